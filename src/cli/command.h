@@ -1,0 +1,24 @@
+#ifndef WV_CLI_COMMAND_H_
+#define WV_CLI_COMMAND_H_
+
+#include <functional>
+
+#include "CLI/CLI.hpp"
+#include "core/status.h"
+
+// Each subcommand lives in src/cli/<name>_command.cc and exposes one Register
+// function. It adds its flags to the root app and, when the subcommand is the
+// one parsed, stores the action to run in *selected. main() runs it and maps
+// the returned Status to an exit code (core/status.h).
+namespace wv::cli {
+
+using CommandAction = std::function<Status()>;
+
+void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
+
+// True when standard error is a terminal (progress bars, colours).
+bool StderrIsTerminal();
+
+}  // namespace wv::cli
+
+#endif  // WV_CLI_COMMAND_H_

@@ -1,0 +1,36 @@
+#ifndef WV_IO_BYTE_SINK_H_
+#define WV_IO_BYTE_SINK_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+// Sequential byte sinks the pipeline writes its outputs to. Local files,
+// gzip-compressed files and (later) S3 multipart uploads implement ByteSink.
+namespace wv::io {
+
+// An append-only stream of bytes.
+// Not thread-safe: one writer at a time.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+
+  // Appends bytes. Errors are OutputErrors naming the sink.
+  virtual Status Append(std::string_view bytes) = 0;
+
+  // Flushes everything and makes it durable (fsync for files).
+  // REQUIRES: called once; no Append after Close.
+  virtual Status Close() = 0;
+
+  // Bytes appended so far (uncompressed, as the caller sees them).
+  virtual uint64_t bytes_written() const = 0;
+};
+
+// Creates or truncates a local file; "-" is standard output.
+StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path);
+
+}  // namespace wv::io
+
+#endif  // WV_IO_BYTE_SINK_H_

@@ -1,0 +1,55 @@
+#ifndef WV_IO_BYTE_SOURCE_H_
+#define WV_IO_BYTE_SOURCE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+// Sequential byte streams the pipeline reads its inputs from. Local files,
+// gzip streams and (later) S3 objects all implement ByteSource, so the
+// pipeline never knows where its bytes come from.
+namespace wv::io {
+
+// A forward-only stream of bytes.
+// Not thread-safe: one reader at a time.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  // Reads up to `capacity` bytes into `buffer`. Returns the number read; 0
+  // means end of stream. Errors carry the source's name.
+  virtual StatusOr<size_t> Read(char* buffer, size_t capacity) = 0;
+
+  // A human-readable name for messages and lineage (usually the path or URL).
+  virtual const std::string& name() const = 0;
+
+  // Size of the underlying stored object in bytes, when known (for progress).
+  virtual std::optional<uint64_t> stored_size() const { return std::nullopt; }
+
+  // Bytes consumed so far from the underlying storage (compressed bytes for a
+  // compressed stream), for progress reporting.
+  virtual uint64_t stored_bytes_read() const = 0;
+};
+
+// Opens a local file; "-" is standard input.
+StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
+
+// Wraps `inner`: if its first bytes are the gzip magic, inflates it
+// (multi-member gzip, with ISA-L); otherwise passes bytes through unchanged.
+// A truncated or corrupt gzip stream is an InputError.
+StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner);
+
+// OpenFileSource + MaybeDecompress: what every input path goes through.
+StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
+
+// Reads a whole (small) source into memory, e.g. a reference file.
+StatusOr<std::string> ReadAll(ByteSource& source);
+
+}  // namespace wv::io
+
+#endif  // WV_IO_BYTE_SOURCE_H_

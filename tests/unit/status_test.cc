@@ -1,0 +1,26 @@
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+
+namespace wv {
+namespace {
+
+TEST(StatusTest, EachErrorKindHasItsOwnExitCode) {
+  EXPECT_EQ(ExitCodeFor(Status()), kExitOk);
+  EXPECT_EQ(ExitCodeFor(UsageError("x")), kExitUsage);
+  EXPECT_EQ(ExitCodeFor(InputError("x")), kExitInput);
+  EXPECT_EQ(ExitCodeFor(QualityGateError("x")), kExitQualityGate);
+  EXPECT_EQ(ExitCodeFor(OutputError("x")), kExitOutput);
+  EXPECT_EQ(ExitCodeFor(MismatchError("x")), kExitMismatch);
+  EXPECT_EQ(ExitCodeFor(InternalError("x")), kExitInternal);
+}
+
+TEST(StatusTest, AnnotateKeepsKindAndPrefixesContext) {
+  Status s = Annotate(InputError("truncated"), "reading a.csv.gz");
+  EXPECT_EQ(ExitCodeFor(s), kExitInput);
+  EXPECT_EQ(s.message(), "reading a.csv.gz: truncated");
+  EXPECT_TRUE(Annotate(Status(), "ctx").ok());
+}
+
+}  // namespace
+}  // namespace wv
