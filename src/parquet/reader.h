@@ -1,0 +1,61 @@
+#ifndef WV_PARQUET_READER_H_
+#define WV_PARQUET_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "parquet/column_vector.h"
+#include "parquet/schema.h"
+
+// Reads flat Parquet files of the types in parquet/schema.h, written by this
+// project or by any other writer (pyarrow, DuckDB, Spark). Every offset and
+// length read from the file is bounds-checked: a corrupt file is an
+// InputError, never a crash.
+namespace wv::parquet {
+
+// Min/max of one column chunk, decoded to the column's physical type.
+struct ColumnChunkStatistics {
+  std::optional<int64_t> null_count;
+  bool has_min_max = false;
+  // For integer and boolean columns:
+  int64_t min_int = 0, max_int = 0;
+  // For FLOAT/DOUBLE columns:
+  double min_double = 0, max_double = 0;
+  // For BYTE_ARRAY columns:
+  std::string min_bytes, max_bytes;
+};
+
+// Thread-compatible: const methods may be called concurrently (ReadColumn
+// keeps no mutable state).
+class FileReader {
+ public:
+  // Opens a local file (memory-mapped).
+  static StatusOr<std::unique_ptr<FileReader>> Open(const std::string& path);
+  // Reads a file held in memory; `name` is used in error messages.
+  static StatusOr<std::unique_ptr<FileReader>> OpenBuffer(std::string bytes, std::string name);
+  virtual ~FileReader() = default;
+
+  virtual const Schema& schema() const = 0;
+  virtual int64_t num_rows() const = 0;
+  virtual int num_row_groups() const = 0;
+  virtual int64_t row_group_num_rows(int row_group) const = 0;
+  virtual std::string created_by() const = 0;
+  virtual std::optional<std::string> key_value(std::string_view key) const = 0;
+
+  // Index of the column named `name`, or -1.
+  virtual int ColumnIndex(std::string_view name) const = 0;
+
+  virtual StatusOr<ColumnChunkStatistics> Statistics(int row_group, int column) const = 0;
+
+  // Decodes one column chunk into a ColumnVector (layout as in column_vector.h).
+  // REQUIRES: 0 <= row_group < num_row_groups(), 0 <= column < schema().columns.size()
+  virtual StatusOr<ColumnVector> ReadColumn(int row_group, int column) const = 0;
+};
+
+}  // namespace wv::parquet
+
+#endif  // WV_PARQUET_READER_H_

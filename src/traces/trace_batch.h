@@ -1,0 +1,63 @@
+#ifndef WV_TRACES_TRACE_BATCH_H_
+#define WV_TRACES_TRACE_BATCH_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parquet/column_vector.h"
+#include "traces/trace_schema.h"
+
+// The hand-off from validation (src/traces) to modelling (src/model): one
+// chunk of input, split into the rows that passed every rule (columnar, typed)
+// and the rows that did not (with their reason). Chunks are numbered in input
+// order so later stages can restore it.
+//
+// Not thread-safe: each batch is filled by one worker and then handed on.
+namespace wv::traces {
+
+// Accepted rows, one array per column, typed. Strings are stored as they
+// appeared in the file after CSV unquoting.
+struct TraceBatch {
+  std::vector<double> p_recall;
+  std::vector<int64_t> timestamp;  // UNIX seconds, UTC
+  std::vector<int64_t> delta;      // seconds
+  parquet::ByteArrayVector user_id;
+  parquet::ByteArrayVector learning_language;
+  parquet::ByteArrayVector ui_language;
+  parquet::ByteArrayVector lexeme_id;
+  parquet::ByteArrayVector lexeme_string;
+  std::vector<int64_t> history_seen;
+  std::vector<int64_t> history_correct;
+  std::vector<int64_t> session_seen;
+  std::vector<int64_t> session_correct;
+  // Lineage: index into the run's input file list, and 1-based physical line
+  // number of the row's first line in that file (the header is line 1).
+  std::vector<uint32_t> source_file;
+  std::vector<int64_t> line_number;
+
+  size_t size() const { return timestamp.size(); }
+};
+
+// Rejected rows, in input order within the chunk.
+struct QuarantineBatch {
+  std::vector<uint32_t> source_file;
+  std::vector<int64_t> line_number;
+  std::vector<RejectReason> reason;
+  parquet::ByteArrayVector detail;    // e.g. "field 3 (delta): '-5' is negative"
+  parquet::ByteArrayVector raw_line;  // the row's bytes as read (without the line end)
+
+  size_t size() const { return reason.size(); }
+};
+
+struct ValidatedChunk {
+  uint64_t sequence = 0;  // 0, 1, 2, ... in input order across all files
+  uint32_t source_file = 0;
+  uint64_t input_rows = 0;  // data rows in this chunk (accepted + rejected)
+  TraceBatch accepted;
+  QuarantineBatch rejected;
+};
+
+}  // namespace wv::traces
+
+#endif  // WV_TRACES_TRACE_BATCH_H_
