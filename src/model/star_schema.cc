@@ -120,7 +120,8 @@ const Schema& QuarantineSchema() {
       I64("line_number"),
       Str("reason"),
       Str("detail"),
-      Str("raw_line"),
+      // Raw bytes, not STRING: a row rejected as malformed may hold invalid UTF-8.
+      {"raw_line", PhysicalType::kByteArray, LogicalType::kNone, Repetition::kRequired},
   }};
   return *schema;
 }
