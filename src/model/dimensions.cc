@@ -1,68 +1,54 @@
 #include "model/dimensions.h"
 
 #include "model/calendar.h"
+#include "traces/lexeme.h"
 #include "model/star_schema.h"
 #include "traces/trace_schema.h"
 
 namespace wv::model {
 namespace {
 
-bool IsWildcard(std::string_view tag) { return !tag.empty() && tag.front() == '*'; }
-
 void PushOptional(parquet::ColumnVector& col, const std::optional<std::string>& v) {
   col.bytes.push_back(v ? std::string_view(*v) : std::string_view());
   col.valid.push_back(v ? 1 : 0);
 }
 
+void PushNonEmpty(parquet::ColumnVector& col, std::string_view v) {
+  col.bytes.push_back(v);
+  col.valid.push_back(v.empty() ? 0 : 1);
+}
+
+std::optional<std::string> TagOrNull(std::string_view tag) {
+  return tag.empty() ? std::nullopt : std::optional<std::string>(tag);
+}
+
 }  // namespace
 
-DecodedLexeme DecodeLexeme(std::string_view s, const StringMap<TagInfo>& tags) {
+DecodedLexeme DecodeLexeme(std::string_view s, const traces::LexemeReference& reference) {
   DecodedLexeme d;
-  const size_t slash = s.find('/');
-  if (slash == std::string_view::npos) return d;
-  const size_t lt = s.find('<', slash + 1);
-  if (lt == std::string_view::npos) return d;
-  d.surface = std::string(s.substr(0, slash));
-  d.lemma = std::string(s.substr(slash + 1, lt - slash - 1));
-  d.surface_is_wildcard = d.surface.size() >= 2 && d.surface[0] == '<' && d.surface[1] == '*';
-  size_t pos = lt;
-  bool first = true;
-  while (pos < s.size()) {
-    if (s[pos] != '<') return DecodedLexeme{};
-    const size_t gt = s.find('>', pos + 1);
-    if (gt == std::string_view::npos) return DecodedLexeme{};
-    const std::string_view tag = s.substr(pos + 1, gt - pos - 1);
-    const std::string_view written = s.substr(pos, gt - pos + 1);
-    const TagInfo* info = nullptr;
-    if (IsWildcard(tag)) {
-      d.has_wildcard_tag = true;
-      ++d.wildcard_tags;
-    } else if (auto it = tags.find(tag); it != tags.end()) {
-      info = &it->second;
-    } else {
-      ++d.unknown_tags;
-    }
-    if (first) {
-      d.part_of_speech = std::string(tag);
-      if (info != nullptr) d.pos_description = info->description;
-      first = false;
-    } else {
-      d.modifiers.append(written);
-      if (info != nullptr) {
-        const std::string& c = info->category;
-        std::optional<std::string>* slot = nullptr;
-        if (c == "gender") slot = &d.gender;
-        else if (c == "number") slot = &d.number;
-        else if (c == "person") slot = &d.person;
-        else if (c == "tense") slot = &d.tense;
-        else if (c == "case") slot = &d.grammatical_case;
-        else if (c == "def") slot = &d.definiteness;
-        if (slot != nullptr && !slot->has_value()) *slot = info->description;
-      }
-    }
-    pos = gt + 1;
-  }
+  traces::LexemeParts parts;
+  std::string_view error;
+  if (!traces::ParseLexeme(s, &parts, &error)) return d;
   d.ok = true;
+  d.surface = std::string(parts.surface);
+  d.lemma = std::string(parts.lemma);
+  d.part_of_speech = std::string(parts.part_of_speech());
+  for (std::string_view m : parts.modifiers()) {
+    d.modifiers.push_back('<');
+    d.modifiers.append(m);
+    d.modifiers.push_back('>');
+  }
+  d.surface_is_wildcard = parts.surface_is_wildcard;
+  d.has_wildcard_tag = parts.has_wildcard_tag;
+  const traces::LexemeMorphology m = traces::DecodeMorphology(parts, reference);
+  if (m.part_of_speech != nullptr) d.pos_description = m.part_of_speech->description;
+  d.gender = TagOrNull(m.gender);
+  d.number = TagOrNull(m.number);
+  d.person = TagOrNull(m.person);
+  d.tense = TagOrNull(m.tense);
+  d.grammatical_case = TagOrNull(m.grammatical_case);
+  d.definiteness = TagOrNull(m.definiteness);
+  d.unknown_tags = static_cast<int64_t>(m.unknown_tags);
   return d;
 }
 
@@ -206,20 +192,19 @@ TableData DimensionBuilder::BuildLangs() {
   t.rows = lang_codes_.size();
   coverage_.learning_langs = coverage_.ui_langs = 0;
   anomalies_.languages_missing_from_reference = 0;
-  static const LanguageNames kUnknown;
+  static const traces::Language kUnknown;
   for (size_t i = 0; i < lang_codes_.size(); ++i) {
     const std::string& code = lang_codes_[i];
-    const LanguageNames* names = &kUnknown;
-    if (auto it = refs_->languages.find(code); it != refs_->languages.end()) {
-      names = &it->second;
-    } else {
+    const traces::Language* names = refs_->languages->Find(code);
+    if (names == nullptr) {
+      names = &kUnknown;
       ++anomalies_.languages_missing_from_reference;
     }
     t.columns[kLangAlpha2].bytes.push_back(code);
-    PushOptional(t.columns[kLangEnglishName], names->english);
-    PushOptional(t.columns[kLangFrenchName], names->french);
-    PushOptional(t.columns[kLangAlpha3B], names->alpha3_b);
-    PushOptional(t.columns[kLangAlpha3T], names->alpha3_t);
+    PushNonEmpty(t.columns[kLangEnglishName], names->english_name);
+    PushNonEmpty(t.columns[kLangFrenchName], names->french_name);
+    PushNonEmpty(t.columns[kLangAlpha3B], names->alpha3_b);
+    PushNonEmpty(t.columns[kLangAlpha3T], names->alpha3_t);
     coverage_.learning_langs += lang_learning_rows_[i];
     coverage_.ui_langs += lang_ui_rows_[i];
   }
@@ -236,7 +221,7 @@ TableData DimensionBuilder::BuildWords() {
   int64_t rows = 0;
   for (size_t i = 0; i < word_stats_.size(); ++i) {
     const WordStats& w = word_stats_[i];
-    const DecodedLexeme d = DecodeLexeme(w.lexeme_string, refs_->tags);
+    const DecodedLexeme d = DecodeLexeme(w.lexeme_string, *refs_->lexemes);
     anomalies_.words_undecodable += !d.ok;
     anomalies_.words_with_unknown_tags += d.unknown_tags > 0;
     anomalies_.unknown_tag_occurrences += d.unknown_tags;

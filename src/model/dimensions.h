@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "parquet/column_vector.h"
+#include "traces/references.h"
 #include "traces/trace_batch.h"
 
 // Builds the dimension tables (dim_users, dim_times, dim_langs, dim_words)
@@ -35,40 +36,22 @@ struct StringViewEq {
 template <typename V>
 using StringMap = absl::flat_hash_map<std::string, V, StringViewHash, StringViewEq>;
 
-// What dim_langs shows for one alpha2 code (empty optional = NULL).
-struct LanguageNames {
-  std::optional<std::string> english, french, alpha3_b, alpha3_t;
-};
-
-// One lexeme tag of the reference (lexeme_reference.txt).
-struct TagInfo {
-  std::string category;     // "POS", "gender", "number", "person", "tense", "case", "def", ...
-  std::string description;  // "Verb", "Feminine", ...
-};
-
-// The reference data the dimensions are decorated with.
-struct ModelReferences {
-  StringMap<LanguageNames> languages;  // alpha2 -> names
-  StringMap<TagInfo> tags;             // tag without brackets -> info
-};
-
 // The decoded columns of one lexeme_string (see DecodeLexeme).
 struct DecodedLexeme {
   bool ok = false;  // false: not of the form surface/lemma<tag>...
   std::string surface, lemma, part_of_speech, modifiers;
   std::optional<std::string> pos_description;
+  // The first tag of each morphology category, e.g. gender = "f".
   std::optional<std::string> gender, number, person, tense, grammatical_case, definiteness;
   bool surface_is_wildcard = false;
   bool has_wildcard_tag = false;
-  int64_t wildcard_tags = 0;
   int64_t unknown_tags = 0;  // tags that are neither in the reference nor wildcards
 };
 
-// Splits `lexeme_string` (surface/lemma<pos><mod>...) and looks its tags up
-// in `tags`. The first tag is the part of speech, the rest the modifiers
-// (kept as written, e.g. "<pri><p3><sg>"); for each morphology category the
-// first modifier of that category is decoded into its description.
-DecodedLexeme DecodeLexeme(std::string_view lexeme_string, const StringMap<TagInfo>& tags);
+// Splits `lexeme_string` (surface/lemma<pos><mod>...) with the trace parser
+// and decodes its tags against the reference. The first tag is the part of
+// speech, the rest the modifiers, kept as written ("<pri><p3><sg>").
+DecodedLexeme DecodeLexeme(std::string_view lexeme_string, const traces::LexemeReference& tags);
 
 // Counted anomalies (reported, not rejected).
 struct DimensionAnomalies {
@@ -92,7 +75,8 @@ struct TableData {
 // Add() from one thread; not thread-safe.
 class DimensionBuilder {
  public:
-  explicit DimensionBuilder(const ModelReferences* refs) : refs_(refs) {}
+  // REQUIRES: *refs outlives the builder.
+  explicit DimensionBuilder(const traces::References* refs) : refs_(refs) {}
 
   void Add(const traces::TraceBatch& batch);
 
@@ -132,7 +116,7 @@ class DimensionBuilder {
   void AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui, int64_t rows,
                   uint32_t* session);
 
-  const ModelReferences* refs_;
+  const traces::References* refs_;
   int64_t rows_ = 0;
   StringMap<uint32_t> users_;
   parquet::ByteArrayVector user_names_;

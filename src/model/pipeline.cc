@@ -17,7 +17,10 @@
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "quality/checks.h"
+#if __has_include("traces/ingest.h")
 #include "traces/ingest.h"
+#define WV_HAVE_INGEST 1
+#endif
 #include "traces/references.h"
 
 namespace wv::model {
@@ -103,21 +106,6 @@ std::vector<InputFileRecord> ChecksumInputs(const std::vector<std::string>& path
   return out;
 }
 
-ModelReferences ToModelReferences(const traces::References& refs) {
-  ModelReferences m;
-  for (const traces::Language& l : refs.languages->languages()) {
-    auto opt = [](const std::string& s) {
-      return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s);
-    };
-    m.languages[l.alpha2] = LanguageNames{opt(l.english_name), opt(l.french_name),
-                                          opt(l.alpha3_b), opt(l.alpha3_t)};
-  }
-  for (const traces::LexemeTag& t : refs.lexemes->tags()) {
-    m.tags[t.tag] = TagInfo{t.category, t.description};
-  }
-  return m;
-}
-
 std::string CompressionName(parquet::Compression c) {
   switch (c) {
     case parquet::Compression::kNone:
@@ -174,7 +162,6 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   auto t0 = Clock::now();
   WV_ASSIGN_OR_RETURN(const traces::References refs,
                       traces::LoadReferences(options.lexemes_path, options.languages_path));
-  const ModelReferences model_refs = ToModelReferences(refs);
   manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
 
   WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
@@ -187,8 +174,9 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   BuildOptions build;
   build.compression = compression;
   build.threads = threads;
-  StarSchemaBuilder builder(store.get(), inputs, &model_refs, build);
+  StarSchemaBuilder builder(store.get(), inputs, &refs, build);
 
+#ifdef WV_HAVE_INGEST
   traces::IngestOptions ingest;
   ingest.paths = inputs;
   ingest.refs = refs;
@@ -208,6 +196,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     rows_seen += static_cast<int64_t>(chunk.input_rows);
     return builder.Consume(std::move(chunk));
   }));
+#else
+  int64_t rows_seen = 0;
+  return InternalError("no ingest");
+#endif
   manifest.stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
 
   stage("dimensions");

@@ -53,7 +53,7 @@ std::string ToValidUtf8(std::string_view s) {
 }
 
 StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::string> source_names,
-                                     const ModelReferences* refs, BuildOptions options)
+                                     const traces::References* refs, BuildOptions options)
     : store_(store),
       source_names_(source_names),
       options_(options),

@@ -49,7 +49,7 @@ class StarSchemaBuilder {
  public:
   // `source_names[i]` is the lineage string of source_file index i.
   StarSchemaBuilder(io::OutputStore* store, std::vector<std::string> source_names,
-                    const ModelReferences* refs, BuildOptions options);
+                    const traces::References* refs, BuildOptions options);
   ~StarSchemaBuilder();
   StarSchemaBuilder(const StarSchemaBuilder&) = delete;
   StarSchemaBuilder& operator=(const StarSchemaBuilder&) = delete;

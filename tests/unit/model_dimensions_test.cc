@@ -37,19 +37,25 @@ traces::TraceBatch MakeBatch(const std::vector<Row>& rows) {
   return b;
 }
 
-ModelReferences TestRefs() {
-  ModelReferences refs;
-  refs.languages["es"] = {"Spanish; Castilian", "espagnol; castillan", "spa", std::nullopt};
-  refs.languages["en"] = {"English", "anglais", "eng", std::nullopt};
-  refs.tags["vblex"] = {"POS", "Verb"};
-  refs.tags["n"] = {"POS", "Noun"};
-  refs.tags["pri"] = {"tense", "Present indicative"};
-  refs.tags["p3"] = {"person", "Third person"};
-  refs.tags["sg"] = {"number", "Singular"};
-  refs.tags["pl"] = {"number", "Plural"};
-  refs.tags["f"] = {"gender", "Feminine"};
-  refs.tags["def"] = {"def", "Definite"};
-  refs.tags["gen"] = {"case", "Genitive"};
+traces::References TestRefs() {
+  traces::References refs;
+  auto lexemes = traces::LexemeReference::Parse(
+      "vblex POS Verb\nn POS Noun\npri tense Present indicative\np3 person Third person\n"
+      "sg number Singular\npl number Plural\nf gender Feminine\ndef def Definite\n"
+      "gen case Genitive\n",
+      "test lexemes");
+  EXPECT_TRUE(lexemes.ok()) << lexemes.status().message();
+  auto languages = traces::LanguageCodes::Parse(
+      R"([{"alpha3-b": "spa", "alpha3-t": null, "alpha2": "es", "English": "Spanish; Castilian",
+           "French": "espagnol; castillan"},
+          {"alpha3-b": "eng", "alpha3-t": null, "alpha2": "en", "English": "English",
+           "French": "anglais"}])",
+      "test languages");
+  EXPECT_TRUE(languages.ok()) << languages.status().message();
+  refs.owned_lexemes = std::make_shared<traces::LexemeReference>(std::move(lexemes).value());
+  refs.owned_languages = std::make_shared<traces::LanguageCodes>(std::move(languages).value());
+  refs.lexemes = refs.owned_lexemes.get();
+  refs.languages = refs.owned_languages.get();
   return refs;
 }
 
@@ -58,7 +64,7 @@ const std::string kIdB(32, 'b');
 const std::string kIdC(32, 'c');
 
 TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
-  const ModelReferences refs = TestRefs();
+  const traces::References refs = TestRefs();
   DimensionBuilder dims(&refs);
   // u:1 has three rows in session 100, one in 200 (not adjacent) and one
   // course change; u:2 has one row.
@@ -83,7 +89,7 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
 }
 
 TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
-  const ModelReferences refs = TestRefs();
+  const traces::References refs = TestRefs();
   DimensionBuilder dims(&refs);
   dims.Add(MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
                       {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
@@ -101,7 +107,7 @@ TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
 }
 
 TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
-  const ModelReferences refs = TestRefs();
+  const traces::References refs = TestRefs();
   DimensionBuilder dims(&refs);
   dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
                       {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
@@ -119,17 +125,17 @@ TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
 }
 
 TEST(DimensionsTest, DecodeLexemeSplitsAndLooksUpTags) {
-  const ModelReferences refs = TestRefs();
-  const DecodedLexeme d = DecodeLexeme("es/ser<vblex><pri><p3><sg>", refs.tags);
+  const traces::References refs = TestRefs();
+  const DecodedLexeme d = DecodeLexeme("es/ser<vblex><pri><p3><sg>", *refs.lexemes);
   ASSERT_TRUE(d.ok);
   EXPECT_EQ(d.surface, "es");
   EXPECT_EQ(d.lemma, "ser");
   EXPECT_EQ(d.part_of_speech, "vblex");
   EXPECT_EQ(d.pos_description, "Verb");
   EXPECT_EQ(d.modifiers, "<pri><p3><sg>");
-  EXPECT_EQ(d.tense, "Present indicative");
-  EXPECT_EQ(d.person, "Third person");
-  EXPECT_EQ(d.number, "Singular");
+  EXPECT_EQ(d.tense, "pri");
+  EXPECT_EQ(d.person, "p3");
+  EXPECT_EQ(d.number, "sg");
   EXPECT_FALSE(d.gender.has_value());
   EXPECT_FALSE(d.grammatical_case.has_value());
   EXPECT_FALSE(d.definiteness.has_value());
@@ -139,35 +145,34 @@ TEST(DimensionsTest, DecodeLexemeSplitsAndLooksUpTags) {
 }
 
 TEST(DimensionsTest, DecodeLexemeWildcardsAndUnknownTags) {
-  const ModelReferences refs = TestRefs();
-  const DecodedLexeme w = DecodeLexeme("<*sf>/ser<vblex><pri><*pers><*numb>", refs.tags);
+  const traces::References refs = TestRefs();
+  const DecodedLexeme w = DecodeLexeme("<*sf>/ser<vblex><pri><*pers><*numb>", *refs.lexemes);
   ASSERT_TRUE(w.ok);
   EXPECT_EQ(w.surface, "<*sf>");
   EXPECT_EQ(w.lemma, "ser");
   EXPECT_TRUE(w.surface_is_wildcard);
   EXPECT_TRUE(w.has_wildcard_tag);
-  EXPECT_EQ(w.wildcard_tags, 2);
   EXPECT_EQ(w.unknown_tags, 0);  // wildcards are not unknown
   EXPECT_EQ(w.modifiers, "<pri><*pers><*numb>");
   EXPECT_FALSE(w.person.has_value());
 
-  const DecodedLexeme u = DecodeLexeme("la/el<det><qqq><def><f><sg><gen>", refs.tags);
+  const DecodedLexeme u = DecodeLexeme("la/el<det><qqq><def><f><sg><gen>", *refs.lexemes);
   ASSERT_TRUE(u.ok);
   EXPECT_EQ(u.part_of_speech, "det");
   EXPECT_FALSE(u.pos_description.has_value());  // det is not in this test reference
   EXPECT_EQ(u.unknown_tags, 2);                 // det, qqq
-  EXPECT_EQ(u.definiteness, "Definite");
-  EXPECT_EQ(u.gender, "Feminine");
-  EXPECT_EQ(u.grammatical_case, "Genitive");
+  EXPECT_EQ(u.definiteness, "def");
+  EXPECT_EQ(u.gender, "f");
+  EXPECT_EQ(u.grammatical_case, "gen");
 
-  EXPECT_FALSE(DecodeLexeme("nolemma", refs.tags).ok);
-  EXPECT_FALSE(DecodeLexeme("a/b", refs.tags).ok);
-  EXPECT_FALSE(DecodeLexeme("a/b<n", refs.tags).ok);
-  EXPECT_FALSE(DecodeLexeme("a/b<n>x", refs.tags).ok);
+  EXPECT_FALSE(DecodeLexeme("nolemma", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b<n", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b<n>x", *refs.lexemes).ok);
 }
 
 TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
-  const ModelReferences refs = TestRefs();
+  const traces::References refs = TestRefs();
   DimensionBuilder dims(&refs);
   dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
                       {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
@@ -179,8 +184,8 @@ TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   EXPECT_EQ(w.columns[kWordLexemeId].bytes[0], kIdA);
   EXPECT_EQ(w.columns[kWordLanguage].bytes[0], "es");
   EXPECT_EQ(w.columns[kWordLexemeString].bytes[0], "carta/carta<n><f><sg>");
-  EXPECT_EQ(w.columns[kWordGender].bytes[0], "Feminine");
-  EXPECT_EQ(w.columns[kWordNumber].bytes[0], "Singular");
+  EXPECT_EQ(w.columns[kWordGender].bytes[0], "f");
+  EXPECT_EQ(w.columns[kWordNumber].bytes[0], "sg");
   EXPECT_EQ(w.columns[kWordPosDescription].bytes[0], "Noun");
   EXPECT_EQ(w.columns[kWordSurfaceIsWildcard].bools[1], 1);
   EXPECT_EQ(w.columns[kWordHasWildcardTag].bools[1], 1);
