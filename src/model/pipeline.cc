@@ -1,13 +1,11 @@
 #include "model/pipeline.h"
 
-#include <glob.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <random>
 #include <thread>
 
@@ -17,10 +15,7 @@
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "quality/checks.h"
-#if __has_include("traces/ingest.h")
 #include "traces/ingest.h"
-#define WV_HAVE_INGEST 1
-#endif
 #include "traces/references.h"
 
 namespace wv::model {
@@ -57,53 +52,6 @@ std::string NewRunId() {
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   std::random_device rd;
   return fmt::format("{}-{:08x}", buf, rd());
-}
-
-// Expands globs; a path without glob characters is kept as is (a missing
-// file is then reported by the reader with its name).
-StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& patterns) {
-  std::vector<std::string> out;
-  for (const std::string& p : patterns) {
-    if (p.find_first_of("*?[") == std::string::npos) {
-      out.push_back(p);
-      continue;
-    }
-    glob_t g{};
-    const int rc = glob(p.c_str(), 0, nullptr, &g);
-    if (rc == GLOB_NOMATCH) {
-      globfree(&g);
-      return InputError(fmt::format("--traces {}: no file matches", p));
-    }
-    if (rc != 0) {
-      globfree(&g);
-      return InputError(fmt::format("--traces {}: cannot expand the pattern", p));
-    }
-    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-    globfree(&g);
-  }
-  if (out.empty()) return UsageError("run: at least one --traces input is required");
-  return out;
-}
-
-// Size and CRC-32 of each input's stored bytes, computed on a side thread
-// while the pipeline reads the same files (from the page cache).
-std::vector<InputFileRecord> ChecksumInputs(const std::vector<std::string>& paths) {
-  std::vector<InputFileRecord> out;
-  std::vector<char> buf(1 << 20);
-  for (const std::string& path : paths) {
-    InputFileRecord rec;
-    rec.path = path;
-    if (FILE* f = path == "-" ? nullptr : std::fopen(path.c_str(), "rb")) {
-      size_t n;
-      while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
-        rec.crc32 = Crc32(std::string_view(buf.data(), n), rec.crc32);
-        rec.bytes += n;
-      }
-      std::fclose(f);
-    }
-    out.push_back(std::move(rec));
-  }
-  return out;
 }
 
 std::string CompressionName(parquet::Compression c) {
@@ -144,7 +92,9 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs, ExpandInputs(options.traces));
+  if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
+  WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs,
+                      traces::ExpandTracePaths(options.traces));
 
   Manifest manifest;
   manifest.run_id = NewRunId();
@@ -167,8 +117,6 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
                       io::OpenLocalOutputStore(options.out_dir));
 
-  auto checksums = std::async(std::launch::async, ChecksumInputs, inputs);
-
   stage("ingest");
   t0 = Clock::now();
   BuildOptions build;
@@ -176,30 +124,22 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   build.threads = threads;
   StarSchemaBuilder builder(store.get(), inputs, &refs, build);
 
-#ifdef WV_HAVE_INGEST
-  traces::IngestOptions ingest;
-  ingest.paths = inputs;
-  ingest.refs = refs;
-  ingest.threads = threads;
-  int64_t rows_seen = 0;
+  int64_t rows_consumed = 0;
+  traces::IngestOptions ingest{inputs, refs, threads, nullptr};
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
-    rp.rows = p.rows;
+    rp.rows = static_cast<int64_t>(p.rows);
     rp.stored_bytes_read = p.stored_bytes_read;
-    rp.stored_bytes_total = p.stored_bytes_total;
+    rp.stored_bytes_total = p.stored_bytes_total.value_or(0);
     rp.elapsed_seconds = SecondsSince(start);
     observer.on_progress(rp);
   };
   traces::Ingestor ingestor(std::move(ingest));
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
-    rows_seen += static_cast<int64_t>(chunk.input_rows);
+    rows_consumed += static_cast<int64_t>(chunk.input_rows);
     return builder.Consume(std::move(chunk));
   }));
-#else
-  int64_t rows_seen = 0;
-  return InternalError("no ingest");
-#endif
   manifest.stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
 
   stage("dimensions");
@@ -207,7 +147,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(BuildResult built, builder.Finish());
   manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(t0));
 
-  manifest.inputs = checksums.get();
+  const traces::IngestStats& stats = ingestor.stats();
+  for (const traces::IngestFileStats& f : stats.files) {
+    manifest.inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32});
+  }
   manifest.input_rows = built.input_rows;
   manifest.accepted_rows = built.fact_rows;
   manifest.rejected_rows = built.quarantine_rows;
@@ -223,6 +166,12 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   manifest.checks.insert(manifest.checks.begin(),
                          quality::CheckRejectedShare(built.input_rows, rejected_not_duplicate,
                                                      options.max_bad_ratio));
+  // The reader's own row count against the rows that reached the model.
+  manifest.checks.push_back(quality::CheckZero(
+      "ingest.rows_reach_model",
+      std::abs(static_cast<int64_t>(stats.input_rows) - rows_consumed) +
+          std::abs(rows_consumed - built.input_rows),
+      "difference between rows read and rows modelled"));
 
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     std::string failed;
@@ -257,7 +206,6 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   summary.manifest.stage_seconds.emplace_back("commit", SecondsSince(t0));
   summary.seconds = SecondsSince(start);
   summary.out_dir = store->location();
-  (void)rows_seen;
   return summary;
 }
 

@@ -66,6 +66,7 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
             [&] {
               FactWriterOptions f;
               f.writer = writer_options_;
+              f.writer.encode_threads = 1;  // parallelism comes from the partitions
               f.row_group_rows = options.fact_row_group_rows;
               f.encode_threads = std::max(1, options.threads);
               f.max_jobs_in_flight = 2 * f.encode_threads;
