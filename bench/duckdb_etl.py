@@ -62,22 +62,46 @@ def main():
     load_references(con, args.lexemes, args.languages)
 
     t0 = time.time()
-    cols = ", ".join(f"'{c}': 'VARCHAR'" for c in COLUMNS)
+    # DuckDB's CSV reader stops at the first stray quote even with
+    # store_rejects, so rows are read as lines and split with RFC 4180
+    # regular expressions; lines that are not valid UTF-8 are its rejects.
+    # Physical line numbers are recovered from row numbers and the rejected
+    # lines (exact unless a quoted field spans lines, which the generator
+    # never writes).
+    field = '"(?:[^"]|"")*"|[^,"]*'
     parts = []
     for i, path in enumerate(args.traces):
         con.execute(f"""
-            CREATE OR REPLACE TABLE raw_{i} AS
-            SELECT * FROM read_csv('{path}', header=true, delim=',', quote='"', escape='"',
-                                   columns={{{cols}}}, auto_detect=false, store_rejects=true,
-                                   rejects_table='rejects_{i}', rejects_scan='scan_{i}')""")
+            CREATE OR REPLACE TABLE lines_{i} AS
+            SELECT row_number() OVER () AS n, rtrim(line, chr(13)) AS line
+            FROM read_csv('{path}', columns={{'line': 'VARCHAR'}}, header=false, delim='\\x01',
+                          quote='', escape='', auto_detect=false, strict_mode=false,
+                          new_line='\\r\\n', store_rejects=true, rejects_table='rejects_{i}',
+                          rejects_scan='scan_{i}')""")
+        con.execute(f"""
+            CREATE OR REPLACE TABLE shifts_{i} AS
+            SELECT line - k + 1 AS threshold, k FROM (
+              SELECT line, row_number() OVER (ORDER BY line) AS k
+              FROM (SELECT DISTINCT line FROM rejects_{i}))
+            UNION ALL SELECT 0, 0""")
+        con.execute(f"""
+            CREATE OR REPLACE TABLE split_{i} AS
+            SELECT l.n + s.k AS n, line,
+              CASE WHEN position('"' IN line) = 0 THEN string_split(line, ',')
+                   WHEN regexp_full_match(line, '(?:{field})(?:,(?:{field}))*') THEN
+                     list_transform(regexp_extract_all(line, '(?:^|,)({field})', 1),
+                       lambda f: CASE WHEN starts_with(f, '"') THEN replace(f[2:-2], '""', '"') ELSE f END)
+              END AS f
+            FROM lines_{i} l ASOF JOIN shifts_{i} s ON l.n >= s.threshold
+            WHERE l.n + s.k > 1""")
+        fields = ", ".join(f'f[{k + 1}] AS "{c}"' for k, c in enumerate(COLUMNS))
+        nulls = ", ".join(f'NULL::VARCHAR AS "{c}"' for c in COLUMNS)
         parts.append(f"""
-            SELECT {i} AS file_index, '{path}' AS source_file,
-                   row_number() OVER () AS line_number, false AS malformed,
-                   NULL::VARCHAR AS raw_line, {", ".join('"' + c + '"' for c in COLUMNS)}
-            FROM raw_{i}
+            SELECT {i} AS file_index, '{path}' AS source_file, n AS line_number,
+                   f IS NULL OR len(f) <> 12 AS malformed, line AS raw_line, {fields}
+            FROM split_{i}
             UNION ALL
-            SELECT DISTINCT ON (line) {i}, '{path}', line, true, csv_line,
-                   {", ".join("NULL::VARCHAR" for _ in COLUMNS)}
+            SELECT DISTINCT ON (line) {i}, '{path}', line, true, csv_line, {nulls}
             FROM rejects_{i}""")
     con.execute("CREATE OR REPLACE VIEW rows_in AS " + " UNION ALL ".join(parts))
     con.execute((HERE / "duckdb_etl.sql").read_text())
