@@ -29,11 +29,13 @@ MAX_QUOTED_ROW_BYTES = 1 << 20
 # ---------------------------------------------------------------- the oracle
 
 def split_rows(data: bytes):
-    """Yields (first_line_number, content bytes, malformed) for every data row.
+    """Yields (first_line_number, content bytes, unbalanced) for every data row.
 
-    Rows end at a line end outside quotes (quote state = parity of '"'); a
-    quote still open at the end of input, or at a line end 1 MiB past the
-    row's start, makes the row end at its first line end instead (unbalanced).
+    RFC 4180: a row ends at a line end outside a quoted field; a quoted field
+    starts with '"' at the start of a field and ends at a '"' not followed by
+    another ('""' is an escaped quote); any other '"' is a stray character. A
+    quoted field still open at the end of input, or at a line end 1 MiB past
+    the row's start, makes the row end at its first line end (unbalanced).
     """
     pos, line = 0, 1
     n = len(data)
@@ -50,8 +52,14 @@ def split_rows(data: bytes):
             if q == -1 and nl == -1:
                 break
             if q != -1 and (nl == -1 or q < nl):
-                in_q = not in_q
-                i = q + 1
+                if not in_q:
+                    in_q = q == pos or data[q - 1:q] == b','
+                    i = q + 1
+                elif data[q + 1:q + 2] == b'"':
+                    i = q + 2
+                else:
+                    in_q = False
+                    i = q + 1
                 continue
             if not in_q:
                 end = nl
