@@ -52,7 +52,22 @@ RowExtent ScanRow(std::string_view data, bool at_eof) {
     const size_t pos = static_cast<size_t>(hit - begin);
     p = hit + 1;
     if (*hit == '"') {
-      in_quotes = !in_quotes;
+      if (!in_quotes) {
+        // Only a quote at the start of a field opens a quoted field; any
+        // other is a stray character (the field parser reports it).
+        in_quotes = pos == 0 || hit[-1] == ',';
+        continue;
+      }
+      if (hit + 1 == end) {
+        if (!at_eof) return extent;  // "" or a closing quote: the next byte decides
+        in_quotes = false;
+        continue;
+      }
+      if (hit[1] == '"') {
+        ++p;  // an escaped quote
+      } else {
+        in_quotes = false;
+      }
       continue;
     }
     if (!in_quotes) {

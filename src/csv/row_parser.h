@@ -10,9 +10,12 @@
 // RFC 4180 rows and fields.
 //
 // Where a row ends: at the first line end ("\n" or "\r\n") that is not inside
-// a quoted field; a final line without a line end is a row too. Quote state is
-// plain parity (every '"' toggles it; the "" escape toggles twice), so the
-// chunker and the parser always agree on row boundaries.
+// a quoted field; a final line without a line end is a row too. As in RFC
+// 4180, a quoted field starts with '"' right at the start of a field and ends
+// at a '"' not followed by another (`""` is an escaped quote); a '"' anywhere
+// else is a stray character that makes the row malformed but does not open a
+// quoted field, so `u"x` costs one row. The chunker and the parser share
+// ScanRow, so they always agree on row boundaries.
 //
 // Recovery from an unbalanced quote: if a quote is still open at the end of
 // the input, or at a line end kMaxQuotedRowBytes or more past the row's start,

@@ -76,6 +76,11 @@ TEST(RowParserTest, BrokenQuotingIsReportedPerRow) {
   rows = ParseAll("a,b\"c\"\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].error, "a quote inside an unquoted field");
+  // A stray quote inside a field does not open a quoted field.
+  rows = ParseAll("a,b\"c,d\ne,f\"\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "a quote inside an unquoted field");
+  EXPECT_EQ(rows[1].raw, "e,f\"");
   rows = ParseAll("a,\"unclosed at the end");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].error, "unbalanced quotes");
