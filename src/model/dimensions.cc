@@ -1,5 +1,7 @@
 #include "model/dimensions.h"
 
+#include <algorithm>
+
 #include "model/calendar.h"
 #include "traces/lexeme.h"
 #include "model/star_schema.h"
@@ -71,8 +73,8 @@ uint32_t DimensionBuilder::LangIndex(std::string_view code) {
   return it->second;
 }
 
-void DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
-                                  int64_t rows, uint32_t* session) {
+uint32_t DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
+                                      int64_t rows, bool* reopened) {
   UserStats& u = user_stats_[user];
   if (u.views == 0) {
     u.first_seen = u.last_seen = epoch;
@@ -86,34 +88,62 @@ void DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learnin
   auto [sit, new_session] = sessions_.try_emplace((static_cast<uint64_t>(user) << 32) | offset,
                                                   static_cast<uint32_t>(sessions_.size()));
   if (new_session) ++u.sessions;
-  *session = sit->second;
+  *reopened = !new_session;
   const uint64_t course = (static_cast<uint64_t>(user) << 32) | (uint64_t{learning} << 16) | ui;
-  if (courses_.insert(course).second) ++u.courses;
+  if (course != last_course_) {
+    if (courses_.insert(course).second) ++u.courses;
+    last_course_ = course;
+  }
   auto [tit, new_time] = times_.try_emplace(epoch, 0);
   tit->second += rows;
   if (new_time) time_order_.push_back(epoch);
   lang_learning_rows_[learning] += rows;
   lang_ui_rows_[ui] += rows;
+  return sit->second;
 }
 
 void DimensionBuilder::Add(const traces::TraceBatch& b) {
+  constexpr size_t kKeyBlock = size_t{1} << 20;
   const size_t n = b.size();
   rows_ += static_cast<int64_t>(n);
+  reopened_resolved_ = false;
   size_t i = 0;
   while (i < n) {
     // Rows of one session are usually adjacent: handle the run's user,
     // session, time and course once.
+    const std::string_view user_name = b.user_id[i];
+    const std::string_view learning_code = b.learning_language[i];
+    const std::string_view ui_code = b.ui_language[i];
+    const int64_t epoch = b.timestamp[i];
     size_t j = i + 1;
-    while (j < n && b.timestamp[j] == b.timestamp[i] && b.user_id[j] == b.user_id[i] &&
-           b.learning_language[j] == b.learning_language[i] &&
-           b.ui_language[j] == b.ui_language[i]) {
+    while (j < n && b.timestamp[j] == epoch && b.user_id[j] == user_name &&
+           b.learning_language[j] == learning_code && b.ui_language[j] == ui_code) {
       ++j;
     }
-    const uint32_t user = UserIndex(b.user_id[i]);
-    const uint32_t learning = LangIndex(b.learning_language[i]);
-    const uint32_t ui = LangIndex(b.ui_language[i]);
-    uint32_t session = 0;
-    AddSession(user, b.timestamp[i], learning, ui, static_cast<int64_t>(j - i), &session);
+    if (last_user_ == UINT32_MAX || user_name != last_user_name_) {
+      last_user_ = UserIndex(user_name);
+      last_user_name_.assign(user_name);
+    }
+    if (last_learning_ == UINT32_MAX || learning_code != last_learning_code_) {
+      last_learning_ = LangIndex(learning_code);
+      last_learning_code_.assign(learning_code);
+    }
+    if (last_ui_ == UINT32_MAX || ui_code != last_ui_code_) {
+      last_ui_ = LangIndex(ui_code);
+      last_ui_code_.assign(ui_code);
+    }
+    const uint32_t learning = last_learning_;
+    bool reopened = false;
+    const uint32_t session =
+        AddSession(last_user_, epoch, learning, last_ui_, static_cast<int64_t>(j - i), &reopened);
+    if (reopened) reopened_sessions_.insert(session);
+    if (key_blocks_.empty() || key_blocks_.back().size() + (j - i) > kKeyBlock) {
+      key_blocks_.emplace_back();
+      key_blocks_.back().reserve(std::max(kKeyBlock, j - i));
+    }
+    std::vector<uint64_t>& keys = key_blocks_.back();
+    const size_t run_start = keys.size();
+    int64_t collisions = 0;
     for (size_t r = i; r < j; ++r) {
       const std::string_view id = b.lexeme_id[r];
       const std::string_view text = b.lexeme_string[r];
@@ -137,12 +167,48 @@ void DimensionBuilder::Add(const traces::TraceBatch& b) {
         w.several_languages = true;
       }
       anomalies_.rows_with_conflicting_lexeme += conflict;
-      if (!natural_keys_.insert((static_cast<uint64_t>(session) << 32) | word).second) {
-        ++anomalies_.natural_key_collisions;
+      const uint64_t key = (static_cast<uint64_t>(session) << 32) | word;
+      // A run is a few rows: a linear scan finds repeats within it.
+      for (size_t k = run_start; k < keys.size(); ++k) {
+        if (keys[k] == key) {
+          ++collisions;
+          break;
+        }
       }
+      keys.push_back(key);
+    }
+    if (collisions > 0) {
+      run_collisions_ += collisions;
+      run_collisions_by_session_[session] += collisions;
     }
     i = j;
   }
+}
+
+void DimensionBuilder::ResolveReopenedSessions() {
+  if (reopened_resolved_) return;
+  reopened_resolved_ = true;
+  int64_t total = run_collisions_;
+  if (!reopened_sessions_.empty()) {
+    // For sessions that came back, recount from all their keys (this also
+    // covers the repeats within their runs, so those are taken out first).
+    std::vector<uint64_t> keys;
+    for (const auto& block : key_blocks_) {
+      for (uint64_t k : block) {
+        if (reopened_sessions_.contains(static_cast<uint32_t>(k >> 32))) keys.push_back(k);
+      }
+    }
+    std::sort(keys.begin(), keys.end());
+    int64_t repeats = 0;
+    for (size_t k = 1; k < keys.size(); ++k) repeats += keys[k] == keys[k - 1];
+    for (uint32_t s : reopened_sessions_) {
+      if (auto it = run_collisions_by_session_.find(s); it != run_collisions_by_session_.end()) {
+        total -= it->second;
+      }
+    }
+    total += repeats;
+  }
+  anomalies_.natural_key_collisions = total;
 }
 
 TableData DimensionBuilder::BuildUsers() const {

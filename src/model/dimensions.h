@@ -96,7 +96,11 @@ class DimensionBuilder {
     int64_t users = 0, times = 0, learning_langs = 0, ui_langs = 0, words = 0;
   };
   const KeyCoverage& coverage() const { return coverage_; }
-  const DimensionAnomalies& anomalies() const { return anomalies_; }
+  // REQUIRES: after the last Add() (the first call settles the count).
+  const DimensionAnomalies& anomalies() {
+    ResolveReopenedSessions();
+    return anomalies_;
+  }
 
   size_t distinct_users() const { return users_.size(); }
   size_t distinct_sessions() const { return sessions_.size(); }
@@ -113,8 +117,13 @@ class DimensionBuilder {
   };
   uint32_t UserIndex(std::string_view user_id);
   uint32_t LangIndex(std::string_view code);
-  void AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui, int64_t rows,
-                  uint32_t* session);
+  // Returns the session index; *reopened when the session already had rows
+  // in an earlier, non-adjacent run.
+  uint32_t AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui, int64_t rows,
+                      bool* reopened);
+  // Natural-key collisions of sessions that came back after other rows:
+  // resolved once, at the end, from the recorded (session, word) pairs.
+  void ResolveReopenedSessions();
 
   const traces::References* refs_;
   int64_t rows_ = 0;
@@ -123,7 +132,21 @@ class DimensionBuilder {
   std::vector<UserStats> user_stats_;
   absl::flat_hash_map<uint64_t, uint32_t> sessions_;  // (user, epoch) -> session index
   absl::flat_hash_set<uint64_t> courses_;             // (user, learning, ui)
-  absl::flat_hash_set<uint64_t> natural_keys_;        // (session, word)
+  // Natural keys as (session << 32 | word), one per row, appended in input
+  // order (sequential writes, 8 bytes a row; blocks avoid a big realloc).
+  // Collisions inside one run of adjacent rows are counted on the fly; a
+  // session that reappears later is re-examined at the end.
+  std::vector<std::vector<uint64_t>> key_blocks_;
+  absl::flat_hash_set<uint32_t> reopened_sessions_;
+  absl::flat_hash_map<uint32_t, int64_t> run_collisions_by_session_;  // only sessions with any
+  int64_t run_collisions_ = 0;
+  bool reopened_resolved_ = false;
+  // The previous run's keys: rows of one user and one course come together.
+  std::string last_user_name_;
+  uint32_t last_user_ = UINT32_MAX;
+  std::string last_learning_code_, last_ui_code_;
+  uint32_t last_learning_ = UINT32_MAX, last_ui_ = UINT32_MAX;
+  uint64_t last_course_ = UINT64_MAX;
   absl::flat_hash_map<int64_t, int64_t> times_;       // epoch -> rows
   std::vector<int64_t> time_order_;
   StringMap<uint32_t> langs_;
