@@ -1,6 +1,7 @@
 #include "model/dimensions.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "model/calendar.h"
 #include "traces/lexeme.h"
@@ -73,8 +74,33 @@ uint32_t DimensionBuilder::LangIndex(std::string_view code) {
   return it->second;
 }
 
-uint32_t DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
-                                      int64_t rows, bool* reopened) {
+namespace {
+
+constexpr uint32_t kRunStart = 0x80000000u;
+constexpr size_t kLogBlock = size_t{1} << 20;
+
+template <typename T>
+void AppendToBlocks(std::vector<std::vector<T>>* blocks, T value) {
+  if (blocks->empty() || blocks->back().size() == kLogBlock) {
+    blocks->emplace_back();
+    blocks->back().reserve(kLogBlock);
+  }
+  blocks->back().push_back(value);
+}
+
+// Sorts with both cores: halves in parallel, then a merge.
+void ParallelSort(std::vector<uint64_t>* v) {
+  const auto mid = v->begin() + static_cast<ptrdiff_t>(v->size() / 2);
+  std::thread left([&] { std::sort(v->begin(), mid); });
+  std::sort(mid, v->end());
+  left.join();
+  std::inplace_merge(v->begin(), mid, v->end());
+}
+
+}  // namespace
+
+void DimensionBuilder::AddRun(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
+                              int64_t rows) {
   UserStats& u = user_stats_[user];
   if (u.views == 0) {
     u.first_seen = u.last_seen = epoch;
@@ -85,10 +111,7 @@ uint32_t DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t lea
   u.views += rows;
   // Validation bounds epochs to [2000, 2100), whose offsets fit in 32 bits.
   const uint64_t offset = static_cast<uint64_t>(epoch - traces::kMinTimestamp) & 0xffffffffu;
-  auto [sit, new_session] = sessions_.try_emplace((static_cast<uint64_t>(user) << 32) | offset,
-                                                  static_cast<uint32_t>(sessions_.size()));
-  if (new_session) ++u.sessions;
-  *reopened = !new_session;
+  AppendToBlocks(&run_log_, (static_cast<uint64_t>(user) << 32) | offset);
   const uint64_t course = (static_cast<uint64_t>(user) << 32) | (uint64_t{learning} << 16) | ui;
   if (course != last_course_) {
     if (courses_.insert(course).second) ++u.courses;
@@ -99,18 +122,17 @@ uint32_t DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t lea
   if (new_time) time_order_.push_back(epoch);
   lang_learning_rows_[learning] += rows;
   lang_ui_rows_[ui] += rows;
-  return sit->second;
 }
 
 void DimensionBuilder::Add(const traces::TraceBatch& b) {
-  constexpr size_t kKeyBlock = size_t{1} << 20;
   const size_t n = b.size();
   rows_ += static_cast<int64_t>(n);
-  reopened_resolved_ = false;
+  settled_ = false;
+  std::vector<uint32_t> run_words;
   size_t i = 0;
   while (i < n) {
     // Rows of one session are usually adjacent: handle the run's user,
-    // session, time and course once.
+    // time and course once.
     const std::string_view user_name = b.user_id[i];
     const std::string_view learning_code = b.learning_language[i];
     const std::string_view ui_code = b.ui_language[i];
@@ -133,16 +155,8 @@ void DimensionBuilder::Add(const traces::TraceBatch& b) {
       last_ui_code_.assign(ui_code);
     }
     const uint32_t learning = last_learning_;
-    bool reopened = false;
-    const uint32_t session =
-        AddSession(last_user_, epoch, learning, last_ui_, static_cast<int64_t>(j - i), &reopened);
-    if (reopened) reopened_sessions_.insert(session);
-    if (key_blocks_.empty() || key_blocks_.back().size() + (j - i) > kKeyBlock) {
-      key_blocks_.emplace_back();
-      key_blocks_.back().reserve(std::max(kKeyBlock, j - i));
-    }
-    std::vector<uint64_t>& keys = key_blocks_.back();
-    const size_t run_start = keys.size();
+    AddRun(last_user_, epoch, learning, last_ui_, static_cast<int64_t>(j - i));
+    run_words.clear();
     int64_t collisions = 0;
     for (size_t r = i; r < j; ++r) {
       const std::string_view id = b.lexeme_id[r];
@@ -167,51 +181,80 @@ void DimensionBuilder::Add(const traces::TraceBatch& b) {
         w.several_languages = true;
       }
       anomalies_.rows_with_conflicting_lexeme += conflict;
-      const uint64_t key = (static_cast<uint64_t>(session) << 32) | word;
       // A run is a few rows: a linear scan finds repeats within it.
-      for (size_t k = run_start; k < keys.size(); ++k) {
-        if (keys[k] == key) {
+      for (uint32_t seen : run_words) {
+        if (seen == word) {
           ++collisions;
           break;
         }
       }
-      keys.push_back(key);
+      run_words.push_back(word);
+      AppendToBlocks(&word_log_, r == i ? (word | kRunStart) : word);
     }
     if (collisions > 0) {
       run_collisions_ += collisions;
-      run_collisions_by_session_[session] += collisions;
+      run_collisions_by_session_[run_log_.back().back()] += collisions;
     }
     i = j;
   }
 }
 
-void DimensionBuilder::ResolveReopenedSessions() {
-  if (reopened_resolved_) return;
-  reopened_resolved_ = true;
+void DimensionBuilder::Settle() {
+  if (settled_) return;
+  settled_ = true;
+  std::vector<uint64_t> sessions;
+  size_t runs = 0;
+  for (const auto& block : run_log_) runs += block.size();
+  sessions.reserve(runs);
+  for (const auto& block : run_log_) sessions.insert(sessions.end(), block.begin(), block.end());
+  ParallelSort(&sessions);
+  // Distinct sessions per user; sessions split over several runs.
+  for (UserStats& u : user_stats_) u.sessions = 0;
+  absl::flat_hash_set<uint64_t> split_sessions;
+  distinct_sessions_ = 0;
+  for (size_t k = 0; k < sessions.size(); ++k) {
+    if (k > 0 && sessions[k] == sessions[k - 1]) {
+      split_sessions.insert(sessions[k]);
+      continue;
+    }
+    ++distinct_sessions_;
+    ++user_stats_[sessions[k] >> 32].sessions;
+  }
+  std::vector<uint64_t>().swap(sessions);
+
   int64_t total = run_collisions_;
-  if (!reopened_sessions_.empty()) {
-    // For sessions that came back, recount from all their keys (this also
-    // covers the repeats within their runs, so those are taken out first).
-    std::vector<uint64_t> keys;
-    for (const auto& block : key_blocks_) {
-      for (uint64_t k : block) {
-        if (reopened_sessions_.contains(static_cast<uint32_t>(k >> 32))) keys.push_back(k);
+  if (!split_sessions.empty()) {
+    // Recount split sessions from all their rows (which also covers the
+    // repeats inside their runs, so those are taken out first).
+    std::vector<std::pair<uint64_t, uint32_t>> keys;
+    size_t run = 0;
+    uint64_t session = 0;
+    bool wanted = false;
+    bool first = true;
+    for (const auto& block : word_log_) {
+      for (uint32_t w : block) {
+        if (w & kRunStart) {
+          if (!first) ++run;
+          first = false;
+          session = run_log_[run / kLogBlock][run % kLogBlock];
+          wanted = split_sessions.contains(session);
+        }
+        if (wanted) keys.emplace_back(session, w & ~kRunStart);
       }
     }
     std::sort(keys.begin(), keys.end());
-    int64_t repeats = 0;
-    for (size_t k = 1; k < keys.size(); ++k) repeats += keys[k] == keys[k - 1];
-    for (uint32_t s : reopened_sessions_) {
+    for (size_t k = 1; k < keys.size(); ++k) total += keys[k] == keys[k - 1];
+    for (uint64_t s : split_sessions) {
       if (auto it = run_collisions_by_session_.find(s); it != run_collisions_by_session_.end()) {
         total -= it->second;
       }
     }
-    total += repeats;
   }
   anomalies_.natural_key_collisions = total;
 }
 
-TableData DimensionBuilder::BuildUsers() const {
+TableData DimensionBuilder::BuildUsers() {
+  Settle();
   TableData t;
   t.columns.resize(kNumUsersColumns);
   t.rows = user_stats_.size();
