@@ -15,6 +15,7 @@ namespace wv::cli {
 using CommandAction = std::function<Status()>;
 
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
+void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
 
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
 
   wv::cli::CommandAction action;
   wv::cli::RegisterGenerateCommand(app, &action);
+  wv::cli::RegisterParquetCommand(app, &action);
 
   try {
     app.parse(argc, argv);
