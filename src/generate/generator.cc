@@ -348,8 +348,12 @@ class BlockGenerator {
     totals.p_recall_sum += p_recall;
     out.p_recall_sum += p_recall;
     out.lexeme_bits[lexeme / 64] |= uint64_t{1} << (lexeme % 64);
-    recent_[recent_count_ % recent_.size()] = row;
-    ++recent_count_;
+    // Defects are made from plain rows only, so a duplicate is a byte-exact
+    // copy of its original line.
+    if (!crlf && !quoted) {
+      recent_[recent_count_ % recent_.size()] = row;
+      ++recent_count_;
+    }
   }
 
   void AppendRow(const Row& row, bool quoted, std::string_view line_end, std::string& text) {
