@@ -16,6 +16,8 @@ using CommandAction = std::function<Status()>;
 
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
 void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
+void RegisterRunCommand(CLI::App& root, CommandAction* selected);
+void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();

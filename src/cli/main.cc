@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   wv::cli::CommandAction action;
   wv::cli::RegisterGenerateCommand(app, &action);
   wv::cli::RegisterParquetCommand(app, &action);
+  wv::cli::RegisterRunCommand(app, &action);
+  wv::cli::RegisterCheckCommand(app, &action);
 
   try {
     app.parse(argc, argv);
