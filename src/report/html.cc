@@ -226,7 +226,7 @@ std::string RenderLineChart(const LineChart& chart) {
 }
 
 std::string RenderIntervalChart(const IntervalChart& chart) {
-  const int label_w = 120, plot_w = 380, value_w = 150, top = 40, row_h = 26;
+  const int label_w = 120, plot_w = 380, value_w = 230, top = 40, row_h = 26;
   const int n = static_cast<int>(chart.labels.size());
   const int width = label_w + plot_w + value_w, height = top + n * row_h + 10;
   double lo = 1, hi = 0;

@@ -130,17 +130,17 @@ std::string UtcDate(int64_t epoch) {
 
 // ---- the manifest --------------------------------------------------------
 
-bool IsScalar(const nlohmann::json& j) { return !j.is_object() && !j.is_array(); }
+bool IsScalar(const nlohmann::ordered_json& j) { return !j.is_object() && !j.is_array(); }
 
-std::string JsonText(const nlohmann::json& j, size_t limit = 240) {
+std::string JsonText(const nlohmann::ordered_json& j, size_t limit = 240) {
   std::string s = j.is_string() ? j.get<std::string>()
-                                : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                                : j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   if (s.size() > limit) s = s.substr(0, limit) + "\u2026";
   return EscapeHtml(s);
 }
 
 // "pass"/"fail" of a check object, if it says.
-std::optional<bool> CheckOutcome(const nlohmann::json& row) {
+std::optional<bool> CheckOutcome(const nlohmann::ordered_json& row) {
   if (!row.is_object()) return std::nullopt;
   for (const char* key : {"passed", "ok", "pass", "success"}) {
     auto it = row.find(key);
@@ -160,7 +160,7 @@ std::optional<bool> CheckOutcome(const nlohmann::json& row) {
 
 // An array of objects (or an object of objects, keyed) as a table whose
 // columns are the union of the scalar-or-nested keys, in first-seen order.
-std::string JsonRecordsTable(const std::vector<std::pair<std::string, const nlohmann::json*>>& rows,
+std::string JsonRecordsTable(const std::vector<std::pair<std::string, const nlohmann::ordered_json*>>& rows,
                              std::string_view key_header, int* passed, int* failed) {
   std::vector<std::string> keys;
   for (const auto& [name, row] : rows) {
@@ -196,7 +196,7 @@ std::string ManifestSection(const std::string& dir) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  const nlohmann::json m = nlohmann::json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::ordered_json m = nlohmann::ordered_json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
   if (m.is_discarded() || !m.is_object()) {
     return Answer("<code>_manifest.json</code> is not a JSON object; it could not be summarised.");
   }
@@ -214,12 +214,12 @@ std::string ManifestSection(const std::string& dir) {
   }
   std::string scalars;
   for (const auto& key : order) {
-    const nlohmann::json& v = m[key];
+    const nlohmann::ordered_json& v = m[key];
     if (IsScalar(v)) {
       scalars += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", EscapeHtml(key), JsonText(v));
       continue;
     }
-    std::vector<std::pair<std::string, const nlohmann::json*>> rows;
+    std::vector<std::pair<std::string, const nlohmann::ordered_json*>> rows;
     bool records = true;
     if (v.is_array()) {
       for (size_t i = 0; i < v.size(); ++i) {
@@ -455,7 +455,9 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   WV_ASSIGN_OR_RETURN(ResultTable ret_pairs, QueryRetentionPairs(w, qo));
   WV_ASSIGN_OR_RETURN(ResultTable ret_ui, QueryRetentionUi(w, qo));
   WV_ASSIGN_OR_RETURN(ResultTable curve, QueryForgettingCurve(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable hardest, QueryHardestWords(w, qo));
+  QueryOptions words_options = qo;
+  words_options.top = 5;  // per language: a readable table
+  WV_ASSIGN_OR_RETURN(ResultTable hardest, QueryHardestWords(w, words_options));
   WV_ASSIGN_OR_RETURN(ResultTable by_pos, QueryRecallByPos(w, qo));
 
   const FactTable& f = w.facts;
@@ -701,11 +703,16 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
     {
       std::string body;
       if (hardest.num_rows() > 0) {
+        size_t h = 0;  // the lowest recall over all languages (first on ties: language order)
+        for (size_t r = 1; r < hardest.num_rows(); ++r) {
+          if (Dbl(hardest, "recall_rate", r).value_or(1) < Dbl(hardest, "recall_rate", h).value_or(1)) h = r;
+        }
         body += Answer(fmt::format(
-            "The hardest word overall among well-practised ones is <code>{}</code> ({}) with recall {} "
-            "over {} views.",
-            EscapeHtml(Str(hardest, "lexeme_string", 0)), EscapeHtml(Str(hardest, "learning_language", 0)),
-            Percent(Dbl(hardest, "recall_rate", 0).value_or(NAN), 1), Thousands(Int(hardest, "views", 0))));
+            "The hardest word overall among words with at least {} views is <code>{}</code> ({}) "
+            "with recall {} over {} views.",
+            qo.min_views, EscapeHtml(Str(hardest, "lexeme_string", h)),
+            EscapeHtml(Str(hardest, "learning_language", h)),
+            Percent(Dbl(hardest, "recall_rate", h).value_or(NAN), 1), Thousands(Int(hardest, "views", h))));
       } else {
         body += Answer("No word has enough views to be ranked.");
       }
