@@ -18,6 +18,8 @@ void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
 void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
 void RegisterRunCommand(CLI::App& root, CommandAction* selected);
 void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
+void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
+void RegisterReportCommand(CLI::App& root, CommandAction* selected);
 
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();
