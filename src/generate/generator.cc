@@ -45,19 +45,23 @@ constexpr double kRobustShare = 0.04;
 constexpr std::string_view kTokenAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
-// A user's id token: a seeded Feistel permutation of the user number (so ids
-// look random but never collide) written in bijective base 64 (1-5 chars).
-std::string UserToken(uint64_t seed, uint64_t user) {
+// A user's id token: a seeded Feistel permutation of the user number over the
+// smallest even-bit domain that holds every user (so ids look random, stay
+// short like the real `u:FO`, and never collide), in bijective base 64.
+std::string UserToken(uint64_t seed, uint64_t user, uint64_t users) {
+  int half_bits = 6;
+  while ((uint64_t{1} << (2 * half_bits)) < users) ++half_bits;
+  const uint32_t mask = (uint32_t{1} << half_bits) - 1;
   const uint64_t key = StreamHash(seed, kStreamTokenKey, 0);
-  uint32_t left = static_cast<uint32_t>(user >> 15) & 0x7fff;
-  uint32_t right = static_cast<uint32_t>(user) & 0x7fff;
+  uint32_t left = static_cast<uint32_t>(user >> half_bits) & mask;
+  uint32_t right = static_cast<uint32_t>(user) & mask;
   for (uint64_t round = 0; round < 4; ++round) {
-    const uint32_t f = static_cast<uint32_t>(Mix64(key + round * 0x10001 + right)) & 0x7fff;
+    const uint32_t f = static_cast<uint32_t>(Mix64(key + round * 0x100000001ULL + right)) & mask;
     const uint32_t next = left ^ f;
     left = right;
     right = next;
   }
-  uint64_t value = ((static_cast<uint64_t>(left) << 15) | right) + 1;
+  uint64_t value = ((static_cast<uint64_t>(left) << half_bits) | right) + 1;
   char digits[8];
   int n = 0;
   while (value > 0) {
@@ -198,7 +202,7 @@ class BlockGenerator {
   void GenerateUser(uint64_t user, uint64_t budget, BlockOutput& out) {
     const GenerateOptions& opt = model_.options;
     Rng rng(opt.seed, kStreamUserBase + user);
-    token_ = UserToken(opt.seed, user);
+    token_ = UserToken(opt.seed, user, model_.users);
 
     // Courses: one, sometimes a second one for English speakers.
     int courses[2] = {PairForUser(opt.seed, user), -1};
@@ -344,8 +348,12 @@ class BlockGenerator {
     totals.p_recall_sum += p_recall;
     out.p_recall_sum += p_recall;
     out.lexeme_bits[lexeme / 64] |= uint64_t{1} << (lexeme % 64);
-    recent_[recent_count_ % recent_.size()] = row;
-    ++recent_count_;
+    // Defects are made from plain rows only, so a duplicate is a byte-exact
+    // copy of its original line.
+    if (!crlf && !quoted) {
+      recent_[recent_count_ % recent_.size()] = row;
+      ++recent_count_;
+    }
   }
 
   void AppendRow(const Row& row, bool quoted, std::string_view line_end, std::string& text) {

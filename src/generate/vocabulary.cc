@@ -16,7 +16,7 @@ constexpr std::array<const char*, 6> kPersonTags = {"<p1><sg>", "<p2><sg>", "<p3
                                                     "<p1><pl>", "<p2><pl>", "<p3><pl>"};
 
 // One finite tense of a regular conjugation class: the stem is the infinitive
-// minus `strip` characters, then a suffix per person.
+// minus `strip` characters, then a suffix per person (nullptr: no such form).
 struct FiniteTense {
   const char* tag;
   int strip;
@@ -137,6 +137,7 @@ LanguageTable Spanish() {
       {"<cni>", 0, {"ía", "ías", "ía", "íamos", "íais", "ían"}},
       {"<prs>", 2, {"e", "es", "e", "emos", "éis", "en"}},
       {"<pis>", 2, {"ara", "aras", "ara", "áramos", "arais", "aran"}},
+      {"<imp>", 2, {nullptr, "a", "e", "emos", "ad", "en"}},
   };
   auto er_ir = [](bool ir) {
     return std::vector<FiniteTense>{
@@ -147,6 +148,7 @@ LanguageTable Spanish() {
         {"<cni>", 0, {"ía", "ías", "ía", "íamos", "íais", "ían"}},
         {"<prs>", 2, {"a", "as", "a", "amos", "áis", "an"}},
         {"<pis>", 2, {"iera", "ieras", "iera", "iéramos", "ierais", "ieran"}},
+        {"<imp>", 2, {nullptr, "e", "a", "amos", ir ? "id" : "ed", "an"}},
     };
   };
   const std::vector<NonFiniteForm> ar_nf = {
@@ -240,6 +242,7 @@ LanguageTable French() {
       {"<prs>", 2, {"e", "es", "e", "ions", "iez", "ent"}},
       {"<ifi>", 2, {"ai", "as", "a", "âmes", "âtes", "èrent"}},
       {"<pis>", 2, {"asse", "asses", "ât", "assions", "assiez", "assent"}},
+      {"<imp>", 2, {nullptr, "e", nullptr, "ons", "ez", nullptr}},
   };
   const std::vector<NonFiniteForm> nf = {
       {"<inf>", 0, "", ""}, {"<pprs>", 2, "", "ant"}, {"<pp><m><sg>", 2, "", "é"}};
@@ -325,6 +328,7 @@ LanguageTable Italian() {
       {"<prs>", 3, {"i", "i", "i", "iamo", "iate", "ino"}},
       {"<ifi>", 3, {"ai", "asti", "ò", "ammo", "aste", "arono"}},
       {"<pis>", 3, {"assi", "assi", "asse", "assimo", "aste", "assero"}},
+      {"<imp>", 3, {nullptr, "a", "i", "iamo", "ate", "ino"}},
   };
   const std::vector<NonFiniteForm> nf = {
       {"<inf>", 0, "", ""}, {"<ger>", 3, "", "ando"}, {"<pp><m><sg>", 3, "", "ato"}};
@@ -407,6 +411,7 @@ LanguageTable Portuguese() {
       {"<cni>", 0, {"ia", "ias", "ia", "íamos", "íeis", "iam"}},
       {"<prs>", 2, {"e", "es", "e", "emos", "eis", "em"}},
       {"<pis>", 2, {"asse", "asses", "asse", "ássemos", "ásseis", "assem"}},
+      {"<imp>", 2, {nullptr, "a", "e", "emos", "ai", "em"}},
   };
   const std::vector<NonFiniteForm> nf = {
       {"<inf>", 0, "", ""}, {"<ger>", 2, "", "ando"}, {"<pp><m><sg>", 2, "", "ado"}};
@@ -483,6 +488,7 @@ LanguageTable German() {
       {"<pri>", 2, {"e", "st", "t", "en", "t", "en"}},
       {"<past>", 2, {"te", "test", "te", "ten", "tet", "ten"}},
       {"<prs>", 2, {"e", "est", "e", "en", "et", "en"}},
+      {"<imp>", 2, {nullptr, "", nullptr, nullptr, "t", nullptr}},
   };
   const std::vector<NonFiniteForm> nf = {{"<inf>", 0, "", ""}, {"<pp>", 2, "ge", "t"}};
   return {kDe,
@@ -681,11 +687,12 @@ TieredLexemes BuildLanguage(const LanguageTable& table) {
     for (const auto& tense : c->finite) {
       const std::string stem = Stem(verb, tense.strip);
       for (int p = 0; p < 6; ++p) {
+        if (tense.suffix[p] == nullptr) continue;  // no such form (imperative 1sg, ...)
         rest.push_back(fmt::format("{}{}/{}<vblex>{}{}", stem, tense.suffix[p], verb, tense.tag,
                                    kPersonTags[p]));
       }
       // Generic "any form of this tense" lexemes, as in the real data.
-      if (verb_number % 4 == 0) {
+      if (verb_number % 2 == 0) {
         rest.push_back(fmt::format("<*sf>/{}<vblex>{}<*pers><*numb>", verb, tense.tag));
       }
     }

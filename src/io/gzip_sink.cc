@@ -2,6 +2,7 @@
 
 #include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -30,12 +31,17 @@ size_t LevelBufferSize(int level) {
 // Compresses `input` into one complete gzip member, replacing `*output`.
 Status CompressMember(std::string_view input, int level, std::vector<uint8_t>& level_buffer,
                       std::string* output) {
+  // Each member must depend only on its input (so the file is the same for any
+  // thread count): no state may leak in from an earlier block through ISA-L's
+  // level buffer (its match-finder tables) or from the stack (below).
+  std::fill(level_buffer.begin(), level_buffer.end(), uint8_t{0});
   size_t capacity = input.size() + input.size() / 8 + 4096;
   for (int attempt = 0; attempt < 3; ++attempt, capacity *= 2) {
     output->resize(capacity);
-    isal_zstream stream;
+    isal_zstream stream{};  // init leaves some fields alone: no stack garbage
     isal_deflate_stateless_init(&stream);
     stream.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(input.data()));
+
     stream.avail_in = static_cast<uint32_t>(input.size());
     stream.next_out = reinterpret_cast<uint8_t*>(output->data());
     stream.avail_out = static_cast<uint32_t>(capacity);

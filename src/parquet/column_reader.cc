@@ -361,6 +361,10 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
     }
     const std::string_view body = bytes.substr(pos, static_cast<size_t>(h.compressed_page_size));
     pos += static_cast<size_t>(h.compressed_page_size);
+    if (h.crc && static_cast<uint32_t>(*h.crc) != PageCrc32(body)) {
+      return error(fmt::format("page at byte {} fails its CRC-32 check (corrupt)",
+                               start + static_cast<int64_t>(pos) - h.compressed_page_size));
+    }
     const auto rows_left = static_cast<int64_t>(rows - decoder.values_seen());
     switch (h.type) {
       case 2: WV_RETURN_IF_ERROR(decoder.Dictionary(h, body)); break;

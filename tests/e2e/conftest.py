@@ -1,4 +1,4 @@
-"""Shared fixtures for the end-to-end tests: the wordviews binary and a runner."""
+"""Shared fixtures for the end-to-end tests: the wordviews binary and ways to run it."""
 import os
 import pathlib
 import subprocess
@@ -6,27 +6,39 @@ import subprocess
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO_ROOT = REPO
 
 
 @pytest.fixture(scope="session")
 def wv_bin():
-    path = os.environ.get("WV_BIN", str(REPO / "build" / "bin" / "wordviews"))
-    if not os.path.exists(path):
-        pytest.fail(f"wordviews binary not found at {path}; build it or set WV_BIN")
-    return path
+    """Path of the wordviews binary: $WV_BIN, else build/bin/wordviews."""
+    path = pathlib.Path(os.environ.get("WV_BIN", REPO / "build" / "bin" / "wordviews")).resolve()
+    if not path.exists():
+        pytest.fail(f"wordviews binary not found at {path}; run `make build` or set WV_BIN")
+    return str(path)
+
+
+def _runner(wv_bin, text):
+    def run(*args, check=True, **kwargs):
+        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=text, **kwargs)
+        if check and proc.returncode != 0:
+            out, err = proc.stdout, proc.stderr
+            if not text:
+                out, err = out.decode(errors="replace"), err.decode(errors="replace")
+            raise AssertionError(f"wordviews {' '.join(map(str, args))} exited "
+                                 f"{proc.returncode}\nstdout: {out}\nstderr: {err}")
+        return proc
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def run_wv(wv_bin):
+    """run_wv(*args, check=True) runs the binary; returns the CompletedProcess (text mode)."""
+    return _runner(wv_bin, text=True)
 
 
 @pytest.fixture(scope="session")
 def wv(wv_bin):
-    """wv(*args, check=True) runs the binary and returns the CompletedProcess."""
-
-    def run(*args, check=True, **kwargs):
-        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, **kwargs)
-        if check and proc.returncode != 0:
-            raise AssertionError(
-                f"wordviews {' '.join(map(str, args))} exited {proc.returncode}\n"
-                f"stdout: {proc.stdout.decode(errors='replace')}\n"
-                f"stderr: {proc.stderr.decode(errors='replace')}")
-        return proc
-
-    return run
+    """wv(*args, check=True) runs the binary; returns the CompletedProcess (bytes)."""
+    return _runner(wv_bin, text=False)
