@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "fmt/core.h"
 #include "model/pipeline.h"
+#include "report/report.h"
 
 namespace wv::cli {
 namespace {
@@ -67,11 +68,14 @@ class ProgressDisplay {
   bool bar_drawn_ = false;
 };
 
-Status RunReport(const std::string& out_dir) {
-  // Hook for the HTML report (src/report, branch `analytics`): wired by the
-  // lead when that module is merged.
-  fmt::print(stderr, "wordviews: warning: --report: this build has no report module; {} has "
-             "the tables but no report.html\n", out_dir);
+// --report: the HTML report of the published output, written beside it
+// (after the commit, so a failed report never costs the tables).
+Status RunReport(const std::string& out_dir, int threads, bool quiet) {
+  report::ReportOptions options;
+  if (threads > 0) options.threads = threads;
+  const std::string path = out_dir + "/report.html";
+  WV_RETURN_IF_ERROR(report::WriteReport(out_dir, path, options));
+  if (!quiet) fmt::print("  report: {}\n", path);
   return OkStatus();
 }
 
@@ -84,7 +88,7 @@ Status Run(const RunFlags& flags) {
   display.EndBar();
   if (!summary.ok()) return summary.status();
   if (!flags.quiet) fmt::print("{}", model::FormatRunSummary(*summary));
-  if (flags.report) return RunReport(summary->out_dir);
+  if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
   return OkStatus();
 }
 
