@@ -140,9 +140,7 @@ StatusOr<LanguageCodes> LanguageCodes::Load(const std::string& path) {
   return Parse(text, path);
 }
 
-const Language* LanguageCodes::Find(std::string_view alpha2) const {
-  const int slot = TwoLetterIndex(alpha2);
-  if (slot >= 0) return by_code_[slot] < 0 ? nullptr : &languages_[by_code_[slot]];
+const Language* LanguageCodes::FindOther(std::string_view alpha2) const {
   for (int index : others_) {
     if (languages_[index].alpha2 == alpha2) return &languages_[index];
   }
