@@ -236,11 +236,10 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
     ++out->input_rows;
     const int64_t line = first_line + static_cast<int64_t>(row.first_line);
     detail_.clear();
-    auto out_it = std::back_inserter(detail_);
     RejectReason reason = RejectReason::kNumReasons;
     auto reject = [&](RejectReason why) { reason = why; };
     auto field_detail = [&](int column, std::string_view what) {
-      fmt::format_to(out_it, "field '{}': '{}{}' {}", kTraceColumnNames[column], Shown(f[column]),
+      detail_ += fmt::format("field '{}': '{}{}' {}", kTraceColumnNames[column], Shown(f[column]),
                      Ellipsis(f[column]), what);
     };
 
@@ -250,25 +249,25 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
     do {
       // Rule 1: malformed.
       if (!row.quote_error.empty()) {
-        fmt::format_to(out_it, "{}", row.quote_error);
+        detail_.append(row.quote_error);
         reject(RejectReason::kMalformed);
         break;
       }
       if (row.field_count != kNumTraceColumns) {
-        fmt::format_to(out_it, "expected {} fields, found {}", int{kNumTraceColumns},
+        detail_ += fmt::format("expected {} fields, found {}", int{kNumTraceColumns},
                        row.field_count);
         reject(RejectReason::kMalformed);
         break;
       }
       if ((bad_utf8 = validation::FindInvalidUtf8(row.raw)) != std::string_view::npos) {
-        fmt::format_to(out_it, "invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
+        detail_ += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
         reject(RejectReason::kMalformed);
         break;
       }
       // Rule 2: missing_value.
       for (int c = 0; c < kNumTraceColumns; ++c) {
         if (f[c].empty()) {
-          fmt::format_to(out_it, "field '{}' is empty", kTraceColumnNames[c]);
+          detail_ += fmt::format("field '{}' is empty", kTraceColumnNames[c]);
           reject(RejectReason::kMissingValue);
           break;
         }
