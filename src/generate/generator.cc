@@ -104,7 +104,8 @@ Language LanguageOf(std::string_view code) {
 
 // Relative study activity at a UTC time, in [0.1, 1]: peak at 19:00.
 double DailyActivity(int64_t t) {
-  const double hour = static_cast<double>(((t % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay) / 3600.0;
+  const int64_t second_of_day = ((t % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay;
+  const double hour = static_cast<double>(second_of_day) / 3600.0;
   return 0.55 + 0.45 * std::cos(6.283185307179586 * (hour - 19.0) / 24.0);
 }
 
@@ -751,7 +752,9 @@ StatusOr<GenerateResult> Generate(const GenerateOptions& options, io::ByteSink& 
   WV_RETURN_IF_ERROR(status);
   result.crlf_rows = result.crlf_lines.size();
   result.quoted_rows = result.quoted_lines.size();
-  for (uint64_t w : lexemes_used) result.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
+  for (uint64_t w : lexemes_used) {
+    result.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
   if (result.rows_total != options.rows) {
     return InternalError(fmt::format("generate: wrote {} rows, expected {}", result.rows_total,
                                      options.rows));
