@@ -208,7 +208,7 @@ class Pipeline {
     auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
     StoredBytesTap* tap = tap_owner.get();
     WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
-    csv::Chunker chunker(source.get(), options_.chunk_bytes);
+    csv::Chunker chunker(source.get(), options_.chunk_bytes, kNumTraceColumns);
     WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
     if (!header) return InputError(fmt::format("{}: empty file (expected the header line)", path));
     WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));

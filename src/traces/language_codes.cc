@@ -99,7 +99,7 @@ StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_
                                    where));
     }
   } else {
-    csv::RowParser parser(text);
+    csv::RowParser parser(text, kColumns.size());
     csv::Row row;
     bool header = true;
     while (parser.Next(&row)) {

@@ -226,7 +226,7 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
     }
   }
 
-  csv::RowParser parser(rows);
+  csv::RowParser parser(rows, kNumTraceColumns);
   csv::Row row;
   const auto* f = row.fields.data();
   // Declared outside the loop: zeroing them per row showed up in profiles.

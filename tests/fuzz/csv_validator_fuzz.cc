@@ -55,7 +55,7 @@ Outcome Run(std::string_view body, size_t chunk_bytes, size_t step) {
   static const wv::traces::References refs;
   const std::string text = std::string(wv::traces::kTraceHeader) + "\n" + std::string(body);
   StringSource source(text, step);
-  wv::csv::Chunker chunker(&source, chunk_bytes);
+  wv::csv::Chunker chunker(&source, chunk_bytes, wv::traces::kNumTraceColumns);
   auto header = chunker.ReadFirstLine();
   Check(header.ok() && header->has_value(), "header read");
   Check(wv::traces::CheckTraceHeader(**header, "fuzz").ok(), "header accepted");
