@@ -35,7 +35,7 @@ struct IngestOptions {
   const References& refs;
   int threads = 2;  // validation workers (at least 1)
   // Called after each consumed chunk, from the thread that ran consume.
-  std::function<void(const IngestProgress&)> progress;
+  std::function<void(const IngestProgress&)> progress = {};
   size_t chunk_bytes = size_t{4} << 20;  // target chunk size (tests use tiny ones)
 };
 
