@@ -8,6 +8,7 @@ DEBIAN_PACKAGES=(
   zlib1g-dev libzstd-dev libsnappy-dev libisal-dev libcurl4-openssl-dev libpq-dev
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libfast-float-dev
   libgtest-dev libbenchmark-dev
+  libboost-dev
   clang libclang-rt-14-dev
   chromium
   postgresql

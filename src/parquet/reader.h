@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "parquet/column_vector.h"
@@ -29,6 +31,13 @@ struct ColumnChunkStatistics {
   std::string min_bytes, max_bytes;
 };
 
+// Caps on sizes read from a file, so a lying header cannot make the reader
+// allocate or decode absurd amounts (fuzzers lower them further).
+struct ReaderLimits {
+  int64_t max_page_bytes = int64_t{1} << 30;          // uncompressed page / dictionary
+  int64_t max_row_group_rows = int64_t{1} << 31;      // rows decoded per column chunk
+};
+
 // Thread-compatible: const methods may be called concurrently (ReadColumn
 // keeps no mutable state).
 class FileReader {
@@ -37,6 +46,11 @@ class FileReader {
   static StatusOr<std::unique_ptr<FileReader>> Open(const std::string& path);
   // Reads a file held in memory; `name` is used in error messages.
   static StatusOr<std::unique_ptr<FileReader>> OpenBuffer(std::string bytes, std::string name);
+  // As above, with explicit limits.
+  static StatusOr<std::unique_ptr<FileReader>> Open(const std::string& path,
+                                                    const ReaderLimits& limits);
+  static StatusOr<std::unique_ptr<FileReader>> OpenBuffer(std::string bytes, std::string name,
+                                                          const ReaderLimits& limits);
   virtual ~FileReader() = default;
 
   virtual const Schema& schema() const = 0;
@@ -54,6 +68,21 @@ class FileReader {
   // Decodes one column chunk into a ColumnVector (layout as in column_vector.h).
   // REQUIRES: 0 <= row_group < num_row_groups(), 0 <= column < schema().columns.size()
   virtual StatusOr<ColumnVector> ReadColumn(int row_group, int column) const = 0;
+
+  // Details of one column chunk, for inspection tools (`wordviews parquet inspect`).
+  struct ChunkInfo {
+    std::string codec;                   // "ZSTD", "SNAPPY", ...
+    std::vector<std::string> encodings;  // "PLAIN", "RLE_DICTIONARY", ...
+    int64_t num_values = 0;
+    int64_t compressed_bytes = 0;
+    int64_t uncompressed_bytes = 0;
+    bool has_dictionary_page = false;
+  };
+  // REQUIRES: indices in range as for ReadColumn.
+  virtual ChunkInfo ColumnChunkInfo(int row_group, int column) const = 0;
+  // Every key-value pair of the footer, in file order.
+  virtual std::vector<std::pair<std::string, std::string>> key_values() const = 0;
+  virtual int64_t file_size() const = 0;
 };
 
 }  // namespace wv::parquet

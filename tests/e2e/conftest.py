@@ -1,31 +1,44 @@
-"""Shared fixtures for the end-to-end tests (pytest)."""
+"""Shared fixtures for the end-to-end tests: the wordviews binary and ways to run it."""
 import os
 import pathlib
 import subprocess
 
 import pytest
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO_ROOT = REPO
 
 
 @pytest.fixture(scope="session")
 def wv_bin():
     """Path of the wordviews binary: $WV_BIN, else build/bin/wordviews."""
-    path = pathlib.Path(os.environ.get("WV_BIN", REPO_ROOT / "build" / "bin" / "wordviews"))
+    path = pathlib.Path(os.environ.get("WV_BIN", REPO / "build" / "bin" / "wordviews")).resolve()
     if not path.exists():
-        pytest.fail(f"wordviews binary not found at {path}; build it or set WV_BIN")
+        pytest.fail(f"wordviews binary not found at {path}; run `make build` or set WV_BIN")
     return str(path)
 
 
-@pytest.fixture
-def run_wv(wv_bin):
-    """Runs `wordviews ARGS...`; returns the CompletedProcess (text mode)."""
-
+def _runner(wv_bin, text):
     def run(*args, check=True, **kwargs):
-        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=True, **kwargs)
+        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=text, **kwargs)
         if check and proc.returncode != 0:
-            raise AssertionError(
-                f"wordviews {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
+            out, err = proc.stdout, proc.stderr
+            if not text:
+                out, err = out.decode(errors="replace"), err.decode(errors="replace")
+            raise AssertionError(f"wordviews {' '.join(map(str, args))} exited "
+                                 f"{proc.returncode}\nstdout: {out}\nstderr: {err}")
         return proc
 
     return run
+
+
+@pytest.fixture(scope="session")
+def run_wv(wv_bin):
+    """run_wv(*args, check=True) runs the binary; returns the CompletedProcess (text mode)."""
+    return _runner(wv_bin, text=True)
+
+
+@pytest.fixture(scope="session")
+def wv(wv_bin):
+    """wv(*args, check=True) runs the binary; returns the CompletedProcess (bytes)."""
+    return _runner(wv_bin, text=False)

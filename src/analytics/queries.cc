@@ -1,0 +1,674 @@
+#include "analytics/queries.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "absl/container/flat_hash_set.h"
+#include "analytics/stats.h"
+#include "fmt/core.h"
+
+namespace wv::analytics {
+
+namespace {
+
+constexpr int64_t kSecondsPerDay = 86400;
+constexpr int kHours = 24;
+
+const char* const kRecallRateDesc =
+    "sum(session_correct) / sum(session_seen): share of exercises answered correctly";
+const char* const kCiLowDesc = "lower bound of the 95% Wilson score interval of recall_rate";
+const char* const kCiHighDesc = "upper bound of the 95% Wilson score interval of recall_rate";
+
+int HourOf(int64_t epoch) {
+  int64_t s = epoch % kSecondsPerDay;
+  if (s < 0) s += kSecondsPerDay;
+  return static_cast<int>(s / 3600);
+}
+
+std::string Thousands(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+Status RequireColumns(const FactTable& f, uint32_t needed) {
+  if ((f.columns & needed) != needed) return InternalError("query run on a warehouse loaded without its columns");
+  return OkStatus();
+}
+
+// Adds learning_language and ui_language columns and returns their indices.
+std::pair<size_t, size_t> AddPairKeyColumns(ResultTable& t) {
+  const size_t l = t.AddColumn("learning_language", ValueType::kString,
+                               "ISO 639-1 code of the language being learned");
+  const size_t u = t.AddColumn("ui_language", ValueType::kString,
+                               "ISO 639-1 code of the app's interface language");
+  return {l, u};
+}
+
+std::vector<int64_t> ViewsPerPair(const FactTable& f) {
+  std::vector<int64_t> views(f.pairs.size(), 0);
+  for (const auto& c : f.chunks) {
+    for (uint16_t p : c.pair) ++views[p];
+  }
+  return views;
+}
+
+// Exercise-weighted recall measures of one group of rows.
+struct RecallSums {
+  int64_t views = 0;
+  int64_t seen = 0;
+  int64_t correct = 0;
+  double sum_p_recall = 0;
+
+  double recall_rate() const { return seen > 0 ? static_cast<double>(correct) / seen : NAN; }
+  double mean_p_recall() const { return views > 0 ? sum_p_recall / views : NAN; }
+};
+
+struct RecallColumns {
+  size_t views, exercises, correct, recall, ci_low, ci_high, mean_p;
+};
+
+RecallColumns AddRecallColumns(ResultTable& t) {
+  RecallColumns c;
+  c.views = t.AddColumn("views", ValueType::kInt64, "fact rows (word views)");
+  c.exercises = t.AddColumn("exercises", ValueType::kInt64, "sum(session_seen)");
+  c.correct = t.AddColumn("correct", ValueType::kInt64, "sum(session_correct)");
+  c.recall = t.AddColumn("recall_rate", ValueType::kDouble, kRecallRateDesc);
+  c.ci_low = t.AddColumn("ci_low", ValueType::kDouble, kCiLowDesc);
+  c.ci_high = t.AddColumn("ci_high", ValueType::kDouble, kCiHighDesc);
+  c.mean_p = t.AddColumn("mean_p_recall", ValueType::kDouble, "mean of p_recall over the rows");
+  return c;
+}
+
+void AppendRecall(ResultTable& t, const RecallColumns& c, const RecallSums& s) {
+  t.column(c.views).AppendInt(s.views);
+  t.column(c.exercises).AppendInt(s.seen);
+  t.column(c.correct).AppendInt(s.correct);
+  t.column(c.recall).AppendDouble(s.recall_rate());
+  const auto ci = WilsonInterval(static_cast<double>(s.correct), static_cast<double>(s.seen));
+  t.column(c.ci_low).AppendOptionalDouble(ci ? std::optional<double>(ci->low) : std::nullopt);
+  t.column(c.ci_high).AppendOptionalDouble(ci ? std::optional<double>(ci->high) : std::nullopt);
+  t.column(c.mean_p).AppendDouble(s.mean_p_recall());
+}
+
+// Retention measures per group of pairs (a pair, or all pairs of one UI language).
+struct GroupRetention {
+  RecallSums sums;
+  std::optional<double> median_lag_days;
+  std::optional<double> half_life_days;
+};
+
+std::vector<GroupRetention> ComputeRetention(const FactTable& f,
+                                             const std::vector<uint32_t>& group_of_pair,
+                                             size_t groups, int threads) {
+  std::vector<GroupRetention> out(groups);
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) {
+      RecallSums& s = out[group_of_pair[c.pair[i]]].sums;
+      ++s.views;
+      s.seen += c.seen[i];
+      s.correct += c.correct[i];
+      s.sum_p_recall += c.p_recall[i];
+    }
+  }
+  // Gather each group's rows contiguously: the fit and the median scan a group at a time.
+  std::vector<RecallObservations> obs(groups);
+  std::vector<std::vector<int64_t>> lags(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    const size_t n = static_cast<size_t>(out[g].sums.views);
+    obs[g].lag_days.reserve(n);
+    obs[g].seen.reserve(n);
+    obs[g].correct.reserve(n);
+    lags[g].reserve(n);
+  }
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) {
+      const uint32_t g = group_of_pair[c.pair[i]];
+      obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, static_cast<float>(c.seen[i]),
+                 static_cast<float>(c.correct[i]));
+      lags[g].push_back(c.delta[i]);
+    }
+  }
+  for (size_t g = 0; g < groups; ++g) {
+    const auto median = Median(lags[g]);
+    if (median) out[g].median_lag_days = *median / kSecondsPerDay;
+    std::vector<int64_t>().swap(lags[g]);
+    out[g].half_life_days = FitHalfLife(obs[g], threads).half_life_days;
+  }
+  return out;
+}
+
+struct RetentionColumns {
+  RecallColumns recall;
+  size_t median_lag, half_life, rank;
+};
+
+RetentionColumns AddRetentionColumns(ResultTable& t) {
+  RetentionColumns c;
+  c.recall = AddRecallColumns(t);
+  c.median_lag = t.AddColumn("median_lag_days", ValueType::kDouble,
+                             "median of delta (time since the word was last seen), in days");
+  c.half_life = t.AddColumn(
+      "half_life_days", ValueType::kDouble,
+      "maximum-likelihood half-life h (days) of p = 2^(-delta/h) with binomial outcomes "
+      "(session_correct of session_seen); rows with delta = 0 excluded; null if not estimable",
+      "{:.2f}");
+  c.rank = t.AddColumn("rank", ValueType::kInt64, "1 = highest recall_rate");
+  return c;
+}
+
+// Row order for retention: recall_rate descending, ties by group order (keys).
+std::vector<size_t> RankByRecall(const std::vector<GroupRetention>& r) {
+  std::vector<size_t> order(r.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return r[a].sums.recall_rate() > r[b].sums.recall_rate();
+  });
+  return order;
+}
+
+void AppendRetention(ResultTable& t, const RetentionColumns& c, const GroupRetention& g,
+                     int64_t rank) {
+  AppendRecall(t, c.recall, g.sums);
+  t.column(c.median_lag).AppendOptionalDouble(g.median_lag_days);
+  t.column(c.half_life).AppendOptionalDouble(g.half_life_days);
+  t.column(c.rank).AppendInt(rank);
+}
+
+std::vector<TotalCell> TotalsRow(const ResultTable& t,
+                                 std::initializer_list<std::pair<size_t, std::string>> cells) {
+  std::vector<TotalCell> row(t.columns().size());
+  row[0].text = "total";
+  for (const auto& [i, text] : cells) row[i].text = text;
+  return row;
+}
+
+}  // namespace
+
+const std::vector<LagBucket>& LagBuckets() {
+  static const std::vector<LagBucket> kBuckets = {
+      {0, 3600, "<1h"},
+      {3600, kSecondsPerDay, "1h-1d"},
+      {kSecondsPerDay, 7 * kSecondsPerDay, "1d-7d"},
+      {7 * kSecondsPerDay, 30 * kSecondsPerDay, "7d-30d"},
+      {30 * kSecondsPerDay, INT64_MAX, ">30d"},
+  };
+  return kBuckets;
+}
+
+StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair));
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t ln = t.AddColumn("learning_name", ValueType::kString,
+                                "English name of the learning language (dim_langs.english_name)");
+  const size_t un = t.AddColumn("ui_name", ValueType::kString,
+                                "English name of the interface language (dim_langs.english_name)");
+  const size_t v = t.AddColumn("views", ValueType::kInt64, "fact rows of the pair");
+  const auto views = ViewsPerPair(f);
+  int64_t total = 0;
+  for (size_t p = 0; p < f.pairs.size(); ++p) {
+    t.column(l).AppendString(f.pairs[p].learning);
+    t.column(u).AppendString(f.pairs[p].ui);
+    const auto lname = w.LanguageName(f.pairs[p].learning);
+    const auto uname = w.LanguageName(f.pairs[p].ui);
+    t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname) : std::nullopt);
+    t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname) : std::nullopt);
+    t.column(v).AppendInt(views[p]);
+    total += views[p];
+  }
+  t.totals() = TotalsRow(t, {{v, Thousands(total)}});
+  t.note() = "Pairs ordered by learning language, then interface language.";
+  return t;
+}
+
+StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser));
+  const size_t np = f.pairs.size(), nu = f.num_users;
+  // One flag per (pair, user): distinct counting by array index, no hashing.
+  std::vector<uint8_t> seen(np * nu, 0);
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) seen[static_cast<size_t>(c.pair[i]) * nu + c.user[i]] = 1;
+  }
+  std::vector<int64_t> users(np, 0);
+  for (size_t p = 0; p < np; ++p) {
+    users[p] = std::count(seen.begin() + p * nu, seen.begin() + (p + 1) * nu, 1);
+  }
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t uc = t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
+  const size_t sc = t.AddColumn(
+      "share", ValueType::kDouble,
+      "users / distinct users over all pairs (a user in several courses counts in each, so "
+      "shares can add up to more than 1)");
+  std::vector<size_t> order(np);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return users[a] > users[b]; });
+  for (size_t p : order) {
+    t.column(l).AppendString(f.pairs[p].learning);
+    t.column(u).AppendString(f.pairs[p].ui);
+    t.column(uc).AppendInt(users[p]);
+    t.column(sc).AppendDouble(nu > 0 ? static_cast<double>(users[p]) / static_cast<double>(nu) : NAN);
+  }
+  t.totals() = TotalsRow(t, {{uc, Thousands(static_cast<int64_t>(nu)) + " distinct"}});
+  t.note() = "Ordered by users, most first.";
+  return t;
+}
+
+namespace {
+
+struct SessionKey {
+  uint64_t user_pair;
+  int64_t epoch;
+  bool operator==(const SessionKey& o) const { return user_pair == o.user_pair && epoch == o.epoch; }
+  template <typename H>
+  friend H AbslHashValue(H h, const SessionKey& k) {
+    return H::combine(std::move(h), k.user_pair, k.epoch);
+  }
+};
+
+}  // namespace
+
+StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser | kFactEpoch | kFactSeen));
+  const size_t np = f.pairs.size();
+  std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
+  absl::flat_hash_set<SessionKey> keys;
+  for (const auto& c : f.chunks) {
+    SessionKey prev{UINT64_MAX, 0};
+    for (size_t i = 0; i < c.rows; ++i) {
+      const uint16_t p = c.pair[i];
+      ++views[p];
+      exercises[p] += c.seen[i];
+      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
+      // A session's rows are usually adjacent: skip the set for repeats.
+      if (k == prev) continue;
+      prev = k;
+      keys.insert(k);
+    }
+  }
+  for (const auto& k : keys) ++sessions[k.user_pair & 0xFFFF];
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows (word views) of the pair");
+  const size_t sc = t.AddColumn("sessions", ValueType::kInt64,
+                                "distinct (user_id, timestamp) in the pair: lessons or practice sessions");
+  const size_t ec = t.AddColumn("exercises", ValueType::kInt64, "sum(session_seen)");
+  const size_t shc = t.AddColumn("share_of_views", ValueType::kDouble, "views / all views");
+  const int64_t total_views = std::accumulate(views.begin(), views.end(), int64_t{0});
+  std::vector<size_t> order(np);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return views[a] > views[b]; });
+  for (size_t p : order) {
+    t.column(l).AppendString(f.pairs[p].learning);
+    t.column(u).AppendString(f.pairs[p].ui);
+    t.column(vc).AppendInt(views[p]);
+    t.column(sc).AppendInt(sessions[p]);
+    t.column(ec).AppendInt(exercises[p]);
+    t.column(shc).AppendDouble(total_views > 0 ? static_cast<double>(views[p]) / total_views : NAN);
+  }
+  t.totals() = TotalsRow(t, {{vc, Thousands(total_views)},
+                             {sc, Thousands(static_cast<int64_t>(keys.size()))},
+                             {ec, Thousands(std::accumulate(exercises.begin(), exercises.end(), int64_t{0}))},
+                             {shc, "1.0000"}});
+  t.note() = "Ordered by views, most first.";
+  return t;
+}
+
+namespace {
+
+// views[pair * 24 + hour]
+std::vector<int64_t> HourCounts(const FactTable& f) {
+  std::vector<int64_t> counts(f.pairs.size() * kHours, 0);
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) ++counts[c.pair[i] * kHours + HourOf(c.epoch[i])];
+  }
+  return counts;
+}
+
+}  // namespace
+
+StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+  const auto counts = HourCounts(f);
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t hc = t.AddColumn("hour", ValueType::kInt64, "UTC hour of the session (0-23)");
+  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
+  const size_t sc = t.AddColumn("share_of_pair", ValueType::kDouble, "views / views of the pair");
+  for (size_t p = 0; p < f.pairs.size(); ++p) {
+    const int64_t pair_total =
+        std::accumulate(counts.begin() + p * kHours, counts.begin() + (p + 1) * kHours, int64_t{0});
+    for (int h = 0; h < kHours; ++h) {
+      t.column(l).AppendString(f.pairs[p].learning);
+      t.column(u).AppendString(f.pairs[p].ui);
+      t.column(hc).AppendInt(h);
+      t.column(vc).AppendInt(counts[p * kHours + h]);
+      t.column(sc).AppendDouble(pair_total > 0 ? static_cast<double>(counts[p * kHours + h]) / pair_total : NAN);
+    }
+  }
+  t.note() = "Hours are UTC; every pair lists all 24 hours.";
+  return t;
+}
+
+StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+  const size_t np = f.pairs.size();
+  const auto counts = HourCounts(f);
+  std::vector<int64_t> hour_total(kHours, 0);
+  for (size_t p = 0; p < np; ++p) {
+    for (int h = 0; h < kHours; ++h) hour_total[h] += counts[p * kHours + h];
+  }
+  ResultTable t;
+  const size_t scope = t.AddColumn("scope", ValueType::kString,
+                                   "pair: that pair's hours vs all pairs' hours (goodness of fit); "
+                                   "overall: pair x hour independence");
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
+  const size_t cc = t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
+  const size_t dc = t.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
+  const size_t pc = t.AddColumn("p_value", ValueType::kDouble,
+                                "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
+  const size_t vc2 = t.AddColumn("cramers_v", ValueType::kDouble,
+                                 "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
+                                 "sqrt(chi2 / (n * (hours - 1)))");
+  const size_t hc = t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
+  const size_t hs = t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
+  auto append = [&](const char* s, std::optional<std::string_view> learning,
+                    std::optional<std::string_view> ui, std::span<const int64_t> hours,
+                    const ChiSquareResult& r) {
+    const int64_t n = std::accumulate(hours.begin(), hours.end(), int64_t{0});
+    const int peak = static_cast<int>(std::max_element(hours.begin(), hours.end()) - hours.begin());
+    t.column(scope).AppendString(s);
+    t.column(l).AppendOptionalString(learning);
+    t.column(u).AppendOptionalString(ui);
+    t.column(vc).AppendInt(n);
+    t.column(cc).AppendDouble(r.chi2);
+    t.column(dc).AppendInt(r.dof);
+    t.column(pc).AppendOptionalDouble(r.p_value);
+    t.column(vc2).AppendOptionalDouble(r.cramers_v);
+    if (n > 0) {
+      t.column(hc).AppendInt(peak);
+      t.column(hs).AppendDouble(static_cast<double>(hours[peak]) / n);
+    } else {
+      t.column(hc).AppendNull();
+      t.column(hs).AppendNull();
+    }
+  };
+  for (size_t p = 0; p < np; ++p) {
+    std::span<const int64_t> hours(counts.data() + p * kHours, kHours);
+    append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
+           ChiSquareGoodnessOfFit(hours, hour_total));
+  }
+  append("overall", std::nullopt, std::nullopt, hour_total, ChiSquareIndependence(counts, np, kHours));
+  t.note() =
+      "Per pair: goodness of fit of its hour distribution against the all-pairs hour distribution "
+      "(E = n_pair * share of hour); these per-pair chi2 add up to the overall test of "
+      "independence of pair and hour.";
+  return t;
+}
+
+StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  std::vector<uint32_t> group(f.pairs.size());
+  std::iota(group.begin(), group.end(), 0);
+  const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const auto c = AddRetentionColumns(t);
+  int64_t rank = 0;
+  for (size_t p : RankByRecall(r)) {
+    t.column(l).AppendString(f.pairs[p].learning);
+    t.column(u).AppendString(f.pairs[p].ui);
+    AppendRetention(t, c, r[p], ++rank);
+  }
+  t.note() =
+      "Ranked by recall_rate. half_life_days: MLE of p = 2^(-delta/h), delta in days, per pair.";
+  return t;
+}
+
+StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  std::vector<uint32_t> group(f.pair_ui.begin(), f.pair_ui.end());
+  const auto r = ComputeRetention(f, group, f.ui_languages.size(), o.threads);
+  std::vector<int64_t> learning_count(f.ui_languages.size(), 0);
+  for (uint16_t ui : f.pair_ui) ++learning_count[ui];
+  ResultTable t;
+  const size_t uc = t.AddColumn("ui_language", ValueType::kString, "ISO 639-1 code of the interface language");
+  const size_t un = t.AddColumn("ui_name", ValueType::kString, "English name (dim_langs.english_name)");
+  const size_t lc = t.AddColumn("learning_languages", ValueType::kInt64,
+                                "number of learning languages taken with this interface language");
+  const auto c = AddRetentionColumns(t);
+  int64_t rank = 0;
+  for (size_t g : RankByRecall(r)) {
+    t.column(uc).AppendString(f.ui_languages[g]);
+    const auto name = w.LanguageName(f.ui_languages[g]);
+    t.column(un).AppendOptionalString(name ? std::optional<std::string_view>(*name) : std::nullopt);
+    t.column(lc).AppendInt(learning_count[g]);
+    AppendRetention(t, c, r[g], ++rank);
+  }
+  t.note() = "All learning languages pooled per interface language; ranked by recall_rate.";
+  return t;
+}
+
+StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  const auto& buckets = LagBuckets();
+  const size_t nb = buckets.size();
+  std::vector<RecallSums> sums(f.pairs.size() * nb);
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) {
+      const int64_t d = c.delta[i];
+      const size_t b = d < 3600 ? 0 : d < kSecondsPerDay ? 1 : d < 7 * kSecondsPerDay ? 2
+                       : d < 30 * kSecondsPerDay ? 3 : 4;
+      RecallSums& s = sums[c.pair[i] * nb + b];
+      ++s.views;
+      s.seen += c.seen[i];
+      s.correct += c.correct[i];
+      s.sum_p_recall += c.p_recall[i];
+    }
+  }
+  ResultTable t;
+  auto [l, u] = AddPairKeyColumns(t);
+  const size_t bc = t.AddColumn("lag_bucket", ValueType::kString,
+                                "delta (time since last seen): <1h, 1h-1d, 1d-7d, 7d-30d, >30d; "
+                                "lower bound inclusive");
+  const size_t bi = t.AddColumn("bucket_index", ValueType::kInt64, "0..4, for ordering");
+  const auto rc = AddRecallColumns(t);
+  for (size_t p = 0; p < f.pairs.size(); ++p) {
+    for (size_t b = 0; b < nb; ++b) {
+      t.column(l).AppendString(f.pairs[p].learning);
+      t.column(u).AppendString(f.pairs[p].ui);
+      t.column(bc).AppendString(buckets[b].label);
+      t.column(bi).AppendInt(static_cast<int64_t>(b));
+      AppendRecall(t, rc, sums[p * nb + b]);
+    }
+  }
+  t.note() = "Every pair lists all five buckets; empty buckets have null rates.";
+  return t;
+}
+
+namespace {
+
+// Recall sums per (learning language, lexeme): dense arrays, no hashing.
+std::vector<RecallSums> WordSums(const FactTable& f) {
+  const size_t nw = f.lexeme_ids.size();
+  std::vector<RecallSums> sums(f.learning_languages.size() * nw);
+  for (const auto& c : f.chunks) {
+    for (size_t i = 0; i < c.rows; ++i) {
+      RecallSums& s = sums[f.pair_learning[c.pair[i]] * nw + c.lexeme[i]];
+      ++s.views;
+      s.seen += c.seen[i];
+      s.correct += c.correct[i];
+      s.sum_p_recall += c.p_recall[i];
+    }
+  }
+  return sums;
+}
+
+constexpr uint32_t kWordColumns = kFactPair | kFactLexeme | kFactPRecall | kFactSeen | kFactCorrect;
+
+}  // namespace
+
+StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
+  if (!w.words_loaded) return InternalError("hardest-words needs dim_words");
+  const size_t nw = f.lexeme_ids.size();
+  const auto sums = WordSums(f);
+  ResultTable t;
+  const size_t lc = t.AddColumn("learning_language", ValueType::kString, "ISO 639-1 code of the language being learned");
+  const size_t rk = t.AddColumn("rank", ValueType::kInt64, "1 = lowest recall_rate in the language");
+  const size_t ic = t.AddColumn("lexeme_id", ValueType::kString, "dim_words key");
+  const size_t sc = t.AddColumn("lexeme_string", ValueType::kString, "the lexeme tag (dim_words.lexeme_string)");
+  const size_t pc = t.AddColumn("part_of_speech", ValueType::kString, "dim_words.part_of_speech");
+  const auto rc = AddRecallColumns(t);
+  for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
+    std::vector<uint32_t> words;
+    for (uint32_t wid = 0; wid < nw; ++wid) {
+      if (sums[lang * nw + wid].views >= std::max<int64_t>(1, o.min_views)) words.push_back(wid);
+    }
+    auto rate = [&](uint32_t wid) { return sums[lang * nw + wid].recall_rate(); };
+    std::sort(words.begin(), words.end(), [&](uint32_t a, uint32_t b) {
+      const double ra = rate(a), rb = rate(b);
+      if (ra != rb) return ra < rb;
+      const int64_t va = sums[lang * nw + a].views, vb = sums[lang * nw + b].views;
+      if (va != vb) return va > vb;
+      return f.lexeme_ids[a] < f.lexeme_ids[b];
+    });
+    if (words.size() > static_cast<size_t>(std::max(0, o.top))) words.resize(std::max(0, o.top));
+    int64_t rank = 0;
+    for (uint32_t wid : words) {
+      t.column(lc).AppendString(f.learning_languages[lang]);
+      t.column(rk).AppendInt(++rank);
+      t.column(ic).AppendString(f.lexeme_ids[wid]);
+      auto it = w.words.find(f.lexeme_ids[wid]);
+      if (it != w.words.end()) {
+        t.column(sc).AppendString(it->second.lexeme_string);
+        t.column(pc).AppendOptionalString(it->second.part_of_speech
+                                              ? std::optional<std::string_view>(*it->second.part_of_speech)
+                                              : std::nullopt);
+      } else {
+        t.column(sc).AppendNull();
+        t.column(pc).AppendNull();
+      }
+      AppendRecall(t, rc, sums[lang * nw + wid]);
+    }
+  }
+  t.note() = fmt::format(
+      "Per learning language, the {} words with the lowest recall_rate among words with at least "
+      "{} views (ties: more views first, then lexeme_id).",
+      o.top, o.min_views);
+  return t;
+}
+
+StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) {
+  const FactTable& f = w.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
+  if (!w.words_loaded) return InternalError("recall-by-pos needs dim_words");
+  const size_t nw = f.lexeme_ids.size();
+  const auto sums = WordSums(f);
+  // part of speech per dense lexeme id; "" = unknown (lexeme not in dim_words or no POS).
+  struct PosSums {
+    RecallSums sums;
+    int64_t words = 0;
+  };
+  std::map<std::string, PosSums> by_pos;  // ordered: deterministic summation order
+  PosSums unknown;
+  for (uint32_t wid = 0; wid < nw; ++wid) {
+    auto it = w.words.find(f.lexeme_ids[wid]);
+    const bool known = it != w.words.end() && it->second.part_of_speech.has_value();
+    PosSums& ps = known ? by_pos[*it->second.part_of_speech] : unknown;
+    bool any = false;
+    for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
+      const RecallSums& s = sums[lang * nw + wid];
+      if (s.views == 0) continue;
+      any = true;
+      ps.sums.views += s.views;
+      ps.sums.seen += s.seen;
+      ps.sums.correct += s.correct;
+      ps.sums.sum_p_recall += s.sum_p_recall;
+    }
+    ps.words += any;
+  }
+  ResultTable t;
+  const size_t pc = t.AddColumn("part_of_speech", ValueType::kString,
+                                "dim_words.part_of_speech (null: lexeme without one)");
+  const size_t wc = t.AddColumn("words", ValueType::kInt64, "distinct lexeme_id viewed");
+  const auto rc = AddRecallColumns(t);
+  std::vector<std::pair<std::string, const PosSums*>> rows;
+  for (const auto& [pos, s] : by_pos) rows.emplace_back(pos, &s);
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second->sums.views > b.second->sums.views;
+  });
+  for (const auto& [pos, s] : rows) {
+    t.column(pc).AppendString(pos);
+    t.column(wc).AppendInt(s->words);
+    AppendRecall(t, rc, s->sums);
+  }
+  if (unknown.sums.views > 0) {
+    t.column(pc).AppendNull();
+    t.column(wc).AppendInt(unknown.words);
+    AppendRecall(t, rc, unknown.sums);
+  }
+  t.note() = "All learning languages pooled; ordered by views (ties by part of speech).";
+  return t;
+}
+
+const std::vector<QueryDef>& AllQueries() {
+  constexpr uint32_t kRetention = kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect;
+  static const std::vector<QueryDef> kQueries = {
+      {"pairs", "language pairs (learning <- interface) with English names and views",
+       kFactPair, false, QueryPairs},
+      {"pair-users", "distinct users per pair and their share of all users",
+       kFactPair | kFactUser, false, QueryPairUsers},
+      {"pair-views", "views, sessions and exercises per pair",
+       kFactPair | kFactUser | kFactEpoch | kFactSeen, false, QueryPairViews},
+      {"time-of-day", "views per pair and UTC hour, with the share of the pair",
+       kFactPair | kFactEpoch, false, QueryTimeOfDay},
+      {"time-of-day-test", "chi-square tests: does the hour distribution depend on the pair?",
+       kFactPair | kFactEpoch, false, QueryTimeOfDayTest},
+      {"retention-pairs", "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
+       kRetention, false, QueryRetentionPairs},
+      {"retention-ui", "the same retention measures per interface language, all learning languages pooled",
+       kRetention, false, QueryRetentionUi},
+      {"forgetting-curve", "recall rate per pair and lag bucket (<1h, 1h-1d, 1d-7d, 7d-30d, >30d)",
+       kRetention, false, QueryForgettingCurve},
+      {"hardest-words", "per learning language, the words with the lowest recall (--top, --min-views)",
+       kWordColumns, true, QueryHardestWords},
+      {"recall-by-pos", "recall rate per part of speech (dim_words)", kWordColumns, true,
+       QueryRecallByPos},
+  };
+  return kQueries;
+}
+
+const QueryDef* FindQuery(std::string_view name) {
+  for (const auto& q : AllQueries()) {
+    if (q.name == name) return &q;
+  }
+  return nullptr;
+}
+
+StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
+                               const QueryOptions& options) {
+  WV_ASSIGN_OR_RETURN(Warehouse w,
+                      LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
+  return query.run(w, options);
+}
+
+}  // namespace wv::analytics

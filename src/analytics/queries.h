@@ -1,0 +1,76 @@
+#ifndef WV_ANALYTICS_QUERIES_H_
+#define WV_ANALYTICS_QUERIES_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analytics/result_table.h"
+#include "analytics/warehouse.h"
+#include "core/status.h"
+
+// The research questions as queries over the star schema. Each query is a
+// pure function of a loaded Warehouse; results are deterministic (fixed row
+// order, ties broken by keys, sums in a fixed order).
+//
+// Definitions shared by several queries:
+//   recall_rate  = Σ session_correct / Σ session_seen (exercise-weighted).
+//   ci_low/high  = 95% Wilson score interval of recall_rate, treating each
+//                  exercise as an independent Bernoulli trial.
+//   median_lag_days = median of delta (seconds) / 86400, the mean of the two
+//                  middle values for an even count.
+//   half_life_days = maximum-likelihood h of p = 2^(−Δ/h), Δ in days (see
+//                  stats.h FitHalfLife); null when not estimable.
+//   hour         = UTC hour of `epoch`, floor((epoch mod 86400) / 3600).
+namespace wv::analytics {
+
+struct QueryOptions {
+  int threads = 2;
+  // hardest-words: rows per learning language, and the minimum number of
+  // views a word needs to be ranked.
+  int top = 10;
+  int64_t min_views = 50;
+};
+
+struct QueryDef {
+  std::string name;
+  std::string description;
+  uint32_t fact_columns = 0;  // FactColumns needed
+  bool needs_words = false;   // reads dim_words
+  std::function<StatusOr<ResultTable>(const Warehouse&, const QueryOptions&)> run;
+};
+
+// Every query, in the order `--list` shows them.
+const std::vector<QueryDef>& AllQueries();
+// The query named `name`, or nullptr.
+const QueryDef* FindQuery(std::string_view name);
+
+// Loads what `query` needs from `dir` and runs it.
+StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
+                               const QueryOptions& options);
+
+// The query functions, for the report (which loads the warehouse once).
+StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o);
+StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions& o);
+
+// The lag buckets of forgetting-curve: [lower, upper) in seconds and a label.
+struct LagBucket {
+  int64_t lower_seconds;
+  int64_t upper_seconds;  // INT64_MAX for the last
+  const char* label;
+};
+const std::vector<LagBucket>& LagBuckets();
+
+}  // namespace wv::analytics
+
+#endif  // WV_ANALYTICS_QUERIES_H_

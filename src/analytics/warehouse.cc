@@ -1,0 +1,409 @@
+#include "analytics/warehouse.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+#include "fmt/core.h"
+#include "parquet/reader.h"
+
+namespace wv::analytics {
+
+namespace fs = std::filesystem;
+using parquet::ColumnVector;
+using parquet::FileReader;
+using parquet::PhysicalType;
+
+std::optional<std::string> Warehouse::LanguageName(const std::string& code) const {
+  auto it = language_names.find(code);
+  if (it == language_names.end()) return std::nullopt;
+  return it->second;
+}
+
+Status CheckWarehouseDir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return InputError(fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
+  }
+  if (!fs::is_directory(fs::path(dir) / "fact_wordviews", ec)) {
+    return InputError(fmt::format(
+        "{}: not a wordviews output (no fact_wordviews/ folder; expected the --out folder of "
+        "`wordviews run`)",
+        dir));
+  }
+  return OkStatus();
+}
+
+StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) {
+    return InputError(fmt::format("{}: missing table folder", folder));
+  }
+  std::vector<std::string> files;
+  fs::recursive_directory_iterator it(folder, ec), end;
+  if (ec) return InputError(fmt::format("{}: cannot list: {}", folder, ec.message()));
+  for (; it != end; it.increment(ec)) {
+    if (ec) return InputError(fmt::format("{}: cannot list: {}", folder, ec.message()));
+    const auto& p = it->path();
+    const std::string name = p.filename().string();
+    // Hidden and temporary files (".x.parquet.tmp", "_SUCCESS") are not data.
+    if (name.empty() || name[0] == '.' || name[0] == '_') continue;
+    if (it->is_regular_file(ec) && p.extension() == ".parquet") files.push_back(p.string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+namespace {
+
+// Dictionary-encodes one string column of one chunk into local codes. Keys are
+// views into `column`, which must outlive the map; consecutive repeats (a
+// session's rows share user and languages) skip the hash lookup.
+struct LocalDictionary {
+  std::vector<uint32_t> codes;
+  std::vector<std::string> values;
+
+  void Encode(const parquet::ByteArrayVector& column) {
+    const size_t n = column.size();
+    codes.resize(n);
+    absl::flat_hash_map<std::string_view, uint32_t> index;
+    std::string_view prev;
+    uint32_t prev_code = UINT32_MAX;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view v = column[i];
+      if (prev_code == UINT32_MAX || v != prev) {
+        auto [pos, inserted] = index.try_emplace(v, static_cast<uint32_t>(values.size()));
+        if (inserted) values.emplace_back(v);
+        prev = v;
+        prev_code = pos->second;
+      }
+      codes[i] = prev_code;
+    }
+  }
+};
+
+// What a worker produces for one (file, row group): the numeric arrays in
+// their final form and the string columns as local dictionaries.
+struct ChunkResult {
+  FactChunk chunk;
+  LocalDictionary learning, ui, user, lexeme;
+};
+
+struct FactFile {
+  std::string path;
+  std::unique_ptr<FileReader> reader;
+};
+
+Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string_view name) {
+  if (std::find(cv.valid.begin(), cv.valid.end(), 0) != cv.valid.end()) {
+    return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
+                                  path, name));
+  }
+  return OkStatus();
+}
+
+StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::string_view name,
+                                 std::initializer_list<PhysicalType> accepted,
+                                 PhysicalType* physical) {
+  const int index = file.reader->ColumnIndex(name);
+  if (index < 0) {
+    return InputError(fmt::format("{}: no column {} (not a wordviews fact table?)", file.path, name));
+  }
+  *physical = file.reader->schema().columns[index].physical;
+  if (std::find(accepted.begin(), accepted.end(), *physical) == accepted.end()) {
+    return InputError(fmt::format("{}: column {} has an unexpected physical type", file.path, name));
+  }
+  auto cv = file.reader->ReadColumn(row_group, index);
+  if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", file.path, name));
+  WV_RETURN_IF_ERROR(CheckNoNulls(*cv, file.path, name));
+  return std::move(cv).value();
+}
+
+Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vector<int64_t>* out) {
+  PhysicalType t;
+  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  if (t == PhysicalType::kInt64) {
+    *out = std::move(cv.i64);
+  } else {
+    out->assign(cv.i32.begin(), cv.i32.end());
+  }
+  return OkStatus();
+}
+
+Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vector<int32_t>* out) {
+  PhysicalType t;
+  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  if (t == PhysicalType::kInt32) {
+    *out = std::move(cv.i32);
+    return OkStatus();
+  }
+  out->resize(cv.i64.size());
+  for (size_t i = 0; i < cv.i64.size(); ++i) {
+    const int64_t v = cv.i64[i];
+    if (v < INT32_MIN || v > INT32_MAX) {
+      return InputError(fmt::format("{}: column {}: value {} out of range", file.path, name, v));
+    }
+    (*out)[i] = static_cast<int32_t>(v);
+  }
+  return OkStatus();
+}
+
+Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDictionary* out) {
+  PhysicalType t;
+  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kByteArray}, &t));
+  out->Encode(cv.bytes);
+  return OkStatus();
+}
+
+Status DecodeChunk(const FactFile& file, int rg, uint32_t columns, ChunkResult* out) {
+  FactChunk& c = out->chunk;
+  c.rows = static_cast<size_t>(file.reader->row_group_num_rows(rg));
+  if (columns & kFactPair) {
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, "learning_language", &out->learning));
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, "ui_language", &out->ui));
+  }
+  if (columns & kFactUser) WV_RETURN_IF_ERROR(ReadStrings(file, rg, "user_id", &out->user));
+  if (columns & kFactLexeme) WV_RETURN_IF_ERROR(ReadStrings(file, rg, "lexeme_id", &out->lexeme));
+  if (columns & kFactEpoch) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "epoch", &c.epoch));
+  if (columns & kFactDelta) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "delta", &c.delta));
+  if (columns & kFactSeen) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_seen", &c.seen));
+  if (columns & kFactCorrect) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
+  if (columns & kFactPRecall) {
+    PhysicalType t;
+    WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
+    if (t == PhysicalType::kDouble) {
+      c.p_recall = std::move(cv.f64);
+    } else {
+      c.p_recall.assign(cv.f32.begin(), cv.f32.end());
+    }
+  }
+  // Every array must have one entry per row: a file whose column chunks
+  // disagree with its row count is corrupt.
+  auto check = [&](size_t size, std::string_view what) -> Status {
+    if (size != c.rows) {
+      return InputError(fmt::format("{}: row group {}: column {} has {} values for {} rows",
+                                    file.path, rg, what, size, c.rows));
+    }
+    return OkStatus();
+  };
+  if (columns & kFactPair) {
+    WV_RETURN_IF_ERROR(check(out->learning.codes.size(), "learning_language"));
+    WV_RETURN_IF_ERROR(check(out->ui.codes.size(), "ui_language"));
+  }
+  if (columns & kFactUser) WV_RETURN_IF_ERROR(check(out->user.codes.size(), "user_id"));
+  if (columns & kFactLexeme) WV_RETURN_IF_ERROR(check(out->lexeme.codes.size(), "lexeme_id"));
+  if (columns & kFactEpoch) WV_RETURN_IF_ERROR(check(c.epoch.size(), "epoch"));
+  if (columns & kFactDelta) WV_RETURN_IF_ERROR(check(c.delta.size(), "delta"));
+  if (columns & kFactSeen) WV_RETURN_IF_ERROR(check(c.seen.size(), "session_seen"));
+  if (columns & kFactCorrect) WV_RETURN_IF_ERROR(check(c.correct.size(), "session_correct"));
+  if (columns & kFactPRecall) WV_RETURN_IF_ERROR(check(c.p_recall.size(), "p_recall"));
+  return OkStatus();
+}
+
+// Merges per-chunk dictionaries of ids whose numbering does not matter (users,
+// lexemes) into dense global ids, assigned in chunk order (deterministic), and
+// rewrites the chunk's codes.
+template <typename Get>
+void MergeDictionary(std::vector<ChunkResult>& results, Get get_dict,
+                     std::vector<uint32_t> FactChunk::*codes_out,
+                     std::vector<std::string>* global_values) {
+  absl::flat_hash_map<std::string, uint32_t> global;
+  for (auto& r : results) {
+    LocalDictionary& d = get_dict(r);
+    std::vector<uint32_t> remap(d.values.size());
+    for (size_t i = 0; i < d.values.size(); ++i) {
+      auto [it, inserted] = global.try_emplace(d.values[i], static_cast<uint32_t>(global.size()));
+      if (inserted) global_values->push_back(d.values[i]);
+      remap[i] = it->second;
+    }
+    for (uint32_t& code : d.codes) code = remap[code];
+    r.chunk.*codes_out = std::move(d.codes);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTable* table) {
+  table->columns = columns;
+  WV_ASSIGN_OR_RETURN(auto paths, ListParquetFiles((fs::path(dir) / "fact_wordviews").string()));
+  if (paths.empty()) {
+    return InputError(fmt::format("{}/fact_wordviews: no Parquet files", dir));
+  }
+  std::vector<FactFile> files(paths.size());
+  struct Item {
+    size_t file;
+    int row_group;
+  };
+  std::vector<Item> items;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    files[i].path = paths[i];
+    auto reader = FileReader::Open(paths[i]);
+    if (!reader.ok()) return Annotate(reader.status(), paths[i]);
+    files[i].reader = std::move(reader).value();
+    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
+    table->num_rows += files[i].reader->num_rows();
+  }
+
+  std::vector<ChunkResult> results(items.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mu;
+  Status first_error;
+  auto work = [&] {
+    for (;;) {
+      const size_t i = next.fetch_add(1);
+      if (i >= items.size() || failed.load()) return;
+      Status s = DecodeChunk(files[items[i].file], items[i].row_group, columns, &results[i]);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!failed.exchange(true)) first_error = s;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  if (failed) return first_error;
+
+  if (columns & kFactPair) {
+    // Languages and pairs get ids in sorted order so that results come out sorted.
+    std::vector<std::string> learning, ui;
+    for (auto& r : results) {
+      learning.insert(learning.end(), r.learning.values.begin(), r.learning.values.end());
+      ui.insert(ui.end(), r.ui.values.begin(), r.ui.values.end());
+    }
+    auto sort_unique = [](std::vector<std::string>& v) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    sort_unique(learning);
+    sort_unique(ui);
+    auto index_of = [](const std::vector<std::string>& v, const std::string& s) {
+      return static_cast<uint32_t>(std::lower_bound(v.begin(), v.end(), s) - v.begin());
+    };
+    // Pass 1: which (learning, ui) combinations occur.
+    const size_t nl = learning.size(), nu = ui.size();
+    std::vector<uint8_t> present(nl * nu, 0);
+    std::vector<std::vector<uint32_t>> l_remap(results.size()), u_remap(results.size());
+    for (size_t k = 0; k < results.size(); ++k) {
+      auto& r = results[k];
+      for (const auto& s : r.learning.values) l_remap[k].push_back(index_of(learning, s));
+      for (const auto& s : r.ui.values) u_remap[k].push_back(index_of(ui, s));
+      const auto& lc = r.learning.codes;
+      const auto& uc = r.ui.codes;
+      for (size_t i = 0; i < lc.size(); ++i) present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
+    }
+    std::vector<int32_t> pair_id(nl * nu, -1);
+    for (size_t l = 0; l < nl; ++l) {
+      for (size_t u = 0; u < nu; ++u) {
+        if (!present[l * nu + u]) continue;
+        pair_id[l * nu + u] = static_cast<int32_t>(table->pairs.size());
+        table->pairs.push_back({learning[l], ui[u]});
+        table->pair_learning.push_back(static_cast<uint16_t>(l));
+        table->pair_ui.push_back(static_cast<uint16_t>(u));
+      }
+    }
+    if (table->pairs.size() > UINT16_MAX) return InputError("too many language pairs");
+    // Pass 2: rewrite each chunk's rows as global pair ids.
+    for (size_t k = 0; k < results.size(); ++k) {
+      auto& r = results[k];
+      const auto& lc = r.learning.codes;
+      const auto& uc = r.ui.codes;
+      r.chunk.pair.resize(lc.size());
+      for (size_t i = 0; i < lc.size(); ++i) {
+        r.chunk.pair[i] = static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
+      }
+      r.learning = {};
+      r.ui = {};
+    }
+    table->learning_languages = std::move(learning);
+    table->ui_languages = std::move(ui);
+  }
+  if (columns & kFactUser) {
+    std::vector<std::string> users;
+    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.user; },
+                    &FactChunk::user, &users);
+    table->num_users = users.size();
+  }
+  if (columns & kFactLexeme) {
+    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; },
+                    &FactChunk::lexeme, &table->lexeme_ids);
+  }
+  table->chunks.reserve(results.size());
+  for (auto& r : results) table->chunks.push_back(std::move(r.chunk));
+  return OkStatus();
+}
+
+// Reads the named string columns of every file of a dimension table.
+// A missing column is an InputError; NULLs are kept as nullopt.
+Status ReadDimension(const std::string& dir, const std::string& table,
+                     const std::vector<std::string>& names,
+                     std::vector<std::vector<std::optional<std::string>>>* out) {
+  WV_ASSIGN_OR_RETURN(auto paths, ListParquetFiles((fs::path(dir) / table).string()));
+  out->assign(names.size(), {});
+  for (const auto& path : paths) {
+    auto reader_or = FileReader::Open(path);
+    if (!reader_or.ok()) return Annotate(reader_or.status(), path);
+    const FileReader& reader = **reader_or;
+    std::vector<int> idx;
+    for (const auto& n : names) {
+      const int i = reader.ColumnIndex(n);
+      if (i < 0) return InputError(fmt::format("{}: no column {}", path, n));
+      if (reader.schema().columns[i].physical != PhysicalType::kByteArray) {
+        return InputError(fmt::format("{}: column {} is not a string column", path, n));
+      }
+      idx.push_back(i);
+    }
+    for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+      for (size_t c = 0; c < names.size(); ++c) {
+        auto cv = reader.ReadColumn(rg, idx[c]);
+        if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", path, names[c]));
+        for (size_t r = 0; r < cv->bytes.size(); ++r) {
+          if (cv->is_null(r)) {
+            (*out)[c].emplace_back(std::nullopt);
+          } else {
+            (*out)[c].emplace_back(std::string(cv->bytes[r]));
+          }
+        }
+      }
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool load_words,
+                                  int threads) {
+  WV_RETURN_IF_ERROR(CheckWarehouseDir(dir));
+  Warehouse w;
+  w.dir = dir;
+  WV_RETURN_IF_ERROR(LoadFacts(dir, columns, threads, &w.facts));
+
+  std::vector<std::vector<std::optional<std::string>>> langs;
+  WV_RETURN_IF_ERROR(ReadDimension(dir, "dim_langs", {"alpha2_code", "english_name"}, &langs));
+  for (size_t i = 0; i < langs[0].size(); ++i) {
+    if (langs[0][i] && langs[1][i]) w.language_names[*langs[0][i]] = *langs[1][i];
+  }
+  if (load_words) {
+    std::vector<std::vector<std::optional<std::string>>> words;
+    WV_RETURN_IF_ERROR(ReadDimension(
+        dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
+    for (size_t i = 0; i < words[0].size(); ++i) {
+      if (!words[0][i]) continue;
+      w.words[*words[0][i]] = WordInfo{words[1][i].value_or(""), words[2][i]};
+    }
+    w.words_loaded = true;
+  }
+  return w;
+}
+
+}  // namespace wv::analytics

@@ -1,0 +1,102 @@
+#ifndef WV_ANALYTICS_WAREHOUSE_H_
+#define WV_ANALYTICS_WAREHOUSE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/status.h"
+
+// The star schema written by `wordviews run` (issue 4), loaded for analysis:
+// only the fact columns a query needs (projection), from every Parquet file of
+// every `date=` partition, decoded on several threads into columnar arrays.
+// Strings that repeat (languages, users, lexemes) are dictionary-encoded into
+// dense integer ids so that queries group by array index, not by hashing.
+namespace wv::analytics {
+
+// The fact columns a query may ask for (a bit mask).
+enum FactColumns : uint32_t {
+  kFactPair = 1u << 0,     // learning_language + ui_language -> pair id
+  kFactUser = 1u << 1,     // user_id -> dense user id
+  kFactEpoch = 1u << 2,    // epoch (UNIX seconds, UTC)
+  kFactDelta = 1u << 3,    // delta (seconds)
+  kFactPRecall = 1u << 4,  // p_recall
+  kFactSeen = 1u << 5,     // session_seen
+  kFactCorrect = 1u << 6,  // session_correct
+  kFactLexeme = 1u << 7,   // lexeme_id -> dense lexeme id
+};
+
+struct LanguagePair {
+  std::string learning;
+  std::string ui;
+};
+
+// One row group of one fact file. Arrays not asked for are empty.
+struct FactChunk {
+  size_t rows = 0;
+  std::vector<uint16_t> pair;    // index into FactTable::pairs
+  std::vector<uint32_t> user;    // dense user id
+  std::vector<uint32_t> lexeme;  // index into FactTable::lexeme_ids
+  std::vector<int64_t> epoch;
+  std::vector<int64_t> delta;
+  std::vector<double> p_recall;
+  std::vector<int32_t> seen;
+  std::vector<int32_t> correct;
+};
+
+// The loaded fact table. Not thread-safe for writing; const access from many
+// threads is fine.
+struct FactTable {
+  uint32_t columns = 0;                // FactColumns loaded
+  int64_t num_rows = 0;
+  std::vector<LanguagePair> pairs;     // sorted by (learning, ui)
+  std::vector<std::string> learning_languages;  // sorted, distinct
+  std::vector<std::string> ui_languages;        // sorted, distinct
+  std::vector<uint16_t> pair_learning;  // pair id -> index into learning_languages
+  std::vector<uint16_t> pair_ui;        // pair id -> index into ui_languages
+  size_t num_users = 0;
+  std::vector<std::string> lexeme_ids;  // dense lexeme id -> lexeme_id string
+  std::vector<FactChunk> chunks;        // in file order (sorted paths), then row group
+};
+
+// A row of dim_words, the fields the queries use.
+struct WordInfo {
+  std::string lexeme_string;
+  std::optional<std::string> part_of_speech;
+};
+
+// Everything a query reads. Immutable once loaded; thread-compatible.
+struct Warehouse {
+  std::string dir;
+  FactTable facts;
+  // dim_langs: alpha2_code -> english_name.
+  absl::flat_hash_map<std::string, std::string> language_names;
+  // dim_words: lexeme_id -> info (loaded only when asked for).
+  absl::flat_hash_map<std::string, WordInfo> words;
+  bool words_loaded = false;
+
+  // English name of an alpha-2 code, or nullopt if dim_langs lacks it.
+  std::optional<std::string> LanguageName(const std::string& code) const;
+};
+
+// Checks that `dir` looks like a wordviews output (a fact_wordviews folder).
+// InputError otherwise.
+Status CheckWarehouseDir(const std::string& dir);
+
+// Loads the fact columns in `columns` (FactColumns mask) from every
+// DIR/fact_wordviews/**/*.parquet, decoding files on `threads` threads, plus
+// dim_langs, and dim_words when `load_words`.
+// InputError for a missing folder, an unreadable/corrupt file, a missing
+// column or a NULL in a required column.
+StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool load_words,
+                                  int threads = 2);
+
+// Every *.parquet file under `folder` (recursively, Hive partitions included),
+// sorted by path. InputError if `folder` is not a directory.
+StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder);
+
+}  // namespace wv::analytics
+
+#endif  // WV_ANALYTICS_WAREHOUSE_H_

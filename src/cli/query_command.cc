@@ -1,0 +1,76 @@
+// `wordviews query DIR NAME`: answers a research question from the star schema.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "analytics/queries.h"
+#include "cli/command.h"
+#include "fmt/core.h"
+
+namespace wv::cli {
+
+namespace {
+
+struct QueryFlags {
+  std::string dir;
+  std::string name;
+  std::string format = "table";
+  bool list = false;
+  analytics::QueryOptions options;
+};
+
+std::string QueryList() {
+  std::string out = "Queries:\n";
+  for (const auto& q : analytics::AllQueries()) {
+    out += fmt::format("  {:<18} {}\n", q.name, q.description);
+  }
+  return out;
+}
+
+Status WriteStdout(const std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    return OutputError("query: cannot write to standard output");
+  }
+  return OkStatus();
+}
+
+Status RunQueryCommand(const QueryFlags& flags) {
+  if (flags.list) return WriteStdout(QueryList());
+  if (flags.dir.empty() || flags.name.empty()) {
+    return UsageError("query: expected DIR and NAME (see `wordviews query --list`)");
+  }
+  const analytics::QueryDef* query = analytics::FindQuery(flags.name);
+  if (query == nullptr) {
+    return UsageError(fmt::format("query: unknown query '{}'\n{}", flags.name, QueryList()));
+  }
+  WV_ASSIGN_OR_RETURN(analytics::ResultTable table,
+                      analytics::RunQuery(flags.dir, *query, flags.options));
+  if (flags.format == "csv") return WriteStdout(analytics::FormatAsCsv(table));
+  if (flags.format == "json") return WriteStdout(analytics::FormatAsJson(table, query->name));
+  return WriteStdout(analytics::FormatAsTable(table));
+}
+
+}  // namespace
+
+void RegisterQueryCommand(CLI::App& root, CommandAction* selected) {
+  auto flags = std::make_shared<QueryFlags>();
+  auto* sub = root.add_subcommand("query", "Answer a research question from the star schema");
+  sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)");
+  sub->add_option("NAME", flags->name, "Query name (see --list)");
+  sub->add_option("--format", flags->format, "table (for people) | csv | json (full precision)")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->envname("WV_QUERY_FORMAT");
+  sub->add_flag("--list", flags->list, "List the queries");
+  sub->add_option("--top", flags->options.top, "hardest-words: words per learning language")
+      ->check(CLI::Range(1, 1000000));
+  sub->add_option("--min-views", flags->options.min_views,
+                  "hardest-words: minimum views for a word to be ranked")
+      ->check(CLI::Range(int64_t{1}, INT64_MAX));
+  sub->add_option("--threads", flags->options.threads, "Threads for decoding and fitting")
+      ->check(CLI::Range(1, 64))
+      ->envname("WV_THREADS");
+  sub->footer(QueryList());
+  sub->callback([selected, flags] { *selected = [flags] { return RunQueryCommand(*flags); }; });
+}
+
+}  // namespace wv::cli

@@ -1,0 +1,41 @@
+// `wordviews report DIR -o report.html`: the self-contained HTML report.
+#include <memory>
+#include <string>
+
+#include "cli/command.h"
+#include "fmt/core.h"
+#include "report/report.h"
+
+namespace wv::cli {
+
+namespace {
+
+struct ReportFlags {
+  std::string dir;
+  std::string out = "report.html";
+  bool quiet = false;
+  report::ReportOptions options;
+};
+
+}  // namespace
+
+void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
+  auto flags = std::make_shared<ReportFlags>();
+  auto* sub = root.add_subcommand(
+      "report", "Write a self-contained HTML report (answers, SVG charts, quality checks, data dictionary)");
+  sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")->required();
+  sub->add_option("-o,--out", flags->out, "HTML file to write (replaced atomically)");
+  sub->add_option("--threads", flags->options.threads, "Threads for decoding and fitting")
+      ->check(CLI::Range(1, 64))
+      ->envname("WV_THREADS");
+  sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
+  sub->callback([selected, flags] {
+    *selected = [flags]() -> Status {
+      WV_RETURN_IF_ERROR(report::WriteReport(flags->dir, flags->out, flags->options));
+      if (!flags->quiet) fmt::print(stderr, "report: wrote {}\n", flags->out);
+      return OkStatus();
+    };
+  });
+}
+
+}  // namespace wv::cli

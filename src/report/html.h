@@ -1,0 +1,68 @@
+#ifndef WV_REPORT_HTML_H_
+#define WV_REPORT_HTML_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Building blocks of the self-contained report: HTML escaping, number
+// formatting for people, and charts drawn as inline SVG (no script, no
+// external resource). Pure functions, thread-safe.
+namespace wv::report {
+
+// Escapes text for HTML element content and attribute values (& < > " ').
+// Every string that comes from the data goes through it.
+std::string EscapeHtml(std::string_view text);
+
+// 12345678 -> "12,345,678".
+std::string Thousands(int64_t v);
+// 0.8591 -> "85.9%" (digits after the point).
+std::string Percent(double share, int digits = 1);
+
+// One horizontal bar per label.
+struct BarChart {
+  std::string title;  // drawn above the bars; plain text (escaped here)
+  std::vector<std::string> labels;
+  std::vector<double> values;
+  std::vector<std::string> value_texts;  // shown at the end of each bar
+};
+std::string RenderBarChart(const BarChart& chart);
+
+// Rows × columns of shades; `values[r][c]` in [0, 1] after scaling by the
+// chart's maximum; `tooltips[r][c]` becomes an SVG <title>.
+struct Heatmap {
+  std::string title;
+  std::vector<std::string> row_labels;
+  std::vector<std::string> column_labels;
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<std::string>> tooltips;
+};
+std::string RenderHeatmap(const Heatmap& chart);
+
+// One line per series over categorical x positions; missing points break the line.
+struct LineChart {
+  std::string title;
+  std::string y_label;
+  std::vector<std::string> x_labels;
+  std::vector<std::string> series_names;
+  std::vector<std::vector<std::optional<double>>> series;  // [series][x], y as a share
+};
+std::string RenderLineChart(const LineChart& chart);
+
+// One dot with a whisker (confidence interval) per label, on a shared x axis.
+struct IntervalChart {
+  std::string title;
+  std::vector<std::string> labels;
+  std::vector<double> values;
+  std::vector<double> lows;
+  std::vector<double> highs;
+};
+std::string RenderIntervalChart(const IntervalChart& chart);
+
+// The colour of series i (a fixed palette, repeated).
+const char* SeriesColour(size_t i);
+
+}  // namespace wv::report
+
+#endif  // WV_REPORT_HTML_H_

@@ -1,0 +1,31 @@
+#ifndef WV_REPORT_REPORT_H_
+#define WV_REPORT_REPORT_H_
+
+#include <string>
+
+#include "core/status.h"
+
+// The HTML report: one self-contained file (inline CSS, charts as inline SVG,
+// no external resource of any kind) answering the research questions from the
+// star schema in DIR, followed by the quality checks of DIR/_manifest.json and
+// the data dictionary. Every string that comes from the data is HTML-escaped.
+namespace wv::report {
+
+struct ReportOptions {
+  int threads = 2;
+};
+
+// Renders the report of the star schema in `dir` as an HTML document.
+// InputError if `dir` is not a wordviews output or cannot be read.
+StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& options = {});
+
+// Renders the report and writes it to `out_path` atomically (a temporary file
+// beside it, then rename): readers never see a partial report. For `wordviews
+// report` and `wordviews run --report`.
+// InputError for a bad `dir`; OutputError if `out_path` cannot be written.
+Status WriteReport(const std::string& dir, const std::string& out_path,
+                   const ReportOptions& options = {});
+
+}  // namespace wv::report
+
+#endif  // WV_REPORT_REPORT_H_

@@ -1,0 +1,187 @@
+"""`wordviews report`: the HTML report in a real browser, offline.
+
+Headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) opens the
+report with the network off; every non-file request is aborted and counted as
+a failure. The test fails on a console error, a page error, a dialog (an
+injected <script> that ran), a blank page, or missing sections/charts. The data
+set carries `<script>alert(1)</script>` inside lexeme strings, which the
+report shows among the hardest words: it must appear as text, literally.
+Set WV_REPORT_SCREENSHOT=path to keep the screenshot for a person to look at.
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+
+import duckdb
+import pytest
+from PIL import Image
+
+from test_query import EVIL, build_star_schema, fact_sql
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+SECTIONS = ["q-common", "q-activity", "q-time", "q-retention-pairs", "q-retention-ui", "words",
+            "quality", "dictionary"]
+
+
+@pytest.fixture(scope="session")
+def wv_bin():
+    path = os.environ.get("WV_BIN", str(REPO / "build" / "bin" / "wordviews"))
+    if not os.path.exists(path):
+        pytest.fail(f"wordviews binary not found at {path}; build it or set WV_BIN")
+    return path
+
+
+@pytest.fixture(scope="module")
+def evil_star(tmp_path_factory):
+    return build_star_schema(tmp_path_factory.mktemp("evil") / "out", rows=30000, seed=11, evil=True)
+
+
+@pytest.fixture(scope="module")
+def report(wv_bin, evil_star, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    proc = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_report_is_self_contained(report):
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    # No script at all, and nothing loaded from elsewhere.
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html, re.I)
+    assert "@import" not in html and "url(" not in html
+    assert "<link" not in html.lower()
+    # The data's markup is escaped, not passed through.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_report_in_headless_chromium(report, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: `make setup` installs Debian's chromium")
+    failures, console_errors, dialogs = [], [], []
+    shot = pathlib.Path(os.environ.get("WV_REPORT_SCREENSHOT", tmp_path / "report.png"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith("file:"):
+                    r.continue_()
+                else:
+                    failures.append(r.request.url)
+                    r.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: console_errors.append(str(e)))
+            page.on("requestfailed", lambda r: failures.append(r.url) if not r.url.startswith("file:") else None)
+
+            def on_dialog(d):
+                dialogs.append(d.message)
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_timeout(300)  # let any (unexpected) script or dialog fire
+            page.screenshot(path=str(shot), full_page=True)
+
+            for s in SECTIONS:
+                assert page.locator(f"section#{s}").count() == 1, s
+                assert page.locator(f"section#{s} h2").inner_text().strip(), s
+            # Charts: bars for users/views/sessions, a heatmap, lines, CI dots.
+            assert page.locator("section#q-common svg.chart rect.bar").count() >= 8
+            assert page.locator("section#q-activity svg.chart rect.bar").count() >= 16
+            assert page.locator("section#q-time svg.chart rect.cell").count() == 8 * 24
+            assert page.locator("section#q-retention-pairs svg.chart path.line").count() == 8
+            assert page.locator("section#q-retention-pairs svg.chart circle.dot").count() == 8
+            assert page.locator("section#q-retention-ui svg.chart circle.dot").count() == 4
+            # Every chart has a visible size.
+            for box in page.locator("svg.chart").evaluate_all(
+                    "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"):
+                assert box[0] > 100 and box[1] > 50, box
+            # An answer sentence with numbers for each question.
+            for s in SECTIONS[:5]:
+                text = page.locator(f"section#{s} p.answer").first.inner_text()
+                assert re.search(r"\d", text), (s, text)
+            # The injected script shows as text in the hardest-words table.
+            words = page.locator("section#words").inner_text()
+            assert EVIL in words
+            assert "<b>bold</b>" in words  # shown literally, not as bold markup
+            assert page.locator("section#words b").count() == 0
+            # Quality checks from the manifest: 2 passed, 1 failed; and the dictionary.
+            quality = page.locator("section#quality").inner_text()
+            assert "2 of 3 quality checks passed" in quality
+            assert page.locator("section#quality tr.fail").count() == 1
+            assert page.locator("section#dictionary table.dict").count() == 6
+            dictionary = page.locator("section#dictionary").inner_text()
+            for col in ["session_correct", "lexeme_string", "english_name", "number_of_sessions"]:
+                assert col in dictionary
+        finally:
+            browser.close()
+    assert failures == [], f"network requests attempted: {failures}"
+    assert console_errors == [], console_errors
+    assert dialogs == [], f"a script ran: {dialogs}"
+    # Not blank: the screenshot has many distinct colours.
+    img = Image.open(shot).convert("RGB")
+    colours = img.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 20, "screenshot looks blank"
+
+
+def test_report_numbers_match_duckdb(report, evil_star):
+    """The answer sentences quote the right numbers (spot checks against DuckDB)."""
+    html = report.read_text(encoding="utf-8")
+    con = duckdb.connect()
+    top = con.execute(f"""SELECT learning_language, ui_language, count(DISTINCT user_id) AS u
+                          FROM {fact_sql(evil_star)} GROUP BY ALL ORDER BY u DESC, 1, 2 LIMIT 1""").fetchone()
+    assert f"({top[0]}\u2190{top[1]})</strong>: {top[2]:,} users" in html
+    views = con.execute(f"""SELECT learning_language, ui_language, count(*) AS v
+                            FROM {fact_sql(evil_star)} GROUP BY ALL ORDER BY v DESC, 1, 2 LIMIT 1""").fetchone()
+    assert f"({views[0]}\u2190{views[1]})</strong> has the most activity: {views[2]:,} word views" in html
+    total = con.execute(f"SELECT count(*) FROM {fact_sql(evil_star)}").fetchone()[0]
+    assert f"{total:,} word views" in html
+
+
+def test_report_without_manifest(wv_bin, evil_star, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(evil_star, copy)
+    (copy / "_manifest.json").unlink()
+    out = tmp_path / "r.html"
+    proc = subprocess.run([wv_bin, "report", str(copy), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "No <code>_manifest.json</code>" in out.read_text(encoding="utf-8")
+
+
+def test_report_errors_leave_no_file(wv_bin, tmp_path):
+    out = tmp_path / "r.html"
+    proc = subprocess.run([wv_bin, "report", str(tmp_path / "missing"), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 3
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_unwritable_output_is_an_output_error(wv_bin, evil_star, tmp_path):
+    out = tmp_path / "no-such-dir" / "r.html"
+    proc = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 5, proc.stderr
+
+
+def test_report_replaces_previous_file_atomically(wv_bin, evil_star, tmp_path):
+    out = tmp_path / "r.html"
+    out.write_text("old")
+    proc = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary left behind
