@@ -34,7 +34,10 @@ constexpr uint64_t kStreamDifficulty = 2;
 constexpr uint64_t kStreamTokenKey = 3;
 constexpr uint64_t kStreamPairOffset = 4;
 constexpr uint64_t kStreamUserBase = uint64_t{1} << 40;
-constexpr uint64_t kMaxUsers = uint64_t{1} << 30;  // user tokens are a bijection on 30 bits
+constexpr uint64_t kMaxUsers = uint64_t{1} << 30;
+// Lexeme strings are short (Vocabulary keeps them under this), so a row
+// always fits AppendRow's stack buffer.
+constexpr size_t kMaxLexemeBytes = 128;  // user tokens are a bijection on 30 bits
 
 // Share of the defect rows per quarantine reason (enum order).
 constexpr std::array<double, static_cast<int>(RejectReason::kNumReasons)> kDefectMix = {
@@ -175,11 +178,6 @@ void Prefix(std::string_view prefix, std::string& field) {
   field.swap(joined);
 }
 
-void AppendInt(std::string& out, int64_t value) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, end);
-}
 
 // Generates the users of one block. One per worker thread; reuses its scratch
 // memory from user to user so the hot path does not allocate.
@@ -375,37 +373,47 @@ class BlockGenerator {
     }
   }
 
+  // Formats one row into a stack buffer and appends it in one go (the hot
+  // path: one capacity check and one copy per row).
   void AppendRow(const Row& row, bool quoted, std::string_view line_end, std::string& text) {
     const Lexeme& lex = model_.vocabulary->lexemes()[row.lexeme];
     const LanguagePair& pair = kLanguagePairs[row.pair];
-    text.append(model_.p_recall_text[row.seen][row.correct]);
-    text.push_back(',');
-    AppendInt(text, row.timestamp);
-    text.push_back(',');
-    AppendInt(text, row.delta);
-    text.push_back(',');
-    if (quoted) text.push_back('"');
-    text.append(token_);
-    if (quoted) text.push_back('"');
-    text.push_back(',');
-    text.append(pair.learning);
-    text.push_back(',');
-    text.append(pair.ui);
-    text.push_back(',');
-    text.append(lex.id);
-    text.push_back(',');
-    if (quoted) text.push_back('"');
-    text.append(lex.text);
-    if (quoted) text.push_back('"');
-    text.push_back(',');
-    AppendInt(text, row.history_seen);
-    text.push_back(',');
-    AppendInt(text, row.history_correct);
-    text.push_back(',');
-    AppendInt(text, row.seen);
-    text.push_back(',');
-    AppendInt(text, row.correct);
-    text.append(line_end);
+    char line[kMaxLexemeBytes + 256];
+    char* p = line;
+    auto put = [&p](std::string_view s) {
+      std::memcpy(p, s.data(), s.size());
+      p += s.size();
+    };
+    auto put_int = [&p](int64_t v) { p = std::to_chars(p, p + 24, v).ptr; };
+    put(model_.p_recall_text[row.seen][row.correct]);
+    *p++ = ',';
+    put_int(row.timestamp);
+    *p++ = ',';
+    put_int(row.delta);
+    *p++ = ',';
+    if (quoted) *p++ = '"';
+    put(token_);
+    if (quoted) *p++ = '"';
+    *p++ = ',';
+    put(pair.learning);
+    *p++ = ',';
+    put(pair.ui);
+    *p++ = ',';
+    put(lex.id);
+    *p++ = ',';
+    if (quoted) *p++ = '"';
+    put(lex.text);
+    if (quoted) *p++ = '"';
+    *p++ = ',';
+    put_int(row.history_seen);
+    *p++ = ',';
+    put_int(row.history_correct);
+    *p++ = ',';
+    put_int(row.seen);
+    *p++ = ',';
+    put_int(row.correct);
+    put(line_end);
+    text.append(line, static_cast<size_t>(p - line));
   }
 
   // A row rejected for exactly one reason under the pipeline's precedence
