@@ -40,19 +40,22 @@ class ProgressDisplay {
     std::string eta = "?";
     double fraction = 0;
     if (p.stored_bytes_total > 0 && p.stored_bytes_read > 0) {
-      fraction = static_cast<double>(p.stored_bytes_read) / static_cast<double>(p.stored_bytes_total);
+      fraction =
+          static_cast<double>(p.stored_bytes_read) / static_cast<double>(p.stored_bytes_total);
       const double left = p.elapsed_seconds * (1 - fraction) / fraction;
       eta = fmt::format("{:.0f}s", left);
     }
     if (terminal_) {
       constexpr int kWidth = 30;
       const int filled = static_cast<int>(fraction * kWidth);
-      fmt::print(stderr, "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
+      fmt::print(stderr,
+                 "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
                  std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
                  p.rows, rate, p.elapsed_seconds, eta);
       bar_drawn_ = true;
     } else {
-      fmt::print(stderr, "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
+      fmt::print(stderr,
+                 "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
                  p.rows, mb, rate, p.elapsed_seconds, eta);
     }
   }

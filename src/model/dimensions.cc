@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "model/calendar.h"
-#include "traces/lexeme.h"
 #include "model/star_schema.h"
+#include "traces/lexeme.h"
 #include "traces/trace_schema.h"
 
 namespace wv::model {

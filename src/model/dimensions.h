@@ -58,11 +58,13 @@ struct DimensionAnomalies {
   int64_t natural_key_collisions = 0;        // rows whose (user_id, epoch, lexeme_id) came before
   int64_t lexemes_with_several_strings = 0;  // distinct lexeme_ids seen with >1 lexeme_string
   int64_t lexemes_with_several_languages = 0;
-  int64_t rows_with_conflicting_lexeme = 0;  // rows disagreeing with the lexeme's first string/language
-  int64_t words_with_unknown_tags = 0;       // set by BuildWords()
+  int64_t rows_with_conflicting_lexeme =
+      0;                                // rows disagreeing with the lexeme's first string/language
+  int64_t words_with_unknown_tags = 0;  // set by BuildWords()
   int64_t unknown_tag_occurrences = 0;
   int64_t words_with_wildcards = 0;
-  int64_t words_undecodable = 0;  // lexeme_string not surface/lemma<tag>... (validation should prevent)
+  int64_t words_undecodable =
+      0;  // lexeme_string not surface/lemma<tag>... (validation should prevent)
   int64_t languages_missing_from_reference = 0;  // set by BuildLangs()
 };
 
@@ -150,7 +152,7 @@ class DimensionBuilder {
   std::string last_learning_code_, last_ui_code_;
   uint32_t last_learning_ = UINT32_MAX, last_ui_ = UINT32_MAX;
   uint64_t last_course_ = UINT64_MAX;
-  absl::flat_hash_set<uint64_t> courses_;       // (user, learning, ui)
+  absl::flat_hash_set<uint64_t> courses_;        // (user, learning, ui)
   absl::flat_hash_map<int64_t, int64_t> times_;  // epoch -> rows
   std::vector<int64_t> time_order_;
   StringMap<uint32_t> langs_;

@@ -135,9 +135,8 @@ Status FactWriter::Submit(Partition* p, bool close) {
       spare_.pop_back();
     }
   }
-  done_cv_.wait(lock, [&] {
-    return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok();
-  });
+  done_cv_.wait(
+      lock, [&] { return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok(); });
   if (!first_error_.ok()) return first_error_;
   p->pending.push_back(std::move(job));
   ++jobs_in_flight_;
@@ -199,9 +198,9 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
   }
   if (p->file == nullptr) {
     WV_ASSIGN_OR_RETURN(
-        p->file, TableFileWriter::Open(*store_,
-                                       fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
-                                       FactSchema(), options_.writer, ledger_));
+        p->file,
+        TableFileWriter::Open(*store_, fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
+                              FactSchema(), options_.writer, ledger_));
   }
 
   // Profile the rows (domains, NULL-like values, p_recall agreement) and
@@ -235,10 +234,11 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
     prof.empty_required_values += std::isnan(p_recall) + std::isnan(spct);
     prof.p_recall_out_of_domain += !(p_recall >= 0.0 && p_recall <= 1.0);
     prof.pct_out_of_domain += !(spct >= 0.0 && spct <= 1.0);
-    if (history_valid[i]) prof.pct_out_of_domain += !(history_pct[i] >= 0.0 && history_pct[i] <= 1.0);
+    if (history_valid[i])
+      prof.pct_out_of_domain += !(history_pct[i] >= 0.0 && history_pct[i] <= 1.0);
     prof.history_pct_null_mismatch += (history_valid[i] == 0) != (hs == 0);
-    prof.counts_out_of_domain += rows.delta[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 ||
-                                 hc < 0 || hc > hs;
+    prof.counts_out_of_domain +=
+        rows.delta[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 || hc < 0 || hc > hs;
     prof.timestamp_out_of_domain +=
         ts < traces::kMinTimestamp || ts >= traces::kMaxTimestampExclusive;
     prof.p_recall_disagrees +=

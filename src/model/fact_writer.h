@@ -30,11 +30,11 @@ struct FactProfile {
   int64_t rows = 0;
   int64_t empty_required_values = 0;  // empty key strings, NaN doubles
   int64_t p_recall_out_of_domain = 0;
-  int64_t pct_out_of_domain = 0;        // session_pct or history_pct outside [0, 1]
+  int64_t pct_out_of_domain = 0;          // session_pct or history_pct outside [0, 1]
   int64_t history_pct_null_mismatch = 0;  // NULL iff history_seen == 0 violated
-  int64_t counts_out_of_domain = 0;     // delta, seen/correct rules
+  int64_t counts_out_of_domain = 0;       // delta, seen/correct rules
   int64_t timestamp_out_of_domain = 0;
-  int64_t p_recall_disagrees = 0;       // |p_recall - session_correct/session_seen| > tol
+  int64_t p_recall_disagrees = 0;  // |p_recall - session_correct/session_seen| > tol
   void Merge(const FactProfile& o);
 };
 

@@ -62,17 +62,18 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
         w.compression = options.compression;
         return w;
       }()),
-      fact_(store, std::move(source_names),
-            [&] {
-              FactWriterOptions f;
-              f.writer = writer_options_;
-              f.writer.encode_threads = 1;  // parallelism comes from the partitions
-              f.row_group_rows = options.fact_row_group_rows;
-              f.encode_threads = std::max(1, options.threads);
-              f.max_jobs_in_flight = 2 * f.encode_threads;
-              return f;
-            }(),
-            &ledger_),
+      fact_(
+          store, std::move(source_names),
+          [&] {
+            FactWriterOptions f;
+            f.writer = writer_options_;
+            f.writer.encode_threads = 1;  // parallelism comes from the partitions
+            f.row_group_rows = options.fact_row_group_rows;
+            f.encode_threads = std::max(1, options.threads);
+            f.max_jobs_in_flight = 2 * f.encode_threads;
+            return f;
+          }(),
+          &ledger_),
       dims_(refs),
       quarantine_buffer_(MakeColumns(QuarantineSchema())) {
   dim_thread_ = std::thread([this] { DimensionLoop(); });
@@ -139,10 +140,10 @@ Status StarSchemaBuilder::AppendQuarantine(const traces::QuarantineBatch& q) {
 
 Status StarSchemaBuilder::FlushQuarantine() {
   if (quarantine_file_ == nullptr) {
-    WV_ASSIGN_OR_RETURN(quarantine_file_,
-                        TableFileWriter::Open(*store_, fmt::format("{}/part-00000.parquet",
-                                                                   kQuarantineTable),
-                                              QuarantineSchema(), writer_options_, &ledger_));
+    WV_ASSIGN_OR_RETURN(
+        quarantine_file_,
+        TableFileWriter::Open(*store_, fmt::format("{}/part-00000.parquet", kQuarantineTable),
+                              QuarantineSchema(), writer_options_, &ledger_));
   }
   if (quarantine_buffered_ > 0) {
     WV_RETURN_IF_ERROR(quarantine_file_->WriteBatch(quarantine_buffer_, quarantine_buffered_));
@@ -168,7 +169,8 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
   auto& checks = result_.checks;
   {
     const TableData users = dims_.BuildUsers();
-    checks.push_back(CheckKeysUnique(kUsersTable, "user_id", users.columns[kUserId], PT::kByteArray));
+    checks.push_back(
+        CheckKeysUnique(kUsersTable, "user_id", users.columns[kUserId], PT::kByteArray));
     WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kUsersTable),
                                       UsersSchema(), writer_options_, users.columns, users.rows,
                                       &ledger_));
@@ -198,7 +200,8 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
   }
 
   // Group the written files by table; the row counts come from the files.
-  for (std::string_view name : kAllTables) result_.tables.push_back(TableRecord{std::string(name), 0, {}});
+  for (std::string_view name : kAllTables)
+    result_.tables.push_back(TableRecord{std::string(name), 0, {}});
   for (FileRecord& f : ledger_.Files()) {
     for (TableRecord& t : result_.tables) {
       if (f.path.size() > t.name.size() && f.path.compare(0, t.name.size(), t.name) == 0 &&
@@ -235,9 +238,9 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
                                       "p_recall values outside [0, 1]"));
   checks.push_back(quality::CheckZero("fact_wordviews.pct.domain", p.pct_out_of_domain,
                                       "session_pct/history_pct values outside [0, 1]"));
-  checks.push_back(quality::CheckZero("fact_wordviews.history_pct.null_iff_no_history",
-                                      p.history_pct_null_mismatch,
-                                      "rows where history_pct is NULL but history_seen > 0 or vice versa"));
+  checks.push_back(quality::CheckZero(
+      "fact_wordviews.history_pct.null_iff_no_history", p.history_pct_null_mismatch,
+      "rows where history_pct is NULL but history_seen > 0 or vice versa"));
   checks.push_back(quality::CheckZero("fact_wordviews.counts.domain", p.counts_out_of_domain,
                                       "rows with delta < 0 or seen/correct counts out of range"));
   checks.push_back(quality::CheckZero("fact_wordviews.timestamp.domain", p.timestamp_out_of_domain,
@@ -256,22 +259,25 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
   checks.push_back(quality::CountAnomaly("anomaly.lexeme_id_with_several_languages",
                                          a.lexemes_with_several_languages,
                                          "lexeme_ids seen with more than one learning_language"));
-  checks.push_back(quality::CountAnomaly("anomaly.rows_with_conflicting_lexeme",
-                                         a.rows_with_conflicting_lexeme,
-                                         "rows whose lexeme_string or language differs from the "
-                                         "lexeme_id's first occurrence (dim_words keeps the first)"));
-  checks.push_back(quality::CountAnomaly("anomaly.words_with_unknown_tags", a.words_with_unknown_tags,
+  checks.push_back(
+      quality::CountAnomaly("anomaly.rows_with_conflicting_lexeme", a.rows_with_conflicting_lexeme,
+                            "rows whose lexeme_string or language differs from the "
+                            "lexeme_id's first occurrence (dim_words keeps the first)"));
+  checks.push_back(quality::CountAnomaly("anomaly.words_with_unknown_tags",
+                                         a.words_with_unknown_tags,
                                          fmt::format("words with tags missing from the lexeme "
                                                      "reference ({} tag occurrences; wildcards "
                                                      "excluded)",
                                                      a.unknown_tag_occurrences)));
-  checks.push_back(quality::CountInfo("info.words_with_wildcards", a.words_with_wildcards,
-                                         "words with a wildcard surface or tag (<*sf>, <*numb>, ...)"));
+  checks.push_back(
+      quality::CountInfo("info.words_with_wildcards", a.words_with_wildcards,
+                         "words with a wildcard surface or tag (<*sf>, <*numb>, ...)"));
   checks.push_back(quality::CountAnomaly("anomaly.languages_missing_from_reference",
                                          a.languages_missing_from_reference,
                                          "languages in accepted rows without a reference entry"));
-  checks.push_back(quality::CheckZero("dim_words.decodable", a.words_undecodable,
-                                      "lexeme_strings that do not decode as surface/lemma<tag>..."));
+  checks.push_back(
+      quality::CheckZero("dim_words.decodable", a.words_undecodable,
+                         "lexeme_strings that do not decode as surface/lemma<tag>..."));
   return std::move(result_);
 }
 

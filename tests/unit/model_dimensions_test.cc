@@ -1,9 +1,8 @@
-#include "model/dimensions.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "model/dimensions.h"
 #include "model/star_schema.h"
 
 namespace wv::model {

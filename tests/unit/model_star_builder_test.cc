@@ -1,5 +1,3 @@
-#include "model/star_builder.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +6,7 @@
 
 #include "model/calendar.h"
 #include "model/manifest.h"
+#include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "parquet/reader.h"
 #include "quality/verify.h"
