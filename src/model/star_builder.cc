@@ -1,5 +1,7 @@
 #include "model/star_builder.h"
 
+#include <future>
+
 #include "fmt/core.h"
 #include "model/star_schema.h"
 
@@ -159,44 +161,55 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
     dim_done_ = true;
   }
   cv_.notify_all();
-  WV_RETURN_IF_ERROR(fact_.Finish());
   dim_thread_.join();
-  WV_RETURN_IF_ERROR(FlushQuarantine());
-  WV_RETURN_IF_ERROR(quarantine_file_->Close());
+  dims_.anomalies();  // settles the run logs before the tables are built in parallel
 
+  // The dimensions are built and written on their own threads while this
+  // one finishes the fact table and the quarantine. (Each Build*() touches
+  // its own members of the builder.)
   using quality::CheckKeysUnique;
   using PT = parquet::PhysicalType;
+  struct DimTask {
+    quality::CheckResult check;
+    Status status;
+  };
+  auto write_dim = [this](std::string_view table, const parquet::Schema& schema,
+                          const TableData& data, const char* key_name, int key,
+                          PT key_type) -> DimTask {
+    DimTask t;
+    t.check = CheckKeysUnique(table, key_name, data.columns[key], key_type);
+    t.status = WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table), schema,
+                              writer_options_, data.columns, data.rows, &ledger_);
+    return t;
+  };
+  auto users_task = std::async(std::launch::async, [&] {
+    return write_dim(kUsersTable, UsersSchema(), dims_.BuildUsers(), "user_id", kUserId,
+                     PT::kByteArray);
+  });
+  auto times_task = std::async(std::launch::async, [&] {
+    return write_dim(kTimesTable, TimesSchema(), dims_.BuildTimes(), "epoch", kTimeEpoch,
+                     PT::kInt64);
+  });
+  auto small_task = std::async(std::launch::async, [&] {
+    std::vector<DimTask> out;
+    out.push_back(write_dim(kLangsTable, LangsSchema(), dims_.BuildLangs(), "alpha2_code",
+                            kLangAlpha2, PT::kByteArray));
+    out.push_back(write_dim(kWordsTable, WordsSchema(), dims_.BuildWords(), "lexeme_id",
+                            kWordLexemeId, PT::kByteArray));
+    return out;
+  });
+  Status fact_status = fact_.Finish();
+  if (fact_status.ok()) fact_status = FlushQuarantine();
+  if (fact_status.ok()) fact_status = quarantine_file_->Close();
+  std::vector<DimTask> dim_results;
+  dim_results.push_back(users_task.get());
+  dim_results.push_back(times_task.get());
+  for (DimTask& t : small_task.get()) dim_results.push_back(std::move(t));
+  WV_RETURN_IF_ERROR(fact_status);
   auto& checks = result_.checks;
-  {
-    const TableData users = dims_.BuildUsers();
-    checks.push_back(
-        CheckKeysUnique(kUsersTable, "user_id", users.columns[kUserId], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kUsersTable),
-                                      UsersSchema(), writer_options_, users.columns, users.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData times = dims_.BuildTimes();
-    checks.push_back(CheckKeysUnique(kTimesTable, "epoch", times.columns[kTimeEpoch], PT::kInt64));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kTimesTable),
-                                      TimesSchema(), writer_options_, times.columns, times.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData langs = dims_.BuildLangs();
-    checks.push_back(
-        CheckKeysUnique(kLangsTable, "alpha2_code", langs.columns[kLangAlpha2], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kLangsTable),
-                                      LangsSchema(), writer_options_, langs.columns, langs.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData words = dims_.BuildWords();
-    checks.push_back(
-        CheckKeysUnique(kWordsTable, "lexeme_id", words.columns[kWordLexemeId], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kWordsTable),
-                                      WordsSchema(), writer_options_, words.columns, words.rows,
-                                      &ledger_));
+  for (DimTask& t : dim_results) {
+    WV_RETURN_IF_ERROR(t.status);
+    checks.push_back(std::move(t.check));
   }
 
   // Group the written files by table; the row counts come from the files.
