@@ -434,3 +434,13 @@ def test_dirty_data_anomaly_counts_match_oracle(dirty):
                 for c in json.loads((dirty["out"] / "_manifest.json").read_text())["quality_checks"]}
     for name, query in ANOMALY_QUERIES.items():
         assert observed[name] == dirty["con"].execute(query).fetchone()[0], name
+
+
+def test_tables_are_byte_identical_whatever_the_thread_count(dirty, wv, tmp_path):
+    out = tmp_path / "one_thread"
+    wv("run", "--traces", dirty["csv"], "--out", out, "--threads", 1, "--quiet")
+    a = json.loads((dirty["out"] / "_manifest.json").read_text())["tables"]
+    b = json.loads((out / "_manifest.json").read_text())["tables"]
+    for t in TABLES:
+        assert [(f["path"], f["crc32"]) for f in a[t]["files"]] == \
+               [(f["path"], f["crc32"]) for f in b[t]["files"]], t
