@@ -6,6 +6,7 @@
 
 #include "fmt/core.h"
 #include "parquet/compression.h"
+#include "parquet/delta_encoding.h"
 #include "parquet/plain_encoding.h"
 #include "parquet/rle_bit_packed.h"
 
@@ -259,6 +260,13 @@ class ChunkDecoder {
         WV_RETURN_IF_ERROR(dec.DecodeBits(dense->bools.data() + old, non_null));
         break;
       }
+      case Encoding::kDeltaBinaryPacked:
+      case Encoding::kDeltaLengthByteArray:
+      case Encoding::kDeltaByteArray:
+      case Encoding::kByteStreamSplit:
+        WV_RETURN_IF_ERROR(DecodeDeltaOrSplit(static_cast<int32_t>(encoding), schema_.physical,
+                                              data, non_null, context_, dense));
+        break;
       default:
         return Error(fmt::format("value encoding {} is not supported",
                                  EncodingName(static_cast<int32_t>(encoding))));
