@@ -10,6 +10,8 @@
 // sessions of adjacent rows sharing user and timestamp, Zipf-distributed users
 // (~115k) and lexemes (~20k, 32-hex ids), eight language pairs, heavy-tailed
 // delta and history counts, p_recall mostly 1.0.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +25,14 @@
 #include "parquet/writer.h"
 
 namespace {
+
+// CPU seconds used by all threads of this process so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 using namespace wv::parquet;  // NOLINT: a small tool
 
@@ -168,9 +178,12 @@ int main(int argc, char** argv) {
   }
   using Clock = std::chrono::steady_clock;
   Clock::duration in_writer{};
+  double cpu_in_writer = 0;
   auto t0 = Clock::now();
+  double c0 = ProcessCpuSeconds();
   auto writer = FileWriter::Open(schema, std::move(*sink), options);
   in_writer += Clock::now() - t0;
+  cpu_in_writer += ProcessCpuSeconds() - c0;
   if (!writer.ok()) {
     std::fprintf(stderr, "%s\n", writer.status().ToString().c_str());
     return 1;
@@ -181,8 +194,10 @@ int main(int argc, char** argv) {
     const size_t n = std::min(batch, rows - done);
     gen.Next(n, &cols);
     t0 = Clock::now();
+    c0 = ProcessCpuSeconds();
     const wv::Status s = (*writer)->WriteBatch(cols, n);
     in_writer += Clock::now() - t0;
+    cpu_in_writer += ProcessCpuSeconds() - c0;
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());
       return 1;
@@ -190,14 +205,18 @@ int main(int argc, char** argv) {
     done += n;
   }
   t0 = Clock::now();
+  c0 = ProcessCpuSeconds();
   const wv::Status s = (*writer)->Close();
   in_writer += Clock::now() - t0;
+  cpu_in_writer += ProcessCpuSeconds() - c0;
   if (!s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;
   }
   const double seconds = std::chrono::duration<double>(in_writer).count();
-  std::printf("{\"rows\": %zu, \"seconds\": %.3f, \"bytes\": %lld, \"threads\": %d}\n", rows,
-              seconds, static_cast<long long>((*writer)->bytes_written()), threads);
+  std::printf(
+      "{\"rows\": %zu, \"seconds\": %.3f, \"cpu_seconds\": %.3f, \"bytes\": %lld, "
+      "\"threads\": %d}\n",
+      rows, seconds, cpu_in_writer, static_cast<long long>((*writer)->bytes_written()), threads);
   return 0;
 }

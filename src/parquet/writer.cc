@@ -4,7 +4,6 @@
 #include <atomic>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
 #include "fmt/core.h"
 #include "parquet/column_writer.h"
 #include "parquet/metadata.h"

@@ -481,3 +481,16 @@ def test_corrupt_files_exit_with_input_error(run_wv, write_tool, tmp_path):
         assert proc.returncode == 3, (name, proc.returncode, proc.stderr)
         assert str(bad) in proc.stderr and "error" in proc.stderr
         assert proc.stdout.count("\n") <= 1  # at most the header: no partial rows
+
+
+def test_cli_usage_errors_and_help(run_wv, write_tool, tmp_path):
+    columns = [{"name": "a", "type": "INT64", "logical": "NONE", "optional": False}]
+    path = write_with_wordviews(write_tool, tmp_path, columns, {"a": [1, 2]}, {})
+    proc = run_wv("parquet", "cat", path, "--columns", "a,nope", check=False)
+    assert proc.returncode == 2 and "nope" in proc.stderr
+    proc = run_wv("parquet", "cat", path, "--format", "xml", check=False)
+    assert proc.returncode == 2
+    proc = run_wv("parquet", "inspect", tmp_path / "missing.parquet", check=False)
+    assert proc.returncode == 3 and "missing.parquet" in proc.stderr
+    for sub in ("inspect", "cat"):
+        assert "--format" in run_wv("parquet", sub, "--help").stdout
