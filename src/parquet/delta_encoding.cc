@@ -201,6 +201,7 @@ Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view 
         for (size_t i = 0; i < count; ++i) bytes[i * width + k] = stream[i];
       }
       auto append = [&](auto& vec) {
+        if (count == 0) return;
         const size_t old = vec.size();
         vec.resize(old + count);
         std::memcpy(vec.data() + old, bytes.data(), bytes.size());
