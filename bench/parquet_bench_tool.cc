@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fmt/core.h"
+#include "parquet/reader.h"
 #include "parquet/test_sinks.h"
 #include "parquet/writer.h"
 
@@ -214,9 +215,34 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double seconds = std::chrono::duration<double>(in_writer).count();
+
+  // Read every column back (what `check` and `query` do), single-threaded.
+  t0 = Clock::now();
+  auto reader = FileReader::Open(out);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
+    return 1;
+  }
+  size_t rows_read = 0;
+  for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
+    for (size_t c = 0; c < schema.columns.size(); ++c) {
+      auto column = (*reader)->ReadColumn(g, static_cast<int>(c));
+      if (!column.ok()) {
+        std::fprintf(stderr, "%s\n", column.status().ToString().c_str());
+        return 1;
+      }
+      if (c == 0) rows_read += column->i64.size();
+    }
+  }
+  const double read_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (rows_read != rows) {
+    std::fprintf(stderr, "read back %zu rows, wrote %zu\n", rows_read, rows);
+    return 1;
+  }
   std::printf(
       "{\"rows\": %zu, \"seconds\": %.3f, \"cpu_seconds\": %.3f, \"bytes\": %lld, "
-      "\"threads\": %d}\n",
-      rows, seconds, cpu_in_writer, static_cast<long long>((*writer)->bytes_written()), threads);
+      "\"threads\": %d, \"read_seconds\": %.3f}\n",
+      rows, seconds, cpu_in_writer, static_cast<long long>((*writer)->bytes_written()), threads,
+      read_seconds);
   return 0;
 }
