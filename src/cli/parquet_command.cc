@@ -1,4 +1,5 @@
 // `wordviews parquet inspect|cat`: look inside Parquet files (ours or anyone's).
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -78,7 +79,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
       out->push_back(static_cast<char>(c));
       ++i;
     } else if (c < 0x20) {
-      fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+      out->append(fmt::format("\\u{:04x}", c));
       ++i;
     } else {
       const size_t len = Utf8SequenceLength(s, i);
@@ -136,6 +137,12 @@ std::string TimestampText(int64_t micros) {
 
 enum class Style { kJson, kCsv };
 
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, static_cast<size_t>(result.ptr - buf));
+}
+
 // Appends value `row` of a column as JSON (exact physical values) or CSV
 // (timestamps and dates as ISO 8601 text).
 void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style style,
@@ -148,7 +155,9 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
     if (!std::isnan(v) && !std::isinf(v)) return false;
     const char* text = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
     if (style == Style::kJson) {
-      fmt::format_to(std::back_inserter(*out), "\"{}\"", text);
+      out->push_back('"');
+      out->append(text);
+      out->push_back('"');
     } else {
       out->append(text);
     }
@@ -160,14 +169,14 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
       if (style == Style::kCsv && s.logical == LogicalType::kDate) {
         out->append(DateText(c.i32[row]));
       } else {
-        fmt::format_to(std::back_inserter(*out), "{}", c.i32[row]);
+        AppendInt(c.i32[row], out);
       }
       return;
     case PhysicalType::kInt64:
       if (style == Style::kCsv && s.logical == LogicalType::kTimestampMicrosUtc) {
         out->append(TimestampText(c.i64[row]));
       } else {
-        fmt::format_to(std::back_inserter(*out), "{}", c.i64[row]);
+        AppendInt(c.i64[row], out);
       }
       return;
     case PhysicalType::kFloat:
