@@ -1,5 +1,6 @@
 #include "parquet/delta_encoding.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -88,7 +89,7 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::string_
     return c.Error(fmt::format("holds {} values, the page needs {}", total, count));
   }
   const uint64_t per_mini = block_size / miniblocks;
-  out->reserve(out->size() + count);
+  out->reserve(out->size() + std::min<size_t>(count, size_t{1} << 16));  // grows with the data
   if (count == 0) {
     *consumed = c.pos();
     return OkStatus();
