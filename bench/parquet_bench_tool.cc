@@ -117,7 +117,8 @@ class FactGenerator {
       const int64_t seen = 1 + static_cast<int64_t>(unit(rng_) < 0.7 ? 0 : rng_() % 4);
       const int64_t correct = unit(rng_) < 0.8 ? seen : static_cast<int64_t>(rng_() % (seen + 1));
       const int64_t hseen = static_cast<int64_t>(std::exp(unit(rng_) * unit(rng_) * 7.0));
-      const int64_t hcorrect = hseen == 0 ? 0 : hseen - static_cast<int64_t>(rng_() % (1 + hseen / 4));
+      const int64_t hcorrect =
+          hseen == 0 ? 0 : hseen - static_cast<int64_t>(rng_() % (1 + hseen / 4));
       const double p = static_cast<double>(correct) / static_cast<double>(seen);
       c[0].i64.push_back(epoch_ * 1000000);
       c[1].i64.push_back(epoch_);

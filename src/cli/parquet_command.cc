@@ -324,7 +324,8 @@ Status RunInspect(const InspectOptions& o) {
     std::string ks, vs;
     AppendJsonString(k, &ks);
     AppendJsonString(v, &vs);
-    j["key_value_metadata"][nlohmann::json::parse(ks).get<std::string>()] = nlohmann::json::parse(vs);
+    const std::string key = nlohmann::json::parse(ks).get<std::string>();
+    j["key_value_metadata"][key] = nlohmann::json::parse(vs);
   }
   j["columns"] = nlohmann::json::array();
   for (const ColumnSchema& c : cols) {
@@ -363,16 +364,19 @@ Status RunInspect(const InspectOptions& o) {
   if (o.format == "json") {
     text = j.dump(2) + "\n";
   } else {
-    text += fmt::format("file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
+    text += fmt::format(
+        "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
                         o.path, reader->file_size(), reader->created_by(), reader->num_rows(),
                         reader->num_row_groups());
     for (const auto& [k, v] : reader->key_values()) {
-      text += fmt::format("metadata    {} = {}\n", k, v.size() > 200 ? v.substr(0, 200) + "..." : v);
+      const std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
+      text += fmt::format("metadata    {} = {}\n", k, shown);
     }
     text += "\ncolumns\n";
     for (const auto& c : j["columns"]) {
       text += fmt::format("  {:<24} {:<11} {:<24} {}\n", c["name"].get<std::string>(),
-                          c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
+                          c["physical_type"].get<std::string>(),
+                          c["logical_type"].get<std::string>(),
                           c["repetition"].get<std::string>());
     }
     for (size_t g = 0; g < j["row_groups"].size(); ++g) {
@@ -382,7 +386,9 @@ Status RunInspect(const InspectOptions& o) {
                           "encodings", "compressed", "raw", "nulls", "min .. max");
       for (const auto& cj : rg["columns"]) {
         std::string enc;
-        for (const auto& e : cj["encodings"]) enc += (enc.empty() ? "" : ",") + e.get<std::string>();
+        for (const auto& e : cj["encodings"]) {
+          enc += (enc.empty() ? "" : ",") + e.get<std::string>();
+        }
         std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
         if (range.size() > 80) range = range.substr(0, 77) + "...";
         text += fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",

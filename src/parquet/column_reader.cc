@@ -35,7 +35,8 @@ void GatherAll(PhysicalType type, const ColumnVector& dict, const uint32_t* idx,
     case PhysicalType::kDouble: Gather(dict.f64, idx, n, &out->f64); break;
     case PhysicalType::kByteArray: {
       size_t bytes = 0;
-      for (size_t i = 0; i < n; ++i) bytes += dict.bytes.offsets[idx[i] + 1] - dict.bytes.offsets[idx[i]];
+      const uint64_t* off = dict.bytes.offsets.data();
+      for (size_t i = 0; i < n; ++i) bytes += off[idx[i] + 1] - off[idx[i]];
       out->bytes.reserve(out->bytes.size() + n, out->bytes.data.size() + bytes);
       for (size_t i = 0; i < n; ++i) out->bytes.push_back(dict.bytes[idx[i]]);
       break;

@@ -147,7 +147,9 @@ Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view 
       return OkStatus();
     }
     case kDeltaLengthByteArray: {
-      if (type != PhysicalType::kByteArray) return error("DELTA_LENGTH_BYTE_ARRAY on a non-binary column");
+      if (type != PhysicalType::kByteArray) {
+        return error("DELTA_LENGTH_BYTE_ARRAY on a non-binary column");
+      }
       std::vector<int64_t> lengths;
       size_t used = 0;
       WV_RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, context, &lengths, &used));
@@ -195,7 +197,9 @@ Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view 
         case PhysicalType::kDouble: width = 8; break;
         default: return error("BYTE_STREAM_SPLIT on an unsupported column type");
       }
-      if (count > data.size() / width) return error("BYTE_STREAM_SPLIT data shorter than its values");
+      if (count > data.size() / width) {
+        return error("BYTE_STREAM_SPLIT data shorter than its values");
+      }
       std::string bytes(count * width, '\0');
       for (size_t k = 0; k < width; ++k) {
         const char* stream = data.data() + k * count;

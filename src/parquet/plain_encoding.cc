@@ -137,7 +137,7 @@ Status PlainDecode(PhysicalType type, std::string_view data, size_t count,
         std::memcpy(&len, data.data() + pos, 4);
         pos += 4;
         if (len > data.size() - pos) {
-          return InputError(fmt::format("{}: PLAIN byte array {} of {}: {} bytes beyond end of page",
+          return InputError(fmt::format("{}: PLAIN byte array {} of {}: {} bytes beyond the page",
                                         context, i, count, len));
         }
         out->bytes.push_back(data.substr(pos, len));
