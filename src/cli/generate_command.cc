@@ -44,7 +44,8 @@ StatusOr<int64_t> ParseDate(const std::string& text) {
 }
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // A hidden temporary name beside `path`, so rename() onto it is atomic.
@@ -186,13 +187,14 @@ void RegisterGenerateCommand(CLI::App& root, CommandAction* selected) {
       "Generate realistic synthetic learning traces (same columns, scale and statistics as the "
       "real Duolingo file), with a ground-truth sidecar");
   sub->footer(
-      "Output: PATH gets the CSV (gzip when PATH ends in .gz; '-' = standard output). Beside it,\n"
-      "PATH.truth.json records the arguments, the true model (theta), per-pair recall, row counts\n"
-      "(rows_total includes defect rows; rows_clean are the rows a pipeline must accept) and, with\n"
-      "--dirty-rate, the exact count of each injected defect by quarantine reason plus the CRLF and\n"
-      "quoted rows that must be accepted. With --dirty-rate > 0, PATH.defects.csv lists\n"
-      "line_number,reason for every defect row (line 1 = header). With --out - no sidecar is\n"
-      "written. Files appear atomically (temp file + rename): a failed or killed run leaves no\n"
+      "Output: PATH gets the CSV (gzip when PATH ends in .gz; '-' = standard output).\n"
+      "Beside it, PATH.truth.json records the arguments, the true model (theta), per-pair\n"
+      "recall, row counts (rows_total includes defect rows; rows_clean are the rows a\n"
+      "pipeline must accept) and, with --dirty-rate, the exact count of each injected defect\n"
+      "by quarantine reason plus the CRLF and quoted rows that must be accepted (and their\n"
+      "line numbers). With --dirty-rate > 0, PATH.defects.csv lists line_number,reason for\n"
+      "every defect row (line 1 = header). With --out - no sidecar is written.\n"
+      "Files appear atomically (hidden temp file + rename): a failed or killed run leaves no\n"
       "partial PATH. The same arguments give byte-identical output for any --threads.\n"
       "Example: wordviews generate --rows 200000 --out sample.csv.gz --dirty-rate 0.01");
   sub->add_option("--rows", flags->options.rows,
@@ -208,8 +210,10 @@ void RegisterGenerateCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--days", flags->options.days, "Length of the time window in days")
       ->capture_default_str();
   sub->add_option("--dirty-rate", flags->options.dirty_rate,
-                  "Share of rows that are defects (0..0.5): duplicates, empty fields, bad numbers,\n"
-                  "out-of-range values, unknown languages, bad lexemes, malformed rows")
+                  "Share of rows that are defects (0..0.5): duplicates, empty fields, bad\n"
+                  "numbers, out-of-range values, unknown languages, bad lexemes, malformed rows\n"
+                  "(wrong field count, invalid UTF-8, a stray quote or text after a closing\n"
+                  "quote; every defect stays within its own line)")
       ->capture_default_str();
   sub->add_option("--threads", flags->options.threads,
                   "Worker threads (the output does not depend on it; default: all cores)")

@@ -34,7 +34,10 @@ constexpr uint64_t kStreamDifficulty = 2;
 constexpr uint64_t kStreamTokenKey = 3;
 constexpr uint64_t kStreamPairOffset = 4;
 constexpr uint64_t kStreamUserBase = uint64_t{1} << 40;
-constexpr uint64_t kMaxUsers = uint64_t{1} << 30;  // user tokens are a bijection on 30 bits
+constexpr uint64_t kMaxUsers = uint64_t{1} << 30;
+// Lexeme strings are short (Vocabulary keeps them under this), so a row
+// always fits AppendRow's stack buffer.
+constexpr size_t kMaxLexemeBytes = 128;  // user tokens are a bijection on 30 bits
 
 // Share of the defect rows per quarantine reason (enum order).
 constexpr std::array<double, static_cast<int>(RejectReason::kNumReasons)> kDefectMix = {
@@ -100,6 +103,13 @@ Language LanguageOf(std::string_view code) {
     if (kLanguageCodes[l] == code) return static_cast<Language>(l);
   }
   return kEn;
+}
+
+// Relative study activity at a UTC time, in [0.1, 1]: peak at 19:00.
+double DailyActivity(int64_t t) {
+  const int64_t second_of_day = ((t % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay;
+  const double hour = static_cast<double>(second_of_day) / 3600.0;
+  return 0.55 + 0.45 * std::cos(6.283185307179586 * (hour - 19.0) / 24.0);
 }
 
 // Read-only state shared by all workers.
@@ -168,11 +178,6 @@ void Prefix(std::string_view prefix, std::string& field) {
   field.swap(joined);
 }
 
-void AppendInt(std::string& out, int64_t value) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, end);
-}
 
 // Generates the users of one block. One per worker thread; reuses its scratch
 // memory from user to user so the hot path does not allocate.
@@ -229,7 +234,12 @@ class BlockGenerator {
     span = std::max(span, n);
     const int64_t begin = opt.start_epoch + static_cast<int64_t>(rng.Below(window - span + 1));
     times_.resize(n);
-    for (auto& t : times_) t = begin + static_cast<int64_t>(rng.Below(span));
+    for (auto& t : times_) {
+      // Study times follow a daily rhythm (UTC): busiest around 19:00, quiet at dawn.
+      do {
+        t = begin + static_cast<int64_t>(rng.Below(span));
+      } while (!rng.Bernoulli(DailyActivity(t)));
+    }
     std::sort(times_.begin(), times_.end());
     for (int64_t j = 1; j < n; ++j) times_[j] = std::max(times_[j], times_[j - 1] + 1);
     times_[n - 1] = std::min(times_[n - 1], begin + span - 1);
@@ -238,6 +248,7 @@ class BlockGenerator {
     words_.clear();
     reviewed_[0].clear();
     reviewed_[1].clear();
+    review_cursor_ = {0, 0};
     recent_count_ = 0;
     uint64_t slots = budget;
     for (int64_t s = 0; s < n && slots > 0; ++s) {
@@ -245,6 +256,9 @@ class BlockGenerator {
       const int pair = courses[course];
       const Language language = model_.pair_language[pair];
       const int64_t t = times_[s];
+      // Words met for the first time in this session were last practised
+      // together, so they share one lag (as in the real file's first rows).
+      session_before_ = rng.LogUniform(300.0, 400.0 * kSecondsPerDay);
       session_.clear();
       for (uint32_t k = 0; k < sizes_[s]; ++k) session_.push_back(PickWord(rng, language, course));
       for (uint32_t lexeme : session_) {
@@ -269,7 +283,11 @@ class BlockGenerator {
     for (int tries = 0; tries < 16; ++tries) {
       uint32_t lexeme;
       if (!reviewed.empty() && rng.Bernoulli(0.45)) {
-        lexeme = reviewed[rng.Below(reviewed.size())];
+        // Reviews come in runs of words first met together (shared lags).
+        size_t& cursor = review_cursor_[course];
+        cursor = cursor + 1 < reviewed.size() && rng.Bernoulli(0.7) ? cursor + 1
+                                                                  : rng.Below(reviewed.size());
+        lexeme = reviewed[cursor];
       } else {
         const double x = rng.Unit() * cdf.back();
         const size_t rank = std::upper_bound(cdf.begin(), cdf.end(), x) - cdf.begin();
@@ -297,8 +315,7 @@ class BlockGenerator {
       state.history_correct = std::min<int64_t>(
           state.history_seen,
           static_cast<int64_t>(static_cast<double>(state.history_seen) * accuracy + rng.Unit()));
-      const double before = rng.LogUniform(300.0, 400.0 * kSecondsPerDay);
-      state.last_view = opt.start_epoch - static_cast<int64_t>(before);
+      state.last_view = opt.start_epoch - static_cast<int64_t>(session_before_);
       reviewed_[course].push_back(lexeme);
     }
     Row row;
@@ -356,37 +373,47 @@ class BlockGenerator {
     }
   }
 
+  // Formats one row into a stack buffer and appends it in one go (the hot
+  // path: one capacity check and one copy per row).
   void AppendRow(const Row& row, bool quoted, std::string_view line_end, std::string& text) {
     const Lexeme& lex = model_.vocabulary->lexemes()[row.lexeme];
     const LanguagePair& pair = kLanguagePairs[row.pair];
-    text.append(model_.p_recall_text[row.seen][row.correct]);
-    text.push_back(',');
-    AppendInt(text, row.timestamp);
-    text.push_back(',');
-    AppendInt(text, row.delta);
-    text.push_back(',');
-    if (quoted) text.push_back('"');
-    text.append(token_);
-    if (quoted) text.push_back('"');
-    text.push_back(',');
-    text.append(pair.learning);
-    text.push_back(',');
-    text.append(pair.ui);
-    text.push_back(',');
-    text.append(lex.id);
-    text.push_back(',');
-    if (quoted) text.push_back('"');
-    text.append(lex.text);
-    if (quoted) text.push_back('"');
-    text.push_back(',');
-    AppendInt(text, row.history_seen);
-    text.push_back(',');
-    AppendInt(text, row.history_correct);
-    text.push_back(',');
-    AppendInt(text, row.seen);
-    text.push_back(',');
-    AppendInt(text, row.correct);
-    text.append(line_end);
+    char line[kMaxLexemeBytes + 256];
+    char* p = line;
+    auto put = [&p](std::string_view s) {
+      std::memcpy(p, s.data(), s.size());
+      p += s.size();
+    };
+    auto put_int = [&p](int64_t v) { p = std::to_chars(p, p + 24, v).ptr; };
+    put(model_.p_recall_text[row.seen][row.correct]);
+    *p++ = ',';
+    put_int(row.timestamp);
+    *p++ = ',';
+    put_int(row.delta);
+    *p++ = ',';
+    if (quoted) *p++ = '"';
+    put(token_);
+    if (quoted) *p++ = '"';
+    *p++ = ',';
+    put(pair.learning);
+    *p++ = ',';
+    put(pair.ui);
+    *p++ = ',';
+    put(lex.id);
+    *p++ = ',';
+    if (quoted) *p++ = '"';
+    put(lex.text);
+    if (quoted) *p++ = '"';
+    *p++ = ',';
+    put_int(row.history_seen);
+    *p++ = ',';
+    put_int(row.history_correct);
+    *p++ = ',';
+    put_int(row.seen);
+    *p++ = ',';
+    put_int(row.correct);
+    put(line_end);
+    text.append(line, static_cast<size_t>(p - line));
   }
 
   // A row rejected for exactly one reason under the pipeline's precedence
@@ -437,9 +464,18 @@ class BlockGenerator {
           case 2:
             Prefix("\xff", fields[traces::kLexemeString]);  // invalid UTF-8
             break;
-          default:
-            Prefix("\"", fields[traces::kLexemeString]);  // a quote never closed
+          default: {
+            // Broken quoting that stays within its line: a quote never opens a
+            // quoted field mid-field, so a row cannot swallow the lines after it.
+            std::string& text = fields[traces::kLexemeString];
+            if (rng.Bernoulli(0.5)) {
+              text.insert(text.begin() + 1, '"');  // a stray quote inside a bare field
+            } else {
+              Prefix("\"", text);
+              text += "\"x";  // text after the closing quote
+            }
             break;
+          }
         }
         break;
       case RejectReason::kMissingValue:
@@ -539,7 +575,9 @@ class BlockGenerator {
   std::vector<uint32_t> sizes_;
   std::vector<int64_t> times_;
   std::vector<uint32_t> session_;
-  std::array<std::vector<uint32_t>, 2> reviewed_;
+  std::array<std::vector<uint32_t>, 2> reviewed_;  // per course, in first-view order
+  std::array<size_t, 2> review_cursor_{};
+  double session_before_ = 0;
   absl::flat_hash_map<uint32_t, WordState> words_;
   std::array<Row, 8> recent_{};
   uint64_t recent_count_ = 0;
@@ -731,7 +769,9 @@ StatusOr<GenerateResult> Generate(const GenerateOptions& options, io::ByteSink& 
   WV_RETURN_IF_ERROR(status);
   result.crlf_rows = result.crlf_lines.size();
   result.quoted_rows = result.quoted_lines.size();
-  for (uint64_t w : lexemes_used) result.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
+  for (uint64_t w : lexemes_used) {
+    result.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
   if (result.rows_total != options.rows) {
     return InternalError(fmt::format("generate: wrote {} rows, expected {}", result.rows_total,
                                      options.rows));

@@ -36,7 +36,13 @@ std::string TruthJson(const GenerateOptions& options, const GenerateResult& resu
        "session_correct ~ Binomial(session_seen, p)"},
       {"theta",
        {{"right", result.theta.right}, {"wrong", result.theta.wrong}, {"bias", result.theta.bias}}},
-      {"difficulty_sd", result.theta.difficulty_sd}};
+      {"difficulty_sd", result.theta.difficulty_sd},
+      {"first_view",
+       "a word's first view in the window carries a history (history_seen >= 1) and a lag from "
+       "before the window; words first met in one session share that lag"},
+      {"daily_activity",
+       "session times ~ 0.55 + 0.45*cos(2*pi*(utc_hour - 19)/24); recall does not depend on the "
+       "time of day"}};
   j["mean_p_recall"] =
       result.rows_clean > 0 ? result.p_recall_sum / static_cast<double>(result.rows_clean) : 0.0;
   ordered_json pairs = ordered_json::array();

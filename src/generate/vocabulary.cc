@@ -757,7 +757,8 @@ Vocabulary::Vocabulary() {
     auto& order = by_frequency_[table.language];
     for (auto& tier : tiers.tiers) {
       for (auto& text : tier) {
-        if (!seen_text.insert(text).second) continue;  // e.g. English pri == inf forms differ by tag
+        if (!seen_text.insert(text).second) continue;
+        if (text.size() > 128) continue;  // rows must fit the generator's row buffer
         std::string id = LexemeIdFor(kLanguageCodes[table.language], text);
         if (!ids.insert(id).second) continue;  // never happens; keeps ids unique regardless
         order.push_back(static_cast<uint32_t>(lexemes_.size()));

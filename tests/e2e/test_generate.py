@@ -224,3 +224,20 @@ def test_help_documents_every_flag(run_wv):
     for flag in ("--rows", "--out", "--seed", "--users", "--start", "--days", "--dirty-rate",
                  "--threads", "truth.json", "defects.csv"):
         assert flag in text
+
+
+def test_killed_run_leaves_no_partial_output(tmp_path, wv_bin):
+    out = tmp_path / "big.csv"
+    proc = subprocess.Popen([wv_bin, "generate", "--rows", "6000000", "--out", str(out), "-q"],
+                            stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=0.3)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        assert not out.exists()
+        assert not (tmp_path / "big.csv.truth.json").exists()
+        # Only a hidden temporary file may remain.
+        assert all(p.name.startswith(".big.csv") for p in tmp_path.iterdir())
+    else:
+        pytest.skip("the run finished before it could be killed")

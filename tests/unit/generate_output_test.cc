@@ -101,7 +101,9 @@ TEST(GenerateOutputTest, ValuesStayInTheirDomains) {
     EXPECT_EQ(r.user.rfind("u:", 0), 0u);
     EXPECT_GE(r.user.size(), 3u);
     EXPECT_LE(r.user.size(), 7u);
-    for (char c : r.user.substr(2)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    for (char c : r.user.substr(2)) {
+      EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') << r.user;
+    }
     pairs.emplace(r.learning, r.ui);
   }
   std::set<std::pair<std::string, std::string>> expected;
