@@ -263,7 +263,8 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
         reject(RejectReason::kMalformed);
         break;
       }
-      if ((bad_utf8 = validation::FindInvalidUtf8(row.raw)) != std::string_view::npos) {
+      if (row.maybe_non_ascii &&
+          (bad_utf8 = validation::FindInvalidUtf8(row.raw)) != std::string_view::npos) {
         detail_ += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
         reject(RejectReason::kMalformed);
         break;
