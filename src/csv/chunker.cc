@@ -16,8 +16,10 @@ void ChunkBuffer::Reserve(size_t n) {
   capacity_ = n;
 }
 
-Chunker::Chunker(io::ByteSource* source, size_t chunk_bytes)
-    : source_(source), chunk_bytes_(std::max<size_t>(1, chunk_bytes)) {}
+Chunker::Chunker(io::ByteSource* source, size_t chunk_bytes, size_t expected_fields)
+    : source_(source),
+      chunk_bytes_(std::max<size_t>(1, chunk_bytes)),
+      expected_fields_(expected_fields) {}
 
 Status Chunker::Fill(ChunkBuffer* buffer, size_t want) {
   buffer->Reserve(want);
@@ -65,7 +67,7 @@ StatusOr<bool> Chunker::Next(ChunkBuffer* chunk) {
       split = chunk->size();
       break;
     }
-    split = CompleteRowsPrefix(chunk->view());
+    split = CompleteRowsPrefix(chunk->view(), expected_fields_);
     if (split > 0) break;
     // One row is longer than the chunk so far: read on.
     if (chunk->size() > kMaxLineBytes) {

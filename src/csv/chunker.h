@@ -44,7 +44,8 @@ class Chunker {
   static constexpr size_t kMaxLineBytes = size_t{64} << 20;
 
   // REQUIRES: `source` outlives the chunker; chunk_bytes > 0.
-  Chunker(io::ByteSource* source, size_t chunk_bytes);
+  // `expected_fields` as for csv::ScanRow (0 = any).
+  Chunker(io::ByteSource* source, size_t chunk_bytes, size_t expected_fields = 0);
 
   // Takes the first line off the stream (without its line end, '\r' kept),
   // for a header check. nullopt if the stream is empty.
@@ -64,6 +65,7 @@ class Chunker {
 
   io::ByteSource* source_;
   size_t chunk_bytes_;
+  size_t expected_fields_;
   std::string carry_;  // the start of a row not yet handed out
   bool eof_ = false;
   uint64_t bytes_ = 0;

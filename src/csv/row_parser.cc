@@ -30,9 +30,87 @@ size_t ContentBefore(std::string_view data, size_t newline) {
   return (newline > 0 && data[newline - 1] == '\r') ? newline - 1 : newline;
 }
 
+// Splits a row's content (no line end) into fields per RFC 4180, unescaping
+// "" into `unescaped` (reserved here so views into it stay valid). Stores at
+// most `capacity` fields, counts all. Returns "" or why the quoting is broken.
+std::string_view SplitFields(std::string_view content, std::string_view* fields, size_t capacity,
+                             size_t* count_out, std::string* unescaped) {
+  unescaped->clear();
+  unescaped->reserve(content.size());  // never reallocates below, so views stay valid
+  size_t count = 0;
+  std::string_view error;
+  auto add_field = [&](std::string_view value) {
+    if (count < capacity) fields[count] = value;
+    ++count;
+  };
+  size_t i = 0;
+  for (;;) {
+    if (i < content.size() && content[i] == '"') {
+      const size_t out_start = unescaped->size();
+      bool escaped = false;
+      size_t segment = i + 1;
+      size_t close = std::string_view::npos;
+      for (size_t j = i + 1;;) {
+        const size_t q = content.find('"', j);
+        if (q == std::string_view::npos) break;
+        if (q + 1 < content.size() && content[q + 1] == '"') {
+          unescaped->append(content.substr(segment, q + 1 - segment));
+          escaped = true;
+          j = q + 2;
+          segment = j;
+          continue;
+        }
+        close = q;
+        break;
+      }
+      if (close == std::string_view::npos) {
+        error = "a quoted field is not closed";
+        add_field(content.substr(i + 1));
+        break;
+      }
+      if (escaped) {
+        unescaped->append(content.substr(segment, close - segment));
+        add_field(std::string_view(*unescaped).substr(out_start));
+      } else {
+        add_field(content.substr(i + 1, close - i - 1));
+      }
+      i = close + 1;
+      if (i == content.size()) break;
+      if (content[i] != ',') {
+        error = "a character follows a closing quote";
+        break;
+      }
+      ++i;
+      continue;
+    }
+    const size_t j = content.find_first_of(",\"", i);
+    if (j == std::string_view::npos) {
+      add_field(content.substr(i));
+      break;
+    }
+    if (content[j] == '"') {
+      error = "a quote inside an unquoted field";
+      add_field(content.substr(i, j - i));
+      break;
+    }
+    add_field(content.substr(i, j - i));
+    i = j + 1;
+  }
+  *count_out = count;
+  return error;
+}
+
+// Whether a row spanning several lines stands as one row.
+bool MultiLineRowHolds(std::string_view content, size_t expected_fields) {
+  std::string unescaped;
+  size_t count = 0;
+  if (!SplitFields(content, nullptr, 0, &count, &unescaped).empty()) return false;
+  return expected_fields == 0 || count == expected_fields;
+}
+
 }  // namespace
 
-RowExtent ScanRow(std::string_view data, bool at_eof) {
+RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
   const char* const begin = data.data();
   const char* const end = begin + data.size();
   bool in_quotes = false;
@@ -75,6 +153,10 @@ RowExtent ScanRow(std::string_view data, bool at_eof) {
       extent.content = ContentBefore(data, pos);
       extent.consumed = pos + 1;
       extent.lines = newlines_inside + 1;
+      if (newlines_inside > 0 &&
+          !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+        return cut_at_first_newline();
+      }
       return extent;
     }
     if (first_newline == std::string_view::npos) first_newline = pos;
@@ -88,10 +170,13 @@ RowExtent ScanRow(std::string_view data, bool at_eof) {
   extent.content = ContentBefore(data, data.size());
   extent.consumed = data.size();
   extent.lines = newlines_inside + 1;
+  if (newlines_inside > 0 && !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+    return cut_at_first_newline();
+  }
   return extent;
 }
 
-size_t CompleteRowsPrefix(std::string_view data) {
+size_t CompleteRowsPrefix(std::string_view data, size_t expected_fields) {
   const void* quote = std::memchr(data.data(), '"', data.size());
   if (quote == nullptr) {
     const void* last = memrchr(data.data(), '\n', data.size());
@@ -102,7 +187,7 @@ size_t CompleteRowsPrefix(std::string_view data) {
   const void* before = memrchr(data.data(), '\n', first_quote);
   size_t pos = before == nullptr ? 0 : static_cast<const char*>(before) - data.data() + 1;
   while (pos < data.size()) {
-    const RowExtent extent = ScanRow(data.substr(pos), /*at_eof=*/false);
+    const RowExtent extent = ScanRow(data.substr(pos), /*at_eof=*/false, expected_fields);
     if (!extent.complete) break;
     pos += extent.consumed;
   }
@@ -136,12 +221,15 @@ bool RowParser::Next(Row* row) {
     return -1;
   };
   const char* p = start;
+  __m128i high_bits = _mm_setzero_si128();  // OR of every byte loaded
+  unsigned char tail_bits = 0;
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i newline = _mm_set1_epi8('\n');
   int outcome = 0;
   while (outcome == 0 && end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    high_bits = _mm_or_si128(high_bits, v);
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
         _mm_cmpeq_epi8(v, quote))));
@@ -153,12 +241,16 @@ bool RowParser::Next(Row* row) {
     p += 16;
   }
   for (; outcome == 0 && p < end; ++p) {
+    tail_bits |= static_cast<unsigned char>(*p);
     if (*p == ',' || *p == '\n' || *p == '"') outcome = on_delimiter(p);
   }
   if (outcome < 0) {
+    row->maybe_non_ascii = true;
     ParseQuotedRow(row);
     return true;
   }
+  // Blocks may reach past the row end: conservative, never wrong.
+  row->maybe_non_ascii = _mm_movemask_epi8(high_bits) != 0 || (tail_bits & 0x80) != 0;
   const char* content_end = line_end != nullptr ? line_end : end;
   if (content_end > field_start && content_end[-1] == '\r') --content_end;
   if (count < Row::kMaxFields) {
@@ -172,74 +264,14 @@ bool RowParser::Next(Row* row) {
 }
 
 void RowParser::ParseQuotedRow(Row* row) {
-  const RowExtent extent = ScanRow(buffer_.substr(pos_), /*at_eof=*/true);
+  const RowExtent extent = ScanRow(buffer_.substr(pos_), /*at_eof=*/true, expected_fields_);
   const std::string_view content = buffer_.substr(pos_, extent.content);
   row->raw = content;
   row->lines = extent.lines;
   pos_ += extent.consumed;
   line_ += extent.lines;
-
-  unescaped_.clear();
-  unescaped_.reserve(content.size());  // never reallocates below, so views stay valid
-  size_t count = 0;
-  auto add_field = [&](std::string_view value) {
-    if (count < Row::kMaxFields) row->fields[count] = value;
-    ++count;
-  };
-  size_t i = 0;
-  for (;;) {
-    if (i < content.size() && content[i] == '"') {
-      const size_t out_start = unescaped_.size();
-      bool escaped = false;
-      size_t segment = i + 1;
-      size_t close = std::string_view::npos;
-      for (size_t j = i + 1;;) {
-        const size_t q = content.find('"', j);
-        if (q == std::string_view::npos) break;
-        if (q + 1 < content.size() && content[q + 1] == '"') {
-          unescaped_.append(content.substr(segment, q + 1 - segment));
-          escaped = true;
-          j = q + 2;
-          segment = j;
-          continue;
-        }
-        close = q;
-        break;
-      }
-      if (close == std::string_view::npos) {
-        row->quote_error = "a quoted field is not closed";
-        add_field(content.substr(i + 1));
-        break;
-      }
-      if (escaped) {
-        unescaped_.append(content.substr(segment, close - segment));
-        add_field(std::string_view(unescaped_).substr(out_start));
-      } else {
-        add_field(content.substr(i + 1, close - i - 1));
-      }
-      i = close + 1;
-      if (i == content.size()) break;
-      if (content[i] != ',') {
-        row->quote_error = "a character follows a closing quote";
-        break;
-      }
-      ++i;
-      continue;
-    }
-    const size_t j = content.find_first_of(",\"", i);
-    if (j == std::string_view::npos) {
-      add_field(content.substr(i));
-      break;
-    }
-    if (content[j] == '"') {
-      row->quote_error = "a quote inside an unquoted field";
-      add_field(content.substr(i, j - i));
-      break;
-    }
-    add_field(content.substr(i, j - i));
-    i = j + 1;
-  }
-  row->field_count = count;
+  row->quote_error =
+      SplitFields(content, row->fields.data(), Row::kMaxFields, &row->field_count, &unescaped_);
   if (extent.unbalanced) row->quote_error = "unbalanced quotes";
 }
 

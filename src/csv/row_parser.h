@@ -17,11 +17,13 @@
 // quoted field, so `u"x` costs one row. The chunker and the parser share
 // ScanRow, so they always agree on row boundaries.
 //
-// Recovery from an unbalanced quote: if a quote is still open at the end of
-// the input, or at a line end kMaxQuotedRowBytes or more past the row's start,
-// the row ends at its FIRST line end instead and is reported malformed. One
-// stray quote therefore costs one row, not the rest of the file, and memory
-// stays bounded.
+// Recovery from an unbalanced quote: a row that runs over several lines must
+// be well formed (every quoted field closed and followed by ',' or the line
+// end) and, when the caller knows it, have the expected number of fields;
+// and its quote must close within kMaxQuotedRowBytes and before the end of
+// the input. Otherwise the row ends at its FIRST line end and is reported
+// malformed ("unbalanced quotes"). One stray quote therefore costs one row,
+// not the rows up to the next quote in the file, and memory stays bounded.
 namespace wv::csv {
 
 inline constexpr size_t kMaxQuotedRowBytes = size_t{1} << 20;
@@ -37,12 +39,13 @@ struct RowExtent {
 
 // Decides where the row starting at data[0] ends. `at_eof` says whether
 // `data` runs to the end of the input (otherwise an unfinished row is
-// reported as incomplete).
-RowExtent ScanRow(std::string_view data, bool at_eof);
+// reported as incomplete). `expected_fields` (0 = any) is the field count a
+// multi-line row must have.
+RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields = 0);
 
 // Offset just past the last complete row of `data` (0 if there is none), the
 // split point of a chunk. REQUIRES: data starts at a row start.
-size_t CompleteRowsPrefix(std::string_view data);
+size_t CompleteRowsPrefix(std::string_view data, size_t expected_fields = 0);
 
 // One row of a RowParser, valid until the next call to Next().
 struct Row {
@@ -55,6 +58,9 @@ struct Row {
   uint32_t lines = 1;       // physical lines spanned
   // Empty when well formed; otherwise why the quoting is broken.
   std::string_view quote_error;
+  // False only if every byte of `raw` is ASCII (found while splitting, so a
+  // UTF-8 check can skip the common case). True means "may contain others".
+  bool maybe_non_ascii = true;
 };
 
 // Splits a buffer of whole rows (a chunk, or a small file) into rows and
@@ -64,7 +70,9 @@ struct Row {
 class RowParser {
  public:
   // REQUIRES: `buffer` starts at a row start and outlives the parser.
-  explicit RowParser(std::string_view buffer) : buffer_(buffer) {}
+  // `expected_fields` as for ScanRow; it only affects rows spanning lines.
+  explicit RowParser(std::string_view buffer, size_t expected_fields = 0)
+      : buffer_(buffer), expected_fields_(expected_fields) {}
 
   // Fills `row` with the next row; false at the end of the buffer.
   bool Next(Row* row);
@@ -76,6 +84,7 @@ class RowParser {
   void ParseQuotedRow(Row* row);
 
   std::string_view buffer_;
+  size_t expected_fields_;
   size_t pos_ = 0;
   uint64_t line_ = 0;
   std::string unescaped_;

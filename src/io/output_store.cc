@@ -46,50 +46,6 @@ Status SyncPath(const std::string& path) {
   return OkStatus();
 }
 
-// A plain POSIX file, fsynced on Close. (Private to the store: the store
-// needs nothing more than this.)
-class StagedFileSink final : public ByteSink {
- public:
-  StagedFileSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~StagedFileSink() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  Status Append(std::string_view bytes) override {
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return OutputError(fmt::format("writing {}: {}", path_, ErrnoText(errno)));
-      }
-      bytes.remove_prefix(static_cast<size_t>(n));
-      written_ += static_cast<uint64_t>(n);
-    }
-    return OkStatus();
-  }
-
-  Status Close() override {
-    if (fd_ < 0) return InternalError(fmt::format("{} closed twice", path_));
-    const int sync_rc = ::fsync(fd_);
-    const int sync_error = errno;
-    const int close_rc = ::close(fd_);
-    const int close_error = errno;
-    fd_ = -1;
-    if (sync_rc != 0) return OutputError(fmt::format("syncing {}: {}", path_, ErrnoText(sync_error)));
-    if (close_rc != 0) {
-      return OutputError(fmt::format("closing {}: {}", path_, ErrnoText(close_error)));
-    }
-    return OkStatus();
-  }
-
-  uint64_t bytes_written() const override { return written_; }
-
- private:
-  int fd_;
-  std::string path_;
-  uint64_t written_ = 0;
-};
-
 // Removes staging folders of `dir` left by processes that have died.
 void RemoveStaleStaging(const fs::path& parent, const std::string& base) {
   const std::string prefix = "." + base + std::string(kStagingMarker);
@@ -134,11 +90,7 @@ class LocalOutputStore final : public OutputStore {
       return OutputError(fmt::format("cannot create folder {}: {}", path.parent_path().string(),
                                      ec.message()));
     }
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return OutputError(fmt::format("cannot create {}: {}", path.string(), ErrnoText(errno)));
-    }
-    return std::unique_ptr<ByteSink>(std::make_unique<StagedFileSink>(fd, path.string()));
+    return OpenFileSink(path.string());  // the full path is never "-" (stdout)
   }
 
   Status Commit() override {

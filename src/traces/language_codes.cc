@@ -99,7 +99,7 @@ StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_
                                    where));
     }
   } else {
-    csv::RowParser parser(text);
+    csv::RowParser parser(text, kColumns.size());
     csv::Row row;
     bool header = true;
     while (parser.Next(&row)) {
@@ -140,9 +140,7 @@ StatusOr<LanguageCodes> LanguageCodes::Load(const std::string& path) {
   return Parse(text, path);
 }
 
-const Language* LanguageCodes::Find(std::string_view alpha2) const {
-  const int slot = TwoLetterIndex(alpha2);
-  if (slot >= 0) return by_code_[slot] < 0 ? nullptr : &languages_[by_code_[slot]];
+const Language* LanguageCodes::FindOther(std::string_view alpha2) const {
   for (int index : others_) {
     if (languages_[index].alpha2 == alpha2) return &languages_[index];
   }

@@ -41,13 +41,22 @@ class LanguageCodes {
   static StatusOr<LanguageCodes> Load(const std::string& path);
 
   // The language with this alpha2 code, or nullptr. Case matters ("es", not "ES").
-  const Language* Find(std::string_view alpha2) const;
+  const Language* Find(std::string_view alpha2) const {
+    // Inline: called twice per input row.
+    if (alpha2.size() == 2 && alpha2[0] >= 'a' && alpha2[0] <= 'z' && alpha2[1] >= 'a' &&
+        alpha2[1] <= 'z') {
+      const int index = by_code_[(alpha2[0] - 'a') * 26 + (alpha2[1] - 'a')];
+      return index < 0 ? nullptr : &languages_[index];
+    }
+    return FindOther(alpha2);
+  }
 
   // Every language with an alpha2 code, in file order.
   const std::vector<Language>& languages() const { return languages_; }
 
  private:
   Status Add(Language language, std::string_view where);
+  const Language* FindOther(std::string_view alpha2) const;
 
   std::vector<Language> languages_;
   // Two-letter codes index a 26x26 table directly: lookups on the hot

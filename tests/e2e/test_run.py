@@ -84,6 +84,16 @@ def split_rows(data: bytes):
         content = data[pos:end]
         if content.endswith(b'\r'):
             content = content[:-1]
+        if newlines > 0 and not unbalanced:
+            # A row over several lines must be well formed with 12 fields,
+            # else it ends at its first line end.
+            fields = parse_fields(content)
+            if fields is None or len(fields) != len(FIELDS):
+                end, unbalanced, newlines = first_nl, True, 0
+                consumed = end + 1
+                content = data[pos:end]
+                if content.endswith(b'\r'):
+                    content = content[:-1]
         yield line, content, unbalanced
         line += newlines + 1
         pos = consumed
