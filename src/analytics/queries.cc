@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -109,30 +111,18 @@ std::vector<GroupRetention> ComputeRetention(const FactTable& f,
                                              const std::vector<uint32_t>& group_of_pair,
                                              size_t groups, int threads) {
   std::vector<GroupRetention> out(groups);
+  std::vector<RecallObservations> obs(groups);
+  // Each group's lags, gathered for its median.
+  std::vector<std::vector<int64_t>> lags(groups);
   for (const auto& c : f.chunks) {
     for (size_t i = 0; i < c.rows; ++i) {
-      RecallSums& s = out[group_of_pair[c.pair[i]]].sums;
+      const uint32_t g = group_of_pair[c.pair[i]];
+      RecallSums& s = out[g].sums;
       ++s.views;
       s.seen += c.seen[i];
       s.correct += c.correct[i];
       s.sum_p_recall += c.p_recall[i];
-    }
-  }
-  // Gather each group's rows contiguously: the fit and the median scan a group at a time.
-  std::vector<RecallObservations> obs(groups);
-  std::vector<std::vector<int64_t>> lags(groups);
-  for (size_t g = 0; g < groups; ++g) {
-    const size_t n = static_cast<size_t>(out[g].sums.views);
-    obs[g].lag_days.reserve(n);
-    obs[g].seen.reserve(n);
-    obs[g].correct.reserve(n);
-    lags[g].reserve(n);
-  }
-  for (const auto& c : f.chunks) {
-    for (size_t i = 0; i < c.rows; ++i) {
-      const uint32_t g = group_of_pair[c.pair[i]];
-      obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, static_cast<float>(c.seen[i]),
-                 static_cast<float>(c.correct[i]));
+      obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
       lags[g].push_back(c.delta[i]);
     }
   }
@@ -666,9 +656,20 @@ const QueryDef* FindQuery(std::string_view name) {
 
 StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
                                const QueryOptions& options) {
+  // WV_TIMING=1 prints where the time goes (for benchmarks).
+  const bool timing = std::getenv("WV_TIMING") != nullptr;
+  const auto t0 = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(Warehouse w,
                       LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
-  return query.run(w, options);
+  const auto t1 = std::chrono::steady_clock::now();
+  auto result = query.run(w, options);
+  const auto t2 = std::chrono::steady_clock::now();
+  if (timing) {
+    fmt::print(stderr, "timing: {} load {:.3f} s, compute {:.3f} s\n", query.name,
+               std::chrono::duration<double>(t1 - t0).count(),
+               std::chrono::duration<double>(t2 - t1).count());
+  }
+  return result;
 }
 
 }  // namespace wv::analytics

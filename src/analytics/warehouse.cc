@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -60,28 +61,93 @@ StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder) {
 
 namespace {
 
-// Dictionary-encodes one string column of one chunk into local codes. Keys are
-// views into `column`, which must outlive the map; consecutive repeats (a
-// session's rows share user and languages) skip the hash lookup.
+// Dictionary-encodes one string column of one chunk into local codes.
+// This runs once per fact row for every string column a query reads, so it is
+// a small open-addressing table with a cheap word-at-a-time hash rather than a
+// general-purpose map; consecutive repeats (a session's rows share user and
+// languages) skip the lookup altogether.
+// Byte equality without a library call for the short strings that dominate
+// (language codes, user ids).
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return std::memcmp(a.data(), b.data(), a.size()) == 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 struct LocalDictionary {
   std::vector<uint32_t> codes;
   std::vector<std::string> values;
 
+  static uint64_t Hash(std::string_view s) {
+    const char* p = s.data();
+    size_t n = s.size();
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+    while (n >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+      h ^= h >> 31;
+      p += 8;
+      n -= 8;
+    }
+    if (n > 0) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = (h ^ w) * 0x94d049bb133111ebull;
+      h ^= h >> 29;
+    }
+    return h;
+  }
+
   void Encode(const parquet::ByteArrayVector& column) {
     const size_t n = column.size();
     codes.resize(n);
-    absl::flat_hash_map<std::string_view, uint32_t> index;
+    struct Slot {
+      uint64_t hash;
+      uint32_t code;  // UINT32_MAX = empty
+    };
+    std::vector<Slot> slots(1024, Slot{0, UINT32_MAX});
+    size_t mask = slots.size() - 1;
+    auto grow = [&] {
+      std::vector<Slot> bigger(slots.size() * 2, Slot{0, UINT32_MAX});
+      const size_t m = bigger.size() - 1;
+      for (const Slot& s : slots) {
+        if (s.code == UINT32_MAX) continue;
+        size_t i = s.hash & m;
+        while (bigger[i].code != UINT32_MAX) i = (i + 1) & m;
+        bigger[i] = s;
+      }
+      slots.swap(bigger);
+      mask = m;
+    };
     std::string_view prev;
     uint32_t prev_code = UINT32_MAX;
-    for (size_t i = 0; i < n; ++i) {
-      const std::string_view v = column[i];
-      if (prev_code == UINT32_MAX || v != prev) {
-        auto [pos, inserted] = index.try_emplace(v, static_cast<uint32_t>(values.size()));
-        if (inserted) values.emplace_back(v);
+    for (size_t r = 0; r < n; ++r) {
+      const std::string_view v = column[r];
+      if (prev_code == UINT32_MAX || !SameBytes(v, prev)) {
+        const uint64_t h = Hash(v);
+        size_t i = h & mask;
+        for (;;) {
+          Slot& slot = slots[i];
+          if (slot.code == UINT32_MAX) {
+            slot = Slot{h, static_cast<uint32_t>(values.size())};
+            values.emplace_back(v);
+            prev_code = slot.code;
+            if (values.size() * 2 > slots.size()) grow();
+            break;
+          }
+          if (slot.hash == h && SameBytes(values[slot.code], v)) {
+            prev_code = slot.code;
+            break;
+          }
+          i = (i + 1) & mask;
+        }
         prev = v;
-        prev_code = pos->second;
       }
-      codes[i] = prev_code;
+      codes[r] = prev_code;
     }
   }
 };
