@@ -17,6 +17,7 @@ using CommandAction = std::function<Status()>;
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
+void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
 
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   wv::cli::RegisterGenerateCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);
+  wv::cli::RegisterParquetCommand(app, &action);
 
   try {
     app.parse(argc, argv);

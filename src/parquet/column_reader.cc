@@ -6,6 +6,7 @@
 
 #include "fmt/core.h"
 #include "parquet/compression.h"
+#include "parquet/delta_encoding.h"
 #include "parquet/plain_encoding.h"
 #include "parquet/rle_bit_packed.h"
 
@@ -259,6 +260,13 @@ class ChunkDecoder {
         WV_RETURN_IF_ERROR(dec.DecodeBits(dense->bools.data() + old, non_null));
         break;
       }
+      case Encoding::kDeltaBinaryPacked:
+      case Encoding::kDeltaLengthByteArray:
+      case Encoding::kDeltaByteArray:
+      case Encoding::kByteStreamSplit:
+        WV_RETURN_IF_ERROR(DecodeDeltaOrSplit(static_cast<int32_t>(encoding), schema_.physical,
+                                              data, non_null, context_, dense));
+        break;
       default:
         return Error(fmt::format("value encoding {} is not supported",
                                  EncodingName(static_cast<int32_t>(encoding))));
@@ -361,6 +369,10 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
     }
     const std::string_view body = bytes.substr(pos, static_cast<size_t>(h.compressed_page_size));
     pos += static_cast<size_t>(h.compressed_page_size);
+    if (h.crc && static_cast<uint32_t>(*h.crc) != PageCrc32(body)) {
+      return error(fmt::format("page at byte {} fails its CRC-32 check (corrupt)",
+                               start + static_cast<int64_t>(pos) - h.compressed_page_size));
+    }
     const auto rows_left = static_cast<int64_t>(rows - decoder.values_seen());
     switch (h.type) {
       case 2: WV_RETURN_IF_ERROR(decoder.Dictionary(h, body)); break;

@@ -28,6 +28,7 @@ struct WriterOptions {
   std::string created_by;                  // defaults to "wordviews version X"
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   int encode_threads = 2;                  // columns of a row group encoded in parallel
+  bool page_checksums = true;              // CRC-32 of each page, verified by readers
 };
 
 // Not thread-safe: one thread calls WriteBatch/Close. Distinct writers are independent.
