@@ -273,7 +273,9 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser | kFactEpoch | kFactSeen));
   const size_t np = f.pairs.size();
   std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
-  absl::flat_hash_set<SessionKey> keys;
+  // First pass: views and exercises, and how many rows start a new run of
+  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
+  size_t run_starts = 0;
   for (const auto& c : f.chunks) {
     SessionKey prev{UINT64_MAX, 0};
     for (size_t i = 0; i < c.rows; ++i) {
@@ -281,6 +283,16 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
       ++views[p];
       exercises[p] += c.seen[i];
       const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
+      run_starts += !(k == prev);
+      prev = k;
+    }
+  }
+  absl::flat_hash_set<SessionKey> keys;
+  keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
+  for (const auto& c : f.chunks) {
+    SessionKey prev{UINT64_MAX, 0};
+    for (size_t i = 0; i < c.rows; ++i) {
+      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | c.pair[i], c.epoch[i]};
       // A session's rows are usually adjacent: skip the set for repeats.
       if (k == prev) continue;
       prev = k;

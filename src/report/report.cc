@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "analytics/queries.h"
 #include "analytics/warehouse.h"
@@ -448,17 +449,43 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   WV_ASSIGN_OR_RETURN(Warehouse w, LoadWarehouse(dir, columns, /*load_words=*/true, options.threads));
   QueryOptions qo;
   qo.threads = options.threads;
-  WV_ASSIGN_OR_RETURN(ResultTable users, QueryPairUsers(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable views, QueryPairViews(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable hours, QueryTimeOfDay(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable hour_test, QueryTimeOfDayTest(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable ret_pairs, QueryRetentionPairs(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable ret_ui, QueryRetentionUi(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable curve, QueryForgettingCurve(w, qo));
   QueryOptions words_options = qo;
   words_options.top = 5;  // per language: a readable table
-  WV_ASSIGN_OR_RETURN(ResultTable hardest, QueryHardestWords(w, words_options));
-  WV_ASSIGN_OR_RETURN(ResultTable by_pos, QueryRecallByPos(w, qo));
+  // The queries are independent reads of the loaded warehouse: run them on two
+  // threads (the retention fits, the heaviest, on the second).
+  using Query = StatusOr<ResultTable> (*)(const Warehouse&, const QueryOptions&);
+  struct Job {
+    Query query;
+    const QueryOptions* options;
+    std::optional<StatusOr<ResultTable>> result;
+  };
+  std::vector<Job> jobs = {
+      {QueryRetentionPairs, &qo, {}},   {QueryRetentionUi, &qo, {}},
+      {QueryForgettingCurve, &qo, {}},  {QueryPairUsers, &qo, {}},
+      {QueryPairViews, &qo, {}},        {QueryTimeOfDay, &qo, {}},
+      {QueryTimeOfDayTest, &qo, {}},    {QueryHardestWords, &words_options, {}},
+      {QueryRecallByPos, &qo, {}},
+  };
+  auto run_jobs = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) jobs[i].result = jobs[i].query(w, *jobs[i].options);
+  };
+  const size_t split = options.threads > 1 ? 2 : jobs.size();
+  std::thread second;
+  if (split < jobs.size()) second = std::thread(run_jobs, size_t{0}, split);
+  run_jobs(split < jobs.size() ? split : 0, jobs.size());
+  if (second.joinable()) second.join();
+  for (auto& j : jobs) {
+    if (!j.result->ok()) return j.result->status();
+  }
+  ResultTable& ret_pairs = jobs[0].result->value();
+  ResultTable& ret_ui = jobs[1].result->value();
+  ResultTable& curve = jobs[2].result->value();
+  ResultTable& users = jobs[3].result->value();
+  ResultTable& views = jobs[4].result->value();
+  ResultTable& hours = jobs[5].result->value();
+  ResultTable& hour_test = jobs[6].result->value();
+  ResultTable& hardest = jobs[7].result->value();
+  ResultTable& by_pos = jobs[8].result->value();
 
   const FactTable& f = w.facts;
   int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;

@@ -145,7 +145,7 @@ TEST(HalfLifeTest, FitIsTheLikelihoodMaximum) {
   const double h = *FitHalfLife(obs, 1).half_life_days;
   // The score is zero there (relative to its scale) and the likelihood is
   // lower on either side.
-  EXPECT_NEAR(HalfLifeScore(obs, h) / static_cast<double>(obs.size()), 0.0, 1e-9);
+  EXPECT_NEAR(HalfLifeScore(obs, h) / static_cast<double>(obs.rows), 0.0, 1e-9);
   const double best = HalfLifeLogLikelihood(obs, h);
   EXPECT_GT(best, HalfLifeLogLikelihood(obs, h * 0.999));
   EXPECT_GT(best, HalfLifeLogLikelihood(obs, h * 1.001));
