@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import pathlib
 import shutil
 import subprocess
@@ -26,7 +25,6 @@ import pytest
 from scipy import optimize, stats
 from scipy.stats import contingency
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 
 QUERIES = ["pairs", "pair-users", "pair-views", "time-of-day", "time-of-day-test",
            "retention-pairs", "retention-ui", "forgetting-curve", "hardest-words",
@@ -40,14 +38,6 @@ LANG_NAMES = {"en": "English", "es": "Spanish; Castilian", "fr": "French", "de":
               "it": "Italian", "pt": "Portuguese"}
 EVIL = "<script>alert(1)</script>"
 POS = ["n", "vblex", "adj", "adv", "pr", "det", "prn", "vbser"]
-
-
-@pytest.fixture(scope="session")
-def wv_bin():
-    path = os.environ.get("WV_BIN", str(REPO / "build" / "bin" / "wordviews"))
-    if not os.path.exists(path):
-        pytest.fail(f"wordviews binary not found at {path}; build it or set WV_BIN")
-    return path
 
 
 def build_star_schema(out, rows=40000, seed=7, evil=False, row_group_size=3000):
