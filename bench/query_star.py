@@ -10,6 +10,8 @@ import pathlib
 import sys
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 out = pathlib.Path(sys.argv[1])
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 12854226
@@ -65,7 +67,17 @@ CREATE TABLE fact2 AS SELECT timestamp, epoch, user_id, learning_language, ui_la
        'bench.csv' AS source_file, (i + 2)::BIGINT AS line_number,
        strftime(timestamp AT TIME ZONE 'UTC', '%Y-%m-%d') AS date
 FROM fact ORDER BY epoch, user_id""")
-con.execute(f"COPY fact2 TO '{out}/fact_wordviews' (FORMAT PARQUET, PARTITION_BY (date), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)")
+# Written like `wordviews run` writes it: required (non-null) columns except
+# history_pct, one folder per UTC day, ZSTD.
+nullable = {"history_pct"}
+dates = [r[0] for r in con.execute("SELECT DISTINCT date FROM fact2 ORDER BY 1").fetchall()]
+for d in dates:
+    t = con.execute("SELECT * EXCLUDE (date) FROM fact2 WHERE date = ? ORDER BY epoch, user_id",
+                    [d]).to_arrow_table()
+    schema = pa.schema([pa.field(f.name, f.type, nullable=f.name in nullable) for f in t.schema])
+    (out / "fact_wordviews" / f"date={d}").mkdir(parents=True, exist_ok=True)
+    pq.write_table(t.cast(schema), out / "fact_wordviews" / f"date={d}" / "part-0.parquet",
+                   compression="zstd")
 names = {"en": "English", "es": "Spanish; Castilian", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese"}
 for t in ["dim_langs", "dim_words"]:
     (out / t).mkdir(exist_ok=True)
