@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 
@@ -41,7 +41,8 @@ std::string Thousands(int64_t v) {
 }
 
 Status RequireColumns(const FactTable& f, uint32_t needed) {
-  if ((f.columns & needed) != needed) return InternalError("query run on a warehouse loaded without its columns");
+  if ((f.columns & needed) != needed)
+    return InternalError("query run on a warehouse loaded without its columns");
   return OkStatus();
 }
 
@@ -210,8 +211,10 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
     t.column(u).AppendString(f.pairs[p].ui);
     const auto lname = w.LanguageName(f.pairs[p].learning);
     const auto uname = w.LanguageName(f.pairs[p].ui);
-    t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname) : std::nullopt);
-    t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname) : std::nullopt);
+    t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname)
+                                            : std::nullopt);
+    t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname)
+                                            : std::nullopt);
     t.column(v).AppendInt(views[p]);
     total += views[p];
   }
@@ -235,19 +238,22 @@ StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
   }
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
-  const size_t uc = t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
+  const size_t uc =
+      t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
   const size_t sc = t.AddColumn(
       "share", ValueType::kDouble,
       "users / distinct users over all pairs (a user in several courses counts in each, so "
       "shares can add up to more than 1)");
   std::vector<size_t> order(np);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return users[a] > users[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return users[a] > users[b]; });
   for (size_t p : order) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
     t.column(uc).AppendInt(users[p]);
-    t.column(sc).AppendDouble(nu > 0 ? static_cast<double>(users[p]) / static_cast<double>(nu) : NAN);
+    t.column(sc).AppendDouble(nu > 0 ? static_cast<double>(users[p]) / static_cast<double>(nu)
+                                     : NAN);
   }
   t.totals() = TotalsRow(t, {{uc, Thousands(static_cast<int64_t>(nu)) + " distinct"}});
   t.note() = "Ordered by users, most first.";
@@ -259,7 +265,9 @@ namespace {
 struct SessionKey {
   uint64_t user_pair;
   int64_t epoch;
-  bool operator==(const SessionKey& o) const { return user_pair == o.user_pair && epoch == o.epoch; }
+  bool operator==(const SessionKey& o) const {
+    return user_pair == o.user_pair && epoch == o.epoch;
+  }
   template <typename H>
   friend H AbslHashValue(H h, const SessionKey& k) {
     return H::combine(std::move(h), k.user_pair, k.epoch);
@@ -303,14 +311,16 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows (word views) of the pair");
-  const size_t sc = t.AddColumn("sessions", ValueType::kInt64,
-                                "distinct (user_id, timestamp) in the pair: lessons or practice sessions");
+  const size_t sc =
+      t.AddColumn("sessions", ValueType::kInt64,
+                  "distinct (user_id, timestamp) in the pair: lessons or practice sessions");
   const size_t ec = t.AddColumn("exercises", ValueType::kInt64, "sum(session_seen)");
   const size_t shc = t.AddColumn("share_of_views", ValueType::kDouble, "views / all views");
   const int64_t total_views = std::accumulate(views.begin(), views.end(), int64_t{0});
   std::vector<size_t> order(np);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return views[a] > views[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return views[a] > views[b]; });
   for (size_t p : order) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
@@ -319,10 +329,11 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
     t.column(ec).AppendInt(exercises[p]);
     t.column(shc).AppendDouble(total_views > 0 ? static_cast<double>(views[p]) / total_views : NAN);
   }
-  t.totals() = TotalsRow(t, {{vc, Thousands(total_views)},
-                             {sc, Thousands(static_cast<int64_t>(keys.size()))},
-                             {ec, Thousands(std::accumulate(exercises.begin(), exercises.end(), int64_t{0}))},
-                             {shc, "1.0000"}});
+  t.totals() = TotalsRow(
+      t, {{vc, Thousands(total_views)},
+          {sc, Thousands(static_cast<int64_t>(keys.size()))},
+          {ec, Thousands(std::accumulate(exercises.begin(), exercises.end(), int64_t{0}))},
+          {shc, "1.0000"}});
   t.note() = "Ordered by views, most first.";
   return t;
 }
@@ -347,7 +358,8 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
   const size_t hc = t.AddColumn("hour", ValueType::kInt64, "UTC hour of the session (0-23)");
-  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
+  const size_t vc =
+      t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
   const size_t sc = t.AddColumn("share_of_pair", ValueType::kDouble, "views / views of the pair");
   for (size_t p = 0; p < f.pairs.size(); ++p) {
     const int64_t pair_total =
@@ -357,7 +369,8 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
       t.column(u).AppendString(f.pairs[p].ui);
       t.column(hc).AppendInt(h);
       t.column(vc).AppendInt(counts[p * kHours + h]);
-      t.column(sc).AppendDouble(pair_total > 0 ? static_cast<double>(counts[p * kHours + h]) / pair_total : NAN);
+      t.column(sc).AppendDouble(
+          pair_total > 0 ? static_cast<double>(counts[p * kHours + h]) / pair_total : NAN);
     }
   }
   t.note() = "Hours are UTC; every pair lists all 24 hours.";
@@ -379,15 +392,19 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
                                    "overall: pair x hour independence");
   auto [l, u] = AddPairKeyColumns(t);
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
-  const size_t cc = t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
+  const size_t cc =
+      t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
   const size_t dc = t.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
   const size_t pc = t.AddColumn("p_value", ValueType::kDouble,
                                 "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
-  const size_t vc2 = t.AddColumn("cramers_v", ValueType::kDouble,
-                                 "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
-                                 "sqrt(chi2 / (n * (hours - 1)))");
-  const size_t hc = t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
-  const size_t hs = t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
+  const size_t vc2 =
+      t.AddColumn("cramers_v", ValueType::kDouble,
+                  "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
+                  "sqrt(chi2 / (n * (hours - 1)))");
+  const size_t hc =
+      t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
+  const size_t hs =
+      t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
   auto append = [&](const char* s, std::optional<std::string_view> learning,
                     std::optional<std::string_view> ui, std::span<const int64_t> hours,
                     const ChiSquareResult& r) {
@@ -414,7 +431,8 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
     append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
            ChiSquareGoodnessOfFit(hours, hour_total));
   }
-  append("overall", std::nullopt, std::nullopt, hour_total, ChiSquareIndependence(counts, np, kHours));
+  append("overall", std::nullopt, std::nullopt, hour_total,
+         ChiSquareIndependence(counts, np, kHours));
   t.note() =
       "Per pair: goodness of fit of its hour distribution against the all-pairs hour distribution "
       "(E = n_pair * share of hour); these per-pair chi2 add up to the overall test of "
@@ -424,7 +442,8 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
 
 StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   std::vector<uint32_t> group(f.pairs.size());
   std::iota(group.begin(), group.end(), 0);
   const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
@@ -444,14 +463,17 @@ StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions
 
 StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   std::vector<uint32_t> group(f.pair_ui.begin(), f.pair_ui.end());
   const auto r = ComputeRetention(f, group, f.ui_languages.size(), o.threads);
   std::vector<int64_t> learning_count(f.ui_languages.size(), 0);
   for (uint16_t ui : f.pair_ui) ++learning_count[ui];
   ResultTable t;
-  const size_t uc = t.AddColumn("ui_language", ValueType::kString, "ISO 639-1 code of the interface language");
-  const size_t un = t.AddColumn("ui_name", ValueType::kString, "English name (dim_langs.english_name)");
+  const size_t uc =
+      t.AddColumn("ui_language", ValueType::kString, "ISO 639-1 code of the interface language");
+  const size_t un =
+      t.AddColumn("ui_name", ValueType::kString, "English name (dim_langs.english_name)");
   const size_t lc = t.AddColumn("learning_languages", ValueType::kInt64,
                                 "number of learning languages taken with this interface language");
   const auto c = AddRetentionColumns(t);
@@ -469,15 +491,19 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
 
 StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions&) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   const auto& buckets = LagBuckets();
   const size_t nb = buckets.size();
   std::vector<RecallSums> sums(f.pairs.size() * nb);
   for (const auto& c : f.chunks) {
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
-      const size_t b = d < 3600 ? 0 : d < kSecondsPerDay ? 1 : d < 7 * kSecondsPerDay ? 2
-                       : d < 30 * kSecondsPerDay ? 3 : 4;
+      const size_t b = d < 3600                  ? 0
+                       : d < kSecondsPerDay      ? 1
+                       : d < 7 * kSecondsPerDay  ? 2
+                       : d < 30 * kSecondsPerDay ? 3
+                                                 : 4;
       RecallSums& s = sums[c.pair[i] * nb + b];
       ++s.views;
       s.seen += c.seen[i];
@@ -534,10 +560,13 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   ResultTable t;
-  const size_t lc = t.AddColumn("learning_language", ValueType::kString, "ISO 639-1 code of the language being learned");
-  const size_t rk = t.AddColumn("rank", ValueType::kInt64, "1 = lowest recall_rate in the language");
+  const size_t lc = t.AddColumn("learning_language", ValueType::kString,
+                                "ISO 639-1 code of the language being learned");
+  const size_t rk =
+      t.AddColumn("rank", ValueType::kInt64, "1 = lowest recall_rate in the language");
   const size_t ic = t.AddColumn("lexeme_id", ValueType::kString, "dim_words key");
-  const size_t sc = t.AddColumn("lexeme_string", ValueType::kString, "the lexeme tag (dim_words.lexeme_string)");
+  const size_t sc =
+      t.AddColumn("lexeme_string", ValueType::kString, "the lexeme tag (dim_words.lexeme_string)");
   const size_t pc = t.AddColumn("part_of_speech", ValueType::kString, "dim_words.part_of_speech");
   const auto rc = AddRecallColumns(t);
   for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
@@ -562,9 +591,9 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
       auto it = w.words.find(f.lexeme_ids[wid]);
       if (it != w.words.end()) {
         t.column(sc).AppendString(it->second.lexeme_string);
-        t.column(pc).AppendOptionalString(it->second.part_of_speech
-                                              ? std::optional<std::string_view>(*it->second.part_of_speech)
-                                              : std::nullopt);
+        t.column(pc).AppendOptionalString(
+            it->second.part_of_speech ? std::optional<std::string_view>(*it->second.part_of_speech)
+                                      : std::nullopt);
       } else {
         t.column(sc).AppendNull();
         t.column(pc).AppendNull();
@@ -635,24 +664,27 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
 const std::vector<QueryDef>& AllQueries() {
   constexpr uint32_t kRetention = kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect;
   static const std::vector<QueryDef> kQueries = {
-      {"pairs", "language pairs (learning <- interface) with English names and views",
-       kFactPair, false, QueryPairs},
-      {"pair-users", "distinct users per pair and their share of all users",
-       kFactPair | kFactUser, false, QueryPairUsers},
+      {"pairs", "language pairs (learning <- interface) with English names and views", kFactPair,
+       false, QueryPairs},
+      {"pair-users", "distinct users per pair and their share of all users", kFactPair | kFactUser,
+       false, QueryPairUsers},
       {"pair-views", "views, sessions and exercises per pair",
        kFactPair | kFactUser | kFactEpoch | kFactSeen, false, QueryPairViews},
       {"time-of-day", "views per pair and UTC hour, with the share of the pair",
        kFactPair | kFactEpoch, false, QueryTimeOfDay},
       {"time-of-day-test", "chi-square tests: does the hour distribution depend on the pair?",
        kFactPair | kFactEpoch, false, QueryTimeOfDayTest},
-      {"retention-pairs", "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
+      {"retention-pairs",
+       "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
        kRetention, false, QueryRetentionPairs},
-      {"retention-ui", "the same retention measures per interface language, all learning languages pooled",
+      {"retention-ui",
+       "the same retention measures per interface language, all learning languages pooled",
        kRetention, false, QueryRetentionUi},
       {"forgetting-curve", "recall rate per pair and lag bucket (<1h, 1h-1d, 1d-7d, 7d-30d, >30d)",
        kRetention, false, QueryForgettingCurve},
-      {"hardest-words", "per learning language, the words with the lowest recall (--top, --min-views)",
-       kWordColumns, true, QueryHardestWords},
+      {"hardest-words",
+       "per learning language, the words with the lowest recall (--top, --min-views)", kWordColumns,
+       true, QueryHardestWords},
       {"recall-by-pos", "recall rate per part of speech (dim_words)", kWordColumns, true,
        QueryRecallByPos},
   };

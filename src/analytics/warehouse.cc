@@ -28,7 +28,8 @@ std::optional<std::string> Warehouse::LanguageName(const std::string& code) cons
 Status CheckWarehouseDir(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return InputError(fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
+    return InputError(
+        fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
   }
   if (!fs::is_directory(fs::path(dir) / "fact_wordviews", ec)) {
     return InputError(fmt::format(
@@ -175,8 +176,8 @@ struct FactFile {
 
 Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string_view name) {
   if (std::find(cv.valid.begin(), cv.valid.end(), 0) != cv.valid.end()) {
-    return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
-                                  path, name));
+    return InputError(
+        fmt::format("{}: column {} has NULL values (the fact table requires it)", path, name));
   }
   return OkStatus();
 }
@@ -186,11 +187,13 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
                                  PhysicalType* physical) {
   const int index = file.reader->ColumnIndex(name);
   if (index < 0) {
-    return InputError(fmt::format("{}: no column {} (not a wordviews fact table?)", file.path, name));
+    return InputError(
+        fmt::format("{}: no column {} (not a wordviews fact table?)", file.path, name));
   }
   *physical = file.reader->schema().columns[index].physical;
   if (std::find(accepted.begin(), accepted.end(), *physical) == accepted.end()) {
-    return InputError(fmt::format("{}: column {} has an unexpected physical type", file.path, name));
+    return InputError(
+        fmt::format("{}: column {} has an unexpected physical type", file.path, name));
   }
   auto cv = file.reader->ReadColumn(row_group, index);
   if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", file.path, name));
@@ -200,7 +203,8 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
 
 Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vector<int64_t>* out) {
   PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  WV_ASSIGN_OR_RETURN(ColumnVector cv,
+                      ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
   if (t == PhysicalType::kInt64) {
     *out = std::move(cv.i64);
   } else {
@@ -211,7 +215,8 @@ Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vecto
 
 Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vector<int32_t>* out) {
   PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  WV_ASSIGN_OR_RETURN(ColumnVector cv,
+                      ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
   if (t == PhysicalType::kInt32) {
     *out = std::move(cv.i32);
     return OkStatus();
@@ -246,10 +251,13 @@ Status DecodeChunk(const FactFile& file, int rg, uint32_t columns, ChunkResult* 
   if (columns & kFactEpoch) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "epoch", &c.epoch));
   if (columns & kFactDelta) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "delta", &c.delta));
   if (columns & kFactSeen) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_seen", &c.seen));
-  if (columns & kFactCorrect) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
+  if (columns & kFactCorrect)
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
   if (columns & kFactPRecall) {
     PhysicalType t;
-    WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
+    WV_ASSIGN_OR_RETURN(
+        ColumnVector cv,
+        ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
     if (t == PhysicalType::kDouble) {
       c.p_recall = std::move(cv.f64);
     } else {
@@ -374,7 +382,8 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
       for (const auto& s : r.ui.values) u_remap[k].push_back(index_of(ui, s));
       const auto& lc = r.learning.codes;
       const auto& uc = r.ui.codes;
-      for (size_t i = 0; i < lc.size(); ++i) present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
+      for (size_t i = 0; i < lc.size(); ++i)
+        present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
     }
     std::vector<int32_t> pair_id(nl * nu, -1);
     for (size_t l = 0; l < nl; ++l) {
@@ -394,7 +403,8 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
       const auto& uc = r.ui.codes;
       r.chunk.pair.resize(lc.size());
       for (size_t i = 0; i < lc.size(); ++i) {
-        r.chunk.pair[i] = static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
+        r.chunk.pair[i] =
+            static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
       }
       r.learning = {};
       r.ui = {};
@@ -404,13 +414,15 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
   }
   if (columns & kFactUser) {
     std::vector<std::string> users;
-    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.user; },
-                    &FactChunk::user, &users);
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.user; }, &FactChunk::user,
+        &users);
     table->num_users = users.size();
   }
   if (columns & kFactLexeme) {
-    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; },
-                    &FactChunk::lexeme, &table->lexeme_ids);
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; }, &FactChunk::lexeme,
+        &table->lexeme_ids);
   }
   table->chunks.reserve(results.size());
   for (auto& r : results) table->chunks.push_back(std::move(r.chunk));
@@ -470,8 +482,8 @@ StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool
   }
   if (load_words) {
     std::vector<std::vector<std::optional<std::string>>> words;
-    WV_RETURN_IF_ERROR(ReadDimension(
-        dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
+    WV_RETURN_IF_ERROR(
+        ReadDimension(dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
     for (size_t i = 0; i < words[0].size(); ++i) {
       if (!words[0][i]) continue;
       w.words[*words[0][i]] = WordInfo{words[1][i].value_or(""), words[2][i]};

@@ -52,7 +52,8 @@ void WriteFile(const std::string& path, const std::vector<ColumnSchema>& schema,
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   parquet::WriterOptions options;
   options.row_group_rows = row_group_rows;
-  auto writer = parquet::FileWriter::Open(parquet::Schema{schema}, std::move(sink).value(), options);
+  auto writer =
+      parquet::FileWriter::Open(parquet::Schema{schema}, std::move(sink).value(), options);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   ASSERT_TRUE((*writer)->WriteBatch(columns, rows).ok());
   ASSERT_TRUE((*writer)->Close().ok());
@@ -67,10 +68,15 @@ ColumnSchema I64(const char* name) {
 
 void WriteFacts(const std::string& path, size_t begin, size_t end, int64_t row_group_rows) {
   const std::vector<ColumnSchema> schema = {
-      I64("epoch"), Str("user_id"), Str("learning_language"), Str("ui_language"),
-      Str("lexeme_id"), I64("delta"),
+      I64("epoch"),
+      Str("user_id"),
+      Str("learning_language"),
+      Str("ui_language"),
+      Str("lexeme_id"),
+      I64("delta"),
       {"p_recall", PhysicalType::kDouble, LogicalType::kNone, Repetition::kRequired},
-      I64("session_seen"), I64("session_correct")};
+      I64("session_seen"),
+      I64("session_correct")};
   std::vector<ColumnVector> cols(schema.size());
   for (size_t i = begin; i < end; ++i) {
     const Row& r = kRows[i];
@@ -102,11 +108,12 @@ class QueriesTest : public ::testing::Test {
       langs[0].bytes.push_back(code);
       langs[1].bytes.push_back(name);
     }
-    WriteFile(dir_ + "/dim_langs/part-0.parquet", {Str("alpha2_code"), Str("english_name")}, langs, 2,
-              100);
+    WriteFile(dir_ + "/dim_langs/part-0.parquet", {Str("alpha2_code"), Str("english_name")}, langs,
+              2, 100);
     std::vector<ColumnVector> words(3);
-    for (auto [id, s, pos] : {std::tuple{"aaaa", "a/a<n>", "n"}, std::tuple{"bbbb", "<b>/b<vblex>", "vblex"},
-                              std::tuple{"cccc", "c/c<n><pl>", "n"}}) {
+    for (auto [id, s, pos] :
+         {std::tuple{"aaaa", "a/a<n>", "n"}, std::tuple{"bbbb", "<b>/b<vblex>", "vblex"},
+          std::tuple{"cccc", "c/c<n><pl>", "n"}}) {
       words[0].bytes.push_back(id);
       words[1].bytes.push_back(s);
       words[2].bytes.push_back(pos);
@@ -255,13 +262,16 @@ TEST_F(QueriesTest, WordsAndPartsOfSpeech) {
 
 TEST_F(QueriesTest, MissingColumnIsAnInputError) {
   // A fact file without session_seen: queries that need it fail, others work.
-  WriteFile(dir_ + "/fact_wordviews/date=2013-03-03/part-0.parquet",
-            {Str("learning_language"), Str("ui_language")}, [] {
-              std::vector<ColumnVector> c(2);
-              c[0].bytes.push_back("es");
-              c[1].bytes.push_back("en");
-              return c;
-            }(), 1, 100);
+  WriteFile(
+      dir_ + "/fact_wordviews/date=2013-03-03/part-0.parquet",
+      {Str("learning_language"), Str("ui_language")},
+      [] {
+        std::vector<ColumnVector> c(2);
+        c[0].bytes.push_back("es");
+        c[1].bytes.push_back("en");
+        return c;
+      }(),
+      1, 100);
   auto bad = RunQuery(dir_, *FindQuery("pair-views"), {});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().kind(), ErrorKind::kInput);

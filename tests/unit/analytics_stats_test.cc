@@ -76,7 +76,8 @@ TEST(ChiSquareTest, IndependenceTwoByTwo) {
 }
 
 TEST(ChiSquareTest, IndependenceThreeByThree) {
-  // scipy.stats.chi2_contingency(correction=False): chi2 1.5926220262510256, p 0.8101175743377815, dof 4.
+  // scipy.stats.chi2_contingency(correction=False): chi2 1.5926220262510256, p 0.8101175743377815,
+  // dof 4.
   const std::vector<int64_t> counts = {120, 90, 40, 110, 95, 45, 90, 80, 30};
   const auto r = ChiSquareIndependence(counts, 3, 3);
   EXPECT_NEAR(r.chi2, 1.5926220262510256, 1e-12);
@@ -110,7 +111,8 @@ TEST(ChiSquareTest, PerRowGoodnessOfFitAddsUpToIndependence) {
   }
   double sum = 0;
   for (int i = 0; i < 3; ++i) {
-    sum += ChiSquareGoodnessOfFit(std::span<const int64_t>(counts.data() + i * 3, 3), col_total).chi2;
+    sum +=
+        ChiSquareGoodnessOfFit(std::span<const int64_t>(counts.data() + i * 3, 3), col_total).chi2;
   }
   EXPECT_NEAR(sum, ChiSquareIndependence(counts, 3, 3).chi2, 1e-12);
 }
