@@ -115,20 +115,25 @@ struct LocalDictionary {
   void Encode(const parquet::ByteArrayVector& column) {
     const size_t n = column.size();
     codes.resize(n);
+    // Distinct values back to back (cache-friendly compares); slots hold the
+    // upper half of the hash and code + 1 (0 = empty): 8 bytes each.
+    std::string arena;
+    std::vector<uint32_t> offsets{0};
     struct Slot {
-      uint64_t hash;
-      uint32_t code;  // UINT32_MAX = empty
+      uint32_t tag;
+      uint32_t code_plus_one;
     };
-    std::vector<Slot> slots(1024, Slot{0, UINT32_MAX});
+    std::vector<Slot> slots(1024, Slot{0, 0});
     size_t mask = slots.size() - 1;
     auto grow = [&] {
-      std::vector<Slot> bigger(slots.size() * 2, Slot{0, UINT32_MAX});
+      std::vector<Slot> bigger(slots.size() * 2, Slot{0, 0});
       const size_t m = bigger.size() - 1;
-      for (const Slot& s : slots) {
-        if (s.code == UINT32_MAX) continue;
-        size_t i = s.hash & m;
-        while (bigger[i].code != UINT32_MAX) i = (i + 1) & m;
-        bigger[i] = s;
+      for (uint32_t code = 0; code + 1 < offsets.size(); ++code) {
+        const std::string_view v(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
+        const uint64_t h = Hash(v);
+        size_t i = h & m;
+        while (bigger[i].code_plus_one != 0) i = (i + 1) & m;
+        bigger[i] = Slot{static_cast<uint32_t>(h >> 32), code + 1};
       }
       slots.swap(bigger);
       mask = m;
@@ -139,25 +144,37 @@ struct LocalDictionary {
       const std::string_view v = column[r];
       if (prev_code == UINT32_MAX || !SameBytes(v, prev)) {
         const uint64_t h = Hash(v);
+        const uint32_t tag = static_cast<uint32_t>(h >> 32);
         size_t i = h & mask;
         for (;;) {
-          Slot& slot = slots[i];
-          if (slot.code == UINT32_MAX) {
-            slot = Slot{h, static_cast<uint32_t>(values.size())};
-            values.emplace_back(v);
-            prev_code = slot.code;
-            if (values.size() * 2 > slots.size()) grow();
+          const Slot slot = slots[i];
+          if (slot.code_plus_one == 0) {
+            const uint32_t code = static_cast<uint32_t>(offsets.size() - 1);
+            slots[i] = Slot{tag, code + 1};
+            arena.append(v);
+            offsets.push_back(static_cast<uint32_t>(arena.size()));
+            prev_code = code;
+            if (offsets.size() * 2 > slots.size()) grow();
             break;
           }
-          if (slot.hash == h && SameBytes(values[slot.code], v)) {
-            prev_code = slot.code;
-            break;
+          if (slot.tag == tag) {
+            const uint32_t code = slot.code_plus_one - 1;
+            const std::string_view known(arena.data() + offsets[code],
+                                         offsets[code + 1] - offsets[code]);
+            if (SameBytes(known, v)) {
+              prev_code = code;
+              break;
+            }
           }
           i = (i + 1) & mask;
         }
         prev = v;
       }
       codes[r] = prev_code;
+    }
+    values.reserve(offsets.size() - 1);
+    for (size_t code = 0; code + 1 < offsets.size(); ++code) {
+      values.emplace_back(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
     }
   }
 };
