@@ -191,6 +191,12 @@ struct FactFile {
   std::unique_ptr<FileReader> reader;
 };
 
+// Adds the file's path to an error unless the reader's message already names it.
+Status WithPath(const Status& status, const std::string& path) {
+  if (status.message().find(path) != std::string::npos) return status;
+  return Annotate(status, path);
+}
+
 Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string_view name) {
   if (std::find(cv.valid.begin(), cv.valid.end(), 0) != cv.valid.end()) {
     return InputError(
@@ -213,7 +219,7 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
         fmt::format("{}: column {} has an unexpected physical type", file.path, name));
   }
   auto cv = file.reader->ReadColumn(row_group, index);
-  if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", file.path, name));
+  if (!cv.ok()) return WithPath(cv.status(), file.path);
   WV_RETURN_IF_ERROR(CheckNoNulls(*cv, file.path, name));
   return std::move(cv).value();
 }
@@ -344,9 +350,13 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
   for (size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
     auto reader = FileReader::Open(paths[i]);
-    if (!reader.ok()) return Annotate(reader.status(), paths[i]);
+    if (!reader.ok()) return WithPath(reader.status(), paths[i]);
     files[i].reader = std::move(reader).value();
-    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
+    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) {
+      // An empty row group has nothing to decode (and some writers give its
+      // column chunks no pages at all).
+      if (files[i].reader->row_group_num_rows(rg) > 0) items.push_back({i, rg});
+    }
     table->num_rows += files[i].reader->num_rows();
   }
 
@@ -455,7 +465,7 @@ Status ReadDimension(const std::string& dir, const std::string& table,
   out->assign(names.size(), {});
   for (const auto& path : paths) {
     auto reader_or = FileReader::Open(path);
-    if (!reader_or.ok()) return Annotate(reader_or.status(), path);
+    if (!reader_or.ok()) return WithPath(reader_or.status(), path);
     const FileReader& reader = **reader_or;
     std::vector<int> idx;
     for (const auto& n : names) {
@@ -467,9 +477,10 @@ Status ReadDimension(const std::string& dir, const std::string& table,
       idx.push_back(i);
     }
     for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+      if (reader.row_group_num_rows(rg) == 0) continue;
       for (size_t c = 0; c < names.size(); ++c) {
         auto cv = reader.ReadColumn(rg, idx[c]);
-        if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", path, names[c]));
+        if (!cv.ok()) return WithPath(cv.status(), path);
         for (size_t r = 0; r < cv->bytes.size(); ++r) {
           if (cv->is_null(r)) {
             (*out)[c].emplace_back(std::nullopt);

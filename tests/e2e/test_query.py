@@ -20,6 +20,7 @@ import subprocess
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 import pytest
 from scipy import optimize, stats
@@ -571,3 +572,40 @@ def test_missing_column_is_an_input_error(wv_bin, star, tmp_path):
     # A query that does not need the column still works (projection).
     ok = subprocess.run([wv_bin, "query", str(bad), "pairs"], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def rewrite_facts(star, tmp_path, keep):
+    """A copy of `star` whose fact files keep only the rows `keep(table)` selects."""
+    out = tmp_path / "copy"
+    shutil.copytree(star, out)
+    for f in out.glob("fact_wordviews/date=*/*.parquet"):
+        t = pq.read_table(f)
+        pq.write_table(t.filter(keep(t)), f)
+    return out
+
+
+def test_empty_fact_table(wv_bin, star, tmp_path):
+    empty = rewrite_facts(star, tmp_path, lambda t: pa.array([False] * t.num_rows))
+    for q in QUERIES:
+        out = run_query(wv_bin, empty, q, "csv")
+        lines = out.splitlines()
+        expected = 2 if q == "time-of-day-test" else 1  # header (+ the overall row)
+        assert len(lines) == expected, (q, out)
+        js = json.loads(run_query(wv_bin, empty, q, "json"))
+        assert len(js["rows"]) == expected - 1
+    rep = tmp_path / "r.html"
+    proc = subprocess.run([wv_bin, "report", str(empty), "-o", str(rep)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "The fact table is empty" in rep.read_text(encoding="utf-8")
+
+
+def test_single_pair_has_no_independence_test(wv_bin, star, tmp_path):
+    one = rewrite_facts(star, tmp_path, lambda t: pa.compute.and_(
+        pa.compute.equal(t["learning_language"], "es"), pa.compute.equal(t["ui_language"], "en")))
+    rows = query_rows(wv_bin, one, "time-of-day-test")
+    assert [r["scope"] for r in rows] == ["pair", "overall"]
+    # One pair: its hours equal the overall hours (chi2 0) and independence has dof 0, no p-value.
+    assert rows[0]["chi2"] < 1e-9 and rows[0]["p_value"] > 1 - 1e-9
+    assert rows[1]["dof"] == 0 and rows[1]["p_value"] is None and rows[1]["cramers_v"] is None
+    ret = query_rows(wv_bin, one, "retention-pairs")
+    assert len(ret) == 1 and ret[0]["rank"] == 1
