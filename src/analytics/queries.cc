@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <numeric>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "analytics/stats.h"
@@ -39,6 +41,22 @@ std::string Thousands(int64_t v) {
     out.push_back(digits[i]);
   }
   return v < 0 ? "-" + out : out;
+}
+
+// Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking
+// chunks in turn. Callers keep integer partials per worker (exact in any
+// order) and floating-point partials per chunk, reduced in chunk order, so
+// results do not depend on the thread count or on scheduling.
+template <typename Fn>
+void ForEachChunk(const FactTable& f, int threads, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&](int worker) {
+    for (size_t i; (i = next.fetch_add(1)) < f.chunks.size();) fn(i, worker);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
 }
 
 Status RequireColumns(const FactTable& f, uint32_t needed) {
@@ -115,7 +133,7 @@ struct GroupRetention {
 // values are selected. Two cheap passes instead of copying 12.85M values.
 std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
                                                      const std::vector<uint32_t>& group_of_pair,
-                                                     size_t groups) {
+                                                     size_t groups, int threads) {
   constexpr size_t kBuckets = 65 * 256;
   auto bucket_of = [](int64_t v) -> size_t {
     const uint64_t u = static_cast<uint64_t>(v);
@@ -123,19 +141,28 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
     return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
   };
-  std::vector<int64_t> counts(groups * kBuckets, 0);
-  std::vector<int64_t> total(groups, 0);
-  bool negative = false;
-  for (const auto& c : f.chunks) {
+  const int workers = std::max(1, threads);
+  std::vector<std::vector<int64_t>> worker_counts(workers,
+                                                  std::vector<int64_t>(groups * kBuckets, 0));
+  std::vector<uint8_t> worker_negative(workers, 0);
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
+    int64_t* counts = worker_counts[w].data();
+    bool negative = false;
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
       negative |= d < 0;
       ++counts[group_of_pair[c.pair[i]] * kBuckets + bucket_of(d < 0 ? 0 : d)];
     }
+    worker_negative[w] |= negative;
+  });
+  std::vector<int64_t>& counts = worker_counts[0];
+  for (int w = 1; w < workers; ++w) {
+    for (size_t b = 0; b < counts.size(); ++b) counts[b] += worker_counts[w][b];
   }
   std::vector<std::optional<double>> out(groups);
-  if (negative) {
-    // Not produced by validation (delta >= 0), but stay exact: sort a copy.
+  if (std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end()) {
+    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
     std::vector<std::vector<int64_t>> all(groups);
     for (const auto& c : f.chunks) {
       for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
@@ -144,7 +171,8 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     return out;
   }
   // The 0-based ranks of the middle value(s) and the buckets holding them.
-  std::vector<int64_t> lo_rank(groups), hi_rank(groups), lo_before(groups), hi_before(groups);
+  std::vector<int64_t> total(groups, 0), lo_rank(groups), hi_rank(groups), lo_before(groups),
+      hi_before(groups);
   std::vector<size_t> lo_bucket(groups, SIZE_MAX), hi_bucket(groups, SIZE_MAX);
   for (size_t g = 0; g < groups; ++g) {
     for (size_t b = 0; b < kBuckets; ++b) total[g] += counts[g * kBuckets + b];
@@ -166,25 +194,37 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
       before += n;
     }
   }
-  std::vector<std::vector<int64_t>> lo_values(groups), hi_values(groups);
-  for (const auto& c : f.chunks) {
+  // Only the values of those buckets are kept (selection does not care about order).
+  std::vector<std::vector<std::vector<int64_t>>> lo_part(workers,
+                                                         std::vector<std::vector<int64_t>>(groups));
+  std::vector<std::vector<std::vector<int64_t>>> hi_part(workers,
+                                                         std::vector<std::vector<int64_t>>(groups));
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
       const size_t b = bucket_of(c.delta[i]);
-      if (b == lo_bucket[g]) lo_values[g].push_back(c.delta[i]);
-      if (b == hi_bucket[g] && hi_bucket[g] != lo_bucket[g]) hi_values[g].push_back(c.delta[i]);
+      if (b == lo_bucket[g]) {
+        lo_part[w][g].push_back(c.delta[i]);
+      } else if (b == hi_bucket[g]) {
+        hi_part[w][g].push_back(c.delta[i]);
+      }
     }
-  }
+  });
   auto select = [](std::vector<int64_t>& v, int64_t k) {
     std::nth_element(v.begin(), v.begin() + k, v.end());
     return static_cast<double>(v[k]);
   };
   for (size_t g = 0; g < groups; ++g) {
     if (total[g] == 0) continue;
-    const double lo = select(lo_values[g], lo_rank[g] - lo_before[g]);
-    const double hi = hi_bucket[g] == lo_bucket[g]
-                          ? select(lo_values[g], hi_rank[g] - lo_before[g])
-                          : select(hi_values[g], hi_rank[g] - hi_before[g]);
+    std::vector<int64_t> lo_values, hi_values;
+    for (int w = 0; w < workers; ++w) {
+      lo_values.insert(lo_values.end(), lo_part[w][g].begin(), lo_part[w][g].end());
+      hi_values.insert(hi_values.end(), hi_part[w][g].begin(), hi_part[w][g].end());
+    }
+    const double lo = select(lo_values, lo_rank[g] - lo_before[g]);
+    const double hi = hi_bucket[g] == lo_bucket[g] ? select(lo_values, hi_rank[g] - lo_before[g])
+                                                   : select(hi_values, hi_rank[g] - hi_before[g]);
     out[g] = lo + (hi - lo) / 2;
   }
   return out;
@@ -193,23 +233,56 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
 std::vector<GroupRetention> ComputeRetention(const FactTable& f,
                                              const std::vector<uint32_t>& group_of_pair,
                                              size_t groups, int threads) {
-  std::vector<GroupRetention> out(groups);
-  std::vector<RecallObservations> obs(groups);
-  for (const auto& c : f.chunks) {
+  // Per-chunk partials, reduced in chunk order (deterministic floating point).
+  struct Partial {
+    std::vector<RecallSums> sums;
+    std::vector<RecallObservations> obs;
+  };
+  std::vector<Partial> parts(f.chunks.size());
+  ForEachChunk(f, threads, [&](size_t k, int) {
+    const FactChunk& c = f.chunks[k];
+    Partial& p = parts[k];
+    p.sums.resize(groups);
+    p.obs.resize(groups);
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
-      RecallSums& s = out[g].sums;
+      RecallSums& s = p.sums[g];
       ++s.views;
       s.seen += c.seen[i];
       s.correct += c.correct[i];
       s.sum_p_recall += c.p_recall[i];
-      obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
+      p.obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
     }
+  });
+  std::vector<GroupRetention> out(groups);
+  std::vector<RecallObservations> obs(groups);
+  for (Partial& p : parts) {
+    for (size_t g = 0; g < groups; ++g) {
+      RecallSums& s = out[g].sums;
+      s.views += p.sums[g].views;
+      s.seen += p.sums[g].seen;
+      s.correct += p.sums[g].correct;
+      s.sum_p_recall += p.sums[g].sum_p_recall;
+      RecallObservations& o = obs[g];
+      const RecallObservations& q = p.obs[g];
+      o.fail_lag_days.insert(o.fail_lag_days.end(), q.fail_lag_days.begin(), q.fail_lag_days.end());
+      o.failures.insert(o.failures.end(), q.failures.begin(), q.failures.end());
+      o.correct_lag_days += q.correct_lag_days;
+      o.correct += q.correct;
+      o.seen += q.seen;
+      o.rows += q.rows;
+    }
+    p = Partial{};
   }
-  const auto medians = GroupedMedianLags(f, group_of_pair, groups);
+  const auto medians = GroupedMedianLags(f, group_of_pair, groups, threads);
   for (size_t g = 0; g < groups; ++g) {
     if (medians[g]) out[g].median_lag_days = *medians[g] / kSecondsPerDay;
-    out[g].half_life_days = FitHalfLife(obs[g], threads).half_life_days;
+    const HalfLifeFit fit = FitHalfLife(obs[g], threads);
+    out[g].half_life_days = fit.half_life_days;
+    if (std::getenv("WV_TIMING") != nullptr) {
+      fmt::print(stderr, "timing: half-life fit of group {}: {} passes over {} failure rows\n", g,
+                 fit.iterations, obs[g].fail_lag_days.size());
+    }
   }
   return out;
 }
@@ -419,20 +492,27 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
 namespace {
 
 // views[pair * 24 + hour]
-std::vector<int64_t> HourCounts(const FactTable& f) {
-  std::vector<int64_t> counts(f.pairs.size() * kHours, 0);
-  for (const auto& c : f.chunks) {
+std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
+  const int workers = std::max(1, threads);
+  std::vector<std::vector<int64_t>> parts(workers,
+                                          std::vector<int64_t>(f.pairs.size() * kHours, 0));
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
+    int64_t* counts = parts[w].data();
     for (size_t i = 0; i < c.rows; ++i) ++counts[c.pair[i] * kHours + HourOf(c.epoch[i])];
+  });
+  for (int w = 1; w < workers; ++w) {
+    for (size_t i = 0; i < parts[0].size(); ++i) parts[0][i] += parts[w][i];
   }
-  return counts;
+  return parts[0];
 }
 
 }  // namespace
 
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
-  const auto counts = HourCounts(f);
+  const auto counts = HourCounts(f, o.threads);
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
   const size_t hc = t.AddColumn("hour", ValueType::kInt64, "UTC hour of the session (0-23)");
@@ -455,11 +535,11 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
   return t;
 }
 
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
   const size_t np = f.pairs.size();
-  const auto counts = HourCounts(f);
+  const auto counts = HourCounts(f, o.threads);
   std::vector<int64_t> hour_total(kHours, 0);
   for (size_t p = 0; p < np; ++p) {
     for (int h = 0; h < kHours; ++h) hour_total[h] += counts[p * kHours + h];
@@ -567,14 +647,18 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   return t;
 }
 
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(
       RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   const auto& buckets = LagBuckets();
   const size_t nb = buckets.size();
-  std::vector<RecallSums> sums(f.pairs.size() * nb);
-  for (const auto& c : f.chunks) {
+  // Per-chunk partials (a few dozen cells each), reduced in chunk order.
+  std::vector<std::vector<RecallSums>> parts(f.chunks.size());
+  ForEachChunk(f, o.threads, [&](size_t k, int) {
+    const FactChunk& c = f.chunks[k];
+    std::vector<RecallSums>& sums = parts[k];
+    sums.resize(f.pairs.size() * nb);
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
       const size_t b = d < 3600                  ? 0
@@ -587,6 +671,15 @@ StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOption
       s.seen += c.seen[i];
       s.correct += c.correct[i];
       s.sum_p_recall += c.p_recall[i];
+    }
+  });
+  std::vector<RecallSums> sums(f.pairs.size() * nb);
+  for (const auto& part : parts) {
+    for (size_t i = 0; i < sums.size(); ++i) {
+      sums[i].views += part[i].views;
+      sums[i].seen += part[i].seen;
+      sums[i].correct += part[i].correct;
+      sums[i].sum_p_recall += part[i].sum_p_recall;
     }
   }
   ResultTable t;

@@ -1,6 +1,7 @@
 #include "analytics/stats.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <thread>
@@ -129,20 +130,17 @@ void SumFailures(const RecallObservations& obs, size_t begin, size_t end, double
 ScoreSums Sum(const RecallObservations& obs, double h, int threads, bool want_loglik) {
   const size_t n = obs.fail_lag_days.size();
   const double k = kLn2 / h;
-  std::vector<ScoreSums> parts(std::max(1, threads));
-  // Small inputs are not worth a thread.
-  if (threads <= 1 || n < (1u << 16)) {
-    SumFailures(obs, 0, n, k, want_loglik, &parts[0]);
-    parts.resize(1);
+  // Always the same two halves, summed in the same order: the result does not
+  // depend on the thread count. A second thread only for inputs worth it.
+  std::array<ScoreSums, 2> parts;
+  const size_t mid = n / 2;
+  if (threads > 1 && n >= (1u << 16)) {
+    std::thread second(SumFailures, std::cref(obs), mid, n, k, want_loglik, &parts[1]);
+    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
+    second.join();
   } else {
-    std::vector<std::thread> pool;
-    const size_t step = (n + threads - 1) / threads;
-    for (int t = 1; t < threads; ++t) {
-      const size_t b = std::min(n, step * t), e = std::min(n, step * (t + 1));
-      pool.emplace_back(SumFailures, std::cref(obs), b, e, k, want_loglik, &parts[t]);
-    }
-    SumFailures(obs, 0, std::min(n, step), k, want_loglik, &parts[0]);
-    for (auto& th : pool) th.join();
+    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
+    SumFailures(obs, mid, n, k, want_loglik, &parts[1]);
   }
   ScoreSums total;
   const double success = k * obs.correct_lag_days;
