@@ -15,9 +15,11 @@ namespace wv::cli {
 using CommandAction = std::function<Status()>;
 
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
+void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
+void RegisterRunCommand(CLI::App& root, CommandAction* selected);
+void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
-void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
 
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();

@@ -16,9 +16,11 @@ int main(int argc, char** argv) {
 
   wv::cli::CommandAction action;
   wv::cli::RegisterGenerateCommand(app, &action);
+  wv::cli::RegisterParquetCommand(app, &action);
+  wv::cli::RegisterRunCommand(app, &action);
+  wv::cli::RegisterCheckCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);
-  wv::cli::RegisterParquetCommand(app, &action);
 
   try {
     app.parse(argc, argv);

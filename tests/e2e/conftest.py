@@ -1,32 +1,44 @@
-"""Shared pytest fixtures for the end-to-end tests: the wordviews binary and a runner."""
+"""Shared fixtures for the end-to-end tests: the wordviews binary and ways to run it."""
 import os
+import pathlib
 import subprocess
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO_ROOT = REPO
 
 
 @pytest.fixture(scope="session")
-def wv_bin() -> Path:
-    """Path of the wordviews binary (env WV_BIN, else build/bin/wordviews)."""
-    path = Path(os.environ.get("WV_BIN", REPO / "build" / "bin" / "wordviews")).resolve()
+def wv_bin():
+    """Path of the wordviews binary: $WV_BIN, else build/bin/wordviews."""
+    path = pathlib.Path(os.environ.get("WV_BIN", REPO / "build" / "bin" / "wordviews")).resolve()
     if not path.exists():
         pytest.fail(f"wordviews binary not found at {path}; run `make build` or set WV_BIN")
-    return path
+    return str(path)
 
 
-@pytest.fixture
-def run_wv(wv_bin, tmp_path):
-    """Runs `wordviews ARGS...` in tmp_path; returns the CompletedProcess (text mode)."""
-
+def _runner(wv_bin, text):
     def run(*args, check=True, **kwargs):
-        proc = subprocess.run([str(wv_bin), *map(str, args)], cwd=tmp_path, capture_output=True,
-                              text=True, **kwargs)
+        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=text, **kwargs)
         if check and proc.returncode != 0:
+            out, err = proc.stdout, proc.stderr
+            if not text:
+                out, err = out.decode(errors="replace"), err.decode(errors="replace")
             raise AssertionError(f"wordviews {' '.join(map(str, args))} exited "
-                                 f"{proc.returncode}: {proc.stderr}")
+                                 f"{proc.returncode}\nstdout: {out}\nstderr: {err}")
         return proc
 
     return run
+
+
+@pytest.fixture(scope="session")
+def run_wv(wv_bin):
+    """run_wv(*args, check=True) runs the binary; returns the CompletedProcess (text mode)."""
+    return _runner(wv_bin, text=True)
+
+
+@pytest.fixture(scope="session")
+def wv(wv_bin):
+    """wv(*args, check=True) runs the binary; returns the CompletedProcess (bytes)."""
+    return _runner(wv_bin, text=False)

@@ -1,0 +1,51 @@
+// `wordviews check DIR`: verify an output folder against its manifest.
+#include <string>
+
+#include "cli/command.h"
+#include "fmt/core.h"
+#include "nlohmann/json.hpp"
+#include "quality/verify.h"
+
+namespace wv::cli {
+namespace {
+
+Status Check(const std::string& dir, bool verbose, bool json) {
+  WV_ASSIGN_OR_RETURN(const quality::VerifyReport report, quality::VerifyOutput(dir));
+  int failed = 0;
+  nlohmann::json out = nlohmann::json::array();
+  for (const quality::CheckResult& c : report.checks) {
+    failed += !c.passed;
+    if (json) {
+      out.push_back({{"name", c.name},
+                     {"passed", c.passed},
+                     {"observed", c.observed},
+                     {"expected", c.expected},
+                     {"detail", c.detail}});
+    } else if (!c.passed || verbose) {
+      fmt::print("{} {}: {}\n", c.passed ? "ok  " : "FAIL", c.name, c.detail);
+    }
+  }
+  if (json) fmt::print("{}\n", out.dump(2));
+  if (failed > 0) {
+    return MismatchError(
+        fmt::format("check {}: {} of {} checks failed", dir, failed, report.checks.size()));
+  }
+  if (!json) fmt::print("check {}: all {} checks passed\n", dir, report.checks.size());
+  return OkStatus();
+}
+
+}  // namespace
+
+void RegisterCheckCommand(CLI::App& root, CommandAction* selected) {
+  auto dir = std::make_shared<std::string>();
+  auto verbose = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  auto* sub = root.add_subcommand(
+      "check", "Re-read an output folder and verify it against its _manifest.json");
+  sub->add_option("DIR", *dir, "Output folder of `wordviews run`")->required();
+  sub->add_flag("--verbose,-v", *verbose, "List every check, not only failures");
+  sub->add_flag("--json", *json, "Print the checks as JSON");
+  sub->callback([=] { *selected = [=] { return Check(*dir, *verbose, *json); }; });
+}
+
+}  // namespace wv::cli

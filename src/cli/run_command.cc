@@ -1,0 +1,140 @@
+// `wordviews run`: flags, progress display and summary around model::RunPipeline.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "fmt/core.h"
+#include "model/pipeline.h"
+#include "report/report.h"
+
+namespace wv::cli {
+namespace {
+
+struct RunFlags {
+  model::RunOptions options;
+  bool quiet = false;
+  bool report = false;
+};
+
+// Draws progress on stderr: a redrawn bar on a terminal, a log line every
+// few seconds otherwise, nothing when quiet.
+class ProgressDisplay {
+ public:
+  ProgressDisplay(bool quiet, bool terminal) : quiet_(quiet), terminal_(terminal) {}
+
+  void Stage(const std::string& name) {
+    if (quiet_) return;
+    EndBar();
+    if (!terminal_) fmt::print(stderr, "wordviews run: {}\n", name);
+  }
+
+  void Update(const model::RunProgress& p) {
+    if (quiet_) return;
+    const double since = p.elapsed_seconds - last_draw_;
+    if (since < (terminal_ ? 0.1 : 5.0)) return;
+    last_draw_ = p.elapsed_seconds;
+    const double mb = static_cast<double>(p.stored_bytes_read) / 1e6;
+    const double rate = p.elapsed_seconds > 0 ? mb / p.elapsed_seconds : 0;
+    std::string eta = "?";
+    double fraction = 0;
+    if (p.stored_bytes_total > 0 && p.stored_bytes_read > 0) {
+      fraction =
+          static_cast<double>(p.stored_bytes_read) / static_cast<double>(p.stored_bytes_total);
+      const double left = p.elapsed_seconds * (1 - fraction) / fraction;
+      eta = fmt::format("{:.0f}s", left);
+    }
+    if (terminal_) {
+      constexpr int kWidth = 30;
+      const int filled = static_cast<int>(fraction * kWidth);
+      fmt::print(stderr,
+                 "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
+                 std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
+                 p.rows, rate, p.elapsed_seconds, eta);
+      bar_drawn_ = true;
+    } else {
+      fmt::print(stderr,
+                 "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
+                 p.rows, mb, rate, p.elapsed_seconds, eta);
+    }
+  }
+
+  void EndBar() {
+    if (bar_drawn_) fmt::print(stderr, "\n");
+    bar_drawn_ = false;
+  }
+
+ private:
+  bool quiet_, terminal_;
+  double last_draw_ = -1e9;
+  bool bar_drawn_ = false;
+};
+
+// --report: the HTML report of the published output, written beside it
+// (after the commit, so a failed report never costs the tables).
+Status RunReport(const std::string& out_dir, int threads, bool quiet) {
+  report::ReportOptions options;
+  if (threads > 0) options.threads = threads;
+  const std::string path = out_dir + "/report.html";
+  WV_RETURN_IF_ERROR(report::WriteReport(out_dir, path, options));
+  if (!quiet) fmt::print("  report: {}\n", path);
+  return OkStatus();
+}
+
+Status Run(const RunFlags& flags) {
+  ProgressDisplay display(flags.quiet, StderrIsTerminal());
+  model::RunObserver observer;
+  observer.on_stage = [&](const std::string& s) { display.Stage(s); };
+  observer.on_progress = [&](const model::RunProgress& p) { display.Update(p); };
+  StatusOr<model::RunSummary> summary = model::RunPipeline(flags.options, observer);
+  display.EndBar();
+  if (!summary.ok()) return summary.status();
+  if (!flags.quiet) fmt::print("{}", model::FormatRunSummary(*summary));
+  if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
+  return OkStatus();
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
+  auto flags = std::make_shared<RunFlags>();
+  auto* sub = root.add_subcommand(
+      "run", "Validate learning traces and write the star schema (Parquet) with quality checks");
+  sub->add_option("--traces", flags->options.traces,
+                  "Learning-traces CSV files or globs (plain or gzip, detected from the bytes)")
+      ->required()
+      ->expected(1, -1);
+  sub->add_option("--lexemes", flags->options.lexemes_path,
+                  "Lexeme tag reference (default: the bundled lexeme_reference.txt)");
+  sub->add_option("--languages", flags->options.languages_path,
+                  "Language-code reference, JSON or CSV (default: the bundled one)");
+  sub->add_option("--out", flags->options.out_dir,
+                  "Output folder; replaced atomically only when the run succeeds")
+      ->required();
+  sub->add_option("--threads", flags->options.threads, "Worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->envname("WV_THREADS");
+  sub->add_option("--compression", flags->options.compression, "Parquet codec: zstd|snappy|none")
+      ->check(CLI::IsMember({"zstd", "snappy", "none"}))
+      ->capture_default_str();
+  sub->add_option("--max-bad-ratio", flags->options.max_bad_ratio,
+                  "Fail when more than this share of rows is rejected (duplicates not counted)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
+  sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
+  sub->callback([flags, selected, sub] {
+    flags->options.arguments = {"wordviews", "run"};
+    for (const auto* opt : sub->get_options()) {
+      if (opt->count() == 0 || opt->get_name() == "--help") continue;
+      for (const std::string& v : opt->results()) {
+        flags->options.arguments.push_back(opt->get_name());
+        if (opt->get_type_size() != 0) flags->options.arguments.push_back(v);
+      }
+    }
+    *selected = [flags] { return Run(*flags); };
+  });
+}
+
+}  // namespace wv::cli

@@ -1,0 +1,111 @@
+#ifndef WV_GENERATE_GENERATOR_H_
+#define WV_GENERATE_GENERATOR_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "io/byte_sink.h"
+#include "traces/trace_schema.h"
+
+// `wordviews generate`: synthetic learning traces with the real file's shape
+// and statistics (shared/docs/DATA_PROFILE.md), drawn from a known
+// half-life-regression process, optionally with defects of every quarantine
+// class injected at recorded lines.
+//
+// How the output is made deterministic and parallel: users are numbered; each
+// user's rows depend only on (seed, user number) and the user's row budget,
+// which a cheap sequential pre-pass fixes. Users are cut into fixed blocks that
+// worker threads generate independently; blocks are written in order. So the
+// bytes never depend on the thread count, and memory holds only the blocks in
+// flight, whatever the row count.
+namespace wv::generate {
+
+struct GenerateOptions {
+  uint64_t rows = 12854226;         // data rows written, defect rows included
+  uint64_t seed = 1;
+  uint64_t users = 0;               // 0: rows / 110 (at least 1 when rows > 0)
+  int64_t start_epoch = 1362009600;  // 2013-02-28T00:00:00Z
+  int days = 14;
+  double dirty_rate = 0.0;  // share of rows that are defects, in [0, 0.5]
+  int threads = 2;
+};
+
+// REQUIRES-style checks of GenerateOptions, as a UsageError naming the flag.
+Status ValidateOptions(const GenerateOptions& options);
+
+// The eight (learning, interface) language pairs of the real file, by share.
+struct LanguagePair {
+  const char* learning;
+  const char* ui;
+  double share;  // of users (and so, in expectation, of rows)
+};
+inline constexpr std::array<LanguagePair, 8> kLanguagePairs = {{
+    {"en", "es", 0.28},
+    {"es", "en", 0.26},
+    {"fr", "en", 0.15},
+    {"de", "en", 0.11},
+    {"en", "pt", 0.075},
+    {"it", "en", 0.06},
+    {"en", "it", 0.035},
+    {"pt", "en", 0.03},
+}};
+
+// The true model: h = 2^(right·√(1+history_correct) + wrong·√(1+wrong answers)
+// + bias + difficulty[lexeme]) days, p = 2^(−delta_days / h).
+struct TrueTheta {
+  double right = 0.9;
+  double wrong = -0.7;
+  double bias = 4.3;
+  double difficulty_sd = 0.7;  // per-lexeme difficulty ~ Normal(0, sd)
+};
+
+struct PairTotals {
+  uint64_t rows = 0;
+  uint64_t session_seen = 0;
+  uint64_t session_correct = 0;
+  double p_recall_sum = 0.0;
+};
+
+// What was written, for the summary and the truth sidecar.
+struct GenerateResult {
+  uint64_t rows_total = 0;  // data rows (lines after the header)
+  uint64_t rows_clean = 0;  // rows the pipeline must accept (crlf/quoted included)
+  uint64_t users = 0;
+  uint64_t lexemes_used = 0;
+  uint64_t vocabulary_size = 0;
+  uint64_t bytes = 0;  // uncompressed bytes, header included
+  std::array<uint64_t, static_cast<int>(traces::RejectReason::kNumReasons)> defects{};
+  uint64_t crlf_rows = 0;
+  uint64_t quoted_rows = 0;
+  std::vector<uint64_t> crlf_lines;    // 1-based physical line numbers
+  std::vector<uint64_t> quoted_lines;  // 1-based physical line numbers
+  std::array<PairTotals, kLanguagePairs.size()> pairs{};
+  double p_recall_sum = 0.0;  // over clean rows
+  TrueTheta theta;
+};
+
+// Called from the writing thread now and then: rows and bytes written so far.
+using ProgressFn = std::function<void(uint64_t rows, uint64_t bytes)>;
+
+// Writes the header and options.rows data rows to `out` (not closed). When
+// `defects_out` is given, writes "line_number,reason" for every injected
+// defect row to it, in line order (header line included, not closed).
+// REQUIRES: ValidateOptions(options).ok()
+StatusOr<GenerateResult> Generate(const GenerateOptions& options, io::ByteSink& out,
+                                  io::ByteSink* defects_out, const ProgressFn& progress);
+
+// The truth sidecar (JSON): arguments, θ, per-pair recall, counts, defects.
+std::string TruthJson(const GenerateOptions& options, const GenerateResult& result,
+                      const std::string& defects_file);
+
+// Python 2's str() of a float, as the real file prints p_recall: "1.0", "0.5",
+// "0.333333333333" (12 significant digits, ".0" on whole numbers).
+std::string FormatPRecall(double value);
+
+}  // namespace wv::generate
+
+#endif  // WV_GENERATE_GENERATOR_H_

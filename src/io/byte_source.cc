@@ -1,0 +1,243 @@
+#include "io/byte_source.h"
+
+#include <fcntl.h>
+#include <isa-l/igzip_lib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "fmt/core.h"
+
+namespace wv::io {
+namespace {
+
+std::string ErrnoText(int error) { return std::strerror(error); }
+
+// A local file or standard input, read with plain read(2) into the caller's
+// buffer (no extra copy).
+class FileSource final : public ByteSource {
+ public:
+  FileSource(int fd, bool owns_fd, std::string name, std::optional<uint64_t> size)
+      : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), size_(size) {}
+  ~FileSource() override {
+    if (owns_fd_) ::close(fd_);
+  }
+
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    for (;;) {
+      const ssize_t n = ::read(fd_, buffer, capacity);
+      if (n >= 0) {
+        bytes_read_ += static_cast<uint64_t>(n);
+        return static_cast<size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      return InputError(fmt::format("reading {}: {}", name_, ErrnoText(errno)));
+    }
+  }
+  const std::string& name() const override { return name_; }
+  std::optional<uint64_t> stored_size() const override { return size_; }
+  uint64_t stored_bytes_read() const override { return bytes_read_; }
+
+ private:
+  int fd_;
+  bool owns_fd_;
+  std::string name_;
+  std::optional<uint64_t> size_;
+  uint64_t bytes_read_ = 0;
+};
+
+// Replays bytes already taken from `inner` (to sniff its format), then
+// continues with `inner`.
+class PrefixedSource final : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, std::unique_ptr<ByteSource> inner)
+      : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
+
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    if (offset_ < prefix_.size()) {
+      const size_t n = std::min(capacity, prefix_.size() - offset_);
+      std::memcpy(buffer, prefix_.data() + offset_, n);
+      offset_ += n;
+      return n;
+    }
+    return inner_->Read(buffer, capacity);
+  }
+  const std::string& name() const override { return inner_->name(); }
+  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
+  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+
+ private:
+  std::string prefix_;
+  size_t offset_ = 0;
+  std::unique_ptr<ByteSource> inner_;
+};
+
+// Inflates a (multi-member) gzip stream with ISA-L, which checks each
+// member's CRC-32 and length (ISAL_GZIP mode).
+class GzipSource final : public ByteSource {
+ public:
+  static constexpr size_t kInputBufferSize = size_t{1} << 20;
+
+  GzipSource(std::string prefix, std::unique_ptr<ByteSource> inner)
+      : inner_(std::move(inner)), input_(std::max(kInputBufferSize, prefix.size())) {
+    isal_inflate_init(&state_);
+    state_.crc_flag = ISAL_GZIP;
+    std::memcpy(input_.data(), prefix.data(), prefix.size());
+    state_.next_in = input_.data();
+    state_.avail_in = static_cast<uint32_t>(prefix.size());
+  }
+
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    if (finished_ || capacity == 0) return size_t{0};
+    // ISA-L counts in 32 bits.
+    capacity = std::min<size_t>(capacity, uint32_t{1} << 30);
+    for (;;) {
+      if (state_.avail_in == 0 && !inner_eof_) WV_RETURN_IF_ERROR(Refill());
+      if (state_.block_state == ISAL_BLOCK_FINISH) {
+        // A member ended: the stream ends here, or another member follows.
+        if (state_.avail_in == 0 && inner_eof_) {
+          finished_ = true;
+          return size_t{0};
+        }
+        if (state_.avail_in == 0) continue;  // refill above
+        if (state_.next_in[0] != 0x1f) {
+          return InputError(fmt::format("{}: unexpected bytes after gzip member {}",
+                                        inner_->name(), members_));
+        }
+        uint8_t* next_in = state_.next_in;
+        const uint32_t avail_in = state_.avail_in;
+        isal_inflate_reset(&state_);
+        state_.crc_flag = ISAL_GZIP;
+        state_.next_in = next_in;
+        state_.avail_in = avail_in;
+        ++members_;
+      }
+      state_.next_out = reinterpret_cast<uint8_t*>(buffer);
+      state_.avail_out = static_cast<uint32_t>(capacity);
+      const uint32_t avail_in_before = state_.avail_in;
+      const int result = isal_inflate(&state_);
+      if (result < 0) {
+        return InputError(fmt::format("{}: corrupt gzip stream in member {} ({})", inner_->name(),
+                                      members_, ErrorName(result)));
+      }
+      const size_t produced = capacity - state_.avail_out;
+      if (produced > 0) return produced;
+      if (state_.block_state == ISAL_BLOCK_FINISH) continue;
+      if (state_.avail_in == 0 && inner_eof_) {
+        return InputError(fmt::format("{}: truncated gzip stream (it ends inside member {})",
+                                      inner_->name(), members_));
+      }
+      if (state_.avail_in == avail_in_before && state_.avail_in != 0) {
+        return InternalError(fmt::format("{}: gzip inflater made no progress", inner_->name()));
+      }
+    }
+  }
+  const std::string& name() const override { return inner_->name(); }
+  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
+  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+
+ private:
+  static std::string_view ErrorName(int code) {
+    switch (code) {
+      case ISAL_INVALID_BLOCK:
+        return "invalid deflate block";
+      case ISAL_INVALID_SYMBOL:
+        return "invalid deflate symbol";
+      case ISAL_INVALID_LOOKBACK:
+        return "invalid lookback distance";
+      case ISAL_INVALID_WRAPPER:
+        return "invalid gzip header";
+      case ISAL_UNSUPPORTED_METHOD:
+        return "unsupported compression method";
+      case ISAL_INCORRECT_CHECKSUM:
+        return "CRC or length mismatch";
+      default:
+        return "inflate error";
+    }
+  }
+
+  Status Refill() {
+    WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(reinterpret_cast<char*>(input_.data()),
+                                               input_.size()));
+    if (n == 0) inner_eof_ = true;
+    state_.next_in = input_.data();
+    state_.avail_in = static_cast<uint32_t>(n);
+    return OkStatus();
+  }
+
+  std::unique_ptr<ByteSource> inner_;
+  std::vector<uint8_t> input_;
+  inflate_state state_;
+  bool inner_eof_ = false;
+  bool finished_ = false;
+  uint64_t members_ = 1;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path) {
+  if (path == "-") {
+    return std::unique_ptr<ByteSource>(
+        std::make_unique<FileSource>(STDIN_FILENO, false, "<stdin>", std::nullopt));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return InputError(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return InputError(fmt::format("cannot stat {}: {}", path, ErrnoText(error)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return InputError(fmt::format("{} is a directory, not a file", path));
+  }
+  std::optional<uint64_t> size;
+  if (S_ISREG(st.st_mode)) {
+    size = static_cast<uint64_t>(st.st_size);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, true, path, size));
+}
+
+StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner) {
+  // Sniff the first two bytes; a short read does not mean the end of a pipe.
+  std::string prefix(2, '\0');
+  size_t have = 0;
+  while (have < prefix.size()) {
+    WV_ASSIGN_OR_RETURN(size_t n, inner->Read(prefix.data() + have, prefix.size() - have));
+    if (n == 0) break;
+    have += n;
+  }
+  prefix.resize(have);
+  if (have == 2 && static_cast<uint8_t>(prefix[0]) == 0x1f &&
+      static_cast<uint8_t>(prefix[1]) == 0x8b) {
+    return std::unique_ptr<ByteSource>(
+        std::make_unique<GzipSource>(std::move(prefix), std::move(inner)));
+  }
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<PrefixedSource>(std::move(prefix), std::move(inner)));
+}
+
+StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
+  WV_ASSIGN_OR_RETURN(auto file, OpenFileSource(path));
+  return MaybeDecompress(std::move(file));
+}
+
+StatusOr<std::string> ReadAll(ByteSource& source) {
+  std::string out;
+  size_t size = 0;
+  for (;;) {
+    if (out.size() - size < (size_t{1} << 16)) out.resize(std::max<size_t>(out.size() * 2, 1 << 17));
+    WV_ASSIGN_OR_RETURN(size_t n, source.Read(out.data() + size, out.size() - size));
+    if (n == 0) break;
+    size += n;
+  }
+  out.resize(size);
+  return out;
+}
+
+}  // namespace wv::io

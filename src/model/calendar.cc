@@ -1,0 +1,48 @@
+#include "model/calendar.h"
+
+#include <chrono>
+
+#include "fmt/core.h"
+
+namespace wv::model {
+namespace {
+
+namespace chr = std::chrono;
+
+int32_t IsoWeekdayOfDay(int64_t days) {
+  // 1970-01-01 was a Thursday (ISO weekday 4).
+  const int64_t mod = ((days % 7) + 7) % 7;
+  return static_cast<int32_t>((mod + 3) % 7 + 1);
+}
+
+}  // namespace
+
+CivilTime CivilFromEpochSeconds(int64_t epoch_seconds) {
+  CivilTime t;
+  const int64_t days = DaysFromEpochSeconds(epoch_seconds);
+  t.days_since_epoch = days;
+  t.hour = static_cast<int32_t>((epoch_seconds - days * 86400) / 3600);
+  const chr::sys_days sd{chr::days{days}};
+  const chr::year_month_day ymd{sd};
+  t.year = static_cast<int>(ymd.year());
+  t.month = static_cast<int32_t>(static_cast<unsigned>(ymd.month()));
+  t.day = static_cast<int32_t>(static_cast<unsigned>(ymd.day()));
+  t.iso_weekday = IsoWeekdayOfDay(days);
+  // ISO 8601: a week belongs to the year that holds its Thursday, and week 1
+  // is the week with that year's first Thursday.
+  const int64_t thursday = days - (t.iso_weekday - 1) + 3;
+  const chr::year_month_day thu{chr::sys_days{chr::days{thursday}}};
+  const chr::sys_days jan1{thu.year() / chr::January / 1};
+  const int64_t day_of_year = thursday - jan1.time_since_epoch().count();
+  t.iso_week = static_cast<int32_t>(day_of_year / 7 + 1);
+  t.iso_year = static_cast<int>(thu.year());
+  return t;
+}
+
+std::string DateString(int64_t days_since_epoch) {
+  const chr::year_month_day ymd{chr::sys_days{chr::days{days_since_epoch}}};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+}  // namespace wv::model

@@ -1,0 +1,37 @@
+#ifndef WV_MODEL_CALENDAR_H_
+#define WV_MODEL_CALENDAR_H_
+
+#include <cstdint>
+#include <string>
+
+// UTC calendar fields of a UNIX time, as dim_times stores them. Pure
+// functions of their argument; thread-safe.
+namespace wv::model {
+
+struct CivilTime {
+  int64_t days_since_epoch = 0;  // the Parquet DATE value
+  int32_t year = 0;
+  int32_t month = 0;        // 1..12
+  int32_t day = 0;          // 1..31
+  int32_t hour = 0;         // 0..23
+  int32_t iso_weekday = 0;  // 1 = Monday ... 7 = Sunday
+  int32_t iso_week = 0;     // 1..53, ISO 8601
+  int32_t iso_year = 0;     // the year the ISO week belongs to (may differ from `year`)
+};
+
+// Seconds since 1970-01-01T00:00:00Z -> UTC calendar fields (proleptic Gregorian).
+CivilTime CivilFromEpochSeconds(int64_t epoch_seconds);
+
+// Floor division of seconds into days since the epoch (correct for negatives).
+inline int64_t DaysFromEpochSeconds(int64_t epoch_seconds) {
+  int64_t d = epoch_seconds / 86400;
+  if (epoch_seconds % 86400 < 0) --d;
+  return d;
+}
+
+// "YYYY-MM-DD" of a day number (days since 1970-01-01).
+std::string DateString(int64_t days_since_epoch);
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_CALENDAR_H_

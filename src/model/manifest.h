@@ -1,0 +1,62 @@
+#ifndef WV_MODEL_MANIFEST_H_
+#define WV_MODEL_MANIFEST_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "model/table_files.h"
+#include "quality/checks.h"
+
+// DIR/_manifest.json: what a run read, what it wrote (every file with its row
+// count, size and CRC-32), what it rejected, every quality-check result, and
+// how long it took. Written last; `wordviews check` verifies a folder against
+// it. Plain data; thread-compatible.
+namespace wv::model {
+
+inline constexpr std::string_view kManifestName = "_manifest.json";
+inline constexpr std::string_view kChecksumAlgorithm =
+    "crc32: CRC-32/ISO-HDLC (IEEE 802.3, reflected; equal to zlib.crc32) over the stored bytes";
+
+struct InputFileRecord {
+  std::string path;
+  uint64_t bytes = 0;  // stored (possibly compressed) size
+  uint32_t crc32 = 0;  // over the stored bytes
+};
+
+struct TableRecord {
+  std::string name;
+  int64_t rows = 0;
+  std::vector<FileRecord> files;
+};
+
+struct Manifest {
+  int format_version = 1;
+  std::string run_id;
+  std::string program_version;
+  std::string created_at;  // UTC, ISO 8601
+  std::vector<std::string> arguments;
+  std::map<std::string, std::string> options;
+  std::vector<InputFileRecord> inputs;
+  int64_t input_rows = 0;
+  int64_t accepted_rows = 0;
+  int64_t rejected_rows = 0;
+  std::map<std::string, int64_t> rejected_by_reason;
+  std::vector<TableRecord> tables;
+  std::vector<quality::CheckResult> checks;
+  std::vector<std::pair<std::string, double>> stage_seconds;
+  int64_t peak_rss_bytes = 0;
+
+  const TableRecord* FindTable(std::string_view name) const;
+};
+
+std::string ManifestToJson(const Manifest& m);
+// An InputError when `json` is not a manifest.
+StatusOr<Manifest> ManifestFromJson(std::string_view json);
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_MANIFEST_H_

@@ -1,0 +1,249 @@
+#include "model/pipeline.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <thread>
+
+#include "fmt/core.h"
+#include "io/byte_source.h"
+#include "io/output_store.h"
+#include "model/star_builder.h"
+#include "model/star_schema.h"
+#include "quality/checks.h"
+#include "traces/ingest.h"
+#include "traces/references.h"
+
+namespace wv::model {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+int64_t PeakRssBytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;
+}
+
+std::string NowUtcIso() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string NewRunId() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  return fmt::format("{}-{:08x}", buf, rd());
+}
+
+std::string CompressionName(parquet::Compression c) {
+  switch (c) {
+    case parquet::Compression::kNone:
+      return "none";
+    case parquet::Compression::kSnappy:
+      return "snappy";
+    case parquet::Compression::kGzip:
+      return "gzip";
+    case parquet::Compression::kZstd:
+      return "zstd";
+  }
+  return "?";
+}
+
+}  // namespace
+
+StatusOr<parquet::Compression> ParseCompressionName(const std::string& name) {
+  if (name == "zstd") return parquet::Compression::kZstd;
+  if (name == "snappy") return parquet::Compression::kSnappy;
+  if (name == "none") return parquet::Compression::kNone;
+  return UsageError(fmt::format("--compression {}: expected zstd, snappy or none", name));
+}
+
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer) {
+  const auto start = Clock::now();
+  auto stage = [&](const std::string& name) {
+    if (observer.on_stage) observer.on_stage(name);
+  };
+  WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
+                      ParseCompressionName(options.compression));
+  if (!(options.max_bad_ratio >= 0.0 && options.max_bad_ratio <= 1.0)) {
+    return UsageError(
+        fmt::format("--max-bad-ratio {}: expected a number in [0, 1]", options.max_bad_ratio));
+  }
+  if (options.out_dir.empty()) return UsageError("run: --out is required");
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
+  WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs,
+                      traces::ExpandTracePaths(options.traces));
+
+  Manifest manifest;
+  manifest.run_id = NewRunId();
+  manifest.program_version = WV_VERSION;
+  manifest.created_at = NowUtcIso();
+  manifest.arguments = options.arguments;
+  manifest.options = {
+      {"compression", CompressionName(compression)},
+      {"threads", std::to_string(threads)},
+      {"max_bad_ratio", fmt::format("{}", options.max_bad_ratio)},
+      {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
+      {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path}};
+
+  stage("references");
+  auto t0 = Clock::now();
+  WV_ASSIGN_OR_RETURN(const traces::References refs,
+                      traces::LoadReferences(options.lexemes_path, options.languages_path));
+  manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
+
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
+                      io::OpenLocalOutputStore(options.out_dir));
+
+  stage("ingest");
+  t0 = Clock::now();
+  BuildOptions build;
+  build.compression = compression;
+  build.threads = threads;
+  StarSchemaBuilder builder(store.get(), inputs, &refs, build);
+
+  int64_t rows_consumed = 0;
+  traces::IngestOptions ingest{inputs, refs, threads, nullptr};
+  ingest.progress = [&](const traces::IngestProgress& p) {
+    if (!observer.on_progress) return;
+    RunProgress rp;
+    rp.rows = static_cast<int64_t>(p.rows);
+    rp.stored_bytes_read = p.stored_bytes_read;
+    rp.stored_bytes_total = p.stored_bytes_total.value_or(0);
+    rp.elapsed_seconds = SecondsSince(start);
+    observer.on_progress(rp);
+  };
+  traces::Ingestor ingestor(std::move(ingest));
+  WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
+    rows_consumed += static_cast<int64_t>(chunk.input_rows);
+    return builder.Consume(std::move(chunk));
+  }));
+  manifest.stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
+
+  stage("dimensions");
+  t0 = Clock::now();
+  WV_ASSIGN_OR_RETURN(BuildResult built, builder.Finish());
+  manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(t0));
+
+  const traces::IngestStats& stats = ingestor.stats();
+  for (const traces::IngestFileStats& f : stats.files) {
+    manifest.inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32});
+  }
+  manifest.input_rows = built.input_rows;
+  manifest.accepted_rows = built.fact_rows;
+  manifest.rejected_rows = built.quarantine_rows;
+  int64_t rejected_not_duplicate = 0;
+  for (int r = 0; r < static_cast<int>(traces::RejectReason::kNumReasons); ++r) {
+    const auto reason = static_cast<traces::RejectReason>(r);
+    manifest.rejected_by_reason[std::string(traces::RejectReasonName(reason))] =
+        built.rejected_by_reason[r];
+    if (reason != traces::RejectReason::kDuplicate)
+      rejected_not_duplicate += built.rejected_by_reason[r];
+  }
+  manifest.tables = std::move(built.tables);
+  manifest.checks = std::move(built.checks);
+  manifest.checks.insert(
+      manifest.checks.begin(),
+      quality::CheckRejectedShare(built.input_rows, rejected_not_duplicate, options.max_bad_ratio));
+  // The reader's own row count against the rows that reached the model.
+  manifest.checks.push_back(
+      quality::CheckZero("ingest.rows_reach_model",
+                         std::abs(static_cast<int64_t>(stats.input_rows) - rows_consumed) +
+                             std::abs(rows_consumed - built.input_rows),
+                         "difference between rows read and rows modelled"));
+
+  if (!quality::AllErrorChecksPassed(manifest.checks)) {
+    std::string failed;
+    for (const quality::CheckResult& c : manifest.checks) {
+      if (c.severity == quality::Severity::kError && !c.passed) {
+        failed += fmt::format("\n  {}: {}", c.name, c.detail);
+      }
+    }
+    std::string reasons;
+    for (const auto& [reason, n] : manifest.rejected_by_reason) {
+      if (n > 0) reasons += fmt::format(" {}={}", reason, n);
+    }
+    return QualityGateError(fmt::format(
+        "run failed its quality gate; nothing was published ({} was left as it was).{}\n  "
+        "rejected by reason:{}",
+        options.out_dir, failed, reasons.empty() ? " none" : reasons));
+  }
+
+  stage("commit");
+  t0 = Clock::now();
+  manifest.peak_rss_bytes = PeakRssBytes();
+  manifest.stage_seconds.emplace_back("total_before_commit", SecondsSince(start));
+  {
+    WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kManifestName)));
+    WV_RETURN_IF_ERROR(sink->Append(ManifestToJson(manifest)));
+    WV_RETURN_IF_ERROR(sink->Close());
+  }
+  WV_RETURN_IF_ERROR(store->Commit());
+
+  RunSummary summary;
+  summary.manifest = std::move(manifest);
+  summary.manifest.stage_seconds.emplace_back("commit", SecondsSince(t0));
+  summary.seconds = SecondsSince(start);
+  summary.out_dir = store->location();
+  return summary;
+}
+
+std::string FormatRunSummary(const RunSummary& s) {
+  const Manifest& m = s.manifest;
+  std::string out;
+  out += fmt::format("wordviews run {} finished in {:.2f} s (peak memory {:.0f} MiB)\n", m.run_id,
+                     s.seconds, static_cast<double>(m.peak_rss_bytes) / (1 << 20));
+  out += fmt::format("  rows in:   {:>12}\n  accepted:  {:>12}\n  rejected:  {:>12}\n",
+                     m.input_rows, m.accepted_rows, m.rejected_rows);
+  for (const auto& [reason, n] : m.rejected_by_reason) {
+    if (n > 0) out += fmt::format("    {:<17} {:>10}\n", reason, n);
+  }
+  out += fmt::format("  tables written to {}:\n", s.out_dir);
+  for (const TableRecord& t : m.tables) {
+    uint64_t bytes = 0;
+    for (const FileRecord& f : t.files) bytes += f.bytes;
+    out += fmt::format("    {:<16} {:>12} rows  {:>4} file(s)  {:>10.1f} MiB\n", t.name, t.rows,
+                       t.files.size(), static_cast<double>(bytes) / (1 << 20));
+  }
+  int passed = 0, warnings = 0;
+  std::string notes;
+  for (const quality::CheckResult& c : m.checks) {
+    if (c.passed) {
+      ++passed;
+    } else {
+      ++warnings;
+    }
+    if (!c.passed || c.severity == quality::Severity::kInfo) {
+      notes +=
+          fmt::format("    [{}] {}: {}\n", quality::SeverityName(c.severity), c.name, c.detail);
+    }
+  }
+  out += fmt::format("  quality checks: {} passed, {} anomalies counted\n", passed, warnings);
+  out += notes;
+  out += fmt::format("  manifest: {}/{}\n", s.out_dir, kManifestName);
+  return out;
+}
+
+}  // namespace wv::model

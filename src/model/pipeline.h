@@ -1,0 +1,63 @@
+#ifndef WV_MODEL_PIPELINE_H_
+#define WV_MODEL_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/manifest.h"
+#include "parquet/schema.h"
+
+// `wordviews run` as a library call: read and validate the traces, build the
+// star schema, check it, write the manifest and publish the output folder
+// atomically. The CLI only parses flags and draws progress.
+namespace wv::model {
+
+struct RunOptions {
+  std::vector<std::string> traces;  // files or globs; plain CSV or gzip
+  std::string lexemes_path;         // empty: bundled reference
+  std::string languages_path;       // empty: bundled reference
+  std::string out_dir;
+  int threads = 0;                   // 0: hardware concurrency
+  std::string compression = "zstd";  // zstd | snappy | none
+  double max_bad_ratio = 0.05;
+  std::vector<std::string> arguments;  // the command line, for the manifest
+};
+
+// A snapshot of progress, delivered from the thread that consumes chunks.
+struct RunProgress {
+  int64_t rows = 0;
+  uint64_t stored_bytes_read = 0;
+  uint64_t stored_bytes_total = 0;  // 0 when unknown
+  double elapsed_seconds = 0;
+};
+
+struct RunObserver {
+  std::function<void(const RunProgress&)> on_progress;  // may be empty
+  std::function<void(const std::string&)> on_stage;     // "ingest", "dimensions", ...
+};
+
+struct RunSummary {
+  Manifest manifest;
+  double seconds = 0;
+  std::string out_dir;
+};
+
+// Runs the whole job. Errors: UsageError (bad options), InputError (missing,
+// unreadable, truncated input or a wrong header), QualityGateError (rejected
+// share above max_bad_ratio or a failed error-level check), OutputError (the
+// folder cannot be written or published). On any error the previous content
+// of out_dir is untouched.
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer);
+
+// The human summary printed at the end of a run.
+std::string FormatRunSummary(const RunSummary& summary);
+
+// Parses --compression.
+StatusOr<parquet::Compression> ParseCompressionName(const std::string& name);
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_PIPELINE_H_

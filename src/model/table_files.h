@@ -1,0 +1,89 @@
+#ifndef WV_MODEL_TABLE_FILES_H_
+#define WV_MODEL_TABLE_FILES_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "io/byte_sink.h"
+#include "io/output_store.h"
+#include "parquet/column_vector.h"
+#include "parquet/schema.h"
+#include "parquet/writer.h"
+
+// Bookkeeping of the files a run writes: every output byte passes through a
+// ChecksumSink, so the manifest can record each file's size and CRC-32 without
+// reading the file back.
+namespace wv::model {
+
+// What the manifest records about one output file.
+struct FileRecord {
+  std::string path;  // relative to the output folder, '/'-separated
+  int64_t rows = 0;
+  uint64_t bytes = 0;
+  uint32_t crc32 = 0;  // CRC-32 (IEEE, as zlib.crc32) of the file's bytes
+};
+
+// CRC-32 (IEEE 802.3 polynomial, reflected; the value zlib's crc32() and
+// Python's zlib.crc32 give), computed with ISA-L. `crc` chains calls.
+uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
+
+// The list of files written so far. Thread-safe.
+class FileLedger {
+ public:
+  void Add(FileRecord record);
+  // Sorted by path.
+  std::vector<FileRecord> Files() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<FileRecord> files_;
+};
+
+// A Parquet file being written into an OutputStore; on Close() it is
+// recorded in the ledger with its row count, size and checksum.
+// Not thread-safe: one thread at a time (may move between threads).
+class TableFileWriter {
+ public:
+  static StatusOr<std::unique_ptr<TableFileWriter>> Open(io::OutputStore& store,
+                                                         std::string relative_path,
+                                                         const parquet::Schema& schema,
+                                                         const parquet::WriterOptions& options,
+                                                         FileLedger* ledger);
+
+  // REQUIRES: as parquet::FileWriter::WriteBatch.
+  Status WriteBatch(const std::vector<parquet::ColumnVector>& columns, size_t num_rows);
+  // REQUIRES: called once.
+  Status Close();
+  int64_t rows_written() const { return writer_->rows_written(); }
+
+ private:
+  TableFileWriter() = default;
+  std::string path_;
+  std::unique_ptr<parquet::FileWriter> writer_;
+  // Owned by writer_'s sink chain; read after Close().
+  struct Totals {
+    uint64_t bytes = 0;
+    uint32_t crc = 0;
+  };
+  std::shared_ptr<Totals> totals_;
+  FileLedger* ledger_ = nullptr;
+  friend class ChecksumSink;
+};
+
+// Writes a whole small table (a dimension) as one file.
+Status WriteTableFile(io::OutputStore& store, std::string relative_path,
+                      const parquet::Schema& schema, const parquet::WriterOptions& options,
+                      const std::vector<parquet::ColumnVector>& columns, size_t num_rows,
+                      FileLedger* ledger);
+
+// Empty columns shaped for `schema` (one ColumnVector per column).
+std::vector<parquet::ColumnVector> MakeColumns(const parquet::Schema& schema);
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_TABLE_FILES_H_

@@ -1,0 +1,90 @@
+#ifndef WV_TRACES_INGEST_H_
+#define WV_TRACES_INGEST_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "traces/references.h"
+#include "traces/trace_batch.h"
+
+// The ingest driver: input files -> validated, deduplicated chunks, in input
+// order. The `run` command builds the star schema from what it hands over.
+//
+//   reader thread:  open (gzip detected from the bytes) -> header check ->
+//                   row-aligned chunks of ~4 MiB (quote-aware)
+//   N workers:      parse + validate (rules 1-6) + fingerprint, one chunk each
+//   in order:       line numbers, duplicates (rule 7), consume(chunk)
+//
+// Memory is bounded: at most 2N+2 chunks are in flight; the duplicate set
+// grows with distinct accepted rows (about 17 bytes each at full load).
+namespace wv::traces {
+
+struct IngestProgress {
+  uint64_t rows = 0;                // input rows handed to consume so far
+  uint64_t stored_bytes_read = 0;   // bytes read from storage (compressed if gzip)
+  std::optional<uint64_t> stored_bytes_total;  // when every input's size is known
+};
+
+struct IngestOptions {
+  std::vector<std::string> paths;  // in order; already glob-expanded; "-" is stdin
+  const References& refs;
+  int threads = 2;  // validation workers (at least 1)
+  // Called after each consumed chunk, from the thread that ran consume.
+  std::function<void(const IngestProgress&)> progress = {};
+  size_t chunk_bytes = size_t{4} << 20;  // target chunk size (tests use tiny ones)
+};
+
+struct IngestFileStats {
+  std::string path;
+  uint64_t rows = 0;            // data rows (not the header)
+  uint64_t physical_lines = 0;  // lines including the header
+  uint64_t stored_bytes = 0;    // bytes in storage (the .gz size for gzip)
+  uint64_t bytes = 0;           // bytes after decompression
+  uint32_t stored_crc32 = 0;    // CRC-32 (zlib/gzip polynomial) of the stored bytes
+};
+
+struct IngestStats {
+  uint64_t input_rows = 0;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;  // duplicates included
+  std::array<uint64_t, static_cast<size_t>(RejectReason::kNumReasons)> rejected_by_reason{};
+  uint64_t stored_bytes = 0;
+  uint64_t bytes = 0;
+  std::vector<IngestFileStats> files;  // in input order; complete after a successful Run
+};
+
+// Runs one ingest.
+// Not thread-safe: call Run once, from one thread.
+class Ingestor {
+ public:
+  explicit Ingestor(IngestOptions options);
+
+  // Reads every input in order and calls `consume` with each chunk in
+  // sequence order (chunk.sequence = 0, 1, 2, ...), from one thread at a time
+  // (not necessarily the caller's). Stops at the first error -- an unreadable,
+  // corrupt or truncated input, a wrong header or empty file (InputError), or
+  // an error returned by `consume` -- and returns it.
+  // Within a chunk, accepted rows and rejected rows are each in line order;
+  // every data row of the input lands in exactly one of them.
+  Status Run(const std::function<Status(ValidatedChunk&&)>& consume);
+
+  const IngestStats& stats() const { return stats_; }
+
+ private:
+  IngestOptions options_;
+  IngestStats stats_;
+};
+
+// Expands --traces arguments: each is a path, "-", or a glob(3) pattern
+// (matches sorted). A missing file or a pattern matching nothing is an
+// InputError.
+StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::string>& arguments);
+
+}  // namespace wv::traces
+
+#endif  // WV_TRACES_INGEST_H_

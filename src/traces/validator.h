@@ -1,0 +1,85 @@
+#ifndef WV_TRACES_VALIDATOR_H_
+#define WV_TRACES_VALIDATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "traces/references.h"
+#include "traces/trace_batch.h"
+
+// Rules 1-6 of the pipeline issue, applied row by row to a chunk of a traces
+// file. Rule 7 (duplicates) needs the whole input in order and lives in the
+// ingest driver; the validator prepares it by fingerprinting accepted rows.
+namespace wv::traces {
+
+// A 96-bit identity of a row's 12 values (two independent 64-bit hashes, 96
+// bits kept), the same whatever quoting or line end the row was written
+// with. Equal values give equal fingerprints; different values collide with
+// probability about n^2 / 2^97 over n distinct rows.
+struct RowFingerprint {
+  uint64_t hash = 0;
+  uint32_t check = 0;
+  bool operator==(const RowFingerprint&) const = default;
+};
+
+// What the driver needs beyond the ValidatedChunk.
+struct ChunkSideData {
+  // One per accepted row, in order.
+  std::vector<RowFingerprint> fingerprints;
+  // Where each accepted row's raw bytes sit in the validated buffer, so a
+  // later-found duplicate can be quarantined with its raw line.
+  std::vector<uint64_t> raw_offset;
+  std::vector<uint32_t> raw_length;
+  uint64_t physical_lines = 0;  // lines in the buffer
+};
+
+// Checks the first line of a traces file (without its line end). Tolerates a
+// UTF-8 byte-order mark and a trailing '\r'.
+Status CheckTraceHeader(std::string_view line, std::string_view file_name);
+
+// Validates chunks. Holds scratch buffers reused across rows and chunks.
+// Not thread-safe: use one per worker thread. The References must outlive it.
+class ChunkValidator {
+ public:
+  explicit ChunkValidator(const References& refs) : refs_(refs) {}
+
+  // Validates every row of `rows` (whole CSV rows after the header) and
+  // appends them to `out`: accepted rows to out->accepted, rejected ones to
+  // out->rejected with the FIRST failing rule and a detail naming the field
+  // and value. Row i's line number is `first_line` + its physical line
+  // offset in `rows`. Increments out->input_rows. If `side` is not null,
+  // fills it for duplicate detection.
+  void Validate(std::string_view rows, uint32_t source_file, int64_t first_line,
+                ValidatedChunk* out, ChunkSideData* side);
+
+ private:
+  const References& refs_;
+  std::string detail_;
+  std::string canonical_;
+};
+
+// The validation primitives, exposed for tests and reuse.
+namespace validation {
+
+// p_recall syntax: [+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?  (no spaces, no
+// nan/inf, no hex, no ".5" or "1."). Returns false if `text` does not match.
+bool ParseDecimal(std::string_view text, double* value);
+
+enum class IntParse { kOk, kNotInteger, kOverflow };
+// [+-]?[0-9]+ fitting in int64.
+IntParse ParseInt64(std::string_view text, int64_t* value);
+
+// Offset of the first byte that breaks UTF-8 (overlongs, surrogates and
+// code points above U+10FFFF included), or npos if `text` is valid.
+size_t FindInvalidUtf8(std::string_view text);
+
+// 32 lowercase hex digits.
+bool IsLexemeId(std::string_view text);
+
+}  // namespace validation
+}  // namespace wv::traces
+
+#endif  // WV_TRACES_VALIDATOR_H_

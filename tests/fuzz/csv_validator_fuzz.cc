@@ -1,0 +1,112 @@
+// Feeds arbitrary bytes, as the content of a traces file after its header,
+// through the chunker (at a fuzzer-chosen chunk size) and the validator, and
+// checks the invariants the pipeline relies on:
+//  - every row is accepted or rejected, never both, never lost;
+//  - chunking does not change the outcome (same rows, lines, reasons as one
+//    big chunk);
+//  - line numbers increase and physical lines add up to the input's.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "csv/chunker.h"
+#include "traces/references.h"
+#include "traces/validator.h"
+
+namespace {
+
+class StringSource final : public wv::io::ByteSource {
+ public:
+  StringSource(std::string_view data, size_t step) : data_(data), step_(step) {}
+  wv::StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    const size_t n = std::min({capacity, step_, data_.size() - pos_});
+    std::copy_n(data_.data() + pos_, n, buffer);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t stored_bytes_read() const override { return pos_; }
+
+ private:
+  std::string_view data_;
+  size_t step_;
+  size_t pos_ = 0;
+  std::string name_ = "fuzz";
+};
+
+struct Outcome {
+  std::vector<int64_t> accepted_lines;
+  std::vector<std::pair<int64_t, int>> rejected;  // line, reason
+  uint64_t rows = 0;
+  uint64_t lines = 0;
+};
+
+void Check(bool condition, const char* what) {
+  if (!condition) {
+    std::fprintf(stderr, "invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+Outcome Run(std::string_view body, size_t chunk_bytes, size_t step) {
+  static const wv::traces::References refs;
+  const std::string text = std::string(wv::traces::kTraceHeader) + "\n" + std::string(body);
+  StringSource source(text, step);
+  wv::csv::Chunker chunker(&source, chunk_bytes, wv::traces::kNumTraceColumns);
+  auto header = chunker.ReadFirstLine();
+  Check(header.ok() && header->has_value(), "header read");
+  Check(wv::traces::CheckTraceHeader(**header, "fuzz").ok(), "header accepted");
+  wv::traces::ChunkValidator validator(refs);
+  wv::csv::ChunkBuffer chunk;
+  Outcome outcome;
+  int64_t line = 2;
+  for (;;) {
+    auto more = chunker.Next(&chunk);
+    Check(more.ok(), "chunker never fails below its line limit");
+    if (!*more) break;
+    wv::traces::ValidatedChunk out;
+    wv::traces::ChunkSideData side;
+    validator.Validate(chunk.view(), 0, line, &out, &side);
+    Check(out.accepted.size() + out.rejected.size() == out.input_rows, "rows accounted");
+    Check(side.fingerprints.size() == out.accepted.size(), "one fingerprint per accepted row");
+    Check(side.physical_lines >= out.input_rows, "a row spans at least one line");
+    for (size_t i = 0; i < out.accepted.size(); ++i) {
+      outcome.accepted_lines.push_back(out.accepted.line_number[i]);
+      Check(out.accepted.p_recall[i] >= 0 && out.accepted.p_recall[i] <= 1, "p_recall domain");
+      Check(out.accepted.session_correct[i] <= out.accepted.session_seen[i], "session domain");
+    }
+    for (size_t i = 0; i < out.rejected.size(); ++i) {
+      outcome.rejected.emplace_back(out.rejected.line_number[i],
+                                    static_cast<int>(out.rejected.reason[i]));
+      Check(!out.rejected.detail[i].empty(), "every rejection explained");
+    }
+    outcome.rows += out.input_rows;
+    outcome.lines += side.physical_lines;
+    line += static_cast<int64_t>(side.physical_lines);
+  }
+  Check(std::is_sorted(outcome.accepted_lines.begin(), outcome.accepted_lines.end()),
+        "accepted in line order");
+  Check(std::is_sorted(outcome.rejected.begin(), outcome.rejected.end()), "rejected in order");
+  const uint64_t newlines = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
+  const uint64_t expected_lines = newlines + (!body.empty() && body.back() != '\n' ? 1 : 0);
+  Check(outcome.lines == expected_lines, "physical lines add up");
+  return outcome;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  const size_t chunk_bytes = 1 + data[0] % 64;
+  const size_t step = 1 + data[1] % 17;
+  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
+  const Outcome whole = Run(body, size_t{1} << 20, size_t{1} << 20);
+  const Outcome chunked = Run(body, chunk_bytes, step);
+  Check(whole.rows == chunked.rows, "chunking keeps the row count");
+  Check(whole.accepted_lines == chunked.accepted_lines, "chunking keeps accepted rows");
+  Check(whole.rejected == chunked.rejected, "chunking keeps rejections");
+  return 0;
+}

@@ -1,0 +1,152 @@
+#include <random>
+#include <string>
+#include <vector>
+
+#include "csv/chunker.h"
+#include "csv/row_parser.h"
+#include "gtest/gtest.h"
+
+namespace wv::csv {
+namespace {
+
+// Serves a string in reads of at most `step` bytes.
+class StringSource final : public io::ByteSource {
+ public:
+  StringSource(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    const size_t n = std::min({capacity, step_, data_.size() - pos_});
+    std::copy_n(data_.data() + pos_, n, buffer);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t stored_bytes_read() const override { return pos_; }
+
+ private:
+  std::string data_;
+  size_t step_;
+  size_t pos_ = 0;
+  std::string name_ = "memory";
+};
+
+struct Parsed {
+  std::vector<std::string> raws;
+  std::vector<std::vector<std::string>> fields;
+  std::vector<uint64_t> lines;
+  std::vector<std::string> errors;
+  std::vector<size_t> chunk_sizes;
+};
+
+Parsed ParseChunked(const std::string& text, size_t chunk_bytes, size_t step) {
+  StringSource source(text, step);
+  Chunker chunker(&source, chunk_bytes);
+  auto header = chunker.ReadFirstLine();
+  EXPECT_TRUE(header.ok());
+  Parsed parsed;
+  ChunkBuffer chunk;
+  uint64_t line_base = 2;  // the header is line 1
+  for (;;) {
+    auto more = chunker.Next(&chunk);
+    EXPECT_TRUE(more.ok());
+    if (!more.ok() || !*more) break;
+    parsed.chunk_sizes.push_back(chunk.size());
+    RowParser parser(chunk.view());
+    Row row;
+    while (parser.Next(&row)) {
+      parsed.raws.emplace_back(row.raw);
+      parsed.fields.emplace_back(row.fields.begin(),
+                                 row.fields.begin() + std::min(row.field_count, Row::kMaxFields));
+      parsed.lines.push_back(line_base + row.first_line);
+      parsed.errors.emplace_back(row.quote_error);
+    }
+    line_base += parser.lines();
+  }
+  EXPECT_EQ(chunker.bytes(), text.size());
+  return parsed;
+}
+
+std::string Sample(unsigned seed, int rows) {
+  std::mt19937 rng(seed);
+  std::string text = "h1,h2,h3\n";
+  for (int i = 0; i < rows; ++i) {
+    switch (rng() % 9) {
+      case 0:
+        text += "\"quoted, with comma\",\"multi\nline\r\nfield\",x" + std::to_string(i) + "\n";
+        break;
+      case 1:
+        text += "a,\"esc\"\"aped\"," + std::to_string(i) + "\r\n";
+        break;
+      case 2:
+        text += "bro\"ken,stray quote," + std::to_string(i) + "\n";
+        break;
+      case 3:
+        text += "\n";
+        break;
+      default:
+        text += "plain,row," + std::string(rng() % 40, 'v') + std::to_string(i) + "\n";
+    }
+  }
+  text += "last,\"row, never closed";
+  return text;
+}
+
+TEST(ChunkerTest, TinyChunksAndReadsGiveTheSameRowsAsOneBigChunk) {
+  for (unsigned seed : {1u, 2u, 3u}) {
+    const std::string text = Sample(seed, 400);
+    const Parsed whole = ParseChunked(text, 1 << 24, 1 << 24);
+    ASSERT_EQ(whole.chunk_sizes.size(), 1u);
+    ASSERT_EQ(whole.raws.size(), 401u);
+    for (size_t chunk_bytes : {1, 2, 7, 16, 100, 4096}) {
+      for (size_t step : {1, 3, 64, 1 << 20}) {
+        const Parsed chunked = ParseChunked(text, chunk_bytes, step);
+        EXPECT_EQ(chunked.raws, whole.raws) << chunk_bytes << "/" << step;
+        EXPECT_EQ(chunked.fields, whole.fields);
+        EXPECT_EQ(chunked.lines, whole.lines);
+        EXPECT_EQ(chunked.errors, whole.errors);
+      }
+    }
+  }
+}
+
+TEST(ChunkerTest, AQuotedNewlineStraddlingTheBoundaryStaysInOneRow) {
+  const std::string text = "h\nab,\"x\ny\",c\nnext,1,2\n";
+  // Chunk sizes that cut the stream inside the quoted field.
+  for (size_t chunk_bytes = 1; chunk_bytes < text.size(); ++chunk_bytes) {
+    const Parsed parsed = ParseChunked(text, chunk_bytes, 5);
+    ASSERT_EQ(parsed.raws.size(), 2u) << chunk_bytes;
+    EXPECT_EQ(parsed.fields[0], (std::vector<std::string>{"ab", "x\ny", "c"}));
+    EXPECT_EQ(parsed.lines, (std::vector<uint64_t>{2, 4}));
+    for (size_t size : parsed.chunk_sizes) EXPECT_GT(size, 0u);
+  }
+}
+
+TEST(ChunkerTest, EmptyHeaderOnlyAndNoNewline) {
+  {
+    StringSource source("", 10);
+    Chunker chunker(&source, 16);
+    auto header = chunker.ReadFirstLine();
+    ASSERT_TRUE(header.ok());
+    EXPECT_FALSE(header->has_value());
+  }
+  {
+    StringSource source("header\r\n", 10);
+    Chunker chunker(&source, 16);
+    auto header = chunker.ReadFirstLine();
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(**header, "header\r");
+    ChunkBuffer chunk;
+    auto more = chunker.Next(&chunk);
+    ASSERT_TRUE(more.ok());
+    EXPECT_FALSE(*more);
+  }
+  {
+    StringSource source("header", 10);
+    Chunker chunker(&source, 16);
+    auto header = chunker.ReadFirstLine();
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(**header, "header");
+  }
+}
+
+}  // namespace
+}  // namespace wv::csv

@@ -1,0 +1,133 @@
+#include <string>
+#include <vector>
+
+#include "csv/row_parser.h"
+#include "gtest/gtest.h"
+
+namespace wv::csv {
+namespace {
+
+struct ParsedRow {
+  std::string raw;
+  std::vector<std::string> fields;
+  uint64_t first_line;
+  uint32_t lines;
+  std::string error;
+  bool operator==(const ParsedRow&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const ParsedRow& r) {
+  os << "{raw='" << r.raw << "' fields=[";
+  for (const auto& f : r.fields) os << "'" << f << "' ";
+  return os << "] line=" << r.first_line << " lines=" << r.lines << " error='" << r.error << "'}";
+}
+
+std::vector<ParsedRow> ParseAll(std::string_view text) {
+  RowParser parser(text);
+  Row row;
+  std::vector<ParsedRow> rows;
+  while (parser.Next(&row)) {
+    ParsedRow out{std::string(row.raw), {}, row.first_line, row.lines, std::string(row.quote_error)};
+    for (size_t i = 0; i < std::min(row.field_count, Row::kMaxFields); ++i) {
+      out.fields.emplace_back(row.fields[i]);
+    }
+    rows.push_back(out);
+  }
+  return rows;
+}
+
+TEST(RowParserTest, PlainRowsLfCrlfAndNoFinalNewline) {
+  const auto rows = ParseAll("a,b,c\r\nlonger field here,with more bytes than sixteen,x\nd,,f");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (ParsedRow{"a,b,c", {"a", "b", "c"}, 0, 1, ""}));
+  EXPECT_EQ(rows[1], (ParsedRow{"longer field here,with more bytes than sixteen,x",
+                                {"longer field here", "with more bytes than sixteen", "x"}, 1, 1, ""}));
+  EXPECT_EQ(rows[2], (ParsedRow{"d,,f", {"d", "", "f"}, 2, 1, ""}));
+}
+
+TEST(RowParserTest, QuotedFieldsWithCommasNewlinesAndEscapes) {
+  const auto rows = ParseAll("\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nnext,row\n\"\",x\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (ParsedRow{"\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"",
+                                {"a,b", "say \"hi\"", "two\nlines"}, 0, 2, ""}));
+  EXPECT_EQ(rows[1], (ParsedRow{"next,row", {"next", "row"}, 2, 1, ""}));
+  EXPECT_EQ(rows[2], (ParsedRow{"\"\",x", {"", "x"}, 3, 1, ""}));
+}
+
+TEST(RowParserTest, EmptyLinesAndTrailingCommas) {
+  const auto rows = ParseAll("\n,\r\na,\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{""}));
+  EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(rows[2].fields, (std::vector<std::string>{"a", ""}));
+}
+
+TEST(RowParserTest, BrokenQuotingIsReportedPerRow) {
+  // An unclosed quote costs one row: the row ends at its first line end.
+  auto rows = ParseAll("a,\"b,c\nnext,ok\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].raw, "a,\"b,c");
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+  EXPECT_EQ(rows[1], (ParsedRow{"next,ok", {"next", "ok"}, 1, 1, ""}));
+
+  rows = ParseAll("a,\"b\"c,d\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].error, "a character follows a closing quote");
+  rows = ParseAll("a,b\"c\"\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].error, "a quote inside an unquoted field");
+  // A stray quote inside a field does not open a quoted field.
+  rows = ParseAll("a,b\"c,d\ne,f\"\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "a quote inside an unquoted field");
+  EXPECT_EQ(rows[1].raw, "e,f\"");
+  rows = ParseAll("a,\"unclosed at the end");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+}
+
+TEST(RowParserTest, AnOpenQuoteStopsAtTheCap) {
+  // A quote that opens and is closed only much later (after kMaxQuotedRowBytes)
+  // does not swallow the rows in between.
+  std::string text = "x,\"open\n";
+  const size_t filler_rows = kMaxQuotedRowBytes / 8 + 10;
+  for (size_t i = 0; i < filler_rows; ++i) text += "1,23456\n";
+  text += "\"closing,z\n";
+  const auto rows = ParseAll(text);
+  ASSERT_EQ(rows.size(), filler_rows + 2);
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+  EXPECT_EQ(rows[1], (ParsedRow{"1,23456", {"1", "23456"}, 1, 1, ""}));
+  EXPECT_EQ(rows.back().error, "unbalanced quotes");
+  EXPECT_EQ(rows.back().first_line, filler_rows + 1);
+}
+
+TEST(RowParserTest, MoreFieldsThanCapacityAreCounted) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "f,";
+  text += "last\n";
+  RowParser parser(text);
+  Row row;
+  ASSERT_TRUE(parser.Next(&row));
+  EXPECT_EQ(row.field_count, 41u);
+  EXPECT_FALSE(parser.Next(&row));
+}
+
+TEST(ScanRowTest, CompleteRowsPrefixIsQuoteAware) {
+  EXPECT_EQ(CompleteRowsPrefix("a,b\nc,d\ne,f"), 8u);
+  EXPECT_EQ(CompleteRowsPrefix("a,b"), 0u);
+  EXPECT_EQ(CompleteRowsPrefix("a,\"b\nc\",d\ne"), 10u);
+  EXPECT_EQ(CompleteRowsPrefix("a,b\nc,\"d\ne"), 4u);  // the quote may still close
+  const RowExtent extent = ScanRow("a,\"b\r\nc\"\r\nnext", false);
+  EXPECT_TRUE(extent.complete);
+  EXPECT_EQ(extent.content, 8u);
+  EXPECT_EQ(extent.consumed, 10u);
+  EXPECT_EQ(extent.lines, 2u);
+  EXPECT_FALSE(ScanRow("a,\"b\nc", false).complete);
+  const RowExtent at_eof = ScanRow("a,\"b\nc", true);
+  EXPECT_TRUE(at_eof.complete);
+  EXPECT_TRUE(at_eof.unbalanced);
+  EXPECT_EQ(at_eof.consumed, 5u);
+}
+
+}  // namespace
+}  // namespace wv::csv

@@ -1,0 +1,224 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/dimensions.h"
+#include "model/star_schema.h"
+
+namespace wv::model {
+namespace {
+
+struct Row {
+  std::string user;
+  int64_t ts;
+  std::string learning, ui, lexeme_id, lexeme_string;
+};
+
+traces::TraceBatch MakeBatch(const std::vector<Row>& rows) {
+  traces::TraceBatch b;
+  int64_t line = 2;
+  for (const Row& r : rows) {
+    b.p_recall.push_back(1.0);
+    b.timestamp.push_back(r.ts);
+    b.delta.push_back(10);
+    b.user_id.push_back(r.user);
+    b.learning_language.push_back(r.learning);
+    b.ui_language.push_back(r.ui);
+    b.lexeme_id.push_back(r.lexeme_id);
+    b.lexeme_string.push_back(r.lexeme_string);
+    b.history_seen.push_back(1);
+    b.history_correct.push_back(1);
+    b.session_seen.push_back(1);
+    b.session_correct.push_back(1);
+    b.source_file.push_back(0);
+    b.line_number.push_back(line++);
+  }
+  return b;
+}
+
+traces::References TestRefs() {
+  traces::References refs;
+  auto lexemes = traces::LexemeReference::Parse(
+      "vblex POS Verb\nn POS Noun\npri tense Present indicative\np3 person Third person\n"
+      "sg number Singular\npl number Plural\nf gender Feminine\ndef def Definite\n"
+      "gen case Genitive\n",
+      "test lexemes");
+  EXPECT_TRUE(lexemes.ok()) << lexemes.status().message();
+  auto languages = traces::LanguageCodes::Parse(
+      R"([{"alpha3-b": "spa", "alpha3-t": null, "alpha2": "es", "English": "Spanish; Castilian",
+           "French": "espagnol; castillan"},
+          {"alpha3-b": "eng", "alpha3-t": null, "alpha2": "en", "English": "English",
+           "French": "anglais"}])",
+      "test languages");
+  EXPECT_TRUE(languages.ok()) << languages.status().message();
+  refs.owned_lexemes = std::make_shared<traces::LexemeReference>(std::move(lexemes).value());
+  refs.owned_languages = std::make_shared<traces::LanguageCodes>(std::move(languages).value());
+  refs.lexemes = refs.owned_lexemes.get();
+  refs.languages = refs.owned_languages.get();
+  return refs;
+}
+
+const std::string kIdA(32, 'a');
+const std::string kIdB(32, 'b');
+const std::string kIdC(32, 'c');
+
+TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  // u:1 has three rows in session 100, one in 200 (not adjacent) and one
+  // course change; u:2 has one row.
+  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                      {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
+                      {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                      {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
+  dims.Add(MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
+  const TableData users = dims.BuildUsers();
+  ASSERT_EQ(users.rows, 2u);
+  EXPECT_EQ(users.columns[kUserId].bytes[0], "u:1");
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 2);
+  EXPECT_EQ(users.columns[kUserViews].i64[0], 4);
+  EXPECT_EQ(users.columns[kUserCourses].i64[0], 2);
+  EXPECT_EQ(users.columns[kUserFirstSeen].i64[0], int64_t{1362076100} * 1000000);
+  EXPECT_EQ(users.columns[kUserLastSeen].i64[0], int64_t{1362076200} * 1000000);
+  EXPECT_EQ(users.columns[kUserId].bytes[1], "u:2");
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[1], 1);
+  EXPECT_EQ(users.columns[kUserViews].i64[1], 1);
+  EXPECT_EQ(dims.coverage().users, 5);
+  EXPECT_EQ(dims.anomalies().natural_key_collisions, 0);
+}
+
+TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  dims.Add(MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
+                      {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
+                      {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
+  const TableData t = dims.BuildTimes();
+  ASSERT_EQ(t.rows, 2u);
+  EXPECT_EQ(t.columns[kTimeEpoch].i64[0], 1388361600);
+  EXPECT_EQ(t.columns[kTimeWeek].i32[0], 1);
+  EXPECT_EQ(t.columns[kTimeYear].i32[0], 2013);
+  EXPECT_EQ(t.columns[kTimeIsoYear].i32[0], 2014);
+  EXPECT_EQ(t.columns[kTimeWeekday].i32[0], 1);
+  EXPECT_EQ(t.columns[kTimeHour].i32[1], 18);
+  EXPECT_EQ(t.columns[kTimeDate].i32[1], 15764);  // 2013-02-28
+  EXPECT_EQ(dims.coverage().times, 3);
+}
+
+TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
+  const TableData l = dims.BuildLangs();
+  ASSERT_EQ(l.rows, 3u);
+  EXPECT_EQ(l.columns[kLangAlpha2].bytes[0], "es");
+  EXPECT_EQ(l.columns[kLangEnglishName].bytes[0], "Spanish; Castilian");
+  EXPECT_EQ(l.columns[kLangAlpha3B].bytes[0], "spa");
+  EXPECT_EQ(l.columns[kLangAlpha3T].valid[0], 0);
+  EXPECT_EQ(l.columns[kLangAlpha2].bytes[2], "zz");
+  EXPECT_EQ(l.columns[kLangEnglishName].valid[2], 0);
+  EXPECT_EQ(dims.anomalies().languages_missing_from_reference, 1);
+  EXPECT_EQ(dims.coverage().learning_langs, 2);
+  EXPECT_EQ(dims.coverage().ui_langs, 2);
+}
+
+TEST(DimensionsTest, DecodeLexemeSplitsAndLooksUpTags) {
+  const traces::References refs = TestRefs();
+  const DecodedLexeme d = DecodeLexeme("es/ser<vblex><pri><p3><sg>", *refs.lexemes);
+  ASSERT_TRUE(d.ok);
+  EXPECT_EQ(d.surface, "es");
+  EXPECT_EQ(d.lemma, "ser");
+  EXPECT_EQ(d.part_of_speech, "vblex");
+  EXPECT_EQ(d.pos_description, "Verb");
+  EXPECT_EQ(d.modifiers, "<pri><p3><sg>");
+  EXPECT_EQ(d.tense, "pri");
+  EXPECT_EQ(d.person, "p3");
+  EXPECT_EQ(d.number, "sg");
+  EXPECT_FALSE(d.gender.has_value());
+  EXPECT_FALSE(d.grammatical_case.has_value());
+  EXPECT_FALSE(d.definiteness.has_value());
+  EXPECT_EQ(d.unknown_tags, 0);
+  EXPECT_FALSE(d.surface_is_wildcard);
+  EXPECT_FALSE(d.has_wildcard_tag);
+}
+
+TEST(DimensionsTest, DecodeLexemeWildcardsAndUnknownTags) {
+  const traces::References refs = TestRefs();
+  const DecodedLexeme w = DecodeLexeme("<*sf>/ser<vblex><pri><*pers><*numb>", *refs.lexemes);
+  ASSERT_TRUE(w.ok);
+  EXPECT_EQ(w.surface, "<*sf>");
+  EXPECT_EQ(w.lemma, "ser");
+  EXPECT_TRUE(w.surface_is_wildcard);
+  EXPECT_TRUE(w.has_wildcard_tag);
+  EXPECT_EQ(w.unknown_tags, 0);  // wildcards are not unknown
+  EXPECT_EQ(w.modifiers, "<pri><*pers><*numb>");
+  EXPECT_FALSE(w.person.has_value());
+
+  const DecodedLexeme u = DecodeLexeme("la/el<det><qqq><def><f><sg><gen>", *refs.lexemes);
+  ASSERT_TRUE(u.ok);
+  EXPECT_EQ(u.part_of_speech, "det");
+  EXPECT_FALSE(u.pos_description.has_value());  // det is not in this test reference
+  EXPECT_EQ(u.unknown_tags, 2);                 // det, qqq
+  EXPECT_EQ(u.definiteness, "def");
+  EXPECT_EQ(u.gender, "f");
+  EXPECT_EQ(u.grammatical_case, "gen");
+
+  EXPECT_FALSE(DecodeLexeme("nolemma", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b<n", *refs.lexemes).ok);
+  EXPECT_FALSE(DecodeLexeme("a/b<n>x", *refs.lexemes).ok);
+}
+
+TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                      {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
+                      {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
+                      {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
+                      {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
+  const TableData w = dims.BuildWords();
+  ASSERT_EQ(w.rows, 2u);
+  EXPECT_EQ(w.columns[kWordLexemeId].bytes[0], kIdA);
+  EXPECT_EQ(w.columns[kWordLanguage].bytes[0], "es");
+  EXPECT_EQ(w.columns[kWordLexemeString].bytes[0], "carta/carta<n><f><sg>");
+  EXPECT_EQ(w.columns[kWordGender].bytes[0], "f");
+  EXPECT_EQ(w.columns[kWordNumber].bytes[0], "sg");
+  EXPECT_EQ(w.columns[kWordPosDescription].bytes[0], "Noun");
+  EXPECT_EQ(w.columns[kWordSurfaceIsWildcard].bools[1], 1);
+  EXPECT_EQ(w.columns[kWordHasWildcardTag].bools[1], 1);
+  const DimensionAnomalies& a = dims.anomalies();
+  EXPECT_EQ(a.natural_key_collisions, 1);
+  EXPECT_EQ(a.lexemes_with_several_strings, 1);
+  EXPECT_EQ(a.lexemes_with_several_languages, 1);
+  EXPECT_EQ(a.rows_with_conflicting_lexeme, 2);
+  EXPECT_EQ(a.words_with_wildcards, 1);
+  EXPECT_EQ(dims.coverage().words, 5);
+}
+
+TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  // Session (u:1, 100) has a repeat inside its first run (1), then comes back
+  // after u:2 with kIdA again (1) and a new word; (u:2, 100) is a different
+  // session, so kIdA there is no collision. (u:3, 300) repeats across batches.
+  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                      {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
+                      {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
+  dims.Add(MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
+                      {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
+  EXPECT_EQ(dims.anomalies().natural_key_collisions, 3);
+  const TableData users = dims.BuildUsers();
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 1);
+  EXPECT_EQ(users.columns[kUserViews].i64[0], 5);
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[2], 1);
+  EXPECT_EQ(users.columns[kUserViews].i64[2], 3);
+}
+
+}  // namespace
+}  // namespace wv::model
