@@ -165,35 +165,61 @@ double HalfLifeScore(const RecallObservations& obs, double half_life_days) {
   return Sum(obs, half_life_days, 1, false).score;
 }
 
-HalfLifeFit FitHalfLife(const RecallObservations& obs, int threads) {
-  HalfLifeFit fit;
-  // All correct: ℓ increases with h forever; none correct: it increases as h → 0.
-  if (obs.rows == 0 || obs.correct <= 0 || obs.correct >= obs.seen) return fit;
+namespace {
+
+// Newton–Raphson on t = ln h + kShift from `guess_h`, to `digits` bits.
+std::optional<double> SolveScore(const RecallObservations& obs, int threads, double guess_h,
+                                 int digits, int* passes) {
   const double t_min = std::log(kMinHalfLifeDays) + kShift;
   const double t_max = std::log(kMaxHalfLifeDays) + kShift;
-  // A starting point: 2^(−Δ̄/h0) = pooled recall, Δ̄ the mean lag of the successes.
-  const double recall = obs.correct / obs.seen;
-  const double mean_lag = obs.correct_lag_days / obs.correct;
-  double guess_h = mean_lag * kLn2 / -std::log(recall);
-  if (!std::isfinite(guess_h)) guess_h = 1;
-  guess_h = std::clamp(guess_h, kMinHalfLifeDays * 10, kMaxHalfLifeDays / 10);
-
   auto f = [&](double t) {
-    ++fit.iterations;
+    ++*passes;
     const ScoreSums s = Sum(obs, std::exp(t - kShift), threads, false);
     return std::make_tuple(s.score, s.curvature);
   };
   boost::uintmax_t max_iter = 100;
   try {
     const double t = boost::math::tools::newton_raphson_iterate(f, std::log(guess_h) + kShift,
-                                                                t_min, t_max, 46, max_iter);
+                                                                t_min, t_max, digits, max_iter);
     // A root pinned to the bracket's edge means the maximum lies outside it.
-    if (t - t_min > 1e-6 && t_max - t > 1e-6) fit.half_life_days = std::exp(t - kShift);
+    if (t - t_min > 1e-6 && t_max - t > 1e-6) return std::exp(t - kShift);
   } catch (const std::exception&) {
     // Boost reports a failure to converge by an exception; the estimate is then
     // "not available" rather than a wrong number.
-    fit.half_life_days.reset();
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HalfLifeFit FitHalfLife(const RecallObservations& obs, int threads) {
+  HalfLifeFit fit;
+  // All correct: ℓ increases with h forever; none correct: it increases as h → 0.
+  if (obs.rows == 0 || obs.correct <= 0 || obs.correct >= obs.seen) return fit;
+  // A starting point: 2^(−Δ̄/h0) = pooled recall, Δ̄ the mean lag of the successes.
+  const double recall = obs.correct / obs.seen;
+  const double mean_lag = obs.correct_lag_days / obs.correct;
+  double guess_h = mean_lag * kLn2 / -std::log(recall);
+  if (!std::isfinite(guess_h)) guess_h = 1;
+  guess_h = std::clamp(guess_h, kMinHalfLifeDays * 10, kMaxHalfLifeDays / 10);
+  // Large inputs: first refine the guess on every 16th failure row (weighted
+  // by 16), so that the passes over all rows start next to the root.
+  constexpr size_t kStride = 16;
+  if (obs.fail_lag_days.size() >= kStride * 4096) {
+    RecallObservations sample;
+    sample.correct_lag_days = obs.correct_lag_days;
+    sample.correct = obs.correct;
+    sample.seen = obs.seen;
+    sample.rows = obs.rows;
+    for (size_t i = 0; i < obs.fail_lag_days.size(); i += kStride) {
+      sample.fail_lag_days.push_back(obs.fail_lag_days[i]);
+      sample.failures.push_back(obs.failures[i] * static_cast<float>(kStride));
+    }
+    int sample_passes = 0;
+    const auto coarse = SolveScore(sample, 1, guess_h, 20, &sample_passes);
+    if (coarse) guess_h = *coarse;
+  }
+  fit.half_life_days = SolveScore(obs, threads, guess_h, 40, &fit.iterations);
   return fit;
 }
 
