@@ -27,8 +27,8 @@ Status Check(const std::string& dir, bool verbose, bool json) {
   }
   if (json) fmt::print("{}\n", out.dump(2));
   if (failed > 0) {
-    return MismatchError(fmt::format("check {}: {} of {} checks failed", dir, failed,
-                                     report.checks.size()));
+    return MismatchError(
+        fmt::format("check {}: {} of {} checks failed", dir, failed, report.checks.size()));
   }
   if (!json) fmt::print("check {}: all {} checks passed\n", dir, report.checks.size());
   return OkStatus();

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "fmt/core.h"
 #include "model/pipeline.h"
+#include "report/report.h"
 
 namespace wv::cli {
 namespace {
@@ -39,19 +40,22 @@ class ProgressDisplay {
     std::string eta = "?";
     double fraction = 0;
     if (p.stored_bytes_total > 0 && p.stored_bytes_read > 0) {
-      fraction = static_cast<double>(p.stored_bytes_read) / static_cast<double>(p.stored_bytes_total);
+      fraction =
+          static_cast<double>(p.stored_bytes_read) / static_cast<double>(p.stored_bytes_total);
       const double left = p.elapsed_seconds * (1 - fraction) / fraction;
       eta = fmt::format("{:.0f}s", left);
     }
     if (terminal_) {
       constexpr int kWidth = 30;
       const int filled = static_cast<int>(fraction * kWidth);
-      fmt::print(stderr, "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
+      fmt::print(stderr,
+                 "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
                  std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
                  p.rows, rate, p.elapsed_seconds, eta);
       bar_drawn_ = true;
     } else {
-      fmt::print(stderr, "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
+      fmt::print(stderr,
+                 "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
                  p.rows, mb, rate, p.elapsed_seconds, eta);
     }
   }
@@ -67,11 +71,14 @@ class ProgressDisplay {
   bool bar_drawn_ = false;
 };
 
-Status RunReport(const std::string& out_dir) {
-  // Hook for the HTML report (src/report, branch `analytics`): wired by the
-  // lead when that module is merged.
-  fmt::print(stderr, "wordviews: warning: --report: this build has no report module; {} has "
-             "the tables but no report.html\n", out_dir);
+// --report: the HTML report of the published output, written beside it
+// (after the commit, so a failed report never costs the tables).
+Status RunReport(const std::string& out_dir, int threads, bool quiet) {
+  report::ReportOptions options;
+  if (threads > 0) options.threads = threads;
+  const std::string path = out_dir + "/report.html";
+  WV_RETURN_IF_ERROR(report::WriteReport(out_dir, path, options));
+  if (!quiet) fmt::print("  report: {}\n", path);
   return OkStatus();
 }
 
@@ -84,7 +91,7 @@ Status Run(const RunFlags& flags) {
   display.EndBar();
   if (!summary.ok()) return summary.status();
   if (!flags.quiet) fmt::print("{}", model::FormatRunSummary(*summary));
-  if (flags.report) return RunReport(summary->out_dir);
+  if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
   return OkStatus();
 }
 

@@ -11,9 +11,9 @@ namespace wv::model {
 struct CivilTime {
   int64_t days_since_epoch = 0;  // the Parquet DATE value
   int32_t year = 0;
-  int32_t month = 0;  // 1..12
-  int32_t day = 0;    // 1..31
-  int32_t hour = 0;   // 0..23
+  int32_t month = 0;        // 1..12
+  int32_t day = 0;          // 1..31
+  int32_t hour = 0;         // 0..23
   int32_t iso_weekday = 0;  // 1 = Monday ... 7 = Sunday
   int32_t iso_week = 0;     // 1..53, ISO 8601
   int32_t iso_year = 0;     // the year the ISO week belongs to (may differ from `year`)

@@ -1,8 +1,11 @@
 #include "model/dimensions.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "model/calendar.h"
-#include "traces/lexeme.h"
 #include "model/star_schema.h"
+#include "traces/lexeme.h"
 #include "traces/trace_schema.h"
 
 namespace wv::model {
@@ -71,8 +74,33 @@ uint32_t DimensionBuilder::LangIndex(std::string_view code) {
   return it->second;
 }
 
-void DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
-                                  int64_t rows, uint32_t* session) {
+namespace {
+
+constexpr uint32_t kRunStart = 0x80000000u;
+constexpr size_t kLogBlock = size_t{1} << 20;
+
+template <typename T>
+void AppendToBlocks(std::vector<std::vector<T>>* blocks, T value) {
+  if (blocks->empty() || blocks->back().size() == kLogBlock) {
+    blocks->emplace_back();
+    blocks->back().reserve(kLogBlock);
+  }
+  blocks->back().push_back(value);
+}
+
+// Sorts with both cores: halves in parallel, then a merge.
+void ParallelSort(std::vector<uint64_t>* v) {
+  const auto mid = v->begin() + static_cast<ptrdiff_t>(v->size() / 2);
+  std::thread left([&] { std::sort(v->begin(), mid); });
+  std::sort(mid, v->end());
+  left.join();
+  std::inplace_merge(v->begin(), mid, v->end());
+}
+
+}  // namespace
+
+void DimensionBuilder::AddRun(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
+                              int64_t rows) {
   UserStats& u = user_stats_[user];
   if (u.views == 0) {
     u.first_seen = u.last_seen = epoch;
@@ -83,12 +111,12 @@ void DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learnin
   u.views += rows;
   // Validation bounds epochs to [2000, 2100), whose offsets fit in 32 bits.
   const uint64_t offset = static_cast<uint64_t>(epoch - traces::kMinTimestamp) & 0xffffffffu;
-  auto [sit, new_session] = sessions_.try_emplace((static_cast<uint64_t>(user) << 32) | offset,
-                                                  static_cast<uint32_t>(sessions_.size()));
-  if (new_session) ++u.sessions;
-  *session = sit->second;
+  AppendToBlocks(&run_log_, (static_cast<uint64_t>(user) << 32) | offset);
   const uint64_t course = (static_cast<uint64_t>(user) << 32) | (uint64_t{learning} << 16) | ui;
-  if (courses_.insert(course).second) ++u.courses;
+  if (course != last_course_) {
+    if (courses_.insert(course).second) ++u.courses;
+    last_course_ = course;
+  }
   auto [tit, new_time] = times_.try_emplace(epoch, 0);
   tit->second += rows;
   if (new_time) time_order_.push_back(epoch);
@@ -99,21 +127,37 @@ void DimensionBuilder::AddSession(uint32_t user, int64_t epoch, uint32_t learnin
 void DimensionBuilder::Add(const traces::TraceBatch& b) {
   const size_t n = b.size();
   rows_ += static_cast<int64_t>(n);
+  settled_ = false;
+  std::vector<uint32_t> run_words;
   size_t i = 0;
   while (i < n) {
     // Rows of one session are usually adjacent: handle the run's user,
-    // session, time and course once.
+    // time and course once.
+    const std::string_view user_name = b.user_id[i];
+    const std::string_view learning_code = b.learning_language[i];
+    const std::string_view ui_code = b.ui_language[i];
+    const int64_t epoch = b.timestamp[i];
     size_t j = i + 1;
-    while (j < n && b.timestamp[j] == b.timestamp[i] && b.user_id[j] == b.user_id[i] &&
-           b.learning_language[j] == b.learning_language[i] &&
-           b.ui_language[j] == b.ui_language[i]) {
+    while (j < n && b.timestamp[j] == epoch && b.user_id[j] == user_name &&
+           b.learning_language[j] == learning_code && b.ui_language[j] == ui_code) {
       ++j;
     }
-    const uint32_t user = UserIndex(b.user_id[i]);
-    const uint32_t learning = LangIndex(b.learning_language[i]);
-    const uint32_t ui = LangIndex(b.ui_language[i]);
-    uint32_t session = 0;
-    AddSession(user, b.timestamp[i], learning, ui, static_cast<int64_t>(j - i), &session);
+    if (last_user_ == UINT32_MAX || user_name != last_user_name_) {
+      last_user_ = UserIndex(user_name);
+      last_user_name_.assign(user_name);
+    }
+    if (last_learning_ == UINT32_MAX || learning_code != last_learning_code_) {
+      last_learning_ = LangIndex(learning_code);
+      last_learning_code_.assign(learning_code);
+    }
+    if (last_ui_ == UINT32_MAX || ui_code != last_ui_code_) {
+      last_ui_ = LangIndex(ui_code);
+      last_ui_code_.assign(ui_code);
+    }
+    const uint32_t learning = last_learning_;
+    AddRun(last_user_, epoch, learning, last_ui_, static_cast<int64_t>(j - i));
+    run_words.clear();
+    int64_t collisions = 0;
     for (size_t r = i; r < j; ++r) {
       const std::string_view id = b.lexeme_id[r];
       const std::string_view text = b.lexeme_string[r];
@@ -137,15 +181,80 @@ void DimensionBuilder::Add(const traces::TraceBatch& b) {
         w.several_languages = true;
       }
       anomalies_.rows_with_conflicting_lexeme += conflict;
-      if (!natural_keys_.insert((static_cast<uint64_t>(session) << 32) | word).second) {
-        ++anomalies_.natural_key_collisions;
+      // A run is a few rows: a linear scan finds repeats within it.
+      for (uint32_t seen : run_words) {
+        if (seen == word) {
+          ++collisions;
+          break;
+        }
       }
+      run_words.push_back(word);
+      AppendToBlocks(&word_log_, r == i ? (word | kRunStart) : word);
+    }
+    if (collisions > 0) {
+      run_collisions_ += collisions;
+      run_collisions_by_session_[run_log_.back().back()] += collisions;
     }
     i = j;
   }
 }
 
-TableData DimensionBuilder::BuildUsers() const {
+void DimensionBuilder::Settle() {
+  if (settled_) return;
+  settled_ = true;
+  std::vector<uint64_t> sessions;
+  size_t runs = 0;
+  for (const auto& block : run_log_) runs += block.size();
+  sessions.reserve(runs);
+  for (const auto& block : run_log_) sessions.insert(sessions.end(), block.begin(), block.end());
+  ParallelSort(&sessions);
+  // Distinct sessions per user; sessions split over several runs.
+  for (UserStats& u : user_stats_) u.sessions = 0;
+  absl::flat_hash_set<uint64_t> split_sessions;
+  distinct_sessions_ = 0;
+  for (size_t k = 0; k < sessions.size(); ++k) {
+    if (k > 0 && sessions[k] == sessions[k - 1]) {
+      split_sessions.insert(sessions[k]);
+      continue;
+    }
+    ++distinct_sessions_;
+    ++user_stats_[sessions[k] >> 32].sessions;
+  }
+  std::vector<uint64_t>().swap(sessions);
+
+  int64_t total = run_collisions_;
+  if (!split_sessions.empty()) {
+    // Recount split sessions from all their rows (which also covers the
+    // repeats inside their runs, so those are taken out first).
+    std::vector<std::pair<uint64_t, uint32_t>> keys;
+    size_t run = 0;
+    uint64_t session = 0;
+    bool wanted = false;
+    bool first = true;
+    for (const auto& block : word_log_) {
+      for (uint32_t w : block) {
+        if (w & kRunStart) {
+          if (!first) ++run;
+          first = false;
+          session = run_log_[run / kLogBlock][run % kLogBlock];
+          wanted = split_sessions.contains(session);
+        }
+        if (wanted) keys.emplace_back(session, w & ~kRunStart);
+      }
+    }
+    std::sort(keys.begin(), keys.end());
+    for (size_t k = 1; k < keys.size(); ++k) total += keys[k] == keys[k - 1];
+    for (uint64_t s : split_sessions) {
+      if (auto it = run_collisions_by_session_.find(s); it != run_collisions_by_session_.end()) {
+        total -= it->second;
+      }
+    }
+  }
+  anomalies_.natural_key_collisions = total;
+}
+
+TableData DimensionBuilder::BuildUsers() {
+  Settle();
   TableData t;
   t.columns.resize(kNumUsersColumns);
   t.rows = user_stats_.size();

@@ -58,11 +58,13 @@ struct DimensionAnomalies {
   int64_t natural_key_collisions = 0;        // rows whose (user_id, epoch, lexeme_id) came before
   int64_t lexemes_with_several_strings = 0;  // distinct lexeme_ids seen with >1 lexeme_string
   int64_t lexemes_with_several_languages = 0;
-  int64_t rows_with_conflicting_lexeme = 0;  // rows disagreeing with the lexeme's first string/language
-  int64_t words_with_unknown_tags = 0;       // set by BuildWords()
+  int64_t rows_with_conflicting_lexeme =
+      0;                                // rows disagreeing with the lexeme's first string/language
+  int64_t words_with_unknown_tags = 0;  // set by BuildWords()
   int64_t unknown_tag_occurrences = 0;
   int64_t words_with_wildcards = 0;
-  int64_t words_undecodable = 0;  // lexeme_string not surface/lemma<tag>... (validation should prevent)
+  int64_t words_undecodable =
+      0;  // lexeme_string not surface/lemma<tag>... (validation should prevent)
   int64_t languages_missing_from_reference = 0;  // set by BuildLangs()
 };
 
@@ -85,7 +87,7 @@ class DimensionBuilder {
 
   // Each table in first-appearance order of its key. The "views" sums of
   // each dimension equal rows() — the quality checks verify it.
-  TableData BuildUsers() const;
+  TableData BuildUsers();
   TableData BuildTimes() const;
   TableData BuildLangs();
   TableData BuildWords();
@@ -96,10 +98,18 @@ class DimensionBuilder {
     int64_t users = 0, times = 0, learning_langs = 0, ui_langs = 0, words = 0;
   };
   const KeyCoverage& coverage() const { return coverage_; }
-  const DimensionAnomalies& anomalies() const { return anomalies_; }
+  // REQUIRES: after the last Add() (the first call settles the count).
+  const DimensionAnomalies& anomalies() {
+    Settle();
+    return anomalies_;
+  }
 
   size_t distinct_users() const { return users_.size(); }
-  size_t distinct_sessions() const { return sessions_.size(); }
+  // REQUIRES: after the last Add().
+  size_t distinct_sessions() {
+    Settle();
+    return distinct_sessions_;
+  }
 
  private:
   struct UserStats {
@@ -113,18 +123,37 @@ class DimensionBuilder {
   };
   uint32_t UserIndex(std::string_view user_id);
   uint32_t LangIndex(std::string_view code);
-  void AddSession(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui, int64_t rows,
-                  uint32_t* session);
+  void AddRun(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui, int64_t rows);
+  // Derives what needs every run at once -- sessions per user, natural-key
+  // collisions of sessions whose rows are not all adjacent -- from the logs.
+  // Idempotent until the next Add().
+  void Settle();
 
   const traces::References* refs_;
   int64_t rows_ = 0;
   StringMap<uint32_t> users_;
   parquet::ByteArrayVector user_names_;
   std::vector<UserStats> user_stats_;
-  absl::flat_hash_map<uint64_t, uint32_t> sessions_;  // (user, epoch) -> session index
-  absl::flat_hash_set<uint64_t> courses_;             // (user, learning, ui)
-  absl::flat_hash_set<uint64_t> natural_keys_;        // (session, word)
-  absl::flat_hash_map<int64_t, int64_t> times_;       // epoch -> rows
+  // One entry per run of adjacent rows of one session (user << 32 | epoch
+  // offset), and one per row (word index, top bit set on a run's first row):
+  // sequential appends, 8 bytes a run plus 4 a row, in blocks to avoid large
+  // reallocations. Sessions are counted from them at the end (a sort), so no
+  // hash table of sessions is needed; collisions inside a run are counted on
+  // the fly.
+  std::vector<std::vector<uint64_t>> run_log_;
+  std::vector<std::vector<uint32_t>> word_log_;
+  absl::flat_hash_map<uint64_t, int64_t> run_collisions_by_session_;  // only sessions with any
+  int64_t run_collisions_ = 0;
+  bool settled_ = false;
+  size_t distinct_sessions_ = 0;
+  // The previous run's keys: rows of one user and one course come together.
+  std::string last_user_name_;
+  uint32_t last_user_ = UINT32_MAX;
+  std::string last_learning_code_, last_ui_code_;
+  uint32_t last_learning_ = UINT32_MAX, last_ui_ = UINT32_MAX;
+  uint64_t last_course_ = UINT64_MAX;
+  absl::flat_hash_set<uint64_t> courses_;        // (user, learning, ui)
+  absl::flat_hash_map<int64_t, int64_t> times_;  // epoch -> rows
   std::vector<int64_t> time_order_;
   StringMap<uint32_t> langs_;
   std::vector<std::string> lang_codes_;

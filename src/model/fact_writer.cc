@@ -27,6 +27,24 @@ void AppendRow(const traces::TraceBatch& src, size_t i, traces::TraceBatch* dst)
   dst->line_number.push_back(src.line_number[i]);
 }
 
+// Empties a batch, keeping its capacity.
+void ClearBatch(traces::TraceBatch* b) {
+  b->p_recall.clear();
+  b->timestamp.clear();
+  b->delta.clear();
+  b->user_id.clear();
+  b->learning_language.clear();
+  b->ui_language.clear();
+  b->lexeme_id.clear();
+  b->lexeme_string.clear();
+  b->history_seen.clear();
+  b->history_correct.clear();
+  b->session_seen.clear();
+  b->session_correct.clear();
+  b->source_file.clear();
+  b->line_number.clear();
+}
+
 int64_t CountEmpty(const parquet::ByteArrayVector& v) {
   int64_t n = 0;
   for (size_t i = 0; i < v.size(); ++i) n += v.offsets[i + 1] == v.offsets[i];
@@ -85,24 +103,40 @@ Status FactWriter::Append(const traces::TraceBatch& batch) {
     Partition* p = last_partition_;
     if (p == nullptr || p->day != day) p = last_partition_ = PartitionFor(day);
     AppendRow(batch, i, &p->buffer);
+    ++buffered_rows_;
     if (static_cast<int64_t>(p->buffer.size()) >= options_.row_group_rows) {
       WV_RETURN_IF_ERROR(Submit(p, /*close=*/false));
+    } else if (buffered_rows_ > options_.max_buffered_rows) {
+      WV_RETURN_IF_ERROR(FlushFullestPartition());
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
   return first_error_;
 }
 
+Status FactWriter::FlushFullestPartition() {
+  Partition* fullest = nullptr;
+  for (auto& [day, p] : partitions_) {
+    if (fullest == nullptr || p->buffer.size() > fullest->buffer.size()) fullest = p.get();
+  }
+  return fullest == nullptr ? OkStatus() : Submit(fullest, /*close=*/false);
+}
+
 Status FactWriter::Submit(Partition* p, bool close) {
   Job job{p, {}, close};
-  if (!close) {
-    job.rows = std::move(p->buffer);
-    p->buffer = traces::TraceBatch();
-  }
   std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] {
-    return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok();
-  });
+  if (!close) {
+    buffered_rows_ -= static_cast<int64_t>(p->buffer.size());
+    job.rows = std::move(p->buffer);
+    if (spare_.empty()) {
+      p->buffer = traces::TraceBatch();
+    } else {
+      p->buffer = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  done_cv_.wait(
+      lock, [&] { return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok(); });
   if (!first_error_.ok()) return first_error_;
   p->pending.push_back(std::move(job));
   ++jobs_in_flight_;
@@ -126,8 +160,11 @@ void FactWriter::WorkerLoop() {
     lock.unlock();
     FactProfile local;
     Status s = first_error_.ok() ? RunJob(job, &local) : OkStatus();
-    job.rows = traces::TraceBatch();  // free the rows outside the lock
+    ClearBatch(&job.rows);
     lock.lock();
+    if (!job.close && spare_.size() < static_cast<size_t>(options_.max_jobs_in_flight) + 2) {
+      spare_.push_back(std::move(job.rows));
+    }
     profile_.Merge(local);
     if (!s.ok() && first_error_.ok()) first_error_ = s;
     --jobs_in_flight_;
@@ -161,9 +198,9 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
   }
   if (p->file == nullptr) {
     WV_ASSIGN_OR_RETURN(
-        p->file, TableFileWriter::Open(*store_,
-                                       fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
-                                       FactSchema(), options_.writer, ledger_));
+        p->file,
+        TableFileWriter::Open(*store_, fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
+                              FactSchema(), options_.writer, ledger_));
   }
 
   // Profile the rows (domains, NULL-like values, p_recall agreement) and
@@ -197,10 +234,11 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
     prof.empty_required_values += std::isnan(p_recall) + std::isnan(spct);
     prof.p_recall_out_of_domain += !(p_recall >= 0.0 && p_recall <= 1.0);
     prof.pct_out_of_domain += !(spct >= 0.0 && spct <= 1.0);
-    if (history_valid[i]) prof.pct_out_of_domain += !(history_pct[i] >= 0.0 && history_pct[i] <= 1.0);
+    if (history_valid[i])
+      prof.pct_out_of_domain += !(history_pct[i] >= 0.0 && history_pct[i] <= 1.0);
     prof.history_pct_null_mismatch += (history_valid[i] == 0) != (hs == 0);
-    prof.counts_out_of_domain += rows.delta[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 ||
-                                 hc < 0 || hc > hs;
+    prof.counts_out_of_domain +=
+        rows.delta[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 || hc < 0 || hc > hs;
     prof.timestamp_out_of_domain +=
         ts < traces::kMinTimestamp || ts >= traces::kMaxTimestampExclusive;
     prof.p_recall_disagrees +=
@@ -228,7 +266,21 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
                                               : std::string_view());
   }
   cols[kFactLineNumber].i64 = std::move(rows.line_number);
-  return p->file->WriteBatch(cols, n);
+  const Status written = p->file->WriteBatch(cols, n);
+  // Hand the arrays back so the buffer can be reused.
+  rows.timestamp = std::move(cols[kFactEpoch].i64);
+  rows.user_id = std::move(cols[kFactUserId].bytes);
+  rows.learning_language = std::move(cols[kFactLearningLanguage].bytes);
+  rows.ui_language = std::move(cols[kFactUiLanguage].bytes);
+  rows.lexeme_id = std::move(cols[kFactLexemeId].bytes);
+  rows.delta = std::move(cols[kFactDelta].i64);
+  rows.p_recall = std::move(cols[kFactPRecall].f64);
+  rows.session_seen = std::move(cols[kFactSessionSeen].i64);
+  rows.session_correct = std::move(cols[kFactSessionCorrect].i64);
+  rows.history_seen = std::move(cols[kFactHistorySeen].i64);
+  rows.history_correct = std::move(cols[kFactHistoryCorrect].i64);
+  rows.line_number = std::move(cols[kFactLineNumber].i64);
+  return written;
 }
 
 Status FactWriter::Finish() {

@@ -30,11 +30,11 @@ struct FactProfile {
   int64_t rows = 0;
   int64_t empty_required_values = 0;  // empty key strings, NaN doubles
   int64_t p_recall_out_of_domain = 0;
-  int64_t pct_out_of_domain = 0;        // session_pct or history_pct outside [0, 1]
+  int64_t pct_out_of_domain = 0;          // session_pct or history_pct outside [0, 1]
   int64_t history_pct_null_mismatch = 0;  // NULL iff history_seen == 0 violated
-  int64_t counts_out_of_domain = 0;     // delta, seen/correct rules
+  int64_t counts_out_of_domain = 0;       // delta, seen/correct rules
   int64_t timestamp_out_of_domain = 0;
-  int64_t p_recall_disagrees = 0;       // |p_recall - session_correct/session_seen| > tol
+  int64_t p_recall_disagrees = 0;  // |p_recall - session_correct/session_seen| > tol
   void Merge(const FactProfile& o);
 };
 
@@ -43,7 +43,11 @@ inline constexpr double kPRecallTolerance = 1e-9;
 
 struct FactWriterOptions {
   parquet::WriterOptions writer;  // compression etc.; row_group_rows is overridden
-  int64_t row_group_rows = 128 * 1024;
+  int64_t row_group_rows = 64 * 1024;
+  // Rows buffered over all open days; beyond it the fullest day is written
+  // out early (as a smaller row group), so many open days cannot exhaust
+  // memory. About 150 bytes a row.
+  int64_t max_buffered_rows = 1024 * 1024;
   int64_t max_rows_per_file = 8 * 1024 * 1024;  // a day with more rows gets more files
   int encode_threads = 2;
   int max_jobs_in_flight = 4;  // beyond this Append() waits (back-pressure)
@@ -94,6 +98,7 @@ class FactWriter {
 
   Partition* PartitionFor(int64_t day);
   Status Submit(Partition* p, bool close);
+  Status FlushFullestPartition();
   void WorkerLoop();
   Status RunJob(Job& job, FactProfile* profile);
   Status EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile);
@@ -104,6 +109,7 @@ class FactWriter {
   FileLedger* ledger_;
   absl::flat_hash_map<int64_t, std::unique_ptr<Partition>> partitions_;
   Partition* last_partition_ = nullptr;
+  int64_t buffered_rows_ = 0;
 
   std::mutex mu_;
   std::condition_variable work_cv_;  // workers wait for ready partitions
@@ -113,6 +119,9 @@ class FactWriter {
   bool stopping_ = false;
   Status first_error_;
   FactProfile profile_;  // merged from workers under mu_
+  // Emptied row buffers (capacity kept), handed back to the partitions so the
+  // steady state allocates nothing. Guarded by mu_.
+  std::vector<traces::TraceBatch> spare_;
   std::vector<std::thread> workers_;
   bool finished_ = false;
 };

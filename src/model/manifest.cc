@@ -28,7 +28,8 @@ std::string ManifestToJson(const Manifest& m) {
     inputs.push_back({{"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}});
   }
   j["inputs"] = inputs;
-  j["rows"] = {{"input", m.input_rows}, {"accepted", m.accepted_rows}, {"rejected", m.rejected_rows}};
+  j["rows"] = {
+      {"input", m.input_rows}, {"accepted", m.accepted_rows}, {"rejected", m.rejected_rows}};
   j["rejected_by_reason"] = m.rejected_by_reason;
   json tables = json::object();
   for (const TableRecord& t : m.tables) {

@@ -85,8 +85,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
                       ParseCompressionName(options.compression));
   if (!(options.max_bad_ratio >= 0.0 && options.max_bad_ratio <= 1.0)) {
-    return UsageError(fmt::format("--max-bad-ratio {}: expected a number in [0, 1]",
-                                  options.max_bad_ratio));
+    return UsageError(
+        fmt::format("--max-bad-ratio {}: expected a number in [0, 1]", options.max_bad_ratio));
   }
   if (options.out_dir.empty()) return UsageError("run: --out is required");
   const int threads = options.threads > 0
@@ -101,12 +101,12 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   manifest.program_version = WV_VERSION;
   manifest.created_at = NowUtcIso();
   manifest.arguments = options.arguments;
-  manifest.options = {{"compression", CompressionName(compression)},
-                      {"threads", std::to_string(threads)},
-                      {"max_bad_ratio", fmt::format("{}", options.max_bad_ratio)},
-                      {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
-                      {"languages",
-                       options.languages_path.empty() ? "(bundled)" : options.languages_path}};
+  manifest.options = {
+      {"compression", CompressionName(compression)},
+      {"threads", std::to_string(threads)},
+      {"max_bad_ratio", fmt::format("{}", options.max_bad_ratio)},
+      {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
+      {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path}};
 
   stage("references");
   auto t0 = Clock::now();
@@ -159,19 +159,20 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     const auto reason = static_cast<traces::RejectReason>(r);
     manifest.rejected_by_reason[std::string(traces::RejectReasonName(reason))] =
         built.rejected_by_reason[r];
-    if (reason != traces::RejectReason::kDuplicate) rejected_not_duplicate += built.rejected_by_reason[r];
+    if (reason != traces::RejectReason::kDuplicate)
+      rejected_not_duplicate += built.rejected_by_reason[r];
   }
   manifest.tables = std::move(built.tables);
   manifest.checks = std::move(built.checks);
-  manifest.checks.insert(manifest.checks.begin(),
-                         quality::CheckRejectedShare(built.input_rows, rejected_not_duplicate,
-                                                     options.max_bad_ratio));
+  manifest.checks.insert(
+      manifest.checks.begin(),
+      quality::CheckRejectedShare(built.input_rows, rejected_not_duplicate, options.max_bad_ratio));
   // The reader's own row count against the rows that reached the model.
-  manifest.checks.push_back(quality::CheckZero(
-      "ingest.rows_reach_model",
-      std::abs(static_cast<int64_t>(stats.input_rows) - rows_consumed) +
-          std::abs(rows_consumed - built.input_rows),
-      "difference between rows read and rows modelled"));
+  manifest.checks.push_back(
+      quality::CheckZero("ingest.rows_reach_model",
+                         std::abs(static_cast<int64_t>(stats.input_rows) - rows_consumed) +
+                             std::abs(rows_consumed - built.input_rows),
+                         "difference between rows read and rows modelled"));
 
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     std::string failed;
@@ -235,7 +236,8 @@ std::string FormatRunSummary(const RunSummary& s) {
       ++warnings;
     }
     if (!c.passed || c.severity == quality::Severity::kInfo) {
-      notes += fmt::format("    [{}] {}: {}\n", quality::SeverityName(c.severity), c.name, c.detail);
+      notes +=
+          fmt::format("    [{}] {}: {}\n", quality::SeverityName(c.severity), c.name, c.detail);
     }
   }
   out += fmt::format("  quality checks: {} passed, {} anomalies counted\n", passed, warnings);

@@ -20,7 +20,7 @@ struct RunOptions {
   std::string lexemes_path;         // empty: bundled reference
   std::string languages_path;       // empty: bundled reference
   std::string out_dir;
-  int threads = 0;                  // 0: hardware concurrency
+  int threads = 0;                   // 0: hardware concurrency
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
   std::vector<std::string> arguments;  // the command line, for the manifest

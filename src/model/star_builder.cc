@@ -1,5 +1,7 @@
 #include "model/star_builder.h"
 
+#include <future>
+
 #include "fmt/core.h"
 #include "model/star_schema.h"
 
@@ -62,17 +64,18 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
         w.compression = options.compression;
         return w;
       }()),
-      fact_(store, std::move(source_names),
-            [&] {
-              FactWriterOptions f;
-              f.writer = writer_options_;
-              f.writer.encode_threads = 1;  // parallelism comes from the partitions
-              f.row_group_rows = options.fact_row_group_rows;
-              f.encode_threads = std::max(1, options.threads);
-              f.max_jobs_in_flight = 2 * f.encode_threads;
-              return f;
-            }(),
-            &ledger_),
+      fact_(
+          store, std::move(source_names),
+          [&] {
+            FactWriterOptions f;
+            f.writer = writer_options_;
+            f.writer.encode_threads = 1;  // parallelism comes from the partitions
+            f.row_group_rows = options.fact_row_group_rows;
+            f.encode_threads = std::max(1, options.threads);
+            f.max_jobs_in_flight = 2 * f.encode_threads;
+            return f;
+          }(),
+          &ledger_),
       dims_(refs),
       quarantine_buffer_(MakeColumns(QuarantineSchema())) {
   dim_thread_ = std::thread([this] { DimensionLoop(); });
@@ -139,10 +142,10 @@ Status StarSchemaBuilder::AppendQuarantine(const traces::QuarantineBatch& q) {
 
 Status StarSchemaBuilder::FlushQuarantine() {
   if (quarantine_file_ == nullptr) {
-    WV_ASSIGN_OR_RETURN(quarantine_file_,
-                        TableFileWriter::Open(*store_, fmt::format("{}/part-00000.parquet",
-                                                                   kQuarantineTable),
-                                              QuarantineSchema(), writer_options_, &ledger_));
+    WV_ASSIGN_OR_RETURN(
+        quarantine_file_,
+        TableFileWriter::Open(*store_, fmt::format("{}/part-00000.parquet", kQuarantineTable),
+                              QuarantineSchema(), writer_options_, &ledger_));
   }
   if (quarantine_buffered_ > 0) {
     WV_RETURN_IF_ERROR(quarantine_file_->WriteBatch(quarantine_buffer_, quarantine_buffered_));
@@ -158,47 +161,60 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
     dim_done_ = true;
   }
   cv_.notify_all();
-  WV_RETURN_IF_ERROR(fact_.Finish());
   dim_thread_.join();
-  WV_RETURN_IF_ERROR(FlushQuarantine());
-  WV_RETURN_IF_ERROR(quarantine_file_->Close());
+  dims_.anomalies();  // settles the run logs before the tables are built in parallel
 
+  // The dimensions are built and written on their own threads while this
+  // one finishes the fact table and the quarantine. (Each Build*() touches
+  // its own members of the builder.)
   using quality::CheckKeysUnique;
   using PT = parquet::PhysicalType;
+  struct DimTask {
+    quality::CheckResult check;
+    Status status;
+  };
+  auto write_dim = [this](std::string_view table, const parquet::Schema& schema,
+                          const TableData& data, const char* key_name, int key,
+                          PT key_type) -> DimTask {
+    DimTask t;
+    t.check = CheckKeysUnique(table, key_name, data.columns[key], key_type);
+    t.status = WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table), schema,
+                              writer_options_, data.columns, data.rows, &ledger_);
+    return t;
+  };
+  auto users_task = std::async(std::launch::async, [&] {
+    return write_dim(kUsersTable, UsersSchema(), dims_.BuildUsers(), "user_id", kUserId,
+                     PT::kByteArray);
+  });
+  auto times_task = std::async(std::launch::async, [&] {
+    return write_dim(kTimesTable, TimesSchema(), dims_.BuildTimes(), "epoch", kTimeEpoch,
+                     PT::kInt64);
+  });
+  auto small_task = std::async(std::launch::async, [&] {
+    std::vector<DimTask> out;
+    out.push_back(write_dim(kLangsTable, LangsSchema(), dims_.BuildLangs(), "alpha2_code",
+                            kLangAlpha2, PT::kByteArray));
+    out.push_back(write_dim(kWordsTable, WordsSchema(), dims_.BuildWords(), "lexeme_id",
+                            kWordLexemeId, PT::kByteArray));
+    return out;
+  });
+  Status fact_status = fact_.Finish();
+  if (fact_status.ok()) fact_status = FlushQuarantine();
+  if (fact_status.ok()) fact_status = quarantine_file_->Close();
+  std::vector<DimTask> dim_results;
+  dim_results.push_back(users_task.get());
+  dim_results.push_back(times_task.get());
+  for (DimTask& t : small_task.get()) dim_results.push_back(std::move(t));
+  WV_RETURN_IF_ERROR(fact_status);
   auto& checks = result_.checks;
-  {
-    const TableData users = dims_.BuildUsers();
-    checks.push_back(CheckKeysUnique(kUsersTable, "user_id", users.columns[kUserId], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kUsersTable),
-                                      UsersSchema(), writer_options_, users.columns, users.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData times = dims_.BuildTimes();
-    checks.push_back(CheckKeysUnique(kTimesTable, "epoch", times.columns[kTimeEpoch], PT::kInt64));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kTimesTable),
-                                      TimesSchema(), writer_options_, times.columns, times.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData langs = dims_.BuildLangs();
-    checks.push_back(
-        CheckKeysUnique(kLangsTable, "alpha2_code", langs.columns[kLangAlpha2], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kLangsTable),
-                                      LangsSchema(), writer_options_, langs.columns, langs.rows,
-                                      &ledger_));
-  }
-  {
-    const TableData words = dims_.BuildWords();
-    checks.push_back(
-        CheckKeysUnique(kWordsTable, "lexeme_id", words.columns[kWordLexemeId], PT::kByteArray));
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", kWordsTable),
-                                      WordsSchema(), writer_options_, words.columns, words.rows,
-                                      &ledger_));
+  for (DimTask& t : dim_results) {
+    WV_RETURN_IF_ERROR(t.status);
+    checks.push_back(std::move(t.check));
   }
 
   // Group the written files by table; the row counts come from the files.
-  for (std::string_view name : kAllTables) result_.tables.push_back(TableRecord{std::string(name), 0, {}});
+  for (std::string_view name : kAllTables)
+    result_.tables.push_back(TableRecord{std::string(name), 0, {}});
   for (FileRecord& f : ledger_.Files()) {
     for (TableRecord& t : result_.tables) {
       if (f.path.size() > t.name.size() && f.path.compare(0, t.name.size(), t.name) == 0 &&
@@ -235,9 +251,9 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
                                       "p_recall values outside [0, 1]"));
   checks.push_back(quality::CheckZero("fact_wordviews.pct.domain", p.pct_out_of_domain,
                                       "session_pct/history_pct values outside [0, 1]"));
-  checks.push_back(quality::CheckZero("fact_wordviews.history_pct.null_iff_no_history",
-                                      p.history_pct_null_mismatch,
-                                      "rows where history_pct is NULL but history_seen > 0 or vice versa"));
+  checks.push_back(quality::CheckZero(
+      "fact_wordviews.history_pct.null_iff_no_history", p.history_pct_null_mismatch,
+      "rows where history_pct is NULL but history_seen > 0 or vice versa"));
   checks.push_back(quality::CheckZero("fact_wordviews.counts.domain", p.counts_out_of_domain,
                                       "rows with delta < 0 or seen/correct counts out of range"));
   checks.push_back(quality::CheckZero("fact_wordviews.timestamp.domain", p.timestamp_out_of_domain,
@@ -256,22 +272,25 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
   checks.push_back(quality::CountAnomaly("anomaly.lexeme_id_with_several_languages",
                                          a.lexemes_with_several_languages,
                                          "lexeme_ids seen with more than one learning_language"));
-  checks.push_back(quality::CountAnomaly("anomaly.rows_with_conflicting_lexeme",
-                                         a.rows_with_conflicting_lexeme,
-                                         "rows whose lexeme_string or language differs from the "
-                                         "lexeme_id's first occurrence (dim_words keeps the first)"));
-  checks.push_back(quality::CountAnomaly("anomaly.words_with_unknown_tags", a.words_with_unknown_tags,
+  checks.push_back(
+      quality::CountAnomaly("anomaly.rows_with_conflicting_lexeme", a.rows_with_conflicting_lexeme,
+                            "rows whose lexeme_string or language differs from the "
+                            "lexeme_id's first occurrence (dim_words keeps the first)"));
+  checks.push_back(quality::CountAnomaly("anomaly.words_with_unknown_tags",
+                                         a.words_with_unknown_tags,
                                          fmt::format("words with tags missing from the lexeme "
                                                      "reference ({} tag occurrences; wildcards "
                                                      "excluded)",
                                                      a.unknown_tag_occurrences)));
-  checks.push_back(quality::CountInfo("info.words_with_wildcards", a.words_with_wildcards,
-                                         "words with a wildcard surface or tag (<*sf>, <*numb>, ...)"));
+  checks.push_back(
+      quality::CountInfo("info.words_with_wildcards", a.words_with_wildcards,
+                         "words with a wildcard surface or tag (<*sf>, <*numb>, ...)"));
   checks.push_back(quality::CountAnomaly("anomaly.languages_missing_from_reference",
                                          a.languages_missing_from_reference,
                                          "languages in accepted rows without a reference entry"));
-  checks.push_back(quality::CheckZero("dim_words.decodable", a.words_undecodable,
-                                      "lexeme_strings that do not decode as surface/lemma<tag>..."));
+  checks.push_back(
+      quality::CheckZero("dim_words.decodable", a.words_undecodable,
+                         "lexeme_strings that do not decode as surface/lemma<tag>..."));
   return std::move(result_);
 }
 

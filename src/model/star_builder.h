@@ -31,7 +31,7 @@ namespace wv::model {
 struct BuildOptions {
   parquet::Compression compression = parquet::Compression::kZstd;
   int threads = 2;  // fact encoding threads
-  int64_t fact_row_group_rows = 128 * 1024;
+  int64_t fact_row_group_rows = 64 * 1024;
 };
 
 struct BuildResult {

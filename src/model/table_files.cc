@@ -9,8 +9,7 @@
 namespace wv::model {
 
 uint32_t Crc32(std::string_view bytes, uint32_t crc) {
-  return crc32_gzip_refl(crc, reinterpret_cast<const unsigned char*>(bytes.data()),
-                         bytes.size());
+  return crc32_gzip_refl(crc, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 void FileLedger::Add(FileRecord record) {
@@ -29,8 +28,7 @@ std::vector<FileRecord> FileLedger::Files() const {
 // Passes bytes on to the store's sink, keeping a running size and CRC.
 class ChecksumSink : public io::ByteSink {
  public:
-  ChecksumSink(std::unique_ptr<io::ByteSink> inner,
-               std::shared_ptr<TableFileWriter::Totals> totals)
+  ChecksumSink(std::unique_ptr<io::ByteSink> inner, std::shared_ptr<TableFileWriter::Totals> totals)
       : inner_(std::move(inner)), totals_(std::move(totals)) {}
 
   Status Append(std::string_view bytes) override {
@@ -79,8 +77,8 @@ Status WriteTableFile(io::OutputStore& store, std::string relative_path,
                       const parquet::Schema& schema, const parquet::WriterOptions& options,
                       const std::vector<parquet::ColumnVector>& columns, size_t num_rows,
                       FileLedger* ledger) {
-  WV_ASSIGN_OR_RETURN(auto writer, TableFileWriter::Open(store, std::move(relative_path), schema,
-                                                         options, ledger));
+  WV_ASSIGN_OR_RETURN(
+      auto writer, TableFileWriter::Open(store, std::move(relative_path), schema, options, ledger));
   if (num_rows > 0) WV_RETURN_IF_ERROR(writer->WriteBatch(columns, num_rows));
   return writer->Close();
 }

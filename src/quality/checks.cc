@@ -60,8 +60,8 @@ CheckResult CheckForeignKey(std::string_view fact_column, std::string_view dimen
   r.expected = 0;
   r.passed = r.observed == 0;
   r.detail = r.passed ? fmt::format("all {} fact rows resolve in {}", fact_rows, dimension)
-                      : fmt::format("{} of {} fact rows have no matching row in {}",
-                                    r.observed, fact_rows, dimension);
+                      : fmt::format("{} of {} fact rows have no matching row in {}", r.observed,
+                                    fact_rows, dimension);
   return r;
 }
 
@@ -82,13 +82,13 @@ CheckResult CheckRejectedShare(int64_t input_rows, int64_t rejected_not_duplicat
   r.name = "rejected_share";
   r.observed = rejected_not_duplicate;
   r.expected = static_cast<int64_t>(max_bad_ratio * static_cast<double>(input_rows));
-  const double share =
-      input_rows == 0 ? 0.0
-                      : static_cast<double>(rejected_not_duplicate) / static_cast<double>(input_rows);
+  const double share = input_rows == 0 ? 0.0
+                                       : static_cast<double>(rejected_not_duplicate) /
+                                             static_cast<double>(input_rows);
   r.passed = share <= max_bad_ratio;
-  r.detail = fmt::format("{} of {} rows rejected (duplicates not counted): {:.4f}% {} --max-bad-ratio {}",
-                         rejected_not_duplicate, input_rows, share * 100.0,
-                         r.passed ? "<=" : ">", max_bad_ratio);
+  r.detail = fmt::format(
+      "{} of {} rows rejected (duplicates not counted): {:.4f}% {} --max-bad-ratio {}",
+      rejected_not_duplicate, input_rows, share * 100.0, r.passed ? "<=" : ">", max_bad_ratio);
   return r;
 }
 

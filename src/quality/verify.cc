@@ -106,21 +106,21 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
       table_rows += rows;
       checks.push_back(Mismatch(f.path + ".rows", rows == f.rows, rows, f.rows,
                                 fmt::format("{} rows, manifest says {}", rows, f.rows)));
-      bool schema_ok = schema != nullptr &&
-                       (*reader)->schema().columns.size() == schema->columns.size();
+      bool schema_ok =
+          schema != nullptr && (*reader)->schema().columns.size() == schema->columns.size();
       for (size_t c = 0; schema_ok && c < schema->columns.size(); ++c) {
         const auto& a = (*reader)->schema().columns[c];
         const auto& b = schema->columns[c];
         schema_ok = a.name == b.name && a.physical == b.physical;
       }
-      checks.push_back(Mismatch(f.path + ".schema", schema_ok, schema_ok, 1,
-                                schema_ok ? "columns as the contract says"
-                                          : "columns differ from the table's schema"));
+      checks.push_back(Mismatch(
+          f.path + ".schema", schema_ok, schema_ok, 1,
+          schema_ok ? "columns as the contract says" : "columns differ from the table's schema"));
       if (schema_ok) open.files.push_back(std::move(*reader));
     }
-    checks.push_back(Mismatch(fmt::format("{}.rows", table_name), table_rows == t->rows, table_rows,
-                              t->rows, fmt::format("{} rows in files, manifest says {}", table_rows,
-                                                   t->rows)));
+    checks.push_back(
+        Mismatch(fmt::format("{}.rows", table_name), table_rows == t->rows, table_rows, t->rows,
+                 fmt::format("{} rows in files, manifest says {}", table_rows, t->rows)));
     checks.push_back(Mismatch(fmt::format("{}.has_file", table_name), !t->files.empty(),
                               static_cast<int64_t>(t->files.size()), 1,
                               fmt::format("{} file(s)", t->files.size())));
@@ -154,12 +154,12 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
   auto collect_strings = [&](std::string_view table, std::string_view column,
                              absl::flat_hash_set<std::string>* set) -> Status {
     int64_t dup = 0, n = 0;
-    WV_RETURN_IF_ERROR(ForEachChunk(tables[std::string(table)], column,
-                                    [&](const parquet::ColumnVector& v) {
-                                      for (size_t i = 0; i < v.bytes.size(); ++i, ++n) {
-                                        dup += !set->emplace(v.bytes[i]).second;
-                                      }
-                                    }));
+    WV_RETURN_IF_ERROR(
+        ForEachChunk(tables[std::string(table)], column, [&](const parquet::ColumnVector& v) {
+          for (size_t i = 0; i < v.bytes.size(); ++i, ++n) {
+            dup += !set->emplace(v.bytes[i]).second;
+          }
+        }));
     checks.push_back(Mismatch(fmt::format("{}.{}.unique", table, column), dup == 0, dup, 0,
                               fmt::format("{} keys, {} repeated", n, dup)));
     return OkStatus();
@@ -194,9 +194,9 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
         missing += !last_ok;
       }
     }));
-    checks.push_back(Mismatch(fmt::format("fact_wordviews.{}.resolves", column), missing == 0,
-                              missing, 0,
-                              fmt::format("{} of {} fact rows without a row in {}", missing, n, dim)));
+    checks.push_back(
+        Mismatch(fmt::format("fact_wordviews.{}.resolves", column), missing == 0, missing, 0,
+                 fmt::format("{} of {} fact rows without a row in {}", missing, n, dim)));
     return OkStatus();
   };
   WV_RETURN_IF_ERROR(fk_strings("user_id", users, model::kUsersTable));
@@ -208,8 +208,9 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
     WV_RETURN_IF_ERROR(ForEachChunk(fact, "epoch", [&](const parquet::ColumnVector& v) {
       for (int64_t e : v.i64) missing += !epochs.contains(e), ++n;
     }));
-    checks.push_back(Mismatch("fact_wordviews.epoch.resolves", missing == 0, missing, 0,
-                              fmt::format("{} of {} fact rows without a row in dim_times", missing, n)));
+    checks.push_back(
+        Mismatch("fact_wordviews.epoch.resolves", missing == 0, missing, 0,
+                 fmt::format("{} of {} fact rows without a row in dim_times", missing, n)));
   }
 
   // Reconciliation, from the files themselves.

@@ -376,3 +376,61 @@ def test_several_inputs_and_globs(dirty, wv, tmp_path):
                 ["source_file", "line_number", "reason"], "quarantine of two files")
     assert_same(con, "out_dim_users", "dim_users", ["user_id", "number_of_sessions", "views"],
                 "dim_users of two files")
+
+
+ANOMALY_QUERIES = {
+    "anomaly.p_recall_disagrees_with_session":
+        "SELECT count(*) FROM fact_wordviews WHERE abs(p_recall - session_pct) > "
+        "1e-9 * greatest(1, abs(session_pct))",
+    "anomaly.natural_key_collisions":
+        "SELECT count(*) - count(DISTINCT (user_id, epoch, lexeme_id)) FROM fact_wordviews",
+    "anomaly.lexeme_id_with_several_strings":
+        "SELECT count(*) FROM (SELECT lexeme_id FROM fact_wordviews GROUP BY 1 "
+        "HAVING count(DISTINCT lexeme_string) > 1)",
+    "anomaly.lexeme_id_with_several_languages":
+        "SELECT count(*) FROM (SELECT lexeme_id FROM fact_wordviews GROUP BY 1 "
+        "HAVING count(DISTINCT learning_language) > 1)",
+    "anomaly.rows_with_conflicting_lexeme":
+        "SELECT count(*) FROM fact_wordviews f JOIN dim_words w USING (lexeme_id) "
+        "WHERE f.lexeme_string <> w.lexeme_string OR f.learning_language <> w.language",
+    "anomaly.words_with_unknown_tags": "SELECT count(*) FROM dim_words WHERE unknown_tags > 0",
+    "info.words_with_wildcards":
+        "SELECT count(*) FROM dim_words WHERE surface_is_wildcard OR has_wildcard_tag",
+}
+
+
+def test_counted_anomalies_match_oracle(wv, tmp_path):
+    """Rows that are valid but odd are counted, not rejected, and the counts
+    agree with DuckDB's over the same input."""
+    header = ("p_recall,timestamp,delta,user_id,learning_language,ui_language,lexeme_id,"
+              "lexeme_string,history_seen,history_correct,session_seen,session_correct")
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    rows = [
+        f"1.0,1362076081,10,u:1,es,en,{a},carta/carta<n><f><sg>,3,2,2,2",
+        f"0.5,1362076081,10,u:1,es,en,{b},es/ser<vbser><pri><p3><sg>,3,2,2,2",   # p_recall off
+        f"1.0,1362076081,99,u:1,es,en,{a},carta/carta<n><f><sg>,3,2,2,2",      # key collision
+        f"1.0,1362076090,10,u:2,es,en,{a},cartas/carta<n><f><pl>,0,0,1,1",     # 2nd string
+        f"1.0,1362076090,10,u:2,fr,en,{b},es/ser<vbser><pri><p3><sg>,0,0,1,1",  # 2nd language
+        f"1.0,1362076095,10,u:3,en,es,{c},<*sf>/be<vbser><zzz><*numb>,1,1,1,1",  # unknown tag
+        f"1.0,1362076081,11,u:1,es,en,{a},carta/carta<n><f><sg>,3,2,2,2",      # split session
+    ]
+    f = tmp_path / "odd.csv"
+    f.write_text(header + "\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    wv("run", "--traces", f, "--out", out)
+    manifest = json.loads((out / "_manifest.json").read_text())
+    observed = {ch["name"]: ch["observed"] for ch in manifest["quality_checks"]}
+    con = build_oracle([f])
+    for name, query in ANOMALY_QUERIES.items():
+        expected = con.execute(query).fetchone()[0]
+        assert observed[name] == expected, (name, observed[name], expected)
+    # Each was actually exercised by this input.
+    assert all(observed[name] > 0 for name in ANOMALY_QUERIES), observed
+    assert manifest["rows"] == {"input": 7, "accepted": 7, "rejected": 0}
+
+
+def test_dirty_data_anomaly_counts_match_oracle(dirty):
+    observed = {c["name"]: c["observed"]
+                for c in json.loads((dirty["out"] / "_manifest.json").read_text())["quality_checks"]}
+    for name, query in ANOMALY_QUERIES.items():
+        assert observed[name] == dirty["con"].execute(query).fetchone()[0], name

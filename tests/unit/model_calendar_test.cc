@@ -1,6 +1,6 @@
-#include "model/calendar.h"
-
 #include <gtest/gtest.h>
+
+#include "model/calendar.h"
 
 namespace wv::model {
 namespace {
@@ -38,19 +38,12 @@ struct IsoCase {
 TEST(CalendarTest, IsoWeekEdgeCases) {
   // Known ISO 8601 dates (checked against `date +%G-W%V-%u`).
   const IsoCase cases[] = {
-      {2013, 12, 30, 2014, 1, 1},  // Monday of week 1 of 2014
-      {2014, 1, 1, 2014, 1, 3},
-      {2010, 1, 3, 2009, 53, 7},   // Sunday still in 2009's week 53
-      {2010, 1, 4, 2010, 1, 1},
-      {2015, 12, 31, 2015, 53, 4},
-      {2016, 1, 1, 2015, 53, 5},
-      {2016, 1, 3, 2015, 53, 7},
-      {2016, 1, 4, 2016, 1, 1},
-      {2008, 12, 29, 2009, 1, 1},
-      {2012, 12, 31, 2013, 1, 1},
-      {2013, 3, 10, 2013, 10, 7},
-      {2000, 1, 1, 1999, 52, 6},
-      {2020, 2, 29, 2020, 9, 6},   // leap day
+      {2013, 12, 30, 2014, 1, 1},                              // Monday of week 1 of 2014
+      {2014, 1, 1, 2014, 1, 3},    {2010, 1, 3, 2009, 53, 7},  // Sunday still in 2009's week 53
+      {2010, 1, 4, 2010, 1, 1},    {2015, 12, 31, 2015, 53, 4}, {2016, 1, 1, 2015, 53, 5},
+      {2016, 1, 3, 2015, 53, 7},   {2016, 1, 4, 2016, 1, 1},    {2008, 12, 29, 2009, 1, 1},
+      {2012, 12, 31, 2013, 1, 1},  {2013, 3, 10, 2013, 10, 7},  {2000, 1, 1, 1999, 52, 6},
+      {2020, 2, 29, 2020, 9, 6},  // leap day
       {2099, 12, 31, 2099, 53, 4},
   };
   for (const IsoCase& c : cases) {
@@ -86,7 +79,8 @@ TEST(CalendarTest, EveryDayOfTwoCenturiesIsConsistent) {
     const CivilTime t = CivilFromEpochSeconds(Epoch(2000, 1, 1) + d * 86400);
     EXPECT_EQ(t.iso_weekday, prev.iso_weekday % 7 + 1);
     if (t.iso_weekday == 1) {
-      EXPECT_TRUE(t.iso_week == prev.iso_week + 1 || (t.iso_week == 1 && t.iso_year == prev.iso_year + 1))
+      EXPECT_TRUE(t.iso_week == prev.iso_week + 1 ||
+                  (t.iso_week == 1 && t.iso_year == prev.iso_year + 1))
           << DateString(t.days_since_epoch);
     } else {
       EXPECT_EQ(t.iso_week, prev.iso_week);

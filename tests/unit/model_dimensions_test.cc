@@ -1,9 +1,8 @@
-#include "model/dimensions.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "model/dimensions.h"
 #include "model/star_schema.h"
 
 namespace wv::model {
@@ -196,6 +195,29 @@ TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   EXPECT_EQ(a.rows_with_conflicting_lexeme, 2);
   EXPECT_EQ(a.words_with_wildcards, 1);
   EXPECT_EQ(dims.coverage().words, 5);
+}
+
+TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder dims(&refs);
+  // Session (u:1, 100) has a repeat inside its first run (1), then comes back
+  // after u:2 with kIdA again (1) and a new word; (u:2, 100) is a different
+  // session, so kIdA there is no collision. (u:3, 300) repeats across batches.
+  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                      {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                      {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
+                      {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
+  dims.Add(MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
+                      {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
+  EXPECT_EQ(dims.anomalies().natural_key_collisions, 3);
+  const TableData users = dims.BuildUsers();
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 1);
+  EXPECT_EQ(users.columns[kUserViews].i64[0], 5);
+  EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[2], 1);
+  EXPECT_EQ(users.columns[kUserViews].i64[2], 3);
 }
 
 }  // namespace

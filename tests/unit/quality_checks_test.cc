@@ -1,6 +1,6 @@
-#include "quality/checks.h"
-
 #include <gtest/gtest.h>
+
+#include "quality/checks.h"
 
 namespace wv::quality {
 namespace {
@@ -11,7 +11,8 @@ TEST(QualityChecksTest, KeysUniqueDetectsRepeatedStringAndIntegerKeys) {
   s.bytes.push_back("u:b");
   EXPECT_TRUE(CheckKeysUnique("dim_users", "user_id", s, parquet::PhysicalType::kByteArray).passed);
   s.bytes.push_back("u:a");
-  const CheckResult bad = CheckKeysUnique("dim_users", "user_id", s, parquet::PhysicalType::kByteArray);
+  const CheckResult bad =
+      CheckKeysUnique("dim_users", "user_id", s, parquet::PhysicalType::kByteArray);
   EXPECT_FALSE(bad.passed);
   EXPECT_EQ(bad.observed, 1);
   EXPECT_EQ(bad.name, "dim_users.user_id.unique");
