@@ -1,8 +1,10 @@
 // Ingest throughput: CSV row splitting, validation (rules 1-6 + fingerprints)
-// of in-memory chunks, and the whole Ingestor on a plain and a gzip file.
+// of in-memory chunks, and the whole Ingestor (reader + 1 or 2 workers +
+// in-order dedup, consume doing nothing) on a plain and a gzip file.
 // Rows look like the real learning traces (DATA_PROFILE.md) but are made here,
-// independent of the generator. WV_BENCH_ROWS sets the file size for the
-// Ingestor cases (default 2,000,000); WV_BENCH_DIR where the file goes.
+// independent of the generator. The Ingestor cases read WV_BENCH_DIR/traces.csv
+// and traces.csv.gz when bench/generate.sh left them there; otherwise they
+// write WV_BENCH_ROWS rows (default 2,000,000) of their own into WV_BENCH_DIR.
 #include <unistd.h>
 #include <zlib.h>
 
@@ -25,8 +27,8 @@ namespace {
 using wv::traces::References;
 
 // About 95 bytes per row, like the real file.
-std::string MakeTraces(size_t rows, bool header) {
-  std::mt19937_64 rng(42);
+std::string MakeTraces(size_t rows, bool header, uint64_t seed = 42) {
+  std::mt19937_64 rng(seed);
   static const char* kPairs[][2] = {{"en", "es"}, {"es", "en"}, {"en", "pt"}, {"fr", "en"},
                                     {"de", "en"}, {"en", "it"}, {"it", "en"}, {"pt", "en"}};
   static const char* kLexemes[] = {"lernt/lernen<vblex><pri><p3><sg>", "bajo/bajo<pr>",
@@ -93,25 +95,30 @@ void BM_ValidateChunk(benchmark::State& state) {
 BENCHMARK(BM_ValidateChunk)->Unit(benchmark::kMillisecond);
 
 std::string BenchFile(bool gzip) {
-  const char* rows_env = std::getenv("WV_BENCH_ROWS");
-  const size_t rows = rows_env != nullptr ? std::strtoull(rows_env, nullptr, 10) : 2000000;
   const char* dir_env = std::getenv("WV_BENCH_DIR");
   const std::filesystem::path dir = dir_env != nullptr ? dir_env : "/tmp";
+  const std::filesystem::path generated = dir / (gzip ? "traces.csv.gz" : "traces.csv");
+  if (std::filesystem::exists(generated)) return generated.string();
+  const char* rows_env = std::getenv("WV_BENCH_ROWS");
+  const size_t rows = rows_env != nullptr ? std::strtoull(rows_env, nullptr, 10) : 2000000;
   const std::string path =
-      (dir / fmt::format("ingest_bench_{}{}.csv{}", rows, gzip ? "_gz" : "", gzip ? ".gz" : ""))
-          .string();
+      (dir / fmt::format("ingest_bench_{}.csv{}", rows, gzip ? ".gz" : "")).string();
   if (std::filesystem::exists(path)) return path;
-  const std::string text = MakeTraces(rows, true);
   const std::string tmp = path + ".tmp";
-  if (gzip) {
-    gzFile out = gzopen(tmp.c_str(), "wb1");
-    for (size_t off = 0; off < text.size(); off += 1 << 24) {
-      gzwrite(out, text.data() + off, static_cast<unsigned>(std::min<size_t>(1 << 24, text.size() - off)));
+  gzFile gz = gzip ? gzopen(tmp.c_str(), "wb1") : nullptr;
+  std::ofstream plain;
+  if (!gzip) plain.open(tmp, std::ios::binary);
+  constexpr size_t kBlock = 100000;
+  for (size_t done = 0; done < rows; done += kBlock) {
+    const std::string text = MakeTraces(std::min(kBlock, rows - done), done == 0, done + 1);
+    if (gzip) {
+      gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+    } else {
+      plain << text;
     }
-    gzclose(out);
-  } else {
-    std::ofstream(tmp, std::ios::binary) << text;
   }
+  if (gzip) gzclose(gz);
+  plain.close();
   std::filesystem::rename(tmp, path);
   return path;
 }
@@ -136,6 +143,7 @@ void BM_Ingest(benchmark::State& state) {
   state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.counters["MB/s"] =
       benchmark::Counter(static_cast<double>(bytes) / 1e6, benchmark::Counter::kIsRate);
+  state.SetLabel(path);
 }
 BENCHMARK(BM_Ingest)
     ->ArgNames({"threads", "gzip"})

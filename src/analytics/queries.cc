@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <numeric>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "analytics/stats.h"
@@ -38,8 +43,25 @@ std::string Thousands(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
+// Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking
+// chunks in turn. Callers keep integer partials per worker (exact in any
+// order) and floating-point partials per chunk, reduced in chunk order, so
+// results do not depend on the thread count or on scheduling.
+template <typename Fn>
+void ForEachChunk(const FactTable& f, int threads, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&](int worker) {
+    for (size_t i; (i = next.fetch_add(1)) < f.chunks.size();) fn(i, worker);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+}
+
 Status RequireColumns(const FactTable& f, uint32_t needed) {
-  if ((f.columns & needed) != needed) return InternalError("query run on a warehouse loaded without its columns");
+  if ((f.columns & needed) != needed)
+    return InternalError("query run on a warehouse loaded without its columns");
   return OkStatus();
 }
 
@@ -105,42 +127,162 @@ struct GroupRetention {
   std::optional<double> half_life_days;
 };
 
+// Exact medians of delta per group without gathering or sorting the rows: a
+// histogram over order-preserving buckets (bit length and the next 8 bits of
+// the value) finds the bucket holding the middle rank, then only that bucket's
+// values are selected. Two cheap passes instead of copying 12.85M values.
+std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
+                                                     const std::vector<uint32_t>& group_of_pair,
+                                                     size_t groups, int threads) {
+  constexpr size_t kBuckets = 65 * 256;
+  auto bucket_of = [](int64_t v) -> size_t {
+    const uint64_t u = static_cast<uint64_t>(v);
+    const int w = std::bit_width(u);  // 0..64
+    const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
+    return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
+  };
+  const int workers = std::max(1, threads);
+  std::vector<std::vector<int64_t>> worker_counts(workers,
+                                                  std::vector<int64_t>(groups * kBuckets, 0));
+  std::vector<uint8_t> worker_negative(workers, 0);
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
+    int64_t* counts = worker_counts[w].data();
+    bool negative = false;
+    for (size_t i = 0; i < c.rows; ++i) {
+      const int64_t d = c.delta[i];
+      negative |= d < 0;
+      ++counts[group_of_pair[c.pair[i]] * kBuckets + bucket_of(d < 0 ? 0 : d)];
+    }
+    worker_negative[w] |= negative;
+  });
+  std::vector<int64_t>& counts = worker_counts[0];
+  for (int w = 1; w < workers; ++w) {
+    for (size_t b = 0; b < counts.size(); ++b) counts[b] += worker_counts[w][b];
+  }
+  std::vector<std::optional<double>> out(groups);
+  if (std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end()) {
+    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
+    std::vector<std::vector<int64_t>> all(groups);
+    for (const auto& c : f.chunks) {
+      for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
+    }
+    for (size_t g = 0; g < groups; ++g) out[g] = Median(all[g]);
+    return out;
+  }
+  // The 0-based ranks of the middle value(s) and the buckets holding them.
+  std::vector<int64_t> total(groups, 0), lo_rank(groups), hi_rank(groups), lo_before(groups),
+      hi_before(groups);
+  std::vector<size_t> lo_bucket(groups, SIZE_MAX), hi_bucket(groups, SIZE_MAX);
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t b = 0; b < kBuckets; ++b) total[g] += counts[g * kBuckets + b];
+    if (total[g] == 0) continue;
+    lo_rank[g] = (total[g] - 1) / 2;
+    hi_rank[g] = total[g] / 2;
+    int64_t before = 0;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      const int64_t n = counts[g * kBuckets + b];
+      if (lo_bucket[g] == SIZE_MAX && lo_rank[g] < before + n) {
+        lo_bucket[g] = b;
+        lo_before[g] = before;
+      }
+      if (hi_rank[g] < before + n) {
+        hi_bucket[g] = b;
+        hi_before[g] = before;
+        break;
+      }
+      before += n;
+    }
+  }
+  // Only the values of those buckets are kept (selection does not care about order).
+  std::vector<std::vector<std::vector<int64_t>>> lo_part(workers,
+                                                         std::vector<std::vector<int64_t>>(groups));
+  std::vector<std::vector<std::vector<int64_t>>> hi_part(workers,
+                                                         std::vector<std::vector<int64_t>>(groups));
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
+    for (size_t i = 0; i < c.rows; ++i) {
+      const uint32_t g = group_of_pair[c.pair[i]];
+      const size_t b = bucket_of(c.delta[i]);
+      if (b == lo_bucket[g]) {
+        lo_part[w][g].push_back(c.delta[i]);
+      } else if (b == hi_bucket[g]) {
+        hi_part[w][g].push_back(c.delta[i]);
+      }
+    }
+  });
+  auto select = [](std::vector<int64_t>& v, int64_t k) {
+    std::nth_element(v.begin(), v.begin() + k, v.end());
+    return static_cast<double>(v[k]);
+  };
+  for (size_t g = 0; g < groups; ++g) {
+    if (total[g] == 0) continue;
+    std::vector<int64_t> lo_values, hi_values;
+    for (int w = 0; w < workers; ++w) {
+      lo_values.insert(lo_values.end(), lo_part[w][g].begin(), lo_part[w][g].end());
+      hi_values.insert(hi_values.end(), hi_part[w][g].begin(), hi_part[w][g].end());
+    }
+    const double lo = select(lo_values, lo_rank[g] - lo_before[g]);
+    const double hi = hi_bucket[g] == lo_bucket[g] ? select(lo_values, hi_rank[g] - lo_before[g])
+                                                   : select(hi_values, hi_rank[g] - hi_before[g]);
+    out[g] = lo + (hi - lo) / 2;
+  }
+  return out;
+}
+
 std::vector<GroupRetention> ComputeRetention(const FactTable& f,
                                              const std::vector<uint32_t>& group_of_pair,
                                              size_t groups, int threads) {
-  std::vector<GroupRetention> out(groups);
-  for (const auto& c : f.chunks) {
+  // Per-chunk partials, reduced in chunk order (deterministic floating point).
+  struct Partial {
+    std::vector<RecallSums> sums;
+    std::vector<RecallObservations> obs;
+  };
+  std::vector<Partial> parts(f.chunks.size());
+  ForEachChunk(f, threads, [&](size_t k, int) {
+    const FactChunk& c = f.chunks[k];
+    Partial& p = parts[k];
+    p.sums.resize(groups);
+    p.obs.resize(groups);
     for (size_t i = 0; i < c.rows; ++i) {
-      RecallSums& s = out[group_of_pair[c.pair[i]]].sums;
+      const uint32_t g = group_of_pair[c.pair[i]];
+      RecallSums& s = p.sums[g];
       ++s.views;
       s.seen += c.seen[i];
       s.correct += c.correct[i];
       s.sum_p_recall += c.p_recall[i];
+      p.obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
     }
-  }
-  // Gather each group's rows contiguously: the fit and the median scan a group at a time.
+  });
+  std::vector<GroupRetention> out(groups);
   std::vector<RecallObservations> obs(groups);
-  std::vector<std::vector<int64_t>> lags(groups);
-  for (size_t g = 0; g < groups; ++g) {
-    const size_t n = static_cast<size_t>(out[g].sums.views);
-    obs[g].lag_days.reserve(n);
-    obs[g].seen.reserve(n);
-    obs[g].correct.reserve(n);
-    lags[g].reserve(n);
-  }
-  for (const auto& c : f.chunks) {
-    for (size_t i = 0; i < c.rows; ++i) {
-      const uint32_t g = group_of_pair[c.pair[i]];
-      obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, static_cast<float>(c.seen[i]),
-                 static_cast<float>(c.correct[i]));
-      lags[g].push_back(c.delta[i]);
+  for (Partial& p : parts) {
+    for (size_t g = 0; g < groups; ++g) {
+      RecallSums& s = out[g].sums;
+      s.views += p.sums[g].views;
+      s.seen += p.sums[g].seen;
+      s.correct += p.sums[g].correct;
+      s.sum_p_recall += p.sums[g].sum_p_recall;
+      RecallObservations& o = obs[g];
+      const RecallObservations& q = p.obs[g];
+      o.fail_lag_days.insert(o.fail_lag_days.end(), q.fail_lag_days.begin(), q.fail_lag_days.end());
+      o.failures.insert(o.failures.end(), q.failures.begin(), q.failures.end());
+      o.correct_lag_days += q.correct_lag_days;
+      o.correct += q.correct;
+      o.seen += q.seen;
+      o.rows += q.rows;
     }
+    p = Partial{};
   }
+  const auto medians = GroupedMedianLags(f, group_of_pair, groups, threads);
   for (size_t g = 0; g < groups; ++g) {
-    const auto median = Median(lags[g]);
-    if (median) out[g].median_lag_days = *median / kSecondsPerDay;
-    std::vector<int64_t>().swap(lags[g]);
-    out[g].half_life_days = FitHalfLife(obs[g], threads).half_life_days;
+    if (medians[g]) out[g].median_lag_days = *medians[g] / kSecondsPerDay;
+    const HalfLifeFit fit = FitHalfLife(obs[g], threads);
+    out[g].half_life_days = fit.half_life_days;
+    if (std::getenv("WV_TIMING") != nullptr) {
+      fmt::print(stderr, "timing: half-life fit of group {}: {} passes over {} failure rows\n", g,
+                 fit.iterations, obs[g].fail_lag_days.size());
+    }
   }
   return out;
 }
@@ -220,8 +362,10 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
     t.column(u).AppendString(f.pairs[p].ui);
     const auto lname = w.LanguageName(f.pairs[p].learning);
     const auto uname = w.LanguageName(f.pairs[p].ui);
-    t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname) : std::nullopt);
-    t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname) : std::nullopt);
+    t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname)
+                                            : std::nullopt);
+    t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname)
+                                            : std::nullopt);
     t.column(v).AppendInt(views[p]);
     total += views[p];
   }
@@ -245,19 +389,22 @@ StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
   }
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
-  const size_t uc = t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
+  const size_t uc =
+      t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
   const size_t sc = t.AddColumn(
       "share", ValueType::kDouble,
       "users / distinct users over all pairs (a user in several courses counts in each, so "
       "shares can add up to more than 1)");
   std::vector<size_t> order(np);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return users[a] > users[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return users[a] > users[b]; });
   for (size_t p : order) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
     t.column(uc).AppendInt(users[p]);
-    t.column(sc).AppendDouble(nu > 0 ? static_cast<double>(users[p]) / static_cast<double>(nu) : NAN);
+    t.column(sc).AppendDouble(nu > 0 ? static_cast<double>(users[p]) / static_cast<double>(nu)
+                                     : NAN);
   }
   t.totals() = TotalsRow(t, {{uc, Thousands(static_cast<int64_t>(nu)) + " distinct"}});
   t.note() = "Ordered by users, most first.";
@@ -269,7 +416,9 @@ namespace {
 struct SessionKey {
   uint64_t user_pair;
   int64_t epoch;
-  bool operator==(const SessionKey& o) const { return user_pair == o.user_pair && epoch == o.epoch; }
+  bool operator==(const SessionKey& o) const {
+    return user_pair == o.user_pair && epoch == o.epoch;
+  }
   template <typename H>
   friend H AbslHashValue(H h, const SessionKey& k) {
     return H::combine(std::move(h), k.user_pair, k.epoch);
@@ -283,7 +432,9 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser | kFactEpoch | kFactSeen));
   const size_t np = f.pairs.size();
   std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
-  absl::flat_hash_set<SessionKey> keys;
+  // First pass: views and exercises, and how many rows start a new run of
+  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
+  size_t run_starts = 0;
   for (const auto& c : f.chunks) {
     SessionKey prev{UINT64_MAX, 0};
     for (size_t i = 0; i < c.rows; ++i) {
@@ -291,6 +442,16 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
       ++views[p];
       exercises[p] += c.seen[i];
       const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
+      run_starts += !(k == prev);
+      prev = k;
+    }
+  }
+  absl::flat_hash_set<SessionKey> keys;
+  keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
+  for (const auto& c : f.chunks) {
+    SessionKey prev{UINT64_MAX, 0};
+    for (size_t i = 0; i < c.rows; ++i) {
+      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | c.pair[i], c.epoch[i]};
       // A session's rows are usually adjacent: skip the set for repeats.
       if (k == prev) continue;
       prev = k;
@@ -301,14 +462,16 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows (word views) of the pair");
-  const size_t sc = t.AddColumn("sessions", ValueType::kInt64,
-                                "distinct (user_id, timestamp) in the pair: lessons or practice sessions");
+  const size_t sc =
+      t.AddColumn("sessions", ValueType::kInt64,
+                  "distinct (user_id, timestamp) in the pair: lessons or practice sessions");
   const size_t ec = t.AddColumn("exercises", ValueType::kInt64, "sum(session_seen)");
   const size_t shc = t.AddColumn("share_of_views", ValueType::kDouble, "views / all views");
   const int64_t total_views = std::accumulate(views.begin(), views.end(), int64_t{0});
   std::vector<size_t> order(np);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return views[a] > views[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return views[a] > views[b]; });
   for (size_t p : order) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
@@ -317,10 +480,11 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
     t.column(ec).AppendInt(exercises[p]);
     t.column(shc).AppendDouble(total_views > 0 ? static_cast<double>(views[p]) / total_views : NAN);
   }
-  t.totals() = TotalsRow(t, {{vc, Thousands(total_views)},
-                             {sc, Thousands(static_cast<int64_t>(keys.size()))},
-                             {ec, Thousands(std::accumulate(exercises.begin(), exercises.end(), int64_t{0}))},
-                             {shc, "1.0000"}});
+  t.totals() = TotalsRow(
+      t, {{vc, Thousands(total_views)},
+          {sc, Thousands(static_cast<int64_t>(keys.size()))},
+          {ec, Thousands(std::accumulate(exercises.begin(), exercises.end(), int64_t{0}))},
+          {shc, "1.0000"}});
   t.note() = "Ordered by views, most first.";
   return t;
 }
@@ -328,24 +492,32 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
 namespace {
 
 // views[pair * 24 + hour]
-std::vector<int64_t> HourCounts(const FactTable& f) {
-  std::vector<int64_t> counts(f.pairs.size() * kHours, 0);
-  for (const auto& c : f.chunks) {
+std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
+  const int workers = std::max(1, threads);
+  std::vector<std::vector<int64_t>> parts(workers,
+                                          std::vector<int64_t>(f.pairs.size() * kHours, 0));
+  ForEachChunk(f, threads, [&](size_t k, int w) {
+    const FactChunk& c = f.chunks[k];
+    int64_t* counts = parts[w].data();
     for (size_t i = 0; i < c.rows; ++i) ++counts[c.pair[i] * kHours + HourOf(c.epoch[i])];
+  });
+  for (int w = 1; w < workers; ++w) {
+    for (size_t i = 0; i < parts[0].size(); ++i) parts[0][i] += parts[w][i];
   }
-  return counts;
+  return parts[0];
 }
 
 }  // namespace
 
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
-  const auto counts = HourCounts(f);
+  const auto counts = HourCounts(f, o.threads);
   ResultTable t;
   auto [l, u] = AddPairKeyColumns(t);
   const size_t hc = t.AddColumn("hour", ValueType::kInt64, "UTC hour of the session (0-23)");
-  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
+  const size_t vc =
+      t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
   const size_t sc = t.AddColumn("share_of_pair", ValueType::kDouble, "views / views of the pair");
   for (size_t p = 0; p < f.pairs.size(); ++p) {
     const int64_t pair_total =
@@ -355,18 +527,19 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions&) {
       t.column(u).AppendString(f.pairs[p].ui);
       t.column(hc).AppendInt(h);
       t.column(vc).AppendInt(counts[p * kHours + h]);
-      t.column(sc).AppendDouble(pair_total > 0 ? static_cast<double>(counts[p * kHours + h]) / pair_total : NAN);
+      t.column(sc).AppendDouble(
+          pair_total > 0 ? static_cast<double>(counts[p * kHours + h]) / pair_total : NAN);
     }
   }
   t.note() = "Hours are UTC; every pair lists all 24 hours.";
   return t;
 }
 
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
   const size_t np = f.pairs.size();
-  const auto counts = HourCounts(f);
+  const auto counts = HourCounts(f, o.threads);
   std::vector<int64_t> hour_total(kHours, 0);
   for (size_t p = 0; p < np; ++p) {
     for (int h = 0; h < kHours; ++h) hour_total[h] += counts[p * kHours + h];
@@ -377,15 +550,19 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
                                    "overall: pair x hour independence");
   auto [l, u] = AddPairKeyColumns(t);
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
-  const size_t cc = t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
+  const size_t cc =
+      t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
   const size_t dc = t.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
   const size_t pc = t.AddColumn("p_value", ValueType::kDouble,
                                 "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
-  const size_t vc2 = t.AddColumn("cramers_v", ValueType::kDouble,
-                                 "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
-                                 "sqrt(chi2 / (n * (hours - 1)))");
-  const size_t hc = t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
-  const size_t hs = t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
+  const size_t vc2 =
+      t.AddColumn("cramers_v", ValueType::kDouble,
+                  "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
+                  "sqrt(chi2 / (n * (hours - 1)))");
+  const size_t hc =
+      t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
+  const size_t hs =
+      t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
   auto append = [&](const char* s, std::optional<std::string_view> learning,
                     std::optional<std::string_view> ui, std::span<const int64_t> hours,
                     const ChiSquareResult& r) {
@@ -412,7 +589,8 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
     append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
            ChiSquareGoodnessOfFit(hours, hour_total));
   }
-  append("overall", std::nullopt, std::nullopt, hour_total, ChiSquareIndependence(counts, np, kHours));
+  append("overall", std::nullopt, std::nullopt, hour_total,
+         ChiSquareIndependence(counts, np, kHours));
   t.note() =
       "Per pair: goodness of fit of its hour distribution against the all-pairs hour distribution "
       "(E = n_pair * share of hour); these per-pair chi2 add up to the overall test of "
@@ -422,7 +600,8 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
 
 StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   std::vector<uint32_t> group(f.pairs.size());
   std::iota(group.begin(), group.end(), 0);
   const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
@@ -442,14 +621,17 @@ StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions
 
 StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   std::vector<uint32_t> group(f.pair_ui.begin(), f.pair_ui.end());
   const auto r = ComputeRetention(f, group, f.ui_languages.size(), o.threads);
   std::vector<int64_t> learning_count(f.ui_languages.size(), 0);
   for (uint16_t ui : f.pair_ui) ++learning_count[ui];
   ResultTable t;
-  const size_t uc = t.AddColumn("ui_language", ValueType::kString, "ISO 639-1 code of the interface language");
-  const size_t un = t.AddColumn("ui_name", ValueType::kString, "English name (dim_langs.english_name)");
+  const size_t uc =
+      t.AddColumn("ui_language", ValueType::kString, "ISO 639-1 code of the interface language");
+  const size_t un =
+      t.AddColumn("ui_name", ValueType::kString, "English name (dim_langs.english_name)");
   const size_t lc = t.AddColumn("learning_languages", ValueType::kInt64,
                                 "number of learning languages taken with this interface language");
   const auto c = AddRetentionColumns(t);
@@ -465,22 +647,39 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   return t;
 }
 
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions&) {
+StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o) {
   const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+  WV_RETURN_IF_ERROR(
+      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
   const auto& buckets = LagBuckets();
   const size_t nb = buckets.size();
-  std::vector<RecallSums> sums(f.pairs.size() * nb);
-  for (const auto& c : f.chunks) {
+  // Per-chunk partials (a few dozen cells each), reduced in chunk order.
+  std::vector<std::vector<RecallSums>> parts(f.chunks.size());
+  ForEachChunk(f, o.threads, [&](size_t k, int) {
+    const FactChunk& c = f.chunks[k];
+    std::vector<RecallSums>& sums = parts[k];
+    sums.resize(f.pairs.size() * nb);
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
-      const size_t b = d < 3600 ? 0 : d < kSecondsPerDay ? 1 : d < 7 * kSecondsPerDay ? 2
-                       : d < 30 * kSecondsPerDay ? 3 : 4;
+      const size_t b = d < 3600                  ? 0
+                       : d < kSecondsPerDay      ? 1
+                       : d < 7 * kSecondsPerDay  ? 2
+                       : d < 30 * kSecondsPerDay ? 3
+                                                 : 4;
       RecallSums& s = sums[c.pair[i] * nb + b];
       ++s.views;
       s.seen += c.seen[i];
       s.correct += c.correct[i];
       s.sum_p_recall += c.p_recall[i];
+    }
+  });
+  std::vector<RecallSums> sums(f.pairs.size() * nb);
+  for (const auto& part : parts) {
+    for (size_t i = 0; i < sums.size(); ++i) {
+      sums[i].views += part[i].views;
+      sums[i].seen += part[i].seen;
+      sums[i].correct += part[i].correct;
+      sums[i].sum_p_recall += part[i].sum_p_recall;
     }
   }
   ResultTable t;
@@ -532,10 +731,13 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   ResultTable t;
-  const size_t lc = t.AddColumn("learning_language", ValueType::kString, "ISO 639-1 code of the language being learned");
-  const size_t rk = t.AddColumn("rank", ValueType::kInt64, "1 = lowest recall_rate in the language");
+  const size_t lc = t.AddColumn("learning_language", ValueType::kString,
+                                "ISO 639-1 code of the language being learned");
+  const size_t rk =
+      t.AddColumn("rank", ValueType::kInt64, "1 = lowest recall_rate in the language");
   const size_t ic = t.AddColumn("lexeme_id", ValueType::kString, "dim_words key");
-  const size_t sc = t.AddColumn("lexeme_string", ValueType::kString, "the lexeme tag (dim_words.lexeme_string)");
+  const size_t sc =
+      t.AddColumn("lexeme_string", ValueType::kString, "the lexeme tag (dim_words.lexeme_string)");
   const size_t pc = t.AddColumn("part_of_speech", ValueType::kString, "dim_words.part_of_speech");
   const auto rc = AddRecallColumns(t);
   for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
@@ -560,9 +762,9 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
       auto it = w.words.find(f.lexeme_ids[wid]);
       if (it != w.words.end()) {
         t.column(sc).AppendString(it->second.lexeme_string);
-        t.column(pc).AppendOptionalString(it->second.part_of_speech
-                                              ? std::optional<std::string_view>(*it->second.part_of_speech)
-                                              : std::nullopt);
+        t.column(pc).AppendOptionalString(
+            it->second.part_of_speech ? std::optional<std::string_view>(*it->second.part_of_speech)
+                                      : std::nullopt);
       } else {
         t.column(sc).AppendNull();
         t.column(pc).AppendNull();
@@ -633,24 +835,27 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
 const std::vector<QueryDef>& AllQueries() {
   constexpr uint32_t kRetention = kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect;
   static const std::vector<QueryDef> kQueries = {
-      {"pairs", "language pairs (learning <- interface) with English names and views",
-       kFactPair, false, QueryPairs},
-      {"pair-users", "distinct users per pair and their share of all users",
-       kFactPair | kFactUser, false, QueryPairUsers},
+      {"pairs", "language pairs (learning <- interface) with English names and views", kFactPair,
+       false, QueryPairs},
+      {"pair-users", "distinct users per pair and their share of all users", kFactPair | kFactUser,
+       false, QueryPairUsers},
       {"pair-views", "views, sessions and exercises per pair",
        kFactPair | kFactUser | kFactEpoch | kFactSeen, false, QueryPairViews},
       {"time-of-day", "views per pair and UTC hour, with the share of the pair",
        kFactPair | kFactEpoch, false, QueryTimeOfDay},
       {"time-of-day-test", "chi-square tests: does the hour distribution depend on the pair?",
        kFactPair | kFactEpoch, false, QueryTimeOfDayTest},
-      {"retention-pairs", "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
+      {"retention-pairs",
+       "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
        kRetention, false, QueryRetentionPairs},
-      {"retention-ui", "the same retention measures per interface language, all learning languages pooled",
+      {"retention-ui",
+       "the same retention measures per interface language, all learning languages pooled",
        kRetention, false, QueryRetentionUi},
       {"forgetting-curve", "recall rate per pair and lag bucket (<1h, 1h-1d, 1d-7d, 7d-30d, >30d)",
        kRetention, false, QueryForgettingCurve},
-      {"hardest-words", "per learning language, the words with the lowest recall (--top, --min-views)",
-       kWordColumns, true, QueryHardestWords},
+      {"hardest-words",
+       "per learning language, the words with the lowest recall (--top, --min-views)", kWordColumns,
+       true, QueryHardestWords},
       {"recall-by-pos", "recall rate per part of speech (dim_words)", kWordColumns, true,
        QueryRecallByPos},
   };
@@ -666,9 +871,20 @@ const QueryDef* FindQuery(std::string_view name) {
 
 StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
                                const QueryOptions& options) {
+  // WV_TIMING=1 prints where the time goes (for benchmarks).
+  const bool timing = std::getenv("WV_TIMING") != nullptr;
+  const auto t0 = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(Warehouse w,
                       LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
-  return query.run(w, options);
+  const auto t1 = std::chrono::steady_clock::now();
+  auto result = query.run(w, options);
+  const auto t2 = std::chrono::steady_clock::now();
+  if (timing) {
+    fmt::print(stderr, "timing: {} load {:.3f} s, compute {:.3f} s\n", query.name,
+               std::chrono::duration<double>(t1 - t0).count(),
+               std::chrono::duration<double>(t2 - t1).count());
+  }
+  return result;
 }
 
 }  // namespace wv::analytics

@@ -147,7 +147,8 @@ std::string FormatAsTable(const ResultTable& table) {
       cells[c].push_back(CellDisplay(cols[c], r));
       width[c] = std::max(width[c], DisplayWidth(cells[c].back()));
     }
-    if (c < table.totals().size()) width[c] = std::max(width[c], DisplayWidth(table.totals()[c].text));
+    if (c < table.totals().size())
+      width[c] = std::max(width[c], DisplayWidth(table.totals()[c].text));
   }
   std::string out;
   auto line = [&](auto cell_of) {

@@ -1,6 +1,7 @@
 #include "analytics/stats.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <thread>
@@ -97,33 +98,29 @@ constexpr double kLn2 = std::numbers::ln2;
 constexpr double kShift = 20;
 
 struct ScoreSums {
-  double score = 0;       // dℓ/du, u = ln h
-  double curvature = 0;   // d²ℓ/du²
+  double score = 0;      // dℓ/du, u = ln h
+  double curvature = 0;  // d²ℓ/du²
   double loglik = 0;
 };
 
-// With x = Δ·ln2/h (so p = e^−x and dx/du = −x), per row:
-//   ℓ   = −c·x + (n−c)·ln(1 − e^−x)
-//   g   = dℓ/dx = −c + (n−c)/expm1(x)
-//   dℓ/du   = −x·g
-//   d²ℓ/du² = x·g + x²·g',  g' = −(n−c)·eˣ/expm1(x)² = −(n−c)/(expm1(x)·(1 − e^−x))
-void SumRange(const RecallObservations& obs, size_t begin, size_t end, double inv_h,
-              bool want_loglik, ScoreSums* out) {
+// With k = ln2/h, x = k·Δ (so p = e^−x and dx/du = −x), f = n − c, per row:
+//   ℓ       = −c·x + f·ln(1 − e^−x)
+//   dℓ/du   = c·x − f·x/expm1(x)
+//   d²ℓ/du² = −c·x + f·x/expm1(x) − f·x²·eˣ/expm1(x)²
+// The c terms sum to k·Σ c·Δ; only the failure terms need a pass over rows.
+void SumFailures(const RecallObservations& obs, size_t begin, size_t end, double k,
+                 bool want_loglik, ScoreSums* out) {
   double s = 0, c2 = 0, ll = 0;
-  const double k = kLn2 * inv_h;
   for (size_t i = begin; i < end; ++i) {
-    const double lag = obs.lag_days[i];
-    if (lag <= 0) continue;
-    const double x = lag * k;
-    const double n = obs.seen[i], c = obs.correct[i];
-    const double fail = n - c;
-    const double em1 = std::expm1(x);  // +inf for huge x: the failure terms vanish
-    const double one_minus_p = -std::expm1(-x);
-    const double g = -c + (fail > 0 ? fail / em1 : 0.0);
-    const double gp = fail > 0 ? -fail / (em1 * one_minus_p) : 0.0;
-    s += -x * g;
-    c2 += x * g + x * x * gp;
-    if (want_loglik) ll += -c * x + (fail > 0 ? fail * std::log(one_minus_p) : 0.0);
+    const double x = obs.fail_lag_days[i] * k;
+    const double f = obs.failures[i];
+    // Beyond x = 700 expm1 overflows; the terms are below 1e-300 there.
+    if (x > 700) continue;
+    const double em1 = std::expm1(x);
+    const double t = f * x / em1;
+    s -= t;
+    c2 += t - t * x * (1 + em1) / em1;
+    if (want_loglik) ll += f * std::log(em1 / (1 + em1));
   }
   out->score = s;
   out->curvature = c2;
@@ -131,24 +128,25 @@ void SumRange(const RecallObservations& obs, size_t begin, size_t end, double in
 }
 
 ScoreSums Sum(const RecallObservations& obs, double h, int threads, bool want_loglik) {
-  const size_t n = obs.size();
-  const double inv_h = 1.0 / h;
-  // Small inputs are not worth a thread.
-  if (threads <= 1 || n < (1u << 16)) {
-    ScoreSums s;
-    SumRange(obs, 0, n, inv_h, want_loglik, &s);
-    return s;
+  const size_t n = obs.fail_lag_days.size();
+  const double k = kLn2 / h;
+  // Always the same two halves, summed in the same order: the result does not
+  // depend on the thread count. A second thread only for inputs worth it.
+  std::array<ScoreSums, 2> parts;
+  const size_t mid = n / 2;
+  if (threads > 1 && n >= (1u << 16)) {
+    std::thread second(SumFailures, std::cref(obs), mid, n, k, want_loglik, &parts[1]);
+    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
+    second.join();
+  } else {
+    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
+    SumFailures(obs, mid, n, k, want_loglik, &parts[1]);
   }
-  std::vector<ScoreSums> parts(threads);
-  std::vector<std::thread> pool;
-  const size_t step = (n + threads - 1) / threads;
-  for (int t = 1; t < threads; ++t) {
-    const size_t b = std::min(n, step * t), e = std::min(n, step * (t + 1));
-    pool.emplace_back(SumRange, std::cref(obs), b, e, inv_h, want_loglik, &parts[t]);
-  }
-  SumRange(obs, 0, std::min(n, step), inv_h, want_loglik, &parts[0]);
-  for (auto& th : pool) th.join();
   ScoreSums total;
+  const double success = k * obs.correct_lag_days;
+  total.score = success;
+  total.curvature = -success;
+  total.loglik = -success;
   for (const auto& p : parts) {  // fixed order: deterministic
     total.score += p.score;
     total.curvature += p.curvature;
@@ -167,49 +165,61 @@ double HalfLifeScore(const RecallObservations& obs, double half_life_days) {
   return Sum(obs, half_life_days, 1, false).score;
 }
 
-HalfLifeFit FitHalfLife(const RecallObservations& obs, int threads) {
-  HalfLifeFit fit;
-  // A starting point from the pooled recall at the median lag: 2^(−Δ̃/h0) = recall.
-  double seen = 0, correct = 0;
-  std::vector<double> lags;
-  lags.reserve(obs.size());
-  for (size_t i = 0; i < obs.size(); ++i) {
-    if (obs.lag_days[i] <= 0) continue;
-    seen += obs.seen[i];
-    correct += obs.correct[i];
-    lags.push_back(obs.lag_days[i]);
-  }
-  // All correct: ℓ increases with h forever; none correct: it increases as h → 0.
-  if (lags.empty() || correct <= 0 || correct >= seen) return fit;
+namespace {
+
+// Newton–Raphson on t = ln h + kShift from `guess_h`, to `digits` bits.
+std::optional<double> SolveScore(const RecallObservations& obs, int threads, double guess_h,
+                                 int digits, int* passes) {
   const double t_min = std::log(kMinHalfLifeDays) + kShift;
   const double t_max = std::log(kMaxHalfLifeDays) + kShift;
-  // The score is positive below the MLE and negative above it; a root must be
-  // bracketed by the search interval.
-  fit.iterations = 2;
-  if (Sum(obs, kMinHalfLifeDays, threads, false).score <= 0) return fit;
-  if (Sum(obs, kMaxHalfLifeDays, threads, false).score >= 0) return fit;
-
-  std::nth_element(lags.begin(), lags.begin() + lags.size() / 2, lags.end());
-  const double recall = correct / seen;
-  double guess_h = lags[lags.size() / 2] * kLn2 / -std::log(recall);
-  guess_h = std::clamp(guess_h, kMinHalfLifeDays * 10, kMaxHalfLifeDays / 10);
-  const double guess_t = std::log(guess_h) + kShift;
-
   auto f = [&](double t) {
-    ++fit.iterations;
+    ++*passes;
     const ScoreSums s = Sum(obs, std::exp(t - kShift), threads, false);
     return std::make_tuple(s.score, s.curvature);
   };
   boost::uintmax_t max_iter = 100;
   try {
-    const double t = boost::math::tools::newton_raphson_iterate(f, guess_t, t_min, t_max, 46,
-                                                                max_iter);
-    fit.half_life_days = std::exp(t - kShift);
+    const double t = boost::math::tools::newton_raphson_iterate(f, std::log(guess_h) + kShift,
+                                                                t_min, t_max, digits, max_iter);
+    // A root pinned to the bracket's edge means the maximum lies outside it.
+    if (t - t_min > 1e-6 && t_max - t > 1e-6) return std::exp(t - kShift);
   } catch (const std::exception&) {
     // Boost reports a failure to converge by an exception; the estimate is then
     // "not available" rather than a wrong number.
-    fit.half_life_days.reset();
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HalfLifeFit FitHalfLife(const RecallObservations& obs, int threads) {
+  HalfLifeFit fit;
+  // All correct: ℓ increases with h forever; none correct: it increases as h → 0.
+  if (obs.rows == 0 || obs.correct <= 0 || obs.correct >= obs.seen) return fit;
+  // A starting point: 2^(−Δ̄/h0) = pooled recall, Δ̄ the mean lag of the successes.
+  const double recall = obs.correct / obs.seen;
+  const double mean_lag = obs.correct_lag_days / obs.correct;
+  double guess_h = mean_lag * kLn2 / -std::log(recall);
+  if (!std::isfinite(guess_h)) guess_h = 1;
+  guess_h = std::clamp(guess_h, kMinHalfLifeDays * 10, kMaxHalfLifeDays / 10);
+  // Large inputs: first refine the guess on every 16th failure row (weighted
+  // by 16), so that the passes over all rows start next to the root.
+  constexpr size_t kStride = 16;
+  if (obs.fail_lag_days.size() >= kStride * 4096) {
+    RecallObservations sample;
+    sample.correct_lag_days = obs.correct_lag_days;
+    sample.correct = obs.correct;
+    sample.seen = obs.seen;
+    sample.rows = obs.rows;
+    for (size_t i = 0; i < obs.fail_lag_days.size(); i += kStride) {
+      sample.fail_lag_days.push_back(obs.fail_lag_days[i]);
+      sample.failures.push_back(obs.failures[i] * static_cast<float>(kStride));
+    }
+    int sample_passes = 0;
+    const auto coarse = SolveScore(sample, 1, guess_h, 20, &sample_passes);
+    if (coarse) guess_h = *coarse;
+  }
+  fit.half_life_days = SolveScore(obs, threads, guess_h, 40, &fit.iterations);
   return fit;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -27,7 +28,8 @@ std::optional<std::string> Warehouse::LanguageName(const std::string& code) cons
 Status CheckWarehouseDir(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return InputError(fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
+    return InputError(
+        fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
   }
   if (!fs::is_directory(fs::path(dir) / "fact_wordviews", ec)) {
     return InputError(fmt::format(
@@ -60,28 +62,119 @@ StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder) {
 
 namespace {
 
-// Dictionary-encodes one string column of one chunk into local codes. Keys are
-// views into `column`, which must outlive the map; consecutive repeats (a
-// session's rows share user and languages) skip the hash lookup.
+// Dictionary-encodes one string column of one chunk into local codes.
+// This runs once per fact row for every string column a query reads, so it is
+// a small open-addressing table with a cheap word-at-a-time hash rather than a
+// general-purpose map; consecutive repeats (a session's rows share user and
+// languages) skip the lookup altogether.
+// Byte equality without a library call: a word at a time (lexeme ids are 32
+// bytes, language codes 2, user ids a few).
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    if (u != v) return false;
+  }
+  for (; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+
 struct LocalDictionary {
   std::vector<uint32_t> codes;
   std::vector<std::string> values;
 
+  static uint64_t Hash(std::string_view s) {
+    const char* p = s.data();
+    size_t n = s.size();
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
+    while (n >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+      h ^= h >> 31;
+      p += 8;
+      n -= 8;
+    }
+    if (n > 0) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = (h ^ w) * 0x94d049bb133111ebull;
+      h ^= h >> 29;
+    }
+    return h;
+  }
+
   void Encode(const parquet::ByteArrayVector& column) {
     const size_t n = column.size();
     codes.resize(n);
-    absl::flat_hash_map<std::string_view, uint32_t> index;
+    // Distinct values back to back (cache-friendly compares); slots hold the
+    // upper half of the hash and code + 1 (0 = empty): 8 bytes each.
+    std::string arena;
+    std::vector<uint32_t> offsets{0};
+    struct Slot {
+      uint32_t tag;
+      uint32_t code_plus_one;
+    };
+    std::vector<Slot> slots(1024, Slot{0, 0});
+    size_t mask = slots.size() - 1;
+    auto grow = [&] {
+      std::vector<Slot> bigger(slots.size() * 2, Slot{0, 0});
+      const size_t m = bigger.size() - 1;
+      for (uint32_t code = 0; code + 1 < offsets.size(); ++code) {
+        const std::string_view v(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
+        const uint64_t h = Hash(v);
+        size_t i = h & m;
+        while (bigger[i].code_plus_one != 0) i = (i + 1) & m;
+        bigger[i] = Slot{static_cast<uint32_t>(h >> 32), code + 1};
+      }
+      slots.swap(bigger);
+      mask = m;
+    };
     std::string_view prev;
     uint32_t prev_code = UINT32_MAX;
-    for (size_t i = 0; i < n; ++i) {
-      const std::string_view v = column[i];
-      if (prev_code == UINT32_MAX || v != prev) {
-        auto [pos, inserted] = index.try_emplace(v, static_cast<uint32_t>(values.size()));
-        if (inserted) values.emplace_back(v);
+    for (size_t r = 0; r < n; ++r) {
+      const std::string_view v = column[r];
+      if (prev_code == UINT32_MAX || !SameBytes(v, prev)) {
+        const uint64_t h = Hash(v);
+        const uint32_t tag = static_cast<uint32_t>(h >> 32);
+        size_t i = h & mask;
+        for (;;) {
+          const Slot slot = slots[i];
+          if (slot.code_plus_one == 0) {
+            const uint32_t code = static_cast<uint32_t>(offsets.size() - 1);
+            slots[i] = Slot{tag, code + 1};
+            arena.append(v);
+            offsets.push_back(static_cast<uint32_t>(arena.size()));
+            prev_code = code;
+            if (offsets.size() * 2 > slots.size()) grow();
+            break;
+          }
+          if (slot.tag == tag) {
+            const uint32_t code = slot.code_plus_one - 1;
+            const std::string_view known(arena.data() + offsets[code],
+                                         offsets[code + 1] - offsets[code]);
+            if (SameBytes(known, v)) {
+              prev_code = code;
+              break;
+            }
+          }
+          i = (i + 1) & mask;
+        }
         prev = v;
-        prev_code = pos->second;
       }
-      codes[i] = prev_code;
+      codes[r] = prev_code;
+    }
+    values.reserve(offsets.size() - 1);
+    for (size_t code = 0; code + 1 < offsets.size(); ++code) {
+      values.emplace_back(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
     }
   }
 };
@@ -98,10 +191,16 @@ struct FactFile {
   std::unique_ptr<FileReader> reader;
 };
 
+// Adds the file's path to an error unless the reader's message already names it.
+Status WithPath(const Status& status, const std::string& path) {
+  if (status.message().find(path) != std::string::npos) return status;
+  return Annotate(status, path);
+}
+
 Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string_view name) {
   if (std::find(cv.valid.begin(), cv.valid.end(), 0) != cv.valid.end()) {
-    return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
-                                  path, name));
+    return InputError(
+        fmt::format("{}: column {} has NULL values (the fact table requires it)", path, name));
   }
   return OkStatus();
 }
@@ -111,21 +210,24 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
                                  PhysicalType* physical) {
   const int index = file.reader->ColumnIndex(name);
   if (index < 0) {
-    return InputError(fmt::format("{}: no column {} (not a wordviews fact table?)", file.path, name));
+    return InputError(
+        fmt::format("{}: no column {} (not a wordviews fact table?)", file.path, name));
   }
   *physical = file.reader->schema().columns[index].physical;
   if (std::find(accepted.begin(), accepted.end(), *physical) == accepted.end()) {
-    return InputError(fmt::format("{}: column {} has an unexpected physical type", file.path, name));
+    return InputError(
+        fmt::format("{}: column {} has an unexpected physical type", file.path, name));
   }
   auto cv = file.reader->ReadColumn(row_group, index);
-  if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", file.path, name));
+  if (!cv.ok()) return WithPath(cv.status(), file.path);
   WV_RETURN_IF_ERROR(CheckNoNulls(*cv, file.path, name));
   return std::move(cv).value();
 }
 
 Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vector<int64_t>* out) {
   PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  WV_ASSIGN_OR_RETURN(ColumnVector cv,
+                      ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
   if (t == PhysicalType::kInt64) {
     *out = std::move(cv.i64);
   } else {
@@ -136,7 +238,8 @@ Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vecto
 
 Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vector<int32_t>* out) {
   PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
+  WV_ASSIGN_OR_RETURN(ColumnVector cv,
+                      ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
   if (t == PhysicalType::kInt32) {
     *out = std::move(cv.i32);
     return OkStatus();
@@ -171,10 +274,13 @@ Status DecodeChunk(const FactFile& file, int rg, uint32_t columns, ChunkResult* 
   if (columns & kFactEpoch) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "epoch", &c.epoch));
   if (columns & kFactDelta) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "delta", &c.delta));
   if (columns & kFactSeen) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_seen", &c.seen));
-  if (columns & kFactCorrect) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
+  if (columns & kFactCorrect)
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
   if (columns & kFactPRecall) {
     PhysicalType t;
-    WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
+    WV_ASSIGN_OR_RETURN(
+        ColumnVector cv,
+        ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
     if (t == PhysicalType::kDouble) {
       c.p_recall = std::move(cv.f64);
     } else {
@@ -244,9 +350,13 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
   for (size_t i = 0; i < paths.size(); ++i) {
     files[i].path = paths[i];
     auto reader = FileReader::Open(paths[i]);
-    if (!reader.ok()) return Annotate(reader.status(), paths[i]);
+    if (!reader.ok()) return WithPath(reader.status(), paths[i]);
     files[i].reader = std::move(reader).value();
-    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
+    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) {
+      // An empty row group has nothing to decode (and some writers give its
+      // column chunks no pages at all).
+      if (files[i].reader->row_group_num_rows(rg) > 0) items.push_back({i, rg});
+    }
     table->num_rows += files[i].reader->num_rows();
   }
 
@@ -299,7 +409,8 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
       for (const auto& s : r.ui.values) u_remap[k].push_back(index_of(ui, s));
       const auto& lc = r.learning.codes;
       const auto& uc = r.ui.codes;
-      for (size_t i = 0; i < lc.size(); ++i) present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
+      for (size_t i = 0; i < lc.size(); ++i)
+        present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
     }
     std::vector<int32_t> pair_id(nl * nu, -1);
     for (size_t l = 0; l < nl; ++l) {
@@ -319,7 +430,8 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
       const auto& uc = r.ui.codes;
       r.chunk.pair.resize(lc.size());
       for (size_t i = 0; i < lc.size(); ++i) {
-        r.chunk.pair[i] = static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
+        r.chunk.pair[i] =
+            static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
       }
       r.learning = {};
       r.ui = {};
@@ -329,13 +441,15 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
   }
   if (columns & kFactUser) {
     std::vector<std::string> users;
-    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.user; },
-                    &FactChunk::user, &users);
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.user; }, &FactChunk::user,
+        &users);
     table->num_users = users.size();
   }
   if (columns & kFactLexeme) {
-    MergeDictionary(results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; },
-                    &FactChunk::lexeme, &table->lexeme_ids);
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; }, &FactChunk::lexeme,
+        &table->lexeme_ids);
   }
   table->chunks.reserve(results.size());
   for (auto& r : results) table->chunks.push_back(std::move(r.chunk));
@@ -351,7 +465,7 @@ Status ReadDimension(const std::string& dir, const std::string& table,
   out->assign(names.size(), {});
   for (const auto& path : paths) {
     auto reader_or = FileReader::Open(path);
-    if (!reader_or.ok()) return Annotate(reader_or.status(), path);
+    if (!reader_or.ok()) return WithPath(reader_or.status(), path);
     const FileReader& reader = **reader_or;
     std::vector<int> idx;
     for (const auto& n : names) {
@@ -363,9 +477,10 @@ Status ReadDimension(const std::string& dir, const std::string& table,
       idx.push_back(i);
     }
     for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+      if (reader.row_group_num_rows(rg) == 0) continue;
       for (size_t c = 0; c < names.size(); ++c) {
         auto cv = reader.ReadColumn(rg, idx[c]);
-        if (!cv.ok()) return Annotate(cv.status(), fmt::format("{}: column {}", path, names[c]));
+        if (!cv.ok()) return WithPath(cv.status(), path);
         for (size_t r = 0; r < cv->bytes.size(); ++r) {
           if (cv->is_null(r)) {
             (*out)[c].emplace_back(std::nullopt);
@@ -395,8 +510,8 @@ StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool
   }
   if (load_words) {
     std::vector<std::vector<std::optional<std::string>>> words;
-    WV_RETURN_IF_ERROR(ReadDimension(
-        dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
+    WV_RETURN_IF_ERROR(
+        ReadDimension(dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
     for (size_t i = 0; i < words[0].size(); ++i) {
       if (!words[0][i]) continue;
       w.words[*words[0][i]] = WordInfo{words[1][i].value_or(""), words[2][i]};

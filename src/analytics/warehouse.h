@@ -49,13 +49,13 @@ struct FactChunk {
 // The loaded fact table. Not thread-safe for writing; const access from many
 // threads is fine.
 struct FactTable {
-  uint32_t columns = 0;                // FactColumns loaded
+  uint32_t columns = 0;  // FactColumns loaded
   int64_t num_rows = 0;
-  std::vector<LanguagePair> pairs;     // sorted by (learning, ui)
+  std::vector<LanguagePair> pairs;              // sorted by (learning, ui)
   std::vector<std::string> learning_languages;  // sorted, distinct
   std::vector<std::string> ui_languages;        // sorted, distinct
-  std::vector<uint16_t> pair_learning;  // pair id -> index into learning_languages
-  std::vector<uint16_t> pair_ui;        // pair id -> index into ui_languages
+  std::vector<uint16_t> pair_learning;          // pair id -> index into learning_languages
+  std::vector<uint16_t> pair_ui;                // pair id -> index into ui_languages
   size_t num_users = 0;
   std::vector<std::string> lexeme_ids;  // dense lexeme id -> lexeme_id string
   std::vector<FactChunk> chunks;        // in file order (sorted paths), then row group

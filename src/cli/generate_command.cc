@@ -211,7 +211,9 @@ void RegisterGenerateCommand(CLI::App& root, CommandAction* selected) {
       ->capture_default_str();
   sub->add_option("--dirty-rate", flags->options.dirty_rate,
                   "Share of rows that are defects (0..0.5): duplicates, empty fields, bad\n"
-                  "numbers, out-of-range values, unknown languages, bad lexemes, malformed rows")
+                  "numbers, out-of-range values, unknown languages, bad lexemes, malformed rows\n"
+                  "(wrong field count, invalid UTF-8, a stray quote or text after a closing\n"
+                  "quote; every defect stays within its own line)")
       ->capture_default_str();
   sub->add_option("--threads", flags->options.threads,
                   "Worker threads (the output does not depend on it; default: all cores)")

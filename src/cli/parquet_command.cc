@@ -1,4 +1,5 @@
 // `wordviews parquet inspect|cat`: look inside Parquet files (ours or anyone's).
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -78,7 +79,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
       out->push_back(static_cast<char>(c));
       ++i;
     } else if (c < 0x20) {
-      fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+      out->append(fmt::format("\\u{:04x}", c));
       ++i;
     } else {
       const size_t len = Utf8SequenceLength(s, i);
@@ -136,6 +137,12 @@ std::string TimestampText(int64_t micros) {
 
 enum class Style { kJson, kCsv };
 
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, static_cast<size_t>(result.ptr - buf));
+}
+
 // Appends value `row` of a column as JSON (exact physical values) or CSV
 // (timestamps and dates as ISO 8601 text).
 void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style style,
@@ -148,7 +155,9 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
     if (!std::isnan(v) && !std::isinf(v)) return false;
     const char* text = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
     if (style == Style::kJson) {
-      fmt::format_to(std::back_inserter(*out), "\"{}\"", text);
+      out->push_back('"');
+      out->append(text);
+      out->push_back('"');
     } else {
       out->append(text);
     }
@@ -160,14 +169,14 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
       if (style == Style::kCsv && s.logical == LogicalType::kDate) {
         out->append(DateText(c.i32[row]));
       } else {
-        fmt::format_to(std::back_inserter(*out), "{}", c.i32[row]);
+        AppendInt(c.i32[row], out);
       }
       return;
     case PhysicalType::kInt64:
       if (style == Style::kCsv && s.logical == LogicalType::kTimestampMicrosUtc) {
         out->append(TimestampText(c.i64[row]));
       } else {
-        fmt::format_to(std::back_inserter(*out), "{}", c.i64[row]);
+        AppendInt(c.i64[row], out);
       }
       return;
     case PhysicalType::kFloat:
@@ -315,7 +324,8 @@ Status RunInspect(const InspectOptions& o) {
     std::string ks, vs;
     AppendJsonString(k, &ks);
     AppendJsonString(v, &vs);
-    j["key_value_metadata"][nlohmann::json::parse(ks).get<std::string>()] = nlohmann::json::parse(vs);
+    const std::string key = nlohmann::json::parse(ks).get<std::string>();
+    j["key_value_metadata"][key] = nlohmann::json::parse(vs);
   }
   j["columns"] = nlohmann::json::array();
   for (const ColumnSchema& c : cols) {
@@ -354,16 +364,19 @@ Status RunInspect(const InspectOptions& o) {
   if (o.format == "json") {
     text = j.dump(2) + "\n";
   } else {
-    text += fmt::format("file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
+    text += fmt::format(
+        "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
                         o.path, reader->file_size(), reader->created_by(), reader->num_rows(),
                         reader->num_row_groups());
     for (const auto& [k, v] : reader->key_values()) {
-      text += fmt::format("metadata    {} = {}\n", k, v.size() > 200 ? v.substr(0, 200) + "..." : v);
+      const std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
+      text += fmt::format("metadata    {} = {}\n", k, shown);
     }
     text += "\ncolumns\n";
     for (const auto& c : j["columns"]) {
       text += fmt::format("  {:<24} {:<11} {:<24} {}\n", c["name"].get<std::string>(),
-                          c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
+                          c["physical_type"].get<std::string>(),
+                          c["logical_type"].get<std::string>(),
                           c["repetition"].get<std::string>());
     }
     for (size_t g = 0; g < j["row_groups"].size(); ++g) {
@@ -373,7 +386,9 @@ Status RunInspect(const InspectOptions& o) {
                           "encodings", "compressed", "raw", "nulls", "min .. max");
       for (const auto& cj : rg["columns"]) {
         std::string enc;
-        for (const auto& e : cj["encodings"]) enc += (enc.empty() ? "" : ",") + e.get<std::string>();
+        for (const auto& e : cj["encodings"]) {
+          enc += (enc.empty() ? "" : ",") + e.get<std::string>();
+        }
         std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
         if (range.size() > 80) range = range.substr(0, 77) + "...";
         text += fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",

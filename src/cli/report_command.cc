@@ -22,8 +22,10 @@ struct ReportFlags {
 void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
   auto flags = std::make_shared<ReportFlags>();
   auto* sub = root.add_subcommand(
-      "report", "Write a self-contained HTML report (answers, SVG charts, quality checks, data dictionary)");
-  sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")->required();
+      "report",
+      "Write a self-contained HTML report (answers, SVG charts, quality checks, data dictionary)");
+  sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")
+      ->required();
   sub->add_option("-o,--out", flags->out, "HTML file to write (replaced atomically)");
   sub->add_option("--threads", flags->options.threads, "Threads for decoding and fitting")
       ->check(CLI::Range(1, 64))

@@ -221,12 +221,15 @@ bool RowParser::Next(Row* row) {
     return -1;
   };
   const char* p = start;
+  __m128i high_bits = _mm_setzero_si128();  // OR of every byte loaded
+  unsigned char tail_bits = 0;
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i newline = _mm_set1_epi8('\n');
   int outcome = 0;
   while (outcome == 0 && end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    high_bits = _mm_or_si128(high_bits, v);
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
         _mm_cmpeq_epi8(v, quote))));
@@ -238,12 +241,16 @@ bool RowParser::Next(Row* row) {
     p += 16;
   }
   for (; outcome == 0 && p < end; ++p) {
+    tail_bits |= static_cast<unsigned char>(*p);
     if (*p == ',' || *p == '\n' || *p == '"') outcome = on_delimiter(p);
   }
   if (outcome < 0) {
+    row->maybe_non_ascii = true;
     ParseQuotedRow(row);
     return true;
   }
+  // Blocks may reach past the row end: conservative, never wrong.
+  row->maybe_non_ascii = _mm_movemask_epi8(high_bits) != 0 || (tail_bits & 0x80) != 0;
   const char* content_end = line_end != nullptr ? line_end : end;
   if (content_end > field_start && content_end[-1] == '\r') --content_end;
   if (count < Row::kMaxFields) {

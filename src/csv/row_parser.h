@@ -58,6 +58,9 @@ struct Row {
   uint32_t lines = 1;       // physical lines spanned
   // Empty when well formed; otherwise why the quoting is broken.
   std::string_view quote_error;
+  // False only if every byte of `raw` is ASCII (found while splitting, so a
+  // UTF-8 check can skip the common case). True means "may contain others".
+  bool maybe_non_ascii = true;
 };
 
 // Splits a buffer of whole rows (a chunk, or a small file) into rows and

@@ -464,9 +464,18 @@ class BlockGenerator {
           case 2:
             Prefix("\xff", fields[traces::kLexemeString]);  // invalid UTF-8
             break;
-          default:
-            Prefix("\"", fields[traces::kLexemeString]);  // a quote never closed
+          default: {
+            // Broken quoting that stays within its line: a quote never opens a
+            // quoted field mid-field, so a row cannot swallow the lines after it.
+            std::string& text = fields[traces::kLexemeString];
+            if (rng.Bernoulli(0.5)) {
+              text.insert(text.begin() + 1, '"');  // a stray quote inside a bare field
+            } else {
+              Prefix("\"", text);
+              text += "\"x";  // text after the closing quote
+            }
             break;
+          }
         }
         break;
       case RejectReason::kMissingValue:

@@ -1,11 +1,13 @@
 #include "parquet/column_reader.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "fmt/core.h"
 #include "parquet/compression.h"
+#include "parquet/delta_encoding.h"
 #include "parquet/plain_encoding.h"
 #include "parquet/rle_bit_packed.h"
 
@@ -33,7 +35,8 @@ void GatherAll(PhysicalType type, const ColumnVector& dict, const uint32_t* idx,
     case PhysicalType::kDouble: Gather(dict.f64, idx, n, &out->f64); break;
     case PhysicalType::kByteArray: {
       size_t bytes = 0;
-      for (size_t i = 0; i < n; ++i) bytes += dict.bytes.offsets[idx[i] + 1] - dict.bytes.offsets[idx[i]];
+      const uint64_t* off = dict.bytes.offsets.data();
+      for (size_t i = 0; i < n; ++i) bytes += off[idx[i] + 1] - off[idx[i]];
       out->bytes.reserve(out->bytes.size() + n, out->bytes.data.size() + bytes);
       for (size_t i = 0; i < n; ++i) out->bytes.push_back(dict.bytes[idx[i]]);
       break;
@@ -77,6 +80,10 @@ void ScatterAll(PhysicalType type, const ColumnVector& dense, const uint8_t* lev
   }
   out->valid.insert(out->valid.end(), levels, levels + n);
 }
+
+// Values decoded per step where a page's declared count is not yet backed by
+// data, so memory grows only with what is actually decoded.
+constexpr size_t kSlice = 1 << 16;
 
 // Decoding state of one chunk.
 class ChunkDecoder {
@@ -200,12 +207,18 @@ class ChunkDecoder {
     return OkStatus();
   }
 
+  // Decodes in slices so memory grows only with levels actually present.
   Status DecodeLevels(std::string_view data, size_t n, size_t* non_null) {
-    levels_.resize(n);
+    levels_.clear();
     RleBitPackedDecoder dec(data, 1, context_);
-    WV_RETURN_IF_ERROR(dec.DecodeBits(levels_.data(), n));
     size_t k = 0;
-    for (size_t i = 0; i < n; ++i) k += levels_[i];
+    for (size_t done = 0; done < n;) {
+      const size_t take = std::min<size_t>(n - done, kSlice);
+      levels_.resize(done + take);
+      WV_RETURN_IF_ERROR(dec.DecodeBits(levels_.data() + done, take));
+      for (size_t i = done; i < done + take; ++i) k += levels_[i];
+      done += take;
+    }
     *non_null = k;
     return OkStatus();
   }
@@ -231,17 +244,21 @@ class ChunkDecoder {
           if (data.empty()) return Error("dictionary-encoded page has no bit width");
           const int bit_width = static_cast<uint8_t>(data[0]);
           if (bit_width > 32) return Error(fmt::format("dictionary index bit width {}", bit_width));
-          indices_.resize(non_null);
           RleBitPackedDecoder dec(data.substr(1), bit_width, context_);
-          WV_RETURN_IF_ERROR(dec.Decode(indices_.data(), non_null));
-          for (size_t i = 0; i < non_null; ++i) {
-            if (indices_[i] >= dict_size_) {
-              return Error(fmt::format("dictionary index {} out of range (dictionary has {} "
-                                       "entries)",
-                                       indices_[i], dict_size_));
+          indices_.resize(std::min<size_t>(non_null, kSlice));
+          for (size_t done = 0; done < non_null;) {
+            const size_t take = std::min<size_t>(non_null - done, kSlice);
+            WV_RETURN_IF_ERROR(dec.Decode(indices_.data(), take));
+            for (size_t i = 0; i < take; ++i) {
+              if (indices_[i] >= dict_size_) {
+                return Error(fmt::format("dictionary index {} out of range (dictionary has {} "
+                                         "entries)",
+                                         indices_[i], dict_size_));
+              }
             }
+            GatherAll(schema_.physical, dict_, indices_.data(), take, dense);
+            done += take;
           }
-          GatherAll(schema_.physical, dict_, indices_.data(), non_null, dense);
         }
         break;
       }
@@ -253,12 +270,23 @@ class ChunkDecoder {
         uint32_t len = 0;
         std::memcpy(&len, data.data(), 4);
         if (len > data.size() - 4) return Error("RLE booleans extend beyond the page");
-        const size_t old = dense->bools.size();
-        dense->bools.resize(old + non_null);
         RleBitPackedDecoder dec(data.substr(4, len), 1, context_);
-        WV_RETURN_IF_ERROR(dec.DecodeBits(dense->bools.data() + old, non_null));
+        for (size_t done = 0; done < non_null;) {
+          const size_t take = std::min<size_t>(non_null - done, kSlice);
+          const size_t old = dense->bools.size();
+          dense->bools.resize(old + take);
+          WV_RETURN_IF_ERROR(dec.DecodeBits(dense->bools.data() + old, take));
+          done += take;
+        }
         break;
       }
+      case Encoding::kDeltaBinaryPacked:
+      case Encoding::kDeltaLengthByteArray:
+      case Encoding::kDeltaByteArray:
+      case Encoding::kByteStreamSplit:
+        WV_RETURN_IF_ERROR(DecodeDeltaOrSplit(static_cast<int32_t>(encoding), schema_.physical,
+                                              data, non_null, context_, dense));
+        break;
       default:
         return Error(fmt::format("value encoding {} is not supported",
                                  EncodingName(static_cast<int32_t>(encoding))));
@@ -333,15 +361,19 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
 
   out->clear();
   const auto rows = static_cast<size_t>(num_rows);
+  // Reserve for the declared rows only up to a modest size: beyond it the
+  // vectors grow as values are actually decoded, so a lying row count alone
+  // cannot trigger a huge allocation.
+  const size_t reserve = std::min<size_t>(rows, size_t{1} << 21);
   switch (schema.physical) {
-    case PhysicalType::kBoolean: out->bools.reserve(rows); break;
-    case PhysicalType::kInt32: out->i32.reserve(rows); break;
-    case PhysicalType::kInt64: out->i64.reserve(rows); break;
-    case PhysicalType::kFloat: out->f32.reserve(rows); break;
-    case PhysicalType::kDouble: out->f64.reserve(rows); break;
-    case PhysicalType::kByteArray: out->bytes.offsets.reserve(rows + 1); break;
+    case PhysicalType::kBoolean: out->bools.reserve(reserve); break;
+    case PhysicalType::kInt32: out->i32.reserve(reserve); break;
+    case PhysicalType::kInt64: out->i64.reserve(reserve); break;
+    case PhysicalType::kFloat: out->f32.reserve(reserve); break;
+    case PhysicalType::kDouble: out->f64.reserve(reserve); break;
+    case PhysicalType::kByteArray: out->bytes.offsets.reserve(reserve + 1); break;
   }
-  if (schema.repetition == Repetition::kOptional) out->valid.reserve(rows);
+  if (schema.repetition == Repetition::kOptional) out->valid.reserve(reserve);
 
   ChunkDecoder decoder(schema, m.codec, limits, context, out);
   size_t pos = 0;

@@ -14,16 +14,27 @@ bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size
   absl::flat_hash_map<Key, uint32_t> index;
   const size_t max_entries = max_plain_bytes / sizeof(T);
   out->indices.reserve(end - begin);
+  // Repeats of the previous value (sessions, sorted data) skip the hash lookup.
+  bool have_prev = false;
+  Key prev_key = 0;
+  uint32_t prev_index = 0;
   for (size_t i = begin; i < end; ++i) {
     if (!valid.empty() && !valid[i]) continue;
     Key key;
     std::memcpy(&key, &v[i], sizeof(Key));
+    if (have_prev && key == prev_key) {
+      out->indices.push_back(prev_index);
+      continue;
+    }
     auto [it, inserted] = index.try_emplace(key, static_cast<uint32_t>(dict->size()));
     if (inserted) {
       if (dict->size() >= max_entries) return false;
       dict->push_back(v[i]);
     }
     out->indices.push_back(it->second);
+    have_prev = true;
+    prev_key = key;
+    prev_index = it->second;
   }
   out->num_values = dict->size();
   out->plain_bytes = dict->size() * sizeof(T);
@@ -38,9 +49,15 @@ bool BuildBytes(const ByteArrayVector& v, const std::vector<uint8_t>& valid, siz
   out->indices.reserve(end - begin);
   const uint64_t* off = v.offsets.data();
   const char* data = v.data.data();
+  std::string_view prev;
+  uint32_t prev_index = UINT32_MAX;
   for (size_t i = begin; i < end; ++i) {
     if (!valid.empty() && !valid[i]) continue;
     const std::string_view s(data + off[i], off[i + 1] - off[i]);
+    if (prev_index != UINT32_MAX && s == prev) {
+      out->indices.push_back(prev_index);
+      continue;
+    }
     auto [it, inserted] = index.try_emplace(s, static_cast<uint32_t>(dict.size()));
     if (inserted) {
       plain_bytes += 4 + s.size();
@@ -48,6 +65,8 @@ bool BuildBytes(const ByteArrayVector& v, const std::vector<uint8_t>& valid, siz
       dict.push_back(s);
     }
     out->indices.push_back(it->second);
+    prev = s;
+    prev_index = it->second;
   }
   out->num_values = dict.size();
   out->plain_bytes = plain_bytes;

@@ -505,7 +505,9 @@ Status Parse(std::string_view data, std::string_view context, FileMetaData* meta
     *handled = true;
     switch (id) {
       case 1: WV_RETURN_IF_ERROR(r.ReadI32(type, &meta->version)); break;
-      case 2: WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->schema, ParseSchemaElement)); break;
+      case 2:
+        WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->schema, ParseSchemaElement));
+        break;
       case 3: WV_RETURN_IF_ERROR(r.ReadI64(type, &meta->num_rows)); break;
       case 4: WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->row_groups, ParseRowGroup)); break;
       case 5:

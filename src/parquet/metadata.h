@@ -33,7 +33,9 @@ enum class Codec : int32_t {
   kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6,
   kLz4Raw = 7,
 };
-enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
+enum class PageType : int32_t {
+  kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3,
+};
 
 // The LogicalType union, reduced to the members we recognise. kOther marks a
 // union member we do not interpret (kept so readers can report it).

@@ -15,6 +15,7 @@ template <typename T>
 void EncodeFixed(const std::vector<T>& values, const std::vector<uint8_t>& valid, size_t begin,
                  size_t end, std::string* out) {
   const size_t start = out->size();
+  if (end == begin) return;  // memcpy from an empty vector's null data() is UB
   if (valid.empty()) {
     out->resize(start + (end - begin) * sizeof(T));
     std::memcpy(out->data() + start, values.data() + begin, (end - begin) * sizeof(T));
@@ -36,6 +37,8 @@ Status DecodeFixed(std::string_view data, size_t count, std::string_view context
     return InputError(fmt::format("{}: PLAIN data holds {} bytes, {} values of {} bytes needed",
                                   context, data.size(), count, sizeof(T)));
   }
+  *consumed = count * sizeof(T);
+  if (count == 0) return OkStatus();
   const size_t old = out->size();
   out->resize(old + count);
   std::memcpy(out->data() + old, data.data(), count * sizeof(T));
@@ -134,7 +137,7 @@ Status PlainDecode(PhysicalType type, std::string_view data, size_t count,
         std::memcpy(&len, data.data() + pos, 4);
         pos += 4;
         if (len > data.size() - pos) {
-          return InputError(fmt::format("{}: PLAIN byte array {} of {}: {} bytes beyond end of page",
+          return InputError(fmt::format("{}: PLAIN byte array {} of {}: {} bytes beyond the page",
                                         context, i, count, len));
         }
         out->bytes.push_back(data.substr(pos, len));

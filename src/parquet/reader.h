@@ -35,7 +35,7 @@ struct ColumnChunkStatistics {
 // allocate or decode absurd amounts (fuzzers lower them further).
 struct ReaderLimits {
   int64_t max_page_bytes = int64_t{1} << 30;          // uncompressed page / dictionary
-  int64_t max_row_group_rows = int64_t{1} << 31;      // rows decoded per column chunk
+  int64_t max_row_group_rows = int64_t{1} << 28;      // rows decoded per column chunk
 };
 
 // Thread-compatible: const methods may be called concurrently (ReadColumn

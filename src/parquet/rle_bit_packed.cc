@@ -173,7 +173,9 @@ Status RleBitPackedDecoder::Decode(uint32_t* out, size_t n) {
         if (byte + 8 <= end) {
           std::memcpy(&word, base + byte, 8);
         } else {
-          for (size_t k = 0; byte + k < end && k < 8; ++k) word |= uint64_t{base[byte + k]} << (8 * k);
+          for (size_t k = 0; byte + k < end && k < 8; ++k) {
+            word |= uint64_t{base[byte + k]} << (8 * k);
+          }
         }
         out[i] = static_cast<uint32_t>((word >> (bit & 7)) & mask);
       }

@@ -170,7 +170,9 @@ LogicalType FromAnnotations(const format::SchemaElement& e, PhysicalType physica
 
 StatusOr<Schema> FromFormatSchema(const std::vector<format::SchemaElement>& elements,
                                   std::string_view context) {
-  if (elements.empty()) return InputError(fmt::format("{}: the footer has an empty schema", context));
+  if (elements.empty()) {
+    return InputError(fmt::format("{}: the footer has an empty schema", context));
+  }
   const format::SchemaElement& root = elements[0];
   const int64_t children = root.num_children.value_or(0);
   if (children != static_cast<int64_t>(elements.size()) - 1) {

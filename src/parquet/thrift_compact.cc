@@ -84,7 +84,8 @@ void CompactWriter::FieldListBegin(int16_t id, WireType elem, uint32_t size) {
 // ---- CompactReader ----
 
 Status CompactReader::Error(std::string_view what) const {
-  return InputError(fmt::format("{}: corrupt Thrift metadata at byte {}: {}", context_, pos_, what));
+  return InputError(
+      fmt::format("{}: corrupt Thrift metadata at byte {}: {}", context_, pos_, what));
 }
 
 Status CompactReader::ReadByte(uint8_t* b) {

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
 #include "fmt/core.h"
 #include "parquet/column_writer.h"
 #include "parquet/metadata.h"
@@ -138,8 +137,8 @@ class FileWriterImpl : public FileWriter {
         case PhysicalType::kByteArray: have = v.bytes.size(); break;
       }
       if (have < n) {
-        return InternalError(fmt::format("parquet writer: column {} holds {} values, batch has {} rows",
-                                         s.name, have, n));
+        return InternalError(fmt::format(
+            "parquet writer: column {} holds {} values, batch has {} rows", s.name, have, n));
       }
       if (s.repetition == Repetition::kOptional && v.valid.size() < n) {
         return InternalError(fmt::format(

@@ -126,14 +126,15 @@ std::string RenderHeatmap(const Heatmap& chart) {
   const int width = label_w + cols * cell_w + 10, height = top + rows * cell_h + 40;
   std::string s = SvgOpen(width, height, chart.title);
   for (int c = 0; c < cols; ++c) {
-    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
-                     label_w + c * cell_w + cell_w / 2, top - 6, EscapeHtml(chart.column_labels[c]));
+    s +=
+        fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+                    label_w + c * cell_w + cell_w / 2, top - 6, EscapeHtml(chart.column_labels[c]));
   }
   s += "\n";
   for (int r = 0; r < rows; ++r) {
     const int y = top + r * cell_h;
-    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>", label_w - 8,
-                     y + 15, EscapeHtml(chart.row_labels[r]));
+    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>",
+                     label_w - 8, y + 15, EscapeHtml(chart.row_labels[r]));
     for (int c = 0; c < cols; ++c) {
       const double v = chart.values[r][c];
       const std::string tip = r < static_cast<int>(chart.tooltips.size()) &&
@@ -180,7 +181,9 @@ std::string RenderLineChart(const LineChart& chart) {
   lo = std::max(0.0, lo - pad);
   hi = std::min(1.0, hi + pad);
   const size_t nx = chart.x_labels.size();
-  auto x_of = [&](size_t i) { return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0); };
+  auto x_of = [&](size_t i) {
+    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
+  };
   auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
   std::string s = SvgOpen(width, height, chart.title);
   for (double t : NiceTicks(lo, hi, 6)) {
@@ -207,12 +210,13 @@ std::string RenderLineChart(const LineChart& chart) {
       }
       path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", x_of(i), y_of(*v));
       pen_down = true;
-      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", x_of(i), y_of(*v),
-                       colour);
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", x_of(i),
+                       y_of(*v), colour);
     }
     if (!path.empty()) {
-      s += fmt::format("<path class=\"line\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
-                       path, colour);
+      s += fmt::format(
+          "<path class=\"line\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", path,
+          colour);
     }
     const int ly = top + 8 + static_cast<int>(k) * 18;
     s += fmt::format(
@@ -247,7 +251,8 @@ std::string RenderIntervalChart(const IntervalChart& chart) {
     s += fmt::format(
         "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#e3e3e3\"/>"
         "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\" fill=\"#555\">{4}</text>\n",
-        x_of(t), top - 4, top + n * row_h, top - 8, Percent(t, t * 100 == std::round(t * 100) ? 0 : 1));
+        x_of(t), top - 4, top + n * row_h, top - 8,
+        Percent(t, t * 100 == std::round(t * 100) ? 0 : 1));
   }
   for (int i = 0; i < n; ++i) {
     const double y = top + i * row_h + row_h / 2.0;

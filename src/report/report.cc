@@ -3,13 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "analytics/queries.h"
 #include "analytics/warehouse.h"
@@ -133,8 +134,9 @@ std::string UtcDate(int64_t epoch) {
 bool IsScalar(const nlohmann::ordered_json& j) { return !j.is_object() && !j.is_array(); }
 
 std::string JsonText(const nlohmann::ordered_json& j, size_t limit = 240) {
-  std::string s = j.is_string() ? j.get<std::string>()
-                                : j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string s = j.is_string()
+                      ? j.get<std::string>()
+                      : j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   if (s.size() > limit) s = s.substr(0, limit) + "\u2026";
   return EscapeHtml(s);
 }
@@ -160,8 +162,9 @@ std::optional<bool> CheckOutcome(const nlohmann::ordered_json& row) {
 
 // An array of objects (or an object of objects, keyed) as a table whose
 // columns are the union of the scalar-or-nested keys, in first-seen order.
-std::string JsonRecordsTable(const std::vector<std::pair<std::string, const nlohmann::ordered_json*>>& rows,
-                             std::string_view key_header, int* passed, int* failed) {
+std::string JsonRecordsTable(
+    const std::vector<std::pair<std::string, const nlohmann::ordered_json*>>& rows,
+    std::string_view key_header, int* passed, int* failed) {
   std::vector<std::string> keys;
   for (const auto& [name, row] : rows) {
     if (!row->is_object()) continue;
@@ -192,11 +195,13 @@ std::string ManifestSection(const std::string& dir) {
   const fs::path path = fs::path(dir) / "_manifest.json";
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Answer("No <code>_manifest.json</code> in this folder: no quality-check results to show.");
+    return Answer(
+        "No <code>_manifest.json</code> in this folder: no quality-check results to show.");
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  const nlohmann::ordered_json m = nlohmann::ordered_json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
+  const nlohmann::ordered_json m =
+      nlohmann::ordered_json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
   if (m.is_discarded() || !m.is_object()) {
     return Answer("<code>_manifest.json</code> is not a JSON object; it could not be summarised.");
   }
@@ -205,7 +210,8 @@ std::string ManifestSection(const std::string& dir) {
   // Quality checks first: the keys that name checks, whatever their exact spelling.
   std::vector<std::string> order;
   for (auto it = m.begin(); it != m.end(); ++it) {
-    if (it.key().find("check") != std::string::npos || it.key().find("quality") != std::string::npos) {
+    if (it.key().find("check") != std::string::npos ||
+        it.key().find("quality") != std::string::npos) {
       order.push_back(it.key());
     }
   }
@@ -254,7 +260,8 @@ std::string ManifestSection(const std::string& dir) {
     summary = Answer("The manifest of the run that wrote this folder:");
   }
   if (!scalars.empty()) {
-    scalars = "<div class=\"tablewrap\"><table class=\"kv\"><tbody>\n" + scalars + "</tbody></table></div>\n";
+    scalars = "<div class=\"tablewrap\"><table class=\"kv\"><tbody>\n" + scalars +
+              "</tbody></table></div>\n";
   }
   return summary + scalars + body;
 }
@@ -274,7 +281,8 @@ struct TableDoc {
 const std::vector<TableDoc>& Dictionary() {
   static const std::vector<TableDoc> kDocs = {
       {"fact_wordviews",
-       "One row per accepted learning trace (a word seen in a session). Hive-partitioned by UTC day "
+       "One row per accepted learning trace (a word seen in a session). Hive-partitioned by UTC "
+       "day "
        "(date=YYYY-MM-DD).",
        {{"timestamp", "time of the session, UTC"},
         {"epoch", "UNIX seconds of the session (key of dim_times)"},
@@ -328,8 +336,9 @@ const std::vector<TableDoc>& Dictionary() {
        "Every rejected input row with the first failing reason.",
        {{"source_file", "input file"},
         {"line_number", "line in the input file"},
-        {"reason", "malformed, missing_value, bad_number, out_of_range, unknown_language, "
-                   "bad_lexeme or duplicate"},
+        {"reason",
+         "malformed, missing_value, bad_number, out_of_range, unknown_language, "
+         "bad_lexeme or duplicate"},
         {"detail", "what exactly failed"},
         {"raw_line", "the input line as read"}}},
   };
@@ -360,12 +369,24 @@ std::string TypeName(const parquet::ColumnSchema& c) {
       break;
     case LogicalType::kNone:
       switch (c.physical) {
-        case PhysicalType::kBoolean: t = "boolean"; break;
-        case PhysicalType::kInt32: t = "int32"; break;
-        case PhysicalType::kInt64: t = "int64"; break;
-        case PhysicalType::kFloat: t = "float"; break;
-        case PhysicalType::kDouble: t = "double"; break;
-        case PhysicalType::kByteArray: t = "bytes"; break;
+        case PhysicalType::kBoolean:
+          t = "boolean";
+          break;
+        case PhysicalType::kInt32:
+          t = "int32";
+          break;
+        case PhysicalType::kInt64:
+          t = "int64";
+          break;
+        case PhysicalType::kFloat:
+          t = "float";
+          break;
+        case PhysicalType::kDouble:
+          t = "double";
+          break;
+        case PhysicalType::kByteArray:
+          t = "bytes";
+          break;
       }
       break;
   }
@@ -378,7 +399,8 @@ std::string DictionarySection(const std::string& dir) {
       "Each table is a folder of Parquet files. Types are read from the files themselves; "
       "descriptions follow the star-schema contract.");
   for (const auto& doc : Dictionary()) {
-    s += fmt::format("<h3 id=\"dict-{0}\">{0}</h3>\n<p>{1}</p>\n", doc.table, EscapeHtml(doc.description));
+    s += fmt::format("<h3 id=\"dict-{0}\">{0}</h3>\n<p>{1}</p>\n", doc.table,
+                     EscapeHtml(doc.description));
     std::vector<parquet::ColumnSchema> schema;
     auto files = analytics::ListParquetFiles((fs::path(dir) / doc.table).string());
     if (files.ok() && !files->empty()) {
@@ -395,8 +417,9 @@ std::string DictionarySection(const std::string& dir) {
     };
     if (schema.empty()) {
       for (const auto& c : doc.columns) {
-        s += fmt::format("<tr><td>{}</td><td class=\"muted\">(table not found)</td><td>{}</td></tr>\n",
-                         c.name, EscapeHtml(c.description));
+        s += fmt::format(
+            "<tr><td>{}</td><td class=\"muted\">(table not found)</td><td>{}</td></tr>\n", c.name,
+            EscapeHtml(c.description));
       }
     } else {
       for (const auto& c : schema) {
@@ -445,20 +468,47 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   using namespace analytics;
   uint32_t columns = 0;
   for (const auto& q : AllQueries()) columns |= q.fact_columns;
-  WV_ASSIGN_OR_RETURN(Warehouse w, LoadWarehouse(dir, columns, /*load_words=*/true, options.threads));
+  WV_ASSIGN_OR_RETURN(Warehouse w,
+                      LoadWarehouse(dir, columns, /*load_words=*/true, options.threads));
   QueryOptions qo;
   qo.threads = options.threads;
-  WV_ASSIGN_OR_RETURN(ResultTable users, QueryPairUsers(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable views, QueryPairViews(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable hours, QueryTimeOfDay(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable hour_test, QueryTimeOfDayTest(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable ret_pairs, QueryRetentionPairs(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable ret_ui, QueryRetentionUi(w, qo));
-  WV_ASSIGN_OR_RETURN(ResultTable curve, QueryForgettingCurve(w, qo));
   QueryOptions words_options = qo;
   words_options.top = 5;  // per language: a readable table
-  WV_ASSIGN_OR_RETURN(ResultTable hardest, QueryHardestWords(w, words_options));
-  WV_ASSIGN_OR_RETURN(ResultTable by_pos, QueryRecallByPos(w, qo));
+  // The queries are independent reads of the loaded warehouse: run them on two
+  // threads (the retention fits, the heaviest, on the second).
+  using Query = StatusOr<ResultTable> (*)(const Warehouse&, const QueryOptions&);
+  struct Job {
+    Query query;
+    const QueryOptions* options;
+    std::optional<StatusOr<ResultTable>> result;
+  };
+  std::vector<Job> jobs = {
+      {QueryRetentionPairs, &qo, {}},  {QueryRetentionUi, &qo, {}},
+      {QueryForgettingCurve, &qo, {}}, {QueryPairUsers, &qo, {}},
+      {QueryPairViews, &qo, {}},       {QueryTimeOfDay, &qo, {}},
+      {QueryTimeOfDayTest, &qo, {}},   {QueryHardestWords, &words_options, {}},
+      {QueryRecallByPos, &qo, {}},
+  };
+  auto run_jobs = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) jobs[i].result = jobs[i].query(w, *jobs[i].options);
+  };
+  const size_t split = options.threads > 1 ? 2 : jobs.size();
+  std::thread second;
+  if (split < jobs.size()) second = std::thread(run_jobs, size_t{0}, split);
+  run_jobs(split < jobs.size() ? split : 0, jobs.size());
+  if (second.joinable()) second.join();
+  for (auto& j : jobs) {
+    if (!j.result->ok()) return j.result->status();
+  }
+  ResultTable& ret_pairs = jobs[0].result->value();
+  ResultTable& ret_ui = jobs[1].result->value();
+  ResultTable& curve = jobs[2].result->value();
+  ResultTable& users = jobs[3].result->value();
+  ResultTable& views = jobs[4].result->value();
+  ResultTable& hours = jobs[5].result->value();
+  ResultTable& hour_test = jobs[6].result->value();
+  ResultTable& hardest = jobs[7].result->value();
+  ResultTable& by_pos = jobs[8].result->value();
 
   const FactTable& f = w.facts;
   int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
@@ -469,34 +519,41 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
     }
   }
   const std::string period =
-      f.num_rows > 0 ? fmt::format("{} to {} (UTC)", UtcDate(min_epoch), UtcDate(max_epoch)) : "no data";
+      f.num_rows > 0 ? fmt::format("{} to {} (UTC)", UtcDate(min_epoch), UtcDate(max_epoch))
+                     : "no data";
 
   std::string html;
   html.reserve(1 << 20);
-  html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<title>wordviews report</title>\n<style>";
+  html +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>wordviews report</title>\n<style>";
   html += kStyle;
-  html += "</style>\n</head>\n<body>\n<main>\n<header>\n<h1>Word views: what the learning traces say</h1>\n";
+  html +=
+      "</style>\n</head>\n<body>\n<main>\n<header>\n<h1>Word views: what the learning traces "
+      "say</h1>\n";
   html += fmt::format(
       "<p class=\"meta\">Star schema in <code>{}</code>: {} word views by {} users in {} language "
-      "pairs, {}. Pairs are written learning\u2190interface (es\u2190en: Spanish learned by users of "
+      "pairs, {}. Pairs are written learning\u2190interface (es\u2190en: Spanish learned by users "
+      "of "
       "the English interface).</p>\n",
       EscapeHtml(dir), Thousands(f.num_rows), Thousands(static_cast<int64_t>(f.num_users)),
       f.pairs.size(), period);
-  html += "<nav><ol>\n"
-          "<li><a href=\"#q-common\">Which language pairs are most common?</a></li>\n"
-          "<li><a href=\"#q-activity\">Which pair has the most activity?</a></li>\n"
-          "<li><a href=\"#q-time\">Do pairs correlate with time of day?</a></li>\n"
-          "<li><a href=\"#q-retention-pairs\">Which pair retains words best?</a></li>\n"
-          "<li><a href=\"#q-retention-ui\">Which interface language retains words best?</a></li>\n"
-          "<li><a href=\"#words\">Hardest words and parts of speech</a></li>\n"
-          "<li><a href=\"#quality\">Quality checks</a></li>\n"
-          "<li><a href=\"#dictionary\">Data dictionary</a></li>\n"
-          "</ol></nav>\n</header>\n";
+  html +=
+      "<nav><ol>\n"
+      "<li><a href=\"#q-common\">Which language pairs are most common?</a></li>\n"
+      "<li><a href=\"#q-activity\">Which pair has the most activity?</a></li>\n"
+      "<li><a href=\"#q-time\">Do pairs correlate with time of day?</a></li>\n"
+      "<li><a href=\"#q-retention-pairs\">Which pair retains words best?</a></li>\n"
+      "<li><a href=\"#q-retention-ui\">Which interface language retains words best?</a></li>\n"
+      "<li><a href=\"#words\">Hardest words and parts of speech</a></li>\n"
+      "<li><a href=\"#quality\">Quality checks</a></li>\n"
+      "<li><a href=\"#dictionary\">Data dictionary</a></li>\n"
+      "</ol></nav>\n</header>\n";
 
   if (f.num_rows == 0) {
-    html += Section("q-common", "No data", Answer("The fact table is empty: there is nothing to analyse."));
+    html += Section("q-common", "No data",
+                    Answer("The fact table is empty: there is nothing to analyse."));
   } else {
     // 1. Most common pairs (by users).
     {
@@ -504,13 +561,16 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       const size_t n = users.num_rows();
       std::string sentence = fmt::format(
           "The most common pair is <strong>{}</strong>: {} users, {} of all {} users.",
-          EscapeHtml(PairPhrase(w, Str(users, "learning_language", 0), Str(users, "ui_language", 0))),
+          EscapeHtml(
+              PairPhrase(w, Str(users, "learning_language", 0), Str(users, "ui_language", 0))),
           Thousands(Int(users, "users", 0)), Percent(Dbl(users, "share", 0).value_or(NAN)),
           Thousands(static_cast<int64_t>(f.num_users)));
       if (n > 1) {
         sentence += fmt::format(
-            " Next: {} ({} users){}. {} pairs in all; a user taking several courses counts in each.",
-            EscapeHtml(PairPhrase(w, Str(users, "learning_language", 1), Str(users, "ui_language", 1))),
+            " Next: {} ({} users){}. {} pairs in all; a user taking several courses counts in "
+            "each.",
+            EscapeHtml(
+                PairPhrase(w, Str(users, "learning_language", 1), Str(users, "ui_language", 1))),
             Thousands(Int(users, "users", 1)),
             n > 2 ? fmt::format(" and {} ({} users)",
                                 EscapeHtml(PairPhrase(w, Str(users, "learning_language", 2),
@@ -536,7 +596,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       body += Answer(fmt::format(
           "<strong>{}</strong> has the most activity: {} word views ({} of all), {} sessions and "
           "{} exercises.",
-          EscapeHtml(PairPhrase(w, Str(views, "learning_language", 0), Str(views, "ui_language", 0))),
+          EscapeHtml(
+              PairPhrase(w, Str(views, "learning_language", 0), Str(views, "ui_language", 0))),
           Thousands(Int(views, "views", 0)), Percent(Dbl(views, "share_of_views", 0).value_or(NAN)),
           Thousands(Int(views, "sessions", 0)), Thousands(Int(views, "exercises", 0))));
       BarChart vc{"Word views per pair", {}, {}, {}};
@@ -550,8 +611,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
         sc.value_texts.push_back(Thousands(Int(views, "sessions", r)));
       }
       body += "<div class=\"charts\">" + RenderBarChart(vc) + RenderBarChart(sc) + "</div>\n";
-      body += HtmlTable(views, {"learning_language", "ui_language", "views", "sessions", "exercises",
-                                "share_of_views"});
+      body += HtmlTable(views, {"learning_language", "ui_language", "views", "sessions",
+                                "exercises", "share_of_views"});
       html += Section("q-activity", "2. Which pair has the most activity?", body);
     }
     // 3. Time of day.
@@ -567,8 +628,9 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
         sentence = fmt::format(
             "{}: the hour-of-day distribution {} the pair (chi-square test of independence, "
             "&chi;&sup2; = {:.1f}, dof = {}, {}; Cram&eacute;r's V = {:.3f}, a {} effect).",
-            significant ? "Yes" : "No evidence", significant ? "depends on" : "does not detectably depend on",
-            chi2.value_or(0), Int(hour_test, "dof", overall), PValueText(p), *v, EffectWord(*v));
+            significant ? "Yes" : "No evidence",
+            significant ? "depends on" : "does not detectably depend on", chi2.value_or(0),
+            Int(hour_test, "dof", overall), PValueText(p), *v, EffectWord(*v));
       } else {
         sentence = "Not testable: a single pair or a single hour in the data.";
       }
@@ -576,11 +638,14 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       // The pair that differs most from the overall hour profile.
       size_t most = 0;
       for (size_t r = 0; r < overall; ++r) {
-        if (Dbl(hour_test, "cramers_v", r).value_or(0) > Dbl(hour_test, "cramers_v", most).value_or(0)) most = r;
+        if (Dbl(hour_test, "cramers_v", r).value_or(0) >
+            Dbl(hour_test, "cramers_v", most).value_or(0))
+          most = r;
       }
       if (overall > 0 && Dbl(hour_test, "cramers_v", most)) {
         sentence += fmt::format(
-            " The pair whose hours differ most from the rest is {} (peak {:02}:00 UTC, V = {:.3f}).",
+            " The pair whose hours differ most from the rest is {} (peak {:02}:00 UTC, V = "
+            "{:.3f}).",
             EscapeHtml(PairLabel(hour_test, most)), Int(hour_test, "peak_hour", most),
             *Dbl(hour_test, "cramers_v", most));
       }
@@ -589,7 +654,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       hm.title = "Share of each pair's views by UTC hour";
       for (int h = 0; h < 24; ++h) hm.column_labels.push_back(fmt::format("{:02}", h));
       double max_share = 0;
-      for (size_t r = 0; r < hours.num_rows(); ++r) max_share = std::max(max_share, Dbl(hours, "share_of_pair", r).value_or(0));
+      for (size_t r = 0; r < hours.num_rows(); ++r)
+        max_share = std::max(max_share, Dbl(hours, "share_of_pair", r).value_or(0));
       for (size_t r = 0; r < hours.num_rows(); ++r) {
         const int64_t h = Int(hours, "hour", r);
         if (h == 0) {
@@ -599,15 +665,17 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
         }
         const double share = Dbl(hours, "share_of_pair", r).value_or(0);
         hm.values.back()[h] = max_share > 0 ? share / max_share : 0;
-        hm.tooltips.back()[h] = fmt::format("{} {:02}:00 UTC: {} views ({})", PairLabel(hours, r), h,
-                                            Thousands(Int(hours, "views", r)), Percent(share));
+        hm.tooltips.back()[h] = fmt::format("{} {:02}:00 UTC: {} views ({})", PairLabel(hours, r),
+                                            h, Thousands(Int(hours, "views", r)), Percent(share));
       }
       body += "<div class=\"charts\">" + RenderHeatmap(hm) + "</div>\n";
-      body += HtmlTable(hour_test, {"scope", "learning_language", "ui_language", "views", "chi2", "dof",
-                                    "p_value", "cramers_v", "peak_hour", "peak_hour_share"});
-      body += "<p class=\"muted\">Per pair: goodness of fit of the pair's hour distribution against all "
-              "pairs' (the per-pair &chi;&sup2; add up to the overall test). With millions of views, "
-              "even small differences are significant: read the effect size.</p>\n";
+      body += HtmlTable(hour_test, {"scope", "learning_language", "ui_language", "views", "chi2",
+                                    "dof", "p_value", "cramers_v", "peak_hour", "peak_hour_share"});
+      body +=
+          "<p class=\"muted\">Per pair: goodness of fit of the pair's hour distribution against "
+          "all "
+          "pairs' (the per-pair &chi;&sup2; add up to the overall test). With millions of views, "
+          "even small differences are significant: read the effect size.</p>\n";
       html += Section("q-time", "3. Do pairs correlate with time of day?", body);
     }
     // 4. Retention per pair.
@@ -615,22 +683,27 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       std::string body;
       const size_t last = ret_pairs.num_rows() - 1;
       auto ci_text = [](const ResultTable& t, size_t r) {
-        return fmt::format("{} (95% CI {}&ndash;{})", Percent(Dbl(t, "recall_rate", r).value_or(NAN), 2),
+        return fmt::format("{} (95% CI {}&ndash;{})",
+                           Percent(Dbl(t, "recall_rate", r).value_or(NAN), 2),
                            Percent(Dbl(t, "ci_low", r).value_or(NAN), 2),
                            Percent(Dbl(t, "ci_high", r).value_or(NAN), 2));
       };
       std::string sentence = fmt::format(
-          "<strong>{}</strong> retains words best: recall {} over {} exercises, estimated half-life "
+          "<strong>{}</strong> retains words best: recall {} over {} exercises, estimated "
+          "half-life "
           "{}.",
-          EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", 0), Str(ret_pairs, "ui_language", 0))),
+          EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", 0),
+                                Str(ret_pairs, "ui_language", 0))),
           ci_text(ret_pairs, 0), Thousands(Int(ret_pairs, "exercises", 0)),
           DaysText(Dbl(ret_pairs, "half_life_days", 0)));
       if (last > 0) {
-        sentence += fmt::format(
-            " Lowest: {} with {}, half-life {}.",
-            EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", last), Str(ret_pairs, "ui_language", last))),
-            ci_text(ret_pairs, last), DaysText(Dbl(ret_pairs, "half_life_days", last)));
-        const bool overlap = Dbl(ret_pairs, "ci_low", 0).value_or(0) <= Dbl(ret_pairs, "ci_high", 1).value_or(0);
+        sentence +=
+            fmt::format(" Lowest: {} with {}, half-life {}.",
+                        EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", last),
+                                              Str(ret_pairs, "ui_language", last))),
+                        ci_text(ret_pairs, last), DaysText(Dbl(ret_pairs, "half_life_days", last)));
+        const bool overlap =
+            Dbl(ret_pairs, "ci_low", 0).value_or(0) <= Dbl(ret_pairs, "ci_high", 1).value_or(0);
         sentence += overlap ? " The best two pairs' intervals overlap: their order is not certain."
                             : " The best pair's interval does not overlap the runner-up's.";
       }
@@ -656,13 +729,14 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
         lc.series.back()[Int(curve, "bucket_index", r)] = Dbl(curve, "recall_rate", r);
       }
       body += "<div class=\"charts\">" + RenderIntervalChart(ic) + RenderLineChart(lc) + "</div>\n";
-      body += HtmlTable(ret_pairs, {"rank", "learning_language", "ui_language", "views", "exercises",
-                                    "recall_rate", "ci_low", "ci_high", "mean_p_recall",
-                                    "median_lag_days", "half_life_days"});
-      body += "<p class=\"muted\">recall_rate = &Sigma; session_correct / &Sigma; session_seen. "
-              "Half-life: maximum-likelihood h of p = 2<sup>&minus;&Delta;/h</sup> (&Delta; in days) "
-              "with binomial outcomes per row. The intervals treat exercises as independent, so they "
-              "are narrower than with per-user clustering.</p>\n";
+      body += HtmlTable(ret_pairs, {"rank", "learning_language", "ui_language", "views",
+                                    "exercises", "recall_rate", "ci_low", "ci_high",
+                                    "mean_p_recall", "median_lag_days", "half_life_days"});
+      body +=
+          "<p class=\"muted\">recall_rate = &Sigma; session_correct / &Sigma; session_seen. "
+          "Half-life: maximum-likelihood h of p = 2<sup>&minus;&Delta;/h</sup> (&Delta; in days) "
+          "with binomial outcomes per row. The intervals treat exercises as independent, so they "
+          "are narrower than with per-user clustering.</p>\n";
       html += Section("q-retention-pairs", "4. Which pair retains words best?", body);
     }
     // 5. Retention per UI language.
@@ -673,16 +747,17 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
           "Users of the <strong>{}</strong> interface retain words best across their learning "
           "languages: recall {} (95% CI {}&ndash;{}), half-life {}.",
           EscapeHtml(ShortName(Str(ret_ui, "ui_name", 0).empty() ? Str(ret_ui, "ui_language", 0)
-                                                                : Str(ret_ui, "ui_name", 0))),
+                                                                 : Str(ret_ui, "ui_name", 0))),
           Percent(Dbl(ret_ui, "recall_rate", 0).value_or(NAN), 2),
-          Percent(Dbl(ret_ui, "ci_low", 0).value_or(NAN), 2), Percent(Dbl(ret_ui, "ci_high", 0).value_or(NAN), 2),
+          Percent(Dbl(ret_ui, "ci_low", 0).value_or(NAN), 2),
+          Percent(Dbl(ret_ui, "ci_high", 0).value_or(NAN), 2),
           DaysText(Dbl(ret_ui, "half_life_days", 0)));
       if (last > 0) {
-        sentence += fmt::format(
-            " Lowest: {} ({}).",
-            EscapeHtml(ShortName(Str(ret_ui, "ui_name", last).empty() ? Str(ret_ui, "ui_language", last)
-                                                                     : Str(ret_ui, "ui_name", last))),
-            Percent(Dbl(ret_ui, "recall_rate", last).value_or(NAN), 2));
+        sentence += fmt::format(" Lowest: {} ({}).",
+                                EscapeHtml(ShortName(Str(ret_ui, "ui_name", last).empty()
+                                                         ? Str(ret_ui, "ui_language", last)
+                                                         : Str(ret_ui, "ui_name", last))),
+                                Percent(Dbl(ret_ui, "recall_rate", last).value_or(NAN), 2));
       }
       body += Answer(sentence);
       IntervalChart ic;
@@ -694,9 +769,9 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
         ic.highs.push_back(Dbl(ret_ui, "ci_high", r).value_or(0));
       }
       body += "<div class=\"charts\">" + RenderIntervalChart(ic) + "</div>\n";
-      body += HtmlTable(ret_ui, {"rank", "ui_language", "ui_name", "learning_languages", "views",
-                                 "recall_rate", "ci_low", "ci_high", "mean_p_recall",
-                                 "median_lag_days", "half_life_days"});
+      body += HtmlTable(
+          ret_ui, {"rank", "ui_language", "ui_name", "learning_languages", "views", "recall_rate",
+                   "ci_low", "ci_high", "mean_p_recall", "median_lag_days", "half_life_days"});
       html += Section("q-retention-ui", "5. Which interface language retains words best?", body);
     }
     // Extras.
@@ -705,19 +780,23 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       if (hardest.num_rows() > 0) {
         size_t h = 0;  // the lowest recall over all languages (first on ties: language order)
         for (size_t r = 1; r < hardest.num_rows(); ++r) {
-          if (Dbl(hardest, "recall_rate", r).value_or(1) < Dbl(hardest, "recall_rate", h).value_or(1)) h = r;
+          if (Dbl(hardest, "recall_rate", r).value_or(1) <
+              Dbl(hardest, "recall_rate", h).value_or(1))
+            h = r;
         }
         body += Answer(fmt::format(
             "The hardest word overall among words with at least {} views is <code>{}</code> ({}) "
             "with recall {} over {} views.",
             qo.min_views, EscapeHtml(Str(hardest, "lexeme_string", h)),
             EscapeHtml(Str(hardest, "learning_language", h)),
-            Percent(Dbl(hardest, "recall_rate", h).value_or(NAN), 1), Thousands(Int(hardest, "views", h))));
+            Percent(Dbl(hardest, "recall_rate", h).value_or(NAN), 1),
+            Thousands(Int(hardest, "views", h))));
       } else {
         body += Answer("No word has enough views to be ranked.");
       }
-      body += fmt::format("<h3>Hardest words per learning language</h3>\n<p class=\"muted\">{}</p>\n",
-                          EscapeHtml(hardest.note()));
+      body +=
+          fmt::format("<h3>Hardest words per learning language</h3>\n<p class=\"muted\">{}</p>\n",
+                      EscapeHtml(hardest.note()));
       body += HtmlTable(hardest, {"learning_language", "rank", "lexeme_string", "part_of_speech",
                                   "views", "recall_rate", "ci_low", "ci_high"});
       body += "<h3>Recall by part of speech</h3>\n";
@@ -729,13 +808,15 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   html += Section("quality", "Quality checks", ManifestSection(dir));
   html += Section("dictionary", "Data dictionary", DictionarySection(dir));
   html += fmt::format(
-      "<footer>Written by wordviews {} from the Parquet files in <code>{}</code>. Self-contained: no "
+      "<footer>Written by wordviews {} from the Parquet files in <code>{}</code>. Self-contained: "
+      "no "
       "script, no external resource.</footer>\n</main>\n</body>\n</html>\n",
       WV_VERSION, EscapeHtml(dir));
   return html;
 }
 
-Status WriteReport(const std::string& dir, const std::string& out_path, const ReportOptions& options) {
+Status WriteReport(const std::string& dir, const std::string& out_path,
+                   const ReportOptions& options) {
   // A missing result column is a bug in this file, reported rather than crashing.
   auto render = [&]() -> StatusOr<std::string> {
     try {
@@ -747,7 +828,8 @@ Status WriteReport(const std::string& dir, const std::string& out_path, const Re
   WV_ASSIGN_OR_RETURN(const std::string html_text, render());
   const std::string* html = &html_text;
   const fs::path out(out_path);
-  const fs::path tmp = out.parent_path() / fmt::format(".{}.tmp.{}", out.filename().string(), getpid());
+  const fs::path tmp =
+      out.parent_path() / fmt::format(".{}.tmp.{}", out.filename().string(), getpid());
   {
     std::FILE* file = std::fopen(tmp.c_str(), "wb");
     if (file == nullptr) {

@@ -21,7 +21,9 @@
 //   in order:       line numbers, duplicates (rule 7), consume(chunk)
 //
 // Memory is bounded: at most 2N+2 chunks are in flight; the duplicate set
-// grows with distinct accepted rows (about 17 bytes each at full load).
+// grows with distinct accepted rows (a 16-byte entry plus a control byte per
+// slot, sized up front from the input sizes: about 285 MB for the real
+// file's 12.85M rows).
 namespace wv::traces {
 
 struct IngestProgress {

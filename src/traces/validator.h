@@ -15,8 +15,8 @@
 // ingest driver; the validator prepares it by fingerprinting accepted rows.
 namespace wv::traces {
 
-// A 96-bit identity of a row's 12 values (two independent 64-bit hashes, 96
-// bits kept), the same whatever quoting or line end the row was written
+// A 96-bit identity of a row's 12 values (a 64-bit hash and an independent
+// CRC-32C), the same whatever quoting or line end the row was written
 // with. Equal values give equal fingerprints; different values collide with
 // probability about n^2 / 2^97 over n distinct rows.
 struct RowFingerprint {

@@ -384,11 +384,33 @@ def test_wordviews_reads_pyarrow_files(run_wv, tmp_path, codec, dictionary, page
     assert_cat_matches(wordviews_cat(run_wv, path, [c["name"] for c in subset]), subset, values)
 
 
+@pytest.mark.parametrize("page_version", ["1.0", "2.0"])
+def test_wordviews_reads_pyarrow_delta_and_byte_stream_split(run_wv, tmp_path, page_version):
+    rng = random.Random(f"pa-delta-{page_version}")
+    columns, values = make_table(rng, 3000, pool=100000, null_ratio=0.3, optional_mode="both")
+    encodings = {"i32_req": "DELTA_BINARY_PACKED", "i64_opt": "DELTA_BINARY_PACKED",
+                 "ts_req": "DELTA_BINARY_PACKED", "date_opt": "DELTA_BINARY_PACKED",
+                 "i8_req": "DELTA_BINARY_PACKED", "str_req": "DELTA_LENGTH_BYTE_ARRAY",
+                 "str_opt": "DELTA_BYTE_ARRAY", "bin_req": "DELTA_BYTE_ARRAY",
+                 "f64_req": "BYTE_STREAM_SPLIT", "f32_opt": "BYTE_STREAM_SPLIT",
+                 "i64_req": "BYTE_STREAM_SPLIT", "bool_req": "RLE"}
+    path = tmp_path / "pyarrow_delta.parquet"
+    pq.write_table(arrow_table(columns, values), path, use_dictionary=False,
+                   column_encoding=encodings, data_page_version=page_version,
+                   row_group_size=1100, data_page_size=2000, compression="zstd")
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    for i, c in enumerate(columns):
+        if c["name"] in encodings:
+            assert encodings[c["name"]] in meta.column(i).encodings
+    assert_cat_matches(wordviews_cat(run_wv, path), columns, values)
+
+
 @pytest.mark.parametrize("codec", ["zstd", "snappy", "gzip", "uncompressed"])
 @pytest.mark.parametrize("version", ["V1", "V2"])
-def test_wordviews_reads_duckdb_files(run_wv, tmp_path, codec, version):
-    rng = random.Random(f"duck-{codec}-{version}")
-    columns, values = make_table(rng, 3000, pool=50, null_ratio=0.3, optional_mode="both")
+@pytest.mark.parametrize("pool", [50, 100000])
+def test_wordviews_reads_duckdb_files(run_wv, tmp_path, codec, version, pool):
+    rng = random.Random(f"duck-{codec}-{version}-{pool}")
+    columns, values = make_table(rng, 3000, pool=pool, null_ratio=0.3, optional_mode="both")
     src = tmp_path / "src.parquet"
     pq.write_table(arrow_table(columns, values), src, compression="none")
     out = tmp_path / "duckdb.parquet"
@@ -459,3 +481,16 @@ def test_corrupt_files_exit_with_input_error(run_wv, write_tool, tmp_path):
         assert proc.returncode == 3, (name, proc.returncode, proc.stderr)
         assert str(bad) in proc.stderr and "error" in proc.stderr
         assert proc.stdout.count("\n") <= 1  # at most the header: no partial rows
+
+
+def test_cli_usage_errors_and_help(run_wv, write_tool, tmp_path):
+    columns = [{"name": "a", "type": "INT64", "logical": "NONE", "optional": False}]
+    path = write_with_wordviews(write_tool, tmp_path, columns, {"a": [1, 2]}, {})
+    proc = run_wv("parquet", "cat", path, "--columns", "a,nope", check=False)
+    assert proc.returncode == 2 and "nope" in proc.stderr
+    proc = run_wv("parquet", "cat", path, "--format", "xml", check=False)
+    assert proc.returncode == 2
+    proc = run_wv("parquet", "inspect", tmp_path / "missing.parquet", check=False)
+    assert proc.returncode == 3 and "missing.parquet" in proc.stderr
+    for sub in ("inspect", "cat"):
+        assert "--format" in run_wv("parquet", sub, "--help").stdout

@@ -8,7 +8,6 @@ set carries `<script>alert(1)</script>` inside lexeme strings, which the
 report shows among the hardest words: it must appear as text, literally.
 Set WV_REPORT_SCREENSHOT=path to keep the screenshot for a person to look at.
 """
-import json
 import os
 import pathlib
 import re
@@ -21,21 +20,12 @@ from PIL import Image
 
 from test_query import EVIL, build_star_schema, fact_sql
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 SECTIONS = ["q-common", "q-activity", "q-time", "q-retention-pairs", "q-retention-ui", "words",
             "quality", "dictionary"]
-
-
-@pytest.fixture(scope="session")
-def wv_bin():
-    path = os.environ.get("WV_BIN", str(REPO / "build" / "bin" / "wordviews"))
-    if not os.path.exists(path):
-        pytest.fail(f"wordviews binary not found at {path}; build it or set WV_BIN")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,8 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
   else return wv::UsageError("unknown compression " + codec);
   options.compression_level = opts.value("compression_level", options.compression_level);
   options.dictionary = opts.value("dictionary", options.dictionary);
-  options.dictionary_page_bytes = opts.value("dictionary_page_bytes", options.dictionary_page_bytes);
+  options.dictionary_page_bytes =
+      opts.value("dictionary_page_bytes", options.dictionary_page_bytes);
   options.page_bytes = opts.value("page_bytes", options.page_bytes);
   options.row_group_rows = opts.value("row_group_rows", options.row_group_rows);
   options.row_group_bytes = opts.value("row_group_bytes", options.row_group_bytes);
@@ -118,7 +119,9 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
         case PhysicalType::kBoolean: c.bools.push_back(valid && v.get<bool>() ? 1 : 0); break;
         case PhysicalType::kInt32: c.i32.push_back(valid ? v.get<int32_t>() : 0); break;
         case PhysicalType::kInt64: c.i64.push_back(valid ? v.get<int64_t>() : 0); break;
-        case PhysicalType::kFloat: c.f32.push_back(valid ? static_cast<float>(ToDouble(v)) : 0); break;
+        case PhysicalType::kFloat:
+          c.f32.push_back(valid ? static_cast<float>(ToDouble(v)) : 0);
+          break;
         case PhysicalType::kDouble: c.f64.push_back(valid ? ToDouble(v) : 0); break;
         case PhysicalType::kByteArray:
           if (!valid) {

@@ -76,7 +76,8 @@ TEST(ChiSquareTest, IndependenceTwoByTwo) {
 }
 
 TEST(ChiSquareTest, IndependenceThreeByThree) {
-  // scipy.stats.chi2_contingency(correction=False): chi2 1.5926220262510256, p 0.8101175743377815, dof 4.
+  // scipy.stats.chi2_contingency(correction=False): chi2 1.5926220262510256, p 0.8101175743377815,
+  // dof 4.
   const std::vector<int64_t> counts = {120, 90, 40, 110, 95, 45, 90, 80, 30};
   const auto r = ChiSquareIndependence(counts, 3, 3);
   EXPECT_NEAR(r.chi2, 1.5926220262510256, 1e-12);
@@ -110,7 +111,8 @@ TEST(ChiSquareTest, PerRowGoodnessOfFitAddsUpToIndependence) {
   }
   double sum = 0;
   for (int i = 0; i < 3; ++i) {
-    sum += ChiSquareGoodnessOfFit(std::span<const int64_t>(counts.data() + i * 3, 3), col_total).chi2;
+    sum +=
+        ChiSquareGoodnessOfFit(std::span<const int64_t>(counts.data() + i * 3, 3), col_total).chi2;
   }
   EXPECT_NEAR(sum, ChiSquareIndependence(counts, 3, 3).chi2, 1e-12);
 }
@@ -145,7 +147,7 @@ TEST(HalfLifeTest, FitIsTheLikelihoodMaximum) {
   const double h = *FitHalfLife(obs, 1).half_life_days;
   // The score is zero there (relative to its scale) and the likelihood is
   // lower on either side.
-  EXPECT_NEAR(HalfLifeScore(obs, h) / static_cast<double>(obs.size()), 0.0, 1e-9);
+  EXPECT_NEAR(HalfLifeScore(obs, h) / static_cast<double>(obs.rows), 0.0, 1e-9);
   const double best = HalfLifeLogLikelihood(obs, h);
   EXPECT_GT(best, HalfLifeLogLikelihood(obs, h * 0.999));
   EXPECT_GT(best, HalfLifeLogLikelihood(obs, h * 1.001));

@@ -22,8 +22,8 @@ std::ostream& operator<<(std::ostream& os, const ParsedRow& r) {
   return os << "] line=" << r.first_line << " lines=" << r.lines << " error='" << r.error << "'}";
 }
 
-std::vector<ParsedRow> ParseAll(std::string_view text) {
-  RowParser parser(text);
+std::vector<ParsedRow> ParseAll(std::string_view text, size_t expected_fields = 0) {
+  RowParser parser(text, expected_fields);
   Row row;
   std::vector<ParsedRow> rows;
   while (parser.Next(&row)) {
@@ -99,6 +99,29 @@ TEST(RowParserTest, AnOpenQuoteStopsAtTheCap) {
   EXPECT_EQ(rows[1], (ParsedRow{"1,23456", {"1", "23456"}, 1, 1, ""}));
   EXPECT_EQ(rows.back().error, "unbalanced quotes");
   EXPECT_EQ(rows.back().first_line, filler_rows + 1);
+}
+
+TEST(RowParserTest, AMultiLineRowMustBeWellFormedWithTheExpectedFieldCount) {
+  // Well formed with 3 fields: one row over two lines.
+  auto rows = ParseAll("a,\"b\nc\",d\nx,y,z\n", 3);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (ParsedRow{"a,\"b\nc\",d", {"a", "b\nc", "d"}, 0, 2, ""}));
+  // The same bytes when 4 fields are expected: the quote cannot span lines.
+  rows = ParseAll("a,\"b\nc\",d\nx,y,z\n", 4);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].raw, "a,\"b");
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+  EXPECT_EQ(rows[1].raw, "c\",d");
+  EXPECT_EQ(rows[1].first_line, 1u);
+  EXPECT_EQ(rows[2], (ParsedRow{"x,y,z", {"x", "y", "z"}, 2, 1, ""}));
+  // A stray opening quote pairs with a later quoted field: the span is not a
+  // well-formed row, so only the stray quote's line is lost.
+  rows = ParseAll("1,\"2,3\n4,5,6\n7,\"8\",9\n", 3);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+  EXPECT_EQ(rows[1], (ParsedRow{"4,5,6", {"4", "5", "6"}, 1, 1, ""}));
+  EXPECT_EQ(rows[2], (ParsedRow{"7,\"8\",9", {"7", "8", "9"}, 2, 1, ""}));
+  EXPECT_EQ(CompleteRowsPrefix("1,\"2,3\n4,5,6\n7,\"8\",9\n", 3), 21u);
 }
 
 TEST(RowParserTest, MoreFieldsThanCapacityAreCounted) {

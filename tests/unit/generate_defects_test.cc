@@ -106,6 +106,29 @@ bool IsLexemeString(const std::string& s) {
   return close != std::string::npos && close > open + 1;
 }
 
+// True when a quote at the start of a field is never closed on this line: an
+// RFC 4180 reader would then continue the row onto the following lines.
+bool OpensUnclosedQuote(std::string_view line) {
+  bool field_start = true;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (field_start && line[i] == '"') {
+      size_t j = i + 1;
+      for (;;) {
+        const size_t q = line.find('"', j);
+        if (q == std::string_view::npos) return true;
+        if (q + 1 < line.size() && line[q + 1] == '"') {
+          j = q + 2;
+          continue;
+        }
+        i = q;
+        break;
+      }
+    }
+    field_start = line[i] == ',';
+  }
+  return false;
+}
+
 class Classifier {
  public:
   // The first failing reason of a data line, or nullopt when accepted.
@@ -166,6 +189,7 @@ TEST(GenerateDefectsTest, EveryInjectedDefectFailsExactlyItsRule) {
   uint64_t accepted = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     const uint64_t line_number = i + 1;
+    EXPECT_FALSE(OpensUnclosedQuote(lines[i])) << "line " << line_number << ": " << lines[i];
     const auto reason = classifier.Classify(lines[i]);
     const auto it = recorded.find(line_number);
     if (!reason) {

@@ -360,6 +360,21 @@ TEST(ParquetCorruption, AbsurdPageSizes) {
   // A page whose values are shorter than its count.
   h = DataHeader(2, 8, format::Encoding::kPlain);
   ExpectInputError(BuildFile({{h, body.substr(0, 8)}}, 2), "PLAIN data holds");
+  // A page claiming 100M dictionary-coded values backed by a 10-value run:
+  // decoding stops at the end of the data (memory grows with decoded values,
+  // not with the claim).
+  std::string idx;
+  idx.push_back(1);
+  const uint32_t ten[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  RleBitPackedEncode(ten, 10, 1, &idx);
+  const std::string dict = Int64s({10, 20});
+  ExpectInputError(
+      BuildFile({{DictHeader(2, 16), dict},
+                 {DataHeader(100000000, static_cast<int32_t>(idx.size()),
+                             format::Encoding::kRleDictionary),
+                  idx}},
+                100000000),
+      "ran out of data");
   // The reader's limits apply to honest-looking pages too.
   ReaderLimits tight;
   tight.max_page_bytes = 8;

@@ -48,7 +48,9 @@ TEST(ParquetRoundTrip, AllTypesPlainUncompressed) {
   const Schema schema = AllTypesSchema();
   const size_t rows = 1000;
   std::vector<ColumnVector> cols;
-  for (const ColumnSchema& s : schema.columns) cols.push_back(RandomColumn(s, rows, rng, 0.2, 1000));
+  for (const ColumnSchema& s : schema.columns) {
+    cols.push_back(RandomColumn(s, rows, rng, 0.2, 1000));
+  }
   WriterOptions options;
   options.compression = Compression::kNone;
   options.dictionary = false;

@@ -112,7 +112,9 @@ inline void ExpectColumnsEqual(const ColumnSchema& s, const ColumnVector& want, 
       if (!want.valid[w]) continue;
     }
     switch (s.physical) {
-      case PhysicalType::kBoolean: ASSERT_EQ(got.bools.at(i), want.bools[w]) << s.name << " " << i; break;
+      case PhysicalType::kBoolean:
+        ASSERT_EQ(got.bools.at(i), want.bools[w]) << s.name << " " << i;
+        break;
       case PhysicalType::kInt32: ASSERT_EQ(got.i32.at(i), want.i32[w]) << s.name << " " << i; break;
       case PhysicalType::kInt64: ASSERT_EQ(got.i64.at(i), want.i64[w]) << s.name << " " << i; break;
       case PhysicalType::kFloat:

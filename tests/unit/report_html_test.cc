@@ -39,7 +39,8 @@ TEST(ChartsTest, LabelsAreEscaped) {
 TEST(ChartsTest, BarLengthsAreProportional) {
   BarChart bar{"t", {"a", "b"}, {100.0, 50.0}, {"100", "50"}};
   const std::string svg = RenderBarChart(bar);
-  EXPECT_NE(svg.find("width=\"300.0\""), std::string::npos) << svg;  // the longest bar fills the plot
+  EXPECT_NE(svg.find("width=\"300.0\""), std::string::npos)
+      << svg;  // the longest bar fills the plot
   EXPECT_NE(svg.find("width=\"150.0\""), std::string::npos) << svg;
 }
 
