@@ -11,6 +11,7 @@
 
 #include "fmt/core.h"
 #include "gtest/gtest.h"
+#include "test_temp_dir.h"
 #include "traces/ingest.h"
 
 namespace wv::traces {
@@ -165,9 +166,7 @@ std::ostream& operator<<(std::ostream& os, const Expected& e) {
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("wv_ingest_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = testing_util::UniqueTestPath("wv_ingest_");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "test_temp_dir.h"
 #include "io/byte_source.h"
 
 namespace wv::io {
@@ -40,9 +41,7 @@ std::string RandomText(size_t n, unsigned seed) {
 class ByteSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("wv_io_source_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = testing_util::UniqueTestPath("wv_io_source_");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "test_temp_dir.h"
 #include "io/output_store.h"
 
 namespace wv::io {
@@ -22,9 +23,7 @@ std::string Slurp(const fs::path& path) {
 class OutputStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("wv_io_store_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = testing_util::UniqueTestPath("wv_io_store_");
     fs::remove_all(root_);
     fs::create_directories(root_);
     out_ = root_ / "out";

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "test_temp_dir.h"
 #include "model/calendar.h"
 #include "model/manifest.h"
 #include "model/star_builder.h"
@@ -20,8 +21,7 @@ namespace fs = std::filesystem;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("wv_model_test_" + std::to_string(getpid()) + "_" + std::to_string(counter_++));
+    path_ = testing_util::UniqueTestPath("wv_model_test_");
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -29,7 +29,6 @@ class TempDir {
   const fs::path& path() const { return path_; }
 
  private:
-  static inline int counter_ = 0;
   fs::path path_;
 };
 
