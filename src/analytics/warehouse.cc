@@ -177,6 +177,25 @@ struct LocalDictionary {
       values.emplace_back(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
     }
   }
+
+  // The same codes from a chunk the file already dictionary-encodes: only the
+  // dictionary entries rows use, numbered by first use (as Encode numbers
+  // them), through a lookup array: no hashing, no string copies per row.
+  void FromDictionary(const parquet::ByteArrayVector& dictionary,
+                      const std::vector<uint32_t>& indices) {
+    std::vector<uint32_t> local(dictionary.size(), UINT32_MAX);
+    const size_t n = indices.size();
+    codes.resize(n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint32_t k = indices[r];  // < dictionary.size(), checked by the reader
+      uint32_t code = local[k];
+      if (code == UINT32_MAX) {
+        code = local[k] = static_cast<uint32_t>(values.size());
+        values.emplace_back(dictionary[k]);
+      }
+      codes[r] = code;
+    }
+  }
 };
 
 // What a worker produces for one (file, row group): the numeric arrays in
@@ -205,9 +224,9 @@ Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string
   return OkStatus();
 }
 
-StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::string_view name,
-                                 std::initializer_list<PhysicalType> accepted,
-                                 PhysicalType* physical) {
+// Index of the column `name`, checked to have one of the `accepted` types.
+StatusOr<int> FindColumn(const FactFile& file, std::string_view name,
+                         std::initializer_list<PhysicalType> accepted, PhysicalType* physical) {
   const int index = file.reader->ColumnIndex(name);
   if (index < 0) {
     return InputError(
@@ -218,6 +237,13 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
     return InputError(
         fmt::format("{}: column {} has an unexpected physical type", file.path, name));
   }
+  return index;
+}
+
+StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::string_view name,
+                                 std::initializer_list<PhysicalType> accepted,
+                                 PhysicalType* physical) {
+  WV_ASSIGN_OR_RETURN(const int index, FindColumn(file, name, accepted, physical));
   auto cv = file.reader->ReadColumn(row_group, index);
   if (!cv.ok()) return WithPath(cv.status(), file.path);
   WV_RETURN_IF_ERROR(CheckNoNulls(*cv, file.path, name));
@@ -257,6 +283,20 @@ Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vecto
 
 Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDictionary* out) {
   PhysicalType t;
+  // Writers dictionary-encode these repetitive columns; only a chunk whose
+  // dictionary overflowed (PLAIN fallback) needs its strings decoded.
+  WV_ASSIGN_OR_RETURN(const int index, FindColumn(file, name, {PhysicalType::kByteArray}, &t));
+  auto dict = file.reader->ReadDictionaryColumn(rg, index);
+  if (!dict.ok()) return WithPath(dict.status(), file.path);
+  if (dict->has_value()) {
+    const parquet::DictionaryColumn& d = **dict;
+    if (std::find(d.valid.begin(), d.valid.end(), 0) != d.valid.end()) {
+      return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
+                                    file.path, name));
+    }
+    out->FromDictionary(d.dictionary.bytes, d.indices);
+    return OkStatus();
+  }
   WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kByteArray}, &t));
   out->Encode(cv.bytes);
   return OkStatus();
@@ -352,11 +392,7 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     auto reader = FileReader::Open(paths[i]);
     if (!reader.ok()) return WithPath(reader.status(), paths[i]);
     files[i].reader = std::move(reader).value();
-    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) {
-      // An empty row group has nothing to decode (and some writers give its
-      // column chunks no pages at all).
-      if (files[i].reader->row_group_num_rows(rg) > 0) items.push_back({i, rg});
-    }
+    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
     table->num_rows += files[i].reader->num_rows();
   }
 
@@ -477,7 +513,6 @@ Status ReadDimension(const std::string& dir, const std::string& table,
       idx.push_back(i);
     }
     for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
-      if (reader.row_group_num_rows(rg) == 0) continue;
       for (size_t c = 0; c < names.size(); ++c) {
         auto cv = reader.ReadColumn(rg, idx[c]);
         if (!cv.ok()) return WithPath(cv.status(), path);
