@@ -180,14 +180,14 @@ struct LocalDictionary {
 
   // The same codes from a chunk the file already dictionary-encodes: only the
   // dictionary entries rows use, numbered by first use (as Encode numbers
-  // them), through a lookup array: no hashing, no string copies per row.
-  void FromDictionary(const parquet::ByteArrayVector& dictionary,
-                      const std::vector<uint32_t>& indices) {
+  // them), through a lookup array: no hashing, no string copies per row. The
+  // indices are rewritten in place into the codes (no second row array).
+  void FromDictionary(const parquet::ByteArrayVector& dictionary, std::vector<uint32_t> indices) {
     std::vector<uint32_t> local(dictionary.size(), UINT32_MAX);
     const size_t n = indices.size();
-    codes.resize(n);
+    codes = std::move(indices);
     for (size_t r = 0; r < n; ++r) {
-      const uint32_t k = indices[r];  // < dictionary.size(), checked by the reader
+      const uint32_t k = codes[r];  // < dictionary.size(), checked by the reader
       uint32_t code = local[k];
       if (code == UINT32_MAX) {
         code = local[k] = static_cast<uint32_t>(values.size());
@@ -289,12 +289,12 @@ Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDic
   auto dict = file.reader->ReadDictionaryColumn(rg, index);
   if (!dict.ok()) return WithPath(dict.status(), file.path);
   if (dict->has_value()) {
-    const parquet::DictionaryColumn& d = **dict;
+    parquet::DictionaryColumn& d = **dict;
     if (std::find(d.valid.begin(), d.valid.end(), 0) != d.valid.end()) {
       return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
                                     file.path, name));
     }
-    out->FromDictionary(d.dictionary.bytes, d.indices);
+    out->FromDictionary(d.dictionary.bytes, std::move(d.indices));
     return OkStatus();
   }
   WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kByteArray}, &t));
