@@ -89,7 +89,9 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
 
 struct LocalDictionary {
   std::vector<uint32_t> codes;
-  std::vector<std::string> values;
+  // Distinct values back to back (one buffer, not a string per value: a
+  // chunk has tens of thousands of distinct users).
+  parquet::ByteArrayVector values;
 
   static uint64_t Hash(std::string_view s) {
     const char* p = s.data();
@@ -172,10 +174,8 @@ struct LocalDictionary {
       }
       codes[r] = prev_code;
     }
-    values.reserve(offsets.size() - 1);
-    for (size_t code = 0; code + 1 < offsets.size(); ++code) {
-      values.emplace_back(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
-    }
+    values.data = std::move(arena);
+    values.offsets.assign(offsets.begin(), offsets.end());
   }
 
   // The same codes from a chunk the file already dictionary-encodes: only the
@@ -191,7 +191,7 @@ struct LocalDictionary {
       uint32_t code = local[k];
       if (code == UINT32_MAX) {
         code = local[k] = static_cast<uint32_t>(values.size());
-        values.emplace_back(dictionary[k]);
+        values.push_back(dictionary[k]);
       }
       codes[r] = code;
     }
@@ -362,8 +362,13 @@ void MergeDictionary(std::vector<ChunkResult>& results, Get get_dict,
     LocalDictionary& d = get_dict(r);
     std::vector<uint32_t> remap(d.values.size());
     for (size_t i = 0; i < d.values.size(); ++i) {
-      auto [it, inserted] = global.try_emplace(d.values[i], static_cast<uint32_t>(global.size()));
-      if (inserted) global_values->push_back(d.values[i]);
+      const std::string_view v = d.values[i];
+      // Heterogeneous lookup: no std::string built for values already known.
+      auto it = global.find(absl::string_view(v.data(), v.size()));
+      if (it == global.end()) {
+        it = global.emplace(std::string(v), static_cast<uint32_t>(global.size())).first;
+        global_values->emplace_back(v);
+      }
       remap[i] = it->second;
     }
     for (uint32_t& code : d.codes) code = remap[code];
@@ -423,8 +428,10 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     // Languages and pairs get ids in sorted order so that results come out sorted.
     std::vector<std::string> learning, ui;
     for (auto& r : results) {
-      learning.insert(learning.end(), r.learning.values.begin(), r.learning.values.end());
-      ui.insert(ui.end(), r.ui.values.begin(), r.ui.values.end());
+      for (size_t i = 0; i < r.learning.values.size(); ++i) {
+        learning.emplace_back(r.learning.values[i]);
+      }
+      for (size_t i = 0; i < r.ui.values.size(); ++i) ui.emplace_back(r.ui.values[i]);
     }
     auto sort_unique = [](std::vector<std::string>& v) {
       std::sort(v.begin(), v.end());
@@ -432,7 +439,7 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     };
     sort_unique(learning);
     sort_unique(ui);
-    auto index_of = [](const std::vector<std::string>& v, const std::string& s) {
+    auto index_of = [](const std::vector<std::string>& v, std::string_view s) {
       return static_cast<uint32_t>(std::lower_bound(v.begin(), v.end(), s) - v.begin());
     };
     // Pass 1: which (learning, ui) combinations occur.
@@ -441,8 +448,10 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     std::vector<std::vector<uint32_t>> l_remap(results.size()), u_remap(results.size());
     for (size_t k = 0; k < results.size(); ++k) {
       auto& r = results[k];
-      for (const auto& s : r.learning.values) l_remap[k].push_back(index_of(learning, s));
-      for (const auto& s : r.ui.values) u_remap[k].push_back(index_of(ui, s));
+      for (size_t i = 0; i < r.learning.values.size(); ++i)
+        l_remap[k].push_back(index_of(learning, r.learning.values[i]));
+      for (size_t i = 0; i < r.ui.values.size(); ++i)
+        u_remap[k].push_back(index_of(ui, r.ui.values[i]));
       const auto& lc = r.learning.codes;
       const auto& uc = r.ui.codes;
       for (size_t i = 0; i < lc.size(); ++i)
