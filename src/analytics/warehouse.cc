@@ -89,7 +89,9 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
 
 struct LocalDictionary {
   std::vector<uint32_t> codes;
-  std::vector<std::string> values;
+  // Distinct values back to back (one buffer, not a string per value: a
+  // chunk has tens of thousands of distinct users).
+  parquet::ByteArrayVector values;
 
   static uint64_t Hash(std::string_view s) {
     const char* p = s.data();
@@ -172,9 +174,26 @@ struct LocalDictionary {
       }
       codes[r] = prev_code;
     }
-    values.reserve(offsets.size() - 1);
-    for (size_t code = 0; code + 1 < offsets.size(); ++code) {
-      values.emplace_back(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
+    values.data = std::move(arena);
+    values.offsets.assign(offsets.begin(), offsets.end());
+  }
+
+  // The same codes from a chunk the file already dictionary-encodes: only the
+  // dictionary entries rows use, numbered by first use (as Encode numbers
+  // them), through a lookup array: no hashing, no string copies per row. The
+  // indices are rewritten in place into the codes (no second row array).
+  void FromDictionary(const parquet::ByteArrayVector& dictionary, std::vector<uint32_t> indices) {
+    std::vector<uint32_t> local(dictionary.size(), UINT32_MAX);
+    const size_t n = indices.size();
+    codes = std::move(indices);
+    for (size_t r = 0; r < n; ++r) {
+      const uint32_t k = codes[r];  // < dictionary.size(), checked by the reader
+      uint32_t code = local[k];
+      if (code == UINT32_MAX) {
+        code = local[k] = static_cast<uint32_t>(values.size());
+        values.push_back(dictionary[k]);
+      }
+      codes[r] = code;
     }
   }
 };
@@ -205,9 +224,9 @@ Status CheckNoNulls(const ColumnVector& cv, const std::string& path, std::string
   return OkStatus();
 }
 
-StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::string_view name,
-                                 std::initializer_list<PhysicalType> accepted,
-                                 PhysicalType* physical) {
+// Index of the column `name`, checked to have one of the `accepted` types.
+StatusOr<int> FindColumn(const FactFile& file, std::string_view name,
+                         std::initializer_list<PhysicalType> accepted, PhysicalType* physical) {
   const int index = file.reader->ColumnIndex(name);
   if (index < 0) {
     return InputError(
@@ -218,6 +237,13 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
     return InputError(
         fmt::format("{}: column {} has an unexpected physical type", file.path, name));
   }
+  return index;
+}
+
+StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::string_view name,
+                                 std::initializer_list<PhysicalType> accepted,
+                                 PhysicalType* physical) {
+  WV_ASSIGN_OR_RETURN(const int index, FindColumn(file, name, accepted, physical));
   auto cv = file.reader->ReadColumn(row_group, index);
   if (!cv.ok()) return WithPath(cv.status(), file.path);
   WV_RETURN_IF_ERROR(CheckNoNulls(*cv, file.path, name));
@@ -257,6 +283,20 @@ Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vecto
 
 Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDictionary* out) {
   PhysicalType t;
+  // Writers dictionary-encode these repetitive columns; only a chunk whose
+  // dictionary overflowed (PLAIN fallback) needs its strings decoded.
+  WV_ASSIGN_OR_RETURN(const int index, FindColumn(file, name, {PhysicalType::kByteArray}, &t));
+  auto dict = file.reader->ReadDictionaryColumn(rg, index);
+  if (!dict.ok()) return WithPath(dict.status(), file.path);
+  if (dict->has_value()) {
+    parquet::DictionaryColumn& d = **dict;
+    if (std::find(d.valid.begin(), d.valid.end(), 0) != d.valid.end()) {
+      return InputError(fmt::format("{}: column {} has NULL values (the fact table requires it)",
+                                    file.path, name));
+    }
+    out->FromDictionary(d.dictionary.bytes, std::move(d.indices));
+    return OkStatus();
+  }
   WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {PhysicalType::kByteArray}, &t));
   out->Encode(cv.bytes);
   return OkStatus();
@@ -322,8 +362,13 @@ void MergeDictionary(std::vector<ChunkResult>& results, Get get_dict,
     LocalDictionary& d = get_dict(r);
     std::vector<uint32_t> remap(d.values.size());
     for (size_t i = 0; i < d.values.size(); ++i) {
-      auto [it, inserted] = global.try_emplace(d.values[i], static_cast<uint32_t>(global.size()));
-      if (inserted) global_values->push_back(d.values[i]);
+      const std::string_view v = d.values[i];
+      // Heterogeneous lookup: no std::string built for values already known.
+      auto it = global.find(absl::string_view(v.data(), v.size()));
+      if (it == global.end()) {
+        it = global.emplace(std::string(v), static_cast<uint32_t>(global.size())).first;
+        global_values->emplace_back(v);
+      }
       remap[i] = it->second;
     }
     for (uint32_t& code : d.codes) code = remap[code];
@@ -352,11 +397,7 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     auto reader = FileReader::Open(paths[i]);
     if (!reader.ok()) return WithPath(reader.status(), paths[i]);
     files[i].reader = std::move(reader).value();
-    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) {
-      // An empty row group has nothing to decode (and some writers give its
-      // column chunks no pages at all).
-      if (files[i].reader->row_group_num_rows(rg) > 0) items.push_back({i, rg});
-    }
+    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
     table->num_rows += files[i].reader->num_rows();
   }
 
@@ -387,8 +428,10 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     // Languages and pairs get ids in sorted order so that results come out sorted.
     std::vector<std::string> learning, ui;
     for (auto& r : results) {
-      learning.insert(learning.end(), r.learning.values.begin(), r.learning.values.end());
-      ui.insert(ui.end(), r.ui.values.begin(), r.ui.values.end());
+      for (size_t i = 0; i < r.learning.values.size(); ++i) {
+        learning.emplace_back(r.learning.values[i]);
+      }
+      for (size_t i = 0; i < r.ui.values.size(); ++i) ui.emplace_back(r.ui.values[i]);
     }
     auto sort_unique = [](std::vector<std::string>& v) {
       std::sort(v.begin(), v.end());
@@ -396,7 +439,7 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     };
     sort_unique(learning);
     sort_unique(ui);
-    auto index_of = [](const std::vector<std::string>& v, const std::string& s) {
+    auto index_of = [](const std::vector<std::string>& v, std::string_view s) {
       return static_cast<uint32_t>(std::lower_bound(v.begin(), v.end(), s) - v.begin());
     };
     // Pass 1: which (learning, ui) combinations occur.
@@ -405,8 +448,10 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
     std::vector<std::vector<uint32_t>> l_remap(results.size()), u_remap(results.size());
     for (size_t k = 0; k < results.size(); ++k) {
       auto& r = results[k];
-      for (const auto& s : r.learning.values) l_remap[k].push_back(index_of(learning, s));
-      for (const auto& s : r.ui.values) u_remap[k].push_back(index_of(ui, s));
+      for (size_t i = 0; i < r.learning.values.size(); ++i)
+        l_remap[k].push_back(index_of(learning, r.learning.values[i]));
+      for (size_t i = 0; i < r.ui.values.size(); ++i)
+        u_remap[k].push_back(index_of(ui, r.ui.values[i]));
       const auto& lc = r.learning.codes;
       const auto& uc = r.ui.codes;
       for (size_t i = 0; i < lc.size(); ++i)
@@ -477,7 +522,6 @@ Status ReadDimension(const std::string& dir, const std::string& table,
       idx.push_back(i);
     }
     for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
-      if (reader.row_group_num_rows(rg) == 0) continue;
       for (size_t c = 0; c < names.size(); ++c) {
         auto cv = reader.ReadColumn(rg, idx[c]);
         if (!cv.ok()) return WithPath(cv.status(), path);

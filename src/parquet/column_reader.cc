@@ -88,9 +88,17 @@ constexpr size_t kSlice = 1 << 16;
 // Decoding state of one chunk.
 class ChunkDecoder {
  public:
+  // Decodes values into `out`, or, when `indices_out` is set, keeps
+  // dictionary-encoded values as indices (the dictionary itself goes to
+  // indices_out->dictionary in Finish()); then `out` is unused.
   ChunkDecoder(const ColumnSchema& schema, int32_t codec, const ReaderLimits& limits,
-               std::string_view context, ColumnVector* out)
-      : schema_(schema), codec_(codec), limits_(limits), context_(context), out_(out) {}
+               std::string_view context, ColumnVector* out, DictionaryColumn* indices_out)
+      : schema_(schema),
+        codec_(codec),
+        limits_(limits),
+        context_(context),
+        out_(out),
+        indices_out_(indices_out) {}
 
   Status Error(std::string_view what) const {
     return InputError(fmt::format("{}: {}", context_, what));
@@ -183,6 +191,12 @@ class ChunkDecoder {
   }
 
   size_t values_seen() const { return values_seen_; }
+  // In index mode: a data page with values in another encoding was met, so
+  // the chunk cannot be returned as dictionary + indices.
+  bool not_dictionary_encoded() const { return not_dictionary_encoded_; }
+  void Finish() {
+    if (indices_out_ != nullptr) indices_out_->dictionary = std::move(dict_);
+  }
 
  private:
   bool optional() const { return schema_.repetition == Repetition::kOptional; }
@@ -226,6 +240,9 @@ class ChunkDecoder {
   Status DecodeValues(Encoding encoding, std::string_view data, size_t n, size_t non_null) {
     // Required columns decode straight into the output; optional ones into a
     // dense scratch vector that is then spread over the non-null rows.
+    const bool dictionary_encoded =
+        encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary;
+    if (indices_out_ != nullptr) return KeepIndices(dictionary_encoded, data, n, non_null);
     ColumnVector* dense = out_;
     if (optional()) {
       dense_.clear();
@@ -239,27 +256,10 @@ class ChunkDecoder {
       }
       case Encoding::kPlainDictionary:
       case Encoding::kRleDictionary: {
-        if (!have_dict_) return Error("dictionary-encoded page but no dictionary page");
-        if (non_null > 0) {
-          if (data.empty()) return Error("dictionary-encoded page has no bit width");
-          const int bit_width = static_cast<uint8_t>(data[0]);
-          if (bit_width > 32) return Error(fmt::format("dictionary index bit width {}", bit_width));
-          RleBitPackedDecoder dec(data.substr(1), bit_width, context_);
-          indices_.resize(std::min<size_t>(non_null, kSlice));
-          for (size_t done = 0; done < non_null;) {
-            const size_t take = std::min<size_t>(non_null - done, kSlice);
-            WV_RETURN_IF_ERROR(dec.Decode(indices_.data(), take));
-            for (size_t i = 0; i < take; ++i) {
-              if (indices_[i] >= dict_size_) {
-                return Error(fmt::format("dictionary index {} out of range (dictionary has {} "
-                                         "entries)",
-                                         indices_[i], dict_size_));
-              }
-            }
-            GatherAll(schema_.physical, dict_, indices_.data(), take, dense);
-            done += take;
-          }
-        }
+        WV_RETURN_IF_ERROR(
+            DecodeIndices(data, non_null, [&](const uint32_t* indices, size_t count) {
+              GatherAll(schema_.physical, dict_, indices, count, dense);
+            }));
         break;
       }
       case Encoding::kRle: {
@@ -295,11 +295,63 @@ class ChunkDecoder {
     return OkStatus();
   }
 
+  // Decodes the `non_null` dictionary indices of a page in slices, checks
+  // each against the dictionary size and hands every slice to `consume`.
+  template <typename Consume>
+  Status DecodeIndices(std::string_view data, size_t non_null, Consume consume) {
+    if (!have_dict_) return Error("dictionary-encoded page but no dictionary page");
+    if (non_null == 0) return OkStatus();
+    if (data.empty()) return Error("dictionary-encoded page has no bit width");
+    const int bit_width = static_cast<uint8_t>(data[0]);
+    if (bit_width > 32) return Error(fmt::format("dictionary index bit width {}", bit_width));
+    RleBitPackedDecoder dec(data.substr(1), bit_width, context_);
+    indices_.resize(std::min<size_t>(non_null, kSlice));
+    for (size_t done = 0; done < non_null;) {
+      const size_t take = std::min<size_t>(non_null - done, kSlice);
+      WV_RETURN_IF_ERROR(dec.Decode(indices_.data(), take));
+      for (size_t i = 0; i < take; ++i) {
+        if (indices_[i] >= dict_size_) {
+          return Error(fmt::format("dictionary index {} out of range (dictionary has {} entries)",
+                                   indices_[i], dict_size_));
+        }
+      }
+      consume(indices_.data(), take);
+      done += take;
+    }
+    return OkStatus();
+  }
+
+  // Index mode: appends the page's indices (0 for a null row) and validity.
+  Status KeepIndices(bool dictionary_encoded, std::string_view data, size_t n, size_t non_null) {
+    if (!dictionary_encoded && non_null > 0) {
+      not_dictionary_encoded_ = true;
+      return OkStatus();
+    }
+    std::vector<uint32_t>* dense = &indices_out_->indices;
+    if (optional()) {
+      dense_indices_.clear();
+      dense = &dense_indices_;
+    }
+    if (dictionary_encoded) {
+      WV_RETURN_IF_ERROR(DecodeIndices(data, non_null, [&](const uint32_t* indices, size_t count) {
+        dense->insert(dense->end(), indices, indices + count);
+      }));
+    }
+    if (optional()) {
+      Scatter(dense_indices_, levels_.data(), n, &indices_out_->indices);
+      indices_out_->valid.insert(indices_out_->valid.end(), levels_.data(), levels_.data() + n);
+    }
+    return OkStatus();
+  }
+
   const ColumnSchema& schema_;
   int32_t codec_ = 0;
   const ReaderLimits& limits_;
   std::string_view context_;
   ColumnVector* out_;
+  DictionaryColumn* indices_out_;
+  bool not_dictionary_encoded_ = false;
+  std::vector<uint32_t> dense_indices_;
   ColumnVector dict_;
   size_t dict_size_ = 0;
   bool have_dict_ = false;
@@ -329,9 +381,15 @@ std::string_view EncodingName(int32_t encoding) {
   }
 }
 
-Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
-                       const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
-                       std::string_view context, ColumnVector* out) {
+namespace {
+
+// The one page walk behind ReadColumnChunk and ReadDictionaryChunk: decodes
+// into `out`, or into `indices_out` when it is set (then stops early and sets
+// *dictionary_encoded = false at the first page in another encoding).
+Status WalkChunk(std::string_view file, const format::ColumnChunk& chunk,
+                 const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
+                 std::string_view context, ColumnVector* out, DictionaryColumn* indices_out,
+                 bool* dictionary_encoded) {
   auto error = [&](std::string_view what) {
     return InputError(fmt::format("{}: {}", context, what));
   };
@@ -345,6 +403,16 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
     return error(fmt::format("column chunk holds {} values but the row group has {} rows",
                              m.num_values, num_rows));
   }
+  if (indices_out != nullptr) {
+    *indices_out = DictionaryColumn{};
+    *dictionary_encoded = true;
+  } else {
+    out->clear();
+  }
+  // An empty row group has nothing to read; writers give its chunks no pages
+  // or an empty dictionary only, and offsets that need not point anywhere
+  // (pyarrow writes data_page_offset 0).
+  if (num_rows == 0) return OkStatus();
   int64_t start = m.data_page_offset;
   if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
       *m.dictionary_page_offset < start) {
@@ -359,25 +427,35 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
   const std::string_view bytes =
       file.substr(static_cast<size_t>(start), static_cast<size_t>(m.total_compressed_size));
 
-  out->clear();
   const auto rows = static_cast<size_t>(num_rows);
   // Reserve for the declared rows only up to a modest size: beyond it the
   // vectors grow as values are actually decoded, so a lying row count alone
   // cannot trigger a huge allocation.
   const size_t reserve = std::min<size_t>(rows, size_t{1} << 21);
-  switch (schema.physical) {
-    case PhysicalType::kBoolean: out->bools.reserve(reserve); break;
-    case PhysicalType::kInt32: out->i32.reserve(reserve); break;
-    case PhysicalType::kInt64: out->i64.reserve(reserve); break;
-    case PhysicalType::kFloat: out->f32.reserve(reserve); break;
-    case PhysicalType::kDouble: out->f64.reserve(reserve); break;
-    case PhysicalType::kByteArray: out->bytes.offsets.reserve(reserve + 1); break;
+  if (indices_out != nullptr) {
+    indices_out->indices.reserve(reserve);
+  } else {
+    switch (schema.physical) {
+      case PhysicalType::kBoolean: out->bools.reserve(reserve); break;
+      case PhysicalType::kInt32: out->i32.reserve(reserve); break;
+      case PhysicalType::kInt64: out->i64.reserve(reserve); break;
+      case PhysicalType::kFloat: out->f32.reserve(reserve); break;
+      case PhysicalType::kDouble: out->f64.reserve(reserve); break;
+      case PhysicalType::kByteArray: out->bytes.offsets.reserve(reserve + 1); break;
+    }
   }
-  if (schema.repetition == Repetition::kOptional) out->valid.reserve(reserve);
+  if (schema.repetition == Repetition::kOptional) {
+    (indices_out != nullptr ? indices_out->valid : out->valid).reserve(reserve);
+  }
 
-  ChunkDecoder decoder(schema, m.codec, limits, context, out);
+  ChunkDecoder decoder(schema, m.codec, limits, context, out, indices_out);
   size_t pos = 0;
   while (decoder.values_seen() < rows) {
+    if (decoder.not_dictionary_encoded()) {
+      *indices_out = DictionaryColumn{};
+      *dictionary_encoded = false;
+      return OkStatus();
+    }
     if (pos >= bytes.size()) {
       return error(fmt::format("column chunk ends after {} of {} values (truncated?)",
                                decoder.values_seen(), rows));
@@ -405,7 +483,29 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
       default: break;  // index pages and future page types carry no values
     }
   }
+  if (decoder.not_dictionary_encoded()) {
+    *indices_out = DictionaryColumn{};
+    *dictionary_encoded = false;
+    return OkStatus();
+  }
+  decoder.Finish();
   return OkStatus();
+}
+
+}  // namespace
+
+Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
+                       const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
+                       std::string_view context, ColumnVector* out) {
+  return WalkChunk(file, chunk, schema, num_rows, limits, context, out, nullptr, nullptr);
+}
+
+Status ReadDictionaryChunk(std::string_view file, const format::ColumnChunk& chunk,
+                           const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
+                           std::string_view context, DictionaryColumn* out,
+                           bool* dictionary_encoded) {
+  return WalkChunk(file, chunk, schema, num_rows, limits, context, nullptr, out,
+                   dictionary_encoded);
 }
 
 }  // namespace wv::parquet

@@ -23,6 +23,15 @@ Status ReadColumnChunk(std::string_view file, const format::ColumnChunk& chunk,
                        const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
                        std::string_view context, ColumnVector* out);
 
+// As ReadColumnChunk, but keeps dictionary-encoded values as indices into the
+// chunk's dictionary (see DictionaryColumn). If a data page holding values is
+// in another encoding (a writer's PLAIN fallback), sets *dictionary_encoded =
+// false and leaves *out empty; the caller then uses ReadColumnChunk.
+Status ReadDictionaryChunk(std::string_view file, const format::ColumnChunk& chunk,
+                           const ColumnSchema& schema, int64_t num_rows, const ReaderLimits& limits,
+                           std::string_view context, DictionaryColumn* out,
+                           bool* dictionary_encoded);
+
 std::string_view EncodingName(int32_t encoding);
 
 }  // namespace wv::parquet

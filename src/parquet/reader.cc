@@ -167,6 +167,17 @@ class FileReaderImpl : public FileReader {
     return out;
   }
 
+  StatusOr<std::optional<DictionaryColumn>> ReadDictionaryColumn(int g, int c) const override {
+    WV_RETURN_IF_ERROR(CheckIndices(g, c));
+    DictionaryColumn out;
+    bool dictionary_encoded = false;
+    WV_RETURN_IF_ERROR(ReadDictionaryChunk(bytes_->view(), meta_.row_groups[g].columns[c],
+                                           schema_.columns[c], meta_.row_groups[g].num_rows,
+                                           limits_, Context(g, c), &out, &dictionary_encoded));
+    if (!dictionary_encoded) return std::optional<DictionaryColumn>();
+    return std::optional<DictionaryColumn>(std::move(out));
+  }
+
   ChunkInfo ColumnChunkInfo(int g, int c) const override {
     ChunkInfo info;
     if (!CheckIndices(g, c).ok()) return info;

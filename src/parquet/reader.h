@@ -31,6 +31,19 @@ struct ColumnChunkStatistics {
   std::string min_bytes, max_bytes;
 };
 
+// One column chunk with its dictionary encoding kept: row r holds
+// dictionary[indices[r]] (or is null when `valid` is non-empty and valid[r]
+// is 0; its index is then 0). Every index is < the dictionary's size. The
+// dictionary uses the value array of the column's physical type, as in
+// ColumnVector, and may hold values no row uses.
+struct DictionaryColumn {
+  ColumnVector dictionary;
+  std::vector<uint32_t> indices;
+  std::vector<uint8_t> valid;  // OPTIONAL columns only, one entry per row
+
+  size_t size() const { return indices.size(); }
+};
+
 // Caps on sizes read from a file, so a lying header cannot make the reader
 // allocate or decode absurd amounts (fuzzers lower them further).
 struct ReaderLimits {
@@ -68,6 +81,15 @@ class FileReader {
   // Decodes one column chunk into a ColumnVector (layout as in column_vector.h).
   // REQUIRES: 0 <= row_group < num_row_groups(), 0 <= column < schema().columns.size()
   virtual StatusOr<ColumnVector> ReadColumn(int row_group, int column) const = 0;
+
+  // Reads one column chunk as dictionary + per-row indices, without
+  // materialising the values: for grouping by a repetitive string column.
+  // nullopt when some data page is not dictionary-encoded (writers fall back
+  // to PLAIN when a dictionary grows too big): use ReadColumn then.
+  // An index outside the dictionary is an InputError.
+  // REQUIRES: indices in range as for ReadColumn.
+  virtual StatusOr<std::optional<DictionaryColumn>> ReadDictionaryColumn(int row_group,
+                                                                         int column) const = 0;
 
   // Details of one column chunk, for inspection tools (`wordviews parquet inspect`).
   struct ChunkInfo {

@@ -384,6 +384,23 @@ def test_wordviews_reads_pyarrow_files(run_wv, tmp_path, codec, dictionary, page
     assert_cat_matches(wordviews_cat(run_wv, path, [c["name"] for c in subset]), subset, values)
 
 
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_wordviews_reads_pyarrow_empty_row_groups(run_wv, tmp_path, dictionary):
+    # ParquetWriter.write_table of an empty slice makes a row group of 0 rows
+    # whose chunks have data_page_offset 0 (and only a dictionary page).
+    rng = random.Random(f"pa-empty-{dictionary}")
+    columns, values = make_table(rng, 500, pool=60, null_ratio=0.3, optional_mode="both")
+    table = arrow_table(columns, values)
+    path = tmp_path / "empty-groups.parquet"
+    with pq.ParquetWriter(path, table.schema, use_dictionary=dictionary) as w:
+        w.write_table(table.slice(0, 0))
+        w.write_table(table)
+        w.write_table(table.slice(0, 0))
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [0, 500, 0]
+    assert_cat_matches(wordviews_cat(run_wv, path), columns, values)
+
+
 @pytest.mark.parametrize("page_version", ["1.0", "2.0"])
 def test_wordviews_reads_pyarrow_delta_and_byte_stream_split(run_wv, tmp_path, page_version):
     rng = random.Random(f"pa-delta-{page_version}")

@@ -22,6 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)r.ColumnChunkInfo(g, static_cast<int>(c));
       auto column = r.ReadColumn(g, static_cast<int>(c));
       (void)column;
+      auto dictionary = r.ReadDictionaryColumn(g, static_cast<int>(c));
+      (void)dictionary;
     }
   }
   return 0;

@@ -310,6 +310,50 @@ TEST(ParquetCorruption, DictionaryIndexOutOfRange) {
                   idx}},
                 4),
       "dictionary index 3 out of range");
+  // The index-keeping read path checks indices the same way.
+  const std::string file = BuildFile(
+      {{DictHeader(2, static_cast<int32_t>(dict.size())), dict},
+       {DataHeader(4, static_cast<int32_t>(idx.size()), format::Encoding::kRleDictionary), idx}},
+      4);
+  auto reader = FileReader::OpenBuffer(file, "bad.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto col = (*reader)->ReadDictionaryColumn(0, 0);
+  ASSERT_FALSE(col.ok());
+  EXPECT_EQ(col.status().kind(), ErrorKind::kInput);
+  EXPECT_NE(col.status().message().find("dictionary index 3 out of range"), std::string::npos)
+      << col.status().message();
+}
+
+// pyarrow writes an empty row group whose chunks hold only a dictionary page
+// and have data_page_offset 0: that is an empty column, not a bad offset.
+TEST(ParquetCorruption, EmptyRowGroupReadsAsEmptyColumn) {
+  const std::string file = RewriteFooter(SmallFile(true), [](format::FileMetaData& m) {
+    format::RowGroup empty = m.row_groups[0];
+    empty.num_rows = 0;
+    format::ColumnMetaData& md = *empty.columns[0].meta_data;
+    md.num_values = 0;
+    md.data_page_offset = 0;
+    md.dictionary_page_offset = 4;
+    md.total_compressed_size = 15;
+    md.statistics.reset();
+    m.row_groups.insert(m.row_groups.begin(), empty);
+  });
+  auto reader = FileReader::OpenBuffer(file, "empty.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_EQ((*reader)->num_row_groups(), 2);
+  EXPECT_EQ((*reader)->row_group_num_rows(0), 0);
+  auto col = (*reader)->ReadColumn(0, 0);
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_TRUE(col->i64.empty());
+  EXPECT_TRUE(col->valid.empty());
+  auto dict = (*reader)->ReadDictionaryColumn(0, 0);
+  ASSERT_TRUE(dict.ok()) << dict.status().ToString();
+  ASSERT_TRUE(dict->has_value());
+  EXPECT_EQ((*dict)->size(), 0u);
+  // The rows of the other row group are unaffected.
+  auto rest = (*reader)->ReadColumn(1, 0);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->i64.size(), 300u);
 }
 
 TEST(ParquetCorruption, DictionaryProblems) {
