@@ -350,7 +350,9 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
   const FactTable& f = w.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair));
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t ln = t.AddColumn("learning_name", ValueType::kString,
                                 "English name of the learning language (dim_langs.english_name)");
   const size_t un = t.AddColumn("ui_name", ValueType::kString,
@@ -389,7 +391,9 @@ StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
     users[p] = std::count(seen.begin() + p * nu, seen.begin() + (p + 1) * nu, 1);
   }
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t uc =
       t.AddColumn("users", ValueType::kInt64, "distinct user_id with views in the pair");
   const size_t sc = t.AddColumn(
@@ -526,7 +530,9 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
   for (const auto& k : keys) ++sessions[k.user_pair & 0xFFFF];
   total_sessions += static_cast<int64_t>(keys.size());
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows (word views) of the pair");
   const size_t sc =
       t.AddColumn("sessions", ValueType::kInt64,
@@ -580,7 +586,9 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) 
   WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
   const auto counts = HourCounts(f, o.threads);
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t hc = t.AddColumn("hour", ValueType::kInt64, "UTC hour of the session (0-23)");
   const size_t vc =
       t.AddColumn("views", ValueType::kInt64, "fact rows of the pair in that hour (0 included)");
@@ -614,7 +622,9 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
   const size_t scope = t.AddColumn("scope", ValueType::kString,
                                    "pair: that pair's hours vs all pairs' hours (goodness of fit); "
                                    "overall: pair x hour independence");
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
   const size_t cc =
       t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
@@ -672,7 +682,9 @@ StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions
   std::iota(group.begin(), group.end(), 0);
   const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const auto c = AddRetentionColumns(t);
   int64_t rank = 0;
   for (size_t p : RankByRecall(r)) {
@@ -749,7 +761,9 @@ StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOption
     }
   }
   ResultTable t;
-  auto [l, u] = AddPairKeyColumns(t);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
+  const auto pair_columns = AddPairKeyColumns(t);
+  const size_t l = pair_columns.first, u = pair_columns.second;
   const size_t bc = t.AddColumn("lag_bucket", ValueType::kString,
                                 "delta (time since last seen): <1h, 1h-1d, 1d-7d, 7d-30d, >30d; "
                                 "lower bound inclusive");
