@@ -18,7 +18,9 @@
 
 // GCC 12 reports false -Wrestrict errors on std::string assignment once
 // inlined (GCC bug 105329); the code here only assigns string literals.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no -Wrestrict (fuzz builds)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 
 namespace wv::generate {
 namespace {
