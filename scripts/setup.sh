@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libfast-float-dev
   libgtest-dev libbenchmark-dev
   libboost-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   chromium
   postgresql
   python3 python3-pip
