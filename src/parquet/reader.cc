@@ -10,6 +10,7 @@
 
 #include "fmt/core.h"
 #include "parquet/column_reader.h"
+#include "parquet/column_writer.h"
 #include "parquet/compression.h"
 #include "parquet/metadata.h"
 #include "parquet/schema_convert.h"
@@ -94,7 +95,7 @@ class FileReaderImpl : public FileReader {
           return InputError(
               fmt::format("{}: row group {} column {} has no metadata", name_, g, c));
         }
-        const format::Type expected = ToFormat(schema_.columns[c].physical);
+        const format::Type expected = ToFormatType(schema_.columns[c].physical);
         if (md->type != expected) {
           return InputError(fmt::format("{}: row group {} column '{}': chunk type {} differs "
                                         "from the schema",
@@ -192,18 +193,6 @@ class FileReaderImpl : public FileReader {
   }
 
  private:
-  static format::Type ToFormat(PhysicalType t) {
-    switch (t) {
-      case PhysicalType::kBoolean: return format::Type::kBoolean;
-      case PhysicalType::kInt32: return format::Type::kInt32;
-      case PhysicalType::kInt64: return format::Type::kInt64;
-      case PhysicalType::kFloat: return format::Type::kFloat;
-      case PhysicalType::kDouble: return format::Type::kDouble;
-      case PhysicalType::kByteArray: return format::Type::kByteArray;
-    }
-    return format::Type::kInt64;
-  }
-
   Status CheckIndices(int g, int c) const {
     if (g < 0 || g >= num_row_groups() || c < 0 ||
         c >= static_cast<int>(schema_.columns.size())) {
