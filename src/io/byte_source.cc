@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -225,6 +226,37 @@ StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource
 StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
   WV_ASSIGN_OR_RETURN(auto file, OpenFileSource(path));
   return MaybeDecompress(std::move(file));
+}
+
+namespace {
+
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string data, std::string name, size_t max_read)
+      : data_(std::move(data)), name_(std::move(name)), max_read_(max_read) {}
+
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    const size_t n = std::min({capacity, max_read_, data_.size() - pos_});
+    std::memcpy(buffer, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+  std::optional<uint64_t> stored_size() const override { return data_.size(); }
+  uint64_t stored_bytes_read() const override { return pos_; }
+
+ private:
+  std::string data_;
+  std::string name_;
+  size_t max_read_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name,
+                                             size_t max_read) {
+  return std::make_unique<MemorySource>(std::move(data), std::move(name), max_read);
 }
 
 StatusOr<std::string> ReadAll(ByteSource& source) {

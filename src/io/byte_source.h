@@ -47,6 +47,11 @@ StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource
 // OpenFileSource + MaybeDecompress: what every input path goes through.
 StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 
+// Serves `data` from memory, in reads of at most `max_read` bytes (smaller
+// reads exercise a consumer's buffer boundaries in tests and fuzzers).
+std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name = "memory",
+                                             size_t max_read = SIZE_MAX);
+
 // Reads a whole (small) source into memory, e.g. a reference file.
 StatusOr<std::string> ReadAll(ByteSource& source);
 

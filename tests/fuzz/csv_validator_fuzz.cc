@@ -18,25 +18,6 @@
 
 namespace {
 
-class StringSource final : public wv::io::ByteSource {
- public:
-  StringSource(std::string_view data, size_t step) : data_(data), step_(step) {}
-  wv::StatusOr<size_t> Read(char* buffer, size_t capacity) override {
-    const size_t n = std::min({capacity, step_, data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, buffer);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t stored_bytes_read() const override { return pos_; }
-
- private:
-  std::string_view data_;
-  size_t step_;
-  size_t pos_ = 0;
-  std::string name_ = "fuzz";
-};
-
 struct Outcome {
   std::vector<int64_t> accepted_lines;
   std::vector<std::pair<int64_t, int>> rejected;  // line, reason
@@ -54,8 +35,8 @@ void Check(bool condition, const char* what) {
 Outcome Run(std::string_view body, size_t chunk_bytes, size_t step) {
   static const wv::traces::References refs;
   const std::string text = std::string(wv::traces::kTraceHeader) + "\n" + std::string(body);
-  StringSource source(text, step);
-  wv::csv::Chunker chunker(&source, chunk_bytes, wv::traces::kNumTraceColumns);
+  auto source = wv::io::OpenMemorySource(std::string(text), "memory", step);
+  wv::csv::Chunker chunker(source.get(), chunk_bytes, wv::traces::kNumTraceColumns);
   auto header = chunker.ReadFirstLine();
   Check(header.ok() && header->has_value(), "header read");
   Check(wv::traces::CheckTraceHeader(**header, "fuzz").ok(), "header accepted");

@@ -9,26 +9,6 @@
 namespace wv::csv {
 namespace {
 
-// Serves a string in reads of at most `step` bytes.
-class StringSource final : public io::ByteSource {
- public:
-  StringSource(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
-  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
-    const size_t n = std::min({capacity, step_, data_.size() - pos_});
-    std::copy_n(data_.data() + pos_, n, buffer);
-    pos_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-  uint64_t stored_bytes_read() const override { return pos_; }
-
- private:
-  std::string data_;
-  size_t step_;
-  size_t pos_ = 0;
-  std::string name_ = "memory";
-};
-
 struct Parsed {
   std::vector<std::string> raws;
   std::vector<std::vector<std::string>> fields;
@@ -39,8 +19,8 @@ struct Parsed {
 
 Parsed ParseChunked(const std::string& text, size_t chunk_bytes, size_t step,
                     size_t expected_fields = 3) {
-  StringSource source(text, step);
-  Chunker chunker(&source, chunk_bytes, expected_fields);
+  auto source = io::OpenMemorySource(std::string(text), "memory", step);
+  Chunker chunker(source.get(), chunk_bytes, expected_fields);
   auto header = chunker.ReadFirstLine();
   EXPECT_TRUE(header.ok());
   Parsed parsed;
@@ -126,15 +106,15 @@ TEST(ChunkerTest, AQuotedNewlineStraddlingTheBoundaryStaysInOneRow) {
 
 TEST(ChunkerTest, EmptyHeaderOnlyAndNoNewline) {
   {
-    StringSource source("", 10);
-    Chunker chunker(&source, 16);
+    auto source = io::OpenMemorySource(std::string(""), "memory", 10);
+    Chunker chunker(source.get(), 16);
     auto header = chunker.ReadFirstLine();
     ASSERT_TRUE(header.ok());
     EXPECT_FALSE(header->has_value());
   }
   {
-    StringSource source("header\r\n", 10);
-    Chunker chunker(&source, 16);
+    auto source = io::OpenMemorySource(std::string("header\r\n"), "memory", 10);
+    Chunker chunker(source.get(), 16);
     auto header = chunker.ReadFirstLine();
     ASSERT_TRUE(header.ok());
     EXPECT_EQ(**header, "header\r");
@@ -144,8 +124,8 @@ TEST(ChunkerTest, EmptyHeaderOnlyAndNoNewline) {
     EXPECT_FALSE(*more);
   }
   {
-    StringSource source("header", 10);
-    Chunker chunker(&source, 16);
+    auto source = io::OpenMemorySource(std::string("header"), "memory", 10);
+    Chunker chunker(source.get(), 16);
     auto header = chunker.ReadFirstLine();
     ASSERT_TRUE(header.ok());
     EXPECT_EQ(**header, "header");
