@@ -22,7 +22,7 @@
 
 #include "fmt/core.h"
 #include "parquet/reader.h"
-#include "parquet/test_sinks.h"
+#include "support/test_sinks.h"
 #include "parquet/writer.h"
 
 namespace {
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
                                           : Compression::kZstd;
   options.encode_threads = threads;
   const Schema schema = FactSchema();
-  auto sink = NewTestFileSink(out);
+  auto sink = wv::testing::NewTestFileSink(out);
   if (!sink.ok()) {
     std::fprintf(stderr, "%s\n", sink.status().ToString().c_str());
     return 1;

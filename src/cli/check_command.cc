@@ -4,13 +4,13 @@
 #include "cli/command.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
-#include "quality/verify.h"
+#include "run/verify.h"
 
 namespace wv::cli {
 namespace {
 
 Status Check(const std::string& dir, bool verbose, bool json) {
-  WV_ASSIGN_OR_RETURN(const quality::VerifyReport report, quality::VerifyOutput(dir));
+  WV_ASSIGN_OR_RETURN(const run::VerifyReport report, run::VerifyOutput(dir));
   int failed = 0;
   nlohmann::json out = nlohmann::json::array();
   for (const quality::CheckResult& c : report.checks) {

@@ -14,6 +14,7 @@
 
 #include "cli/command.h"
 #include "fmt/core.h"
+#include "io/atomic_file.h"
 #include "generate/generator.h"
 #include "io/byte_sink.h"
 #include "io/gzip_sink.h"
@@ -48,41 +49,6 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// A hidden temporary name beside `path`, so rename() onto it is atomic.
-std::string TempPathFor(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return fmt::format("{}.{}.tmp-{}", dir, base, ::getpid());
-}
-
-// Removes the temporary files it was given unless released (a failed run
-// leaves nothing behind; a killed one leaves only hidden .tmp files).
-class TempFiles {
- public:
-  ~TempFiles() {
-    for (const auto& path : paths_) ::unlink(path.c_str());
-  }
-  void Add(const std::string& path) { paths_.push_back(path); }
-  void Release() { paths_.clear(); }
-
- private:
-  std::vector<std::string> paths_;
-};
-
-Status RenameInto(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    return OutputError(fmt::format("cannot rename {} to {}: {}", from, to, std::strerror(errno)));
-  }
-  return OkStatus();
-}
-
-Status WriteSmallFile(const std::string& path, const std::string& content) {
-  WV_ASSIGN_OR_RETURN(auto sink, io::OpenFileSink(path));
-  WV_RETURN_IF_ERROR(sink->Append(content));
-  return sink->Close();
-}
-
 std::string HumanBytes(double bytes) {
   if (bytes >= 1e9) return fmt::format("{:.2f} GB", bytes / 1e9);
   if (bytes >= 1e6) return fmt::format("{:.1f} MB", bytes / 1e6);
@@ -100,19 +66,24 @@ Status RunGenerate(GenerateFlags flags) {
   const std::string truth_path = flags.out + ".truth.json";
   const std::string defects_path = flags.out + ".defects.csv";
 
-  TempFiles temps;
-  const std::string data_temp = to_stdout ? "-" : TempPathFor(flags.out);
-  const std::string defects_temp = TempPathFor(defects_path);
-  if (!to_stdout) temps.Add(data_temp);
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::ByteSink> sink, io::OpenFileSink(data_temp));
+  // Each file is staged beside its final path and renamed into place only
+  // when everything was written: a failed run leaves no partial file.
+  std::unique_ptr<io::StagedFile> data_file, defects_file, truth_file;
+  std::unique_ptr<io::ByteSink> sink;
+  if (to_stdout) {
+    WV_ASSIGN_OR_RETURN(sink, io::OpenFileSink("-"));
+  } else {
+    WV_ASSIGN_OR_RETURN(data_file, io::StagedFile::Create(flags.out));
+    sink = data_file->TakeSink();
+  }
   if (gzip) {
     WV_ASSIGN_OR_RETURN(sink, io::OpenGzipSink(std::move(sink), flags.gzip_level,
                                                flags.options.threads));
   }
   std::unique_ptr<io::ByteSink> defects_sink;
   if (dirty && !to_stdout) {
-    temps.Add(defects_temp);
-    WV_ASSIGN_OR_RETURN(defects_sink, io::OpenFileSink(defects_temp));
+    WV_ASSIGN_OR_RETURN(defects_file, io::StagedFile::Create(defects_path));
+    defects_sink = defects_file->TakeSink();
   }
 
   const auto started = std::chrono::steady_clock::now();
@@ -140,21 +111,18 @@ Status RunGenerate(GenerateFlags flags) {
 
   if (!to_stdout) {
     // Sidecars first, the data last: once PATH exists, its sidecars do too.
-    const std::string truth_temp = TempPathFor(truth_path);
-    temps.Add(truth_temp);
     const size_t slash = defects_path.rfind('/');
     const std::string defects_name =
         dirty ? (slash == std::string::npos ? defects_path : defects_path.substr(slash + 1)) : "";
-    WV_RETURN_IF_ERROR(
-        WriteSmallFile(truth_temp, generate::TruthJson(flags.options, result, defects_name)));
+    WV_RETURN_IF_ERROR(io::CheckReplaceableFile(truth_path));
     if (dirty) {
-      WV_RETURN_IF_ERROR(RenameInto(defects_temp, defects_path));
-    } else {
+      WV_RETURN_IF_ERROR(defects_file->Commit());
+    } else if (io::CheckReplaceableFile(defects_path).ok()) {
       ::unlink(defects_path.c_str());  // a stale list from an earlier dirty run would mislead
     }
-    WV_RETURN_IF_ERROR(RenameInto(truth_temp, truth_path));
-    WV_RETURN_IF_ERROR(RenameInto(data_temp, flags.out));
-    temps.Release();
+    WV_RETURN_IF_ERROR(io::PublishFileAtomically(
+        truth_path, generate::TruthJson(flags.options, result, defects_name)));
+    WV_RETURN_IF_ERROR(data_file->Commit());
   }
 
   if (!flags.quiet) {

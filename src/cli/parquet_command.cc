@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "core/civil_time.h"
+#include "core/utf8.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 #include "parquet/reader.h"
@@ -46,27 +48,6 @@ std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[c & 15]);
   }
   return out;
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t len = 0;
-  uint32_t cp = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) len = 2, cp = c & 0x1f;
-  else if ((c & 0xf0) == 0xe0) len = 3, cp = c & 0x0f;
-  else if ((c & 0xf8) == 0xf0) len = 4, cp = c & 0x07;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return len;
 }
 
 // A JSON string literal; invalid UTF-8 bytes become U+FFFD.
@@ -108,33 +89,6 @@ void AppendCsvField(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-std::string DateText(int64_t days) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
-}
-
-std::string TimestampText(int64_t micros) {
-  int64_t days = micros / 86400000000LL;
-  int64_t rem = micros % 86400000000LL;
-  if (rem < 0) {
-    rem += 86400000000LL;
-    --days;
-  }
-  const int64_t secs = rem / 1000000, us = rem % 1000000;
-  return fmt::format("{}T{:02}:{:02}:{:02}.{:06}Z", DateText(days), secs / 3600, secs / 60 % 60,
-                     secs % 60, us);
-}
-
 enum class Style { kJson, kCsv };
 
 void AppendInt(int64_t v, std::string* out) {
@@ -167,14 +121,14 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
     case PhysicalType::kBoolean: out->append(c.bools[row] ? "true" : "false"); return;
     case PhysicalType::kInt32:
       if (style == Style::kCsv && s.logical == LogicalType::kDate) {
-        out->append(DateText(c.i32[row]));
+        out->append(DateString(c.i32[row]));
       } else {
         AppendInt(c.i32[row], out);
       }
       return;
     case PhysicalType::kInt64:
       if (style == Style::kCsv && s.logical == LogicalType::kTimestampMicrosUtc) {
-        out->append(TimestampText(c.i64[row]));
+        out->append(IsoTimestampMicrosString(c.i64[row]));
       } else {
         AppendInt(c.i64[row], out);
       }

@@ -1,4 +1,4 @@
-// `wordviews run`: flags, progress display and summary around model::RunPipeline.
+// `wordviews run`: flags, progress display and summary around run::RunPipeline.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -6,14 +6,14 @@
 
 #include "cli/command.h"
 #include "fmt/core.h"
-#include "model/pipeline.h"
+#include "run/pipeline.h"
 #include "report/report.h"
 
 namespace wv::cli {
 namespace {
 
 struct RunFlags {
-  model::RunOptions options;
+  run::RunOptions options;
   bool quiet = false;
   bool report = false;
 };
@@ -30,7 +30,7 @@ class ProgressDisplay {
     if (!terminal_) fmt::print(stderr, "wordviews run: {}\n", name);
   }
 
-  void Update(const model::RunProgress& p) {
+  void Update(const run::RunProgress& p) {
     if (quiet_) return;
     const double since = p.elapsed_seconds - last_draw_;
     if (since < (terminal_ ? 0.1 : 5.0)) return;
@@ -84,13 +84,13 @@ Status RunReport(const std::string& out_dir, int threads, bool quiet) {
 
 Status Run(const RunFlags& flags) {
   ProgressDisplay display(flags.quiet, StderrIsTerminal());
-  model::RunObserver observer;
+  run::RunObserver observer;
   observer.on_stage = [&](const std::string& s) { display.Stage(s); };
-  observer.on_progress = [&](const model::RunProgress& p) { display.Update(p); };
-  StatusOr<model::RunSummary> summary = model::RunPipeline(flags.options, observer);
+  observer.on_progress = [&](const run::RunProgress& p) { display.Update(p); };
+  StatusOr<run::RunSummary> summary = run::RunPipeline(flags.options, observer);
   display.EndBar();
   if (!summary.ok()) return summary.status();
-  if (!flags.quiet) fmt::print("{}", model::FormatRunSummary(*summary));
+  if (!flags.quiet) fmt::print("{}", run::FormatRunSummary(*summary));
   if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
   return OkStatus();
 }

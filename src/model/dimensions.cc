@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "model/calendar.h"
+#include "core/civil_time.h"
 #include "model/star_schema.h"
 #include "traces/lexeme.h"
 #include "traces/trace_schema.h"

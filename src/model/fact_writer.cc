@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "fmt/core.h"
-#include "model/calendar.h"
+#include "core/civil_time.h"
 #include "model/star_schema.h"
 #include "traces/trace_schema.h"
 

@@ -15,7 +15,7 @@
 #include "io/output_store.h"
 #include "model/dimensions.h"
 #include "model/fact_writer.h"
-#include "model/manifest.h"
+#include "model/table_files.h"
 #include "model/table_files.h"
 #include "quality/checks.h"
 #include "traces/trace_batch.h"
@@ -84,10 +84,6 @@ class StarSchemaBuilder {
   bool dim_done_ = false;
   std::thread dim_thread_;
 };
-
-// `bytes` with every byte that is not part of valid UTF-8 replaced by '?',
-// so text columns stay valid for strict readers.
-std::string ToValidUtf8(std::string_view bytes);
 
 }  // namespace wv::model
 

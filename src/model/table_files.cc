@@ -1,16 +1,12 @@
 #include "model/table_files.h"
 
-#include <isa-l/crc.h>
 
 #include <algorithm>
 
+#include "core/crc32.h"
 #include "fmt/core.h"
 
 namespace wv::model {
-
-uint32_t Crc32(std::string_view bytes, uint32_t crc) {
-  return crc32_gzip_refl(crc, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
 
 void FileLedger::Add(FileRecord record) {
   std::lock_guard<std::mutex> lock(mu_);

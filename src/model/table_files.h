@@ -28,9 +28,12 @@ struct FileRecord {
   uint32_t crc32 = 0;  // CRC-32 (IEEE, as zlib.crc32) of the file's bytes
 };
 
-// CRC-32 (IEEE 802.3 polynomial, reflected; the value zlib's crc32() and
-// Python's zlib.crc32 give), computed with ISA-L. `crc` chains calls.
-uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
+// One output table: its files and their total row count.
+struct TableRecord {
+  std::string name;
+  int64_t rows = 0;
+  std::vector<FileRecord> files;
+};
 
 // The list of files written so far. Thread-safe.
 class FileLedger {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crc32.h"
 #include "fmt/core.h"
 #include "parquet/compression.h"
 #include "parquet/delta_encoding.h"
@@ -471,7 +472,7 @@ Status WalkChunk(std::string_view file, const format::ColumnChunk& chunk,
     }
     const std::string_view body = bytes.substr(pos, static_cast<size_t>(h.compressed_page_size));
     pos += static_cast<size_t>(h.compressed_page_size);
-    if (h.crc && static_cast<uint32_t>(*h.crc) != PageCrc32(body)) {
+    if (h.crc && static_cast<uint32_t>(*h.crc) != Crc32(body)) {
       return error(fmt::format("page at byte {} fails its CRC-32 check (corrupt)",
                                start + static_cast<int64_t>(pos) - h.compressed_page_size));
     }

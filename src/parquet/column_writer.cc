@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/crc32.h"
 #include "fmt/core.h"
 #include "parquet/compression.h"
 #include "parquet/dictionary_encoding.h"
@@ -38,7 +39,8 @@ class ChunkBuilder {
     h.type = static_cast<int32_t>(type);
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
     h.compressed_page_size = static_cast<int32_t>(compressed_.size());
-    if (options_.page_checksums) h.crc = static_cast<int32_t>(PageCrc32(compressed_));
+    // PageHeader.crc covers the page as stored: after compression, without the header.
+    if (options_.page_checksums) h.crc = static_cast<int32_t>(Crc32(compressed_));
     if (type == PageType::kDictionaryPage) {
       h.dictionary_page_header = format::DictionaryPageHeader{num_values, encoding, std::nullopt};
       out_->meta.dictionary_page_offset = static_cast<int64_t>(out_->bytes.size());

@@ -1,6 +1,5 @@
 #include "parquet/compression.h"
 
-#include <isa-l/crc.h>
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -97,10 +96,6 @@ std::string_view CodecName(int32_t codec) {
     case 7: return "LZ4_RAW";
     default: return "UNKNOWN";
   }
-}
-
-uint32_t PageCrc32(std::string_view bytes) {
-  return crc32_gzip_refl(0, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 Status Compress(Compression codec, int level, std::string_view input, std::string* out) {

@@ -28,10 +28,6 @@ Status Compress(Compression codec, int level, std::string_view input, std::strin
 Status Decompress(int32_t codec, std::string_view input, char* out, size_t uncompressed_size,
                   std::string_view context);
 
-// The page checksum of PageHeader.crc: CRC-32 (IEEE, as gzip) of the page's
-// bytes as stored, i.e. after compression, without the header.
-uint32_t PageCrc32(std::string_view bytes);
-
 }  // namespace wv::parquet
 
 #endif  // WV_PARQUET_COMPRESSION_H_

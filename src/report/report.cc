@@ -14,7 +14,9 @@
 
 #include "analytics/queries.h"
 #include "analytics/warehouse.h"
+#include "core/civil_time.h"
 #include "fmt/core.h"
+#include "io/atomic_file.h"
 #include "nlohmann/json.hpp"
 #include "parquet/reader.h"
 #include "report/html.h"
@@ -121,13 +123,6 @@ std::string Answer(std::string_view html) {
   return fmt::format("<p class=\"answer\">{}</p>\n", html);
 }
 
-std::string UtcDate(int64_t epoch) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(sys_seconds(seconds(epoch)));
-  const year_month_day ymd(day);
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
 
 // ---- the manifest --------------------------------------------------------
 
@@ -519,7 +514,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
     }
   }
   const std::string period =
-      f.num_rows > 0 ? fmt::format("{} to {} (UTC)", UtcDate(min_epoch), UtcDate(max_epoch))
+      f.num_rows > 0 ? fmt::format("{} to {} (UTC)", DateString(DaysFromEpochSeconds(min_epoch)),
+                                   DateString(DaysFromEpochSeconds(max_epoch)))
                      : "no data";
 
   std::string html;
@@ -825,31 +821,8 @@ Status WriteReport(const std::string& dir, const std::string& out_path,
       return InternalError(fmt::format("report: {}", e.what()));
     }
   };
-  WV_ASSIGN_OR_RETURN(const std::string html_text, render());
-  const std::string* html = &html_text;
-  const fs::path out(out_path);
-  const fs::path tmp =
-      out.parent_path() / fmt::format(".{}.tmp.{}", out.filename().string(), getpid());
-  {
-    std::FILE* file = std::fopen(tmp.c_str(), "wb");
-    if (file == nullptr) {
-      return OutputError(fmt::format("{}: cannot create: {}", tmp.string(), std::strerror(errno)));
-    }
-    const bool ok = std::fwrite(html->data(), 1, html->size(), file) == html->size() &&
-                    std::fflush(file) == 0 && fsync(fileno(file)) == 0;
-    const int saved = errno;
-    if (std::fclose(file) != 0 || !ok) {
-      std::remove(tmp.c_str());
-      return OutputError(fmt::format("{}: cannot write: {}", tmp.string(), std::strerror(saved)));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, out, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return OutputError(fmt::format("{}: cannot rename into place: {}", out_path, ec.message()));
-  }
-  return OkStatus();
+  WV_ASSIGN_OR_RETURN(const std::string html, render());
+  return io::PublishFileAtomically(out_path, html);
 }
 
 }  // namespace wv::report

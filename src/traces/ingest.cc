@@ -2,7 +2,6 @@
 
 #include <glob.h>
 #include <malloc.h>
-#include <isa-l/crc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/crc32.h"
 #include "csv/chunker.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
@@ -31,7 +31,7 @@ class StoredBytesTap final : public io::ByteSource {
 
   StatusOr<size_t> Read(char* buffer, size_t capacity) override {
     WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(buffer, capacity));
-    crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(buffer), n);
+    crc_ = Crc32(std::string_view(buffer, n), crc_);
     bytes_ += n;
     return n;
   }

@@ -8,6 +8,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fast_float/fast_float.h"
 #include "fmt/core.h"
@@ -99,50 +100,6 @@ IntParse ParseInt64(std::string_view text, int64_t* value) {
   return IntParse::kOk;
 }
 
-size_t FindInvalidUtf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    // Skip ASCII eight bytes at a time.
-    if (i + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, s + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;   // overlong
-      if (c == 0xED) high = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;   // overlong
-      if (c == 0xF4) high = 0x8F;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + length > n) return i;
-    if (s[i + 1] < low || s[i + 1] > high) return i;
-    for (size_t k = 2; k < length; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-    }
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
 bool IsLexemeId(std::string_view text) {
   if (text.size() != 32) return false;
   // 32 bytes in two SSE2 registers: each must lie in ['0','9'] or ['a','f'].
@@ -195,7 +152,7 @@ Status CheckTraceHeader(std::string_view line, std::string_view file_name) {
   if (header.substr(0, 3) == "\xEF\xBB\xBF") header.remove_prefix(3);
   if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
   if (header == kTraceHeader) return OkStatus();
-  const bool printable = validation::FindInvalidUtf8(header) == std::string_view::npos;
+  const bool printable = FindInvalidUtf8(header) == std::string_view::npos;
   return InputError(fmt::format("{}: line 1: unexpected header '{}{}' (expected '{}')", file_name,
                                 printable ? Shown(header) : "<invalid UTF-8>",
                                 printable ? Ellipsis(header) : "", kTraceHeader));
@@ -264,7 +221,7 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
         break;
       }
       if (row.maybe_non_ascii &&
-          (bad_utf8 = validation::FindInvalidUtf8(row.raw)) != std::string_view::npos) {
+          (bad_utf8 = FindInvalidUtf8(row.raw)) != std::string_view::npos) {
         detail_ += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
         reject(RejectReason::kMalformed);
         break;

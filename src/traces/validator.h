@@ -72,10 +72,6 @@ enum class IntParse { kOk, kNotInteger, kOverflow };
 // [+-]?[0-9]+ fitting in int64.
 IntParse ParseInt64(std::string_view text, int64_t* value);
 
-// Offset of the first byte that breaks UTF-8 (overlongs, surrogates and
-// code points above U+10FFFF included), or npos if `text` is valid.
-size_t FindInvalidUtf8(std::string_view text);
-
 // 32 lowercase hex digits.
 bool IsLexemeId(std::string_view text);
 

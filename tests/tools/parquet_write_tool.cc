@@ -23,7 +23,7 @@
 
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
-#include "parquet/test_sinks.h"
+#include "support/test_sinks.h"
 #include "parquet/writer.h"
 
 namespace {
@@ -136,7 +136,7 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
     }
   }
 
-  WV_ASSIGN_OR_RETURN(auto sink, NewTestFileSink(out_path));
+  WV_ASSIGN_OR_RETURN(auto sink, wv::testing::NewTestFileSink(out_path));
   WV_ASSIGN_OR_RETURN(auto writer, FileWriter::Open(schema, std::move(sink), options));
   const size_t batch = spec.value("batch_rows", size_t{0});
   if (batch == 0 || rows == 0) {

@@ -10,7 +10,7 @@
 #include "analytics/warehouse.h"
 #include "gtest/gtest.h"
 #include "test_temp_dir.h"
-#include "parquet/test_sinks.h"
+#include "support/test_sinks.h"
 #include "parquet/writer.h"
 
 namespace wv::analytics {
@@ -49,7 +49,7 @@ const std::vector<Row> kRows = {
 void WriteFile(const std::string& path, const std::vector<ColumnSchema>& schema,
                const std::vector<ColumnVector>& columns, size_t rows, int64_t row_group_rows) {
   fs::create_directories(fs::path(path).parent_path());
-  auto sink = parquet::NewTestFileSink(path);
+  auto sink = testing::NewTestFileSink(path);
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   parquet::WriterOptions options;
   options.row_group_rows = row_group_rows;

@@ -6,12 +6,12 @@
 #include <string>
 
 #include "test_temp_dir.h"
-#include "model/calendar.h"
-#include "model/manifest.h"
+#include "core/civil_time.h"
+#include "run/manifest.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "parquet/reader.h"
-#include "quality/verify.h"
+#include "run/verify.h"
 
 namespace wv::model {
 namespace {
@@ -177,7 +177,7 @@ TEST(StarBuilderTest, ManifestRoundTripsAndVerifyDetectsTampering) {
   for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
   auto result = builder.Finish();
   ASSERT_TRUE(result.ok());
-  Manifest m;
+  run::Manifest m;
   m.run_id = "test";
   m.input_rows = result->input_rows;
   m.accepted_rows = result->fact_rows;
@@ -185,19 +185,19 @@ TEST(StarBuilderTest, ManifestRoundTripsAndVerifyDetectsTampering) {
   m.rejected_by_reason = {{"bad_number", 1}, {"duplicate", 1}};
   m.tables = result->tables;
   m.checks = result->checks;
-  const std::string json = ManifestToJson(m);
-  auto parsed = ManifestFromJson(json);
+  const std::string json = run::ManifestToJson(m);
+  auto parsed = run::ManifestFromJson(json);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(ManifestToJson(*parsed), json);
   {
-    auto sink = (*store)->Create(std::string(kManifestName));
+    auto sink = (*store)->Create(std::string(run::kManifestName));
     ASSERT_TRUE(sink.ok());
     ASSERT_TRUE((*sink)->Append(json).ok());
     ASSERT_TRUE((*sink)->Close().ok());
   }
   ASSERT_TRUE((*store)->Commit().ok());
 
-  auto report = quality::VerifyOutput(out);
+  auto report = run::VerifyOutput(out);
   ASSERT_TRUE(report.ok()) << report.status().message();
   for (const auto& c : report->checks) EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
   EXPECT_TRUE(report->ok());
@@ -213,11 +213,11 @@ TEST(StarBuilderTest, ManifestRoundTripsAndVerifyDetectsTampering) {
     std::fputc(c ^ 0xFF, f);
     std::fclose(f);
   }
-  report = quality::VerifyOutput(out);
+  report = run::VerifyOutput(out);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok());
 
-  EXPECT_FALSE(quality::VerifyOutput((tmp.path() / "missing").string()).ok());
+  EXPECT_FALSE(run::VerifyOutput((tmp.path() / "missing").string()).ok());
 }
 
 }  // namespace

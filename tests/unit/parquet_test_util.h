@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "parquet/reader.h"
-#include "parquet/test_sinks.h"
+#include "support/test_sinks.h"
 #include "parquet/writer.h"
 
 namespace wv::parquet::ptest {
@@ -134,7 +134,7 @@ inline std::string WriteToString(const Schema& schema, const std::vector<ColumnV
                                  size_t rows, const WriterOptions& options,
                                  size_t batch_rows = 0) {
   std::string out;
-  auto writer = FileWriter::Open(schema, NewStringSink(&out), options);
+  auto writer = FileWriter::Open(schema, testing::NewStringSink(&out), options);
   EXPECT_TRUE(writer.ok()) << writer.status().ToString();
   if (!writer.ok()) return out;
   if (batch_rows == 0) {

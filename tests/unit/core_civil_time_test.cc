@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "model/calendar.h"
+#include "core/civil_time.h"
 
-namespace wv::model {
+namespace wv {
 namespace {
 
 // Seconds of a UTC date-time, computed independently of the code under test
@@ -90,5 +90,14 @@ TEST(CalendarTest, EveryDayOfTwoCenturiesIsConsistent) {
   }
 }
 
+TEST(CivilTimeText, MatchesIso8601IncludingBeforeTheEpoch) {
+  EXPECT_EQ(IsoDateTimeString(1362076081), "2013-02-28T18:28:01Z");
+  EXPECT_EQ(IsoDateTimeString(-1), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(CompactIsoDateTimeString(1362076081), "20130228T182801Z");
+  EXPECT_EQ(IsoTimestampMicrosString(1362076081000001), "2013-02-28T18:28:01.000001Z");
+  EXPECT_EQ(IsoTimestampMicrosString(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(DateString(-719468), "0000-03-01");
+}
+
 }  // namespace
-}  // namespace wv::model
+}  // namespace wv

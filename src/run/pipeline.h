@@ -1,5 +1,5 @@
-#ifndef WV_MODEL_PIPELINE_H_
-#define WV_MODEL_PIPELINE_H_
+#ifndef WV_RUN_PIPELINE_H_
+#define WV_RUN_PIPELINE_H_
 
 #include <cstdint>
 #include <functional>
@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "core/status.h"
-#include "model/manifest.h"
+#include "run/manifest.h"
 #include "parquet/schema.h"
 
 // `wordviews run` as a library call: read and validate the traces, build the
 // star schema, check it, write the manifest and publish the output folder
 // atomically. The CLI only parses flags and draws progress.
-namespace wv::model {
+namespace wv::run {
 
 struct RunOptions {
   std::vector<std::string> traces;  // files or globs; plain CSV or gzip
@@ -58,6 +58,6 @@ std::string FormatRunSummary(const RunSummary& summary);
 // Parses --compression.
 StatusOr<parquet::Compression> ParseCompressionName(const std::string& name);
 
-}  // namespace wv::model
+}  // namespace wv::run
 
-#endif  // WV_MODEL_PIPELINE_H_
+#endif  // WV_RUN_PIPELINE_H_

@@ -1,9 +1,9 @@
-#include "model/manifest.h"
+#include "run/manifest.h"
 
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 
-namespace wv::model {
+namespace wv::run {
 
 using nlohmann::json;
 
@@ -112,4 +112,4 @@ StatusOr<Manifest> ManifestFromJson(std::string_view text) {
   return m;
 }
 
-}  // namespace wv::model
+}  // namespace wv::run

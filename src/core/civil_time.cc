@@ -1,10 +1,10 @@
-#include "model/calendar.h"
+#include "core/civil_time.h"
 
 #include <chrono>
 
 #include "fmt/core.h"
 
-namespace wv::model {
+namespace wv {
 namespace {
 
 namespace chr = std::chrono;
@@ -45,4 +45,47 @@ std::string DateString(int64_t days_since_epoch) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
-}  // namespace wv::model
+namespace {
+
+struct ClockTime {
+  int64_t days, hour, minute, second;
+};
+
+ClockTime SplitSeconds(int64_t epoch_seconds) {
+  const int64_t days = DaysFromEpochSeconds(epoch_seconds);
+  const int64_t rem = epoch_seconds - days * 86400;
+  return {days, rem / 3600, rem / 60 % 60, rem % 60};
+}
+
+}  // namespace
+
+std::string IsoDateTimeString(int64_t epoch_seconds) {
+  const ClockTime t = SplitSeconds(epoch_seconds);
+  return fmt::format("{}T{:02d}:{:02d}:{:02d}Z", DateString(t.days), t.hour, t.minute, t.second);
+}
+
+std::string IsoTimestampMicrosString(int64_t epoch_micros) {
+  int64_t seconds = epoch_micros / 1000000;
+  int64_t micros = epoch_micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  const ClockTime t = SplitSeconds(seconds);
+  return fmt::format("{}T{:02d}:{:02d}:{:02d}.{:06d}Z", DateString(t.days), t.hour, t.minute,
+                     t.second, micros);
+}
+
+std::string CompactIsoDateTimeString(int64_t epoch_seconds) {
+  const ClockTime t = SplitSeconds(epoch_seconds);
+  const chr::year_month_day ymd{chr::sys_days{chr::days{t.days}}};
+  return fmt::format("{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), t.hour,
+                     t.minute, t.second);
+}
+
+int64_t NowEpochSeconds() {
+  return chr::duration_cast<chr::seconds>(chr::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace wv

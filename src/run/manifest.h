@@ -1,5 +1,5 @@
-#ifndef WV_MODEL_MANIFEST_H_
-#define WV_MODEL_MANIFEST_H_
+#ifndef WV_RUN_MANIFEST_H_
+#define WV_RUN_MANIFEST_H_
 
 #include <cstdint>
 #include <map>
@@ -15,7 +15,10 @@
 // count, size and CRC-32), what it rejected, every quality-check result, and
 // how long it took. Written last; `wordviews check` verifies a folder against
 // it. Plain data; thread-compatible.
-namespace wv::model {
+namespace wv::run {
+
+using model::FileRecord;
+using model::TableRecord;
 
 inline constexpr std::string_view kManifestName = "_manifest.json";
 inline constexpr std::string_view kChecksumAlgorithm =
@@ -25,12 +28,6 @@ struct InputFileRecord {
   std::string path;
   uint64_t bytes = 0;  // stored (possibly compressed) size
   uint32_t crc32 = 0;  // over the stored bytes
-};
-
-struct TableRecord {
-  std::string name;
-  int64_t rows = 0;
-  std::vector<FileRecord> files;
 };
 
 struct Manifest {
@@ -57,6 +54,6 @@ std::string ManifestToJson(const Manifest& m);
 // An InputError when `json` is not a manifest.
 StatusOr<Manifest> ManifestFromJson(std::string_view json);
 
-}  // namespace wv::model
+}  // namespace wv::run
 
-#endif  // WV_MODEL_MANIFEST_H_
+#endif  // WV_RUN_MANIFEST_H_

@@ -1,5 +1,5 @@
-#ifndef WV_QUALITY_VERIFY_H_
-#define WV_QUALITY_VERIFY_H_
+#ifndef WV_RUN_VERIFY_H_
+#define WV_RUN_VERIFY_H_
 
 #include <string>
 #include <vector>
@@ -12,17 +12,17 @@
 // file present (and no unlisted one), sizes, CRC-32s, row counts per file and
 // table, schemas, dimension keys unique, fact foreign keys resolving, and the
 // reconciliation input = fact + quarantine. Thread-compatible.
-namespace wv::quality {
+namespace wv::run {
 
 struct VerifyReport {
-  std::vector<CheckResult> checks;  // every check performed, passed or not
-  bool ok() const { return AllErrorChecksPassed(checks); }
+  std::vector<quality::CheckResult> checks;  // every check performed, passed or not
+  bool ok() const { return quality::AllErrorChecksPassed(checks); }
 };
 
 // An InputError when DIR or its manifest cannot be read at all; otherwise
 // the report (whose failures the caller turns into a MismatchError).
 StatusOr<VerifyReport> VerifyOutput(const std::string& dir);
 
-}  // namespace wv::quality
+}  // namespace wv::run
 
-#endif  // WV_QUALITY_VERIFY_H_
+#endif  // WV_RUN_VERIFY_H_

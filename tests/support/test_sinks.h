@@ -1,14 +1,14 @@
-#ifndef WV_PARQUET_TEST_SINKS_H_
-#define WV_PARQUET_TEST_SINKS_H_
+#ifndef WV_TESTS_SUPPORT_TEST_SINKS_H_
+#define WV_TESTS_SUPPORT_TEST_SINKS_H_
 
 #include <memory>
 #include <string>
 
 #include "io/byte_sink.h"
 
-// Byte sinks for tests, tools and benchmarks of the Parquet module (the
+// Byte sinks for tests, tools and benchmarks (the
 // production file sink is io::OpenFileSink).
-namespace wv::parquet {
+namespace wv::testing {
 
 // Collects everything appended into a string the caller owns, which must
 // outlive the sink. Not thread-safe.
@@ -18,6 +18,6 @@ std::unique_ptr<io::ByteSink> NewStringSink(std::string* out);
 // and benchmarks only.
 StatusOr<std::unique_ptr<io::ByteSink>> NewTestFileSink(const std::string& path);
 
-}  // namespace wv::parquet
+}  // namespace wv::testing
 
-#endif  // WV_PARQUET_TEST_SINKS_H_
+#endif  // WV_TESTS_SUPPORT_TEST_SINKS_H_

@@ -1,4 +1,4 @@
-#include "parquet/test_sinks.h"
+#include "support/test_sinks.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "fmt/core.h"
 
-namespace wv::parquet {
+namespace wv::testing {
 namespace {
 
 class StringSink : public io::ByteSink {
@@ -63,4 +63,4 @@ StatusOr<std::unique_ptr<io::ByteSink>> NewTestFileSink(const std::string& path)
   return std::unique_ptr<io::ByteSink>(std::make_unique<TestFileSink>(f, path));
 }
 
-}  // namespace wv::parquet
+}  // namespace wv::testing

@@ -1,4 +1,4 @@
-#include "quality/verify.h"
+#include "run/verify.h"
 
 #include <filesystem>
 #include <fstream>
@@ -6,13 +6,16 @@
 #include <sstream>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/crc32.h"
 #include "fmt/core.h"
-#include "model/manifest.h"
+#include "run/manifest.h"
 #include "model/star_schema.h"
 #include "model/table_files.h"
 #include "parquet/reader.h"
 
-namespace wv::quality {
+namespace wv::run {
+using quality::CheckResult;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -64,10 +67,10 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
   const fs::path root(dir);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return InputError(fmt::format("{} is not a folder", dir));
-  WV_ASSIGN_OR_RETURN(const std::string manifest_text, ReadFile(root / model::kManifestName));
-  StatusOr<model::Manifest> parsed = model::ManifestFromJson(manifest_text);
-  if (!parsed.ok()) return Annotate(parsed.status(), (root / model::kManifestName).string());
-  const model::Manifest& m = *parsed;
+  WV_ASSIGN_OR_RETURN(const std::string manifest_text, ReadFile(root / kManifestName));
+  StatusOr<Manifest> parsed = ManifestFromJson(manifest_text);
+  if (!parsed.ok()) return Annotate(parsed.status(), (root / kManifestName).string());
+  const Manifest& m = *parsed;
 
   std::map<std::string, OpenTable> tables;
   std::set<std::string> listed;
@@ -90,7 +93,7 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
         continue;
       }
       const bool size_ok = bytes->size() == f.bytes;
-      const uint32_t crc = model::Crc32(*bytes);
+      const uint32_t crc = Crc32(*bytes);
       checks.push_back(Mismatch(f.path + ".bytes", size_ok, static_cast<int64_t>(bytes->size()),
                                 static_cast<int64_t>(f.bytes),
                                 fmt::format("{} bytes, manifest says {}", bytes->size(), f.bytes)));
@@ -216,7 +219,7 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
   // Reconciliation, from the files themselves.
   const int64_t fact_rows = m.FindTable(model::kFactTable)->rows;
   const int64_t quarantine_rows = m.FindTable(model::kQuarantineTable)->rows;
-  checks.push_back(CheckReconciliation(m.input_rows, fact_rows, quarantine_rows));
+  checks.push_back(quality::CheckReconciliation(m.input_rows, fact_rows, quarantine_rows));
   checks.push_back(Mismatch("manifest.accepted_rows", m.accepted_rows == fact_rows, fact_rows,
                             m.accepted_rows, "fact rows in files vs rows.accepted"));
   checks.push_back(Mismatch("manifest.rejected_rows", m.rejected_rows == quarantine_rows,
@@ -229,4 +232,4 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
   return report;
 }
 
-}  // namespace wv::quality
+}  // namespace wv::run

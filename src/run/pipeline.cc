@@ -1,4 +1,4 @@
-#include "model/pipeline.h"
+#include "run/pipeline.h"
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "core/civil_time.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "io/output_store.h"
@@ -18,7 +19,11 @@
 #include "traces/ingest.h"
 #include "traces/references.h"
 
-namespace wv::model {
+namespace wv::run {
+using model::BuildOptions;
+using model::BuildResult;
+using model::StarSchemaBuilder;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -33,25 +38,9 @@ int64_t PeakRssBytes() {
   return static_cast<int64_t>(u.ru_maxrss) * 1024;
 }
 
-std::string NowUtcIso() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string NewRunId() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   std::random_device rd;
-  return fmt::format("{}-{:08x}", buf, rd());
+  return fmt::format("{}-{:08x}", CompactIsoDateTimeString(NowEpochSeconds()), rd());
 }
 
 std::string CompressionName(parquet::Compression c) {
@@ -99,7 +88,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   Manifest manifest;
   manifest.run_id = NewRunId();
   manifest.program_version = WV_VERSION;
-  manifest.created_at = NowUtcIso();
+  manifest.created_at = IsoDateTimeString(NowEpochSeconds());
   manifest.arguments = options.arguments;
   manifest.options = {
       {"compression", CompressionName(compression)},
@@ -246,4 +235,4 @@ std::string FormatRunSummary(const RunSummary& s) {
   return out;
 }
 
-}  // namespace wv::model
+}  // namespace wv::run

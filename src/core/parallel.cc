@@ -1,0 +1,103 @@
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <system_error>
+
+namespace wv {
+namespace {
+
+// Starts up to `count` threads running body(i) for i = 1..count; stops at the
+// first thread the system refuses.
+std::vector<std::thread> StartThreads(int count, absl::FunctionRef<void(int)> body) {
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(std::max(0, count)));
+  for (int i = 1; i <= count; ++i) {
+    try {
+      threads.emplace_back([body, i] { body(i); });
+    } catch (const std::system_error&) {
+      break;  // out of threads: the ones started (and the caller) do the work
+    }
+  }
+  return threads;
+}
+
+}  // namespace
+
+int EffectiveThreads(int requested) {
+  int n = requested;
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, kMaxThreads);
+}
+
+void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn) {
+  if (n == 0) return;
+  const int workers = static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
+  std::atomic<size_t> next{0};
+  auto work = [&](int worker) {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
+  };
+  RunOnWorkers(workers, work);
+}
+
+void RunOnWorkers(int threads, absl::FunctionRef<void(int)> fn) {
+  std::vector<std::thread> helpers = StartThreads(EffectiveThreads(threads) - 1, fn);
+  fn(0);
+  for (std::thread& t : helpers) t.join();
+}
+
+ThreadPool::ThreadPool(int threads) {
+  const int n = EffectiveThreads(threads);
+  workers_.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    try {
+      workers_.emplace_back([this] { WorkerLoop(); });
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  Wait();
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : workers_) t.join();
+}
+
+void ThreadPool::Schedule(std::function<void()> task) {
+  if (workers_.empty()) {
+    task();
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(task));
+}
+
+void ThreadPool::Wait() {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
+  mu_.Await(absl::Condition(&idle));
+}
+
+void ThreadPool::WorkerLoop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping, nothing left
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    task();
+    absl::MutexLock lock(&mu_);
+    --running_;
+  }
+}
+
+}  // namespace wv

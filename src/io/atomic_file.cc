@@ -1,0 +1,104 @@
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "fmt/core.h"
+
+namespace wv::io {
+namespace {
+
+std::string_view KindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+std::string FolderOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// ".NAME.tmp-PID-N" beside `path`: hidden, unique within the process, and in
+// the same folder so that rename() onto `path` is atomic.
+std::string TemporaryPathFor(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return fmt::format("{}.{}.tmp-{}-{}", folder, base, ::getpid(), counter.fetch_add(1));
+}
+
+Status SyncFolder(const std::string& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return OutputError(fmt::format("cannot open {}: {}", folder, std::strerror(errno)));
+  const bool ok = ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) return OutputError(fmt::format("cannot sync {}: {}", folder, std::strerror(saved)));
+  return OkStatus();
+}
+
+}  // namespace
+
+Status CheckReplaceableFile(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return OkStatus();
+    return OutputError(fmt::format("cannot inspect {}: {}", path, std::strerror(errno)));
+  }
+  if (S_ISREG(st.st_mode)) return OkStatus();
+  return OutputError(fmt::format("{} is {}; wordviews replaces only regular files", path,
+                                 KindOf(st.st_mode)));
+}
+
+StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path) {
+  if (path == "-") return InternalError("StagedFile::Create: standard output is not a file");
+  WV_RETURN_IF_ERROR(CheckReplaceableFile(path));
+  std::string temporary = TemporaryPathFor(path);
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> sink, OpenFileSink(temporary));
+  return std::unique_ptr<StagedFile>(new StagedFile(path, std::move(temporary), std::move(sink)));
+}
+
+StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink)
+    : path_(std::move(path)), temporary_path_(std::move(temporary_path)), sink_(std::move(sink)) {}
+
+StagedFile::~StagedFile() {
+  if (committed_) return;
+  sink_.reset();  // closes the descriptor if the caller never took the sink
+  ::unlink(temporary_path_.c_str());
+}
+
+Status StagedFile::Commit() {
+  if (committed_) return InternalError(fmt::format("{}: committed twice", path_));
+  // The final path may have changed kind while we wrote (a FIFO put there):
+  // check again just before the rename.
+  WV_RETURN_IF_ERROR(CheckReplaceableFile(path_));
+  if (::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
+    return OutputError(fmt::format("cannot rename {} to {}: {}", temporary_path_, path_,
+                                   std::strerror(errno)));
+  }
+  committed_ = true;
+  return SyncFolder(FolderOf(path_));
+}
+
+Status PublishFileAtomically(const std::string& path, std::string_view contents) {
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<StagedFile> file, StagedFile::Create(path));
+  std::unique_ptr<ByteSink> sink = file->TakeSink();
+  WV_RETURN_IF_ERROR(sink->Append(contents));
+  WV_RETURN_IF_ERROR(sink->Close());
+  return file->Commit();
+}
+
+}  // namespace wv::io

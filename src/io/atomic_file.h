@@ -1,0 +1,63 @@
+#ifndef WV_IO_ATOMIC_FILE_H_
+#define WV_IO_ATOMIC_FILE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "io/byte_sink.h"
+
+// Single files published all at once (the report, generated traces and their
+// sidecars). The bytes go to a hidden temporary file in the same folder; on
+// Commit() it is made durable and renamed over the final path, then the
+// folder is synced. A reader sees the previous file or the new one, never a
+// part, and a failure leaves the previous file as it was. (Output trees use
+// io::OutputStore.)
+namespace wv::io {
+
+// OK when `path` is absent or a regular file; an OutputError naming what is
+// there otherwise (a folder, a symbolic link, a device, a FIFO or a socket),
+// so that publishing never replaces anything but a file.
+Status CheckReplaceableFile(const std::string& path);
+
+// A file being written to a temporary beside its final path.
+// Not thread-safe. Destroying an uncommitted StagedFile removes the temporary.
+class StagedFile {
+ public:
+  // Reserves a temporary name beside `path` and creates that file.
+  // REQUIRES: path is not "-" (standard output is not published atomically).
+  // Errors: OutputError when CheckReplaceableFile(path) fails or the
+  // temporary cannot be created.
+  static StatusOr<std::unique_ptr<StagedFile>> Create(const std::string& path);
+  ~StagedFile();
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+
+  // The sink that writes the temporary file; the caller may wrap it (gzip).
+  // REQUIRES: called once; the sink is closed before Commit().
+  std::unique_ptr<ByteSink> TakeSink() { return std::move(sink_); }
+
+  // Renames the temporary over the final path and syncs the folder. On error
+  // the final path is as it was (the destructor removes the temporary).
+  // REQUIRES: the sink was closed successfully; called at most once.
+  Status Commit();
+
+  const std::string& path() const { return path_; }
+  const std::string& temporary_path() const { return temporary_path_; }
+
+ private:
+  StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink);
+
+  std::string path_;
+  std::string temporary_path_;
+  std::unique_ptr<ByteSink> sink_;
+  bool committed_ = false;
+};
+
+// Writes `contents` to `path` through a StagedFile.
+Status PublishFileAtomically(const std::string& path, std::string_view contents);
+
+}  // namespace wv::io
+
+#endif  // WV_IO_ATOMIC_FILE_H_

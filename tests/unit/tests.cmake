@@ -1,0 +1,28 @@
+# The unit tests, one file per module's unit (module_unit_test.cc).
+set(WV_UNIT_TESTS
+  analytics_queries_test.cc
+  analytics_result_table_test.cc
+  analytics_stats_test.cc
+  core_civil_time_test.cc
+  csv_chunker_test.cc
+  csv_row_parser_test.cc
+  generate_defects_test.cc
+  generate_output_test.cc
+  generate_vocabulary_test.cc
+  ingest_test.cc
+  io_byte_source_test.cc
+  io_output_store_test.cc
+  io_sink_gzip_test.cc
+  lexeme_test.cc
+  model_dimensions_test.cc
+  model_star_builder_test.cc
+  parquet_corruption_test.cc
+  parquet_dictionary_read_test.cc
+  parquet_encoding_test.cc
+  parquet_roundtrip_test.cc
+  quality_checks_test.cc
+  reference_test.cc
+  report_html_test.cc
+  status_test.cc
+  validator_test.cc
+)
