@@ -39,6 +39,49 @@ struct TraceBatch {
   size_t size() const { return timestamp.size(); }
 };
 
+// Calls fn(column) for every column of `batch` (a TraceBatch, const or not),
+// in declaration order. The one list of TraceBatch's columns: code that
+// treats every column alike (reserve, compact, clear, append) goes through
+// it, so a new column cannot be missed. `fn` must accept each column type
+// (std::vector<double|int64_t|uint32_t>, parquet::ByteArrayVector).
+template <typename Batch, typename Fn>
+void ForEachColumn(Batch& batch, Fn&& fn) {
+  fn(batch.p_recall);
+  fn(batch.timestamp);
+  fn(batch.delta);
+  fn(batch.user_id);
+  fn(batch.learning_language);
+  fn(batch.ui_language);
+  fn(batch.lexeme_id);
+  fn(batch.lexeme_string);
+  fn(batch.history_seen);
+  fn(batch.history_correct);
+  fn(batch.session_seen);
+  fn(batch.session_correct);
+  fn(batch.source_file);
+  fn(batch.line_number);
+}
+
+// Calls fn(a_column, b_column) for every column, pairing the same column of
+// two batches (e.g. appending rows of one to the other).
+template <typename BatchA, typename BatchB, typename Fn>
+void ForEachColumnPair(BatchA& a, BatchB& b, Fn&& fn) {
+  fn(a.p_recall, b.p_recall);
+  fn(a.timestamp, b.timestamp);
+  fn(a.delta, b.delta);
+  fn(a.user_id, b.user_id);
+  fn(a.learning_language, b.learning_language);
+  fn(a.ui_language, b.ui_language);
+  fn(a.lexeme_id, b.lexeme_id);
+  fn(a.lexeme_string, b.lexeme_string);
+  fn(a.history_seen, b.history_seen);
+  fn(a.history_correct, b.history_correct);
+  fn(a.session_seen, b.session_seen);
+  fn(a.session_correct, b.session_correct);
+  fn(a.source_file, b.source_file);
+  fn(a.line_number, b.line_number);
+}
+
 // Rejected rows, in input order within the chunk.
 struct QuarantineBatch {
   std::vector<uint32_t> source_file;
