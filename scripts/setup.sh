@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DEBIAN_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   zlib1g-dev libzstd-dev libsnappy-dev libisal-dev libcurl4-openssl-dev libpq-dev
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libfast-float-dev
   libgtest-dev libbenchmark-dev
