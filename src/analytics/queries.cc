@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "analytics/stats.h"
+#include "core/number_format.h"
 #include "fmt/core.h"
 
 namespace wv::analytics {
@@ -32,16 +33,6 @@ int HourOf(int64_t epoch) {
   int64_t s = epoch % kSecondsPerDay;
   if (s < 0) s += kSecondsPerDay;
   return static_cast<int>(s / 3600);
-}
-
-std::string Thousands(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
 }
 
 // Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking

@@ -34,16 +34,6 @@ std::string EscapeHtml(std::string_view text) {
   return out;
 }
 
-std::string Thousands(int64_t v) {
-  const std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
-}
-
 std::string Percent(double share, int digits) {
   if (!std::isfinite(share)) return "n/a";
   return fmt::format("{:.{}f}%", share * 100, digits);

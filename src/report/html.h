@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/number_format.h"
+
 // Building blocks of the self-contained report: HTML escaping, number
 // formatting for people, and charts drawn as inline SVG (no script, no
 // external resource). Pure functions, thread-safe.
@@ -15,8 +17,7 @@ namespace wv::report {
 // Every string that comes from the data goes through it.
 std::string EscapeHtml(std::string_view text);
 
-// 12345678 -> "12,345,678".
-std::string Thousands(int64_t v);
+// Thousands() (12345678 -> "12,345,678") is wv::Thousands, core/number_format.h.
 // 0.8591 -> "85.9%" (digits after the point).
 std::string Percent(double share, int digits = 1);
 

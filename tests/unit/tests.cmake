@@ -4,6 +4,7 @@ set(WV_UNIT_TESTS
   analytics_result_table_test.cc
   analytics_stats_test.cc
   core_civil_time_test.cc
+  core_number_format_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc
