@@ -16,6 +16,7 @@ set(WV_UNIT_TESTS
   io_sink_gzip_test.cc
   lexeme_test.cc
   model_dimensions_test.cc
+  model_star_schema_test.cc
   model_star_builder_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
