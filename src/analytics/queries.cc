@@ -2,19 +2,19 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <numeric>
-#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "analytics/stats.h"
 #include "core/number_format.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 
 namespace wv::analytics {
@@ -36,24 +36,21 @@ int HourOf(int64_t epoch) {
 }
 
 // Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking
-// chunks in turn. Callers keep integer partials per worker (exact in any
-// order) and floating-point partials per chunk, reduced in chunk order, so
-// results do not depend on the thread count or on scheduling.
-template <typename Fn>
-void ForEachChunk(const FactTable& f, int threads, Fn fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&](int worker) {
-    for (size_t i; (i = next.fetch_add(1)) < f.chunks.size();) fn(i, worker);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& th : pool) th.join();
+// chunks in turn (wv::ParallelFor). Callers keep integer partials per worker
+// (exact in any order; WorkerCount() of them) and floating-point partials per
+// chunk, reduced in chunk order, so results do not depend on the thread count
+// or on scheduling.
+void ForEachChunk(const FactTable& f, int threads,
+                  absl::FunctionRef<void(size_t chunk, int worker)> fn) {
+  ParallelFor(f.chunks.size(), threads, fn);
 }
 
+// The number of distinct worker ids ForEachChunk may pass.
+size_t WorkerCount(int threads) { return static_cast<size_t>(EffectiveThreads(threads)); }
+
 Status RequireColumns(const FactTable& f, uint32_t needed) {
-  if ((f.columns & needed) != needed)
-    return InternalError("query run on a warehouse loaded without its columns");
+  if ((f.projection & needed) != needed)
+    return InternalError("query run on a fact snapshot loaded without its columns");
   return OkStatus();
 }
 
@@ -74,12 +71,28 @@ std::vector<int64_t> ViewsPerPair(const FactTable& f) {
   return views;
 }
 
-// Exercise-weighted recall measures of one group of rows.
+// Exercise-weighted recall measures of one group of rows: the one place that
+// sums them (per row, and partials into totals).
 struct RecallSums {
   int64_t views = 0;
   int64_t seen = 0;
   int64_t correct = 0;
   double sum_p_recall = 0;
+
+  // Adds row `i` of chunk `c`.
+  void AddRow(const FactChunk& c, size_t i) {
+    ++views;
+    seen += c.seen[i];
+    correct += c.correct[i];
+    sum_p_recall += c.p_recall[i];
+  }
+  RecallSums& operator+=(const RecallSums& o) {
+    views += o.views;
+    seen += o.seen;
+    correct += o.correct;
+    sum_p_recall += o.sum_p_recall;
+    return *this;
+  }
 
   double recall_rate() const { return seen > 0 ? static_cast<double>(correct) / seen : NAN; }
   double mean_p_recall() const { return views > 0 ? sum_p_recall / views : NAN; }
@@ -133,7 +146,7 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
     return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
   };
-  const int workers = std::max(1, threads);
+  const size_t workers = WorkerCount(threads);
   std::vector<std::vector<int64_t>> worker_counts(workers,
                                                   std::vector<int64_t>(groups * kBuckets, 0));
   std::vector<uint8_t> worker_negative(workers, 0);
@@ -149,7 +162,7 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     worker_negative[w] |= negative;
   });
   std::vector<int64_t>& counts = worker_counts[0];
-  for (int w = 1; w < workers; ++w) {
+  for (size_t w = 1; w < workers; ++w) {
     for (size_t b = 0; b < counts.size(); ++b) counts[b] += worker_counts[w][b];
   }
   std::vector<std::optional<double>> out(groups);
@@ -210,7 +223,7 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
   for (size_t g = 0; g < groups; ++g) {
     if (total[g] == 0) continue;
     std::vector<int64_t> lo_values, hi_values;
-    for (int w = 0; w < workers; ++w) {
+    for (size_t w = 0; w < workers; ++w) {
       lo_values.insert(lo_values.end(), lo_part[w][g].begin(), lo_part[w][g].end());
       hi_values.insert(hi_values.end(), hi_part[w][g].begin(), hi_part[w][g].end());
     }
@@ -238,11 +251,7 @@ std::vector<GroupRetention> ComputeRetention(const FactTable& f,
     p.obs.resize(groups);
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
-      RecallSums& s = p.sums[g];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      p.sums[g].AddRow(c, i);
       p.obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
     }
   });
@@ -250,11 +259,7 @@ std::vector<GroupRetention> ComputeRetention(const FactTable& f,
   std::vector<RecallObservations> obs(groups);
   for (Partial& p : parts) {
     for (size_t g = 0; g < groups; ++g) {
-      RecallSums& s = out[g].sums;
-      s.views += p.sums[g].views;
-      s.seen += p.sums[g].seen;
-      s.correct += p.sums[g].correct;
-      s.sum_p_recall += p.sums[g].sum_p_recall;
+      out[g].sums += p.sums[g];
       RecallObservations& o = obs[g];
       const RecallObservations& q = p.obs[g];
       o.fail_lag_days.insert(o.fail_lag_days.end(), q.fail_lag_days.begin(), q.fail_lag_days.end());
@@ -337,9 +342,9 @@ const std::vector<LagBucket>& LagBuckets() {
   return kBuckets;
 }
 
-StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair));
+StatusOr<ResultTable> QueryPairs(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair));
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
   const auto pair_columns = AddPairKeyColumns(t);
@@ -354,8 +359,8 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
   for (size_t p = 0; p < f.pairs.size(); ++p) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
-    const auto lname = w.LanguageName(f.pairs[p].learning);
-    const auto uname = w.LanguageName(f.pairs[p].ui);
+    const auto lname = snapshot.LanguageName(f.pairs[p].learning);
+    const auto uname = snapshot.LanguageName(f.pairs[p].ui);
     t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname)
                                             : std::nullopt);
     t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname)
@@ -368,9 +373,9 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
   return t;
 }
 
-StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser));
+StatusOr<ResultTable> QueryPairUsers(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser));
   const size_t np = f.pairs.size(), nu = f.num_users;
   // One flag per (pair, user): distinct counting by array index, no hashing.
   std::vector<uint8_t> seen(np * nu, 0);
@@ -477,9 +482,9 @@ bool CountSessionsPacked(const FactTable& f, size_t run_starts, int64_t min_epoc
 
 }  // namespace
 
-StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser | kFactEpoch | kFactSeen));
+StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
   const size_t np = f.pairs.size();
   std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
   // First pass: views and exercises, and how many rows start a new run of
@@ -556,7 +561,7 @@ namespace {
 
 // views[pair * 24 + hour]
 std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
-  const int workers = std::max(1, threads);
+  const size_t workers = WorkerCount(threads);
   std::vector<std::vector<int64_t>> parts(workers,
                                           std::vector<int64_t>(f.pairs.size() * kHours, 0));
   ForEachChunk(f, threads, [&](size_t k, int w) {
@@ -564,7 +569,7 @@ std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
     int64_t* counts = parts[w].data();
     for (size_t i = 0; i < c.rows; ++i) ++counts[c.pair[i] * kHours + HourOf(c.epoch[i])];
   });
-  for (int w = 1; w < workers; ++w) {
+  for (size_t w = 1; w < workers; ++w) {
     for (size_t i = 0; i < parts[0].size(); ++i) parts[0][i] += parts[w][i];
   }
   return parts[0];
@@ -572,9 +577,9 @@ std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
 
 }  // namespace
 
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+StatusOr<ResultTable> QueryTimeOfDay(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadEpoch));
   const auto counts = HourCounts(f, o.threads);
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
@@ -600,9 +605,9 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) 
   return t;
 }
 
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadEpoch));
   const size_t np = f.pairs.size();
   const auto counts = HourCounts(f, o.threads);
   std::vector<int64_t> hour_total(kHours, 0);
@@ -665,10 +670,10 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions&
   return t;
 }
 
-StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRetentionPairs(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   std::vector<uint32_t> group(f.pairs.size());
   std::iota(group.begin(), group.end(), 0);
   const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
@@ -688,10 +693,10 @@ StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions
   return t;
 }
 
-StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRetentionUi(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   std::vector<uint32_t> group(f.pair_ui.begin(), f.pair_ui.end());
   const auto r = ComputeRetention(f, group, f.ui_languages.size(), o.threads);
   std::vector<int64_t> learning_count(f.ui_languages.size(), 0);
@@ -707,7 +712,7 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   int64_t rank = 0;
   for (size_t g : RankByRecall(r)) {
     t.column(uc).AppendString(f.ui_languages[g]);
-    const auto name = w.LanguageName(f.ui_languages[g]);
+    const auto name = snapshot.LanguageName(f.ui_languages[g]);
     t.column(un).AppendOptionalString(name ? std::optional<std::string_view>(*name) : std::nullopt);
     t.column(lc).AppendInt(learning_count[g]);
     AppendRetention(t, c, r[g], ++rank);
@@ -716,10 +721,10 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   return t;
 }
 
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   const auto& buckets = LagBuckets();
   const size_t nb = buckets.size();
   // Per-chunk partials (a few dozen cells each), reduced in chunk order.
@@ -735,21 +740,12 @@ StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOption
                        : d < 7 * kSecondsPerDay  ? 2
                        : d < 30 * kSecondsPerDay ? 3
                                                  : 4;
-      RecallSums& s = sums[c.pair[i] * nb + b];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      sums[c.pair[i] * nb + b].AddRow(c, i);
     }
   });
   std::vector<RecallSums> sums(f.pairs.size() * nb);
   for (const auto& part : parts) {
-    for (size_t i = 0; i < sums.size(); ++i) {
-      sums[i].views += part[i].views;
-      sums[i].seen += part[i].seen;
-      sums[i].correct += part[i].correct;
-      sums[i].sum_p_recall += part[i].sum_p_recall;
-    }
+    for (size_t i = 0; i < sums.size(); ++i) sums[i] += part[i];
   }
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
@@ -781,24 +777,20 @@ std::vector<RecallSums> WordSums(const FactTable& f) {
   std::vector<RecallSums> sums(f.learning_languages.size() * nw);
   for (const auto& c : f.chunks) {
     for (size_t i = 0; i < c.rows; ++i) {
-      RecallSums& s = sums[f.pair_learning[c.pair[i]] * nw + c.lexeme[i]];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      sums[f.pair_learning[c.pair[i]] * nw + c.lexeme[i]].AddRow(c, i);
     }
   }
   return sums;
 }
 
-constexpr uint32_t kWordColumns = kFactPair | kFactLexeme | kFactPRecall | kFactSeen | kFactCorrect;
+constexpr uint32_t kWordColumns = kLoadPair | kLoadLexeme | kLoadPRecall | kLoadSeen | kLoadCorrect;
 
 }  // namespace
 
-StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
-  if (!w.words_loaded) return InternalError("hardest-words needs dim_words");
+  if (!snapshot.words_loaded) return InternalError("hardest-words needs dim_words");
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   ResultTable t;
@@ -830,8 +822,8 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
       t.column(lc).AppendString(f.learning_languages[lang]);
       t.column(rk).AppendInt(++rank);
       t.column(ic).AppendString(f.lexeme_ids[wid]);
-      auto it = w.words.find(f.lexeme_ids[wid]);
-      if (it != w.words.end()) {
+      auto it = snapshot.words.find(f.lexeme_ids[wid]);
+      if (it != snapshot.words.end()) {
         t.column(sc).AppendString(it->second.lexeme_string);
         t.column(pc).AppendOptionalString(
             it->second.part_of_speech ? std::optional<std::string_view>(*it->second.part_of_speech)
@@ -850,10 +842,10 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
   return t;
 }
 
-StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
-  if (!w.words_loaded) return InternalError("recall-by-pos needs dim_words");
+  if (!snapshot.words_loaded) return InternalError("recall-by-pos needs dim_words");
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   // part of speech per dense lexeme id; "" = unknown (lexeme not in dim_words or no POS).
@@ -864,18 +856,15 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
   std::map<std::string, PosSums> by_pos;  // ordered: deterministic summation order
   PosSums unknown;
   for (uint32_t wid = 0; wid < nw; ++wid) {
-    auto it = w.words.find(f.lexeme_ids[wid]);
-    const bool known = it != w.words.end() && it->second.part_of_speech.has_value();
+    auto it = snapshot.words.find(f.lexeme_ids[wid]);
+    const bool known = it != snapshot.words.end() && it->second.part_of_speech.has_value();
     PosSums& ps = known ? by_pos[*it->second.part_of_speech] : unknown;
     bool any = false;
     for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
       const RecallSums& s = sums[lang * nw + wid];
       if (s.views == 0) continue;
       any = true;
-      ps.sums.views += s.views;
-      ps.sums.seen += s.seen;
-      ps.sums.correct += s.correct;
-      ps.sums.sum_p_recall += s.sum_p_recall;
+      ps.sums += s;
     }
     ps.words += any;
   }
@@ -904,18 +893,18 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
 }
 
 const std::vector<QueryDef>& AllQueries() {
-  constexpr uint32_t kRetention = kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect;
+  constexpr uint32_t kRetention = kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect;
   static const std::vector<QueryDef> kQueries = {
-      {"pairs", "language pairs (learning <- interface) with English names and views", kFactPair,
+      {"pairs", "language pairs (learning <- interface) with English names and views", kLoadPair,
        false, QueryPairs},
-      {"pair-users", "distinct users per pair and their share of all users", kFactPair | kFactUser,
+      {"pair-users", "distinct users per pair and their share of all users", kLoadPair | kLoadUser,
        false, QueryPairUsers},
       {"pair-views", "views, sessions and exercises per pair",
-       kFactPair | kFactUser | kFactEpoch | kFactSeen, false, QueryPairViews},
+       kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen, false, QueryPairViews},
       {"time-of-day", "views per pair and UTC hour, with the share of the pair",
-       kFactPair | kFactEpoch, false, QueryTimeOfDay},
+       kLoadPair | kLoadEpoch, false, QueryTimeOfDay},
       {"time-of-day-test", "chi-square tests: does the hour distribution depend on the pair?",
-       kFactPair | kFactEpoch, false, QueryTimeOfDayTest},
+       kLoadPair | kLoadEpoch, false, QueryTimeOfDayTest},
       {"retention-pairs",
        "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
        kRetention, false, QueryRetentionPairs},
@@ -945,10 +934,10 @@ StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
   // WV_TIMING=1 prints where the time goes (for benchmarks).
   const bool timing = std::getenv("WV_TIMING") != nullptr;
   const auto t0 = std::chrono::steady_clock::now();
-  WV_ASSIGN_OR_RETURN(Warehouse w,
-                      LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
+  WV_ASSIGN_OR_RETURN(FactSnapshot snapshot,
+                      LoadFactSnapshot(dir, query.projection, query.needs_words, options.threads));
   const auto t1 = std::chrono::steady_clock::now();
-  auto result = query.run(w, options);
+  auto result = query.run(snapshot, options);
   const auto t2 = std::chrono::steady_clock::now();
   if (timing) {
     fmt::print(stderr, "timing: {} load {:.3f} s, compute {:.3f} s\n", query.name,

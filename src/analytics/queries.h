@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "analytics/result_table.h"
-#include "analytics/warehouse.h"
+#include "analytics/fact_snapshot.h"
 #include "core/status.h"
 
 // The research questions as queries over the star schema. Each query is a
-// pure function of a loaded Warehouse; results are deterministic (fixed row
+// pure function of a loaded FactSnapshot; results are deterministic (fixed row
 // order, ties broken by keys, sums in a fixed order).
 //
 // Definitions shared by several queries:
@@ -37,9 +37,9 @@ struct QueryOptions {
 struct QueryDef {
   std::string name;
   std::string description;
-  uint32_t fact_columns = 0;  // FactColumns needed
+  uint32_t projection = 0;  // FactProjection bits the query reads
   bool needs_words = false;   // reads dim_words
-  std::function<StatusOr<ResultTable>(const Warehouse&, const QueryOptions&)> run;
+  std::function<StatusOr<ResultTable>(const FactSnapshot&, const QueryOptions&)> run;
 };
 
 // Every query, in the order `--list` shows them.
@@ -51,17 +51,17 @@ const QueryDef* FindQuery(std::string_view name);
 StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
                                const QueryOptions& options);
 
-// The query functions, for the report (which loads the warehouse once).
-StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions& o);
+// The query functions, for the report (which loads the snapshot once).
+StatusOr<ResultTable> QueryPairs(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairUsers(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDay(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionPairs(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionUi(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions& o);
 
 // The lag buckets of forgetting-curve: [lower, upper) in seconds and a label.
 struct LagBucket {

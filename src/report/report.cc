@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "analytics/queries.h"
-#include "analytics/warehouse.h"
+#include "analytics/fact_snapshot.h"
 #include "core/civil_time.h"
 #include "fmt/core.h"
 #include "io/atomic_file.h"
@@ -58,9 +58,9 @@ std::string PairLabel(const ResultTable& t, size_t row) {
 // "Spanish; Castilian" -> "Spanish": the reference's full names are long.
 std::string ShortName(const std::string& name) { return name.substr(0, name.find(';')); }
 
-std::string PairPhrase(const analytics::Warehouse& w, const std::string& learning,
+std::string PairPhrase(const analytics::FactSnapshot& snapshot, const std::string& learning,
                        const std::string& ui) {
-  const auto ln = w.LanguageName(learning), un = w.LanguageName(ui);
+  const auto ln = snapshot.LanguageName(learning), un = snapshot.LanguageName(ui);
   return fmt::format("{} learned from {} ({}\u2190{})", ShortName(ln.value_or(learning)),
                      ShortName(un.value_or(ui)), learning, ui);
 }
@@ -462,16 +462,16 @@ footer { color: #777; font-size: 12px; margin-top: 36px; }
 StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& options) {
   using namespace analytics;
   uint32_t columns = 0;
-  for (const auto& q : AllQueries()) columns |= q.fact_columns;
-  WV_ASSIGN_OR_RETURN(Warehouse w,
-                      LoadWarehouse(dir, columns, /*load_words=*/true, options.threads));
+  for (const auto& q : AllQueries()) columns |= q.projection;
+  WV_ASSIGN_OR_RETURN(FactSnapshot snapshot,
+                      LoadFactSnapshot(dir, columns, /*load_words=*/true, options.threads));
   QueryOptions qo;
   qo.threads = options.threads;
   QueryOptions words_options = qo;
   words_options.top = 5;  // per language: a readable table
   // The queries are independent reads of the loaded warehouse: run them on two
   // threads (the retention fits, the heaviest, on the second).
-  using Query = StatusOr<ResultTable> (*)(const Warehouse&, const QueryOptions&);
+  using Query = StatusOr<ResultTable> (*)(const FactSnapshot&, const QueryOptions&);
   struct Job {
     Query query;
     const QueryOptions* options;
@@ -485,7 +485,7 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       {QueryRecallByPos, &qo, {}},
   };
   auto run_jobs = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) jobs[i].result = jobs[i].query(w, *jobs[i].options);
+    for (size_t i = begin; i < end; ++i) jobs[i].result = jobs[i].query(snapshot, *jobs[i].options);
   };
   const size_t split = options.threads > 1 ? 2 : jobs.size();
   std::thread second;
@@ -505,7 +505,7 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   ResultTable& hardest = jobs[7].result->value();
   ResultTable& by_pos = jobs[8].result->value();
 
-  const FactTable& f = w.facts;
+  const FactTable& f = snapshot.facts;
   int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
   for (const auto& c : f.chunks) {
     for (int64_t e : c.epoch) {
@@ -558,7 +558,7 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       std::string sentence = fmt::format(
           "The most common pair is <strong>{}</strong>: {} users, {} of all {} users.",
           EscapeHtml(
-              PairPhrase(w, Str(users, "learning_language", 0), Str(users, "ui_language", 0))),
+              PairPhrase(snapshot, Str(users, "learning_language", 0), Str(users, "ui_language", 0))),
           Thousands(Int(users, "users", 0)), Percent(Dbl(users, "share", 0).value_or(NAN)),
           Thousands(static_cast<int64_t>(f.num_users)));
       if (n > 1) {
@@ -566,10 +566,10 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
             " Next: {} ({} users){}. {} pairs in all; a user taking several courses counts in "
             "each.",
             EscapeHtml(
-                PairPhrase(w, Str(users, "learning_language", 1), Str(users, "ui_language", 1))),
+                PairPhrase(snapshot, Str(users, "learning_language", 1), Str(users, "ui_language", 1))),
             Thousands(Int(users, "users", 1)),
             n > 2 ? fmt::format(" and {} ({} users)",
-                                EscapeHtml(PairPhrase(w, Str(users, "learning_language", 2),
+                                EscapeHtml(PairPhrase(snapshot, Str(users, "learning_language", 2),
                                                       Str(users, "ui_language", 2))),
                                 Thousands(Int(users, "users", 2)))
                   : "",
@@ -593,7 +593,7 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
           "<strong>{}</strong> has the most activity: {} word views ({} of all), {} sessions and "
           "{} exercises.",
           EscapeHtml(
-              PairPhrase(w, Str(views, "learning_language", 0), Str(views, "ui_language", 0))),
+              PairPhrase(snapshot, Str(views, "learning_language", 0), Str(views, "ui_language", 0))),
           Thousands(Int(views, "views", 0)), Percent(Dbl(views, "share_of_views", 0).value_or(NAN)),
           Thousands(Int(views, "sessions", 0)), Thousands(Int(views, "exercises", 0))));
       BarChart vc{"Word views per pair", {}, {}, {}};
@@ -688,14 +688,14 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
           "<strong>{}</strong> retains words best: recall {} over {} exercises, estimated "
           "half-life "
           "{}.",
-          EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", 0),
+          EscapeHtml(PairPhrase(snapshot, Str(ret_pairs, "learning_language", 0),
                                 Str(ret_pairs, "ui_language", 0))),
           ci_text(ret_pairs, 0), Thousands(Int(ret_pairs, "exercises", 0)),
           DaysText(Dbl(ret_pairs, "half_life_days", 0)));
       if (last > 0) {
         sentence +=
             fmt::format(" Lowest: {} with {}, half-life {}.",
-                        EscapeHtml(PairPhrase(w, Str(ret_pairs, "learning_language", last),
+                        EscapeHtml(PairPhrase(snapshot, Str(ret_pairs, "learning_language", last),
                                               Str(ret_pairs, "ui_language", last))),
                         ci_text(ret_pairs, last), DaysText(Dbl(ret_pairs, "half_life_days", last)));
         const bool overlap =

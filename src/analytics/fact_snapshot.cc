@@ -1,15 +1,18 @@
-#include "analytics/warehouse.h"
+#include "analytics/fact_snapshot.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <string_view>
-#include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
+#include "model/star_schema.h"
 #include "parquet/reader.h"
 
 namespace wv::analytics {
@@ -19,23 +22,22 @@ using parquet::ColumnVector;
 using parquet::FileReader;
 using parquet::PhysicalType;
 
-std::optional<std::string> Warehouse::LanguageName(const std::string& code) const {
+std::optional<std::string> FactSnapshot::LanguageName(const std::string& code) const {
   auto it = language_names.find(code);
   if (it == language_names.end()) return std::nullopt;
   return it->second;
 }
 
-Status CheckWarehouseDir(const std::string& dir) {
+Status CheckStarSchemaDir(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     return InputError(
         fmt::format("{}: no such directory (expected the output folder of `wordviews run`)", dir));
   }
-  if (!fs::is_directory(fs::path(dir) / "fact_wordviews", ec)) {
+  if (!fs::is_directory(fs::path(dir) / model::kFactTable, ec)) {
     return InputError(fmt::format(
-        "{}: not a wordviews output (no fact_wordviews/ folder; expected the --out folder of "
-        "`wordviews run`)",
-        dir));
+        "{}: not a wordviews output (no {}/ folder; expected the --out folder of `wordviews run`)",
+        dir, model::kFactTable));
   }
   return OkStatus();
 }
@@ -62,11 +64,6 @@ StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder) {
 
 namespace {
 
-// Dictionary-encodes one string column of one chunk into local codes.
-// This runs once per fact row for every string column a query reads, so it is
-// a small open-addressing table with a cheap word-at-a-time hash rather than a
-// general-purpose map; consecutive repeats (a session's rows share user and
-// languages) skip the lookup altogether.
 // Byte equality without a library call: a word at a time (lexeme ids are 32
 // bytes, language codes 2, user ids a few).
 inline bool SameBytes(std::string_view a, std::string_view b) {
@@ -87,6 +84,12 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   return true;
 }
 
+// One string column of one chunk, dictionary-encoded into local codes.
+// Encode() runs once per fact row for every string column a query reads, so it
+// is a small open-addressing table with a cheap word-at-a-time hash rather than
+// a general-purpose map; consecutive repeats (a session's rows share user and
+// languages) skip the lookup altogether. Thread-compatible: each chunk's
+// dictionaries belong to the worker decoding it.
 struct LocalDictionary {
   std::vector<uint32_t> codes;
   // Distinct values back to back (one buffer, not a string per value: a
@@ -302,52 +305,83 @@ Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDic
   return OkStatus();
 }
 
-Status DecodeChunk(const FactFile& file, int rg, uint32_t columns, ChunkResult* out) {
+Status ReadDouble(const FactFile& file, int rg, std::string_view name, std::vector<double>* out) {
+  PhysicalType t;
+  WV_ASSIGN_OR_RETURN(ColumnVector cv,
+                      ReadNamed(file, rg, name, {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
+  if (t == PhysicalType::kDouble) {
+    *out = std::move(cv.f64);
+  } else {
+    out->assign(cv.f32.begin(), cv.f32.end());
+  }
+  return OkStatus();
+}
+
+// Reads the projected columns of one row group.
+Status ReadProjection(const FactFile& file, int rg, uint32_t projection, ChunkResult* out) {
+  using model::ColumnName;
   FactChunk& c = out->chunk;
   c.rows = static_cast<size_t>(file.reader->row_group_num_rows(rg));
-  if (columns & kFactPair) {
-    WV_RETURN_IF_ERROR(ReadStrings(file, rg, "learning_language", &out->learning));
-    WV_RETURN_IF_ERROR(ReadStrings(file, rg, "ui_language", &out->ui));
+  if (projection & kLoadPair) {
+    WV_RETURN_IF_ERROR(
+        ReadStrings(file, rg, ColumnName(model::kFactLearningLanguage), &out->learning));
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, ColumnName(model::kFactUiLanguage), &out->ui));
   }
-  if (columns & kFactUser) WV_RETURN_IF_ERROR(ReadStrings(file, rg, "user_id", &out->user));
-  if (columns & kFactLexeme) WV_RETURN_IF_ERROR(ReadStrings(file, rg, "lexeme_id", &out->lexeme));
-  if (columns & kFactEpoch) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "epoch", &c.epoch));
-  if (columns & kFactDelta) WV_RETURN_IF_ERROR(ReadInt64(file, rg, "delta", &c.delta));
-  if (columns & kFactSeen) WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_seen", &c.seen));
-  if (columns & kFactCorrect)
-    WV_RETURN_IF_ERROR(ReadInt32(file, rg, "session_correct", &c.correct));
-  if (columns & kFactPRecall) {
-    PhysicalType t;
-    WV_ASSIGN_OR_RETURN(
-        ColumnVector cv,
-        ReadNamed(file, rg, "p_recall", {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
-    if (t == PhysicalType::kDouble) {
-      c.p_recall = std::move(cv.f64);
-    } else {
-      c.p_recall.assign(cv.f32.begin(), cv.f32.end());
-    }
+  if (projection & kLoadUser) {
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, ColumnName(model::kFactUserId), &out->user));
   }
-  // Every array must have one entry per row: a file whose column chunks
-  // disagree with its row count is corrupt.
-  auto check = [&](size_t size, std::string_view what) -> Status {
-    if (size != c.rows) {
-      return InputError(fmt::format("{}: row group {}: column {} has {} values for {} rows",
-                                    file.path, rg, what, size, c.rows));
-    }
-    return OkStatus();
-  };
-  if (columns & kFactPair) {
-    WV_RETURN_IF_ERROR(check(out->learning.codes.size(), "learning_language"));
-    WV_RETURN_IF_ERROR(check(out->ui.codes.size(), "ui_language"));
+  if (projection & kLoadLexeme) {
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, ColumnName(model::kFactLexemeId), &out->lexeme));
   }
-  if (columns & kFactUser) WV_RETURN_IF_ERROR(check(out->user.codes.size(), "user_id"));
-  if (columns & kFactLexeme) WV_RETURN_IF_ERROR(check(out->lexeme.codes.size(), "lexeme_id"));
-  if (columns & kFactEpoch) WV_RETURN_IF_ERROR(check(c.epoch.size(), "epoch"));
-  if (columns & kFactDelta) WV_RETURN_IF_ERROR(check(c.delta.size(), "delta"));
-  if (columns & kFactSeen) WV_RETURN_IF_ERROR(check(c.seen.size(), "session_seen"));
-  if (columns & kFactCorrect) WV_RETURN_IF_ERROR(check(c.correct.size(), "session_correct"));
-  if (columns & kFactPRecall) WV_RETURN_IF_ERROR(check(c.p_recall.size(), "p_recall"));
+  if (projection & kLoadEpoch) {
+    WV_RETURN_IF_ERROR(ReadInt64(file, rg, ColumnName(model::kFactEpoch), &c.epoch));
+  }
+  if (projection & kLoadDelta) {
+    WV_RETURN_IF_ERROR(ReadInt64(file, rg, ColumnName(model::kFactDelta), &c.delta));
+  }
+  if (projection & kLoadSeen) {
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, ColumnName(model::kFactSessionSeen), &c.seen));
+  }
+  if (projection & kLoadCorrect) {
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, ColumnName(model::kFactSessionCorrect), &c.correct));
+  }
+  if (projection & kLoadPRecall) {
+    WV_RETURN_IF_ERROR(ReadDouble(file, rg, ColumnName(model::kFactPRecall), &c.p_recall));
+  }
   return OkStatus();
+}
+
+// Every array must have one entry per row: a file whose column chunks
+// disagree with its row count is corrupt.
+Status CheckRowCounts(const FactFile& file, int rg, uint32_t projection, const ChunkResult& r) {
+  const struct {
+    uint32_t bit;
+    size_t size;
+    model::FactColumn column;
+  } arrays[] = {
+      {kLoadPair, r.learning.codes.size(), model::kFactLearningLanguage},
+      {kLoadPair, r.ui.codes.size(), model::kFactUiLanguage},
+      {kLoadUser, r.user.codes.size(), model::kFactUserId},
+      {kLoadLexeme, r.lexeme.codes.size(), model::kFactLexemeId},
+      {kLoadEpoch, r.chunk.epoch.size(), model::kFactEpoch},
+      {kLoadDelta, r.chunk.delta.size(), model::kFactDelta},
+      {kLoadSeen, r.chunk.seen.size(), model::kFactSessionSeen},
+      {kLoadCorrect, r.chunk.correct.size(), model::kFactSessionCorrect},
+      {kLoadPRecall, r.chunk.p_recall.size(), model::kFactPRecall},
+  };
+  for (const auto& a : arrays) {
+    if ((projection & a.bit) && a.size != r.chunk.rows) {
+      return InputError(fmt::format("{}: row group {}: column {} has {} values for {} rows",
+                                    file.path, rg, model::ColumnName(a.column), a.size,
+                                    r.chunk.rows));
+    }
+  }
+  return OkStatus();
+}
+
+Status DecodeChunk(const FactFile& file, int rg, uint32_t projection, ChunkResult* out) {
+  WV_RETURN_IF_ERROR(ReadProjection(file, rg, projection, out));
+  return CheckRowCounts(file, rg, projection, *out);
 }
 
 // Merges per-chunk dictionaries of ids whose numbering does not matter (users,
@@ -376,122 +410,170 @@ void MergeDictionary(std::vector<ChunkResult>& results, Get get_dict,
   }
 }
 
-}  // namespace
-
-namespace {
-
-Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTable* table) {
-  table->columns = columns;
-  WV_ASSIGN_OR_RETURN(auto paths, ListParquetFiles((fs::path(dir) / "fact_wordviews").string()));
-  if (paths.empty()) {
-    return InputError(fmt::format("{}/fact_wordviews: no Parquet files", dir));
-  }
-  std::vector<FactFile> files(paths.size());
-  struct Item {
+// The fact files, open, and their row groups: the units of parallel decoding.
+struct FactFiles {
+  struct RowGroup {
     size_t file;
     int row_group;
   };
-  std::vector<Item> items;
+  std::vector<FactFile> files;
+  std::vector<RowGroup> row_groups;  // in file order, then row-group order
+  int64_t num_rows = 0;
+};
+
+StatusOr<FactFiles> OpenFactFiles(const std::string& dir) {
+  const fs::path folder = fs::path(dir) / model::kFactTable;
+  WV_ASSIGN_OR_RETURN(auto paths, ListParquetFiles(folder.string()));
+  if (paths.empty())
+    return InputError(fmt::format("{}/{}: no Parquet files", dir, model::kFactTable));
+  FactFiles out;
+  out.files.resize(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
-    files[i].path = paths[i];
+    FactFile& f = out.files[i];
+    f.path = paths[i];
     auto reader = FileReader::Open(paths[i]);
     if (!reader.ok()) return WithPath(reader.status(), paths[i]);
-    files[i].reader = std::move(reader).value();
-    for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) items.push_back({i, rg});
-    table->num_rows += files[i].reader->num_rows();
+    f.reader = std::move(reader).value();
+    for (int rg = 0; rg < f.reader->num_row_groups(); ++rg) out.row_groups.push_back({i, rg});
+    out.num_rows += f.reader->num_rows();
+  }
+  return out;
+}
+
+// The error of the lowest-numbered failed task among several workers, so the
+// message does not depend on scheduling once tasks stop being started.
+// Thread-safe.
+class FirstError {
+ public:
+  void Record(size_t task, Status status) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (task < task_) {
+      task_ = task;
+      status_ = std::move(status);
+    }
+    failed_.store(true, std::memory_order_relaxed);
+  }
+  // True once any task failed: later tasks need not run.
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  Status status() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return status_;
   }
 
-  std::vector<ChunkResult> results(items.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mu;
-  Status first_error;
-  auto work = [&] {
-    for (;;) {
-      const size_t i = next.fetch_add(1);
-      if (i >= items.size() || failed.load()) return;
-      Status s = DecodeChunk(files[items[i].file], items[i].row_group, columns, &results[i]);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (!failed.exchange(true)) first_error = s;
-        return;
-      }
+ private:
+  mutable absl::Mutex mu_;
+  size_t task_ ABSL_GUARDED_BY(mu_) = SIZE_MAX;
+  Status status_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> failed_{false};
+};
+
+// Decodes every row group on `threads` workers; results in row-group order.
+StatusOr<std::vector<ChunkResult>> DecodeRowGroups(const FactFiles& facts, uint32_t projection,
+                                                   int threads) {
+  std::vector<ChunkResult> results(facts.row_groups.size());
+  FirstError error;
+  ParallelFor(results.size(), threads, [&](size_t i, int) {
+    if (error.failed()) return;
+    const auto& item = facts.row_groups[i];
+    Status s = DecodeChunk(facts.files[item.file], item.row_group, projection, &results[i]);
+    if (!s.ok()) error.Record(i, std::move(s));
+  });
+  if (error.failed()) return error.status();
+  return results;
+}
+
+void SortUnique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Every distinct value of one string column over all chunks, sorted.
+std::vector<std::string> SortedDistinct(const std::vector<ChunkResult>& results,
+                                        LocalDictionary ChunkResult::*column) {
+  std::vector<std::string> values;
+  for (const auto& r : results) {
+    const LocalDictionary& d = r.*column;
+    for (size_t i = 0; i < d.values.size(); ++i) values.emplace_back(d.values[i]);
+  }
+  SortUnique(values);
+  return values;
+}
+
+// Per chunk, local code -> index into `sorted` (which holds every value).
+std::vector<std::vector<uint32_t>> RemapToSorted(const std::vector<ChunkResult>& results,
+                                                 LocalDictionary ChunkResult::*column,
+                                                 const std::vector<std::string>& sorted) {
+  std::vector<std::vector<uint32_t>> remap(results.size());
+  for (size_t k = 0; k < results.size(); ++k) {
+    const LocalDictionary& d = results[k].*column;
+    for (size_t i = 0; i < d.values.size(); ++i) {
+      const auto it = std::lower_bound(sorted.begin(), sorted.end(), d.values[i]);
+      remap[k].push_back(static_cast<uint32_t>(it - sorted.begin()));
     }
+  }
+  return remap;
+}
+
+// Replaces the chunks' learning/ui codes by pair ids. Languages and pairs get
+// ids in sorted order so that results come out sorted; only the (learning,
+// ui) combinations that occur become pairs.
+Status AssignPairIds(std::vector<ChunkResult>& results, FactTable* table) {
+  std::vector<std::string> learning = SortedDistinct(results, &ChunkResult::learning);
+  std::vector<std::string> ui = SortedDistinct(results, &ChunkResult::ui);
+  const auto l_remap = RemapToSorted(results, &ChunkResult::learning, learning);
+  const auto u_remap = RemapToSorted(results, &ChunkResult::ui, ui);
+  const size_t nl = learning.size(), nu = ui.size();
+  auto combination = [&](size_t k, size_t i) {
+    return l_remap[k][results[k].learning.codes[i]] * nu + u_remap[k][results[k].ui.codes[i]];
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work);
-  work();
-  for (auto& th : pool) th.join();
-  if (failed) return first_error;
-
-  if (columns & kFactPair) {
-    // Languages and pairs get ids in sorted order so that results come out sorted.
-    std::vector<std::string> learning, ui;
-    for (auto& r : results) {
-      for (size_t i = 0; i < r.learning.values.size(); ++i) {
-        learning.emplace_back(r.learning.values[i]);
-      }
-      for (size_t i = 0; i < r.ui.values.size(); ++i) ui.emplace_back(r.ui.values[i]);
-    }
-    auto sort_unique = [](std::vector<std::string>& v) {
-      std::sort(v.begin(), v.end());
-      v.erase(std::unique(v.begin(), v.end()), v.end());
-    };
-    sort_unique(learning);
-    sort_unique(ui);
-    auto index_of = [](const std::vector<std::string>& v, std::string_view s) {
-      return static_cast<uint32_t>(std::lower_bound(v.begin(), v.end(), s) - v.begin());
-    };
-    // Pass 1: which (learning, ui) combinations occur.
-    const size_t nl = learning.size(), nu = ui.size();
-    std::vector<uint8_t> present(nl * nu, 0);
-    std::vector<std::vector<uint32_t>> l_remap(results.size()), u_remap(results.size());
-    for (size_t k = 0; k < results.size(); ++k) {
-      auto& r = results[k];
-      for (size_t i = 0; i < r.learning.values.size(); ++i)
-        l_remap[k].push_back(index_of(learning, r.learning.values[i]));
-      for (size_t i = 0; i < r.ui.values.size(); ++i)
-        u_remap[k].push_back(index_of(ui, r.ui.values[i]));
-      const auto& lc = r.learning.codes;
-      const auto& uc = r.ui.codes;
-      for (size_t i = 0; i < lc.size(); ++i)
-        present[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]] = 1;
-    }
-    std::vector<int32_t> pair_id(nl * nu, -1);
-    for (size_t l = 0; l < nl; ++l) {
-      for (size_t u = 0; u < nu; ++u) {
-        if (!present[l * nu + u]) continue;
-        pair_id[l * nu + u] = static_cast<int32_t>(table->pairs.size());
-        table->pairs.push_back({learning[l], ui[u]});
-        table->pair_learning.push_back(static_cast<uint16_t>(l));
-        table->pair_ui.push_back(static_cast<uint16_t>(u));
-      }
-    }
-    if (table->pairs.size() > UINT16_MAX) return InputError("too many language pairs");
-    // Pass 2: rewrite each chunk's rows as global pair ids.
-    for (size_t k = 0; k < results.size(); ++k) {
-      auto& r = results[k];
-      const auto& lc = r.learning.codes;
-      const auto& uc = r.ui.codes;
-      r.chunk.pair.resize(lc.size());
-      for (size_t i = 0; i < lc.size(); ++i) {
-        r.chunk.pair[i] =
-            static_cast<uint16_t>(pair_id[l_remap[k][lc[i]] * nu + u_remap[k][uc[i]]]);
-      }
-      r.learning = {};
-      r.ui = {};
-    }
-    table->learning_languages = std::move(learning);
-    table->ui_languages = std::move(ui);
+  // Pass 1: which (learning, ui) combinations occur.
+  std::vector<uint8_t> present(nl * nu, 0);
+  for (size_t k = 0; k < results.size(); ++k) {
+    for (size_t i = 0; i < results[k].learning.codes.size(); ++i) present[combination(k, i)] = 1;
   }
-  if (columns & kFactUser) {
+  std::vector<int32_t> pair_id(nl * nu, -1);
+  for (size_t l = 0; l < nl; ++l) {
+    for (size_t u = 0; u < nu; ++u) {
+      if (!present[l * nu + u]) continue;
+      pair_id[l * nu + u] = static_cast<int32_t>(table->pairs.size());
+      table->pairs.push_back({learning[l], ui[u]});
+      table->pair_learning.push_back(static_cast<uint16_t>(l));
+      table->pair_ui.push_back(static_cast<uint16_t>(u));
+    }
+  }
+  if (table->pairs.size() > UINT16_MAX) return InputError("too many language pairs");
+  // Pass 2: rewrite each chunk's rows as global pair ids.
+  for (size_t k = 0; k < results.size(); ++k) {
+    ChunkResult& r = results[k];
+    r.chunk.pair.resize(r.learning.codes.size());
+    for (size_t i = 0; i < r.chunk.pair.size(); ++i) {
+      r.chunk.pair[i] = static_cast<uint16_t>(pair_id[combination(k, i)]);
+    }
+  }
+  for (ChunkResult& r : results) {
+    r.learning = {};
+    r.ui = {};
+  }
+  table->learning_languages = std::move(learning);
+  table->ui_languages = std::move(ui);
+  return OkStatus();
+}
+
+Status LoadFacts(const std::string& dir, uint32_t projection, int threads, FactTable* table) {
+  table->projection = projection;
+  WV_ASSIGN_OR_RETURN(const FactFiles facts, OpenFactFiles(dir));
+  table->num_rows = facts.num_rows;
+  WV_ASSIGN_OR_RETURN(std::vector<ChunkResult> results,
+                      DecodeRowGroups(facts, projection, threads));
+  if (projection & kLoadPair) WV_RETURN_IF_ERROR(AssignPairIds(results, table));
+  if (projection & kLoadUser) {
     std::vector<std::string> users;
     MergeDictionary(
         results, [](ChunkResult& r) -> LocalDictionary& { return r.user; }, &FactChunk::user,
         &users);
     table->num_users = users.size();
   }
-  if (columns & kFactLexeme) {
+  if (projection & kLoadLexeme) {
     MergeDictionary(
         results, [](ChunkResult& r) -> LocalDictionary& { return r.lexeme; }, &FactChunk::lexeme,
         &table->lexeme_ids);
@@ -501,19 +583,20 @@ Status LoadFacts(const std::string& dir, uint32_t columns, int threads, FactTabl
   return OkStatus();
 }
 
-// Reads the named string columns of every file of a dimension table.
-// A missing column is an InputError; NULLs are kept as nullopt.
-Status ReadDimension(const std::string& dir, const std::string& table,
-                     const std::vector<std::string>& names,
-                     std::vector<std::vector<std::optional<std::string>>>* out) {
+// The string columns `names` of every file of a dimension table, in file and
+// row order. A missing column is an InputError; NULLs are kept as nullopt.
+using StringColumns = std::vector<std::vector<std::optional<std::string>>>;
+
+StatusOr<StringColumns> ReadDimension(const std::string& dir, std::string_view table,
+                                      std::initializer_list<std::string_view> names) {
   WV_ASSIGN_OR_RETURN(auto paths, ListParquetFiles((fs::path(dir) / table).string()));
-  out->assign(names.size(), {});
+  StringColumns out(names.size());
   for (const auto& path : paths) {
     auto reader_or = FileReader::Open(path);
     if (!reader_or.ok()) return WithPath(reader_or.status(), path);
     const FileReader& reader = **reader_or;
     std::vector<int> idx;
-    for (const auto& n : names) {
+    for (std::string_view n : names) {
       const int i = reader.ColumnIndex(n);
       if (i < 0) return InputError(fmt::format("{}: no column {}", path, n));
       if (reader.schema().columns[i].physical != PhysicalType::kByteArray) {
@@ -527,42 +610,55 @@ Status ReadDimension(const std::string& dir, const std::string& table,
         if (!cv.ok()) return WithPath(cv.status(), path);
         for (size_t r = 0; r < cv->bytes.size(); ++r) {
           if (cv->is_null(r)) {
-            (*out)[c].emplace_back(std::nullopt);
+            out[c].emplace_back(std::nullopt);
           } else {
-            (*out)[c].emplace_back(std::string(cv->bytes[r]));
+            out[c].emplace_back(std::string(cv->bytes[r]));
           }
         }
       }
     }
   }
+  return out;
+}
+
+Status LoadLanguageNames(const std::string& dir, FactSnapshot* snapshot) {
+  using model::ColumnName;
+  WV_ASSIGN_OR_RETURN(
+      const StringColumns langs,
+      ReadDimension(dir, model::kLangsTable,
+                    {ColumnName(model::kLangAlpha2), ColumnName(model::kLangEnglishName)}));
+  for (size_t i = 0; i < langs[0].size(); ++i) {
+    if (langs[0][i] && langs[1][i]) snapshot->language_names[*langs[0][i]] = *langs[1][i];
+  }
+  return OkStatus();
+}
+
+Status LoadWords(const std::string& dir, FactSnapshot* snapshot) {
+  using model::ColumnName;
+  WV_ASSIGN_OR_RETURN(
+      const StringColumns words,
+      ReadDimension(dir, model::kWordsTable,
+                    {ColumnName(model::kWordLexemeId), ColumnName(model::kWordLexemeString),
+                     ColumnName(model::kWordPartOfSpeech)}));
+  for (size_t i = 0; i < words[0].size(); ++i) {
+    if (!words[0][i]) continue;
+    snapshot->words[*words[0][i]] = WordInfo{words[1][i].value_or(""), words[2][i]};
+  }
+  snapshot->words_loaded = true;
   return OkStatus();
 }
 
 }  // namespace
 
-StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool load_words,
-                                  int threads) {
-  WV_RETURN_IF_ERROR(CheckWarehouseDir(dir));
-  Warehouse w;
-  w.dir = dir;
-  WV_RETURN_IF_ERROR(LoadFacts(dir, columns, threads, &w.facts));
-
-  std::vector<std::vector<std::optional<std::string>>> langs;
-  WV_RETURN_IF_ERROR(ReadDimension(dir, "dim_langs", {"alpha2_code", "english_name"}, &langs));
-  for (size_t i = 0; i < langs[0].size(); ++i) {
-    if (langs[0][i] && langs[1][i]) w.language_names[*langs[0][i]] = *langs[1][i];
-  }
-  if (load_words) {
-    std::vector<std::vector<std::optional<std::string>>> words;
-    WV_RETURN_IF_ERROR(
-        ReadDimension(dir, "dim_words", {"lexeme_id", "lexeme_string", "part_of_speech"}, &words));
-    for (size_t i = 0; i < words[0].size(); ++i) {
-      if (!words[0][i]) continue;
-      w.words[*words[0][i]] = WordInfo{words[1][i].value_or(""), words[2][i]};
-    }
-    w.words_loaded = true;
-  }
-  return w;
+StatusOr<FactSnapshot> LoadFactSnapshot(const std::string& dir, uint32_t projection,
+                                        bool load_words, int threads) {
+  WV_RETURN_IF_ERROR(CheckStarSchemaDir(dir));
+  FactSnapshot snapshot;
+  snapshot.dir = dir;
+  WV_RETURN_IF_ERROR(LoadFacts(dir, projection, threads, &snapshot.facts));
+  WV_RETURN_IF_ERROR(LoadLanguageNames(dir, &snapshot));
+  if (load_words) WV_RETURN_IF_ERROR(LoadWords(dir, &snapshot));
+  return snapshot;
 }
 
 }  // namespace wv::analytics

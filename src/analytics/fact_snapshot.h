@@ -1,5 +1,5 @@
-#ifndef WV_ANALYTICS_WAREHOUSE_H_
-#define WV_ANALYTICS_WAREHOUSE_H_
+#ifndef WV_ANALYTICS_FACT_SNAPSHOT_H_
+#define WV_ANALYTICS_FACT_SNAPSHOT_H_
 
 #include <cstdint>
 #include <optional>
@@ -9,23 +9,26 @@
 #include "absl/container/flat_hash_map.h"
 #include "core/status.h"
 
-// The star schema written by `wordviews run` (issue 4), loaded for analysis:
-// only the fact columns a query needs (projection), from every Parquet file of
-// every `date=` partition, decoded on several threads into columnar arrays.
-// Strings that repeat (languages, users, lexemes) are dictionary-encoded into
-// dense integer ids so that queries group by array index, not by hashing.
+// An in-memory projection of the star schema written by `wordviews run`
+// (issue 4), for analysis: only the fact columns a query needs, from every
+// Parquet file of every `date=` partition, decoded on several threads into
+// columnar arrays, plus the few dimension fields the queries show. Strings
+// that repeat (languages, users, lexemes) are dictionary-encoded into dense
+// integer ids so that queries group by array index, not by hashing. Column
+// names come from the star-schema contract (model/star_schema.h).
 namespace wv::analytics {
 
-// The fact columns a query may ask for (a bit mask).
-enum FactColumns : uint32_t {
-  kFactPair = 1u << 0,     // learning_language + ui_language -> pair id
-  kFactUser = 1u << 1,     // user_id -> dense user id
-  kFactEpoch = 1u << 2,    // epoch (UNIX seconds, UTC)
-  kFactDelta = 1u << 3,    // delta (seconds)
-  kFactPRecall = 1u << 4,  // p_recall
-  kFactSeen = 1u << 5,     // session_seen
-  kFactCorrect = 1u << 6,  // session_correct
-  kFactLexeme = 1u << 7,   // lexeme_id -> dense lexeme id
+// Which fact columns to load (a bit mask). Distinct from model::FactColumn,
+// which numbers the columns of the fact table's files.
+enum FactProjection : uint32_t {
+  kLoadPair = 1u << 0,     // learning_language + ui_language -> pair id
+  kLoadUser = 1u << 1,     // user_id -> dense user id
+  kLoadEpoch = 1u << 2,    // epoch (UNIX seconds, UTC)
+  kLoadDelta = 1u << 3,    // delta (seconds)
+  kLoadPRecall = 1u << 4,  // p_recall
+  kLoadSeen = 1u << 5,     // session_seen
+  kLoadCorrect = 1u << 6,  // session_correct
+  kLoadLexeme = 1u << 7,   // lexeme_id -> dense lexeme id
 };
 
 struct LanguagePair {
@@ -46,10 +49,10 @@ struct FactChunk {
   std::vector<int32_t> correct;
 };
 
-// The loaded fact table. Not thread-safe for writing; const access from many
-// threads is fine.
+// The loaded fact columns. Thread-compatible: immutable once loaded, so const
+// access from many threads is safe.
 struct FactTable {
-  uint32_t columns = 0;  // FactColumns loaded
+  uint32_t projection = 0;  // FactProjection bits loaded
   int64_t num_rows = 0;
   std::vector<LanguagePair> pairs;              // sorted by (learning, ui)
   std::vector<std::string> learning_languages;  // sorted, distinct
@@ -67,8 +70,10 @@ struct WordInfo {
   std::optional<std::string> part_of_speech;
 };
 
-// Everything a query reads. Immutable once loaded; thread-compatible.
-struct Warehouse {
+// Everything a query reads: the projected fact table and the dimension
+// fields queries show. Thread-compatible: immutable once loaded, so const
+// access from many threads is safe.
+struct FactSnapshot {
   std::string dir;
   FactTable facts;
   // dim_langs: alpha2_code -> english_name.
@@ -83,15 +88,15 @@ struct Warehouse {
 
 // Checks that `dir` looks like a wordviews output (a fact_wordviews folder).
 // InputError otherwise.
-Status CheckWarehouseDir(const std::string& dir);
+Status CheckStarSchemaDir(const std::string& dir);
 
-// Loads the fact columns in `columns` (FactColumns mask) from every
-// DIR/fact_wordviews/**/*.parquet, decoding files on `threads` threads, plus
-// dim_langs, and dim_words when `load_words`.
+// Loads the fact columns in `projection` (FactProjection bits) from every
+// DIR/fact_wordviews/**/*.parquet, decoding row groups on `threads` threads,
+// plus dim_langs, and dim_words when `load_words`.
 // InputError for a missing folder, an unreadable/corrupt file, a missing
 // column or a NULL in a required column.
-StatusOr<Warehouse> LoadWarehouse(const std::string& dir, uint32_t columns, bool load_words,
-                                  int threads = 2);
+StatusOr<FactSnapshot> LoadFactSnapshot(const std::string& dir, uint32_t projection,
+                                        bool load_words, int threads = 2);
 
 // Every *.parquet file under `folder` (recursively, Hive partitions included),
 // sorted by path. InputError if `folder` is not a directory.
@@ -99,4 +104,4 @@ StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder);
 
 }  // namespace wv::analytics
 
-#endif  // WV_ANALYTICS_WAREHOUSE_H_
+#endif  // WV_ANALYTICS_FACT_SNAPSHOT_H_
