@@ -39,6 +39,15 @@ std::string Percent(double share, int digits) {
   return fmt::format("{:.{}f}%", share * 100, digits);
 }
 
+std::string Answer(std::string_view html) {
+  return fmt::format("<p class=\"answer\">{}</p>\n", html);
+}
+
+std::string TableWrap(std::string_view attributes, std::string_view rows) {
+  return fmt::format("<div class=\"tablewrap\"><table{}{}>{}</table></div>\n",
+                     attributes.empty() ? "" : " ", attributes, rows);
+}
+
 const char* SeriesColour(size_t i) {
   // Okabe–Ito-like palette: distinguishable, also for colour-blind readers.
   static const char* const kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",

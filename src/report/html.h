@@ -21,6 +21,12 @@ std::string EscapeHtml(std::string_view text);
 // 0.8591 -> "85.9%" (digits after the point).
 std::string Percent(double share, int digits = 1);
 
+// The highlighted answer paragraph. `html` is markup: escape data in it first.
+std::string Answer(std::string_view html);
+// A table wrapped for horizontal scrolling; `attributes` go on <table>
+// (e.g. `class="kv"`), `rows` is the markup of its <thead>/<tbody>.
+std::string TableWrap(std::string_view attributes, std::string_view rows);
+
 // One horizontal bar per label.
 struct BarChart {
   std::string title;  // drawn above the bars; plain text (escaped here)
