@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <map>
 #include <numeric>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -136,19 +137,26 @@ struct GroupRetention {
 // histogram over order-preserving buckets (bit length and the next 8 bits of
 // the value) finds the bucket holding the middle rank, then only that bucket's
 // values are selected. Two cheap passes instead of copying 12.85M values.
-std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
-                                                     const std::vector<uint32_t>& group_of_pair,
-                                                     size_t groups, int threads) {
-  constexpr size_t kBuckets = 65 * 256;
-  auto bucket_of = [](int64_t v) -> size_t {
-    const uint64_t u = static_cast<uint64_t>(v);
-    const int w = std::bit_width(u);  // 0..64
-    const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
-    return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
-  };
+constexpr size_t kLagBuckets = 65 * 256;
+
+size_t LagBucketOf(int64_t v) {
+  const uint64_t u = static_cast<uint64_t>(v);
+  const int w = std::bit_width(u);  // 0..64
+  const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
+  return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
+}
+
+// Pass 1: counts[group * kLagBuckets + bucket], and whether any delta is negative.
+struct LagHistogram {
+  std::vector<int64_t> counts;
+  bool any_negative = false;
+};
+
+LagHistogram CountLagBuckets(const FactTable& f, const std::vector<uint32_t>& group_of_pair,
+                             size_t groups, int threads) {
   const size_t workers = WorkerCount(threads);
   std::vector<std::vector<int64_t>> worker_counts(workers,
-                                                  std::vector<int64_t>(groups * kBuckets, 0));
+                                                  std::vector<int64_t>(groups * kLagBuckets, 0));
   std::vector<uint8_t> worker_negative(workers, 0);
   ForEachChunk(f, threads, [&](size_t k, int w) {
     const FactChunk& c = f.chunks[k];
@@ -157,61 +165,69 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
       negative |= d < 0;
-      ++counts[group_of_pair[c.pair[i]] * kBuckets + bucket_of(d < 0 ? 0 : d)];
+      ++counts[group_of_pair[c.pair[i]] * kLagBuckets + LagBucketOf(d < 0 ? 0 : d)];
     }
     worker_negative[w] |= negative;
   });
-  std::vector<int64_t>& counts = worker_counts[0];
+  LagHistogram h;
+  h.counts = std::move(worker_counts[0]);
   for (size_t w = 1; w < workers; ++w) {
-    for (size_t b = 0; b < counts.size(); ++b) counts[b] += worker_counts[w][b];
+    for (size_t b = 0; b < h.counts.size(); ++b) h.counts[b] += worker_counts[w][b];
   }
-  std::vector<std::optional<double>> out(groups);
-  if (std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end()) {
-    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
-    std::vector<std::vector<int64_t>> all(groups);
-    for (const auto& c : f.chunks) {
-      for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
+  h.any_negative =
+      std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end();
+  return h;
+}
+
+// Where a group's middle value(s) lie: their 0-based ranks, the buckets
+// holding them and the number of values in lower buckets.
+struct MiddleRanks {
+  int64_t total = 0;
+  int64_t lo_rank = 0, hi_rank = 0, lo_before = 0, hi_before = 0;
+  size_t lo_bucket = SIZE_MAX, hi_bucket = SIZE_MAX;
+};
+
+MiddleRanks FindMiddleRanks(const int64_t* counts) {
+  MiddleRanks m;
+  for (size_t b = 0; b < kLagBuckets; ++b) m.total += counts[b];
+  if (m.total == 0) return m;
+  m.lo_rank = (m.total - 1) / 2;
+  m.hi_rank = m.total / 2;
+  int64_t before = 0;
+  for (size_t b = 0; b < kLagBuckets; ++b) {
+    const int64_t n = counts[b];
+    if (m.lo_bucket == SIZE_MAX && m.lo_rank < before + n) {
+      m.lo_bucket = b;
+      m.lo_before = before;
     }
-    for (size_t g = 0; g < groups; ++g) out[g] = Median(all[g]);
-    return out;
-  }
-  // The 0-based ranks of the middle value(s) and the buckets holding them.
-  std::vector<int64_t> total(groups, 0), lo_rank(groups), hi_rank(groups), lo_before(groups),
-      hi_before(groups);
-  std::vector<size_t> lo_bucket(groups, SIZE_MAX), hi_bucket(groups, SIZE_MAX);
-  for (size_t g = 0; g < groups; ++g) {
-    for (size_t b = 0; b < kBuckets; ++b) total[g] += counts[g * kBuckets + b];
-    if (total[g] == 0) continue;
-    lo_rank[g] = (total[g] - 1) / 2;
-    hi_rank[g] = total[g] / 2;
-    int64_t before = 0;
-    for (size_t b = 0; b < kBuckets; ++b) {
-      const int64_t n = counts[g * kBuckets + b];
-      if (lo_bucket[g] == SIZE_MAX && lo_rank[g] < before + n) {
-        lo_bucket[g] = b;
-        lo_before[g] = before;
-      }
-      if (hi_rank[g] < before + n) {
-        hi_bucket[g] = b;
-        hi_before[g] = before;
-        break;
-      }
-      before += n;
+    if (m.hi_rank < before + n) {
+      m.hi_bucket = b;
+      m.hi_before = before;
+      break;
     }
+    before += n;
   }
-  // Only the values of those buckets are kept (selection does not care about order).
-  std::vector<std::vector<std::vector<int64_t>>> lo_part(workers,
-                                                         std::vector<std::vector<int64_t>>(groups));
-  std::vector<std::vector<std::vector<int64_t>>> hi_part(workers,
-                                                         std::vector<std::vector<int64_t>>(groups));
+  return m;
+}
+
+// Pass 2: the values of the middle buckets only (selection does not care
+// about order), then the median from them.
+std::vector<std::optional<double>> SelectMedians(const FactTable& f,
+                                                 const std::vector<uint32_t>& group_of_pair,
+                                                 const std::vector<MiddleRanks>& middle,
+                                                 int threads) {
+  const size_t groups = middle.size(), workers = WorkerCount(threads);
+  using Parts = std::vector<std::vector<std::vector<int64_t>>>;  // [worker][group]
+  Parts lo_part(workers, std::vector<std::vector<int64_t>>(groups));
+  Parts hi_part(workers, std::vector<std::vector<int64_t>>(groups));
   ForEachChunk(f, threads, [&](size_t k, int w) {
     const FactChunk& c = f.chunks[k];
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
-      const size_t b = bucket_of(c.delta[i]);
-      if (b == lo_bucket[g]) {
+      const size_t b = LagBucketOf(c.delta[i]);
+      if (b == middle[g].lo_bucket) {
         lo_part[w][g].push_back(c.delta[i]);
-      } else if (b == hi_bucket[g]) {
+      } else if (b == middle[g].hi_bucket) {
         hi_part[w][g].push_back(c.delta[i]);
       }
     }
@@ -220,19 +236,40 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     std::nth_element(v.begin(), v.begin() + k, v.end());
     return static_cast<double>(v[k]);
   };
+  std::vector<std::optional<double>> out(groups);
   for (size_t g = 0; g < groups; ++g) {
-    if (total[g] == 0) continue;
+    const MiddleRanks& m = middle[g];
+    if (m.total == 0) continue;
     std::vector<int64_t> lo_values, hi_values;
     for (size_t w = 0; w < workers; ++w) {
       lo_values.insert(lo_values.end(), lo_part[w][g].begin(), lo_part[w][g].end());
       hi_values.insert(hi_values.end(), hi_part[w][g].begin(), hi_part[w][g].end());
     }
-    const double lo = select(lo_values, lo_rank[g] - lo_before[g]);
-    const double hi = hi_bucket[g] == lo_bucket[g] ? select(lo_values, hi_rank[g] - lo_before[g])
-                                                   : select(hi_values, hi_rank[g] - hi_before[g]);
+    const double lo = select(lo_values, m.lo_rank - m.lo_before);
+    const double hi = m.hi_bucket == m.lo_bucket ? select(lo_values, m.hi_rank - m.lo_before)
+                                                 : select(hi_values, m.hi_rank - m.hi_before);
     out[g] = lo + (hi - lo) / 2;
   }
   return out;
+}
+
+std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
+                                                     const std::vector<uint32_t>& group_of_pair,
+                                                     size_t groups, int threads) {
+  const LagHistogram h = CountLagBuckets(f, group_of_pair, groups, threads);
+  if (h.any_negative) {
+    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
+    std::vector<std::vector<int64_t>> all(groups);
+    for (const auto& c : f.chunks) {
+      for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
+    }
+    std::vector<std::optional<double>> out(groups);
+    for (size_t g = 0; g < groups; ++g) out[g] = Median(all[g]);
+    return out;
+  }
+  std::vector<MiddleRanks> middle(groups);
+  for (size_t g = 0; g < groups; ++g) middle[g] = FindMiddleRanks(&h.counts[g * kLagBuckets]);
+  return SelectMedians(f, group_of_pair, middle, threads);
 }
 
 std::vector<GroupRetention> ComputeRetention(const FactTable& f,
@@ -480,40 +517,12 @@ bool CountSessionsPacked(const FactTable& f, size_t run_starts, int64_t min_epoc
   return true;
 }
 
-}  // namespace
-
-StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions&) {
-  const FactTable& f = snapshot.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
-  const size_t np = f.pairs.size();
-  std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
-  // First pass: views and exercises, and how many rows start a new run of
-  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
-  size_t run_starts = 0;
-  int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
-  for (const auto& c : f.chunks) {
-    SessionKey prev{UINT64_MAX, 0};
-    for (size_t i = 0; i < c.rows; ++i) {
-      const uint16_t p = c.pair[i];
-      ++views[p];
-      exercises[p] += c.seen[i];
-      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
-      run_starts += !(k == prev);
-      prev = k;
-      min_epoch = std::min(min_epoch, c.epoch[i]);
-      max_epoch = std::max(max_epoch, c.epoch[i]);
-    }
-  }
-  int64_t total_sessions = 0;
+// Distinct sessions per pair through a hash set: the general path, for keys
+// that do not pack into 64 bits. Returns the total.
+int64_t CountSessionsHashed(const FactTable& f, size_t run_starts, std::vector<int64_t>* sessions) {
   absl::flat_hash_set<SessionKey> keys;
-  if (run_starts == 0 ||
-      CountSessionsPacked(f, run_starts, min_epoch, max_epoch, &sessions, &total_sessions)) {
-    run_starts = 0;  // counted (or nothing to count): skip the general path
-  } else {
-    keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
-  }
+  keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
   for (const auto& c : f.chunks) {
-    if (run_starts == 0) break;
     SessionKey prev{UINT64_MAX, 0};
     for (size_t i = 0; i < c.rows; ++i) {
       const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | c.pair[i], c.epoch[i]};
@@ -523,8 +532,53 @@ StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOp
       keys.insert(k);
     }
   }
-  for (const auto& k : keys) ++sessions[k.user_pair & 0xFFFF];
-  total_sessions += static_cast<int64_t>(keys.size());
+  for (const auto& k : keys) ++(*sessions)[k.user_pair & 0xFFFF];
+  return static_cast<int64_t>(keys.size());
+}
+
+// Views, exercises and distinct sessions per pair.
+struct PairActivity {
+  std::vector<int64_t> views, exercises, sessions;
+  int64_t total_sessions = 0;
+};
+
+PairActivity CountPairActivity(const FactTable& f) {
+  const size_t np = f.pairs.size();
+  PairActivity a{std::vector<int64_t>(np, 0), std::vector<int64_t>(np, 0),
+                 std::vector<int64_t>(np, 0), 0};
+  // First pass: views and exercises, and how many rows start a new run of
+  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
+  size_t run_starts = 0;
+  int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
+  for (const auto& c : f.chunks) {
+    SessionKey prev{UINT64_MAX, 0};
+    for (size_t i = 0; i < c.rows; ++i) {
+      const uint16_t p = c.pair[i];
+      ++a.views[p];
+      a.exercises[p] += c.seen[i];
+      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
+      run_starts += !(k == prev);
+      prev = k;
+      min_epoch = std::min(min_epoch, c.epoch[i]);
+      max_epoch = std::max(max_epoch, c.epoch[i]);
+    }
+  }
+  if (run_starts == 0) return a;  // nothing to count
+  if (!CountSessionsPacked(f, run_starts, min_epoch, max_epoch, &a.sessions, &a.total_sessions)) {
+    a.total_sessions = CountSessionsHashed(f, run_starts, &a.sessions);
+  }
+  return a;
+}
+
+}  // namespace
+
+StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
+  const size_t np = f.pairs.size();
+  const PairActivity a = CountPairActivity(f);
+  const std::vector<int64_t>&views = a.views, &exercises = a.exercises, &sessions = a.sessions;
+  const int64_t total_sessions = a.total_sessions;
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
   const auto pair_columns = AddPairKeyColumns(t);
@@ -605,6 +659,62 @@ StatusOr<ResultTable> QueryTimeOfDay(const FactSnapshot& snapshot, const QueryOp
   return t;
 }
 
+namespace {
+
+// The result table of time-of-day-test: its columns and how one test becomes
+// a row. Not thread-safe (one query fills it).
+class HourTestTable {
+ public:
+  HourTestTable() {
+    scope_ = t_.AddColumn("scope", ValueType::kString,
+                          "pair: that pair's hours vs all pairs' hours (goodness of fit); "
+                          "overall: pair x hour independence");
+    std::tie(learning_, ui_) = AddPairKeyColumns(t_);
+    views_ = t_.AddColumn("views", ValueType::kInt64, "fact rows");
+    chi2_ = t_.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
+    dof_ = t_.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
+    p_ = t_.AddColumn("p_value", ValueType::kDouble,
+                      "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
+    v_ = t_.AddColumn("cramers_v", ValueType::kDouble,
+                      "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
+                      "sqrt(chi2 / (n * (hours - 1)))");
+    peak_ = t_.AddColumn("peak_hour", ValueType::kInt64,
+                         "UTC hour with the most views (lowest on ties)");
+    peak_share_ =
+        t_.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
+  }
+
+  void Append(const char* scope, std::optional<std::string_view> learning,
+              std::optional<std::string_view> ui, std::span<const int64_t> hours,
+              const ChiSquareResult& r) {
+    const int64_t n = std::accumulate(hours.begin(), hours.end(), int64_t{0});
+    const int peak = static_cast<int>(std::max_element(hours.begin(), hours.end()) - hours.begin());
+    t_.column(scope_).AppendString(scope);
+    t_.column(learning_).AppendOptionalString(learning);
+    t_.column(ui_).AppendOptionalString(ui);
+    t_.column(views_).AppendInt(n);
+    t_.column(chi2_).AppendDouble(r.chi2);
+    t_.column(dof_).AppendInt(r.dof);
+    t_.column(p_).AppendOptionalDouble(r.p_value);
+    t_.column(v_).AppendOptionalDouble(r.cramers_v);
+    if (n > 0) {
+      t_.column(peak_).AppendInt(peak);
+      t_.column(peak_share_).AppendDouble(static_cast<double>(hours[peak]) / n);
+    } else {
+      t_.column(peak_).AppendNull();
+      t_.column(peak_share_).AppendNull();
+    }
+  }
+
+  ResultTable& table() { return t_; }
+
+ private:
+  ResultTable t_;
+  size_t scope_, learning_, ui_, views_, chi2_, dof_, p_, v_, peak_, peak_share_;
+};
+
+}  // namespace
+
 StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const QueryOptions& o) {
   const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadEpoch));
@@ -614,60 +724,19 @@ StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const Que
   for (size_t p = 0; p < np; ++p) {
     for (int h = 0; h < kHours; ++h) hour_total[h] += counts[p * kHours + h];
   }
-  ResultTable t;
-  const size_t scope = t.AddColumn("scope", ValueType::kString,
-                                   "pair: that pair's hours vs all pairs' hours (goodness of fit); "
-                                   "overall: pair x hour independence");
-  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
-  const auto pair_columns = AddPairKeyColumns(t);
-  const size_t l = pair_columns.first, u = pair_columns.second;
-  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
-  const size_t cc =
-      t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
-  const size_t dc = t.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
-  const size_t pc = t.AddColumn("p_value", ValueType::kDouble,
-                                "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
-  const size_t vc2 =
-      t.AddColumn("cramers_v", ValueType::kDouble,
-                  "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
-                  "sqrt(chi2 / (n * (hours - 1)))");
-  const size_t hc =
-      t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
-  const size_t hs =
-      t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
-  auto append = [&](const char* s, std::optional<std::string_view> learning,
-                    std::optional<std::string_view> ui, std::span<const int64_t> hours,
-                    const ChiSquareResult& r) {
-    const int64_t n = std::accumulate(hours.begin(), hours.end(), int64_t{0});
-    const int peak = static_cast<int>(std::max_element(hours.begin(), hours.end()) - hours.begin());
-    t.column(scope).AppendString(s);
-    t.column(l).AppendOptionalString(learning);
-    t.column(u).AppendOptionalString(ui);
-    t.column(vc).AppendInt(n);
-    t.column(cc).AppendDouble(r.chi2);
-    t.column(dc).AppendInt(r.dof);
-    t.column(pc).AppendOptionalDouble(r.p_value);
-    t.column(vc2).AppendOptionalDouble(r.cramers_v);
-    if (n > 0) {
-      t.column(hc).AppendInt(peak);
-      t.column(hs).AppendDouble(static_cast<double>(hours[peak]) / n);
-    } else {
-      t.column(hc).AppendNull();
-      t.column(hs).AppendNull();
-    }
-  };
+  HourTestTable t;
   for (size_t p = 0; p < np; ++p) {
     std::span<const int64_t> hours(counts.data() + p * kHours, kHours);
-    append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
-           ChiSquareGoodnessOfFit(hours, hour_total));
+    t.Append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
+             ChiSquareGoodnessOfFit(hours, hour_total));
   }
-  append("overall", std::nullopt, std::nullopt, hour_total,
-         ChiSquareIndependence(counts, np, kHours));
-  t.note() =
+  t.Append("overall", std::nullopt, std::nullopt, hour_total,
+           ChiSquareIndependence(counts, np, kHours));
+  t.table().note() =
       "Per pair: goodness of fit of its hour distribution against the all-pairs hour distribution "
       "(E = n_pair * share of hour); these per-pair chi2 add up to the overall test of "
       "independence of pair and hour.";
-  return t;
+  return std::move(t.table());
 }
 
 StatusOr<ResultTable> QueryRetentionPairs(const FactSnapshot& snapshot, const QueryOptions& o) {

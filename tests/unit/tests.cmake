@@ -25,6 +25,7 @@ set(WV_UNIT_TESTS
   quality_checks_test.cc
   reference_test.cc
   report_html_test.cc
+  report_sections_test.cc
   status_test.cc
   validator_test.cc
 )
