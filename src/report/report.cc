@@ -259,6 +259,38 @@ std::string Footer(const std::string& dir) {
       WV_VERSION, EscapeHtml(dir));
 }
 
+// Recall rate and its 95% Wilson interval, one dot per row of a retention
+// result, labelled by `labels` (one per row).
+std::string RecallIntervalChart(std::string title, const ResultTable& t,
+                                std::vector<std::string> labels) {
+  IntervalChart ic;
+  ic.title = std::move(title);
+  ic.labels = std::move(labels);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    ic.values.push_back(Dbl(t, "recall_rate", r).value_or(0));
+    ic.lows.push_back(Dbl(t, "ci_low", r).value_or(0));
+    ic.highs.push_back(Dbl(t, "ci_high", r).value_or(0));
+  }
+  return RenderIntervalChart(ic);
+}
+
+// One line per pair over the lag buckets of forgetting-curve.
+std::string ForgettingCurveChart(const ResultTable& curve) {
+  LineChart lc;
+  lc.title = "Forgetting curves: recall rate by time since last seen";
+  lc.y_label = "time since the word was last seen (delta)";
+  for (const auto& b : analytics::LagBuckets()) lc.x_labels.push_back(b.label);
+  const size_t nb = analytics::LagBuckets().size();
+  for (size_t r = 0; r < curve.num_rows(); ++r) {
+    if (Int(curve, "bucket_index", r) == 0) {
+      lc.series_names.push_back(PairLabel(curve, r));
+      lc.series.emplace_back(nb);
+    }
+    lc.series.back()[Int(curve, "bucket_index", r)] = Dbl(curve, "recall_rate", r);
+  }
+  return RenderLineChart(lc);
+}
+
 // ---- the research questions, one section each ------------------------------
 
 // 1. Most common pairs (by users).
@@ -324,6 +356,8 @@ std::string ActivitySection(const FactSnapshot& snapshot, const ResultTable& vie
 }
 
 // 3. Time of day.
+std::string HourHeatmap(const ResultTable& hours);
+
 std::string TimeOfDaySection(const ResultTable& hours, const ResultTable& hour_test) {
   std::string body;
   const size_t overall = hour_test.num_rows() - 1;
@@ -357,6 +391,19 @@ std::string TimeOfDaySection(const ResultTable& hours, const ResultTable& hour_t
         *Dbl(hour_test, "cramers_v", most));
   }
   body += Answer(sentence);
+  body += "<div class=\"charts\">" + HourHeatmap(hours) + "</div>\n";
+  body += HtmlTable(hour_test, {"scope", "learning_language", "ui_language", "views", "chi2", "dof",
+                                "p_value", "cramers_v", "peak_hour", "peak_hour_share"});
+  body +=
+      "<p class=\"muted\">Per pair: goodness of fit of the pair's hour distribution against "
+      "all "
+      "pairs' (the per-pair &chi;&sup2; add up to the overall test). With millions of views, "
+      "even small differences are significant: read the effect size.</p>\n";
+  return Section("q-time", "3. Do pairs correlate with time of day?", body);
+}
+
+// Each pair's share of views by UTC hour, shaded relative to the largest share.
+std::string HourHeatmap(const ResultTable& hours) {
   Heatmap hm;
   hm.title = "Share of each pair's views by UTC hour";
   for (int h = 0; h < 24; ++h) hm.column_labels.push_back(fmt::format("{:02}", h));
@@ -375,15 +422,7 @@ std::string TimeOfDaySection(const ResultTable& hours, const ResultTable& hour_t
     hm.tooltips.back()[h] = fmt::format("{} {:02}:00 UTC: {} views ({})", PairLabel(hours, r), h,
                                         Thousands(Int(hours, "views", r)), Percent(share));
   }
-  body += "<div class=\"charts\">" + RenderHeatmap(hm) + "</div>\n";
-  body += HtmlTable(hour_test, {"scope", "learning_language", "ui_language", "views", "chi2", "dof",
-                                "p_value", "cramers_v", "peak_hour", "peak_hour_share"});
-  body +=
-      "<p class=\"muted\">Per pair: goodness of fit of the pair's hour distribution against "
-      "all "
-      "pairs' (the per-pair &chi;&sup2; add up to the overall test). With millions of views, "
-      "even small differences are significant: read the effect size.</p>\n";
-  return Section("q-time", "3. Do pairs correlate with time of day?", body);
+  return RenderHeatmap(hm);
 }
 
 // 4. Retention per pair.
@@ -417,27 +456,12 @@ std::string RetentionPairsSection(const FactSnapshot& snapshot, const ResultTabl
                         : " The best pair's interval does not overlap the runner-up's.";
   }
   body += Answer(sentence);
-  IntervalChart ic;
-  ic.title = "Recall rate per pair with 95% Wilson intervals";
-  for (size_t r = 0; r < ret_pairs.num_rows(); ++r) {
-    ic.labels.push_back(PairLabel(ret_pairs, r));
-    ic.values.push_back(Dbl(ret_pairs, "recall_rate", r).value_or(0));
-    ic.lows.push_back(Dbl(ret_pairs, "ci_low", r).value_or(0));
-    ic.highs.push_back(Dbl(ret_pairs, "ci_high", r).value_or(0));
-  }
-  LineChart lc;
-  lc.title = "Forgetting curves: recall rate by time since last seen";
-  lc.y_label = "time since the word was last seen (delta)";
-  for (const auto& b : analytics::LagBuckets()) lc.x_labels.push_back(b.label);
-  const size_t nb = analytics::LagBuckets().size();
-  for (size_t r = 0; r < curve.num_rows(); ++r) {
-    if (Int(curve, "bucket_index", r) == 0) {
-      lc.series_names.push_back(PairLabel(curve, r));
-      lc.series.emplace_back(nb);
-    }
-    lc.series.back()[Int(curve, "bucket_index", r)] = Dbl(curve, "recall_rate", r);
-  }
-  body += "<div class=\"charts\">" + RenderIntervalChart(ic) + RenderLineChart(lc) + "</div>\n";
+  std::vector<std::string> labels;
+  for (size_t r = 0; r < ret_pairs.num_rows(); ++r) labels.push_back(PairLabel(ret_pairs, r));
+  body += "<div class=\"charts\">" +
+          RecallIntervalChart("Recall rate per pair with 95% Wilson intervals", ret_pairs,
+                              std::move(labels)) +
+          ForgettingCurveChart(curve) + "</div>\n";
   body += HtmlTable(
       ret_pairs, {"rank", "learning_language", "ui_language", "views", "exercises", "recall_rate",
                   "ci_low", "ci_high", "mean_p_recall", "median_lag_days", "half_life_days"});
@@ -470,15 +494,12 @@ std::string RetentionUiSection(const ResultTable& ret_ui) {
         Percent(Dbl(ret_ui, "recall_rate", last).value_or(NAN), 2));
   }
   body += Answer(sentence);
-  IntervalChart ic;
-  ic.title = "Recall rate per interface language with 95% Wilson intervals";
-  for (size_t r = 0; r < ret_ui.num_rows(); ++r) {
-    ic.labels.push_back(Str(ret_ui, "ui_language", r));
-    ic.values.push_back(Dbl(ret_ui, "recall_rate", r).value_or(0));
-    ic.lows.push_back(Dbl(ret_ui, "ci_low", r).value_or(0));
-    ic.highs.push_back(Dbl(ret_ui, "ci_high", r).value_or(0));
-  }
-  body += "<div class=\"charts\">" + RenderIntervalChart(ic) + "</div>\n";
+  std::vector<std::string> labels;
+  for (size_t r = 0; r < ret_ui.num_rows(); ++r) labels.push_back(Str(ret_ui, "ui_language", r));
+  body += "<div class=\"charts\">" +
+          RecallIntervalChart("Recall rate per interface language with 95% Wilson intervals",
+                              ret_ui, std::move(labels)) +
+          "</div>\n";
   body += HtmlTable(ret_ui,
                     {"rank", "ui_language", "ui_name", "learning_languages", "views", "recall_rate",
                      "ci_low", "ci_high", "mean_p_recall", "median_lag_days", "half_life_days"});
