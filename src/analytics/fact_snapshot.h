@@ -31,12 +31,15 @@ enum FactProjection : uint32_t {
   kLoadLexeme = 1u << 7,   // lexeme_id -> dense lexeme id
 };
 
+// A language pair, learning <- interface (ISO 639-1 codes). Plain data;
+// thread-compatible.
 struct LanguagePair {
   std::string learning;
   std::string ui;
 };
 
-// One row group of one fact file. Arrays not asked for are empty.
+// One row group of one fact file, decoded. Arrays not asked for are empty.
+// Thread-compatible: written by the one worker that decodes it, then only read.
 struct FactChunk {
   size_t rows = 0;
   std::vector<uint16_t> pair;    // index into FactTable::pairs
@@ -64,7 +67,7 @@ struct FactTable {
   std::vector<FactChunk> chunks;        // in file order (sorted paths), then row group
 };
 
-// A row of dim_words, the fields the queries use.
+// A row of dim_words, the fields the queries use. Plain data; thread-compatible.
 struct WordInfo {
   std::string lexeme_string;
   std::optional<std::string> part_of_speech;

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "analytics/result_table.h"
 #include "analytics/fact_snapshot.h"
+#include "analytics/result_table.h"
 #include "core/status.h"
 
 // The research questions as queries over the star schema. Each query is a
@@ -26,6 +26,8 @@
 //   hour         = UTC hour of `epoch`, floor((epoch mod 86400) / 3600).
 namespace wv::analytics {
 
+// How a query runs and the parameters of those that take any. Plain data;
+// thread-compatible.
 struct QueryOptions {
   int threads = 2;
   // hardest-words: rows per learning language, and the minimum number of
@@ -34,11 +36,13 @@ struct QueryOptions {
   int64_t min_views = 50;
 };
 
+// A query: its name, what it reads and the function that answers it.
+// Immutable (AllQueries()); thread-safe.
 struct QueryDef {
   std::string name;
   std::string description;
-  uint32_t projection = 0;  // FactProjection bits the query reads
-  bool needs_words = false;   // reads dim_words
+  uint32_t projection = 0;   // FactProjection bits the query reads
+  bool needs_words = false;  // reads dim_words
   std::function<StatusOr<ResultTable>(const FactSnapshot&, const QueryOptions&)> run;
 };
 
@@ -63,7 +67,8 @@ StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const Q
 StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o);
 StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions& o);
 
-// The lag buckets of forgetting-curve: [lower, upper) in seconds and a label.
+// A lag bucket of forgetting-curve: [lower, upper) in seconds and a label.
+// Immutable (LagBuckets()); thread-safe.
 struct LagBucket {
   int64_t lower_seconds;
   int64_t upper_seconds;  // INT64_MAX for the last

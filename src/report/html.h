@@ -27,7 +27,7 @@ std::string Answer(std::string_view html);
 // (e.g. `class="kv"`), `rows` is the markup of its <thead>/<tbody>.
 std::string TableWrap(std::string_view attributes, std::string_view rows);
 
-// One horizontal bar per label.
+// A bar chart: one horizontal bar per label. Plain data; thread-compatible.
 struct BarChart {
   std::string title;  // drawn above the bars; plain text (escaped here)
   std::vector<std::string> labels;
@@ -36,8 +36,9 @@ struct BarChart {
 };
 std::string RenderBarChart(const BarChart& chart);
 
-// Rows × columns of shades; `values[r][c]` in [0, 1] after scaling by the
-// chart's maximum; `tooltips[r][c]` becomes an SVG <title>.
+// A heatmap: rows × columns of shades; `values[r][c]` in [0, 1] after scaling
+// by the chart's maximum; `tooltips[r][c]` becomes an SVG <title>. Plain data;
+// thread-compatible.
 struct Heatmap {
   std::string title;
   std::vector<std::string> row_labels;
@@ -47,7 +48,8 @@ struct Heatmap {
 };
 std::string RenderHeatmap(const Heatmap& chart);
 
-// One line per series over categorical x positions; missing points break the line.
+// A line chart: one line per series over categorical x positions; missing
+// points break the line. Plain data; thread-compatible.
 struct LineChart {
   std::string title;
   std::string y_label;
@@ -57,7 +59,8 @@ struct LineChart {
 };
 std::string RenderLineChart(const LineChart& chart);
 
-// One dot with a whisker (confidence interval) per label, on a shared x axis.
+// An interval chart: one dot with a whisker (confidence interval) per label,
+// on a shared x axis. Plain data; thread-compatible.
 struct IntervalChart {
   std::string title;
   std::vector<std::string> labels;
