@@ -253,16 +253,25 @@ StatusOr<ColumnVector> ReadNamed(const FactFile& file, int row_group, std::strin
   return std::move(cv).value();
 }
 
-Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vector<int64_t>* out) {
+// A numeric column stored as `wide` or as the narrower `narrow` type (other
+// writers choose either), widened.
+template <typename Wide, typename Narrow>
+Status ReadWidened(const FactFile& file, int rg, std::string_view name, PhysicalType wide,
+                   std::vector<Wide> ColumnVector::*wide_values, PhysicalType narrow,
+                   std::vector<Narrow> ColumnVector::*narrow_values, std::vector<Wide>* out) {
   PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv,
-                      ReadNamed(file, rg, name, {PhysicalType::kInt64, PhysicalType::kInt32}, &t));
-  if (t == PhysicalType::kInt64) {
-    *out = std::move(cv.i64);
+  WV_ASSIGN_OR_RETURN(ColumnVector cv, ReadNamed(file, rg, name, {wide, narrow}, &t));
+  if (t == wide) {
+    *out = std::move(cv.*wide_values);
   } else {
-    out->assign(cv.i32.begin(), cv.i32.end());
+    out->assign((cv.*narrow_values).begin(), (cv.*narrow_values).end());
   }
   return OkStatus();
+}
+
+Status ReadInt64(const FactFile& file, int rg, std::string_view name, std::vector<int64_t>* out) {
+  return ReadWidened(file, rg, name, PhysicalType::kInt64, &ColumnVector::i64, PhysicalType::kInt32,
+                     &ColumnVector::i32, out);
 }
 
 Status ReadInt32(const FactFile& file, int rg, std::string_view name, std::vector<int32_t>* out) {
@@ -306,15 +315,8 @@ Status ReadStrings(const FactFile& file, int rg, std::string_view name, LocalDic
 }
 
 Status ReadDouble(const FactFile& file, int rg, std::string_view name, std::vector<double>* out) {
-  PhysicalType t;
-  WV_ASSIGN_OR_RETURN(ColumnVector cv,
-                      ReadNamed(file, rg, name, {PhysicalType::kDouble, PhysicalType::kFloat}, &t));
-  if (t == PhysicalType::kDouble) {
-    *out = std::move(cv.f64);
-  } else {
-    out->assign(cv.f32.begin(), cv.f32.end());
-  }
-  return OkStatus();
+  return ReadWidened(file, rg, name, PhysicalType::kDouble, &ColumnVector::f64,
+                     PhysicalType::kFloat, &ColumnVector::f32, out);
 }
 
 // Reads the projected columns of one row group.

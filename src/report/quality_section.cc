@@ -22,28 +22,22 @@ Outcome OutcomeOf(const CheckResult& c) {
   return c.severity == Severity::kWarning ? Outcome::kWarning : Outcome::kFail;
 }
 
-const char* RowClass(Outcome o) {
-  switch (o) {
-    case Outcome::kPass:
-      return "pass";
-    case Outcome::kWarning:
-      return "warn";
-    case Outcome::kFail:
-      return "fail";
-  }
-  return "";
-}
+// How an outcome shows: the row's CSS class and the word in the result column.
+struct OutcomeStyle {
+  const char* row_class;
+  const char* text;
+};
 
-const char* OutcomeText(Outcome o) {
+OutcomeStyle StyleOf(Outcome o) {
   switch (o) {
     case Outcome::kPass:
-      return "passed";
+      return {"pass", "passed"};
     case Outcome::kWarning:
-      return "warning";
+      return {"warn", "warning"};
     case Outcome::kFail:
-      return "failed";
+      return {"fail", "failed"};
   }
-  return "";
+  return {"", ""};
 }
 
 std::string Plural(int64_t n, std::string_view one, std::string_view many) {
@@ -80,11 +74,11 @@ std::string ChecksTable(const std::vector<CheckResult>& checks) {
       "\n<thead><tr><th>check</th><th>severity</th><th>result</th><th>observed</th>"
       "<th>expected</th><th>detail</th></tr></thead>\n<tbody>\n";
   for (const CheckResult& c : checks) {
-    const Outcome o = OutcomeOf(c);
+    const OutcomeStyle style = StyleOf(OutcomeOf(c));
     rows += fmt::format(
         "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td>{}</td></tr>\n",
-        RowClass(o), EscapeHtml(c.name), quality::SeverityName(c.severity), OutcomeText(o),
+        style.row_class, EscapeHtml(c.name), quality::SeverityName(c.severity), style.text,
         c.observed, c.expected, EscapeHtml(c.detail));
   }
   return "<h3>Quality checks</h3>\n" + TableWrap("", rows + "</tbody>");

@@ -210,8 +210,13 @@ def star(request, tmp_path_factory, wv_bin):
     (`wordviews generate` + `wordviews run`, our own Parquet writer)."""
     if request.param == "built":
         return build_star_schema(tmp_path_factory.mktemp("star") / "out")
-    d = tmp_path_factory.mktemp("run")
-    for args in (["generate", "--rows", "60000", "--seed", "5", "--out", d / "traces.csv", "-q"],
+    return run_pipeline(wv_bin, tmp_path_factory.mktemp("run"), rows=60000, seed=5)
+
+
+def run_pipeline(wv_bin, d, rows, seed):
+    """`wordviews generate` + `wordviews run` into D/out; returns that folder."""
+    for args in (["generate", "--rows", str(rows), "--seed", str(seed), "--out", d / "traces.csv",
+                  "-q"],
                  ["run", "--traces", d / "traces.csv", "--out", d / "out", "--quiet"]):
         proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=True)
         assert proc.returncode == 0, f"wordviews {args[0]}: {proc.stderr}"

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from test_query import EVIL, build_star_schema, fact_sql
+from test_query import EVIL, build_star_schema, fact_sql, run_pipeline
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -211,12 +211,7 @@ def dictionary_rows(html, table):
 @pytest.fixture(scope="module")
 def run_star(wv_bin, tmp_path_factory):
     """The real pipeline's output (our own Parquet writer, every table the contract lists)."""
-    d = tmp_path_factory.mktemp("run")
-    for args in (["generate", "--rows", "20000", "--seed", "3", "--out", d / "traces.csv", "-q"],
-                 ["run", "--traces", d / "traces.csv", "--out", d / "out", "--quiet"]):
-        proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=True)
-        assert proc.returncode == 0, f"wordviews {args[0]}: {proc.stderr}"
-    return d / "out"
+    return run_pipeline(wv_bin, tmp_path_factory.mktemp("run"), rows=20000, seed=3)
 
 
 def render(wv_bin, star_dir, out):
