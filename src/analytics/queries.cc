@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <numeric>
-#include <thread>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "analytics/stats.h"
+#include "core/number_format.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 
 namespace wv::analytics {
@@ -34,35 +36,22 @@ int HourOf(int64_t epoch) {
   return static_cast<int>(s / 3600);
 }
 
-std::string Thousands(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
+// Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking
+// chunks in turn (wv::ParallelFor). Callers keep integer partials per worker
+// (exact in any order; WorkerCount() of them) and floating-point partials per
+// chunk, reduced in chunk order, so results do not depend on the thread count
+// or on scheduling.
+void ForEachChunk(const FactTable& f, int threads,
+                  absl::FunctionRef<void(size_t chunk, int worker)> fn) {
+  ParallelFor(f.chunks.size(), threads, fn);
 }
 
-// Calls fn(chunk_index, worker) for every chunk, on `threads` workers taking
-// chunks in turn. Callers keep integer partials per worker (exact in any
-// order) and floating-point partials per chunk, reduced in chunk order, so
-// results do not depend on the thread count or on scheduling.
-template <typename Fn>
-void ForEachChunk(const FactTable& f, int threads, Fn fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&](int worker) {
-    for (size_t i; (i = next.fetch_add(1)) < f.chunks.size();) fn(i, worker);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& th : pool) th.join();
-}
+// The number of distinct worker ids ForEachChunk may pass.
+size_t WorkerCount(int threads) { return static_cast<size_t>(EffectiveThreads(threads)); }
 
 Status RequireColumns(const FactTable& f, uint32_t needed) {
-  if ((f.columns & needed) != needed)
-    return InternalError("query run on a warehouse loaded without its columns");
+  if ((f.projection & needed) != needed)
+    return InternalError("query run on a fact snapshot loaded without its columns");
   return OkStatus();
 }
 
@@ -83,12 +72,28 @@ std::vector<int64_t> ViewsPerPair(const FactTable& f) {
   return views;
 }
 
-// Exercise-weighted recall measures of one group of rows.
+// Exercise-weighted recall measures of one group of rows: the one place that
+// sums them (per row, and partials into totals).
 struct RecallSums {
   int64_t views = 0;
   int64_t seen = 0;
   int64_t correct = 0;
   double sum_p_recall = 0;
+
+  // Adds row `i` of chunk `c`.
+  void AddRow(const FactChunk& c, size_t i) {
+    ++views;
+    seen += c.seen[i];
+    correct += c.correct[i];
+    sum_p_recall += c.p_recall[i];
+  }
+  RecallSums& operator+=(const RecallSums& o) {
+    views += o.views;
+    seen += o.seen;
+    correct += o.correct;
+    sum_p_recall += o.sum_p_recall;
+    return *this;
+  }
 
   double recall_rate() const { return seen > 0 ? static_cast<double>(correct) / seen : NAN; }
   double mean_p_recall() const { return views > 0 ? sum_p_recall / views : NAN; }
@@ -132,19 +137,26 @@ struct GroupRetention {
 // histogram over order-preserving buckets (bit length and the next 8 bits of
 // the value) finds the bucket holding the middle rank, then only that bucket's
 // values are selected. Two cheap passes instead of copying 12.85M values.
-std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
-                                                     const std::vector<uint32_t>& group_of_pair,
-                                                     size_t groups, int threads) {
-  constexpr size_t kBuckets = 65 * 256;
-  auto bucket_of = [](int64_t v) -> size_t {
-    const uint64_t u = static_cast<uint64_t>(v);
-    const int w = std::bit_width(u);  // 0..64
-    const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
-    return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
-  };
-  const int workers = std::max(1, threads);
+constexpr size_t kLagBuckets = 65 * 256;
+
+size_t LagBucketOf(int64_t v) {
+  const uint64_t u = static_cast<uint64_t>(v);
+  const int w = std::bit_width(u);  // 0..64
+  const uint64_t next = w == 0 ? 0 : ((u << (64 - w)) << 1) >> 56;
+  return static_cast<size_t>(w) * 256 + static_cast<size_t>(next);
+}
+
+// Pass 1: counts[group * kLagBuckets + bucket], and whether any delta is negative.
+struct LagHistogram {
+  std::vector<int64_t> counts;
+  bool any_negative = false;
+};
+
+LagHistogram CountLagBuckets(const FactTable& f, const std::vector<uint32_t>& group_of_pair,
+                             size_t groups, int threads) {
+  const size_t workers = WorkerCount(threads);
   std::vector<std::vector<int64_t>> worker_counts(workers,
-                                                  std::vector<int64_t>(groups * kBuckets, 0));
+                                                  std::vector<int64_t>(groups * kLagBuckets, 0));
   std::vector<uint8_t> worker_negative(workers, 0);
   ForEachChunk(f, threads, [&](size_t k, int w) {
     const FactChunk& c = f.chunks[k];
@@ -153,61 +165,69 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     for (size_t i = 0; i < c.rows; ++i) {
       const int64_t d = c.delta[i];
       negative |= d < 0;
-      ++counts[group_of_pair[c.pair[i]] * kBuckets + bucket_of(d < 0 ? 0 : d)];
+      ++counts[group_of_pair[c.pair[i]] * kLagBuckets + LagBucketOf(d < 0 ? 0 : d)];
     }
     worker_negative[w] |= negative;
   });
-  std::vector<int64_t>& counts = worker_counts[0];
-  for (int w = 1; w < workers; ++w) {
-    for (size_t b = 0; b < counts.size(); ++b) counts[b] += worker_counts[w][b];
+  LagHistogram h;
+  h.counts = std::move(worker_counts[0]);
+  for (size_t w = 1; w < workers; ++w) {
+    for (size_t b = 0; b < h.counts.size(); ++b) h.counts[b] += worker_counts[w][b];
   }
-  std::vector<std::optional<double>> out(groups);
-  if (std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end()) {
-    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
-    std::vector<std::vector<int64_t>> all(groups);
-    for (const auto& c : f.chunks) {
-      for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
+  h.any_negative =
+      std::find(worker_negative.begin(), worker_negative.end(), 1) != worker_negative.end();
+  return h;
+}
+
+// Where a group's middle value(s) lie: their 0-based ranks, the buckets
+// holding them and the number of values in lower buckets.
+struct MiddleRanks {
+  int64_t total = 0;
+  int64_t lo_rank = 0, hi_rank = 0, lo_before = 0, hi_before = 0;
+  size_t lo_bucket = SIZE_MAX, hi_bucket = SIZE_MAX;
+};
+
+MiddleRanks FindMiddleRanks(const int64_t* counts) {
+  MiddleRanks m;
+  for (size_t b = 0; b < kLagBuckets; ++b) m.total += counts[b];
+  if (m.total == 0) return m;
+  m.lo_rank = (m.total - 1) / 2;
+  m.hi_rank = m.total / 2;
+  int64_t before = 0;
+  for (size_t b = 0; b < kLagBuckets; ++b) {
+    const int64_t n = counts[b];
+    if (m.lo_bucket == SIZE_MAX && m.lo_rank < before + n) {
+      m.lo_bucket = b;
+      m.lo_before = before;
     }
-    for (size_t g = 0; g < groups; ++g) out[g] = Median(all[g]);
-    return out;
-  }
-  // The 0-based ranks of the middle value(s) and the buckets holding them.
-  std::vector<int64_t> total(groups, 0), lo_rank(groups), hi_rank(groups), lo_before(groups),
-      hi_before(groups);
-  std::vector<size_t> lo_bucket(groups, SIZE_MAX), hi_bucket(groups, SIZE_MAX);
-  for (size_t g = 0; g < groups; ++g) {
-    for (size_t b = 0; b < kBuckets; ++b) total[g] += counts[g * kBuckets + b];
-    if (total[g] == 0) continue;
-    lo_rank[g] = (total[g] - 1) / 2;
-    hi_rank[g] = total[g] / 2;
-    int64_t before = 0;
-    for (size_t b = 0; b < kBuckets; ++b) {
-      const int64_t n = counts[g * kBuckets + b];
-      if (lo_bucket[g] == SIZE_MAX && lo_rank[g] < before + n) {
-        lo_bucket[g] = b;
-        lo_before[g] = before;
-      }
-      if (hi_rank[g] < before + n) {
-        hi_bucket[g] = b;
-        hi_before[g] = before;
-        break;
-      }
-      before += n;
+    if (m.hi_rank < before + n) {
+      m.hi_bucket = b;
+      m.hi_before = before;
+      break;
     }
+    before += n;
   }
-  // Only the values of those buckets are kept (selection does not care about order).
-  std::vector<std::vector<std::vector<int64_t>>> lo_part(workers,
-                                                         std::vector<std::vector<int64_t>>(groups));
-  std::vector<std::vector<std::vector<int64_t>>> hi_part(workers,
-                                                         std::vector<std::vector<int64_t>>(groups));
+  return m;
+}
+
+// Pass 2: the values of the middle buckets only (selection does not care
+// about order), then the median from them.
+std::vector<std::optional<double>> SelectMedians(const FactTable& f,
+                                                 const std::vector<uint32_t>& group_of_pair,
+                                                 const std::vector<MiddleRanks>& middle,
+                                                 int threads) {
+  const size_t groups = middle.size(), workers = WorkerCount(threads);
+  using Parts = std::vector<std::vector<std::vector<int64_t>>>;  // [worker][group]
+  Parts lo_part(workers, std::vector<std::vector<int64_t>>(groups));
+  Parts hi_part(workers, std::vector<std::vector<int64_t>>(groups));
   ForEachChunk(f, threads, [&](size_t k, int w) {
     const FactChunk& c = f.chunks[k];
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
-      const size_t b = bucket_of(c.delta[i]);
-      if (b == lo_bucket[g]) {
+      const size_t b = LagBucketOf(c.delta[i]);
+      if (b == middle[g].lo_bucket) {
         lo_part[w][g].push_back(c.delta[i]);
-      } else if (b == hi_bucket[g]) {
+      } else if (b == middle[g].hi_bucket) {
         hi_part[w][g].push_back(c.delta[i]);
       }
     }
@@ -216,19 +236,40 @@ std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
     std::nth_element(v.begin(), v.begin() + k, v.end());
     return static_cast<double>(v[k]);
   };
+  std::vector<std::optional<double>> out(groups);
   for (size_t g = 0; g < groups; ++g) {
-    if (total[g] == 0) continue;
+    const MiddleRanks& m = middle[g];
+    if (m.total == 0) continue;
     std::vector<int64_t> lo_values, hi_values;
-    for (int w = 0; w < workers; ++w) {
+    for (size_t w = 0; w < workers; ++w) {
       lo_values.insert(lo_values.end(), lo_part[w][g].begin(), lo_part[w][g].end());
       hi_values.insert(hi_values.end(), hi_part[w][g].begin(), hi_part[w][g].end());
     }
-    const double lo = select(lo_values, lo_rank[g] - lo_before[g]);
-    const double hi = hi_bucket[g] == lo_bucket[g] ? select(lo_values, hi_rank[g] - lo_before[g])
-                                                   : select(hi_values, hi_rank[g] - hi_before[g]);
+    const double lo = select(lo_values, m.lo_rank - m.lo_before);
+    const double hi = m.hi_bucket == m.lo_bucket ? select(lo_values, m.hi_rank - m.lo_before)
+                                                 : select(hi_values, m.hi_rank - m.hi_before);
     out[g] = lo + (hi - lo) / 2;
   }
   return out;
+}
+
+std::vector<std::optional<double>> GroupedMedianLags(const FactTable& f,
+                                                     const std::vector<uint32_t>& group_of_pair,
+                                                     size_t groups, int threads) {
+  const LagHistogram h = CountLagBuckets(f, group_of_pair, groups, threads);
+  if (h.any_negative) {
+    // Not produced by validation (delta >= 0), but stay exact: select on a copy.
+    std::vector<std::vector<int64_t>> all(groups);
+    for (const auto& c : f.chunks) {
+      for (size_t i = 0; i < c.rows; ++i) all[group_of_pair[c.pair[i]]].push_back(c.delta[i]);
+    }
+    std::vector<std::optional<double>> out(groups);
+    for (size_t g = 0; g < groups; ++g) out[g] = Median(all[g]);
+    return out;
+  }
+  std::vector<MiddleRanks> middle(groups);
+  for (size_t g = 0; g < groups; ++g) middle[g] = FindMiddleRanks(&h.counts[g * kLagBuckets]);
+  return SelectMedians(f, group_of_pair, middle, threads);
 }
 
 std::vector<GroupRetention> ComputeRetention(const FactTable& f,
@@ -247,11 +288,7 @@ std::vector<GroupRetention> ComputeRetention(const FactTable& f,
     p.obs.resize(groups);
     for (size_t i = 0; i < c.rows; ++i) {
       const uint32_t g = group_of_pair[c.pair[i]];
-      RecallSums& s = p.sums[g];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      p.sums[g].AddRow(c, i);
       p.obs[g].Add(static_cast<double>(c.delta[i]) / kSecondsPerDay, c.seen[i], c.correct[i]);
     }
   });
@@ -259,11 +296,7 @@ std::vector<GroupRetention> ComputeRetention(const FactTable& f,
   std::vector<RecallObservations> obs(groups);
   for (Partial& p : parts) {
     for (size_t g = 0; g < groups; ++g) {
-      RecallSums& s = out[g].sums;
-      s.views += p.sums[g].views;
-      s.seen += p.sums[g].seen;
-      s.correct += p.sums[g].correct;
-      s.sum_p_recall += p.sums[g].sum_p_recall;
+      out[g].sums += p.sums[g];
       RecallObservations& o = obs[g];
       const RecallObservations& q = p.obs[g];
       o.fail_lag_days.insert(o.fail_lag_days.end(), q.fail_lag_days.begin(), q.fail_lag_days.end());
@@ -346,9 +379,9 @@ const std::vector<LagBucket>& LagBuckets() {
   return kBuckets;
 }
 
-StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair));
+StatusOr<ResultTable> QueryPairs(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair));
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
   const auto pair_columns = AddPairKeyColumns(t);
@@ -363,8 +396,8 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
   for (size_t p = 0; p < f.pairs.size(); ++p) {
     t.column(l).AppendString(f.pairs[p].learning);
     t.column(u).AppendString(f.pairs[p].ui);
-    const auto lname = w.LanguageName(f.pairs[p].learning);
-    const auto uname = w.LanguageName(f.pairs[p].ui);
+    const auto lname = snapshot.LanguageName(f.pairs[p].learning);
+    const auto uname = snapshot.LanguageName(f.pairs[p].ui);
     t.column(ln).AppendOptionalString(lname ? std::optional<std::string_view>(*lname)
                                             : std::nullopt);
     t.column(un).AppendOptionalString(uname ? std::optional<std::string_view>(*uname)
@@ -377,9 +410,9 @@ StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions&) {
   return t;
 }
 
-StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser));
+StatusOr<ResultTable> QueryPairUsers(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser));
   const size_t np = f.pairs.size(), nu = f.num_users;
   // One flag per (pair, user): distinct counting by array index, no hashing.
   std::vector<uint8_t> seen(np * nu, 0);
@@ -484,40 +517,12 @@ bool CountSessionsPacked(const FactTable& f, size_t run_starts, int64_t min_epoc
   return true;
 }
 
-}  // namespace
-
-StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactUser | kFactEpoch | kFactSeen));
-  const size_t np = f.pairs.size();
-  std::vector<int64_t> views(np, 0), exercises(np, 0), sessions(np, 0);
-  // First pass: views and exercises, and how many rows start a new run of
-  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
-  size_t run_starts = 0;
-  int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
-  for (const auto& c : f.chunks) {
-    SessionKey prev{UINT64_MAX, 0};
-    for (size_t i = 0; i < c.rows; ++i) {
-      const uint16_t p = c.pair[i];
-      ++views[p];
-      exercises[p] += c.seen[i];
-      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
-      run_starts += !(k == prev);
-      prev = k;
-      min_epoch = std::min(min_epoch, c.epoch[i]);
-      max_epoch = std::max(max_epoch, c.epoch[i]);
-    }
-  }
-  int64_t total_sessions = 0;
+// Distinct sessions per pair through a hash set: the general path, for keys
+// that do not pack into 64 bits. Returns the total.
+int64_t CountSessionsHashed(const FactTable& f, size_t run_starts, std::vector<int64_t>* sessions) {
   absl::flat_hash_set<SessionKey> keys;
-  if (run_starts == 0 ||
-      CountSessionsPacked(f, run_starts, min_epoch, max_epoch, &sessions, &total_sessions)) {
-    run_starts = 0;  // counted (or nothing to count): skip the general path
-  } else {
-    keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
-  }
+  keys.reserve(std::min<size_t>(run_starts, size_t{1} << 24));
   for (const auto& c : f.chunks) {
-    if (run_starts == 0) break;
     SessionKey prev{UINT64_MAX, 0};
     for (size_t i = 0; i < c.rows; ++i) {
       const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | c.pair[i], c.epoch[i]};
@@ -527,8 +532,53 @@ StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions&) {
       keys.insert(k);
     }
   }
-  for (const auto& k : keys) ++sessions[k.user_pair & 0xFFFF];
-  total_sessions += static_cast<int64_t>(keys.size());
+  for (const auto& k : keys) ++(*sessions)[k.user_pair & 0xFFFF];
+  return static_cast<int64_t>(keys.size());
+}
+
+// Views, exercises and distinct sessions per pair.
+struct PairActivity {
+  std::vector<int64_t> views, exercises, sessions;
+  int64_t total_sessions = 0;
+};
+
+PairActivity CountPairActivity(const FactTable& f) {
+  const size_t np = f.pairs.size();
+  PairActivity a{std::vector<int64_t>(np, 0), std::vector<int64_t>(np, 0),
+                 std::vector<int64_t>(np, 0), 0};
+  // First pass: views and exercises, and how many rows start a new run of
+  // (user, pair, epoch), an upper bound on the sessions (sizes the set once).
+  size_t run_starts = 0;
+  int64_t min_epoch = INT64_MAX, max_epoch = INT64_MIN;
+  for (const auto& c : f.chunks) {
+    SessionKey prev{UINT64_MAX, 0};
+    for (size_t i = 0; i < c.rows; ++i) {
+      const uint16_t p = c.pair[i];
+      ++a.views[p];
+      a.exercises[p] += c.seen[i];
+      const SessionKey k{(static_cast<uint64_t>(c.user[i]) << 16) | p, c.epoch[i]};
+      run_starts += !(k == prev);
+      prev = k;
+      min_epoch = std::min(min_epoch, c.epoch[i]);
+      max_epoch = std::max(max_epoch, c.epoch[i]);
+    }
+  }
+  if (run_starts == 0) return a;  // nothing to count
+  if (!CountSessionsPacked(f, run_starts, min_epoch, max_epoch, &a.sessions, &a.total_sessions)) {
+    a.total_sessions = CountSessionsHashed(f, run_starts, &a.sessions);
+  }
+  return a;
+}
+
+}  // namespace
+
+StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
+  const size_t np = f.pairs.size();
+  const PairActivity a = CountPairActivity(f);
+  const std::vector<int64_t>&views = a.views, &exercises = a.exercises, &sessions = a.sessions;
+  const int64_t total_sessions = a.total_sessions;
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
   const auto pair_columns = AddPairKeyColumns(t);
@@ -565,7 +615,7 @@ namespace {
 
 // views[pair * 24 + hour]
 std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
-  const int workers = std::max(1, threads);
+  const size_t workers = WorkerCount(threads);
   std::vector<std::vector<int64_t>> parts(workers,
                                           std::vector<int64_t>(f.pairs.size() * kHours, 0));
   ForEachChunk(f, threads, [&](size_t k, int w) {
@@ -573,7 +623,7 @@ std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
     int64_t* counts = parts[w].data();
     for (size_t i = 0; i < c.rows; ++i) ++counts[c.pair[i] * kHours + HourOf(c.epoch[i])];
   });
-  for (int w = 1; w < workers; ++w) {
+  for (size_t w = 1; w < workers; ++w) {
     for (size_t i = 0; i < parts[0].size(); ++i) parts[0][i] += parts[w][i];
   }
   return parts[0];
@@ -581,9 +631,9 @@ std::vector<int64_t> HourCounts(const FactTable& f, int threads) {
 
 }  // namespace
 
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+StatusOr<ResultTable> QueryTimeOfDay(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadEpoch));
   const auto counts = HourCounts(f, o.threads);
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
@@ -609,75 +659,90 @@ StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o) 
   return t;
 }
 
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
-  WV_RETURN_IF_ERROR(RequireColumns(f, kFactPair | kFactEpoch));
+namespace {
+
+// The result table of time-of-day-test: its columns and how one test becomes
+// a row. Not thread-safe (one query fills it).
+class HourTestTable {
+ public:
+  HourTestTable() {
+    scope_ = t_.AddColumn("scope", ValueType::kString,
+                          "pair: that pair's hours vs all pairs' hours (goodness of fit); "
+                          "overall: pair x hour independence");
+    std::tie(learning_, ui_) = AddPairKeyColumns(t_);
+    views_ = t_.AddColumn("views", ValueType::kInt64, "fact rows");
+    chi2_ = t_.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
+    dof_ = t_.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
+    p_ = t_.AddColumn("p_value", ValueType::kDouble,
+                      "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
+    v_ = t_.AddColumn("cramers_v", ValueType::kDouble,
+                      "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
+                      "sqrt(chi2 / (n * (hours - 1)))");
+    peak_ = t_.AddColumn("peak_hour", ValueType::kInt64,
+                         "UTC hour with the most views (lowest on ties)");
+    peak_share_ =
+        t_.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
+  }
+
+  void Append(const char* scope, std::optional<std::string_view> learning,
+              std::optional<std::string_view> ui, std::span<const int64_t> hours,
+              const ChiSquareResult& r) {
+    const int64_t n = std::accumulate(hours.begin(), hours.end(), int64_t{0});
+    const int peak = static_cast<int>(std::max_element(hours.begin(), hours.end()) - hours.begin());
+    t_.column(scope_).AppendString(scope);
+    t_.column(learning_).AppendOptionalString(learning);
+    t_.column(ui_).AppendOptionalString(ui);
+    t_.column(views_).AppendInt(n);
+    t_.column(chi2_).AppendDouble(r.chi2);
+    t_.column(dof_).AppendInt(r.dof);
+    t_.column(p_).AppendOptionalDouble(r.p_value);
+    t_.column(v_).AppendOptionalDouble(r.cramers_v);
+    if (n > 0) {
+      t_.column(peak_).AppendInt(peak);
+      t_.column(peak_share_).AppendDouble(static_cast<double>(hours[peak]) / n);
+    } else {
+      t_.column(peak_).AppendNull();
+      t_.column(peak_share_).AppendNull();
+    }
+  }
+
+  ResultTable& table() { return t_; }
+
+ private:
+  ResultTable t_;
+  size_t scope_, learning_, ui_, views_, chi2_, dof_, p_, v_, peak_, peak_share_;
+};
+
+}  // namespace
+
+StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
+  WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadEpoch));
   const size_t np = f.pairs.size();
   const auto counts = HourCounts(f, o.threads);
   std::vector<int64_t> hour_total(kHours, 0);
   for (size_t p = 0; p < np; ++p) {
     for (int h = 0; h < kHours; ++h) hour_total[h] += counts[p * kHours + h];
   }
-  ResultTable t;
-  const size_t scope = t.AddColumn("scope", ValueType::kString,
-                                   "pair: that pair's hours vs all pairs' hours (goodness of fit); "
-                                   "overall: pair x hour independence");
-  // Plain variables, not a structured binding: lambdas below capture them (clang 14).
-  const auto pair_columns = AddPairKeyColumns(t);
-  const size_t l = pair_columns.first, u = pair_columns.second;
-  const size_t vc = t.AddColumn("views", ValueType::kInt64, "fact rows");
-  const size_t cc =
-      t.AddColumn("chi2", ValueType::kDouble, "Pearson chi-square statistic", "{:.2f}");
-  const size_t dc = t.AddColumn("dof", ValueType::kInt64, "degrees of freedom");
-  const size_t pc = t.AddColumn("p_value", ValueType::kDouble,
-                                "P(chi2(dof) >= chi2), upper tail, by Boost.Math", "{:.3g}");
-  const size_t vc2 =
-      t.AddColumn("cramers_v", ValueType::kDouble,
-                  "effect size: sqrt(chi2 / (n * (min(rows, cols) - 1))); for a pair "
-                  "sqrt(chi2 / (n * (hours - 1)))");
-  const size_t hc =
-      t.AddColumn("peak_hour", ValueType::kInt64, "UTC hour with the most views (lowest on ties)");
-  const size_t hs =
-      t.AddColumn("peak_hour_share", ValueType::kDouble, "share of views in the peak hour");
-  auto append = [&](const char* s, std::optional<std::string_view> learning,
-                    std::optional<std::string_view> ui, std::span<const int64_t> hours,
-                    const ChiSquareResult& r) {
-    const int64_t n = std::accumulate(hours.begin(), hours.end(), int64_t{0});
-    const int peak = static_cast<int>(std::max_element(hours.begin(), hours.end()) - hours.begin());
-    t.column(scope).AppendString(s);
-    t.column(l).AppendOptionalString(learning);
-    t.column(u).AppendOptionalString(ui);
-    t.column(vc).AppendInt(n);
-    t.column(cc).AppendDouble(r.chi2);
-    t.column(dc).AppendInt(r.dof);
-    t.column(pc).AppendOptionalDouble(r.p_value);
-    t.column(vc2).AppendOptionalDouble(r.cramers_v);
-    if (n > 0) {
-      t.column(hc).AppendInt(peak);
-      t.column(hs).AppendDouble(static_cast<double>(hours[peak]) / n);
-    } else {
-      t.column(hc).AppendNull();
-      t.column(hs).AppendNull();
-    }
-  };
+  HourTestTable t;
   for (size_t p = 0; p < np; ++p) {
     std::span<const int64_t> hours(counts.data() + p * kHours, kHours);
-    append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
-           ChiSquareGoodnessOfFit(hours, hour_total));
+    t.Append("pair", f.pairs[p].learning, f.pairs[p].ui, hours,
+             ChiSquareGoodnessOfFit(hours, hour_total));
   }
-  append("overall", std::nullopt, std::nullopt, hour_total,
-         ChiSquareIndependence(counts, np, kHours));
-  t.note() =
+  t.Append("overall", std::nullopt, std::nullopt, hour_total,
+           ChiSquareIndependence(counts, np, kHours));
+  t.table().note() =
       "Per pair: goodness of fit of its hour distribution against the all-pairs hour distribution "
       "(E = n_pair * share of hour); these per-pair chi2 add up to the overall test of "
       "independence of pair and hour.";
-  return t;
+  return std::move(t.table());
 }
 
-StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRetentionPairs(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   std::vector<uint32_t> group(f.pairs.size());
   std::iota(group.begin(), group.end(), 0);
   const auto r = ComputeRetention(f, group, f.pairs.size(), o.threads);
@@ -697,10 +762,10 @@ StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions
   return t;
 }
 
-StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRetentionUi(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   std::vector<uint32_t> group(f.pair_ui.begin(), f.pair_ui.end());
   const auto r = ComputeRetention(f, group, f.ui_languages.size(), o.threads);
   std::vector<int64_t> learning_count(f.ui_languages.size(), 0);
@@ -716,7 +781,7 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   int64_t rank = 0;
   for (size_t g : RankByRecall(r)) {
     t.column(uc).AppendString(f.ui_languages[g]);
-    const auto name = w.LanguageName(f.ui_languages[g]);
+    const auto name = snapshot.LanguageName(f.ui_languages[g]);
     t.column(un).AppendOptionalString(name ? std::optional<std::string_view>(*name) : std::nullopt);
     t.column(lc).AppendInt(learning_count[g]);
     AppendRetention(t, c, r[g], ++rank);
@@ -725,10 +790,10 @@ StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o
   return t;
 }
 
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(
-      RequireColumns(f, kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect));
+      RequireColumns(f, kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect));
   const auto& buckets = LagBuckets();
   const size_t nb = buckets.size();
   // Per-chunk partials (a few dozen cells each), reduced in chunk order.
@@ -744,21 +809,12 @@ StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOption
                        : d < 7 * kSecondsPerDay  ? 2
                        : d < 30 * kSecondsPerDay ? 3
                                                  : 4;
-      RecallSums& s = sums[c.pair[i] * nb + b];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      sums[c.pair[i] * nb + b].AddRow(c, i);
     }
   });
   std::vector<RecallSums> sums(f.pairs.size() * nb);
   for (const auto& part : parts) {
-    for (size_t i = 0; i < sums.size(); ++i) {
-      sums[i].views += part[i].views;
-      sums[i].seen += part[i].seen;
-      sums[i].correct += part[i].correct;
-      sums[i].sum_p_recall += part[i].sum_p_recall;
-    }
+    for (size_t i = 0; i < sums.size(); ++i) sums[i] += part[i];
   }
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
@@ -790,24 +846,20 @@ std::vector<RecallSums> WordSums(const FactTable& f) {
   std::vector<RecallSums> sums(f.learning_languages.size() * nw);
   for (const auto& c : f.chunks) {
     for (size_t i = 0; i < c.rows; ++i) {
-      RecallSums& s = sums[f.pair_learning[c.pair[i]] * nw + c.lexeme[i]];
-      ++s.views;
-      s.seen += c.seen[i];
-      s.correct += c.correct[i];
-      s.sum_p_recall += c.p_recall[i];
+      sums[f.pair_learning[c.pair[i]] * nw + c.lexeme[i]].AddRow(c, i);
     }
   }
   return sums;
 }
 
-constexpr uint32_t kWordColumns = kFactPair | kFactLexeme | kFactPRecall | kFactSeen | kFactCorrect;
+constexpr uint32_t kWordColumns = kLoadPair | kLoadLexeme | kLoadPRecall | kLoadSeen | kLoadCorrect;
 
 }  // namespace
 
-StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
-  if (!w.words_loaded) return InternalError("hardest-words needs dim_words");
+  if (!snapshot.words_loaded) return InternalError("hardest-words needs dim_words");
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   ResultTable t;
@@ -839,8 +891,8 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
       t.column(lc).AppendString(f.learning_languages[lang]);
       t.column(rk).AppendInt(++rank);
       t.column(ic).AppendString(f.lexeme_ids[wid]);
-      auto it = w.words.find(f.lexeme_ids[wid]);
-      if (it != w.words.end()) {
+      auto it = snapshot.words.find(f.lexeme_ids[wid]);
+      if (it != snapshot.words.end()) {
         t.column(sc).AppendString(it->second.lexeme_string);
         t.column(pc).AppendOptionalString(
             it->second.part_of_speech ? std::optional<std::string_view>(*it->second.part_of_speech)
@@ -859,10 +911,10 @@ StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& 
   return t;
 }
 
-StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) {
-  const FactTable& f = w.facts;
+StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions&) {
+  const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kWordColumns));
-  if (!w.words_loaded) return InternalError("recall-by-pos needs dim_words");
+  if (!snapshot.words_loaded) return InternalError("recall-by-pos needs dim_words");
   const size_t nw = f.lexeme_ids.size();
   const auto sums = WordSums(f);
   // part of speech per dense lexeme id; "" = unknown (lexeme not in dim_words or no POS).
@@ -873,18 +925,15 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
   std::map<std::string, PosSums> by_pos;  // ordered: deterministic summation order
   PosSums unknown;
   for (uint32_t wid = 0; wid < nw; ++wid) {
-    auto it = w.words.find(f.lexeme_ids[wid]);
-    const bool known = it != w.words.end() && it->second.part_of_speech.has_value();
+    auto it = snapshot.words.find(f.lexeme_ids[wid]);
+    const bool known = it != snapshot.words.end() && it->second.part_of_speech.has_value();
     PosSums& ps = known ? by_pos[*it->second.part_of_speech] : unknown;
     bool any = false;
     for (size_t lang = 0; lang < f.learning_languages.size(); ++lang) {
       const RecallSums& s = sums[lang * nw + wid];
       if (s.views == 0) continue;
       any = true;
-      ps.sums.views += s.views;
-      ps.sums.seen += s.seen;
-      ps.sums.correct += s.correct;
-      ps.sums.sum_p_recall += s.sum_p_recall;
+      ps.sums += s;
     }
     ps.words += any;
   }
@@ -913,18 +962,18 @@ StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions&) 
 }
 
 const std::vector<QueryDef>& AllQueries() {
-  constexpr uint32_t kRetention = kFactPair | kFactDelta | kFactPRecall | kFactSeen | kFactCorrect;
+  constexpr uint32_t kRetention = kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect;
   static const std::vector<QueryDef> kQueries = {
-      {"pairs", "language pairs (learning <- interface) with English names and views", kFactPair,
+      {"pairs", "language pairs (learning <- interface) with English names and views", kLoadPair,
        false, QueryPairs},
-      {"pair-users", "distinct users per pair and their share of all users", kFactPair | kFactUser,
+      {"pair-users", "distinct users per pair and their share of all users", kLoadPair | kLoadUser,
        false, QueryPairUsers},
       {"pair-views", "views, sessions and exercises per pair",
-       kFactPair | kFactUser | kFactEpoch | kFactSeen, false, QueryPairViews},
+       kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen, false, QueryPairViews},
       {"time-of-day", "views per pair and UTC hour, with the share of the pair",
-       kFactPair | kFactEpoch, false, QueryTimeOfDay},
+       kLoadPair | kLoadEpoch, false, QueryTimeOfDay},
       {"time-of-day-test", "chi-square tests: does the hour distribution depend on the pair?",
-       kFactPair | kFactEpoch, false, QueryTimeOfDayTest},
+       kLoadPair | kLoadEpoch, false, QueryTimeOfDayTest},
       {"retention-pairs",
        "recall rate (95% CI), mean p_recall, median lag, half-life per pair, best first",
        kRetention, false, QueryRetentionPairs},
@@ -954,10 +1003,10 @@ StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
   // WV_TIMING=1 prints where the time goes (for benchmarks).
   const bool timing = std::getenv("WV_TIMING") != nullptr;
   const auto t0 = std::chrono::steady_clock::now();
-  WV_ASSIGN_OR_RETURN(Warehouse w,
-                      LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
+  WV_ASSIGN_OR_RETURN(FactSnapshot snapshot,
+                      LoadFactSnapshot(dir, query.projection, query.needs_words, options.threads));
   const auto t1 = std::chrono::steady_clock::now();
-  auto result = query.run(w, options);
+  auto result = query.run(snapshot, options);
   const auto t2 = std::chrono::steady_clock::now();
   if (timing) {
     fmt::print(stderr, "timing: {} load {:.3f} s, compute {:.3f} s\n", query.name,

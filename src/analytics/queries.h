@@ -7,12 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "analytics/fact_snapshot.h"
 #include "analytics/result_table.h"
-#include "analytics/warehouse.h"
 #include "core/status.h"
 
 // The research questions as queries over the star schema. Each query is a
-// pure function of a loaded Warehouse; results are deterministic (fixed row
+// pure function of a loaded FactSnapshot; results are deterministic (fixed row
 // order, ties broken by keys, sums in a fixed order).
 //
 // Definitions shared by several queries:
@@ -26,6 +26,8 @@
 //   hour         = UTC hour of `epoch`, floor((epoch mod 86400) / 3600).
 namespace wv::analytics {
 
+// How a query runs and the parameters of those that take any. Plain data;
+// thread-compatible.
 struct QueryOptions {
   int threads = 2;
   // hardest-words: rows per learning language, and the minimum number of
@@ -34,12 +36,14 @@ struct QueryOptions {
   int64_t min_views = 50;
 };
 
+// A query: its name, what it reads and the function that answers it.
+// Immutable (AllQueries()); thread-safe.
 struct QueryDef {
   std::string name;
   std::string description;
-  uint32_t fact_columns = 0;  // FactColumns needed
-  bool needs_words = false;   // reads dim_words
-  std::function<StatusOr<ResultTable>(const Warehouse&, const QueryOptions&)> run;
+  uint32_t projection = 0;   // FactProjection bits the query reads
+  bool needs_words = false;  // reads dim_words
+  std::function<StatusOr<ResultTable>(const FactSnapshot&, const QueryOptions&)> run;
 };
 
 // Every query, in the order `--list` shows them.
@@ -51,19 +55,20 @@ const QueryDef* FindQuery(std::string_view name);
 StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
                                const QueryOptions& options);
 
-// The query functions, for the report (which loads the warehouse once).
-StatusOr<ResultTable> QueryPairs(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryPairUsers(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryPairViews(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryTimeOfDay(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryTimeOfDayTest(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRetentionPairs(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRetentionUi(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryForgettingCurve(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryHardestWords(const Warehouse& w, const QueryOptions& o);
-StatusOr<ResultTable> QueryRecallByPos(const Warehouse& w, const QueryOptions& o);
+// The query functions, for the report (which loads the snapshot once).
+StatusOr<ResultTable> QueryPairs(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairUsers(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDay(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryTimeOfDayTest(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionPairs(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRetentionUi(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions& o);
 
-// The lag buckets of forgetting-curve: [lower, upper) in seconds and a label.
+// A lag bucket of forgetting-curve: [lower, upper) in seconds and a label.
+// Immutable (LagBuckets()); thread-safe.
 struct LagBucket {
   int64_t lower_seconds;
   int64_t upper_seconds;  // INT64_MAX for the last

@@ -44,7 +44,8 @@ struct ResultColumn {
   void AppendOptionalString(std::optional<std::string_view> v);
 };
 
-// A cell of the optional totals line shown by the `table` format.
+// A cell of the optional totals line shown by the `table` format. Plain data;
+// thread-compatible.
 struct TotalCell {
   std::string text;  // already formatted for people; empty = blank
 };

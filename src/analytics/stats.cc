@@ -4,12 +4,12 @@
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <thread>
 #include <tuple>
 
 #include "boost/math/distributions/chi_squared.hpp"
 #include "boost/math/distributions/normal.hpp"
 #include "boost/math/tools/roots.hpp"
+#include "core/parallel.h"
 
 namespace wv::analytics {
 
@@ -134,14 +134,10 @@ ScoreSums Sum(const RecallObservations& obs, double h, int threads, bool want_lo
   // depend on the thread count. A second thread only for inputs worth it.
   std::array<ScoreSums, 2> parts;
   const size_t mid = n / 2;
-  if (threads > 1 && n >= (1u << 16)) {
-    std::thread second(SumFailures, std::cref(obs), mid, n, k, want_loglik, &parts[1]);
-    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
-    second.join();
-  } else {
-    SumFailures(obs, 0, mid, k, want_loglik, &parts[0]);
-    SumFailures(obs, mid, n, k, want_loglik, &parts[1]);
-  }
+  const int workers = threads > 1 && n >= (1u << 16) ? 2 : 1;
+  ParallelFor(parts.size(), workers, [&](size_t half, int) {
+    SumFailures(obs, half == 0 ? 0 : mid, half == 0 ? mid : n, k, want_loglik, &parts[half]);
+  });
   ScoreSums total;
   const double success = k * obs.correct_lag_days;
   total.score = success;

@@ -11,6 +11,7 @@
 // and the half-life fit. Pure functions, thread-safe.
 namespace wv::analytics {
 
+// A confidence interval [low, high]. Plain data; thread-compatible.
 struct Interval {
   double low = 0;
   double high = 0;
@@ -25,6 +26,7 @@ struct Interval {
 // REQUIRES: 0 <= successes <= trials, 0 < confidence < 1
 std::optional<Interval> WilsonInterval(double successes, double trials, double confidence = 0.95);
 
+// The outcome of a chi-square test. Plain data; thread-compatible.
 struct ChiSquareResult {
   double chi2 = 0;
   int64_t dof = 0;
@@ -59,7 +61,7 @@ ChiSquareResult ChiSquareGoodnessOfFit(std::span<const int64_t> observed,
 // with at least one failure are kept individually. Most rows are all-correct
 // (mean p_recall ≈ 0.86 in the real data), which makes each Newton step a pass
 // over a small share of the rows. Rows with Δ <= 0 are ignored (see FitHalfLife).
-// Not thread-safe for Add().
+// Thread-compatible: Add() from one thread at a time; const use from many.
 struct RecallObservations {
   std::vector<double> fail_lag_days;  // Δ of rows with failures
   std::vector<float> failures;        // n − c of those rows
@@ -81,6 +83,7 @@ struct RecallObservations {
   }
 };
 
+// The outcome of FitHalfLife. Plain data; thread-compatible.
 struct HalfLifeFit {
   // Maximum-likelihood half-life in days; nullopt when it does not exist
   // (no failures: h → ∞; no successes: h → 0) or lies outside

@@ -34,19 +34,18 @@ std::string EscapeHtml(std::string_view text) {
   return out;
 }
 
-std::string Thousands(int64_t v) {
-  const std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return v < 0 ? "-" + out : out;
-}
-
 std::string Percent(double share, int digits) {
   if (!std::isfinite(share)) return "n/a";
   return fmt::format("{:.{}f}%", share * 100, digits);
+}
+
+std::string Answer(std::string_view html) {
+  return fmt::format("<p class=\"answer\">{}</p>\n", html);
+}
+
+std::string TableWrap(std::string_view attributes, std::string_view rows) {
+  return fmt::format("<div class=\"tablewrap\"><table{}{}>{}</table></div>\n",
+                     attributes.empty() ? "" : " ", attributes, rows);
 }
 
 const char* SeriesColour(size_t i) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/number_format.h"
+
 // Building blocks of the self-contained report: HTML escaping, number
 // formatting for people, and charts drawn as inline SVG (no script, no
 // external resource). Pure functions, thread-safe.
@@ -15,12 +17,17 @@ namespace wv::report {
 // Every string that comes from the data goes through it.
 std::string EscapeHtml(std::string_view text);
 
-// 12345678 -> "12,345,678".
-std::string Thousands(int64_t v);
+// Thousands() (12345678 -> "12,345,678") is wv::Thousands, core/number_format.h.
 // 0.8591 -> "85.9%" (digits after the point).
 std::string Percent(double share, int digits = 1);
 
-// One horizontal bar per label.
+// The highlighted answer paragraph. `html` is markup: escape data in it first.
+std::string Answer(std::string_view html);
+// A table wrapped for horizontal scrolling; `attributes` go on <table>
+// (e.g. `class="kv"`), `rows` is the markup of its <thead>/<tbody>.
+std::string TableWrap(std::string_view attributes, std::string_view rows);
+
+// A bar chart: one horizontal bar per label. Plain data; thread-compatible.
 struct BarChart {
   std::string title;  // drawn above the bars; plain text (escaped here)
   std::vector<std::string> labels;
@@ -29,8 +36,9 @@ struct BarChart {
 };
 std::string RenderBarChart(const BarChart& chart);
 
-// Rows × columns of shades; `values[r][c]` in [0, 1] after scaling by the
-// chart's maximum; `tooltips[r][c]` becomes an SVG <title>.
+// A heatmap: rows × columns of shades; `values[r][c]` in [0, 1] after scaling
+// by the chart's maximum; `tooltips[r][c]` becomes an SVG <title>. Plain data;
+// thread-compatible.
 struct Heatmap {
   std::string title;
   std::vector<std::string> row_labels;
@@ -40,7 +48,8 @@ struct Heatmap {
 };
 std::string RenderHeatmap(const Heatmap& chart);
 
-// One line per series over categorical x positions; missing points break the line.
+// A line chart: one line per series over categorical x positions; missing
+// points break the line. Plain data; thread-compatible.
 struct LineChart {
   std::string title;
   std::string y_label;
@@ -50,7 +59,8 @@ struct LineChart {
 };
 std::string RenderLineChart(const LineChart& chart);
 
-// One dot with a whisker (confidence interval) per label, on a shared x axis.
+// An interval chart: one dot with a whisker (confidence interval) per label,
+// on a shared x axis. Plain data; thread-compatible.
 struct IntervalChart {
   std::string title;
   std::vector<std::string> labels;

@@ -11,6 +11,7 @@
 // the data dictionary. Every string that comes from the data is HTML-escaped.
 namespace wv::report {
 
+// How the report is computed. Plain data; thread-compatible.
 struct ReportOptions {
   int threads = 2;
 };

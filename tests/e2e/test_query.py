@@ -16,6 +16,7 @@ import math
 import pathlib
 import shutil
 import subprocess
+import zlib
 
 import duckdb
 import numpy as np
@@ -164,18 +165,39 @@ def build_star_schema(out, rows=40000, seed=7, evil=False, row_group_size=3000):
         con.execute(f"COPY {t} TO '{out / t / 'part-0.parquet'}' (FORMAT PARQUET)")
     con.close()
 
+    # A manifest in the format `wordviews run` writes (run::ManifestFromJson reads it).
+    def table_record(name):
+        files = []
+        for f in sorted((out / name).rglob("*.parquet")):
+            data = f.read_bytes()
+            files.append({"path": str(f.relative_to(out)), "rows": pq.read_metadata(f).num_rows,
+                          "bytes": len(data), "crc32": zlib.crc32(data)})
+        return {"rows": sum(f["rows"] for f in files), "files": files}
+
+    def check(name, passed, detail, severity="error", observed=0, expected=0):
+        return {"name": name, "passed": passed, "severity": severity, "observed": observed,
+                "expected": expected, "detail": detail}
+
     manifest = {
+        "format_version": 1,
         "run_id": "test-run-1",
         "program_version": "test",
-        "tables": {"fact_wordviews": {"rows": n, "files": len(list(fact_dir.rglob("*.parquet")))},
-                   "quarantine": {"rows": 1}},
+        "created_at": "2013-03-15T00:00:00Z",
+        "arguments": ["wordviews", "run", "--traces", "traces.csv"],
+        "options": {"threads": "2"},
+        "inputs": [{"path": "traces.csv", "bytes": 0, "crc32": 0}],
+        "rows": {"input": n + 1, "accepted": n, "rejected": 1},
         "rejected_by_reason": {"bad_lexeme": 1},
+        "tables": {t: table_record(t) for t in ["fact_wordviews", "dim_users", "dim_times",
+                                                 "dim_langs", "dim_words", "quarantine"]},
         "quality_checks": [
-            {"name": "fact_foreign_keys_resolve", "passed": True, "detail": "all keys resolve"},
-            {"name": "reconciliation", "passed": True, "detail": f"{n + 1} = {n} + 1"},
-            {"name": "p_recall_consistency", "passed": False,
-             "detail": f"0 rows disagree {EVIL if evil else ''}"},
+            check("fact_foreign_keys_resolve", True, "all keys resolve"),
+            check("reconciliation", True, f"{n + 1} = {n} + 1", observed=n + 1, expected=n + 1),
+            check("p_recall_consistency", False, f"0 rows disagree {EVIL if evil else ''}",
+                  observed=1),
         ],
+        "stages": [{"stage": "build", "seconds": 0.5}],
+        "peak_rss_bytes": 0,
     }
     (out / "_manifest.json").write_text(json.dumps(manifest, indent=1))
     return out
@@ -188,8 +210,13 @@ def star(request, tmp_path_factory, wv_bin):
     (`wordviews generate` + `wordviews run`, our own Parquet writer)."""
     if request.param == "built":
         return build_star_schema(tmp_path_factory.mktemp("star") / "out")
-    d = tmp_path_factory.mktemp("run")
-    for args in (["generate", "--rows", "60000", "--seed", "5", "--out", d / "traces.csv", "-q"],
+    return run_pipeline(wv_bin, tmp_path_factory.mktemp("run"), rows=60000, seed=5)
+
+
+def run_pipeline(wv_bin, d, rows, seed):
+    """`wordviews generate` + `wordviews run` into D/out; returns that folder."""
+    for args in (["generate", "--rows", str(rows), "--seed", str(seed), "--out", d / "traces.csv",
+                  "-q"],
                  ["run", "--traces", d / "traces.csv", "--out", d / "out", "--quiet"]):
         proc = subprocess.run([wv_bin, *map(str, args)], capture_output=True, text=True)
         assert proc.returncode == 0, f"wordviews {args[0]}: {proc.stderr}"

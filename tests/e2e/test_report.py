@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from test_query import EVIL, build_star_schema, fact_sql
+from test_query import EVIL, build_star_schema, fact_sql, run_pipeline
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -175,3 +175,111 @@ def test_report_replaces_previous_file_atomically(wv_bin, evil_star, tmp_path):
     assert proc.returncode == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary left behind
+
+
+# ---- the data dictionary against pyarrow, the quality checks' severities ----
+
+TABLES = ["fact_wordviews", "dim_users", "dim_times", "dim_langs", "dim_words", "quarantine"]
+
+
+def arrow_type_text(t):
+    """The report's name of a column type, from pyarrow's reading of the file (the oracle)."""
+    import pyarrow as pa
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_timestamp(t):
+        assert t.unit == "us" and t.tz in ("UTC", "+00:00"), t
+        return "timestamp (UTC, µs)"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return "bytes"
+    return {pa.int32(): "int32", pa.int64(): "int64", pa.float64(): "double",
+            pa.float32(): "float", pa.bool_(): "boolean"}[t]
+
+
+def dictionary_rows(html, table):
+    """(column, type, nullable, description) rows of `table` in the report's data dictionary."""
+    import html as htmllib
+    start = html.index(f'<h3 id="dict-{table}">')
+    end = html.index("</table>", start)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(yes|no)</td><td>(.*?)</td></tr>",
+                      html[start:end])
+    return [tuple(htmllib.unescape(c) for c in r) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def run_star(wv_bin, tmp_path_factory):
+    """The real pipeline's output (our own Parquet writer, every table the contract lists)."""
+    return run_pipeline(wv_bin, tmp_path_factory.mktemp("run"), rows=20000, seed=3)
+
+
+def render(wv_bin, star_dir, out):
+    proc = subprocess.run([wv_bin, "report", str(star_dir), "-o", str(out)], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_dictionary_lists_every_column_as_pyarrow_reads_them(wv_bin, run_star, tmp_path):
+    import pyarrow.parquet as pq
+    html = render(wv_bin, run_star, tmp_path / "r.html")
+    for table in TABLES:
+        files = sorted((run_star / table).rglob("*.parquet"))
+        assert files, table
+        schema = pq.read_schema(files[0])
+        expected = [(f.name, arrow_type_text(f.type), "yes" if f.nullable else "no")
+                    for f in schema]
+        rows = dictionary_rows(html, table)
+        assert [r[:3] for r in rows] == expected, table
+        for name, _, _, description in rows:
+            assert description.strip(), (table, name)
+    # Our own output follows the contract: no differences to list.
+    assert "differ from the contract" not in html
+
+
+def test_dictionary_flags_files_that_differ_from_the_contract(report):
+    html = report.read_text(encoding="utf-8")
+    # The built star's dim_users (DuckDB) spells `courses` as `number_of_courses`.
+    start = html.index('<h3 id="dict-dim_users">')
+    users = html[start:html.index("</table>", start)]
+    assert "differ from the contract" in users
+    assert re.search(r"Missing from the files: [^<]*\bcourses\b", users)
+    assert re.search(r"In the files but not in the contract: [^<]*number_of_courses", users)
+    # The contract's columns are listed all the same, number_of_courses is not one of them.
+    assert [r[0] for r in dictionary_rows(html, "dim_users")] == [
+        "user_id", "number_of_sessions", "first_seen", "last_seen", "views", "courses"]
+
+
+def test_warnings_render_as_warnings(wv_bin, evil_star, tmp_path):
+    import json
+    copy = tmp_path / "copy"
+    shutil.copytree(evil_star, copy)
+    manifest = json.loads((copy / "_manifest.json").read_text())
+    manifest["quality_checks"] += [
+        {"name": "dim_words.unknown_tags", "passed": False, "severity": "warning", "observed": 7,
+         "expected": 0, "detail": "7 words with tags the reference does not know"},
+        {"name": "dim_words.wildcards", "passed": True, "severity": "info", "observed": 3,
+         "expected": 0, "detail": "3 words with wildcards"},
+    ]
+    (copy / "_manifest.json").write_text(json.dumps(manifest))
+    html = render(wv_bin, copy, tmp_path / "r.html")
+    quality = html[html.index('<section id="quality">'):html.index('<section id="dictionary">')]
+    # 5 checks: 3 passed (the info included), 1 failed (error), 1 warning: not a failure.
+    assert "3 of 5 quality checks passed" in quality
+    assert '<strong class="bad">1 failed</strong>' in quality
+    assert "1 warning</strong> (counted anomalies, not failures)" in quality
+    assert quality.count('<tr class="fail">') == 1
+    assert quality.count('<tr class="warn">') == 1
+    warn_row = re.search(r'<tr class="warn">(.*?)</tr>', quality).group(1)
+    assert "dim_words.unknown_tags" in warn_row and "<td>warning</td>" in warn_row
+    fail_row = re.search(r'<tr class="fail">(.*?)</tr>', quality).group(1)
+    assert "p_recall_consistency" in fail_row
+
+
+def test_unreadable_manifest_is_said_not_fatal(wv_bin, evil_star, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(evil_star, copy)
+    (copy / "_manifest.json").write_text('{"run_id": "x"}')
+    html = render(wv_bin, copy, tmp_path / "r.html")
+    assert "<code>_manifest.json</code> could not be read" in html

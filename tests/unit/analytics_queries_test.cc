@@ -7,7 +7,7 @@
 
 #include "analytics/queries.h"
 #include "analytics/stats.h"
-#include "analytics/warehouse.h"
+#include "analytics/fact_snapshot.h"
 #include "gtest/gtest.h"
 #include "test_temp_dir.h"
 #include "support/test_sinks.h"
@@ -280,7 +280,7 @@ TEST_F(QueriesTest, MissingColumnIsAnInputError) {
   EXPECT_EQ(I(*ok, "views", 1), 4);
 }
 
-TEST_F(QueriesTest, NotAWarehouse) {
+TEST_F(QueriesTest, NotAStarSchemaDir) {
   auto r = RunQuery(dir_ + "/nope", *FindQuery("pairs"), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), ErrorKind::kInput);

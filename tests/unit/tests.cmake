@@ -4,6 +4,7 @@ set(WV_UNIT_TESTS
   analytics_result_table_test.cc
   analytics_stats_test.cc
   core_civil_time_test.cc
+  core_number_format_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc
@@ -15,6 +16,7 @@ set(WV_UNIT_TESTS
   io_sink_gzip_test.cc
   lexeme_test.cc
   model_dimensions_test.cc
+  model_star_schema_test.cc
   model_star_builder_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
@@ -23,6 +25,7 @@ set(WV_UNIT_TESTS
   quality_checks_test.cc
   reference_test.cc
   report_html_test.cc
+  report_sections_test.cc
   status_test.cc
   validator_test.cc
 )
