@@ -27,8 +27,8 @@
 namespace wv::traces {
 
 struct IngestProgress {
-  uint64_t rows = 0;                // input rows handed to consume so far
-  uint64_t stored_bytes_read = 0;   // bytes read from storage (compressed if gzip)
+  uint64_t rows = 0;                           // input rows handed to consume so far
+  uint64_t stored_bytes_read = 0;              // bytes read from storage (compressed if gzip)
   std::optional<uint64_t> stored_bytes_total;  // when every input's size is known
 };
 
