@@ -83,6 +83,7 @@ class DuplicateDetector {
     // Run-wide line of the first occurrence; 0 when it lies beyond 2^32 - 1
     // (positions are stored in 32 bits to keep entries at 16 bytes).
     uint32_t first_line;
+    bool operator==(const Duplicate&) const = default;
   };
 
   DuplicateDetector() = default;

@@ -24,5 +24,7 @@ set(WV_UNIT_TESTS
   reference_test.cc
   report_html_test.cc
   status_test.cc
+  traces_chunks_in_flight_test.cc
+  traces_duplicate_detector_test.cc
   validator_test.cc
 )
