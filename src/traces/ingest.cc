@@ -92,10 +92,10 @@ class ParallelIngest {
         stored_(options.paths.size()) {}
 
   Status Run() {
-    // The reader gets a thread of its own rather than a RunOnWorkers slot:
-    // the workers must be able to make progress on their own (a reader
-    // waiting for buffers only the workers free), and RunOnWorkers may start
-    // fewer threads than asked, where only the caller's is certain.
+    // The reader gets a dedicated thread rather than a RunOnWorkers slot:
+    // RunOnWorkers may start fewer threads than asked (only the caller's is
+    // certain), and a reader that ended up without a validating worker
+    // beside it would wait forever for buffers only workers give back.
     std::thread reader;
     try {
       reader = std::thread([this] { ReadAll(); });
