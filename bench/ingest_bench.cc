@@ -83,8 +83,8 @@ void BM_ValidateChunk(benchmark::State& state) {
   uint64_t rows = 0;
   for (auto _ : state) {
     wv::traces::ValidatedChunk out;
-    wv::traces::ChunkSideData side;
-    validator.Validate(chunk, 0, 2, &out, &side);
+    wv::traces::DedupInput dedup;
+    validator.Validate(chunk, 0, 2, &out, &dedup);
     rows += out.input_rows;
     if (out.rejected.size() != 0) state.SkipWithError("rows rejected");
     benchmark::DoNotOptimize(out);

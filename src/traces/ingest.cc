@@ -6,139 +6,114 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
-#include "core/crc32.h"
-#include "csv/chunker.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
-#include "io/byte_source.h"
+#include "traces/chunks_in_flight.h"
+#include "traces/in_order_stage.h"
+#include "traces/trace_file_reader.h"
 #include "traces/validator.h"
 
 namespace wv::traces {
 namespace {
 
-// Counts and checksums the stored bytes on their way to the inflater.
-class StoredBytesTap final : public io::ByteSource {
- public:
-  explicit StoredBytesTap(std::unique_ptr<io::ByteSource> inner) : inner_(std::move(inner)) {}
+// What the input files' sizes say before reading them.
+struct InputSizes {
+  std::optional<uint64_t> stored_total;  // when every input is a regular file
+  // Rows to size the duplicate set for. Rows are about 95 bytes; gzip'd
+  // traces about 3.4 times smaller. Empty slots cost little until touched,
+  // so a generous estimate is fine; an underestimate just grows.
+  uint64_t expected_rows = 0;
+};
 
-  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
-    WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(buffer, capacity));
-    crc_ = Crc32(std::string_view(buffer, n), crc_);
-    bytes_ += n;
-    return n;
+InputSizes MeasureInputs(const std::vector<std::string>& paths) {
+  InputSizes sizes;
+  sizes.stored_total = 0;
+  for (const std::string& path : paths) {
+    struct stat st;
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      sizes.stored_total.reset();
+      continue;
+    }
+    const auto size = static_cast<uint64_t>(st.st_size);
+    if (sizes.stored_total) *sizes.stored_total += size;
+    const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    sizes.expected_rows += size * (gzip ? 34 : 10) / 950;
   }
-  const std::string& name() const override { return inner_->name(); }
-  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
-  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+  sizes.expected_rows = std::min<uint64_t>(sizes.expected_rows, uint64_t{1} << 26);
+  return sizes;
+}
 
-  uint32_t crc() const { return crc_; }
-  uint64_t bytes() const { return bytes_; }
+// The first error of a run, from whichever thread found it.
+// Thread-safe.
+class FirstError {
+ public:
+  // Keeps `status` unless an error was recorded before.
+  void Record(const Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (status_.ok()) status_ = status;
+  }
+  bool failed() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return !status_.ok();
+  }
+  Status status() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return status_;
+  }
 
  private:
-  std::unique_ptr<io::ByteSource> inner_;
-  uint32_t crc_ = 0;
-  uint64_t bytes_ = 0;
+  mutable absl::Mutex mu_;
+  Status status_ ABSL_GUARDED_BY(mu_);
 };
 
-struct WorkItem {
-  uint64_t sequence = 0;
-  uint32_t file = 0;
-  std::unique_ptr<csv::ChunkBuffer> raw;
-  ValidatedChunk chunk;
-  ChunkSideData side;
-};
-
-// An entry of the duplicate set: a row fingerprint and where the row was
-// first seen (a line number counted across all inputs; 0 if beyond 2^32).
-struct SeenRow {
-  uint64_t hash;
-  uint32_t check;
-  uint32_t global_line;
-};
-struct SeenRowHash {
-  size_t operator()(const SeenRow& row) const { return row.hash; }
-};
-struct SeenRowEq {
-  bool operator()(const SeenRow& a, const SeenRow& b) const {
-    return a.hash == b.hash && a.check == b.check;
-  }
-};
-
-// Keeps the elements of `column` whose `keep` flag is set.
-template <typename T>
-void Compact(std::vector<T>& column, const std::vector<uint8_t>& keep) {
-  size_t out = 0;
-  for (size_t i = 0; i < column.size(); ++i) {
-    if (keep[i]) column[out++] = column[i];
-  }
-  column.resize(out);
-}
-void Compact(parquet::ByteArrayVector& column, const std::vector<uint8_t>& keep) {
-  parquet::ByteArrayVector kept;
-  kept.reserve(column.size(), column.data.size());
-  for (size_t i = 0; i < column.size(); ++i) {
-    if (keep[i]) kept.push_back(column[i]);
-  }
-  column = std::move(kept);
-}
-
-// Shared state of one Run.
-class Pipeline {
+// One run of the ingest: wires the reader, the workers and the in-order
+// stage together through the hand-offs of traces/chunks_in_flight.h, and
+// stops them all at the first error.
+// Thread-safe where the threads meet (the hand-offs, FirstError); each
+// stage's own state belongs to its thread.
+class ParallelIngest {
  public:
-  Pipeline(const IngestOptions& options, IngestStats* stats,
-           const std::function<Status(ValidatedChunk&&)>& consume)
+  ParallelIngest(const IngestOptions& options, const InputSizes& sizes, IngestStats* stats,
+                 const std::function<Status(ValidatedChunk&&)>& consume)
       : options_(options),
         stats_(stats),
-        consume_(consume),
-        threads_(std::max(1, options.threads)),
-        max_buffers_(static_cast<size_t>(2 * threads_ + 2)) {}
+        workers_(EffectiveThreads(std::max(1, options.threads))),
+        pool_(static_cast<size_t>(2 * workers_ + 2), options.chunk_bytes + 64 * 1024),
+        in_order_(options.paths, consume, options.progress, &stored_bytes_read_, sizes.stored_total,
+                  sizes.expected_rows, stats),
+        stored_(options.paths.size()) {}
 
   Status Run() {
-    stats_->files.resize(options_.paths.size());
-    file_line_base_.assign(options_.paths.size(), 0);
-    std::optional<uint64_t> total = 0;
-    for (size_t i = 0; i < options_.paths.size(); ++i) {
-      stats_->files[i].path = options_.paths[i];
-      struct stat st;
-      if (options_.paths[i] != "-" && ::stat(options_.paths[i].c_str(), &st) == 0 &&
-          S_ISREG(st.st_mode)) {
-        if (total) *total += static_cast<uint64_t>(st.st_size);
-      } else {
-        total.reset();
-      }
+    // The reader gets a dedicated thread rather than a RunOnWorkers slot:
+    // RunOnWorkers may start fewer threads than asked (only the caller's is
+    // certain), and a reader that ended up without a validating worker
+    // beside it would wait forever for buffers only workers give back.
+    std::thread reader;
+    try {
+      reader = std::thread([this] { ReadAll(); });
+    } catch (const std::system_error& e) {
+      return InternalError(fmt::format("cannot start the ingest reader thread: {}", e.what()));
     }
-    stored_total_ = total;
-    // Sizing the duplicate set up front saves its rehashes (each moves every
-    // entry) and their transient double memory. Rows are about 95 bytes;
-    // gzip'd traces about 3.4 times smaller. Empty slots cost little until
-    // touched, so a generous estimate is fine; an underestimate just grows.
-    uint64_t estimated_rows = 0;
-    for (const auto& path : options_.paths) {
-      struct stat st;
-      if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-      estimated_rows += static_cast<uint64_t>(st.st_size) * (gzip ? 34 : 10) / 950;
+    RunOnWorkers(workers_, [this](int) { ValidateChunks(); });
+    reader.join();
+    WV_RETURN_IF_ERROR(errors_.status());
+    if (reorderer_.done() != chunks_read_) {
+      return InternalError(
+          fmt::format("ingest consumed {} of {} chunks", reorderer_.done(), chunks_read_));
     }
-    seen_.reserve(std::min<uint64_t>(estimated_rows, uint64_t{1} << 26));
-
-    std::vector<std::thread> workers;
-    for (int i = 0; i < threads_; ++i) workers.emplace_back([this] { WorkerLoop(); });
-    ReaderLoop();
-    for (auto& worker : workers) worker.join();
-    if (!error_.ok()) return error_;
-    if (next_to_consume_ != next_sequence_) {
-      return InternalError(fmt::format("ingest consumed {} of {} chunks", next_to_consume_,
-                                       next_sequence_));
-    }
-    for (auto& file : stats_->files) {
+    for (size_t i = 0; i < stats_->files.size(); ++i) {
+      IngestFileStats& file = stats_->files[i];
+      file.stored_bytes = stored_[i].stored_bytes;
+      file.stored_crc32 = stored_[i].stored_crc32;
+      file.bytes = stored_[i].bytes;
       if (file.physical_lines == 0) file.physical_lines = 1;  // header only
       stats_->stored_bytes += file.stored_bytes;
       stats_->bytes += file.bytes;
@@ -148,304 +123,69 @@ class Pipeline {
 
  private:
   void Fail(const Status& status) {
-    std::lock_guard lock(mu_);
-    if (error_.ok()) error_ = status;
-    stopping_ = true;
-    work_cv_.notify_all();
-    pool_cv_.notify_all();
+    errors_.Record(status);
+    pool_.Stop();
+    queue_.Stop();
+    reorderer_.Stop();
   }
 
-  bool Stopping() {
-    std::lock_guard lock(mu_);
-    return stopping_;
-  }
-
-  // Waits for a free buffer (bounding the chunks in flight); nullptr if stopping.
-  std::unique_ptr<csv::ChunkBuffer> TakeBuffer() {
-    std::unique_lock lock(mu_);
-    pool_cv_.wait(lock, [&] { return stopping_ || !pool_.empty() || buffers_ < max_buffers_; });
-    if (stopping_) return nullptr;
-    if (!pool_.empty()) {
-      auto buffer = std::move(pool_.back());
-      pool_.pop_back();
-      buffer->set_size(0);
-      return buffer;
-    }
-    ++buffers_;
-    auto buffer = std::make_unique<csv::ChunkBuffer>();
-    buffer->Reserve(options_.chunk_bytes + 64 * 1024);
-    return buffer;
-  }
-
-  void ReturnBuffer(std::unique_ptr<csv::ChunkBuffer> buffer) {
-    std::lock_guard lock(mu_);
-    pool_.push_back(std::move(buffer));
-    pool_cv_.notify_one();
-  }
-
-  void Push(std::unique_ptr<WorkItem> item) {
-    std::lock_guard lock(mu_);
-    work_.push_back(std::move(item));
-    work_cv_.notify_one();
-  }
-
-  void ReaderLoop() {
-    for (uint32_t file = 0; file < options_.paths.size() && !Stopping(); ++file) {
-      const Status status = ReadFile(file);
-      if (!status.ok()) {
-        Fail(status);
+  // The reader thread: every input in order, cut into chunks for the workers.
+  void ReadAll() {
+    for (uint32_t file = 0; file < options_.paths.size() && !errors_.failed(); ++file) {
+      const auto emit = [&](std::unique_ptr<csv::ChunkBuffer> buffer) {
+        auto chunk = std::make_unique<ChunkInFlight>();
+        chunk->sequence = chunks_read_++;
+        chunk->file = file;
+        chunk->raw = std::move(buffer);
+        queue_.Push(std::move(chunk));
+      };
+      StatusOr<StoredFileInfo> stored = ReadTraceFile(options_.paths[file], options_.chunk_bytes,
+                                                      &pool_, emit, &stored_bytes_read_);
+      if (!stored.ok()) {
+        Fail(stored.status());
         break;
       }
+      stored_[file] = *stored;
     }
-    std::lock_guard lock(mu_);
-    reader_done_ = true;
-    work_cv_.notify_all();
+    queue_.Close();
   }
 
-  Status ReadFile(uint32_t file) {
-    const std::string& path = options_.paths[file];
-    WV_ASSIGN_OR_RETURN(auto stored, io::OpenFileSource(path));
-    auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
-    StoredBytesTap* tap = tap_owner.get();
-    WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
-    csv::Chunker chunker(source.get(), options_.chunk_bytes, kNumTraceColumns);
-    WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
-    if (!header) return InputError(fmt::format("{}: empty file (expected the header line)", path));
-    WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
-    for (;;) {
-      std::unique_ptr<csv::ChunkBuffer> buffer = TakeBuffer();
-      if (buffer == nullptr) return OkStatus();  // stopping
-      WV_ASSIGN_OR_RETURN(bool more, chunker.Next(buffer.get()));
-      stored_read_.store(stored_read_before_file_ + tap->bytes(), std::memory_order_relaxed);
-      if (!more) {
-        ReturnBuffer(std::move(buffer));
-        break;
-      }
-      auto item = std::make_unique<WorkItem>();
-      item->file = file;
-      item->raw = std::move(buffer);
-      {
-        std::lock_guard lock(mu_);
-        item->sequence = next_sequence_++;
-      }
-      Push(std::move(item));
-    }
-    IngestFileStats& file_stats = stats_->files[file];
-    file_stats.stored_bytes = tap->bytes();
-    file_stats.stored_crc32 = tap->crc();
-    file_stats.bytes = chunker.bytes();
-    stored_read_before_file_ += tap->bytes();
-    stored_read_.store(stored_read_before_file_, std::memory_order_relaxed);
-    return OkStatus();
-  }
-
-  void WorkerLoop() {
+  // A worker: validates chunks (rules 1-6) and passes them on to be put back
+  // in order; finishes them in order when its chunk is the next one.
+  void ValidateChunks() {
     ChunkValidator validator(options_.refs);
-    for (;;) {
-      std::unique_ptr<WorkItem> item;
-      {
-        std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] { return stopping_ || !work_.empty() || reader_done_; });
-        if (stopping_) return;
-        if (work_.empty()) return;  // reader done and nothing left
-        item = std::move(work_.front());
-        work_.pop_front();
-      }
-      item->chunk.sequence = item->sequence;
-      item->chunk.source_file = item->file;
-      validator.Validate(item->raw->view(), item->file, /*first_line=*/0, &item->chunk,
-                         &item->side);
-      Sequence(std::move(item));
-    }
-  }
-
-  // Hands `item` to the in-order stage; whichever worker finds the next
-  // chunk ready runs that stage, so no thread sits idle waiting for order.
-  void Sequence(std::unique_ptr<WorkItem> item) {
-    std::unique_lock lock(mu_);
-    ready_.emplace(item->sequence, std::move(item));
-    if (sequencing_) return;
-    sequencing_ = true;
-    while (!stopping_) {
-      auto it = ready_.find(next_to_consume_);
-      if (it == ready_.end()) break;
-      std::unique_ptr<WorkItem> next = std::move(it->second);
-      ready_.erase(it);
-      lock.unlock();
-      const Status status = InOrder(*next);
-      ReturnBuffer(std::move(next->raw));
-      lock.lock();
-      if (!status.ok()) {
-        if (error_.ok()) error_ = status;
-        stopping_ = true;
-        work_cv_.notify_all();
-        pool_cv_.notify_all();
-        break;
-      }
-      ++next_to_consume_;
-    }
-    sequencing_ = false;
-  }
-
-  // Runs on one thread at a time, in sequence order.
-  Status InOrder(WorkItem& item) {
-    ValidatedChunk& chunk = item.chunk;
-    IngestFileStats& file_stats = stats_->files[item.file];
-    // Line numbers: the header is line 1.
-    const int64_t base = 2 + static_cast<int64_t>(file_stats.physical_lines == 0
-                                                       ? 0
-                                                       : file_stats.physical_lines - 1);
-    if (file_stats.physical_lines == 0) file_stats.physical_lines = 1;
-    for (auto& line : chunk.accepted.line_number) line += base;
-    for (auto& line : chunk.rejected.line_number) line += base;
-    file_stats.physical_lines += item.side.physical_lines;
-    if (item.file > current_file_) {
-      // Global line numbers: file f's line L is file_line_base_[f] + L.
-      for (uint32_t f = current_file_ + 1; f <= item.file; ++f) {
-        file_line_base_[f] =
-            file_line_base_[f - 1] + std::max<uint64_t>(1, stats_->files[f - 1].physical_lines);
-      }
-      current_file_ = item.file;
-    }
-    Deduplicate(item);
-
-    file_stats.rows += chunk.input_rows;
-    stats_->input_rows += chunk.input_rows;
-    stats_->accepted += chunk.accepted.size();
-    stats_->rejected += chunk.rejected.size();
-    for (RejectReason reason : chunk.rejected.reason) {
-      ++stats_->rejected_by_reason[static_cast<size_t>(reason)];
-    }
-    if (chunk.accepted.size() + chunk.rejected.size() != chunk.input_rows) {
-      return InternalError(fmt::format("{}: chunk {} lost rows", file_stats.path, chunk.sequence));
-    }
-    WV_RETURN_IF_ERROR(consume_(std::move(chunk)));
-    if (options_.progress) {
-      IngestProgress progress;
-      progress.rows = stats_->input_rows;
-      progress.stored_bytes_read = stored_read_.load(std::memory_order_relaxed);
-      progress.stored_bytes_total = stored_total_;
-      options_.progress(progress);
-    }
-    return OkStatus();
-  }
-
-  void Deduplicate(WorkItem& item) {
-    TraceBatch& accepted = item.chunk.accepted;
-    const auto& fingerprints = item.side.fingerprints;
-    const size_t n = fingerprints.size();
-    const uint64_t file_base = file_line_base_[item.file];
-    std::vector<size_t> duplicate_rows;
-    std::vector<uint32_t> first_seen;
-    constexpr size_t kPrefetchDistance = 16;
-    for (size_t i = 0; i < std::min(n, kPrefetchDistance); ++i) {
-      seen_.prefetch(SeenRow{fingerprints[i].hash, fingerprints[i].check, 0});
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (i + kPrefetchDistance < n) {
-        const RowFingerprint& ahead = fingerprints[i + kPrefetchDistance];
-        seen_.prefetch(SeenRow{ahead.hash, ahead.check, 0});
-      }
-      const uint64_t global_line = file_base + static_cast<uint64_t>(accepted.line_number[i]);
-      const SeenRow row{fingerprints[i].hash, fingerprints[i].check,
-                        global_line > UINT32_MAX ? 0u : static_cast<uint32_t>(global_line)};
-      auto [it, inserted] = seen_.insert(row);
-      if (!inserted) {
-        duplicate_rows.push_back(i);
-        first_seen.push_back(it->global_line);
-      }
-    }
-    if (duplicate_rows.empty()) return;
-
-    // Rare: move the duplicates to the quarantine, keeping line order there.
-    QuarantineBatch duplicates;
-    std::string detail;
-    for (size_t k = 0; k < duplicate_rows.size(); ++k) {
-      const size_t i = duplicate_rows[k];
-      detail = "duplicate of an earlier row";
-      if (first_seen[k] != 0) {
-        // The file holding the first copy: the last one whose base is below it.
-        const auto file_it = std::lower_bound(file_line_base_.begin(),
-                                              file_line_base_.begin() + item.file + 1,
-                                              static_cast<uint64_t>(first_seen[k])) - 1;
-        const size_t first_file = static_cast<size_t>(file_it - file_line_base_.begin());
-        detail = fmt::format("duplicate of line {} in {}", first_seen[k] - *file_it,
-                             stats_->files[first_file].path);
-      }
-      duplicates.source_file.push_back(item.file);
-      duplicates.line_number.push_back(accepted.line_number[i]);
-      duplicates.reason.push_back(RejectReason::kDuplicate);
-      duplicates.detail.push_back(detail);
-      duplicates.raw_line.push_back(
-          item.raw->view().substr(item.side.raw_offset[i], item.side.raw_length[i]));
-    }
-    std::vector<uint8_t> keep(accepted.size(), 1);
-    for (size_t i : duplicate_rows) keep[i] = 0;
-    Compact(accepted.p_recall, keep);
-    Compact(accepted.timestamp, keep);
-    Compact(accepted.delta, keep);
-    Compact(accepted.user_id, keep);
-    Compact(accepted.learning_language, keep);
-    Compact(accepted.ui_language, keep);
-    Compact(accepted.lexeme_id, keep);
-    Compact(accepted.lexeme_string, keep);
-    Compact(accepted.history_seen, keep);
-    Compact(accepted.history_correct, keep);
-    Compact(accepted.session_seen, keep);
-    Compact(accepted.session_correct, keep);
-    Compact(accepted.source_file, keep);
-    Compact(accepted.line_number, keep);
-
-    QuarantineBatch& rejected = item.chunk.rejected;
-    QuarantineBatch merged;
-    size_t a = 0, b = 0;
-    auto take = [&merged](const QuarantineBatch& from, size_t i) {
-      merged.source_file.push_back(from.source_file[i]);
-      merged.line_number.push_back(from.line_number[i]);
-      merged.reason.push_back(from.reason[i]);
-      merged.detail.push_back(from.detail[i]);
-      merged.raw_line.push_back(from.raw_line[i]);
+    const auto finish = [this](ChunkInFlight& chunk) {
+      const Status status = in_order_.Finish(chunk);
+      pool_.Return(std::move(chunk.raw));
+      return status;
     };
-    while (a < rejected.size() || b < duplicates.size()) {
-      if (b == duplicates.size() ||
-          (a < rejected.size() && rejected.line_number[a] < duplicates.line_number[b])) {
-        take(rejected, a++);
-      } else {
-        take(duplicates, b++);
-      }
+    while (std::unique_ptr<ChunkInFlight> chunk = queue_.Pop()) {
+      chunk->validated.sequence = chunk->sequence;
+      chunk->validated.source_file = chunk->file;
+      validator.Validate(chunk->raw->view(), chunk->file, /*first_line=*/0, &chunk->validated,
+                         &chunk->dedup);
+      const Status status = reorderer_.Add(std::move(chunk), finish);
+      if (!status.ok()) Fail(status);
     }
-    rejected = std::move(merged);
   }
 
   const IngestOptions& options_;
-  IngestStats* stats_;
-  const std::function<Status(ValidatedChunk&&)>& consume_;
-  const int threads_;
-  const size_t max_buffers_;
+  IngestStats* const stats_;
+  const int workers_;
 
-  std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable pool_cv_;
-  Status error_;
-  bool stopping_ = false;
-  bool reader_done_ = false;
-  std::deque<std::unique_ptr<WorkItem>> work_;
-  std::vector<std::unique_ptr<csv::ChunkBuffer>> pool_;
-  size_t buffers_ = 0;
-  uint64_t next_sequence_ = 0;
-  std::map<uint64_t, std::unique_ptr<WorkItem>> ready_;
-  bool sequencing_ = false;
-  uint64_t next_to_consume_ = 0;
+  FirstError errors_;
+  ChunkBufferPool pool_;
+  ChunkQueue queue_;
+  ChunkReorderer reorderer_;
 
-  // Reader-thread state.
-  uint64_t stored_read_before_file_ = 0;
-  std::atomic<uint64_t> stored_read_{0};
-  std::optional<uint64_t> stored_total_;
-
-  // In-order state.
-  absl::flat_hash_set<SeenRow, SeenRowHash, SeenRowEq> seen_;
-  std::vector<uint64_t> file_line_base_;  // global line number before each file's line 1
-  uint32_t current_file_ = 0;
+  // Shared by the reader (writes) and the in-order stage (progress reads):
+  // a counter where staleness is harmless, so an atomic rather than a lock.
+  std::atomic<uint64_t> stored_bytes_read_{0};
+  // Run by one thread at a time, in order (the reorderer ensures it).
+  InOrderStage in_order_;
+  // Reader-thread state, read after the reader is joined.
+  uint64_t chunks_read_ = 0;
+  std::vector<StoredFileInfo> stored_;
 };
 
 }  // namespace
@@ -465,8 +205,10 @@ Status Ingestor::Run(const std::function<Status(ValidatedChunk&&)>& consume) {
   });
   stats_ = IngestStats();
   if (options_.paths.empty()) return UsageError("no input files");
-  Pipeline pipeline(options_, &stats_, consume);
-  return pipeline.Run();
+  stats_.files.resize(options_.paths.size());
+  for (size_t i = 0; i < options_.paths.size(); ++i) stats_.files[i].path = options_.paths[i];
+  ParallelIngest ingest(options_, MeasureInputs(options_.paths), &stats_, consume);
+  return ingest.Run();
 }
 
 StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::string>& arguments) {

@@ -17,8 +17,15 @@
 //
 //   reader thread:  open (gzip detected from the bytes) -> header check ->
 //                   row-aligned chunks of ~4 MiB (quote-aware)
+//                   [traces/trace_file_reader.h]
 //   N workers:      parse + validate (rules 1-6) + fingerprint, one chunk each
+//                   [traces/validator.h]
 //   in order:       line numbers, duplicates (rule 7), consume(chunk)
+//                   [traces/in_order_stage.h, traces/duplicate_detector.h]
+//
+// The stages meet in the hand-offs of traces/chunks_in_flight.h (buffer
+// pool, queue, reorderer); the in-order stage runs on whichever worker
+// delivers the next chunk.
 //
 // Memory is bounded: at most 2N+2 chunks are in flight; the duplicate set
 // grows with distinct accepted rows (a 16-byte entry plus a control byte per
@@ -27,8 +34,8 @@
 namespace wv::traces {
 
 struct IngestProgress {
-  uint64_t rows = 0;                // input rows handed to consume so far
-  uint64_t stored_bytes_read = 0;   // bytes read from storage (compressed if gzip)
+  uint64_t rows = 0;                           // input rows handed to consume so far
+  uint64_t stored_bytes_read = 0;              // bytes read from storage (compressed if gzip)
   std::optional<uint64_t> stored_bytes_total;  // when every input's size is known
 };
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parquet/column_vector.h"
@@ -91,6 +92,20 @@ struct QuarantineBatch {
   parquet::ByteArrayVector raw_line;  // the row's bytes as read (without the line end)
 
   size_t size() const { return reason.size(); }
+
+  // Appends one rejected row (the one place that lists the columns).
+  void Add(uint32_t file, int64_t line, RejectReason why, std::string_view why_detail,
+           std::string_view raw) {
+    source_file.push_back(file);
+    line_number.push_back(line);
+    reason.push_back(why);
+    detail.push_back(why_detail);
+    raw_line.push_back(raw);
+  }
+  // Appends row `i` of `from`.
+  void AddRowOf(const QuarantineBatch& from, size_t i) {
+    Add(from.source_file[i], from.line_number[i], from.reason[i], from.detail[i], from.raw_line[i]);
+  }
 };
 
 struct ValidatedChunk {

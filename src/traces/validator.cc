@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
@@ -50,7 +51,7 @@ bool ParseDecimal(std::string_view text, double* value) {
     // Clinger's fast path: both operands are exact doubles (< 2^53 and a
     // power of ten up to 1e15), so one correctly rounded division gives
     // the correctly rounded value -- the same as fast_float.
-    static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+    static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                          1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const double magnitude = static_cast<double>(mantissa) / kPowers[fraction_digits];
     *value = (negative ? -magnitude : magnitude) + 0.0;  // -0 -> +0
@@ -139,9 +140,9 @@ std::string_view Ellipsis(std::string_view value) { return value.size() > 60 ? "
 RowFingerprint Fingerprint(std::string_view canonical, uint64_t salt) {
   const absl::string_view bytes(canonical.data(), canonical.size());
   const uint64_t first = absl::HashOf(salt, bytes);
-  const uint32_t second =
-      crc32_iscsi(reinterpret_cast<unsigned char*>(const_cast<char*>(canonical.data())),
-                  static_cast<int>(canonical.size()), static_cast<unsigned>(salt ^ kSecondHashSalt));
+  const uint32_t second = crc32_iscsi(
+      reinterpret_cast<unsigned char*>(const_cast<char*>(canonical.data())),
+      static_cast<int>(canonical.size()), static_cast<unsigned>(salt ^ kSecondHashSalt));
   return RowFingerprint{first, second};
 }
 
@@ -158,225 +159,269 @@ Status CheckTraceHeader(std::string_view line, std::string_view file_name) {
                                 printable ? Ellipsis(header) : "", kTraceHeader));
 }
 
-void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64_t first_line,
-                              ValidatedChunk* out, ChunkSideData* side) {
-  TraceBatch& ok = out->accepted;
-  QuarantineBatch& bad = out->rejected;
-  if (ok.size() == 0) {
-    // Real rows are about 95 bytes; reserving avoids regrowth (untouched
-    // reserved pages cost nothing).
-    const size_t estimate = rows.size() / 64 + 16;
-    ok.p_recall.reserve(estimate);
-    ok.timestamp.reserve(estimate);
-    ok.delta.reserve(estimate);
-    ok.user_id.reserve(estimate, estimate * 8);
-    ok.learning_language.reserve(estimate, estimate * 2);
-    ok.ui_language.reserve(estimate, estimate * 2);
-    ok.lexeme_id.reserve(estimate, estimate * 32);
-    ok.lexeme_string.reserve(estimate, rows.size() / 3);
-    ok.history_seen.reserve(estimate);
-    ok.history_correct.reserve(estimate);
-    ok.session_seen.reserve(estimate);
-    ok.session_correct.reserve(estimate);
-    ok.source_file.reserve(estimate);
-    ok.line_number.reserve(estimate);
-    if (side != nullptr) {
-      side->fingerprints.reserve(estimate);
-      side->raw_offset.reserve(estimate);
-      side->raw_length.reserve(estimate);
+namespace {
+
+// What rule-checking returns for a row that passes every rule.
+constexpr RejectReason kPassed = RejectReason::kNumReasons;
+
+// The typed values of a row that passed rule 3. Left uninitialized from row
+// to row: zeroing them per row showed up in profiles.
+struct TypedValues {
+  double p_recall;
+  int64_t ints[kNumTraceColumns];  // indexed by TraceColumn; the integer columns only
+};
+
+// Appends "field '<name>': '<value>' <what>" to `detail`.
+void AppendFieldDetail(const csv::Row& row, int column, std::string_view what,
+                       std::string* detail) {
+  const std::string_view value = row.fields[column];
+  *detail += fmt::format("field '{}': '{}{}' {}", kTraceColumnNames[column], Shown(value),
+                         Ellipsis(value), what);
+}
+
+// Rule 1, malformed: broken quoting, a wrong field count, invalid UTF-8.
+RejectReason CheckShape(const csv::Row& row, std::string* detail) {
+  if (!row.quote_error.empty()) {
+    detail->append(row.quote_error);
+    return RejectReason::kMalformed;
+  }
+  if (row.field_count != kNumTraceColumns) {
+    *detail += fmt::format("expected {} fields, found {}", int{kNumTraceColumns}, row.field_count);
+    return RejectReason::kMalformed;
+  }
+  if (row.maybe_non_ascii) {
+    const size_t bad_utf8 = FindInvalidUtf8(row.raw);
+    if (bad_utf8 != std::string_view::npos) {
+      *detail += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
+      return RejectReason::kMalformed;
     }
   }
+  return kPassed;
+}
 
+// Rule 2, missing_value: the first empty field.
+RejectReason CheckPresent(const csv::Row& row, std::string* detail) {
+  for (int c = 0; c < kNumTraceColumns; ++c) {
+    if (row.fields[c].empty()) {
+      *detail += fmt::format("field '{}' is empty", kTraceColumnNames[c]);
+      return RejectReason::kMissingValue;
+    }
+  }
+  return kPassed;
+}
+
+// Rule 3, bad_number: p_recall a decimal, the other numeric columns base-10
+// integers fitting in 64 bits. Fills `values`.
+RejectReason ParseNumbers(const csv::Row& row, TypedValues* values, std::string* detail) {
+  if (!validation::ParseDecimal(row.fields[kPRecall], &values->p_recall)) {
+    AppendFieldDetail(row, kPRecall, "is not a decimal number", detail);
+    return RejectReason::kBadNumber;
+  }
+  for (int c : {kTimestamp, kDelta, kHistorySeen, kHistoryCorrect, kSessionSeen, kSessionCorrect}) {
+    const IntParse parsed = validation::ParseInt64(row.fields[c], &values->ints[c]);
+    if (parsed != IntParse::kOk) {
+      AppendFieldDetail(
+          row, c,
+          parsed == IntParse::kOverflow ? "does not fit in 64 bits" : "is not a base-10 integer",
+          detail);
+      return RejectReason::kBadNumber;
+    }
+  }
+  return kPassed;
+}
+
+// Rule 4, out_of_range, checked in column order.
+RejectReason CheckRanges(const csv::Row& row, const TypedValues& values, std::string* detail) {
+  const int64_t* ints = values.ints;
+  const auto out_of_range = [&](int column, std::string_view what) {
+    AppendFieldDetail(row, column, what, detail);
+    return RejectReason::kOutOfRange;
+  };
+  if (!(values.p_recall >= 0.0 && values.p_recall <= 1.0)) {
+    return out_of_range(kPRecall, "is outside [0, 1]");
+  }
+  if (ints[kTimestamp] < kMinTimestamp || ints[kTimestamp] >= kMaxTimestampExclusive) {
+    return out_of_range(kTimestamp, "is outside [2000-01-01, 2100-01-01)");
+  }
+  if (ints[kDelta] < 0) return out_of_range(kDelta, "is negative");
+  if (ints[kHistorySeen] < 0) return out_of_range(kHistorySeen, "is negative");
+  if (ints[kHistoryCorrect] < 0 || ints[kHistoryCorrect] > ints[kHistorySeen]) {
+    return out_of_range(kHistoryCorrect,
+                        fmt::format("is outside [0, history_seen = {}]", ints[kHistorySeen]));
+  }
+  if (ints[kSessionSeen] < 1) return out_of_range(kSessionSeen, "is less than 1");
+  if (ints[kSessionCorrect] < 0 || ints[kSessionCorrect] > ints[kSessionSeen]) {
+    return out_of_range(kSessionCorrect,
+                        fmt::format("is outside [0, session_seen = {}]", ints[kSessionSeen]));
+  }
+  return kPassed;
+}
+
+// Rule 5, unknown_language: both codes in the language reference.
+RejectReason CheckLanguages(const csv::Row& row, const LanguageCodes& languages,
+                            std::string* detail) {
+  for (int c : {kLearningLanguage, kUiLanguage}) {
+    if (languages.Find(row.fields[c]) == nullptr) {
+      AppendFieldDetail(row, c, "is not an alpha2 code of the language reference", detail);
+      return RejectReason::kUnknownLanguage;
+    }
+  }
+  return kPassed;
+}
+
+// Rule 6, bad_lexeme: a 32-hex-digit id and a parsable lexeme string.
+// `lexeme` is scratch space.
+RejectReason CheckLexeme(const csv::Row& row, LexemeParts* lexeme, std::string* detail) {
+  if (!validation::IsLexemeId(row.fields[kLexemeId])) {
+    AppendFieldDetail(row, kLexemeId, "is not 32 lowercase hex digits", detail);
+    return RejectReason::kBadLexeme;
+  }
+  std::string_view error;
+  if (!ParseLexeme(row.fields[kLexemeString], lexeme, &error)) {
+    AppendFieldDetail(row, kLexemeString, fmt::format("is not surface/lemma<tag>...: {}", error),
+                      detail);
+    return RejectReason::kBadLexeme;
+  }
+  return kPassed;
+}
+
+// Rules 1-6 in precedence order: the first failing rule (with `detail` set),
+// or kPassed with `values` filled.
+RejectReason FirstFailingRule(const csv::Row& row, const References& refs, TypedValues* values,
+                              LexemeParts* lexeme, std::string* detail) {
+  RejectReason reason = CheckShape(row, detail);
+  if (reason == kPassed) reason = CheckPresent(row, detail);
+  if (reason == kPassed) reason = ParseNumbers(row, values, detail);
+  if (reason == kPassed) reason = CheckRanges(row, *values, detail);
+  if (reason == kPassed) reason = CheckLanguages(row, *refs.languages, detail);
+  if (reason == kPassed) reason = CheckLexeme(row, lexeme, detail);
+  return reason;
+}
+
+// Byte estimate for the string column `column` of `batch` in a chunk of
+// `rows` rows and `chunk_bytes` bytes. The string columns differ too much
+// for one estimate: 2-byte language codes, 32-digit lexeme ids, lexeme
+// strings about a third of a row, short user ids.
+size_t EstimatedBytes(const TraceBatch& batch, const parquet::ByteArrayVector& column, size_t rows,
+                      size_t chunk_bytes) {
+  if (&column == &batch.learning_language || &column == &batch.ui_language) return rows * 2;
+  if (&column == &batch.lexeme_id) return rows * 32;
+  if (&column == &batch.lexeme_string) return chunk_bytes / 3;
+  return rows * 8;  // user_id (and any new string column)
+}
+
+// Reserves room in `batch` (and `dedup`) for the accepted rows of a chunk of
+// `chunk_bytes`. Real rows are about 95 bytes; reserving for 64-byte rows
+// avoids regrowth (untouched reserved pages cost nothing).
+void ReserveForChunk(size_t chunk_bytes, TraceBatch* batch, DedupInput* dedup) {
+  const size_t rows = chunk_bytes / 64 + 16;
+  ForEachColumn(*batch, [&](auto& column) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(column)>, parquet::ByteArrayVector>) {
+      column.reserve(rows, EstimatedBytes(*batch, column, rows, chunk_bytes));
+    } else {
+      column.reserve(rows);
+    }
+  });
+  if (dedup != nullptr) {
+    dedup->fingerprints.reserve(rows);
+    dedup->raw_offset.reserve(rows);
+    dedup->raw_length.reserve(rows);
+  }
+}
+
+void AppendAccepted(const csv::Row& row, const TypedValues& values, uint32_t source_file,
+                    int64_t line, TraceBatch* ok) {
+  const auto* f = row.fields.data();
+  const int64_t* ints = values.ints;
+  ok->p_recall.push_back(values.p_recall);
+  ok->timestamp.push_back(ints[kTimestamp]);
+  ok->delta.push_back(ints[kDelta]);
+  ok->user_id.push_back(f[kUserId]);
+  ok->learning_language.push_back(f[kLearningLanguage]);
+  ok->ui_language.push_back(f[kUiLanguage]);
+  ok->lexeme_id.push_back(f[kLexemeId]);
+  ok->lexeme_string.push_back(f[kLexemeString]);
+  ok->history_seen.push_back(ints[kHistorySeen]);
+  ok->history_correct.push_back(ints[kHistoryCorrect]);
+  ok->session_seen.push_back(ints[kSessionSeen]);
+  ok->session_correct.push_back(ints[kSessionCorrect]);
+  ok->source_file.push_back(source_file);
+  ok->line_number.push_back(line);
+}
+
+// The canonical text of a row's 12 values: joined with ',' -- which, for a
+// row read without quotes, is its raw text minus any '\r', returned without
+// copying. Values that themselves contain ',' get an escaped form (in
+// `scratch`) and a different `salt`, so that distinct value lists never
+// share a canonical text.
+std::string_view CanonicalText(const csv::Row& row, std::string* scratch, uint64_t* salt) {
+  const auto* f = row.fields.data();
+  *salt = 0;
+  const bool plain =
+      row.raw.size() == static_cast<size_t>(f[kSessionCorrect].data() + f[kSessionCorrect].size() -
+                                            row.raw.data()) &&
+      f[kPRecall].data() == row.raw.data();
+  bool contiguous = plain;
+  if (plain) {
+    for (int c = 0; c + 1 < kNumTraceColumns; ++c) {
+      if (f[c].data() + f[c].size() + 1 != f[c + 1].data()) {
+        contiguous = false;
+        break;
+      }
+    }
+  }
+  if (contiguous) return row.raw;
+  scratch->clear();
+  bool has_comma = false;
+  for (int c = 0; c < kNumTraceColumns; ++c) {
+    has_comma |= f[c].find(',') != std::string_view::npos;
+  }
+  for (int c = 0; c < kNumTraceColumns; ++c) {
+    if (c > 0) scratch->push_back(',');
+    if (!has_comma) {
+      scratch->append(f[c]);
+      continue;
+    }
+    for (char ch : f[c]) {
+      if (ch == ',' || ch == '\\') scratch->push_back('\\');
+      scratch->push_back(ch);
+    }
+  }
+  *salt = has_comma ? kEscapedFormSalt : 0;
+  return *scratch;
+}
+
+}  // namespace
+
+void ChunkValidator::AddDedupInput(std::string_view rows, const csv::Row& row, DedupInput* dedup) {
+  uint64_t salt;
+  const std::string_view canonical = CanonicalText(row, &canonical_, &salt);
+  dedup->fingerprints.push_back(Fingerprint(canonical, salt));
+  dedup->raw_offset.push_back(static_cast<uint64_t>(row.raw.data() - rows.data()));
+  dedup->raw_length.push_back(static_cast<uint32_t>(row.raw.size()));
+}
+
+void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64_t first_line,
+                              ValidatedChunk* out, DedupInput* dedup) {
+  if (out->accepted.size() == 0) ReserveForChunk(rows.size(), &out->accepted, dedup);
   csv::RowParser parser(rows, kNumTraceColumns);
   csv::Row row;
-  const auto* f = row.fields.data();
   // Declared outside the loop: zeroing them per row showed up in profiles.
-  int64_t ints[kNumTraceColumns];
+  TypedValues values;
   LexemeParts lexeme;
   while (parser.Next(&row)) {
     ++out->input_rows;
     const int64_t line = first_line + static_cast<int64_t>(row.first_line);
     detail_.clear();
-    RejectReason reason = RejectReason::kNumReasons;
-    auto reject = [&](RejectReason why) { reason = why; };
-    auto field_detail = [&](int column, std::string_view what) {
-      detail_ += fmt::format("field '{}': '{}{}' {}", kTraceColumnNames[column], Shown(f[column]),
-                     Ellipsis(f[column]), what);
-    };
-
-    double p_recall = 0;
-    std::string_view lexeme_error;
-    size_t bad_utf8;
-    do {
-      // Rule 1: malformed.
-      if (!row.quote_error.empty()) {
-        detail_.append(row.quote_error);
-        reject(RejectReason::kMalformed);
-        break;
-      }
-      if (row.field_count != kNumTraceColumns) {
-        detail_ += fmt::format("expected {} fields, found {}", int{kNumTraceColumns},
-                       row.field_count);
-        reject(RejectReason::kMalformed);
-        break;
-      }
-      if (row.maybe_non_ascii &&
-          (bad_utf8 = FindInvalidUtf8(row.raw)) != std::string_view::npos) {
-        detail_ += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
-        reject(RejectReason::kMalformed);
-        break;
-      }
-      // Rule 2: missing_value.
-      for (int c = 0; c < kNumTraceColumns; ++c) {
-        if (f[c].empty()) {
-          detail_ += fmt::format("field '{}' is empty", kTraceColumnNames[c]);
-          reject(RejectReason::kMissingValue);
-          break;
-        }
-      }
-      if (reason != RejectReason::kNumReasons) break;
-      // Rule 3: bad_number.
-      if (!validation::ParseDecimal(f[kPRecall], &p_recall)) {
-        field_detail(kPRecall, "is not a decimal number");
-        reject(RejectReason::kBadNumber);
-        break;
-      }
-      for (int c : {kTimestamp, kDelta, kHistorySeen, kHistoryCorrect, kSessionSeen,
-                    kSessionCorrect}) {
-        const IntParse parsed = validation::ParseInt64(f[c], &ints[c]);
-        if (parsed != IntParse::kOk) {
-          field_detail(c, parsed == IntParse::kOverflow ? "does not fit in 64 bits"
-                                                        : "is not a base-10 integer");
-          reject(RejectReason::kBadNumber);
-          break;
-        }
-      }
-      if (reason != RejectReason::kNumReasons) break;
-      // Rule 4: out_of_range, in column order.
-      reject(RejectReason::kOutOfRange);
-      if (!(p_recall >= 0.0 && p_recall <= 1.0)) {
-        field_detail(kPRecall, "is outside [0, 1]");
-        break;
-      }
-      if (ints[kTimestamp] < kMinTimestamp || ints[kTimestamp] >= kMaxTimestampExclusive) {
-        field_detail(kTimestamp, "is outside [2000-01-01, 2100-01-01)");
-        break;
-      }
-      if (ints[kDelta] < 0) {
-        field_detail(kDelta, "is negative");
-        break;
-      }
-      if (ints[kHistorySeen] < 0) {
-        field_detail(kHistorySeen, "is negative");
-        break;
-      }
-      if (ints[kHistoryCorrect] < 0 || ints[kHistoryCorrect] > ints[kHistorySeen]) {
-        field_detail(kHistoryCorrect,
-                     fmt::format("is outside [0, history_seen = {}]", ints[kHistorySeen]));
-        break;
-      }
-      if (ints[kSessionSeen] < 1) {
-        field_detail(kSessionSeen, "is less than 1");
-        break;
-      }
-      if (ints[kSessionCorrect] < 0 || ints[kSessionCorrect] > ints[kSessionSeen]) {
-        field_detail(kSessionCorrect,
-                     fmt::format("is outside [0, session_seen = {}]", ints[kSessionSeen]));
-        break;
-      }
-      reason = RejectReason::kNumReasons;
-      // Rule 5: unknown_language.
-      reject(RejectReason::kUnknownLanguage);
-      if (refs_.languages->Find(f[kLearningLanguage]) == nullptr) {
-        field_detail(kLearningLanguage, "is not an alpha2 code of the language reference");
-        break;
-      }
-      if (refs_.languages->Find(f[kUiLanguage]) == nullptr) {
-        field_detail(kUiLanguage, "is not an alpha2 code of the language reference");
-        break;
-      }
-      // Rule 6: bad_lexeme.
-      reject(RejectReason::kBadLexeme);
-      if (!validation::IsLexemeId(f[kLexemeId])) {
-        field_detail(kLexemeId, "is not 32 lowercase hex digits");
-        break;
-      }
-      if (!ParseLexeme(f[kLexemeString], &lexeme, &lexeme_error)) {
-        field_detail(kLexemeString, fmt::format("is not surface/lemma<tag>...: {}", lexeme_error));
-        break;
-      }
-      reason = RejectReason::kNumReasons;
-    } while (false);
-
-    if (reason != RejectReason::kNumReasons) {
-      bad.source_file.push_back(source_file);
-      bad.line_number.push_back(line);
-      bad.reason.push_back(reason);
-      bad.detail.push_back(detail_);
-      bad.raw_line.push_back(row.raw);
+    const RejectReason reason = FirstFailingRule(row, refs_, &values, &lexeme, &detail_);
+    if (reason != kPassed) {
+      out->rejected.Add(source_file, line, reason, detail_, row.raw);
       continue;
     }
-
-    ok.p_recall.push_back(p_recall);
-    ok.timestamp.push_back(ints[kTimestamp]);
-    ok.delta.push_back(ints[kDelta]);
-    ok.user_id.push_back(f[kUserId]);
-    ok.learning_language.push_back(f[kLearningLanguage]);
-    ok.ui_language.push_back(f[kUiLanguage]);
-    ok.lexeme_id.push_back(f[kLexemeId]);
-    ok.lexeme_string.push_back(f[kLexemeString]);
-    ok.history_seen.push_back(ints[kHistorySeen]);
-    ok.history_correct.push_back(ints[kHistoryCorrect]);
-    ok.session_seen.push_back(ints[kSessionSeen]);
-    ok.session_correct.push_back(ints[kSessionCorrect]);
-    ok.source_file.push_back(source_file);
-    ok.line_number.push_back(line);
-    if (side == nullptr) continue;
-
-    // The canonical form of the 12 values: joined with ',' -- which, for a
-    // row read without quotes, is its raw text minus any '\r'. Values that
-    // themselves contain ',' get an escaped, differently salted form so
-    // that distinct value lists never share a canonical text.
-    std::string_view canonical = row.raw;
-    uint64_t salt = 0;
-    const bool plain = row.raw.size() ==
-                       static_cast<size_t>(f[kSessionCorrect].data() + f[kSessionCorrect].size() -
-                                           row.raw.data()) &&
-                       f[kPRecall].data() == row.raw.data();
-    bool contiguous = plain;
-    if (plain) {
-      for (int c = 0; c + 1 < kNumTraceColumns; ++c) {
-        if (f[c].data() + f[c].size() + 1 != f[c + 1].data()) {
-          contiguous = false;
-          break;
-        }
-      }
-    }
-    if (!contiguous) {
-      canonical_.clear();
-      bool has_comma = false;
-      for (int c = 0; c < kNumTraceColumns; ++c) {
-        has_comma |= f[c].find(',') != std::string_view::npos;
-      }
-      for (int c = 0; c < kNumTraceColumns; ++c) {
-        if (c > 0) canonical_.push_back(',');
-        if (!has_comma) {
-          canonical_.append(f[c]);
-          continue;
-        }
-        for (char ch : f[c]) {
-          if (ch == ',' || ch == '\\') canonical_.push_back('\\');
-          canonical_.push_back(ch);
-        }
-      }
-      canonical = canonical_;
-      salt = has_comma ? kEscapedFormSalt : 0;
-    }
-    side->fingerprints.push_back(Fingerprint(canonical, salt));
-    side->raw_offset.push_back(static_cast<uint64_t>(row.raw.data() - rows.data()));
-    side->raw_length.push_back(static_cast<uint32_t>(row.raw.size()));
+    AppendAccepted(row, values, source_file, line, &out->accepted);
+    if (dedup != nullptr) AddDedupInput(rows, row, dedup);
   }
-  if (side != nullptr) side->physical_lines += parser.lines();
+  if (dedup != nullptr) dedup->physical_lines += parser.lines();
 }
 
 }  // namespace wv::traces

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "core/status.h"
+#include "csv/row_parser.h"
 #include "traces/references.h"
 #include "traces/trace_batch.h"
 
 // Rules 1-6 of the pipeline issue, applied row by row to a chunk of a traces
-// file. Rule 7 (duplicates) needs the whole input in order and lives in the
-// ingest driver; the validator prepares it by fingerprinting accepted rows.
+// file. Rule 7 (duplicates) needs the whole input in order and lives in
+// traces/duplicate_detector.h; the validator prepares it by fingerprinting
+// accepted rows.
 namespace wv::traces {
 
 // A 96-bit identity of a row's 12 values (a 64-bit hash and an independent
@@ -25,15 +27,19 @@ struct RowFingerprint {
   bool operator==(const RowFingerprint&) const = default;
 };
 
-// What the driver needs beyond the ValidatedChunk.
-struct ChunkSideData {
+// What duplicate detection (rule 7) needs of a validated chunk beyond the
+// ValidatedChunk itself. It runs later, in input order, and must be able to
+// quarantine a row it finds to be a duplicate with the row's raw bytes.
+struct DedupInput {
   // One per accepted row, in order.
   std::vector<RowFingerprint> fingerprints;
-  // Where each accepted row's raw bytes sit in the validated buffer, so a
-  // later-found duplicate can be quarantined with its raw line.
+  // Where each accepted row's raw bytes sit in the validated buffer (which
+  // must outlive this), so a duplicate can be quarantined with its raw line.
   std::vector<uint64_t> raw_offset;
   std::vector<uint32_t> raw_length;
-  uint64_t physical_lines = 0;  // lines in the buffer
+  // Physical lines in the buffer: the in-order stage turns the validator's
+  // chunk-relative line numbers into file and run-wide ones with it.
+  uint64_t physical_lines = 0;
 };
 
 // Checks the first line of a traces file (without its line end). Tolerates a
@@ -50,15 +56,18 @@ class ChunkValidator {
   // appends them to `out`: accepted rows to out->accepted, rejected ones to
   // out->rejected with the FIRST failing rule and a detail naming the field
   // and value. Row i's line number is `first_line` + its physical line
-  // offset in `rows`. Increments out->input_rows. If `side` is not null,
-  // fills it for duplicate detection.
+  // offset in `rows`. Increments out->input_rows. If `dedup` is not null,
+  // appends to it what duplicate detection needs of the accepted rows.
   void Validate(std::string_view rows, uint32_t source_file, int64_t first_line,
-                ValidatedChunk* out, ChunkSideData* side);
+                ValidatedChunk* out, DedupInput* dedup);
 
  private:
+  // Appends what duplicate detection needs of the accepted `row` of `rows`.
+  void AddDedupInput(std::string_view rows, const csv::Row& row, DedupInput* dedup);
+
   const References& refs_;
-  std::string detail_;
-  std::string canonical_;
+  std::string detail_;     // the current row's rejection detail (reused)
+  std::string canonical_;  // scratch for the canonical text of a quoted row
 };
 
 // The validation primitives, exposed for tests and reuse.

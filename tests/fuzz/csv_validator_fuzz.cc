@@ -49,11 +49,11 @@ Outcome Run(std::string_view body, size_t chunk_bytes, size_t step) {
     Check(more.ok(), "chunker never fails below its line limit");
     if (!*more) break;
     wv::traces::ValidatedChunk out;
-    wv::traces::ChunkSideData side;
-    validator.Validate(chunk.view(), 0, line, &out, &side);
+    wv::traces::DedupInput dedup;
+    validator.Validate(chunk.view(), 0, line, &out, &dedup);
     Check(out.accepted.size() + out.rejected.size() == out.input_rows, "rows accounted");
-    Check(side.fingerprints.size() == out.accepted.size(), "one fingerprint per accepted row");
-    Check(side.physical_lines >= out.input_rows, "a row spans at least one line");
+    Check(dedup.fingerprints.size() == out.accepted.size(), "one fingerprint per accepted row");
+    Check(dedup.physical_lines >= out.input_rows, "a row spans at least one line");
     for (size_t i = 0; i < out.accepted.size(); ++i) {
       outcome.accepted_lines.push_back(out.accepted.line_number[i]);
       Check(out.accepted.p_recall[i] >= 0 && out.accepted.p_recall[i] <= 1, "p_recall domain");
@@ -65,8 +65,8 @@ Outcome Run(std::string_view body, size_t chunk_bytes, size_t step) {
       Check(!out.rejected.detail[i].empty(), "every rejection explained");
     }
     outcome.rows += out.input_rows;
-    outcome.lines += side.physical_lines;
-    line += static_cast<int64_t>(side.physical_lines);
+    outcome.lines += dedup.physical_lines;
+    line += static_cast<int64_t>(dedup.physical_lines);
   }
   Check(std::is_sorted(outcome.accepted_lines.begin(), outcome.accepted_lines.end()),
         "accepted in line order");

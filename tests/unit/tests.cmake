@@ -27,5 +27,7 @@ set(WV_UNIT_TESTS
   report_html_test.cc
   report_sections_test.cc
   status_test.cc
+  traces_chunks_in_flight_test.cc
+  traces_duplicate_detector_test.cc
   validator_test.cc
 )

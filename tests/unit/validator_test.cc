@@ -32,7 +32,7 @@ std::string With(int column, const std::string& value) {
 
 struct Outcome {
   ValidatedChunk chunk;
-  ChunkSideData side;
+  DedupInput side;
 };
 
 Outcome Validate(const std::string& rows, int64_t first_line = 2) {

@@ -1,0 +1,72 @@
+#include "traces/trace_file_reader.h"
+
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "core/crc32.h"
+#include "fmt/core.h"
+#include "io/byte_source.h"
+#include "traces/trace_schema.h"
+#include "traces/validator.h"
+
+namespace wv::traces {
+namespace {
+
+// Counts and checksums the stored bytes on their way to the inflater.
+// Not thread-safe.
+class StoredBytesTap final : public io::ByteSource {
+ public:
+  explicit StoredBytesTap(std::unique_ptr<io::ByteSource> inner) : inner_(std::move(inner)) {}
+
+  StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(buffer, capacity));
+    crc_ = Crc32(std::string_view(buffer, n), crc_);
+    bytes_ += n;
+    return n;
+  }
+  const std::string& name() const override { return inner_->name(); }
+  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
+  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+
+  uint32_t crc() const { return crc_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::unique_ptr<io::ByteSource> inner_;
+  uint32_t crc_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace
+
+StatusOr<StoredFileInfo> ReadTraceFile(
+    const std::string& path, size_t chunk_bytes, ChunkBufferPool* pool,
+    absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
+    std::atomic<uint64_t>* stored_bytes_read) {
+  // Only this thread writes the counter, so a load-then-store is enough.
+  const uint64_t read_before = stored_bytes_read->load(std::memory_order_relaxed);
+  WV_ASSIGN_OR_RETURN(auto stored, io::OpenFileSource(path));
+  auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
+  const StoredBytesTap* tap = tap_owner.get();
+  WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
+  csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
+  WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
+  if (!header) return InputError(fmt::format("{}: empty file (expected the header line)", path));
+  WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
+  for (;;) {
+    std::unique_ptr<csv::ChunkBuffer> buffer = pool->Take();
+    if (buffer == nullptr) break;  // stopping
+    WV_ASSIGN_OR_RETURN(bool more, chunker.Next(buffer.get()));
+    stored_bytes_read->store(read_before + tap->bytes(), std::memory_order_relaxed);
+    if (!more) {
+      pool->Return(std::move(buffer));
+      break;
+    }
+    emit(std::move(buffer));
+  }
+  return StoredFileInfo{
+      .stored_bytes = tap->bytes(), .stored_crc32 = tap->crc(), .bytes = chunker.bytes()};
+}
+
+}  // namespace wv::traces

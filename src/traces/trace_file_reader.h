@@ -1,0 +1,42 @@
+#ifndef WV_TRACES_TRACE_FILE_READER_H_
+#define WV_TRACES_TRACE_FILE_READER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "core/status.h"
+#include "csv/chunker.h"
+#include "traces/chunks_in_flight.h"
+
+// The reading side of an ingest: one traces file, from storage to chunks of
+// whole rows. Internal to the traces module.
+namespace wv::traces {
+
+// What reading learned about a file's stored form.
+struct StoredFileInfo {
+  uint64_t stored_bytes = 0;  // bytes in storage (the .gz size for gzip)
+  uint32_t stored_crc32 = 0;  // CRC-32 of the stored bytes (core/crc32.h)
+  uint64_t bytes = 0;         // bytes after decompression
+};
+
+// Reads the traces file `path` ("-" is stdin): opens it, decompressing
+// gzip (detected from the bytes), checks its header (an empty file or a
+// wrong header is an InputError naming it), then cuts the rest into chunks
+// of whole rows of about `chunk_bytes` (csv::Chunker). Each chunk is read
+// into a buffer taken from `pool` and handed to emit(); when the pool is
+// stopped (the run is failing), reading ends early with OK.
+// Adds the stored bytes read to *stored_bytes_read as it goes, for progress.
+// Not thread-safe: call from the reader thread; stored_bytes_read may be
+// read concurrently.
+StatusOr<StoredFileInfo> ReadTraceFile(
+    const std::string& path, size_t chunk_bytes, ChunkBufferPool* pool,
+    absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
+    std::atomic<uint64_t>* stored_bytes_read);
+
+}  // namespace wv::traces
+
+#endif  // WV_TRACES_TRACE_FILE_READER_H_
