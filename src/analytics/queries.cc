@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "analytics/stats.h"
 #include "fmt/core.h"
+#include "run/published_output.h"
 
 namespace wv::analytics {
 
@@ -954,8 +955,14 @@ StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
   // WV_TIMING=1 prints where the time goes (for benchmarks).
   const bool timing = std::getenv("WV_TIMING") != nullptr;
   const auto t0 = std::chrono::steady_clock::now();
-  WV_ASSIGN_OR_RETURN(Warehouse w,
-                      LoadWarehouse(dir, query.fact_columns, query.needs_words, options.threads));
+  // One version of DIR, even while a run republishes it.
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> out,
+                      run::PublishedOutput::Open(dir));
+  StatusOr<Warehouse> loaded =
+      LoadWarehouse(out->root(), query.fact_columns, query.needs_words, options.threads);
+  if (!loaded.ok()) return out->Localize(loaded.status());
+  Warehouse w = std::move(loaded).value();
+  w.dir = dir;
   const auto t1 = std::chrono::steady_clock::now();
   auto result = query.run(w, options);
   const auto t2 = std::chrono::steady_clock::now();

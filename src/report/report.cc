@@ -20,6 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "parquet/reader.h"
 #include "report/html.h"
+#include "run/published_output.h"
 
 namespace wv::report {
 
@@ -463,8 +464,15 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   using namespace analytics;
   uint32_t columns = 0;
   for (const auto& q : AllQueries()) columns |= q.fact_columns;
-  WV_ASSIGN_OR_RETURN(Warehouse w,
-                      LoadWarehouse(dir, columns, /*load_words=*/true, options.threads));
+  // One version of DIR for the tables, the manifest and the dictionary, even
+  // while a run republishes it: every read below goes through out->root().
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> out,
+                      run::PublishedOutput::Open(dir));
+  StatusOr<Warehouse> loaded =
+      LoadWarehouse(out->root(), columns, /*load_words=*/true, options.threads);
+  if (!loaded.ok()) return out->Localize(loaded.status());
+  Warehouse w = std::move(loaded).value();
+  w.dir = dir;
   QueryOptions qo;
   qo.threads = options.threads;
   QueryOptions words_options = qo;
@@ -801,8 +809,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
       html += Section("words", "Hardest words and parts of speech", body);
     }
   }
-  html += Section("quality", "Quality checks", ManifestSection(dir));
-  html += Section("dictionary", "Data dictionary", DictionarySection(dir));
+  html += Section("quality", "Quality checks", ManifestSection(out->root()));
+  html += Section("dictionary", "Data dictionary", DictionarySection(out->root()));
   html += fmt::format(
       "<footer>Written by wordviews {} from the Parquet files in <code>{}</code>. Self-contained: "
       "no "
