@@ -69,7 +69,10 @@ struct Walk {
   }
 };
 
-bool RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned char type, int depth);
+// What became of one entry.
+enum class Outcome { kGone, kLeft, kMountKept };
+
+Outcome RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned char type, int depth);
 
 // Empties the folder `dir_fd`; true when it is empty.
 bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
@@ -82,6 +85,7 @@ bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
       return false;
     }
     bool saw_entry = false, progress = false;
+    uint64_t mounts = 0;
     for (;;) {
       const long n = ::syscall(SYS_getdents64, dir_fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
@@ -95,64 +99,63 @@ bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
         offset += entry->d_reclen;
         if (IsDotOrDotDot(entry->d_name)) continue;
         saw_entry = true;
-        progress |= RemoveEntry(walk, dir_fd, entry->d_name, entry->d_type, depth);
+        const Outcome outcome = RemoveEntry(walk, dir_fd, entry->d_name, entry->d_type, depth);
+        progress |= outcome == Outcome::kGone;
+        mounts += outcome == Outcome::kMountKept;
       }
     }
     if (!saw_entry) return true;
-    if (!progress) return false;
+    if (!progress || pass + 1 == kMaxPasses) {
+      walk.result->mounts_kept += mounts;  // counted once, on the pass that gives up
+      return false;
+    }
   }
   return false;
 }
 
-// Removes a folder entry by entry; true when it is gone.
-bool RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth) {
+// Removes a folder entry by entry.
+Outcome RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth) {
   // O_NOFOLLOW: a symbolic link swapped in for the folder is not followed.
   const int child = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (child < 0) {
-    if (errno == ENOENT) return true;
+    if (errno == ENOENT) return Outcome::kGone;
     walk.Failed(errno);
-    return false;
+    return Outcome::kLeft;
   }
   Place place;
+  Outcome outcome = Outcome::kLeft;
   if (!PlaceOf(child, *walk.options, &place)) {
     walk.Failed(errno);
-    ::close(child);
-    return false;
-  }
-  if (!SamePlace(place, walk.place)) {  // a mount point: not ours to empty
-    ++walk.result->mounts_kept;
-    ::close(child);
-    return false;
-  }
-  if (depth + 1 >= kMaxTreeRemovalDepth) {
+  } else if (!SamePlace(place, walk.place)) {
+    outcome = Outcome::kMountKept;  // a mount point: not ours to empty
+  } else if (depth + 1 >= kMaxTreeRemovalDepth) {
     walk.Failed(ELOOP);
-    ::close(child);
-    return false;
+  } else if (EmptyFolder(walk, child, depth + 1)) {
+    outcome = Outcome::kGone;
   }
-  const bool emptied = EmptyFolder(walk, child, depth + 1);
   ::close(child);
-  if (!emptied) return false;
+  if (outcome != Outcome::kGone) return outcome;
   if (::unlinkat(dir_fd, name, AT_REMOVEDIR) == 0) {
     ++walk.result->removed;
-    return true;
+    return Outcome::kGone;
   }
-  if (errno == ENOENT) return true;
+  if (errno == ENOENT) return Outcome::kGone;
   walk.Failed(errno);
-  return false;
+  return Outcome::kLeft;
 }
 
-bool RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned char type, int depth) {
+Outcome RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned char type, int depth) {
   if (type != DT_DIR) {
     // Files and links (DT_UNKNOWN too) are unlinked; a link's target is
     // never touched. Linux refuses a folder here with EISDIR.
     if (::unlinkat(dir_fd, name, 0) == 0) {
       ++walk.result->removed;
-      return true;
+      return Outcome::kGone;
     }
-    if (errno == ENOENT) return true;
+    if (errno == ENOENT) return Outcome::kGone;
     if (errno != EISDIR && errno != EPERM) {
       walk.Failed(errno);
-      return false;
+      return Outcome::kLeft;
     }
   }
   return RemoveFolder(walk, dir_fd, name, depth);
@@ -167,7 +170,9 @@ TreeRemovalResult RemoveTreeAt(int parent_fd, const char* name, const TreeRemova
     walk.Failed(errno);
     return result;
   }
-  result.root_removed = RemoveEntry(walk, parent_fd, name, DT_UNKNOWN, 0);
+  const Outcome outcome = RemoveEntry(walk, parent_fd, name, DT_UNKNOWN, 0);
+  result.root_removed = outcome == Outcome::kGone;
+  result.mounts_kept += outcome == Outcome::kMountKept;
   return result;
 }
 

@@ -11,8 +11,11 @@ set(WV_UNIT_TESTS
   generate_vocabulary_test.cc
   ingest_test.cc
   io_byte_source_test.cc
+  io_dir_lock_test.cc
+  io_output_ownership_test.cc
   io_output_store_test.cc
   io_sink_gzip_test.cc
+  io_tree_removal_test.cc
   lexeme_test.cc
   model_dimensions_test.cc
   model_star_builder_test.cc
@@ -23,6 +26,7 @@ set(WV_UNIT_TESTS
   quality_checks_test.cc
   reference_test.cc
   report_html_test.cc
+  run_published_output_test.cc
   status_test.cc
   validator_test.cc
 )
