@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "fmt/core.h"
@@ -71,7 +72,11 @@ StatusOr<WriterLock> WriterLock::Acquire(int parent_fd, const std::string& lock_
       Clock::now() + std::chrono::duration_cast<Clock::duration>(
                          std::chrono::duration<double>(std::max(0.0, wait_seconds)));
   auto pause = std::chrono::milliseconds(10);
+  SignalCleanup::InstallHandlers();
   for (;;) {
+    // A signal between creating the file and registering it for cleanup
+    // would leave it behind: the two happen with the signals blocked.
+    std::optional<ScopedCleanupSignalBlock> blocked(std::in_place);
     UniqueFd fd(
         ::openat(parent_fd, lock_name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) {
@@ -91,6 +96,7 @@ StatusOr<WriterLock> WriterLock::Acquire(int parent_fd, const std::string& lock_
       lock.cleanup_ = SignalCleanup::Register(parent_fd, lock_name, /*is_tree=*/false);
       return lock;
     }
+    blocked.reset();
     if (Clock::now() >= deadline) {
       return OutputError(
           fmt::format("another wordviews run is writing {} (it holds the lock file {} beside it){}",

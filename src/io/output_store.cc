@@ -162,21 +162,30 @@ Status LocalOutputStore::CreateStaging() {
   const std::string prefix = StagingPrefix(loc_.base);
   for (int attempt = 0; attempt < 8; ++attempt) {
     const std::string name = fmt::format("{}{}-{}", prefix, ::getpid(), RandomToken());
+    // Registered before it exists (the name is ours alone), so that no
+    // signal falls between its creation and its registration.
+    cleanup_ = SignalCleanup::Register(parent_fd_.get(), name, /*is_tree=*/true);
     if (::mkdirat(parent_fd_.get(), name.c_str(), 0755) != 0) {
-      if (errno == EEXIST) continue;
+      const int error = errno;
+      cleanup_.Cancel();
+      if (error == EEXIST) continue;
       return OutputError(
-          fmt::format("cannot create a staging folder beside {}: {}", loc_.dir, ErrnoText(errno)));
+          fmt::format("cannot create a staging folder beside {}: {}", loc_.dir, ErrnoText(error)));
     }
     staging_name_ = name;
-    cleanup_ = SignalCleanup::Register(parent_fd_.get(), staging_name_, /*is_tree=*/true);
     staging_fd_.Reset(
         ::openat(parent_fd_.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!staging_fd_.valid()) {
+    struct stat st;
+    if (!staging_fd_.valid() || ::fstat(staging_fd_.get(), &st) != 0) {
       return OutputError(fmt::format("cannot open {}: {}", StagingDisplay(), ErrnoText(errno)));
     }
+    // Once the exchange puts the replaced tree under this name, a signal
+    // must not remove that unchecked (readers may hold it): pin the inode.
+    cleanup_.Retarget(st.st_ino);
     WV_ASSIGN_OR_RETURN(const bool locked, TryLock(staging_fd_.get(), LockMode::kExclusive));
-    if (!locked)
+    if (!locked) {
       return OutputError(fmt::format("{} is locked by another process", StagingDisplay()));
+    }
     return OkStatus();
   }
   return OutputError(fmt::format("cannot find a free staging name beside {}", loc_.dir));
@@ -287,20 +296,28 @@ StatusOr<std::string> LocalOutputStore::Swap(bool dir_exists) {
 void LocalOutputStore::RetireReplacedTree(const std::string& name) {
   const int parent = parent_fd_.get();
   UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  const StatusOr<bool> free =
+      fd.valid() ? TryLock(fd.get(), LockMode::kExclusive) : StatusOr<bool>(false);
+  // Locked, so nobody reads it: from here a signal removes it too.
+  SignalCleanup retiring;
+  struct stat st;
+  if (free.ok() && *free && ::fstat(fd.get(), &st) == 0) {
+    retiring = SignalCleanup::Register(parent, name, /*is_tree=*/true, st.st_ino);
+  }
   const bool ours = fd.valid() && InspectOutputFolder(fd.get(), loc_.dir, options_.manifest_name,
                                                       options_.is_own_manifest)
                                       .replaceable();
   if (!ours) {
+    retiring.Cancel();
     const std::string kept = "." + loc_.base + std::string(kKeptMarker) + RandomToken();
     ::renameat(parent, name.c_str(), parent, kept.c_str());
     std::fprintf(stderr,
-                 "wordviews: warning: %s changed while it was published; what was there "
-                 "is kept as %s\n",
+                 "wordviews: warning: %s changed while it was published; what was there is kept "
+                 "as %s\n",
                  loc_.dir.c_str(), (fs::path(loc_.parent) / kept).c_str());
     return;
   }
-  StatusOr<bool> free = TryLock(fd.get(), LockMode::kExclusive);
-  if (free.ok() && *free) RemoveTreeAt(parent, name.c_str());
+  if (free.ok() && *free) RemoveTreeAt(parent, name.c_str());  // else readers hold it
 }
 
 Status LocalOutputStore::Commit() {
@@ -313,19 +330,14 @@ Status LocalOutputStore::Commit() {
     return OutputError(now.refusal +
                        "; it changed while the run was writing, nothing was published");
   }
-  // From the exchange on, the staging name holds the replaced tree, which
-  // readers may still be using: no signal handler may remove it.
-  cleanup_.Cancel();
-  StatusOr<std::string> replaced = Swap(now.kind != OutputKind::kAbsent);
-  if (!replaced.ok()) {
-    cleanup_ = SignalCleanup::Register(parent_fd_.get(), staging_name_, /*is_tree=*/true);
-    return replaced.status();
-  }
+  // After the exchange the staging name holds the replaced tree; the signal
+  // cleanup, pinned to the staging inode, leaves that alone.
+  WV_ASSIGN_OR_RETURN(const std::string replaced, Swap(now.kind != OutputKind::kAbsent));
   committed_ = true;
   staging_fd_.Reset();  // unlocks the published tree for readers
-  const Status synced = SyncFd(parent_fd_.get(), loc_.parent);
-  if (!replaced->empty()) RetireReplacedTree(*replaced);
-  return synced;
+  if (!replaced.empty()) RetireReplacedTree(replaced);
+  cleanup_.Cancel();
+  return SyncFd(parent_fd_.get(), loc_.parent);
 }
 
 }  // namespace
@@ -340,6 +352,7 @@ StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& d
                                                             const OutputStoreOptions& options) {
   WV_RETURN_IF_ERROR(CheckOutputLocation(dir, options.inputs));
   WV_ASSIGN_OR_RETURN(Location loc, ParseLocation(dir));
+  SignalCleanup::InstallHandlers();  // before anything a signal should remove exists
   // Refused before anything is created, the lock file included.
   const OutputInspection first =
       InspectOutput(loc.dir, options.manifest_name, options.is_own_manifest);

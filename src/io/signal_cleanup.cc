@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -24,6 +26,7 @@ struct Slot {
   std::atomic<int> state{kFree};
   int parent_fd = AT_FDCWD;
   bool is_tree = false;
+  std::atomic<uint64_t> only_inode{0};
   char name[PATH_MAX];
 };
 
@@ -37,6 +40,12 @@ static_assert(std::atomic<int>::is_always_lock_free, "the handler reads slot sta
 void RemoveArmed(bool trees) {
   for (Slot& slot : g_slots) {
     if (slot.state.load(std::memory_order_acquire) != kArmed || slot.is_tree != trees) continue;
+    const uint64_t inode = slot.only_inode.load(std::memory_order_acquire);
+    struct stat st;
+    if (inode != 0 && (::fstatat(slot.parent_fd, slot.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                       st.st_ino != inode)) {
+      continue;
+    }
     if (trees) {
       RemoveTreeAt(slot.parent_fd, slot.name);
     } else {
@@ -56,7 +65,7 @@ void OnFatalSignal(int signal_number) {
   ::raise(signal_number);
 }
 
-void InstallHandlers() {
+void Install() {
   for (int signal_number : kSignals) {
     struct sigaction current {};
     if (::sigaction(signal_number, nullptr, &current) != 0) continue;
@@ -82,15 +91,19 @@ SignalCleanup& SignalCleanup::operator=(SignalCleanup&& other) noexcept {
   return *this;
 }
 
-SignalCleanup SignalCleanup::Register(int parent_fd, std::string_view name, bool is_tree) {
+void SignalCleanup::InstallHandlers() { std::call_once(g_install_once, Install); }
+
+SignalCleanup SignalCleanup::Register(int parent_fd, std::string_view name, bool is_tree,
+                                      uint64_t only_inode) {
   if (name.empty() || name.size() >= PATH_MAX) return SignalCleanup();
-  std::call_once(g_install_once, InstallHandlers);
+  InstallHandlers();
   for (int i = 0; i < kSlots; ++i) {
     int expected = kFree;
     if (!g_slots[i].state.compare_exchange_strong(expected, kFilling)) continue;
     Slot& slot = g_slots[i];
     slot.parent_fd = parent_fd;
     slot.is_tree = is_tree;
+    slot.only_inode.store(only_inode, std::memory_order_relaxed);
     std::memcpy(slot.name, name.data(), name.size());
     slot.name[name.size()] = '\0';
     slot.state.store(kArmed, std::memory_order_release);
@@ -99,10 +112,25 @@ SignalCleanup SignalCleanup::Register(int parent_fd, std::string_view name, bool
   return SignalCleanup();
 }
 
+void SignalCleanup::Retarget(uint64_t inode) {
+  if (slot_ >= 0) g_slots[slot_].only_inode.store(inode, std::memory_order_release);
+}
+
 void SignalCleanup::Cancel() {
   if (slot_ < 0) return;
   g_slots[slot_].state.store(kFree, std::memory_order_release);
   slot_ = -1;
+}
+
+ScopedCleanupSignalBlock::ScopedCleanupSignalBlock() {
+  sigset_t block;
+  sigemptyset(&block);
+  for (int signal_number : kSignals) sigaddset(&block, signal_number);
+  pthread_sigmask(SIG_BLOCK, &block, &previous_);
+}
+
+ScopedCleanupSignalBlock::~ScopedCleanupSignalBlock() {
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 }  // namespace wv::io
