@@ -90,9 +90,8 @@ StatusOr<run::RunSummary> RunCatchingBadAlloc(const run::RunOptions& options,
   try {
     return run::RunPipeline(options, observer);
   } catch (const std::bad_alloc&) {
-    return InternalError(fmt::format("run: out of memory; nothing was published ({} was left as "
-                                     "it was)",
-                                     options.out_dir));
+    return InternalError(fmt::format(
+        "run: out of memory; nothing was published ({} was left as it was)", options.out_dir));
   }
 }
 

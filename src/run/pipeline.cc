@@ -87,10 +87,9 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
                       traces::ExpandTracePaths(options.traces));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
-  WV_ASSIGN_OR_RETURN(
-      std::unique_ptr<io::OutputStore> store,
-      io::OpenLocalOutputStore(options.out_dir,
-                               RunOutputStoreOptions(inputs, options.wait_seconds)));
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
+                      io::OpenLocalOutputStore(
+                          options.out_dir, RunOutputStoreOptions(inputs, options.wait_seconds)));
 
   Manifest manifest;
   manifest.run_id = NewRunId();

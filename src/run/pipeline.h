@@ -23,7 +23,7 @@ struct RunOptions {
   int threads = 0;                   // 0: hardware concurrency
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
-  double wait_seconds = 0;  // for another run writing out_dir (0: fail at once)
+  double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
   std::vector<std::string> arguments;  // the command line, for the manifest
 };
 
