@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "fmt/core.h"
+#include "io/file_kind.h"
 #include "io/unique_fd.h"
 
 #ifndef STATX_MNT_ID
@@ -34,15 +35,6 @@ constexpr std::string_view kAdvice =
 
 OutputInspection Foreign(std::string sentence) {
   return OutputInspection{OutputKind::kForeign, sentence + std::string(kAdvice)};
-}
-
-std::string_view KindOf(mode_t mode) {
-  if (S_ISREG(mode)) return "a regular file";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a folder";
 }
 
 // The folder's entries (without "." and ".."): their count and the first by
@@ -150,7 +142,7 @@ OutputInspection InspectOutput(const std::string& dir, std::string_view manifest
                                n >= 0 ? std::string_view(target, static_cast<size_t>(n)) : "?"));
   }
   if (!S_ISDIR(st.st_mode))
-    return Foreign(fmt::format("{} is {}, not a folder", dir, KindOf(st.st_mode)));
+    return Foreign(fmt::format("{} is {}, not a folder", dir, FileKindName(st.st_mode)));
   if (IsMountPoint(dir, st)) {
     return Foreign(fmt::format("{} is a mount point (another file system is mounted there)", dir));
   }

@@ -17,17 +17,11 @@ namespace fs = std::filesystem;
 
 class DirLockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_io_lock_");
-    fs::create_directories(root_);
-    parent_.Reset(::open(root_.c_str(), O_RDONLY | O_DIRECTORY));
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   UniqueFd OpenFolder() const { return UniqueFd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY)); }
 
-  fs::path root_;
-  UniqueFd parent_;
+  testing_util::ScopedTestDir dir_{"wv_io_lock_"};
+  const fs::path& root_ = dir_.path();
+  UniqueFd parent_{::open(root_.c_str(), O_RDONLY | O_DIRECTORY)};
 };
 
 // Two open files of one folder behave as two processes would.

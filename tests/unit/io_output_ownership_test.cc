@@ -16,17 +16,12 @@ bool Ours(std::string_view text) { return text == "ours"; }
 
 class OutputOwnershipTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_io_owner_");
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   OutputInspection Inspect(const std::string& name) const {
     return InspectOutput((root_ / name).string(), "_manifest.json", Ours);
   }
 
-  fs::path root_;
+  testing_util::ScopedTestDir dir_{"wv_io_owner_"};
+  const fs::path& root_ = dir_.path();
 };
 
 TEST_F(OutputOwnershipTest, AbsentEmptyAndOursAreReplaceable) {

@@ -34,16 +34,6 @@ OutputStoreOptions TestOptions() {
 
 class OutputStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_io_store_");
-    fs::create_directories(root_);
-    out_ = root_ / "out";
-  }
-  void TearDown() override {
-    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::add);
-    fs::remove_all(root_);
-  }
-
   static Status WriteFile(OutputStore& store, const std::string& rel, const std::string& text) {
     WV_ASSIGN_OR_RETURN(auto sink, store.Create(rel));
     WV_RETURN_IF_ERROR(sink->Append(text));
@@ -69,7 +59,9 @@ class OutputStoreTest : public ::testing::Test {
     return names;
   }
 
-  fs::path root_, out_;
+  testing_util::ScopedTestDir dir_{"wv_io_store_"};
+  const fs::path& root_ = dir_.path();
+  const fs::path out_ = root_ / "out";
 };
 
 TEST_F(OutputStoreTest, NothingIsVisibleUntilCommit) {

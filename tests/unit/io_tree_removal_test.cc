@@ -18,12 +18,6 @@ namespace fs = std::filesystem;
 
 class TreeRemovalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_io_tree_");
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   TreeRemovalResult Remove(const std::string& name, const TreeRemovalOptions& options = {}) {
     const int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY);
     const TreeRemovalResult result = RemoveTreeAt(fd, name.c_str(), options);
@@ -31,7 +25,8 @@ class TreeRemovalTest : public ::testing::Test {
     return result;
   }
 
-  fs::path root_;
+  testing_util::ScopedTestDir dir_{"wv_io_tree_"};
+  const fs::path& root_ = dir_.path();
 };
 
 TEST_F(TreeRemovalTest, RemovesANestedTree) {

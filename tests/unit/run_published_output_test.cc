@@ -17,15 +17,14 @@ namespace fs = std::filesystem;
 class PublishedOutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_run_published_");
     fs::create_directories(root_ / "out" / "dim_users");
     std::ofstream(root_ / "out" / "dim_users" / "part-0.parquet") << "v1";
     fs::create_directories(root_ / "next" / "dim_users");
     std::ofstream(root_ / "next" / "dim_users" / "part-0.parquet") << "v2";
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  fs::path root_;
+  testing_util::ScopedTestDir dir_{"wv_run_published_"};
+  const fs::path& root_ = dir_.path();
 };
 
 TEST_F(PublishedOutputTest, AMissingFolderIsAnInputError) {
