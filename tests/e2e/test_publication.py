@@ -486,3 +486,24 @@ def test_kills_at_random_points_never_break_the_output(wv, wv_bin, tmp_path, inp
         wv("run", "--traces", inputs[(n + 1) % 2], "--out", out, "--quiet")
         assert_good(wv, out)
         assert debris(tmp_path) == [], (n, sig)
+
+
+def test_check_never_reads_outside_the_output(wv, tmp_path, good):
+    """A manifest path that leaves DIR, or a listed file that is a link out of
+    it, is a mismatch (exit 6), never a read of what lies outside."""
+    secret = tmp_path / "secret.parquet"
+    m = manifest(good)
+    victim = m["tables"]["dim_langs"]["files"][0]["path"]
+    secret.write_bytes((good / victim).read_bytes())  # same bytes: a read would pass
+    m["tables"]["dim_langs"]["files"][0]["path"] = "../secret.parquet"
+    (good / "_manifest.json").write_text(json.dumps(m))
+    proc = wv("check", good, check=False)
+    assert proc.returncode == 6
+    assert b"../secret.parquet.present" in proc.stdout
+    m["tables"]["dim_langs"]["files"][0]["path"] = victim
+    (good / "_manifest.json").write_text(json.dumps(m))
+    (good / victim).unlink()
+    (good / victim).symlink_to(secret)
+    proc = wv("check", good, check=False)
+    assert proc.returncode == 6
+    assert f"{victim}.present".encode() in proc.stdout
