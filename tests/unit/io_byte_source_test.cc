@@ -8,8 +8,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "io/byte_source.h"
 #include "test_temp_dir.h"
+#include "io/byte_source.h"
 
 namespace wv::io {
 namespace {
@@ -138,10 +138,8 @@ TEST_F(ByteSourceTest, CorruptCrcLengthOrDataIsAnInputError) {
   std::string bad_data = gz;
   for (size_t i = 20; i < 60; ++i) bad_data[i] = static_cast<char>(0xff);
   std::string garbage_after = gz + "garbage";
-  for (const auto& [name, bytes] : {std::pair{"crc", bad_crc},
-                                    {"size", bad_size},
-                                    {"data", bad_data},
-                                    {"tail", garbage_after}}) {
+  for (const auto& [name, bytes] :
+       {std::pair{"crc", bad_crc}, {"size", bad_size}, {"data", bad_data}, {"tail", garbage_after}}) {
     auto read = ReadThrough(Write(std::string(name) + ".gz", bytes));
     ASSERT_FALSE(read.ok()) << name;
     EXPECT_EQ(read.status().kind(), ErrorKind::kInput) << name;
