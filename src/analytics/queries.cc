@@ -17,6 +17,7 @@
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "run/published_output.h"
 
 namespace wv::analytics {
 
@@ -1003,8 +1004,14 @@ StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
   // WV_TIMING=1 prints where the time goes (for benchmarks).
   const bool timing = std::getenv("WV_TIMING") != nullptr;
   const auto t0 = std::chrono::steady_clock::now();
-  WV_ASSIGN_OR_RETURN(FactSnapshot snapshot,
-                      LoadFactSnapshot(dir, query.projection, query.needs_words, options.threads));
+  // One version of DIR, even while a run republishes it.
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> out,
+                      run::PublishedOutput::Open(dir));
+  StatusOr<FactSnapshot> loaded =
+      LoadFactSnapshot(out->root(), query.projection, query.needs_words, options.threads);
+  if (!loaded.ok()) return out->Localize(loaded.status());
+  FactSnapshot snapshot = std::move(loaded).value();
+  snapshot.dir = dir;
   const auto t1 = std::chrono::steady_clock::now();
   auto result = query.run(snapshot, options);
   const auto t2 = std::chrono::steady_clock::now();

@@ -1,6 +1,7 @@
 // `wordviews run`: flags, progress display and summary around run::RunPipeline.
 #include <chrono>
 #include <cstdio>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -82,12 +83,24 @@ Status RunReport(const std::string& out_dir, int threads, bool quiet) {
   return OkStatus();
 }
 
+// Out of memory must unwind (destroying the output store removes its
+// staging folder), not end in an uncaught exception's abort().
+StatusOr<run::RunSummary> RunCatchingBadAlloc(const run::RunOptions& options,
+                                              const run::RunObserver& observer) {
+  try {
+    return run::RunPipeline(options, observer);
+  } catch (const std::bad_alloc&) {
+    return InternalError(fmt::format(
+        "run: out of memory; nothing was published ({} was left as it was)", options.out_dir));
+  }
+}
+
 Status Run(const RunFlags& flags) {
   ProgressDisplay display(flags.quiet, StderrIsTerminal());
   run::RunObserver observer;
   observer.on_stage = [&](const std::string& s) { display.Stage(s); };
   observer.on_progress = [&](const run::RunProgress& p) { display.Update(p); };
-  StatusOr<run::RunSummary> summary = run::RunPipeline(flags.options, observer);
+  StatusOr<run::RunSummary> summary = RunCatchingBadAlloc(flags.options, observer);
   display.EndBar();
   if (!summary.ok()) return summary.status();
   if (!flags.quiet) fmt::print("{}", run::FormatRunSummary(*summary));
@@ -122,6 +135,10 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "Fail when more than this share of rows is rejected (duplicates not counted)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  sub->add_option("--wait", flags->options.wait_seconds,
+                  "If another run is writing the same --out, wait up to SECONDS for it "
+                  "(default: fail at once)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
   sub->callback([flags, selected, sub] {

@@ -9,19 +9,10 @@
 #include <cstring>
 
 #include "fmt/core.h"
+#include "io/file_kind.h"
 
 namespace wv::io {
 namespace {
-
-std::string_view KindOf(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
 
 std::string FolderOf(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -60,19 +51,26 @@ Status CheckReplaceableFile(const std::string& path) {
   }
   if (S_ISREG(st.st_mode)) return OkStatus();
   return OutputError(fmt::format("{} is {}; wordviews replaces only regular files", path,
-                                 KindOf(st.st_mode)));
+                                 FileKindName(st.st_mode)));
 }
 
 StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path) {
   if (path == "-") return InternalError("StagedFile::Create: standard output is not a file");
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path));
   std::string temporary = TemporaryPathFor(path);
+  // Registered before it exists: the name is this process's alone.
+  SignalCleanup cleanup = SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false);
   WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> sink, OpenFileSink(temporary));
-  return std::unique_ptr<StagedFile>(new StagedFile(path, std::move(temporary), std::move(sink)));
+  return std::unique_ptr<StagedFile>(
+      new StagedFile(path, std::move(temporary), std::move(sink), std::move(cleanup)));
 }
 
-StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink)
-    : path_(std::move(path)), temporary_path_(std::move(temporary_path)), sink_(std::move(sink)) {}
+StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink,
+                       SignalCleanup cleanup)
+    : path_(std::move(path)),
+      temporary_path_(std::move(temporary_path)),
+      sink_(std::move(sink)),
+      cleanup_(std::move(cleanup)) {}
 
 StagedFile::~StagedFile() {
   if (committed_) return;
@@ -90,6 +88,7 @@ Status StagedFile::Commit() {
                                    std::strerror(errno)));
   }
   committed_ = true;
+  cleanup_.Cancel();
   return SyncFolder(FolderOf(path_));
 }
 

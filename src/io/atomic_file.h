@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "io/byte_sink.h"
+#include "io/signal_cleanup.h"
 
 // Single files published all at once (the report, generated traces and their
 // sidecars). The bytes go to a hidden temporary file in the same folder; on
@@ -22,7 +23,8 @@ namespace wv::io {
 Status CheckReplaceableFile(const std::string& path);
 
 // A file being written to a temporary beside its final path.
-// Not thread-safe. Destroying an uncommitted StagedFile removes the temporary.
+// Not thread-safe. Destroying an uncommitted StagedFile removes the temporary;
+// so do SIGINT and SIGTERM (io/signal_cleanup.h).
 class StagedFile {
  public:
   // Reserves a temporary name beside `path` and creates that file.
@@ -47,11 +49,13 @@ class StagedFile {
   const std::string& temporary_path() const { return temporary_path_; }
 
  private:
-  StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink);
+  StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink,
+             SignalCleanup cleanup);
 
   std::string path_;
   std::string temporary_path_;
   std::unique_ptr<ByteSink> sink_;
+  SignalCleanup cleanup_;
   bool committed_ = false;
 };
 

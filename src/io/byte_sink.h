@@ -31,6 +31,11 @@ class ByteSink {
 // Creates or truncates a local file; "-" is standard output.
 StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path);
 
+// Creates or truncates the file `name` in the folder `dir_fd`, never through
+// a symbolic link; `display` names it in messages.
+StatusOr<std::unique_ptr<ByteSink>> OpenFileSinkAt(int dir_fd, const std::string& name,
+                                                   const std::string& display);
+
 }  // namespace wv::io
 
 #endif  // WV_IO_BYTE_SINK_H_

@@ -87,4 +87,14 @@ StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path) {
   return std::unique_ptr<ByteSink>(new FileSink(fd, path, false));
 }
 
+StatusOr<std::unique_ptr<ByteSink>> OpenFileSinkAt(int dir_fd, const std::string& name,
+                                                   const std::string& display) {
+  const int fd =
+      ::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return OutputError(fmt::format("cannot create {}: {}", display, std::strerror(errno)));
+  }
+  return std::unique_ptr<ByteSink>(new FileSink(fd, display, false));
+}
+
 }  // namespace wv::io

@@ -2,20 +2,30 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <system_error>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "core/mutex.h"
 #include "fmt/core.h"
+#include "io/dir_lock.h"
+#include "io/signal_cleanup.h"
+#include "io/tree_removal.h"
+#include "io/unique_fd.h"
 
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
@@ -25,156 +35,353 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Staging folders are named `.<dir name>.wv-staging-<pid>-<n>` beside DIR, so
-// a later run can tell which ones belong to processes that no longer exist.
 constexpr std::string_view kStagingMarker = ".wv-staging-";
+constexpr std::string_view kKeptMarker = ".wv-kept-";
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
-int RenameExchange(const char* from, const char* to) {
+int RenameAt2(int dir_fd, const std::string& from, const std::string& to, unsigned flags) {
   return static_cast<int>(
-      ::syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE));
+      ::syscall(SYS_renameat2, dir_fd, from.c_str(), dir_fd, to.c_str(), flags));
 }
 
-Status SyncPath(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OutputError(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) return OutputError(fmt::format("cannot sync {}: {}", path, ErrnoText(error)));
+// 16 hex digits: staging names must not collide between processes that may
+// share a pid (two containers writing beside the same folder).
+std::string RandomToken() {
+  uint64_t bits = 0;
+  if (::getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
+    bits = static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^
+           static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&bits));
+  }
+  return fmt::format("{:016x}", bits);
+}
+
+// `<prefix><digits>-<hex digits>`, optionally `.old` (older versions' names).
+bool IsStagingName(std::string_view name, std::string_view prefix) {
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  std::string_view rest = name.substr(prefix.size());
+  if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".old") rest.remove_suffix(4);
+  const size_t dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    const bool ok = i < dash ? (c >= '0' && c <= '9')
+                             : i == dash || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status SyncFd(int fd, const std::string& what) {
+  if (::fsync(fd) != 0)
+    return OutputError(fmt::format("cannot sync {}: {}", what, ErrnoText(errno)));
   return OkStatus();
 }
 
-// Removes staging folders of `dir` left by processes that have died.
-void RemoveStaleStaging(const fs::path& parent, const std::string& base) {
-  const std::string prefix = "." + base + std::string(kStagingMarker);
-  std::error_code ec;
-  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
-    if (pid <= 0 || pid == static_cast<long>(::getpid())) continue;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // still alive
-    std::error_code ignored;
-    fs::remove_all(it->path(), ignored);
+// Removes the staging folders of `base` that nobody holds: their owner died
+// (or never locked them: older versions) and no reader uses them.
+void RemoveStaleStaging(int parent_fd, const std::string& base) {
+  const std::string prefix = StagingPrefix(base);
+  std::vector<std::string> names;
+  if (DIR* dir = ::fdopendir(::dup(parent_fd))) {
+    while (const dirent* e = ::readdir(dir)) {
+      if (IsStagingName(e->d_name, prefix)) names.emplace_back(e->d_name);
+    }
+    ::closedir(dir);
   }
+  for (const std::string& name : names) {
+    UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) continue;  // not a folder: not ours to judge
+    StatusOr<bool> free = TryLock(fd.get(), LockMode::kExclusive);
+    if (free.ok() && *free) RemoveTreeAt(parent_fd, name.c_str());
+  }
+}
+
+struct Location {
+  std::string dir;     // as shown to people: "out", "data/out"
+  std::string parent;  // the folder DIR lives in
+  std::string base;    // DIR's name in it
+};
+
+StatusOr<Location> ParseLocation(const std::string& dir) {
+  fs::path path = fs::path(dir).lexically_normal();
+  if (!path.empty() && !path.has_filename()) path = path.parent_path();  // "out/" -> "out"
+  const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  Location loc{path.string(), parent.string(), path.filename().string()};
+  if (loc.base.empty() || loc.base == "." || loc.base == "..") {
+    return OutputError(fmt::format("output folder '{}' must name a folder", dir));
+  }
+  return loc;
 }
 
 class LocalOutputStore final : public OutputStore {
  public:
-  LocalOutputStore(std::string dir, std::string staging)
-      : dir_(std::move(dir)), staging_(std::move(staging)) {}
+  LocalOutputStore(Location loc, const OutputStoreOptions& options, UniqueFd parent_fd,
+                   WriterLock lock)
+      : loc_(std::move(loc)),
+        options_(options),
+        parent_fd_(std::move(parent_fd)),
+        lock_(std::move(lock)) {}
+
   ~LocalOutputStore() override {
-    if (!committed_) {
-      std::error_code ignored;
-      fs::remove_all(staging_, ignored);
+    if (!committed_ && !staging_name_.empty()) {
+      cleanup_.Cancel();
+      RemoveTreeAt(parent_fd_.get(), staging_name_.c_str());
     }
+    staging_fd_.Reset();
+    lock_.Release();
   }
 
-  StatusOr<std::unique_ptr<ByteSink>> Create(std::string_view relative_path) override {
-    const fs::path relative(relative_path);
-    if (relative.empty() || relative.is_absolute()) {
-      return InternalError(fmt::format("output path '{}' is not relative", relative_path));
-    }
-    for (const auto& part : relative) {
-      if (part == "..") {
-        return InternalError(fmt::format("output path '{}' leaves the output folder", relative_path));
-      }
-    }
-    if (committed_) return InternalError("Create() after Commit()");
-    const fs::path path = fs::path(staging_) / relative;
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec && !fs::is_directory(path.parent_path())) {
-      return OutputError(fmt::format("cannot create folder {}: {}", path.parent_path().string(),
-                                     ec.message()));
-    }
-    return OpenFileSink(path.string());  // the full path is never "-" (stdout)
-  }
+  // Creates and locks the staging folder.
+  Status CreateStaging();
 
-  Status Commit() override {
-    if (committed_) return InternalError("Commit() called twice");
-    WV_RETURN_IF_ERROR(SyncPath(staging_));
-    struct stat st;
-    if (::lstat(dir_.c_str(), &st) != 0) {
-      if (errno != ENOENT) {
-        return OutputError(fmt::format("cannot inspect {}: {}", dir_, ErrnoText(errno)));
-      }
-      if (::rename(staging_.c_str(), dir_.c_str()) != 0) {
-        return OutputError(
-            fmt::format("cannot move the new output into {}: {}", dir_, ErrnoText(errno)));
-      }
-    } else {
-      if (!S_ISDIR(st.st_mode)) {
-        return OutputError(fmt::format("{} exists and is not a folder", dir_));
-      }
-      if (RenameExchange(staging_.c_str(), dir_.c_str()) != 0) {
-        if (errno != EINVAL && errno != ENOSYS) {
-          return OutputError(
-              fmt::format("cannot swap the new output into {}: {}", dir_, ErrnoText(errno)));
-        }
-        // No atomic exchange on this file system: move the old tree aside
-        // under the staging name, then the new one in. The old tree stays
-        // recoverable under the staging name if we die in between.
-        const std::string aside = staging_ + ".old";
-        if (::rename(dir_.c_str(), aside.c_str()) != 0) {
-          return OutputError(fmt::format("cannot move {} aside: {}", dir_, ErrnoText(errno)));
-        }
-        if (::rename(staging_.c_str(), dir_.c_str()) != 0) {
-          const int error = errno;
-          ::rename(aside.c_str(), dir_.c_str());
-          return OutputError(
-              fmt::format("cannot move the new output into {}: {}", dir_, ErrnoText(error)));
-        }
-        if (::rename(aside.c_str(), staging_.c_str()) != 0) {
-          std::error_code ignored;
-          fs::remove_all(aside, ignored);
-        }
-      }
-    }
-    committed_ = true;
-    // The previous output now sits under the staging name.
-    std::error_code ignored;
-    fs::remove_all(staging_, ignored);
-    return SyncPath(fs::path(dir_).parent_path().empty() ? "." : fs::path(dir_).parent_path().string());
-  }
-
-  const std::string& location() const override { return dir_; }
+  StatusOr<std::unique_ptr<ByteSink>> Create(std::string_view relative_path) override;
+  Status Commit() override;
+  const std::string& location() const override { return loc_.dir; }
 
  private:
-  std::string dir_;
-  std::string staging_;
+  std::string StagingDisplay() const { return (fs::path(loc_.parent) / staging_name_).string(); }
+  StatusOr<UniqueFd> OpenFolders(const std::vector<std::string>& parts, size_t count);
+  Status SyncStagedFolders();
+  StatusOr<std::string> Swap(bool dir_exists);
+  void RetireReplacedTree(const std::string& name);
+
+  const Location loc_;
+  const OutputStoreOptions options_;
+  UniqueFd parent_fd_;
+  WriterLock lock_;
+  std::string staging_name_;
+  UniqueFd staging_fd_;  // holds the exclusive flock that marks the staging folder live
+  SignalCleanup cleanup_;
   bool committed_ = false;
+  Mutex mu_;
+  std::set<std::string> folders_ ABSL_GUARDED_BY(mu_);  // created below the staging root
 };
+
+Status LocalOutputStore::CreateStaging() {
+  const std::string prefix = StagingPrefix(loc_.base);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const std::string name = fmt::format("{}{}-{}", prefix, ::getpid(), RandomToken());
+    // Registered before it exists (the name is ours alone), so that no
+    // signal falls between its creation and its registration.
+    cleanup_ = SignalCleanup::Register(parent_fd_.get(), name, /*is_tree=*/true);
+    if (::mkdirat(parent_fd_.get(), name.c_str(), 0755) != 0) {
+      const int error = errno;
+      cleanup_.Cancel();
+      if (error == EEXIST) continue;
+      return OutputError(
+          fmt::format("cannot create a staging folder beside {}: {}", loc_.dir, ErrnoText(error)));
+    }
+    staging_name_ = name;
+    staging_fd_.Reset(
+        ::openat(parent_fd_.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!staging_fd_.valid() || ::fstat(staging_fd_.get(), &st) != 0) {
+      return OutputError(fmt::format("cannot open {}: {}", StagingDisplay(), ErrnoText(errno)));
+    }
+    // Once the exchange puts the replaced tree under this name, a signal
+    // must not remove that unchecked (readers may hold it): pin the inode.
+    cleanup_.Retarget(st.st_ino);
+    WV_ASSIGN_OR_RETURN(const bool locked, TryLock(staging_fd_.get(), LockMode::kExclusive));
+    if (!locked) {
+      return OutputError(fmt::format("{} is locked by another process", StagingDisplay()));
+    }
+    return OkStatus();
+  }
+  return OutputError(fmt::format("cannot find a free staging name beside {}", loc_.dir));
+}
+
+// Opens (creating as needed) the first `count` folders of `parts` below the
+// staging root, never through a symbolic link.
+StatusOr<UniqueFd> LocalOutputStore::OpenFolders(const std::vector<std::string>& parts,
+                                                 size_t count) {
+  UniqueFd current(::dup(staging_fd_.get()));
+  std::string relative;
+  for (size_t i = 0; i < count && current.valid(); ++i) {
+    if (i > 0) relative += '/';
+    relative += parts[i];
+    if (::mkdirat(current.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
+      return OutputError(fmt::format("cannot create folder {}/{}: {}", StagingDisplay(), relative,
+                                     ErrnoText(errno)));
+    }
+    {
+      MutexLock lock(&mu_);
+      folders_.insert(relative);
+    }
+    current.Reset(
+        ::openat(current.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  }
+  if (!current.valid()) {
+    return OutputError(
+        fmt::format("cannot open folder {}/{}: {}", StagingDisplay(), relative, ErrnoText(errno)));
+  }
+  return current;
+}
+
+StatusOr<std::unique_ptr<ByteSink>> LocalOutputStore::Create(std::string_view relative_path) {
+  std::vector<std::string> parts;
+  for (const auto& part : fs::path(relative_path)) parts.push_back(part.string());
+  if (parts.empty() || fs::path(relative_path).is_absolute()) {
+    return InternalError(fmt::format("output path '{}' is not relative", relative_path));
+  }
+  for (const std::string& part : parts) {
+    if (part == ".." || part == "." || part.empty()) {
+      return InternalError(fmt::format("output path '{}' leaves the output folder", relative_path));
+    }
+  }
+  if (committed_) return InternalError("Create() after Commit()");
+  WV_ASSIGN_OR_RETURN(UniqueFd folder, OpenFolders(parts, parts.size() - 1));
+  return OpenFileSinkAt(folder.get(), parts.back(),
+                        fmt::format("{}/{}", StagingDisplay(), relative_path));
+}
+
+// Makes the staged folder entries durable before they are published.
+Status LocalOutputStore::SyncStagedFolders() {
+  std::set<std::string> folders;
+  {
+    MutexLock lock(&mu_);
+    folders = folders_;
+  }
+  for (const std::string& folder : folders) {
+    UniqueFd fd(::openat(staging_fd_.get(), folder.c_str(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
+      return OutputError(
+          fmt::format("cannot open {}/{}: {}", StagingDisplay(), folder, ErrnoText(errno)));
+    }
+    WV_RETURN_IF_ERROR(SyncFd(fd.get(), StagingDisplay() + "/" + folder));
+  }
+  return SyncFd(staging_fd_.get(), StagingDisplay());
+}
+
+// Puts the staging tree at DIR; returns the name (in the parent) of the tree
+// it replaced, or "" when DIR did not exist.
+StatusOr<std::string> LocalOutputStore::Swap(bool dir_exists) {
+  const int parent = parent_fd_.get();
+  if (!dir_exists) {
+    if (RenameAt2(parent, staging_name_, loc_.base, RENAME_NOREPLACE) == 0) return std::string();
+    if ((errno == EINVAL || errno == ENOSYS) &&
+        ::renameat(parent, staging_name_.c_str(), parent, loc_.base.c_str()) == 0) {
+      return std::string();
+    }
+    return OutputError(fmt::format("cannot move the new output into {}: {}", loc_.dir,
+                                   errno == EEXIST || errno == ENOTEMPTY
+                                       ? "it appeared while the run was writing"
+                                       : ErrnoText(errno)));
+  }
+  if (RenameAt2(parent, staging_name_, loc_.base, RENAME_EXCHANGE) == 0) return staging_name_;
+  if (errno != EINVAL && errno != ENOSYS) {
+    return OutputError(
+        fmt::format("cannot swap the new output into {}: {}", loc_.dir, ErrnoText(errno)));
+  }
+  // No atomic exchange on this file system: move the old tree aside, then the
+  // new one in. DIR is absent for the moment in between.
+  const std::string aside =
+      fmt::format("{}{}-{}", StagingPrefix(loc_.base), ::getpid(), RandomToken());
+  if (::renameat(parent, loc_.base.c_str(), parent, aside.c_str()) != 0) {
+    return OutputError(fmt::format("cannot move {} aside: {}", loc_.dir, ErrnoText(errno)));
+  }
+  if (::renameat(parent, staging_name_.c_str(), parent, loc_.base.c_str()) != 0) {
+    const int error = errno;
+    ::renameat(parent, aside.c_str(), parent, loc_.base.c_str());
+    return OutputError(
+        fmt::format("cannot move the new output into {}: {}", loc_.dir, ErrnoText(error)));
+  }
+  return aside;
+}
+
+// Removes the tree a publish replaced, unless readers still hold it (the next
+// run removes it then) or it is not ours (DIR was swapped for something else
+// after the last inspection: it is kept, under a name no cleanup touches).
+void LocalOutputStore::RetireReplacedTree(const std::string& name) {
+  const int parent = parent_fd_.get();
+  UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  const StatusOr<bool> free =
+      fd.valid() ? TryLock(fd.get(), LockMode::kExclusive) : StatusOr<bool>(false);
+  // Locked, so nobody reads it: from here a signal removes it too.
+  SignalCleanup retiring;
+  struct stat st;
+  if (free.ok() && *free && ::fstat(fd.get(), &st) == 0) {
+    retiring = SignalCleanup::Register(parent, name, /*is_tree=*/true, st.st_ino);
+  }
+  const bool ours = fd.valid() && InspectOutputFolder(fd.get(), loc_.dir, options_.manifest_name,
+                                                      options_.is_own_manifest)
+                                      .replaceable();
+  if (!ours) {
+    retiring.Cancel();
+    const std::string kept = "." + loc_.base + std::string(kKeptMarker) + RandomToken();
+    ::renameat(parent, name.c_str(), parent, kept.c_str());
+    std::fprintf(stderr,
+                 "wordviews: warning: %s changed while it was published; what was there is kept "
+                 "as %s\n",
+                 loc_.dir.c_str(), (fs::path(loc_.parent) / kept).c_str());
+    return;
+  }
+  if (free.ok() && *free) RemoveTreeAt(parent, name.c_str());  // else readers hold it
+}
+
+Status LocalOutputStore::Commit() {
+  if (committed_) return InternalError("Commit() called twice");
+  WV_RETURN_IF_ERROR(SyncStagedFolders());
+  // The writer lock keeps other runs out, not people: look again.
+  const OutputInspection now =
+      InspectOutput(loc_.dir, options_.manifest_name, options_.is_own_manifest);
+  if (!now.replaceable()) {
+    return OutputError(now.refusal +
+                       "; it changed while the run was writing, nothing was published");
+  }
+  // After the exchange the staging name holds the replaced tree; the signal
+  // cleanup, pinned to the staging inode, leaves that alone.
+  WV_ASSIGN_OR_RETURN(const std::string replaced, Swap(now.kind != OutputKind::kAbsent));
+  committed_ = true;
+  staging_fd_.Reset();  // unlocks the published tree for readers
+  if (!replaced.empty()) RetireReplacedTree(replaced);
+  cleanup_.Cancel();
+  return SyncFd(parent_fd_.get(), loc_.parent);
+}
 
 }  // namespace
 
-StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& dir) {
-  fs::path path = fs::path(dir).lexically_normal();
-  if (path.has_filename() == false) path = path.parent_path();  // "out/" -> "out"
-  const std::string base = path.filename().string();
-  if (base.empty() || base == "." || base == "..") {
-    return UsageError(fmt::format("output folder '{}' must name a folder", dir));
-  }
-  fs::path parent = path.parent_path();
-  if (parent.empty()) parent = ".";
+std::string StagingPrefix(std::string_view base) {
+  return fmt::format(".{}{}", base, kStagingMarker);
+}
+
+std::string WriterLockName(std::string_view base) { return fmt::format(".{}.wv-lock", base); }
+
+StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& dir,
+                                                            const OutputStoreOptions& options) {
+  WV_RETURN_IF_ERROR(CheckOutputLocation(dir, options.inputs));
+  WV_ASSIGN_OR_RETURN(Location loc, ParseLocation(dir));
+  SignalCleanup::InstallHandlers();  // before anything a signal should remove exists
+  // Refused before anything is created, the lock file included.
+  const OutputInspection first =
+      InspectOutput(loc.dir, options.manifest_name, options.is_own_manifest);
+  if (!first.replaceable()) return OutputError(first.refusal);
   std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec && !fs::is_directory(parent)) {
-    return OutputError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+  fs::create_directories(loc.parent, ec);
+  if (ec && !fs::is_directory(loc.parent)) {
+    return OutputError(fmt::format("cannot create {}: {}", loc.parent, ec.message()));
   }
-  RemoveStaleStaging(parent, base);
-  static std::atomic<unsigned> counter{0};
-  const fs::path staging =
-      parent / fmt::format(".{}{}{}-{}", base, kStagingMarker, ::getpid(), counter++);
-  fs::remove_all(staging, ec);
-  if (::mkdir(staging.c_str(), 0755) != 0) {
-    return OutputError(fmt::format("cannot create a staging folder beside {}: {}", path.string(),
-                                   ErrnoText(errno)));
+  UniqueFd parent(::open(loc.parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent.valid()) {
+    return OutputError(fmt::format("cannot open {}: {}", loc.parent, ErrnoText(errno)));
   }
-  return std::unique_ptr<OutputStore>(
-      std::make_unique<LocalOutputStore>(path.string(), staging.string()));
+  WV_ASSIGN_OR_RETURN(WriterLock lock, WriterLock::Acquire(parent.get(), WriterLockName(loc.base),
+                                                           loc.dir, options.wait_seconds));
+  // Another writer may have finished while we waited; a person may have put
+  // something else there.
+  const OutputInspection locked =
+      InspectOutput(loc.dir, options.manifest_name, options.is_own_manifest);
+  if (!locked.replaceable()) return OutputError(locked.refusal);
+  RemoveStaleStaging(parent.get(), loc.base);
+  auto store = std::make_unique<LocalOutputStore>(std::move(loc), options, std::move(parent),
+                                                  std::move(lock));
+  WV_RETURN_IF_ERROR(store->CreateStaging());
+  return std::unique_ptr<OutputStore>(std::move(store));
+}
+
+StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& dir) {
+  return OpenLocalOutputStore(dir, OutputStoreOptions{});
 }
 
 }  // namespace wv::io

@@ -4,9 +4,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "io/byte_sink.h"
+#include "io/output_ownership.h"
 
 // Where a run's output tree is staged and then published all at once.
 namespace wv::io {
@@ -31,11 +33,54 @@ class OutputStore {
   virtual const std::string& location() const = 0;
 };
 
-// A local folder: stages in a hidden folder beside `dir` and commits by
-// atomically exchanging it with `dir` (renameat2 RENAME_EXCHANGE), so a reader
-// sees either the old tree or the new one. Destroying an uncommitted store
-// removes the staging folder.
+struct OutputStoreOptions {
+  // Recognises a previous output of ours by its manifest; without one, only
+  // an absent or empty folder may be replaced.
+  ManifestRecognizer is_own_manifest;
+  std::string manifest_name = "_manifest.json";
+  // Files the run reads: a location holding one of them is refused.
+  std::vector<std::string> inputs;
+  // How long to wait for another writer of the same location (0: fail at once).
+  double wait_seconds = 0;
+};
+
+// A local folder DIR, published by exchanging a staging folder with it.
+//
+// Opening (in this order, before any work): refuses locations that are never
+// replaced (CheckOutputLocation) or that hold something not ours
+// (InspectOutput), with an OutputError and without touching anything; takes
+// the writer lock `.<DIR>.wv-lock` beside DIR (io::WriterLock), waiting up to
+// wait_seconds; inspects DIR again under the lock; removes stale staging
+// folders (below); creates its own staging folder
+// `.<DIR>.wv-staging-<pid>-<random>` beside DIR and holds an exclusive flock
+// on it for as long as it is staging (the pid is for people only).
+//
+// Stale staging: a `.<DIR>.wv-staging-*` folder whose flock can be taken has
+// no live owner (the kernel drops the locks of dead processes, whatever pid
+// namespace they lived in) and no reader; it is removed. One whose lock is
+// held is left alone.
+//
+// Commit(): inspects DIR once more, exchanges the staging folder with it in
+// one renameat2(RENAME_EXCHANGE) (a plain no-replace rename when DIR is
+// absent), releases the staging lock, then removes the replaced tree, now
+// under the staging name, only if it can take an exclusive flock on it:
+// readers (run::PublishedOutput) hold a shared one, and a tree still being
+// read is left for the next run to remove.
+//
+// Destroying an uncommitted store removes its staging folder; SIGINT,
+// SIGTERM, SIGHUP and SIGABRT remove it too (io/signal_cleanup.h). Deletion
+// never follows symbolic links nor crosses into another file system
+// (io/tree_removal.h). The writer lock is held until the store is destroyed.
+StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& dir,
+                                                            const OutputStoreOptions& options);
+
+// As above with default options (only an absent or empty DIR is replaced).
 StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& dir);
+
+// The prefix of the staging folders of output `base` (".out.wv-staging-").
+std::string StagingPrefix(std::string_view base);
+// The writer lock file of output `base` (".out.wv-lock").
+std::string WriterLockName(std::string_view base);
 
 }  // namespace wv::io
 

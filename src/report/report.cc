@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <cmath>
 #include <stdexcept>
 
@@ -14,6 +15,7 @@
 #include "report/dictionary_section.h"
 #include "report/html.h"
 #include "report/quality_section.h"
+#include "run/published_output.h"
 
 namespace wv::report {
 
@@ -151,6 +153,9 @@ footer { color: #777; font-size: 12px; margin-top: 36px; }
 // What the report shows: the fact snapshot and every query's result.
 // Thread-compatible.
 struct ReportData {
+  // The one version of DIR every read goes through (tables, manifest,
+  // dictionary), held until the report is rendered.
+  std::unique_ptr<run::PublishedOutput> out;
   FactSnapshot snapshot;
   analytics::QueryOptions options;
   ResultTable retention_pairs, retention_ui, forgetting_curve, pair_users, pair_views, time_of_day,
@@ -164,8 +169,12 @@ StatusOr<ReportData> LoadReportData(const std::string& dir, const ReportOptions&
   uint32_t projection = 0;
   for (const auto& q : AllQueries()) projection |= q.projection;
   ReportData d;
-  WV_ASSIGN_OR_RETURN(d.snapshot,
-                      LoadFactSnapshot(dir, projection, /*load_words=*/true, options.threads));
+  WV_ASSIGN_OR_RETURN(d.out, run::PublishedOutput::Open(dir));
+  StatusOr<FactSnapshot> loaded =
+      LoadFactSnapshot(d.out->root(), projection, /*load_words=*/true, options.threads);
+  if (!loaded.ok()) return d.out->Localize(loaded.status());
+  d.snapshot = std::move(loaded).value();
+  d.snapshot.dir = dir;
   d.options.threads = options.threads;
   QueryOptions words_options = d.options;
   words_options.top = 5;  // per language: a readable table
@@ -556,8 +565,8 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   html += DocumentHead();
   html += PageHeader(dir, d.snapshot.facts);
   html += QuestionSections(d);
-  html += Section("quality", "Quality checks", QualitySection(dir));
-  html += Section("dictionary", "Data dictionary", DictionarySection(dir));
+  html += Section("quality", "Quality checks", QualitySection(d.out->root()));
+  html += Section("dictionary", "Data dictionary", DictionarySection(d.out->root()));
   html += Footer(dir);
   return html;
 }

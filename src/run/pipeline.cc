@@ -16,6 +16,7 @@
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "quality/checks.h"
+#include "run/published_output.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
 
@@ -84,6 +85,11 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
   WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs,
                       traces::ExpandTracePaths(options.traces));
+  // Before any input is read: a location that is not ours is refused here,
+  // and the writer lock is held from here until the store is destroyed.
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
+                      io::OpenLocalOutputStore(
+                          options.out_dir, RunOutputStoreOptions(inputs, options.wait_seconds)));
 
   Manifest manifest;
   manifest.run_id = NewRunId();
@@ -102,9 +108,6 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const traces::References refs,
                       traces::LoadReferences(options.lexemes_path, options.languages_path));
   manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
-
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
-                      io::OpenLocalOutputStore(options.out_dir));
 
   stage("ingest");
   t0 = Clock::now();

@@ -23,6 +23,7 @@ struct RunOptions {
   int threads = 0;                   // 0: hardware concurrency
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
+  double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
   std::vector<std::string> arguments;  // the command line, for the manifest
 };
 
@@ -48,8 +49,9 @@ struct RunSummary {
 // Runs the whole job. Errors: UsageError (bad options), InputError (missing,
 // unreadable, truncated input or a wrong header), QualityGateError (rejected
 // share above max_bad_ratio or a failed error-level check), OutputError (the
-// folder cannot be written or published). On any error the previous content
-// of out_dir is untouched.
+// folder cannot be written or published, holds something that is not a
+// wordviews output, or another run is writing it). On any error the previous
+// content of out_dir is untouched.
 StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer);
 
 // The human summary printed at the end of a run.

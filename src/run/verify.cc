@@ -1,14 +1,13 @@
 #include "run/verify.h"
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/crc32.h"
 #include "fmt/core.h"
 #include "run/manifest.h"
+#include "run/published_output.h"
 #include "model/star_schema.h"
 #include "model/table_files.h"
 #include "parquet/reader.h"
@@ -19,15 +18,6 @@ using quality::CheckResult;
 namespace {
 
 namespace fs = std::filesystem;
-
-StatusOr<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InputError(fmt::format("cannot open {}", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return InputError(fmt::format("cannot read {}", path.string()));
-  return ss.str();
-}
 
 CheckResult Mismatch(std::string name, bool passed, int64_t observed, int64_t expected,
                      std::string detail) {
@@ -62,15 +52,19 @@ Status ForEachChunk(const OpenTable& t, std::string_view column_name,
 }  // namespace
 
 StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
+  return VerifyOutput(*out);
+}
+
+StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
   VerifyReport report;
   auto& checks = report.checks;
-  const fs::path root(dir);
+  // Listed files are opened through `out` (one version, no path leaving
+  // it); the walk for unlisted files goes through its pinned root.
+  const fs::path root(out.root());
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return InputError(fmt::format("{} is not a folder", dir));
-  WV_ASSIGN_OR_RETURN(const std::string manifest_text, ReadFile(root / kManifestName));
-  StatusOr<Manifest> parsed = ManifestFromJson(manifest_text);
-  if (!parsed.ok()) return Annotate(parsed.status(), (root / kManifestName).string());
-  const Manifest& m = *parsed;
+  if (out.manifest() == nullptr) return out.manifest_status();
+  const Manifest& m = *out.manifest();
 
   std::map<std::string, OpenTable> tables;
   std::set<std::string> listed;
@@ -86,8 +80,8 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
     int64_t table_rows = 0;
     for (const model::FileRecord& f : t->files) {
       listed.insert(f.path);
-      const fs::path path = root / f.path;
-      StatusOr<std::string> bytes = ReadFile(path);
+      const fs::path path = fs::path(out.dir()) / f.path;
+      StatusOr<std::string> bytes = out.ReadFile(f.path);
       if (!bytes.ok()) {
         checks.push_back(Mismatch(f.path + ".present", false, 0, 1, "file listed but missing"));
         continue;
@@ -137,7 +131,7 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
     if (!fs::is_directory(tdir, ec)) continue;
     for (const auto& e : fs::recursive_directory_iterator(tdir, ec)) {
       if (!e.is_regular_file()) continue;
-      const std::string rel = fs::relative(e.path(), root, ec).generic_string();
+      const std::string rel = e.path().lexically_relative(root).generic_string();
       if (!listed.count(rel)) {
         ++unlisted;
         if (first_unlisted.empty()) first_unlisted = rel;

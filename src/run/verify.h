@@ -21,7 +21,13 @@ struct VerifyReport {
 
 // An InputError when DIR or its manifest cannot be read at all; otherwise
 // the report (whose failures the caller turns into a MismatchError).
+// DIR is read as one version through run::PublishedOutput, even while a run
+// republishes it.
 StatusOr<VerifyReport> VerifyOutput(const std::string& dir);
+
+class PublishedOutput;
+// The same for an output already opened.
+StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out);
 
 }  // namespace wv::run
 

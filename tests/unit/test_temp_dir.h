@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "gtest/gtest.h"
 
@@ -25,6 +26,29 @@ inline std::filesystem::path UniqueTestPath(std::string_view prefix) {
   std::filesystem::remove_all(path);
   return path;
 }
+
+// A fresh folder at UniqueTestPath(prefix), removed with all it holds (write
+// permission restored first) when the object is destroyed.
+// REQUIRES: constructed while a test runs (a fixture member is).
+class ScopedTestDir {
+ public:
+  explicit ScopedTestDir(std::string_view prefix) : path_(UniqueTestPath(prefix)) {
+    std::filesystem::create_directories(path_);
+  }
+  ~ScopedTestDir() {
+    std::error_code ignored;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ignored);
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScopedTestDir(const ScopedTestDir&) = delete;
+  ScopedTestDir& operator=(const ScopedTestDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace wv::testing_util
 

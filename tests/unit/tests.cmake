@@ -12,8 +12,11 @@ set(WV_UNIT_TESTS
   generate_vocabulary_test.cc
   ingest_test.cc
   io_byte_source_test.cc
+  io_dir_lock_test.cc
+  io_output_ownership_test.cc
   io_output_store_test.cc
   io_sink_gzip_test.cc
+  io_tree_removal_test.cc
   lexeme_test.cc
   model_dimensions_test.cc
   model_star_schema_test.cc
@@ -26,6 +29,7 @@ set(WV_UNIT_TESTS
   reference_test.cc
   report_html_test.cc
   report_sections_test.cc
+  run_published_output_test.cc
   status_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc

@@ -1,0 +1,172 @@
+#include "run/published_output.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "fmt/core.h"
+#include "io/dir_lock.h"
+
+namespace wv::run {
+namespace {
+
+// Each retry means a publish exchanged DIR between our open and our lock;
+// publishes take seconds, so a few retries always suffice.
+constexpr int kMaxOpenAttempts = 64;
+
+bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+std::string WithoutTrailingSlash(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+Status CheckRelative(const std::string& dir, std::string_view relative) {
+  if (relative.empty() || relative.front() == '/') {
+    return InputError(fmt::format("{}: path '{}' is not relative to the output", dir, relative));
+  }
+  for (const auto& part : std::filesystem::path(relative)) {
+    if (part == ".." || part == "." || part.empty()) {
+      return InputError(fmt::format("{}: path '{}' leaves the output folder", dir, relative));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::Open(const std::string& dir) {
+  for (int attempt = 0; attempt < kMaxOpenAttempts; ++attempt) {
+    io::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == ENOENT) {
+        return InputError(fmt::format(
+            "{}: no such directory (expected the output folder of `wordviews run`)", dir));
+      }
+      if (errno == ENOTDIR) return InputError(fmt::format("{} is not a folder", dir));
+      return InputError(fmt::format("cannot open {}: {}", dir, std::strerror(errno)));
+    }
+    // Without flock support (some network file systems) the version is
+    // still pinned by the descriptor, but a publish may delete it meanwhile.
+    (void)io::Lock(fd.get(), io::LockMode::kShared);
+    struct stat by_fd, by_name;
+    if (::fstat(fd.get(), &by_fd) != 0) {
+      return InputError(fmt::format("cannot inspect {}: {}", dir, std::strerror(errno)));
+    }
+    if (::stat(dir.c_str(), &by_name) != 0 || !SameFile(by_fd, by_name)) continue;
+    auto out = std::unique_ptr<PublishedOutput>(new PublishedOutput(dir, std::move(fd)));
+    out->LoadManifest();
+    return out;
+  }
+  return InputError(
+      fmt::format("{} was republished {} times while it was being opened", dir, kMaxOpenAttempts));
+}
+
+PublishedOutput::PublishedOutput(std::string dir, io::UniqueFd fd)
+    : dir_(WithoutTrailingSlash(std::move(dir))), fd_(std::move(fd)) {
+  root_ = fmt::format("/proc/self/fd/{}", fd_.get());
+  struct stat by_fd, by_proc;
+  pinned_ = ::fstat(fd_.get(), &by_fd) == 0 && ::stat(root_.c_str(), &by_proc) == 0 &&
+            SameFile(by_fd, by_proc);
+  if (!pinned_) root_ = dir_;
+}
+
+void PublishedOutput::LoadManifest() {
+  const std::string path = fmt::format("{}/{}", dir_, kManifestName);
+  StatusOr<std::string> text = ReadFile(kManifestName);
+  if (!text.ok()) {
+    manifest_status_ = InputError(fmt::format("cannot open {}", path));
+    return;
+  }
+  StatusOr<Manifest> parsed = ManifestFromJson(*text);
+  if (!parsed.ok()) {
+    manifest_status_ = Annotate(parsed.status(), path);
+    return;
+  }
+  manifest_ = std::move(parsed).value();
+}
+
+StatusOr<io::UniqueFd> PublishedOutput::OpenFile(std::string_view relative) const {
+  WV_RETURN_IF_ERROR(CheckRelative(dir_, relative));
+  const std::string display = fmt::format("{}/{}", dir_, relative);
+  std::vector<std::string> parts;
+  for (const auto& part : std::filesystem::path(relative)) parts.push_back(part.string());
+  io::UniqueFd folder(::dup(fd_.get()));
+  for (size_t i = 0; i + 1 < parts.size() && folder.valid(); ++i) {
+    folder.Reset(
+        ::openat(folder.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  }
+  // O_NONBLOCK: a FIFO planted in the output must not hang the reader.
+  io::UniqueFd file(folder.valid() ? ::openat(folder.get(), parts.back().c_str(),
+                                              O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                                   : -1);
+  if (!file.valid()) {
+    const int error = errno;
+    return InputError(fmt::format("{}: cannot open: {}", display,
+                                  error == ELOOP || error == ENOTDIR
+                                      ? "the path passes a symbolic link or a non-folder"
+                                      : std::strerror(error)));
+  }
+  struct stat st;
+  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return InputError(fmt::format("{}: not a regular file", display));
+  }
+  ::fcntl(file.get(), F_SETFL, ::fcntl(file.get(), F_GETFL) & ~O_NONBLOCK);
+  return file;
+}
+
+StatusOr<std::string> PublishedOutput::ReadFile(std::string_view relative) const {
+  WV_ASSIGN_OR_RETURN(io::UniqueFd file, OpenFile(relative));
+  std::string bytes;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      return InputError(
+          fmt::format("{}/{}: cannot read: {}", dir_, relative, std::strerror(errno)));
+    }
+    if (n == 0) return bytes;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+std::string PublishedOutput::PathOf(std::string_view relative) const {
+  if (relative.empty()) return root_;
+  return fmt::format("{}/{}", root_, relative);
+}
+
+Status PublishedOutput::Localize(const Status& status) const {
+  if (status.ok() || !pinned_) return status;
+  const std::string& text = status.message();
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = text.find(root_, from)) != std::string::npos;) {
+    const size_t end = at + root_.size();
+    const bool whole = end == text.size() || !std::isdigit(static_cast<unsigned char>(text[end]));
+    out.append(text, from, at - from).append(whole ? dir_ : root_);
+    from = end;
+  }
+  out.append(text, from);
+  return Status(status.kind(), out);
+}
+
+bool IsOwnManifest(std::string_view manifest_text) { return ManifestFromJson(manifest_text).ok(); }
+
+io::OutputStoreOptions RunOutputStoreOptions(const std::vector<std::string>& inputs,
+                                             double wait_seconds) {
+  io::OutputStoreOptions options;
+  options.is_own_manifest = IsOwnManifest;
+  options.manifest_name = std::string(kManifestName);
+  options.inputs = inputs;
+  options.wait_seconds = wait_seconds;
+  return options;
+}
+
+}  // namespace wv::run

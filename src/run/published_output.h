@@ -1,0 +1,98 @@
+#ifndef WV_RUN_PUBLISHED_OUTPUT_H_
+#define WV_RUN_PUBLISHED_OUTPUT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "io/output_store.h"
+#include "io/unique_fd.h"
+#include "run/manifest.h"
+
+// Reading a published output folder as one version, while runs may republish
+// it: `check`, `query` and `report` go through PublishedOutput.
+namespace wv::run {
+
+// One version of an output folder, pinned for as long as the object lives.
+//
+// Open() opens DIR as a folder descriptor, takes a shared flock on it, and
+// then checks that DIR still names the folder it locked (retrying when a
+// publish exchanged it in between). From then on, everything is read
+// relative to that descriptor, so a later exchange of DIR does not mix
+// versions, and the shared lock keeps the publishing run from deleting the
+// version it replaced (io/output_store.h: it removes a replaced tree only
+// when it can lock it exclusively; otherwise the next run does).
+//
+// Two ways to read:
+//  - OpenFile()/ReadFile(): for paths taken from the manifest; they refuse
+//    absolute paths, `..`, and any symbolic link on the way.
+//  - PathOf(): a path for code that reads by path (the Parquet reader's mmap,
+//    std::filesystem walks of table folders): "/proc/self/fd/N/<relative>",
+//    which the kernel resolves through the pinned descriptor. If /proc is not
+//    mounted it falls back to DIR/<relative> (pinned() is false): reads are
+//    then only as consistent as DIR is stable while they run.
+//    Localize() rewrites that prefix in error messages back to DIR.
+//
+// Any folder can be opened (query and report also read star schemas written
+// by other tools); manifest() is null when there is no valid manifest.
+// Thread-compatible: const methods may be called from several threads.
+class PublishedOutput {
+ public:
+  // InputError when `dir` is missing or not a folder.
+  static StatusOr<std::unique_ptr<PublishedOutput>> Open(const std::string& dir);
+
+  PublishedOutput(const PublishedOutput&) = delete;
+  PublishedOutput& operator=(const PublishedOutput&) = delete;
+
+  // DIR as given, for messages.
+  const std::string& dir() const { return dir_; }
+
+  // The parsed manifest, or null when it is missing or invalid (then
+  // manifest_status() says why, naming DIR/_manifest.json).
+  const Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
+  const Status& manifest_status() const { return manifest_status_; }
+
+  // Opens the regular file `relative` of this version for reading.
+  // InputError when it is missing, not a regular file, or its path is
+  // absolute, has a `..` or `.` component, or passes a symbolic link.
+  StatusOr<io::UniqueFd> OpenFile(std::string_view relative) const;
+  // OpenFile() and read it whole.
+  StatusOr<std::string> ReadFile(std::string_view relative) const;
+
+  // A path to `relative` in this version for path-based readers ("" : the
+  // folder itself).
+  std::string PathOf(std::string_view relative) const;
+  // PathOf(""): substitute it for DIR when calling path-based code.
+  const std::string& root() const { return root_; }
+  bool pinned() const { return pinned_; }
+
+  // `status` with root() replaced by DIR in its message.
+  Status Localize(const Status& status) const;
+
+ private:
+  PublishedOutput(std::string dir, io::UniqueFd fd);
+  void LoadManifest();
+
+  std::string dir_;
+  io::UniqueFd fd_;  // holds the shared flock
+  std::string root_;
+  bool pinned_ = false;
+  std::optional<Manifest> manifest_;
+  Status manifest_status_;
+};
+
+// True when `manifest_text` parses as a manifest of ours: what makes a
+// folder a wordviews output that `run` may replace.
+bool IsOwnManifest(std::string_view manifest_text);
+
+// The output-store options of a run reading `inputs`, waiting up to
+// `wait_seconds` for another writer.
+io::OutputStoreOptions RunOutputStoreOptions(const std::vector<std::string>& inputs,
+                                             double wait_seconds);
+
+}  // namespace wv::run
+
+#endif  // WV_RUN_PUBLISHED_OUTPUT_H_
