@@ -59,16 +59,31 @@ Status CheckReplaceableFile(const std::string& path) {
     return OutputError(fmt::format("cannot inspect {}: {}", path, std::strerror(errno)));
   }
   if (S_ISREG(st.st_mode)) return OkStatus();
-  return OutputError(fmt::format("{} is {}; wordviews replaces only regular files", path,
-                                 KindOf(st.st_mode)));
+  return OutputError(
+      fmt::format("{} is {}; wordviews replaces only regular files", path, KindOf(st.st_mode)));
 }
 
 StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path) {
   if (path == "-") return InternalError("StagedFile::Create: standard output is not a file");
+  if (path.empty()) return OutputError("no output file name given");
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path));
-  std::string temporary = TemporaryPathFor(path);
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> sink, OpenFileSink(temporary));
-  return std::unique_ptr<StagedFile>(new StagedFile(path, std::move(temporary), std::move(sink)));
+  // The temporary is created exclusively: whatever already has its name (a
+  // leftover of a killed run with our process id, or a link planted there) is
+  // never truncated or followed; the next name is tried instead.
+  constexpr int kAttempts = 100;
+  for (int attempt = 0;; ++attempt) {
+    std::string temporary = TemporaryPathFor(path);
+    StatusOr<std::unique_ptr<ByteSink>> sink = OpenNewFileSink(temporary);
+    if (sink.ok()) {
+      return std::unique_ptr<StagedFile>(
+          new StagedFile(path, std::move(temporary), std::move(sink).value()));
+    }
+    struct stat st {};
+    const bool name_taken = ::lstat(temporary.c_str(), &st) == 0;
+    if (!name_taken || attempt + 1 == kAttempts) {
+      return Annotate(sink.status(), fmt::format("staging {}", path));
+    }
+  }
 }
 
 StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink)
@@ -86,8 +101,8 @@ Status StagedFile::Commit() {
   // check again just before the rename.
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path_));
   if (::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
-    return OutputError(fmt::format("cannot rename {} to {}: {}", temporary_path_, path_,
-                                   std::strerror(errno)));
+    return OutputError(
+        fmt::format("cannot rename {} to {}: {}", temporary_path_, path_, std::strerror(errno)));
   }
   committed_ = true;
   return SyncFolder(FolderOf(path_));
