@@ -1,38 +1,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "io/atomic_file.h"
-#include "test_temp_dir.h"
+#include "io_test_util.h"
 
 namespace wv::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing_util::ReadFileBytes;
+using testing_util::WriteFileBytes;
 
-void WriteFile(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-class AtomicFileTest : public ::testing::Test {
+class AtomicFileTest : public testing_util::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = testing_util::UniqueTestPath("wv_io_atomic_");
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  AtomicFileTest() : TempDirTest("wv_io_atomic_") {}
 
   // The names in the folder, sorted: what a reader of the folder would see.
   std::vector<std::string> Names() const {
@@ -43,20 +31,18 @@ class AtomicFileTest : public ::testing::Test {
     std::sort(names.begin(), names.end());
     return names;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(AtomicFileTest, PublishCreatesTheFileAndLeavesNoTemporary) {
   ASSERT_TRUE(PublishFileAtomically(Path("report.html"), "<html>").ok());
-  EXPECT_EQ(Slurp(Path("report.html")), "<html>");
+  EXPECT_EQ(ReadFileBytes(Path("report.html")), "<html>");
   EXPECT_EQ(Names(), std::vector<std::string>{"report.html"});
 }
 
 TEST_F(AtomicFileTest, PublishReplacesARegularFile) {
-  WriteFile(Path("a.txt"), "old contents, longer than the new");
+  WriteFileBytes(Path("a.txt"), "old contents, longer than the new");
   ASSERT_TRUE(PublishFileAtomically(Path("a.txt"), "new").ok());
-  EXPECT_EQ(Slurp(Path("a.txt")), "new");
+  EXPECT_EQ(ReadFileBytes(Path("a.txt")), "new");
   EXPECT_EQ(Names(), std::vector<std::string>{"a.txt"});
 }
 
@@ -65,7 +51,7 @@ TEST_F(AtomicFileTest, PublishWritesEmptyAndBinaryContents) {
   EXPECT_EQ(fs::file_size(Path("empty")), 0u);
   const std::string binary("a\0b\xff", 4);
   ASSERT_TRUE(PublishFileAtomically(Path("bin"), binary).ok());
-  EXPECT_EQ(Slurp(Path("bin")), binary);
+  EXPECT_EQ(ReadFileBytes(Path("bin")), binary);
 }
 
 TEST_F(AtomicFileTest, RefusesAFolder) {
@@ -78,13 +64,13 @@ TEST_F(AtomicFileTest, RefusesAFolder) {
 }
 
 TEST_F(AtomicFileTest, RefusesASymbolicLinkAndLeavesItsTargetAlone) {
-  WriteFile(Path("target"), "keep");
+  WriteFileBytes(Path("target"), "keep");
   fs::create_symlink(Path("target"), Path("link"));
   const Status status = PublishFileAtomically(Path("link"), "x");
   EXPECT_EQ(status.kind(), ErrorKind::kOutput);
   EXPECT_NE(status.message().find("a symbolic link"), std::string::npos) << status.message();
   EXPECT_TRUE(fs::is_symlink(Path("link")));
-  EXPECT_EQ(Slurp(Path("target")), "keep");
+  EXPECT_EQ(ReadFileBytes(Path("target")), "keep");
   EXPECT_EQ(Names(), (std::vector<std::string>{"link", "target"}));
 }
 
@@ -105,7 +91,7 @@ TEST_F(AtomicFileTest, RefusesAFifo) {
 
 TEST_F(AtomicFileTest, CheckReplaceableFileAcceptsOnlyAbsentOrRegular) {
   EXPECT_TRUE(CheckReplaceableFile(Path("absent")).ok());
-  WriteFile(Path("file"), "x");
+  WriteFileBytes(Path("file"), "x");
   EXPECT_TRUE(CheckReplaceableFile(Path("file")).ok());
   fs::create_directory(Path("dir"));
   EXPECT_EQ(CheckReplaceableFile(Path("dir")).kind(), ErrorKind::kOutput);
@@ -113,7 +99,7 @@ TEST_F(AtomicFileTest, CheckReplaceableFileAcceptsOnlyAbsentOrRegular) {
 }
 
 TEST_F(AtomicFileTest, StagedFileIsInvisibleUntilCommitted) {
-  WriteFile(Path("data.csv"), "previous");
+  WriteFileBytes(Path("data.csv"), "previous");
   auto staged = StagedFile::Create(Path("data.csv"));
   ASSERT_TRUE(staged.ok()) << staged.status().message();
   const fs::path temporary = (*staged)->temporary_path();
@@ -122,16 +108,16 @@ TEST_F(AtomicFileTest, StagedFileIsInvisibleUntilCommitted) {
   std::unique_ptr<ByteSink> sink = (*staged)->TakeSink();
   ASSERT_TRUE(sink->Append("next").ok());
   ASSERT_TRUE(sink->Close().ok());
-  EXPECT_EQ(Slurp(Path("data.csv")), "previous");
+  EXPECT_EQ(ReadFileBytes(Path("data.csv")), "previous");
   ASSERT_TRUE((*staged)->Commit().ok());
-  EXPECT_EQ(Slurp(Path("data.csv")), "next");
+  EXPECT_EQ(ReadFileBytes(Path("data.csv")), "next");
   EXPECT_FALSE(fs::exists(temporary));
   staged->reset();
   EXPECT_EQ(Names(), std::vector<std::string>{"data.csv"});
 }
 
 TEST_F(AtomicFileTest, DestroyedUncommittedRemovesTheTemporaryAndKeepsThePrevious) {
-  WriteFile(Path("data.csv"), "previous");
+  WriteFileBytes(Path("data.csv"), "previous");
   for (bool take_sink : {false, true}) {
     std::unique_ptr<ByteSink> sink;
     {
@@ -143,7 +129,7 @@ TEST_F(AtomicFileTest, DestroyedUncommittedRemovesTheTemporaryAndKeepsThePreviou
         ASSERT_TRUE(sink->Append("half written").ok());
       }
     }
-    EXPECT_EQ(Slurp(Path("data.csv")), "previous");
+    EXPECT_EQ(ReadFileBytes(Path("data.csv")), "previous");
     EXPECT_EQ(Names(), std::vector<std::string>{"data.csv"});
   }
 }
@@ -155,10 +141,10 @@ TEST_F(AtomicFileTest, CommitFailsAndKeepsWhatIsThereWhenThePathChangedKind) {
   ASSERT_TRUE(sink->Append("data").ok());
   ASSERT_TRUE(sink->Close().ok());
   fs::create_directory(Path("out"));  // something else appeared there meanwhile
-  WriteFile(dir_ / "out" / "inside", "keep");
+  WriteFileBytes(dir_ / "out" / "inside", "keep");
   EXPECT_EQ((*staged)->Commit().kind(), ErrorKind::kOutput);
   EXPECT_TRUE(fs::is_directory(Path("out")));
-  EXPECT_EQ(Slurp(dir_ / "out" / "inside"), "keep");
+  EXPECT_EQ(ReadFileBytes(dir_ / "out" / "inside"), "keep");
   staged->reset();
   EXPECT_EQ(Names(), std::vector<std::string>{"out"});
 }
@@ -191,7 +177,7 @@ TEST_F(AtomicFileTest, NeverWritesThroughALinkAtTheTemporaryName) {
   const size_t dash = next_name.rfind('-');
   const std::string planted =
       next_name.substr(0, dash + 1) + std::to_string(std::stoul(next_name.substr(dash + 1)) + 1);
-  WriteFile(Path("victim"), "keep");
+  WriteFileBytes(Path("victim"), "keep");
   fs::create_symlink(Path("victim"), planted);
   auto staged = StagedFile::Create(Path("x"));
   ASSERT_TRUE(staged.ok()) << staged.status().message();
@@ -200,8 +186,8 @@ TEST_F(AtomicFileTest, NeverWritesThroughALinkAtTheTemporaryName) {
   ASSERT_TRUE(sink->Append("data").ok());
   ASSERT_TRUE(sink->Close().ok());
   ASSERT_TRUE((*staged)->Commit().ok());
-  EXPECT_EQ(Slurp(Path("victim")), "keep");
-  EXPECT_EQ(Slurp(Path("x")), "data");
+  EXPECT_EQ(ReadFileBytes(Path("victim")), "keep");
+  EXPECT_EQ(ReadFileBytes(Path("x")), "data");
   EXPECT_TRUE(fs::is_symlink(planted));  // not ours: left alone
 }
 
@@ -218,7 +204,7 @@ TEST_F(AtomicFileTest, WorksForABareFileNameInTheCurrentFolder) {
   const Status status = PublishFileAtomically("bare.txt", "bare");
   fs::current_path(saved);
   ASSERT_TRUE(status.ok()) << status.message();
-  EXPECT_EQ(Slurp(Path("bare.txt")), "bare");
+  EXPECT_EQ(ReadFileBytes(Path("bare.txt")), "bare");
   EXPECT_EQ(Names(), std::vector<std::string>{"bare.txt"});
 }
 

@@ -7,30 +7,22 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "test_temp_dir.h"
 #include "io/output_store.h"
+#include "io_test_util.h"
 
 namespace wv::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing_util::ReadFileBytes;
 
-class OutputStoreTest : public ::testing::Test {
+class OutputStoreTest : public testing_util::TempDirTest {
  protected:
+  OutputStoreTest() : TempDirTest("wv_io_store_") {}
   void SetUp() override {
-    root_ = testing_util::UniqueTestPath("wv_io_store_");
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-    out_ = root_ / "out";
-  }
-  void TearDown() override {
-    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::add);
-    fs::remove_all(root_);
+    TempDirTest::SetUp();
+    out_ = dir_ / "out";
   }
 
   static Status WriteFile(OutputStore& store, const std::string& rel, const std::string& text) {
@@ -40,16 +32,16 @@ class OutputStoreTest : public ::testing::Test {
     return sink->Close();
   }
 
-  // Entries of root_ other than `out` (staging leftovers).
+  // Entries of dir_ other than `out` (staging leftovers).
   std::vector<std::string> Leftovers() const {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(root_)) {
+    for (const auto& entry : fs::directory_iterator(dir_)) {
       if (entry.path().filename() != "out") names.push_back(entry.path().filename().string());
     }
     return names;
   }
 
-  fs::path root_, out_;
+  fs::path out_;
 };
 
 TEST_F(OutputStoreTest, NothingIsVisibleUntilCommit) {
@@ -60,8 +52,8 @@ TEST_F(OutputStoreTest, NothingIsVisibleUntilCommit) {
   ASSERT_TRUE(WriteFile(**store, "_manifest.json", "{}").ok());
   EXPECT_FALSE(fs::exists(out_));
   ASSERT_TRUE((*store)->Commit().ok());
-  EXPECT_EQ(Slurp(out_ / "fact/date=2013-03-01/part-0.parquet"), "abc");
-  EXPECT_EQ(Slurp(out_ / "_manifest.json"), "{}");
+  EXPECT_EQ(ReadFileBytes(out_ / "fact/date=2013-03-01/part-0.parquet"), "abc");
+  EXPECT_EQ(ReadFileBytes(out_ / "_manifest.json"), "{}");
   store->reset();
   EXPECT_TRUE(Leftovers().empty());
 }
@@ -77,9 +69,9 @@ TEST_F(OutputStoreTest, CommitReplacesThePreviousTreeWhole) {
   auto second = OpenLocalOutputStore(out_.string() + "/");  // a trailing slash is the same folder
   ASSERT_TRUE(second.ok());
   ASSERT_TRUE(WriteFile(**second, "shared.txt", "new").ok());
-  EXPECT_EQ(Slurp(out_ / "shared.txt"), "old");
+  EXPECT_EQ(ReadFileBytes(out_ / "shared.txt"), "old");
   ASSERT_TRUE((*second)->Commit().ok());
-  EXPECT_EQ(Slurp(out_ / "shared.txt"), "new");
+  EXPECT_EQ(ReadFileBytes(out_ / "shared.txt"), "new");
   EXPECT_FALSE(fs::exists(out_ / "old_only.txt"));
   EXPECT_TRUE(Leftovers().empty());
 }
@@ -96,8 +88,8 @@ TEST_F(OutputStoreTest, AbortLeavesThePreviousOutputAndNoStaging) {
     ASSERT_TRUE(failed.ok());
     ASSERT_TRUE(WriteFile(**failed, "a.txt", "bad").ok());
     EXPECT_EQ(Leftovers().size(), 1u);  // the staging folder exists while the run goes on
-  }  // destroyed without Commit
-  EXPECT_EQ(Slurp(out_ / "a.txt"), "good");
+  }                                     // destroyed without Commit
+  EXPECT_EQ(ReadFileBytes(out_ / "a.txt"), "good");
   EXPECT_TRUE(Leftovers().empty());
 }
 
@@ -105,11 +97,11 @@ TEST_F(OutputStoreTest, StaleStagingOfADeadProcessIsRemoved) {
   // A killed run leaves `.out.wv-staging-<pid>-<n>`; pick a pid that is not running.
   pid_t dead = 999999;
   while (::kill(dead, 0) == 0 || errno != ESRCH) --dead;
-  const fs::path stale = root_ / (".out.wv-staging-" + std::to_string(dead) + "-0");
+  const fs::path stale = dir_ / (".out.wv-staging-" + std::to_string(dead) + "-0");
   fs::create_directories(stale / "fact");
   std::ofstream(stale / "fact" / "x.parquet") << "partial";
   // Someone else's live staging (our own parent process is alive) is left alone.
-  const fs::path live = root_ / (".out.wv-staging-" + std::to_string(::getppid()) + "-0");
+  const fs::path live = dir_ / (".out.wv-staging-" + std::to_string(::getppid()) + "-0");
   fs::create_directories(live);
   auto store = OpenLocalOutputStore(out_.string());
   ASSERT_TRUE(store.ok());
@@ -117,21 +109,21 @@ TEST_F(OutputStoreTest, StaleStagingOfADeadProcessIsRemoved) {
   EXPECT_TRUE(fs::exists(live));
   ASSERT_TRUE(WriteFile(**store, "a.txt", "x").ok());
   ASSERT_TRUE((*store)->Commit().ok());
-  EXPECT_EQ(Slurp(out_ / "a.txt"), "x");
+  EXPECT_EQ(ReadFileBytes(out_ / "a.txt"), "x");
   fs::remove_all(live);
 }
 
 TEST_F(OutputStoreTest, UnwritableParentIsAnOutputError) {
   // A parent that is a file cannot hold a staging folder, even for root.
-  std::ofstream(root_ / "file") << "x";
-  const fs::path under_file = root_ / "file" / "out";
+  std::ofstream(dir_ / "file") << "x";
+  const fs::path under_file = dir_ / "file" / "out";
   auto store = OpenLocalOutputStore(under_file.string());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().kind(), ErrorKind::kOutput);
-  EXPECT_NE(store.status().message().find((root_ / "file").string()), std::string::npos)
+  EXPECT_NE(store.status().message().find((dir_ / "file").string()), std::string::npos)
       << store.status().message();
   if (::geteuid() == 0) return;  // root ignores permission bits
-  fs::permissions(root_, fs::perms::owner_write, fs::perm_options::remove);
+  fs::permissions(dir_, fs::perms::owner_write, fs::perm_options::remove);
   auto denied = OpenLocalOutputStore(out_.string());
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.status().kind(), ErrorKind::kOutput);
@@ -147,7 +139,7 @@ TEST_F(OutputStoreTest, AFileInTheWayIsAnOutputErrorAtCommit) {
   const Status status = (*store)->Commit();
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.kind(), ErrorKind::kOutput);
-  EXPECT_EQ(Slurp(out_), "not a folder");
+  EXPECT_EQ(ReadFileBytes(out_), "not a folder");
 }
 
 TEST_F(OutputStoreTest, PathsMustStayInsideTheTree) {
@@ -155,7 +147,7 @@ TEST_F(OutputStoreTest, PathsMustStayInsideTheTree) {
   ASSERT_TRUE(store.ok());
   EXPECT_FALSE((*store)->Create("../escape.txt").ok());
   EXPECT_FALSE((*store)->Create("/abs.txt").ok());
-  EXPECT_FALSE(fs::exists(root_ / "escape.txt"));
+  EXPECT_FALSE(fs::exists(dir_ / "escape.txt"));
 }
 
 }  // namespace
