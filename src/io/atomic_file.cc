@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "fmt/core.h"
+#include "io/local_files.h"
 
 namespace wv::io {
 namespace {
@@ -33,21 +33,10 @@ std::string FolderOf(const std::string& path) {
 // ".NAME.tmp-PID-N" beside `path`: hidden, unique within the process, and in
 // the same folder so that rename() onto `path` is atomic.
 std::string TemporaryPathFor(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
   const size_t slash = path.rfind('/');
   const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return fmt::format("{}.{}.tmp-{}-{}", folder, base, ::getpid(), counter.fetch_add(1));
-}
-
-Status SyncFolder(const std::string& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OutputError(fmt::format("cannot open {}: {}", folder, std::strerror(errno)));
-  const bool ok = ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok) return OutputError(fmt::format("cannot sync {}: {}", folder, std::strerror(saved)));
-  return OkStatus();
+  return HiddenSiblingPath(folder, base, ".tmp-");
 }
 
 }  // namespace

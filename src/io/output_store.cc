@@ -7,7 +7,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <system_error>
 
 #include "fmt/core.h"
+#include "io/local_files.h"
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
@@ -32,18 +32,7 @@ constexpr std::string_view kStagingMarker = ".wv-staging-";
 std::string ErrnoText(int error) { return std::strerror(error); }
 
 int RenameExchange(const char* from, const char* to) {
-  return static_cast<int>(
-      ::syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE));
-}
-
-Status SyncPath(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OutputError(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0) return OutputError(fmt::format("cannot sync {}: {}", path, ErrnoText(error)));
-  return OkStatus();
+  return static_cast<int>(::syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE));
 }
 
 // Removes staging folders of `dir` left by processes that have died.
@@ -79,7 +68,8 @@ class LocalOutputStore final : public OutputStore {
     }
     for (const auto& part : relative) {
       if (part == "..") {
-        return InternalError(fmt::format("output path '{}' leaves the output folder", relative_path));
+        return InternalError(
+            fmt::format("output path '{}' leaves the output folder", relative_path));
       }
     }
     if (committed_) return InternalError("Create() after Commit()");
@@ -87,15 +77,15 @@ class LocalOutputStore final : public OutputStore {
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec && !fs::is_directory(path.parent_path())) {
-      return OutputError(fmt::format("cannot create folder {}: {}", path.parent_path().string(),
-                                     ec.message()));
+      return OutputError(
+          fmt::format("cannot create folder {}: {}", path.parent_path().string(), ec.message()));
     }
     return OpenFileSink(path.string());  // the full path is never "-" (stdout)
   }
 
   Status Commit() override {
     if (committed_) return InternalError("Commit() called twice");
-    WV_RETURN_IF_ERROR(SyncPath(staging_));
+    WV_RETURN_IF_ERROR(SyncFolder(staging_));
     struct stat st;
     if (::lstat(dir_.c_str(), &st) != 0) {
       if (errno != ENOENT) {
@@ -137,7 +127,8 @@ class LocalOutputStore final : public OutputStore {
     // The previous output now sits under the staging name.
     std::error_code ignored;
     fs::remove_all(staging_, ignored);
-    return SyncPath(fs::path(dir_).parent_path().empty() ? "." : fs::path(dir_).parent_path().string());
+    return SyncFolder(fs::path(dir_).parent_path().empty() ? "."
+                                                           : fs::path(dir_).parent_path().string());
   }
 
   const std::string& location() const override { return dir_; }
@@ -165,9 +156,7 @@ StatusOr<std::unique_ptr<OutputStore>> OpenLocalOutputStore(const std::string& d
     return OutputError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
   }
   RemoveStaleStaging(parent, base);
-  static std::atomic<unsigned> counter{0};
-  const fs::path staging =
-      parent / fmt::format(".{}{}{}-{}", base, kStagingMarker, ::getpid(), counter++);
+  const fs::path staging = HiddenSiblingPath(parent.string(), base, kStagingMarker);
   fs::remove_all(staging, ec);
   if (::mkdir(staging.c_str(), 0755) != 0) {
     return OutputError(fmt::format("cannot create a staging folder beside {}: {}", path.string(),
