@@ -369,12 +369,16 @@ void BreakOneRule(RejectReason reason, const Row& base, Rng& rng,
   }
 }
 
-// Generates the users of one block. One per worker thread; reuses its scratch
-// memory from user to user so the hot path does not allocate.
+// Generates the rows of a block of users. Its output depends only on the
+// model and the block number (all per-user state is reset per user), so any
+// generator may take any block. Keeps its scratch memory from user to user so
+// the hot path does not allocate. Not thread-safe: one worker at a time uses
+// it (GenerateBlocksInOrder hands generators out through a FreeList).
 class BlockGenerator {
  public:
   explicit BlockGenerator(const Model& model) : model_(model) {}
 
+  // Replaces `out` with the rows of users [block * kUsersPerBlock, ...).
   void Generate(uint64_t block, BlockOutput& out) {
     out.Reset(model_.vocabulary->lexemes().size());
     const uint64_t first = block * kUsersPerBlock;
