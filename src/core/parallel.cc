@@ -32,7 +32,8 @@ int EffectiveThreads(int requested) {
 
 void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn) {
   if (n == 0) return;
-  const int workers = static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
+  const int workers =
+      static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
   std::atomic<size_t> next{0};
   auto work = [&](int worker) {
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
@@ -78,7 +79,8 @@ void ThreadPool::Schedule(std::function<void()> task) {
 
 void ThreadPool::Wait() {
   absl::MutexLock lock(&mu_);
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
+  auto idle = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
   mu_.Await(absl::Condition(&idle));
 }
 
@@ -87,7 +89,8 @@ void ThreadPool::WorkerLoop() {
     std::function<void()> task;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
       mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;  // stopping, nothing left
       task = std::move(queue_.front());
