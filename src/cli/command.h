@@ -2,6 +2,7 @@
 #define WV_CLI_COMMAND_H_
 
 #include <functional>
+#include <string>
 
 #include "CLI/CLI.hpp"
 #include "core/status.h"
@@ -21,8 +22,14 @@ void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
 
+// ---- Text for people on the terminal (terminal.cc) ----
+
 // True when standard error is a terminal (progress bars, colours).
 bool StderrIsTerminal();
+
+// A byte count for people, in decimal units: "512 B", "1.5 kB", "12.3 MB",
+// "1.23 GB".
+std::string HumanBytes(double bytes);
 
 }  // namespace wv::cli
 

@@ -1,21 +1,20 @@
 // `wordviews generate`: realistic synthetic learning traces (src/generate).
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "cli/command.h"
+#include "core/civil_time.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
-#include "io/atomic_file.h"
 #include "generate/generator.h"
+#include "io/atomic_file.h"
 #include "io/byte_sink.h"
 #include "io/gzip_sink.h"
 
@@ -30,118 +29,129 @@ struct GenerateFlags {
   bool quiet = false;
 };
 
-StatusOr<int64_t> ParseDate(const std::string& text) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || text.size() != 10) {
-    return UsageError(fmt::format("--start must be YYYY-MM-DD, got '{}'", text));
+// The files of one run. Each file is staged beside its final path and
+// renamed into place only when everything was written: a failed run leaves
+// no partial file. With --out -, only `sink` (standard output) is set.
+struct GenerateOutputs {
+  std::unique_ptr<io::StagedFile> data_file;
+  std::unique_ptr<io::StagedFile> defects_file;  // with --dirty-rate > 0 only
+  std::unique_ptr<io::ByteSink> sink;            // the CSV, through gzip for .gz
+  std::unique_ptr<io::ByteSink> defects_sink;
+};
+
+std::string TruthPath(const GenerateFlags& flags) { return flags.out + ".truth.json"; }
+std::string DefectsPath(const GenerateFlags& flags) { return flags.out + ".defects.csv"; }
+bool ToStdout(const GenerateFlags& flags) { return flags.out == "-"; }
+bool Gzipped(const GenerateFlags& flags) { return !ToStdout(flags) && flags.out.ends_with(".gz"); }
+bool Dirty(const GenerateFlags& flags) { return flags.options.dirty_rate > 0; }
+
+StatusOr<GenerateOutputs> OpenOutputs(const GenerateFlags& flags) {
+  GenerateOutputs outputs;
+  if (ToStdout(flags)) {
+    WV_ASSIGN_OR_RETURN(outputs.sink, io::OpenFileSink("-"));
+  } else {
+    WV_ASSIGN_OR_RETURN(outputs.data_file, io::StagedFile::Create(flags.out));
+    outputs.sink = outputs.data_file->TakeSink();
   }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
-                                        std::chrono::day{d}};
-  if (!ymd.ok()) return UsageError(fmt::format("--start is not a calendar date: '{}'", text));
-  return static_cast<int64_t>(std::chrono::sys_days(ymd).time_since_epoch().count()) * 86400;
+  if (Gzipped(flags)) {
+    WV_ASSIGN_OR_RETURN(outputs.sink, io::OpenGzipSink(std::move(outputs.sink), flags.gzip_level,
+                                                       flags.options.threads));
+  }
+  if (Dirty(flags) && !ToStdout(flags)) {
+    WV_ASSIGN_OR_RETURN(outputs.defects_file, io::StagedFile::Create(DefectsPath(flags)));
+    outputs.defects_sink = outputs.defects_file->TakeSink();
+  }
+  return outputs;
 }
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// The progress line on a terminal: redrawn in place at most four times a
+// second, and once more at the end. Called from the writing thread only.
+class ProgressLine {
+ public:
+  ProgressLine(bool shown, uint64_t total_rows) : shown_(shown), total_rows_(total_rows) {}
+
+  void Update(uint64_t rows, uint64_t bytes) {
+    if (!shown_) return;
+    const double now = SecondsSinceStart();
+    if (now - last_drawn_ < 0.25 && rows < total_rows_) return;
+    last_drawn_ = now;
+    fmt::print(stderr, "\rgenerate: {:>11}/{} rows ({:3.0f}%), {}, {:.0f} MB/s   ", rows,
+               total_rows_, total_rows_ > 0 ? 100.0 * rows / total_rows_ : 100.0,
+               HumanBytes(static_cast<double>(bytes)), bytes / 1e6 / std::max(now, 1e-9));
+  }
+
+  // Ends the line so that what follows starts on its own.
+  void Finish() const {
+    if (shown_) fmt::print(stderr, "\n");
+  }
+
+  double SecondsSinceStart() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  const bool shown_;
+  const uint64_t total_rows_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  double last_drawn_ = -1;
+};
+
+// Moves the staged files into place: the sidecars first and the data last,
+// so that once PATH exists its sidecars do too.
+Status PublishOutputs(const GenerateFlags& flags, GenerateOutputs& outputs,
+                      const generate::GenerateResult& result) {
+  const std::string defects_path = DefectsPath(flags);
+  WV_RETURN_IF_ERROR(io::CheckReplaceableFile(TruthPath(flags)));
+  if (Dirty(flags)) {
+    WV_RETURN_IF_ERROR(outputs.defects_file->Commit());
+  } else if (io::CheckReplaceableFile(defects_path).ok()) {
+    ::unlink(defects_path.c_str());  // a stale list from an earlier dirty run would mislead
+  }
+  // The truth names its defect list relative to itself (they share a folder).
+  const std::string defects_name =
+      Dirty(flags) ? std::filesystem::path(defects_path).filename().string() : "";
+  WV_RETURN_IF_ERROR(io::PublishFileAtomically(
+      TruthPath(flags), generate::TruthJson(flags.options, result, defects_name)));
+  return outputs.data_file->Commit();
 }
 
-std::string HumanBytes(double bytes) {
-  if (bytes >= 1e9) return fmt::format("{:.2f} GB", bytes / 1e9);
-  if (bytes >= 1e6) return fmt::format("{:.1f} MB", bytes / 1e6);
-  if (bytes >= 1e3) return fmt::format("{:.1f} kB", bytes / 1e3);
-  return fmt::format("{} B", bytes);
+void PrintSummary(const GenerateFlags& flags, const generate::GenerateResult& result,
+                  double seconds) {
+  struct stat st {};
+  std::string stored;
+  if (Gzipped(flags) && ::stat(flags.out.c_str(), &st) == 0) {
+    stored = fmt::format(" ({} gzip)", HumanBytes(static_cast<double>(st.st_size)));
+  }
+  uint64_t defects = 0;
+  for (uint64_t n : result.defects) defects += n;
+  fmt::print(stderr,
+             "generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
+             "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
+             result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
+             ToStdout(flags) ? "<stdout>" : flags.out,
+             HumanBytes(static_cast<double>(result.bytes)), stored, seconds,
+             result.bytes / 1e6 / std::max(seconds, 1e-9),
+             result.rows_total / std::max(seconds, 1e-9), flags.options.threads);
 }
 
 Status RunGenerate(GenerateFlags flags) {
-  WV_ASSIGN_OR_RETURN(flags.options.start_epoch, ParseDate(flags.start));
+  StatusOr<int64_t> start_day = ParseDateString(flags.start);
+  if (!start_day.ok()) return UsageError("--start " + start_day.status().message());
+  flags.options.start_epoch = *start_day * 86400;
   WV_RETURN_IF_ERROR(generate::ValidateOptions(flags.options));
   if (flags.out.empty()) return UsageError("generate: --out is required");
-  const bool to_stdout = flags.out == "-";
-  const bool gzip = !to_stdout && EndsWith(flags.out, ".gz");
-  const bool dirty = flags.options.dirty_rate > 0;
-  const std::string truth_path = flags.out + ".truth.json";
-  const std::string defects_path = flags.out + ".defects.csv";
+  WV_ASSIGN_OR_RETURN(GenerateOutputs outputs, OpenOutputs(flags));
 
-  // Each file is staged beside its final path and renamed into place only
-  // when everything was written: a failed run leaves no partial file.
-  std::unique_ptr<io::StagedFile> data_file, defects_file, truth_file;
-  std::unique_ptr<io::ByteSink> sink;
-  if (to_stdout) {
-    WV_ASSIGN_OR_RETURN(sink, io::OpenFileSink("-"));
-  } else {
-    WV_ASSIGN_OR_RETURN(data_file, io::StagedFile::Create(flags.out));
-    sink = data_file->TakeSink();
-  }
-  if (gzip) {
-    WV_ASSIGN_OR_RETURN(sink, io::OpenGzipSink(std::move(sink), flags.gzip_level,
-                                               flags.options.threads));
-  }
-  std::unique_ptr<io::ByteSink> defects_sink;
-  if (dirty && !to_stdout) {
-    WV_ASSIGN_OR_RETURN(defects_file, io::StagedFile::Create(defects_path));
-    defects_sink = defects_file->TakeSink();
-  }
-
-  const auto started = std::chrono::steady_clock::now();
-  auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  const bool show_progress = !flags.quiet && StderrIsTerminal();
-  double last_progress = -1;
-  const uint64_t total_rows = flags.options.rows;
-  generate::ProgressFn progress = [&](uint64_t rows, uint64_t bytes) {
-    if (!show_progress) return;
-    const double now = seconds_since_start();
-    if (now - last_progress < 0.25 && rows < total_rows) return;
-    last_progress = now;
-    fmt::print(stderr, "\rgenerate: {:>11}/{} rows ({:3.0f}%), {}, {:.0f} MB/s   ", rows,
-               total_rows, total_rows > 0 ? 100.0 * rows / total_rows : 100.0,
-               HumanBytes(static_cast<double>(bytes)), bytes / 1e6 / std::max(now, 1e-9));
-  };
-
-  WV_ASSIGN_OR_RETURN(generate::GenerateResult result,
-                      generate::Generate(flags.options, *sink, defects_sink.get(), progress));
-  if (show_progress) fmt::print(stderr, "\n");
-  WV_RETURN_IF_ERROR(sink->Close());
-  if (defects_sink) WV_RETURN_IF_ERROR(defects_sink->Close());
-
-  if (!to_stdout) {
-    // Sidecars first, the data last: once PATH exists, its sidecars do too.
-    const size_t slash = defects_path.rfind('/');
-    const std::string defects_name =
-        dirty ? (slash == std::string::npos ? defects_path : defects_path.substr(slash + 1)) : "";
-    WV_RETURN_IF_ERROR(io::CheckReplaceableFile(truth_path));
-    if (dirty) {
-      WV_RETURN_IF_ERROR(defects_file->Commit());
-    } else if (io::CheckReplaceableFile(defects_path).ok()) {
-      ::unlink(defects_path.c_str());  // a stale list from an earlier dirty run would mislead
-    }
-    WV_RETURN_IF_ERROR(io::PublishFileAtomically(
-        truth_path, generate::TruthJson(flags.options, result, defects_name)));
-    WV_RETURN_IF_ERROR(data_file->Commit());
-  }
-
-  if (!flags.quiet) {
-    const double seconds = seconds_since_start();
-    struct stat st {};
-    std::string stored;
-    if (gzip && ::stat(flags.out.c_str(), &st) == 0) {
-      stored = fmt::format(" ({} gzip)", HumanBytes(static_cast<double>(st.st_size)));
-    }
-    uint64_t defects = 0;
-    for (uint64_t n : result.defects) defects += n;
-    fmt::print(stderr,
-               "generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
-               "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
-               result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
-               to_stdout ? "<stdout>" : flags.out, HumanBytes(static_cast<double>(result.bytes)),
-               stored, seconds, result.bytes / 1e6 / std::max(seconds, 1e-9),
-               result.rows_total / std::max(seconds, 1e-9), flags.options.threads);
-  }
+  ProgressLine progress(!flags.quiet && StderrIsTerminal(), flags.options.rows);
+  WV_ASSIGN_OR_RETURN(
+      generate::GenerateResult result,
+      generate::Generate(flags.options, *outputs.sink, outputs.defects_sink.get(),
+                         [&](uint64_t rows, uint64_t bytes) { progress.Update(rows, bytes); }));
+  progress.Finish();
+  WV_RETURN_IF_ERROR(outputs.sink->Close());
+  if (outputs.defects_sink) WV_RETURN_IF_ERROR(outputs.defects_sink->Close());
+  if (!ToStdout(flags)) WV_RETURN_IF_ERROR(PublishOutputs(flags, outputs, result));
+  if (!flags.quiet) PrintSummary(flags, result, progress.SecondsSinceStart());
   return OkStatus();
 }
 
@@ -149,7 +159,7 @@ Status RunGenerate(GenerateFlags flags) {
 
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected) {
   auto flags = std::make_shared<GenerateFlags>();
-  flags->options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  flags->options.threads = EffectiveThreads(0);
   auto* sub = root.add_subcommand(
       "generate",
       "Generate realistic synthetic learning traces (same columns, scale and statistics as the "

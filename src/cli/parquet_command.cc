@@ -24,16 +24,14 @@ using parquet::FileReader;
 using parquet::LogicalType;
 using parquet::PhysicalType;
 
-// Shortest text that reads back as the same double, always with a decimal
-// point or exponent so JSON readers keep it a float (and keep -0.0's sign).
-std::string DoubleText(double v) {
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-  return s;
-}
+// U+FFFD, what a byte that is not valid UTF-8 becomes in printed text.
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
-std::string FloatText(float v) {
-  // Shortest float text: read back as float32 it is exact.
+// Shortest text that reads back as the same value (float or double), always
+// with a decimal point or exponent so JSON readers keep it a float (and keep
+// -0.0's sign).
+template <typename Float>
+std::string ShortestFloatText(Float v) {
   std::string s = fmt::format("{}", v);
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
@@ -50,30 +48,13 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
-// A JSON string literal; invalid UTF-8 bytes become U+FFFD.
+// Text as valid UTF-8, each bad byte a U+FFFD: Parquet strings from other
+// writers need not be valid, and JSON must be.
+std::string PrintableText(std::string_view s) { return ToValidUtf8(s, kReplacementCharacter); }
+
+// A JSON string literal (nlohmann's escaping) of PrintableText(s).
 void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-      ++i;
-    } else if (c < 0x20) {
-      out->append(fmt::format("\\u{:04x}", c));
-      ++i;
-    } else {
-      const size_t len = Utf8SequenceLength(s, i);
-      if (len == 0) {
-        out->append("\xef\xbf\xbd");
-        ++i;
-      } else {
-        out->append(s.substr(i, len));
-        i += len;
-      }
-    }
-  }
-  out->push_back('"');
+  out->append(nlohmann::json(PrintableText(s)).dump());
 }
 
 void AppendCsvField(std::string_view s, std::string* out) {
@@ -97,6 +78,41 @@ void AppendInt(int64_t v, std::string* out) {
   out->append(buf, static_cast<size_t>(result.ptr - buf));
 }
 
+// A float or double: NaN and the infinities have no JSON number, so they are
+// strings there ("NaN", "Infinity", "-Infinity") and bare words in CSV.
+void AppendFloat(double v, std::string_view shortest_text, Style style, std::string* out) {
+  if (!std::isnan(v) && !std::isinf(v)) {
+    out->append(shortest_text);
+    return;
+  }
+  const char* text = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  if (style == Style::kJson) {
+    out->push_back('"');
+    out->append(text);
+    out->push_back('"');
+  } else {
+    out->append(text);
+  }
+}
+
+// A byte array: STRING columns as text, any other as hex.
+void AppendByteArray(const ColumnSchema& s, std::string_view v, Style style, std::string* out) {
+  if (s.logical == LogicalType::kString) {
+    if (style == Style::kJson) {
+      AppendJsonString(v, out);
+    } else {
+      AppendCsvField(v, out);
+    }
+    return;
+  }
+  const std::string hex = Hex(v);
+  if (style == Style::kJson) {
+    AppendJsonString(hex, out);
+  } else {
+    out->append(hex);
+  }
+}
+
 // Appends value `row` of a column as JSON (exact physical values) or CSV
 // (timestamps and dates as ISO 8601 text).
 void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style style,
@@ -105,61 +121,38 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
     if (style == Style::kJson) out->append("null");
     return;
   }
-  auto special = [&](double v) -> bool {
-    if (!std::isnan(v) && !std::isinf(v)) return false;
-    const char* text = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
-    if (style == Style::kJson) {
-      out->push_back('"');
-      out->append(text);
-      out->push_back('"');
-    } else {
-      out->append(text);
-    }
-    return true;
-  };
+  const bool calendar_text = style == Style::kCsv;
   switch (s.physical) {
-    case PhysicalType::kBoolean: out->append(c.bools[row] ? "true" : "false"); return;
+    case PhysicalType::kBoolean:
+      out->append(c.bools[row] ? "true" : "false");
+      return;
     case PhysicalType::kInt32:
-      if (style == Style::kCsv && s.logical == LogicalType::kDate) {
+      if (calendar_text && s.logical == LogicalType::kDate) {
         out->append(DateString(c.i32[row]));
       } else {
         AppendInt(c.i32[row], out);
       }
       return;
     case PhysicalType::kInt64:
-      if (style == Style::kCsv && s.logical == LogicalType::kTimestampMicrosUtc) {
+      if (calendar_text && s.logical == LogicalType::kTimestampMicrosUtc) {
         out->append(IsoTimestampMicrosString(c.i64[row]));
       } else {
         AppendInt(c.i64[row], out);
       }
       return;
     case PhysicalType::kFloat:
-      if (!special(c.f32[row])) out->append(FloatText(c.f32[row]));
+      AppendFloat(c.f32[row], ShortestFloatText(c.f32[row]), style, out);
       return;
     case PhysicalType::kDouble:
-      if (!special(c.f64[row])) out->append(DoubleText(c.f64[row]));
+      AppendFloat(c.f64[row], ShortestFloatText(c.f64[row]), style, out);
       return;
-    case PhysicalType::kByteArray: {
-      const std::string_view v = c.bytes[row];
-      if (s.logical == LogicalType::kString) {
-        if (style == Style::kJson) {
-          AppendJsonString(v, out);
-        } else {
-          AppendCsvField(v, out);
-        }
-      } else {
-        const std::string hex = Hex(v);
-        if (style == Style::kJson) {
-          AppendJsonString(hex, out);
-        } else {
-          out->append(hex);
-        }
-      }
+    case PhysicalType::kByteArray:
+      AppendByteArray(s, c.bytes[row], style, out);
       return;
-    }
   }
 }
 
+// Writes the buffer to standard output when it is large (or `force`).
 Status WriteOut(std::string* buffer, bool force) {
   if (!force && buffer->size() < (1 << 20)) return OkStatus();
   if (std::fwrite(buffer->data(), 1, buffer->size(), stdout) != buffer->size()) {
@@ -175,26 +168,54 @@ struct CatOptions {
   std::string format = "csv";
 };
 
+// The indices of the --columns names (all columns when empty), in order.
+StatusOr<std::vector<int>> SelectColumns(const FileReader& reader, const CatOptions& o) {
+  std::vector<int> selected;
+  if (o.columns.empty()) {
+    for (size_t i = 0; i < reader.schema().columns.size(); ++i) {
+      selected.push_back(static_cast<int>(i));
+    }
+    return selected;
+  }
+  for (size_t start = 0; start <= o.columns.size();) {
+    size_t end = o.columns.find(',', start);
+    if (end == std::string::npos) end = o.columns.size();
+    const std::string name = o.columns.substr(start, end - start);
+    const int idx = reader.ColumnIndex(name);
+    if (idx < 0) return UsageError(fmt::format("parquet cat: {} has no column '{}'", o.path, name));
+    selected.push_back(idx);
+    start = end + 1;
+  }
+  return selected;
+}
+
+// Prints the rows of one row group, flushing the buffer as it fills.
+Status CatRowGroup(FileReader& reader, int group, const std::vector<int>& selected,
+                   const std::vector<std::string>& json_keys, Style style, std::string* out) {
+  const auto& cols = reader.schema().columns;
+  std::vector<ColumnVector> data;
+  for (int idx : selected) {
+    WV_ASSIGN_OR_RETURN(ColumnVector v, reader.ReadColumn(group, idx));
+    data.push_back(std::move(v));
+  }
+  const auto rows = static_cast<size_t>(reader.row_group_num_rows(group));
+  for (size_t r = 0; r < rows; ++r) {
+    if (style == Style::kJson) out->push_back('{');
+    for (size_t k = 0; k < selected.size(); ++k) {
+      if (k > 0) out->push_back(',');
+      if (style == Style::kJson) out->append(json_keys[k]);
+      AppendValue(cols[selected[k]], data[k], r, style, out);
+    }
+    out->append(style == Style::kJson ? "}\n" : "\n");
+    WV_RETURN_IF_ERROR(WriteOut(out, false));
+  }
+  return OkStatus();
+}
+
 Status RunCat(const CatOptions& o) {
   WV_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(o.path));
   const auto& cols = reader->schema().columns;
-  std::vector<int> selected;
-  if (o.columns.empty()) {
-    for (size_t i = 0; i < cols.size(); ++i) selected.push_back(static_cast<int>(i));
-  } else {
-    size_t start = 0;
-    while (start <= o.columns.size()) {
-      size_t end = o.columns.find(',', start);
-      if (end == std::string::npos) end = o.columns.size();
-      const std::string name = o.columns.substr(start, end - start);
-      const int idx = reader->ColumnIndex(name);
-      if (idx < 0) {
-        return UsageError(fmt::format("parquet cat: {} has no column '{}'", o.path, name));
-      }
-      selected.push_back(idx);
-      start = end + 1;
-    }
-  }
+  WV_ASSIGN_OR_RETURN(const std::vector<int> selected, SelectColumns(*reader, o));
   const Style style = o.format == "json" ? Style::kJson : Style::kCsv;
   std::string out;
   if (style == Style::kCsv) {
@@ -205,29 +226,14 @@ Status RunCat(const CatOptions& o) {
     out.push_back('\n');
   }
   // JSON keys are fixed per column: render them once.
-  std::vector<std::string> keys;
+  std::vector<std::string> json_keys;
   for (int idx : selected) {
     std::string key;
     AppendJsonString(cols[idx].name, &key);
-    keys.push_back(key + ":");
+    json_keys.push_back(key + ":");
   }
   for (int g = 0; g < reader->num_row_groups(); ++g) {
-    std::vector<ColumnVector> data;
-    for (int idx : selected) {
-      WV_ASSIGN_OR_RETURN(ColumnVector v, reader->ReadColumn(g, idx));
-      data.push_back(std::move(v));
-    }
-    const auto rows = static_cast<size_t>(reader->row_group_num_rows(g));
-    for (size_t r = 0; r < rows; ++r) {
-      if (style == Style::kJson) out.push_back('{');
-      for (size_t k = 0; k < selected.size(); ++k) {
-        if (k > 0) out.push_back(',');
-        if (style == Style::kJson) out.append(keys[k]);
-        AppendValue(cols[selected[k]], data[k], r, style, &out);
-      }
-      out.append(style == Style::kJson ? "}\n" : "\n");
-      WV_RETURN_IF_ERROR(WriteOut(&out, false));
-    }
+    WV_RETURN_IF_ERROR(CatRowGroup(*reader, g, selected, json_keys, style, &out));
   }
   WV_RETURN_IF_ERROR(WriteOut(&out, true));
   std::fflush(stdout);
@@ -242,9 +248,11 @@ struct InspectOptions {
 // A statistics bound as JSON (exact physical value) for inspect.
 nlohmann::json StatJson(const ColumnSchema& s, const parquet::ColumnChunkStatistics& st, bool max) {
   switch (s.physical) {
-    case PhysicalType::kBoolean: return (max ? st.max_int : st.min_int) != 0;
+    case PhysicalType::kBoolean:
+      return (max ? st.max_int : st.min_int) != 0;
     case PhysicalType::kInt32:
-    case PhysicalType::kInt64: return max ? st.max_int : st.min_int;
+    case PhysicalType::kInt64:
+      return max ? st.max_int : st.min_int;
     case PhysicalType::kFloat:
     case PhysicalType::kDouble: {
       const double v = max ? st.max_double : st.min_double;
@@ -253,113 +261,123 @@ nlohmann::json StatJson(const ColumnSchema& s, const parquet::ColumnChunkStatist
     }
     case PhysicalType::kByteArray: {
       const std::string& v = max ? st.max_bytes : st.min_bytes;
-      std::string text;
-      if (s.logical == LogicalType::kString) {
-        AppendJsonString(v, &text);
-        return nlohmann::json::parse(text);
-      }
+      if (s.logical == LogicalType::kString) return PrintableText(v);
       return Hex(v);
     }
   }
   return nullptr;
 }
 
-Status RunInspect(const InspectOptions& o) {
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(o.path));
-  const auto& cols = reader->schema().columns;
+// One column chunk's codec, encodings, sizes and statistics.
+StatusOr<nlohmann::json> ChunkJson(FileReader& reader, int group, int column) {
+  const ColumnSchema& schema = reader.schema().columns[column];
+  const FileReader::ChunkInfo info = reader.ColumnChunkInfo(group, column);
+  nlohmann::json cj{{"name", schema.name},
+                    {"codec", info.codec},
+                    {"encodings", info.encodings},
+                    {"has_dictionary_page", info.has_dictionary_page},
+                    {"compressed_bytes", info.compressed_bytes},
+                    {"uncompressed_bytes", info.uncompressed_bytes}};
+  WV_ASSIGN_OR_RETURN(parquet::ColumnChunkStatistics st, reader.Statistics(group, column));
+  cj["null_count"] = st.null_count ? nlohmann::json(*st.null_count) : nlohmann::json();
+  if (st.has_min_max) {
+    cj["min"] = StatJson(schema, st, false);
+    cj["max"] = StatJson(schema, st, true);
+  }
+  return cj;
+}
+
+// Everything inspect shows, as JSON (the --format json output, and what the
+// table is printed from).
+StatusOr<nlohmann::json> InspectJson(FileReader& reader, const std::string& path) {
   nlohmann::json j;
-  j["file"] = o.path;
-  j["file_bytes"] = reader->file_size();
-  j["created_by"] = reader->created_by();
-  j["num_rows"] = reader->num_rows();
-  j["num_row_groups"] = reader->num_row_groups();
+  j["file"] = path;
+  j["file_bytes"] = reader.file_size();
+  j["created_by"] = reader.created_by();
+  j["num_rows"] = reader.num_rows();
+  j["num_row_groups"] = reader.num_row_groups();
   j["key_value_metadata"] = nlohmann::json::object();
-  for (const auto& [k, v] : reader->key_values()) {
-    std::string ks, vs;
-    AppendJsonString(k, &ks);
-    AppendJsonString(v, &vs);
-    const std::string key = nlohmann::json::parse(ks).get<std::string>();
-    j["key_value_metadata"][key] = nlohmann::json::parse(vs);
+  for (const auto& [k, v] : reader.key_values()) {
+    j["key_value_metadata"][PrintableText(k)] = PrintableText(v);
   }
   j["columns"] = nlohmann::json::array();
-  for (const ColumnSchema& c : cols) {
-    j["columns"].push_back({{"name", c.name},
-                            {"physical_type", parquet::PhysicalTypeName(c.physical)},
-                            {"logical_type", parquet::LogicalTypeName(c.logical)},
-                            {"repetition", c.repetition == parquet::Repetition::kOptional
-                                               ? "OPTIONAL"
-                                               : "REQUIRED"}});
+  for (const ColumnSchema& c : reader.schema().columns) {
+    j["columns"].push_back(
+        {{"name", c.name},
+         {"physical_type", parquet::PhysicalTypeName(c.physical)},
+         {"logical_type", parquet::LogicalTypeName(c.logical)},
+         {"repetition", c.repetition == parquet::Repetition::kOptional ? "OPTIONAL" : "REQUIRED"}});
   }
   j["row_groups"] = nlohmann::json::array();
-  for (int g = 0; g < reader->num_row_groups(); ++g) {
+  for (int g = 0; g < reader.num_row_groups(); ++g) {
     nlohmann::json rg;
-    rg["num_rows"] = reader->row_group_num_rows(g);
+    rg["num_rows"] = reader.row_group_num_rows(g);
     rg["columns"] = nlohmann::json::array();
-    for (size_t c = 0; c < cols.size(); ++c) {
-      const FileReader::ChunkInfo info = reader->ColumnChunkInfo(g, static_cast<int>(c));
-      nlohmann::json cj{{"name", cols[c].name},
-                        {"codec", info.codec},
-                        {"encodings", info.encodings},
-                        {"has_dictionary_page", info.has_dictionary_page},
-                        {"compressed_bytes", info.compressed_bytes},
-                        {"uncompressed_bytes", info.uncompressed_bytes}};
-      WV_ASSIGN_OR_RETURN(parquet::ColumnChunkStatistics st,
-                          reader->Statistics(g, static_cast<int>(c)));
-      cj["null_count"] = st.null_count ? nlohmann::json(*st.null_count) : nlohmann::json();
-      if (st.has_min_max) {
-        cj["min"] = StatJson(cols[c], st, false);
-        cj["max"] = StatJson(cols[c], st, true);
-      }
+    for (size_t c = 0; c < reader.schema().columns.size(); ++c) {
+      WV_ASSIGN_OR_RETURN(nlohmann::json cj, ChunkJson(reader, g, static_cast<int>(c)));
       rg["columns"].push_back(std::move(cj));
     }
     j["row_groups"].push_back(std::move(rg));
   }
+  return j;
+}
+
+// The file, its metadata and its columns, for people.
+std::string InspectTableHead(const FileReader& reader, const std::string& path,
+                             const nlohmann::json& j) {
+  std::string text = fmt::format(
+      "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n", path,
+      reader.file_size(), reader.created_by(), reader.num_rows(), reader.num_row_groups());
+  for (const auto& [k, v] : reader.key_values()) {
+    const std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
+    text += fmt::format("metadata    {} = {}\n", k, shown);
+  }
+  text += "\ncolumns\n";
+  for (const auto& c : j["columns"]) {
+    text += fmt::format("  {:<24} {:<11} {:<24} {}\n", c["name"].get<std::string>(),
+                        c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
+                        c["repetition"].get<std::string>());
+  }
+  return text;
+}
+
+// One row group's chunks, a line each, for people.
+std::string InspectTableRowGroup(size_t g, const nlohmann::json& rg) {
+  std::string text = fmt::format("\nrow group {} ({} rows)\n", g, rg["num_rows"].get<int64_t>());
+  text += fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n", "column", "codec",
+                      "encodings", "compressed", "raw", "nulls", "min .. max");
+  for (const auto& cj : rg["columns"]) {
+    std::string enc;
+    for (const auto& e : cj["encodings"]) {
+      if (!enc.empty()) enc += ',';
+      enc += e.get<std::string>();
+    }
+    std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
+    if (range.size() > 80) range = range.substr(0, 77) + "...";
+    text +=
+        fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
+                    cj["name"].get<std::string>(), cj["codec"].get<std::string>(), enc,
+                    cj["compressed_bytes"].get<int64_t>(), cj["uncompressed_bytes"].get<int64_t>(),
+                    cj["null_count"].is_null() ? std::string("?") : cj["null_count"].dump(), range);
+  }
+  return text;
+}
+
+Status RunInspect(const InspectOptions& o) {
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(o.path));
+  WV_ASSIGN_OR_RETURN(const nlohmann::json j, InspectJson(*reader, o.path));
   std::string text;
   if (o.format == "json") {
     text = j.dump(2) + "\n";
   } else {
-    text += fmt::format(
-        "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
-                        o.path, reader->file_size(), reader->created_by(), reader->num_rows(),
-                        reader->num_row_groups());
-    for (const auto& [k, v] : reader->key_values()) {
-      const std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
-      text += fmt::format("metadata    {} = {}\n", k, shown);
-    }
-    text += "\ncolumns\n";
-    for (const auto& c : j["columns"]) {
-      text += fmt::format("  {:<24} {:<11} {:<24} {}\n", c["name"].get<std::string>(),
-                          c["physical_type"].get<std::string>(),
-                          c["logical_type"].get<std::string>(),
-                          c["repetition"].get<std::string>());
-    }
+    text = InspectTableHead(*reader, o.path, j);
     for (size_t g = 0; g < j["row_groups"].size(); ++g) {
-      const auto& rg = j["row_groups"][g];
-      text += fmt::format("\nrow group {} ({} rows)\n", g, rg["num_rows"].get<int64_t>());
-      text += fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n", "column", "codec",
-                          "encodings", "compressed", "raw", "nulls", "min .. max");
-      for (const auto& cj : rg["columns"]) {
-        std::string enc;
-        for (const auto& e : cj["encodings"]) {
-          enc += (enc.empty() ? "" : ",") + e.get<std::string>();
-        }
-        std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
-        if (range.size() > 80) range = range.substr(0, 77) + "...";
-        text += fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
-                            cj["name"].get<std::string>(), cj["codec"].get<std::string>(), enc,
-                            cj["compressed_bytes"].get<int64_t>(),
-                            cj["uncompressed_bytes"].get<int64_t>(),
-                            cj["null_count"].is_null() ? std::string("?")
-                                                       : cj["null_count"].dump(),
-                            range);
-      }
+      text += InspectTableRowGroup(g, j["row_groups"][g]);
     }
   }
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
-    return OutputError("writing to standard output failed");
-  }
-  std::fflush(stdout);
-  return OkStatus();
+  return WriteOut(&text, true).ok() && std::fflush(stdout) == 0
+             ? OkStatus()
+             : OutputError("writing to standard output failed");
 }
 
 }  // namespace

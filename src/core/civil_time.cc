@@ -45,6 +45,25 @@ std::string DateString(int64_t days_since_epoch) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
+StatusOr<int64_t> ParseDateString(std::string_view text) {
+  // Digits and dashes at fixed places, nothing else: no sign, no spaces, no
+  // short fields (sscanf's %d would take " 2013-2-28" or "+013-02-28").
+  const auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  for (size_t i = 0; shaped && i < text.size(); ++i) shaped = i == 4 || i == 7 || digit(i);
+  if (!shaped) return UsageError(fmt::format("must be YYYY-MM-DD, got '{}'", text));
+  const auto number = [&](size_t begin, size_t end) {
+    int value = 0;
+    for (size_t i = begin; i < end; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  const chr::year_month_day ymd{chr::year{number(0, 4)},
+                                chr::month{static_cast<unsigned>(number(5, 7))},
+                                chr::day{static_cast<unsigned>(number(8, 10))}};
+  if (!ymd.ok()) return UsageError(fmt::format("is not a calendar date: '{}'", text));
+  return static_cast<int64_t>(chr::sys_days(ymd).time_since_epoch().count());
+}
+
 namespace {
 
 struct ClockTime {

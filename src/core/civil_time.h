@@ -3,10 +3,14 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "core/status.h"
 
 // UTC calendar arithmetic and ISO 8601 text: the one place that turns UNIX
 // times into calendar fields (dim_times), day numbers (partitions, Parquet
-// DATE) and text (manifests, reports, `parquet cat`). Proleptic Gregorian,
+// DATE) and text (manifests, reports, `parquet cat`), and dates given as
+// text (`generate --start`) back into day numbers. Proleptic Gregorian,
 // correct for negative times. Pure functions of their arguments; thread-safe.
 namespace wv {
 
@@ -33,6 +37,12 @@ inline int64_t DaysFromEpochSeconds(int64_t epoch_seconds) {
 
 // "YYYY-MM-DD" of a day number (days since 1970-01-01).
 std::string DateString(int64_t days_since_epoch);
+
+// The day number of "YYYY-MM-DD" (exactly ten characters, a real date of
+// the proleptic Gregorian calendar): the inverse of DateString.
+// Errors: UsageError "must be YYYY-MM-DD, got '<text>'" or "is not a calendar
+// date: '<text>'", for the caller to prefix with what was being read.
+StatusOr<int64_t> ParseDateString(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ" of a UNIX time in seconds.
 std::string IsoDateTimeString(int64_t epoch_seconds);

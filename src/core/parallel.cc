@@ -32,7 +32,8 @@ int EffectiveThreads(int requested) {
 
 void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn) {
   if (n == 0) return;
-  const int workers = static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
+  const int workers =
+      static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
   std::atomic<size_t> next{0};
   auto work = [&](int worker) {
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);

@@ -28,21 +28,24 @@ inline constexpr int kMaxThreads = 256;
 int EffectiveThreads(int requested);
 
 // Calls fn(index, worker) once for every index in [0, n), on up to
-// min(threads, n) workers; the calling thread is worker 0 and the others are
-// numbered 1..threads-1, so callers can keep per-worker partial results.
+// min(EffectiveThreads(threads), n) workers; the calling thread is worker 0
+// and the others are numbered from 1, below that count, so callers can keep
+// per-worker partial results (size them EffectiveThreads(threads)).
 // Indices are handed out in increasing order to whichever worker is free.
 // Returns when every call has returned. fn must be safe to call concurrently
 // for different indices.
 void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t index, int worker)> fn);
 
-// Calls fn(worker) on `threads` workers at once (the caller is worker 0) and
-// waits for all: for stages whose workers pull work themselves. If fewer
-// threads can be started, fewer workers run; each still gets a distinct id.
+// Calls fn(worker) on EffectiveThreads(threads) workers at once (the caller
+// is worker 0) and waits for all: for stages whose workers pull work
+// themselves. If fewer threads can be started, fewer workers run (ids stay
+// distinct and start at 0), so fn must not wait for a particular worker.
 void RunOnWorkers(int threads, absl::FunctionRef<void(int worker)> fn);
 
-// A fixed set of worker threads running scheduled tasks in FIFO order.
-// Thread-safe: Schedule() and Wait() may be called from any thread. The
-// destructor waits for every scheduled task, then joins the workers.
+// A fixed set of worker threads running scheduled tasks, started in FIFO
+// order. Thread-safe: Schedule() and Wait() may be called from any thread,
+// and tasks may schedule further tasks. The destructor waits for every
+// scheduled task, then joins the workers.
 class ThreadPool {
  public:
   // Starts up to `threads` workers (0 = the hardware's concurrency). If the
@@ -55,7 +58,10 @@ class ThreadPool {
   // Queues `task` to run on a worker.
   void Schedule(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Blocks until every task scheduled so far has finished.
+  // Blocks until no task is queued or running: every task scheduled before
+  // the call, and every task those scheduled, has finished.
+  // REQUIRES: not called from one of this pool's tasks (it would wait for
+  // itself).
   void Wait() ABSL_LOCKS_EXCLUDED(mu_);
 
   // The number of workers actually running.

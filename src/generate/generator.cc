@@ -4,14 +4,17 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <memory>
-#include <mutex>
 #include <string_view>
-#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "generate/rng.h"
 #include "generate/vocabulary.h"
@@ -129,6 +132,10 @@ struct Model {
   std::vector<double> block_weight_prefix;  // cumulative weight before each block
 };
 
+uint64_t BlockCount(const Model& model) {
+  return (model.users + kUsersPerBlock - 1) / kUsersPerBlock;
+}
+
 struct Row {
   int64_t timestamp;
   int64_t delta;
@@ -171,6 +178,12 @@ struct WordState {
   int64_t last_view;
 };
 
+// How a clean row is written (see BlockGenerator::DrawRowStyle).
+struct RowStyle {
+  bool crlf = false;
+  bool quoted = false;
+};
+
 // (Not std::string::insert(0, ...): GCC 12 warns falsely (-Wrestrict) on it.)
 void Prefix(std::string_view prefix, std::string& field) {
   std::string joined;
@@ -180,13 +193,192 @@ void Prefix(std::string_view prefix, std::string& field) {
   field.swap(joined);
 }
 
+// ---- Defect rows --------------------------------------------------------
+// A defect row is a clean row's fields with one rule broken (BreakOneRule);
+// the Break* functions each break one rule of the validator, in a way that
+// every rule before it in the precedence still passes.
 
-// Generates the users of one block. One per worker thread; reuses its scratch
-// memory from user to user so the hot path does not allocate.
+RejectReason PickDefectReason(Rng& rng) {
+  const double pick = rng.Unit();
+  double acc = 0;
+  for (int r = 0; r < static_cast<int>(RejectReason::kNumReasons); ++r) {
+    acc += kDefectMix[r];
+    if (pick < acc) return static_cast<RejectReason>(r);
+  }
+  return static_cast<RejectReason>(static_cast<int>(RejectReason::kNumReasons) - 1);
+}
+
+// A row's fields (the text holds no quotes or line end: a plain row).
+std::vector<std::string> SplitAtCommas(std::string_view row_text) {
+  std::vector<std::string> fields;
+  for (size_t start = 0;;) {
+    const size_t comma = row_text.find(',', start);
+    fields.emplace_back(row_text.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return fields;
+}
+
+void AppendJoined(const std::vector<std::string>& fields, std::string& text) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) text.push_back(',');
+    text.append(fields[i]);
+  }
+  text.push_back('\n');
+}
+
+// A wrong field count, invalid UTF-8 or broken quoting.
+void BreakRowShape(Rng& rng, std::vector<std::string>& fields) {
+  switch (rng.Below(4)) {
+    case 0:
+      fields.pop_back();  // 11 fields
+      break;
+    case 1:
+      fields.push_back(fields.back());  // 13 fields
+      break;
+    case 2:
+      Prefix("\xff", fields[traces::kLexemeString]);  // invalid UTF-8
+      break;
+    default: {
+      // Broken quoting that stays within its line: a quote never opens a
+      // quoted field mid-field, so a row cannot swallow the lines after it.
+      std::string& text = fields[traces::kLexemeString];
+      if (rng.Bernoulli(0.5)) {
+        text.insert(text.begin() + 1, '"');  // a stray quote inside a bare field
+      } else {
+        Prefix("\"", text);
+        text += "\"x";  // text after the closing quote
+      }
+      break;
+    }
+  }
+}
+
+// A numeric field that does not parse as its type.
+void BreakNumber(Rng& rng, std::vector<std::string>& fields) {
+  static constexpr std::array<int, 7> kNumeric = {
+      traces::kPRecall,        traces::kTimestamp,   traces::kDelta,         traces::kHistorySeen,
+      traces::kHistoryCorrect, traces::kSessionSeen, traces::kSessionCorrect};
+  static constexpr std::array<const char*, 8> kBadDecimals = {"1.0.0", "abc", "0.5x", "nan",
+                                                              "inf",   ".",   "1e",   "0..5"};
+  static constexpr std::array<const char*, 7> kBadIntegers = {
+      "12x", "x7", "1.5", "3e2", "99999999999999999999", "+-3", "1 2"};
+  const int column = kNumeric[rng.Below(kNumeric.size())];
+  fields[column] = column == traces::kPRecall ? kBadDecimals[rng.Below(kBadDecimals.size())]
+                                              : kBadIntegers[rng.Below(kBadIntegers.size())];
+}
+
+// Numbers that parse but break a range or consistency rule.
+void BreakRange(Rng& rng, const Row& base, std::vector<std::string>& fields) {
+  switch (rng.Below(8)) {
+    case 0:
+      fields[traces::kPRecall] = "1.5";
+      break;
+    case 1:
+      fields[traces::kPRecall] = "-0.25";
+      break;
+    case 2:
+      fields[traces::kDelta] = fmt::format("-{}", std::max<int64_t>(base.delta, 5));
+      break;
+    case 3:
+      fields[traces::kSessionSeen] = "0";
+      fields[traces::kSessionCorrect] = "0";
+      break;
+    case 4:
+      fields[traces::kSessionCorrect] = fmt::format("{}", base.seen + 1);
+      break;
+    case 5:
+      fields[traces::kHistorySeen] = "-3";
+      fields[traces::kHistoryCorrect] = "0";
+      break;
+    case 6:
+      fields[traces::kHistoryCorrect] = fmt::format("{}", base.history_seen + 2);
+      break;
+    default:
+      fields[traces::kTimestamp] = rng.Bernoulli(0.5) ? "4102444800" : "946684799";
+      break;
+  }
+}
+
+// A language code that is not in the reference list.
+void BreakLanguage(Rng& rng, std::vector<std::string>& fields) {
+  static constexpr std::array<const char*, 5> kUnknown = {"xx", "zz", "qq", "jp", "eng"};
+  // (C++17 evaluates the right side of `=` first: the code is drawn before
+  // the column, an order the seeds' outputs depend on.)
+  fields[rng.Bernoulli(0.5) ? traces::kLearningLanguage : traces::kUiLanguage] =
+      kUnknown[rng.Below(kUnknown.size())];
+}
+
+// A malformed lexeme id (case, length, a non-hex digit) or lexeme string (no
+// surface/lemma separator, no tag).
+void BreakLexeme(Rng& rng, std::vector<std::string>& fields) {
+  std::string& id = fields[traces::kLexemeId];
+  std::string& text = fields[traces::kLexemeString];
+  switch (rng.Below(6)) {
+    case 0:
+      if (std::any_of(id.begin(), id.end(), [](char c) { return c >= 'a' && c <= 'f'; })) {
+        for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      } else {
+        id[0] = 'g';
+      }
+      break;
+    case 1:
+      id.pop_back();  // 31 digits
+      break;
+    case 2:
+      id[0] = 'g';
+      break;
+    case 3:
+      id.push_back('0');  // 33 digits
+      break;
+    case 4:
+      text.erase(text.find('/'), 1);  // no surface/lemma separator
+      break;
+    default:
+      text.erase(text.find('<', text.find('/')));  // no tag
+      break;
+  }
+}
+
+// Breaks the rule `reason` stands for in the fields of `base`.
+// REQUIRES: reason is not kDuplicate (a duplicate is the row unchanged)
+void BreakOneRule(RejectReason reason, const Row& base, Rng& rng,
+                  std::vector<std::string>& fields) {
+  switch (reason) {
+    case RejectReason::kMalformed:
+      BreakRowShape(rng, fields);
+      break;
+    case RejectReason::kMissingValue:
+      fields[rng.Below(traces::kNumTraceColumns)].clear();
+      break;
+    case RejectReason::kBadNumber:
+      BreakNumber(rng, fields);
+      break;
+    case RejectReason::kOutOfRange:
+      BreakRange(rng, base, fields);
+      break;
+    case RejectReason::kUnknownLanguage:
+      BreakLanguage(rng, fields);
+      break;
+    case RejectReason::kBadLexeme:
+      BreakLexeme(rng, fields);
+      break;
+    default:
+      break;
+  }
+}
+
+// Generates the rows of a block of users. Its output depends only on the
+// model and the block number (all per-user state is reset per user), so any
+// generator may take any block. Keeps its scratch memory from user to user so
+// the hot path does not allocate. Not thread-safe: one worker at a time uses
+// it (GenerateBlocksInOrder hands generators out through a FreeList).
 class BlockGenerator {
  public:
   explicit BlockGenerator(const Model& model) : model_(model) {}
 
+  // Replaces `out` with the rows of users [block * kUsersPerBlock, ...).
   void Generate(uint64_t block, BlockOutput& out) {
     out.Reset(model_.vocabulary->lexemes().size());
     const uint64_t first = block * kUsersPerBlock;
@@ -206,22 +398,36 @@ class BlockGenerator {
   }
 
  private:
+  // One user's `budget` rows, in sessions at increasing times.
   void GenerateUser(uint64_t user, uint64_t budget, BlockOutput& out) {
-    const GenerateOptions& opt = model_.options;
-    Rng rng(opt.seed, kStreamUserBase + user);
-    token_ = UserToken(opt.seed, user, model_.users);
+    Rng rng(model_.options.seed, kStreamUserBase + user);
+    token_ = UserToken(model_.options.seed, user, model_.users);
+    const std::array<int, 2> courses = PickCourses(rng, user);
+    DrawSessionSizes(rng, budget);
+    DrawSessionTimes(rng);
+    ResetWordHistory();
+    uint64_t slots = budget;
+    for (size_t s = 0; s < sizes_.size() && slots > 0; ++s) {
+      EmitSession(rng, courses, times_[s], sizes_[s], slots, out);
+    }
+  }
 
-    // Courses: one, sometimes a second one for English speakers.
-    int courses[2] = {PairForUser(opt.seed, user), -1};
+  // The user's courses (indices into kLanguagePairs): one, sometimes a second
+  // one for English speakers; -1 for none.
+  std::array<int, 2> PickCourses(Rng& rng, uint64_t user) const {
+    std::array<int, 2> courses = {PairForUser(model_.options.seed, user), -1};
     if (std::string_view(kLanguagePairs[courses[0]].ui) == "en" && rng.Bernoulli(0.06)) {
       for (int tries = 0; tries < 8 && courses[1] < 0; ++tries) {
         const int p = static_cast<int>(rng.Below(kLanguagePairs.size()));
         if (p != courses[0] && std::string_view(kLanguagePairs[p].ui) == "en") courses[1] = p;
       }
     }
+    return courses;
+  }
 
-    // Session sizes, then session times: sorted, strictly increasing, inside
-    // the user's active span (so (user, timestamp, lexeme) is unique).
+  // Session sizes into sizes_: short, roughly exponential (1..25 words), and
+  // summing to exactly `budget`.
+  void DrawSessionSizes(Rng& rng, uint64_t budget) {
     sizes_.clear();
     for (uint64_t remaining = budget; remaining > 0;) {
       uint64_t size = 1 + static_cast<uint64_t>(std::min(24.0, -std::log(1.0 - rng.Unit()) * 5.0));
@@ -229,6 +435,13 @@ class BlockGenerator {
       sizes_.push_back(static_cast<uint32_t>(size));
       remaining -= size;
     }
+  }
+
+  // One time per session into times_: sorted, strictly increasing, inside the
+  // user's active span (so (user, timestamp, lexeme) is unique).
+  // REQUIRES: !sizes_.empty()
+  void DrawSessionTimes(Rng& rng) {
+    const GenerateOptions& opt = model_.options;
     const int64_t n = static_cast<int64_t>(sizes_.size());
     const int64_t window = static_cast<int64_t>(opt.days) * kSecondsPerDay;
     int64_t span = static_cast<int64_t>(static_cast<double>(window) * (0.15 + 0.85 * rng.Unit()));
@@ -246,33 +459,38 @@ class BlockGenerator {
     for (int64_t j = 1; j < n; ++j) times_[j] = std::max(times_[j], times_[j - 1] + 1);
     times_[n - 1] = std::min(times_[n - 1], begin + span - 1);
     for (int64_t j = n - 2; j >= 0; --j) times_[j] = std::min(times_[j], times_[j + 1] - 1);
+  }
 
+  // A new user: no word seen yet, nothing to review or copy into a defect.
+  void ResetWordHistory() {
     words_.clear();
     reviewed_[0].clear();
     reviewed_[1].clear();
     review_cursor_ = {0, 0};
     recent_count_ = 0;
-    uint64_t slots = budget;
-    for (int64_t s = 0; s < n && slots > 0; ++s) {
-      const int course = courses[1] >= 0 && rng.Bernoulli(0.3) ? 1 : 0;
-      const int pair = courses[course];
-      const Language language = model_.pair_language[pair];
-      const int64_t t = times_[s];
-      // Words met for the first time in this session were last practised
-      // together, so they share one lag (as in the real file's first rows).
-      session_before_ = rng.LogUniform(300.0, 400.0 * kSecondsPerDay);
-      session_.clear();
-      for (uint32_t k = 0; k < sizes_[s]; ++k) session_.push_back(PickWord(rng, language, course));
-      for (uint32_t lexeme : session_) {
-        if (slots == 0) break;
-        if (opt.dirty_rate > 0 && recent_count_ > 0 && slots > 1 &&
-            rng.Bernoulli(opt.dirty_rate)) {
-          EmitDefect(rng, out);
-          --slots;
-        }
-        EmitClean(rng, user, pair, course, lexeme, t, out);
+  }
+
+  // A session of `size` words at time `t`, one clean row each while `slots`
+  // last, some preceded by a defect row (which takes a slot too).
+  void EmitSession(Rng& rng, const std::array<int, 2>& courses, int64_t t, uint32_t size,
+                   uint64_t& slots, BlockOutput& out) {
+    const GenerateOptions& opt = model_.options;
+    const int course = courses[1] >= 0 && rng.Bernoulli(0.3) ? 1 : 0;
+    const int pair = courses[course];
+    const Language language = model_.pair_language[pair];
+    // Words met for the first time in this session were last practised
+    // together, so they share one lag (as in the real file's first rows).
+    session_before_ = rng.LogUniform(300.0, 400.0 * kSecondsPerDay);
+    session_.clear();
+    for (uint32_t k = 0; k < size; ++k) session_.push_back(PickWord(rng, language, course));
+    for (uint32_t lexeme : session_) {
+      if (slots == 0) break;
+      if (opt.dirty_rate > 0 && recent_count_ > 0 && slots > 1 && rng.Bernoulli(opt.dirty_rate)) {
+        EmitDefect(rng, out);
         --slots;
       }
+      EmitClean(rng, pair, course, lexeme, t, out);
+      --slots;
     }
   }
 
@@ -288,7 +506,7 @@ class BlockGenerator {
         // Reviews come in runs of words first met together (shared lags).
         size_t& cursor = review_cursor_[course];
         cursor = cursor + 1 < reviewed.size() && rng.Bernoulli(0.7) ? cursor + 1
-                                                                  : rng.Below(reviewed.size());
+                                                                    : rng.Below(reviewed.size());
         lexeme = reviewed[cursor];
       } else {
         const double x = rng.Unit() * cdf.back();
@@ -303,23 +521,36 @@ class BlockGenerator {
     return order.front();  // unreachable: sessions are far smaller than a vocabulary
   }
 
-  void EmitClean(Rng& rng, uint64_t user, int pair, int course, uint32_t lexeme, int64_t t,
-                 BlockOutput& out) {
-    (void)user;
-    const GenerateOptions& opt = model_.options;
+  // A row the pipeline must accept: the user reviews `lexeme` at time `t`.
+  void EmitClean(Rng& rng, int pair, int course, uint32_t lexeme, int64_t t, BlockOutput& out) {
+    WordState& state = WordStateFor(rng, lexeme, course);
+    const Row row = Review(rng, state, pair, lexeme, t);
+    const RowStyle style = DrawRowStyle(rng);
+    RecordClean(row, style, out);
+  }
+
+  // The user's history with `lexeme`. On its first view in the window it gets
+  // a history and a last view from before the window.
+  WordState& WordStateFor(Rng& rng, uint32_t lexeme, int course) {
     auto [it, inserted] = words_.try_emplace(lexeme);
     WordState& state = it->second;
     if (inserted) {
-      // First view in the window: a history and a last view from before it.
       const double z = rng.Normal();
       state.history_seen = 1 + static_cast<int64_t>(std::min(9999.0, std::exp(1.0 + 1.3 * z)));
       const double accuracy = 1.0 - 0.35 * rng.Unit() * rng.Unit();
       state.history_correct = std::min<int64_t>(
           state.history_seen,
           static_cast<int64_t>(static_cast<double>(state.history_seen) * accuracy + rng.Unit()));
-      state.last_view = opt.start_epoch - static_cast<int64_t>(session_before_);
+      state.last_view = model_.options.start_epoch - static_cast<int64_t>(session_before_);
       reviewed_[course].push_back(lexeme);
     }
+    return state;
+  }
+
+  // One review under the true model: how often the word is asked (seen) and
+  // answered right (correct, binomial with the model's recall probability).
+  // Adds the review to `state`.
+  Row Review(Rng& rng, WordState& state, int pair, uint32_t lexeme, int64_t t) const {
     Row row;
     row.timestamp = t;
     row.delta = t - state.last_view;
@@ -344,32 +575,41 @@ class BlockGenerator {
     state.history_seen += row.seen;
     state.history_correct += row.correct;
     state.last_view = t;
+    return row;
+  }
 
-    // Robustness cases that the pipeline must accept as ordinary rows.
-    bool crlf = false;
-    bool quoted = false;
-    if (opt.dirty_rate > 0) {
+  // Robustness cases that the pipeline must accept as ordinary rows: a CRLF
+  // line end, or quotes around the text fields. Only in dirty output.
+  RowStyle DrawRowStyle(Rng& rng) const {
+    RowStyle style;
+    const double dirty_rate = model_.options.dirty_rate;
+    if (dirty_rate > 0) {
       const double r = rng.Unit();
-      crlf = r < opt.dirty_rate * kRobustShare;
-      quoted = !crlf && r < 2 * opt.dirty_rate * kRobustShare;
+      style.crlf = r < dirty_rate * kRobustShare;
+      style.quoted = !style.crlf && r < 2 * dirty_rate * kRobustShare;
     }
+    return style;
+  }
+
+  // Writes a clean row to the block and counts it.
+  void RecordClean(const Row& row, RowStyle style, BlockOutput& out) {
     const uint32_t line = static_cast<uint32_t>(out.lines);
-    if (crlf) out.crlf.push_back(line);
-    if (quoted) out.quoted.push_back(line);
-    AppendRow(row, quoted, crlf ? "\r\n" : "\n", out.text);
+    if (style.crlf) out.crlf.push_back(line);
+    if (style.quoted) out.quoted.push_back(line);
+    AppendRow(row, style.quoted, style.crlf ? "\r\n" : "\n", out.text);
     ++out.lines;
     ++out.clean;
-    PairTotals& totals = out.pairs[pair];
+    PairTotals& totals = out.pairs[row.pair];
     ++totals.rows;
     totals.session_seen += row.seen;
     totals.session_correct += row.correct;
     const double p_recall = static_cast<double>(row.correct) / row.seen;
     totals.p_recall_sum += p_recall;
     out.p_recall_sum += p_recall;
-    out.lexeme_bits[lexeme / 64] |= uint64_t{1} << (lexeme % 64);
+    out.lexeme_bits[row.lexeme / 64] |= uint64_t{1} << (row.lexeme % 64);
     // Defects are made from plain rows only, so a duplicate is a byte-exact
     // copy of its original line.
-    if (!crlf && !quoted) {
+    if (!style.crlf && !style.quoted) {
       recent_[recent_count_ % recent_.size()] = row;
       ++recent_count_;
     }
@@ -421,23 +661,10 @@ class BlockGenerator {
   // A row rejected for exactly one reason under the pipeline's precedence
   // (issue 4): every earlier rule passes. Built from one of this user's recent
   // clean rows, so everything not broken on purpose is realistic.
+  // REQUIRES: recent_count_ > 0
   void EmitDefect(Rng& rng, BlockOutput& out) {
-    const double pick = rng.Unit();
-    double acc = 0;
-    int reason_index = static_cast<int>(RejectReason::kNumReasons) - 1;
-    for (int r = 0; r < static_cast<int>(RejectReason::kNumReasons); ++r) {
-      acc += kDefectMix[r];
-      if (pick < acc) {
-        reason_index = r;
-        break;
-      }
-    }
-    const auto reason = static_cast<RejectReason>(reason_index);
-    const size_t available = std::min<size_t>(recent_count_, recent_.size());
-    const Row& base =
-        reason == RejectReason::kDuplicate
-            ? recent_[(recent_count_ - 1 - rng.Below(available)) % recent_.size()]
-            : recent_[(recent_count_ - 1) % recent_.size()];
+    const RejectReason reason = PickDefectReason(rng);
+    const Row& base = DefectBase(rng, reason);
     out.defects.emplace_back(static_cast<uint32_t>(out.lines), reason);
     ++out.lines;
     if (reason == RejectReason::kDuplicate) {  // an exact copy of an accepted row
@@ -446,130 +673,19 @@ class BlockGenerator {
     }
     std::string row_text;
     AppendRow(base, false, "", row_text);
-    std::vector<std::string> fields;
-    for (size_t start = 0;;) {
-      const size_t comma = row_text.find(',', start);
-      fields.push_back(row_text.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    using traces::TraceColumn;
-    switch (reason) {
-      case RejectReason::kMalformed:
-        switch (rng.Below(4)) {
-          case 0:
-            fields.pop_back();  // 11 fields
-            break;
-          case 1:
-            fields.push_back(fields.back());  // 13 fields
-            break;
-          case 2:
-            Prefix("\xff", fields[traces::kLexemeString]);  // invalid UTF-8
-            break;
-          default: {
-            // Broken quoting that stays within its line: a quote never opens a
-            // quoted field mid-field, so a row cannot swallow the lines after it.
-            std::string& text = fields[traces::kLexemeString];
-            if (rng.Bernoulli(0.5)) {
-              text.insert(text.begin() + 1, '"');  // a stray quote inside a bare field
-            } else {
-              Prefix("\"", text);
-              text += "\"x";  // text after the closing quote
-            }
-            break;
-          }
-        }
-        break;
-      case RejectReason::kMissingValue:
-        fields[rng.Below(traces::kNumTraceColumns)].clear();
-        break;
-      case RejectReason::kBadNumber: {
-        static constexpr std::array<int, 7> kNumeric = {
-            traces::kPRecall,        traces::kTimestamp,   traces::kDelta,
-            traces::kHistorySeen,    traces::kHistoryCorrect, traces::kSessionSeen,
-            traces::kSessionCorrect};
-        static constexpr std::array<const char*, 8> kBadDecimals = {
-            "1.0.0", "abc", "0.5x", "nan", "inf", ".", "1e", "0..5"};
-        static constexpr std::array<const char*, 7> kBadIntegers = {
-            "12x", "x7", "1.5", "3e2", "99999999999999999999", "+-3", "1 2"};
-        const int column = kNumeric[rng.Below(kNumeric.size())];
-        fields[column] = column == traces::kPRecall ? kBadDecimals[rng.Below(kBadDecimals.size())]
-                                                   : kBadIntegers[rng.Below(kBadIntegers.size())];
-        break;
-      }
-      case RejectReason::kOutOfRange:
-        switch (rng.Below(8)) {
-          case 0:
-            fields[traces::kPRecall] = "1.5";
-            break;
-          case 1:
-            fields[traces::kPRecall] = "-0.25";
-            break;
-          case 2:
-            fields[traces::kDelta] = fmt::format("-{}", std::max<int64_t>(base.delta, 5));
-            break;
-          case 3:
-            fields[traces::kSessionSeen] = "0";
-            fields[traces::kSessionCorrect] = "0";
-            break;
-          case 4:
-            fields[traces::kSessionCorrect] = fmt::format("{}", base.seen + 1);
-            break;
-          case 5:
-            fields[traces::kHistorySeen] = "-3";
-            fields[traces::kHistoryCorrect] = "0";
-            break;
-          case 6:
-            fields[traces::kHistoryCorrect] = fmt::format("{}", base.history_seen + 2);
-            break;
-          default:
-            fields[traces::kTimestamp] = rng.Bernoulli(0.5) ? "4102444800" : "946684799";
-            break;
-        }
-        break;
-      case RejectReason::kUnknownLanguage: {
-        static constexpr std::array<const char*, 5> kUnknown = {"xx", "zz", "qq", "jp", "eng"};
-        fields[rng.Bernoulli(0.5) ? traces::kLearningLanguage : traces::kUiLanguage] =
-            kUnknown[rng.Below(kUnknown.size())];
-        break;
-      }
-      case RejectReason::kBadLexeme: {
-        std::string& id = fields[traces::kLexemeId];
-        std::string& text = fields[traces::kLexemeString];
-        switch (rng.Below(6)) {
-          case 0:
-            if (std::any_of(id.begin(), id.end(), [](char c) { return c >= 'a' && c <= 'f'; })) {
-              for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            } else {
-              id[0] = 'g';
-            }
-            break;
-          case 1:
-            id.pop_back();  // 31 digits
-            break;
-          case 2:
-            id[0] = 'g';
-            break;
-          case 3:
-            id.push_back('0');  // 33 digits
-            break;
-          case 4:
-            text.erase(text.find('/'), 1);  // no surface/lemma separator
-            break;
-          default:
-            text.erase(text.find('<', text.find('/')));  // no tag
-            break;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i > 0) out.text.push_back(',');
-      out.text.append(fields[i]);
-    }
-    out.text.push_back('\n');
+    std::vector<std::string> fields = SplitAtCommas(row_text);
+    BreakOneRule(reason, base, rng, fields);
+    AppendJoined(fields, out.text);
+  }
+
+  // The clean row a defect is made from: a duplicate copies any of the last
+  // few (so it is not always adjacent to its original), the others alter the
+  // latest one.
+  const Row& DefectBase(Rng& rng, RejectReason reason) {
+    const size_t available = std::min<size_t>(recent_count_, recent_.size());
+    return reason == RejectReason::kDuplicate
+               ? recent_[(recent_count_ - 1 - rng.Below(available)) % recent_.size()]
+               : recent_[(recent_count_ - 1) % recent_.size()];
   }
 
   const Model& model_;
@@ -613,11 +729,10 @@ std::unique_ptr<Model> BuildModel(const GenerateOptions& options) {
     model->pair_language[p] = LanguageOf(kLanguagePairs[p].learning);
   }
   const uint64_t users =
-      options.users > 0 ? options.users
-                        : std::max<uint64_t>(1, (options.rows + 55) / 110);
+      options.users > 0 ? options.users : std::max<uint64_t>(1, (options.rows + 55) / 110);
   model->users = options.rows == 0 ? 0 : users;
   model->budget_rows = options.rows - model->users;
-  const uint64_t blocks = (model->users + kUsersPerBlock - 1) / kUsersPerBlock;
+  const uint64_t blocks = BlockCount(*model);
   double total = 0;
   for (uint64_t b = 0; b < blocks; ++b) {
     model->block_weight_prefix.push_back(total);
@@ -627,6 +742,185 @@ std::unique_ptr<Model> BuildModel(const GenerateOptions& options) {
   model->total_weight = total > 0 ? total : 1.0;
   return model;
 }
+
+// ---- The block pipeline ------------------------------------------------
+
+// Objects worth reusing from block to block (generator scratch, output
+// buffers), handed between the workers and the writer. Thread-safe.
+template <typename T>
+class FreeList {
+ public:
+  // A returned object, or make() when there is none.
+  template <typename Make>
+  std::unique_ptr<T> Take(Make make) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!items_.empty()) {
+        std::unique_ptr<T> item = std::move(items_.back());
+        items_.pop_back();
+        return item;
+      }
+    }
+    return make();
+  }
+
+  void Give(std::unique_ptr<T> item) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    items_.push_back(std::move(item));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<T>> items_ ABSL_GUARDED_BY(mu_);
+};
+
+// A block scheduled on the pool. The worker sets `output`, then notifies
+// `ready`; the writer reads `output` only after WaitForNotification(), which
+// orders the two (so it needs no lock).
+struct PendingBlock {
+  std::unique_ptr<BlockOutput> output;  // null when the run stopped first
+  absl::Notification ready;
+};
+
+// Generates every block of `model` on a wv::ThreadPool and hands them to
+// `consume` on the calling thread, in block order. The calling thread keeps
+// its own queue of scheduled blocks, oldest first, because the output must be
+// written in block order while blocks finish in any order; it schedules a
+// block only when fewer than `window` are waiting, so memory holds a few
+// blocks whatever the row count. Stops at the first error `consume` returns
+// (blocks already scheduled are skipped, not generated) and returns it.
+Status GenerateBlocksInOrder(const Model& model, int threads,
+                             absl::FunctionRef<Status(const BlockOutput&)> consume) {
+  const uint64_t blocks = BlockCount(model);
+  const size_t window = static_cast<size_t>(threads) * 2 + 2;
+  FreeList<BlockGenerator> generators;
+  FreeList<BlockOutput> outputs;
+  std::atomic<bool> stopped{false};
+  std::deque<std::shared_ptr<PendingBlock>> waiting;  // this thread only
+  auto generate = [&](uint64_t block, PendingBlock& pending) {
+    if (!stopped.load(std::memory_order_relaxed)) {
+      std::unique_ptr<BlockGenerator> generator =
+          generators.Take([&] { return std::make_unique<BlockGenerator>(model); });
+      pending.output = outputs.Take([] { return std::make_unique<BlockOutput>(); });
+      generator->Generate(block, *pending.output);
+      generators.Give(std::move(generator));
+    }
+    pending.ready.Notify();
+  };
+  // Declared last: destroyed (its tasks finished, its threads joined) before
+  // everything the tasks use.
+  ThreadPool pool(static_cast<int>(std::min<uint64_t>(threads, std::max<uint64_t>(blocks, 1))));
+  uint64_t next_block = 0;
+  auto schedule_up_to_window = [&] {
+    for (; next_block < blocks && waiting.size() < window; ++next_block) {
+      auto pending = std::make_shared<PendingBlock>();
+      waiting.push_back(pending);
+      pool.Schedule([&generate, block = next_block, pending] { generate(block, *pending); });
+    }
+  };
+  schedule_up_to_window();
+  while (!waiting.empty()) {
+    const std::shared_ptr<PendingBlock> pending = std::move(waiting.front());
+    waiting.pop_front();
+    pending->ready.WaitForNotification();
+    const Status status = consume(*pending->output);
+    outputs.Give(std::move(pending->output));
+    if (!status.ok()) {
+      stopped.store(true, std::memory_order_relaxed);
+      return status;
+    }
+    schedule_up_to_window();
+  }
+  return OkStatus();
+}
+
+// Writes blocks to the sinks in order and adds them up into the
+// GenerateResult: line numbers of the block's defects and robustness rows
+// become file line numbers here. Used by the writing thread only.
+class BlockWriter {
+ public:
+  BlockWriter(const Model& model, io::ByteSink& out, io::ByteSink* defects_out,
+              const ProgressFn& progress)
+      : model_(model), out_(out), defects_out_(defects_out), progress_(progress) {
+    result_.theta = model.theta;
+    result_.vocabulary_size = model.vocabulary->lexemes().size();
+    lexemes_used_.assign((result_.vocabulary_size + 63) / 64, 0);
+  }
+
+  // The CSV header, and the defect list's header when there is a list.
+  Status WriteHeaders() {
+    const std::string header = std::string(traces::kTraceHeader) + "\n";
+    WV_RETURN_IF_ERROR(out_.Append(header));
+    result_.bytes = header.size();
+    if (defects_out_ != nullptr) WV_RETURN_IF_ERROR(defects_out_->Append("line_number,reason\n"));
+    return OkStatus();
+  }
+
+  // The next block, in order.
+  Status Write(const BlockOutput& block) {
+    WV_RETURN_IF_ERROR(out_.Append(block.text));
+    WV_RETURN_IF_ERROR(WriteDefects(block));
+    for (uint32_t relative : block.crlf) result_.crlf_lines.push_back(line_ + 1 + relative);
+    for (uint32_t relative : block.quoted) result_.quoted_lines.push_back(line_ + 1 + relative);
+    line_ += block.lines;
+    AddTotals(block);
+    if (progress_) progress_(result_.rows_total, result_.bytes);
+    return OkStatus();
+  }
+
+  // The result, once every block is written.
+  // Errors: InternalError when the blocks held other than options.rows rows.
+  StatusOr<GenerateResult> Finish() {
+    result_.crlf_rows = result_.crlf_lines.size();
+    result_.quoted_rows = result_.quoted_lines.size();
+    for (uint64_t w : lexemes_used_) {
+      result_.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
+    }
+    if (result_.rows_total != model_.options.rows) {
+      return InternalError(fmt::format("generate: wrote {} rows, expected {}", result_.rows_total,
+                                       model_.options.rows));
+    }
+    return std::move(result_);
+  }
+
+ private:
+  // Counts the block's defects and lists them ("line,reason") when asked to.
+  Status WriteDefects(const BlockOutput& block) {
+    defect_lines_.clear();
+    for (const auto& [relative, reason] : block.defects) {
+      ++result_.defects[static_cast<int>(reason)];
+      if (defects_out_ != nullptr) {
+        defect_lines_ += fmt::format("{},{}\n", line_ + 1 + relative, RejectReasonName(reason));
+      }
+    }
+    if (defects_out_ == nullptr || defect_lines_.empty()) return OkStatus();
+    return defects_out_->Append(defect_lines_);
+  }
+
+  void AddTotals(const BlockOutput& block) {
+    result_.rows_total += block.lines;
+    result_.rows_clean += block.clean;
+    result_.users += block.users;
+    result_.bytes += block.text.size();
+    result_.p_recall_sum += block.p_recall_sum;
+    for (size_t p = 0; p < kLanguagePairs.size(); ++p) {
+      result_.pairs[p].rows += block.pairs[p].rows;
+      result_.pairs[p].session_seen += block.pairs[p].session_seen;
+      result_.pairs[p].session_correct += block.pairs[p].session_correct;
+      result_.pairs[p].p_recall_sum += block.pairs[p].p_recall_sum;
+    }
+    for (size_t w = 0; w < lexemes_used_.size(); ++w) lexemes_used_[w] |= block.lexeme_bits[w];
+  }
+
+  const Model& model_;
+  io::ByteSink& out_;
+  io::ByteSink* const defects_out_;
+  const ProgressFn& progress_;
+  GenerateResult result_;
+  uint64_t line_ = 1;  // the last line written: the header
+  std::vector<uint64_t> lexemes_used_;
+  std::string defect_lines_;  // scratch, reused from block to block
+};
 
 }  // namespace
 
@@ -661,9 +955,9 @@ Status ValidateOptions(const GenerateOptions& options) {
                                   users, options.rows));
   }
   if (options.rows > 2000 * users) {
-    return UsageError(fmt::format(
-        "--rows {} for {} users is more than 2000 rows per user; raise --users", options.rows,
-        users));
+    return UsageError(
+        fmt::format("--rows {} for {} users is more than 2000 rows per user; raise --users",
+                    options.rows, users));
   }
   if (options.rows > (uint64_t{1} << 40)) return UsageError("--rows is too large");
   return OkStatus();
@@ -673,112 +967,11 @@ StatusOr<GenerateResult> Generate(const GenerateOptions& options, io::ByteSink& 
                                   io::ByteSink* defects_out, const ProgressFn& progress) {
   WV_RETURN_IF_ERROR(ValidateOptions(options));
   const std::unique_ptr<Model> model = BuildModel(options);
-  GenerateResult result;
-  result.theta = model->theta;
-  result.vocabulary_size = model->vocabulary->lexemes().size();
-  const std::string header = std::string(traces::kTraceHeader) + "\n";
-  WV_RETURN_IF_ERROR(out.Append(header));
-  result.bytes = header.size();
-  if (defects_out != nullptr) WV_RETURN_IF_ERROR(defects_out->Append("line_number,reason\n"));
-
-  const uint64_t blocks = (model->users + kUsersPerBlock - 1) / kUsersPerBlock;
-  const size_t window = static_cast<size_t>(options.threads) * 2 + 2;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::unique_ptr<BlockOutput>> slots(window);
-  std::vector<std::unique_ptr<BlockOutput>> spare;
-  uint64_t next_to_write = 0;  // guarded by mu
-  bool stop = false;           // guarded by mu
-  std::atomic<uint64_t> next_block{0};
-
-  auto worker = [&] {
-    BlockGenerator generator(*model);
-    for (;;) {
-      const uint64_t block = next_block.fetch_add(1);
-      if (block >= blocks) return;
-      std::unique_ptr<BlockOutput> output;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return stop || block < next_to_write + window; });
-        if (stop) return;
-        if (!spare.empty()) {
-          output = std::move(spare.back());
-          spare.pop_back();
-        }
-      }
-      if (!output) output = std::make_unique<BlockOutput>();
-      generator.Generate(block, *output);
-      std::lock_guard lock(mu);
-      slots[block % window] = std::move(output);
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> threads;
-  const uint64_t thread_count = std::min<uint64_t>(options.threads, std::max<uint64_t>(blocks, 1));
-  for (uint64_t i = 0; i < thread_count; ++i) threads.emplace_back(worker);
-
-  std::vector<uint64_t> lexemes_used((result.vocabulary_size + 63) / 64, 0);
-  uint64_t line = 1;  // the header
-  Status status;
-  std::string defect_lines;
-  for (uint64_t block = 0; block < blocks && status.ok(); ++block) {
-    std::unique_ptr<BlockOutput> output;
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return slots[block % window] != nullptr; });
-      output = std::move(slots[block % window]);
-      next_to_write = block + 1;
-      cv.notify_all();
-    }
-    status = out.Append(output->text);
-    if (!status.ok()) break;
-    defect_lines.clear();
-    for (const auto& [relative, reason] : output->defects) {
-      ++result.defects[static_cast<int>(reason)];
-      if (defects_out != nullptr) {
-        defect_lines += fmt::format("{},{}\n", line + 1 + relative, RejectReasonName(reason));
-      }
-    }
-    if (defects_out != nullptr && !defect_lines.empty()) {
-      status = defects_out->Append(defect_lines);
-      if (!status.ok()) break;
-    }
-    for (uint32_t relative : output->crlf) result.crlf_lines.push_back(line + 1 + relative);
-    for (uint32_t relative : output->quoted) result.quoted_lines.push_back(line + 1 + relative);
-    line += output->lines;
-    result.rows_total += output->lines;
-    result.rows_clean += output->clean;
-    result.users += output->users;
-    result.bytes += output->text.size();
-    result.p_recall_sum += output->p_recall_sum;
-    for (size_t p = 0; p < kLanguagePairs.size(); ++p) {
-      result.pairs[p].rows += output->pairs[p].rows;
-      result.pairs[p].session_seen += output->pairs[p].session_seen;
-      result.pairs[p].session_correct += output->pairs[p].session_correct;
-      result.pairs[p].p_recall_sum += output->pairs[p].p_recall_sum;
-    }
-    for (size_t w = 0; w < lexemes_used.size(); ++w) lexemes_used[w] |= output->lexeme_bits[w];
-    if (progress) progress(result.rows_total, result.bytes);
-    std::lock_guard lock(mu);
-    spare.push_back(std::move(output));
-  }
-  {
-    std::lock_guard lock(mu);
-    stop = true;
-    cv.notify_all();
-  }
-  for (auto& t : threads) t.join();
-  WV_RETURN_IF_ERROR(status);
-  result.crlf_rows = result.crlf_lines.size();
-  result.quoted_rows = result.quoted_lines.size();
-  for (uint64_t w : lexemes_used) {
-    result.lexemes_used += static_cast<uint64_t>(__builtin_popcountll(w));
-  }
-  if (result.rows_total != options.rows) {
-    return InternalError(fmt::format("generate: wrote {} rows, expected {}", result.rows_total,
-                                     options.rows));
-  }
-  return result;
+  BlockWriter writer(*model, out, defects_out, progress);
+  WV_RETURN_IF_ERROR(writer.WriteHeaders());
+  WV_RETURN_IF_ERROR(GenerateBlocksInOrder(
+      *model, options.threads, [&](const BlockOutput& block) { return writer.Write(block); }));
+  return writer.Finish();
 }
 
 }  // namespace wv::generate

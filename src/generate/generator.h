@@ -25,9 +25,9 @@
 namespace wv::generate {
 
 struct GenerateOptions {
-  uint64_t rows = 12854226;         // data rows written, defect rows included
+  uint64_t rows = 12854226;  // data rows written, defect rows included
   uint64_t seed = 1;
-  uint64_t users = 0;               // 0: rows / 110 (at least 1 when rows > 0)
+  uint64_t users = 0;                // 0: rows / 110 (at least 1 when rows > 0)
   int64_t start_epoch = 1362009600;  // 2013-02-28T00:00:00Z
   int days = 14;
   double dirty_rate = 0.0;  // share of rows that are defects, in [0, 0.5]

@@ -17,7 +17,7 @@ namespace wv::generate {
 enum Language : uint8_t { kEn = 0, kEs, kFr, kDe, kIt, kPt, kNumLanguages };
 
 inline constexpr std::array<std::string_view, kNumLanguages> kLanguageCodes = {"en", "es", "fr",
-                                                                              "de", "it", "pt"};
+                                                                               "de", "it", "pt"};
 
 struct Lexeme {
   std::string id;    // 32 lowercase hex digits, derived from language and text
@@ -25,7 +25,9 @@ struct Lexeme {
   Language language;
 };
 
-// Immutable after construction; safe to read from any number of threads.
+// Every lexeme the generator can write, with each language's frequency
+// order. Immutable after construction; safe to read from any number of
+// threads.
 class Vocabulary {
  public:
   // The vocabulary compiled into the program (built once, on first use).

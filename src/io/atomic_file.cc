@@ -4,12 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "fmt/core.h"
 #include "io/file_kind.h"
+#include "io/local_files.h"
 
 namespace wv::io {
 namespace {
@@ -24,21 +24,10 @@ std::string FolderOf(const std::string& path) {
 // ".NAME.tmp-PID-N" beside `path`: hidden, unique within the process, and in
 // the same folder so that rename() onto `path` is atomic.
 std::string TemporaryPathFor(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
   const size_t slash = path.rfind('/');
   const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return fmt::format("{}.{}.tmp-{}-{}", folder, base, ::getpid(), counter.fetch_add(1));
-}
-
-Status SyncFolder(const std::string& folder) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OutputError(fmt::format("cannot open {}: {}", folder, std::strerror(errno)));
-  const bool ok = ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!ok) return OutputError(fmt::format("cannot sync {}: {}", folder, std::strerror(saved)));
-  return OkStatus();
+  return HiddenSiblingPath(folder, base, ".tmp-");
 }
 
 }  // namespace
@@ -56,13 +45,30 @@ Status CheckReplaceableFile(const std::string& path) {
 
 StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path) {
   if (path == "-") return InternalError("StagedFile::Create: standard output is not a file");
+  if (path.empty()) return OutputError("no output file name given");
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path));
-  std::string temporary = TemporaryPathFor(path);
-  // Registered before it exists: the name is this process's alone.
-  SignalCleanup cleanup = SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false);
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> sink, OpenFileSink(temporary));
-  return std::unique_ptr<StagedFile>(
-      new StagedFile(path, std::move(temporary), std::move(sink), std::move(cleanup)));
+  // The temporary is created exclusively: whatever already has its name (a
+  // leftover of a killed run with our process id, or a link planted there) is
+  // never truncated or followed; the next name is tried instead.
+  SignalCleanup::InstallHandlers();
+  constexpr int kAttempts = 100;
+  for (int attempt = 0;; ++attempt) {
+    std::string temporary = TemporaryPathFor(path);
+    StatusOr<std::unique_ptr<ByteSink>> sink = OpenNewFileSink(temporary);
+    struct stat st {};
+    const bool name_taken = ::lstat(temporary.c_str(), &st) == 0;
+    if (sink.ok()) {
+      // Removed on SIGINT/SIGTERM too, but only while the name is the file we
+      // created (st is that file: we just made it, exclusively).
+      SignalCleanup cleanup = SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false,
+                                                      name_taken ? st.st_ino : 0);
+      return std::unique_ptr<StagedFile>(new StagedFile(
+          path, std::move(temporary), std::move(sink).value(), std::move(cleanup)));
+    }
+    if (!name_taken || attempt + 1 == kAttempts) {
+      return Annotate(sink.status(), fmt::format("staging {}", path));
+    }
+  }
 }
 
 StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink,
@@ -84,8 +90,8 @@ Status StagedFile::Commit() {
   // check again just before the rename.
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path_));
   if (::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
-    return OutputError(fmt::format("cannot rename {} to {}: {}", temporary_path_, path_,
-                                   std::strerror(errno)));
+    return OutputError(
+        fmt::format("cannot rename {} to {}: {}", temporary_path_, path_, std::strerror(errno)));
   }
   committed_ = true;
   cleanup_.Cancel();

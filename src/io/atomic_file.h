@@ -22,15 +22,18 @@ namespace wv::io {
 // so that publishing never replaces anything but a file.
 Status CheckReplaceableFile(const std::string& path);
 
-// A file being written to a temporary beside its final path.
-// Not thread-safe. Destroying an uncommitted StagedFile removes the temporary;
-// so do SIGINT and SIGTERM (io/signal_cleanup.h).
+// A file being written to a temporary beside its final path: the temporary
+// is hidden (".NAME.tmp-PID-N") and in the same folder, so the rename in
+// Commit() is atomic. Destroying an uncommitted StagedFile removes the
+// temporary; so do SIGINT and SIGTERM (io/signal_cleanup.h). Not
+// thread-safe: one owner.
 class StagedFile {
  public:
-  // Reserves a temporary name beside `path` and creates that file.
+  // Creates a new temporary beside `path` (never reusing or following
+  // anything already at its name).
   // REQUIRES: path is not "-" (standard output is not published atomically).
-  // Errors: OutputError when CheckReplaceableFile(path) fails or the
-  // temporary cannot be created.
+  // Errors: OutputError when the path is empty, CheckReplaceableFile(path)
+  // fails or the temporary cannot be created (e.g. the folder is missing).
   static StatusOr<std::unique_ptr<StagedFile>> Create(const std::string& path);
   ~StagedFile();
   StagedFile(const StagedFile&) = delete;
@@ -40,9 +43,13 @@ class StagedFile {
   // REQUIRES: called once; the sink is closed before Commit().
   std::unique_ptr<ByteSink> TakeSink() { return std::move(sink_); }
 
-  // Renames the temporary over the final path and syncs the folder. On error
-  // the final path is as it was (the destructor removes the temporary).
-  // REQUIRES: the sink was closed successfully; called at most once.
+  // Checks the final path again (CheckReplaceableFile: it may have changed
+  // kind since Create), renames the temporary over it and syncs the folder.
+  // If the check or the rename fails, the final path is as it was and the
+  // destructor removes the temporary. If only the folder sync fails, the new
+  // file is in place but its name may not survive a crash.
+  // Errors: OutputError; InternalError when called a second time.
+  // REQUIRES: the sink was closed successfully.
   Status Commit();
 
   const std::string& path() const { return path_; }

@@ -36,6 +36,11 @@ StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path);
 StatusOr<std::unique_ptr<ByteSink>> OpenFileSinkAt(int dir_fd, const std::string& name,
                                                    const std::string& display);
 
+// Creates `path`, which must not exist yet: O_EXCL, so it never truncates a
+// file or follows a symbolic link that is already there (for temporaries in
+// shared folders). Errors: OutputError, also when the name is taken.
+StatusOr<std::unique_ptr<ByteSink>> OpenNewFileSink(const std::string& path);
+
 }  // namespace wv::io
 
 #endif  // WV_IO_BYTE_SINK_H_

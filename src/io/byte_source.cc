@@ -105,8 +105,8 @@ class GzipSource final : public ByteSource {
         }
         if (state_.avail_in == 0) continue;  // refill above
         if (state_.next_in[0] != 0x1f) {
-          return InputError(fmt::format("{}: unexpected bytes after gzip member {}",
-                                        inner_->name(), members_));
+          return InputError(
+              fmt::format("{}: unexpected bytes after gzip member {}", inner_->name(), members_));
         }
         uint8_t* next_in = state_.next_in;
         const uint32_t avail_in = state_.avail_in;
@@ -161,8 +161,8 @@ class GzipSource final : public ByteSource {
   }
 
   Status Refill() {
-    WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(reinterpret_cast<char*>(input_.data()),
-                                               input_.size()));
+    WV_ASSIGN_OR_RETURN(size_t n,
+                        inner_->Read(reinterpret_cast<char*>(input_.data()), input_.size()));
     if (n == 0) inner_eof_ = true;
     state_.next_in = input_.data();
     state_.avail_in = static_cast<uint32_t>(n);
@@ -254,8 +254,7 @@ class MemorySource final : public ByteSource {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name,
-                                             size_t max_read) {
+std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name, size_t max_read) {
   return std::make_unique<MemorySource>(std::move(data), std::move(name), max_read);
 }
 
@@ -263,7 +262,8 @@ StatusOr<std::string> ReadAll(ByteSource& source) {
   std::string out;
   size_t size = 0;
   for (;;) {
-    if (out.size() - size < (size_t{1} << 16)) out.resize(std::max<size_t>(out.size() * 2, 1 << 17));
+    if (out.size() - size < (size_t{1} << 16))
+      out.resize(std::max<size_t>(out.size() * 2, 1 << 17));
     WV_ASSIGN_OR_RETURN(size_t n, source.Read(out.data() + size, out.size() - size));
     if (n == 0) break;
     size += n;

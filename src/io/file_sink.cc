@@ -76,15 +76,23 @@ class FileSink : public ByteSink {
   uint64_t written_ = 0;
 };
 
-}  // namespace
-
-StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path) {
-  if (path == "-") return std::unique_ptr<ByteSink>(new FileSink(STDOUT_FILENO, "<stdout>", true));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+StatusOr<std::unique_ptr<ByteSink>> OpenWithFlags(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
   if (fd < 0) {
     return OutputError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   }
   return std::unique_ptr<ByteSink>(new FileSink(fd, path, false));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ByteSink>> OpenFileSink(const std::string& path) {
+  if (path == "-") return std::unique_ptr<ByteSink>(new FileSink(STDOUT_FILENO, "<stdout>", true));
+  return OpenWithFlags(path, O_TRUNC);
+}
+
+StatusOr<std::unique_ptr<ByteSink>> OpenNewFileSink(const std::string& path) {
+  return OpenWithFlags(path, O_EXCL);
 }
 
 StatusOr<std::unique_ptr<ByteSink>> OpenFileSinkAt(int dir_fd, const std::string& name,

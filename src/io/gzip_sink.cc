@@ -3,13 +3,14 @@
 #include <isa-l/igzip_lib.h>
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <deque>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 
 namespace wv::io {
@@ -63,15 +64,20 @@ Status CompressMember(std::string_view input, int level, std::vector<uint8_t>& l
   return InternalError("gzip: compressed block does not fit its buffer");
 }
 
-struct Job {
+// One block of input on its way to becoming a gzip member. The compressing
+// task writes `output` and `status`, then notifies `done`; the appending
+// thread reads them only after WaitForNotification(), which orders the two.
+struct Member {
   std::string input;
   std::string output;
   Status status;
-  bool done = false;
+  absl::Notification done;
 };
 
-// See OpenGzipSink. Workers compress jobs from `queue_`; the appending thread
-// writes finished jobs to `inner_` strictly in submission order.
+// See OpenGzipSink. Not thread-safe (one appender). With threads > 1, blocks
+// are compressed on a wv::ThreadPool and `in_flight_` (touched only by the
+// appending thread) keeps them in submission order for writing; each Member
+// carries its own Notification, so no state is shared under a lock.
 class GzipSink : public ByteSink {
  public:
   GzipSink(std::unique_ptr<ByteSink> inner, int level, int threads, size_t block_size)
@@ -81,11 +87,17 @@ class GzipSink : public ByteSink {
       inline_level_buffer_.resize(LevelBufferSize(level_));
       return;
     }
+    // Two blocks per thread keep every worker busy while the oldest is being
+    // written, and bound the memory to 2 * threads blocks in and out.
     max_in_flight_ = static_cast<size_t>(threads) * 2;
-    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+    pool_ = std::make_unique<ThreadPool>(threads);
   }
 
-  ~GzipSink() override { StopWorkers(); }
+  ~GzipSink() override {
+    // Members still queued after an error are not worth compressing.
+    abandoned_.store(true, std::memory_order_relaxed);
+    pool_.reset();  // joins the workers before the members they point into go
+  }
 
   Status Append(std::string_view bytes) override {
     written_ += bytes.size();
@@ -101,76 +113,50 @@ class GzipSink : public ByteSink {
   Status Close() override {
     // An empty stream still gets one (empty) member, so the file is valid gzip.
     if (!pending_.empty() || members_ == 0) WV_RETURN_IF_ERROR(SubmitPending());
-    while (!order_.empty()) WV_RETURN_IF_ERROR(WriteOldest());
-    StopWorkers();
+    while (!in_flight_.empty()) WV_RETURN_IF_ERROR(WriteOldest());
+    pool_.reset();
     return inner_->Close();
   }
 
   uint64_t bytes_written() const override { return written_; }
 
  private:
+  // Turns the pending block into a member: compressed here and written at
+  // once without a pool, else queued, writing the oldest while too many wait.
   Status SubmitPending() {
     ++members_;
-    auto job = std::make_shared<Job>();
-    job->input.swap(pending_);
+    auto member = std::make_shared<Member>();
+    member->input.swap(pending_);
     pending_.reserve(block_size_);
-    if (workers_.empty()) {
-      WV_RETURN_IF_ERROR(CompressMember(job->input, level_, inline_level_buffer_, &job->output));
-      return inner_->Append(job->output);
+    if (pool_ == nullptr) {
+      WV_RETURN_IF_ERROR(
+          CompressMember(member->input, level_, inline_level_buffer_, &member->output));
+      return inner_->Append(member->output);
     }
-    {
-      std::lock_guard lock(mu_);
-      order_.push_back(job);
-      queue_.push_back(job);
-    }
-    cv_.notify_all();
-    while (order_.size() > max_in_flight_) WV_RETURN_IF_ERROR(WriteOldest());
+    in_flight_.push_back(member);
+    pool_->Schedule([this, member] { CompressOnWorker(*member); });
+    while (in_flight_.size() > max_in_flight_) WV_RETURN_IF_ERROR(WriteOldest());
     return OkStatus();
   }
 
+  void CompressOnWorker(Member& member) {
+    if (!abandoned_.load(std::memory_order_relaxed)) {
+      // A fresh (zeroed) level buffer per member: its output must not depend
+      // on which worker compressed what before (CompressMember zeroes a reused
+      // one anyway, so this costs no more).
+      std::vector<uint8_t> level_buffer(LevelBufferSize(level_));
+      member.status = CompressMember(member.input, level_, level_buffer, &member.output);
+    }
+    member.input = std::string();
+    member.done.Notify();
+  }
+
   Status WriteOldest() {
-    std::shared_ptr<Job> job;
-    {
-      std::unique_lock lock(mu_);
-      job = order_.front();
-      cv_.wait(lock, [&] { return job->done; });
-      order_.pop_front();
-    }
-    WV_RETURN_IF_ERROR(job->status);
-    return inner_->Append(job->output);
-  }
-
-  void WorkerLoop() {
-    std::vector<uint8_t> level_buffer(LevelBufferSize(level_));
-    for (;;) {
-      std::shared_ptr<Job> job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        job = queue_.front();
-        queue_.pop_front();
-      }
-      Status status = CompressMember(job->input, level_, level_buffer, &job->output);
-      {
-        std::lock_guard lock(mu_);
-        job->status = std::move(status);
-        job->input = std::string();
-        job->done = true;
-      }
-      cv_.notify_all();
-    }
-  }
-
-  void StopWorkers() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-      queue_.clear();
-    }
-    cv_.notify_all();
-    for (auto& t : workers_) t.join();
-    workers_.clear();
+    const std::shared_ptr<Member> member = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    member->done.WaitForNotification();
+    WV_RETURN_IF_ERROR(member->status);
+    return inner_->Append(member->output);
   }
 
   std::unique_ptr<ByteSink> inner_;
@@ -180,14 +166,10 @@ class GzipSink : public ByteSink {
   std::string pending_;
   uint64_t written_ = 0;
   uint64_t members_ = 0;
-  std::vector<uint8_t> inline_level_buffer_;
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<Job>> queue_;  // waiting for a worker; guarded by mu_
-  std::deque<std::shared_ptr<Job>> order_;  // submitted, not yet written; guarded by mu_
-  bool stopping_ = false;                   // guarded by mu_
-  std::vector<std::thread> workers_;
+  std::vector<uint8_t> inline_level_buffer_;       // threads <= 1 only
+  std::deque<std::shared_ptr<Member>> in_flight_;  // submission order
+  std::atomic<bool> abandoned_{false};             // set by the destructor
+  std::unique_ptr<ThreadPool> pool_;               // threads > 1 only
 };
 
 }  // namespace

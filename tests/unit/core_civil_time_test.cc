@@ -99,5 +99,32 @@ TEST(CivilTimeText, MatchesIso8601IncludingBeforeTheEpoch) {
   EXPECT_EQ(DateString(-719468), "0000-03-01");
 }
 
+TEST(ParseDateStringTest, IsTheInverseOfDateStringOverCenturies) {
+  for (int64_t day = Epoch(1900, 1, 1) / 86400; day <= Epoch(2100, 12, 31) / 86400; day += 17) {
+    const StatusOr<int64_t> parsed = ParseDateString(DateString(day));
+    ASSERT_TRUE(parsed.ok()) << DateString(day);
+    ASSERT_EQ(*parsed, day);
+  }
+  EXPECT_EQ(*ParseDateString("2013-02-28"), Epoch(2013, 2, 28) / 86400);
+  EXPECT_EQ(*ParseDateString("2000-02-29"), Epoch(2000, 2, 29) / 86400);  // leap (÷400)
+  EXPECT_EQ(*ParseDateString("1969-12-31"), -1);
+}
+
+TEST(ParseDateStringTest, RejectsAnythingButYyyyMmDdAndImpossibleDates) {
+  for (const char* text : {"", "2013-2-28", " 2013-2-28", "2013-02-28 ", "+013-02-28", "2013/02/28",
+                           "20130228", "2013-02-2x", "2013-+2-28", "13-02-28"}) {
+    const StatusOr<int64_t> parsed = ParseDateString(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.status().kind(), ErrorKind::kUsage);
+    EXPECT_NE(parsed.status().message().find("must be YYYY-MM-DD"), std::string::npos) << text;
+  }
+  for (const char* text : {"2013-02-30", "2013-02-29", "1900-02-29", "2013-13-01", "2013-00-10",
+                           "2013-04-31", "2013-01-00"}) {
+    const StatusOr<int64_t> parsed = ParseDateString(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.status().message().find("not a calendar date"), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace wv

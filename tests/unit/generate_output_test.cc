@@ -10,8 +10,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "generate/generator.h"
-#include "gtest/gtest.h"
 #include "generate_test_util.h"
+#include "gtest/gtest.h"
 #include "traces/trace_schema.h"
 
 namespace wv::generate {
@@ -172,8 +172,8 @@ TEST(GenerateOutputTest, SessionsAreAdjacentAndNaturalKeysUnique) {
   size_t sessions = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     EXPECT_TRUE(keys.emplace(rows[i].user, rows[i].timestamp, rows[i].lexeme_id).second);
-    const bool continues = i > 0 && rows[i - 1].user == rows[i].user &&
-                           rows[i - 1].timestamp == rows[i].timestamp;
+    const bool continues =
+        i > 0 && rows[i - 1].user == rows[i].user && rows[i - 1].timestamp == rows[i].timestamp;
     if (!continues) {
       if (i > 0) closed_sessions.emplace(rows[i - 1].user, rows[i - 1].timestamp);
       EXPECT_FALSE(closed_sessions.count({rows[i].user, rows[i].timestamp}))

@@ -1,8 +1,9 @@
 #ifndef WV_TESTS_UNIT_GENERATE_TEST_UTIL_H_
 #define WV_TESTS_UNIT_GENERATE_TEST_UTIL_H_
 
-// Helpers shared by the generator and sink tests: an in-memory ByteSink and a
-// deliberately simple, independent CSV line reader (not the pipeline's).
+// Helpers shared by the generator and sink tests: a deliberately simple,
+// independent CSV line reader (not the pipeline's) and generation to memory.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,28 +13,9 @@
 #include "generate/generator.h"
 #include "gtest/gtest.h"
 #include "io/byte_sink.h"
+#include "support/test_sinks.h"
 
 namespace wv::testing {
-
-// Collects appended bytes in memory. Not thread-safe.
-class StringSink : public io::ByteSink {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-  Status Append(std::string_view bytes) override {
-    out_->append(bytes);
-    return OkStatus();
-  }
-  Status Close() override {
-    closed_ = true;
-    return OkStatus();
-  }
-  uint64_t bytes_written() const override { return out_->size(); }
-  bool closed() const { return closed_; }
-
- private:
-  std::string* out_;
-  bool closed_ = false;
-};
 
 // Splits text into physical lines without their "\n" (a "\r" stays).
 inline std::vector<std::string_view> SplitLines(std::string_view text) {
@@ -96,9 +78,9 @@ struct Generated {
 
 inline Generated GenerateToMemory(const generate::GenerateOptions& options) {
   Generated g;
-  StringSink sink(&g.csv);
-  StringSink defects(&g.defects);
-  auto result = generate::Generate(options, sink, &defects, nullptr);
+  const std::unique_ptr<io::ByteSink> sink = NewStringSink(&g.csv);
+  const std::unique_ptr<io::ByteSink> defects = NewStringSink(&g.defects);
+  auto result = generate::Generate(options, *sink, defects.get(), nullptr);
   EXPECT_TRUE(result.ok()) << result.status().message();
   if (result.ok()) g.result = *result;
   return g;

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "test_temp_dir.h"
 #include "io/byte_source.h"
+#include "io_test_util.h"
 
 namespace wv::io {
 namespace {
@@ -38,18 +38,13 @@ std::string RandomText(size_t n, unsigned seed) {
   return s;
 }
 
-class ByteSourceTest : public ::testing::Test {
+class ByteSourceTest : public testing_util::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = testing_util::UniqueTestPath("wv_io_source_");
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  ByteSourceTest() : TempDirTest("wv_io_source_") {}
 
   std::string Write(const std::string& name, const std::string& bytes) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
+    testing_util::WriteFileBytes(Path(name), bytes);
+    return Path(name);
   }
 
   // Reads through OpenInput with a deliberately odd buffer size.
@@ -64,8 +59,6 @@ class ByteSourceTest : public ::testing::Test {
     }
     return out;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(ByteSourceTest, PlainFilePassesThroughWithSizeAndProgress) {
@@ -138,8 +131,10 @@ TEST_F(ByteSourceTest, CorruptCrcLengthOrDataIsAnInputError) {
   std::string bad_data = gz;
   for (size_t i = 20; i < 60; ++i) bad_data[i] = static_cast<char>(0xff);
   std::string garbage_after = gz + "garbage";
-  for (const auto& [name, bytes] :
-       {std::pair{"crc", bad_crc}, {"size", bad_size}, {"data", bad_data}, {"tail", garbage_after}}) {
+  for (const auto& [name, bytes] : {std::pair{"crc", bad_crc},
+                                    {"size", bad_size},
+                                    {"data", bad_data},
+                                    {"tail", garbage_after}}) {
     auto read = ReadThrough(Write(std::string(name) + ".gz", bytes));
     ASSERT_FALSE(read.ok()) << name;
     EXPECT_EQ(read.status().kind(), ErrorKind::kInput) << name;

@@ -14,7 +14,7 @@
 namespace wv::io {
 namespace {
 
-using testing::StringSink;
+using testing::NewStringSink;
 
 // Inflates every gzip member in `data` with zlib (an independent decoder).
 std::string Gunzip(const std::string& data, int* members) {
@@ -48,7 +48,7 @@ std::string Gunzip(const std::string& data, int* members) {
 
 std::string Compress(const std::string& input, int threads, size_t block, size_t piece) {
   std::string compressed;
-  auto sink = OpenGzipSink(std::make_unique<StringSink>(&compressed), 1, threads, block);
+  auto sink = OpenGzipSink(NewStringSink(&compressed), 1, threads, block);
   EXPECT_TRUE(sink.ok());
   for (size_t i = 0; i < input.size(); i += piece) {
     EXPECT_TRUE((*sink)->Append(std::string_view(input).substr(i, piece)).ok());
@@ -89,9 +89,8 @@ TEST(IoSinkGzipTest, EmptyInputIsStillValidGzip) {
 
 TEST(IoSinkGzipTest, RejectsBadParameters) {
   std::string s;
-  EXPECT_EQ(OpenGzipSink(std::make_unique<StringSink>(&s), 9).status().kind(), ErrorKind::kUsage);
-  EXPECT_EQ(OpenGzipSink(std::make_unique<StringSink>(&s), 1, 0).status().kind(),
-            ErrorKind::kUsage);
+  EXPECT_EQ(OpenGzipSink(NewStringSink(&s), 9).status().kind(), ErrorKind::kUsage);
+  EXPECT_EQ(OpenGzipSink(NewStringSink(&s), 1, 0).status().kind(), ErrorKind::kUsage);
 }
 
 TEST(IoSinkGzipTest, GeneratedGzipDecompressesToExactlyThePlainCsv) {
@@ -99,10 +98,10 @@ TEST(IoSinkGzipTest, GeneratedGzipDecompressesToExactlyThePlainCsv) {
   o.rows = 40000;
   o.dirty_rate = 0.02;
   std::string plain;
-  StringSink plain_sink(&plain);
-  ASSERT_TRUE(generate::Generate(o, plain_sink, nullptr, nullptr).ok());
+  const std::unique_ptr<ByteSink> plain_sink = NewStringSink(&plain);
+  ASSERT_TRUE(generate::Generate(o, *plain_sink, nullptr, nullptr).ok());
   std::string compressed;
-  auto gz = OpenGzipSink(std::make_unique<StringSink>(&compressed), 1, 2, 1 << 20);
+  auto gz = OpenGzipSink(NewStringSink(&compressed), 1, 2, 1 << 20);
   ASSERT_TRUE(gz.ok());
   ASSERT_TRUE(generate::Generate(o, **gz, nullptr, nullptr).ok());
   ASSERT_TRUE((*gz)->Close().ok());

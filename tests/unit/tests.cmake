@@ -5,12 +5,16 @@ set(WV_UNIT_TESTS
   analytics_stats_test.cc
   core_civil_time_test.cc
   core_number_format_test.cc
+  core_crc32_test.cc
+  core_parallel_test.cc
+  core_utf8_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc
   generate_output_test.cc
   generate_vocabulary_test.cc
   ingest_test.cc
+  io_atomic_file_test.cc
   io_byte_source_test.cc
   io_dir_lock_test.cc
   io_output_ownership_test.cc

@@ -1,0 +1,25 @@
+#ifndef WV_IO_LOCAL_FILES_H_
+#define WV_IO_LOCAL_FILES_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+// POSIX steps shared by the local outputs that publish by rename (StagedFile
+// for single files, the local OutputStore for trees). Thread-safe.
+namespace wv::io {
+
+// fsync()s a folder, so that names created or renamed in it survive a crash.
+// Errors: OutputError naming the folder.
+Status SyncFolder(const std::string& folder);
+
+// "<folder>/.<base><marker><pid>-<n>": a hidden name beside `base` in
+// `folder` ("" for the current folder), unique within the process (n counts
+// up), whose pid lets a later run recognise a dead process's leftovers.
+std::string HiddenSiblingPath(const std::string& folder, std::string_view base,
+                              std::string_view marker);
+
+}  // namespace wv::io
+
+#endif  // WV_IO_LOCAL_FILES_H_
