@@ -21,6 +21,7 @@ set(WV_UNIT_TESTS
   parquet_encoding_test.cc
   parquet_roundtrip_test.cc
   quality_checks_test.cc
+  run_verify_test.cc
   reference_test.cc
   report_html_test.cc
   status_test.cc
