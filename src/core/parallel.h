@@ -10,7 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 
 // The project's threads: how many to use, a fork-join parallel loop and a
 // small task pool. Every parallel stage (ingest workers, fact encoding,
@@ -64,7 +64,7 @@ class ThreadPool {
  private:
   void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   size_t running_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
