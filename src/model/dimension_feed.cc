@@ -20,11 +20,11 @@ void DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
     builder_.Add(chunk->accepted);
     return;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto has_room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return queue_.size() + (adding_ ? 1 : 0) < kMaxQueued;
   };
-  mu_.Await(absl::Condition(&has_room));
+  mu_.Await(Condition(&has_room));
   queue_.push_back(std::move(chunk));
 }
 
@@ -32,11 +32,11 @@ void DimensionFeed::Loop() {
   for (;;) {
     std::shared_ptr<const traces::ValidatedChunk> chunk;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       adding_ = false;
       auto has_work = [this]()
                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closed_ || !queue_.empty(); };
-      mu_.Await(absl::Condition(&has_work));
+      mu_.Await(Condition(&has_work));
       if (queue_.empty()) return;  // closed and drained
       chunk = std::move(queue_.front());
       queue_.pop_front();
@@ -48,7 +48,7 @@ void DimensionFeed::Loop() {
 
 void DimensionFeed::Stop(bool cancel) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     if (cancel) queue_.clear();
   }

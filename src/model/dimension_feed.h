@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "model/dimensions.h"
 #include "traces/trace_batch.h"
 
@@ -54,7 +54,7 @@ class DimensionFeed {
   // after the chunk it is adding) and joins it.
   void Stop(bool cancel) ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::deque<std::shared_ptr<const traces::ValidatedChunk>> queue_ ABSL_GUARDED_BY(mu_);
   bool adding_ ABSL_GUARDED_BY(mu_) = false;  // the thread is adding a chunk it has taken
   bool closed_ ABSL_GUARDED_BY(mu_) = false;  // no more chunks: drain the queue and stop

@@ -164,7 +164,7 @@ FactWriter::FactWriter(io::OutputStore* store, std::vector<std::string> source_n
 
 FactWriter::~FactWriter() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     cancelled_ = true;
   }
   pool_.Wait();
@@ -176,7 +176,7 @@ FactWriter::Partition* FactWriter::PartitionFor(int64_t day) {
     slot = std::make_unique<Partition>();
     slot->day = day;
     slot->dir = fmt::format("{}/date={}", kFactTable, DateString(day));
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     slot->id = jobs_.size();
     jobs_.emplace_back();
   }
@@ -197,7 +197,7 @@ Status FactWriter::Append(const traces::TraceBatch& batch) {
       WV_RETURN_IF_ERROR(FlushFullestPartition());
     }
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return first_error_;
 }
 
@@ -213,7 +213,7 @@ Status FactWriter::Submit(Partition* p, bool close) {
   Job job{{}, close};
   bool schedule = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!close) {
       buffered_rows_ -= static_cast<int64_t>(p->buffer.size());
       job.rows = std::move(p->buffer);
@@ -227,7 +227,7 @@ Status FactWriter::Submit(Partition* p, bool close) {
     auto room_or_error = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok();
     };
-    mu_.Await(absl::Condition(&room_or_error));
+    mu_.Await(Condition(&room_or_error));
     if (!first_error_.ok()) return first_error_;
     JobQueue& q = jobs_[p->id];
     q.pending.push_back(std::move(job));
@@ -244,7 +244,7 @@ void FactWriter::RunNextJob(Partition* p) {
   Job job;
   bool skip = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     JobQueue& q = jobs_[p->id];
     job = std::move(q.pending.front());
     q.pending.pop_front();
@@ -255,7 +255,7 @@ void FactWriter::RunNextJob(Partition* p) {
   ClearBatch(&job.rows);
   bool more = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!job.close && spare_.size() < static_cast<size_t>(options_.max_jobs_in_flight) + 2) {
       spare_.push_back(std::move(job.rows));
     }
@@ -304,12 +304,12 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
 
 Status FactWriter::WaitForJobs() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return jobs_in_flight_ == 0; };
-    mu_.Await(absl::Condition(&idle));
+    mu_.Await(Condition(&idle));
   }
   pool_.Wait();  // the last task may still be returning
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return first_error_;
 }
 
@@ -335,7 +335,7 @@ Status FactWriter::Finish() {
 }
 
 FactProfile FactWriter::profile() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return profile_;
 }
 

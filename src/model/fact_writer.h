@@ -9,7 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "core/status.h"
 #include "io/output_store.h"
@@ -112,7 +112,7 @@ class FactWriter {
   Partition* last_partition_ = nullptr;
   int64_t buffered_rows_ = 0;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<JobQueue> jobs_ ABSL_GUARDED_BY(mu_);  // by Partition::id
   int jobs_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;  // the destructor runs: skip the jobs left

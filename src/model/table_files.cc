@@ -8,12 +8,12 @@
 namespace wv::model {
 
 void FileLedger::Add(FileRecord record) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   files_.push_back(std::move(record));
 }
 
 std::vector<FileRecord> FileLedger::Files() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<FileRecord> out = files_;
   std::sort(out.begin(), out.end(),
             [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "io/byte_sink.h"
 #include "io/output_store.h"
@@ -46,7 +46,7 @@ class FileLedger {
   std::vector<FileRecord> Files() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<FileRecord> files_ ABSL_GUARDED_BY(mu_);
 };
 
