@@ -14,13 +14,20 @@ set(WV_UNIT_TESTS
   io_output_store_test.cc
   io_sink_gzip_test.cc
   lexeme_test.cc
+  model_dimension_feed_test.cc
   model_dimensions_test.cc
+  model_langs_dimension_test.cc
+  model_session_log_test.cc
   model_star_builder_test.cc
+  model_times_dimension_test.cc
+  model_users_dimension_test.cc
+  model_words_dimension_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
   parquet_encoding_test.cc
   parquet_roundtrip_test.cc
   quality_checks_test.cc
+  quality_star_checks_test.cc
   run_verify_test.cc
   reference_test.cc
   report_html_test.cc
