@@ -13,6 +13,9 @@
 // `wordviews run` as a library call: read and validate the traces, build the
 // star schema, check it, write the manifest and publish the output folder
 // atomically. The CLI only parses flags and draws progress.
+//
+// Thread-safety: RunPipeline() may be called from any thread; it starts its
+// own workers, and calls the observer from the thread that consumes chunks.
 namespace wv::run {
 
 struct RunOptions {
