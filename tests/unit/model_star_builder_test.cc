@@ -15,8 +15,6 @@
 namespace wv::model {
 namespace {
 
-using testing_util::AddRow;
-using testing_util::kDay0;
 using testing_util::MakeChunks;
 using testing_util::TempDir;
 
@@ -112,53 +110,6 @@ TEST(StarBuilderTest, EmptyInputStillWritesOneFilePerTable) {
   }
   EXPECT_EQ(result->tables[0].files[0].path,
             "fact_wordviews/date=__HIVE_DEFAULT_PARTITION__/part-00000.parquet");
-}
-
-}  // namespace
-}  // namespace wv::model
-
-namespace wv::model {
-namespace {
-
-TEST(FactWriterTest, SplitsABigDayIntoSeveralFilesAndKeepsEveryRow) {
-  TempDir tmp;
-  const std::string out = (tmp.path() / "out").string();
-  auto store = io::OpenLocalOutputStore(out);
-  ASSERT_TRUE(store.ok());
-  FileLedger ledger;
-  FactWriterOptions options;
-  options.row_group_rows = 3;
-  options.max_rows_per_file = 5;
-  options.max_buffered_rows = 4;  // also exercises early flushes of the fullest day
-  FactWriter writer(store->get(), {"a.csv"}, options, &ledger);
-  traces::TraceBatch batch;
-  for (int i = 0; i < 20; ++i) AddRow(&batch, kDay0 + (i % 2) * 86400 + i, "u:a", 1, i + 2);
-  ASSERT_TRUE(writer.Append(batch).ok());
-  ASSERT_TRUE(writer.Finish().ok());
-  EXPECT_EQ(writer.rows_written(), 20);
-  EXPECT_EQ(writer.partitions(), 2);
-  const auto files = ledger.Files();
-  EXPECT_GT(files.size(), 2u);
-  int64_t rows = 0;
-  std::vector<int64_t> lines;
-  for (const FileRecord& f : files) {
-    rows += f.rows;
-    EXPECT_LE(f.rows, 5 + 3 - 1) << f.path;
-  }
-  EXPECT_EQ(rows, 20);
-  ASSERT_TRUE((*store)->Commit().ok());
-  for (const FileRecord& f : files) {
-    auto reader = parquet::FileReader::Open(out + "/" + f.path);
-    ASSERT_TRUE(reader.ok()) << f.path << ": " << reader.status().message();
-    for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
-      auto col = (*reader)->ReadColumn(g, kFactLineNumber);
-      ASSERT_TRUE(col.ok());
-      lines.insert(lines.end(), col->i64.begin(), col->i64.end());
-    }
-  }
-  std::sort(lines.begin(), lines.end());
-  ASSERT_EQ(lines.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(lines[i], i + 2);
 }
 
 }  // namespace

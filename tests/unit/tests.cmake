@@ -16,6 +16,7 @@ set(WV_UNIT_TESTS
   lexeme_test.cc
   model_dimension_feed_test.cc
   model_dimensions_test.cc
+  model_fact_writer_test.cc
   model_langs_dimension_test.cc
   model_session_log_test.cc
   model_star_builder_test.cc
