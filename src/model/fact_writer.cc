@@ -2,47 +2,88 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
-#include "fmt/core.h"
 #include "core/civil_time.h"
+#include "fmt/core.h"
 #include "model/star_schema.h"
 #include "traces/trace_schema.h"
 
 namespace wv::model {
 namespace {
 
-void AppendRow(const traces::TraceBatch& src, size_t i, traces::TraceBatch* dst) {
-  dst->p_recall.push_back(src.p_recall[i]);
-  dst->timestamp.push_back(src.timestamp[i]);
-  dst->delta.push_back(src.delta[i]);
-  dst->user_id.push_back(src.user_id[i]);
-  dst->learning_language.push_back(src.learning_language[i]);
-  dst->ui_language.push_back(src.ui_language[i]);
-  dst->lexeme_id.push_back(src.lexeme_id[i]);
-  dst->history_seen.push_back(src.history_seen[i]);
-  dst->history_correct.push_back(src.history_correct[i]);
-  dst->session_seen.push_back(src.session_seen[i]);
-  dst->session_correct.push_back(src.session_correct[i]);
-  dst->source_file.push_back(src.source_file[i]);
-  dst->line_number.push_back(src.line_number[i]);
+// Where each TraceBatch column goes in fact_wordviews: a fact column index,
+// or one of the two exceptions below. One member per TraceBatch column, named
+// alike, so that ForEachColumnPair(batch, kFactColumnOf, ...) walks the
+// mapping (a column added to TraceBatch fails to compile here until mapped).
+constexpr int kNotStored = -1;  // the fact table has no such column
+constexpr int kDerived = -2;    // stored after a conversion
+struct FactColumnOfTraceColumn {
+  int p_recall = kFactPRecall;
+  int timestamp = kFactEpoch;
+  int delta = kFactDelta;
+  int user_id = kFactUserId;
+  int learning_language = kFactLearningLanguage;
+  int ui_language = kFactUiLanguage;
+  int lexeme_id = kFactLexemeId;
+  // dim_words holds the lexeme_string; the fact table only its lexeme_id.
+  int lexeme_string = kNotStored;
+  int history_seen = kFactHistorySeen;
+  int history_correct = kFactHistoryCorrect;
+  int session_seen = kFactSessionSeen;
+  int session_correct = kFactSessionCorrect;
+  int source_file = kDerived;  // an index; the fact column holds the file's name
+  int line_number = kFactLineNumber;
+};
+constexpr FactColumnOfTraceColumn kFactColumnOf;
+
+// The value array of `column` that holds a TraceBatch column of type T.
+template <typename T>
+T& ValuesOf(parquet::ColumnVector& column) {
+  if constexpr (std::is_same_v<T, std::vector<double>>) {
+    return column.f64;
+  } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    return column.i64;
+  } else {
+    static_assert(std::is_same_v<T, parquet::ByteArrayVector>);
+    return column.bytes;
+  }
+}
+
+// Moves the stored-as-is columns of `rows` into the fact columns.
+void MoveIntoFactColumns(traces::TraceBatch& rows, std::vector<parquet::ColumnVector>& cols) {
+  traces::ForEachColumnPair(rows, kFactColumnOf, [&](auto& values, int fact_column) {
+    using T = std::decay_t<decltype(values)>;
+    if constexpr (!std::is_same_v<T, std::vector<uint32_t>>) {
+      if (fact_column >= 0) ValuesOf<T>(cols[fact_column]) = std::move(values);
+    }
+  });
+}
+
+// The inverse, so the row buffer keeps its capacity for reuse.
+void MoveOutOfFactColumns(std::vector<parquet::ColumnVector>& cols, traces::TraceBatch& rows) {
+  traces::ForEachColumnPair(rows, kFactColumnOf, [&](auto& values, int fact_column) {
+    using T = std::decay_t<decltype(values)>;
+    if constexpr (!std::is_same_v<T, std::vector<uint32_t>>) {
+      if (fact_column >= 0) values = std::move(ValuesOf<T>(cols[fact_column]));
+    }
+  });
+}
+
+// Appends row i of `src` to `dst`, except its lexeme_string (not stored in
+// the fact table, and the widest column: routing it would only cost).
+void AppendRowForFact(const traces::TraceBatch& src, size_t i, traces::TraceBatch* dst) {
+  traces::ForEachColumnPair(src, *dst, [&](const auto& from, auto& to) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(from)>, parquet::ByteArrayVector>) {
+      if (&from == &src.lexeme_string) return;
+    }
+    to.push_back(from[i]);
+  });
 }
 
 // Empties a batch, keeping its capacity.
 void ClearBatch(traces::TraceBatch* b) {
-  b->p_recall.clear();
-  b->timestamp.clear();
-  b->delta.clear();
-  b->user_id.clear();
-  b->learning_language.clear();
-  b->ui_language.clear();
-  b->lexeme_id.clear();
-  b->lexeme_string.clear();
-  b->history_seen.clear();
-  b->history_correct.clear();
-  b->session_seen.clear();
-  b->session_correct.clear();
-  b->source_file.clear();
-  b->line_number.clear();
+  traces::ForEachColumn(*b, [](auto& column) { column.clear(); });
 }
 
 int64_t CountEmpty(const parquet::ByteArrayVector& v) {
@@ -51,161 +92,12 @@ int64_t CountEmpty(const parquet::ByteArrayVector& v) {
   return n;
 }
 
-}  // namespace
-
-void FactProfile::Merge(const FactProfile& o) {
-  rows += o.rows;
-  empty_required_values += o.empty_required_values;
-  p_recall_out_of_domain += o.p_recall_out_of_domain;
-  pct_out_of_domain += o.pct_out_of_domain;
-  history_pct_null_mismatch += o.history_pct_null_mismatch;
-  counts_out_of_domain += o.counts_out_of_domain;
-  timestamp_out_of_domain += o.timestamp_out_of_domain;
-  p_recall_disagrees += o.p_recall_disagrees;
-}
-
-FactWriter::FactWriter(io::OutputStore* store, std::vector<std::string> source_names,
-                       FactWriterOptions options, FileLedger* ledger)
-    : store_(store),
-      source_names_(std::move(source_names)),
-      options_(std::move(options)),
-      ledger_(ledger) {
-  options_.writer.row_group_rows = options_.row_group_rows;
-  const int threads = std::max(1, options_.encode_threads);
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-}
-
-FactWriter::~FactWriter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
-  for (auto& t : workers_) {
-    if (t.joinable()) t.join();
-  }
-}
-
-FactWriter::Partition* FactWriter::PartitionFor(int64_t day) {
-  auto& slot = partitions_[day];
-  if (slot == nullptr) {
-    slot = std::make_unique<Partition>();
-    slot->day = day;
-    slot->dir = fmt::format("{}/date={}", kFactTable, DateString(day));
-  }
-  return slot.get();
-}
-
-Status FactWriter::Append(const traces::TraceBatch& batch) {
-  const size_t n = batch.size();
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t day = DaysFromEpochSeconds(batch.timestamp[i]);
-    Partition* p = last_partition_;
-    if (p == nullptr || p->day != day) p = last_partition_ = PartitionFor(day);
-    AppendRow(batch, i, &p->buffer);
-    ++buffered_rows_;
-    if (static_cast<int64_t>(p->buffer.size()) >= options_.row_group_rows) {
-      WV_RETURN_IF_ERROR(Submit(p, /*close=*/false));
-    } else if (buffered_rows_ > options_.max_buffered_rows) {
-      WV_RETURN_IF_ERROR(FlushFullestPartition());
-    }
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  return first_error_;
-}
-
-Status FactWriter::FlushFullestPartition() {
-  Partition* fullest = nullptr;
-  for (auto& [day, p] : partitions_) {
-    if (fullest == nullptr || p->buffer.size() > fullest->buffer.size()) fullest = p.get();
-  }
-  return fullest == nullptr ? OkStatus() : Submit(fullest, /*close=*/false);
-}
-
-Status FactWriter::Submit(Partition* p, bool close) {
-  Job job{p, {}, close};
-  std::unique_lock<std::mutex> lock(mu_);
-  if (!close) {
-    buffered_rows_ -= static_cast<int64_t>(p->buffer.size());
-    job.rows = std::move(p->buffer);
-    if (spare_.empty()) {
-      p->buffer = traces::TraceBatch();
-    } else {
-      p->buffer = std::move(spare_.back());
-      spare_.pop_back();
-    }
-  }
-  done_cv_.wait(
-      lock, [&] { return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok(); });
-  if (!first_error_.ok()) return first_error_;
-  p->pending.push_back(std::move(job));
-  ++jobs_in_flight_;
-  if (!p->scheduled) {
-    p->scheduled = true;
-    ready_.push_back(p);
-    work_cv_.notify_one();
-  }
-  return OkStatus();
-}
-
-void FactWriter::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    work_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
-    if (stopping_) return;
-    Partition* p = ready_.front();
-    ready_.pop_front();
-    Job job = std::move(p->pending.front());
-    p->pending.pop_front();
-    lock.unlock();
-    FactProfile local;
-    Status s = first_error_.ok() ? RunJob(job, &local) : OkStatus();
-    ClearBatch(&job.rows);
-    lock.lock();
-    if (!job.close && spare_.size() < static_cast<size_t>(options_.max_jobs_in_flight) + 2) {
-      spare_.push_back(std::move(job.rows));
-    }
-    profile_.Merge(local);
-    if (!s.ok() && first_error_.ok()) first_error_ = s;
-    --jobs_in_flight_;
-    if (!p->pending.empty()) {
-      ready_.push_back(p);
-      work_cv_.notify_one();
-    } else {
-      p->scheduled = false;
-    }
-    done_cv_.notify_all();
-  }
-}
-
-Status FactWriter::RunJob(Job& job, FactProfile* profile) {
-  Partition* p = job.partition;
-  if (job.close) {
-    if (p->file == nullptr) return OkStatus();
-    Status s = p->file->Close();
-    p->file.reset();
-    return s;
-  }
-  return EncodeRows(p, job.rows, profile);
-}
-
-Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile) {
+// Fills the computed fact columns (timestamp in microseconds, session_pct,
+// history_pct) from `rows` and profiles the rows (domains, NULL-like values,
+// p_recall agreement) in the same pass.
+void DeriveAndProfile(const traces::TraceBatch& rows, std::vector<parquet::ColumnVector>& cols,
+                      FactProfile* profile) {
   const size_t n = rows.size();
-  if (p->file != nullptr && p->file->rows_written() >= options_.max_rows_per_file) {
-    WV_RETURN_IF_ERROR(p->file->Close());
-    p->file.reset();
-    ++p->file_index;
-  }
-  if (p->file == nullptr) {
-    WV_ASSIGN_OR_RETURN(
-        p->file,
-        TableFileWriter::Open(*store_, fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
-                              FactSchema(), options_.writer, ledger_));
-  }
-
-  // Profile the rows (domains, NULL-like values, p_recall agreement) and
-  // derive the computed columns in the same pass.
-  std::vector<parquet::ColumnVector> cols(kNumFactColumns);
   auto& ts_micros = cols[kFactTimestamp].i64;
   auto& session_pct = cols[kFactSessionPct].f64;
   auto& history_pct = cols[kFactHistoryPct].f64;
@@ -246,45 +138,182 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
   }
   prof.empty_required_values += CountEmpty(rows.user_id) + CountEmpty(rows.learning_language) +
                                 CountEmpty(rows.ui_language) + CountEmpty(rows.lexeme_id);
+}
 
-  cols[kFactEpoch].i64 = std::move(rows.timestamp);
-  cols[kFactUserId].bytes = std::move(rows.user_id);
-  cols[kFactLearningLanguage].bytes = std::move(rows.learning_language);
-  cols[kFactUiLanguage].bytes = std::move(rows.ui_language);
-  cols[kFactLexemeId].bytes = std::move(rows.lexeme_id);
-  cols[kFactDelta].i64 = std::move(rows.delta);
-  cols[kFactPRecall].f64 = std::move(rows.p_recall);
-  cols[kFactSessionSeen].i64 = std::move(rows.session_seen);
-  cols[kFactSessionCorrect].i64 = std::move(rows.session_correct);
-  cols[kFactHistorySeen].i64 = std::move(rows.history_seen);
-  cols[kFactHistoryCorrect].i64 = std::move(rows.history_correct);
-  auto& source = cols[kFactSourceFile].bytes;
-  source.reserve(n, n * (source_names_.empty() ? 0 : source_names_[0].size()));
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t f = rows.source_file[i];
-    source.push_back(f < source_names_.size() ? std::string_view(source_names_[f])
-                                              : std::string_view());
+// The source_file column: each row's input file name.
+void FillSourceColumn(const std::vector<uint32_t>& source_file,
+                      const std::vector<std::string>& names, parquet::ByteArrayVector* out) {
+  const size_t n = source_file.size();
+  out->reserve(n, n * (names.empty() ? 0 : names[0].size()));
+  for (uint32_t f : source_file) {
+    out->push_back(f < names.size() ? std::string_view(names[f]) : std::string_view());
   }
-  cols[kFactLineNumber].i64 = std::move(rows.line_number);
+}
+
+}  // namespace
+
+FactWriter::FactWriter(io::OutputStore* store, std::vector<std::string> source_names,
+                       FactWriterOptions options, FileLedger* ledger)
+    : store_(store),
+      source_names_(std::move(source_names)),
+      options_(std::move(options)),
+      ledger_(ledger),
+      pool_(std::max(1, options_.encode_threads)) {
+  options_.writer.row_group_rows = options_.row_group_rows;
+}
+
+FactWriter::~FactWriter() {
+  {
+    MutexLock lock(&mu_);
+    cancelled_ = true;
+  }
+  pool_.Wait();
+}
+
+FactWriter::Partition* FactWriter::PartitionFor(int64_t day) {
+  auto& slot = partitions_[day];
+  if (slot == nullptr) {
+    slot = std::make_unique<Partition>();
+    slot->day = day;
+    slot->dir = fmt::format("{}/date={}", kFactTable, DateString(day));
+    MutexLock lock(&mu_);
+    slot->id = jobs_.size();
+    jobs_.emplace_back();
+  }
+  return slot.get();
+}
+
+Status FactWriter::Append(const traces::TraceBatch& batch) {
+  const size_t n = batch.size();
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t day = DaysFromEpochSeconds(batch.timestamp[i]);
+    Partition* p = last_partition_;
+    if (p == nullptr || p->day != day) p = last_partition_ = PartitionFor(day);
+    AppendRowForFact(batch, i, &p->buffer);
+    ++buffered_rows_;
+    if (static_cast<int64_t>(p->buffer.size()) >= options_.row_group_rows) {
+      WV_RETURN_IF_ERROR(Submit(p, /*close=*/false));
+    } else if (buffered_rows_ > options_.max_buffered_rows) {
+      WV_RETURN_IF_ERROR(FlushFullestPartition());
+    }
+  }
+  MutexLock lock(&mu_);
+  return first_error_;
+}
+
+Status FactWriter::FlushFullestPartition() {
+  Partition* fullest = nullptr;
+  for (auto& [day, p] : partitions_) {
+    if (fullest == nullptr || p->buffer.size() > fullest->buffer.size()) fullest = p.get();
+  }
+  return fullest == nullptr ? OkStatus() : Submit(fullest, /*close=*/false);
+}
+
+Status FactWriter::Submit(Partition* p, bool close) {
+  Job job{{}, close};
+  bool schedule = false;
+  {
+    MutexLock lock(&mu_);
+    if (!close) {
+      buffered_rows_ -= static_cast<int64_t>(p->buffer.size());
+      job.rows = std::move(p->buffer);
+      if (spare_.empty()) {
+        p->buffer = traces::TraceBatch();
+      } else {
+        p->buffer = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    auto room_or_error = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok();
+    };
+    mu_.Await(Condition(&room_or_error));
+    if (!first_error_.ok()) return first_error_;
+    JobQueue& q = jobs_[p->id];
+    q.pending.push_back(std::move(job));
+    ++jobs_in_flight_;
+    schedule = !q.scheduled;
+    q.scheduled = true;
+  }
+  // Outside the lock: a pool without threads runs the task right here.
+  if (schedule) pool_.Schedule([this, p] { RunNextJob(p); });
+  return OkStatus();
+}
+
+void FactWriter::RunNextJob(Partition* p) {
+  Job job;
+  bool skip = false;
+  {
+    MutexLock lock(&mu_);
+    JobQueue& q = jobs_[p->id];
+    job = std::move(q.pending.front());
+    q.pending.pop_front();
+    skip = cancelled_ || !first_error_.ok();
+  }
+  FactProfile local;
+  const Status s = skip ? OkStatus() : RunJob(p, job, &local);
+  ClearBatch(&job.rows);
+  bool more = false;
+  {
+    MutexLock lock(&mu_);
+    if (!job.close && spare_.size() < static_cast<size_t>(options_.max_jobs_in_flight) + 2) {
+      spare_.push_back(std::move(job.rows));
+    }
+    profile_.Merge(local);
+    if (!s.ok() && first_error_.ok()) first_error_ = s;
+    --jobs_in_flight_;
+    JobQueue& q = jobs_[p->id];
+    more = !q.pending.empty();
+    q.scheduled = more;
+  }
+  // Behind the other partitions' tasks: one busy day does not hold a thread.
+  if (more) pool_.Schedule([this, p] { RunNextJob(p); });
+}
+
+Status FactWriter::RunJob(Partition* p, Job& job, FactProfile* profile) {
+  if (job.close) {
+    if (p->file == nullptr) return OkStatus();
+    Status s = p->file->Close();
+    p->file.reset();
+    return s;
+  }
+  return EncodeRows(p, job.rows, profile);
+}
+
+Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile) {
+  if (p->file != nullptr && p->file->rows_written() >= options_.max_rows_per_file) {
+    WV_RETURN_IF_ERROR(p->file->Close());
+    p->file.reset();
+    ++p->file_index;
+  }
+  if (p->file == nullptr) {
+    WV_ASSIGN_OR_RETURN(
+        p->file,
+        TableFileWriter::Open(*store_, fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
+                              FactSchema(), options_.writer, ledger_));
+  }
+  const size_t n = rows.size();
+  std::vector<parquet::ColumnVector> cols(kNumFactColumns);
+  DeriveAndProfile(rows, cols, profile);
+  FillSourceColumn(rows.source_file, source_names_, &cols[kFactSourceFile].bytes);
+  MoveIntoFactColumns(rows, cols);
   const Status written = p->file->WriteBatch(cols, n);
-  // Hand the arrays back so the buffer can be reused.
-  rows.timestamp = std::move(cols[kFactEpoch].i64);
-  rows.user_id = std::move(cols[kFactUserId].bytes);
-  rows.learning_language = std::move(cols[kFactLearningLanguage].bytes);
-  rows.ui_language = std::move(cols[kFactUiLanguage].bytes);
-  rows.lexeme_id = std::move(cols[kFactLexemeId].bytes);
-  rows.delta = std::move(cols[kFactDelta].i64);
-  rows.p_recall = std::move(cols[kFactPRecall].f64);
-  rows.session_seen = std::move(cols[kFactSessionSeen].i64);
-  rows.session_correct = std::move(cols[kFactSessionCorrect].i64);
-  rows.history_seen = std::move(cols[kFactHistorySeen].i64);
-  rows.history_correct = std::move(cols[kFactHistoryCorrect].i64);
-  rows.line_number = std::move(cols[kFactLineNumber].i64);
+  MoveOutOfFactColumns(cols, rows);
   return written;
 }
 
+Status FactWriter::WaitForJobs() {
+  {
+    MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return jobs_in_flight_ == 0; };
+    mu_.Await(Condition(&idle));
+  }
+  pool_.Wait();  // the last task may still be returning
+  MutexLock lock(&mu_);
+  return first_error_;
+}
+
 Status FactWriter::Finish() {
-  finished_ = true;
   std::vector<Partition*> ordered;
   ordered.reserve(partitions_.size());
   for (auto& [day, p] : partitions_) ordered.push_back(p.get());
@@ -294,15 +323,7 @@ Status FactWriter::Finish() {
     if (p->buffer.size() > 0) WV_RETURN_IF_ERROR(Submit(p, /*close=*/false));
     WV_RETURN_IF_ERROR(Submit(p, /*close=*/true));
   }
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return jobs_in_flight_ == 0; });
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
-  for (auto& t : workers_) t.join();
-  workers_.clear();
-  WV_RETURN_IF_ERROR(first_error_);
+  WV_RETURN_IF_ERROR(WaitForJobs());
   if (partitions_.empty()) {
     // An empty table still gets one file, in the Hive convention's folder for
     // a NULL partition value so partition-aware readers accept it.
@@ -311,6 +332,11 @@ Status FactWriter::Finish() {
         FactSchema(), options_.writer, MakeColumns(FactSchema()), 0, ledger_));
   }
   return OkStatus();
+}
+
+FactProfile FactWriter::profile() const {
+  MutexLock lock(&mu_);
+  return profile_;
 }
 
 }  // namespace wv::model

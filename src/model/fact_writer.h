@@ -1,45 +1,35 @@
 #ifndef WV_MODEL_FACT_WRITER_H_
 #define WV_MODEL_FACT_WRITER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "core/mutex.h"
+#include "core/parallel.h"
 #include "core/status.h"
 #include "io/output_store.h"
+#include "model/build_stats.h"
 #include "model/table_files.h"
 #include "parquet/writer.h"
 #include "traces/trace_batch.h"
 
-// Streams accepted traces into fact_wordviews, Hive-partitioned by UTC day
-// (fact_wordviews/date=YYYY-MM-DD/part-NNNNN.parquet). Rows are routed to a
-// per-day buffer; a full buffer becomes one row group, encoded by a small pool
-// of threads while the caller goes on. Memory is bounded by (open days x one
-// row group) plus the jobs in flight, never by the table.
+// FactWriter: streams accepted traces into fact_wordviews, Hive-partitioned
+// by UTC day (fact_wordviews/date=YYYY-MM-DD/part-NNNNN.parquet). Rows are
+// routed to a per-day buffer; a full buffer becomes one row group, encoded on
+// a wv::ThreadPool while the caller goes on, and profiled on the way (see
+// FactProfile). Memory is bounded by (open days x one row group) plus the
+// jobs in flight, never by the table.
+//
+// Thread-safety: Append() and Finish() are called from one thread (the
+// producer). Internally, a day's jobs run one at a time and in order on the
+// pool (its file moves between pool threads with the job); the job queues,
+// the profile and the first error are guarded by mu_.
 namespace wv::model {
-
-// Counts over every fact row written: the inputs of the "no NULLs" and
-// "value domains" quality checks and of the p_recall anomaly.
-struct FactProfile {
-  int64_t rows = 0;
-  int64_t empty_required_values = 0;  // empty key strings, NaN doubles
-  int64_t p_recall_out_of_domain = 0;
-  int64_t pct_out_of_domain = 0;          // session_pct or history_pct outside [0, 1]
-  int64_t history_pct_null_mismatch = 0;  // NULL iff history_seen == 0 violated
-  int64_t counts_out_of_domain = 0;       // delta, seen/correct rules
-  int64_t timestamp_out_of_domain = 0;
-  int64_t p_recall_disagrees = 0;  // |p_recall - session_correct/session_seen| > tol
-  void Merge(const FactProfile& o);
-};
-
-// Relative tolerance for p_recall vs session_correct/session_seen.
-inline constexpr double kPRecallTolerance = 1e-9;
 
 struct FactWriterOptions {
   parquet::WriterOptions writer;  // compression etc.; row_group_rows is overridden
@@ -53,77 +43,87 @@ struct FactWriterOptions {
   int max_jobs_in_flight = 4;  // beyond this Append() waits (back-pressure)
 };
 
-// Append() and Finish() from one thread; encoding happens on internal threads.
 class FactWriter {
  public:
   // `source_names[i]` is the lineage string of TraceBatch::source_file == i.
+  // REQUIRES: *store and *ledger outlive the writer.
   FactWriter(io::OutputStore* store, std::vector<std::string> source_names,
              FactWriterOptions options, FileLedger* ledger);
+  // Waits for the jobs running (skipping those not started); files not
+  // closed by Finish() are abandoned.
   ~FactWriter();
   FactWriter(const FactWriter&) = delete;
   FactWriter& operator=(const FactWriter&) = delete;
 
-  // Routes the batch's rows to their days. An error from an encoding thread
-  // is returned by the next Append() or Finish().
-  Status Append(const traces::TraceBatch& batch);
+  // Routes the batch's rows to their days. An error from an encoding job is
+  // returned by the next Append() or Finish().
+  Status Append(const traces::TraceBatch& batch) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Writes the remaining rows, closes every file (an empty table still gets
-  // one file) and stops the threads.
+  // one file) and waits for the pool.
   // REQUIRES: called once, after the last Append().
-  Status Finish();
+  Status Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Valid after Finish().
-  const FactProfile& profile() const { return profile_; }
-  int64_t rows_written() const { return profile_.rows; }
+  // REQUIRES: after Finish().
+  FactProfile profile() const ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t rows_written() const ABSL_LOCKS_EXCLUDED(mu_) { return profile().rows; }
   int64_t partitions() const { return static_cast<int64_t>(partitions_.size()); }
 
  private:
-  struct Partition;
-  struct Job {
-    Partition* partition;
-    traces::TraceBatch rows;
-    bool close = false;
-  };
+  // One day of the table.
   struct Partition {
-    int64_t day = 0;
+    size_t id = 0;    // index into jobs_
+    int64_t day = 0;  // days since the epoch
     std::string dir;  // "fact_wordviews/date=YYYY-MM-DD"
+    // The producer's rows not yet submitted.
     traces::TraceBatch buffer;
-    // Touched only by the thread that holds `scheduled`.
+    // Touched only by the job of this partition that is running.
     std::unique_ptr<TableFileWriter> file;
     int file_index = 0;
-    // Guarded by FactWriter::mu_.
+  };
+  struct Job {
+    traces::TraceBatch rows;  // empty for a close job
+    bool close = false;
+  };
+  // A partition's submitted jobs: at most one runs at a time, in order.
+  struct JobQueue {
     std::deque<Job> pending;
-    bool scheduled = false;
+    bool scheduled = false;  // a pool task for the partition is queued or running
   };
 
-  Partition* PartitionFor(int64_t day);
-  Status Submit(Partition* p, bool close);
-  Status FlushFullestPartition();
-  void WorkerLoop();
-  Status RunJob(Job& job, FactProfile* profile);
+  Partition* PartitionFor(int64_t day) ABSL_LOCKS_EXCLUDED(mu_);
+  // Hands the partition's buffer (or, with `close`, the closing of its file)
+  // to the pool, waiting while max_jobs_in_flight jobs are.
+  Status Submit(Partition* p, bool close) ABSL_LOCKS_EXCLUDED(mu_);
+  Status FlushFullestPartition() ABSL_LOCKS_EXCLUDED(mu_);
+  // A pool task: runs the partition's next job, then schedules itself again
+  // if more are pending.
+  void RunNextJob(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
+  Status RunJob(Partition* p, Job& job, FactProfile* profile);
   Status EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile);
+  Status WaitForJobs() ABSL_LOCKS_EXCLUDED(mu_);
 
   io::OutputStore* store_;
   std::vector<std::string> source_names_;
   FactWriterOptions options_;
   FileLedger* ledger_;
+  // The producer's: partitions by day, the last one used, the rows buffered.
   absl::flat_hash_map<int64_t, std::unique_ptr<Partition>> partitions_;
   Partition* last_partition_ = nullptr;
   int64_t buffered_rows_ = 0;
 
-  std::mutex mu_;
-  std::condition_variable work_cv_;  // workers wait for ready partitions
-  std::condition_variable done_cv_;  // the producer waits for room / completion
-  std::deque<Partition*> ready_;
-  int jobs_in_flight_ = 0;
-  bool stopping_ = false;
-  Status first_error_;
-  FactProfile profile_;  // merged from workers under mu_
+  mutable Mutex mu_;
+  std::vector<JobQueue> jobs_ ABSL_GUARDED_BY(mu_);  // by Partition::id
+  int jobs_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;  // the destructor runs: skip the jobs left
+  Status first_error_ ABSL_GUARDED_BY(mu_);
+  FactProfile profile_ ABSL_GUARDED_BY(mu_);  // merged from the jobs
   // Emptied row buffers (capacity kept), handed back to the partitions so the
-  // steady state allocates nothing. Guarded by mu_.
-  std::vector<traces::TraceBatch> spare_;
-  std::vector<std::thread> workers_;
-  bool finished_ = false;
+  // steady state allocates nothing.
+  std::vector<traces::TraceBatch> spare_ ABSL_GUARDED_BY(mu_);
+
+  // Last: destroyed (waiting for its tasks) before the state they use.
+  ThreadPool pool_;
 };
 
 }  // namespace wv::model

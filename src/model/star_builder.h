@@ -1,31 +1,28 @@
 #ifndef WV_MODEL_STAR_BUILDER_H_
 #define WV_MODEL_STAR_BUILDER_H_
 
-#include <array>
-#include <condition_variable>
-#include <cstdint>
-#include <deque>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/status.h"
 #include "io/output_store.h"
-#include "model/dimensions.h"
+#include "model/build_stats.h"
+#include "model/dimension_feed.h"
 #include "model/fact_writer.h"
+#include "model/quarantine_writer.h"
 #include "model/table_files.h"
-#include "model/table_files.h"
-#include "quality/checks.h"
+#include "traces/references.h"
 #include "traces/trace_batch.h"
-#include "traces/trace_schema.h"
 
-// Turns the stream of validated chunks into the star schema: the fact table
-// and the quarantine are written as the chunks arrive (fact encoding on a
-// thread pool), the dimensions are accumulated on their own thread and
-// written at the end, and the quality checks are computed from what was
-// counted on the way.
+// StarSchemaBuilder: turns the stream of validated chunks into the star
+// schema. The fact table and the quarantine are written as the chunks arrive
+// (fact encoding on a thread pool); the dimensions are accumulated on their
+// own thread (DimensionFeed) and built and written at the end, while the
+// fact table is finished. What was counted on the way comes back as
+// BuildStats, from which src/quality computes the checks.
+//
+// Thread-safety: Consume() from one thread (chunks in sequence order), then
+// Finish() once from the same thread.
 namespace wv::model {
 
 struct BuildOptions {
@@ -35,54 +32,50 @@ struct BuildOptions {
 };
 
 struct BuildResult {
-  int64_t input_rows = 0;
-  int64_t fact_rows = 0;        // as counted in the written fact files
-  int64_t quarantine_rows = 0;  // as counted in the written quarantine file
-  std::array<int64_t, static_cast<int>(traces::RejectReason::kNumReasons)> rejected_by_reason{};
   std::vector<TableRecord> tables;  // in kAllTables order
-  std::vector<quality::CheckResult> checks;
-  int64_t distinct_users = 0, distinct_sessions = 0;
+  BuildStats stats;
 };
 
-// Consume() from one thread (chunks in sequence order), then Finish() once.
 class StarSchemaBuilder {
  public:
   // `source_names[i]` is the lineage string of source_file index i.
+  // REQUIRES: *store and *refs outlive the builder.
   StarSchemaBuilder(io::OutputStore* store, std::vector<std::string> source_names,
                     const traces::References* refs, BuildOptions options);
-  ~StarSchemaBuilder();
   StarSchemaBuilder(const StarSchemaBuilder&) = delete;
   StarSchemaBuilder& operator=(const StarSchemaBuilder&) = delete;
 
   Status Consume(traces::ValidatedChunk&& chunk);
 
-  // Writes the rest (dimensions, last row groups, footers) and runs the
-  // quality checks. The caller decides what a failed check means.
+  // Writes the rest (dimensions, last row groups, footers) and returns what
+  // was written and counted. Judging the counts is the caller's business.
+  // REQUIRES: called once, after the last Consume().
   StatusOr<BuildResult> Finish();
 
  private:
-  Status AppendQuarantine(const traces::QuarantineBatch& q);
-  Status FlushQuarantine();
-  void DimensionLoop();
+  struct DimensionOutputs;
+
+  // The tasks of Finish(), run concurrently on their own threads.
+  Status FinishFactAndQuarantine();
+  Status WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  Status WriteDimension(std::string_view table, const parquet::Schema& schema, TableData data,
+                        std::string_view key_column, int key_index, parquet::PhysicalType key_type,
+                        DimensionKeys* keys);
+
+  std::vector<TableRecord> TablesFromLedger();
+  void CollectStats(const AccumulatedDimensions& dims, DimensionOutputs&& out, BuildResult* result);
 
   io::OutputStore* store_;
-  std::vector<std::string> source_names_;
-  BuildOptions options_;
+  const traces::References* refs_;
   parquet::WriterOptions writer_options_;
   FileLedger ledger_;
   FactWriter fact_;
-  DimensionBuilder dims_;
-  std::unique_ptr<TableFileWriter> quarantine_file_;
-  std::vector<parquet::ColumnVector> quarantine_buffer_;
-  size_t quarantine_buffered_ = 0;
-  BuildResult result_;
-
-  // Chunks waiting for the dimension thread.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<const traces::ValidatedChunk>> dim_queue_;
-  bool dim_done_ = false;
-  std::thread dim_thread_;
+  QuarantineWriter quarantine_;
+  int64_t input_rows_ = 0;
+  // Declared last: destroyed (its thread joined) first.
+  DimensionFeed dimension_feed_;
 };
 
 }  // namespace wv::model

@@ -1,6 +1,5 @@
 #include "model/table_files.h"
 
-
 #include <algorithm>
 
 #include "core/crc32.h"
@@ -9,12 +8,12 @@
 namespace wv::model {
 
 void FileLedger::Add(FileRecord record) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   files_.push_back(std::move(record));
 }
 
 std::vector<FileRecord> FileLedger::Files() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<FileRecord> out = files_;
   std::sort(out.begin(), out.end(),
             [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });

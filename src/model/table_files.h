@@ -3,11 +3,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "io/byte_sink.h"
 #include "io/output_store.h"
@@ -35,21 +36,23 @@ struct TableRecord {
   std::vector<FileRecord> files;
 };
 
-// The list of files written so far. Thread-safe.
+// FileLedger: the list of files written so far, added to as each file is
+// closed (by the fact encoding threads, the dimension writers and the
+// quarantine writer at once). Thread-safe.
 class FileLedger {
  public:
-  void Add(FileRecord record);
+  void Add(FileRecord record) ABSL_LOCKS_EXCLUDED(mu_);
   // Sorted by path.
-  std::vector<FileRecord> Files() const;
+  std::vector<FileRecord> Files() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::vector<FileRecord> files_;
+  mutable Mutex mu_;
+  std::vector<FileRecord> files_ ABSL_GUARDED_BY(mu_);
 };
 
-// A Parquet file being written into an OutputStore; on Close() it is
-// recorded in the ledger with its row count, size and checksum.
-// Not thread-safe: one thread at a time (may move between threads).
+// TableFileWriter: a Parquet file being written into an OutputStore; on
+// Close() it is recorded in the ledger with its row count, size and checksum.
+// Thread-compatible: one thread at a time (it may move between threads).
 class TableFileWriter {
  public:
   static StatusOr<std::unique_ptr<TableFileWriter>> Open(io::OutputStore& store,

@@ -7,15 +7,16 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
-#include <thread>
 
 #include "core/civil_time.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "io/output_store.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "quality/checks.h"
+#include "quality/star_checks.h"
 #include "run/published_output.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
@@ -67,57 +68,67 @@ StatusOr<parquet::Compression> ParseCompressionName(const std::string& name) {
   return UsageError(fmt::format("--compression {}: expected zstd, snappy or none", name));
 }
 
-StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer) {
-  const auto start = Clock::now();
-  auto stage = [&](const std::string& name) {
-    if (observer.on_stage) observer.on_stage(name);
-  };
-  WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
-                      ParseCompressionName(options.compression));
+namespace {
+
+// The options checked and resolved.
+struct RunSettings {
+  parquet::Compression compression = parquet::Compression::kZstd;
+  int threads = 1;
+  std::vector<std::string> inputs;  // the --traces globs expanded
+};
+
+StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
+  RunSettings settings;
+  WV_ASSIGN_OR_RETURN(settings.compression, ParseCompressionName(options.compression));
   if (!(options.max_bad_ratio >= 0.0 && options.max_bad_ratio <= 1.0)) {
     return UsageError(
         fmt::format("--max-bad-ratio {}: expected a number in [0, 1]", options.max_bad_ratio));
   }
   if (options.out_dir.empty()) return UsageError("run: --out is required");
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  settings.threads = EffectiveThreads(options.threads);
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
-  WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs,
-                      traces::ExpandTracePaths(options.traces));
-  // Before any input is read: a location that is not ours is refused here,
-  // and the writer lock is held from here until the store is destroyed.
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
-                      io::OpenLocalOutputStore(
-                          options.out_dir, RunOutputStoreOptions(inputs, options.wait_seconds)));
+  WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
+  return settings;
+}
 
+// The manifest's header: who ran what, with which options.
+Manifest StartManifest(const RunOptions& options, const RunSettings& settings) {
   Manifest manifest;
   manifest.run_id = NewRunId();
   manifest.program_version = WV_VERSION;
   manifest.created_at = IsoDateTimeString(NowEpochSeconds());
   manifest.arguments = options.arguments;
   manifest.options = {
-      {"compression", CompressionName(compression)},
-      {"threads", std::to_string(threads)},
+      {"compression", CompressionName(settings.compression)},
+      {"threads", std::to_string(settings.threads)},
       {"max_bad_ratio", fmt::format("{}", options.max_bad_ratio)},
       {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
       {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path}};
+  return manifest;
+}
 
-  stage("references");
+// What ingest and the star-schema build produced.
+struct Built {
+  BuildResult build;
+  traces::IngestStats ingest;
+  int64_t rows_consumed = 0;  // rows handed from the reader to the builder
+  Clock::time_point dimensions_started;
+};
+
+// Reads and validates the traces into the star schema in `store`; records
+// the ingest stage's time (the dimension stage ends with the checks).
+StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
+                               io::OutputStore* store, const RunObserver& observer,
+                               Clock::time_point start, Manifest* manifest) {
+  observer.Stage("ingest");
   auto t0 = Clock::now();
-  WV_ASSIGN_OR_RETURN(const traces::References refs,
-                      traces::LoadReferences(options.lexemes_path, options.languages_path));
-  manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
-
-  stage("ingest");
-  t0 = Clock::now();
   BuildOptions build;
-  build.compression = compression;
-  build.threads = threads;
-  StarSchemaBuilder builder(store.get(), inputs, &refs, build);
+  build.compression = settings.compression;
+  build.threads = settings.threads;
+  StarSchemaBuilder builder(store, settings.inputs, &refs, build);
 
-  int64_t rows_consumed = 0;
-  traces::IngestOptions ingest{inputs, refs, threads, nullptr};
+  Built built;
+  traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -129,70 +140,101 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   };
   traces::Ingestor ingestor(std::move(ingest));
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
-    rows_consumed += static_cast<int64_t>(chunk.input_rows);
+    built.rows_consumed += static_cast<int64_t>(chunk.input_rows);
     return builder.Consume(std::move(chunk));
   }));
-  manifest.stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
+  manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
 
-  stage("dimensions");
-  t0 = Clock::now();
-  WV_ASSIGN_OR_RETURN(BuildResult built, builder.Finish());
-  manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(t0));
+  observer.Stage("dimensions");
+  built.dimensions_started = Clock::now();
+  WV_ASSIGN_OR_RETURN(built.build, builder.Finish());
+  built.ingest = ingestor.stats();
+  return built;
+}
 
-  const traces::IngestStats& stats = ingestor.stats();
-  for (const traces::IngestFileStats& f : stats.files) {
-    manifest.inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32});
+// Records the inputs, row counts, tables and check results in the manifest.
+void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
+  const model::BuildStats& stats = built.build.stats;
+  for (const traces::IngestFileStats& f : built.ingest.files) {
+    manifest->inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32});
   }
-  manifest.input_rows = built.input_rows;
-  manifest.accepted_rows = built.fact_rows;
-  manifest.rejected_rows = built.quarantine_rows;
-  int64_t rejected_not_duplicate = 0;
+  manifest->input_rows = stats.input_rows;
+  manifest->accepted_rows = stats.fact_rows;
+  manifest->rejected_rows = stats.quarantine_rows;
   for (int r = 0; r < static_cast<int>(traces::RejectReason::kNumReasons); ++r) {
     const auto reason = static_cast<traces::RejectReason>(r);
-    manifest.rejected_by_reason[std::string(traces::RejectReasonName(reason))] =
-        built.rejected_by_reason[r];
-    if (reason != traces::RejectReason::kDuplicate)
-      rejected_not_duplicate += built.rejected_by_reason[r];
+    manifest->rejected_by_reason[std::string(traces::RejectReasonName(reason))] =
+        stats.rejected_by_reason[r];
   }
-  manifest.tables = std::move(built.tables);
-  manifest.checks = std::move(built.checks);
-  manifest.checks.insert(
-      manifest.checks.begin(),
-      quality::CheckRejectedShare(built.input_rows, rejected_not_duplicate, options.max_bad_ratio));
-  // The reader's own row count against the rows that reached the model.
-  manifest.checks.push_back(
-      quality::CheckZero("ingest.rows_reach_model",
-                         std::abs(static_cast<int64_t>(stats.input_rows) - rows_consumed) +
-                             std::abs(rows_consumed - built.input_rows),
-                         "difference between rows read and rows modelled"));
+  const quality::IngestCounts ingest{static_cast<int64_t>(built.ingest.input_rows),
+                                     built.rows_consumed};
+  manifest->checks = quality::EvaluateRunChecks(stats, ingest, max_bad_ratio);
+  manifest->tables = std::move(built.build.tables);
+}
 
+// The QualityGateError of a run whose error-level checks did not all pass.
+Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir) {
+  std::string failed;
+  for (const quality::CheckResult& c : manifest.checks) {
+    if (c.severity == quality::Severity::kError && !c.passed) {
+      failed += fmt::format("\n  {}: {}", c.name, c.detail);
+    }
+  }
+  std::string reasons;
+  for (const auto& [reason, n] : manifest.rejected_by_reason) {
+    if (n > 0) reasons += fmt::format(" {}={}", reason, n);
+  }
+  return QualityGateError(fmt::format(
+      "run failed its quality gate; nothing was published ({} was left as it was).{}\n  "
+      "rejected by reason:{}",
+      out_dir, failed, reasons.empty() ? " none" : reasons));
+}
+
+// Writes the manifest last and publishes the folder.
+Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store) {
+  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kManifestName)));
+  WV_RETURN_IF_ERROR(sink->Append(ManifestToJson(manifest)));
+  WV_RETURN_IF_ERROR(sink->Close());
+  return store->Commit();
+}
+
+}  // namespace
+
+void RunObserver::Stage(const std::string& name) const {
+  if (on_stage) on_stage(name);
+}
+
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer) {
+  const auto start = Clock::now();
+  WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
+  // Before any input is read: a location that is not ours is refused here,
+  // and the writer lock is held from here until the store is destroyed.
+  WV_ASSIGN_OR_RETURN(
+      std::unique_ptr<io::OutputStore> store,
+      io::OpenLocalOutputStore(options.out_dir,
+                               RunOutputStoreOptions(settings.inputs, options.wait_seconds)));
+  Manifest manifest = StartManifest(options, settings);
+
+  observer.Stage("references");
+  auto t0 = Clock::now();
+  WV_ASSIGN_OR_RETURN(const traces::References refs,
+                      traces::LoadReferences(options.lexemes_path, options.languages_path));
+  manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
+
+  WV_ASSIGN_OR_RETURN(Built built,
+                      IngestAndBuild(settings, refs, store.get(), observer, start, &manifest));
+  const Clock::time_point dimensions_started = built.dimensions_started;
+  RecordBuild(std::move(built), options.max_bad_ratio, &manifest);
+  manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(dimensions_started));
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
-    std::string failed;
-    for (const quality::CheckResult& c : manifest.checks) {
-      if (c.severity == quality::Severity::kError && !c.passed) {
-        failed += fmt::format("\n  {}: {}", c.name, c.detail);
-      }
-    }
-    std::string reasons;
-    for (const auto& [reason, n] : manifest.rejected_by_reason) {
-      if (n > 0) reasons += fmt::format(" {}={}", reason, n);
-    }
-    return QualityGateError(fmt::format(
-        "run failed its quality gate; nothing was published ({} was left as it was).{}\n  "
-        "rejected by reason:{}",
-        options.out_dir, failed, reasons.empty() ? " none" : reasons));
+    return QualityGateFailure(manifest, options.out_dir);
   }
 
-  stage("commit");
+  observer.Stage("commit");
   t0 = Clock::now();
   manifest.peak_rss_bytes = PeakRssBytes();
   manifest.stage_seconds.emplace_back("total_before_commit", SecondsSince(start));
-  {
-    WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kManifestName)));
-    WV_RETURN_IF_ERROR(sink->Append(ManifestToJson(manifest)));
-    WV_RETURN_IF_ERROR(sink->Close());
-  }
-  WV_RETURN_IF_ERROR(store->Commit());
+  WV_RETURN_IF_ERROR(WriteManifestAndCommit(manifest, store.get()));
 
   RunSummary summary;
   summary.manifest = std::move(manifest);

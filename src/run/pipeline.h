@@ -7,12 +7,15 @@
 #include <vector>
 
 #include "core/status.h"
-#include "run/manifest.h"
 #include "parquet/schema.h"
+#include "run/manifest.h"
 
 // `wordviews run` as a library call: read and validate the traces, build the
 // star schema, check it, write the manifest and publish the output folder
 // atomically. The CLI only parses flags and draws progress.
+//
+// Thread-safety: RunPipeline() may be called from any thread; it starts its
+// own workers, and calls the observer from the thread that consumes chunks.
 namespace wv::run {
 
 struct RunOptions {
@@ -38,6 +41,9 @@ struct RunProgress {
 struct RunObserver {
   std::function<void(const RunProgress&)> on_progress;  // may be empty
   std::function<void(const std::string&)> on_stage;     // "ingest", "dimensions", ...
+
+  // Calls on_stage, if set.
+  void Stage(const std::string& name) const;
 };
 
 struct RunSummary {

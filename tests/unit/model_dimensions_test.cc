@@ -63,16 +63,17 @@ const std::string kIdB(32, 'b');
 const std::string kIdC(32, 'c');
 
 TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
-  const traces::References refs = TestRefs();
-  DimensionBuilder dims(&refs);
+  DimensionBuilder builder;
   // u:1 has three rows in session 100, one in 200 (not adjacent) and one
   // course change; u:2 has one row.
-  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                      {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
-                      {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                      {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
-  dims.Add(MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
-  const TableData users = dims.BuildUsers();
+  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                         {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
+                         {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                         {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
+  builder.Add(MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish();
+  const UsersAccumulator::Built built = dims.BuildUsers();
+  const TableData& users = built.table;
   ASSERT_EQ(users.rows, 2u);
   EXPECT_EQ(users.columns[kUserId].bytes[0], "u:1");
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 2);
@@ -83,17 +84,18 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
   EXPECT_EQ(users.columns[kUserId].bytes[1], "u:2");
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[1], 1);
   EXPECT_EQ(users.columns[kUserViews].i64[1], 1);
-  EXPECT_EQ(dims.coverage().users, 5);
-  EXPECT_EQ(dims.anomalies().natural_key_collisions, 0);
+  EXPECT_EQ(built.rows_covered, 5);
+  EXPECT_EQ(dims.sessions.natural_key_collisions, 0);
 }
 
 TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
-  const traces::References refs = TestRefs();
-  DimensionBuilder dims(&refs);
-  dims.Add(MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
-                      {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
-                      {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
-  const TableData t = dims.BuildTimes();
+  DimensionBuilder builder;
+  builder.Add(MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
+                         {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
+                         {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish();
+  const TimesAccumulator::Built built = dims.BuildTimes();
+  const TableData& t = built.table;
   ASSERT_EQ(t.rows, 2u);
   EXPECT_EQ(t.columns[kTimeEpoch].i64[0], 1388361600);
   EXPECT_EQ(t.columns[kTimeWeek].i32[0], 1);
@@ -102,15 +104,17 @@ TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
   EXPECT_EQ(t.columns[kTimeWeekday].i32[0], 1);
   EXPECT_EQ(t.columns[kTimeHour].i32[1], 18);
   EXPECT_EQ(t.columns[kTimeDate].i32[1], 15764);  // 2013-02-28
-  EXPECT_EQ(dims.coverage().times, 3);
+  EXPECT_EQ(built.rows_covered, 3);
 }
 
 TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
   const traces::References refs = TestRefs();
-  DimensionBuilder dims(&refs);
-  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                      {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
-  const TableData l = dims.BuildLangs();
+  DimensionBuilder builder;
+  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                         {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish();
+  const LangsAccumulator::Built built = dims.BuildLangs(refs);
+  const TableData& l = built.table;
   ASSERT_EQ(l.rows, 3u);
   EXPECT_EQ(l.columns[kLangAlpha2].bytes[0], "es");
   EXPECT_EQ(l.columns[kLangEnglishName].bytes[0], "Spanish; Castilian");
@@ -118,9 +122,9 @@ TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
   EXPECT_EQ(l.columns[kLangAlpha3T].valid[0], 0);
   EXPECT_EQ(l.columns[kLangAlpha2].bytes[2], "zz");
   EXPECT_EQ(l.columns[kLangEnglishName].valid[2], 0);
-  EXPECT_EQ(dims.anomalies().languages_missing_from_reference, 1);
-  EXPECT_EQ(dims.coverage().learning_langs, 2);
-  EXPECT_EQ(dims.coverage().ui_langs, 2);
+  EXPECT_EQ(built.missing_from_reference, 1);
+  EXPECT_EQ(built.learning_rows_covered, 2);
+  EXPECT_EQ(built.ui_rows_covered, 2);
 }
 
 TEST(DimensionsTest, DecodeLexemeSplitsAndLooksUpTags) {
@@ -172,13 +176,16 @@ TEST(DimensionsTest, DecodeLexemeWildcardsAndUnknownTags) {
 
 TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   const traces::References refs = TestRefs();
-  DimensionBuilder dims(&refs);
-  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                      {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
-                      {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
-                      {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
-                      {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
-  const TableData w = dims.BuildWords();
+  DimensionBuilder builder;
+  builder.Add(
+      MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                 {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
+                 {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
+                 {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
+                 {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish();
+  const WordsAccumulator::Built built = dims.BuildWords(refs);
+  const TableData& w = built.table;
   ASSERT_EQ(w.rows, 2u);
   EXPECT_EQ(w.columns[kWordLexemeId].bytes[0], kIdA);
   EXPECT_EQ(w.columns[kWordLanguage].bytes[0], "es");
@@ -188,32 +195,32 @@ TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   EXPECT_EQ(w.columns[kWordPosDescription].bytes[0], "Noun");
   EXPECT_EQ(w.columns[kWordSurfaceIsWildcard].bools[1], 1);
   EXPECT_EQ(w.columns[kWordHasWildcardTag].bools[1], 1);
-  const DimensionAnomalies& a = dims.anomalies();
-  EXPECT_EQ(a.natural_key_collisions, 1);
+  const WordsAccumulator::Conflicts& a = dims.words.conflicts();
+  EXPECT_EQ(dims.sessions.natural_key_collisions, 1);
   EXPECT_EQ(a.lexemes_with_several_strings, 1);
   EXPECT_EQ(a.lexemes_with_several_languages, 1);
   EXPECT_EQ(a.rows_with_conflicting_lexeme, 2);
-  EXPECT_EQ(a.words_with_wildcards, 1);
-  EXPECT_EQ(dims.coverage().words, 5);
+  EXPECT_EQ(built.words_with_wildcards, 1);
+  EXPECT_EQ(built.rows_covered, 5);
 }
 
 TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
-  const traces::References refs = TestRefs();
-  DimensionBuilder dims(&refs);
+  DimensionBuilder builder;
   // Session (u:1, 100) has a repeat inside its first run (1), then comes back
   // after u:2 with kIdA again (1) and a new word; (u:2, 100) is a different
   // session, so kIdA there is no collision. (u:3, 300) repeats across batches.
-  dims.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                      {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                      {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                      {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                      {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
-                      {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
-  dims.Add(MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
-                      {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
-  EXPECT_EQ(dims.anomalies().natural_key_collisions, 3);
-  const TableData users = dims.BuildUsers();
+  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                         {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                         {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                         {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
+                         {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
+  builder.Add(MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
+                         {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish();
+  EXPECT_EQ(dims.sessions.natural_key_collisions, 3);
+  const TableData users = dims.BuildUsers().table;
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 1);
   EXPECT_EQ(users.columns[kUserViews].i64[0], 5);
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[2], 1);

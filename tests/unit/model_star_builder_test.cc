@@ -5,74 +5,18 @@
 #include <filesystem>
 #include <string>
 
-#include "test_temp_dir.h"
 #include "core/civil_time.h"
-#include "run/manifest.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
+#include "model_test_util.h"
 #include "parquet/reader.h"
-#include "run/verify.h"
+#include "quality/star_checks.h"
 
 namespace wv::model {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = testing_util::UniqueTestPath("wv_model_test_");
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-constexpr int64_t kDay0 = 1362009600;  // 2013-02-28T00:00:00Z
-
-void AddRow(traces::TraceBatch* b, int64_t ts, std::string_view user, int64_t hs, int64_t line) {
-  b->p_recall.push_back(0.5);
-  b->timestamp.push_back(ts);
-  b->delta.push_back(100);
-  b->user_id.push_back(user);
-  b->learning_language.push_back("es");
-  b->ui_language.push_back("en");
-  b->lexeme_id.push_back(std::string(32, 'a' + static_cast<char>(line % 3)));
-  b->lexeme_string.push_back(line % 3 == 0 ? "es/ser<vbser><pri><p3><sg>" : "casa/casa<n><f><sg>");
-  b->history_seen.push_back(hs);
-  b->history_correct.push_back(hs / 2);
-  b->session_seen.push_back(2);
-  b->session_correct.push_back(1);
-  b->source_file.push_back(0);
-  b->line_number.push_back(line);
-}
-
-// Two chunks over three UTC days (with a row group of 3 rows, so several
-// row groups and encoding jobs per day), plus two rejected rows.
-std::vector<traces::ValidatedChunk> MakeChunks() {
-  std::vector<traces::ValidatedChunk> chunks(2);
-  int64_t line = 2;
-  for (int c = 0; c < 2; ++c) {
-    traces::ValidatedChunk& ch = chunks[c];
-    ch.sequence = c;
-    for (int i = 0; i < 20; ++i) {
-      const int64_t day = (i + c) % 3;
-      AddRow(&ch.accepted, kDay0 + day * 86400 + i * 60, i % 2 ? "u:a" : "u:b", i % 4, line++);
-    }
-    ch.rejected.source_file.push_back(0);
-    ch.rejected.line_number.push_back(line++);
-    ch.rejected.reason.push_back(c == 0 ? traces::RejectReason::kBadNumber
-                                        : traces::RejectReason::kDuplicate);
-    ch.rejected.detail.push_back("field 1 (p_recall): 'x' \xff is not a number");
-    ch.rejected.raw_line.push_back("x,\xff,raw");
-    ch.input_rows = ch.accepted.size() + ch.rejected.size();
-  }
-  return chunks;
-}
+using testing_util::MakeChunks;
+using testing_util::TempDir;
 
 TEST(StarBuilderTest, WritesPartitionedFactDimensionsQuarantineAndPassesChecks) {
   TempDir tmp;
@@ -86,10 +30,10 @@ TEST(StarBuilderTest, WritesPartitionedFactDimensionsQuarantineAndPassesChecks) 
   for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
   auto result = builder.Finish();
   ASSERT_TRUE(result.ok()) << result.status().message();
-  EXPECT_EQ(result->input_rows, 42);
-  EXPECT_EQ(result->fact_rows, 40);
-  EXPECT_EQ(result->quarantine_rows, 2);
-  for (const auto& c : result->checks) {
+  EXPECT_EQ(result->stats.input_rows, 42);
+  EXPECT_EQ(result->stats.fact_rows, 40);
+  EXPECT_EQ(result->stats.quarantine_rows, 2);
+  for (const auto& c : quality::EvaluateStarChecks(result->stats)) {
     if (c.severity == quality::Severity::kError) {
       EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
     }
@@ -143,7 +87,8 @@ TEST(StarBuilderTest, WritesPartitionedFactDimensionsQuarantineAndPassesChecks) 
   EXPECT_EQ(reason->bytes[1], "duplicate");
   EXPECT_EQ(detail->bytes[0], "field 1 (p_recall): 'x' ? is not a number");  // made valid UTF-8
   EXPECT_EQ(raw->bytes[0], "x,\xff,raw");                                    // kept as bytes
-  EXPECT_EQ(result->rejected_by_reason[static_cast<int>(traces::RejectReason::kBadNumber)], 1);
+  EXPECT_EQ(result->stats.rejected_by_reason[static_cast<int>(traces::RejectReason::kBadNumber)],
+            1);
 
   const TableRecord& users = result->tables[1];
   EXPECT_EQ(users.rows, 2);
@@ -165,106 +110,6 @@ TEST(StarBuilderTest, EmptyInputStillWritesOneFilePerTable) {
   }
   EXPECT_EQ(result->tables[0].files[0].path,
             "fact_wordviews/date=__HIVE_DEFAULT_PARTITION__/part-00000.parquet");
-}
-
-TEST(StarBuilderTest, ManifestRoundTripsAndVerifyDetectsTampering) {
-  TempDir tmp;
-  const std::string out = (tmp.path() / "out").string();
-  auto store = io::OpenLocalOutputStore(out);
-  ASSERT_TRUE(store.ok());
-  const traces::References refs;
-  StarSchemaBuilder builder(store->get(), {"in.csv"}, &refs, BuildOptions{});
-  for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
-  auto result = builder.Finish();
-  ASSERT_TRUE(result.ok());
-  run::Manifest m;
-  m.run_id = "test";
-  m.input_rows = result->input_rows;
-  m.accepted_rows = result->fact_rows;
-  m.rejected_rows = result->quarantine_rows;
-  m.rejected_by_reason = {{"bad_number", 1}, {"duplicate", 1}};
-  m.tables = result->tables;
-  m.checks = result->checks;
-  const std::string json = run::ManifestToJson(m);
-  auto parsed = run::ManifestFromJson(json);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  EXPECT_EQ(ManifestToJson(*parsed), json);
-  {
-    auto sink = (*store)->Create(std::string(run::kManifestName));
-    ASSERT_TRUE(sink.ok());
-    ASSERT_TRUE((*sink)->Append(json).ok());
-    ASSERT_TRUE((*sink)->Close().ok());
-  }
-  ASSERT_TRUE((*store)->Commit().ok());
-
-  auto report = run::VerifyOutput(out);
-  ASSERT_TRUE(report.ok()) << report.status().message();
-  for (const auto& c : report->checks) EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
-  EXPECT_TRUE(report->ok());
-
-  // Flip one byte in a dimension file: its checksum no longer matches.
-  const std::string victim = out + "/" + m.tables[1].files[0].path;
-  {
-    std::FILE* f = std::fopen(victim.c_str(), "r+b");
-    ASSERT_NE(f, nullptr);
-    std::fseek(f, 10, SEEK_SET);
-    const int c = std::fgetc(f);
-    std::fseek(f, 10, SEEK_SET);
-    std::fputc(c ^ 0xFF, f);
-    std::fclose(f);
-  }
-  report = run::VerifyOutput(out);
-  ASSERT_TRUE(report.ok());
-  EXPECT_FALSE(report->ok());
-
-  EXPECT_FALSE(run::VerifyOutput((tmp.path() / "missing").string()).ok());
-}
-
-}  // namespace
-}  // namespace wv::model
-
-namespace wv::model {
-namespace {
-
-TEST(FactWriterTest, SplitsABigDayIntoSeveralFilesAndKeepsEveryRow) {
-  TempDir tmp;
-  const std::string out = (tmp.path() / "out").string();
-  auto store = io::OpenLocalOutputStore(out);
-  ASSERT_TRUE(store.ok());
-  FileLedger ledger;
-  FactWriterOptions options;
-  options.row_group_rows = 3;
-  options.max_rows_per_file = 5;
-  options.max_buffered_rows = 4;  // also exercises early flushes of the fullest day
-  FactWriter writer(store->get(), {"a.csv"}, options, &ledger);
-  traces::TraceBatch batch;
-  for (int i = 0; i < 20; ++i) AddRow(&batch, kDay0 + (i % 2) * 86400 + i, "u:a", 1, i + 2);
-  ASSERT_TRUE(writer.Append(batch).ok());
-  ASSERT_TRUE(writer.Finish().ok());
-  EXPECT_EQ(writer.rows_written(), 20);
-  EXPECT_EQ(writer.partitions(), 2);
-  const auto files = ledger.Files();
-  EXPECT_GT(files.size(), 2u);
-  int64_t rows = 0;
-  std::vector<int64_t> lines;
-  for (const FileRecord& f : files) {
-    rows += f.rows;
-    EXPECT_LE(f.rows, 5 + 3 - 1) << f.path;
-  }
-  EXPECT_EQ(rows, 20);
-  ASSERT_TRUE((*store)->Commit().ok());
-  for (const FileRecord& f : files) {
-    auto reader = parquet::FileReader::Open(out + "/" + f.path);
-    ASSERT_TRUE(reader.ok()) << f.path << ": " << reader.status().message();
-    for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
-      auto col = (*reader)->ReadColumn(g, kFactLineNumber);
-      ASSERT_TRUE(col.ok());
-      lines.insert(lines.end(), col->i64.begin(), col->i64.end());
-    }
-  }
-  std::sort(lines.begin(), lines.end());
-  ASSERT_EQ(lines.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(lines[i], i + 2);
 }
 
 }  // namespace

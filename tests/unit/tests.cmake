@@ -4,8 +4,8 @@ set(WV_UNIT_TESTS
   analytics_result_table_test.cc
   analytics_stats_test.cc
   core_civil_time_test.cc
-  core_number_format_test.cc
   core_crc32_test.cc
+  core_number_format_test.cc
   core_parallel_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
@@ -22,18 +22,27 @@ set(WV_UNIT_TESTS
   io_sink_gzip_test.cc
   io_tree_removal_test.cc
   lexeme_test.cc
+  model_dimension_feed_test.cc
   model_dimensions_test.cc
-  model_star_schema_test.cc
+  model_fact_writer_test.cc
+  model_langs_dimension_test.cc
+  model_session_log_test.cc
   model_star_builder_test.cc
+  model_star_schema_test.cc
+  model_times_dimension_test.cc
+  model_users_dimension_test.cc
+  model_words_dimension_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
   parquet_encoding_test.cc
   parquet_roundtrip_test.cc
   quality_checks_test.cc
+  quality_star_checks_test.cc
   reference_test.cc
   report_html_test.cc
   report_sections_test.cc
   run_published_output_test.cc
+  run_verify_test.cc
   status_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc

@@ -1,0 +1,121 @@
+#include "model/session_log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/parallel.h"
+#include "traces/trace_schema.h"
+
+namespace wv::model {
+namespace {
+
+constexpr size_t kLogBlock = size_t{1} << 20;
+
+template <typename T>
+void AppendToBlocks(std::vector<std::vector<T>>* blocks, T value) {
+  if (blocks->empty() || blocks->back().size() == kLogBlock) {
+    blocks->emplace_back();
+    blocks->back().reserve(kLogBlock);
+  }
+  blocks->back().push_back(value);
+}
+
+// Sorts with two threads: halves in parallel, then a merge.
+void ParallelSort(std::vector<uint64_t>* v) {
+  const auto mid = v->begin() + static_cast<ptrdiff_t>(v->size() / 2);
+  ParallelFor(2, 2, [&](size_t half, int) {
+    if (half == 0) {
+      std::sort(v->begin(), mid);
+    } else {
+      std::sort(mid, v->end());
+    }
+  });
+  std::inplace_merge(v->begin(), mid, v->end());
+}
+
+}  // namespace
+
+void SessionLog::AddRun(uint32_t user, int64_t epoch, const std::vector<uint32_t>& words) {
+  const uint64_t offset = static_cast<uint64_t>(epoch - traces::kMinTimestamp) & 0xffffffffu;
+  const uint64_t session = (static_cast<uint64_t>(user) << 32) | offset;
+  AppendToBlocks(&run_log_, session);
+  int64_t collisions = 0;
+  for (size_t r = 0; r < words.size(); ++r) {
+    // A run is a few rows: a linear scan finds repeats within it.
+    for (size_t s = 0; s < r; ++s) {
+      if (words[s] == words[r]) {
+        ++collisions;
+        break;
+      }
+    }
+    AppendToBlocks(&word_log_, r == 0 ? (words[r] | kRunStart) : words[r]);
+  }
+  if (collisions > 0) {
+    run_collisions_ += collisions;
+    run_collisions_by_session_[session] += collisions;
+  }
+}
+
+SessionLog::Counts SessionLog::Count(size_t num_users) const {
+  std::vector<uint64_t> sessions;
+  size_t runs = 0;
+  for (const auto& block : run_log_) runs += block.size();
+  sessions.reserve(runs);
+  for (const auto& block : run_log_) sessions.insert(sessions.end(), block.begin(), block.end());
+  ParallelSort(&sessions);
+
+  // Distinct sessions per user; sessions split over several runs.
+  Counts counts;
+  counts.sessions_per_user.assign(num_users, 0);
+  std::vector<uint64_t> split_sessions;
+  for (size_t k = 0; k < sessions.size(); ++k) {
+    if (k > 0 && sessions[k] == sessions[k - 1]) {
+      if (split_sessions.empty() || split_sessions.back() != sessions[k]) {
+        split_sessions.push_back(sessions[k]);
+      }
+      continue;
+    }
+    ++counts.distinct_sessions;
+    ++counts.sessions_per_user[sessions[k] >> 32];
+  }
+  std::vector<uint64_t>().swap(sessions);
+
+  counts.natural_key_collisions = run_collisions_;
+  if (!split_sessions.empty()) {
+    counts.natural_key_collisions += CountSplitSessionCollisions(split_sessions);
+  }
+  return counts;
+}
+
+// Recounts the split sessions from all their rows, which also covers the
+// repeats inside their runs: those are taken out of the result, as they are
+// already in run_collisions_. `split_sessions` is sorted.
+int64_t SessionLog::CountSplitSessionCollisions(const std::vector<uint64_t>& split_sessions) const {
+  std::vector<std::pair<uint64_t, uint32_t>> keys;
+  size_t run = 0;
+  uint64_t session = 0;
+  bool wanted = false;
+  bool first = true;
+  for (const auto& block : word_log_) {
+    for (uint32_t w : block) {
+      if (w & kRunStart) {
+        if (!first) ++run;
+        first = false;
+        session = run_log_[run / kLogBlock][run % kLogBlock];
+        wanted = std::binary_search(split_sessions.begin(), split_sessions.end(), session);
+      }
+      if (wanted) keys.emplace_back(session, w & ~kRunStart);
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  int64_t total = 0;
+  for (size_t k = 1; k < keys.size(); ++k) total += keys[k] == keys[k - 1];
+  for (uint64_t s : split_sessions) {
+    if (auto it = run_collisions_by_session_.find(s); it != run_collisions_by_session_.end()) {
+      total -= it->second;
+    }
+  }
+  return total;
+}
+
+}  // namespace wv::model

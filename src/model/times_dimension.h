@@ -1,0 +1,38 @@
+#ifndef WV_MODEL_TIMES_DIMENSION_H_
+#define WV_MODEL_TIMES_DIMENSION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "model/table_data.h"
+
+// TimesAccumulator: the rows of dim_times, one per distinct epoch second in
+// order of first appearance, with the calendar columns derived (UTC, ISO
+// weeks) when the table is built. Memory: one entry per distinct epoch.
+//
+// Thread-compatible: one thread adds; after the last add, the const members
+// may be called from several threads at once.
+namespace wv::model {
+
+class TimesAccumulator {
+ public:
+  // Counts `rows` fact rows at `epoch` (UNIX seconds).
+  void Add(int64_t epoch, int64_t rows);
+
+  size_t size() const { return order_.size(); }
+
+  struct Built {
+    TableData table;
+    int64_t rows_covered = 0;  // fact rows at the emitted epochs
+  };
+  Built Build() const;
+
+ private:
+  absl::flat_hash_map<int64_t, int64_t> rows_;  // epoch -> fact rows
+  std::vector<int64_t> order_;                  // epochs in first-appearance order
+};
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_TIMES_DIMENSION_H_

@@ -1,0 +1,87 @@
+#ifndef WV_MODEL_WORDS_DIMENSION_H_
+#define WV_MODEL_WORDS_DIMENSION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/langs_dimension.h"
+#include "model/table_data.h"
+#include "traces/lexeme_reference.h"
+
+// WordsAccumulator: the rows of dim_words, one per distinct lexeme_id in
+// order of first appearance, keeping the first lexeme_string and learning
+// language seen with it (later disagreements are counted as anomalies, not
+// rejected). The lexeme_string is decoded into its columns when the table is
+// built. Memory: one entry (with its string) per distinct word.
+//
+// Thread-compatible: one thread adds; after the last add, the const members
+// may be called from several threads at once.
+namespace wv::model {
+
+// The decoded columns of one lexeme_string (see DecodeLexeme).
+struct DecodedLexeme {
+  bool ok = false;  // false: not of the form surface/lemma<tag>...
+  std::string surface, lemma, part_of_speech, modifiers;
+  std::optional<std::string> pos_description;
+  // The first tag of each morphology category, e.g. gender = "f".
+  std::optional<std::string> gender, number, person, tense, grammatical_case, definiteness;
+  bool surface_is_wildcard = false;
+  bool has_wildcard_tag = false;
+  int64_t unknown_tags = 0;  // tags that are neither in the reference nor wildcards
+};
+
+// Splits `lexeme_string` (surface/lemma<pos><mod>...) with the trace parser
+// and decodes its tags against the reference. The first tag is the part of
+// speech, the rest the modifiers, kept as written ("<pri><p3><sg>").
+// Thread-safe.
+DecodedLexeme DecodeLexeme(std::string_view lexeme_string, const traces::LexemeReference& tags);
+
+class WordsAccumulator {
+ public:
+  // Counts one fact row of `lexeme_id` with `lexeme_string`, learning
+  // `language` (a LangsAccumulator index); returns the word's index (0, 1,
+  // ... in order of first appearance).
+  uint32_t Add(std::string_view lexeme_id, std::string_view lexeme_string, uint32_t language);
+
+  size_t size() const { return stats_.size(); }
+
+  // Disagreements with a word's first occurrence, counted by Add().
+  struct Conflicts {
+    int64_t lexemes_with_several_strings = 0;
+    int64_t lexemes_with_several_languages = 0;
+    int64_t rows_with_conflicting_lexeme = 0;
+  };
+  const Conflicts& conflicts() const { return conflicts_; }
+
+  struct Built {
+    TableData table;
+    int64_t rows_covered = 0;  // fact rows of the emitted words
+    int64_t words_with_unknown_tags = 0;
+    int64_t unknown_tag_occurrences = 0;
+    int64_t words_with_wildcards = 0;
+    int64_t words_undecodable = 0;
+  };
+  // dim_words, decoded against `tags`; `langs` names the language indices.
+  // REQUIRES: `langs` is the accumulator whose indices were passed to Add().
+  Built Build(const traces::LexemeReference& tags, const LangsAccumulator& langs) const;
+
+ private:
+  struct WordStats {
+    std::string lexeme_string;
+    uint32_t language = 0;
+    int64_t views = 0;
+    bool several_strings = false, several_languages = false;
+  };
+
+  StringMap<uint32_t> index_;
+  std::vector<std::string> ids_;
+  std::vector<WordStats> stats_;
+  Conflicts conflicts_;
+};
+
+}  // namespace wv::model
+
+#endif  // WV_MODEL_WORDS_DIMENSION_H_
