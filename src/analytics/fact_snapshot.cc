@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
@@ -448,7 +448,7 @@ StatusOr<FactFiles> OpenFactFiles(const std::string& dir) {
 class FirstError {
  public:
   void Record(size_t task, Status status) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (task < task_) {
       task_ = task;
       status_ = std::move(status);
@@ -458,12 +458,12 @@ class FirstError {
   // True once any task failed: later tasks need not run.
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   Status status() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return status_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   size_t task_ ABSL_GUARDED_BY(mu_) = SIZE_MAX;
   Status status_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> failed_{false};

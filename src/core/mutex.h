@@ -6,8 +6,8 @@
 
 #include "absl/base/thread_annotations.h"
 
-// The project's lock, condition and condition variable: the subset of
-// absl::Mutex's interface the code uses, annotated for clang's
+// The project's lock, condition, condition variable and one-shot event: the
+// subset of absl::Mutex's (and absl::Notification's) interface the code uses, annotated for clang's
 // -Wthread-safety (ABSL_GUARDED_BY on the state a Mutex protects), and built
 // on std::mutex and std::condition_variable.
 //
@@ -109,6 +109,30 @@ class CondVar {
 
  private:
   std::condition_variable cv_;
+};
+
+// A one-shot event, as absl::Notification: Notify() once, and every
+// WaitForNotification() returns after it (the notifier's writes before
+// Notify() are visible to the waiter after it returns). Thread-safe.
+class Notification {
+ public:
+  // REQUIRES: called at most once.
+  void Notify() {
+    MutexLock lock(&mu_);
+    notified_ = true;
+  }
+  void WaitForNotification() {
+    MutexLock lock(&mu_);
+    mu_.Await(Condition(&notified_));
+  }
+  bool HasBeenNotified() {
+    MutexLock lock(&mu_);
+    return notified_;
+  }
+
+ private:
+  Mutex mu_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace wv

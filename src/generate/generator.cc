@@ -12,8 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "generate/rng.h"
@@ -754,7 +753,7 @@ class FreeList {
   template <typename Make>
   std::unique_ptr<T> Take(Make make) ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (!items_.empty()) {
         std::unique_ptr<T> item = std::move(items_.back());
         items_.pop_back();
@@ -765,12 +764,12 @@ class FreeList {
   }
 
   void Give(std::unique_ptr<T> item) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     items_.push_back(std::move(item));
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::unique_ptr<T>> items_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -779,7 +778,7 @@ class FreeList {
 // orders the two (so it needs no lock).
 struct PendingBlock {
   std::unique_ptr<BlockOutput> output;  // null when the run stopped first
-  absl::Notification ready;
+  Notification ready;
 };
 
 // Generates every block of `model` on a wv::ThreadPool and hands them to

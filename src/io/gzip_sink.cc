@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 
@@ -71,7 +71,7 @@ struct Member {
   std::string input;
   std::string output;
   Status status;
-  absl::Notification done;
+  Notification done;
 };
 
 // See OpenGzipSink. Not thread-safe (one appender). With threads > 1, blocks

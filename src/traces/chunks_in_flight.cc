@@ -6,11 +6,11 @@ namespace wv::traces {
 
 std::unique_ptr<csv::ChunkBuffer> ChunkBufferPool::Take() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     const auto can_take = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return stopped_ || !free_.empty() || allocated_ < max_buffers_;
     };
-    mu_.Await(absl::Condition(&can_take));
+    mu_.Await(Condition(&can_take));
     if (stopped_) return nullptr;
     if (!free_.empty()) {
       std::unique_ptr<csv::ChunkBuffer> buffer = std::move(free_.back());
@@ -26,26 +26,26 @@ std::unique_ptr<csv::ChunkBuffer> ChunkBufferPool::Take() {
 }
 
 void ChunkBufferPool::Return(std::unique_ptr<csv::ChunkBuffer> buffer) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   free_.push_back(std::move(buffer));
 }
 
 void ChunkBufferPool::Stop() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stopped_ = true;
 }
 
 void ChunkQueue::Push(std::unique_ptr<ChunkInFlight> chunk) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   chunks_.push_back(std::move(chunk));
 }
 
 std::unique_ptr<ChunkInFlight> ChunkQueue::Pop() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const auto can_pop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopped_ || closed_ || !chunks_.empty();
   };
-  mu_.Await(absl::Condition(&can_pop));
+  mu_.Await(Condition(&can_pop));
   if (stopped_ || chunks_.empty()) return nullptr;
   std::unique_ptr<ChunkInFlight> chunk = std::move(chunks_.front());
   chunks_.pop_front();
@@ -53,12 +53,12 @@ std::unique_ptr<ChunkInFlight> ChunkQueue::Pop() {
 }
 
 void ChunkQueue::Close() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   closed_ = true;
 }
 
 void ChunkQueue::Stop() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stopped_ = true;
 }
 
@@ -93,12 +93,12 @@ Status ChunkReorderer::Add(std::unique_ptr<ChunkInFlight> chunk, Step step) {
 }
 
 void ChunkReorderer::Stop() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stopped_ = true;
 }
 
 uint64_t ChunkReorderer::done() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return next_;
 }
 

@@ -10,7 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "csv/chunker.h"
 #include "traces/trace_batch.h"
@@ -61,7 +61,7 @@ class ChunkBufferPool {
  private:
   const size_t max_buffers_;
   const size_t buffer_bytes_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::unique_ptr<csv::ChunkBuffer>> free_ ABSL_GUARDED_BY(mu_);
   size_t allocated_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
@@ -83,7 +83,7 @@ class ChunkQueue {
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::deque<std::unique_ptr<ChunkInFlight>> chunks_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
@@ -111,7 +111,7 @@ class ChunkReorderer {
   uint64_t done() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<uint64_t, std::unique_ptr<ChunkInFlight>> waiting_ ABSL_GUARDED_BY(mu_);
   uint64_t next_ ABSL_GUARDED_BY(mu_) = 0;      // sequence of the next chunk to step
   bool stepping_ ABSL_GUARDED_BY(mu_) = false;  // some thread is running steps

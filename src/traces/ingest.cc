@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "traces/chunks_in_flight.h"
@@ -57,20 +57,20 @@ class FirstError {
  public:
   // Keeps `status` unless an error was recorded before.
   void Record(const Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (status_.ok()) status_ = status;
   }
   bool failed() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return !status_.ok();
   }
   Status status() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return status_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   Status status_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "core/mutex.h"
 #include "core/parallel.h"
 #include "gtest/gtest.h"
 
@@ -48,9 +48,9 @@ TEST(ParallelForTest, NothingRunsForNoIndices) {
 
 TEST(ParallelForTest, MoreThreadsThanIndicesUsesOneWorkerPerIndexAtMost) {
   std::set<int> workers;
-  absl::Mutex mu;
+  Mutex mu;
   ParallelFor(3, 64, [&](size_t, int worker) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     workers.insert(worker);
   });
   EXPECT_LE(workers.size(), 3u);
