@@ -9,7 +9,7 @@
 #include "analytics/stats.h"
 #include "analytics/fact_snapshot.h"
 #include "gtest/gtest.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 #include "support/test_sinks.h"
 #include "parquet/writer.h"
 
@@ -97,7 +97,7 @@ void WriteFacts(const std::string& path, size_t begin, size_t end, int64_t row_g
 class QueriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing_util::UniqueTestPath("wv_queries_").string();
+    dir_ = testing::UniqueTestPath("wv_queries_").string();
     fs::remove_all(dir_);
     // Day 0 in row groups of two rows; day 1 in one.
     WriteFacts(dir_ + "/fact_wordviews/date=2013-03-01/part-0.parquet", 0, 3, 2);

@@ -15,10 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using testing_util::ReadFileBytes;
-using testing_util::WriteFileBytes;
+using testing::ReadFileBytes;
+using testing::WriteFileBytes;
 
-class AtomicFileTest : public testing_util::TempDirTest {
+class AtomicFileTest : public testing::TempDirTest {
  protected:
   AtomicFileTest() : TempDirTest("wv_io_atomic_") {}
 

@@ -38,12 +38,12 @@ std::string RandomText(size_t n, unsigned seed) {
   return s;
 }
 
-class ByteSourceTest : public testing_util::TempDirTest {
+class ByteSourceTest : public testing::TempDirTest {
  protected:
   ByteSourceTest() : TempDirTest("wv_io_source_") {}
 
   std::string Write(const std::string& name, const std::string& bytes) {
-    testing_util::WriteFileBytes(Path(name), bytes);
+    testing::WriteFileBytes(Path(name), bytes);
     return Path(name);
   }
 

@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "io/dir_lock.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace wv::io {
 namespace {
@@ -19,7 +19,7 @@ class DirLockTest : public ::testing::Test {
  protected:
   UniqueFd OpenFolder() const { return UniqueFd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY)); }
 
-  testing_util::ScopedTestDir dir_{"wv_io_lock_"};
+  testing::ScopedTestDir dir_{"wv_io_lock_"};
   const fs::path& root_ = dir_.path();
   UniqueFd parent_{::open(root_.c_str(), O_RDONLY | O_DIRECTORY)};
 };

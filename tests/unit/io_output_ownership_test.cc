@@ -5,7 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "io/output_ownership.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace wv::io {
 namespace {
@@ -20,7 +20,7 @@ class OutputOwnershipTest : public ::testing::Test {
     return InspectOutput((root_ / name).string(), "_manifest.json", Ours);
   }
 
-  testing_util::ScopedTestDir dir_{"wv_io_owner_"};
+  testing::ScopedTestDir dir_{"wv_io_owner_"};
   const fs::path& root_ = dir_.path();
 };
 

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "io/output_store.h"
 #include "io/unique_fd.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace wv::io {
 namespace {
@@ -59,7 +59,7 @@ class OutputStoreTest : public ::testing::Test {
     return names;
   }
 
-  testing_util::ScopedTestDir dir_{"wv_io_store_"};
+  testing::ScopedTestDir dir_{"wv_io_store_"};
   const fs::path& root_ = dir_.path();
   const fs::path out_ = root_ / "out";
 };

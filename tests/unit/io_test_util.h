@@ -8,9 +8,9 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
-namespace wv::testing_util {
+namespace wv::testing {
 
 // The bytes of `path` ("" when it cannot be read).
 inline std::string ReadFileBytes(const std::filesystem::path& path) {
@@ -47,6 +47,6 @@ class TempDirTest : public ::testing::Test {
   std::string prefix_;
 };
 
-}  // namespace wv::testing_util
+}  // namespace wv::testing
 
 #endif  // WV_TESTS_UNIT_IO_TEST_UTIL_H_

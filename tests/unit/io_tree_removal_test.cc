@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "io/tree_removal.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace wv::io {
 namespace {
@@ -25,7 +25,7 @@ class TreeRemovalTest : public ::testing::Test {
     return result;
   }
 
-  testing_util::ScopedTestDir dir_{"wv_io_tree_"};
+  testing::ScopedTestDir dir_{"wv_io_tree_"};
   const fs::path& root_ = dir_.path();
 };
 

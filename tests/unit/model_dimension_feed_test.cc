@@ -12,7 +12,7 @@ TEST(DimensionFeedTest, AddsEveryPushedChunkInOrder) {
   DimensionFeed feed;
   int64_t rows = 0;
   for (int round = 0; round < 10; ++round) {  // more chunks than the queue holds
-    for (auto& chunk : testing_util::MakeChunks()) {
+    for (auto& chunk : testing::MakeChunks()) {
       rows += static_cast<int64_t>(chunk.accepted.size());
       feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk)));
     }
@@ -25,7 +25,7 @@ TEST(DimensionFeedTest, AddsEveryPushedChunkInOrder) {
 
 TEST(DimensionFeedTest, DestroyedWithoutFinishStopsItsThread) {
   DimensionFeed feed;
-  for (auto& chunk : testing_util::MakeChunks()) {
+  for (auto& chunk : testing::MakeChunks()) {
     feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk)));
   }
 }  // must not hang or crash

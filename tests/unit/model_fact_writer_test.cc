@@ -13,9 +13,9 @@
 namespace wv::model {
 namespace {
 
-using testing_util::AddRow;
-using testing_util::kDay0;
-using testing_util::TempDir;
+using testing::AddRow;
+using testing::kDay0;
+using testing::TempDir;
 
 TEST(FactWriterTest, SplitsABigDayIntoSeveralFilesAndKeepsEveryRow) {
   TempDir tmp;

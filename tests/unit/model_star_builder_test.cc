@@ -15,8 +15,8 @@
 namespace wv::model {
 namespace {
 
-using testing_util::MakeChunks;
-using testing_util::TempDir;
+using testing::MakeChunks;
+using testing::TempDir;
 
 TEST(StarBuilderTest, WritesPartitionedFactDimensionsQuarantineAndPassesChecks) {
   TempDir tmp;

@@ -7,12 +7,12 @@
 #include <string_view>
 #include <vector>
 
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 #include "traces/trace_batch.h"
 
 // Traces and folders for the tests of the star-schema build and of what the
 // run layer does with its output (manifest, verify).
-namespace wv::testing_util {
+namespace wv::testing {
 
 // A fresh folder, removed at the end of the test.
 class TempDir {
@@ -72,6 +72,6 @@ inline std::vector<traces::ValidatedChunk> MakeChunks() {
   return chunks;
 }
 
-}  // namespace wv::testing_util
+}  // namespace wv::testing
 
 #endif  // WV_TESTS_UNIT_MODEL_TEST_UTIL_H_

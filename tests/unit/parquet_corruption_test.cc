@@ -18,8 +18,8 @@
 namespace wv::parquet {
 namespace {
 
-using ptest::RandomColumn;
-using ptest::WriteToString;
+using testing::RandomColumn;
+using testing::WriteToString;
 
 // Opens `file` and reads every column and statistic; returns the first error.
 Status ReadEverything(const std::string& file, const ReaderLimits& limits = {}) {

@@ -13,8 +13,8 @@
 namespace wv::parquet {
 namespace {
 
-using ptest::RandomColumn;
-using ptest::WriteToString;
+using testing::RandomColumn;
+using testing::WriteToString;
 
 // Checks that every row of the dictionary view equals ReadColumn's row.
 void ExpectSameAsReadColumn(const FileReader& r, int g, int c) {
@@ -117,7 +117,7 @@ TEST(ParquetDictionaryRead, PlainChunksAreReportedNotDictionaryEncoded) {
     ASSERT_TRUE(dict.ok()) << dict.status().ToString();
     EXPECT_FALSE(dict->has_value());
     // ReadColumn still reads it.
-    ptest::ExpectFileHolds(file, schema, cols, rows);
+    testing::ExpectFileHolds(file, schema, cols, rows);
   }
 }
 

@@ -10,9 +10,9 @@
 namespace wv::parquet {
 namespace {
 
-using ptest::ExpectFileHolds;
-using ptest::RandomColumn;
-using ptest::WriteToString;
+using testing::ExpectFileHolds;
+using testing::RandomColumn;
+using testing::WriteToString;
 
 const std::vector<std::pair<PhysicalType, LogicalType>> kTypes = {
     {PhysicalType::kBoolean, LogicalType::kNone},

@@ -17,7 +17,9 @@
 #include "support/test_sinks.h"
 #include "parquet/writer.h"
 
-namespace wv::parquet::ptest {
+namespace wv::testing {
+
+using namespace wv::parquet;  // the helpers speak the format's types
 
 inline ColumnVector RandomColumn(const ColumnSchema& s, size_t n, std::mt19937_64& rng,
                                  double null_ratio, int distinct) {
@@ -196,6 +198,6 @@ inline void ExpectFileHolds(const std::string& file, const Schema& schema,
   EXPECT_EQ(row, rows);
 }
 
-}  // namespace wv::parquet::ptest
+}  // namespace wv::testing
 
 #endif  // WV_TESTS_UNIT_PARQUET_TEST_UTIL_H_

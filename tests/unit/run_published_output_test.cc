@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "run/published_output.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace wv::run {
 namespace {
@@ -23,7 +23,7 @@ class PublishedOutputTest : public ::testing::Test {
     std::ofstream(root_ / "next" / "dim_users" / "part-0.parquet") << "v2";
   }
 
-  testing_util::ScopedTestDir dir_{"wv_run_published_"};
+  testing::ScopedTestDir dir_{"wv_run_published_"};
   const fs::path& root_ = dir_.path();
 };
 

@@ -12,8 +12,8 @@
 namespace wv::run {
 namespace {
 
-using testing_util::MakeChunks;
-using testing_util::TempDir;
+using testing::MakeChunks;
+using testing::TempDir;
 
 TEST(RunVerifyTest, ManifestRoundTripsAndVerifyDetectsTampering) {
   TempDir tmp;

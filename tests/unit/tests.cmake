@@ -7,13 +7,13 @@ set(WV_UNIT_TESTS
   core_crc32_test.cc
   core_number_format_test.cc
   core_parallel_test.cc
+  core_status_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc
   generate_output_test.cc
   generate_vocabulary_test.cc
-  ingest_test.cc
   io_atomic_file_test.cc
   io_byte_source_test.cc
   io_dir_lock_test.cc
@@ -21,7 +21,6 @@ set(WV_UNIT_TESTS
   io_output_store_test.cc
   io_sink_gzip_test.cc
   io_tree_removal_test.cc
-  lexeme_test.cc
   model_dimension_feed_test.cc
   model_dimensions_test.cc
   model_fact_writer_test.cc
@@ -38,13 +37,14 @@ set(WV_UNIT_TESTS
   parquet_roundtrip_test.cc
   quality_checks_test.cc
   quality_star_checks_test.cc
-  reference_test.cc
   report_html_test.cc
   report_sections_test.cc
   run_published_output_test.cc
   run_verify_test.cc
-  status_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc
-  validator_test.cc
+  traces_ingest_test.cc
+  traces_lexeme_test.cc
+  traces_reference_test.cc
+  traces_validator_test.cc
 )

@@ -11,7 +11,7 @@
 
 #include "fmt/core.h"
 #include "gtest/gtest.h"
-#include "test_temp_dir.h"
+#include "support/temp_dir.h"
 #include "traces/ingest.h"
 
 namespace wv::traces {
@@ -166,7 +166,7 @@ std::ostream& operator<<(std::ostream& os, const Expected& e) {
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing_util::UniqueTestPath("wv_ingest_");
+    dir_ = testing::UniqueTestPath("wv_ingest_");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -10,7 +10,7 @@
 
 #include "gtest/gtest.h"
 
-namespace wv::testing_util {
+namespace wv::testing {
 
 // A fresh (removed, not created) path under the temp folder, unique per process
 // and test: CTest runs tests as parallel processes, and under ASan object
@@ -50,6 +50,6 @@ class ScopedTestDir {
   std::filesystem::path path_;
 };
 
-}  // namespace wv::testing_util
+}  // namespace wv::testing
 
 #endif  // WV_TESTS_UNIT_TEST_TEMP_DIR_H_
