@@ -1,9 +1,8 @@
 #include "parquet/writer.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "parquet/column_writer.h"
 #include "parquet/metadata.h"
@@ -182,18 +181,12 @@ class FileWriterImpl : public FileWriter {
   Status FlushRowGroup(const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
     const size_t n = columns.size();
     std::vector<Status> statuses(n);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t c = next++; c < n; c = next++) {
-        statuses[c] = EncodeColumnChunk(schema_.columns[c], columns[c], begin, end, options_,
-                                        &chunks_[c]);
-      }
-    };
-    const int threads = std::clamp<int>(options_.encode_threads, 1, static_cast<int>(n));
-    std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) helpers.emplace_back(work);
-    work();
-    for (std::thread& t : helpers) t.join();
+    // Column chunks are independent: encode and compress them in parallel
+    // (encode_threads <= 0 means one thread here, not all cores).
+    ParallelFor(n, std::max(1, options_.encode_threads), [&](size_t c, int) {
+      statuses[c] =
+          EncodeColumnChunk(schema_.columns[c], columns[c], begin, end, options_, &chunks_[c]);
+    });
     for (const Status& s : statuses) WV_RETURN_IF_ERROR(s);
 
     format::RowGroup group;
