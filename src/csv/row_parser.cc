@@ -125,6 +125,10 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
     extent.lines = 1;
     return extent;
   };
+  // A row over several lines stands only if it is well formed and short enough.
+  auto multi_line_row_holds = [&](size_t content) {
+    return content <= kMaxRowBytes && MultiLineRowHolds(data.substr(0, content), expected_fields);
+  };
   const char* p = begin;
   while (const char* hit = FindQuoteOrNewline(p, end)) {
     const size_t pos = static_cast<size_t>(hit - begin);
@@ -137,7 +141,7 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
         continue;
       }
       if (hit + 1 == end) {
-        if (!at_eof) return extent;  // "" or a closing quote: the next byte decides
+        if (!at_eof) break;  // "" or a closing quote: the next byte decides
         in_quotes = false;
         continue;
       }
@@ -153,24 +157,29 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
       extent.content = ContentBefore(data, pos);
       extent.consumed = pos + 1;
       extent.lines = newlines_inside + 1;
-      if (newlines_inside > 0 &&
-          !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+      if (newlines_inside > 0 && !multi_line_row_holds(extent.content)) {
         return cut_at_first_newline();
       }
       return extent;
     }
     if (first_newline == std::string_view::npos) first_newline = pos;
     ++newlines_inside;
-    if (pos >= kMaxQuotedRowBytes) return cut_at_first_newline();
+    if (pos >= kMaxRowBytes) return cut_at_first_newline();
   }
-  if (!at_eof) return extent;  // incomplete
+  if (!at_eof) {
+    // Past this size, wherever the row would end it would be too long.
+    if (first_newline != std::string_view::npos && data.size() > kMaxRowBytes + 1) {
+      return cut_at_first_newline();
+    }
+    return extent;  // incomplete
+  }
   if (in_quotes && first_newline != std::string_view::npos) return cut_at_first_newline();
   extent.complete = true;
   extent.unbalanced = in_quotes;
   extent.content = ContentBefore(data, data.size());
   extent.consumed = data.size();
   extent.lines = newlines_inside + 1;
-  if (newlines_inside > 0 && !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+  if (newlines_inside > 0 && !multi_line_row_holds(extent.content)) {
     return cut_at_first_newline();
   }
   return extent;
@@ -195,7 +204,22 @@ size_t CompleteRowsPrefix(std::string_view data, size_t expected_fields) {
 }
 
 bool RowParser::Next(Row* row) {
-  if (pos_ >= buffer_.size()) return false;
+  // Blank lines ("\n" or "\r\n", or a final "\r") are not rows.
+  for (;;) {
+    if (pos_ >= buffer_.size()) return false;
+    const char c = buffer_[pos_];
+    size_t blank = 0;
+    if (c == '\n') {
+      blank = 1;
+    } else if (c == '\r' && (pos_ + 1 == buffer_.size() || buffer_[pos_ + 1] == '\n')) {
+      blank = pos_ + 1 == buffer_.size() ? 1 : 2;
+    } else {
+      break;
+    }
+    pos_ += blank;
+    ++line_;
+    ++blank_lines_;
+  }
   const char* const start = buffer_.data() + pos_;
   const char* const end = buffer_.data() + buffer_.size();
   row->quote_error = {};

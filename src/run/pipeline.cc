@@ -138,8 +138,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
 
   const traces::IngestStats& stats = ingestor.stats();
   for (const traces::IngestFileStats& f : stats.files) {
-    manifest.inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32});
+    manifest.inputs.push_back(
+        InputFileRecord{f.path, f.stored_bytes, f.stored_crc32, f.blank_lines, f.identity});
   }
+  manifest.blank_lines = static_cast<int64_t>(stats.blank_lines);
   manifest.input_rows = built.input_rows;
   manifest.accepted_rows = built.fact_rows;
   manifest.rejected_rows = built.quarantine_rows;
