@@ -5,6 +5,7 @@ set(WV_UNIT_TESTS
   analytics_stats_test.cc
   core_civil_time_test.cc
   core_number_format_test.cc
+  core_utf8_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc

@@ -1,10 +1,12 @@
+#include "traces/validator.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "core/utf8.h"
 #include "gtest/gtest.h"
 #include "traces/references.h"
-#include "traces/validator.h"
 
 namespace wv::traces {
 namespace {
@@ -479,6 +481,25 @@ TEST(ValidatorTest, HeaderCheck) {
   EXPECT_FALSE(CheckTraceHeader(Join(GoodFields()), "f.csv").ok());
   EXPECT_FALSE(CheckTraceHeader("", "f.csv").ok());
   EXPECT_FALSE(CheckTraceHeader(" " + std::string(kTraceHeader), "f.csv").ok());
+}
+
+TEST(ValidatorTest, HeaderMessagesAreEscapedForTheTerminal) {
+  // A header with terminal escapes, NUL and invalid UTF-8, in a file whose
+  // name has a control character too: the message has none of them.
+  const Status status =
+      CheckTraceHeader(std::string("p_recall\x1b[2J,\0x,\xff\x07", 18), "dir/\x1b]0;t\x07.csv");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            "dir/\\x1B]0;t\\x07.csv: line 1: unexpected header "
+            "'p_recall\\x1B[2J,\\x00x,\\xFF\\x07' (expected '" +
+                std::string(kTraceHeader) + "')");
+  EXPECT_EQ(FindControlCharacter(status.message()), std::string_view::npos);
+  // A long one is cut before it is escaped, so no escape is cut in half.
+  const Status long_one = CheckTraceHeader(std::string(100, '\x01'), "f.csv");
+  EXPECT_NE(long_one.message().find("\\x01...'"), std::string::npos) << long_one.message();
+  // A blank first line says so.
+  const Status blank = CheckTraceHeader("\r", "f.csv");
+  EXPECT_EQ(blank.message().substr(0, 39), "f.csv: line 1 is blank (expected the he");
 }
 
 }  // namespace
