@@ -74,7 +74,7 @@ StatusOr<bool> Chunker::Next(ChunkBuffer* chunk) {
       WV_RETURN_IF_ERROR(CutOverlongLine(chunk));
       return true;
     }
-    want = std::max(chunk->size() * 2, kMaxRowBytes + 3);
+    want = chunk->size() * 2;
   }
   carry_.assign(chunk->view().substr(split));
   chunk->set_size(split);

@@ -48,8 +48,6 @@ class ChunkBuffer {
 // Not thread-safe: one reader thread.
 class Chunker {
  public:
-  static constexpr size_t kMaxLineBytes = kMaxRowBytes;
-
   // REQUIRES: `source` outlives the chunker; chunk_bytes > 0.
   // `expected_fields` as for csv::ScanRow (0 = any).
   Chunker(io::ByteSource* source, size_t chunk_bytes, size_t expected_fields = 0);

@@ -91,21 +91,21 @@ def assert_clean_message(err, code, proc_code, *words):
     assert not bad, f"control characters {bad!r} in {text!r}"
 
 
+def generated(tmp_path_factory, wv, name, rows, seed):
+    csv = tmp_path_factory.mktemp(name) / f"{name}.csv"
+    wv("generate", "--rows", rows, "--seed", seed, "--out", csv)
+    return csv
+
+
 @pytest.fixture(scope="module")
 def clean_csv(tmp_path_factory, wv):
-    d = tmp_path_factory.mktemp("clean")
-    csv = d / "clean.csv"
-    wv("generate", "--rows", 5000, "--seed", 3, "--out", csv)
-    return csv
+    return generated(tmp_path_factory, wv, "clean", 5000, 3)
 
 
 @pytest.fixture(scope="module")
 def large_csv(tmp_path_factory, wv):
     """About 50 MB: more than the reader may read ahead of validation (2N+2 chunks of 4 MiB)."""
-    d = tmp_path_factory.mktemp("large")
-    csv = d / "large.csv"
-    wv("generate", "--rows", 500000, "--seed", 7, "--out", csv)
-    return csv
+    return generated(tmp_path_factory, wv, "large", 500000, 7)
 
 
 class Case:
