@@ -247,9 +247,14 @@ bool RowParser::Next(Row* row) {
   const char* p = start;
   __m128i high_bits = _mm_setzero_si128();  // OR of every byte loaded
   unsigned char tail_bits = 0;
+  // Control bytes (C0 but the row's '\n', DEL) seen before the row's end.
+  unsigned control_bits = 0;
+  bool tail_control = false;
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i c0_max = _mm_set1_epi8(0x1F);
+  const __m128i del = _mm_set1_epi8(0x7F);
   int outcome = 0;
   while (outcome == 0 && end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -257,24 +262,37 @@ bool RowParser::Next(Row* row) {
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
         _mm_cmpeq_epi8(v, quote))));
+    unsigned control = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, c0_max), v), _mm_cmpeq_epi8(v, del))));
     while (mask != 0) {
       outcome = on_delimiter(p + __builtin_ctz(mask));
       if (outcome != 0) break;
       mask &= mask - 1;
     }
+    // Only the bytes before the row's '\n' count.
+    if (outcome > 0) control &= (1u << (line_end - p)) - 1;
+    control_bits |= control;
     p += 16;
   }
   for (; outcome == 0 && p < end; ++p) {
-    tail_bits |= static_cast<unsigned char>(*p);
-    if (*p == ',' || *p == '\n' || *p == '"') outcome = on_delimiter(p);
+    const unsigned char c = static_cast<unsigned char>(*p);
+    tail_bits |= c;
+    if (c == ',' || c == '\n' || c == '"') {
+      outcome = on_delimiter(p);
+    } else {
+      tail_control |= c < 0x20 || c == 0x7F;
+    }
   }
   if (outcome < 0) {
     row->maybe_non_ascii = true;
+    row->maybe_control = true;
     ParseQuotedRow(row);
     return true;
   }
   // Blocks may reach past the row end: conservative, never wrong.
   row->maybe_non_ascii = _mm_movemask_epi8(high_bits) != 0 || (tail_bits & 0x80) != 0;
+  // Exact but for a final '\r' (a CRLF line end), which sets it too.
+  row->maybe_control = control_bits != 0 || tail_control;
   const char* content_end = line_end != nullptr ? line_end : end;
   if (content_end > field_start && content_end[-1] == '\r') --content_end;
   if (count < Row::kMaxFields) {

@@ -74,6 +74,10 @@ struct Row {
   // False only if every byte of `raw` is ASCII (found while splitting, so a
   // UTF-8 check can skip the common case). True means "may contain others".
   bool maybe_non_ascii = true;
+  // False only if `raw` has no C0 control byte or DEL (found while
+  // splitting, so the validator can skip its scan in the common case). The
+  // '\r' of a CRLF line end sets it too. True means "may contain some".
+  bool maybe_control = true;
 };
 
 // Splits a buffer of whole rows (a chunk, or a small file) into rows and

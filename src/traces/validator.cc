@@ -261,11 +261,14 @@ RejectReason CheckShape(const csv::Row& row, std::string* detail) {
     }
   }
   // The raw row has every byte of the fields (and only ',' and '"' besides),
-  // so one scan of it covers all 12.
-  const size_t control = FindControlCharacter(row.raw);
-  if (control != std::string_view::npos) {
-    *detail += ControlCharacterDetail(row, control);
-    return RejectReason::kMalformed;
+  // so one scan of it covers all 12. The parser has ruled out C0 and DEL in
+  // most rows; C1 controls are possible only in non-ASCII ones.
+  if (row.maybe_control || row.maybe_non_ascii) {
+    const size_t control = FindControlCharacter(row.raw);
+    if (control != std::string_view::npos) {
+      *detail += ControlCharacterDetail(row, control);
+      return RejectReason::kMalformed;
+    }
   }
   return kPassed;
 }

@@ -69,6 +69,27 @@ TEST(RowParserTest, BlankLinesAreSkippedAndCountedAndTrailingCommasKept) {
   EXPECT_EQ(parser.lines(), 6u);
 }
 
+TEST(RowParserTest, MaybeControlIsFalseOnlyWithoutControlBytes) {
+  // A control byte at every offset of rows of several lengths (16-byte steps
+  // and the scalar tail), each followed by a clean row.
+  for (size_t length : {3, 15, 16, 17, 40, 100}) {
+    const std::string clean(length, 'a');
+    for (size_t at = 0; at < length; ++at) {
+      for (char control : {'\0', '\x01', '\t', '\x1f', '\x7f', '\r'}) {
+        std::string dirty = clean;
+        dirty[at] = control;
+        const std::string text = dirty + "\n" + clean + "\n";
+        RowParser parser(text);
+        Row row;
+        ASSERT_TRUE(parser.Next(&row));
+        EXPECT_TRUE(row.maybe_control) << length << " " << at << " " << int{control};
+        ASSERT_TRUE(parser.Next(&row));
+        EXPECT_FALSE(row.maybe_control) << length << " " << at;
+      }
+    }
+  }
+}
+
 TEST(RowParserTest, OnlyBlankLinesGiveNoRows) {
   RowParser parser("\n\r\n\n");
   Row row;
