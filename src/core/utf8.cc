@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <emmintrin.h>
+
 #include <cstdint>
 
 #include "simdjson.h"
@@ -58,6 +60,65 @@ std::string ToValidUtf8(std::string_view text, std::string_view replacement) {
     if (length == 0) {
       out.append(replacement);
       ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+size_t FindControlCharacter(std::string_view text) {
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const auto is_c1 = [&](const char* p) {
+    return static_cast<unsigned char>(p[0]) == 0xC2 && p + 1 < end &&
+           static_cast<unsigned char>(p[1]) >= 0x80 && static_cast<unsigned char>(p[1]) <= 0x9F;
+  };
+  const __m128i c0_max = _mm_set1_epi8(0x1F);
+  const __m128i del = _mm_set1_epi8(0x7F);
+  const __m128i c1_lead = _mm_set1_epi8(static_cast<char>(0xC2));
+  const char* p = begin;
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Unsigned v <= 0x1F is min(v, 0x1F) == v.
+    const __m128i control =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, c0_max), v), _mm_cmpeq_epi8(v, del));
+    unsigned mask =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(v, c1_lead))));
+    for (; mask != 0; mask &= mask - 1) {
+      const char* hit = p + __builtin_ctz(mask);
+      if (static_cast<unsigned char>(*hit) != 0xC2 || is_c1(hit)) return hit - begin;
+    }
+  }
+  for (; p < end; ++p) {
+    if (IsAsciiControl(static_cast<unsigned char>(*p)) || is_c1(p)) return p - begin;
+  }
+  return std::string_view::npos;
+}
+
+std::string EscapeForTerminal(std::string_view text) {
+  if (IsValidUtf8(text) && FindControlCharacter(text) == std::string_view::npos) {
+    return std::string(text);
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() + 16);
+  const auto escape = [&](unsigned char byte) {
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 15];
+  };
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char byte = static_cast<unsigned char>(text[i]);
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0 || (length == 1 && IsAsciiControl(byte))) {
+      escape(byte);
+      ++i;
+    } else if (length == 2 && byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      escape(byte);  // a C1 control
+      escape(static_cast<unsigned char>(text[i + 1]));
+      i += 2;
     } else {
       out.append(text.substr(i, length));
       i += length;

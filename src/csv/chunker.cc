@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"
 
@@ -36,16 +37,13 @@ Status Chunker::Fill(ChunkBuffer* buffer, size_t want) {
 }
 
 StatusOr<std::optional<std::string>> Chunker::ReadFirstLine() {
+  // One read of at most a whole line: the limit holds for the header too.
   ChunkBuffer buffer;
-  size_t newline = std::string_view::npos;
-  for (size_t want = 64 * 1024;; want *= 2) {
-    WV_RETURN_IF_ERROR(Fill(&buffer, want));
-    newline = buffer.view().find('\n');
-    if (newline != std::string_view::npos || eof_) break;
-    if (want > kMaxLineBytes) {
-      return InputError(fmt::format("{}: line 1 is longer than {} MiB", source_->name(),
-                                    kMaxLineBytes >> 20));
-    }
+  WV_RETURN_IF_ERROR(Fill(&buffer, kMaxRowBytes + 2));
+  const size_t newline = buffer.view().find('\n');
+  if (newline == std::string_view::npos && !eof_) {
+    return InputError(fmt::format("{}: line 1 is longer than {} bytes",
+                                  EscapeForTerminal(source_->name()), kMaxRowBytes));
   }
   if (buffer.size() == 0) return std::optional<std::string>();
   const size_t end = newline == std::string_view::npos ? buffer.size() : newline + 1;
@@ -69,10 +67,12 @@ StatusOr<bool> Chunker::Next(ChunkBuffer* chunk) {
     }
     split = CompleteRowsPrefix(chunk->view(), expected_fields_);
     if (split > 0) break;
-    // One row is longer than the chunk so far: read on.
-    if (chunk->size() > kMaxLineBytes) {
-      return InputError(fmt::format("{}: a line is longer than {} MiB (near byte {})",
-                                    source_->name(), kMaxLineBytes >> 20, bytes_));
+    // One row is longer than the chunk so far. Past kMaxRowBytes + 2 bytes
+    // without a line end (ScanRow has cut any row spanning lines by then),
+    // it is an over-long line: keep its start only.
+    if (chunk->size() > kMaxRowBytes + 2) {
+      WV_RETURN_IF_ERROR(CutOverlongLine(chunk));
+      return true;
     }
     want = chunk->size() * 2;
   }
@@ -80,6 +80,35 @@ StatusOr<bool> Chunker::Next(ChunkBuffer* chunk) {
   chunk->set_size(split);
   bytes_ += split;
   return split > 0;
+}
+
+Status Chunker::CutOverlongLine(ChunkBuffer* chunk) {
+  constexpr size_t kKeep = kMaxRowBytes + 2;
+  uint64_t consumed = chunk->size();
+  chunk->Reserve(kKeep + (size_t{1} << 16));
+  // The bytes past kKeep are dropped; the space after kKeep is scratch for
+  // reading the rest of the line.
+  char* const scratch = chunk->data() + kKeep;
+  const size_t scratch_size = chunk->capacity() - kKeep;
+  for (;;) {
+    WV_ASSIGN_OR_RETURN(size_t n, source_->Read(scratch, scratch_size));
+    if (n == 0) {
+      eof_ = true;
+      break;
+    }
+    const void* newline = std::memchr(scratch, '\n', n);
+    if (newline != nullptr) {
+      const size_t line_end = static_cast<const char*>(newline) - scratch + 1;
+      carry_.assign(scratch + line_end, n - line_end);
+      consumed += line_end;
+      break;
+    }
+    consumed += n;
+  }
+  chunk->data()[kKeep] = '\n';
+  chunk->set_size(kKeep + 1);
+  bytes_ += consumed;
+  return OkStatus();
 }
 
 }  // namespace wv::csv

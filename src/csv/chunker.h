@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "csv/row_parser.h"
 #include "io/byte_source.h"
 
 // Cuts a byte stream into chunks of whole CSV rows, so that chunks can be
@@ -36,13 +37,17 @@ class ChunkBuffer {
 };
 
 // Reads `source` and hands out row-aligned chunks of about `chunk_bytes`
-// (more when one row is longer).
+// (more when one row is longer, up to about 2 * kMaxRowBytes).
+//
+// Rows longer than csv::kMaxRowBytes (row_parser.h): a line with no line end
+// in its first kMaxRowBytes + 2 bytes is handed out alone, as a chunk of just
+// those bytes and a '\n'; the rest of the line is read and dropped. Every
+// row a chunk holds that is longer than kMaxRowBytes is thus over-long in
+// the input too, and the caller rejects it. A first line (the header) that
+// long is an InputError.
 // Not thread-safe: one reader thread.
 class Chunker {
  public:
-  // A physical line longer than this outside quotes is an InputError.
-  static constexpr size_t kMaxLineBytes = size_t{64} << 20;
-
   // REQUIRES: `source` outlives the chunker; chunk_bytes > 0.
   // `expected_fields` as for csv::ScanRow (0 = any).
   Chunker(io::ByteSource* source, size_t chunk_bytes, size_t expected_fields = 0);
@@ -56,12 +61,17 @@ class Chunker {
   // an empty chunk) once the stream is exhausted.
   StatusOr<bool> Next(ChunkBuffer* chunk);
 
-  // Bytes handed out so far (first line and its line end included).
+  // Bytes of the stream consumed so far (first line and its line end
+  // included, and the dropped part of over-long lines).
   uint64_t bytes() const { return bytes_; }
 
  private:
   // Reads until `buffer` holds `want` bytes or the stream ends.
   Status Fill(ChunkBuffer* buffer, size_t want);
+  // REQUIRES: `chunk` holds the start of one row and no line end, and more
+  // than kMaxRowBytes + 2 bytes. Cuts it to kMaxRowBytes + 2 bytes and a
+  // '\n', dropping the rest of its line from the stream.
+  Status CutOverlongLine(ChunkBuffer* chunk);
 
   io::ByteSource* source_;
   size_t chunk_bytes_;

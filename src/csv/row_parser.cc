@@ -125,6 +125,10 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
     extent.lines = 1;
     return extent;
   };
+  // A row over several lines stands only if it is well formed and short enough.
+  auto multi_line_row_holds = [&](size_t content) {
+    return content <= kMaxRowBytes && MultiLineRowHolds(data.substr(0, content), expected_fields);
+  };
   const char* p = begin;
   while (const char* hit = FindQuoteOrNewline(p, end)) {
     const size_t pos = static_cast<size_t>(hit - begin);
@@ -137,7 +141,7 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
         continue;
       }
       if (hit + 1 == end) {
-        if (!at_eof) return extent;  // "" or a closing quote: the next byte decides
+        if (!at_eof) break;  // "" or a closing quote: the next byte decides
         in_quotes = false;
         continue;
       }
@@ -153,24 +157,29 @@ RowExtent ScanRow(std::string_view data, bool at_eof, size_t expected_fields) {
       extent.content = ContentBefore(data, pos);
       extent.consumed = pos + 1;
       extent.lines = newlines_inside + 1;
-      if (newlines_inside > 0 &&
-          !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+      if (newlines_inside > 0 && !multi_line_row_holds(extent.content)) {
         return cut_at_first_newline();
       }
       return extent;
     }
     if (first_newline == std::string_view::npos) first_newline = pos;
     ++newlines_inside;
-    if (pos >= kMaxQuotedRowBytes) return cut_at_first_newline();
+    if (pos >= kMaxRowBytes) return cut_at_first_newline();
   }
-  if (!at_eof) return extent;  // incomplete
+  if (!at_eof) {
+    // Past this size, wherever the row would end it would be too long.
+    if (first_newline != std::string_view::npos && data.size() > kMaxRowBytes + 1) {
+      return cut_at_first_newline();
+    }
+    return extent;  // incomplete
+  }
   if (in_quotes && first_newline != std::string_view::npos) return cut_at_first_newline();
   extent.complete = true;
   extent.unbalanced = in_quotes;
   extent.content = ContentBefore(data, data.size());
   extent.consumed = data.size();
   extent.lines = newlines_inside + 1;
-  if (newlines_inside > 0 && !MultiLineRowHolds(data.substr(0, extent.content), expected_fields)) {
+  if (newlines_inside > 0 && !multi_line_row_holds(extent.content)) {
     return cut_at_first_newline();
   }
   return extent;
@@ -195,7 +204,22 @@ size_t CompleteRowsPrefix(std::string_view data, size_t expected_fields) {
 }
 
 bool RowParser::Next(Row* row) {
-  if (pos_ >= buffer_.size()) return false;
+  // Blank lines ("\n" or "\r\n", or a final "\r") are not rows.
+  for (;;) {
+    if (pos_ >= buffer_.size()) return false;
+    const char c = buffer_[pos_];
+    size_t blank = 0;
+    if (c == '\n') {
+      blank = 1;
+    } else if (c == '\r' && (pos_ + 1 == buffer_.size() || buffer_[pos_ + 1] == '\n')) {
+      blank = pos_ + 1 == buffer_.size() ? 1 : 2;
+    } else {
+      break;
+    }
+    pos_ += blank;
+    ++line_;
+    ++blank_lines_;
+  }
   const char* const start = buffer_.data() + pos_;
   const char* const end = buffer_.data() + buffer_.size();
   row->quote_error = {};
@@ -223,9 +247,14 @@ bool RowParser::Next(Row* row) {
   const char* p = start;
   __m128i high_bits = _mm_setzero_si128();  // OR of every byte loaded
   unsigned char tail_bits = 0;
+  // Control bytes (C0 but the row's '\n', DEL) seen before the row's end.
+  unsigned control_bits = 0;
+  bool tail_control = false;
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i c0_max = _mm_set1_epi8(0x1F);
+  const __m128i del = _mm_set1_epi8(0x7F);
   int outcome = 0;
   while (outcome == 0 && end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -233,24 +262,37 @@ bool RowParser::Next(Row* row) {
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
         _mm_cmpeq_epi8(v, quote))));
+    unsigned control = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, c0_max), v), _mm_cmpeq_epi8(v, del))));
     while (mask != 0) {
       outcome = on_delimiter(p + __builtin_ctz(mask));
       if (outcome != 0) break;
       mask &= mask - 1;
     }
+    // Only the bytes before the row's '\n' count.
+    if (outcome > 0) control &= (1u << (line_end - p)) - 1;
+    control_bits |= control;
     p += 16;
   }
   for (; outcome == 0 && p < end; ++p) {
-    tail_bits |= static_cast<unsigned char>(*p);
-    if (*p == ',' || *p == '\n' || *p == '"') outcome = on_delimiter(p);
+    const unsigned char c = static_cast<unsigned char>(*p);
+    tail_bits |= c;
+    if (c == ',' || c == '\n' || c == '"') {
+      outcome = on_delimiter(p);
+    } else {
+      tail_control |= c < 0x20 || c == 0x7F;
+    }
   }
   if (outcome < 0) {
     row->maybe_non_ascii = true;
+    row->maybe_control = true;
     ParseQuotedRow(row);
     return true;
   }
   // Blocks may reach past the row end: conservative, never wrong.
   row->maybe_non_ascii = _mm_movemask_epi8(high_bits) != 0 || (tail_bits & 0x80) != 0;
+  // Exact but for a final '\r' (a CRLF line end), which sets it too.
+  row->maybe_control = control_bits != 0 || tail_control;
   const char* content_end = line_end != nullptr ? line_end : end;
   if (content_end > field_start && content_end[-1] == '\r') --content_end;
   if (count < Row::kMaxFields) {

@@ -20,13 +20,26 @@
 // Recovery from an unbalanced quote: a row that runs over several lines must
 // be well formed (every quoted field closed and followed by ',' or the line
 // end) and, when the caller knows it, have the expected number of fields;
-// and its quote must close within kMaxQuotedRowBytes and before the end of
-// the input. Otherwise the row ends at its FIRST line end and is reported
-// malformed ("unbalanced quotes"). One stray quote therefore costs one row,
-// not the rows up to the next quote in the file, and memory stays bounded.
+// and it must end within kMaxRowBytes and before the end of the input.
+// Otherwise the row ends at its FIRST line end and is reported malformed
+// ("unbalanced quotes"). One stray quote therefore costs one row, not the
+// rows up to the next quote in the file, and memory stays bounded.
+//
+// Row length: kMaxRowBytes bounds every row (without its line end). A row
+// over several lines that would be longer ends at its first line end, as
+// above. A single line that is longer is still one row; the caller rejects
+// it (the traces validator as malformed), and csv::Chunker hands out only
+// its first kMaxRowBytes + 2 bytes, so no buffer grows with a line.
+//
+// Blank lines: an empty line, or one holding only '\r', where a row would
+// start is not a row. ScanRow sees it as a row of no content (so row
+// boundaries do not depend on it); RowParser skips it and counts it in
+// blank_lines(). A blank line inside a quoted field is part of the field.
 namespace wv::csv {
 
-inline constexpr size_t kMaxQuotedRowBytes = size_t{1} << 20;
+// 64 KiB: a real row is about 95 bytes; and a text field no longer than this
+// (less the 11 separators) fits Redshift's VARCHAR(65535).
+inline constexpr size_t kMaxRowBytes = size_t{1} << 16;
 
 // Where one row ends, as decided by ScanRow.
 struct RowExtent {
@@ -61,6 +74,10 @@ struct Row {
   // False only if every byte of `raw` is ASCII (found while splitting, so a
   // UTF-8 check can skip the common case). True means "may contain others".
   bool maybe_non_ascii = true;
+  // False only if `raw` has no C0 control byte or DEL (found while
+  // splitting, so the validator can skip its scan in the common case). The
+  // '\r' of a CRLF line end sets it too. True means "may contain some".
+  bool maybe_control = true;
 };
 
 // Splits a buffer of whole rows (a chunk, or a small file) into rows and
@@ -74,11 +91,14 @@ class RowParser {
   explicit RowParser(std::string_view buffer, size_t expected_fields = 0)
       : buffer_(buffer), expected_fields_(expected_fields) {}
 
-  // Fills `row` with the next row; false at the end of the buffer.
+  // Fills `row` with the next row, skipping blank lines; false at the end
+  // of the buffer.
   bool Next(Row* row);
 
-  // Physical lines consumed so far.
+  // Physical lines consumed so far (blank lines included).
   uint64_t lines() const { return line_; }
+  // Blank lines skipped so far.
+  uint64_t blank_lines() const { return blank_lines_; }
 
  private:
   void ParseQuotedRow(Row* row);
@@ -87,6 +107,7 @@ class RowParser {
   size_t expected_fields_;
   size_t pos_ = 0;
   uint64_t line_ = 0;
+  uint64_t blank_lines_ = 0;
   std::string unescaped_;
 };
 

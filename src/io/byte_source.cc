@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/utf8.h"
 #include "fmt/core.h"
 
 namespace wv::io {
@@ -17,12 +18,43 @@ namespace {
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
+FileIdentity IdentityOf(const struct stat& st) {
+  return FileIdentity{.size = static_cast<uint64_t>(st.st_size),
+                      .mtime_seconds = static_cast<int64_t>(st.st_mtim.tv_sec),
+                      .mtime_nanoseconds = static_cast<int64_t>(st.st_mtim.tv_nsec),
+                      .inode = static_cast<uint64_t>(st.st_ino),
+                      .device = static_cast<uint64_t>(st.st_dev)};
+}
+
+std::string MtimeText(const FileIdentity& id) {
+  return fmt::format("{}.{:09}", id.mtime_seconds, id.mtime_nanoseconds);
+}
+
+// What differs between a file's identity at open and now, e.g. "size 100 ->
+// 40 bytes; modification time 1.5 -> 2.5"; empty when nothing does.
+std::string DescribeChanges(const FileIdentity& was, const FileIdentity& now) {
+  std::string changes;
+  const auto add = [&](const std::string& change) {
+    if (!changes.empty()) changes += "; ";
+    changes += change;
+  };
+  if (now.size != was.size) add(fmt::format("size {} -> {} bytes", was.size, now.size));
+  if (now.mtime_seconds != was.mtime_seconds || now.mtime_nanoseconds != was.mtime_nanoseconds) {
+    add(fmt::format("modification time {} -> {}", MtimeText(was), MtimeText(now)));
+  }
+  if (now.inode != was.inode || now.device != was.device) {
+    add(fmt::format("inode {}:{} -> {}:{}", was.device, was.inode, now.device, now.inode));
+  }
+  return changes;
+}
+
 // A local file or standard input, read with plain read(2) into the caller's
-// buffer (no extra copy).
+// buffer (no extra copy). A regular file (one with an identity) is verified
+// against its identity at open when its end is reached (OpenFileSource).
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, bool owns_fd, std::string name, std::optional<uint64_t> size)
-      : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), size_(size) {}
+  FileSource(int fd, bool owns_fd, std::string name, std::optional<FileIdentity> identity)
+      : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), identity_(identity) {}
   ~FileSource() override {
     if (owns_fd_) ::close(fd_);
   }
@@ -30,24 +62,65 @@ class FileSource final : public ByteSource {
   StatusOr<size_t> Read(char* buffer, size_t capacity) override {
     for (;;) {
       const ssize_t n = ::read(fd_, buffer, capacity);
-      if (n >= 0) {
+      if (n > 0 || (n == 0 && capacity == 0)) {
         bytes_read_ += static_cast<uint64_t>(n);
         return static_cast<size_t>(n);
       }
-      if (errno == EINTR) continue;
-      return InputError(fmt::format("reading {}: {}", name_, ErrnoText(errno)));
+      if (n == 0) {
+        if (identity_ && !verified_) WV_RETURN_IF_ERROR(VerifyUnchanged());
+        verified_ = true;
+        return size_t{0};
+      }
+      const int error = errno;
+      if (error == EINTR) continue;
+      return InputError(fmt::format("reading {}: {}", EscapeForTerminal(name_), ErrnoText(error)));
     }
   }
   const std::string& name() const override { return name_; }
-  std::optional<uint64_t> stored_size() const override { return size_; }
+  std::optional<uint64_t> stored_size() const override {
+    if (!identity_) return std::nullopt;
+    return identity_->size;
+  }
   uint64_t stored_bytes_read() const override { return bytes_read_; }
+  std::optional<FileIdentity> identity() const override { return identity_; }
 
  private:
+  // At the end of the file: is it still the file it was at open, and was all
+  // of it read?
+  Status VerifyUnchanged() const {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) {
+      const int error = errno;
+      return InputError(
+          fmt::format("cannot stat {}: {}", EscapeForTerminal(name_), ErrnoText(error)));
+    }
+    std::string changes = DescribeChanges(*identity_, IdentityOf(st));
+    const auto add = [&](const std::string& change) {
+      if (!changes.empty()) changes += "; ";
+      changes += change;
+    };
+    if (bytes_read_ != identity_->size) {
+      add(fmt::format("{} bytes read of the {} it had at open", bytes_read_, identity_->size));
+    }
+    struct stat at_path;
+    if (::stat(name_.c_str(), &at_path) != 0) {
+      add(fmt::format("the path no longer names a file ({})", ErrnoText(errno)));
+    } else if (at_path.st_ino != st.st_ino || at_path.st_dev != st.st_dev) {
+      add(fmt::format("the path now names another file (inode {}:{}, replaced)",
+                      static_cast<uint64_t>(at_path.st_dev),
+                      static_cast<uint64_t>(at_path.st_ino)));
+    }
+    if (changes.empty()) return OkStatus();
+    return InputError(fmt::format("{} changed while it was read ({}); nothing read from it is used",
+                                  EscapeForTerminal(name_), changes));
+  }
+
   int fd_;
   bool owns_fd_;
   std::string name_;
-  std::optional<uint64_t> size_;
+  std::optional<FileIdentity> identity_;
   uint64_t bytes_read_ = 0;
+  bool verified_ = false;
 };
 
 // Replays bytes already taken from `inner` (to sniff its format), then
@@ -69,6 +142,7 @@ class PrefixedSource final : public ByteSource {
   const std::string& name() const override { return inner_->name(); }
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+  std::optional<FileIdentity> identity() const override { return inner_->identity(); }
 
  private:
   std::string prefix_;
@@ -105,8 +179,8 @@ class GzipSource final : public ByteSource {
         }
         if (state_.avail_in == 0) continue;  // refill above
         if (state_.next_in[0] != 0x1f) {
-          return InputError(
-              fmt::format("{}: unexpected bytes after gzip member {}", inner_->name(), members_));
+          return InputError(fmt::format("{}: unexpected bytes after gzip member {}",
+                                        EscapeForTerminal(inner_->name()), members_));
         }
         uint8_t* next_in = state_.next_in;
         const uint32_t avail_in = state_.avail_in;
@@ -121,15 +195,16 @@ class GzipSource final : public ByteSource {
       const uint32_t avail_in_before = state_.avail_in;
       const int result = isal_inflate(&state_);
       if (result < 0) {
-        return InputError(fmt::format("{}: corrupt gzip stream in member {} ({})", inner_->name(),
-                                      members_, ErrorName(result)));
+        return InputError(fmt::format("{}: corrupt gzip stream in member {} ({})",
+                                      EscapeForTerminal(inner_->name()), members_,
+                                      ErrorName(result)));
       }
       const size_t produced = capacity - state_.avail_out;
       if (produced > 0) return produced;
       if (state_.block_state == ISAL_BLOCK_FINISH) continue;
       if (state_.avail_in == 0 && inner_eof_) {
         return InputError(fmt::format("{}: truncated gzip stream (it ends inside member {})",
-                                      inner_->name(), members_));
+                                      EscapeForTerminal(inner_->name()), members_));
       }
       if (state_.avail_in == avail_in_before && state_.avail_in != 0) {
         return InternalError(fmt::format("{}: gzip inflater made no progress", inner_->name()));
@@ -139,6 +214,7 @@ class GzipSource final : public ByteSource {
   const std::string& name() const override { return inner_->name(); }
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+  std::optional<FileIdentity> identity() const override { return inner_->identity(); }
 
  private:
   static std::string_view ErrorName(int code) {
@@ -184,24 +260,25 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path) {
     return std::unique_ptr<ByteSource>(
         std::make_unique<FileSource>(STDIN_FILENO, false, "<stdin>", std::nullopt));
   }
+  const std::string shown = EscapeForTerminal(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return InputError(fmt::format("cannot open {}: {}", path, ErrnoText(errno)));
+  if (fd < 0) return InputError(fmt::format("cannot open {}: {}", shown, ErrnoText(errno)));
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     const int error = errno;
     ::close(fd);
-    return InputError(fmt::format("cannot stat {}: {}", path, ErrnoText(error)));
+    return InputError(fmt::format("cannot stat {}: {}", shown, ErrnoText(error)));
   }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return InputError(fmt::format("{} is a directory, not a file", path));
+    return InputError(fmt::format("{} is a directory, not a file", shown));
   }
-  std::optional<uint64_t> size;
+  std::optional<FileIdentity> identity;
   if (S_ISREG(st.st_mode)) {
-    size = static_cast<uint64_t>(st.st_size);
+    identity = IdentityOf(st);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, true, path, size));
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, true, path, identity));
 }
 
 StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner) {

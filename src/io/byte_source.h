@@ -15,6 +15,20 @@
 // pipeline never knows where its bytes come from.
 namespace wv::io {
 
+// What identifies a regular file's contents when it is opened (from
+// fstat(2)), so that a change while it is read can be seen: a rewrite moves
+// the modification time, a truncation or an append the size, a replacement
+// (rename over the path) the inode. Plain data.
+struct FileIdentity {
+  uint64_t size = 0;
+  int64_t mtime_seconds = 0;
+  int64_t mtime_nanoseconds = 0;
+  uint64_t inode = 0;
+  uint64_t device = 0;
+
+  bool operator==(const FileIdentity&) const = default;
+};
+
 // A forward-only stream of bytes.
 // Not thread-safe: one reader at a time.
 class ByteSource {
@@ -34,9 +48,23 @@ class ByteSource {
   // Bytes consumed so far from the underlying storage (compressed bytes for a
   // compressed stream), for progress reporting.
   virtual uint64_t stored_bytes_read() const = 0;
+
+  // The identity of the underlying regular file as recorded at open; nullopt
+  // for standard input, pipes, devices and memory.
+  virtual std::optional<FileIdentity> identity() const { return std::nullopt; }
 };
 
 // Opens a local file; "-" is standard input.
+//
+// A regular file is checked for changes while it is read: the read that
+// finds its end (returns 0) first compares the file with its identity at
+// open -- the bytes read against the size at open, fstat(2) of the open file
+// against the size, modification time (ns), inode and device, and stat(2) of
+// the path against the inode and device (a file renamed over the path, or
+// the path removed). Any difference is an InputError naming the file and
+// what changed: a file truncated, rewritten or replaced while it was read
+// must not pass for a complete one. Standard input, pipes and devices have
+// no size or identity to compare and are read as they come.
 StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 
 // Wraps `inner`: if its first bytes are the gzip magic, inflates it

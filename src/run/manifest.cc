@@ -25,9 +25,20 @@ std::string ManifestToJson(const Manifest& m) {
   j["checksum_algorithm"] = kChecksumAlgorithm;
   json inputs = json::array();
   for (const InputFileRecord& f : m.inputs) {
-    inputs.push_back({{"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}});
+    json input = {
+        {"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}, {"blank_lines", f.blank_lines}};
+    input["identity"] = nullptr;
+    if (f.identity) {
+      input["identity"] = {{"size", f.identity->size},
+                           {"mtime_seconds", f.identity->mtime_seconds},
+                           {"mtime_nanoseconds", f.identity->mtime_nanoseconds},
+                           {"inode", f.identity->inode},
+                           {"device", f.identity->device}};
+    }
+    inputs.push_back(input);
   }
   j["inputs"] = inputs;
+  j["blank_lines"] = m.blank_lines;
   j["rows"] = {
       {"input", m.input_rows}, {"accepted", m.accepted_rows}, {"rejected", m.rejected_rows}};
   j["rejected_by_reason"] = m.rejected_by_reason;
@@ -71,9 +82,21 @@ StatusOr<Manifest> ManifestFromJson(std::string_view text) {
     m.arguments = j.value("arguments", std::vector<std::string>{});
     m.options = j.value("options", std::map<std::string, std::string>{});
     for (const json& f : j.at("inputs")) {
-      m.inputs.push_back({f.at("path").get<std::string>(), f.at("bytes").get<uint64_t>(),
-                          f.at("crc32").get<uint32_t>()});
+      InputFileRecord input;
+      input.path = f.at("path").get<std::string>();
+      input.bytes = f.at("bytes").get<uint64_t>();
+      input.crc32 = f.at("crc32").get<uint32_t>();
+      input.blank_lines = f.value("blank_lines", uint64_t{0});  // absent in older manifests
+      if (f.contains("identity") && !f.at("identity").is_null()) {
+        const json& id = f.at("identity");
+        input.identity =
+            io::FileIdentity{id.at("size").get<uint64_t>(), id.at("mtime_seconds").get<int64_t>(),
+                             id.at("mtime_nanoseconds").get<int64_t>(),
+                             id.at("inode").get<uint64_t>(), id.at("device").get<uint64_t>()};
+      }
+      m.inputs.push_back(std::move(input));
     }
+    m.blank_lines = j.value("blank_lines", int64_t{0});
     const json& rows = j.at("rows");
     m.input_rows = rows.at("input").get<int64_t>();
     m.accepted_rows = rows.at("accepted").get<int64_t>();

@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "io/byte_source.h"
 #include "model/table_files.h"
 #include "quality/checks.h"
 
@@ -26,8 +28,12 @@ inline constexpr std::string_view kChecksumAlgorithm =
 
 struct InputFileRecord {
   std::string path;
-  uint64_t bytes = 0;  // stored (possibly compressed) size
+  uint64_t bytes = 0;  // stored (possibly compressed) bytes read: the whole file
   uint32_t crc32 = 0;  // over the stored bytes
+  uint64_t blank_lines = 0;  // skipped, not rows
+  // A regular file at open, verified unchanged after its last byte was read
+  // (io::OpenFileSource); absent for stdin and pipes (nothing to verify).
+  std::optional<io::FileIdentity> identity;
 };
 
 struct Manifest {
@@ -41,6 +47,7 @@ struct Manifest {
   int64_t input_rows = 0;
   int64_t accepted_rows = 0;
   int64_t rejected_rows = 0;
+  int64_t blank_lines = 0;  // over all inputs; not rows
   std::map<std::string, int64_t> rejected_by_reason;
   std::vector<TableRecord> tables;
   std::vector<quality::CheckResult> checks;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/utf8.h"
 #include "fmt/core.h"
 
 namespace wv::traces {
@@ -52,8 +53,8 @@ Status InOrderStage::Finish(ChunkInFlight& chunk) {
   CountRows(chunk.validated);
   const ValidatedChunk& validated = chunk.validated;
   if (validated.accepted.size() + validated.rejected.size() != validated.input_rows) {
-    return InternalError(
-        fmt::format("{}: chunk {} lost rows", paths_[chunk.file], validated.sequence));
+    return InternalError(fmt::format("{}: chunk {} lost rows",
+                                     EscapeForTerminal(paths_[chunk.file]), validated.sequence));
   }
   WV_RETURN_IF_ERROR(consume_(std::move(chunk.validated)));
   ReportProgress();
@@ -102,7 +103,9 @@ void InOrderStage::QuarantineDuplicates(const std::vector<DuplicateDetector::Dup
 
 void InOrderStage::CountRows(const ValidatedChunk& chunk) {
   stats_->files[chunk.source_file].rows += chunk.input_rows;
+  stats_->files[chunk.source_file].blank_lines += chunk.blank_lines;
   stats_->input_rows += chunk.input_rows;
+  stats_->blank_lines += chunk.blank_lines;
   stats_->accepted += chunk.accepted.size();
   stats_->rejected += chunk.rejected.size();
   for (RejectReason reason : chunk.rejected.reason) {

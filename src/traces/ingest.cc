@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "core/mutex.h"
 #include "core/parallel.h"
+#include "core/utf8.h"
 #include "fmt/core.h"
 #include "traces/chunks_in_flight.h"
 #include "traces/in_order_stage.h"
@@ -114,6 +115,7 @@ class ParallelIngest {
       file.stored_bytes = stored_[i].stored_bytes;
       file.stored_crc32 = stored_[i].stored_crc32;
       file.bytes = stored_[i].bytes;
+      file.identity = stored_[i].identity;
       if (file.physical_lines == 0) file.physical_lines = 1;  // header only
       stats_->stored_bytes += file.stored_bytes;
       stats_->bytes += file.bytes;
@@ -221,9 +223,12 @@ StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::strin
     if (argument.find_first_of("*?[") == std::string::npos) {
       struct stat st;
       if (::stat(argument.c_str(), &st) != 0) {
-        return InputError(fmt::format("{}: {}", argument, std::strerror(errno)));
+        const int error = errno;
+        return InputError(fmt::format("{}: {}", EscapeForTerminal(argument), std::strerror(error)));
       }
-      if (S_ISDIR(st.st_mode)) return InputError(fmt::format("{} is a directory", argument));
+      if (S_ISDIR(st.st_mode)) {
+        return InputError(fmt::format("{} is a directory", EscapeForTerminal(argument)));
+      }
       paths.push_back(argument);
       continue;
     }
@@ -231,11 +236,11 @@ StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::strin
     const int rc = ::glob(argument.c_str(), GLOB_ERR, nullptr, &matches);
     if (rc == GLOB_NOMATCH) {
       ::globfree(&matches);
-      return InputError(fmt::format("no file matches {}", argument));
+      return InputError(fmt::format("no file matches {}", EscapeForTerminal(argument)));
     }
     if (rc != 0) {
       ::globfree(&matches);
-      return InputError(fmt::format("cannot expand {}", argument));
+      return InputError(fmt::format("cannot expand {}", EscapeForTerminal(argument)));
     }
     for (size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
     ::globfree(&matches);

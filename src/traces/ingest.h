@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "io/byte_source.h"
 #include "traces/references.h"
 #include "traces/trace_batch.h"
 
@@ -50,15 +51,21 @@ struct IngestOptions {
 
 struct IngestFileStats {
   std::string path;
-  uint64_t rows = 0;            // data rows (not the header)
-  uint64_t physical_lines = 0;  // lines including the header
-  uint64_t stored_bytes = 0;    // bytes in storage (the .gz size for gzip)
+  uint64_t rows = 0;            // data rows (not the header, not blank lines)
+  uint64_t blank_lines = 0;     // empty (or "\r") lines between rows: skipped, not rows
+  uint64_t physical_lines = 0;  // lines including the header and blank lines
+  uint64_t stored_bytes = 0;    // bytes read from storage (the .gz size for gzip)
   uint64_t bytes = 0;           // bytes after decompression
   uint32_t stored_crc32 = 0;    // CRC-32 (zlib/gzip polynomial) of the stored bytes
+  // A regular file's size, modification time, inode and device at open; the
+  // file was verified unchanged when its last byte was read, and
+  // stored_bytes equals its size. nullopt for stdin and pipes.
+  std::optional<io::FileIdentity> identity;
 };
 
 struct IngestStats {
   uint64_t input_rows = 0;
+  uint64_t blank_lines = 0;
   uint64_t accepted = 0;
   uint64_t rejected = 0;  // duplicates included
   std::array<uint64_t, static_cast<size_t>(RejectReason::kNumReasons)> rejected_by_reason{};

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
@@ -54,7 +55,8 @@ const LanguageCodes& LanguageCodes::Bundled() {
 Status LanguageCodes::Add(Language language, std::string_view where) {
   if (language.alpha2.empty()) return OkStatus();
   if (Find(language.alpha2) != nullptr) {
-    return InputError(fmt::format("{}: alpha2 code '{}' is listed twice", where, language.alpha2));
+    return InputError(fmt::format("{}: alpha2 code '{}' is listed twice", where,
+                                  EscapeForTerminal(language.alpha2)));
   }
   const int index = static_cast<int>(languages_.size());
   const int slot = TwoLetterIndex(language.alpha2);
@@ -67,7 +69,9 @@ Status LanguageCodes::Add(Language language, std::string_view where) {
   return OkStatus();
 }
 
-StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_view source_name) {
+StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_view path) {
+  // Messages quote the name and values escaped: they reach the terminal.
+  const std::string source_name = EscapeForTerminal(path);
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
@@ -80,7 +84,8 @@ StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_
       array = nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
       return InputError(fmt::format("{}: line {}: invalid JSON: {}", source_name,
-                                    LineOfOffset(text, e.byte > 0 ? e.byte - 1 : 0), e.what()));
+                                    LineOfOffset(text, e.byte > 0 ? e.byte - 1 : 0),
+                                    EscapeForTerminal(e.what())));
     }
     for (size_t i = 0; i < array.size(); ++i) {
       const nlohmann::json& item = array[i];

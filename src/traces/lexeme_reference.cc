@@ -1,6 +1,7 @@
 #include "traces/lexeme_reference.h"
 
 #include "absl/strings/string_view.h"
+#include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "traces/bundled_data.h"
@@ -42,8 +43,9 @@ const LexemeReference& LexemeReference::Bundled() {
   return *bundled;
 }
 
-StatusOr<LexemeReference> LexemeReference::Parse(std::string_view text,
-                                                 std::string_view source_name) {
+StatusOr<LexemeReference> LexemeReference::Parse(std::string_view text, std::string_view path) {
+  // Messages quote the name and values escaped: they reach the terminal.
+  const std::string source_name = EscapeForTerminal(path);
   LexemeReference reference;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   size_t line_number = 0;
@@ -61,16 +63,16 @@ StatusOr<LexemeReference> LexemeReference::Parse(std::string_view text,
     if (category.empty()) {
       return InputError(fmt::format(
           "{}: line {}: expected 'tag category description' separated by spaces, got '{}'",
-          source_name, line_number, original));
+          source_name, line_number, EscapeForTerminal(original)));
     }
     if (tag.find_first_of("<>") != std::string_view::npos) {
       return InputError(fmt::format("{}: line {}: tag '{}' contains '<' or '>'", source_name,
-                                    line_number, tag));
+                                    line_number, EscapeForTerminal(tag)));
     }
     auto [it, inserted] = reference.index_.emplace(std::string(tag), reference.tags_.size());
     if (!inserted) {
-      return InputError(
-          fmt::format("{}: line {}: tag '{}' is listed twice", source_name, line_number, tag));
+      return InputError(fmt::format("{}: line {}: tag '{}' is listed twice", source_name,
+                                    line_number, EscapeForTerminal(tag)));
     }
     reference.tags_.push_back(
         LexemeTag{std::string(tag), std::string(category), std::string(description)});

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/crc32.h"
+#include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "traces/trace_schema.h"
@@ -28,6 +29,7 @@ class StoredBytesTap final : public io::ByteSource {
   const std::string& name() const override { return inner_->name(); }
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+  std::optional<io::FileIdentity> identity() const override { return inner_->identity(); }
 
   uint32_t crc() const { return crc_; }
   uint64_t bytes() const { return bytes_; }
@@ -52,7 +54,10 @@ StatusOr<StoredFileInfo> ReadTraceFile(
   WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
   csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
   WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
-  if (!header) return InputError(fmt::format("{}: empty file (expected the header line)", path));
+  if (!header) {
+    return InputError(
+        fmt::format("{}: empty file (expected the header line)", EscapeForTerminal(path)));
+  }
   WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
   for (;;) {
     std::unique_ptr<csv::ChunkBuffer> buffer = pool->Take();
@@ -65,8 +70,10 @@ StatusOr<StoredFileInfo> ReadTraceFile(
     }
     emit(std::move(buffer));
   }
-  return StoredFileInfo{
-      .stored_bytes = tap->bytes(), .stored_crc32 = tap->crc(), .bytes = chunker.bytes()};
+  return StoredFileInfo{.stored_bytes = tap->bytes(),
+                        .stored_crc32 = tap->crc(),
+                        .bytes = chunker.bytes(),
+                        .identity = tap->identity()};
 }
 
 }  // namespace wv::traces

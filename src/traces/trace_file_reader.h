@@ -5,11 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "core/status.h"
 #include "csv/chunker.h"
+#include "io/byte_source.h"
 #include "traces/chunks_in_flight.h"
 
 // The reading side of an ingest: one traces file, from storage to chunks of
@@ -18,14 +20,18 @@ namespace wv::traces {
 
 // What reading learned about a file's stored form.
 struct StoredFileInfo {
-  uint64_t stored_bytes = 0;  // bytes in storage (the .gz size for gzip)
+  uint64_t stored_bytes = 0;  // bytes read from storage (the .gz size for gzip)
   uint32_t stored_crc32 = 0;  // CRC-32 of the stored bytes (core/crc32.h)
   uint64_t bytes = 0;         // bytes after decompression
+  // The file at open, for a regular file (verified unchanged at its end:
+  // io::OpenFileSource); nullopt for stdin and pipes.
+  std::optional<io::FileIdentity> identity;
 };
 
 // Reads the traces file `path` ("-" is stdin): opens it, decompressing
 // gzip (detected from the bytes), checks its header (an empty file or a
-// wrong header is an InputError naming it), then cuts the rest into chunks
+// wrong header is an InputError naming it; so is a regular file that changed
+// while it was read, io::OpenFileSource), then cuts the rest into chunks
 // of whole rows of about `chunk_bytes` (csv::Chunker). Each chunk is read
 // into a buffer taken from `pool` and handed to emit(); when the pool is
 // stopped (the run is failing), reading ends early with OK.

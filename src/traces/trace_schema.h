@@ -65,9 +65,17 @@ inline std::optional<RejectReason> ParseRejectReason(std::string_view name) {
   return std::nullopt;
 }
 
-// The timestamp domain: [2000-01-01, 2100-01-01) UTC.
+// The timestamp domain: [2000-01-01, 2100-01-01) UTC. Needs 64 bits
+// (2^31 seconds is 2038): PostgreSQL/Redshift `bigint` or a timestamp.
 inline constexpr long long kMinTimestamp = 946684800;
 inline constexpr long long kMaxTimestampExclusive = 4102444800;
+
+// The largest delta, history_seen and session_seen accepted (and so, by the
+// rules, history_correct and session_correct): 2^31 - 1, so that every
+// accepted count fits the 32-bit integers its consumers use (the analytics
+// load session counts as int32; PostgreSQL/Redshift `integer`). The real
+// data's are far below (counts in the thousands, delta a few years).
+inline constexpr long long kMaxCount = 2147483647;
 
 }  // namespace wv::traces
 

@@ -101,6 +101,43 @@ IntParse ParseInt64(std::string_view text, int64_t* value) {
   return IntParse::kOk;
 }
 
+UnitInterval LocateInUnitInterval(std::string_view text) {
+  size_t i = 0;
+  const bool negative = text[0] == '-';
+  if (text[0] == '+' || text[0] == '-') ++i;
+  const size_t e = std::min(text.find_first_of("eE", i), text.size());
+  const std::string_view mantissa = text.substr(i, e - i);
+  // The exponent, saturated: beyond +-10^9 its exact size no longer matters
+  // (the mantissa has fewer digits than that).
+  int64_t exponent = 0;
+  if (e < text.size()) {
+    size_t k = e + 1;
+    const bool exponent_negative = text[k] == '-';
+    if (text[k] == '+' || text[k] == '-') ++k;
+    for (; k < text.size(); ++k) {
+      exponent = std::min<int64_t>(exponent * 10 + (text[k] - '0'), int64_t{1} << 40);
+    }
+    if (exponent_negative) exponent = -exponent;
+  }
+  const size_t integer_digits = std::min(mantissa.find('.'), mantissa.size());
+  // The first nonzero digit: its power of ten decides unless it is 10^0.
+  int64_t index = 0;  // among the digits, '.' skipped
+  size_t j = 0;
+  for (; j < mantissa.size(); ++j) {
+    if (mantissa[j] == '.') continue;
+    if (mantissa[j] != '0') break;
+    ++index;
+  }
+  if (j == mantissa.size()) return UnitInterval::kInside;  // zero, whatever its sign
+  if (negative) return UnitInterval::kBelow;
+  const int64_t power = static_cast<int64_t>(integer_digits) - 1 - index + exponent;
+  if (power != 0) return power < 0 ? UnitInterval::kInside : UnitInterval::kAbove;
+  if (mantissa[j] != '1') return UnitInterval::kAbove;
+  // 1.000...: exactly 1 unless a nonzero digit follows.
+  const bool more = mantissa.find_first_of("123456789", j + 1) != std::string_view::npos;
+  return more ? UnitInterval::kAbove : UnitInterval::kInside;
+}
+
 bool IsLexemeId(std::string_view text) {
   if (text.size() != 32) return false;
   // 32 bytes in two SSE2 registers: each must lie in ['0','9'] or ['a','f'].
@@ -153,10 +190,14 @@ Status CheckTraceHeader(std::string_view line, std::string_view file_name) {
   if (header.substr(0, 3) == "\xEF\xBB\xBF") header.remove_prefix(3);
   if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
   if (header == kTraceHeader) return OkStatus();
-  const bool printable = FindInvalidUtf8(header) == std::string_view::npos;
-  return InputError(fmt::format("{}: line 1: unexpected header '{}{}' (expected '{}')", file_name,
-                                printable ? Shown(header) : "<invalid UTF-8>",
-                                printable ? Ellipsis(header) : "", kTraceHeader));
+  if (header.empty()) {
+    return InputError(fmt::format("{}: line 1 is blank (expected the header '{}')",
+                                  EscapeForTerminal(file_name), kTraceHeader));
+  }
+  // Cut before escaping, so that the escapes are never cut.
+  return InputError(fmt::format("{}: line 1: unexpected header '{}{}' (expected '{}')",
+                                EscapeForTerminal(file_name), EscapeForTerminal(Shown(header)),
+                                Ellipsis(header), kTraceHeader));
 }
 
 namespace {
@@ -179,8 +220,31 @@ void AppendFieldDetail(const csv::Row& row, int column, std::string_view what,
                          Ellipsis(value), what);
 }
 
-// Rule 1, malformed: broken quoting, a wrong field count, invalid UTF-8.
+// Names the field of `row` that holds the control character at row.raw[at]
+// (fields are views into the raw row, or into the parser's unescaped copy,
+// which keeps every byte but quotes), e.g. "control character 0x00 in field
+// 'user_id'".
+std::string ControlCharacterDetail(const csv::Row& row, size_t at) {
+  const auto byte = static_cast<unsigned char>(row.raw[at]);
+  const std::string what = byte == 0xC2 ? fmt::format("control character U+{:04X}",
+                                                      static_cast<unsigned char>(row.raw[at + 1]))
+                                        : fmt::format("control character 0x{:02X}", byte);
+  for (int c = 0; c < kNumTraceColumns; ++c) {
+    if (FindControlCharacter(row.fields[c]) != std::string_view::npos) {
+      return fmt::format("{} in field '{}'", what, kTraceColumnNames[c]);
+    }
+  }
+  return fmt::format("{} at byte {} of the row", what, at + 1);
+}
+
+// Rule 1, malformed: too long, broken quoting, a wrong field count, invalid
+// UTF-8, a control character (C0 including tab and line breaks inside quoted
+// fields, DEL, C1) anywhere in the row.
 RejectReason CheckShape(const csv::Row& row, std::string* detail) {
+  if (row.raw.size() > csv::kMaxRowBytes) {
+    *detail += fmt::format("the row is longer than {} bytes", csv::kMaxRowBytes);
+    return RejectReason::kMalformed;
+  }
   if (!row.quote_error.empty()) {
     detail->append(row.quote_error);
     return RejectReason::kMalformed;
@@ -193,6 +257,16 @@ RejectReason CheckShape(const csv::Row& row, std::string* detail) {
     const size_t bad_utf8 = FindInvalidUtf8(row.raw);
     if (bad_utf8 != std::string_view::npos) {
       *detail += fmt::format("invalid UTF-8 at byte {} of the row", bad_utf8 + 1);
+      return RejectReason::kMalformed;
+    }
+  }
+  // The raw row has every byte of the fields (and only ',' and '"' besides),
+  // so one scan of it covers all 12. The parser has ruled out C0 and DEL in
+  // most rows; C1 controls are possible only in non-ASCII ones.
+  if (row.maybe_control || row.maybe_non_ascii) {
+    const size_t control = FindControlCharacter(row.raw);
+    if (control != std::string_view::npos) {
+      *detail += ControlCharacterDetail(row, control);
       return RejectReason::kMalformed;
     }
   }
@@ -230,6 +304,18 @@ RejectReason ParseNumbers(const csv::Row& row, TypedValues* values, std::string*
   return kPassed;
 }
 
+// Whether p_recall's exact value (not its double) lies in [0, 1]. Rounding
+// is monotonic and 0 and 1 are doubles, so a double strictly inside or
+// outside decides; only a double of exactly 0 or 1 may have been rounded
+// onto the bound, and then the digits decide (the common spellings of 0 and
+// 1 without looking at them).
+bool PRecallInRange(std::string_view text, double p) {
+  if (p > 0.0 && p < 1.0) return true;
+  if (p != 0.0 && p != 1.0) return false;
+  if (text == "1.0" || text == "0.0" || text == "1" || text == "0") return true;
+  return validation::LocateInUnitInterval(text) == validation::UnitInterval::kInside;
+}
+
 // Rule 4, out_of_range, checked in column order.
 RejectReason CheckRanges(const csv::Row& row, const TypedValues& values, std::string* detail) {
   const int64_t* ints = values.ints;
@@ -237,19 +323,25 @@ RejectReason CheckRanges(const csv::Row& row, const TypedValues& values, std::st
     AppendFieldDetail(row, column, what, detail);
     return RejectReason::kOutOfRange;
   };
-  if (!(values.p_recall >= 0.0 && values.p_recall <= 1.0)) {
+  if (!PRecallInRange(row.fields[kPRecall], values.p_recall)) {
     return out_of_range(kPRecall, "is outside [0, 1]");
   }
   if (ints[kTimestamp] < kMinTimestamp || ints[kTimestamp] >= kMaxTimestampExclusive) {
     return out_of_range(kTimestamp, "is outside [2000-01-01, 2100-01-01)");
   }
+  const auto too_large = [&](int column) {
+    return out_of_range(column, fmt::format("is above {}", kMaxCount));
+  };
   if (ints[kDelta] < 0) return out_of_range(kDelta, "is negative");
+  if (ints[kDelta] > kMaxCount) return too_large(kDelta);
   if (ints[kHistorySeen] < 0) return out_of_range(kHistorySeen, "is negative");
+  if (ints[kHistorySeen] > kMaxCount) return too_large(kHistorySeen);
   if (ints[kHistoryCorrect] < 0 || ints[kHistoryCorrect] > ints[kHistorySeen]) {
     return out_of_range(kHistoryCorrect,
                         fmt::format("is outside [0, history_seen = {}]", ints[kHistorySeen]));
   }
   if (ints[kSessionSeen] < 1) return out_of_range(kSessionSeen, "is less than 1");
+  if (ints[kSessionSeen] > kMaxCount) return too_large(kSessionSeen);
   if (ints[kSessionCorrect] < 0 || ints[kSessionCorrect] > ints[kSessionSeen]) {
     return out_of_range(kSessionCorrect,
                         fmt::format("is outside [0, session_seen = {}]", ints[kSessionSeen]));
@@ -415,12 +507,15 @@ void ChunkValidator::Validate(std::string_view rows, uint32_t source_file, int64
     detail_.clear();
     const RejectReason reason = FirstFailingRule(row, refs_, &values, &lexeme, &detail_);
     if (reason != kPassed) {
-      out->rejected.Add(source_file, line, reason, detail_, row.raw);
+      // An over-long row keeps only its start (the chunker cuts longer lines
+      // anyway), so the quarantine stays bounded too.
+      out->rejected.Add(source_file, line, reason, detail_, row.raw.substr(0, csv::kMaxRowBytes));
       continue;
     }
     AppendAccepted(row, values, source_file, line, &out->accepted);
     if (dedup != nullptr) AddDedupInput(rows, row, dedup);
   }
+  out->blank_lines += parser.blank_lines();
   if (dedup != nullptr) dedup->physical_lines += parser.lines();
 }
 

@@ -74,8 +74,17 @@ class ChunkValidator {
 namespace validation {
 
 // p_recall syntax: [+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?  (no spaces, no
-// nan/inf, no hex, no ".5" or "1."). Returns false if `text` does not match.
+// nan/inf, no hex, no ".5" or "1."). Returns false if `text` does not match;
+// otherwise *value is the nearest double (-0 as +0).
 bool ParseDecimal(std::string_view text, double* value);
+
+// Where the exact value of a decimal lies relative to [0, 1], decided on its
+// digits, not on a rounded double: "1.00000000000000000001" is above (its
+// double is 1.0), "-0.0" and "0e-999" are inside, "-1e-400" is below (its
+// double is -0). Exponents of any length are handled.
+// REQUIRES: `text` matches the ParseDecimal syntax.
+enum class UnitInterval { kBelow, kInside, kAbove };
+UnitInterval LocateInUnitInterval(std::string_view text);
 
 enum class IntParse { kOk, kNotInteger, kOverflow };
 // [+-]?[0-9]+ fitting in int64.

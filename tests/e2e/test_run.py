@@ -23,7 +23,7 @@ import duckdb_etl  # noqa: E402
 
 TABLES = ["fact_wordviews", "dim_users", "dim_times", "dim_langs", "dim_words", "quarantine"]
 FIELDS = duckdb_etl.COLUMNS
-MAX_QUOTED_ROW_BYTES = 1 << 20
+MAX_QUOTED_ROW_BYTES = 1 << 16  # csv::kMaxRowBytes
 
 
 # ---------------------------------------------------------------- the oracle
@@ -34,8 +34,9 @@ def split_rows(data: bytes):
     RFC 4180: a row ends at a line end outside a quoted field; a quoted field
     starts with '"' at the start of a field and ends at a '"' not followed by
     another ('""' is an escaped quote); any other '"' is a stray character. A
-    quoted field still open at the end of input, or at a line end 1 MiB past
-    the row's start, makes the row end at its first line end (unbalanced).
+    quoted field still open at the end of input, or at a line end 64 KiB past
+    the row's start, makes the row end at its first line end (unbalanced); so
+    does a row over several lines longer than 64 KiB.
     """
     pos, line = 0, 1
     n = len(data)
@@ -88,13 +89,14 @@ def split_rows(data: bytes):
             # A row over several lines must be well formed with 12 fields,
             # else it ends at its first line end.
             fields = parse_fields(content)
-            if fields is None or len(fields) != len(FIELDS):
+            if fields is None or len(fields) != len(FIELDS) or len(content) > MAX_QUOTED_ROW_BYTES:
                 end, unbalanced, newlines = first_nl, True, 0
                 consumed = end + 1
                 content = data[pos:end]
                 if content.endswith(b'\r'):
                     content = content[:-1]
-        yield line, content, unbalanced
+        if content or newlines or unbalanced:  # a blank line is not a row
+            yield line, content, unbalanced
         line += newlines + 1
         pos = consumed
 

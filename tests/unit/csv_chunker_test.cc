@@ -15,6 +15,7 @@ struct Parsed {
   std::vector<uint64_t> lines;
   std::vector<std::string> errors;
   std::vector<size_t> chunk_sizes;
+  uint64_t blank_lines = 0;
 };
 
 Parsed ParseChunked(const std::string& text, size_t chunk_bytes, size_t step,
@@ -41,6 +42,7 @@ Parsed ParseChunked(const std::string& text, size_t chunk_bytes, size_t step,
       parsed.errors.emplace_back(row.quote_error);
     }
     line_base += parser.lines();
+    parsed.blank_lines += parser.blank_lines();
   }
   EXPECT_EQ(chunker.bytes(), text.size());
   return parsed;
@@ -79,7 +81,9 @@ TEST(ChunkerTest, TinyChunksAndReadsGiveTheSameRowsAsOneBigChunk) {
     const std::string text = Sample(seed, 400);
     const Parsed whole = ParseChunked(text, 1 << 24, 1 << 24);
     ASSERT_EQ(whole.chunk_sizes.size(), 1u);
-    ASSERT_EQ(whole.raws.size(), 401u);  // a stray quote never swallows rows
+    // A stray quote never swallows rows; blank lines are not rows.
+    ASSERT_GT(whole.blank_lines, 10u);
+    ASSERT_EQ(whole.raws.size() + whole.blank_lines, 401u);
     for (size_t chunk_bytes : {1, 2, 7, 16, 100, 4096}) {
       for (size_t step : {1, 3, 64, 1 << 20}) {
         const Parsed chunked = ParseChunked(text, chunk_bytes, step);
@@ -87,6 +91,7 @@ TEST(ChunkerTest, TinyChunksAndReadsGiveTheSameRowsAsOneBigChunk) {
         EXPECT_EQ(chunked.fields, whole.fields);
         EXPECT_EQ(chunked.lines, whole.lines);
         EXPECT_EQ(chunked.errors, whole.errors);
+        EXPECT_EQ(chunked.blank_lines, whole.blank_lines);
       }
     }
   }
@@ -130,6 +135,53 @@ TEST(ChunkerTest, EmptyHeaderOnlyAndNoNewline) {
     ASSERT_TRUE(header.ok());
     EXPECT_EQ(**header, "header");
   }
+}
+
+TEST(ChunkerTest, AnOverlongLineIsCutToItsStartAndTheRestOfTheStreamKept) {
+  const std::string longest(kMaxRowBytes, 'y');
+  for (const size_t extra : {size_t{3}, size_t{100000}, size_t{3} << 20}) {
+    const std::string text = "h\nfirst,1,2\n" + std::string(kMaxRowBytes + extra, 'x') + "\r\n" +
+                             longest + "\nlast,1,2\n";
+    for (size_t chunk_bytes : {size_t{100}, size_t{1} << 16, size_t{4} << 20}) {
+      for (size_t step : {size_t{4093}, size_t{1} << 20}) {
+        const Parsed parsed = ParseChunked(text, chunk_bytes, step);
+        ASSERT_EQ(parsed.raws.size(), 4u) << extra << "/" << chunk_bytes << "/" << step;
+        EXPECT_EQ(parsed.raws[0], "first,1,2");
+        // Cut to kMaxRowBytes + 2 bytes at most: still longer than the limit.
+        EXPECT_GT(parsed.raws[1].size(), kMaxRowBytes);
+        EXPECT_LE(parsed.raws[1].size(), kMaxRowBytes + extra);
+        EXPECT_EQ(parsed.raws[1].find_first_not_of('x'), std::string::npos);
+        EXPECT_EQ(parsed.raws[2], longest);  // exactly the limit: whole
+        EXPECT_EQ(parsed.raws[3], "last,1,2");
+        EXPECT_EQ(parsed.lines, (std::vector<uint64_t>{2, 3, 4, 5}));
+        for (size_t size : parsed.chunk_sizes)
+          EXPECT_LE(size, std::max(chunk_bytes, 3 * kMaxRowBytes));
+      }
+    }
+  }
+}
+
+TEST(ChunkerTest, AnOverlongLastLineWithoutLineEnd) {
+  const std::string text = "h\na,1,2\n" + std::string(5 * kMaxRowBytes, 'x');
+  const Parsed parsed = ParseChunked(text, 1000, 1 << 20);
+  ASSERT_EQ(parsed.raws.size(), 2u);
+  EXPECT_GT(parsed.raws[1].size(), kMaxRowBytes);
+  EXPECT_LE(parsed.raws[1].size(), kMaxRowBytes + 2);
+}
+
+TEST(ChunkerTest, AHeaderLongerThanTheLimitIsAnInputError) {
+  auto source = io::OpenMemorySource(std::string(kMaxRowBytes + 5, 'h') + "\nrow\n", "in\x1b[31m");
+  Chunker chunker(source.get(), 16);
+  auto header = chunker.ReadFirstLine();
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.status().kind(), ErrorKind::kInput);
+  EXPECT_EQ(header.status().message(), "in\\x1B[31m: line 1 is longer than 65536 bytes");
+  // Exactly at the limit is fine.
+  auto fits = io::OpenMemorySource(std::string(kMaxRowBytes, 'h') + "\r\nrow\n");
+  Chunker fine(fits.get(), 16);
+  auto ok = fine.ReadFirstLine();
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)->size(), kMaxRowBytes + 1);  // '\r' kept
 }
 
 }  // namespace

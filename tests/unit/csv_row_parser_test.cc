@@ -54,12 +54,110 @@ TEST(RowParserTest, QuotedFieldsWithCommasNewlinesAndEscapes) {
   EXPECT_EQ(rows[2], (ParsedRow{"\"\",x", {"", "x"}, 3, 1, ""}));
 }
 
-TEST(RowParserTest, EmptyLinesAndTrailingCommas) {
-  const auto rows = ParseAll("\n,\r\na,\n");
+TEST(RowParserTest, BlankLinesAreSkippedAndCountedAndTrailingCommasKept) {
+  RowParser parser("\n,\r\n\r\na,\n\n\r");
+  Row row;
+  std::vector<std::vector<std::string>> fields;
+  std::vector<uint64_t> lines;
+  while (parser.Next(&row)) {
+    fields.emplace_back(row.fields.begin(), row.fields.begin() + row.field_count);
+    lines.push_back(row.first_line);
+  }
+  EXPECT_EQ(fields, (std::vector<std::vector<std::string>>{{"", ""}, {"a", ""}}));
+  EXPECT_EQ(lines, (std::vector<uint64_t>{1, 3}));  // physical lines, blank ones counted
+  EXPECT_EQ(parser.blank_lines(), 4u);              // "\n", "\r\n", "\n" and the final "\r"
+  EXPECT_EQ(parser.lines(), 6u);
+}
+
+TEST(RowParserTest, MaybeControlIsFalseOnlyWithoutControlBytes) {
+  // A control byte at every offset of rows of several lengths (16-byte steps
+  // and the scalar tail), each followed by a clean row.
+  for (size_t length : {3, 15, 16, 17, 40, 100}) {
+    const std::string clean(length, 'a');
+    for (size_t at = 0; at < length; ++at) {
+      for (char control : {'\0', '\x01', '\t', '\x1f', '\x7f', '\r'}) {
+        std::string dirty = clean;
+        dirty[at] = control;
+        const std::string text = dirty + "\n" + clean + "\n";
+        RowParser parser(text);
+        Row row;
+        ASSERT_TRUE(parser.Next(&row));
+        EXPECT_TRUE(row.maybe_control) << length << " " << at << " " << int{control};
+        ASSERT_TRUE(parser.Next(&row));
+        EXPECT_FALSE(row.maybe_control) << length << " " << at;
+      }
+    }
+  }
+}
+
+TEST(RowParserTest, OnlyBlankLinesGiveNoRows) {
+  RowParser parser("\n\r\n\n");
+  Row row;
+  EXPECT_FALSE(parser.Next(&row));
+  EXPECT_EQ(parser.blank_lines(), 3u);
+  EXPECT_EQ(parser.lines(), 3u);
+}
+
+TEST(RowParserTest, BlankLinesInsideQuotesAreData) {
+  RowParser parser("a,\"x\n\n\r\ny\",b\n\nc,d,e\n", 3);
+  Row row;
+  ASSERT_TRUE(parser.Next(&row));
+  EXPECT_EQ(row.fields[1], "x\n\n\r\ny");
+  EXPECT_EQ(row.lines, 4u);
+  ASSERT_TRUE(parser.Next(&row));
+  EXPECT_EQ(row.raw, "c,d,e");
+  EXPECT_EQ(row.first_line, 5u);
+  EXPECT_FALSE(parser.Next(&row));
+  EXPECT_EQ(parser.blank_lines(), 1u);  // only the one between the rows
+}
+
+TEST(RowParserTest, SpacesOrALoneQuoteAreNotBlank) {
+  EXPECT_EQ(ParseAll(" \n").size(), 1u);
+  EXPECT_EQ(ParseAll("\r\r\n").size(), 1u);  // content "\r": not blank
+  EXPECT_EQ(ParseAll("\"\"\n").size(), 1u);  // one empty quoted field
+}
+
+TEST(RowParserTest, ALongSingleLineIsOneRow) {
+  // The parser does not reject: the caller does (the validator, by length).
+  const std::string text = std::string(kMaxRowBytes + 10, 'x') + "\nnext\n";
+  const auto rows = ParseAll(text);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].raw.size(), kMaxRowBytes + 10);
+  EXPECT_EQ(rows[1].raw, "next");
+}
+
+TEST(RowParserTest, AMultiLineRowLongerThanTheLimitEndsAtItsFirstLineEnd) {
+  // Well formed with 3 fields, but its last line takes it past kMaxRowBytes.
+  const std::string text = "a,\"b\nc\"," + std::string(kMaxRowBytes, 'z') + "\nnext,1,2\n";
+  const auto rows = ParseAll(text, 3);
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{""}));
-  EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"", ""}));
-  EXPECT_EQ(rows[2].fields, (std::vector<std::string>{"a", ""}));
+  EXPECT_EQ(rows[0].raw, "a,\"b");
+  EXPECT_EQ(rows[0].error, "unbalanced quotes");
+  EXPECT_EQ(rows[1].first_line, 1u);
+  EXPECT_EQ(rows[2].raw, "next,1,2");
+  // One byte shorter than the limit: one row over two lines.
+  const std::string fits = "a,\"b\nc\"," + std::string(kMaxRowBytes - 8, 'z') + "\nnext,1,2\n";
+  const auto fit_rows = ParseAll(fits, 3);
+  ASSERT_EQ(fit_rows.size(), 2u);
+  EXPECT_EQ(fit_rows[0].raw.size(), kMaxRowBytes);
+  EXPECT_EQ(fit_rows[0].error, "");
+}
+
+TEST(RowParserTest, ScanRowCutsAnOpenRowOnceItCannotEndWithinTheLimit) {
+  // Incomplete while the row could still end within the limit...
+  std::string open = "a,\"b\n" + std::string(kMaxRowBytes - 5, 'z');
+  EXPECT_FALSE(ScanRow(open, /*at_eof=*/false, 3).complete);
+  // ...and cut at its first line end once it cannot.
+  open += "zz";
+  const RowExtent extent = ScanRow(open, /*at_eof=*/false, 3);
+  EXPECT_TRUE(extent.complete);
+  EXPECT_TRUE(extent.unbalanced);
+  EXPECT_EQ(extent.consumed, 5u);
+  // The same when the data ends on a quote (the byte after it would decide).
+  const RowExtent on_quote =
+      ScanRow("a,\"b\n" + std::string(kMaxRowBytes, 'z') + "\"", /*at_eof=*/false, 3);
+  EXPECT_TRUE(on_quote.complete);
+  EXPECT_EQ(on_quote.consumed, 5u);
 }
 
 TEST(RowParserTest, BrokenQuotingIsReportedPerRow) {
@@ -87,10 +185,10 @@ TEST(RowParserTest, BrokenQuotingIsReportedPerRow) {
 }
 
 TEST(RowParserTest, AnOpenQuoteStopsAtTheCap) {
-  // A quote that opens and is closed only much later (after kMaxQuotedRowBytes)
+  // A quote that opens and is closed only much later (after kMaxRowBytes)
   // does not swallow the rows in between.
   std::string text = "x,\"open\n";
-  const size_t filler_rows = kMaxQuotedRowBytes / 8 + 10;
+  const size_t filler_rows = kMaxRowBytes / 8 + 10;
   for (size_t i = 0; i < filler_rows; ++i) text += "1,23456\n";
   text += "\"closing,z\n";
   const auto rows = ParseAll(text);

@@ -1,15 +1,20 @@
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "io/byte_source.h"
 #include "io_test_util.h"
+#include "support/temp_dir.h"
 
 namespace wv::io {
 namespace {
@@ -156,6 +161,123 @@ TEST_F(ByteSourceTest, DashIsStandardInput) {
   ASSERT_TRUE(source.ok());
   EXPECT_EQ((*source)->name(), "<stdin>");
   EXPECT_FALSE((*source)->stored_size().has_value());
+}
+
+// Reads `first` bytes of `path`, calls `change`, then reads to the end.
+Status ReadWithChangeInBetween(const std::string& path, size_t first,
+                               const std::function<void()>& change) {
+  WV_ASSIGN_OR_RETURN(auto source, OpenFileSource(path));
+  std::string buffer(first, '\0');
+  size_t have = 0;
+  while (have < first) {
+    WV_ASSIGN_OR_RETURN(size_t n, source->Read(buffer.data() + have, first - have));
+    if (n == 0) break;
+    have += n;
+  }
+  change();
+  WV_ASSIGN_OR_RETURN(std::string rest, ReadAll(*source));
+  return OkStatus();
+}
+
+void SetMtime(const std::string& path, int64_t seconds, int64_t nanoseconds) {
+  const struct timespec times[2] = {{seconds, nanoseconds}, {seconds, nanoseconds}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+TEST_F(ByteSourceTest, AnUnchangedFileRecordsItsIdentity) {
+  const std::string path = Write("same.csv", RandomText(200000, 7));
+  SetMtime(path, 1700000000, 123456789);
+  auto source = OpenFileSource(path);
+  ASSERT_TRUE(source.ok());
+  ASSERT_TRUE(ReadAll(**source).ok());
+  const std::optional<FileIdentity> id = (*source)->identity();
+  ASSERT_TRUE(id.has_value());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(id->size, 200000u);
+  EXPECT_EQ(id->mtime_seconds, 1700000000);
+  EXPECT_EQ(id->mtime_nanoseconds, 123456789);
+  EXPECT_EQ(id->inode, static_cast<uint64_t>(st.st_ino));
+  EXPECT_EQ(id->device, static_cast<uint64_t>(st.st_dev));
+  // Through gzip detection too.
+  auto input = OpenInput(path);
+  ASSERT_TRUE(input.ok());
+  EXPECT_EQ((*input)->identity(), id);
+}
+
+TEST_F(ByteSourceTest, AFileTruncatedWhileReadIsAnInputError) {
+  const std::string path = Write("cut.csv", RandomText(300000, 8));
+  const Status status = ReadWithChangeInBetween(path, 1000, [&] { fs::resize_file(path, 50000); });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.kind(), ErrorKind::kInput);
+  EXPECT_NE(status.message().find(path + " changed while it was read"), std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("size 300000 -> 50000 bytes"), std::string::npos);
+  EXPECT_NE(status.message().find("50000 bytes read of the 300000"), std::string::npos);
+}
+
+TEST_F(ByteSourceTest, AFileGrownWhileReadIsAnInputError) {
+  const std::string path = Write("grown.csv", RandomText(1000, 9));
+  const Status status = ReadWithChangeInBetween(
+      path, 10, [&] { std::ofstream(path, std::ios::binary | std::ios::app) << "more"; });
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("size 1000 -> 1004 bytes"), std::string::npos)
+      << status.message();
+}
+
+TEST_F(ByteSourceTest, AFileRewrittenInPlaceWithTheSameSizeIsAnInputError) {
+  const std::string path = Write("rewritten.csv", RandomText(100000, 10));
+  SetMtime(path, 1700000000, 1);
+  const Status status = ReadWithChangeInBetween(path, 4096, [&] {
+    // Same size, new bytes, written through the same inode.
+    std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(50000);
+    f << "rewritten";
+    f.close();
+    SetMtime(path, 1700000000, 2);
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.kind(), ErrorKind::kInput);
+  EXPECT_NE(status.message().find("modification time 1700000000.000000001 -> 1700000000.000000002"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST_F(ByteSourceTest, AFileReplacedByRenameWhileReadIsAnInputError) {
+  const std::string path = Write("replaced.csv", RandomText(100000, 11));
+  const std::string other = Write("other.csv", RandomText(100000, 11));  // same bytes even
+  const Status status = ReadWithChangeInBetween(path, 10, [&] { fs::rename(other, path); });
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("the path now names another file"), std::string::npos)
+      << status.message();
+  // Removed instead of replaced.
+  const std::string gone = Write("gone.csv", "abc");
+  const Status removed = ReadWithChangeInBetween(gone, 1, [&] { fs::remove(gone); });
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.message().find("the path no longer names a file"), std::string::npos)
+      << removed.message();
+}
+
+TEST_F(ByteSourceTest, AFifoHasNoIdentityAndIsReadAsItComes) {
+  const std::string path = (dir_ / "fifo").string();
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(path, std::ios::binary) << "through a pipe\n"; });
+  auto source = OpenFileSource(path);
+  ASSERT_TRUE(source.ok());
+  auto all = ReadAll(**source);
+  writer.join();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, "through a pipe\n");
+  EXPECT_FALSE((*source)->identity().has_value());
+  EXPECT_FALSE((*source)->stored_size().has_value());
+}
+
+TEST_F(ByteSourceTest, MessagesEscapeControlCharactersInFileNames) {
+  auto missing = OpenInput((dir_ / "bad\x1b[2Jname\x07.csv").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("bad\\x1B[2Jname\\x07.csv"), std::string::npos)
+      << missing.status().message();
+  EXPECT_EQ(missing.status().message().find('\x1b'), std::string::npos);
 }
 
 }  // namespace

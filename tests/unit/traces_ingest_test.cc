@@ -60,16 +60,30 @@ class TraceWriter {
         text += row + eol;
         expected->push_back({name, line, "unknown_language", ""});
       } else if (kind == 3) {
-        // Quoted, with a newline inside a quoted field: one row, two lines.
+        // Quoted, with a newline inside a quoted field: one row, two lines,
+        // rejected (a line break is a control character).
         const int i = next_++;
         const std::string good = GoodRow(i);
         const size_t user = good.find("u:user"), lang = good.find(",es,");
         const std::string row = good.substr(0, user) + "\"u:us\ner" +
                                 good.substr(user + 6, lang - user - 6) + "\"" + good.substr(lang);
         text += row + eol;
+        expected->push_back({name, line, "malformed", ""});
+        ++line;
+      } else if (kind == 4) {
+        // Quoted without a line break: accepted, and a duplicate of its unquoted form.
+        const int i = next_++;
+        const std::string good = GoodRow(i);
+        const size_t user = good.find("u:user"), lang = good.find(",es,");
+        const std::string row =
+            good.substr(0, user) + "\"" + good.substr(user, lang - user) + "\"" + good.substr(lang);
+        text += row + eol;
         expected->push_back({name, line, "", ""});
         pool_.emplace_back(row, fmt::format("line {} in {}", line, name));
-        ++line;
+      } else if (kind == 5) {
+        text += eol;  // a blank line: not a row, no expectation
+        ++blank_lines_;
+        --r;
       } else {
         const std::string row = GoodRow(next_++);
         text += row + eol;
@@ -80,9 +94,11 @@ class TraceWriter {
     std::ofstream(path, std::ios::binary) << text;
     return text;
   }
+  uint64_t blank_lines() const { return blank_lines_; }
 
  private:
   int next_ = 0;
+  uint64_t blank_lines_ = 0;
   std::vector<std::pair<std::string, std::string>> pool_;
 };
 
@@ -205,12 +221,26 @@ TEST_F(IngestTest, MultipleFilesDedupAcrossFilesLineNumbersAndEveryRowAccounted)
               crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
     EXPECT_EQ(file.physical_lines, static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n')));
   }
-  // Duplicate rows keep their raw bytes; embedded newlines survive in values.
+  // Rejected rows keep their raw bytes (a multi-line row its line break), not the '\r'.
+  bool multi_line_kept = false;
   for (size_t i = 0; i < run->rejected_raw.size(); ++i) {
     EXPECT_EQ(run->rejected_raw[i].find('\r'), std::string::npos);
+    multi_line_kept |= run->rejected_raw[i].find("\"u:us\ner") != std::string::npos;
   }
-  EXPECT_NE(std::find(run->accepted_user_ids.begin(), run->accepted_user_ids.end(), "u:us\ner0"),
-            run->accepted_user_ids.end()) << "quoted multi-line value";
+  EXPECT_TRUE(multi_line_kept);
+  // Quoted values are unquoted.
+  EXPECT_EQ(std::count_if(run->accepted_user_ids.begin(), run->accepted_user_ids.end(),
+                          [](const std::string& id) { return id.find('"') != std::string::npos; }),
+            0);
+  // Blank lines are counted, per file and in all, and are not rows.
+  EXPECT_GT(writer.blank_lines(), 100u);
+  EXPECT_EQ(stats.blank_lines, writer.blank_lines());
+  EXPECT_EQ(stats.files[0].blank_lines + stats.files[1].blank_lines + stats.files[2].blank_lines,
+            writer.blank_lines());
+  for (const auto& file : stats.files) {
+    ASSERT_TRUE(file.identity.has_value());
+    EXPECT_EQ(file.identity->size, fs::file_size(file.path));
+  }
 }
 
 TEST_F(IngestTest, ThreadCountsAndChunkSizesGiveIdenticalResults) {

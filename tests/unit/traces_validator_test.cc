@@ -1,10 +1,12 @@
+#include "traces/validator.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "core/utf8.h"
 #include "gtest/gtest.h"
 #include "traces/references.h"
-#include "traces/validator.h"
 
 namespace wv::traces {
 namespace {
@@ -89,7 +91,7 @@ TEST(ValidatorTest, Malformed) {
   fields = GoodFields();
   fields.push_back("extra");
   EXPECT_EQ(Verdict(Join(fields)), "malformed: expected 12 fields, found 13");
-  EXPECT_EQ(Verdict(""), "malformed: expected 12 fields, found 1");
+  EXPECT_EQ(Verdict(" "), "malformed: expected 12 fields, found 1");
   EXPECT_EQ(Verdict(With(kUserId, "\"u:FO")), "malformed: unbalanced quotes");
   EXPECT_EQ(Verdict(With(kUserId, "u\"FO")), "malformed: a quote inside an unquoted field");
   EXPECT_EQ(Verdict(With(kUserId, "\"u:\"FO")), "malformed: a character follows a closing quote");
@@ -193,6 +195,84 @@ TEST(ValidatorTest, OutOfRange) {
   EXPECT_EQ(Verdict(Join(fields)), "accepted");
 }
 
+TEST(ValidatorTest, CountsAndDeltaFitIn32Bits) {
+  // 2^31 - 1 is accepted, 2^31 and 2^63 - 1 are out of range (and 2^63 does
+  // not parse), for each of delta, history_seen and session_seen.
+  for (int column : {kDelta, kHistorySeen, kSessionSeen}) {
+    const std::string name(kTraceColumnNames[column]);
+    EXPECT_EQ(Verdict(With(column, "2147483647")), "accepted") << name;
+    EXPECT_EQ(Verdict(With(column, "+2147483647")), "accepted") << name;
+    EXPECT_EQ(Verdict(With(column, "2147483648")),
+              "out_of_range: field '" + name + "': '2147483648' is above 2147483647");
+    EXPECT_EQ(Verdict(With(column, "9223372036854775807")),
+              "out_of_range: field '" + name + "': '9223372036854775807' is above 2147483647");
+    EXPECT_EQ(Verdict(With(column, "9223372036854775808")),
+              "bad_number: field '" + name + "': '9223372036854775808' does not fit in 64 bits");
+  }
+  // The correct counts are bounded by the seen counts, so by 2^31 - 1 too.
+  auto fields = GoodFields();
+  fields[kSessionSeen] = "2147483647";
+  fields[kSessionCorrect] = "2147483647";
+  fields[kHistorySeen] = "2147483647";
+  fields[kHistoryCorrect] = "2147483647";
+  fields[kPRecall] = "1";
+  EXPECT_EQ(Verdict(Join(fields)), "accepted");
+  fields[kSessionCorrect] = "2147483648";
+  EXPECT_EQ(ReasonOf(Join(fields)), "out_of_range");
+}
+
+TEST(ValidatorTest, PRecallBoundsAreDecidedOnTheDigits) {
+  // Above 1 by less than a double can tell: rounds to 1.0, still rejected.
+  for (const char* above :
+       {"1.00000000000000000001", "1.0000000000000000000001", "1.0000000000000001",
+        "1.00000000000000000000000000000000000000001", "0.10000000000000000001e1",
+        "100000000000000000001e-20", "1e1", "1.5", "+1.000000000000000000000000000000000001"}) {
+    EXPECT_EQ(ReasonOf(With(kPRecall, above)), "out_of_range") << above;
+  }
+  // Below 0 by less than a double can tell: rounds to -0, still rejected.
+  for (const char* below : {"-1e-400", "-0.0000000000000000000000001", "-0.1", "-1"}) {
+    EXPECT_EQ(ReasonOf(With(kPRecall, below)), "out_of_range") << below;
+  }
+  // Exactly 0 or 1 in any spelling, or just inside: accepted.
+  for (const char* inside : {"1",
+                             "1.0",
+                             "1.000000000000000000000000",
+                             "1e0",
+                             "10e-1",
+                             "0.1e1",
+                             "100000e-5",
+                             "001.000",
+                             "+1.0",
+                             "0",
+                             "0.0",
+                             "-0",
+                             "-0.0",
+                             "-0e5",
+                             "+0.000",
+                             "0e-99999999999999999999999",
+                             "0.99999999999999999999999",
+                             "0.9999999999999999999999999999999999999",
+                             "1e-400",
+                             "0.000000000000000000000000000001",
+                             "9e-1",
+                             "999999999999999999999e-21"}) {
+    EXPECT_EQ(Verdict(With(kPRecall, inside)), "accepted") << inside;
+  }
+  using validation::LocateInUnitInterval;
+  using validation::UnitInterval;
+  EXPECT_EQ(LocateInUnitInterval("10.0e-1000000000000000000000"), UnitInterval::kInside);
+  EXPECT_EQ(LocateInUnitInterval("1e99999999999999999999999"), UnitInterval::kAbove);
+  EXPECT_EQ(LocateInUnitInterval("-1e-99999999999999999999999"), UnitInterval::kBelow);
+  EXPECT_EQ(LocateInUnitInterval("0.5"), UnitInterval::kInside);
+  EXPECT_EQ(LocateInUnitInterval("2"), UnitInterval::kAbove);
+  EXPECT_EQ(LocateInUnitInterval("1.00000000000000000000000000000000000000000000000001"),
+            UnitInterval::kAbove);
+  // The accepted value is the nearest double.
+  const Outcome outcome = Validate(With(kPRecall, "0.99999999999999999999999") + "\n");
+  ASSERT_EQ(outcome.chunk.accepted.size(), 1u);
+  EXPECT_EQ(outcome.chunk.accepted.p_recall[0], 1.0);
+}
+
 TEST(ValidatorTest, UnknownLanguage) {
   EXPECT_EQ(Verdict(With(kLearningLanguage, "xx")),
             "unknown_language: field 'learning_language': 'xx' is not an alpha2 code of the "
@@ -256,7 +336,7 @@ TEST(ValidatorTest, PrecedenceGivesTheFirstFailingRule) {
   EXPECT_EQ(Verdict(Join(fields)), "out_of_range: field 'p_recall': '1.5' is outside [0, 1]");
 }
 
-TEST(ValidatorTest, CrlfQuotedFieldsAndEmbeddedNewlinesAreAccepted) {
+TEST(ValidatorTest, CrlfAndQuotedFieldsAreAcceptedButNotLineBreaksInsideThem) {
   auto fields = GoodFields();
   fields[kUserId] = "\"u:FO\"";
   fields[kLexemeString] = "\",/,<cm>\"";
@@ -268,15 +348,85 @@ TEST(ValidatorTest, CrlfQuotedFieldsAndEmbeddedNewlinesAreAccepted) {
                            Join(GoodFields());  // the last line has no line end
   const Outcome outcome = Validate(text, 10);
   const TraceBatch& b = outcome.chunk.accepted;
-  ASSERT_EQ(b.size(), 4u) << (outcome.chunk.rejected.size() ? outcome.chunk.rejected.detail[0]
-                                                             : "");
+  ASSERT_EQ(b.size(), 3u);
   EXPECT_EQ(b.session_correct[0], 2);  // the '\r' is not part of the last field
   EXPECT_EQ(b.user_id[1], "u:FO");
   EXPECT_EQ(b.lexeme_string[1], ",/,<cm>");
-  EXPECT_EQ(b.user_id[2], "u:a\"b\nc");
   EXPECT_EQ(std::vector<int64_t>(b.line_number.begin(), b.line_number.end()),
-            (std::vector<int64_t>{10, 11, 12, 14}));
+            (std::vector<int64_t>{10, 11, 14}));
+  // The row over two lines is one row, rejected: a line break is a control character.
+  const QuarantineBatch& q = outcome.chunk.rejected;
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.line_number[0], 12);
+  EXPECT_EQ(q.reason[0], RejectReason::kMalformed);
+  EXPECT_EQ(q.detail[0], "control character 0x0A in field 'user_id'");
+  EXPECT_EQ(q.raw_line[0], multiline);
   EXPECT_EQ(outcome.side.physical_lines, 5u);
+}
+
+TEST(ValidatorTest, ControlCharactersInAnyFieldAreMalformed) {
+  const std::vector<std::pair<std::string, std::string>> controls = {{std::string(1, '\0'), "0x00"},
+                                                                     {"\x01", "0x01"},
+                                                                     {"\t", "0x09"},
+                                                                     {"\r", "0x0D"},
+                                                                     {"\x1b", "0x1B"},
+                                                                     {"\x1f", "0x1F"},
+                                                                     {"\x7f", "0x7F"},
+                                                                     {"\xc2\x9b", "U+009B"},
+                                                                     {"\xc2\x80", "U+0080"}};
+  for (int column = 0; column < kNumTraceColumns; ++column) {
+    for (const auto& [control, shown] : controls) {
+      for (const bool quoted : {false, true}) {
+        std::string value = GoodFields()[column];
+        value.insert(value.size() / 2, control);
+        if (quoted) value = "\"" + value + "\"";
+        const std::string row = With(column, value);
+        if (!quoted && control == "\r") continue;  // a trailing '\r' is a line end
+        EXPECT_EQ(Verdict(row), "malformed: control character " + shown + " in field '" +
+                                    std::string(kTraceColumnNames[column]) + "'")
+            << column << " " << shown << " " << quoted;
+      }
+    }
+  }
+  // Printable neighbours and other non-ASCII are fine: ' ' is not a control
+  // character (the lexeme rule decides), U+00A0 and U+2028 are not C0/C1.
+  EXPECT_EQ(Verdict(With(kLexemeString, "\xc2\xa0/x<n>")), "accepted");
+  EXPECT_EQ(Verdict(With(kLexemeString, "\xe2\x80\xa8/x<n>")), "accepted");
+  EXPECT_EQ(Verdict(With(kUserId, "u:~")), "accepted");
+  // Invalid UTF-8 is reported before a control character.
+  EXPECT_EQ(Verdict(With(kUserId, "\xff\x01")), "malformed: invalid UTF-8 at byte 25 of the row");
+}
+
+TEST(ValidatorTest, BlankLinesAreNotRowsAndCountedSeparately) {
+  const std::string good = Join(GoodFields());
+  const Outcome outcome = Validate("\n" + good + "\n\r\n\n" + With(kDelta, "-1") + "\r\n\r", 2);
+  EXPECT_EQ(outcome.chunk.input_rows, 2u);
+  EXPECT_EQ(outcome.chunk.blank_lines, 4u);
+  ASSERT_EQ(outcome.chunk.accepted.size(), 1u);
+  EXPECT_EQ(outcome.chunk.accepted.line_number[0], 3);
+  ASSERT_EQ(outcome.chunk.rejected.size(), 1u);
+  EXPECT_EQ(outcome.chunk.rejected.line_number[0], 6);
+  EXPECT_EQ(outcome.side.physical_lines, 6u);
+  const Outcome only_blank = Validate("\n\n\r\n", 2);
+  EXPECT_EQ(only_blank.chunk.input_rows, 0u);
+  EXPECT_EQ(only_blank.chunk.blank_lines, 3u);
+}
+
+TEST(ValidatorTest, RowsLongerThanTheLimitAreMalformedAndKeepTheirStart) {
+  auto fields = GoodFields();
+  fields[kLexemeString] = std::string(csv::kMaxRowBytes, 'a') + "/a<n>";
+  const std::string row = Join(fields);
+  const Outcome outcome = Validate(row + "\n");
+  ASSERT_EQ(outcome.chunk.rejected.size(), 1u);
+  EXPECT_EQ(outcome.chunk.rejected.detail[0], "the row is longer than 65536 bytes");
+  EXPECT_EQ(outcome.chunk.rejected.raw_line[0], row.substr(0, csv::kMaxRowBytes));
+  // A row of exactly the limit is checked as usual.
+  fields[kLexemeString] =
+      std::string(csv::kMaxRowBytes - (row.size() - fields[kLexemeString].size()) - 5, 'a') +
+      "/a<n>";
+  const std::string longest = Join(fields);
+  ASSERT_EQ(longest.size(), csv::kMaxRowBytes);
+  EXPECT_EQ(Verdict(longest), "accepted");
 }
 
 TEST(ValidatorTest, RejectedRowsKeepTheirRawLineAndLine) {
@@ -331,6 +481,25 @@ TEST(ValidatorTest, HeaderCheck) {
   EXPECT_FALSE(CheckTraceHeader(Join(GoodFields()), "f.csv").ok());
   EXPECT_FALSE(CheckTraceHeader("", "f.csv").ok());
   EXPECT_FALSE(CheckTraceHeader(" " + std::string(kTraceHeader), "f.csv").ok());
+}
+
+TEST(ValidatorTest, HeaderMessagesAreEscapedForTheTerminal) {
+  // A header with terminal escapes, NUL and invalid UTF-8, in a file whose
+  // name has a control character too: the message has none of them.
+  const Status status =
+      CheckTraceHeader(std::string("p_recall\x1b[2J,\0x,\xff\x07", 18), "dir/\x1b]0;t\x07.csv");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            "dir/\\x1B]0;t\\x07.csv: line 1: unexpected header "
+            "'p_recall\\x1B[2J,\\x00x,\\xFF\\x07' (expected '" +
+                std::string(kTraceHeader) + "')");
+  EXPECT_EQ(FindControlCharacter(status.message()), std::string_view::npos);
+  // A long one is cut before it is escaped, so no escape is cut in half.
+  const Status long_one = CheckTraceHeader(std::string(100, '\x01'), "f.csv");
+  EXPECT_NE(long_one.message().find("\\x01...'"), std::string::npos) << long_one.message();
+  // A blank first line says so.
+  const Status blank = CheckTraceHeader("\r", "f.csv");
+  EXPECT_EQ(blank.message().substr(0, 39), "f.csv: line 1 is blank (expected the he");
 }
 
 }  // namespace
