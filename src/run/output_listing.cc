@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxEntryChecks = 20;
 // Failures a reader's refusal names.
 constexpr size_t kMaxFailuresNamed = 8;
+// Hive's name for a partition without a value.
+constexpr std::string_view kEmptyFactPartition = "date=__HIVE_DEFAULT_PARTITION__";
 
 std::vector<std::string> Components(std::string_view path) {
   std::vector<std::string> parts;
@@ -34,8 +36,11 @@ std::vector<std::string> Components(std::string_view path) {
   return parts;
 }
 
+// "date=YYYY-MM-DD", or the folder the fact writer gives an empty table
+// its one (empty) file in.
 bool IsPartitionName(std::string_view name) {
   constexpr std::string_view kPrefix = "date=";
+  if (name == kEmptyFactPartition) return true;
   return name.substr(0, kPrefix.size()) == kPrefix &&
          ParseDateString(name.substr(kPrefix.size())).ok();
 }

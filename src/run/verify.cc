@@ -115,7 +115,10 @@ VerifiedTable VerifySmallTable(const PublishedOutput& out, const Manifest& m,
   if (t == nullptr) return v;  // CheckManifestPaths says so
   v.complete = true;
   for (const FileRecord& f : t->files) {
-    if (!ListedPathProblem(table, f.path).empty()) continue;  // refused, never read
+    if (!ListedPathProblem(table, f.path).empty()) {  // refused, never read
+      v.complete = false;
+      continue;
+    }
     auto reader = VerifyFile(out, f, model::SchemaOf(table), &v.rows, checks);
     v.complete = v.complete && reader != nullptr;
     if (reader) v.opened.files.push_back(std::move(reader));
@@ -182,7 +185,10 @@ FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const Dimens
     }
     workers[worker]->FinishPartition();
   });
-  pass.complete = std::all_of(complete.begin(), complete.end(), [](uint8_t c) { return c; });
+  size_t accepted = 0;
+  for (const auto& files : partitions) accepted += files.size();
+  pass.complete = accepted == t->files.size() &&
+                  std::all_of(complete.begin(), complete.end(), [](uint8_t c) { return c; });
   for (size_t p = 0; p < partitions.size(); ++p) {
     Append(std::move(found[p]), checks);
     pass.rows += rows[p];
