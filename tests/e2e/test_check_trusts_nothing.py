@@ -10,7 +10,6 @@ stored check results; docs/PIPELINE.md, "What `check` proves"). Every test
 also asserts that nothing under its temporary folder changed, inside DIR or
 outside it: readers write nothing, and follow no path out of DIR.
 """
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from test_publication import snapshot as tree
 
 EXIT_MISMATCH = 6
 
@@ -75,25 +76,23 @@ def read(out, rel):
     return t.drop(["date"]) if "date" in t.column_names else t
 
 
+def edit_column(out, rel, column, edit, type_):
+    """Rewrites DIR/rel with edit(values) as its `column` (see rewrite())."""
+    t = read(out, rel)
+    values = t.column(column).to_pylist()
+    edit(values)
+    rewrite(out, rel, t.set_column(t.schema.get_field_index(column), column,
+                                   pa.array(values, type_)))
+
+
+def set_first(value):
+    def edit(values):
+        values[0] = value
+    return edit
+
+
 def first_file(m, table):
     return m["tables"][table]["files"][0]["path"]
-
-
-def tree(root):
-    """Everything under `root`: path -> (kind, size, digest or link target)."""
-    state = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            st = os.lstat(p)
-            if os.path.islink(p):
-                state[p] = ("link", os.readlink(p))
-            elif os.path.isfile(p):
-                with open(p, "rb") as f:
-                    state[p] = ("file", st.st_size, hashlib.sha256(f.read()).hexdigest())
-            else:
-                state[p] = ("other", st.st_mode)
-    return state
 
 
 class Readers:
@@ -400,12 +399,9 @@ def test_accepted_rows_edited(readers, out):
 def test_quarantine_reason_changed(readers, out):
     m = manifest(out)
     rel = first_file(m, "quarantine")
-    t = read(out, rel)
-    reasons = t.column("reason").to_pylist()
-    i = reasons.index("malformed")
-    reasons[i] = "duplicate"
-    t = t.set_column(t.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
-    rewrite(out, rel, t)
+    def malformed_to_duplicate(reasons):
+        reasons[reasons.index("malformed")] = "duplicate"
+    edit_column(out, rel, "reason", malformed_to_duplicate, pa.string())
     counts = dict(con_for(out).execute(
         "SELECT reason, count(*) FROM quarantine GROUP BY 1").fetchall())
     failed = readers.failures()
@@ -421,11 +417,9 @@ def test_quarantine_reason_changed(readers, out):
 def test_duplicated_dimension_key(readers, out):
     m = manifest(out)
     rel = first_file(m, "dim_users")
-    t = read(out, rel)
-    ids = t.column("user_id").to_pylist()
-    ids[1] = ids[0]
-    t = t.set_column(0, "user_id", pa.array(ids, pa.string()))
-    rewrite(out, rel, t)
+    def repeat_first(ids):
+        ids[1] = ids[0]
+    edit_column(out, rel, "user_id", repeat_first, pa.string())
     dup = con_for(out).execute(
         "SELECT count(*) - count(DISTINCT user_id) FROM dim_users").fetchone()[0]
     failed = readers.failures()
@@ -438,11 +432,7 @@ def test_duplicated_dimension_key(readers, out):
 def test_orphan_foreign_key(readers, out):
     m = manifest(out)
     rel = first_file(m, "fact_wordviews")
-    t = read(out, rel)
-    ids = t.column("lexeme_id").to_pylist()
-    ids[0] = "0" * 32
-    t = t.set_column(t.schema.get_field_index("lexeme_id"), "lexeme_id", pa.array(ids, pa.string()))
-    rewrite(out, rel, t)
+    edit_column(out, rel, "lexeme_id", set_first("0" * 32), pa.string())
     orphans = con_for(out).execute(
         "SELECT count(*) FROM fact_wordviews f ANTI JOIN dim_words w USING (lexeme_id)").fetchone()[0]
     failed = readers.failures()
@@ -467,11 +457,7 @@ def test_fact_row_in_the_wrong_partition(readers, out):
 def test_p_recall_out_of_domain(readers, out):
     m = manifest(out)
     rel = first_file(m, "fact_wordviews")
-    t = read(out, rel)
-    p = t.column("p_recall").to_pylist()
-    p[0] = 1.5
-    t = t.set_column(t.schema.get_field_index("p_recall"), "p_recall", pa.array(p, pa.float64()))
-    rewrite(out, rel, t)
+    edit_column(out, rel, "p_recall", set_first(1.5), pa.float64())
     truth = con_for(out).execute(
         "SELECT count(*) FROM fact_wordviews WHERE p_recall > 1 OR p_recall < 0").fetchone()[0]
     failed = readers.failures()
