@@ -252,3 +252,38 @@ TEST_F(RunVerifyTest, ReadersCheckSizesAndFooterRowsButNoChecksum) {
 
 }  // namespace
 }  // namespace wv::run
+
+namespace wv::run {
+namespace {
+
+// Found by manifest_fuzz: nlohmann casts numbers blindly (1e300 to int64_t is
+// undefined behaviour; -1 and 2^32 as a CRC wrap around).
+TEST(ManifestFromJsonTest, NumbersOutOfRangeAreInputErrors) {
+  Manifest m;
+  m.run_id = "r";
+  m.tables = {TableRecord{"dim_users", 1, {FileRecord{"dim_users/part-0.parquet", 1, 10, 7}}}};
+  const std::string good = ManifestToJson(m);
+  ASSERT_TRUE(ManifestFromJson(good).ok());
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+  };
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"crc32\": 7", "\"crc32\": -1"},
+           {"\"crc32\": 7", "\"crc32\": 4294967296"},
+           {"\"bytes\": 10", "\"bytes\": -10"},
+           {"\"input\": 0", "\"input\": 1e300"},
+           {"\"input\": 0", "\"input\": 1.5"},
+           {"\"format_version\": 1", "\"format_version\": 1e10"}}) {
+    auto parsed = ManifestFromJson(with(from, to));
+    EXPECT_FALSE(parsed.ok()) << to;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().kind(), ErrorKind::kInput);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace wv::run
