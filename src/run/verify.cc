@@ -228,64 +228,6 @@ void CheckRowTotals(const Manifest& m, int64_t fact_rows, int64_t quarantine_row
   }
 }
 
-}  // namespace
-
-// Defined below: the stored quality checks against those recomputed.
-namespace {
-void RecomputeQualityChecks(const Manifest& m, DimensionRecount dims, const FactPass& facts,
-                            int64_t quarantine_rows, const std::map<std::string, int64_t>& reasons,
-                            std::vector<CheckResult>* checks);
-}  // namespace
-
-StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
-  WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
-  return VerifyOutput(*out);
-}
-
-StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
-  if (out.manifest() == nullptr) return out.manifest_status();
-  const Manifest& m = *out.manifest();
-  VerifyReport report;
-  auto& checks = report.checks;
-  Append(CheckManifestPaths(m), &checks);
-  Append(CheckNoUnlistedEntries(out, m), &checks);
-
-  std::map<std::string_view, VerifiedTable> small;
-  for (std::string_view t : model::kAllTables) {
-    if (t != model::kFactTable) small[t] = VerifySmallTable(out, m, t, &checks);
-  }
-  const bool dims_complete =
-      small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
-      small[model::kLangsTable].complete && small[model::kWordsTable].complete;
-  StatusOr<DimensionRecount> dims =
-      RecountDimensions(small[model::kUsersTable].opened, small[model::kTimesTable].opened,
-                        small[model::kLangsTable].opened, small[model::kWordsTable].opened);
-  const bool dims_ok = dims.ok();
-  if (!dims_ok) {
-    checks.push_back(MakeCheck("dimensions.decodable", false, 0, 1, dims.status().message()));
-    dims = DimensionRecount{};
-  }
-  const FactPass facts = VerifyFacts(out, m, dims->index, &checks);
-  const VerifiedTable& quarantine = small[model::kQuarantineTable];
-  StatusOr<std::map<std::string, int64_t>> reasons = RecountReasons(quarantine.opened);
-  if (!reasons.ok()) {
-    checks.push_back(MakeCheck("quarantine.decodable", false, 0, 1, reasons.status().message()));
-  }
-  CheckRowTotals(m, facts.rows, quarantine.rows,
-                 reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
-
-  if (dims_complete && dims_ok && facts.complete && quarantine.complete && reasons.ok()) {
-    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks);
-  } else {
-    checks.push_back(MakeCheck("quality_checks.recomputed", false, 0, 1,
-                               "not recomputed: some listed files could not be read in full with "
-                               "the contract's schema (see above)"));
-  }
-  return report;
-}
-
-namespace {
-
 // The stored result `stored` against the recomputed `r`.
 CheckResult CompareStored(const CheckResult& stored, const CheckResult& r) {
   auto describe = [](const CheckResult& c) {
@@ -428,5 +370,52 @@ void RecomputeQualityChecks(const Manifest& m, DimensionRecount dims, const Fact
 }
 
 }  // namespace
+
+StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
+  return VerifyOutput(*out);
+}
+
+StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
+  if (out.manifest() == nullptr) return out.manifest_status();
+  const Manifest& m = *out.manifest();
+  VerifyReport report;
+  auto& checks = report.checks;
+  Append(CheckManifestPaths(m), &checks);
+  Append(CheckNoUnlistedEntries(out, m), &checks);
+
+  std::map<std::string_view, VerifiedTable> small;
+  for (std::string_view t : model::kAllTables) {
+    if (t != model::kFactTable) small[t] = VerifySmallTable(out, m, t, &checks);
+  }
+  const bool dims_complete =
+      small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
+      small[model::kLangsTable].complete && small[model::kWordsTable].complete;
+  StatusOr<DimensionRecount> dims =
+      RecountDimensions(small[model::kUsersTable].opened, small[model::kTimesTable].opened,
+                        small[model::kLangsTable].opened, small[model::kWordsTable].opened);
+  const bool dims_ok = dims.ok();
+  if (!dims_ok) {
+    checks.push_back(MakeCheck("dimensions.decodable", false, 0, 1, dims.status().message()));
+    dims = DimensionRecount{};
+  }
+  const FactPass facts = VerifyFacts(out, m, dims->index, &checks);
+  const VerifiedTable& quarantine = small[model::kQuarantineTable];
+  StatusOr<std::map<std::string, int64_t>> reasons = RecountReasons(quarantine.opened);
+  if (!reasons.ok()) {
+    checks.push_back(MakeCheck("quarantine.decodable", false, 0, 1, reasons.status().message()));
+  }
+  CheckRowTotals(m, facts.rows, quarantine.rows,
+                 reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
+
+  if (dims_complete && dims_ok && facts.complete && quarantine.complete && reasons.ok()) {
+    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks);
+  } else {
+    checks.push_back(MakeCheck("quality_checks.recomputed", false, 0, 1,
+                               "not recomputed: some listed files could not be read in full with "
+                               "the contract's schema (see above)"));
+  }
+  return report;
+}
 
 }  // namespace wv::run
