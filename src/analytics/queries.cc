@@ -17,6 +17,7 @@
 #include "core/number_format.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "run/output_listing.h"
 #include "run/published_output.h"
 
 namespace wv::analytics {
@@ -1004,9 +1005,12 @@ StatusOr<ResultTable> RunQuery(const std::string& dir, const QueryDef& query,
   // WV_TIMING=1 prints where the time goes (for benchmarks).
   const bool timing = std::getenv("WV_TIMING") != nullptr;
   const auto t0 = std::chrono::steady_clock::now();
-  // One version of DIR, even while a run republishes it.
+  // One version of DIR, even while a run republishes it, verified against
+  // its manifest (files, sizes, footer row counts) before anything is read.
+  std::string note;
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> out,
-                      run::PublishedOutput::Open(dir));
+                      run::OpenVerifiedOutput(dir, &note));
+  if (!note.empty()) fmt::print(stderr, "wordviews: warning: {}\n", note);
   StatusOr<FactSnapshot> loaded =
       LoadFactSnapshot(out->root(), query.projection, query.needs_words, options.threads);
   if (!loaded.ok()) return out->Localize(loaded.status());

@@ -117,4 +117,15 @@ CheckResult CountInfo(std::string name, int64_t count, std::string what) {
   return r;
 }
 
+CheckResult MakeCheck(std::string name, bool passed, int64_t observed, int64_t expected,
+                      std::string detail) {
+  CheckResult r;
+  r.name = std::move(name);
+  r.passed = passed;
+  r.observed = observed;
+  r.expected = expected;
+  r.detail = std::move(detail);
+  return r;
+}
+
 }  // namespace wv::quality

@@ -64,6 +64,11 @@ CheckResult CountAnomaly(std::string name, int64_t count, std::string what);
 // An informational count: always passes.
 CheckResult CountInfo(std::string name, int64_t count, std::string what);
 
+// An error check with its outcome decided by the caller: for `check`, whose
+// checks compare what the files hold with what the manifest claims.
+CheckResult MakeCheck(std::string name, bool passed, int64_t observed, int64_t expected,
+                      std::string detail);
+
 }  // namespace wv::quality
 
 #endif  // WV_QUALITY_CHECKS_H_

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "analytics/fact_snapshot.h"
@@ -15,6 +15,7 @@
 #include "report/dictionary_section.h"
 #include "report/html.h"
 #include "report/quality_section.h"
+#include "run/output_listing.h"
 #include "run/published_output.h"
 
 namespace wv::report {
@@ -169,7 +170,11 @@ StatusOr<ReportData> LoadReportData(const std::string& dir, const ReportOptions&
   uint32_t projection = 0;
   for (const auto& q : AllQueries()) projection |= q.projection;
   ReportData d;
-  WV_ASSIGN_OR_RETURN(d.out, run::PublishedOutput::Open(dir));
+  // Verified against its manifest (files, sizes, footer row counts) before
+  // anything is read: the report must not present a damaged output.
+  std::string note;
+  WV_ASSIGN_OR_RETURN(d.out, run::OpenVerifiedOutput(dir, &note));
+  if (!note.empty()) fmt::print(stderr, "wordviews: warning: {}\n", note);
   StatusOr<FactSnapshot> loaded =
       LoadFactSnapshot(d.out->root(), projection, /*load_words=*/true, options.threads);
   if (!loaded.ok()) return d.out->Localize(loaded.status());

@@ -1,5 +1,8 @@
 #include "run/manifest.h"
 
+#include <limits>
+#include <stdexcept>
+
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 
@@ -70,67 +73,126 @@ std::string ManifestToJson(const Manifest& m) {
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+// A field whose value is out of its type's range: raised by the getters
+// below and reported like nlohmann's own errors. nlohmann converts numbers
+// with a bare cast (1e300 to int64_t is undefined behaviour, -1 to a CRC
+// wraps around), so counts, sizes and checksums are read only when they are
+// integers that fit.
+struct FieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The integer at j[key], which must lie in [lo, hi].
+int64_t GetInt(const json& j, const char* key, int64_t lo, int64_t hi) {
+  const json& v = j.at(key);
+  if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(hi)) {
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo &&
+      v.get<int64_t>() <= hi) {
+    return v.get<int64_t>();
+  }
+  throw FieldError(fmt::format("'{}' is {}, not an integer in [{}, {}]", key, v.dump(), lo, hi));
+}
+
+int64_t GetCount(const json& j, const char* key) {
+  return GetInt(j, key, 0, std::numeric_limits<int64_t>::max());
+}
+
+// Observed/expected values of a check may be negative (a difference).
+int64_t GetSigned(const json& j, const char* key) {
+  return GetInt(j, key, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+}
+
+uint32_t GetCrc(const json& j) {
+  return static_cast<uint32_t>(GetInt(j, "crc32", 0, std::numeric_limits<uint32_t>::max()));
+}
+
+quality::CheckResult CheckFromJson(const json& c) {
+  quality::CheckResult r;
+  r.name = c.at("name").get<std::string>();
+  r.passed = c.at("passed").get<bool>();
+  const std::string severity = c.at("severity").get<std::string>();
+  r.severity = severity == "error"     ? quality::Severity::kError
+               : severity == "warning" ? quality::Severity::kWarning
+                                       : quality::Severity::kInfo;
+  r.observed = GetSigned(c, "observed");
+  r.expected = GetSigned(c, "expected");
+  r.detail = c.at("detail").get<std::string>();
+  return r;
+}
+
+TableRecord TableFromJson(const std::string& name, const json& t) {
+  TableRecord rec;
+  rec.name = name;
+  rec.rows = GetCount(t, "rows");
+  for (const json& f : t.at("files")) {
+    rec.files.push_back({f.at("path").get<std::string>(), GetCount(f, "rows"),
+                         static_cast<uint64_t>(GetCount(f, "bytes")), GetCrc(f)});
+  }
+  return rec;
+}
+
+// One input: path, stored bytes and CRC-32, blank lines, and the identity
+// checked after its last byte (null for stdin and pipes). Blank lines and
+// identity are absent in older manifests.
+InputFileRecord InputFromJson(const json& f) {
+  InputFileRecord input;
+  input.path = f.at("path").get<std::string>();
+  input.bytes = static_cast<uint64_t>(GetCount(f, "bytes"));
+  input.crc32 = GetCrc(f);
+  input.blank_lines = f.contains("blank_lines") ? static_cast<uint64_t>(GetCount(f, "blank_lines")) : 0;
+  if (f.contains("identity") && !f.at("identity").is_null()) {
+    const json& id = f.at("identity");
+    input.identity = io::FileIdentity{
+        static_cast<uint64_t>(GetCount(id, "size")), GetSigned(id, "mtime_seconds"),
+        GetInt(id, "mtime_nanoseconds", 0, 999999999), static_cast<uint64_t>(GetCount(id, "inode")),
+        static_cast<uint64_t>(GetCount(id, "device"))};
+  }
+  return input;
+}
+
+// Everything but the header fields.
+void BodyFromJson(const json& j, Manifest* m) {
+  for (const json& f : j.at("inputs")) m->inputs.push_back(InputFromJson(f));
+  m->blank_lines = j.contains("blank_lines") ? GetCount(j, "blank_lines") : 0;  // older manifests
+  const json& rows = j.at("rows");
+  m->input_rows = GetCount(rows, "input");
+  m->accepted_rows = GetCount(rows, "accepted");
+  m->rejected_rows = GetCount(rows, "rejected");
+  for (const auto& [reason, n] : j.at("rejected_by_reason").items()) {
+    m->rejected_by_reason[reason] = GetCount(j.at("rejected_by_reason"), reason.c_str());
+  }
+  for (const auto& [name, t] : j.at("tables").items()) m->tables.push_back(TableFromJson(name, t));
+  for (const json& c : j.value("quality_checks", json::array())) {
+    m->checks.push_back(CheckFromJson(c));
+  }
+  for (const json& s : j.value("stages", json::array())) {
+    m->stage_seconds.emplace_back(s.at("stage").get<std::string>(), s.at("seconds").get<double>());
+  }
+  m->peak_rss_bytes = j.contains("peak_rss_bytes") ? GetCount(j, "peak_rss_bytes") : 0;
+}
+
+}  // namespace
+
 StatusOr<Manifest> ManifestFromJson(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return InputError("manifest is not valid JSON");
   Manifest m;
   try {
-    m.format_version = j.at("format_version").get<int>();
+    m.format_version = static_cast<int>(GetInt(j, "format_version", 1, 1 << 20));
     m.run_id = j.at("run_id").get<std::string>();
     m.program_version = j.value("program_version", "");
     m.created_at = j.value("created_at", "");
     m.arguments = j.value("arguments", std::vector<std::string>{});
     m.options = j.value("options", std::map<std::string, std::string>{});
-    for (const json& f : j.at("inputs")) {
-      InputFileRecord input;
-      input.path = f.at("path").get<std::string>();
-      input.bytes = f.at("bytes").get<uint64_t>();
-      input.crc32 = f.at("crc32").get<uint32_t>();
-      input.blank_lines = f.value("blank_lines", uint64_t{0});  // absent in older manifests
-      if (f.contains("identity") && !f.at("identity").is_null()) {
-        const json& id = f.at("identity");
-        input.identity =
-            io::FileIdentity{id.at("size").get<uint64_t>(), id.at("mtime_seconds").get<int64_t>(),
-                             id.at("mtime_nanoseconds").get<int64_t>(),
-                             id.at("inode").get<uint64_t>(), id.at("device").get<uint64_t>()};
-      }
-      m.inputs.push_back(std::move(input));
-    }
-    m.blank_lines = j.value("blank_lines", int64_t{0});
-    const json& rows = j.at("rows");
-    m.input_rows = rows.at("input").get<int64_t>();
-    m.accepted_rows = rows.at("accepted").get<int64_t>();
-    m.rejected_rows = rows.at("rejected").get<int64_t>();
-    m.rejected_by_reason = j.at("rejected_by_reason").get<std::map<std::string, int64_t>>();
-    for (const auto& [name, t] : j.at("tables").items()) {
-      TableRecord rec;
-      rec.name = name;
-      rec.rows = t.at("rows").get<int64_t>();
-      for (const json& f : t.at("files")) {
-        rec.files.push_back({f.at("path").get<std::string>(), f.at("rows").get<int64_t>(),
-                             f.at("bytes").get<uint64_t>(), f.at("crc32").get<uint32_t>()});
-      }
-      m.tables.push_back(std::move(rec));
-    }
-    for (const json& c : j.value("quality_checks", json::array())) {
-      quality::CheckResult r;
-      r.name = c.at("name").get<std::string>();
-      r.passed = c.at("passed").get<bool>();
-      const std::string severity = c.at("severity").get<std::string>();
-      r.severity = severity == "error"     ? quality::Severity::kError
-                   : severity == "warning" ? quality::Severity::kWarning
-                                           : quality::Severity::kInfo;
-      r.observed = c.at("observed").get<int64_t>();
-      r.expected = c.at("expected").get<int64_t>();
-      r.detail = c.at("detail").get<std::string>();
-      m.checks.push_back(std::move(r));
-    }
-    for (const json& s : j.value("stages", json::array())) {
-      m.stage_seconds.emplace_back(s.at("stage").get<std::string>(), s.at("seconds").get<double>());
-    }
-    m.peak_rss_bytes = j.value("peak_rss_bytes", int64_t{0});
+    BodyFromJson(j, &m);
   } catch (const json::exception& e) {
     return InputError(fmt::format("manifest is missing or has a malformed field: {}", e.what()));
+  } catch (const FieldError& e) {
+    return InputError(fmt::format("manifest has a field out of range: {}", e.what()));
   }
   return m;
 }

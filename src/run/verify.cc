@@ -1,61 +1,56 @@
 #include "run/verify.h"
 
-#include <filesystem>
-#include <functional>
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
-#include "absl/container/flat_hash_set.h"
+#include "core/civil_time.h"
 #include "core/crc32.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
-#include "model/table_files.h"
 #include "parquet/reader.h"
+#include "quality/star_checks.h"
 #include "run/manifest.h"
+#include "run/output_listing.h"
 #include "run/published_output.h"
+#include "run/recount.h"
+#include "traces/trace_schema.h"
 
 namespace wv::run {
 using quality::CheckResult;
+using quality::MakeCheck;
 
 namespace {
 
-namespace fs = std::filesystem;
+// Threads for the fact partitions: each holds one file's bytes and decoded
+// columns at a time.
+constexpr int kMaxVerifyThreads = 4;
 
-// A check result of `check`: an error-level check (every mismatch with the
-// manifest fails the folder).
-CheckResult MakeVerifyCheck(std::string name, bool passed, int64_t observed, int64_t expected,
-                            std::string detail) {
-  CheckResult r;
-  r.name = std::move(name);
-  r.passed = passed;
-  r.observed = observed;
-  r.expected = expected;
-  r.detail = std::move(detail);
-  return r;
-}
-
-// Opened, verified files of one table, for the key and FK passes.
-struct OpenTable {
-  std::vector<std::unique_ptr<parquet::FileReader>> files;
+// The stored checks that the files cannot reproduce, and why (docs/PIPELINE.md).
+struct NotRecomputable {
+  std::string_view name;
+  std::string_view why;
 };
-using OpenTables = std::map<std::string, OpenTable, std::less<>>;
+constexpr NotRecomputable kNotRecomputable[] = {
+    {"ingest.rows_reach_model",
+     "it compares the input reader's own row counts during the run; the inputs are not in DIR"},
+    {"anomaly.lexeme_id_with_several_strings",
+     "the fact table stores no lexeme_string (dim_words keeps each lexeme's first only)"},
+    {"anomaly.rows_with_conflicting_lexeme",
+     "the fact table stores no lexeme_string; the language part is checked as a bound"},
+};
 
-// Calls fn(column) for every row group of `column_name` in the table.
-Status ForEachChunk(const OpenTable& t, std::string_view column_name,
-                    const std::function<void(const parquet::ColumnVector&)>& fn) {
-  for (const auto& f : t.files) {
-    const int c = f->ColumnIndex(column_name);
-    if (c < 0) return InputError(fmt::format("column {} missing", column_name));
-    for (int g = 0; g < f->num_row_groups(); ++g) {
-      WV_ASSIGN_OR_RETURN(parquet::ColumnVector v, f->ReadColumn(g, c));
-      fn(v);
-    }
+std::string_view WhyNotRecomputable(std::string_view name) {
+  for (const NotRecomputable& n : kNotRecomputable) {
+    if (n.name == name) return n.why;
   }
-  return OkStatus();
+  return {};
 }
 
-const OpenTable& TableOf(OpenTables& tables, std::string_view name) {
-  return tables[std::string(name)];
+void Append(std::vector<CheckResult> more, std::vector<CheckResult>* checks) {
+  for (CheckResult& c : more) checks->push_back(std::move(c));
 }
 
 bool SchemaMatches(const parquet::Schema& actual, const parquet::Schema* expected) {
@@ -68,198 +63,310 @@ bool SchemaMatches(const parquet::Schema& actual, const parquet::Schema* expecte
   return true;
 }
 
-// Checks one listed file: present, size, CRC-32, readable, rows, schema.
-// Returns the opened file when its schema is the table's, else nullptr;
-// adds its rows to *table_rows.
+// Checks one listed file read whole: present, size, CRC-32, readable, rows,
+// schema. Returns the opened file when its schema is the table's, else
+// nullptr; adds its rows to *table_rows.
 std::unique_ptr<parquet::FileReader> VerifyFile(const PublishedOutput& out,
                                                 const model::FileRecord& f,
                                                 const parquet::Schema* schema, int64_t* table_rows,
                                                 std::vector<CheckResult>* checks) {
-  const fs::path path = fs::path(out.dir()) / f.path;
   StatusOr<std::string> bytes = out.ReadFile(f.path);
   if (!bytes.ok()) {
-    checks->push_back(MakeVerifyCheck(f.path + ".present", false, 0, 1, "file listed but missing"));
+    checks->push_back(MakeCheck(f.path + ".present", false, 0, 1, bytes.status().message()));
     return nullptr;
   }
-  const bool size_ok = bytes->size() == f.bytes;
   const uint32_t crc = Crc32(*bytes);
   checks->push_back(
-      MakeVerifyCheck(f.path + ".bytes", size_ok, static_cast<int64_t>(bytes->size()),
-                      static_cast<int64_t>(f.bytes),
-                      fmt::format("{} bytes, manifest says {}", bytes->size(), f.bytes)));
+      MakeCheck(f.path + ".bytes", bytes->size() == f.bytes, static_cast<int64_t>(bytes->size()),
+                static_cast<int64_t>(f.bytes),
+                fmt::format("{}: {} bytes, manifest says {}", f.path, bytes->size(), f.bytes)));
   checks->push_back(
-      MakeVerifyCheck(f.path + ".crc32", crc == f.crc32, crc, f.crc32,
-                      fmt::format("crc32 {:08x}, manifest says {:08x}", crc, f.crc32)));
-  StatusOr<std::unique_ptr<parquet::FileReader>> reader =
-      parquet::FileReader::OpenBuffer(std::move(*bytes), path.string());
+      MakeCheck(f.path + ".crc32", crc == f.crc32, crc, f.crc32,
+                fmt::format("{}: crc32 {:08x}, manifest says {:08x}", f.path, crc, f.crc32)));
+  auto reader = parquet::FileReader::OpenBuffer(std::move(*bytes), out.dir() + "/" + f.path);
   if (!reader.ok()) {
-    checks->push_back(
-        MakeVerifyCheck(f.path + ".readable", false, 0, 1, reader.status().message()));
+    checks->push_back(MakeCheck(f.path + ".readable", false, 0, 1, reader.status().message()));
     return nullptr;
   }
   const int64_t rows = (*reader)->num_rows();
   *table_rows += rows;
-  checks->push_back(MakeVerifyCheck(f.path + ".rows", rows == f.rows, rows, f.rows,
-                                    fmt::format("{} rows, manifest says {}", rows, f.rows)));
+  checks->push_back(MakeCheck(f.path + ".rows", rows == f.rows, rows, f.rows,
+                              fmt::format("{}: {} rows, manifest says {}", f.path, rows, f.rows)));
   const bool schema_ok = SchemaMatches((*reader)->schema(), schema);
-  checks->push_back(MakeVerifyCheck(
-      f.path + ".schema", schema_ok, schema_ok, 1,
-      schema_ok ? "columns as the contract says" : "columns differ from the table's schema"));
+  checks->push_back(MakeCheck(f.path + ".schema", schema_ok, schema_ok, 1,
+                              schema_ok ? "columns as the contract says"
+                                        : f.path + ": columns differ from the table's schema"));
   return schema_ok ? std::move(*reader) : nullptr;
 }
 
-// Checks every table's listed files; opens those whose schema is right and
-// records every listed path in *listed.
-OpenTables VerifyListedFiles(const PublishedOutput& out, const Manifest& m,
-                             std::set<std::string>* listed, std::vector<CheckResult>* checks) {
-  OpenTables tables;
-  for (std::string_view table_name : model::kAllTables) {
-    const model::TableRecord* t = m.FindTable(table_name);
-    if (t == nullptr) {
-      checks->push_back(MakeVerifyCheck(fmt::format("{}.listed", table_name), false, 0, 1,
-                                        "the manifest does not list this table"));
-      continue;
-    }
-    const parquet::Schema* schema = model::SchemaOf(table_name);
-    OpenTable& open = tables[t->name];
-    int64_t table_rows = 0;
-    for (const model::FileRecord& f : t->files) {
-      listed->insert(f.path);
-      if (auto reader = VerifyFile(out, f, schema, &table_rows, checks)) {
-        open.files.push_back(std::move(reader));
-      }
-    }
-    checks->push_back(MakeVerifyCheck(
-        fmt::format("{}.rows", table_name), table_rows == t->rows, table_rows, t->rows,
-        fmt::format("{} rows in files, manifest says {}", table_rows, t->rows)));
-    checks->push_back(MakeVerifyCheck(fmt::format("{}.has_file", table_name), !t->files.empty(),
-                                      static_cast<int64_t>(t->files.size()), 1,
-                                      fmt::format("{} file(s)", t->files.size())));
-  }
-  return tables;
-}
-
-// Files present in the tables' folders but not in the manifest.
-CheckResult CheckNoUnlistedFiles(const fs::path& root, const std::set<std::string>& listed) {
-  std::error_code ec;
-  int64_t unlisted = 0;
-  std::string first_unlisted;
-  for (std::string_view table_name : model::kAllTables) {
-    const fs::path tdir = root / table_name;
-    if (!fs::is_directory(tdir, ec)) continue;
-    for (const auto& e : fs::recursive_directory_iterator(tdir, ec)) {
-      if (!e.is_regular_file()) continue;
-      const std::string rel = e.path().lexically_relative(root).generic_string();
-      if (!listed.count(rel)) {
-        ++unlisted;
-        if (first_unlisted.empty()) first_unlisted = rel;
-      }
-    }
-  }
-  return MakeVerifyCheck("no_unlisted_files", unlisted == 0, unlisted, 0,
-                         unlisted == 0 ? "every file is in the manifest"
-                                       : fmt::format("{} file(s) not in the manifest, e.g. {}",
-                                                     unlisted, first_unlisted));
-}
-
-// The dimension keys, collected for the foreign-key pass.
-struct DimensionKeySets {
-  absl::flat_hash_set<std::string> users, langs, words;
-  absl::flat_hash_set<int64_t> epochs;
+// The files of a table the recount can use, and whether that is all of them.
+struct VerifiedTable {
+  OpenedTable opened;
+  int64_t rows = 0;       // from the files read
+  bool complete = false;  // every listed file opened with the right schema
 };
 
-// Collects a string key column into *set, checking that no key repeats.
-Status CollectStringKeys(const OpenTable& table, std::string_view table_name,
-                         std::string_view column, absl::flat_hash_set<std::string>* set,
-                         std::vector<CheckResult>* checks) {
-  int64_t dup = 0, n = 0;
-  WV_RETURN_IF_ERROR(ForEachChunk(table, column, [&](const parquet::ColumnVector& v) {
-    for (size_t i = 0; i < v.bytes.size(); ++i, ++n) dup += !set->emplace(v.bytes[i]).second;
-  }));
-  checks->push_back(MakeVerifyCheck(fmt::format("{}.{}.unique", table_name, column), dup == 0, dup,
-                                    0, fmt::format("{} keys, {} repeated", n, dup)));
-  return OkStatus();
-}
-
-StatusOr<DimensionKeySets> CollectDimensionKeys(OpenTables& tables,
-                                                std::vector<CheckResult>* checks) {
-  DimensionKeySets keys;
-  WV_RETURN_IF_ERROR(CollectStringKeys(TableOf(tables, model::kUsersTable), model::kUsersTable,
-                                       "user_id", &keys.users, checks));
-  WV_RETURN_IF_ERROR(CollectStringKeys(TableOf(tables, model::kLangsTable), model::kLangsTable,
-                                       "alpha2_code", &keys.langs, checks));
-  WV_RETURN_IF_ERROR(CollectStringKeys(TableOf(tables, model::kWordsTable), model::kWordsTable,
-                                       "lexeme_id", &keys.words, checks));
-  int64_t dup = 0, n = 0;
-  WV_RETURN_IF_ERROR(ForEachChunk(TableOf(tables, model::kTimesTable), "epoch",
-                                  [&](const parquet::ColumnVector& v) {
-                                    for (int64_t e : v.i64)
-                                      dup += !keys.epochs.insert(e).second, ++n;
-                                  }));
-  checks->push_back(MakeVerifyCheck("dim_times.epoch.unique", dup == 0, dup, 0,
-                                    fmt::format("{} keys, {} repeated", n, dup)));
-  return keys;
-}
-
-// Checks that every fact row's string foreign key `column` is in `keys`.
-Status CheckStringForeignKey(const OpenTable& fact, std::string_view column,
-                             const absl::flat_hash_set<std::string>& keys, std::string_view dim,
-                             std::vector<CheckResult>* checks) {
-  int64_t missing = 0, n = 0;
-  WV_RETURN_IF_ERROR(ForEachChunk(fact, column, [&](const parquet::ColumnVector& v) {
-    std::string_view last;
-    bool last_ok = false;
-    for (size_t i = 0; i < v.bytes.size(); ++i, ++n) {
-      const std::string_view k = v.bytes[i];
-      if (!(last_ok && k == last)) {
-        last = k;
-        last_ok = keys.contains(std::string(k));
-      }
-      missing += !last_ok;
+// Verifies and opens every listed file of a small table (a dimension or the
+// quarantine: held in memory together).
+VerifiedTable VerifySmallTable(const PublishedOutput& out, const Manifest& m,
+                               std::string_view table, std::vector<CheckResult>* checks) {
+  VerifiedTable v;
+  const TableRecord* t = m.FindTable(table);
+  if (t == nullptr) return v;  // CheckManifestPaths says so
+  v.complete = true;
+  for (const FileRecord& f : t->files) {
+    if (!ListedPathProblem(table, f.path).empty()) {  // refused, never read
+      v.complete = false;
+      continue;
     }
-  }));
+    auto reader = VerifyFile(out, f, model::SchemaOf(table), &v.rows, checks);
+    v.complete = v.complete && reader != nullptr;
+    if (reader) v.opened.files.push_back(std::move(reader));
+  }
   checks->push_back(
-      MakeVerifyCheck(fmt::format("fact_wordviews.{}.resolves", column), missing == 0, missing, 0,
-                      fmt::format("{} of {} fact rows without a row in {}", missing, n, dim)));
-  return OkStatus();
+      MakeCheck(fmt::format("{}.rows", table), v.rows == t->rows, v.rows, t->rows,
+                fmt::format("{}: {} rows in its files, manifest says {}", table, v.rows, t->rows)));
+  return v;
 }
 
-Status CheckForeignKeys(const OpenTable& fact, const DimensionKeySets& keys,
-                        std::vector<CheckResult>* checks) {
-  WV_RETURN_IF_ERROR(
-      CheckStringForeignKey(fact, "user_id", keys.users, model::kUsersTable, checks));
-  WV_RETURN_IF_ERROR(
-      CheckStringForeignKey(fact, "learning_language", keys.langs, model::kLangsTable, checks));
-  WV_RETURN_IF_ERROR(
-      CheckStringForeignKey(fact, "ui_language", keys.langs, model::kLangsTable, checks));
-  WV_RETURN_IF_ERROR(
-      CheckStringForeignKey(fact, "lexeme_id", keys.words, model::kWordsTable, checks));
-  int64_t missing = 0, n = 0;
-  WV_RETURN_IF_ERROR(ForEachChunk(fact, "epoch", [&](const parquet::ColumnVector& v) {
-    for (int64_t e : v.i64) missing += !keys.epochs.contains(e), ++n;
-  }));
-  checks->push_back(
-      MakeVerifyCheck("fact_wordviews.epoch.resolves", missing == 0, missing, 0,
-                      fmt::format("{} of {} fact rows without a row in dim_times", missing, n)));
-  return OkStatus();
+// The fact files grouped by partition folder, in manifest order.
+std::vector<std::vector<const FileRecord*>> FactPartitions(const TableRecord& t) {
+  std::map<std::string, std::vector<const FileRecord*>> by_folder;
+  for (const FileRecord& f : t.files) {
+    if (!ListedPathProblem(t.name, f.path).empty()) continue;
+    by_folder[f.path.substr(0, f.path.rfind('/'))].push_back(&f);
+  }
+  std::vector<std::vector<const FileRecord*>> partitions;
+  for (auto& [folder, files] : by_folder) partitions.push_back(std::move(files));
+  return partitions;
 }
 
-// Reconciliation, from the files themselves, and the manifest's row counts.
-void CheckRowCounts(const Manifest& m, std::vector<CheckResult>* checks) {
-  const int64_t fact_rows = m.FindTable(model::kFactTable)->rows;
-  const int64_t quarantine_rows = m.FindTable(model::kQuarantineTable)->rows;
-  checks->push_back(quality::CheckReconciliation(m.input_rows, fact_rows, quarantine_rows));
-  checks->push_back(MakeVerifyCheck("manifest.accepted_rows", m.accepted_rows == fact_rows,
-                                    fact_rows, m.accepted_rows,
-                                    "fact rows in files vs rows.accepted"));
-  checks->push_back(MakeVerifyCheck("manifest.rejected_rows", m.rejected_rows == quarantine_rows,
-                                    quarantine_rows, m.rejected_rows,
-                                    "quarantine rows in files vs rows.rejected"));
-  int64_t by_reason = 0;
-  for (const auto& [reason, n] : m.rejected_by_reason) by_reason += n;
-  checks->push_back(MakeVerifyCheck("manifest.rejected_by_reason", by_reason == quarantine_rows,
-                                    by_reason, quarantine_rows,
-                                    "sum of rejected_by_reason vs quarantine rows"));
+// The day of "fact_wordviews/date=YYYY-MM-DD/...", which ListedPathProblem()
+// accepted.
+int64_t PartitionDay(const std::string& path) {
+  const size_t at = path.find("/date=") + 6;
+  const StatusOr<int64_t> day = ParseDateString(std::string_view(path).substr(at, 10));
+  return day.ok() ? *day : INT64_MIN;
+}
+
+// What the fact pass leaves: the recount and whether it saw every row.
+struct FactPass {
+  std::unique_ptr<FactRecount> recount;
+  int64_t rows = 0;
+  bool complete = false;
+};
+
+// Verifies every fact file and recounts it, a partition per task.
+FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const DimensionIndex& dims,
+                     std::vector<CheckResult>* checks) {
+  FactPass pass;
+  pass.recount = std::make_unique<FactRecount>(&dims);
+  const TableRecord* t = m.FindTable(model::kFactTable);
+  if (t == nullptr) return pass;
+  const auto partitions = FactPartitions(*t);
+  const int threads = std::min(kMaxVerifyThreads, EffectiveThreads(0));
+  std::vector<std::unique_ptr<FactRecount>> workers;
+  for (int w = 0; w < EffectiveThreads(threads); ++w) {
+    workers.push_back(std::make_unique<FactRecount>(&dims));
+  }
+  std::vector<std::vector<CheckResult>> found(partitions.size());
+  std::vector<int64_t> rows(partitions.size(), 0);
+  std::vector<uint8_t> complete(partitions.size(), 1);
+  ParallelFor(partitions.size(), threads, [&](size_t p, int worker) {
+    for (const FileRecord* f : partitions[p]) {
+      auto reader = VerifyFile(out, *f, &model::FactSchema(), &rows[p], &found[p]);
+      Status added = reader ? workers[worker]->AddFile(*reader, PartitionDay(f->path))
+                            : InputError("not opened");
+      if (reader && !added.ok()) {
+        found[p].push_back(MakeCheck(f->path + ".decodable", false, 0, 1,
+                                     fmt::format("{}: {}", f->path, added.message())));
+      }
+      complete[p] = complete[p] && added.ok();
+    }
+    workers[worker]->FinishPartition();
+  });
+  size_t accepted = 0;
+  for (const auto& files : partitions) accepted += files.size();
+  pass.complete = accepted == t->files.size() &&
+                  std::all_of(complete.begin(), complete.end(), [](uint8_t c) { return c; });
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    Append(std::move(found[p]), checks);
+    pass.rows += rows[p];
+  }
+  for (const auto& w : workers) pass.recount->Merge(*w);
+  checks->push_back(MakeCheck(
+      "fact_wordviews.rows", pass.rows == t->rows, pass.rows, t->rows,
+      fmt::format("fact_wordviews: {} rows in its files, manifest says {}", pass.rows, t->rows)));
+  return pass;
+}
+
+// The manifest's row totals and rejected rows per reason against the files.
+void CheckRowTotals(const Manifest& m, int64_t fact_rows, int64_t quarantine_rows,
+                    const std::map<std::string, int64_t>& reasons,
+                    std::vector<CheckResult>* checks) {
+  checks->push_back(MakeCheck(
+      "manifest.accepted_rows", m.accepted_rows == fact_rows, fact_rows, m.accepted_rows,
+      fmt::format("{} fact rows in the files, rows.accepted says {}", fact_rows, m.accepted_rows)));
+  checks->push_back(MakeCheck("manifest.rejected_rows", m.rejected_rows == quarantine_rows,
+                              quarantine_rows, m.rejected_rows,
+                              fmt::format("{} quarantine rows in the files, rows.rejected says {}",
+                                          quarantine_rows, m.rejected_rows)));
+  std::set<std::string> names(traces::kRejectReasonNames.begin(), traces::kRejectReasonNames.end());
+  for (const auto& [reason, n] : m.rejected_by_reason) names.insert(reason);
+  for (const auto& [reason, n] : reasons) names.insert(reason);
+  for (const std::string& reason : names) {
+    const auto in_files = reasons.find(reason);
+    const auto claimed = m.rejected_by_reason.find(reason);
+    const int64_t observed = in_files == reasons.end() ? 0 : in_files->second;
+    const int64_t expected = claimed == m.rejected_by_reason.end() ? 0 : claimed->second;
+    const bool known = traces::ParseRejectReason(reason).has_value();
+    checks->push_back(MakeCheck(
+        fmt::format("rejected_by_reason.{}", reason), known && observed == expected, observed,
+        expected,
+        fmt::format("{} quarantine rows with reason '{}', rejected_by_reason says {}{}", observed,
+                    reason, expected, known ? "" : " (not a reason wordviews gives)")));
+  }
+}
+
+// The stored result `stored` against the recomputed `r`.
+CheckResult CompareStored(const CheckResult& stored, const CheckResult& r) {
+  auto describe = [](const CheckResult& c) {
+    return fmt::format("observed {}, expected {}, {} ({}): \"{}\"", c.observed, c.expected,
+                       c.passed ? "passed" : "failed", quality::SeverityName(c.severity), c.detail);
+  };
+  const bool same = stored.observed == r.observed && stored.expected == r.expected &&
+                    stored.passed == r.passed && stored.severity == r.severity &&
+                    stored.detail == r.detail;
+  return MakeCheck("stored:" + r.name, same, stored.observed, r.observed,
+                   same ? fmt::format("the manifest's result is the files': {}", describe(r))
+                        : fmt::format("the manifest says {}; recomputed from the files: {}",
+                                      describe(stored), describe(r)));
+}
+
+// Compares every stored check with its recomputation, by name.
+void CompareWithStored(const std::vector<CheckResult>& recomputed,
+                       const std::vector<CheckResult>& stored, std::vector<CheckResult>* checks) {
+  std::map<std::string, const CheckResult*> by_name;
+  for (const CheckResult& s : stored) {
+    if (!by_name.emplace(s.name, &s).second) {
+      checks->push_back(MakeCheck("stored:" + s.name, false, 2, 1,
+                                  "the manifest records this check more than once"));
+    }
+  }
+  for (const CheckResult& r : recomputed) {
+    const auto it = by_name.find(r.name);
+    const CheckResult* s = it == by_name.end() ? nullptr : it->second;
+    if (s != nullptr) by_name.erase(it);
+    if (const std::string_view why = WhyNotRecomputable(r.name); !why.empty()) {
+      CheckResult note = quality::CountInfo(
+          "stored:" + r.name, s ? s->observed : 0,
+          fmt::format("(the manifest's observed value) not recomputed: {}", why));
+      if (s == nullptr) note = MakeCheck(note.name, false, 0, 1, "missing from the manifest");
+      checks->push_back(std::move(note));
+      continue;
+    }
+    checks->push_back(r);  // e.g. a duplicate key fails here, whatever the manifest says
+    checks->push_back(s ? CompareStored(*s, r)
+                        : MakeCheck("stored:" + r.name, false, 0, 1,
+                                    "recomputed from the files, but missing from the manifest"));
+  }
+  for (const auto& [name, s] : by_name) {
+    checks->push_back(MakeCheck("stored:" + name, false, 1, 0,
+                                "the manifest records a check that wordviews does not compute"));
+  }
+}
+
+const CheckResult* FindCheck(const std::vector<CheckResult>& checks, std::string_view name) {
+  for (const CheckResult& c : checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+int64_t StoredObserved(const Manifest& m, std::string_view name) {
+  const CheckResult* c = FindCheck(m.checks, name);
+  return c ? c->observed : 0;
+}
+
+// The run's --max-bad-ratio, as the manifest records it.
+std::optional<double> MaxBadRatio(const Manifest& m) {
+  const auto it = m.options.find("max_bad_ratio");
+  if (it == m.options.end()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str() || *end != '\0' || !(v >= 0.0 && v <= 1.0)) return std::nullopt;
+  return v;
+}
+
+// The BuildStats of the run, as far as the files tell.
+model::BuildStats StatsFromFiles(const Manifest& m, DimensionRecount dims, const FactPass& facts,
+                                 int64_t quarantine_rows,
+                                 const std::map<std::string, int64_t>& reasons) {
+  model::BuildStats s;
+  s.input_rows = m.input_rows;  // a claim about the inputs; reconciliation checks it
+  s.fact_rows = facts.rows;
+  s.quarantine_rows = quarantine_rows;
+  for (int r = 0; r < static_cast<int>(traces::RejectReason::kNumReasons); ++r) {
+    const auto it = reasons.find(std::string(traces::kRejectReasonNames[r]));
+    s.rejected_by_reason[r] = it == reasons.end() ? 0 : it->second;
+  }
+  s.modelled_rows = dims.user_views;
+  s.dimension_keys = std::move(dims.keys);
+  s.coverage = facts.recount->coverage();
+  s.fact = facts.recount->profile();
+  s.anomalies = dims.anomalies;
+  s.anomalies.natural_key_collisions = facts.recount->natural_key_collisions();
+  s.anomalies.lexemes_with_several_languages = facts.recount->lexemes_with_other_language();
+  // Not in the files: the stored values stand in (and are not compared).
+  s.anomalies.lexemes_with_several_strings =
+      StoredObserved(m, "anomaly.lexeme_id_with_several_strings");
+  s.anomalies.rows_with_conflicting_lexeme =
+      StoredObserved(m, "anomaly.rows_with_conflicting_lexeme");
+  return s;
+}
+
+// What the files do tell about the checks not recomputed, and the
+// partitioning the natural-key count relies on.
+void CheckBounds(const Manifest& m, const FactRecount& facts, std::vector<CheckResult>* checks) {
+  const int64_t stored = StoredObserved(m, "anomaly.rows_with_conflicting_lexeme");
+  const int64_t other_language = facts.rows_with_other_language();
+  const bool exact = StoredObserved(m, "anomaly.lexeme_id_with_several_strings") == 0;
+  checks->push_back(MakeCheck(
+      "stored:anomaly.rows_with_conflicting_lexeme.bound",
+      exact ? stored == other_language : stored >= other_language, stored, other_language,
+      fmt::format("the manifest counts {} rows with a conflicting lexeme; {} fact rows have a "
+                  "learning_language other than their dim_words.language{}",
+                  stored, other_language,
+                  exact ? " (no lexeme has several strings: they must be equal)" : "")));
+  const int64_t outside = facts.rows_outside_partition();
+  checks->push_back(MakeCheck("fact_wordviews.partition_dates", outside == 0, outside, 0,
+                              fmt::format("{} fact rows outside their partition's day", outside)));
+}
+
+void RecomputeQualityChecks(const Manifest& m, DimensionRecount dims, const FactPass& facts,
+                            int64_t quarantine_rows, const std::map<std::string, int64_t>& reasons,
+                            std::vector<CheckResult>* checks) {
+  const std::optional<double> ratio = MaxBadRatio(m);
+  if (!ratio) {
+    checks->push_back(MakeCheck("manifest.options.max_bad_ratio", false, 0, 1,
+                                "the manifest records no valid options.max_bad_ratio: "
+                                "rejected_share cannot be recomputed"));
+  }
+  const model::BuildStats stats =
+      StatsFromFiles(m, std::move(dims), facts, quarantine_rows, reasons);
+  // The reader's counts are not in the files: equal ones make the check pass
+  // (it is not compared, see kNotRecomputable).
+  const quality::IngestCounts ingest{stats.input_rows, stats.input_rows};
+  std::vector<CheckResult> recomputed =
+      quality::EvaluateRunChecks(stats, ingest, ratio.value_or(0.0));
+  std::vector<CheckResult> stored = m.checks;
+  if (!ratio) {
+    auto is_share = [](const CheckResult& c) { return c.name == "rejected_share"; };
+    std::erase_if(recomputed, is_share);
+    std::erase_if(stored, is_share);
+  }
+  CompareWithStored(recomputed, stored, checks);
+  CheckBounds(m, *facts.recount, checks);
 }
 
 }  // namespace
@@ -270,22 +377,44 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
 }
 
 StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
-  VerifyReport report;
-  auto& checks = report.checks;
-  // Listed files are opened through `out` (one version, no path leaving
-  // it); the walk for unlisted files goes through its pinned root.
-  const fs::path root(out.root());
   if (out.manifest() == nullptr) return out.manifest_status();
   const Manifest& m = *out.manifest();
+  VerifyReport report;
+  auto& checks = report.checks;
+  Append(CheckManifestPaths(m), &checks);
+  Append(CheckNoUnlistedEntries(out, m), &checks);
 
-  std::set<std::string> listed;
-  OpenTables tables = VerifyListedFiles(out, m, &listed, &checks);
-  checks.push_back(CheckNoUnlistedFiles(root, listed));
-  if (!AllErrorChecksPassed(checks)) return report;  // contents cannot be trusted further
+  std::map<std::string_view, VerifiedTable> small;
+  for (std::string_view t : model::kAllTables) {
+    if (t != model::kFactTable) small[t] = VerifySmallTable(out, m, t, &checks);
+  }
+  const bool dims_complete =
+      small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
+      small[model::kLangsTable].complete && small[model::kWordsTable].complete;
+  StatusOr<DimensionRecount> dims =
+      RecountDimensions(small[model::kUsersTable].opened, small[model::kTimesTable].opened,
+                        small[model::kLangsTable].opened, small[model::kWordsTable].opened);
+  const bool dims_ok = dims.ok();
+  if (!dims_ok) {
+    checks.push_back(MakeCheck("dimensions.decodable", false, 0, 1, dims.status().message()));
+    dims = DimensionRecount{};
+  }
+  const FactPass facts = VerifyFacts(out, m, dims->index, &checks);
+  const VerifiedTable& quarantine = small[model::kQuarantineTable];
+  StatusOr<std::map<std::string, int64_t>> reasons = RecountReasons(quarantine.opened);
+  if (!reasons.ok()) {
+    checks.push_back(MakeCheck("quarantine.decodable", false, 0, 1, reasons.status().message()));
+  }
+  CheckRowTotals(m, facts.rows, quarantine.rows,
+                 reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
 
-  WV_ASSIGN_OR_RETURN(const DimensionKeySets keys, CollectDimensionKeys(tables, &checks));
-  WV_RETURN_IF_ERROR(CheckForeignKeys(TableOf(tables, model::kFactTable), keys, &checks));
-  CheckRowCounts(m, &checks);
+  if (dims_complete && dims_ok && facts.complete && quarantine.complete && reasons.ok()) {
+    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks);
+  } else {
+    checks.push_back(MakeCheck("quality_checks.recomputed", false, 0, 1,
+                               "not recomputed: some listed files could not be read in full with "
+                               "the contract's schema (see above)"));
+  }
   return report;
 }
 

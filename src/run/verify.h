@@ -7,11 +7,17 @@
 #include "core/status.h"
 #include "quality/checks.h"
 
-// `wordviews check DIR`: re-reads an output folder with the project's own
-// Parquet reader and verifies it against DIR/_manifest.json — every listed
-// file present (and no unlisted one), sizes, CRC-32s, row counts per file and
-// table, schemas, dimension keys unique, fact foreign keys resolving, and the
-// reconciliation input = fact + quarantine. Thread-compatible.
+// `wordviews check DIR`: trusts nothing in DIR. It re-reads the output with
+// the project's own Parquet reader and verifies it against DIR/_manifest.json:
+// the listed paths stay inside DIR (run/output_listing.h), no entry of DIR is
+// unlisted (report.html aside), every listed file has its size, CRC-32, row
+// count and schema, and each table and quarantine reason its row count. It
+// then rebuilds the run's statistics from the files (run/recount.h) and
+// recomputes the quality checks with the functions the run used
+// (quality::EvaluateRunChecks): each recomputed result is reported, and
+// compared with the one the manifest stores (observed, expected, passed,
+// severity, detail). The few checks the files cannot reproduce are listed
+// as such (docs/PIPELINE.md, "What `check` proves"). Thread-compatible.
 namespace wv::run {
 
 struct VerifyReport {

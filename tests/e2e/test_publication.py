@@ -499,7 +499,9 @@ def test_check_never_reads_outside_the_output(wv, tmp_path, good):
     (good / "_manifest.json").write_text(json.dumps(m))
     proc = wv("check", good, check=False)
     assert proc.returncode == 6
-    assert b"../secret.parquet.present" in proc.stdout
+    # Refused as a path (check trusts nothing), never opened.
+    assert b"manifest.path:../secret.parquet" in proc.stdout
+    assert b"../secret.parquet.present" not in proc.stdout
     m["tables"]["dim_langs"]["files"][0]["path"] = victim
     (good / "_manifest.json").write_text(json.dumps(m))
     (good / victim).unlink()

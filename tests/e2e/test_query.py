@@ -606,6 +606,13 @@ def test_corrupt_fact_file_is_an_input_error(wv_bin, star, tmp_path):
     victim = sorted(bad.glob("fact_wordviews/date=*/*.parquet"))[3]
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2] + data[-8:])  # keep the footer magic, lose the middle
+    # With its manifest, the output is refused before any read (exit 6).
+    proc = subprocess.run([wv_bin, "query", str(bad), "pairs"], capture_output=True, text=True)
+    assert proc.returncode == 6, proc.stderr
+    assert str(victim.relative_to(bad)) in proc.stderr
+    assert proc.stdout == ""
+    # Without one (another tool's star schema), the reader itself says so.
+    (bad / "_manifest.json").unlink()
     proc = subprocess.run([wv_bin, "query", str(bad), "pairs"], capture_output=True, text=True)
     assert proc.returncode == 3, proc.stderr
     assert victim.name in proc.stderr
@@ -617,6 +624,7 @@ def test_missing_column_is_an_input_error(wv_bin, star, tmp_path):
     shutil.copytree(star, bad)
     victim = sorted(bad.glob("fact_wordviews/date=*/*.parquet"))[0]
     pq.write_table(pq.read_table(victim).drop(["delta"]), victim)
+    (bad / "_manifest.json").unlink()  # another tool's star schema: read unverified
     proc = subprocess.run([wv_bin, "query", str(bad), "retention-pairs"], capture_output=True, text=True)
     assert proc.returncode == 3
     assert "delta" in proc.stderr
@@ -626,9 +634,11 @@ def test_missing_column_is_an_input_error(wv_bin, star, tmp_path):
 
 
 def rewrite_facts(star, tmp_path, keep):
-    """A copy of `star` whose fact files keep only the rows `keep(table)` selects."""
+    """A copy of `star` whose fact files keep only the rows `keep(table)` selects
+    (without the manifest, which no longer describes them)."""
     out = tmp_path / "copy"
     shutil.copytree(star, out)
+    (out / "_manifest.json").unlink()
     for f in out.glob("fact_wordviews/date=*/*.parquet"):
         t = pq.read_table(f)
         pq.write_table(t.filter(keep(t)), f)

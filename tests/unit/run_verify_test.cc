@@ -1,71 +1,288 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "model/star_builder.h"
+#include "model/star_schema.h"
 #include "model_test_util.h"
 #include "quality/star_checks.h"
 #include "run/manifest.h"
+#include "run/output_listing.h"
 #include "run/verify.h"
 
 namespace wv::run {
 namespace {
 
+namespace fs = std::filesystem;
+using quality::CheckResult;
 using testing::MakeChunks;
 using testing::TempDir;
 
-TEST(RunVerifyTest, ManifestRoundTripsAndVerifyDetectsTampering) {
-  TempDir tmp;
-  const std::string out = (tmp.path() / "out").string();
-  auto store = io::OpenLocalOutputStore(out);
-  ASSERT_TRUE(store.ok());
-  const traces::References refs;
-  model::StarSchemaBuilder builder(store->get(), {"in.csv"}, &refs, model::BuildOptions{});
-  for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
-  auto result = builder.Finish();
-  ASSERT_TRUE(result.ok());
-  Manifest m;
-  m.run_id = "test";
-  m.input_rows = result->stats.input_rows;
-  m.accepted_rows = result->stats.fact_rows;
-  m.rejected_rows = result->stats.quarantine_rows;
-  m.rejected_by_reason = {{"bad_number", 1}, {"duplicate", 1}};
-  m.tables = result->tables;
-  m.checks = quality::EvaluateStarChecks(result->stats);
-  const std::string json = ManifestToJson(m);
-  auto parsed = ManifestFromJson(json);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  EXPECT_EQ(ManifestToJson(*parsed), json);
-  {
+// A small published output (the model tests' chunks) with the manifest a run
+// would write: every table, the 28 checks, the options.
+class RunVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = io::OpenLocalOutputStore(out_);
+    ASSERT_TRUE(store.ok());
+    const traces::References refs;
+    model::StarSchemaBuilder builder(store->get(), {"in.csv"}, &refs, model::BuildOptions{});
+    for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
+    auto result = builder.Finish();
+    ASSERT_TRUE(result.ok());
+    m_.run_id = "test";
+    m_.options = {{"max_bad_ratio", "0.5"}};
+    m_.input_rows = result->stats.input_rows;
+    m_.accepted_rows = result->stats.fact_rows;
+    m_.rejected_rows = result->stats.quarantine_rows;
+    m_.rejected_by_reason = {{"bad_number", 1}, {"duplicate", 1}};
+    m_.tables = result->tables;
+    const quality::IngestCounts ingest{m_.input_rows, m_.input_rows};
+    m_.checks = quality::EvaluateRunChecks(result->stats, ingest, 0.5);
     auto sink = (*store)->Create(std::string(kManifestName));
     ASSERT_TRUE(sink.ok());
-    ASSERT_TRUE((*sink)->Append(json).ok());
+    ASSERT_TRUE((*sink)->Append(ManifestToJson(m_)).ok());
     ASSERT_TRUE((*sink)->Close().ok());
+    ASSERT_TRUE((*store)->Commit().ok());
   }
-  ASSERT_TRUE((*store)->Commit().ok());
 
-  auto report = VerifyOutput(out);
+  void WriteManifest(const Manifest& m) {
+    std::ofstream(out_ + "/_manifest.json") << ManifestToJson(m);
+  }
+
+  // The checks of VerifyOutput() that failed at error level.
+  std::vector<CheckResult> Failures() {
+    auto report = VerifyOutput(out_);
+    EXPECT_TRUE(report.ok()) << report.status().message();
+    std::vector<CheckResult> failed;
+    if (!report.ok()) return failed;
+    for (const CheckResult& c : report->checks) {
+      if (!c.passed && c.severity == quality::Severity::kError) failed.push_back(c);
+    }
+    return failed;
+  }
+
+  static const CheckResult* Find(const std::vector<CheckResult>& checks, std::string_view name) {
+    for (const CheckResult& c : checks) {
+      if (c.name == name) return &c;
+    }
+    return nullptr;
+  }
+
+  static std::string Names(const std::vector<CheckResult>& checks) {
+    std::string s;
+    for (const CheckResult& c : checks) s += c.name + " ";
+    return s;
+  }
+
+  TempDir tmp_;
+  const std::string out_ = (tmp_.path() / "out").string();
+  Manifest m_;
+};
+
+TEST_F(RunVerifyTest, AGoodOutputPassesAndEveryStoredCheckIsAccountedFor) {
+  auto report = VerifyOutput(out_);
   ASSERT_TRUE(report.ok()) << report.status().message();
-  for (const auto& c : report->checks) EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
-  EXPECT_TRUE(report->ok());
-
-  // Flip one byte in a dimension file: its checksum no longer matches.
-  const std::string victim = out + "/" + m.tables[1].files[0].path;
-  {
-    std::FILE* f = std::fopen(victim.c_str(), "r+b");
-    ASSERT_NE(f, nullptr);
-    std::fseek(f, 10, SEEK_SET);
-    const int c = std::fgetc(f);
-    std::fseek(f, 10, SEEK_SET);
-    std::fputc(c ^ 0xFF, f);
-    std::fclose(f);
+  for (const auto& c : report->checks) {
+    if (c.severity == quality::Severity::kError) {
+      EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
+    }
   }
-  report = VerifyOutput(out);
-  ASSERT_TRUE(report.ok());
-  EXPECT_FALSE(report->ok());
+  EXPECT_TRUE(report->ok());
+  ASSERT_EQ(m_.checks.size(), 28u);
+  for (const CheckResult& stored : m_.checks) {
+    const CheckResult* c = Find(report->checks, "stored:" + stored.name);
+    ASSERT_NE(c, nullptr) << stored.name;
+    EXPECT_TRUE(c->passed) << c->detail;
+  }
+  // The reader's counts are not in the files: said so, not compared.
+  const CheckResult* ingest = Find(report->checks, "stored:ingest.rows_reach_model");
+  EXPECT_EQ(ingest->severity, quality::Severity::kInfo);
+  EXPECT_NE(ingest->detail.find("not recomputed"), std::string::npos);
+}
 
-  EXPECT_FALSE(VerifyOutput((tmp.path() / "missing").string()).ok());
+TEST_F(RunVerifyTest, AFlippedByteFailsTheChecksum) {
+  const std::string victim = out_ + "/" + m_.tables[1].files[0].path;
+  std::FILE* f = std::fopen(victim.c_str(), "r+b");
+  ASSERT_NE(f, nullptr);
+  std::fseek(f, 10, SEEK_SET);
+  const int c = std::fgetc(f);
+  std::fseek(f, 10, SEEK_SET);
+  std::fputc(c ^ 0xFF, f);
+  std::fclose(f);
+  EXPECT_NE(Find(Failures(), m_.tables[1].files[0].path + ".crc32"), nullptr);
+  EXPECT_FALSE(VerifyOutput((tmp_.path() / "missing").string()).ok());
+}
+
+TEST_F(RunVerifyTest, UnlistedEntriesAreFlaggedAtTheTopAndInTableFolders) {
+  std::ofstream(out_ + "/notes.txt") << "x";
+  fs::create_directories(out_ + "/extra");
+  fs::create_directories(out_ + "/fact_wordviews/date=2001-01-01");
+  std::ofstream(out_ + "/dim_users/part-00001.parquet") << "x";
+  std::ofstream(out_ + "/report.html") << "<html>";  // allowed: run --report writes it
+  const auto failed = Failures();
+  for (std::string name :
+       {"notes.txt.unlisted", "extra.unlisted", "fact_wordviews/date=2001-01-01.unlisted",
+        "dim_users/part-00001.parquet.unlisted", "no_unlisted_entries"}) {
+    EXPECT_NE(Find(failed, name), nullptr) << name << " in " << Names(failed);
+  }
+  EXPECT_EQ(Find(failed, "report.html.unlisted"), nullptr);
+}
+
+TEST_F(RunVerifyTest, AReportThatIsNotARegularFileIsFlagged) {
+  fs::create_directories(out_ + "/report.html");
+  EXPECT_NE(Find(Failures(), "report.html.unlisted"), nullptr);
+}
+
+TEST_F(RunVerifyTest, PathsLeavingTheFolderAreRefusedUnread) {
+  Manifest m = m_;
+  m.tables[1].files.push_back({"../outside.parquet", 0, 0, 0});
+  m.tables[2].files.push_back({"/etc/passwd", 0, 0, 0});
+  m.tables[3].files.push_back({"dim_users/part-00000.parquet", 0, 0, 0});  // another table's
+  WriteManifest(m);
+  const auto failed = Failures();
+  for (std::string name : {"manifest.path:../outside.parquet", "manifest.path:/etc/passwd",
+                           "manifest.path:dim_users/part-00000.parquet", "manifest.paths"}) {
+    EXPECT_NE(Find(failed, name), nullptr) << name << " in " << Names(failed);
+  }
+  EXPECT_EQ(Find(failed, "/etc/passwd.present"), nullptr);  // never opened
+}
+
+TEST_F(RunVerifyTest, AnEditedStoredCheckIsNamed) {
+  Manifest m = m_;
+  for (CheckResult& c : m.checks) {
+    if (c.name == "reconciliation") c.observed += 1;
+    if (c.name == "anomaly.natural_key_collisions") c.passed = !c.passed;
+  }
+  WriteManifest(m);
+  const auto failed = Failures();
+  EXPECT_NE(Find(failed, "stored:reconciliation"), nullptr) << Names(failed);
+  EXPECT_NE(Find(failed, "stored:anomaly.natural_key_collisions"), nullptr) << Names(failed);
+}
+
+TEST_F(RunVerifyTest, MissingAndUnknownStoredChecksFail) {
+  Manifest m = m_;
+  m.checks.erase(m.checks.begin() + 1);
+  m.checks.push_back(quality::CountInfo("invented", 1, "x"));
+  WriteManifest(m);
+  const auto failed = Failures();
+  EXPECT_NE(Find(failed, "stored:" + m_.checks[1].name), nullptr) << Names(failed);
+  EXPECT_NE(Find(failed, "stored:invented"), nullptr) << Names(failed);
+}
+
+TEST_F(RunVerifyTest, PerReasonAndRowTotalsAreRecountedFromTheFiles) {
+  Manifest m = m_;
+  m.rejected_by_reason = {{"bad_number", 2}, {"made_up", 0}};
+  m.tables[0].rows += 1;
+  WriteManifest(m);
+  const auto failed = Failures();
+  for (std::string name : {"rejected_by_reason.bad_number", "rejected_by_reason.duplicate",
+                           "rejected_by_reason.made_up", "fact_wordviews.rows"}) {
+    EXPECT_NE(Find(failed, name), nullptr) << name << " in " << Names(failed);
+  }
+  const CheckResult* dup = Find(failed, "rejected_by_reason.duplicate");
+  EXPECT_EQ(dup->observed, 1);
+  EXPECT_EQ(dup->expected, 0);
+}
+
+TEST_F(RunVerifyTest, WithoutMaxBadRatioTheShareIsNotRecomputed) {
+  Manifest m = m_;
+  m.options.clear();
+  WriteManifest(m);
+  const auto failed = Failures();
+  ASSERT_EQ(failed.size(), 1u) << Names(failed);
+  EXPECT_EQ(failed[0].name, "manifest.options.max_bad_ratio");
+}
+
+TEST(ListedPathProblemTest, AcceptsWhatTheRunWritesOnly) {
+  EXPECT_EQ(
+      ListedPathProblem("fact_wordviews", "fact_wordviews/date=2013-03-01/part-00000.parquet"), "");
+  EXPECT_EQ(ListedPathProblem("dim_users", "dim_users/part-00000.parquet"), "");
+  for (std::string bad :
+       {"", "/etc/passwd", "../x.parquet", "dim_users/../x", "dim_users//x", "dim_users/./x",
+        "dim_words/x.parquet", "dim_users/a/b.parquet", "dim_users"}) {
+    EXPECT_NE(ListedPathProblem("dim_users", bad), "") << bad;
+  }
+  for (std::string bad : {"fact_wordviews/x.parquet", "fact_wordviews/date=2013-13-01/x",
+                          "fact_wordviews/date=x/y", "fact_wordviews/date=2013-03-01/a/b"}) {
+    EXPECT_NE(ListedPathProblem("fact_wordviews", bad), "") << bad;
+  }
+}
+
+TEST_F(RunVerifyTest, ReadersOpenAGoodOutputAndRefuseADamagedOne) {
+  std::string note;
+  auto good = OpenVerifiedOutput(out_, &note);
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  EXPECT_EQ(note, "");
+  good->reset();
+  fs::remove_all(out_ + "/" + m_.tables[0].files[0].path);
+  auto damaged = OpenVerifiedOutput(out_, &note);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().kind(), ErrorKind::kMismatch);
+  EXPECT_NE(damaged.status().message().find(m_.tables[0].files[0].path), std::string::npos)
+      << damaged.status().message();
+}
+
+TEST_F(RunVerifyTest, ReadersProceedWithANoteWithoutAManifest) {
+  fs::remove(out_ + "/_manifest.json");
+  std::ofstream(out_ + "/anything.txt") << "x";
+  std::string note;
+  auto out = OpenVerifiedOutput(out_, &note);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_NE(note.find("without verifying"), std::string::npos) << note;
+}
+
+TEST_F(RunVerifyTest, ReadersCheckSizesAndFooterRowsButNoChecksum) {
+  Manifest m = m_;
+  m.tables[1].files[0].crc32 ^= 1;  // only `check` reads whole files
+  WriteManifest(m);
+  std::string note;
+  EXPECT_TRUE(OpenVerifiedOutput(out_, &note).ok());
+  m.tables[1].files[0].rows += 1;
+  WriteManifest(m);
+  auto refused = OpenVerifiedOutput(out_, &note);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(m.tables[1].files[0].path + ".rows"), std::string::npos)
+      << refused.status().message();
+}
+
+}  // namespace
+}  // namespace wv::run
+
+namespace wv::run {
+namespace {
+
+// Found by manifest_fuzz: nlohmann casts numbers blindly (1e300 to int64_t is
+// undefined behaviour; -1 and 2^32 as a CRC wrap around).
+TEST(ManifestFromJsonTest, NumbersOutOfRangeAreInputErrors) {
+  Manifest m;
+  m.run_id = "r";
+  m.tables = {TableRecord{"dim_users", 1, {FileRecord{"dim_users/part-0.parquet", 1, 10, 7}}}};
+  const std::string good = ManifestToJson(m);
+  ASSERT_TRUE(ManifestFromJson(good).ok());
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+  };
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"crc32\": 7", "\"crc32\": -1"},
+           {"\"crc32\": 7", "\"crc32\": 4294967296"},
+           {"\"bytes\": 10", "\"bytes\": -10"},
+           {"\"input\": 0", "\"input\": 1e300"},
+           {"\"input\": 0", "\"input\": 1.5"},
+           {"\"format_version\": 1", "\"format_version\": 1e10"}}) {
+    auto parsed = ManifestFromJson(with(from, to));
+    EXPECT_FALSE(parsed.ok()) << to;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().kind(), ErrorKind::kInput);
+    }
+  }
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ set(WV_UNIT_TESTS
   report_html_test.cc
   report_sections_test.cc
   run_published_output_test.cc
+  run_recount_test.cc
   run_verify_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc

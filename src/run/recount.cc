@@ -1,0 +1,288 @@
+#include "run/recount.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/civil_time.h"
+#include "fmt/core.h"
+#include "model/star_schema.h"
+#include "traces/lexeme.h"
+#include "traces/trace_schema.h"
+
+namespace wv::run {
+namespace {
+
+using parquet::ColumnVector;
+
+constexpr uint32_t kNoRow = UINT32_MAX;
+
+void AppendValues(const ColumnVector& from, ColumnVector* to) {
+  to->bools.insert(to->bools.end(), from.bools.begin(), from.bools.end());
+  to->i32.insert(to->i32.end(), from.i32.begin(), from.i32.end());
+  to->i64.insert(to->i64.end(), from.i64.begin(), from.i64.end());
+  to->f32.insert(to->f32.end(), from.f32.begin(), from.f32.end());
+  to->f64.insert(to->f64.end(), from.f64.begin(), from.f64.end());
+  to->valid.insert(to->valid.end(), from.valid.begin(), from.valid.end());
+  for (size_t i = 0; i < from.bytes.size(); ++i) to->bytes.push_back(from.bytes[i]);
+}
+
+// Column `column` of every file and row group of a table, end to end.
+StatusOr<ColumnVector> ReadWholeColumn(const OpenedTable& table, int column) {
+  ColumnVector all;
+  for (const auto& f : table.files) {
+    for (int g = 0; g < f->num_row_groups(); ++g) {
+      WV_ASSIGN_OR_RETURN(const ColumnVector v, f->ReadColumn(g, column));
+      AppendValues(v, &all);
+    }
+  }
+  return all;
+}
+
+// Reads the key column `column` of `table` into *keys (for the uniqueness
+// check) and returns a view of it.
+StatusOr<const ColumnVector*> ReadKeys(const OpenedTable& t, std::string_view table, int column,
+                                       std::vector<model::DimensionKeys>* keys) {
+  const model::ColumnContract& contract = model::Table(table).columns[column];
+  model::DimensionKeys k;
+  k.table = std::string(table);
+  k.column = std::string(contract.name);
+  k.type = contract.physical;
+  WV_ASSIGN_OR_RETURN(k.values, ReadWholeColumn(t, column));
+  keys->push_back(std::move(k));
+  return &keys->back().values;
+}
+
+Status RecountLangs(const OpenedTable& langs, DimensionRecount* r) {
+  WV_ASSIGN_OR_RETURN(const ColumnVector* codes,
+                      ReadKeys(langs, model::kLangsTable, model::kLangAlpha2, &r->keys));
+  for (size_t i = 0; i < codes->bytes.size(); ++i) r->index.langs.emplace(codes->bytes[i]);
+  // A language missing from the reference gets no name and no code at all;
+  // one in the reference has at least its English name.
+  std::vector<ColumnVector> names;
+  for (int c : {model::kLangEnglishName, model::kLangFrenchName, model::kLangAlpha3B,
+                model::kLangAlpha3T}) {
+    WV_ASSIGN_OR_RETURN(ColumnVector v, ReadWholeColumn(langs, c));
+    names.push_back(std::move(v));
+  }
+  for (size_t i = 0; i < codes->bytes.size(); ++i) {
+    bool any = false;
+    for (const ColumnVector& v : names) any = any || (i < v.bytes.size() && !v.is_null(i));
+    r->anomalies.languages_missing_from_reference += !any;
+  }
+  return OkStatus();
+}
+
+Status RecountWords(const OpenedTable& words, DimensionRecount* r) {
+  WV_ASSIGN_OR_RETURN(const ColumnVector* ids,
+                      ReadKeys(words, model::kWordsTable, model::kWordLexemeId, &r->keys));
+  WV_ASSIGN_OR_RETURN(const ColumnVector language, ReadWholeColumn(words, model::kWordLanguage));
+  WV_ASSIGN_OR_RETURN(const ColumnVector text, ReadWholeColumn(words, model::kWordLexemeString));
+  WV_ASSIGN_OR_RETURN(const ColumnVector unknown, ReadWholeColumn(words, model::kWordUnknownTags));
+  WV_ASSIGN_OR_RETURN(const ColumnVector any_sf,
+                      ReadWholeColumn(words, model::kWordSurfaceIsWildcard));
+  WV_ASSIGN_OR_RETURN(const ColumnVector any_tag,
+                      ReadWholeColumn(words, model::kWordHasWildcardTag));
+  const size_t n = ids->bytes.size();
+  if (language.bytes.size() != n || text.bytes.size() != n || unknown.i64.size() != n ||
+      any_sf.bools.size() != n || any_tag.bools.size() != n) {
+    return InputError("dim_words: its columns have different row counts");
+  }
+  model::DimensionAnomalies& a = r->anomalies;
+  for (size_t i = 0; i < n; ++i) {
+    r->index.words.emplace(ids->bytes[i], static_cast<uint32_t>(i));
+    r->index.word_language.emplace_back(language.bytes[i]);
+    traces::LexemeParts parts;
+    std::string_view error;
+    a.words_undecodable += !traces::ParseLexeme(text.bytes[i], &parts, &error);
+    a.words_with_unknown_tags += unknown.i64[i] > 0;
+    a.unknown_tag_occurrences += unknown.i64[i];
+    a.words_with_wildcards += any_sf.bools[i] || any_tag.bools[i];
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
+                                             const OpenedTable& langs, const OpenedTable& words) {
+  DimensionRecount r;
+  r.keys.reserve(4);  // ReadKeys returns pointers into it
+  WV_ASSIGN_OR_RETURN(const ColumnVector* user_ids,
+                      ReadKeys(users, model::kUsersTable, model::kUserId, &r.keys));
+  for (size_t i = 0; i < user_ids->bytes.size(); ++i) {
+    r.index.users.emplace(user_ids->bytes[i], static_cast<uint32_t>(i));
+  }
+  WV_ASSIGN_OR_RETURN(const ColumnVector views, ReadWholeColumn(users, model::kUserViews));
+  for (int64_t v : views.i64) r.user_views += v;
+  WV_ASSIGN_OR_RETURN(const ColumnVector* epochs,
+                      ReadKeys(times, model::kTimesTable, model::kTimeEpoch, &r.keys));
+  r.index.epochs.insert(epochs->i64.begin(), epochs->i64.end());
+  WV_RETURN_IF_ERROR(RecountLangs(langs, &r));
+  WV_RETURN_IF_ERROR(RecountWords(words, &r));
+  return r;
+}
+
+StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quarantine) {
+  WV_ASSIGN_OR_RETURN(const ColumnVector reasons,
+                      ReadWholeColumn(quarantine, model::kQuarantineReason));
+  std::map<std::string, int64_t> counts;
+  for (size_t i = 0; i < reasons.bytes.size(); ++i) {
+    ++counts[reasons.is_null(i) ? std::string("(null)") : std::string(reasons.bytes[i])];
+  }
+  return counts;
+}
+
+// The fact columns the recount reads, of one row group.
+struct FactRecount::Columns {
+  ColumnVector user, epoch, learning, ui, lexeme, delta, p_recall, session_seen, session_correct,
+      history_seen, history_correct, session_pct, history_pct;
+};
+
+FactRecount::FactRecount(const DimensionIndex* dims)
+    : dims_(dims), word_other_language_(dims->word_language.size(), 0) {}
+
+Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
+  Columns c;
+  const std::pair<ColumnVector*, int> wanted[] = {
+      {&c.user, model::kFactUserId},
+      {&c.epoch, model::kFactEpoch},
+      {&c.learning, model::kFactLearningLanguage},
+      {&c.ui, model::kFactUiLanguage},
+      {&c.lexeme, model::kFactLexemeId},
+      {&c.delta, model::kFactDelta},
+      {&c.p_recall, model::kFactPRecall},
+      {&c.session_seen, model::kFactSessionSeen},
+      {&c.session_correct, model::kFactSessionCorrect},
+      {&c.history_seen, model::kFactHistorySeen},
+      {&c.history_correct, model::kFactHistoryCorrect},
+      {&c.session_pct, model::kFactSessionPct},
+      {&c.history_pct, model::kFactHistoryPct},
+  };
+  for (int g = 0; g < file.num_row_groups(); ++g) {
+    const size_t rows = static_cast<size_t>(file.row_group_num_rows(g));
+    for (const auto& [column, index] : wanted) {
+      WV_ASSIGN_OR_RETURN(*column, file.ReadColumn(g, index));
+      const size_t n = std::max({column->bytes.size(), column->i64.size(), column->f64.size()});
+      if (n != rows) {
+        return InputError(fmt::format("column {} has {} values in a row group of {} rows",
+                                      model::ColumnName(static_cast<model::FactColumn>(index)), n,
+                                      rows));
+      }
+    }
+    AddRowGroup(c, day);
+  }
+  return OkStatus();
+}
+
+namespace {
+
+// A missing value of a required column: NULL, or an empty string.
+bool Missing(const ColumnVector& v, size_t i, bool is_string) {
+  return v.is_null(i) || (is_string && v.bytes[i].empty());
+}
+
+// The row of `key` in `map`, remembering the last key looked up (rows of a
+// session are adjacent, so most lookups repeat the previous one).
+struct CachedRow {
+  std::string key;
+  uint32_t row = kNoRow;
+  bool valid = false;
+  template <typename Map>
+  uint32_t Find(const Map& map, std::string_view k) {
+    if (!valid || k != key) {
+      key.assign(k);
+      const auto it = map.find(k);
+      row = it == map.end() ? kNoRow : it->second;
+      valid = true;
+    }
+    return row;
+  }
+};
+
+}  // namespace
+
+void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
+  const size_t n = c.epoch.i64.size();
+  model::FactProfile& p = profile_;
+  p.rows += static_cast<int64_t>(n);
+  CachedRow user, word;
+  for (size_t i = 0; i < n; ++i) {
+    const double pr = c.p_recall.f64[i], spct = c.session_pct.f64[i];
+    const bool has_history = !c.history_pct.is_null(i);
+    const int64_t ss = c.session_seen.i64[i], sc = c.session_correct.i64[i];
+    const int64_t hs = c.history_seen.i64[i], hc = c.history_correct.i64[i];
+    const int64_t epoch = c.epoch.i64[i];
+    p.empty_required_values += std::isnan(pr) + std::isnan(spct) + Missing(c.user, i, true) +
+                               Missing(c.learning, i, true) + Missing(c.ui, i, true) +
+                               Missing(c.lexeme, i, true);
+    p.p_recall_out_of_domain += !(pr >= 0.0 && pr <= 1.0);
+    p.pct_out_of_domain += !(spct >= 0.0 && spct <= 1.0);
+    if (has_history) {
+      p.pct_out_of_domain += !(c.history_pct.f64[i] >= 0.0 && c.history_pct.f64[i] <= 1.0);
+    }
+    p.history_pct_null_mismatch += has_history != (hs != 0);
+    p.counts_out_of_domain +=
+        c.delta.i64[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 || hc < 0 || hc > hs;
+    p.timestamp_out_of_domain +=
+        epoch < traces::kMinTimestamp || epoch >= traces::kMaxTimestampExclusive;
+    p.p_recall_disagrees +=
+        !(std::fabs(pr - spct) <= model::kPRecallTolerance * std::max(1.0, std::fabs(spct)));
+    rows_outside_partition_ += DaysFromEpochSeconds(epoch) != day;
+
+    const uint32_t user_row = user.Find(dims_->users, c.user.bytes[i]);
+    const uint32_t word_row = word.Find(dims_->words, c.lexeme.bytes[i]);
+    coverage_.users += user_row != kNoRow;
+    coverage_.times += dims_->epochs.contains(epoch);
+    coverage_.learning_langs += dims_->langs.contains(c.learning.bytes[i]);
+    coverage_.ui_langs += dims_->langs.contains(c.ui.bytes[i]);
+    coverage_.words += word_row != kNoRow;
+    if (word_row != kNoRow && dims_->word_language[word_row] != c.learning.bytes[i]) {
+      ++rows_other_language_;
+      word_other_language_[word_row] = 1;
+    }
+    AddNaturalKey(c.user.bytes[i], epoch, c.lexeme.bytes[i], user_row, word_row);
+  }
+}
+
+void FactRecount::AddNaturalKey(std::string_view user, int64_t epoch, std::string_view lexeme,
+                                uint32_t user_row, uint32_t word_row) {
+  const bool in_range = epoch >= traces::kMinTimestamp && epoch < traces::kMaxTimestampExclusive;
+  if (user_row != kNoRow && word_row != kNoRow && in_range) {
+    const uint64_t offset = static_cast<uint64_t>(epoch - traces::kMinTimestamp);
+    packed_keys_.emplace_back((uint64_t{user_row} << 32) | offset, word_row);
+    return;
+  }
+  std::string key = fmt::format("{}\n{}\n{}", epoch, user.size(), user);
+  key.append(lexeme);
+  collisions_ += !other_keys_.insert(std::move(key)).second;
+}
+
+void FactRecount::FinishPartition() {
+  std::sort(packed_keys_.begin(), packed_keys_.end());
+  for (size_t k = 1; k < packed_keys_.size(); ++k) {
+    collisions_ += packed_keys_[k] == packed_keys_[k - 1];
+  }
+  std::vector<std::pair<uint64_t, uint32_t>>().swap(packed_keys_);
+  absl::flat_hash_set<std::string>().swap(other_keys_);
+}
+
+void FactRecount::Merge(const FactRecount& o) {
+  profile_.Merge(o.profile_);
+  coverage_.users += o.coverage_.users;
+  coverage_.times += o.coverage_.times;
+  coverage_.learning_langs += o.coverage_.learning_langs;
+  coverage_.ui_langs += o.coverage_.ui_langs;
+  coverage_.words += o.coverage_.words;
+  collisions_ += o.collisions_;
+  rows_other_language_ += o.rows_other_language_;
+  rows_outside_partition_ += o.rows_outside_partition_;
+  for (size_t w = 0; w < word_other_language_.size(); ++w) {
+    word_other_language_[w] |= o.word_other_language_[w];
+  }
+}
+
+int64_t FactRecount::lexemes_with_other_language() const {
+  return std::count(word_other_language_.begin(), word_other_language_.end(), 1);
+}
+
+}  // namespace wv::run

@@ -1,0 +1,108 @@
+#ifndef WV_RUN_RECOUNT_H_
+#define WV_RUN_RECOUNT_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "core/status.h"
+#include "model/build_stats.h"
+#include "model/table_data.h"
+#include "parquet/reader.h"
+
+// For `check`: the statistics of a star-schema build recounted from the
+// Parquet files alone, as a model::BuildStats, so that the functions that
+// computed the run's quality checks (quality::EvaluateRunChecks) compute
+// them again from what the files hold. The run counts while it builds; this
+// counts what was written. The columns are looked up by position, so every
+// file handed in must have the contract's schema (verify.cc checks it).
+namespace wv::run {
+
+// The files of one table that opened with the contract's schema, in
+// manifest order. Thread-compatible (FileReader's const methods are).
+struct OpenedTable {
+  std::vector<std::unique_ptr<parquet::FileReader>> files;
+};
+
+// The dimension keys, for resolving the fact table's foreign keys.
+// Immutable once built; thread-safe for reads.
+struct DimensionIndex {
+  model::StringMap<uint32_t> users;  // user_id -> its row
+  absl::flat_hash_set<int64_t> epochs;
+  absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq> langs;
+  model::StringMap<uint32_t> words;        // lexeme_id -> its row
+  std::vector<std::string> word_language;  // dim_words.language, by row
+};
+
+// The dimension side of the recount: the key columns, their index, and the
+// counts the run takes from the dimensions.
+struct DimensionRecount {
+  std::vector<model::DimensionKeys> keys;  // dim_users, dim_times, dim_langs, dim_words
+  DimensionIndex index;
+  int64_t user_views = 0;               // sum of dim_users.views: the rows the dimensions modelled
+  model::DimensionAnomalies anomalies;  // the words' and languages' counts only
+};
+
+// Reads the key and count columns of the four dimension tables.
+// REQUIRES: every file has its table's contract schema.
+StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
+                                             const OpenedTable& langs, const OpenedTable& words);
+
+// Quarantined rows per `reason` value as stored (unknown values included).
+// REQUIRES: every file has the quarantine's contract schema.
+StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quarantine);
+
+// The fact side, one partition at a time (several FactRecounts may run on
+// several threads; Merge() combines them). Thread-compatible.
+class FactRecount {
+ public:
+  // REQUIRES: *dims outlives this object.
+  explicit FactRecount(const DimensionIndex* dims);
+
+  // Adds every row of `file`, a file of the partition of day `day` (days
+  // since the epoch).
+  // REQUIRES: the file has the fact table's contract schema.
+  Status AddFile(const parquet::FileReader& file, int64_t day);
+  // Counts the natural-key collisions among the rows added since the last
+  // call: rows of different days cannot collide (the epoch is in the key),
+  // so the rows are kept for one partition at a time only.
+  void FinishPartition();
+  void Merge(const FactRecount& other);
+
+  const model::FactProfile& profile() const { return profile_; }
+  const model::KeyCoverage& coverage() const { return coverage_; }
+  int64_t natural_key_collisions() const { return collisions_; }
+  // Distinct lexeme_ids seen with a learning_language other than their
+  // dim_words.language (the lexeme's first), and the rows that have one.
+  int64_t lexemes_with_other_language() const;
+  int64_t rows_with_other_language() const { return rows_other_language_; }
+  // Rows whose epoch is not on their partition's day.
+  int64_t rows_outside_partition() const { return rows_outside_partition_; }
+
+ private:
+  struct Columns;
+  void AddRowGroup(const Columns& c, int64_t day);
+  void AddNaturalKey(std::string_view user, int64_t epoch, std::string_view lexeme,
+                     uint32_t user_row, uint32_t word_row);
+
+  const DimensionIndex* dims_;
+  model::FactProfile profile_;
+  model::KeyCoverage coverage_;
+  int64_t collisions_ = 0;
+  int64_t rows_other_language_ = 0;
+  int64_t rows_outside_partition_ = 0;
+  std::vector<uint8_t> word_other_language_;  // by dim_words row
+  // The partition's natural keys: resolved ones packed (user row and epoch,
+  // word row) for a sort; the others (a foreign key that does not resolve,
+  // or an epoch out of range) as strings.
+  std::vector<std::pair<uint64_t, uint32_t>> packed_keys_;
+  absl::flat_hash_set<std::string> other_keys_;
+};
+
+}  // namespace wv::run
+
+#endif  // WV_RUN_RECOUNT_H_
