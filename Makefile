@@ -62,10 +62,13 @@ $(SETUP_STAMP): scripts/setup.sh scripts/requirements-test.txt
 # Configured once; ninja re-runs cmake by itself when a CMakeLists changes.
 $(BUILD)/build.ninja: Makefile | $(SETUP_STAMP)
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	@touch $@
 $(SAN_BUILD)/build.ninja: Makefile | $(SETUP_STAMP)
 	cmake -S . -B $(SAN_BUILD) $(SAN_FLAGS)
+	@touch $@
 $(TSAN_BUILD)/build.ninja: Makefile | $(SETUP_STAMP)
 	cmake -S . -B $(TSAN_BUILD) $(TSAN_FLAGS)
+	@touch $@
 
 build: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
@@ -106,15 +109,16 @@ tsan-test: tsan-unit-test tsan-e2e-test
 e2e-test: build $(SETUP_STAMP)
 	$(STAMP) $(BUILD)/.stamps/e2e $(E2E_INPUTS) E2E_WORKERS=$(E2E_WORKERS) -- \
 	  env WV_BIN=$(abspath $(WV)) $(PYTHON) -m pytest -q -p no:cacheprovider \
-	  $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS)) --ignore=tests/e2e/test_tsan.py tests/e2e
+	  $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist load) --ignore=tests/e2e/test_tsan.py tests/e2e
 
 # clang-format --dry-run --Werror over every tracked C++ file (.clang-format is the style).
 format-check: $(SETUP_STAMP)
 	bash scripts/check_format.sh
 
-# Every test: formatting, unit, end-to-end, the units under ASan+UBSan, the
-# fuzzers briefly, the units and a threaded end-to-end run under TSan.
-test: format-check unit-test e2e-test asan-test fuzz-test tsan-test
+# Every test: unit, end-to-end, the units under ASan+UBSan, the
+# fuzzers briefly, the units and a threaded end-to-end run under TSan, and last
+# the formatting (last, so that a formatting slip does not hide a test result).
+test: unit-test e2e-test asan-test fuzz-test tsan-test format-check
 
 # How many -Wshadow warnings the code has (WV_WSHADOW is OFF until they are fixed):
 # every compile command of build/ again, -fsyntax-only, with -Wshadow.

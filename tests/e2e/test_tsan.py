@@ -109,3 +109,26 @@ def test_report(star, tsan_bin, tmp_path):
     run_tsan(tsan_bin, "report", star, "-o", out, "--threads", THREADS, "--quiet")
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "retention" in html
+
+
+def test_run_whose_writes_fail_reports_an_output_error(traces, tsan_bin, tmp_path):
+    """The error path with every worker busy: each file write past 64 KiB fails
+    (RLIMIT_FSIZE, SIGXFSZ ignored, so write() returns EFBIG), so several
+    workers fail at once and record the first error while the others check it."""
+    import resource
+    import signal
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
+
+    env = dict(os.environ)
+    env.setdefault("TSAN_OPTIONS", TSAN_OPTIONS)
+    out = tmp_path / "out"
+    proc = subprocess.run([tsan_bin, "run", "--traces", str(traces), "--out", str(out),
+                           "--threads", str(THREADS), "--quiet"], capture_output=True, env=env,
+                          preexec_fn=limit_file_size)
+    err = proc.stderr.decode(errors="replace")
+    assert "ThreadSanitizer" not in err, err
+    assert proc.returncode == 5, f"exit {proc.returncode}, expected 5 (output error)\n{err}"
+    assert not out.exists()
