@@ -22,6 +22,9 @@ source = build.parent
 commands = json.loads((build / "compile_commands.json").read_text())
 
 
+failed = []
+
+
 def check(entry):
     args = shlex.split(entry["command"]) if "command" in entry else entry["arguments"]
     args = [a for a in args if a != "-Werror"]
@@ -33,24 +36,46 @@ def check(entry):
         args.pop(0)
     args += ["-fsyntax-only", "-Wshadow"]
     proc = subprocess.run(args, cwd=entry["directory"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        failed.append(entry["file"])
     return proc.stderr
 
 
+def relative(name):
+    path = pathlib.Path(name)
+    path = path if path.is_absolute() else build / path
+    try:
+        return str(path.resolve().relative_to(source))
+    except ValueError:
+        return None  # a system header
+
+
+# A warning is keyed by where it is, and, for one inside a macro, by the line
+# that expanded the macro (the first "in expansion of macro" note after it).
 warnings = set()
 with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
     for err in pool.map(check, commands):
-        for line in err.splitlines():
-            m = re.match(r"^(.*?):(\d+):(\d+): warning: (.*\[-Wshadow.*\])$", line)
-            if m:
-                path = pathlib.Path(m.group(1))
-                path = path if path.is_absolute() else build / path
-                try:
-                    rel = path.resolve().relative_to(source)
-                except ValueError:
-                    continue  # a system header
-                warnings.add(f"{rel}:{m.group(2)}:{m.group(3)}: {m.group(4)}")
+        current = None
+        for line in err.splitlines() + [""]:
+            w = re.match(r"^(.*?):(\d+):(\d+): warning: (.*\[-Wshadow.*\])$", line)
+            n = re.match(r"^(.*?):(\d+):(\d+):\s+note: in expansion of macro", line)
+            if n and current and current[1] is None:
+                rel = relative(n.group(1))
+                current = (current[0], f"{rel}:{n.group(2)}" if rel else "?")
+                continue
+            if w or not line.startswith(" ") and not n:
+                if current:
+                    warnings.add(current[0] + (f" (expanded at {current[1]})" if current[1] else ""))
+                current = None
+            if w:
+                rel = relative(w.group(1))
+                if rel:
+                    current = (f"{rel}:{w.group(2)}:{w.group(3)}: {w.group(4)}", None)
 
 for w in sorted(warnings):
     print(w)
 files = {w.split(":")[0] for w in warnings}
-print(f"wshadow: {len(warnings)} distinct -Wshadow warnings in {len(files)} files")
+if failed:
+    print(f"wshadow: {len(failed)} files did not compile, so were not counted:", *failed)
+    sys.exit(1)
+print(f"wshadow: {len(commands)} files; {len(warnings)} distinct -Wshadow warnings (a macro's counted per expansion)")
