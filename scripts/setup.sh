@@ -12,7 +12,7 @@ DEBIAN_PACKAGES=(
   clang libclang-rt-14-dev clang-format
   chromium
   postgresql
-  python3 python3-pip
+  python3 python3-venv
 )
 
 missing=()
@@ -28,7 +28,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 here="$(cd "$(dirname "$0")" && pwd)"
-if ! python3 - "$here/requirements-test.txt" <<'PY' 2>/dev/null
+repo="$(dirname "$here")"
+requirements="$here/requirements-test.txt"
+
+# The Python test tools live in the project's own virtual environment (.venv,
+# gitignored), never in the system interpreter. Its interpreter is Debian's
+# python3 (WV_PYTHON overrides), so the venv does not depend on what else is on PATH.
+venv="${WV_VENV:-$repo/.venv}"
+base_python="${WV_PYTHON:-/usr/bin/python3}"
+[ -x "$base_python" ] || base_python="$(command -v python3)"
+if ! "$venv/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null; then
+  echo "setup: creating the test virtual environment $venv ($("$base_python" --version))"
+  rm -rf "$venv"
+  "$base_python" -m venv "$venv"
+fi
+
+# Every pinned requirement already at its version: nothing to install.
+if ! "$venv/bin/python" - "$requirements" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
 for line in open(sys.argv[1]):
@@ -40,7 +56,7 @@ for line in open(sys.argv[1]):
         sys.exit(1)
 PY
 then
-  echo "setup: installing Python test tools"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r "$here/requirements-test.txt"
+  echo "setup: installing the Python test tools into $venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
 fi
 echo "setup: ok"
