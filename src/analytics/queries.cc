@@ -578,9 +578,9 @@ StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOp
   const FactTable& f = snapshot.facts;
   WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
   const size_t np = f.pairs.size();
-  const PairActivity a = CountPairActivity(f);
-  const std::vector<int64_t>&views = a.views, &exercises = a.exercises, &sessions = a.sessions;
-  const int64_t total_sessions = a.total_sessions;
+  const PairActivity activity = CountPairActivity(f);
+  const std::vector<int64_t>&views = activity.views, &exercises = activity.exercises, &sessions = activity.sessions;
+  const int64_t total_sessions = activity.total_sessions;
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).
   const auto pair_columns = AddPairKeyColumns(t);

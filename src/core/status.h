@@ -102,16 +102,20 @@ class [[nodiscard]] StatusOr {
 #define WV_STATUS_CONCAT_INNER_(a, b) a##b
 #define WV_STATUS_CONCAT_(a, b) WV_STATUS_CONCAT_INNER_(a, b)
 
-// Returns from the enclosing function if `expr` (a Status) is not OK.
-#define WV_RETURN_IF_ERROR(expr)                \
-  do {                                          \
-    ::wv::Status wv_status_ = (expr);           \
-    if (!wv_status_.ok()) return wv_status_;    \
+// Returns from the enclosing function if `expr` (a Status) is not OK. The
+// temporary's name is unique per use (__COUNTER__), so uses nested in a
+// lambda inside another use do not shadow each other (-Wshadow).
+#define WV_RETURN_IF_ERROR(expr) \
+  WV_RETURN_IF_ERROR_IMPL_(WV_STATUS_CONCAT_(wv_status_, __COUNTER__), expr)
+#define WV_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                      \
+    ::wv::Status tmp = (expr);              \
+    if (!tmp.ok()) return tmp;              \
   } while (false)
 
 // `WV_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a StatusOr or returns its error.
 #define WV_ASSIGN_OR_RETURN(lhs, expr) \
-  WV_ASSIGN_OR_RETURN_IMPL_(WV_STATUS_CONCAT_(wv_statusor_, __LINE__), lhs, expr)
+  WV_ASSIGN_OR_RETURN_IMPL_(WV_STATUS_CONCAT_(wv_statusor_, __COUNTER__), lhs, expr)
 #define WV_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
