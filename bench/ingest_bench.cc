@@ -31,13 +31,26 @@ std::string MakeTraces(size_t rows, bool header, uint64_t seed = 42) {
   std::mt19937_64 rng(seed);
   static const char* kPairs[][2] = {{"en", "es"}, {"es", "en"}, {"en", "pt"}, {"fr", "en"},
                                     {"de", "en"}, {"en", "it"}, {"it", "en"}, {"pt", "en"}};
-  static const char* kLexemes[] = {"lernt/lernen<vblex><pri><p3><sg>", "bajo/bajo<pr>",
-                                   "blancos/blanco<adj><m><pl>", "carta/carta<n><f><sg>",
-                                   "ellos/prpers<prn><tn><p3><m><pl>", "es/ser<vbser><pri><p3><sg>",
-                                   "escribimos/escribir<vblex><pri><p1><pl>", "y/y<cnjcoo>",
-                                   "<*sf>/ser<vbser><pri><*pers><*numb>", "\xc3\xa9tant/\xc3\xaatre<vbser><pprs>"};
-  static const char* kRecall[] = {"1.0", "1.0", "1.0", "1.0", "0.5", "0.0", "0.666666666666667",
-                                  "0.75", "1.0", "0.333333333333333"};
+  static const char* kLexemes[] = {"lernt/lernen<vblex><pri><p3><sg>",
+                                   "bajo/bajo<pr>",
+                                   "blancos/blanco<adj><m><pl>",
+                                   "carta/carta<n><f><sg>",
+                                   "ellos/prpers<prn><tn><p3><m><pl>",
+                                   "es/ser<vbser><pri><p3><sg>",
+                                   "escribimos/escribir<vblex><pri><p1><pl>",
+                                   "y/y<cnjcoo>",
+                                   "<*sf>/ser<vbser><pri><*pers><*numb>",
+                                   "\xc3\xa9tant/\xc3\xaatre<vbser><pprs>"};
+  static const char* kRecall[] = {"1.0",
+                                  "1.0",
+                                  "1.0",
+                                  "1.0",
+                                  "0.5",
+                                  "0.0",
+                                  "0.666666666666667",
+                                  "0.75",
+                                  "1.0",
+                                  "0.333333333333333"};
   std::string text;
   text.reserve(rows * 100 + 200);
   if (header) text.append(wv::traces::kTraceHeader).push_back('\n');
@@ -46,11 +59,11 @@ std::string MakeTraces(size_t rows, bool header, uint64_t seed = 42) {
     const uint64_t lexeme = rng() % 20000;
     const int seen = 1 + static_cast<int>(rng() % 40);
     const int session_seen = 1 + static_cast<int>(rng() % 3);
-    fmt::format_to(std::back_inserter(text), "{},{},{},u:{:x},{},{},{:016x}{:016x},{},{},{},{},{}\n",
-                   kRecall[rng() % 10], 1362076081 + rng() % 1209600, rng() % 30000000,
-                   rng() % 120000, pair[0], pair[1], lexeme * 0x9e3779b97f4a7c15ULL, lexeme,
-                   kLexemes[lexeme % 10], seen, rng() % (seen + 1), session_seen,
-                   rng() % (session_seen + 1));
+    fmt::format_to(std::back_inserter(text),
+                   "{},{},{},u:{:x},{},{},{:016x}{:016x},{},{},{},{},{}\n", kRecall[rng() % 10],
+                   1362076081 + rng() % 1209600, rng() % 30000000, rng() % 120000, pair[0], pair[1],
+                   lexeme * 0x9e3779b97f4a7c15ULL, lexeme, kLexemes[lexeme % 10], seen,
+                   rng() % (seen + 1), session_seen, rng() % (session_seen + 1));
   }
   return text;
 }
@@ -71,7 +84,8 @@ void BM_RowParser(benchmark::State& state) {
       ++rows;
     }
   }
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * chunk.size()));
 }
 BENCHMARK(BM_RowParser)->Unit(benchmark::kMillisecond);
@@ -89,7 +103,8 @@ void BM_ValidateChunk(benchmark::State& state) {
     if (out.rejected.size() != 0) state.SkipWithError("rows rejected");
     benchmark::DoNotOptimize(out);
   }
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * chunk.size()));
 }
 BENCHMARK(BM_ValidateChunk)->Unit(benchmark::kMillisecond);
@@ -131,16 +146,16 @@ void BM_Ingest(benchmark::State& state) {
   for (auto _ : state) {
     wv::traces::Ingestor ingestor(wv::traces::IngestOptions{
         .paths = {path}, .refs = refs, .threads = static_cast<int>(state.range(0))});
-    const wv::Status status =
-        ingestor.Run([](wv::traces::ValidatedChunk&& chunk) -> wv::Status {
-          benchmark::DoNotOptimize(chunk);
-          return wv::OkStatus();
-        });
+    const wv::Status status = ingestor.Run([](wv::traces::ValidatedChunk&& chunk) -> wv::Status {
+      benchmark::DoNotOptimize(chunk);
+      return wv::OkStatus();
+    });
     if (!status.ok()) state.SkipWithError(status.ToString().c_str());
     rows += ingestor.stats().input_rows;
     bytes += ingestor.stats().bytes;
   }
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.counters["MB/s"] =
       benchmark::Counter(static_cast<double>(bytes) / 1e6, benchmark::Counter::kIsRate);
   state.SetLabel(path);

@@ -22,8 +22,8 @@
 
 #include "fmt/core.h"
 #include "parquet/reader.h"
-#include "support/test_sinks.h"
 #include "parquet/writer.h"
+#include "support/test_sinks.h"
 
 namespace {
 
@@ -57,7 +57,9 @@ class Zipf {
 
 Schema FactSchema() {
   auto col = [](const char* name, PhysicalType p, LogicalType l,
-                Repetition r = Repetition::kRequired) { return ColumnSchema{name, p, l, r}; };
+                Repetition r = Repetition::kRequired) {
+    return ColumnSchema{name, p, l, r};
+  };
   Schema s;
   s.columns = {
       col("timestamp", PhysicalType::kInt64, LogicalType::kTimestampMicrosUtc),

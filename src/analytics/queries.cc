@@ -579,7 +579,8 @@ StatusOr<ResultTable> QueryPairViews(const FactSnapshot& snapshot, const QueryOp
   WV_RETURN_IF_ERROR(RequireColumns(f, kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen));
   const size_t np = f.pairs.size();
   const PairActivity activity = CountPairActivity(f);
-  const std::vector<int64_t>&views = activity.views, &exercises = activity.exercises, &sessions = activity.sessions;
+  const std::vector<int64_t>&views = activity.views, &exercises = activity.exercises,
+        &sessions = activity.sessions;
   const int64_t total_sessions = activity.total_sessions;
   ResultTable t;
   // Plain variables, not a structured binding: lambdas below capture them (clang 14).

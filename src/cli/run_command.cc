@@ -7,8 +7,8 @@
 
 #include "cli/command.h"
 #include "fmt/core.h"
-#include "run/pipeline.h"
 #include "report/report.h"
+#include "run/pipeline.h"
 
 namespace wv::cli {
 namespace {

@@ -23,9 +23,9 @@ ExitCode ExitCodeFor(const Status& status) {
 }
 
 std::string Status::ToString() const {
-  static constexpr std::string_view kNames[] = {"ok",           "usage error",   "input error",
-                                                "quality gate", "output error",  "mismatch",
-                                                "internal error"};
+  static constexpr std::string_view kNames[] = {
+      "ok",           "usage error", "input error",   "quality gate",
+      "output error", "mismatch",    "internal error"};
   std::string out(kNames[static_cast<int>(kind_)]);
   if (!ok()) out.append(": ").append(message_);
   return out;

@@ -259,9 +259,9 @@ bool RowParser::Next(Row* row) {
   while (outcome == 0 && end - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     high_bits = _mm_or_si128(high_bits, v);
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
-        _mm_cmpeq_epi8(v, quote))));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, newline)),
+                     _mm_cmpeq_epi8(v, quote))));
     unsigned control = static_cast<unsigned>(_mm_movemask_epi8(
         _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, c0_max), v), _mm_cmpeq_epi8(v, del))));
     while (mask != 0) {

@@ -10,12 +10,9 @@ std::string TruthJson(const GenerateOptions& options, const GenerateResult& resu
   using nlohmann::ordered_json;
   ordered_json j;
   j["generator"] = fmt::format("wordviews generate {}", WV_VERSION);
-  j["arguments"] = {{"rows", options.rows},
-                    {"seed", options.seed},
-                    {"users", options.users},
-                    {"start_epoch", options.start_epoch},
-                    {"days", options.days},
-                    {"dirty_rate", options.dirty_rate},
+  j["arguments"] = {{"rows", options.rows},      {"seed", options.seed},
+                    {"users", options.users},    {"start_epoch", options.start_epoch},
+                    {"days", options.days},      {"dirty_rate", options.dirty_rate},
                     {"threads", options.threads}};
   j["line_numbering"] =
       "1-based physical lines of the CSV; line 1 is the header, the first data row is line 2; "

@@ -62,8 +62,8 @@ StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path
       // created (st is that file: we just made it, exclusively).
       SignalCleanup cleanup = SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false,
                                                       name_taken ? st.st_ino : 0);
-      return std::unique_ptr<StagedFile>(new StagedFile(
-          path, std::move(temporary), std::move(sink).value(), std::move(cleanup)));
+      return std::unique_ptr<StagedFile>(
+          new StagedFile(path, std::move(temporary), std::move(sink).value(), std::move(cleanup)));
     }
     if (!name_taken || attempt + 1 == kAttempts) {
       return Annotate(sink.status(), fmt::format("staging {}", path));

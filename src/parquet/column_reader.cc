@@ -29,11 +29,21 @@ void Gather(const std::vector<T>& dict, const uint32_t* idx, size_t n, std::vect
 void GatherAll(PhysicalType type, const ColumnVector& dict, const uint32_t* idx, size_t n,
                ColumnVector* out) {
   switch (type) {
-    case PhysicalType::kBoolean: Gather(dict.bools, idx, n, &out->bools); break;
-    case PhysicalType::kInt32: Gather(dict.i32, idx, n, &out->i32); break;
-    case PhysicalType::kInt64: Gather(dict.i64, idx, n, &out->i64); break;
-    case PhysicalType::kFloat: Gather(dict.f32, idx, n, &out->f32); break;
-    case PhysicalType::kDouble: Gather(dict.f64, idx, n, &out->f64); break;
+    case PhysicalType::kBoolean:
+      Gather(dict.bools, idx, n, &out->bools);
+      break;
+    case PhysicalType::kInt32:
+      Gather(dict.i32, idx, n, &out->i32);
+      break;
+    case PhysicalType::kInt64:
+      Gather(dict.i64, idx, n, &out->i64);
+      break;
+    case PhysicalType::kFloat:
+      Gather(dict.f32, idx, n, &out->f32);
+      break;
+    case PhysicalType::kDouble:
+      Gather(dict.f64, idx, n, &out->f64);
+      break;
     case PhysicalType::kByteArray: {
       size_t bytes = 0;
       const uint64_t* off = dict.bytes.offsets.data();
@@ -62,11 +72,21 @@ void Scatter(const std::vector<T>& dense, const uint8_t* levels, size_t n, std::
 void ScatterAll(PhysicalType type, const ColumnVector& dense, const uint8_t* levels, size_t n,
                 ColumnVector* out) {
   switch (type) {
-    case PhysicalType::kBoolean: Scatter(dense.bools, levels, n, &out->bools); break;
-    case PhysicalType::kInt32: Scatter(dense.i32, levels, n, &out->i32); break;
-    case PhysicalType::kInt64: Scatter(dense.i64, levels, n, &out->i64); break;
-    case PhysicalType::kFloat: Scatter(dense.f32, levels, n, &out->f32); break;
-    case PhysicalType::kDouble: Scatter(dense.f64, levels, n, &out->f64); break;
+    case PhysicalType::kBoolean:
+      Scatter(dense.bools, levels, n, &out->bools);
+      break;
+    case PhysicalType::kInt32:
+      Scatter(dense.i32, levels, n, &out->i32);
+      break;
+    case PhysicalType::kInt64:
+      Scatter(dense.i64, levels, n, &out->i64);
+      break;
+    case PhysicalType::kFloat:
+      Scatter(dense.f32, levels, n, &out->f32);
+      break;
+    case PhysicalType::kDouble:
+      Scatter(dense.f64, levels, n, &out->f64);
+      break;
     case PhysicalType::kByteArray: {
       size_t k = 0;
       for (size_t i = 0; i < n; ++i) {
@@ -369,16 +389,26 @@ bool SupportedCodec(int32_t codec) { return codec == 0 || codec == 1 || codec ==
 
 std::string_view EncodingName(int32_t encoding) {
   switch (encoding) {
-    case 0: return "PLAIN";
-    case 2: return "PLAIN_DICTIONARY";
-    case 3: return "RLE";
-    case 4: return "BIT_PACKED";
-    case 5: return "DELTA_BINARY_PACKED";
-    case 6: return "DELTA_LENGTH_BYTE_ARRAY";
-    case 7: return "DELTA_BYTE_ARRAY";
-    case 8: return "RLE_DICTIONARY";
-    case 9: return "BYTE_STREAM_SPLIT";
-    default: return "UNKNOWN";
+    case 0:
+      return "PLAIN";
+    case 2:
+      return "PLAIN_DICTIONARY";
+    case 3:
+      return "RLE";
+    case 4:
+      return "BIT_PACKED";
+    case 5:
+      return "DELTA_BINARY_PACKED";
+    case 6:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case 7:
+      return "DELTA_BYTE_ARRAY";
+    case 8:
+      return "RLE_DICTIONARY";
+    case 9:
+      return "BYTE_STREAM_SPLIT";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -437,12 +467,24 @@ Status WalkChunk(std::string_view file, const format::ColumnChunk& chunk,
     indices_out->indices.reserve(reserve);
   } else {
     switch (schema.physical) {
-      case PhysicalType::kBoolean: out->bools.reserve(reserve); break;
-      case PhysicalType::kInt32: out->i32.reserve(reserve); break;
-      case PhysicalType::kInt64: out->i64.reserve(reserve); break;
-      case PhysicalType::kFloat: out->f32.reserve(reserve); break;
-      case PhysicalType::kDouble: out->f64.reserve(reserve); break;
-      case PhysicalType::kByteArray: out->bytes.offsets.reserve(reserve + 1); break;
+      case PhysicalType::kBoolean:
+        out->bools.reserve(reserve);
+        break;
+      case PhysicalType::kInt32:
+        out->i32.reserve(reserve);
+        break;
+      case PhysicalType::kInt64:
+        out->i64.reserve(reserve);
+        break;
+      case PhysicalType::kFloat:
+        out->f32.reserve(reserve);
+        break;
+      case PhysicalType::kDouble:
+        out->f64.reserve(reserve);
+        break;
+      case PhysicalType::kByteArray:
+        out->bytes.offsets.reserve(reserve + 1);
+        break;
     }
   }
   if (schema.repetition == Repetition::kOptional) {
@@ -478,10 +520,17 @@ Status WalkChunk(std::string_view file, const format::ColumnChunk& chunk,
     }
     const auto rows_left = static_cast<int64_t>(rows - decoder.values_seen());
     switch (h.type) {
-      case 2: WV_RETURN_IF_ERROR(decoder.Dictionary(h, body)); break;
-      case 0: WV_RETURN_IF_ERROR(decoder.DataV1(h, body, rows_left)); break;
-      case 3: WV_RETURN_IF_ERROR(decoder.DataV2(h, body, rows_left)); break;
-      default: break;  // index pages and future page types carry no values
+      case 2:
+        WV_RETURN_IF_ERROR(decoder.Dictionary(h, body));
+        break;
+      case 0:
+        WV_RETURN_IF_ERROR(decoder.DataV1(h, body, rows_left));
+        break;
+      case 3:
+        WV_RETURN_IF_ERROR(decoder.DataV2(h, body, rows_left));
+        break;
+      default:
+        break;  // index pages and future page types carry no values
     }
   }
   if (decoder.not_dictionary_encoded()) {

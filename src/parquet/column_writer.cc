@@ -113,12 +113,18 @@ size_t PlainPageEnd(PhysicalType type, const ColumnVector& c, size_t r0, size_t 
 
 format::Type ToFormatType(PhysicalType type) {
   switch (type) {
-    case PhysicalType::kBoolean: return format::Type::kBoolean;
-    case PhysicalType::kInt32: return format::Type::kInt32;
-    case PhysicalType::kInt64: return format::Type::kInt64;
-    case PhysicalType::kFloat: return format::Type::kFloat;
-    case PhysicalType::kDouble: return format::Type::kDouble;
-    case PhysicalType::kByteArray: return format::Type::kByteArray;
+    case PhysicalType::kBoolean:
+      return format::Type::kBoolean;
+    case PhysicalType::kInt32:
+      return format::Type::kInt32;
+    case PhysicalType::kInt64:
+      return format::Type::kInt64;
+    case PhysicalType::kFloat:
+      return format::Type::kFloat;
+    case PhysicalType::kDouble:
+      return format::Type::kDouble;
+    case PhysicalType::kByteArray:
+      return format::Type::kByteArray;
   }
   return format::Type::kInt64;
 }
@@ -127,16 +133,17 @@ Status EncodeColumnChunk(const ColumnSchema& schema, const ColumnVector& column,
                          size_t end, const WriterOptions& options, EncodedColumnChunk* out) {
   const bool optional = schema.repetition == Repetition::kOptional;
   if (optional && column.valid.size() < end) {
-    return InternalError(fmt::format("parquet writer: column {} is OPTIONAL but has {} validity "
-                                     "entries for {} rows",
-                                     schema.name, column.valid.size(), end));
+    return InternalError(
+        fmt::format("parquet writer: column {} is OPTIONAL but has {} validity "
+                    "entries for {} rows",
+                    schema.name, column.valid.size(), end));
   }
   if (!optional && !column.valid.empty()) {
     // Tolerated when all ones (the values are then encoded as if REQUIRED).
     for (size_t r = begin; r < end; ++r) {
       if (column.valid[r] == 0) {
-        return InternalError(fmt::format(
-            "parquet writer: column {} is REQUIRED but row {} is null", schema.name, r));
+        return InternalError(fmt::format("parquet writer: column {} is REQUIRED but row {} is null",
+                                         schema.name, r));
       }
     }
   }

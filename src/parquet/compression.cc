@@ -76,25 +76,38 @@ Status GzipDecompress(std::string_view input, char* out, size_t size, std::strin
 
 format::Codec ToFormatCodec(Compression c) {
   switch (c) {
-    case Compression::kNone: return format::Codec::kUncompressed;
-    case Compression::kSnappy: return format::Codec::kSnappy;
-    case Compression::kGzip: return format::Codec::kGzip;
-    case Compression::kZstd: return format::Codec::kZstd;
+    case Compression::kNone:
+      return format::Codec::kUncompressed;
+    case Compression::kSnappy:
+      return format::Codec::kSnappy;
+    case Compression::kGzip:
+      return format::Codec::kGzip;
+    case Compression::kZstd:
+      return format::Codec::kZstd;
   }
   return format::Codec::kUncompressed;
 }
 
 std::string_view CodecName(int32_t codec) {
   switch (codec) {
-    case 0: return "UNCOMPRESSED";
-    case 1: return "SNAPPY";
-    case 2: return "GZIP";
-    case 3: return "LZO";
-    case 4: return "BROTLI";
-    case 5: return "LZ4";
-    case 6: return "ZSTD";
-    case 7: return "LZ4_RAW";
-    default: return "UNKNOWN";
+    case 0:
+      return "UNCOMPRESSED";
+    case 1:
+      return "SNAPPY";
+    case 2:
+      return "GZIP";
+    case 3:
+      return "LZO";
+    case 4:
+      return "BROTLI";
+    case 5:
+      return "LZ4";
+    case 6:
+      return "ZSTD";
+    case 7:
+      return "LZ4_RAW";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -109,8 +122,8 @@ Status Compress(Compression codec, int level, std::string_view input, std::strin
       out->resize(start + bound);
       ZSTD_CCtx* ctx = ThreadCCtx();
       if (ctx == nullptr) return InternalError("zstd: cannot create a context");
-      const size_t n = ZSTD_compressCCtx(ctx, out->data() + start, bound, input.data(),
-                                         input.size(), level);
+      const size_t n =
+          ZSTD_compressCCtx(ctx, out->data() + start, bound, input.data(), input.size(), level);
       if (ZSTD_isError(n)) return InternalError(fmt::format("zstd: {}", ZSTD_getErrorName(n)));
       out->resize(start + n);
       return OkStatus();

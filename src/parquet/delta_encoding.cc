@@ -82,8 +82,8 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::string_
   WV_RETURN_IF_ERROR(c.ZigZag(&first));
   if (block_size == 0 || block_size % 128 != 0 || block_size > (1u << 20) || miniblocks == 0 ||
       block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0) {
-    return c.Error(fmt::format("bad block layout ({} values in {} miniblocks)", block_size,
-                               miniblocks));
+    return c.Error(
+        fmt::format("bad block layout ({} values in {} miniblocks)", block_size, miniblocks));
   }
   if (total != count) {
     return c.Error(fmt::format("holds {} values, the page needs {}", total, count));
@@ -126,8 +126,8 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::string_
   return OkStatus();
 }
 
-Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view data,
-                          size_t count, std::string_view context, ColumnVector* out) {
+Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view data, size_t count,
+                          std::string_view context, ColumnVector* out) {
   auto error = [&](std::string_view what) {
     return InputError(fmt::format("{}: {}", context, what));
   };
@@ -192,10 +192,15 @@ Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view 
       size_t width = 0;
       switch (type) {
         case PhysicalType::kInt32:
-        case PhysicalType::kFloat: width = 4; break;
+        case PhysicalType::kFloat:
+          width = 4;
+          break;
         case PhysicalType::kInt64:
-        case PhysicalType::kDouble: width = 8; break;
-        default: return error("BYTE_STREAM_SPLIT on an unsupported column type");
+        case PhysicalType::kDouble:
+          width = 8;
+          break;
+        default:
+          return error("BYTE_STREAM_SPLIT on an unsupported column type");
       }
       if (count > data.size() / width) {
         return error("BYTE_STREAM_SPLIT data shorter than its values");

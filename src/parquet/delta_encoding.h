@@ -25,8 +25,8 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t count, std::string_
 
 // Decodes `count` values of `type` in `encoding` (one of the four above),
 // appending them to the value array of `type` in *out.
-Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view data,
-                          size_t count, std::string_view context, ColumnVector* out);
+Status DecodeDeltaOrSplit(int32_t encoding, PhysicalType type, std::string_view data, size_t count,
+                          std::string_view context, ColumnVector* out);
 
 }  // namespace wv::parquet
 

@@ -18,7 +18,7 @@ struct Dictionary {
   ColumnVector values;            // dense: one entry per distinct value
   std::vector<uint32_t> indices;  // one per non-null row, in row order
   size_t num_values = 0;
-  size_t plain_bytes = 0;         // size of the PLAIN-encoded dictionary page
+  size_t plain_bytes = 0;  // size of the PLAIN-encoded dictionary page
 };
 
 // Builds the dictionary of the non-null values in rows [begin, end). Returns

@@ -146,16 +146,44 @@ Status ParseStatistics(CompactReader& r, Statistics* s) {
     int64_t i = 0;
     bool b = 0;
     switch (id) {
-      case 1: WV_RETURN_IF_ERROR(ReadString(r, type, &str)); s->max = str; break;
-      case 2: WV_RETURN_IF_ERROR(ReadString(r, type, &str)); s->min = str; break;
-      case 3: WV_RETURN_IF_ERROR(r.ReadI64(type, &i)); s->null_count = i; break;
-      case 4: WV_RETURN_IF_ERROR(r.ReadI64(type, &i)); s->distinct_count = i; break;
-      case 5: WV_RETURN_IF_ERROR(ReadString(r, type, &str)); s->max_value = str; break;
-      case 6: WV_RETURN_IF_ERROR(ReadString(r, type, &str)); s->min_value = str; break;
-      case 7: WV_RETURN_IF_ERROR(r.ReadBool(type, &b)); s->is_max_value_exact = b; break;
-      case 8: WV_RETURN_IF_ERROR(r.ReadBool(type, &b)); s->is_min_value_exact = b; break;
-      case 9: WV_RETURN_IF_ERROR(r.ReadI64(type, &i)); s->nan_count = i; break;
-      default: *handled = false;
+      case 1:
+        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
+        s->max = str;
+        break;
+      case 2:
+        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
+        s->min = str;
+        break;
+      case 3:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
+        s->null_count = i;
+        break;
+      case 4:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
+        s->distinct_count = i;
+        break;
+      case 5:
+        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
+        s->max_value = str;
+        break;
+      case 6:
+        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
+        s->min_value = str;
+        break;
+      case 7:
+        WV_RETURN_IF_ERROR(r.ReadBool(type, &b));
+        s->is_max_value_exact = b;
+        break;
+      case 8:
+        WV_RETURN_IF_ERROR(r.ReadBool(type, &b));
+        s->is_min_value_exact = b;
+        break;
+      case 9:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
+        s->nan_count = i;
+        break;
+      default:
+        *handled = false;
     }
     return OkStatus();
   });
@@ -178,8 +206,12 @@ Status ParseLogicalType(CompactReader& r, LogicalType* t) {
     *handled = false;
     if (type != WireType::kStruct) return OkStatus();
     switch (id) {
-      case 1: t->kind = LogicalType::Kind::kString; break;
-      case 6: t->kind = LogicalType::Kind::kDate; break;
+      case 1:
+        t->kind = LogicalType::Kind::kString;
+        break;
+      case 6:
+        t->kind = LogicalType::Kind::kDate;
+        break;
       case 8:
         t->kind = LogicalType::Kind::kTimestamp;
         *handled = true;
@@ -205,7 +237,8 @@ Status ParseLogicalType(CompactReader& r, LogicalType* t) {
           *h = false;
           return OkStatus();
         });
-      default: break;
+      default:
+        break;
     }
     return OkStatus();
   });
@@ -222,21 +255,34 @@ Status ParseSchemaElement(CompactReader& r, SchemaElement* e) {
         if (v < 0 || v > 7) return r.Error(fmt::format("unknown physical type {}", v));
         e->type = static_cast<Type>(v);
         break;
-      case 2: WV_RETURN_IF_ERROR(r.ReadI32(type, &v)); e->type_length = v; break;
+      case 2:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
+        e->type_length = v;
+        break;
       case 3:
         WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
         if (v < 0 || v > 2) return r.Error(fmt::format("unknown repetition type {}", v));
         e->repetition_type = static_cast<Repetition>(v);
         break;
-      case 4: WV_RETURN_IF_ERROR(ReadString(r, type, &e->name)); has_name = true; break;
-      case 5: WV_RETURN_IF_ERROR(r.ReadI32(type, &v)); e->num_children = v; break;
-      case 6: WV_RETURN_IF_ERROR(r.ReadI32(type, &v)); e->converted_type = v; break;
+      case 4:
+        WV_RETURN_IF_ERROR(ReadString(r, type, &e->name));
+        has_name = true;
+        break;
+      case 5:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
+        e->num_children = v;
+        break;
+      case 6:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
+        e->converted_type = v;
+        break;
       case 10:
         if (type != WireType::kStruct) return r.Error("logicalType is not a struct");
         e->logical_type.emplace();
         WV_RETURN_IF_ERROR(ParseLogicalType(r, &*e->logical_type));
         break;
-      default: *handled = false;
+      default:
+        *handled = false;
     }
     return OkStatus();
   }));
@@ -319,11 +365,21 @@ Status ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
         }
         break;
       }
-      case 4: WV_RETURN_IF_ERROR(r.ReadI32(type, &m->codec)); break;
-      case 5: WV_RETURN_IF_ERROR(r.ReadI64(type, &m->num_values)); break;
-      case 6: WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_uncompressed_size)); break;
-      case 7: WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_compressed_size)); break;
-      case 9: WV_RETURN_IF_ERROR(r.ReadI64(type, &m->data_page_offset)); break;
+      case 4:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &m->codec));
+        break;
+      case 5:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->num_values));
+        break;
+      case 6:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_uncompressed_size));
+        break;
+      case 7:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_compressed_size));
+        break;
+      case 9:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->data_page_offset));
+        break;
       case 11: {
         int64_t off = 0;
         WV_RETURN_IF_ERROR(r.ReadI64(type, &off));
@@ -348,7 +404,8 @@ Status ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
               });
             }));
         break;
-      default: *handled = false;
+      default:
+        *handled = false;
     }
     if (*handled && id < 32) seen |= 1u << id;
     return OkStatus();
@@ -369,12 +426,15 @@ Status ParseColumnChunk(CompactReader& r, ColumnChunk* c) {
         c->file_path = std::move(p);
         return OkStatus();
       }
-      case 2: return r.ReadI64(type, &c->file_offset);
+      case 2:
+        return r.ReadI64(type, &c->file_offset);
       case 3:
         if (type != WireType::kStruct) return r.Error("meta_data is not a struct");
         c->meta_data.emplace();
         return ParseColumnMetaData(r, &*c->meta_data);
-      default: *handled = false; return OkStatus();
+      default:
+        *handled = false;
+        return OkStatus();
     }
   });
 }
@@ -385,10 +445,18 @@ Status ParseRowGroup(CompactReader& r, RowGroup* g) {
     *handled = true;
     int64_t v = 0;
     switch (id) {
-      case 1: has_columns = true; return ParseStructList(r, type, &g->columns, ParseColumnChunk);
-      case 2: return r.ReadI64(type, &g->total_byte_size);
-      case 3: has_rows = true; return r.ReadI64(type, &g->num_rows);
-      case 5: WV_RETURN_IF_ERROR(r.ReadI64(type, &v)); g->file_offset = v; return OkStatus();
+      case 1:
+        has_columns = true;
+        return ParseStructList(r, type, &g->columns, ParseColumnChunk);
+      case 2:
+        return r.ReadI64(type, &g->total_byte_size);
+      case 3:
+        has_rows = true;
+        return r.ReadI64(type, &g->num_rows);
+      case 5:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &v));
+        g->file_offset = v;
+        return OkStatus();
       case 6:
         WV_RETURN_IF_ERROR(r.ReadI64(type, &v));
         g->total_compressed_size = v;
@@ -399,7 +467,9 @@ Status ParseRowGroup(CompactReader& r, RowGroup* g) {
         g->ordinal = static_cast<int16_t>(o);
         return OkStatus();
       }
-      default: *handled = false; return OkStatus();
+      default:
+        *handled = false;
+        return OkStatus();
     }
   }));
   if (!has_columns) return Missing(r, "RowGroup.columns");
@@ -504,12 +574,18 @@ Status Parse(std::string_view data, std::string_view context, FileMetaData* meta
   WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
     *handled = true;
     switch (id) {
-      case 1: WV_RETURN_IF_ERROR(r.ReadI32(type, &meta->version)); break;
+      case 1:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &meta->version));
+        break;
       case 2:
         WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->schema, ParseSchemaElement));
         break;
-      case 3: WV_RETURN_IF_ERROR(r.ReadI64(type, &meta->num_rows)); break;
-      case 4: WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->row_groups, ParseRowGroup)); break;
+      case 3:
+        WV_RETURN_IF_ERROR(r.ReadI64(type, &meta->num_rows));
+        break;
+      case 4:
+        WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->row_groups, ParseRowGroup));
+        break;
       case 5:
         WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->key_value_metadata, ParseKeyValue));
         break;
@@ -537,8 +613,12 @@ Status Parse(std::string_view data, std::string_view context, FileMetaData* meta
         }
         break;
       }
-      case 8: meta->encrypted = true; *handled = false; break;
-      default: *handled = false;
+      case 8:
+        meta->encrypted = true;
+        *handled = false;
+        break;
+      default:
+        *handled = false;
     }
     if (id >= 0 && id < 32) seen |= 1u << id;
     return OkStatus();
@@ -555,9 +635,15 @@ Status Parse(std::string_view data, std::string_view context, PageHeader* h, siz
   WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
     *handled = true;
     switch (id) {
-      case 1: WV_RETURN_IF_ERROR(r.ReadI32(type, &h->type)); break;
-      case 2: WV_RETURN_IF_ERROR(r.ReadI32(type, &h->uncompressed_page_size)); break;
-      case 3: WV_RETURN_IF_ERROR(r.ReadI32(type, &h->compressed_page_size)); break;
+      case 1:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->type));
+        break;
+      case 2:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->uncompressed_page_size));
+        break;
+      case 3:
+        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->compressed_page_size));
+        break;
       case 4: {
         int32_t crc = 0;
         WV_RETURN_IF_ERROR(r.ReadI32(type, &crc));
@@ -571,11 +657,20 @@ Status Parse(std::string_view data, std::string_view context, PageHeader* h, siz
         WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
           *hd = true;
           switch (fid) {
-            case 1: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values)); break;
-            case 2: WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding)); break;
-            case 3: WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.definition_level_encoding)); break;
-            case 4: WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.repetition_level_encoding)); break;
-            default: *hd = false;
+            case 1:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
+              break;
+            case 2:
+              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
+              break;
+            case 3:
+              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.definition_level_encoding));
+              break;
+            case 4:
+              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.repetition_level_encoding));
+              break;
+            default:
+              *hd = false;
           }
           if (*hd) dseen |= 1u << fid;
           return OkStatus();
@@ -590,15 +685,20 @@ Status Parse(std::string_view data, std::string_view context, PageHeader* h, siz
         WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
           *hd = true;
           switch (fid) {
-            case 1: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values)); break;
-            case 2: WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding)); break;
+            case 1:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
+              break;
+            case 2:
+              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
+              break;
             case 3: {
               bool b = 0;
               WV_RETURN_IF_ERROR(r.ReadBool(ft, &b));
               d.is_sorted = b;
               break;
             }
-            default: *hd = false;
+            default:
+              *hd = false;
           }
           if (*hd) dseen |= 1u << fid;
           return OkStatus();
@@ -613,14 +713,29 @@ Status Parse(std::string_view data, std::string_view context, PageHeader* h, siz
         WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
           *hd = true;
           switch (fid) {
-            case 1: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values)); break;
-            case 2: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_nulls)); break;
-            case 3: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_rows)); break;
-            case 4: WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding)); break;
-            case 5: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.definition_levels_byte_length)); break;
-            case 6: WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.repetition_levels_byte_length)); break;
-            case 7: WV_RETURN_IF_ERROR(r.ReadBool(ft, &d.is_compressed)); break;
-            default: *hd = false;
+            case 1:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
+              break;
+            case 2:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_nulls));
+              break;
+            case 3:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_rows));
+              break;
+            case 4:
+              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
+              break;
+            case 5:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.definition_levels_byte_length));
+              break;
+            case 6:
+              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.repetition_levels_byte_length));
+              break;
+            case 7:
+              WV_RETURN_IF_ERROR(r.ReadBool(ft, &d.is_compressed));
+              break;
+            default:
+              *hd = false;
           }
           if (*hd) dseen |= 1u << fid;
           return OkStatus();
@@ -628,7 +743,8 @@ Status Parse(std::string_view data, std::string_view context, PageHeader* h, siz
         if ((dseen & 0x7e) != 0x7e) return Missing(r, "DataPageHeaderV2 fields");
         break;
       }
-      default: *handled = false;
+      default:
+        *handled = false;
     }
     if (*handled) seen |= 1u << id;
     return OkStatus();

@@ -17,24 +17,52 @@ namespace wv::parquet::format {
 
 // parquet.thrift enum values (wire values, do not renumber).
 enum class Type : int32_t {
-  kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5,
-  kByteArray = 6, kFixedLenByteArray = 7,
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7,
 };
 enum class ConvertedType : int32_t {
-  kUtf8 = 0, kDate = 6, kTimestampMillis = 9, kTimestampMicros = 10,
-  kInt8 = 15, kInt16 = 16, kInt32 = 17, kInt64 = 18,
+  kUtf8 = 0,
+  kDate = 6,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32 = 17,
+  kInt64 = 18,
 };
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 enum class Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
-  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9,
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9,
 };
 enum class Codec : int32_t {
-  kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6,
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
   kLz4Raw = 7,
 };
 enum class PageType : int32_t {
-  kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3,
+  kDataPage = 0,
+  kIndexPage = 1,
+  kDictionaryPage = 2,
+  kDataPageV2 = 3,
 };
 
 // The LogicalType union, reduced to the members we recognise. kOther marks a
@@ -167,8 +195,7 @@ void Serialize(const PageHeader& header, std::string* out);
 // `context` names the file (and place) for messages. Required fields that are
 // missing are an InputError.
 Status Parse(std::string_view data, std::string_view context, FileMetaData* meta);
-Status Parse(std::string_view data, std::string_view context, PageHeader* header,
-             size_t* consumed);
+Status Parse(std::string_view data, std::string_view context, PageHeader* header, size_t* consumed);
 
 }  // namespace wv::parquet::format
 

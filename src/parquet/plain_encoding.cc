@@ -66,10 +66,18 @@ size_t FixedWidth(PhysicalType type) {
 void PlainEncode(PhysicalType type, const ColumnVector& c, size_t begin, size_t end,
                  std::string* out) {
   switch (type) {
-    case PhysicalType::kInt32: EncodeFixed(c.i32, c.valid, begin, end, out); return;
-    case PhysicalType::kInt64: EncodeFixed(c.i64, c.valid, begin, end, out); return;
-    case PhysicalType::kFloat: EncodeFixed(c.f32, c.valid, begin, end, out); return;
-    case PhysicalType::kDouble: EncodeFixed(c.f64, c.valid, begin, end, out); return;
+    case PhysicalType::kInt32:
+      EncodeFixed(c.i32, c.valid, begin, end, out);
+      return;
+    case PhysicalType::kInt64:
+      EncodeFixed(c.i64, c.valid, begin, end, out);
+      return;
+    case PhysicalType::kFloat:
+      EncodeFixed(c.f32, c.valid, begin, end, out);
+      return;
+    case PhysicalType::kDouble:
+      EncodeFixed(c.f64, c.valid, begin, end, out);
+      return;
     case PhysicalType::kBoolean: {
       uint8_t acc = 0;
       int bits = 0;
@@ -106,13 +114,17 @@ void PlainEncode(PhysicalType type, const ColumnVector& c, size_t begin, size_t 
   }
 }
 
-Status PlainDecode(PhysicalType type, std::string_view data, size_t count,
-                   std::string_view context, ColumnVector* out, size_t* consumed) {
+Status PlainDecode(PhysicalType type, std::string_view data, size_t count, std::string_view context,
+                   ColumnVector* out, size_t* consumed) {
   switch (type) {
-    case PhysicalType::kInt32: return DecodeFixed(data, count, context, &out->i32, consumed);
-    case PhysicalType::kInt64: return DecodeFixed(data, count, context, &out->i64, consumed);
-    case PhysicalType::kFloat: return DecodeFixed(data, count, context, &out->f32, consumed);
-    case PhysicalType::kDouble: return DecodeFixed(data, count, context, &out->f64, consumed);
+    case PhysicalType::kInt32:
+      return DecodeFixed(data, count, context, &out->i32, consumed);
+    case PhysicalType::kInt64:
+      return DecodeFixed(data, count, context, &out->i64, consumed);
+    case PhysicalType::kFloat:
+      return DecodeFixed(data, count, context, &out->f32, consumed);
+    case PhysicalType::kDouble:
+      return DecodeFixed(data, count, context, &out->f64, consumed);
     case PhysicalType::kBoolean: {
       if ((count + 7) / 8 > data.size()) {
         return InputError(fmt::format("{}: PLAIN booleans truncated ({} bytes for {} values)",

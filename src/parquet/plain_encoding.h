@@ -24,8 +24,8 @@ void PlainEncode(PhysicalType type, const ColumnVector& column, size_t begin, si
 // Decodes exactly `count` PLAIN values from `data`, appending them to the
 // value array of `type` in *out. *consumed receives the bytes used. Running
 // out of data is an InputError naming `context`.
-Status PlainDecode(PhysicalType type, std::string_view data, size_t count,
-                   std::string_view context, ColumnVector* out, size_t* consumed);
+Status PlainDecode(PhysicalType type, std::string_view data, size_t count, std::string_view context,
+                   ColumnVector* out, size_t* consumed);
 
 // Encoded size of one fixed-width value; 0 for BYTE_ARRAY, and for BOOLEAN
 // (bit-packed) also 0.

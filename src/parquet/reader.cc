@@ -50,8 +50,8 @@ class FileReaderImpl : public FileReader {
   Status Init() {
     const std::string_view file = bytes_->view();
     if (file.size() < 12) {
-      return InputError(fmt::format("{}: not a Parquet file ({} bytes is too small)", name_,
-                                    file.size()));
+      return InputError(
+          fmt::format("{}: not a Parquet file ({} bytes is too small)", name_, file.size()));
     }
     if (file.substr(0, 4) != kMagic) {
       return InputError(fmt::format("{}: not a Parquet file (bad magic at the start)", name_));
@@ -85,29 +85,29 @@ class FileReaderImpl : public FileReader {
                                       rg.num_rows, limits_.max_row_group_rows));
       }
       if (rg.columns.size() != schema_.columns.size()) {
-        return InputError(fmt::format("{}: row group {} has {} column chunks, schema has {} "
-                                      "columns",
-                                      name_, g, rg.columns.size(), schema_.columns.size()));
+        return InputError(
+            fmt::format("{}: row group {} has {} column chunks, schema has {} "
+                        "columns",
+                        name_, g, rg.columns.size(), schema_.columns.size()));
       }
       for (size_t c = 0; c < rg.columns.size(); ++c) {
         const auto& md = rg.columns[c].meta_data;
         if (!md) {
-          return InputError(
-              fmt::format("{}: row group {} column {} has no metadata", name_, g, c));
+          return InputError(fmt::format("{}: row group {} column {} has no metadata", name_, g, c));
         }
         const format::Type expected = ToFormatType(schema_.columns[c].physical);
         if (md->type != expected) {
-          return InputError(fmt::format("{}: row group {} column '{}': chunk type {} differs "
-                                        "from the schema",
-                                        name_, g, schema_.columns[c].name,
-                                        static_cast<int>(md->type)));
+          return InputError(
+              fmt::format("{}: row group {} column '{}': chunk type {} differs "
+                          "from the schema",
+                          name_, g, schema_.columns[c].name, static_cast<int>(md->type)));
         }
       }
       total += rg.num_rows;
     }
     if (total != meta_.num_rows) {
-      return InputError(fmt::format("{}: row groups hold {} rows, the footer says {}", name_,
-                                    total, meta_.num_rows));
+      return InputError(fmt::format("{}: row groups hold {} rows, the footer says {}", name_, total,
+                                    meta_.num_rows));
     }
     for (size_t i = 0; i < schema_.columns.size(); ++i) {
       names_.emplace_back(schema_.columns[i].name);
@@ -194,8 +194,7 @@ class FileReaderImpl : public FileReader {
 
  private:
   Status CheckIndices(int g, int c) const {
-    if (g < 0 || g >= num_row_groups() || c < 0 ||
-        c >= static_cast<int>(schema_.columns.size())) {
+    if (g < 0 || g >= num_row_groups() || c < 0 || c >= static_cast<int>(schema_.columns.size())) {
       return InternalError(fmt::format("{}: no row group {} / column {}", name_, g, c));
     }
     return OkStatus();

@@ -47,8 +47,8 @@ struct DictionaryColumn {
 // Caps on sizes read from a file, so a lying header cannot make the reader
 // allocate or decode absurd amounts (fuzzers lower them further).
 struct ReaderLimits {
-  int64_t max_page_bytes = int64_t{1} << 30;          // uncompressed page / dictionary
-  int64_t max_row_group_rows = int64_t{1} << 28;      // rows decoded per column chunk
+  int64_t max_page_bytes = int64_t{1} << 30;      // uncompressed page / dictionary
+  int64_t max_row_group_rows = int64_t{1} << 28;  // rows decoded per column chunk
 };
 
 // Thread-compatible: const methods may be called concurrently (ReadColumn

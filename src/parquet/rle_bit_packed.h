@@ -50,7 +50,7 @@ class RleBitPackedDecoder {
   bool run_is_rle_ = false;
   uint64_t run_remaining_ = 0;
   uint32_t rle_value_ = 0;
-  size_t packed_pos_ = 0;  // byte offset of the next bit-packed value's group
+  size_t packed_pos_ = 0;      // byte offset of the next bit-packed value's group
   uint64_t packed_index_ = 0;  // index of the next value within the packed run
 };
 

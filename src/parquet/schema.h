@@ -13,13 +13,13 @@ enum class PhysicalType { kBoolean, kInt32, kInt64, kFloat, kDouble, kByteArray 
 // Logical annotations. kNone = the bare physical type.
 enum class LogicalType {
   kNone,
-  kString,               // BYTE_ARRAY, UTF-8
-  kInt8,                 // INT32
-  kInt16,                // INT32
-  kInt32,                // INT32
-  kInt64,                // INT64
-  kTimestampMicrosUtc,   // INT64, microseconds since the epoch, isAdjustedToUTC=true
-  kDate,                 // INT32, days since the epoch
+  kString,              // BYTE_ARRAY, UTF-8
+  kInt8,                // INT32
+  kInt16,               // INT32
+  kInt32,               // INT32
+  kInt64,               // INT64
+  kTimestampMicrosUtc,  // INT64, microseconds since the epoch, isAdjustedToUTC=true
+  kDate,                // INT32, days since the epoch
 };
 
 enum class Repetition { kRequired, kOptional };

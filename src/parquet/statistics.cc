@@ -100,10 +100,18 @@ format::Statistics ComputeStatistics(const ColumnSchema& schema, const ColumnVec
       }
       break;
     }
-    case PhysicalType::kInt32: IntStats(c.i32, c.valid, begin, end, &s); break;
-    case PhysicalType::kInt64: IntStats(c.i64, c.valid, begin, end, &s); break;
-    case PhysicalType::kFloat: FloatStats(c.f32, c.valid, begin, end, &s); break;
-    case PhysicalType::kDouble: FloatStats(c.f64, c.valid, begin, end, &s); break;
+    case PhysicalType::kInt32:
+      IntStats(c.i32, c.valid, begin, end, &s);
+      break;
+    case PhysicalType::kInt64:
+      IntStats(c.i64, c.valid, begin, end, &s);
+      break;
+    case PhysicalType::kFloat:
+      FloatStats(c.f32, c.valid, begin, end, &s);
+      break;
+    case PhysicalType::kDouble:
+      FloatStats(c.f64, c.valid, begin, end, &s);
+      break;
     case PhysicalType::kByteArray: {
       bool any = false;
       std::string_view mn, mx;

@@ -81,8 +81,7 @@ class CompactWriter {
 class CompactReader {
  public:
   // `context` names what is being parsed, for error messages.
-  CompactReader(std::string_view data, std::string_view context)
-      : data_(data), context_(context) {}
+  CompactReader(std::string_view data, std::string_view context) : data_(data), context_(context) {}
 
   // Reads the next field header of the current struct. Returns false in *more
   // when the struct's stop byte is reached.

@@ -17,11 +17,14 @@ constexpr std::string_view kMagic = "PAR1";
 // encoded size used to close row groups by bytes.
 size_t SliceBytes(const ColumnSchema& s, const ColumnVector& c, size_t begin, size_t end) {
   switch (s.physical) {
-    case PhysicalType::kBoolean: return end - begin;
+    case PhysicalType::kBoolean:
+      return end - begin;
     case PhysicalType::kInt32:
-    case PhysicalType::kFloat: return 4 * (end - begin);
+    case PhysicalType::kFloat:
+      return 4 * (end - begin);
     case PhysicalType::kInt64:
-    case PhysicalType::kDouble: return 8 * (end - begin);
+    case PhysicalType::kDouble:
+      return 8 * (end - begin);
     case PhysicalType::kByteArray:
       return 4 * (end - begin) + (c.bytes.offsets[end] - c.bytes.offsets[begin]);
   }
@@ -87,9 +90,8 @@ class FileWriterImpl : public FileWriter {
     meta.version = 2;
     meta.num_rows = rows_written_;
     meta.row_groups = std::move(row_groups_);
-    meta.created_by =
-        options_.created_by.empty() ? std::string("wordviews version ") + WV_VERSION
-                                    : options_.created_by;
+    meta.created_by = options_.created_by.empty() ? std::string("wordviews version ") + WV_VERSION
+                                                  : options_.created_by;
     for (const auto& [k, v] : options_.key_value_metadata) {
       meta.key_value_metadata.push_back({k, v});
     }
@@ -128,34 +130,56 @@ class FileWriterImpl : public FileWriter {
       const ColumnVector& v = columns[c];
       size_t have = 0;
       switch (s.physical) {
-        case PhysicalType::kBoolean: have = v.bools.size(); break;
-        case PhysicalType::kInt32: have = v.i32.size(); break;
-        case PhysicalType::kInt64: have = v.i64.size(); break;
-        case PhysicalType::kFloat: have = v.f32.size(); break;
-        case PhysicalType::kDouble: have = v.f64.size(); break;
-        case PhysicalType::kByteArray: have = v.bytes.size(); break;
+        case PhysicalType::kBoolean:
+          have = v.bools.size();
+          break;
+        case PhysicalType::kInt32:
+          have = v.i32.size();
+          break;
+        case PhysicalType::kInt64:
+          have = v.i64.size();
+          break;
+        case PhysicalType::kFloat:
+          have = v.f32.size();
+          break;
+        case PhysicalType::kDouble:
+          have = v.f64.size();
+          break;
+        case PhysicalType::kByteArray:
+          have = v.bytes.size();
+          break;
       }
       if (have < n) {
         return InternalError(fmt::format(
             "parquet writer: column {} holds {} values, batch has {} rows", s.name, have, n));
       }
       if (s.repetition == Repetition::kOptional && v.valid.size() < n) {
-        return InternalError(fmt::format(
-            "parquet writer: OPTIONAL column {} has {} validity entries for {} rows", s.name,
-            v.valid.size(), n));
+        return InternalError(
+            fmt::format("parquet writer: OPTIONAL column {} has {} validity entries for {} rows",
+                        s.name, v.valid.size(), n));
       }
     }
     return OkStatus();
   }
 
-  static void AppendSlice(const ColumnSchema& s, const ColumnVector& from, size_t begin,
-                          size_t end, ColumnVector* to) {
+  static void AppendSlice(const ColumnSchema& s, const ColumnVector& from, size_t begin, size_t end,
+                          ColumnVector* to) {
     switch (s.physical) {
-      case PhysicalType::kBoolean: AppendRange(from.bools, begin, end, &to->bools); break;
-      case PhysicalType::kInt32: AppendRange(from.i32, begin, end, &to->i32); break;
-      case PhysicalType::kInt64: AppendRange(from.i64, begin, end, &to->i64); break;
-      case PhysicalType::kFloat: AppendRange(from.f32, begin, end, &to->f32); break;
-      case PhysicalType::kDouble: AppendRange(from.f64, begin, end, &to->f64); break;
+      case PhysicalType::kBoolean:
+        AppendRange(from.bools, begin, end, &to->bools);
+        break;
+      case PhysicalType::kInt32:
+        AppendRange(from.i32, begin, end, &to->i32);
+        break;
+      case PhysicalType::kInt64:
+        AppendRange(from.i64, begin, end, &to->i64);
+        break;
+      case PhysicalType::kFloat:
+        AppendRange(from.f32, begin, end, &to->f32);
+        break;
+      case PhysicalType::kDouble:
+        AppendRange(from.f64, begin, end, &to->f64);
+        break;
       case PhysicalType::kByteArray: {
         const uint64_t base = from.bytes.offsets[begin];
         const uint64_t shift = to->bytes.data.size();
@@ -233,8 +257,8 @@ StatusOr<std::unique_ptr<FileWriter>> FileWriter::Open(Schema schema,
                                                        WriterOptions options) {
   WV_RETURN_IF_ERROR(ValidateSchema(schema));
   if (sink == nullptr) return InternalError("parquet writer: no sink");
-  auto writer = std::make_unique<FileWriterImpl>(std::move(schema), std::move(sink),
-                                                 std::move(options));
+  auto writer =
+      std::make_unique<FileWriterImpl>(std::move(schema), std::move(sink), std::move(options));
   WV_RETURN_IF_ERROR(writer->Start());
   return std::unique_ptr<FileWriter>(std::move(writer));
 }

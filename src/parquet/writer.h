@@ -19,16 +19,16 @@ namespace wv::parquet {
 
 struct WriterOptions {
   Compression compression = Compression::kZstd;
-  int compression_level = 1;               // codec-specific; zstd 1 favours speed
-  int64_t row_group_rows = 1 << 20;        // a row group closes at this many rows
-  int64_t row_group_bytes = 128ll << 20;   // ... or at this many encoded bytes
-  int64_t page_bytes = 1 << 20;            // target uncompressed data page size
-  bool dictionary = true;                  // try RLE_DICTIONARY first
-  int64_t dictionary_page_bytes = 1 << 20; // fall back to PLAIN beyond this
-  std::string created_by;                  // defaults to "wordviews version X"
+  int compression_level = 1;                // codec-specific; zstd 1 favours speed
+  int64_t row_group_rows = 1 << 20;         // a row group closes at this many rows
+  int64_t row_group_bytes = 128ll << 20;    // ... or at this many encoded bytes
+  int64_t page_bytes = 1 << 20;             // target uncompressed data page size
+  bool dictionary = true;                   // try RLE_DICTIONARY first
+  int64_t dictionary_page_bytes = 1 << 20;  // fall back to PLAIN beyond this
+  std::string created_by;                   // defaults to "wordviews version X"
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
-  int encode_threads = 2;                  // columns of a row group encoded in parallel
-  bool page_checksums = true;              // CRC-32 of each page, verified by readers
+  int encode_threads = 2;      // columns of a row group encoded in parallel
+  bool page_checksums = true;  // CRC-32 of each page, verified by readers
 };
 
 // Not thread-safe: one thread calls WriteBatch/Close. Distinct writers are independent.

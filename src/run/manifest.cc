@@ -143,7 +143,8 @@ InputFileRecord InputFromJson(const json& f) {
   input.path = f.at("path").get<std::string>();
   input.bytes = static_cast<uint64_t>(GetCount(f, "bytes"));
   input.crc32 = GetCrc(f);
-  input.blank_lines = f.contains("blank_lines") ? static_cast<uint64_t>(GetCount(f, "blank_lines")) : 0;
+  input.blank_lines =
+      f.contains("blank_lines") ? static_cast<uint64_t>(GetCount(f, "blank_lines")) : 0;
   if (f.contains("identity") && !f.at("identity").is_null()) {
     const json& id = f.at("identity");
     input.identity = io::FileIdentity{

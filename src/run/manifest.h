@@ -28,8 +28,8 @@ inline constexpr std::string_view kChecksumAlgorithm =
 
 struct InputFileRecord {
   std::string path;
-  uint64_t bytes = 0;  // stored (possibly compressed) bytes read: the whole file
-  uint32_t crc32 = 0;  // over the stored bytes
+  uint64_t bytes = 0;        // stored (possibly compressed) bytes read: the whole file
+  uint32_t crc32 = 0;        // over the stored bytes
   uint64_t blank_lines = 0;  // skipped, not rows
   // A regular file at open, verified unchanged after its last byte was read
   // (io::OpenFileSource); absent for stdin and pipes (nothing to verify).

@@ -100,8 +100,8 @@ StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_
         }
         values[c] = Clean(it->get_ref<const std::string&>());
       }
-      WV_RETURN_IF_ERROR(codes.Add(Language{values[2], values[3], values[4], values[0], values[1]},
-                                   where));
+      WV_RETURN_IF_ERROR(
+          codes.Add(Language{values[2], values[3], values[4], values[0], values[1]}, where));
     }
   } else {
     csv::RowParser parser(text, kColumns.size());
@@ -119,18 +119,18 @@ StatusOr<LanguageCodes> LanguageCodes::Parse(std::string_view text, std::string_
         header = false;
         for (size_t c = 0; c < kColumns.size(); ++c) {
           if (Clean(row.fields[c]) != kColumns[c]) {
-            return InputError(fmt::format(
-                "{}: unexpected header (expected \"alpha3-b\",\"alpha3-t\",\"alpha2\","
-                "\"English\",\"French\" or a JSON array)",
-                where));
+            return InputError(
+                fmt::format("{}: unexpected header (expected \"alpha3-b\",\"alpha3-t\",\"alpha2\","
+                            "\"English\",\"French\" or a JSON array)",
+                            where));
           }
         }
         continue;
       }
-      WV_RETURN_IF_ERROR(codes.Add(Language{Clean(row.fields[2]), Clean(row.fields[3]),
-                                            Clean(row.fields[4]), Clean(row.fields[0]),
-                                            Clean(row.fields[1])},
-                                   where));
+      WV_RETURN_IF_ERROR(
+          codes.Add(Language{Clean(row.fields[2]), Clean(row.fields[3]), Clean(row.fields[4]),
+                             Clean(row.fields[0]), Clean(row.fields[1])},
+                    where));
     }
   }
   if (codes.languages_.empty()) {

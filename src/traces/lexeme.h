@@ -26,8 +26,8 @@ inline constexpr size_t kMaxLexemeTags = 16;
 
 // Views into a parsed lexeme_string; valid as long as that string is.
 struct LexemeParts {
-  std::string_view surface;  // text before the first '/'
-  std::string_view lemma;    // between that '/' and the first '<'
+  std::string_view surface;                                  // text before the first '/'
+  std::string_view lemma;                                    // between that '/' and the first '<'
   std::array<std::string_view, kMaxLexemeTags> tag_storage;  // use tags()
   size_t tag_count = 0;
   bool surface_is_wildcard = false;  // surface is `<*sf>` (any surface form)
@@ -55,14 +55,14 @@ bool ParseLexeme(std::string_view text, LexemeParts* parts, std::string_view* er
 // the first tag of that category (empty if none), and the tags the reference
 // does not know. Wildcard tags are neither decoded nor unknown.
 struct LexemeMorphology {
-  std::string_view gender;        // category "gender": m, f, nt, mf, GD
-  std::string_view number;        // "number": sg, pl, sp, ND
-  std::string_view person;        // "person": p1, p2, p3
-  std::string_view tense;         // "tense": pri, past, inf, ...
-  std::string_view grammatical_case;  // "case": gen, loc
-  std::string_view definiteness;  // "def": def, ind
+  std::string_view gender;                    // category "gender": m, f, nt, mf, GD
+  std::string_view number;                    // "number": sg, pl, sp, ND
+  std::string_view person;                    // "person": p1, p2, p3
+  std::string_view tense;                     // "tense": pri, past, inf, ...
+  std::string_view grammatical_case;          // "case": gen, loc
+  std::string_view definiteness;              // "def": def, ind
   const LexemeTag* part_of_speech = nullptr;  // the first tag's entry, if known
-  size_t unknown_tags = 0;        // non-wildcard tags missing from the reference
+  size_t unknown_tags = 0;                    // non-wildcard tags missing from the reference
   std::string_view first_unknown_tag;
 };
 

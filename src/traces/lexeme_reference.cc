@@ -32,7 +32,8 @@ std::string_view TrimBlanks(std::string_view s) {
 
 const LexemeReference& LexemeReference::Bundled() {
   static const LexemeReference* const bundled = [] {
-    StatusOr<LexemeReference> parsed = Parse(bundled::kLexemeReference(), "bundled lexeme_reference.txt");
+    StatusOr<LexemeReference> parsed =
+        Parse(bundled::kLexemeReference(), "bundled lexeme_reference.txt");
     // The bundled file is part of the build; failing to parse it is a bug.
     if (!parsed.ok()) {
       fmt::print(stderr, "wordviews: {}\n", parsed.status().ToString());

@@ -111,7 +111,7 @@ struct QuarantineBatch {
 struct ValidatedChunk {
   uint64_t sequence = 0;  // 0, 1, 2, ... in input order across all files
   uint32_t source_file = 0;
-  uint64_t input_rows = 0;  // data rows in this chunk (accepted + rejected)
+  uint64_t input_rows = 0;   // data rows in this chunk (accepted + rejected)
   uint64_t blank_lines = 0;  // blank lines skipped (not rows)
   TraceBatch accepted;
   QuarantineBatch rejected;

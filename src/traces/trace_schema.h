@@ -28,9 +28,9 @@ enum TraceColumn : int {
 };
 
 inline constexpr std::array<std::string_view, kNumTraceColumns> kTraceColumnNames = {
-    "p_recall",     "timestamp",       "delta",        "user_id",
-    "learning_language", "ui_language", "lexeme_id",   "lexeme_string",
-    "history_seen", "history_correct", "session_seen", "session_correct"};
+    "p_recall",          "timestamp",       "delta",        "user_id",
+    "learning_language", "ui_language",     "lexeme_id",    "lexeme_string",
+    "history_seen",      "history_correct", "session_seen", "session_correct"};
 
 // The header line exactly as the real file has it (without line end).
 inline constexpr std::string_view kTraceHeader =
@@ -40,13 +40,13 @@ inline constexpr std::string_view kTraceHeader =
 // Why a row was quarantined. A row gets the first failing reason in this
 // order (the enum order is the precedence).
 enum class RejectReason : int {
-  kMalformed = 0,     // wrong field count, unbalanced quotes, invalid UTF-8
-  kMissingValue,      // an empty field
-  kBadNumber,         // a numeric field that does not parse
-  kOutOfRange,        // a number outside its domain
-  kUnknownLanguage,   // a code that is not an alpha2 code of the reference
-  kBadLexeme,         // malformed lexeme_id or lexeme_string
-  kDuplicate,         // equal in all 12 values to an earlier accepted row
+  kMalformed = 0,    // wrong field count, unbalanced quotes, invalid UTF-8
+  kMissingValue,     // an empty field
+  kBadNumber,        // a numeric field that does not parse
+  kOutOfRange,       // a number outside its domain
+  kUnknownLanguage,  // a code that is not an alpha2 code of the reference
+  kBadLexeme,        // malformed lexeme_id or lexeme_string
+  kDuplicate,        // equal in all 12 values to an earlier accepted row
   kNumReasons,
 };
 

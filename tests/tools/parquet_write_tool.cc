@@ -23,8 +23,8 @@
 
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
-#include "support/test_sinks.h"
 #include "parquet/writer.h"
+#include "support/test_sinks.h"
 
 namespace {
 
@@ -59,34 +59,55 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
     ColumnSchema cs;
     cs.name = c.at("name").get<std::string>();
     const std::string type = c.at("type").get<std::string>();
-    if (type == "BOOLEAN") cs.physical = PhysicalType::kBoolean;
-    else if (type == "INT32") cs.physical = PhysicalType::kInt32;
-    else if (type == "INT64") cs.physical = PhysicalType::kInt64;
-    else if (type == "FLOAT") cs.physical = PhysicalType::kFloat;
-    else if (type == "DOUBLE") cs.physical = PhysicalType::kDouble;
-    else if (type == "BYTE_ARRAY") cs.physical = PhysicalType::kByteArray;
-    else return wv::UsageError("unknown type " + type);
+    if (type == "BOOLEAN")
+      cs.physical = PhysicalType::kBoolean;
+    else if (type == "INT32")
+      cs.physical = PhysicalType::kInt32;
+    else if (type == "INT64")
+      cs.physical = PhysicalType::kInt64;
+    else if (type == "FLOAT")
+      cs.physical = PhysicalType::kFloat;
+    else if (type == "DOUBLE")
+      cs.physical = PhysicalType::kDouble;
+    else if (type == "BYTE_ARRAY")
+      cs.physical = PhysicalType::kByteArray;
+    else
+      return wv::UsageError("unknown type " + type);
     const std::string logical = c.value("logical", "NONE");
-    if (logical == "NONE") cs.logical = LogicalType::kNone;
-    else if (logical == "STRING") cs.logical = LogicalType::kString;
-    else if (logical == "INT8") cs.logical = LogicalType::kInt8;
-    else if (logical == "INT16") cs.logical = LogicalType::kInt16;
-    else if (logical == "INT32") cs.logical = LogicalType::kInt32;
-    else if (logical == "INT64") cs.logical = LogicalType::kInt64;
-    else if (logical == "TIMESTAMP") cs.logical = LogicalType::kTimestampMicrosUtc;
-    else if (logical == "DATE") cs.logical = LogicalType::kDate;
-    else return wv::UsageError("unknown logical type " + logical);
+    if (logical == "NONE")
+      cs.logical = LogicalType::kNone;
+    else if (logical == "STRING")
+      cs.logical = LogicalType::kString;
+    else if (logical == "INT8")
+      cs.logical = LogicalType::kInt8;
+    else if (logical == "INT16")
+      cs.logical = LogicalType::kInt16;
+    else if (logical == "INT32")
+      cs.logical = LogicalType::kInt32;
+    else if (logical == "INT64")
+      cs.logical = LogicalType::kInt64;
+    else if (logical == "TIMESTAMP")
+      cs.logical = LogicalType::kTimestampMicrosUtc;
+    else if (logical == "DATE")
+      cs.logical = LogicalType::kDate;
+    else
+      return wv::UsageError("unknown logical type " + logical);
     cs.repetition = c.value("optional", false) ? Repetition::kOptional : Repetition::kRequired;
     schema.columns.push_back(cs);
   }
   WriterOptions options;
   const json opts = spec.value("options", json::object());
   const std::string codec = opts.value("compression", "zstd");
-  if (codec == "zstd") options.compression = Compression::kZstd;
-  else if (codec == "snappy") options.compression = Compression::kSnappy;
-  else if (codec == "gzip") options.compression = Compression::kGzip;
-  else if (codec == "none") options.compression = Compression::kNone;
-  else return wv::UsageError("unknown compression " + codec);
+  if (codec == "zstd")
+    options.compression = Compression::kZstd;
+  else if (codec == "snappy")
+    options.compression = Compression::kSnappy;
+  else if (codec == "gzip")
+    options.compression = Compression::kGzip;
+  else if (codec == "none")
+    options.compression = Compression::kNone;
+  else
+    return wv::UsageError("unknown compression " + codec);
   options.compression_level = opts.value("compression_level", options.compression_level);
   options.dictionary = opts.value("dictionary", options.dictionary);
   options.dictionary_page_bytes =
@@ -116,13 +137,21 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
       }
       if (cs.repetition == Repetition::kOptional) c.valid.push_back(valid ? 1 : 0);
       switch (cs.physical) {
-        case PhysicalType::kBoolean: c.bools.push_back(valid && v.get<bool>() ? 1 : 0); break;
-        case PhysicalType::kInt32: c.i32.push_back(valid ? v.get<int32_t>() : 0); break;
-        case PhysicalType::kInt64: c.i64.push_back(valid ? v.get<int64_t>() : 0); break;
+        case PhysicalType::kBoolean:
+          c.bools.push_back(valid && v.get<bool>() ? 1 : 0);
+          break;
+        case PhysicalType::kInt32:
+          c.i32.push_back(valid ? v.get<int32_t>() : 0);
+          break;
+        case PhysicalType::kInt64:
+          c.i64.push_back(valid ? v.get<int64_t>() : 0);
+          break;
         case PhysicalType::kFloat:
           c.f32.push_back(valid ? static_cast<float>(ToDouble(v)) : 0);
           break;
-        case PhysicalType::kDouble: c.f64.push_back(valid ? ToDouble(v) : 0); break;
+        case PhysicalType::kDouble:
+          c.f64.push_back(valid ? ToDouble(v) : 0);
+          break;
         case PhysicalType::kByteArray:
           if (!valid) {
             c.bytes.push_back("");

@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "analytics/fact_snapshot.h"
 #include "analytics/queries.h"
 #include "analytics/stats.h"
-#include "analytics/fact_snapshot.h"
 #include "gtest/gtest.h"
+#include "parquet/writer.h"
 #include "support/temp_dir.h"
 #include "support/test_sinks.h"
-#include "parquet/writer.h"
 
 namespace wv::analytics {
 namespace {

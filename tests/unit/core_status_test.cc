@@ -1,6 +1,6 @@
-#include "core/status.h"
-
 #include <gtest/gtest.h>
+
+#include "core/status.h"
 
 namespace wv {
 namespace {

@@ -27,7 +27,8 @@ std::vector<ParsedRow> ParseAll(std::string_view text, size_t expected_fields = 
   Row row;
   std::vector<ParsedRow> rows;
   while (parser.Next(&row)) {
-    ParsedRow out{std::string(row.raw), {}, row.first_line, row.lines, std::string(row.quote_error)};
+    ParsedRow out{
+        std::string(row.raw), {}, row.first_line, row.lines, std::string(row.quote_error)};
     for (size_t i = 0; i < std::min(row.field_count, Row::kMaxFields); ++i) {
       out.fields.emplace_back(row.fields[i]);
     }
@@ -41,7 +42,10 @@ TEST(RowParserTest, PlainRowsLfCrlfAndNoFinalNewline) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], (ParsedRow{"a,b,c", {"a", "b", "c"}, 0, 1, ""}));
   EXPECT_EQ(rows[1], (ParsedRow{"longer field here,with more bytes than sixteen,x",
-                                {"longer field here", "with more bytes than sixteen", "x"}, 1, 1, ""}));
+                                {"longer field here", "with more bytes than sixteen", "x"},
+                                1,
+                                1,
+                                ""}));
   EXPECT_EQ(rows[2], (ParsedRow{"d,,f", {"d", "", "f"}, 2, 1, ""}));
 }
 
@@ -49,7 +53,10 @@ TEST(RowParserTest, QuotedFieldsWithCommasNewlinesAndEscapes) {
   const auto rows = ParseAll("\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nnext,row\n\"\",x\n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], (ParsedRow{"\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"",
-                                {"a,b", "say \"hi\"", "two\nlines"}, 0, 2, ""}));
+                                {"a,b", "say \"hi\"", "two\nlines"},
+                                0,
+                                2,
+                                ""}));
   EXPECT_EQ(rows[1], (ParsedRow{"next,row", {"next", "row"}, 2, 1, ""}));
   EXPECT_EQ(rows[2], (ParsedRow{"\"\",x", {"", "x"}, 3, 1, ""}));
 }

@@ -73,8 +73,8 @@ std::string RewriteFooter(const std::string& file,
   uint32_t len;
   std::memcpy(&len, file.data() + file.size() - 8, 4);
   format::FileMetaData meta;
-  EXPECT_TRUE(format::Parse(std::string_view(file).substr(file.size() - 8 - len, len), "t", &meta)
-                  .ok());
+  EXPECT_TRUE(
+      format::Parse(std::string_view(file).substr(file.size() - 8 - len, len), "t", &meta).ok());
   edit(meta);
   std::string out = file.substr(0, file.size() - 8 - len);
   std::string footer;
@@ -142,8 +142,8 @@ format::PageHeader DataHeader(int32_t n, int32_t bytes, format::Encoding enc) {
   format::PageHeader h;
   h.type = 0;
   h.uncompressed_page_size = h.compressed_page_size = bytes;
-  h.data_page_header = format::DataPageHeader{n, enc, format::Encoding::kRle,
-                                              format::Encoding::kRle};
+  h.data_page_header =
+      format::DataPageHeader{n, enc, format::Encoding::kRle, format::Encoding::kRle};
   return h;
 }
 
@@ -227,27 +227,26 @@ TEST(ParquetCorruption, UnknownCodec) {
 }
 
 TEST(ParquetCorruption, OffsetsAndSizesOutsideTheFile) {
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) {
-                                   m.row_groups[0].columns[0].meta_data->data_page_offset =
-                                       int64_t{1} << 40;
-                                   m.row_groups[0].columns[0].meta_data->dictionary_page_offset
-                                       .reset();
-                                 }),
-                   "outside the file");
+  ExpectInputError(
+      RewriteFooter(SmallFile(true),
+                    [](format::FileMetaData& m) {
+                      m.row_groups[0].columns[0].meta_data->data_page_offset = int64_t{1} << 40;
+                      m.row_groups[0].columns[0].meta_data->dictionary_page_offset.reset();
+                    }),
+      "outside the file");
   ExpectInputError(RewriteFooter(SmallFile(true),
                                  [](format::FileMetaData& m) {
                                    m.row_groups[0].columns[0].meta_data->total_compressed_size =
                                        INT64_MAX;
                                  }),
                    "outside the file");
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) {
-                                   m.row_groups[0].columns[0].meta_data->data_page_offset = -5;
-                                   m.row_groups[0].columns[0].meta_data->dictionary_page_offset
-                                       .reset();
-                                 }),
-                   "outside the file");
+  ExpectInputError(
+      RewriteFooter(SmallFile(true),
+                    [](format::FileMetaData& m) {
+                      m.row_groups[0].columns[0].meta_data->data_page_offset = -5;
+                      m.row_groups[0].columns[0].meta_data->dictionary_page_offset.reset();
+                    }),
+      "outside the file");
 }
 
 TEST(ParquetCorruption, LyingRowCounts) {
@@ -258,8 +257,7 @@ TEST(ParquetCorruption, LyingRowCounts) {
                                    m.row_groups[0].columns[0].meta_data->num_values += 1000;
                                  }),
                    "ends after");
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) { m.num_rows += 1; }),
+  ExpectInputError(RewriteFooter(SmallFile(true), [](format::FileMetaData& m) { m.num_rows += 1; }),
                    "row groups hold");
   ExpectInputError(RewriteFooter(SmallFile(true),
                                  [](format::FileMetaData& m) {
@@ -273,19 +271,18 @@ TEST(ParquetCorruption, LyingRowCounts) {
 }
 
 TEST(ParquetCorruption, SchemaProblems) {
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) { m.schema[0].num_children = 5; }),
-                   "flat schemas");
+  ExpectInputError(
+      RewriteFooter(SmallFile(true), [](format::FileMetaData& m) { m.schema[0].num_children = 5; }),
+      "flat schemas");
   ExpectInputError(RewriteFooter(SmallFile(true),
                                  [](format::FileMetaData& m) {
                                    m.schema[1].repetition_type = format::Repetition::kRepeated;
                                  }),
                    "REPEATED");
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) {
-                                   m.schema[1].type = format::Type::kDouble;
-                                 }),
-                   "differs from the schema");
+  ExpectInputError(
+      RewriteFooter(SmallFile(true),
+                    [](format::FileMetaData& m) { m.schema[1].type = format::Type::kDouble; }),
+      "differs from the schema");
   ExpectInputError(RewriteFooter(SmallFile(true),
                                  [](format::FileMetaData& m) {
                                    m.schema[1].type = format::Type::kInt96;
@@ -293,9 +290,9 @@ TEST(ParquetCorruption, SchemaProblems) {
                                        format::Type::kInt96;
                                  }),
                    "not supported");
-  ExpectInputError(RewriteFooter(SmallFile(true),
-                                 [](format::FileMetaData& m) { m.schema.clear(); }),
-                   "empty schema");
+  ExpectInputError(
+      RewriteFooter(SmallFile(true), [](format::FileMetaData& m) { m.schema.clear(); }),
+      "empty schema");
 }
 
 TEST(ParquetCorruption, DictionaryIndexOutOfRange) {
@@ -373,12 +370,13 @@ TEST(ParquetCorruption, DictionaryProblems) {
   // Bit width beyond 32.
   std::string wide = idx;
   wide[0] = 40;
-  ExpectInputError(BuildFile({{DictHeader(2, 16), dict},
-                              {DataHeader(4, static_cast<int32_t>(wide.size()),
-                                          format::Encoding::kRleDictionary),
-                               wide}},
-                             4),
-                   "bit width");
+  ExpectInputError(
+      BuildFile(
+          {{DictHeader(2, 16), dict},
+           {DataHeader(4, static_cast<int32_t>(wide.size()), format::Encoding::kRleDictionary),
+            wide}},
+          4),
+      "bit width");
   // Index stream shorter than the page's value count.
   std::string shortidx = idx.substr(0, 1);
   ExpectInputError(BuildFile({{DictHeader(2, 16), dict},
@@ -412,13 +410,12 @@ TEST(ParquetCorruption, AbsurdPageSizes) {
   const uint32_t ten[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   RleBitPackedEncode(ten, 10, 1, &idx);
   const std::string dict = Int64s({10, 20});
-  ExpectInputError(
-      BuildFile({{DictHeader(2, 16), dict},
-                 {DataHeader(100000000, static_cast<int32_t>(idx.size()),
-                             format::Encoding::kRleDictionary),
-                  idx}},
-                100000000),
-      "ran out of data");
+  ExpectInputError(BuildFile({{DictHeader(2, 16), dict},
+                              {DataHeader(100000000, static_cast<int32_t>(idx.size()),
+                                          format::Encoding::kRleDictionary),
+                               idx}},
+                             100000000),
+                   "ran out of data");
   // The reader's limits apply to honest-looking pages too.
   ReaderLimits tight;
   tight.max_page_bytes = 8;

@@ -28,9 +28,9 @@ TEST(ParquetThrift, FieldHeadersUseDeltasAndLongForm) {
   std::string out;
   CompactWriter w(&out);
   w.BeginStruct();
-  w.FieldI32(1, 5);      // delta 1: 0x15, zigzag(5) = 10
-  w.FieldI32(17, -1);    // delta 16 > 15: long form 0x05, zigzag(17) = 34, zigzag(-1) = 1
-  w.FieldBool(18, true); // delta 1, type true: 0x11
+  w.FieldI32(1, 5);       // delta 1: 0x15, zigzag(5) = 10
+  w.FieldI32(17, -1);     // delta 16 > 15: long form 0x05, zigzag(17) = 34, zigzag(-1) = 1
+  w.FieldBool(18, true);  // delta 1, type true: 0x11
   w.EndStruct();
   EXPECT_EQ(out, std::string("\x15\x0a\x05\x22\x01\x11\x00", 7));
 
@@ -270,7 +270,7 @@ TEST(ParquetStatistics, DoublesIgnoreNaNAndWidenZero) {
   EXPECT_EQ(s.nan_count, 2);
   const double mn = Decode<double>(s.min_value), mx = Decode<double>(s.max_value);
   EXPECT_EQ(mn, 0.0);
-  EXPECT_TRUE(std::signbit(mn));  // min zero is written as -0.0
+  EXPECT_TRUE(std::signbit(mn));   // min zero is written as -0.0
   EXPECT_FALSE(std::signbit(mx));  // max zero as +0.0
   // All NaN: no bounds at all.
   c.f64 = {nan, nan};

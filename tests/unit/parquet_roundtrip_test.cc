@@ -66,8 +66,8 @@ TEST(ParquetRoundTrip, RandomSchemasOptionsAndValues) {
       auto [p, l] = kTypes[rng() % kTypes.size()];
       std::string name = "col";
       name += std::to_string(c);
-      schema.columns.push_back({name, p, l,
-                                rng() % 2 ? Repetition::kOptional : Repetition::kRequired});
+      schema.columns.push_back(
+          {name, p, l, rng() % 2 ? Repetition::kOptional : Repetition::kRequired});
     }
     const size_t sizes[] = {0, 1, 2, 7, 8, 9, 100, 513, 5000};
     const size_t rows = sizes[rng() % std::size(sizes)];

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "parquet/reader.h"
-#include "support/test_sinks.h"
 #include "parquet/writer.h"
+#include "support/test_sinks.h"
 
 namespace wv::testing {
 
@@ -36,7 +36,9 @@ inline ColumnVector RandomColumn(const ColumnSchema& s, size_t n, std::mt19937_6
     std::mt19937_64 vr(static_cast<uint64_t>(k) * 7919 + static_cast<uint64_t>(s.physical));
     const uint64_t bits = vr();
     switch (s.physical) {
-      case PhysicalType::kBoolean: c.bools.push_back(valid ? (bits & 1) : 0); break;
+      case PhysicalType::kBoolean:
+        c.bools.push_back(valid ? (bits & 1) : 0);
+        break;
       case PhysicalType::kInt32: {
         int32_t v = static_cast<int32_t>(bits);
         if (s.logical == LogicalType::kInt8) v = static_cast<int8_t>(bits);
@@ -117,8 +119,12 @@ inline void ExpectColumnsEqual(const ColumnSchema& s, const ColumnVector& want, 
       case PhysicalType::kBoolean:
         ASSERT_EQ(got.bools.at(i), want.bools[w]) << s.name << " " << i;
         break;
-      case PhysicalType::kInt32: ASSERT_EQ(got.i32.at(i), want.i32[w]) << s.name << " " << i; break;
-      case PhysicalType::kInt64: ASSERT_EQ(got.i64.at(i), want.i64[w]) << s.name << " " << i; break;
+      case PhysicalType::kInt32:
+        ASSERT_EQ(got.i32.at(i), want.i32[w]) << s.name << " " << i;
+        break;
+      case PhysicalType::kInt64:
+        ASSERT_EQ(got.i64.at(i), want.i64[w]) << s.name << " " << i;
+        break;
       case PhysicalType::kFloat:
         ASSERT_TRUE(SameBits(got.f32.at(i), want.f32[w])) << s.name << " " << i;
         break;
@@ -133,8 +139,7 @@ inline void ExpectColumnsEqual(const ColumnSchema& s, const ColumnVector& want, 
 }
 
 inline std::string WriteToString(const Schema& schema, const std::vector<ColumnVector>& cols,
-                                 size_t rows, const WriterOptions& options,
-                                 size_t batch_rows = 0) {
+                                 size_t rows, const WriterOptions& options, size_t batch_rows = 0) {
   std::string out;
   auto writer = FileWriter::Open(schema, testing::NewStringSink(&out), options);
   EXPECT_TRUE(writer.ok()) << writer.status().ToString();
@@ -152,12 +157,24 @@ inline std::string WriteToString(const Schema& schema, const std::vector<ColumnV
         ColumnVector& dst = batch[c];
         for (size_t r = start; r < end; ++r) {
           switch (schema.columns[c].physical) {
-            case PhysicalType::kBoolean: dst.bools.push_back(src.bools[r]); break;
-            case PhysicalType::kInt32: dst.i32.push_back(src.i32[r]); break;
-            case PhysicalType::kInt64: dst.i64.push_back(src.i64[r]); break;
-            case PhysicalType::kFloat: dst.f32.push_back(src.f32[r]); break;
-            case PhysicalType::kDouble: dst.f64.push_back(src.f64[r]); break;
-            case PhysicalType::kByteArray: dst.bytes.push_back(src.bytes[r]); break;
+            case PhysicalType::kBoolean:
+              dst.bools.push_back(src.bools[r]);
+              break;
+            case PhysicalType::kInt32:
+              dst.i32.push_back(src.i32[r]);
+              break;
+            case PhysicalType::kInt64:
+              dst.i64.push_back(src.i64[r]);
+              break;
+            case PhysicalType::kFloat:
+              dst.f32.push_back(src.f32[r]);
+              break;
+            case PhysicalType::kDouble:
+              dst.f64.push_back(src.f64[r]);
+              break;
+            case PhysicalType::kByteArray:
+              dst.bytes.push_back(src.bytes[r]);
+              break;
           }
           if (!src.valid.empty()) dst.valid.push_back(src.valid[r]);
         }

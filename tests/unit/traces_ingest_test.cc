@@ -23,13 +23,14 @@ namespace fs = std::filesystem;
 struct Expected {
   std::string file;
   int64_t line;
-  std::string reason;  // "" = accepted
+  std::string reason;        // "" = accepted
   std::string duplicate_of;  // "line N in F" for duplicates
 };
 
 std::string GoodRow(int i) {
   return fmt::format("{},{},{},u:user{},es,en,{:032x},casa/casa<n><f><sg>,{},{},{},{}",
-                     (i % 3) / 2.0, 1362076081 + i, 1000 + i, i % 17, i, 5 + i % 4, 3, 2, 1 + i % 2);
+                     (i % 3) / 2.0, 1362076081 + i, 1000 + i, i % 17, i, 5 + i % 4, 3, 2,
+                     1 + i % 2);
 }
 
 // Writes a traces file mixing good rows, bad rows and duplicates, and records
@@ -129,8 +130,8 @@ struct Collected {
 StatusOr<Collected> RunIngest(const std::vector<std::string>& paths, int threads,
                               size_t chunk_bytes) {
   static const References refs;
-  IngestOptions options{.paths = paths, .refs = refs, .threads = threads, .progress = {},
-                        .chunk_bytes = chunk_bytes};
+  IngestOptions options{
+      .paths = paths, .refs = refs, .threads = threads, .progress = {}, .chunk_bytes = chunk_bytes};
   uint64_t progress_calls = 0;
   options.progress = [&](const IngestProgress&) { ++progress_calls; };
   Ingestor ingestor(options);
@@ -219,7 +220,8 @@ TEST_F(IngestTest, MultipleFilesDedupAcrossFilesLineNumbersAndEveryRowAccounted)
     const std::string bytes((std::istreambuf_iterator<char>(in)), {});
     EXPECT_EQ(file.stored_crc32,
               crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
-    EXPECT_EQ(file.physical_lines, static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n')));
+    EXPECT_EQ(file.physical_lines,
+              static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n')));
   }
   // Rejected rows keep their raw bytes (a multi-line row its line break), not the '\r'.
   bool multi_line_kept = false;
@@ -298,7 +300,8 @@ TEST_F(IngestTest, InputErrorsNameTheFile) {
   std::ofstream(Path("wrong_header.csv")) << "a,b,c\n1,2,3\n";
   const std::string gz = Gzip(std::string(kTraceHeader) + "\n" + GoodRow(1) + "\n" + GoodRow(2));
   std::ofstream(Path("truncated.csv.gz"), std::ios::binary) << gz.substr(0, gz.size() - 6);
-  for (const std::string name : {"empty.csv", "wrong_header.csv", "truncated.csv.gz", "missing.csv"}) {
+  for (const std::string name :
+       {"empty.csv", "wrong_header.csv", "truncated.csv.gz", "missing.csv"}) {
     auto run = RunIngest({Path("good.csv"), Path(name)}, 2, 4096);
     ASSERT_FALSE(run.ok()) << name;
     EXPECT_EQ(run.status().kind(), ErrorKind::kInput) << name;
@@ -317,8 +320,8 @@ TEST_F(IngestTest, ConsumeErrorStopsTheRun) {
   std::vector<Expected> expected;
   writer.Make(Path("a.csv"), 5000, 5, &expected);
   static const References refs;
-  Ingestor ingestor(IngestOptions{.paths = {Path("a.csv")}, .refs = refs, .threads = 2,
-                                  .progress = {}, .chunk_bytes = 1000});
+  Ingestor ingestor(IngestOptions{
+      .paths = {Path("a.csv")}, .refs = refs, .threads = 2, .progress = {}, .chunk_bytes = 1000});
   int calls = 0;
   const Status status = ingestor.Run([&](ValidatedChunk&&) -> Status {
     return ++calls == 3 ? OutputError("disk full") : OkStatus();

@@ -15,7 +15,9 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string DataPath(const std::string& name) { return std::string(WV_SOURCE_DIR) + "/data/" + name; }
+std::string DataPath(const std::string& name) {
+  return std::string(WV_SOURCE_DIR) + "/data/" + name;
+}
 
 TEST(LexemeReferenceTest, BundledMatchesTheFileCategoryCounts) {
   const LexemeReference& ref = LexemeReference::Bundled();

@@ -1,5 +1,3 @@
-#include "traces/validator.h"
-
 #include <cmath>
 #include <string>
 #include <vector>
@@ -7,14 +5,25 @@
 #include "core/utf8.h"
 #include "gtest/gtest.h"
 #include "traces/references.h"
+#include "traces/validator.h"
 
 namespace wv::traces {
 namespace {
 
 // The real first row of the data set (DATA_PROFILE.md), as fields.
 std::vector<std::string> GoodFields() {
-  return {"1.0", "1362076081", "27649635", "u:FO", "de", "en", "76390c1350a8dac31186187e2fe1e178",
-          "lernt/lernen<vblex><pri><p3><sg>", "6", "4", "2", "2"};
+  return {"1.0",
+          "1362076081",
+          "27649635",
+          "u:FO",
+          "de",
+          "en",
+          "76390c1350a8dac31186187e2fe1e178",
+          "lernt/lernen<vblex><pri><p3><sg>",
+          "6",
+          "4",
+          "2",
+          "2"};
 }
 
 std::string Join(const std::vector<std::string>& fields) {
@@ -96,11 +105,11 @@ TEST(ValidatorTest, Malformed) {
   EXPECT_EQ(Verdict(With(kUserId, "u\"FO")), "malformed: a quote inside an unquoted field");
   EXPECT_EQ(Verdict(With(kUserId, "\"u:\"FO")), "malformed: a character follows a closing quote");
   EXPECT_EQ(Verdict(With(kUserId, "u:\xff")), "malformed: invalid UTF-8 at byte 27 of the row");
-  EXPECT_EQ(ReasonOf(With(kLexemeString, "\xc3(/x<n>")), "malformed");      // bad continuation
-  EXPECT_EQ(ReasonOf(With(kLexemeString, "\xc0\xaf/x<n>")), "malformed");   // overlong '/'
+  EXPECT_EQ(ReasonOf(With(kLexemeString, "\xc3(/x<n>")), "malformed");         // bad continuation
+  EXPECT_EQ(ReasonOf(With(kLexemeString, "\xc0\xaf/x<n>")), "malformed");      // overlong '/'
   EXPECT_EQ(ReasonOf(With(kLexemeString, "\xed\xa0\x80/x<n>")), "malformed");  // surrogate
   EXPECT_EQ(ReasonOf(With(kLexemeString, "\xf4\x90\x80\x80/x<n>")), "malformed");  // > U+10FFFF
-  EXPECT_EQ(ReasonOf(With(kLexemeString, "x/x<n>\xe2\x82")), "malformed");  // cut at the end
+  EXPECT_EQ(ReasonOf(With(kLexemeString, "x/x<n>\xe2\x82")), "malformed");         // cut at the end
   EXPECT_EQ(Verdict(With(kLexemeString, "\xc3\xa9tant/\xc3\xaatre<vbser><pprs>")), "accepted");
   EXPECT_EQ(Verdict(With(kLexemeString, "\xf0\x9f\x98\x80/x<n>")), "accepted");  // 4-byte UTF-8
 }
@@ -114,8 +123,8 @@ TEST(ValidatorTest, MissingValueNamesTheFirstEmptyField) {
 }
 
 TEST(ValidatorTest, BadNumberForPRecall) {
-  for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", " 1", "1 ", "0x1p-1", "1.",
-                          ".5", "1e", "1e+", "--1", "+-1", "1,0", "one", "1.0.0", "0x10"}) {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", " 1", "1 ", "0x1p-1", "1.", ".5",
+                          "1e", "1e+", "--1", "+-1", "1,0", "one", "1.0.0", "0x10"}) {
     const std::string row = With(kPRecall, bad);
     if (std::string(bad) == "1,0") {
       EXPECT_EQ(ReasonOf(row), "malformed");  // the comma splits the field
@@ -133,8 +142,8 @@ TEST(ValidatorTest, BadNumberForPRecall) {
 }
 
 TEST(ValidatorTest, BadNumberForIntegers) {
-  for (int column : {kTimestamp, kDelta, kHistorySeen, kHistoryCorrect, kSessionSeen,
-                     kSessionCorrect}) {
+  for (int column :
+       {kTimestamp, kDelta, kHistorySeen, kHistoryCorrect, kSessionSeen, kSessionCorrect}) {
     const std::string name(kTraceColumnNames[column]);
     for (const char* bad : {"1.0", "1e5", " 1", "1 ", "0x10", "--1", "+", "-", "1_000", "nan"}) {
       EXPECT_EQ(Verdict(With(column, bad)),
@@ -452,8 +461,8 @@ TEST(ValidatorTest, LongValuesAreShortenedInDetails) {
 TEST(ValidatorTest, FingerprintsIgnoreQuotingAndLineEnds) {
   auto quoted = GoodFields();
   for (auto& f : quoted) f = "\"" + f + "\"";
-  const std::string text = Join(GoodFields()) + "\n" + Join(quoted) + "\r\n" +
-                           With(kDelta, "27649636") + "\n";
+  const std::string text =
+      Join(GoodFields()) + "\n" + Join(quoted) + "\r\n" + With(kDelta, "27649636") + "\n";
   const Outcome outcome = Validate(text);
   ASSERT_EQ(outcome.side.fingerprints.size(), 3u);
   EXPECT_EQ(outcome.side.fingerprints[0], outcome.side.fingerprints[1]);
