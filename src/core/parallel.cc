@@ -2,10 +2,35 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <new>
 #include <system_error>
 
 namespace wv {
 namespace {
+
+// The first exception thrown on any of a set of workers, kept to be rethrown
+// on the thread that started them. Thread-safe.
+class FirstException {
+ public:
+  void Record(std::exception_ptr e) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    if (!first_) first_ = std::move(e);
+  }
+
+  void RethrowIfAny() ABSL_LOCKS_EXCLUDED(mu_) {
+    std::exception_ptr e;
+    {
+      MutexLock lock(&mu_);
+      e = first_;
+    }
+    if (e) std::rethrow_exception(e);
+  }
+
+ private:
+  Mutex mu_;
+  std::exception_ptr first_ ABSL_GUARDED_BY(mu_);
+};
 
 // Starts up to `count` threads running body(i) for i = 1..count; stops at the
 // first thread the system refuses.
@@ -17,6 +42,8 @@ std::vector<std::thread> StartThreads(int count, absl::FunctionRef<void(int)> bo
       threads.emplace_back([body, i] { body(i); });
     } catch (const std::system_error&) {
       break;  // out of threads: the ones started (and the caller) do the work
+    } catch (const std::bad_alloc&) {
+      break;  // no memory for the thread's state: the same
     }
   }
   return threads;
@@ -35,16 +62,34 @@ void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn)
   const int workers =
       static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
   std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
   auto work = [&](int worker) {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
+    try {
+      for (size_t i; !failed.load(std::memory_order_relaxed) &&
+                     (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) {
+        fn(i, worker);
+      }
+    } catch (...) {
+      failed.store(true, std::memory_order_relaxed);  // start no further index
+      throw;                                          // RunOnWorkers carries it
+    }
   };
   RunOnWorkers(workers, work);
 }
 
 void RunOnWorkers(int threads, absl::FunctionRef<void(int)> fn) {
-  std::vector<std::thread> helpers = StartThreads(EffectiveThreads(threads) - 1, fn);
-  fn(0);
+  FirstException first;
+  auto guarded = [&](int worker) {
+    try {
+      fn(worker);
+    } catch (...) {
+      first.Record(std::current_exception());
+    }
+  };
+  std::vector<std::thread> helpers = StartThreads(EffectiveThreads(threads) - 1, guarded);
+  guarded(0);
   for (std::thread& t : helpers) t.join();
+  first.RethrowIfAny();
 }
 
 ThreadPool::ThreadPool(int threads) {
@@ -55,12 +100,14 @@ ThreadPool::ThreadPool(int threads) {
       workers_.emplace_back([this] { WorkerLoop(); });
     } catch (const std::system_error&) {
       break;
+    } catch (const std::bad_alloc&) {
+      break;
     }
   }
 }
 
 ThreadPool::~ThreadPool() {
-  Wait();
+  WaitForIdle();  // a task's exception no one waited for is dropped
   {
     MutexLock lock(&mu_);
     stopping_ = true;
@@ -78,8 +125,19 @@ void ThreadPool::Schedule(std::function<void()> task) {
 }
 
 void ThreadPool::Wait() {
+  WaitForIdle();
+  std::exception_ptr e;
+  {
+    MutexLock lock(&mu_);
+    std::swap(e, first_exception_);
+  }
+  if (e) std::rethrow_exception(e);
+}
+
+void ThreadPool::WaitForIdle() {
   MutexLock lock(&mu_);
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
+  auto idle = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
   mu_.Await(Condition(&idle));
 }
 
@@ -88,15 +146,22 @@ void ThreadPool::WorkerLoop() {
     std::function<void()> task;
     {
       MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
       mu_.Await(Condition(&ready));
       if (queue_.empty()) return;  // stopping, nothing left
       task = std::move(queue_.front());
       queue_.pop_front();
       ++running_;
     }
-    task();
+    std::exception_ptr thrown;
+    try {
+      task();
+    } catch (...) {
+      thrown = std::current_exception();  // kept for Wait(), not std::terminate
+    }
     MutexLock lock(&mu_);
+    if (thrown && !first_exception_) first_exception_ = std::move(thrown);
     --running_;
   }
 }

@@ -7,6 +7,7 @@ set(WV_UNIT_TESTS
   core_crc32_test.cc
   core_number_format_test.cc
   core_parallel_test.cc
+  core_terminal_text_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc
