@@ -3,6 +3,8 @@ set(WV_UNIT_TESTS
   analytics_queries_test.cc
   analytics_result_table_test.cc
   analytics_stats_test.cc
+  cli_config_file_test.cc
+  cli_option_sources_test.cc
   core_civil_time_test.cc
   core_crc32_test.cc
   core_number_format_test.cc
