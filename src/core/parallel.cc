@@ -63,6 +63,7 @@ void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn)
       static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
+  FirstException first;
   auto work = [&](int worker) {
     try {
       for (size_t i; !failed.load(std::memory_order_relaxed) &&
@@ -71,25 +72,17 @@ void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn)
       }
     } catch (...) {
       failed.store(true, std::memory_order_relaxed);  // start no further index
-      throw;                                          // RunOnWorkers carries it
-    }
-  };
-  RunOnWorkers(workers, work);
-}
-
-void RunOnWorkers(int threads, absl::FunctionRef<void(int)> fn) {
-  FirstException first;
-  auto guarded = [&](int worker) {
-    try {
-      fn(worker);
-    } catch (...) {
       first.Record(std::current_exception());
     }
   };
-  std::vector<std::thread> helpers = StartThreads(EffectiveThreads(threads) - 1, guarded);
-  guarded(0);
-  for (std::thread& t : helpers) t.join();
+  RunOnWorkers(workers, work);
   first.RethrowIfAny();
+}
+
+void RunOnWorkers(int threads, absl::FunctionRef<void(int)> fn) {
+  std::vector<std::thread> helpers = StartThreads(EffectiveThreads(threads) - 1, fn);
+  fn(0);
+  for (std::thread& t : helpers) t.join();
 }
 
 ThreadPool::ThreadPool(int threads) {
@@ -107,7 +100,7 @@ ThreadPool::ThreadPool(int threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  WaitForIdle();  // a task's exception no one waited for is dropped
+  Wait();
   {
     MutexLock lock(&mu_);
     stopping_ = true;
@@ -125,16 +118,6 @@ void ThreadPool::Schedule(std::function<void()> task) {
 }
 
 void ThreadPool::Wait() {
-  WaitForIdle();
-  std::exception_ptr e;
-  {
-    MutexLock lock(&mu_);
-    std::swap(e, first_exception_);
-  }
-  if (e) std::rethrow_exception(e);
-}
-
-void ThreadPool::WaitForIdle() {
   MutexLock lock(&mu_);
   auto idle = [this]()
                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
@@ -154,14 +137,8 @@ void ThreadPool::WorkerLoop() {
       queue_.pop_front();
       ++running_;
     }
-    std::exception_ptr thrown;
-    try {
-      task();
-    } catch (...) {
-      thrown = std::current_exception();  // kept for Wait(), not std::terminate
-    }
+    task();
     MutexLock lock(&mu_);
-    if (thrown && !first_exception_) first_exception_ = std::move(thrown);
     --running_;
   }
 }

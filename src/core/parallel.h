@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <deque>
-#include <exception>
 #include <functional>
 #include <string>
 #include <thread>
@@ -20,10 +19,13 @@
 // the system refuses a thread, the work runs on the threads that did start
 // (at the least the caller's), never an abort.
 //
-// Exceptions (std::bad_alloc is the one to expect) never escape a worker
-// thread, where they would call std::terminate: the first one thrown is kept
-// and rethrown on the calling thread once every worker has returned (later
-// ones are dropped). See each function for what happens to the work left.
+// Exceptions (std::bad_alloc is the one to expect): ParallelFor carries the
+// first one back to its caller, because its calls are independent and none
+// waits for another. RunOnWorkers' workers and ThreadPool's tasks wait for
+// one another (shared queues, per-task notifications), so an exception there
+// cannot be carried back without leaving the others waiting forever: their
+// functions must not throw (catch inside, turn it into a Status and stop the
+// others); one that escapes still ends the process (std::terminate).
 namespace wv {
 
 // The most threads any stage uses; larger requests are capped to it.
@@ -39,28 +41,22 @@ int EffectiveThreads(int requested);
 // per-worker partial results (size them EffectiveThreads(threads)).
 // Indices are handed out in increasing order to whichever worker is free.
 // Returns when every call has returned. fn must be safe to call concurrently
-// for different indices. If a call throws, no further index is started, the
-// calls under way finish, and the first exception is rethrown here.
+// for different indices. If a call throws (on any worker), no further index
+// is started, the calls under way finish, and the first exception is
+// rethrown here, on the calling thread.
 void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t index, int worker)> fn);
 
 // Calls fn(worker) on EffectiveThreads(threads) workers at once (the caller
 // is worker 0) and waits for all: for stages whose workers pull work
 // themselves. If fewer threads can be started, fewer workers run (ids stay
 // distinct and start at 0), so fn must not wait for a particular worker.
-// If fn throws on any worker, the first exception is rethrown here after all
-// workers have returned. The others are not told: workers that wait for
-// one another (a shared queue) must catch inside fn and stop their peers,
-// or a worker that threw leaves them waiting.
+// REQUIRES: fn does not throw (see above).
 void RunOnWorkers(int threads, absl::FunctionRef<void(int worker)> fn);
 
 // A fixed set of worker threads running scheduled tasks, started in FIFO
 // order. Thread-safe: Schedule() and Wait() may be called from any thread,
 // and tasks may schedule further tasks. The destructor waits for every
-// scheduled task, then joins the workers. A task that throws on a worker ends
-// there (the worker goes on with the next task); the first such exception is
-// rethrown by the next Wait(), and dropped if the pool is destroyed first. A
-// task that others wait for (a Notification it sets) must therefore catch its
-// own exceptions, or its waiters wait forever.
+// scheduled task, then joins the workers. Tasks must not throw (see above).
 class ThreadPool {
  public:
   // Starts up to `threads` workers (0 = the hardware's concurrency). If the
@@ -70,13 +66,11 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  // Queues `task` to run on a worker (or runs it here when the pool has no
-  // worker; then its exception comes out of this call).
+  // Queues `task` to run on a worker.
   void Schedule(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Blocks until no task is queued or running: every task scheduled before
-  // the call, and every task those scheduled, has finished. Then rethrows the
-  // first exception a task threw since the last Wait(), if any.
+  // the call, and every task those scheduled, has finished.
   // REQUIRES: not called from one of this pool's tasks (it would wait for
   // itself).
   void Wait() ABSL_LOCKS_EXCLUDED(mu_);
@@ -86,13 +80,11 @@ class ThreadPool {
 
  private:
   void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);
-  void WaitForIdle() ABSL_LOCKS_EXCLUDED(mu_);
 
   Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   size_t running_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::exception_ptr first_exception_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> workers_;  // set in the constructor only
 };
 

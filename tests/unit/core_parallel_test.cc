@@ -172,8 +172,8 @@ TEST(ThreadPoolTest, SingleWorkerRunsTasksInScheduleOrder) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
 }
 
-// Exceptions thrown by user functions on worker threads come back to the
-// caller (they would otherwise call std::terminate on the worker).
+// Exceptions thrown by ParallelFor's function on worker threads come back to
+// the caller (they would otherwise call std::terminate on the worker).
 
 TEST(ParallelForTest, AnExceptionOnAWorkerIsRethrownOnTheCaller) {
   std::atomic<int> calls{0};
@@ -209,50 +209,6 @@ TEST(ParallelForTest, AFailureStopsHandingOutIndices) {
                            }),
                std::logic_error);
   EXPECT_EQ(calls.load(), 11);  // one worker: exactly the indices up to the failure
-}
-
-TEST(RunOnWorkersTest, AnExceptionOnAHelperIsRethrownAfterAllWorkersReturn) {
-  std::atomic<int> finished{0};
-  EXPECT_THROW(RunOnWorkers(4,
-                            [&](int worker) {
-                              if (worker == 2) throw std::runtime_error("worker 2");
-                              std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                              finished.fetch_add(1);
-                            }),
-               std::runtime_error);
-  // The others ran to their end before the caller saw the exception.
-  EXPECT_EQ(finished.load(), EffectiveThreads(4) >= 3 ? EffectiveThreads(4) - 1 : 0);
-}
-
-TEST(RunOnWorkersTest, TheFirstExceptionWins) {
-  try {
-    RunOnWorkers(1, [](int) { throw std::out_of_range("only"); });
-    FAIL() << "no exception";
-  } catch (const std::out_of_range& e) {
-    EXPECT_STREQ(e.what(), "only");
-  }
-}
-
-TEST(ThreadPoolTest, ATaskExceptionComesOutOfWaitAndThePoolGoesOn) {
-  ThreadPool pool(2);
-  std::atomic<int> done{0};
-  for (int i = 0; i < 50; ++i) {
-    pool.Schedule([&, i] {
-      if (i == 7) throw std::runtime_error("task 7");
-      done.fetch_add(1);
-    });
-  }
-  EXPECT_THROW(pool.Wait(), std::runtime_error);
-  EXPECT_EQ(done.load(), 49);  // the other tasks ran
-  pool.Schedule([&] { done.fetch_add(1); });
-  pool.Wait();  // the exception was reported once
-  EXPECT_EQ(done.load(), 50);
-}
-
-TEST(ThreadPoolTest, AnExceptionNoOneWaitsForIsDroppedByTheDestructor) {
-  ThreadPool pool(2);
-  pool.Schedule([] { throw std::bad_alloc(); });
-  // Destroyed without Wait(): must neither terminate nor throw.
 }
 
 }  // namespace
