@@ -126,14 +126,14 @@ void PrintSummary(const GenerateFlags& flags, const generate::GenerateResult& re
   }
   uint64_t defects = 0;
   for (uint64_t n : result.defects) defects += n;
-  PrintStderr(fmt::format(
-      "generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
-      "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
-      result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
-      ToStdout(flags) ? "<stdout>" : EscapeForTerminal(flags.out),
-      HumanBytes(static_cast<double>(result.bytes)), stored, seconds,
-      result.bytes / 1e6 / std::max(seconds, 1e-9), result.rows_total / std::max(seconds, 1e-9),
-      flags.options.threads));
+  PrintStderr(
+      fmt::format("generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
+                  "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
+                  result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
+                  ToStdout(flags) ? "<stdout>" : EscapeForTerminal(flags.out),
+                  HumanBytes(static_cast<double>(result.bytes)), stored, seconds,
+                  result.bytes / 1e6 / std::max(seconds, 1e-9),
+                  result.rows_total / std::max(seconds, 1e-9), flags.options.threads));
 }
 
 Status RunGenerate(GenerateFlags flags) {

@@ -39,9 +39,8 @@ void CollectPaths(CLI::App* app, std::vector<std::string>* paths) {
 // The options a config file or the environment may set: the long-named ones
 // but --help.
 std::vector<CLI::Option*> ConfigurableOptions(CLI::App* app) {
-  return app->get_options([app](CLI::Option* o) {
-    return !o->get_lnames().empty() && o != app->get_help_ptr();
-  });
+  return app->get_options(
+      [app](CLI::Option* o) { return !o->get_lnames().empty() && o != app->get_help_ptr(); });
 }
 
 std::string Normalized(std::string_view key) {
@@ -115,7 +114,8 @@ OptionSources::OptionSources(CLI::App* root) : root_(root) {
 std::string OptionSources::EnvName(std::string_view subcommand_path, std::string_view long_name) {
   std::string name = fmt::format("WV_{}_{}", subcommand_path, long_name);
   for (char& c : name) {
-    c = (c == '-' || c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    c = (c == '-' || c == '.') ? '_'
+                               : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return name;
 }
@@ -157,7 +157,8 @@ Status OptionSources::CheckSections(const ConfigFile& file) const {
     if (sub == nullptr) {
       const std::string best = ClosestMatch(section.name, paths);
       std::string hint = fmt::format("; did you mean [{}]?", best);
-      if (best.empty()) hint = fmt::format(" (sections: [{}] and [{}])", fmt::join(paths, "], ["), kAwsSection);
+      if (best.empty())
+        hint = fmt::format(" (sections: [{}] and [{}])", fmt::join(paths, "], ["), kAwsSection);
       return UsageError(fmt::format("{}:{}: unknown section [{}]{}", file.path, section.line,
                                     section.name, hint));
     }

@@ -332,9 +332,10 @@ std::string InspectTableHead(const FileReader& reader, const std::string& path,
   }
   text += "\ncolumns\n";
   for (const auto& c : j["columns"]) {
-    text += fmt::format("  {:<24} {:<11} {:<24} {}\n", EscapeForTerminal(c["name"].get<std::string>()),
-                        c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
-                        c["repetition"].get<std::string>());
+    text +=
+        fmt::format("  {:<24} {:<11} {:<24} {}\n", EscapeForTerminal(c["name"].get<std::string>()),
+                    c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
+                    c["repetition"].get<std::string>());
   }
   return text;
 }
@@ -353,11 +354,11 @@ std::string InspectTableRowGroup(size_t g, const nlohmann::json& rg) {
     std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
     if (range.size() > 80) range = range.substr(0, 77) + "...";
     range = EscapeForTerminal(range);  // a cut may split a UTF-8 sequence
-    text +=
-        fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
-                    EscapeForTerminal(cj["name"].get<std::string>()), cj["codec"].get<std::string>(), enc,
-                    cj["compressed_bytes"].get<int64_t>(), cj["uncompressed_bytes"].get<int64_t>(),
-                    cj["null_count"].is_null() ? std::string("?") : cj["null_count"].dump(), range);
+    text += fmt::format(
+        "  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
+        EscapeForTerminal(cj["name"].get<std::string>()), cj["codec"].get<std::string>(), enc,
+        cj["compressed_bytes"].get<int64_t>(), cj["uncompressed_bytes"].get<int64_t>(),
+        cj["null_count"].is_null() ? std::string("?") : cj["null_count"].dump(), range);
   }
   return text;
 }

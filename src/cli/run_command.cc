@@ -8,8 +8,8 @@
 #include "cli/command.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
-#include "run/pipeline.h"
 #include "report/report.h"
+#include "run/pipeline.h"
 
 namespace wv::cli {
 namespace {
@@ -52,13 +52,13 @@ class ProgressDisplay {
       const int filled = static_cast<int>(fraction * kWidth);
       PrintStderr(fmt::format(
           "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
-          std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100, p.rows,
-          rate, p.elapsed_seconds, eta));
+          std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100, p.rows, rate,
+          p.elapsed_seconds, eta));
       bar_drawn_ = true;
     } else {
       PrintStderr(fmt::format(
-          "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
-          p.rows, mb, rate, p.elapsed_seconds, eta));
+          "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n", p.rows,
+          mb, rate, p.elapsed_seconds, eta));
     }
   }
 

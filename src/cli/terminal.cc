@@ -25,8 +25,7 @@ std::string HumanBytes(double bytes) {
 
 Status WriteStdout(std::string_view text) {
   errno = 0;
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
-      std::fflush(stdout) != 0) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     return OutputError(fmt::format("cannot write to standard output: {}",
                                    errno != 0 ? std::strerror(errno) : "write failed"));
   }
@@ -62,8 +61,8 @@ CLI::Validator ThreadsValidator() {
 
 int ResolveThreads(int requested, std::string_view command) {
   if (requested > kMaxThreads) {
-    PrintStderr(fmt::format("wordviews {}: --threads {} capped at {}\n", command, requested,
-                            kMaxThreads));
+    PrintStderr(
+        fmt::format("wordviews {}: --threads {} capped at {}\n", command, requested, kMaxThreads));
   }
   return EffectiveThreads(requested);
 }
