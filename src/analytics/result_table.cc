@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 
@@ -144,7 +145,8 @@ std::string FormatAsTable(const ResultTable& table) {
     width[c] = DisplayWidth(cols[c].name);
     cells[c].reserve(rows);
     for (size_t r = 0; r < rows; ++r) {
-      cells[c].push_back(CellDisplay(cols[c], r));
+      // Text from the data (user ids, surface forms) may hold terminal controls.
+      cells[c].push_back(EscapeForTerminal(CellDisplay(cols[c], r)));
       width[c] = std::max(width[c], DisplayWidth(cells[c].back()));
     }
     if (c < table.totals().size())

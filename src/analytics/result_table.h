@@ -85,10 +85,13 @@ class ResultTable {
 enum class OutputFormat { kTable, kCsv, kJson };
 
 // Aligned text for people: a header, a rule, the rows, the totals line.
-// Doubles use each column's display_format; nulls show as "-".
+// Doubles use each column's display_format; nulls show as "-". Cells are
+// escaped for the terminal (core/terminal_text.h): a control character or
+// invalid UTF-8 in the data shows as \xNN instead of acting on the terminal.
 std::string FormatAsTable(const ResultTable& table);
 // RFC 4180 CSV with a header row; nulls are empty fields; doubles printed as
-// the shortest string that round-trips (fmt "{}").
+// the shortest string that round-trips (fmt "{}"). Text is exact (quoted
+// where needed, never escaped).
 std::string FormatAsCsv(const ResultTable& table);
 // {"query": name, "columns": [{"name", "type"}...], "rows": [{column: value}...]};
 // nulls are null, doubles shortest round-trip.

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "CLI/CLI.hpp"
 #include "core/status.h"
@@ -30,6 +31,28 @@ bool StderrIsTerminal();
 // A byte count for people, in decimal units: "512 B", "1.5 kB", "12.3 MB",
 // "1.23 GB".
 std::string HumanBytes(double bytes);
+
+// Writes `text` to standard output and flushes it. A failure is an output
+// error ("cannot write to standard output: No space left on device"); a
+// closed pipe is one too, which main() turns into a quiet exit.
+Status WriteStdout(std::string_view text);
+
+// Writes `text` to standard error, best effort: progress and notes must not
+// fail a command because nobody reads them (a closed or full stderr).
+void PrintStderr(std::string_view text);
+
+// True when standard output is a pipe (or socket) whose reading end is
+// closed: `wordviews query ... | head -1` once head has exited.
+bool StdoutIsBrokenPipe();
+
+// The validator of every --threads flag: a whole number >= 0.
+CLI::Validator ThreadsValidator();
+
+// The thread count a subcommand uses for --threads `requested`: 0 is every
+// core, above kMaxThreads (core/parallel.h) is capped to it with a note on
+// stderr ("wordviews run: --threads 100000 capped at 256").
+// REQUIRES: requested >= 0 (the flag's validator rejects negatives).
+int ResolveThreads(int requested, std::string_view command);
 
 }  // namespace wv::cli
 

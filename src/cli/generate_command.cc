@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "core/civil_time.h"
 #include "core/parallel.h"
+#include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "generate/generator.h"
 #include "io/atomic_file.h"
@@ -75,14 +76,15 @@ class ProgressLine {
     const double now = SecondsSinceStart();
     if (now - last_drawn_ < 0.25 && rows < total_rows_) return;
     last_drawn_ = now;
-    fmt::print(stderr, "\rgenerate: {:>11}/{} rows ({:3.0f}%), {}, {:.0f} MB/s   ", rows,
-               total_rows_, total_rows_ > 0 ? 100.0 * rows / total_rows_ : 100.0,
-               HumanBytes(static_cast<double>(bytes)), bytes / 1e6 / std::max(now, 1e-9));
+    PrintStderr(fmt::format("\rgenerate: {:>11}/{} rows ({:3.0f}%), {}, {:.0f} MB/s   ", rows,
+                            total_rows_, total_rows_ > 0 ? 100.0 * rows / total_rows_ : 100.0,
+                            HumanBytes(static_cast<double>(bytes)),
+                            bytes / 1e6 / std::max(now, 1e-9)));
   }
 
   // Ends the line so that what follows starts on its own.
   void Finish() const {
-    if (shown_) fmt::print(stderr, "\n");
+    if (shown_) PrintStderr("\n");
   }
 
   double SecondsSinceStart() const {
@@ -124,17 +126,18 @@ void PrintSummary(const GenerateFlags& flags, const generate::GenerateResult& re
   }
   uint64_t defects = 0;
   for (uint64_t n : result.defects) defects += n;
-  fmt::print(stderr,
-             "generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
-             "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
-             result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
-             ToStdout(flags) ? "<stdout>" : flags.out,
-             HumanBytes(static_cast<double>(result.bytes)), stored, seconds,
-             result.bytes / 1e6 / std::max(seconds, 1e-9),
-             result.rows_total / std::max(seconds, 1e-9), flags.options.threads);
+  PrintStderr(
+      fmt::format("generate: {} rows ({} clean, {} defects) from {} users over {} lexemes -> {}\n"
+                  "generate: {}{} in {:.2f} s, {:.0f} MB/s, {:.0f} rows/s, {} threads\n",
+                  result.rows_total, result.rows_clean, defects, result.users, result.lexemes_used,
+                  ToStdout(flags) ? "<stdout>" : EscapeForTerminal(flags.out),
+                  HumanBytes(static_cast<double>(result.bytes)), stored, seconds,
+                  result.bytes / 1e6 / std::max(seconds, 1e-9),
+                  result.rows_total / std::max(seconds, 1e-9), flags.options.threads));
 }
 
 Status RunGenerate(GenerateFlags flags) {
+  flags.options.threads = ResolveThreads(flags.options.threads, "generate");
   StatusOr<int64_t> start_day = ParseDateString(flags.start);
   if (!start_day.ok()) return UsageError("--start " + start_day.status().message());
   flags.options.start_epoch = *start_day * 86400;
@@ -194,9 +197,9 @@ void RegisterGenerateCommand(CLI::App& root, CommandAction* selected) {
                   "quote; every defect stays within its own line)")
       ->capture_default_str();
   sub->add_option("--threads", flags->options.threads,
-                  "Worker threads (the output does not depend on it; default: all cores)")
+                  "Worker threads (the output does not depend on it; 0: all cores; at most 256)")
       ->capture_default_str()
-      ->envname("WV_THREADS");
+      ->check(ThreadsValidator());
   sub->add_option("--gzip-level", flags->gzip_level, "ISA-L compression level for .gz (0..3)")
       ->capture_default_str();
   sub->add_flag("--quiet,-q", flags->quiet, "No progress line and no summary on stderr");

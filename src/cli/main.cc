@@ -1,18 +1,82 @@
 // The `wordviews` binary: one root app with a subcommand per stage of the job.
+//
+// Every way a command can end goes through here as an exit code from
+// core/status.h and at most one line on stderr: parse errors (2), a Status
+// from the command, exceptions that only resource exhaustion throws
+// (std::bad_alloc, std::system_error: caught here, after the stack unwound
+// and removed the run's staging, never an abort), and standard output that
+// cannot take the output (5, or a quiet death by SIGPIPE for a closed pipe,
+// like other Unix tools). Text in messages is escaped for the terminal.
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <new>
+#include <sstream>
 #include <string>
+#include <system_error>
 
 #include "CLI/CLI.hpp"
 #include "cli/command.h"
+#include "cli/option_sources.h"
 #include "core/status.h"
+#include "core/terminal_text.h"
 #include "fmt/core.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+using wv::Status;
+
+int Report(const Status& status) {
+  wv::cli::PrintStderr("wordviews: error: " + wv::EscapeForTerminalKeepNewlines(status.message()) +
+                       "\n");
+  return wv::ExitCodeFor(status);
+}
+
+// A closed stdout pipe ends the process the way it ends `cat`: killed by
+// SIGPIPE (status 141 in a shell), without a message. SIGPIPE is ignored
+// while the command runs so that the write fails instead, and everything the
+// command created (staging, lock files) is removed by unwinding first.
+int DieOfSigpipe() {
+  std::signal(SIGPIPE, SIG_DFL);
+  std::raise(SIGPIPE);
+  return 128 + SIGPIPE;  // not reached
+}
+
+int ReportCommandFailure(const Status& status) {
+  if (status.kind() == wv::ErrorKind::kOutput && wv::cli::StdoutIsBrokenPipe()) {
+    return DieOfSigpipe();
+  }
+  return Report(status);
+}
+
+// Standard output is buffered: what a command printed is only known to have
+// been written once it is flushed.
+Status FlushStdout() {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    return wv::OutputError(fmt::format("cannot write to standard output{}{}", errno ? ": " : "",
+                                       errno ? std::strerror(errno) : ""));
+  }
+  return wv::OkStatus();
+}
+
+// CLI11's own messages (a bad flag, help) rendered, escaped, and printed.
+int ReportParseError(const CLI::App& app, const CLI::ParseError& e) {
+  std::ostringstream out, err;
+  const int code = app.exit(e, out, err);
+  if (!out.str().empty()) {
+    if (const Status s = wv::cli::WriteStdout(out.str()); !s.ok()) return ReportCommandFailure(s);
+  }
+  wv::cli::PrintStderr(wv::EscapeForTerminalKeepNewlines(err.str()));
+  return code == 0 ? wv::kExitOk : wv::kExitUsage;
+}
+
+int Main(int argc, char** argv) {
   CLI::App app{"wordviews: Duolingo learning traces -> validated star schema in Parquet"};
   app.name("wordviews");
   app.set_version_flag("--version", std::string("wordviews ") + WV_VERSION);
   app.require_subcommand(1);
-  app.set_config("--config", "", "Read options from a TOML/INI file ([<subcommand>] sections)");
 
   wv::cli::CommandAction action;
   wv::cli::RegisterGenerateCommand(app, &action);
@@ -21,18 +85,41 @@ int main(int argc, char** argv) {
   wv::cli::RegisterCheckCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);
+  wv::cli::OptionSources sources(&app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? wv::kExitOk : wv::kExitUsage;
+    return ReportParseError(app, e);
+  } catch (const wv::cli::UsageException& e) {
+    return Report(e.status());
   }
+  if (const Status s = sources.Apply(); !s.ok()) return Report(s);
   if (!action) return wv::kExitUsage;
-  const wv::Status status = action();
-  if (!status.ok()) {
-    fmt::print(stderr, "wordviews: error: {}\n", status.message());
-    return wv::ExitCodeFor(status);
-  }
+  Status status = action();
+  if (status.ok()) status = FlushStdout();
+  if (!status.ok()) return ReportCommandFailure(status);
   return wv::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return Report(wv::InternalError("out of memory; nothing was published"));
+  } catch (const std::system_error& e) {
+    // fmt::print throws this when standard output refuses a write.
+    if (std::ferror(stdout)) {
+      return ReportCommandFailure(
+          wv::OutputError(fmt::format("cannot write to standard output: {}", e.code().message())));
+    }
+    return Report(wv::InternalError(fmt::format("system error: {}", e.what())));
+  } catch (const std::exception& e) {
+    return Report(wv::InternalError(fmt::format("unexpected exception: {}", e.what())));
+  } catch (...) {
+    return Report(wv::InternalError("unexpected exception"));
+  }
 }

@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "core/civil_time.h"
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
@@ -155,9 +156,7 @@ void AppendValue(const ColumnSchema& s, const ColumnVector& c, size_t row, Style
 // Writes the buffer to standard output when it is large (or `force`).
 Status WriteOut(std::string* buffer, bool force) {
   if (!force && buffer->size() < (1 << 20)) return OkStatus();
-  if (std::fwrite(buffer->data(), 1, buffer->size(), stdout) != buffer->size()) {
-    return OutputError("writing to standard output failed");
-  }
+  WV_RETURN_IF_ERROR(WriteStdout(*buffer));
   buffer->clear();
   return OkStatus();
 }
@@ -235,9 +234,7 @@ Status RunCat(const CatOptions& o) {
   for (int g = 0; g < reader->num_row_groups(); ++g) {
     WV_RETURN_IF_ERROR(CatRowGroup(*reader, g, selected, json_keys, style, &out));
   }
-  WV_RETURN_IF_ERROR(WriteOut(&out, true));
-  std::fflush(stdout);
-  return OkStatus();
+  return WriteOut(&out, true);
 }
 
 struct InspectOptions {
@@ -326,17 +323,19 @@ StatusOr<nlohmann::json> InspectJson(FileReader& reader, const std::string& path
 std::string InspectTableHead(const FileReader& reader, const std::string& path,
                              const nlohmann::json& j) {
   std::string text = fmt::format(
-      "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n", path,
-      reader.file_size(), reader.created_by(), reader.num_rows(), reader.num_row_groups());
+      "file        {} ({} bytes)\ncreated_by  {}\nrows        {}\nrow groups  {}\n",
+      EscapeForTerminal(path), reader.file_size(), EscapeForTerminal(reader.created_by()),
+      reader.num_rows(), reader.num_row_groups());
   for (const auto& [k, v] : reader.key_values()) {
     const std::string shown = v.size() > 200 ? v.substr(0, 200) + "..." : v;
-    text += fmt::format("metadata    {} = {}\n", k, shown);
+    text += fmt::format("metadata    {} = {}\n", EscapeForTerminal(k), EscapeForTerminal(shown));
   }
   text += "\ncolumns\n";
   for (const auto& c : j["columns"]) {
-    text += fmt::format("  {:<24} {:<11} {:<24} {}\n", c["name"].get<std::string>(),
-                        c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
-                        c["repetition"].get<std::string>());
+    text +=
+        fmt::format("  {:<24} {:<11} {:<24} {}\n", EscapeForTerminal(c["name"].get<std::string>()),
+                    c["physical_type"].get<std::string>(), c["logical_type"].get<std::string>(),
+                    c["repetition"].get<std::string>());
   }
   return text;
 }
@@ -354,11 +353,12 @@ std::string InspectTableRowGroup(size_t g, const nlohmann::json& rg) {
     }
     std::string range = cj.contains("min") ? cj["min"].dump() + " .. " + cj["max"].dump() : "-";
     if (range.size() > 80) range = range.substr(0, 77) + "...";
-    text +=
-        fmt::format("  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
-                    cj["name"].get<std::string>(), cj["codec"].get<std::string>(), enc,
-                    cj["compressed_bytes"].get<int64_t>(), cj["uncompressed_bytes"].get<int64_t>(),
-                    cj["null_count"].is_null() ? std::string("?") : cj["null_count"].dump(), range);
+    range = EscapeForTerminal(range);  // a cut may split a UTF-8 sequence
+    text += fmt::format(
+        "  {:<24} {:<12} {:<28} {:>12} {:>12} {:>8}  {}\n",
+        EscapeForTerminal(cj["name"].get<std::string>()), cj["codec"].get<std::string>(), enc,
+        cj["compressed_bytes"].get<int64_t>(), cj["uncompressed_bytes"].get<int64_t>(),
+        cj["null_count"].is_null() ? std::string("?") : cj["null_count"].dump(), range);
   }
   return text;
 }
@@ -375,9 +375,7 @@ Status RunInspect(const InspectOptions& o) {
       text += InspectTableRowGroup(g, j["row_groups"][g]);
     }
   }
-  return WriteOut(&text, true).ok() && std::fflush(stdout) == 0
-             ? OkStatus()
-             : OutputError("writing to standard output failed");
+  return WriteOut(&text, true);
 }
 
 }  // namespace

@@ -27,14 +27,8 @@ std::string QueryList() {
   return out;
 }
 
-Status WriteStdout(const std::string& text) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-    return OutputError("query: cannot write to standard output");
-  }
-  return OkStatus();
-}
-
-Status RunQueryCommand(const QueryFlags& flags) {
+Status RunQueryCommand(QueryFlags flags) {
+  flags.options.threads = ResolveThreads(flags.options.threads, "query");
   if (flags.list) return WriteStdout(QueryList());
   if (flags.dir.empty() || flags.name.empty()) {
     return UsageError("query: expected DIR and NAME (see `wordviews query --list`)");
@@ -57,18 +51,20 @@ void RegisterQueryCommand(CLI::App& root, CommandAction* selected) {
   auto* sub = root.add_subcommand("query", "Answer a research question from the star schema");
   sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)");
   sub->add_option("NAME", flags->name, "Query name (see --list)");
-  sub->add_option("--format", flags->format, "table (for people) | csv | json (full precision)")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->envname("WV_QUERY_FORMAT");
+  sub->add_option("--format", flags->format,
+                  "table (for people; text from the data escaped) | csv | json (exact, full "
+                  "precision)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   sub->add_flag("--list", flags->list, "List the queries");
   sub->add_option("--top", flags->options.top, "hardest-words: words per learning language")
       ->check(CLI::Range(1, 1000000));
   sub->add_option("--min-views", flags->options.min_views,
                   "hardest-words: minimum views for a word to be ranked")
       ->check(CLI::Range(int64_t{1}, INT64_MAX));
-  sub->add_option("--threads", flags->options.threads, "Threads for decoding and fitting")
-      ->check(CLI::Range(1, 64))
-      ->envname("WV_THREADS");
+  sub->add_option("--threads", flags->options.threads,
+                  "Threads for decoding and fitting (0: all cores; at most 256)")
+      ->capture_default_str()
+      ->check(ThreadsValidator());
   sub->footer(QueryList());
   sub->callback([selected, flags] { *selected = [flags] { return RunQueryCommand(*flags); }; });
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "report/report.h"
 
@@ -27,14 +28,16 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")
       ->required();
   sub->add_option("-o,--out", flags->out, "HTML file to write (replaced atomically)");
-  sub->add_option("--threads", flags->options.threads, "Threads for decoding and fitting")
-      ->check(CLI::Range(1, 64))
-      ->envname("WV_THREADS");
+  sub->add_option("--threads", flags->options.threads,
+                  "Threads for decoding and fitting (0: all cores; at most 256)")
+      ->capture_default_str()
+      ->check(ThreadsValidator());
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->callback([selected, flags] {
     *selected = [flags]() -> Status {
+      flags->options.threads = ResolveThreads(flags->options.threads, "report");
       WV_RETURN_IF_ERROR(report::WriteReport(flags->dir, flags->out, flags->options));
-      if (!flags->quiet) fmt::print(stderr, "report: wrote {}\n", flags->out);
+      if (!flags->quiet) PrintStderr("report: wrote " + EscapeForTerminal(flags->out) + "\n");
       return OkStatus();
     };
   });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "report/report.h"
 #include "run/pipeline.h"
@@ -28,7 +29,7 @@ class ProgressDisplay {
   void Stage(const std::string& name) {
     if (quiet_) return;
     EndBar();
-    if (!terminal_) fmt::print(stderr, "wordviews run: {}\n", name);
+    if (!terminal_) PrintStderr(fmt::format("wordviews run: {}\n", name));
   }
 
   void Update(const run::RunProgress& p) {
@@ -49,20 +50,20 @@ class ProgressDisplay {
     if (terminal_) {
       constexpr int kWidth = 30;
       const int filled = static_cast<int>(fraction * kWidth);
-      fmt::print(stderr,
-                 "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
-                 std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
-                 p.rows, rate, p.elapsed_seconds, eta);
+      PrintStderr(fmt::format(
+          "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
+          std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100, p.rows, rate,
+          p.elapsed_seconds, eta));
       bar_drawn_ = true;
     } else {
-      fmt::print(stderr,
-                 "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n",
-                 p.rows, mb, rate, p.elapsed_seconds, eta);
+      PrintStderr(fmt::format(
+          "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n", p.rows,
+          mb, rate, p.elapsed_seconds, eta));
     }
   }
 
   void EndBar() {
-    if (bar_drawn_) fmt::print(stderr, "\n");
+    if (bar_drawn_) PrintStderr("\n");
     bar_drawn_ = false;
   }
 
@@ -79,7 +80,7 @@ Status RunReport(const std::string& out_dir, int threads, bool quiet) {
   if (threads > 0) options.threads = threads;
   const std::string path = out_dir + "/report.html";
   WV_RETURN_IF_ERROR(report::WriteReport(out_dir, path, options));
-  if (!quiet) fmt::print("  report: {}\n", path);
+  if (!quiet) return WriteStdout(EscapeForTerminal("  report: " + path) + "\n");
   return OkStatus();
 }
 
@@ -95,7 +96,22 @@ StatusOr<run::RunSummary> RunCatchingBadAlloc(const run::RunOptions& options,
   }
 }
 
-Status Run(const RunFlags& flags) {
+// The effective options, as the manifest records them: "--name value" for
+// every option that has a value, from whichever source.
+std::vector<std::string> RecordedArguments(const CLI::App& sub) {
+  std::vector<std::string> arguments = {"wordviews", "run"};
+  for (const auto* opt : sub.get_options()) {
+    if (opt->count() == 0 || opt->get_name() == "--help") continue;
+    for (const std::string& v : opt->results()) {
+      arguments.push_back(opt->get_name());
+      if (opt->get_expected_max() != 0) arguments.push_back(v);  // a flag has no value
+    }
+  }
+  return arguments;
+}
+
+Status Run(RunFlags flags) {
+  flags.options.threads = ResolveThreads(flags.options.threads, "run");
   ProgressDisplay display(flags.quiet, StderrIsTerminal());
   run::RunObserver observer;
   observer.on_stage = [&](const std::string& s) { display.Stage(s); };
@@ -103,7 +119,9 @@ Status Run(const RunFlags& flags) {
   StatusOr<run::RunSummary> summary = RunCatchingBadAlloc(flags.options, observer);
   display.EndBar();
   if (!summary.ok()) return summary.status();
-  if (!flags.quiet) fmt::print("{}", run::FormatRunSummary(*summary));
+  if (!flags.quiet) {
+    WV_RETURN_IF_ERROR(WriteStdout(EscapeForTerminalKeepNewlines(run::FormatRunSummary(*summary))));
+  }
   if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
   return OkStatus();
 }
@@ -125,9 +143,9 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--out", flags->options.out_dir,
                   "Output folder; replaced atomically only when the run succeeds")
       ->required();
-  sub->add_option("--threads", flags->options.threads, "Worker threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber)
-      ->envname("WV_THREADS");
+  sub->add_option("--threads", flags->options.threads,
+                  "Worker threads (0, the default: all cores; at most 256)")
+      ->check(ThreadsValidator());
   sub->add_option("--compression", flags->options.compression, "Parquet codec: zstd|snappy|none")
       ->check(CLI::IsMember({"zstd", "snappy", "none"}))
       ->capture_default_str();
@@ -142,15 +160,12 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
   sub->callback([flags, selected, sub] {
-    flags->options.arguments = {"wordviews", "run"};
-    for (const auto* opt : sub->get_options()) {
-      if (opt->count() == 0 || opt->get_name() == "--help") continue;
-      for (const std::string& v : opt->results()) {
-        flags->options.arguments.push_back(opt->get_name());
-        if (opt->get_type_size() != 0) flags->options.arguments.push_back(v);
-      }
-    }
-    *selected = [flags] { return Run(*flags); };
+    // The arguments are recorded when the command runs, after the values from
+    // the environment and the config file joined those of the command line.
+    *selected = [flags, sub] {
+      flags->options.arguments = RecordedArguments(*sub);
+      return Run(*flags);
+    };
   });
 }
 

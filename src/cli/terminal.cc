@@ -1,7 +1,15 @@
 // The CLI's terminal helpers (declared in cli/command.h).
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
 #include "cli/command.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 
 namespace wv::cli {
@@ -13,6 +21,50 @@ std::string HumanBytes(double bytes) {
   if (bytes >= 1e6) return fmt::format("{:.1f} MB", bytes / 1e6);
   if (bytes >= 1e3) return fmt::format("{:.1f} kB", bytes / 1e3);
   return fmt::format("{} B", bytes);
+}
+
+Status WriteStdout(std::string_view text) {
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    return OutputError(fmt::format("cannot write to standard output: {}",
+                                   errno != 0 ? std::strerror(errno) : "write failed"));
+  }
+  return OkStatus();
+}
+
+void PrintStderr(std::string_view text) {
+  // fwrite, not fmt::print, which throws when the write fails.
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+bool StdoutIsBrokenPipe() {
+  struct stat st {};
+  if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    return false;
+  }
+  // A pipe's writing end polls POLLERR once no reader is left.
+  pollfd p{STDOUT_FILENO, POLLOUT, 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+CLI::Validator ThreadsValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        int n = 0;
+        const char* end = value.data() + value.size();
+        const auto [ptr, ec] = std::from_chars(value.data(), end, n);
+        if (ec == std::errc() && ptr == end && n >= 0) return "";
+        return fmt::format("expected 0 (all cores) or a number of threads, got '{}'", value);
+      },
+      "THREADS>=0");
+}
+
+int ResolveThreads(int requested, std::string_view command) {
+  if (requested > kMaxThreads) {
+    PrintStderr(
+        fmt::format("wordviews {}: --threads {} capped at {}\n", command, requested, kMaxThreads));
+  }
+  return EffectiveThreads(requested);
 }
 
 }  // namespace wv::cli

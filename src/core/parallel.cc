@@ -2,10 +2,35 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <new>
 #include <system_error>
 
 namespace wv {
 namespace {
+
+// The first exception thrown on any of a set of workers, kept to be rethrown
+// on the thread that started them. Thread-safe.
+class FirstException {
+ public:
+  void Record(std::exception_ptr e) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    if (!first_) first_ = std::move(e);
+  }
+
+  void RethrowIfAny() ABSL_LOCKS_EXCLUDED(mu_) {
+    std::exception_ptr e;
+    {
+      MutexLock lock(&mu_);
+      e = first_;
+    }
+    if (e) std::rethrow_exception(e);
+  }
+
+ private:
+  Mutex mu_;
+  std::exception_ptr first_ ABSL_GUARDED_BY(mu_);
+};
 
 // Starts up to `count` threads running body(i) for i = 1..count; stops at the
 // first thread the system refuses.
@@ -17,6 +42,8 @@ std::vector<std::thread> StartThreads(int count, absl::FunctionRef<void(int)> bo
       threads.emplace_back([body, i] { body(i); });
     } catch (const std::system_error&) {
       break;  // out of threads: the ones started (and the caller) do the work
+    } catch (const std::bad_alloc&) {
+      break;  // no memory for the thread's state: the same
     }
   }
   return threads;
@@ -35,10 +62,21 @@ void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t, int)> fn)
   const int workers =
       static_cast<int>(std::min<size_t>(n, static_cast<size_t>(EffectiveThreads(threads))));
   std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  FirstException first;
   auto work = [&](int worker) {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
+    try {
+      for (size_t i; !failed.load(std::memory_order_relaxed) &&
+                     (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) {
+        fn(i, worker);
+      }
+    } catch (...) {
+      failed.store(true, std::memory_order_relaxed);  // start no further index
+      first.Record(std::current_exception());
+    }
   };
   RunOnWorkers(workers, work);
+  first.RethrowIfAny();
 }
 
 void RunOnWorkers(int threads, absl::FunctionRef<void(int)> fn) {
@@ -54,6 +92,8 @@ ThreadPool::ThreadPool(int threads) {
     try {
       workers_.emplace_back([this] { WorkerLoop(); });
     } catch (const std::system_error&) {
+      break;
+    } catch (const std::bad_alloc&) {
       break;
     }
   }

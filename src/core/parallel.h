@@ -18,6 +18,14 @@
 // through these, so thread creation failures are handled in one place: when
 // the system refuses a thread, the work runs on the threads that did start
 // (at the least the caller's), never an abort.
+//
+// Exceptions (std::bad_alloc is the one to expect): ParallelFor carries the
+// first one back to its caller, because its calls are independent and none
+// waits for another. RunOnWorkers' workers and ThreadPool's tasks wait for
+// one another (shared queues, per-task notifications), so an exception there
+// cannot be carried back without leaving the others waiting forever: their
+// functions must not throw (catch inside, turn it into a Status and stop the
+// others); one that escapes still ends the process (std::terminate).
 namespace wv {
 
 // The most threads any stage uses; larger requests are capped to it.
@@ -33,19 +41,22 @@ int EffectiveThreads(int requested);
 // per-worker partial results (size them EffectiveThreads(threads)).
 // Indices are handed out in increasing order to whichever worker is free.
 // Returns when every call has returned. fn must be safe to call concurrently
-// for different indices.
+// for different indices. If a call throws (on any worker), no further index
+// is started, the calls under way finish, and the first exception is
+// rethrown here, on the calling thread.
 void ParallelFor(size_t n, int threads, absl::FunctionRef<void(size_t index, int worker)> fn);
 
 // Calls fn(worker) on EffectiveThreads(threads) workers at once (the caller
 // is worker 0) and waits for all: for stages whose workers pull work
 // themselves. If fewer threads can be started, fewer workers run (ids stay
 // distinct and start at 0), so fn must not wait for a particular worker.
+// REQUIRES: fn does not throw (see above).
 void RunOnWorkers(int threads, absl::FunctionRef<void(int worker)> fn);
 
 // A fixed set of worker threads running scheduled tasks, started in FIFO
 // order. Thread-safe: Schedule() and Wait() may be called from any thread,
 // and tasks may schedule further tasks. The destructor waits for every
-// scheduled task, then joins the workers.
+// scheduled task, then joins the workers. Tasks must not throw (see above).
 class ThreadPool {
  public:
   // Starts up to `threads` workers (0 = the hardware's concurrency). If the

@@ -97,34 +97,4 @@ size_t FindControlCharacter(std::string_view text) {
   return std::string_view::npos;
 }
 
-std::string EscapeForTerminal(std::string_view text) {
-  if (IsValidUtf8(text) && FindControlCharacter(text) == std::string_view::npos) {
-    return std::string(text);
-  }
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() + 16);
-  const auto escape = [&](unsigned char byte) {
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 15];
-  };
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char byte = static_cast<unsigned char>(text[i]);
-    const size_t length = Utf8SequenceLength(text, i);
-    if (length == 0 || (length == 1 && IsAsciiControl(byte))) {
-      escape(byte);
-      ++i;
-    } else if (length == 2 && byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-      escape(byte);  // a C1 control
-      escape(static_cast<unsigned char>(text[i + 1]));
-      i += 2;
-    } else {
-      out.append(text.substr(i, length));
-      i += length;
-    }
-  }
-  return out;
-}
-
 }  // namespace wv

@@ -38,17 +38,6 @@ inline bool IsAsciiControl(unsigned char byte) { return byte < 0x20 || byte == 0
 // SIMD over 16 bytes a step: cheap enough for every row of an ingest.
 size_t FindControlCharacter(std::string_view text);
 
-// `text` made safe to print to a terminal: every control character (as
-// FindControlCharacter defines them, both bytes of a C1 control) and every
-// byte that is not part of valid UTF-8 becomes `\xNN` (uppercase hex);
-// everything else is kept. The result is valid UTF-8 without control
-// characters, and escaping it again changes nothing (a `\` is kept as is,
-// so escaping twice is harmless; the form is for reading, not for reversal).
-// Use it on any text from data, file contents or file names that goes into a
-// message for stderr/stdout; never on what is stored (the quarantine keeps
-// exact bytes).
-std::string EscapeForTerminal(std::string_view text);
-
 }  // namespace wv
 
 #endif  // WV_CORE_UTF8_H_

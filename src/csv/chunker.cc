@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 

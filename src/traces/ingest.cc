@@ -15,6 +15,7 @@
 #include "absl/base/thread_annotations.h"
 #include "core/mutex.h"
 #include "core/parallel.h"
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "traces/chunks_in_flight.h"

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"

@@ -1,6 +1,7 @@
 #include "traces/lexeme_reference.h"
 
 #include "absl/strings/string_view.h"
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/crc32.h"
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"

@@ -9,6 +9,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fast_float/fast_float.h"

@@ -1,7 +1,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <new>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -168,6 +170,45 @@ TEST(ThreadPoolTest, SingleWorkerRunsTasksInScheduleOrder) {
   pool.Wait();
   ASSERT_EQ(order.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
+}
+
+// Exceptions thrown by ParallelFor's function on worker threads come back to
+// the caller (they would otherwise call std::terminate on the worker).
+
+TEST(ParallelForTest, AnExceptionOnAWorkerIsRethrownOnTheCaller) {
+  std::atomic<int> calls{0};
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> threw_on_worker{false};
+  try {
+    ParallelFor(1000, 4, [&](size_t i, int) {
+      calls.fetch_add(1);
+      if (i == 500) {
+        threw_on_worker = std::this_thread::get_id() != caller;
+        throw std::runtime_error("index 500");
+      }
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "index 500");
+  }
+  // No index is started after the failure is seen; the calls under way end.
+  EXPECT_LE(calls.load(), 1000);
+  EXPECT_GE(calls.load(), 501 - 4);
+}
+
+TEST(ParallelForTest, BadAllocOnEveryWorkerGivesOneBadAlloc) {
+  EXPECT_THROW(ParallelFor(64, 4, [](size_t, int) { throw std::bad_alloc(); }), std::bad_alloc);
+}
+
+TEST(ParallelForTest, AFailureStopsHandingOutIndices) {
+  std::atomic<int> calls{0};
+  EXPECT_THROW(ParallelFor(100000, 1,
+                           [&](size_t i, int) {
+                             calls.fetch_add(1);
+                             if (i == 10) throw std::logic_error("stop");
+                           }),
+               std::logic_error);
+  EXPECT_EQ(calls.load(), 11);  // one worker: exactly the indices up to the failure
 }
 
 }  // namespace

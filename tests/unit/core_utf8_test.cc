@@ -253,25 +253,5 @@ TEST(Utf8Test, FindControlCharacterFindsC0DelAndC1) {
   EXPECT_EQ(FindControlCharacter("\x80\xff"), string_view::npos);  // invalid, not control
 }
 
-TEST(Utf8Test, EscapeForTerminal) {
-  EXPECT_EQ(EscapeForTerminal("plain \xc3\xa9 \\ text"), "plain \xc3\xa9 \\ text");
-  EXPECT_EQ(EscapeForTerminal(std::string("a\0b", 3)), "a\\x00b");
-  EXPECT_EQ(EscapeForTerminal("\x1b[31mred\x1b[0m\r\n\t"), "\\x1B[31mred\\x1B[0m\\x0D\\x0A\\x09");
-  EXPECT_EQ(EscapeForTerminal("del\x7f"), "del\\x7F");
-  EXPECT_EQ(EscapeForTerminal("csi\xc2\x9b"
-                              "2J"),
-            "csi\\xC2\\x9B2J");
-  EXPECT_EQ(EscapeForTerminal("bad \xff\xc3 utf8"), "bad \\xFF\\xC3 utf8");
-  EXPECT_EQ(EscapeForTerminal("\xe2\x82"), "\\xE2\\x82");  // a cut sequence
-  // Idempotent, and the result is always safe.
-  for (const std::string& text :
-       {std::string("\x01\xff\\x41", 5), std::string("\xc2\x85x"), std::string("ok")}) {
-    const std::string once = EscapeForTerminal(text);
-    EXPECT_EQ(EscapeForTerminal(once), once);
-    EXPECT_TRUE(IsValidUtf8(once));
-    EXPECT_EQ(FindControlCharacter(once), std::string_view::npos);
-  }
-}
-
 }  // namespace
 }  // namespace wv

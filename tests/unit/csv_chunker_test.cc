@@ -175,7 +175,7 @@ TEST(ChunkerTest, AHeaderLongerThanTheLimitIsAnInputError) {
   auto header = chunker.ReadFirstLine();
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.status().kind(), ErrorKind::kInput);
-  EXPECT_EQ(header.status().message(), "in\\x1B[31m: line 1 is longer than 65536 bytes");
+  EXPECT_EQ(header.status().message(), "in\\x1b[31m: line 1 is longer than 65536 bytes");
   // Exactly at the limit is fine.
   auto fits = io::OpenMemorySource(std::string(kMaxRowBytes, 'h') + "\r\nrow\n");
   Chunker fine(fits.get(), 16);

@@ -275,7 +275,7 @@ TEST_F(ByteSourceTest, AFifoHasNoIdentityAndIsReadAsItComes) {
 TEST_F(ByteSourceTest, MessagesEscapeControlCharactersInFileNames) {
   auto missing = OpenInput((dir_ / "bad\x1b[2Jname\x07.csv").string());
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("bad\\x1B[2Jname\\x07.csv"), std::string::npos)
+  EXPECT_NE(missing.status().message().find("bad\\x1b[2Jname\\x07.csv"), std::string::npos)
       << missing.status().message();
   EXPECT_EQ(missing.status().message().find('\x1b'), std::string::npos);
 }

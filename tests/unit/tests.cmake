@@ -3,11 +3,14 @@ set(WV_UNIT_TESTS
   analytics_queries_test.cc
   analytics_result_table_test.cc
   analytics_stats_test.cc
+  cli_config_file_test.cc
+  cli_option_sources_test.cc
   core_civil_time_test.cc
   core_crc32_test.cc
   core_number_format_test.cc
   core_parallel_test.cc
   core_status_test.cc
+  core_terminal_text_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
   csv_row_parser_test.cc

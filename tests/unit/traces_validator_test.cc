@@ -499,8 +499,8 @@ TEST(ValidatorTest, HeaderMessagesAreEscapedForTheTerminal) {
       CheckTraceHeader(std::string("p_recall\x1b[2J,\0x,\xff\x07", 18), "dir/\x1b]0;t\x07.csv");
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.message(),
-            "dir/\\x1B]0;t\\x07.csv: line 1: unexpected header "
-            "'p_recall\\x1B[2J,\\x00x,\\xFF\\x07' (expected '" +
+            "dir/\\x1b]0;t\\x07.csv: line 1: unexpected header "
+            "'p_recall\\x1b[2J,\\x00x,\\xff\\x07' (expected '" +
                 std::string(kTraceHeader) + "')");
   EXPECT_EQ(FindControlCharacter(status.message()), std::string_view::npos);
   // A long one is cut before it is escaped, so no escape is cut in half.
