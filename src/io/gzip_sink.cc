@@ -29,7 +29,17 @@ size_t LevelBufferSize(int level) {
   }
 }
 
-// Compresses `input` into one complete gzip member, replacing `*output`.
+// The compressor may load a few bytes past the end of its input while it
+// hashes the last positions (wide loads). Those bytes must be the same on
+// every run, or the member would depend on what the allocator left there
+// (recycled blocks differ with thread timing) and the file on scheduling:
+// zeros are appended past the end, and CompressMember never counts them.
+constexpr size_t kOverreadPadding = 64;
+
+void PadForOverread(std::string* input) { input->append(kOverreadPadding, '\0'); }
+
+// Compresses `input` (without its kOverreadPadding trailing bytes) into one
+// complete gzip member, replacing `*output`.
 Status CompressMember(std::string_view input, int level, std::vector<uint8_t>& level_buffer,
                       std::string* output) {
   // Each member must depend only on its input (so the file is the same for any
@@ -43,7 +53,7 @@ Status CompressMember(std::string_view input, int level, std::vector<uint8_t>& l
     isal_deflate_stateless_init(&stream);
     stream.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(input.data()));
 
-    stream.avail_in = static_cast<uint32_t>(input.size());
+    stream.avail_in = static_cast<uint32_t>(input.size() - kOverreadPadding);
     stream.next_out = reinterpret_cast<uint8_t*>(output->data());
     stream.avail_out = static_cast<uint32_t>(capacity);
     stream.end_of_stream = 1;
@@ -128,6 +138,7 @@ class GzipSink : public ByteSink {
     auto member = std::make_shared<Member>();
     member->input.swap(pending_);
     pending_.reserve(block_size_);
+    PadForOverread(&member->input);
     if (pool_ == nullptr) {
       WV_RETURN_IF_ERROR(
           CompressMember(member->input, level_, inline_level_buffer_, &member->output));
