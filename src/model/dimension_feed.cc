@@ -50,9 +50,10 @@ void DimensionFeed::Loop() {
     try {
       builder_.Add(chunk->accepted);
     } catch (...) {
-      const Status error = StatusFromCurrentException("the dimension builder");
+      // Moved, not copied: a copy allocates, and memory is what ran out.
+      Status error = StatusFromCurrentException("the dimension builder");
       MutexLock lock(&mu_);
-      error_ = error;
+      error_ = std::move(error);
       adding_ = false;
       queue_.clear();
       return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
 #include "core/civil_time.h"
 #include "fmt/core.h"
@@ -269,7 +270,7 @@ void FactWriter::RunNextJob(Partition* p) {
     // Room reserved in the constructor: this push_back cannot throw.
     if (!job.close && spare_.size() < spare_.capacity()) spare_.push_back(std::move(job.rows));
     profile_.Merge(local);
-    if (!s.ok() && first_error_.ok()) first_error_ = s;
+    if (!s.ok() && first_error_.ok()) first_error_ = std::move(s);
     --jobs_in_flight_;
     JobQueue& q = jobs_[p->id];
     more = !q.pending.empty();
@@ -285,9 +286,9 @@ void FactWriter::ScheduleNextJob(Partition* p) {
   } catch (...) {
     // No task will take this partition's jobs (the pool's queue could not
     // grow): drop them as failed, so nothing waits for them.
-    const Status error = StatusFromCurrentException("scheduling the fact table's encoding");
+    Status error = StatusFromCurrentException("scheduling the fact table's encoding");
     MutexLock lock(&mu_);
-    if (first_error_.ok()) first_error_ = error;
+    if (first_error_.ok()) first_error_ = std::move(error);
     JobQueue& q = jobs_[p->id];
     jobs_in_flight_ -= static_cast<int>(q.pending.size());
     q.pending.clear();
