@@ -1,5 +1,8 @@
 #include "core/status.h"
 
+#include <exception>
+#include <new>
+
 namespace wv {
 
 ExitCode ExitCodeFor(const Status& status) {
@@ -36,6 +39,24 @@ Status Annotate(const Status& status, std::string_view context) {
   std::string message(context);
   message.append(": ").append(status.message());
   return Status(status.kind(), std::move(message));
+}
+
+Status StatusFromCurrentException(std::string_view stage) noexcept {
+  try {
+    try {
+      throw;
+    } catch (const std::bad_alloc&) {
+      return InternalError("out of memory in " + std::string(stage));
+    } catch (const std::exception& e) {
+      return InternalError(std::string(stage) + ": " + e.what());
+    } catch (...) {
+      return InternalError(std::string(stage) + ": unexpected exception");
+    }
+  } catch (...) {
+    // Building the message failed too (memory is that short). Short enough
+    // for the small-string buffer, so this allocates nothing.
+    return Status(ErrorKind::kInternal, "out of memory");
+  }
 }
 
 }  // namespace wv

@@ -65,6 +65,15 @@ inline Status InternalError(std::string_view m) {
   return Status(ErrorKind::kInternal, std::string(m));
 }
 
+// The exception being handled, as an InternalError naming `stage`: "out of
+// memory in <stage>" for std::bad_alloc, "<stage>: <what()>" for other
+// std::exceptions. For the task boundaries of threads that must not let an
+// exception escape (wv::RunOnWorkers, wv::ThreadPool, dedicated threads).
+// Never throws: if even the message cannot be allocated, the result is the
+// short (allocation-free) "out of memory".
+// REQUIRES: called inside a catch block.
+Status StatusFromCurrentException(std::string_view stage) noexcept;
+
 // Maps an error's kind to its process exit code.
 ExitCode ExitCodeFor(const Status& status);
 

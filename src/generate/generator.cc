@@ -778,6 +778,7 @@ class FreeList {
 // orders the two (so it needs no lock).
 struct PendingBlock {
   std::unique_ptr<BlockOutput> output;  // null when the run stopped first
+  Status status;                        // the worker's error (out of memory)
   Notification ready;
 };
 
@@ -797,12 +798,18 @@ Status GenerateBlocksInOrder(const Model& model, int threads,
   std::atomic<bool> stopped{false};
   std::deque<std::shared_ptr<PendingBlock>> waiting;  // this thread only
   auto generate = [&](uint64_t block, PendingBlock& pending) {
-    if (!stopped.load(std::memory_order_relaxed)) {
-      std::unique_ptr<BlockGenerator> generator =
-          generators.Take([&] { return std::make_unique<BlockGenerator>(model); });
-      pending.output = outputs.Take([] { return std::make_unique<BlockOutput>(); });
-      generator->Generate(block, *pending.output);
-      generators.Give(std::move(generator));
+    // A pool task must not throw (std::terminate): the exception becomes the
+    // block's status, which the writing thread returns in block order.
+    try {
+      if (!stopped.load(std::memory_order_relaxed)) {
+        std::unique_ptr<BlockGenerator> generator =
+            generators.Take([&] { return std::make_unique<BlockGenerator>(model); });
+        pending.output = outputs.Take([] { return std::make_unique<BlockOutput>(); });
+        generator->Generate(block, *pending.output);
+        generators.Give(std::move(generator));
+      }
+    } catch (...) {
+      pending.status = StatusFromCurrentException("generating traces");
     }
     pending.ready.Notify();
   };
@@ -822,6 +829,10 @@ Status GenerateBlocksInOrder(const Model& model, int threads,
     const std::shared_ptr<PendingBlock> pending = std::move(waiting.front());
     waiting.pop_front();
     pending->ready.WaitForNotification();
+    if (!pending->status.ok()) {
+      stopped.store(true, std::memory_order_relaxed);
+      return pending->status;
+    }
     const Status status = consume(*pending->output);
     outputs.Give(std::move(pending->output));
     if (!status.ok()) {

@@ -155,8 +155,14 @@ class GzipSink : public ByteSink {
       // A fresh (zeroed) level buffer per member: its output must not depend
       // on which worker compressed what before (CompressMember zeroes a reused
       // one anyway, so this costs no more).
-      std::vector<uint8_t> level_buffer(LevelBufferSize(level_));
-      member.status = CompressMember(member.input, level_, level_buffer, &member.output);
+      // A pool task must not throw (std::terminate): the exception becomes
+      // the member's status, which the appending thread returns.
+      try {
+        std::vector<uint8_t> level_buffer(LevelBufferSize(level_));
+        member.status = CompressMember(member.input, level_, level_buffer, &member.output);
+      } catch (...) {
+        member.status = StatusFromCurrentException("gzip compression");
+      }
     }
     member.input = std::string();
     member.done.Notify();

@@ -15,17 +15,20 @@ DimensionFeed::DimensionFeed() {
 
 DimensionFeed::~DimensionFeed() { Stop(/*cancel=*/true); }
 
-void DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
+Status DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
   if (!thread_.joinable()) {
-    builder_.Add(chunk->accepted);
-    return;
+    builder_.Add(chunk->accepted);  // throws on the caller's thread, which handles it
+    return OkStatus();
   }
   MutexLock lock(&mu_);
-  auto has_room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return queue_.size() + (adding_ ? 1 : 0) < kMaxQueued;
+  // A failed thread no longer drains the queue: waiting for room would hang.
+  auto has_room_or_error = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queue_.size() + (adding_ ? 1 : 0) < kMaxQueued || !error_.ok();
   };
-  mu_.Await(Condition(&has_room));
+  mu_.Await(Condition(&has_room_or_error));
+  if (!error_.ok()) return error_;
   queue_.push_back(std::move(chunk));
+  return OkStatus();
 }
 
 void DimensionFeed::Loop() {
@@ -42,7 +45,19 @@ void DimensionFeed::Loop() {
       queue_.pop_front();
       adding_ = true;
     }
-    builder_.Add(chunk->accepted);
+    // An exception must not escape this thread (std::terminate): it becomes
+    // the feed's error, returned by the next Push() and by Finish().
+    try {
+      builder_.Add(chunk->accepted);
+    } catch (...) {
+      // Moved, not copied: a copy allocates, and memory is what ran out.
+      Status error = StatusFromCurrentException("the dimension builder");
+      MutexLock lock(&mu_);
+      error_ = std::move(error);
+      adding_ = false;
+      queue_.clear();
+      return;
+    }
   }
 }
 
@@ -55,8 +70,12 @@ void DimensionFeed::Stop(bool cancel) {
   if (thread_.joinable()) thread_.join();
 }
 
-AccumulatedDimensions DimensionFeed::Finish() {
+StatusOr<AccumulatedDimensions> DimensionFeed::Finish() {
   Stop(/*cancel=*/false);
+  {
+    MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+  }
   AccumulatedDimensions dims = std::move(builder_).Finish();
   builder_ = DimensionBuilder();  // frees the session log
   return dims;

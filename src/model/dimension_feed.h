@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "core/mutex.h"
+#include "core/status.h"
 #include "model/dimensions.h"
 #include "traces/trace_batch.h"
 
@@ -37,14 +38,15 @@ class DimensionFeed {
 
   // Queues `chunk` for the dimension thread, which reads chunk->accepted
   // (the caller may keep reading it too). Blocks while kMaxQueued chunks are
-  // queued or being added.
+  // queued or being added. Returns the feed's error once the thread has
+  // failed (e.g. out of memory), without queuing.
   // REQUIRES: not after Finish().
-  void Push(std::shared_ptr<const traces::ValidatedChunk> chunk) ABSL_LOCKS_EXCLUDED(mu_);
+  Status Push(std::shared_ptr<const traces::ValidatedChunk> chunk) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Waits until every pushed chunk is added, stops the thread and hands over
-  // the accumulated dimensions.
+  // the accumulated dimensions, or the error that stopped the thread.
   // REQUIRES: called once.
-  AccumulatedDimensions Finish() ABSL_LOCKS_EXCLUDED(mu_);
+  StatusOr<AccumulatedDimensions> Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   static constexpr size_t kMaxQueued = 4;
@@ -58,6 +60,7 @@ class DimensionFeed {
   std::deque<std::shared_ptr<const traces::ValidatedChunk>> queue_ ABSL_GUARDED_BY(mu_);
   bool adding_ ABSL_GUARDED_BY(mu_) = false;  // the thread is adding a chunk it has taken
   bool closed_ ABSL_GUARDED_BY(mu_) = false;  // no more chunks: drain the queue and stop
+  Status error_ ABSL_GUARDED_BY(mu_);         // set once by the thread, which then stops
   // Touched by the feed's thread only while it runs (or by Push() when there
   // is no thread); by Finish() after the join.
   DimensionBuilder builder_;

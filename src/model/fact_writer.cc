@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
 #include "core/civil_time.h"
 #include "fmt/core.h"
@@ -160,6 +161,8 @@ FactWriter::FactWriter(io::OutputStore* store, std::vector<std::string> source_n
       ledger_(ledger),
       pool_(std::max(1, options_.encode_threads)) {
   options_.writer.row_group_rows = options_.row_group_rows;
+  // RunNextJob returns row buffers here under the lock and must not throw.
+  spare_.reserve(static_cast<size_t>(std::max(0, options_.max_jobs_in_flight)) + 2);
 }
 
 FactWriter::~FactWriter() {
@@ -236,7 +239,7 @@ Status FactWriter::Submit(Partition* p, bool close) {
     q.scheduled = true;
   }
   // Outside the lock: a pool without threads runs the task right here.
-  if (schedule) pool_.Schedule([this, p] { RunNextJob(p); });
+  if (schedule) ScheduleNextJob(p);
   return OkStatus();
 }
 
@@ -251,23 +254,46 @@ void FactWriter::RunNextJob(Partition* p) {
     skip = cancelled_ || !first_error_.ok();
   }
   FactProfile local;
-  const Status s = skip ? OkStatus() : RunJob(p, job, &local);
+  Status s;
+  // A pool task must not throw (std::terminate): an exception is this job's
+  // error, recorded and counted below like any other, which releases Submit()
+  // and WaitForJobs().
+  try {
+    if (!skip) s = RunJob(p, job, &local);
+  } catch (...) {
+    s = StatusFromCurrentException("encoding the fact table");
+  }
   ClearBatch(&job.rows);
   bool more = false;
   {
     MutexLock lock(&mu_);
-    if (!job.close && spare_.size() < static_cast<size_t>(options_.max_jobs_in_flight) + 2) {
-      spare_.push_back(std::move(job.rows));
-    }
+    // Room reserved in the constructor: this push_back cannot throw.
+    if (!job.close && spare_.size() < spare_.capacity()) spare_.push_back(std::move(job.rows));
     profile_.Merge(local);
-    if (!s.ok() && first_error_.ok()) first_error_ = s;
+    if (!s.ok() && first_error_.ok()) first_error_ = std::move(s);
     --jobs_in_flight_;
     JobQueue& q = jobs_[p->id];
     more = !q.pending.empty();
     q.scheduled = more;
   }
   // Behind the other partitions' tasks: one busy day does not hold a thread.
-  if (more) pool_.Schedule([this, p] { RunNextJob(p); });
+  if (more) ScheduleNextJob(p);
+}
+
+void FactWriter::ScheduleNextJob(Partition* p) {
+  try {
+    pool_.Schedule([this, p] { RunNextJob(p); });
+  } catch (...) {
+    // No task will take this partition's jobs (the pool's queue could not
+    // grow): drop them as failed, so nothing waits for them.
+    Status error = StatusFromCurrentException("scheduling the fact table's encoding");
+    MutexLock lock(&mu_);
+    if (first_error_.ok()) first_error_ = std::move(error);
+    JobQueue& q = jobs_[p->id];
+    jobs_in_flight_ -= static_cast<int>(q.pending.size());
+    q.pending.clear();
+    q.scheduled = false;
+  }
 }
 
 Status FactWriter::RunJob(Partition* p, Job& job, FactProfile* profile) {

@@ -99,6 +99,8 @@ class FactWriter {
   // A pool task: runs the partition's next job, then schedules itself again
   // if more are pending.
   void RunNextJob(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
+  // Schedules RunNextJob(p); if the pool refuses, fails p's pending jobs.
+  void ScheduleNextJob(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
   Status RunJob(Partition* p, Job& job, FactProfile* profile);
   Status EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile);
   Status WaitForJobs() ABSL_LOCKS_EXCLUDED(mu_);

@@ -66,13 +66,13 @@ Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
   input_rows_ += static_cast<int64_t>(shared->input_rows);
   // The dimension thread reads the chunk while this thread routes its rows
   // to the fact partitions.
-  dimension_feed_.Push(shared);
+  WV_RETURN_IF_ERROR(dimension_feed_.Push(shared));
   WV_RETURN_IF_ERROR(fact_.Append(shared->accepted));
   return quarantine_.Append(shared->rejected);
 }
 
 StatusOr<BuildResult> StarSchemaBuilder::Finish() {
-  const AccumulatedDimensions dims = dimension_feed_.Finish();
+  WV_ASSIGN_OR_RETURN(const AccumulatedDimensions dims, dimension_feed_.Finish());
   // The dimensions are built and written on their own threads while the
   // fact table and the quarantine are finished.
   DimensionOutputs dim_out;

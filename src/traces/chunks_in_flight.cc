@@ -66,7 +66,12 @@ Status ChunkReorderer::Add(std::unique_ptr<ChunkInFlight> chunk, Step step) {
   Status status;
   mu_.Lock();
   const uint64_t sequence = chunk->sequence;
-  waiting_.emplace(sequence, std::move(chunk));
+  try {
+    waiting_.emplace(sequence, std::move(chunk));
+  } catch (...) {
+    mu_.Unlock();  // a refused map node must not leave the lock held
+    throw;
+  }
   if (stepping_) {
     mu_.Unlock();
     return status;
@@ -78,7 +83,17 @@ Status ChunkReorderer::Add(std::unique_ptr<ChunkInFlight> chunk, Step step) {
     std::unique_ptr<ChunkInFlight> next = std::move(it->second);
     waiting_.erase(it);
     mu_.Unlock();
-    status = step(*next);
+    try {
+      status = step(*next);
+    } catch (...) {
+      // The caller turns this into the run's error; stop here so that no
+      // thread steps past the chunk that was not finished.
+      mu_.Lock();
+      stopped_ = true;
+      stepping_ = false;
+      mu_.Unlock();
+      throw;
+    }
     next.reset();
     mu_.Lock();
     if (!status.ok()) {

@@ -101,7 +101,9 @@ class ChunkReorderer {
   // Adds `chunk`. Unless another thread is already running steps, runs
   // `step` on every chunk that is next in line (this one and others waiting)
   // before returning. After a step fails, or once stopped, no more steps
-  // run; the failing step's status is returned (by this call only).
+  // run; the failing step's status is returned (by this call only). If
+  // `step` (or storing the chunk) throws, the reorderer stops and the
+  // exception propagates, the lock released.
   Status Add(std::unique_ptr<ChunkInFlight> chunk, Step step) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs no more steps (chunks waiting are dropped with the reorderer).

@@ -20,13 +20,19 @@ void DuplicateDetector::Check(std::span<const RowFingerprint> fingerprints, uint
     return SeenRow{fingerprints[i].hash, fingerprints[i].check, 0};
   };
   for (size_t i = 0; i < std::min(n, kPrefetchDistance); ++i) seen_.prefetch(probe(i));
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kPrefetchDistance < n) seen_.prefetch(probe(i + kPrefetchDistance));
-    const uint64_t line = line_start + static_cast<uint64_t>(lines[i]);
-    SeenRow row = probe(i);
-    row.first_line = line > UINT32_MAX ? 0u : static_cast<uint32_t>(line);
-    const auto [it, inserted] = seen_.insert(row);
-    if (!inserted) duplicates->push_back(Duplicate{i, it->first_line});
+  try {
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kPrefetchDistance < n) seen_.prefetch(probe(i + kPrefetchDistance));
+      const uint64_t line = line_start + static_cast<uint64_t>(lines[i]);
+      SeenRow row = probe(i);
+      row.first_line = line > UINT32_MAX ? 0u : static_cast<uint32_t>(line);
+      const auto [it, inserted] = seen_.insert(row);
+      if (!inserted) duplicates->push_back(Duplicate{i, it->first_line});
+    }
+  } catch (...) {
+    // A refused growth of the table (or of `duplicates`): see seen_.
+    abandoned_ = true;
+    throw;
   }
 }
 

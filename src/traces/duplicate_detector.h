@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -86,11 +87,23 @@ class DuplicateDetector {
     bool operator==(const Duplicate&) const = default;
   };
 
-  DuplicateDetector() = default;
+  DuplicateDetector() { new (&seen_) Set(); }
+  ~DuplicateDetector() {
+    if (!abandoned_) seen_.~Set();
+  }
+  DuplicateDetector(const DuplicateDetector&) = delete;
+  DuplicateDetector& operator=(const DuplicateDetector&) = delete;
 
   // Makes room for `rows` distinct rows up front: growing later moves every
   // entry, and briefly needs the old and new tables at once.
-  void Reserve(size_t rows) { seen_.reserve(rows); }
+  void Reserve(size_t rows) {
+    try {
+      seen_.reserve(rows);
+    } catch (...) {
+      abandoned_ = true;  // see seen_
+      throw;
+    }
+  }
 
   // Checks rows in order: row i has `fingerprints[i]` and run-wide line
   // `line_start + lines[i]`. A row whose fingerprint was seen before (in an
@@ -121,7 +134,17 @@ class DuplicateDetector {
     }
   };
 
-  absl::flat_hash_set<SeenRow, SeenRowHash, SameRow> seen_;
+  using Set = absl::flat_hash_set<SeenRow, SeenRowHash, SameRow>;
+  // absl's raw_hash_set is not exception-safe: when growing it throws
+  // std::bad_alloc, the table is left describing memory it does not own, and
+  // destroying it frees a bad pointer (glibc aborts with "double free or
+  // corruption" instead of the run failing cleanly). So after a throw the
+  // set is abandoned: never touched or destroyed again. What it held leaks,
+  // on a path that ends the run. (A union member: destroyed only by hand.)
+  union {
+    Set seen_;
+  };
+  bool abandoned_ = false;
 };
 
 }  // namespace wv::traces

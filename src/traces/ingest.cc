@@ -134,6 +134,17 @@ class ParallelIngest {
 
   // The reader thread: every input in order, cut into chunks for the workers.
   void ReadAll() {
+    // An exception must not escape this thread (std::terminate); it stops
+    // the run like any other error, so the workers waiting on us are released.
+    try {
+      ReadFiles();
+    } catch (...) {
+      Fail(StatusFromCurrentException("the ingest reader"));
+    }
+    queue_.Close();
+  }
+
+  void ReadFiles() {
     for (uint32_t file = 0; file < options_.paths.size() && !errors_.failed(); ++file) {
       const auto emit = [&](std::unique_ptr<csv::ChunkBuffer> buffer) {
         auto chunk = std::make_unique<ChunkInFlight>();
@@ -150,12 +161,23 @@ class ParallelIngest {
       }
       stored_[file] = *stored;
     }
-    queue_.Close();
   }
 
   // A worker: validates chunks (rules 1-6) and passes them on to be put back
   // in order; finishes them in order when its chunk is the next one.
   void ValidateChunks() {
+    // RunOnWorkers must not see an exception (the other workers and the
+    // reader wait on this one): it fails the run instead, which stops the
+    // queue, the buffer pool and the reorderer for them. The in-order step
+    // (the consumer: fact table, dimensions) runs here too.
+    try {
+      ValidateChunksOrThrow();
+    } catch (...) {
+      Fail(StatusFromCurrentException("the ingest workers"));
+    }
+  }
+
+  void ValidateChunksOrThrow() {
     ChunkValidator validator(options_.refs);
     const auto finish = [this](ChunkInFlight& chunk) {
       const Status status = in_order_.Finish(chunk);

@@ -14,10 +14,12 @@ TEST(DimensionFeedTest, AddsEveryPushedChunkInOrder) {
   for (int round = 0; round < 10; ++round) {  // more chunks than the queue holds
     for (auto& chunk : testing::MakeChunks()) {
       rows += static_cast<int64_t>(chunk.accepted.size());
-      feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk)));
+      ASSERT_TRUE(feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk))).ok());
     }
   }
-  const AccumulatedDimensions dims = feed.Finish();
+  StatusOr<AccumulatedDimensions> finished = feed.Finish();
+  ASSERT_TRUE(finished.ok());
+  const AccumulatedDimensions& dims = *finished;
   EXPECT_EQ(dims.rows, rows);
   EXPECT_EQ(dims.users.size(), 2u);
   EXPECT_EQ(dims.BuildUsers().rows_covered, rows);
@@ -26,7 +28,7 @@ TEST(DimensionFeedTest, AddsEveryPushedChunkInOrder) {
 TEST(DimensionFeedTest, DestroyedWithoutFinishStopsItsThread) {
   DimensionFeed feed;
   for (auto& chunk : testing::MakeChunks()) {
-    feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk)));
+    ASSERT_TRUE(feed.Push(std::make_shared<const traces::ValidatedChunk>(std::move(chunk))).ok());
   }
 }  // must not hang or crash
 

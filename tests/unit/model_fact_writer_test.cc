@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,38 @@ TEST(FactWriterTest, AnEncodingErrorIsReturnedByALaterCall) {
   if (s.ok()) s = writer.Finish();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("disk full"), std::string::npos) << s.message();
+  EXPECT_TRUE(ledger.Files().empty());
+}
+
+// A store that runs out of memory when a file is created: the exception is
+// thrown on one of FactWriter's pool threads.
+class OutOfMemoryStore : public io::OutputStore {
+ public:
+  StatusOr<std::unique_ptr<io::ByteSink>> Create(std::string_view) override {
+    throw std::bad_alloc();
+  }
+  Status Commit() override { return OkStatus(); }
+  const std::string& location() const override { return location_; }
+
+ private:
+  std::string location_ = "nowhere";
+};
+
+TEST(FactWriterTest, BadAllocInAnEncodingTaskIsReturnedAsAStatus) {
+  OutOfMemoryStore store;
+  FileLedger ledger;
+  FactWriterOptions options;
+  options.row_group_rows = 2;
+  options.encode_threads = 3;
+  options.max_jobs_in_flight = 2;  // Append() waits on the failing tasks: must not hang
+  FactWriter writer(&store, {"a.csv"}, options, &ledger);
+  traces::TraceBatch batch;
+  for (int i = 0; i < 60; ++i) AddRow(&batch, kDay0 + (i % 5) * 86400 + i, "u:a", 1, i + 2);
+  Status s = writer.Append(batch);
+  if (s.ok()) s = writer.Finish();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.kind(), ErrorKind::kInternal);
+  EXPECT_EQ(s.message(), "out of memory in encoding the fact table");
   EXPECT_TRUE(ledger.Files().empty());
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -330,6 +331,26 @@ TEST_F(IngestTest, ConsumeErrorStopsTheRun) {
   EXPECT_EQ(status.kind(), ErrorKind::kOutput);
   EXPECT_EQ(status.message(), "disk full");
   EXPECT_EQ(calls, 3);
+}
+
+TEST_F(IngestTest, BadAllocInTheConsumerOnAWorkerIsReturnedAsAStatus) {
+  TraceWriter writer;
+  std::vector<Expected> expected;
+  writer.Make(Path("a.csv"), 5000, 5, &expected);
+  static const References refs;
+  Ingestor ingestor(IngestOptions{
+      .paths = {Path("a.csv")}, .refs = refs, .threads = 3, .progress = {}, .chunk_bytes = 1000});
+  std::atomic<int> calls{0};
+  // The consumer runs on the ingest's workers: the exception must stop the
+  // reader and the other workers (no hang) rather than call std::terminate.
+  const Status status = ingestor.Run([&](ValidatedChunk&&) -> Status {
+    if (++calls == 3) throw std::bad_alloc();
+    return OkStatus();
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.kind(), ErrorKind::kInternal);
+  EXPECT_EQ(status.message(), "out of memory in the ingest workers");
+  EXPECT_EQ(calls.load(), 3);
 }
 
 TEST_F(IngestTest, ExpandTracePaths) {
