@@ -93,7 +93,12 @@ void RemoveStaleStaging(int parent_fd, const std::string& base) {
     UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) continue;  // not a folder: not ours to judge
     StatusOr<bool> free = TryLock(fd.get(), LockMode::kExclusive);
-    if (free.ok() && *free) RemoveTreeAt(parent_fd, name.c_str());
+    struct stat st;
+    if (!free.ok() || !*free || ::fstat(fd.get(), &st) != 0) continue;
+    // Only the folder we locked, should the name have been swapped since.
+    TreeRemovalOptions only_it;
+    only_it.only_inode = st.st_ino;
+    RemoveTreeAt(parent_fd, name.c_str(), only_it);
   }
 }
 
@@ -126,7 +131,9 @@ class LocalOutputStore final : public OutputStore {
   ~LocalOutputStore() override {
     if (!committed_ && !staging_name_.empty()) {
       cleanup_.Cancel();
-      RemoveTreeAt(parent_fd_.get(), staging_name_.c_str());
+      TreeRemovalOptions only_ours;
+      only_ours.only_inode = staging_inode_;  // 0 (any) if it could not even be opened
+      RemoveTreeAt(parent_fd_.get(), staging_name_.c_str(), only_ours);
     }
     staging_fd_.Reset();
     lock_.Release();
@@ -151,7 +158,8 @@ class LocalOutputStore final : public OutputStore {
   UniqueFd parent_fd_;
   WriterLock lock_;
   std::string staging_name_;
-  UniqueFd staging_fd_;  // holds the exclusive flock that marks the staging folder live
+  UniqueFd staging_fd_;         // holds the exclusive flock that marks the staging folder live
+  uint64_t staging_inode_ = 0;  // the staging folder's, once open
   SignalCleanup cleanup_;
   bool committed_ = false;
   Mutex mu_;
@@ -181,6 +189,7 @@ Status LocalOutputStore::CreateStaging() {
     }
     // Once the exchange puts the replaced tree under this name, a signal
     // must not remove that unchecked (readers may hold it): pin the inode.
+    staging_inode_ = st.st_ino;
     cleanup_.Retarget(st.st_ino);
     WV_ASSIGN_OR_RETURN(const bool locked, TryLock(staging_fd_.get(), LockMode::kExclusive));
     if (!locked) {
@@ -298,17 +307,10 @@ void LocalOutputStore::RetireReplacedTree(const std::string& name) {
   UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   const StatusOr<bool> free =
       fd.valid() ? TryLock(fd.get(), LockMode::kExclusive) : StatusOr<bool>(false);
-  // Locked, so nobody reads it: from here a signal removes it too.
-  SignalCleanup retiring;
-  struct stat st;
-  if (free.ok() && *free && ::fstat(fd.get(), &st) == 0) {
-    retiring = SignalCleanup::Register(parent, name, /*is_tree=*/true, st.st_ino);
-  }
   const bool ours = fd.valid() && InspectOutputFolder(fd.get(), loc_.dir, options_.manifest_name,
                                                       options_.is_own_manifest)
                                       .replaceable();
   if (!ours) {
-    retiring.Cancel();
     const std::string kept = "." + loc_.base + std::string(kKeptMarker) + RandomToken();
     ::renameat(parent, name.c_str(), parent, kept.c_str());
     std::fprintf(stderr,
@@ -317,7 +319,14 @@ void LocalOutputStore::RetireReplacedTree(const std::string& name) {
                  loc_.dir.c_str(), (fs::path(loc_.parent) / kept).c_str());
     return;
   }
-  if (free.ok() && *free) RemoveTreeAt(parent, name.c_str());  // else readers hold it
+  struct stat st;
+  if (!free.ok() || !*free || ::fstat(fd.get(), &st) != 0) return;  // readers hold it
+  // Ours and locked, so nobody reads it: from here a signal removes it too.
+  // Only the folder inspected goes, should the name have been swapped since.
+  const SignalCleanup retiring = SignalCleanup::Register(parent, name, /*is_tree=*/true, st.st_ino);
+  TreeRemovalOptions only_it;
+  only_it.only_inode = st.st_ino;
+  RemoveTreeAt(parent, name.c_str(), only_it);
 }
 
 Status LocalOutputStore::Commit() {

@@ -41,16 +41,18 @@ void RemoveArmed(bool trees) {
   for (Slot& slot : g_slots) {
     if (slot.state.load(std::memory_order_acquire) != kArmed || slot.is_tree != trees) continue;
     const uint64_t inode = slot.only_inode.load(std::memory_order_acquire);
+    if (trees) {
+      TreeRemovalOptions options;
+      options.only_inode = inode;  // checked on the open folder, not on the name
+      RemoveTreeAt(slot.parent_fd, slot.name, options);
+      continue;
+    }
     struct stat st;
     if (inode != 0 && (::fstatat(slot.parent_fd, slot.name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
                        st.st_ino != inode)) {
       continue;
     }
-    if (trees) {
-      RemoveTreeAt(slot.parent_fd, slot.name);
-    } else {
-      ::unlinkat(slot.parent_fd, slot.name, 0);
-    }
+    ::unlinkat(slot.parent_fd, slot.name, 0);
   }
 }
 

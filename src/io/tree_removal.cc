@@ -33,6 +33,7 @@ struct Dirent64 {
 // The file system a folder is on: its device and, where the kernel reports
 // it, its mount (bind mounts of one file system share a device).
 struct Place {
+  ino_t inode = 0;  // the folder's own, for TreeRemovalOptions::only_inode
   dev_t device = 0;
   uint64_t mount_id = 0;
   bool has_mount_id = false;
@@ -46,6 +47,7 @@ bool SamePlace(const Place& a, const Place& b) {
 bool PlaceOf(int fd, const TreeRemovalOptions& options, Place* place) {
   struct stat st;
   if (::fstatat(fd, "", &st, AT_EMPTY_PATH) != 0) return false;
+  place->inode = st.st_ino;
   place->device = options.device_of != nullptr ? options.device_of(st) : st.st_dev;
   struct statx sx;
   if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID)) {
@@ -113,8 +115,10 @@ bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
   return false;
 }
 
-// Removes a folder entry by entry.
-Outcome RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth) {
+// Removes a folder entry by entry; with `only_inode` != 0, only if it is that
+// inode.
+Outcome RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth,
+                     uint64_t only_inode = 0) {
   // O_NOFOLLOW: a symbolic link swapped in for the folder is not followed.
   const int child = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (child < 0) {
@@ -126,6 +130,8 @@ Outcome RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth) 
   Outcome outcome = Outcome::kLeft;
   if (!PlaceOf(child, *walk.options, &place)) {
     walk.Failed(errno);
+  } else if (only_inode != 0 && place.inode != only_inode) {
+    // Not the folder the caller meant: left as it is.
   } else if (!SamePlace(place, walk.place)) {
     outcome = Outcome::kMountKept;  // a mount point: not ours to empty
   } else if (depth + 1 >= kMaxTreeRemovalDepth) {
@@ -170,7 +176,10 @@ TreeRemovalResult RemoveTreeAt(int parent_fd, const char* name, const TreeRemova
     walk.Failed(errno);
     return result;
   }
-  const Outcome outcome = RemoveEntry(walk, parent_fd, name, DT_UNKNOWN, 0);
+  // A root pinned to an inode is a folder: it is never unlinked as a file.
+  const Outcome outcome = options.only_inode != 0
+                              ? RemoveFolder(walk, parent_fd, name, 0, options.only_inode)
+                              : RemoveEntry(walk, parent_fd, name, DT_UNKNOWN, 0);
   result.root_removed = outcome == Outcome::kGone;
   result.mounts_kept += outcome == Outcome::kMountKept;
   return result;

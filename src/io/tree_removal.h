@@ -22,6 +22,11 @@ struct TreeRemovalOptions {
   // st_dev). A bind mount cannot be made without privileges; a test makes a
   // folder "foreign" here instead.
   dev_t (*device_of)(const struct stat& st) = nullptr;
+  // When not 0, `name` is removed only while it is the folder with this
+  // inode number. The check is made on the folder once it is open, so a name
+  // that was swapped for something else after the caller looked at it (or
+  // locked it) is left alone, as is a non-folder under that name.
+  uint64_t only_inode = 0;
 };
 
 // The deepest folder level RemoveTreeAt enters; deeper levels are left (our

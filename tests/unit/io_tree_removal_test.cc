@@ -96,5 +96,46 @@ TEST_F(TreeRemovalTest, ARealMountIsNotEntered) {
   EXPECT_TRUE(Remove("t").root_removed);
 }
 
+ino_t InodeOf(const fs::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+TEST_F(TreeRemovalTest, APinnedRootIsRemovedWhileItIsThatFolder) {
+  fs::create_directories(root_ / "t" / "sub");
+  std::ofstream(root_ / "t" / "sub" / "f") << "x";
+  TreeRemovalOptions options;
+  options.only_inode = InodeOf(root_ / "t");
+  EXPECT_TRUE(Remove("t", options).root_removed);
+  EXPECT_FALSE(fs::exists(root_ / "t"));
+}
+
+// The name was looked at (and locked) as one folder, then swapped for
+// another: what now has the name is not the caller's, whatever it is.
+TEST_F(TreeRemovalTest, APinnedRootSwappedForSomethingElseIsLeft) {
+  fs::create_directories(root_ / "t");
+  TreeRemovalOptions options;
+  options.only_inode = InodeOf(root_ / "t");
+  fs::rename(root_ / "t", root_ / "looked_at");
+  fs::create_directories(root_ / "t");
+  std::ofstream(root_ / "t" / "precious") << "x";
+  TreeRemovalResult result = Remove("t", options);
+  EXPECT_FALSE(result.root_removed);
+  EXPECT_EQ(result.removed, 0u);
+  EXPECT_TRUE(fs::exists(root_ / "t" / "precious"));
+
+  fs::remove_all(root_ / "t");
+  std::ofstream(root_ / "t") << "a file now";
+  EXPECT_FALSE(Remove("t", options).root_removed);
+  EXPECT_TRUE(fs::is_regular_file(root_ / "t"));
+
+  fs::remove(root_ / "t");
+  fs::create_directory_symlink(root_ / "looked_at", root_ / "t");
+  EXPECT_FALSE(Remove("t", options).root_removed);  // not even a link to it
+  EXPECT_TRUE(fs::is_symlink(root_ / "t"));
+  EXPECT_TRUE(fs::exists(root_ / "looked_at"));
+}
+
 }  // namespace
 }  // namespace wv::io
