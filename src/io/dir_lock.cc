@@ -93,7 +93,9 @@ StatusOr<WriterLock> WriterLock::Acquire(int parent_fd, const std::string& lock_
       lock.parent_fd_ = parent_fd;
       lock.name_ = lock_name;
       lock.fd_ = std::move(fd);
-      lock.cleanup_ = SignalCleanup::Register(parent_fd, lock_name, /*is_tree=*/false);
+      struct stat st;
+      lock.cleanup_ = SignalCleanup::Register(parent_fd, lock_name, /*is_tree=*/false,
+                                              ::fstat(lock.fd_.get(), &st) == 0 ? st.st_ino : 0);
       return lock;
     }
     blocked.reset();
@@ -115,8 +117,10 @@ void WriterLock::Release() {
   if (!fd_.valid()) return;
   cleanup_.Cancel();
   // Unlinked while still locked: a waiter that locks the unlinked file sees
-  // that the name no longer refers to it and starts over (StillNamed).
-  ::unlinkat(parent_fd_, name_.c_str(), 0);
+  // that the name no longer refers to it and starts over (StillNamed). Only
+  // if the name is still our file: no writer replaces it while we hold it,
+  // so anything else there was put by someone else.
+  if (StillNamed(parent_fd_, name_, fd_.get())) ::unlinkat(parent_fd_, name_.c_str(), 0);
   fd_.Reset();
 }
 

@@ -72,5 +72,17 @@ TEST_F(DirLockTest, ALockFileLeftByADeadHolderIsTakenOver) {
   EXPECT_TRUE(lock.ok()) << lock.status().ToString();
 }
 
+// No writer replaces the lock file while it is held, so a file that has its
+// name at release was put there by someone else: it is not removed.
+TEST_F(DirLockTest, ReleaseLeavesAFileThatReplacedTheLockFile) {
+  auto lock = WriterLock::Acquire(parent_.get(), ".out.wv-lock", "out", 0);
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  fs::remove(root_ / ".out.wv-lock");
+  UniqueFd(::open((root_ / ".out.wv-lock").c_str(), O_CREAT | O_WRONLY, 0644));
+  lock->Release();
+  EXPECT_FALSE(lock->held());
+  EXPECT_TRUE(fs::exists(root_ / ".out.wv-lock"));
+}
+
 }  // namespace
 }  // namespace wv::io
