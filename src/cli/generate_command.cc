@@ -1,6 +1,5 @@
 // `wordviews generate`: realistic synthetic learning traces (src/generate).
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +17,7 @@
 #include "io/atomic_file.h"
 #include "io/byte_sink.h"
 #include "io/gzip_sink.h"
+#include "io/local_files.h"
 
 namespace wv::cli {
 namespace {
@@ -106,8 +106,10 @@ Status PublishOutputs(const GenerateFlags& flags, GenerateOutputs& outputs,
   WV_RETURN_IF_ERROR(io::CheckReplaceableFile(TruthPath(flags)));
   if (Dirty(flags)) {
     WV_RETURN_IF_ERROR(outputs.defects_file->Commit());
-  } else if (io::CheckReplaceableFile(defects_path).ok()) {
-    ::unlink(defects_path.c_str());  // a stale list from an earlier dirty run would mislead
+  } else {
+    // A stale list from an earlier dirty run would mislead; a file of that
+    // name that is not a list generate wrote is someone else's and stays.
+    io::RemoveFileIfItBegins(defects_path, generate::kDefectsHeader);
   }
   // The truth names its defect list relative to itself (they share a folder).
   const std::string defects_name =

@@ -862,7 +862,7 @@ class BlockWriter {
     const std::string header = std::string(traces::kTraceHeader) + "\n";
     WV_RETURN_IF_ERROR(out_.Append(header));
     result_.bytes = header.size();
-    if (defects_out_ != nullptr) WV_RETURN_IF_ERROR(defects_out_->Append("line_number,reason\n"));
+    if (defects_out_ != nullptr) WV_RETURN_IF_ERROR(defects_out_->Append(kDefectsHeader));
     return OkStatus();
   }
 

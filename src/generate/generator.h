@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -87,6 +88,9 @@ struct GenerateResult {
   double p_recall_sum = 0.0;  // over clean rows
   TrueTheta theta;
 };
+
+// The first line of the defect list (PATH.defects.csv).
+inline constexpr std::string_view kDefectsHeader = "line_number,reason\n";
 
 // Called from the writing thread now and then: rows and bytes written so far.
 using ProgressFn = std::function<void(uint64_t rows, uint64_t bytes)>;

@@ -20,6 +20,13 @@ Status SyncFolder(const std::string& folder);
 std::string HiddenSiblingPath(const std::string& folder, std::string_view base,
                               std::string_view marker);
 
+// Unlinks `path` only when it is provably a file of ours: a regular file
+// (not a link, nor anything else) whose contents begin with `first_bytes`
+// (e.g. the exact header line we write), and still the file that was read
+// when it is unlinked. True when it was removed; anything else (absent,
+// another kind, other contents, unreadable) is left alone.
+bool RemoveFileIfItBegins(const std::string& path, std::string_view first_bytes);
+
 }  // namespace wv::io
 
 #endif  // WV_IO_LOCAL_FILES_H_

@@ -171,6 +171,19 @@ def test_gzip_equals_plain_and_thread_count_does_not_matter(tmp_path, run_wv):
     assert hashlib.sha256(proc.stdout).hexdigest() == sha256(tmp_path / "a.csv")
 
 
+def test_a_clean_run_removes_only_its_own_stale_defect_list(tmp_path, run_wv):
+    out = tmp_path / "d.csv"
+    defects = tmp_path / "d.csv.defects.csv"
+    run_wv("generate", "--rows", 2000, "--dirty-rate", 0.05, "--out", out, "-q")
+    assert defects.read_text().startswith("line_number,reason\n")
+    run_wv("generate", "--rows", 2000, "--out", out, "-q")
+    assert not defects.exists()  # the earlier dirty run's list would mislead
+    # A file of that name that generate did not write is someone else's.
+    defects.write_text("my own notes\n")
+    run_wv("generate", "--rows", 2000, "--out", out, "-q")
+    assert defects.read_text() == "my own notes\n"
+
+
 def test_stdout_matches_file(tmp_path, run_wv):
     run_wv("generate", "--rows", 3000, "--out", tmp_path / "f.csv", "-q")
     out = run_wv("generate", "--rows", 3000, "--out", "-", "-q")

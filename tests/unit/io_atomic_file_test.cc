@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "io/atomic_file.h"
+#include "io/local_files.h"
 #include "io_test_util.h"
 
 namespace wv::io {
@@ -206,6 +207,25 @@ TEST_F(AtomicFileTest, WorksForABareFileNameInTheCurrentFolder) {
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(ReadFileBytes(Path("bare.txt")), "bare");
   EXPECT_EQ(Names(), std::vector<std::string>{"bare.txt"});
+}
+
+TEST_F(AtomicFileTest, RemoveFileIfItBeginsRemovesOnlyAFileThatProvablyIsOurs) {
+  constexpr std::string_view kHeader = "line_number,reason\n";
+  WriteFileBytes(Path("ours.csv"), "line_number,reason\n2,duplicate\n");
+  EXPECT_TRUE(RemoveFileIfItBegins(Path("ours.csv"), kHeader));
+  EXPECT_FALSE(fs::exists(Path("ours.csv")));
+
+  EXPECT_FALSE(RemoveFileIfItBegins(Path("absent.csv"), kHeader));
+  WriteFileBytes(Path("theirs.csv"), "line_number,reason,notes\n");
+  WriteFileBytes(Path("short.csv"), "line_number");
+  ASSERT_EQ(::mkfifo(Path("pipe").c_str(), 0600), 0);  // must not hang either
+  fs::create_symlink(Path("ours_elsewhere.csv"), Path("link.csv"));
+  WriteFileBytes(Path("ours_elsewhere.csv"), "line_number,reason\n");
+  for (const char* name : {"theirs.csv", "short.csv", "pipe", "link.csv"}) {
+    EXPECT_FALSE(RemoveFileIfItBegins(Path(name), kHeader)) << name;
+    EXPECT_TRUE(fs::exists(fs::symlink_status(Path(name)))) << name;
+  }
+  EXPECT_TRUE(fs::exists(Path("ours_elsewhere.csv")));
 }
 
 }  // namespace
