@@ -60,10 +60,11 @@ StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path
     if (sink.ok()) {
       // Removed on SIGINT/SIGTERM too, but only while the name is the file we
       // created (st is that file: we just made it, exclusively).
-      SignalCleanup cleanup = SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false,
-                                                      name_taken ? st.st_ino : 0);
-      return std::unique_ptr<StagedFile>(
-          new StagedFile(path, std::move(temporary), std::move(sink).value(), std::move(cleanup)));
+      const uint64_t inode = name_taken ? st.st_ino : 0;
+      SignalCleanup cleanup =
+          SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false, inode);
+      return std::unique_ptr<StagedFile>(new StagedFile(
+          path, std::move(temporary), inode, std::move(sink).value(), std::move(cleanup)));
     }
     if (!name_taken || attempt + 1 == kAttempts) {
       return Annotate(sink.status(), fmt::format("staging {}", path));
@@ -71,16 +72,23 @@ StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path
   }
 }
 
-StagedFile::StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink,
-                       SignalCleanup cleanup)
+StagedFile::StagedFile(std::string path, std::string temporary_path, uint64_t temporary_inode,
+                       std::unique_ptr<ByteSink> sink, SignalCleanup cleanup)
     : path_(std::move(path)),
       temporary_path_(std::move(temporary_path)),
+      temporary_inode_(temporary_inode),
       sink_(std::move(sink)),
       cleanup_(std::move(cleanup)) {}
 
 StagedFile::~StagedFile() {
   if (committed_) return;
   sink_.reset();  // closes the descriptor if the caller never took the sink
+  // Only the file we created: a name swapped meanwhile holds someone else's.
+  struct stat st {};
+  if (temporary_inode_ != 0 &&
+      (::lstat(temporary_path_.c_str(), &st) != 0 || st.st_ino != temporary_inode_)) {
+    return;
+  }
   ::unlink(temporary_path_.c_str());
 }
 

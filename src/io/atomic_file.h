@@ -56,11 +56,12 @@ class StagedFile {
   const std::string& temporary_path() const { return temporary_path_; }
 
  private:
-  StagedFile(std::string path, std::string temporary_path, std::unique_ptr<ByteSink> sink,
-             SignalCleanup cleanup);
+  StagedFile(std::string path, std::string temporary_path, uint64_t temporary_inode,
+             std::unique_ptr<ByteSink> sink, SignalCleanup cleanup);
 
   std::string path_;
   std::string temporary_path_;
+  uint64_t temporary_inode_;  // the temporary we created (0: unknown)
   std::unique_ptr<ByteSink> sink_;
   SignalCleanup cleanup_;
   bool committed_ = false;

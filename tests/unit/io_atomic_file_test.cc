@@ -228,5 +228,15 @@ TEST_F(AtomicFileTest, RemoveFileIfItBeginsRemovesOnlyAFileThatProvablyIsOurs) {
   EXPECT_TRUE(fs::exists(Path("ours_elsewhere.csv")));
 }
 
+TEST_F(AtomicFileTest, DestroyedUncommittedLeavesAFileThatReplacedTheTemporary) {
+  auto staged = StagedFile::Create(Path("data.csv"));
+  ASSERT_TRUE(staged.ok()) << staged.status().message();
+  const std::string temporary = (*staged)->temporary_path();
+  fs::remove(temporary);
+  WriteFileBytes(temporary, "someone else's");
+  staged->reset();
+  EXPECT_EQ(ReadFileBytes(temporary), "someone else's");
+}
+
 }  // namespace
 }  // namespace wv::io
