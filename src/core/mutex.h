@@ -6,9 +6,9 @@
 
 #include "absl/base/thread_annotations.h"
 
-// The project's lock, condition, condition variable and one-shot event: the
-// subset of absl::Mutex's (and absl::Notification's) interface the code uses, annotated for clang's
-// -Wthread-safety (ABSL_GUARDED_BY on the state a Mutex protects), and built
+// The project's lock, condition and one-shot event: the subset of
+// absl::Mutex's (and absl::Notification's) interface the code uses, annotated
+// for clang's -Wthread-safety (ABSL_GUARDED_BY on the state a Mutex protects), and built
 // on std::mutex and std::condition_variable.
 //
 // Why not absl::Mutex itself: Debian's abseil is a prebuilt library compiled
@@ -35,15 +35,11 @@ class ABSL_LOCKABLE Mutex {
     mu_.unlock();
     if (wake) changed_.notify_all();
   }
-  // For code that can only be reached with the lock held; tells the analysis.
-  void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
-
   // Blocks until `condition` holds, releasing the lock while it waits.
   // REQUIRES: this thread holds the lock.
   inline void Await(const Condition& condition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this);
 
  private:
-  friend class CondVar;
   std::mutex mu_;
   std::condition_variable changed_;
   int waiters_ = 0;  // threads in Await(); read and written under mu_
@@ -94,23 +90,6 @@ inline void Mutex::Await(const Condition& condition) {
   lock.release();  // still held: ownership goes back to the caller
 }
 
-// A condition variable used with Mutex, as absl::CondVar. Thread-safe.
-class CondVar {
- public:
-  // Releases `mu`, waits for a Signal/SignalAll (or a spurious wakeup) and
-  // reacquires it. REQUIRES: this thread holds `mu`.
-  void Wait(Mutex* mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
-    cv_.wait(lock);
-    lock.release();
-  }
-  void Signal() { cv_.notify_one(); }
-  void SignalAll() { cv_.notify_all(); }
-
- private:
-  std::condition_variable cv_;
-};
-
 // A one-shot event, as absl::Notification: Notify() once, and every
 // WaitForNotification() returns after it (the notifier's writes before
 // Notify() are visible to the waiter after it returns). Thread-safe.
@@ -124,10 +103,6 @@ class Notification {
   void WaitForNotification() {
     MutexLock lock(&mu_);
     mu_.Await(Condition(&notified_));
-  }
-  bool HasBeenNotified() {
-    MutexLock lock(&mu_);
-    return notified_;
   }
 
  private:
