@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 
 namespace wv::traces {

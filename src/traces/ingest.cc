@@ -16,7 +16,6 @@
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 #include "traces/chunks_in_flight.h"
 #include "traces/in_order_stage.h"

@@ -6,7 +6,6 @@
 
 #include "core/crc32.h"
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "traces/trace_schema.h"
