@@ -116,7 +116,6 @@ class ParallelIngest {
       file.stored_crc32 = stored_[i].stored_crc32;
       file.bytes = stored_[i].bytes;
       file.identity = stored_[i].identity;
-      if (file.physical_lines == 0) file.physical_lines = 1;  // header only
       stats_->stored_bytes += file.stored_bytes;
       stats_->bytes += file.bytes;
     }
