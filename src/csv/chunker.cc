@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"
 

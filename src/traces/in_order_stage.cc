@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 
 namespace wv::traces {
@@ -40,6 +39,8 @@ InOrderStage::InOrderStage(const std::vector<std::string>& paths, const Consume&
       stored_bytes_total_(stored_bytes_total),
       stats_(stats),
       lines_(paths.size()) {
+  // Every file has its header line, whether or not a chunk of it follows.
+  for (IngestFileStats& file : stats_->files) file.physical_lines = 1;
   duplicates_.Reserve(expected_rows);
 }
 
@@ -64,7 +65,6 @@ Status InOrderStage::Finish(ChunkInFlight& chunk) {
 
 void InOrderStage::NumberLines(ChunkInFlight& chunk) {
   IngestFileStats& file = stats_->files[chunk.file];
-  if (file.physical_lines == 0) file.physical_lines = 1;  // the header
   // The chunk's first line follows the lines of the file so far.
   const int64_t first_line = 1 + static_cast<int64_t>(file.physical_lines);
   for (auto& line : chunk.validated.accepted.line_number) line += first_line;

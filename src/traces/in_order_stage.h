@@ -28,7 +28,8 @@ class InOrderStage {
   using Progress = std::function<void(const IngestProgress&)>;
 
   // REQUIRES: `paths`, `consume`, `progress`, `stored_bytes_read` and
-  // `stats` outlive the stage; stats->files has one entry per path.
+  // `stats` outlive the stage; stats->files has one entry per path, whose
+  // physical_lines the stage counts (from 1, the header).
   // `expected_rows` sizes the duplicate set up front (an estimate).
   InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,

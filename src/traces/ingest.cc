@@ -16,7 +16,6 @@
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 #include "traces/chunks_in_flight.h"
 #include "traces/in_order_stage.h"
@@ -117,7 +116,6 @@ class ParallelIngest {
       file.stored_crc32 = stored_[i].stored_crc32;
       file.bytes = stored_[i].bytes;
       file.identity = stored_[i].identity;
-      if (file.physical_lines == 0) file.physical_lines = 1;  // header only
       stats_->stored_bytes += file.stored_bytes;
       stats_->bytes += file.bytes;
     }

@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "csv/row_parser.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"

@@ -2,7 +2,6 @@
 
 #include "absl/strings/string_view.h"
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "traces/bundled_data.h"

@@ -6,7 +6,6 @@
 
 #include "core/crc32.h"
 #include "core/terminal_text.h"
-#include "core/utf8.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "traces/trace_schema.h"
@@ -15,7 +14,8 @@
 namespace wv::traces {
 namespace {
 
-// Counts and checksums the stored bytes on their way to the inflater.
+// Checksums the stored bytes on their way to the inflater (the inner source
+// counts them: stored_bytes_read()).
 // Not thread-safe.
 class StoredBytesTap final : public io::ByteSource {
  public:
@@ -24,7 +24,6 @@ class StoredBytesTap final : public io::ByteSource {
   StatusOr<size_t> Read(char* buffer, size_t capacity) override {
     WV_ASSIGN_OR_RETURN(size_t n, inner_->Read(buffer, capacity));
     crc_ = Crc32(std::string_view(buffer, n), crc_);
-    bytes_ += n;
     return n;
   }
   const std::string& name() const override { return inner_->name(); }
@@ -33,12 +32,10 @@ class StoredBytesTap final : public io::ByteSource {
   std::optional<io::FileIdentity> identity() const override { return inner_->identity(); }
 
   uint32_t crc() const { return crc_; }
-  uint64_t bytes() const { return bytes_; }
 
  private:
   std::unique_ptr<io::ByteSource> inner_;
   uint32_t crc_ = 0;
-  uint64_t bytes_ = 0;
 };
 
 }  // namespace
@@ -64,14 +61,14 @@ StatusOr<StoredFileInfo> ReadTraceFile(
     std::unique_ptr<csv::ChunkBuffer> buffer = pool->Take();
     if (buffer == nullptr) break;  // stopping
     WV_ASSIGN_OR_RETURN(bool more, chunker.Next(buffer.get()));
-    stored_bytes_read->store(read_before + tap->bytes(), std::memory_order_relaxed);
+    stored_bytes_read->store(read_before + tap->stored_bytes_read(), std::memory_order_relaxed);
     if (!more) {
       pool->Return(std::move(buffer));
       break;
     }
     emit(std::move(buffer));
   }
-  return StoredFileInfo{.stored_bytes = tap->bytes(),
+  return StoredFileInfo{.stored_bytes = tap->stored_bytes_read(),
                         .stored_crc32 = tap->crc(),
                         .bytes = chunker.bytes(),
                         .identity = tap->identity()};

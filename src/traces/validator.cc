@@ -4,7 +4,6 @@
 #include <isa-l/crc.h>
 
 #include <charconv>
-#include <cstring>
 #include <type_traits>
 
 #include "absl/hash/hash.h"
