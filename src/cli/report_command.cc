@@ -37,7 +37,12 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
     *selected = [flags]() -> Status {
       flags->options.threads = ResolveThreads(flags->options.threads, "report");
       WV_RETURN_IF_ERROR(report::WriteReport(flags->dir, flags->out, flags->options));
-      if (!flags->quiet) PrintStderr("report: wrote " + EscapeForTerminal(flags->out) + "\n");
+      if (!flags->quiet) {
+        PrintStderr(
+            "report: wrote " +
+            (flags->out == "-" ? std::string("standard output") : EscapeForTerminal(flags->out)) +
+            "\n");
+      }
       return OkStatus();
     };
   });
