@@ -27,7 +27,8 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
       "Write a self-contained HTML report (answers, SVG charts, quality checks, data dictionary)");
   sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")
       ->required();
-  sub->add_option("-o,--out", flags->out, "HTML file to write (replaced atomically)");
+  sub->add_option("-o,--out", flags->out,
+                  "HTML file to write (replaced atomically; '-' is standard output)");
   sub->add_option("--threads", flags->options.threads,
                   "Threads for decoding and fitting (0: all cores; at most 256)")
       ->capture_default_str()
