@@ -27,7 +27,8 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
       "Write a self-contained HTML report (answers, SVG charts, quality checks, data dictionary)");
   sub->add_option("DIR", flags->dir, "Output folder of `wordviews run` (the star schema)")
       ->required();
-  sub->add_option("-o,--out", flags->out, "HTML file to write (replaced atomically)");
+  sub->add_option("-o,--out", flags->out,
+                  "HTML file to write (replaced atomically; '-' is standard output)");
   sub->add_option("--threads", flags->options.threads,
                   "Threads for decoding and fitting (0: all cores; at most 256)")
       ->capture_default_str()
@@ -37,7 +38,12 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
     *selected = [flags]() -> Status {
       flags->options.threads = ResolveThreads(flags->options.threads, "report");
       WV_RETURN_IF_ERROR(report::WriteReport(flags->dir, flags->out, flags->options));
-      if (!flags->quiet) PrintStderr("report: wrote " + EscapeForTerminal(flags->out) + "\n");
+      if (!flags->quiet) {
+        PrintStderr(
+            "report: wrote " +
+            (flags->out == "-" ? std::string("standard output") : EscapeForTerminal(flags->out)) +
+            "\n");
+      }
       return OkStatus();
     };
   });

@@ -107,6 +107,11 @@ Status StagedFile::Commit() {
 }
 
 Status PublishFileAtomically(const std::string& path, std::string_view contents) {
+  if (path == "-") {
+    WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> out, OpenFileSink("-"));
+    WV_RETURN_IF_ERROR(out->Append(contents));
+    return out->Close();
+  }
   WV_ASSIGN_OR_RETURN(std::unique_ptr<StagedFile> file, StagedFile::Create(path));
   std::unique_ptr<ByteSink> sink = file->TakeSink();
   WV_RETURN_IF_ERROR(sink->Append(contents));

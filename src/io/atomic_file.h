@@ -67,7 +67,8 @@ class StagedFile {
   bool committed_ = false;
 };
 
-// Writes `contents` to `path` through a StagedFile.
+// Writes `contents` to `path` through a StagedFile; "-" writes them to
+// standard output instead (nothing to publish atomically there).
 Status PublishFileAtomically(const std::string& path, std::string_view contents);
 
 }  // namespace wv::io

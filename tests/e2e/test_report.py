@@ -177,6 +177,18 @@ def test_report_replaces_previous_file_atomically(wv_bin, evil_star, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary left behind
 
 
+def test_report_to_standard_output(wv_bin, evil_star, tmp_path):
+    """`-o -` writes the same document to standard output and no file."""
+    out = tmp_path / "r.html"
+    to_file = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True)
+    assert to_file.returncode == 0, to_file.stderr
+    proc = subprocess.run([wv_bin, "report", str(evil_star), "-o", "-"], capture_output=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == out.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
 # ---- the data dictionary against pyarrow, the quality checks' severities ----
 
 TABLES = ["fact_wordviews", "dim_users", "dim_times", "dim_langs", "dim_words", "quarantine"]
