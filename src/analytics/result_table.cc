@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/terminal_text.h"
+#include "csv/field_writer.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 
@@ -111,17 +112,6 @@ void AppendPadded(std::string& out, std::string_view s, size_t width, bool right
   if (!right) out.append(pad, ' ');
 }
 
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 const char* TypeName(ValueType t) {
   switch (t) {
     case ValueType::kString:
@@ -186,13 +176,13 @@ std::string FormatAsCsv(const ResultTable& table) {
   std::string out;
   for (size_t c = 0; c < cols.size(); ++c) {
     if (c > 0) out.push_back(',');
-    out.append(CsvField(cols[c].name));
+    csv::AppendCsvField(cols[c].name, &out);
   }
   out.push_back('\n');
   for (size_t r = 0; r < table.num_rows(); ++r) {
     for (size_t c = 0; c < cols.size(); ++c) {
       if (c > 0) out.push_back(',');
-      out.append(CsvField(CellText(cols[c], r)));
+      csv::AppendCsvField(CellText(cols[c], r), &out);
     }
     out.push_back('\n');
   }

@@ -132,16 +132,15 @@ std::string OptionSources::SubcommandPath(const CLI::App* app) {
 // known now, and its required options may yet come from the environment or
 // the file, so their requirement is lifted here and met by Apply().
 void OptionSources::Prepare(CLI::App* leaf) {
-  running_path_ = SubcommandPath(leaf);
+  const std::string path = SubcommandPath(leaf);
   if (config_option_->count() > 0) {
-    const std::string path = config_option_->results().back();
-    StatusOr<ConfigFile> file = ReadConfigFile(path);
+    StatusOr<ConfigFile> file = ReadConfigFile(config_option_->results().back());
     if (!file.ok()) throw UsageException(file.status());
     if (Status s = CheckSections(*file); !s.ok()) throw UsageException(s);
     config_ = std::move(*file);
   }
   for (CLI::Option* option : ConfigurableOptions(leaf)) {
-    std::optional<Pending> p = FindValue(running_path_, option);
+    std::optional<Pending> p = FindValue(path, option);
     if (!p) continue;
     if (option->get_required()) option->required(false);
     pending_.push_back(std::move(*p));

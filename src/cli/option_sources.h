@@ -76,7 +76,6 @@ class OptionSources {
   CLI::Option* config_option_ = nullptr;
   std::vector<std::string> config_paths_;  // --config's value (one at most)
   std::optional<ConfigFile> config_;
-  std::string running_path_;
   std::vector<Pending> pending_;
 };
 

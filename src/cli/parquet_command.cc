@@ -11,6 +11,7 @@
 #include "core/civil_time.h"
 #include "core/terminal_text.h"
 #include "core/utf8.h"
+#include "csv/field_writer.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 #include "parquet/reader.h"
@@ -19,6 +20,7 @@
 namespace wv::cli {
 namespace {
 
+using csv::AppendCsvField;
 using parquet::ColumnSchema;
 using parquet::ColumnVector;
 using parquet::FileReader;
@@ -56,19 +58,6 @@ std::string PrintableText(std::string_view s) { return ToValidUtf8(s, kReplaceme
 // A JSON string literal (nlohmann's escaping) of PrintableText(s).
 void AppendJsonString(std::string_view s, std::string* out) {
   out->append(nlohmann::json(PrintableText(s)).dump());
-}
-
-void AppendCsvField(std::string_view s, std::string* out) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 enum class Style { kJson, kCsv };

@@ -52,6 +52,12 @@ constexpr double kRobustShare = 0.04;
 constexpr std::string_view kTokenAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
+// --users, or by default the real file's 110 rows per user (rounded, at
+// least one).
+uint64_t UserCount(const GenerateOptions& options) {
+  return options.users > 0 ? options.users : std::max<uint64_t>(1, (options.rows + 55) / 110);
+}
+
 // A user's id token: a seeded Feistel permutation of the user number over the
 // smallest even-bit domain that holds every user (so ids look random, stay
 // short like the real `u:FO`, and never collide), in bijective base 64.
@@ -727,9 +733,7 @@ std::unique_ptr<Model> BuildModel(const GenerateOptions& options) {
   for (size_t p = 0; p < kLanguagePairs.size(); ++p) {
     model->pair_language[p] = LanguageOf(kLanguagePairs[p].learning);
   }
-  const uint64_t users =
-      options.users > 0 ? options.users : std::max<uint64_t>(1, (options.rows + 55) / 110);
-  model->users = options.rows == 0 ? 0 : users;
+  model->users = options.rows == 0 ? 0 : UserCount(options);
   model->budget_rows = options.rows - model->users;
   const uint64_t blocks = BlockCount(*model);
   double total = 0;
@@ -948,8 +952,9 @@ Status ValidateOptions(const GenerateOptions& options) {
     return UsageError(
         fmt::format("--dirty-rate must be between 0 and 0.5, got {}", options.dirty_rate));
   }
-  if (options.threads < 1 || options.threads > 256) {
-    return UsageError(fmt::format("--threads must be between 1 and 256, got {}", options.threads));
+  if (options.threads < 1 || options.threads > kMaxThreads) {
+    return UsageError(
+        fmt::format("--threads must be between 1 and {}, got {}", kMaxThreads, options.threads));
   }
   const int64_t end = options.start_epoch + int64_t{options.days} * kSecondsPerDay;
   if (options.start_epoch < traces::kMinTimestamp || end > traces::kMaxTimestampExclusive) {
@@ -958,8 +963,7 @@ Status ValidateOptions(const GenerateOptions& options) {
   if (options.users > kMaxUsers) {
     return UsageError(fmt::format("--users must be at most {}", kMaxUsers));
   }
-  const uint64_t users =
-      options.users > 0 ? options.users : std::max<uint64_t>(1, (options.rows + 55) / 110);
+  const uint64_t users = UserCount(options);
   if (options.rows > 0 && users > options.rows) {
     return UsageError(fmt::format("--users ({}) must not exceed --rows ({}): every user has a row",
                                   users, options.rows));

@@ -13,6 +13,7 @@ set(WV_UNIT_TESTS
   core_terminal_text_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
+  csv_field_writer_test.cc
   csv_row_parser_test.cc
   generate_defects_test.cc
   generate_output_test.cc
