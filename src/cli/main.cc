@@ -3,10 +3,14 @@
 // Every way a command can end goes through here as an exit code from
 // core/status.h and at most one line on stderr: parse errors (2), a Status
 // from the command, exceptions that only resource exhaustion throws
-// (std::bad_alloc, std::system_error: caught here, after the stack unwound
-// and removed the run's staging, never an abort), and standard output that
-// cannot take the output (5, or a quiet death by SIGPIPE for a closed pipe,
-// like other Unix tools). Text in messages is escaped for the terminal.
+// (std::system_error: caught here, after the stack unwound and removed the
+// run's staging, never an abort), a refused allocation (1, see
+// OnOutOfMemory), and standard output that cannot take the output (5, or a
+// quiet death by SIGPIPE for a closed pipe, like other Unix tools). Text in
+// messages is escaped for the terminal.
+#include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -22,10 +26,32 @@
 #include "core/status.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
+#include "io/signal_cleanup.h"
 
 namespace {
 
 using wv::Status;
+
+// A refused allocation ends the process here, from operator new, instead of
+// as a std::bad_alloc that unwinds: third-party containers are not all
+// exception-safe when their growth fails (abseil's hash tables, measured:
+// destroying one after a refused rehash is a "double free or corruption",
+// about one run in three under a 200 MiB address-space limit), so nothing is
+// destroyed. What the run created (staging, temporaries, the lock file) is
+// removed the way a fatal signal removes it, without allocating, and the
+// process exits 1 with one line. Other threads that also run out wait here
+// for the first to exit.
+void OnOutOfMemory() {
+  static std::atomic<bool> exiting{false};
+  if (exiting.exchange(true)) {
+    for (;;) ::pause();
+  }
+  static constexpr char kMessage[] =
+      "wordviews: error: out of memory (an allocation was refused); nothing was published\n";
+  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  wv::io::SignalCleanup::RemoveAllRegistered();
+  ::_exit(wv::kExitInternal);
+}
 
 int Report(const Status& status) {
   wv::cli::PrintStderr("wordviews: error: " + wv::EscapeForTerminalKeepNewlines(status.message()) +
@@ -106,6 +132,7 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  std::set_new_handler(OnOutOfMemory);
   try {
     return Main(argc, argv);
   } catch (const std::bad_alloc&) {

@@ -58,8 +58,7 @@ void RemoveArmed(bool trees) {
 
 void OnFatalSignal(int signal_number) {
   const int saved_errno = errno;
-  RemoveArmed(/*trees=*/true);   // staging folders first,
-  RemoveArmed(/*trees=*/false);  // then temporaries and the lock file
+  SignalCleanup::RemoveAllRegistered();
   // The signal is blocked while its handler runs: re-raised under the
   // previous disposition, it is delivered (and ends the process) on return.
   ::sigaction(signal_number, &g_previous[signal_number], nullptr);
@@ -94,6 +93,11 @@ SignalCleanup& SignalCleanup::operator=(SignalCleanup&& other) noexcept {
 }
 
 void SignalCleanup::InstallHandlers() { std::call_once(g_install_once, Install); }
+
+void SignalCleanup::RemoveAllRegistered() {
+  RemoveArmed(/*trees=*/true);   // staging folders first,
+  RemoveArmed(/*trees=*/false);  // then temporaries and the lock file
+}
 
 SignalCleanup SignalCleanup::Register(int parent_fd, std::string_view name, bool is_tree,
                                       uint64_t only_inode) {

@@ -38,6 +38,12 @@ class SignalCleanup {
   // before creating anything a signal should remove.
   static void InstallHandlers();
 
+  // Removes every registered entry now, as the signal handler does
+  // (staging folders first, then files). Async-signal-safe and allocation
+  // free: for the out-of-memory path, where unwinding is not safe (see
+  // cli/main.cc).
+  static void RemoveAllRegistered();
+
   // Registers `name` in the folder `parent_fd` (AT_FDCWD: a path as given)
   // for removal on a signal: a folder tree when `is_tree`, else one file.
   // With `only_inode` != 0 the entry is removed only while `name` is that
