@@ -108,7 +108,6 @@ struct BuildStats {
   KeyCoverage coverage;
   FactProfile fact;
   DimensionAnomalies anomalies;
-  int64_t distinct_users = 0, distinct_sessions = 0;
 };
 
 }  // namespace wv::model

@@ -182,9 +182,6 @@ void StarSchemaBuilder::CollectStats(const AccumulatedDimensions& dims, Dimensio
   a.words_with_wildcards = out.words.words_with_wildcards;
   a.words_undecodable = out.words.words_undecodable;
   a.languages_missing_from_reference = out.langs.missing_from_reference;
-
-  s.distinct_users = static_cast<int64_t>(dims.users.size());
-  s.distinct_sessions = dims.sessions.distinct_sessions;
 }
 
 }  // namespace wv::model
