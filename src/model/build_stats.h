@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parquet/column_vector.h"
@@ -96,6 +97,10 @@ struct DimensionKeys {
   parquet::PhysicalType type = parquet::PhysicalType::kByteArray;
   parquet::ColumnVector values;
 };
+
+// Column `column` (a position in the contract of `table`, one of kAllTables)
+// holding `values`, named and typed as the contract says.
+DimensionKeys MakeDimensionKeys(std::string_view table, int column, parquet::ColumnVector values);
 
 struct BuildStats {
   int64_t input_rows = 0;       // data rows consumed (accepted + rejected)

@@ -41,13 +41,8 @@ StatusOr<ColumnVector> ReadWholeColumn(const OpenedTable& table, int column) {
 // check) and returns a view of it.
 StatusOr<const ColumnVector*> ReadKeys(const OpenedTable& t, std::string_view table, int column,
                                        std::vector<model::DimensionKeys>* keys) {
-  const model::ColumnContract& contract = model::Table(table).columns[column];
-  model::DimensionKeys k;
-  k.table = std::string(table);
-  k.column = std::string(contract.name);
-  k.type = contract.physical;
-  WV_ASSIGN_OR_RETURN(k.values, ReadWholeColumn(t, column));
-  keys->push_back(std::move(k));
+  WV_ASSIGN_OR_RETURN(ColumnVector values, ReadWholeColumn(t, column));
+  keys->push_back(model::MakeDimensionKeys(table, column, std::move(values)));
   return &keys->back().values;
 }
 
