@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
+#include "run/manifest.h"
 #include "run/verify.h"
 
 namespace wv::cli {
@@ -26,12 +27,7 @@ Status Check(const std::string& dir, bool verbose, bool json) {
     failed += failure;
     warnings += !c.passed && !failure;
     if (json) {
-      out.push_back({{"name", c.name},
-                     {"passed", c.passed},
-                     {"severity", quality::SeverityName(c.severity)},
-                     {"observed", c.observed},
-                     {"expected", c.expected},
-                     {"detail", c.detail}});
+      out.push_back(run::CheckToJson(c));
     } else if (!c.passed || verbose) {
       fmt::print("{} {}: {}\n", Mark(c), c.name, c.detail);
     }

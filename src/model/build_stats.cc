@@ -1,5 +1,9 @@
 #include "model/build_stats.h"
 
+#include <utility>
+
+#include "model/star_schema.h"
+
 namespace wv::model {
 
 void FactProfile::Merge(const FactProfile& o) {
@@ -11,6 +15,12 @@ void FactProfile::Merge(const FactProfile& o) {
   counts_out_of_domain += o.counts_out_of_domain;
   timestamp_out_of_domain += o.timestamp_out_of_domain;
   p_recall_disagrees += o.p_recall_disagrees;
+}
+
+DimensionKeys MakeDimensionKeys(std::string_view table, int column, parquet::ColumnVector values) {
+  const ColumnContract& contract = Table(table).columns[column];
+  return DimensionKeys{std::string(table), std::string(contract.name), contract.physical,
+                       std::move(values)};
 }
 
 }  // namespace wv::model

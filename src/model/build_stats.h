@@ -1,9 +1,12 @@
 #ifndef WV_MODEL_BUILD_STATS_H_
 #define WV_MODEL_BUILD_STATS_H_
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parquet/column_vector.h"
@@ -19,6 +22,19 @@
 // Plain data; thread-compatible.
 namespace wv::model {
 
+// Relative tolerance for p_recall vs session_correct/session_seen.
+inline constexpr double kPRecallTolerance = 1e-9;
+
+// The values of one fact row that FactProfile's rules look at (its key
+// strings aside). epoch is in seconds.
+struct FactRowValues {
+  double p_recall = 0, session_pct = 0;
+  bool has_history_pct = false;  // history_pct is not NULL
+  double history_pct = 0;
+  int64_t delta = 0, session_seen = 0, session_correct = 0, history_seen = 0, history_correct = 0,
+          epoch = 0;
+};
+
 // Counts over every fact row written: the inputs of the "no NULLs" and
 // "value domains" checks and of the p_recall anomaly.
 struct FactProfile {
@@ -30,11 +46,27 @@ struct FactProfile {
   int64_t counts_out_of_domain = 0;       // delta, seen/correct rules
   int64_t timestamp_out_of_domain = 0;
   int64_t p_recall_disagrees = 0;  // |p_recall - session_correct/session_seen| > tol
+
+  // Applies the rules to one row: everything but `rows` and the empty key
+  // strings, which the callers count over whole columns. The run's
+  // FactWriter and `check`'s recount both profile through it, so the checks
+  // they compute cannot differ in a rule.
+  void AddRow(const FactRowValues& r) {
+    empty_required_values += std::isnan(r.p_recall) + std::isnan(r.session_pct);
+    p_recall_out_of_domain += !(r.p_recall >= 0.0 && r.p_recall <= 1.0);
+    pct_out_of_domain += !(r.session_pct >= 0.0 && r.session_pct <= 1.0);
+    if (r.has_history_pct) pct_out_of_domain += !(r.history_pct >= 0.0 && r.history_pct <= 1.0);
+    history_pct_null_mismatch += r.has_history_pct != (r.history_seen != 0);
+    counts_out_of_domain += r.delta < 0 || r.session_seen < 1 || r.session_correct < 0 ||
+                            r.session_correct > r.session_seen || r.history_seen < 0 ||
+                            r.history_correct < 0 || r.history_correct > r.history_seen;
+    timestamp_out_of_domain +=
+        r.epoch < traces::kMinTimestamp || r.epoch >= traces::kMaxTimestampExclusive;
+    p_recall_disagrees += !(std::fabs(r.p_recall - r.session_pct) <=
+                            kPRecallTolerance * std::max(1.0, std::fabs(r.session_pct)));
+  }
   void Merge(const FactProfile& o);
 };
-
-// Relative tolerance for p_recall vs session_correct/session_seen.
-inline constexpr double kPRecallTolerance = 1e-9;
 
 // Counted anomalies of the accepted rows (reported, not rejected).
 struct DimensionAnomalies {
@@ -66,6 +98,10 @@ struct DimensionKeys {
   parquet::ColumnVector values;
 };
 
+// Column `column` (a position in the contract of `table`, one of kAllTables)
+// holding `values`, named and typed as the contract says.
+DimensionKeys MakeDimensionKeys(std::string_view table, int column, parquet::ColumnVector values);
+
 struct BuildStats {
   int64_t input_rows = 0;       // data rows consumed (accepted + rejected)
   int64_t fact_rows = 0;        // as counted in the written fact files
@@ -77,7 +113,6 @@ struct BuildStats {
   KeyCoverage coverage;
   FactProfile fact;
   DimensionAnomalies anomalies;
-  int64_t distinct_users = 0, distinct_sessions = 0;
 };
 
 }  // namespace wv::model

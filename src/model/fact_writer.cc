@@ -124,18 +124,16 @@ void DeriveAndProfile(const traces::TraceBatch& rows, std::vector<parquet::Colum
       history_pct[i] = 0;
       history_valid[i] = 0;
     }
-    prof.empty_required_values += std::isnan(p_recall) + std::isnan(spct);
-    prof.p_recall_out_of_domain += !(p_recall >= 0.0 && p_recall <= 1.0);
-    prof.pct_out_of_domain += !(spct >= 0.0 && spct <= 1.0);
-    if (history_valid[i])
-      prof.pct_out_of_domain += !(history_pct[i] >= 0.0 && history_pct[i] <= 1.0);
-    prof.history_pct_null_mismatch += (history_valid[i] == 0) != (hs == 0);
-    prof.counts_out_of_domain +=
-        rows.delta[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 || hc < 0 || hc > hs;
-    prof.timestamp_out_of_domain +=
-        ts < traces::kMinTimestamp || ts >= traces::kMaxTimestampExclusive;
-    prof.p_recall_disagrees +=
-        !(std::fabs(p_recall - spct) <= kPRecallTolerance * std::max(1.0, std::fabs(spct)));
+    prof.AddRow({.p_recall = p_recall,
+                 .session_pct = spct,
+                 .has_history_pct = history_valid[i] != 0,
+                 .history_pct = history_pct[i],
+                 .delta = rows.delta[i],
+                 .session_seen = ss,
+                 .session_correct = sc,
+                 .history_seen = hs,
+                 .history_correct = hc,
+                 .epoch = ts});
   }
   prof.empty_required_values += CountEmpty(rows.user_id) + CountEmpty(rows.learning_language) +
                                 CountEmpty(rows.ui_language) + CountEmpty(rows.lexeme_id);

@@ -100,39 +100,32 @@ Status StarSchemaBuilder::FinishFactAndQuarantine() {
 
 Status StarSchemaBuilder::WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out) {
   out->users = dims.BuildUsers();
-  return WriteDimension(kUsersTable, UsersSchema(), std::move(out->users.table), "user_id", kUserId,
-                        parquet::PhysicalType::kByteArray, &out->users_keys);
+  return WriteDimension(kUsersTable, std::move(out->users.table), kUserId, &out->users_keys);
 }
 
 Status StarSchemaBuilder::WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out) {
   out->times = dims.BuildTimes();
-  return WriteDimension(kTimesTable, TimesSchema(), std::move(out->times.table), "epoch",
-                        kTimeEpoch, parquet::PhysicalType::kInt64, &out->times_keys);
+  return WriteDimension(kTimesTable, std::move(out->times.table), kTimeEpoch, &out->times_keys);
 }
 
 Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
                                              DimensionOutputs* out) {
   // Two small tables: one thread for both.
   out->langs = dims.BuildLangs(*refs_);
-  WV_RETURN_IF_ERROR(WriteDimension(kLangsTable, LangsSchema(), std::move(out->langs.table),
-                                    "alpha2_code", kLangAlpha2, parquet::PhysicalType::kByteArray,
-                                    &out->langs_keys));
+  WV_RETURN_IF_ERROR(
+      WriteDimension(kLangsTable, std::move(out->langs.table), kLangAlpha2, &out->langs_keys));
   out->words = dims.BuildWords(*refs_);
-  return WriteDimension(kWordsTable, WordsSchema(), std::move(out->words.table), "lexeme_id",
-                        kWordLexemeId, parquet::PhysicalType::kByteArray, &out->words_keys);
+  return WriteDimension(kWordsTable, std::move(out->words.table), kWordLexemeId, &out->words_keys);
 }
 
-// Writes `data` as the table's one file and keeps its key column for the
-// uniqueness check; the rest of the table is freed.
-Status StarSchemaBuilder::WriteDimension(std::string_view table, const parquet::Schema& schema,
-                                         TableData data, std::string_view key_column, int key_index,
-                                         parquet::PhysicalType key_type, DimensionKeys* keys) {
-  WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table), schema,
-                                    writer_options_, data.columns, data.rows, &ledger_));
-  keys->table = std::string(table);
-  keys->column = std::string(key_column);
-  keys->type = key_type;
-  keys->values = std::move(data.columns[key_index]);
+// Writes `data` as the table's one file and keeps its key column (at
+// `key_index`) for the uniqueness check; the rest of the table is freed.
+Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data, int key_index,
+                                         DimensionKeys* keys) {
+  WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table),
+                                    Table(table).schema(), writer_options_, data.columns, data.rows,
+                                    &ledger_));
+  *keys = MakeDimensionKeys(table, key_index, std::move(data.columns[key_index]));
   return OkStatus();
 }
 
@@ -182,9 +175,6 @@ void StarSchemaBuilder::CollectStats(const AccumulatedDimensions& dims, Dimensio
   a.words_with_wildcards = out.words.words_with_wildcards;
   a.words_undecodable = out.words.words_undecodable;
   a.languages_missing_from_reference = out.langs.missing_from_reference;
-
-  s.distinct_users = static_cast<int64_t>(dims.users.size());
-  s.distinct_sessions = dims.sessions.distinct_sessions;
 }
 
 }  // namespace wv::model

@@ -60,9 +60,7 @@ class StarSchemaBuilder {
   Status WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
-  Status WriteDimension(std::string_view table, const parquet::Schema& schema, TableData data,
-                        std::string_view key_column, int key_index, parquet::PhysicalType key_type,
-                        DimensionKeys* keys);
+  Status WriteDimension(std::string_view table, TableData data, int key_index, DimensionKeys* keys);
 
   std::vector<TableRecord> TablesFromLedger();
   void CollectStats(const AccumulatedDimensions& dims, DimensionOutputs&& out, BuildResult* result);

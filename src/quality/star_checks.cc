@@ -21,12 +21,14 @@ void AddKeyChecks(const model::BuildStats& s, std::vector<CheckResult>* checks) 
 void AddForeignKeyChecks(const model::BuildStats& s, std::vector<CheckResult>* checks) {
   const model::KeyCoverage& cov = s.coverage;
   const int64_t fact_rows = s.fact_rows;
-  checks->push_back(CheckForeignKey("user_id", model::kUsersTable, fact_rows, cov.users));
-  checks->push_back(CheckForeignKey("epoch", model::kTimesTable, fact_rows, cov.times));
-  checks->push_back(
-      CheckForeignKey("learning_language", model::kLangsTable, fact_rows, cov.learning_langs));
-  checks->push_back(CheckForeignKey("ui_language", model::kLangsTable, fact_rows, cov.ui_langs));
-  checks->push_back(CheckForeignKey("lexeme_id", model::kWordsTable, fact_rows, cov.words));
+  auto add = [&](model::FactColumn column, std::string_view dimension, int64_t covered) {
+    checks->push_back(CheckForeignKey(model::ColumnName(column), dimension, fact_rows, covered));
+  };
+  add(model::kFactUserId, model::kUsersTable, cov.users);
+  add(model::kFactEpoch, model::kTimesTable, cov.times);
+  add(model::kFactLearningLanguage, model::kLangsTable, cov.learning_langs);
+  add(model::kFactUiLanguage, model::kLangsTable, cov.ui_langs);
+  add(model::kFactLexemeId, model::kWordsTable, cov.words);
 }
 
 void AddFactColumnChecks(const model::BuildStats& s, std::vector<CheckResult>* checks) {

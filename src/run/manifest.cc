@@ -55,14 +55,7 @@ std::string ManifestToJson(const Manifest& m) {
   }
   j["tables"] = tables;
   json checks = json::array();
-  for (const quality::CheckResult& c : m.checks) {
-    checks.push_back({{"name", c.name},
-                      {"passed", c.passed},
-                      {"severity", quality::SeverityName(c.severity)},
-                      {"observed", c.observed},
-                      {"expected", c.expected},
-                      {"detail", c.detail}});
-  }
+  for (const quality::CheckResult& c : m.checks) checks.push_back(CheckToJson(c));
   j["quality_checks"] = checks;
   json stages = json::array();
   for (const auto& [name, seconds] : m.stage_seconds) {
@@ -71,6 +64,15 @@ std::string ManifestToJson(const Manifest& m) {
   j["stages"] = stages;
   j["peak_rss_bytes"] = m.peak_rss_bytes;
   return j.dump(2) + "\n";
+}
+
+json CheckToJson(const quality::CheckResult& c) {
+  return {{"name", c.name},
+          {"passed", c.passed},
+          {"severity", quality::SeverityName(c.severity)},
+          {"observed", c.observed},
+          {"expected", c.expected},
+          {"detail", c.detail}};
 }
 
 namespace {

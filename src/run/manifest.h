@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "io/byte_source.h"
 #include "model/table_files.h"
+#include "nlohmann/json_fwd.hpp"
 #include "quality/checks.h"
 
 // DIR/_manifest.json: what a run read, what it wrote (every file with its row
@@ -58,6 +59,9 @@ struct Manifest {
 };
 
 std::string ManifestToJson(const Manifest& m);
+// One check as the manifest's quality_checks record it (and `check --json`
+// prints it): name, passed, severity, observed, expected, detail.
+nlohmann::json CheckToJson(const quality::CheckResult& c);
 // An InputError when `json` is not a manifest.
 StatusOr<Manifest> ManifestFromJson(std::string_view json);
 

@@ -1,7 +1,6 @@
 #include "run/recount.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "core/civil_time.h"
 #include "fmt/core.h"
@@ -42,13 +41,8 @@ StatusOr<ColumnVector> ReadWholeColumn(const OpenedTable& table, int column) {
 // check) and returns a view of it.
 StatusOr<const ColumnVector*> ReadKeys(const OpenedTable& t, std::string_view table, int column,
                                        std::vector<model::DimensionKeys>* keys) {
-  const model::ColumnContract& contract = model::Table(table).columns[column];
-  model::DimensionKeys k;
-  k.table = std::string(table);
-  k.column = std::string(contract.name);
-  k.type = contract.physical;
-  WV_ASSIGN_OR_RETURN(k.values, ReadWholeColumn(t, column));
-  keys->push_back(std::move(k));
+  WV_ASSIGN_OR_RETURN(ColumnVector values, ReadWholeColumn(t, column));
+  keys->push_back(model::MakeDimensionKeys(table, column, std::move(values)));
   return &keys->back().values;
 }
 
@@ -207,26 +201,20 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
   p.rows += static_cast<int64_t>(n);
   CachedRow user, word;
   for (size_t i = 0; i < n; ++i) {
-    const double pr = c.p_recall.f64[i], spct = c.session_pct.f64[i];
-    const bool has_history = !c.history_pct.is_null(i);
-    const int64_t ss = c.session_seen.i64[i], sc = c.session_correct.i64[i];
-    const int64_t hs = c.history_seen.i64[i], hc = c.history_correct.i64[i];
     const int64_t epoch = c.epoch.i64[i];
-    p.empty_required_values += std::isnan(pr) + std::isnan(spct) + Missing(c.user, i, true) +
-                               Missing(c.learning, i, true) + Missing(c.ui, i, true) +
-                               Missing(c.lexeme, i, true);
-    p.p_recall_out_of_domain += !(pr >= 0.0 && pr <= 1.0);
-    p.pct_out_of_domain += !(spct >= 0.0 && spct <= 1.0);
-    if (has_history) {
-      p.pct_out_of_domain += !(c.history_pct.f64[i] >= 0.0 && c.history_pct.f64[i] <= 1.0);
-    }
-    p.history_pct_null_mismatch += has_history != (hs != 0);
-    p.counts_out_of_domain +=
-        c.delta.i64[i] < 0 || ss < 1 || sc < 0 || sc > ss || hs < 0 || hc < 0 || hc > hs;
-    p.timestamp_out_of_domain +=
-        epoch < traces::kMinTimestamp || epoch >= traces::kMaxTimestampExclusive;
-    p.p_recall_disagrees +=
-        !(std::fabs(pr - spct) <= model::kPRecallTolerance * std::max(1.0, std::fabs(spct)));
+    const bool has_history = !c.history_pct.is_null(i);
+    p.AddRow({.p_recall = c.p_recall.f64[i],
+              .session_pct = c.session_pct.f64[i],
+              .has_history_pct = has_history,
+              .history_pct = has_history ? c.history_pct.f64[i] : 0.0,
+              .delta = c.delta.i64[i],
+              .session_seen = c.session_seen.i64[i],
+              .session_correct = c.session_correct.i64[i],
+              .history_seen = c.history_seen.i64[i],
+              .history_correct = c.history_correct.i64[i],
+              .epoch = epoch});
+    p.empty_required_values += Missing(c.user, i, true) + Missing(c.learning, i, true) +
+                               Missing(c.ui, i, true) + Missing(c.lexeme, i, true);
     rows_outside_partition_ += DaysFromEpochSeconds(epoch) != day;
 
     const uint32_t user_row = user.Find(dims_->users, c.user.bytes[i]);
