@@ -49,7 +49,7 @@ E2E_INPUTS := $(WV) $(BUILD)/bin/parquet_write_tool tests/e2e bench/duckdb_etl.p
   bench/duckdb_etl.sql data scripts/requirements-test.txt
 
 .PHONY: setup build build-san build-tsan test unit-test asan-test fuzz-test tsan-test \
-  tsan-unit-test tsan-e2e-test e2e-test format-check wshadow-count demo bench format clean
+  tsan-unit-test tsan-e2e-test e2e-test format-check demo bench format clean
 # Each step below uses every core itself; running two at once only slows both.
 .NOTPARALLEL:
 
@@ -121,11 +121,6 @@ format-check: $(SETUP_STAMP)
 # fuzzers briefly, the units and a threaded end-to-end run under TSan, and last
 # the formatting (last, so that a formatting slip does not hide a test result).
 test: unit-test e2e-test asan-test fuzz-test tsan-test format-check
-
-# How many -Wshadow warnings the code has (WV_WSHADOW is OFF until they are fixed):
-# every compile command of build/ again, -fsyntax-only, with -Wshadow.
-wshadow-count: build
-	python3 scripts/wshadow_count.py $(BUILD) $(JOBS)
 
 demo: build
 	bash scripts/demo.sh $(WV) $(DEMO_DIR)
