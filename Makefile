@@ -20,6 +20,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 WV := $(BUILD)/bin/wordviews
 DEMO_DIR := demo-output
 STAMP := bash scripts/stamp.sh
+SHARDS := scripts/run_gtest_shards.sh
 
 # pytest workers for the end-to-end suite (pytest-xdist); 0 runs it in one process.
 E2E_WORKERS ?= 2
@@ -36,6 +37,7 @@ SAN_FLAGS := $(CLANG_FLAGS) -DWV_FUZZ=ON
 TSAN_FLAGS := $(CLANG_FLAGS) -DWV_TSAN=ON
 
 SAN_TARGETS := wordviews_tests csv_validator_fuzz parquet_reader_fuzz manifest_fuzz
+FUZZERS := $(addprefix $(SAN_BUILD)/bin/,$(filter %_fuzz,$(SAN_TARGETS)))
 TSAN_TARGETS := wordviews_tests wordviews
 
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
@@ -47,7 +49,7 @@ E2E_INPUTS := $(WV) $(BUILD)/bin/parquet_write_tool tests/e2e bench/duckdb_etl.p
   bench/duckdb_etl.sql data scripts/requirements-test.txt
 
 .PHONY: setup build build-san build-tsan test unit-test asan-test fuzz-test tsan-test \
-  tsan-unit-test tsan-e2e-test e2e-test format-check wshadow-count demo bench format clean
+  tsan-unit-test tsan-e2e-test e2e-test format-check demo bench format clean
 # Each step below uses every core itself; running two at once only slows both.
 .NOTPARALLEL:
 
@@ -85,17 +87,17 @@ unit-test: build
 
 # The unit tests under ASan+UBSan (clang; the build the fuzzers share).
 asan-test: build-san
-	$(STAMP) $(SAN_BUILD)/.stamps/unit $(SAN_BUILD)/bin/wordviews_tests tests/unit data -- \
-	  env $(ASAN_ENV) bash scripts/run_gtest_shards.sh $(JOBS) $(SAN_BUILD)/bin/wordviews_tests
+	$(STAMP) $(SAN_BUILD)/.stamps/unit $(SAN_BUILD)/bin/wordviews_tests tests/unit data $(SHARDS) -- \
+	  env $(ASAN_ENV) bash $(SHARDS) $(JOBS) $(SAN_BUILD)/bin/wordviews_tests
 
+# run_fuzzers.sh runs every *_fuzz in the folder: the stamp keys on all of them.
 fuzz-test: build-san
-	$(STAMP) $(SAN_BUILD)/.stamps/fuzz $(SAN_BUILD)/bin/csv_validator_fuzz \
-	  $(SAN_BUILD)/bin/parquet_reader_fuzz tests/fuzz WV_FUZZ_SECONDS=$(FUZZ_SECONDS) -- \
+	$(STAMP) $(SAN_BUILD)/.stamps/fuzz $(FUZZERS) tests/fuzz WV_FUZZ_SECONDS=$(FUZZ_SECONDS) -- \
 	  env WV_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run_fuzzers.sh $(SAN_BUILD)/bin
 
 tsan-unit-test: build-tsan
-	$(STAMP) $(TSAN_BUILD)/.stamps/unit $(TSAN_BUILD)/bin/wordviews_tests tests/unit data -- \
-	  env $(TSAN_ENV) bash scripts/run_gtest_shards.sh $(JOBS) $(TSAN_BUILD)/bin/wordviews_tests
+	$(STAMP) $(TSAN_BUILD)/.stamps/unit $(TSAN_BUILD)/bin/wordviews_tests tests/unit data $(SHARDS) -- \
+	  env $(TSAN_ENV) bash $(SHARDS) $(JOBS) $(TSAN_BUILD)/bin/wordviews_tests
 
 # generate, run, check, every query and report, 4 threads each, under TSan.
 tsan-e2e-test: build-tsan build $(SETUP_STAMP)
@@ -119,11 +121,6 @@ format-check: $(SETUP_STAMP)
 # fuzzers briefly, the units and a threaded end-to-end run under TSan, and last
 # the formatting (last, so that a formatting slip does not hide a test result).
 test: unit-test e2e-test asan-test fuzz-test tsan-test format-check
-
-# How many -Wshadow warnings the code has (WV_WSHADOW is OFF until they are fixed):
-# every compile command of build/ again, -fsyntax-only, with -Wshadow.
-wshadow-count: build
-	python3 scripts/wshadow_count.py $(BUILD) $(JOBS)
 
 demo: build
 	bash scripts/demo.sh $(WV) $(DEMO_DIR)

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark of `wordviews run` against the same ETL written for DuckDB
 # (bench/duckdb_etl.py + duckdb_etl.sql), side by side in the same run, on
-# $WV_BENCH_ROWS generated rows (2% defects), plain CSV and .csv.gz.
-# Prints wall time and peak RSS (/usr/bin/time -v) of each and the ratios.
-# usage: bench/run.sh BIN_DIR   (env: WV_BENCH_ROWS, WV_BENCH_DIR, WV_BENCH_SKIP_DUCKDB=1)
+# $WV_BENCH_ROWS generated rows:
+#   * clean rows (no defects), plain CSV: DuckDB's own read_csv (--reader plain),
+#     the fair peer; then `wordviews check` of wordviews' output;
+#   * 2% defects, plain CSV and .csv.gz: DuckDB reads lines and splits fields with
+#     regular expressions (--reader lines), since its CSV reader stops at the
+#     defects (skip with WV_BENCH_DIRTY=0).
+# Prints wall time, CPU seconds (user + sys) and peak RSS (/usr/bin/time -v) of each
+# and the ratios.
+# usage: bench/run.sh BIN_DIR   (env: WV_BENCH_ROWS, WV_BENCH_DIR, WV_BENCH_SKIP_DUCKDB=1,
+#                                WV_BENCH_DIRTY=0)
 set -euo pipefail
 bin_dir="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,17 +18,19 @@ wv="$bin_dir/wordviews"
 rows="${WV_BENCH_ROWS:-12854226}"
 dir="${WV_BENCH_DIR:-$(mktemp -d /tmp/wordviews-bench.XXXXXX)}"
 mkdir -p "$dir"
-csv="$dir/run_traces.csv"
-gz="$dir/run_traces.csv.gz"
 
-if [ ! -f "$csv" ] || [ "$(cat "$csv.rows" 2>/dev/null)" != "$rows" ]; then
-  echo "generating $rows rows -> $csv and $gz"
-  "$wv" generate --rows "$rows" --dirty-rate 0.02 --seed 42 --out "$csv" >/dev/null
-  "$wv" generate --rows "$rows" --dirty-rate 0.02 --seed 42 --out "$gz" >/dev/null
-  echo "$rows" > "$csv.rows"
-fi
+# generated NAME DIRTY_RATE EXT -> path of $rows generated rows (reused when present)
+generated() {
+  local path="$dir/$1.$3"
+  if [ ! -f "$path" ] || [ "$(cat "$path.rows" 2>/dev/null)" != "$rows" ]; then
+    echo "generating $rows rows (dirty rate $2) -> $path" >&2
+    "$wv" generate --rows "$rows" --dirty-rate "$2" --seed 42 --out "$path" --quiet
+    echo "$rows" > "$path.rows"
+  fi
+  echo "$path"
+}
 
-# measure LABEL CMD... -> prints "LABEL: S s, M MiB" and sets LAST_S / LAST_MIB
+# measure LABEL CMD... -> prints "LABEL: S s, C s CPU, M MiB" and sets LAST_S / LAST_CPU / LAST_MIB
 measure() {
   local label="$1"
   shift
@@ -31,19 +40,32 @@ measure() {
     echo "$label FAILED:"; tail -20 "$dir/out.$$.log" "$log"; exit 1
   fi
   LAST_S=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+  LAST_CPU=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")
   LAST_MIB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
-  printf "%-28s %8.2f s  %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_MIB"
+  printf "%-34s %8.2f s wall %8.2f s CPU %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_CPU" "$LAST_MIB"
 }
 
-echo "input: $(du -h "$csv" | cut -f1) plain, $(du -h "$gz" | cut -f1) gzip, $rows rows, $(nproc) cores"
-for input in "$csv" "$gz"; do
-  kind=$([ "$input" = "$gz" ] && echo "csv.gz" || echo "csv")
-  measure "wordviews run ($kind)" "$wv" run --traces "$input" --out "$dir/wv_out_$kind" --quiet
-  wv_s=$LAST_S; wv_mib=$LAST_MIB
-  if [ "${WV_BENCH_SKIP_DUCKDB:-0}" != 1 ]; then
-    measure "duckdb etl ($kind)" python3 "$here/duckdb_etl.py" --traces "$input" --out "$dir/duck_out_$kind"
-    awk -v a="$LAST_S" -v b="$wv_s" -v ma="$LAST_MIB" -v mb="$wv_mib" \
-      'BEGIN {printf "  => wordviews is %.1fx faster than DuckDB, using %.2fx its memory\n", a/b, mb/ma}'
+# versus LABEL READER INPUT: wordviews run, then DuckDB with READER, on INPUT
+versus() {
+  local label="$1" reader="$2" input="$3"
+  measure "wordviews run ($label)" "$wv" run --traces "$input" --out "$dir/wv_out_$label" --quiet
+  local wv_s=$LAST_S wv_cpu=$LAST_CPU wv_mib=$LAST_MIB
+  if [ "$label" = clean ]; then
+    measure "wordviews check (clean output)" "$wv" check "$dir/wv_out_$label"
   fi
-  rm -rf "$dir/wv_out_$kind" "$dir/duck_out_$kind"
-done
+  if [ "${WV_BENCH_SKIP_DUCKDB:-0}" != 1 ]; then
+    measure "duckdb etl, $reader ($label)" python3 "$here/duckdb_etl.py" --reader "$reader" \
+      --traces "$input" --out "$dir/duck_out_$label"
+    awk -v a="$LAST_S" -v b="$wv_s" -v ca="$LAST_CPU" -v cb="$wv_cpu" -v ma="$LAST_MIB" -v mb="$wv_mib" \
+      'BEGIN {printf "  => DuckDB / wordviews: wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", a/b, ca/cb, ma/mb}'
+  fi
+  rm -rf "$dir/wv_out_$label" "$dir/duck_out_$label"
+}
+
+echo "$rows rows, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+versus clean plain "$(generated run_clean 0 csv)"
+if [ "${WV_BENCH_DIRTY:-1}" != 0 ]; then
+  versus csv lines "$(generated run_traces 0.02 csv)"
+  versus csv.gz lines "$(generated run_traces 0.02 csv.gz)"
+fi
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,4 +1,6 @@
-"""Shared fixtures for the end-to-end tests: the wordviews binary and ways to run it."""
+"""Shared fixtures for the end-to-end tests: the wordviews binary and ways to run it,
+and helpers the test files share (import them: `from conftest import snapshot`)."""
+import json
 import os
 import pathlib
 import subprocess
@@ -42,3 +44,27 @@ def run_wv(wv_bin):
 def wv(wv_bin):
     """wv(*args, check=True) runs the binary; returns the CompletedProcess (bytes)."""
     return _runner(wv_bin, text=False)
+
+
+def manifest(out):
+    """The parsed _manifest.json of output folder `out`."""
+    return json.loads((pathlib.Path(out) / "_manifest.json").read_text())
+
+
+def snapshot(root):
+    """Every entry under `root` (not following links): what a command that must
+    not change the folder is compared against. A file by size and mtime, a folder
+    by mtime (an entry added or removed, even briefly), a link by its target."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            if os.path.islink(p):
+                out[rel] = ("link", os.readlink(p))
+            elif os.path.isdir(p):
+                out[rel] = ("dir", st.st_mtime_ns)
+            else:
+                out[rel] = ("file", st.st_size, st.st_mtime_ns)
+    return out

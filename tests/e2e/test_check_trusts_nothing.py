@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from test_publication import snapshot as tree
+from conftest import manifest, snapshot
 
 EXIT_MISMATCH = 6
 
@@ -39,10 +39,6 @@ def out(good, tmp_path):
     copy = tmp_path / "out"
     shutil.copytree(good, copy, symlinks=True)
     return copy
-
-
-def manifest(out):
-    return json.loads((out / "_manifest.json").read_text())
 
 
 def write_manifest(out, m):
@@ -102,14 +98,14 @@ class Readers:
         self.wv_bin, self.root, self.out = wv_bin, root, out
 
     def _run(self, *args):
-        before = tree(self.root)
+        before = snapshot(self.root)
         proc = subprocess.run([self.wv_bin, *map(str, args)], capture_output=True, text=True,
                               timeout=None)
         report = self.root / "report-out.html"
         wrote_report = report.exists()
         if wrote_report:
             report.unlink()
-        assert tree(self.root) == before, f"{args}: something changed under {self.root}"
+        assert snapshot(self.root) == before, f"{args}: something changed under {self.root}"
         return proc, wrote_report
 
     def check(self):

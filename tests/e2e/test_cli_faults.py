@@ -15,6 +15,8 @@ import tempfile
 
 import pytest
 
+from conftest import manifest, snapshot
+
 EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT, EXIT_INTERNAL = 2, 3, 5, 1
 HEADER = ("p_recall,timestamp,delta,user_id,learning_language,ui_language,lexeme_id,"
           "lexeme_string,history_seen,history_correct,session_seen,session_correct")
@@ -25,17 +27,6 @@ def run(wv_bin, *args, env=None, stdout=subprocess.PIPE, **kwargs):
     full_env.update(env or {})
     return subprocess.run([wv_bin, *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
                           env=full_env, **kwargs)
-
-
-def tree(root):
-    """Every path under root with its size and mtime: what a failure must not change."""
-    root = pathlib.Path(root)
-    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*"))}
-
-
-def manifest(out):
-    return json.loads((pathlib.Path(out) / "_manifest.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +51,7 @@ def assert_failed_cleanly(work, before, proc, code, message):
     assert proc.returncode == code, err
     assert message in err, err
     assert err.count("\n") == 1 and err.startswith("wordviews: error: "), err
-    assert tree(work) == before, "a failed command changed the folder"
+    assert snapshot(work) == before, "a failed command changed the folder"
 
 
 def write(path, data):
@@ -85,7 +76,7 @@ def test_another_subcommands_variables_are_ignored(wv_bin, work, traces):
 
 
 def test_the_running_subcommands_variable_is_validated(wv_bin, work, traces):
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "run", "--traces", traces, "--out", work / "out",
                env={"WV_RUN_THREADS": "banana"})
     assert_failed_cleanly(work, before, proc, EXIT_USAGE,
@@ -93,7 +84,7 @@ def test_the_running_subcommands_variable_is_validated(wv_bin, work, traces):
 
 
 def test_shared_wv_threads_is_validated_by_the_running_subcommand(wv_bin, work):
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "query", work / "out", "pairs", env={"WV_THREADS": "-1"})
     assert_failed_cleanly(work, before, proc, EXIT_USAGE, "WV_THREADS: bad value for --threads")
     ok = run(wv_bin, "query", work / "out", "pairs", env={"WV_THREADS": "0"})
@@ -110,7 +101,7 @@ def test_query_format_from_the_environment(wv_bin, work):
 
 def config_run(wv_bin, work, traces, text, *extra, env=None):
     cfg = write(work / "wordviews.toml", text)
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "--config", cfg, "run", "--traces", traces, "--out", work / "out", *extra,
                env=env)
     return proc, before, cfg
@@ -155,7 +146,7 @@ def test_config_bad_value_names_its_line(wv_bin, work, traces):
 
 
 def test_config_missing_file(wv_bin, work, traces):
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "--config", work / "none.toml", "run", "--traces", traces,
                "--out", work / "out")
     assert_failed_cleanly(work, before, proc, EXIT_USAGE, "none.toml: cannot open")
@@ -204,11 +195,11 @@ def test_huge_thread_count_is_capped_with_a_note(wv_bin, traces, tmp_path):
 
 
 def test_negative_thread_count_is_a_usage_error(wv_bin, work, traces):
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "run", "--traces", traces, "--out", work / "out", "--threads", -1)
     assert proc.returncode == EXIT_USAGE
     assert b"--threads: expected 0 (all cores) or a number of threads, got '-1'" in proc.stderr
-    assert tree(work) == before
+    assert snapshot(work) == before
 
 
 def test_thread_exhaustion_is_a_clean_error(wv_bin, traces):
@@ -262,7 +253,7 @@ def test_full_stdout_is_an_output_error(wv_bin, work, full, what):
             "parquet-cat": ["parquet", "cat", first_fact_file(work / "out")],
             "check-json": ["check", work / "out", "--json"],
             "version": ["--version"]}[what]
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, *args, stdout=full)
     assert_failed_cleanly(work, before, proc, EXIT_OUTPUT,
                           "cannot write to standard output: No space left on device")
@@ -301,7 +292,7 @@ def test_closed_stdout_pipe_after_a_run_keeps_the_published_output(wv_bin, trace
 def test_memory_exhaustion_ends_cleanly(wv_bin, work, traces):
     """A small address-space limit: no room for a thread's stack (the ingest
     reader cannot start)."""
-    before = tree(work)
+    before = snapshot(work)
 
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (20 << 20, 20 << 20))
@@ -313,7 +304,7 @@ def test_memory_exhaustion_ends_cleanly(wv_bin, work, traces):
         pytest.skip(f"20 MiB does not even load the binary here: {err}")
     assert proc.returncode in (EXIT_INTERNAL, EXIT_OUTPUT), err
     assert err.startswith("wordviews: error: ") and err.count("\n") == 1, err
-    assert tree(work) == before
+    assert snapshot(work) == before
 
 
 @pytest.mark.parametrize("megabytes", [30, 100, 200, 400])
@@ -327,14 +318,14 @@ def test_memory_exhaustion_deeper_in_a_run(wv_bin, work, tmp_path_factory, megab
     big = d / "big.csv.gz"
     proc = run(wv_bin, "generate", "--rows", 300000, "--seed", 2, "--out", big, "-q")
     assert proc.returncode == 0, proc.stderr
-    before = tree(work)
+    before = snapshot(work)
 
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (megabytes << 20, megabytes << 20))
 
     proc = run(wv_bin, "run", "--traces", big, "--out", work / "out", "--quiet",
                preexec_fn=limit)
-    assert tree(work) == before or proc.returncode == 0
+    assert snapshot(work) == before or proc.returncode == 0
     assert proc.returncode in (0, EXIT_INTERNAL, EXIT_OUTPUT), proc.stderr
     if proc.returncode != 0:
         lines = proc.stderr.decode(errors="replace").splitlines()
@@ -344,25 +335,25 @@ def test_memory_exhaustion_deeper_in_a_run(wv_bin, work, tmp_path_factory, megab
 # ---- Terminal-safe text ----
 
 def test_control_characters_in_a_file_name_are_escaped(wv_bin, work):
-    before = tree(work)
+    before = snapshot(work)
     name = work / "evil\x1b]0;pwned\x07\r.csv"
     proc = run(wv_bin, "run", "--traces", name, "--out", work / "out")
     err = proc.stderr.decode(errors="replace")
     assert proc.returncode == EXIT_INPUT, err
     assert "\x1b" not in err and "\x07" not in err and "\r" not in err
     assert "evil\\x1b]0;pwned\\x07\\x0d.csv" in err
-    assert tree(work) == before
+    assert snapshot(work) == before
 
 
 def test_control_characters_in_a_header_are_escaped(wv_bin, work):
     bad = write(work / "bad.csv", HEADER.replace("delta", "del\x1b[2Jta") + "\n")
-    before = tree(work)
+    before = snapshot(work)
     proc = run(wv_bin, "run", "--traces", bad, "--out", work / "out")
     err = proc.stderr.decode(errors="replace")
     assert proc.returncode == EXIT_INPUT, err
     assert "\x1b" not in err
     assert "del\\x1b[2Jta" in err, err
-    assert tree(work) == before
+    assert snapshot(work) == before
 
 
 def test_query_table_escapes_control_characters_and_json_keeps_them(wv_bin, tmp_path,

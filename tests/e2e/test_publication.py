@@ -19,6 +19,8 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import manifest, snapshot
+
 EXIT_INPUT, EXIT_OUTPUT = 3, 5
 STAGING = ".wv-staging-"
 
@@ -42,27 +44,6 @@ def big_input(tmp_path_factory, wv):
     f = tmp_path_factory.mktemp("big") / "big.csv"
     wv("generate", "--rows", 400000, "--seed", 5, "--out", f, "-q")
     return f
-
-
-def snapshot(root):
-    """Every entry under `root`: kind, size, link target, mtime of files."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = os.path.join(dirpath, name)
-            st = os.lstat(p)
-            rel = os.path.relpath(p, root)
-            if os.path.islink(p):
-                out[rel] = ("link", os.readlink(p))
-            elif os.path.isdir(p):
-                out[rel] = ("dir",)
-            else:
-                out[rel] = ("file", st.st_size, st.st_mtime_ns)
-    return out
-
-
-def manifest(out):
-    return json.loads((out / "_manifest.json").read_text())
 
 
 def debris(parent, name="out"):
