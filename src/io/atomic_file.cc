@@ -1,13 +1,16 @@
 #include "io/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include "fmt/core.h"
+#include "io/dir_lock.h"
 #include "io/file_kind.h"
 #include "io/local_files.h"
 
@@ -30,6 +33,67 @@ std::string TemporaryPathFor(const std::string& path) {
   return HiddenSiblingPath(folder, base, ".tmp-");
 }
 
+// Whether `name` is exactly a temporary HiddenSiblingPath makes for `base`:
+// ".BASE.tmp-<digits>-<digits>", nothing more or less.
+bool IsTemporaryNameOf(std::string_view name, std::string_view base) {
+  const std::string prefix = fmt::format(".{}.tmp-", base);
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return false;
+  std::string_view rest = name.substr(prefix.size());
+  const size_t dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (i != dash && !std::isdigit(static_cast<unsigned char>(rest[i]))) return false;
+  }
+  return true;
+}
+
+// Removes `name` in `dir_fd` if it is an abandoned temporary: a regular file
+// whose exclusive flock can be taken (every live StagedFile holds its own, and
+// the kernel dropped the lock of a writer that died, even by SIGKILL), and
+// still that file when it is unlinked.
+void RemoveIfAbandoned(int dir_fd, const char* name) {
+  UniqueFd fd(::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat locked {};
+  if (!fd.valid() || ::fstat(fd.get(), &locked) != 0 || !S_ISREG(locked.st_mode)) return;
+  StatusOr<bool> taken = TryLock(fd.get(), LockMode::kExclusive);
+  if (!taken.ok() || !*taken) return;
+  struct stat named {};
+  if (::fstatat(dir_fd, name, &named, AT_SYMLINK_NOFOLLOW) != 0 || named.st_ino != locked.st_ino ||
+      named.st_dev != locked.st_dev) {
+    return;
+  }
+  ::unlinkat(dir_fd, name, 0);
+}
+
+// Removes the temporaries of `path` that writers killed before they could
+// remove them left behind (see StagedFile). Best effort: a folder that cannot
+// be listed is left as it is.
+void RemoveAbandonedTemporaries(const std::string& path) {
+  const std::string folder = FolderOf(path);
+  const size_t slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  DIR* listing = ::opendir(folder.c_str());
+  if (listing == nullptr) return;
+  while (const dirent* entry = ::readdir(listing)) {
+    if (IsTemporaryNameOf(entry->d_name, base)) RemoveIfAbandoned(::dirfd(listing), entry->d_name);
+  }
+  ::closedir(listing);
+}
+
+// Locks the temporary just created at `temporary` (inode `inode`) for as
+// long as its StagedFile lives, then checks that the name is still that file:
+// another writer's RemoveAbandonedTemporaries may have taken the lock first,
+// in the moment between creation and locking, and removed it. Returns the
+// locked descriptor, or an invalid one when the file is gone (try a new name).
+StatusOr<UniqueFd> LockTemporary(const std::string& temporary, uint64_t inode) {
+  UniqueFd fd(::open(temporary.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != inode) return UniqueFd();
+  WV_RETURN_IF_ERROR(Lock(fd.get(), LockMode::kExclusive));
+  if (::lstat(temporary.c_str(), &st) != 0 || st.st_ino != inode) return UniqueFd();
+  return fd;
+}
+
 }  // namespace
 
 Status CheckReplaceableFile(const std::string& path) {
@@ -47,36 +111,42 @@ StatusOr<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& path
   if (path == "-") return InternalError("StagedFile::Create: standard output is not a file");
   if (path.empty()) return OutputError("no output file name given");
   WV_RETURN_IF_ERROR(CheckReplaceableFile(path));
-  // The temporary is created exclusively: whatever already has its name (a
-  // leftover of a killed run with our process id, or a link planted there) is
-  // never truncated or followed; the next name is tried instead.
   SignalCleanup::InstallHandlers();
+  RemoveAbandonedTemporaries(path);
+  // The temporary is created exclusively: whatever already has its name (a
+  // leftover with our process id, or a link planted there) is never
+  // truncated or followed; the next name is tried instead.
   constexpr int kAttempts = 100;
   for (int attempt = 0;; ++attempt) {
     std::string temporary = TemporaryPathFor(path);
     StatusOr<std::unique_ptr<ByteSink>> sink = OpenNewFileSink(temporary);
     struct stat st {};
     const bool name_taken = ::lstat(temporary.c_str(), &st) == 0;
-    if (sink.ok()) {
+    if (sink.ok() && name_taken) {
+      WV_ASSIGN_OR_RETURN(UniqueFd lock, LockTemporary(temporary, st.st_ino));
+      if (!lock.valid()) continue;  // removed as abandoned before we locked it
       // Removed on SIGINT/SIGTERM too, but only while the name is the file we
       // created (st is that file: we just made it, exclusively).
-      const uint64_t inode = name_taken ? st.st_ino : 0;
       SignalCleanup cleanup =
-          SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false, inode);
-      return std::unique_ptr<StagedFile>(new StagedFile(
-          path, std::move(temporary), inode, std::move(sink).value(), std::move(cleanup)));
+          SignalCleanup::Register(AT_FDCWD, temporary, /*is_tree=*/false, st.st_ino);
+      return std::unique_ptr<StagedFile>(new StagedFile(path, std::move(temporary), st.st_ino,
+                                                        std::move(lock), std::move(sink).value(),
+                                                        std::move(cleanup)));
     }
     if (!name_taken || attempt + 1 == kAttempts) {
+      if (sink.ok()) return OutputError(fmt::format("staging {}: {} vanished", path, temporary));
       return Annotate(sink.status(), fmt::format("staging {}", path));
     }
   }
 }
 
 StagedFile::StagedFile(std::string path, std::string temporary_path, uint64_t temporary_inode,
-                       std::unique_ptr<ByteSink> sink, SignalCleanup cleanup)
+                       UniqueFd temporary_lock, std::unique_ptr<ByteSink> sink,
+                       SignalCleanup cleanup)
     : path_(std::move(path)),
       temporary_path_(std::move(temporary_path)),
       temporary_inode_(temporary_inode),
+      temporary_lock_(std::move(temporary_lock)),
       sink_(std::move(sink)),
       cleanup_(std::move(cleanup)) {}
 
@@ -103,6 +173,7 @@ Status StagedFile::Commit() {
   }
   committed_ = true;
   cleanup_.Cancel();
+  temporary_lock_.Reset();
   return SyncFolder(FolderOf(path_));
 }
 

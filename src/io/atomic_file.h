@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "io/byte_sink.h"
 #include "io/signal_cleanup.h"
+#include "io/unique_fd.h"
 
 // Single files published all at once (the report, generated traces and their
 // sidecars). The bytes go to a hidden temporary file in the same folder; on
@@ -25,12 +26,16 @@ Status CheckReplaceableFile(const std::string& path);
 // A file being written to a temporary beside its final path: the temporary
 // is hidden (".NAME.tmp-PID-N") and in the same folder, so the rename in
 // Commit() is atomic. Destroying an uncommitted StagedFile removes the
-// temporary; so do SIGINT and SIGTERM (io/signal_cleanup.h). Not
+// temporary; so do SIGINT and SIGTERM (io/signal_cleanup.h). A writer killed
+// outright (SIGKILL, power loss) cannot: every StagedFile therefore holds an
+// exclusive flock on its temporary, and Create() removes the temporaries of
+// the same NAME whose lock is free (their writer is dead, whatever pid
+// namespace it ran in; the pid in the name is for people only). Not
 // thread-safe: one owner.
 class StagedFile {
  public:
-  // Creates a new temporary beside `path` (never reusing or following
-  // anything already at its name).
+  // Removes abandoned temporaries of `path` (above), then creates a new one
+  // beside it (never reusing or following anything already at its name).
   // REQUIRES: path is not "-" (standard output is not published atomically).
   // Errors: OutputError when the path is empty, CheckReplaceableFile(path)
   // fails or the temporary cannot be created (e.g. the folder is missing).
@@ -57,11 +62,12 @@ class StagedFile {
 
  private:
   StagedFile(std::string path, std::string temporary_path, uint64_t temporary_inode,
-             std::unique_ptr<ByteSink> sink, SignalCleanup cleanup);
+             UniqueFd temporary_lock, std::unique_ptr<ByteSink> sink, SignalCleanup cleanup);
 
   std::string path_;
   std::string temporary_path_;
-  uint64_t temporary_inode_;  // the temporary we created (0: unknown)
+  uint64_t temporary_inode_;  // the temporary we created
+  UniqueFd temporary_lock_;   // holds the exclusive flock that marks it live
   std::unique_ptr<ByteSink> sink_;
   SignalCleanup cleanup_;
   bool committed_ = false;

@@ -16,7 +16,8 @@ Status SyncFolder(const std::string& folder);
 
 // "<folder>/.<base><marker><pid>-<n>": a hidden name beside `base` in
 // `folder` ("" for the current folder), unique within the process (n counts
-// up), whose pid lets a later run recognise a dead process's leftovers.
+// up); the pid tells people which process made it (a later run recognises
+// leftovers by their free lock, never by pid: see StagedFile).
 std::string HiddenSiblingPath(const std::string& folder, std::string_view base,
                               std::string_view marker);
 

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -190,6 +191,44 @@ TEST_F(AtomicFileTest, NeverWritesThroughALinkAtTheTemporaryName) {
   EXPECT_EQ(ReadFileBytes(Path("victim")), "keep");
   EXPECT_EQ(ReadFileBytes(Path("x")), "data");
   EXPECT_TRUE(fs::is_symlink(planted));  // not ours: left alone
+}
+
+TEST_F(AtomicFileTest, RemovesTemporariesWhoseWriterDiedAndNothingElse) {
+  // A child stages a file and dies without any cleanup (as SIGKILL would
+  // leave it); its temporary, locked by nobody now, is removed by the next
+  // Create() for the same path. Names of other shapes are not ours.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto staged = StagedFile::Create(Path("x"));
+    ::_exit(staged.ok() ? 0 : 1);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+  std::vector<std::string> left = Names();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].rfind(".x.tmp-", 0), 0u) << left[0];
+  const std::vector<std::string> not_ours = {".x.tmp-1-2.bak", ".y.tmp-1-2", ".x.tmp-a-1",
+                                             ".x.tmp-12", ".x.tmp--1", "x.tmp-1-2"};
+  for (const std::string& name : not_ours) WriteFileBytes(Path(name), "keep");
+  WriteFileBytes(Path("victim"), "keep");
+  fs::create_symlink(Path("victim"), Path(".x.tmp-7-7"));  // a link is never ours
+  fs::create_directory(Path(".x.tmp-8-8"));
+
+  auto live = StagedFile::Create(Path("x"));
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  std::vector<std::string> expected = not_ours;
+  for (const char* name : {"victim", ".x.tmp-7-7", ".x.tmp-8-8"}) expected.push_back(name);
+  expected.push_back(fs::path((*live)->temporary_path()).filename().string());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Names(), expected);
+
+  // A live writer's temporary (its lock held) survives another Create().
+  auto second = StagedFile::Create(Path("x"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(fs::exists((*live)->temporary_path()));
+  EXPECT_EQ(ReadFileBytes(Path("victim")), "keep");
 }
 
 TEST_F(AtomicFileTest, MissingFolderAndStandardOutputAreErrors) {
