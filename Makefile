@@ -36,7 +36,7 @@ CLANG_FLAGS := -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 SAN_FLAGS := $(CLANG_FLAGS) -DWV_FUZZ=ON
 TSAN_FLAGS := $(CLANG_FLAGS) -DWV_TSAN=ON
 
-SAN_TARGETS := wordviews_tests csv_validator_fuzz parquet_reader_fuzz manifest_fuzz
+SAN_TARGETS := wordviews_tests csv_validator_fuzz parquet_reader_fuzz manifest_fuzz config_file_fuzz
 FUZZERS := $(addprefix $(SAN_BUILD)/bin/,$(filter %_fuzz,$(SAN_TARGETS)))
 TSAN_TARGETS := wordviews_tests wordviews
 

@@ -210,7 +210,7 @@ TEST_F(AtomicFileTest, RemovesTemporariesWhoseWriterDiedAndNothingElse) {
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].rfind(".x.tmp-", 0), 0u) << left[0];
   const std::vector<std::string> not_ours = {".x.tmp-1-2.bak", ".y.tmp-1-2", ".x.tmp-a-1",
-                                             ".x.tmp-12", ".x.tmp--1", "x.tmp-1-2"};
+                                             ".x.tmp-12",      ".x.tmp--1",  "x.tmp-1-2"};
   for (const std::string& name : not_ours) WriteFileBytes(Path(name), "keep");
   WriteFileBytes(Path("victim"), "keep");
   fs::create_symlink(Path("victim"), Path(".x.tmp-7-7"));  // a link is never ours
