@@ -18,6 +18,7 @@ struct RunFlags {
   run::RunOptions options;
   bool quiet = false;
   bool report = false;
+  std::string memory_limit = "1G";
 };
 
 // Draws progress on stderr: a redrawn bar on a terminal, a log line every
@@ -112,6 +113,8 @@ std::vector<std::string> RecordedArguments(const CLI::App& sub) {
 
 Status Run(RunFlags flags) {
   flags.options.threads = ResolveThreads(flags.options.threads, "run");
+  WV_ASSIGN_OR_RETURN(flags.options.memory_limit_bytes,
+                      run::ParseByteSize(flags.memory_limit, "--memory-limit"));
   ProgressDisplay display(flags.quiet, StderrIsTerminal());
   run::RunObserver observer;
   observer.on_stage = [&](const std::string& s) { display.Stage(s); };
@@ -157,6 +160,19 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "If another run is writing the same --out, wait up to SECONDS for it "
                   "(default: fail at once)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--memory-limit", flags->memory_limit,
+                  "Memory the run may use before it spills to disk: bytes or 512M, 2G, ... "
+                  "(0: no limit); the output does not depend on it")
+      ->check([](const std::string& value) -> std::string {
+        const StatusOr<uint64_t> bytes = run::ParseByteSize(value, "--memory-limit");
+        if (!bytes.ok()) return bytes.status().message();
+        if (*bytes != 0 && *bytes < run::kMinMemoryLimit) return "must be at least 1M (or 0)";
+        return "";
+      })
+      ->capture_default_str();
+  sub->add_option("--tmp-dir", flags->options.tmp_dir,
+                  "Folder for the spill folder (default: beside --out); removed when the run "
+                  "ends, however it ends");
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
   sub->callback([flags, selected, sub] {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -18,6 +19,7 @@
 #include "quality/checks.h"
 #include "quality/star_checks.h"
 #include "run/published_output.h"
+#include "run/spill_folder.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
 
@@ -68,6 +70,39 @@ StatusOr<parquet::Compression> ParseCompressionName(const std::string& name) {
   return UsageError(fmt::format("--compression {}: expected zstd, snappy or none", name));
 }
 
+StatusOr<uint64_t> ParseByteSize(std::string_view text, std::string_view option) {
+  const auto bad = [&] {
+    return UsageError(fmt::format("{} {}: expected a byte count such as 1073741824, 512M or 2G",
+                                  option, text));
+  };
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 19) return bad();
+  uint64_t value = 0;
+  for (size_t i = 0; i < digits; ++i) value = value * 10 + static_cast<uint64_t>(text[i] - '0');
+  std::string suffix(text.substr(digits));
+  for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (suffix.size() > 1 && (suffix.ends_with("IB") || suffix.ends_with("B"))) {
+    suffix.resize(suffix.size() - (suffix.ends_with("IB") ? 2 : 1));
+  } else if (suffix == "B") {
+    suffix.clear();
+  }
+  int shift = 0;
+  if (suffix == "K") {
+    shift = 10;
+  } else if (suffix == "M") {
+    shift = 20;
+  } else if (suffix == "G") {
+    shift = 30;
+  } else if (suffix == "T") {
+    shift = 40;
+  } else if (!suffix.empty()) {
+    return bad();
+  }
+  if (shift > 0 && value > (UINT64_MAX >> shift)) return bad();
+  return value << shift;
+}
+
 namespace {
 
 // The options checked and resolved.
@@ -85,6 +120,10 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
         fmt::format("--max-bad-ratio {}: expected a number in [0, 1]", options.max_bad_ratio));
   }
   if (options.out_dir.empty()) return UsageError("run: --out is required");
+  if (options.memory_limit_bytes != 0 && options.memory_limit_bytes < kMinMemoryLimit) {
+    return UsageError(fmt::format("--memory-limit {}: must be at least 1M (or 0: no limit)",
+                                  options.memory_limit_bytes));
+  }
   settings.threads = EffectiveThreads(options.threads);
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
@@ -118,8 +157,9 @@ struct Built {
 // Reads and validates the traces into the star schema in `store`; records
 // the ingest stage's time (the dimension stage ends with the checks).
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
-                               io::OutputStore* store, const RunObserver& observer,
-                               Clock::time_point start, Manifest* manifest) {
+                               const traces::IngestSpill& spill, io::OutputStore* store,
+                               const RunObserver& observer, Clock::time_point start,
+                               Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;
@@ -129,6 +169,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
 
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
+  ingest.spill = spill;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -223,8 +264,21 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
                       traces::LoadReferences(options.lexemes_path, options.languages_path));
   manifest.stage_seconds.emplace_back("references", SecondsSince(t0));
 
-  WV_ASSIGN_OR_RETURN(Built built,
-                      IngestAndBuild(settings, refs, store.get(), observer, start, &manifest));
+  // The spill folder and the memory split (see docs/ARCHITECTURE.md, Memory).
+  std::unique_ptr<SpillFolder> spill_folder;
+  traces::IngestSpill spill;
+  if (options.memory_limit_bytes != 0) {
+    WV_ASSIGN_OR_RETURN(spill_folder,
+                        SpillFolder::Create(options.tmp_dir.empty()
+                                                ? DefaultSpillParent(options.out_dir)
+                                                : options.tmp_dir));
+    spill.folder = spill_folder->path();
+    spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
+    spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
+  }
+  WV_ASSIGN_OR_RETURN(Built built, IngestAndBuild(settings, refs, spill, store.get(), observer,
+                                                  start, &manifest));
+  spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);
   manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(dimensions_started));

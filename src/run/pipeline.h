@@ -18,6 +18,10 @@
 // own workers, and calls the observer from the thread that consumes chunks.
 namespace wv::run {
 
+inline constexpr uint64_t kDefaultMemoryLimit = uint64_t{1} << 30;
+// The least --memory-limit accepted (below it the fixed buffers alone exceed it).
+inline constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 20;
+
 struct RunOptions {
   std::vector<std::string> traces;  // files or globs; plain CSV or gzip
   std::string lexemes_path;         // empty: bundled reference
@@ -27,6 +31,11 @@ struct RunOptions {
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
   double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
+  // What the run may hold in memory before it spills to disk (bytes; 0: no
+  // limit, never spill). See docs/ARCHITECTURE.md, Memory.
+  uint64_t memory_limit_bytes = kDefaultMemoryLimit;
+  // Where the spill folder goes; empty: beside out_dir.
+  std::string tmp_dir;
   std::vector<std::string> arguments;  // the command line, for the manifest
 };
 
@@ -62,6 +71,11 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
 
 // The human summary printed at the end of a run.
 std::string FormatRunSummary(const RunSummary& summary);
+
+// Parses a byte count with an optional binary suffix: 1048576, 512K, 512M,
+// 2G, 1T (K = 1024; a trailing "B" or "iB" is allowed: 512MB, 2GiB). A
+// UsageError naming `option` otherwise.
+StatusOr<uint64_t> ParseByteSize(std::string_view text, std::string_view option);
 
 // Parses --compression.
 StatusOr<parquet::Compression> ParseCompressionName(const std::string& name);

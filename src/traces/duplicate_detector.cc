@@ -10,6 +10,15 @@ RunLineNumbers::FileLine RunLineNumbers::Locate(uint64_t line) const {
   return FileLine{static_cast<uint32_t>(it - start_.begin()), static_cast<int64_t>(line - *it)};
 }
 
+size_t DuplicateDetector::MaxRowsWithin(size_t bytes) {
+  // A slot is the entry plus one control byte; capacities are 2^k - 1 and a
+  // table grows once it is 7/8 full.
+  constexpr size_t kSlotBytes = sizeof(SeenRow) + 1;
+  size_t capacity = 1;
+  while ((2 * capacity + 1) * kSlotBytes <= bytes) capacity = 2 * capacity + 1;
+  return capacity - capacity / 8;
+}
+
 void DuplicateDetector::Check(std::span<const RowFingerprint> fingerprints, uint64_t line_start,
                               std::span<const int64_t> lines, std::vector<Duplicate>* duplicates) {
   const size_t n = fingerprints.size();

@@ -71,9 +71,11 @@ class RunLineNumbers {
 // The state is one entry per distinct row: its fingerprint and the run-wide
 // line of its first occurrence (16 bytes, plus a control byte per hash-table
 // slot). Entries are independent and carry a totally ordered position, so
-// the states of detectors that saw different shards of the input could be
-// merged by keeping, per fingerprint, the entry with the smaller position,
-// and entries could be spilled sorted by fingerprint; neither exists yet.
+// the states of detectors that saw different shards of the input merge by
+// keeping, per fingerprint, the entry with the smaller position: when the
+// set would outgrow its memory budget, the in-order stage hands its entries
+// to a SpilledDuplicates (traces/spilled_duplicates.h), which does exactly
+// that on disk, and releases the set.
 //
 // Not thread-safe: call from one thread at a time (the in-order stage).
 class DuplicateDetector {
@@ -115,6 +117,22 @@ class DuplicateDetector {
 
   // Distinct rows remembered.
   size_t size() const { return seen_.size(); }
+
+  // The most distinct rows a set of at most `bytes` holds: a table reserved
+  // for them up front never grows (growing would hold two tables at once).
+  static size_t MaxRowsWithin(size_t bytes);
+
+  // Calls fn(fingerprint, first_line) for every distinct row remembered
+  // (first_line 0 when beyond 2^32 - 1, see Duplicate), in no given order.
+  template <typename Fn>
+  void ForEachRow(Fn&& fn) const {
+    for (const SeenRow& row : seen_) fn(RowFingerprint{row.hash, row.check}, row.first_line);
+  }
+
+  // Forgets every row and gives the table's memory back.
+  void Release() {
+    if (!abandoned_) Set().swap(seen_);
+  }
 
  private:
   // An entry: a row's fingerprint and where it was first seen.

@@ -12,6 +12,9 @@
 #include "traces/chunks_in_flight.h"
 #include "traces/duplicate_detector.h"
 #include "traces/ingest.h"
+#include "traces/references.h"
+#include "traces/spill_file.h"
+#include "traces/spilled_duplicates.h"
 
 // The part of an ingest that needs chunks in input order. Internal to the
 // traces module.
@@ -21,6 +24,15 @@ namespace wv::traces {
 // (per file and run-wide), moves duplicates (rule 7) to the quarantine,
 // counts rows into IngestStats, hands the chunk to `consume` and reports
 // progress.
+//
+// Bounded memory: when the distinct rows would outgrow the duplicate set's
+// budget, the stage stops deciding on the way. From that chunk on, it hands
+// every accepted row's fingerprint to a SpilledDuplicates and appends the
+// chunk's bytes (zstd) to a log in the spill folder, consuming nothing;
+// FinishDeferred() then resolves the duplicates and replays the log:
+// validates each chunk again (the validator is a pure function of the
+// bytes), quarantines the duplicates found, and consumes the chunks in the
+// same order, so the consumer sees exactly what it would have seen.
 // Not thread-safe: one thread at a time (the ChunkReorderer ensures it).
 class InOrderStage {
  public:
@@ -34,17 +46,45 @@ class InOrderStage {
   InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,
                std::optional<uint64_t> stored_bytes_total, size_t expected_rows,
-               IngestStats* stats);
+               const IngestSpill& spill, IngestStats* stats);
 
   // Finishes `chunk` and consumes it; returns the first error (of consume, or
   // an internal inconsistency).
   // REQUIRES: chunks come in sequence order.
   Status Finish(ChunkInFlight& chunk);
 
+  // Replays the deferred chunks, if any (see above), validating them again
+  // on up to `threads` threads. REQUIRES: after the last Finish(), once.
+  Status FinishDeferred(const References& refs, int threads);
+
+  // Whether the duplicate set outgrew its budget (the chunks were deferred).
+  bool spilled() const { return spilled_ != nullptr; }
+
  private:
+  // One deferred chunk in the log: this header, then its bytes (zstd).
+  struct DeferredHeader {
+    uint64_t sequence;
+    uint32_t file;
+    uint32_t unused;
+    int64_t first_line;  // of the chunk's first physical line, in its file
+    uint64_t bytes;      // uncompressed
+    uint64_t compressed_bytes;
+  };
+
   // Turns chunk-relative line numbers into file line numbers and accounts
-  // the chunk's physical lines.
-  void NumberLines(ChunkInFlight& chunk);
+  // the chunk's physical lines; returns the line of the chunk's first one.
+  int64_t NumberLines(ChunkInFlight& chunk);
+  // Whether remembering `chunk`'s rows could outgrow the set's budget.
+  bool WouldOutgrow(const ChunkInFlight& chunk) const;
+  // Hands the set's rows to a SpilledDuplicates and opens the log.
+  Status StartSpilling();
+  Status Defer(const ChunkInFlight& chunk, int64_t first_line);
+  // Reads the next deferred chunk into *chunk; false at the end of the log.
+  StatusOr<bool> ReadDeferred(SpillReader* log, ChunkInFlight* chunk, int64_t* first_line);
+  // Finds the spilled duplicates among `chunk`'s accepted rows (into found_).
+  Status TakeSpilledDuplicates(const ChunkInFlight& chunk);
+  // Quarantines found_, counts, checks and consumes `chunk`.
+  Status Complete(ChunkInFlight& chunk);
   // Moves the rows `duplicates` names from chunk.validated.accepted to
   // chunk.validated.rejected, keeping both in line order.
   void QuarantineDuplicates(const std::vector<DuplicateDetector::Duplicate>& duplicates,
@@ -63,6 +103,13 @@ class InOrderStage {
 
   RunLineNumbers lines_;
   DuplicateDetector duplicates_;
+  const IngestSpill spill_;
+  size_t max_remembered_ = SIZE_MAX;  // distinct rows the set may hold
+  std::unique_ptr<SpilledDuplicates> spilled_;
+  std::unique_ptr<SpillWriter> deferred_log_;
+  bool has_pending_ = false;  // pending_ holds the next spilled duplicate
+  SpilledDuplicates::Found pending_{};
+  std::string compressed_;  // scratch
   std::vector<DuplicateDetector::Duplicate> found_;  // scratch, reused per chunk
 };
 

@@ -89,7 +89,7 @@ class ParallelIngest {
         workers_(EffectiveThreads(std::max(1, options.threads))),
         pool_(static_cast<size_t>(2 * workers_ + 2), options.chunk_bytes + 64 * 1024),
         in_order_(options.paths, consume, options.progress, &stored_bytes_read_, sizes.stored_total,
-                  sizes.expected_rows, stats),
+                  sizes.expected_rows, options.spill, stats),
         stored_(options.paths.size()) {}
 
   Status Run() {
@@ -110,6 +110,7 @@ class ParallelIngest {
       return InternalError(
           fmt::format("ingest consumed {} of {} chunks", reorderer_.done(), chunks_read_));
     }
+    WV_RETURN_IF_ERROR(in_order_.FinishDeferred(options_.refs, workers_));
     for (size_t i = 0; i < stats_->files.size(); ++i) {
       IngestFileStats& file = stats_->files[i];
       file.stored_bytes = stored_[i].stored_bytes;
@@ -121,6 +122,8 @@ class ParallelIngest {
     }
     return OkStatus();
   }
+
+  bool spilled() const { return in_order_.spilled(); }
 
  private:
   void Fail(const Status& status) {
@@ -231,7 +234,9 @@ Status Ingestor::Run(const std::function<Status(ValidatedChunk&&)>& consume) {
   stats_.files.resize(options_.paths.size());
   for (size_t i = 0; i < options_.paths.size(); ++i) stats_.files[i].path = options_.paths[i];
   ParallelIngest ingest(options_, MeasureInputs(options_.paths), &stats_, consume);
-  return ingest.Run();
+  const Status status = ingest.Run();
+  spilled_ = ingest.spilled();
+  return status;
 }
 
 StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::string>& arguments) {

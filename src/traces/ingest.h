@@ -31,13 +31,24 @@
 // Memory is bounded: at most 2N+2 chunks are in flight; the duplicate set
 // grows with distinct accepted rows (a 16-byte entry plus a control byte per
 // slot, sized up front from the input sizes: about 285 MB for the real
-// file's 12.85M rows).
+// file's 12.85M rows) up to IngestSpill's budget, beyond which duplicates
+// are found on disk and the chunks replayed (traces/in_order_stage.h).
 namespace wv::traces {
 
 struct IngestProgress {
   uint64_t rows = 0;                           // input rows handed to consume so far
   uint64_t stored_bytes_read = 0;              // bytes read from storage (compressed if gzip)
   std::optional<uint64_t> stored_bytes_total;  // when every input's size is known
+};
+
+// Where and how much the ingest may spill (bounded memory; see
+// traces/in_order_stage.h).
+struct IngestSpill {
+  std::string folder;  // the run's own spill folder; empty: never spill
+  // Memory for the duplicate set (and, once spilled, its sorters); 0: no limit.
+  size_t duplicate_memory_bytes = 0;
+  // Called once, from the in-order stage, when the run starts spilling.
+  std::function<void()> on_spill = {};
 };
 
 struct IngestOptions {
@@ -47,6 +58,7 @@ struct IngestOptions {
   // Called after each consumed chunk, from the thread that ran consume.
   std::function<void(const IngestProgress&)> progress = {};
   size_t chunk_bytes = size_t{4} << 20;  // target chunk size (tests use tiny ones)
+  IngestSpill spill = {};
 };
 
 struct IngestFileStats {
@@ -90,10 +102,13 @@ class Ingestor {
   Status Run(const std::function<Status(ValidatedChunk&&)>& consume);
 
   const IngestStats& stats() const { return stats_; }
+  // Whether the run spilled its duplicate detection (after Run()).
+  bool spilled() const { return spilled_; }
 
  private:
   IngestOptions options_;
   IngestStats stats_;
+  bool spilled_ = false;
 };
 
 // Expands --traces arguments: each is a path, "-", or a glob(3) pattern
