@@ -48,6 +48,7 @@ set(WV_UNIT_TESTS
   run_verify_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc
+  traces_external_sort_test.cc
   traces_ingest_test.cc
   traces_lexeme_test.cc
   traces_reference_test.cc

@@ -1,0 +1,182 @@
+"""Bounded memory (issue 13): `run --memory-limit` spills the duplicate detection to disk
+past its share of the limit, and the output is the same as the in-memory run's, byte for
+byte; the spill folder is ours and disappears however the run ends."""
+import hashlib
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+import pyarrow.parquet as pq
+import pytest
+
+EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 5
+SPILL_NOTICE = "spilling to disk"
+TINY = "1M"  # the least accepted: the duplicate set holds ~14k rows, so every run below spills
+
+
+def table_files(out):
+    """Every table file of output `out` (not the manifest) -> its SHA-256."""
+    out = pathlib.Path(out)
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*.parquet"))}
+
+
+def spill_folders(folder):
+    return sorted(p.name for p in pathlib.Path(folder).iterdir() if p.name.startswith(".wv-spill-"))
+
+
+def assert_same_output(a, b):
+    files_a, files_b = table_files(a), table_files(b)
+    assert len(files_a) >= 6
+    assert files_a == files_b
+    # The values too, read by an independent reader (pyarrow).
+    for table in ("fact_wordviews", "quarantine", "dim_users", "dim_times", "dim_words"):
+        ta = pq.read_table(pathlib.Path(a) / table)
+        tb = pq.read_table(pathlib.Path(b) / table)
+        assert ta.equals(tb), table
+
+
+def run_spilling(wv, *args):
+    """A run with the tiny limit (not quiet, so that the spill notice shows)."""
+    proc = wv("run", *args, "--memory-limit", TINY)
+    assert SPILL_NOTICE in proc.stderr.decode()
+    return proc
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory, wv):
+    d = tmp_path_factory.mktemp("memlimit")
+    csv, gz = d / "dirty.csv", d / "dirty.csv.gz"
+    wv("generate", "--rows", 120000, "--seed", 13, "--dirty-rate", 0.05, "--out", csv, "--quiet")
+    wv("generate", "--rows", 120000, "--seed", 13, "--dirty-rate", 0.05, "--out", gz, "--quiet")
+    return d, csv, gz
+
+
+@pytest.mark.parametrize("name", ["dirty.csv", "dirty.csv.gz"])
+def test_tiny_limit_gives_the_default_runs_output(wv, dirty, tmp_path, name):
+    d, _, _ = dirty
+    wv("run", "--traces", d / name, "--out", tmp_path / "default", "--quiet")
+    proc = wv("run", "--traces", d / name, "--out", tmp_path / "default", "--quiet")  # a rerun too
+    assert SPILL_NOTICE not in proc.stderr.decode()
+    run_spilling(wv, "--traces", d / name, "--out", tmp_path / "tiny", "--threads", 2)
+    assert_same_output(tmp_path / "default", tmp_path / "tiny")
+    wv("check", tmp_path / "tiny")
+    assert spill_folders(tmp_path) == []
+    assert spill_folders(d) == []
+
+
+def test_duplicates_across_files_and_their_first_lines(wv, dirty, tmp_path):
+    """The same file twice: every accepted row of the second copy is a duplicate of a row
+    of the first, found on disk, with the same detail as in memory."""
+    d, csv, _ = dirty
+    wv("run", "--traces", csv, csv, "--out", tmp_path / "default", "--quiet", "--max-bad-ratio", 1)
+    run_spilling(wv, "--traces", csv, csv, "--out", tmp_path / "tiny", "--max-bad-ratio", 1)
+    assert_same_output(tmp_path / "default", tmp_path / "tiny")
+    q = pq.read_table(tmp_path / "tiny" / "quarantine").to_pydict()
+    dups = [detail for reason, detail in zip(q["reason"], q["detail"]) if reason == "duplicate"]
+    facts = sum(pq.ParquetFile(p).metadata.num_rows
+                for p in (tmp_path / "tiny" / "fact_wordviews").rglob("*.parquet"))
+    # Every row accepted once is repeated once in the second copy (plus the file's own dups).
+    assert len(dups) >= facts
+    assert any(str(csv) in detail for detail in dups)
+
+
+def test_streamed_stdin_with_a_tiny_limit(wv_bin, tmp_path):
+    """generate | run --traces -: nothing about the input's size is known in advance."""
+    outs = {}
+    for label, limit in (("default", "1G"), ("tiny", TINY)):
+        gen = subprocess.Popen([wv_bin, "generate", "--rows", "150000", "--seed", "2",
+                                "--dirty-rate", "0.02", "--out", "-", "--quiet"],
+                               stdout=subprocess.PIPE)
+        out = tmp_path / label
+        proc = subprocess.run([wv_bin, "run", "--traces", "-", "--out", out, "--memory-limit",
+                               limit], stdin=gen.stdout, capture_output=True)
+        gen.stdout.close()
+        assert gen.wait() == 0
+        assert proc.returncode == 0, proc.stderr
+        assert (SPILL_NOTICE in proc.stderr.decode()) == (label == "tiny")
+        outs[label] = out
+    assert_same_output(outs["default"], outs["tiny"])
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory, wv):
+    path = tmp_path_factory.mktemp("memlimit_big") / "big.csv"
+    wv("generate", "--rows", 1500000, "--seed", 5, "--out", path, "--quiet")
+    return path
+
+
+def test_failure_after_spilling_removes_the_spill_folder(wv, big, tmp_path):
+    """The second input's header is wrong: found long after the run began to spill."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,the,header\n1,2,3\n")
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    proc = wv("run", "--traces", big, bad, "--out", tmp_path / "out", "--memory-limit", TINY,
+              "--tmp-dir", spill, check=False)
+    assert proc.returncode == EXIT_INPUT
+    assert SPILL_NOTICE in proc.stderr.decode()
+    assert list(spill.iterdir()) == []
+    assert not (tmp_path / "out").exists()
+    assert spill_folders(tmp_path) == []
+
+
+def start_and_wait_for_spill(wv_bin, big, out, spill):
+    """Starts a spilling run and returns once its deferred-chunk log is being written."""
+    proc = subprocess.Popen([wv_bin, "run", "--traces", str(big), "--out", str(out), "--threads", "1",
+                             "--memory-limit", TINY, "--tmp-dir", str(spill)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(spill.glob(".wv-spill-*/deferred-chunks.log")):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    return proc
+
+
+def test_sigterm_removes_the_spill_folder(wv_bin, big, tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    proc = start_and_wait_for_spill(wv_bin, big, tmp_path / "out", spill)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait() == -signal.SIGTERM
+    assert list(spill.iterdir()) == []
+
+
+def test_after_sigkill_the_next_run_removes_the_dead_runs_spill_folder(wv, wv_bin, big, tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    # Someone else's files beside ours are never touched.
+    (spill / "keep.txt").write_text("mine")
+    (spill / ".wv-spill-notours").mkdir()
+    proc = start_and_wait_for_spill(wv_bin, big, tmp_path / "out", spill)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = spill_folders(spill)
+    assert len(left) == 2  # the dead run's, and the one not named like ours
+    small = tmp_path / "small.csv"
+    wv("generate", "--rows", 1000, "--out", small, "--quiet")
+    wv("run", "--traces", small, "--out", tmp_path / "out2", "--tmp-dir", spill, "--quiet")
+    assert sorted(p.name for p in spill.iterdir()) == [".wv-spill-notours", "keep.txt"]
+
+
+def test_memory_limit_option_sources_and_errors(wv, tmp_path):
+    small = tmp_path / "small.csv"
+    wv("generate", "--rows", 30000, "--out", small, "--quiet")
+    proc = wv("run", "--traces", small, "--out", tmp_path / "o", check=False,
+              env={**os.environ, "WV_RUN_MEMORY_LIMIT": "1MiB"})
+    assert proc.returncode == 0
+    assert SPILL_NOTICE in proc.stderr.decode()
+    for bad in ("12X", "100K", "-1", "G"):
+        proc = wv("run", "--traces", small, "--out", tmp_path / "o2", "--memory-limit", bad,
+                  check=False)
+        assert proc.returncode == EXIT_USAGE, bad
+        assert b"memory-limit" in proc.stderr
+    proc = wv("run", "--traces", small, "--out", tmp_path / "o3", "--tmp-dir",
+              tmp_path / "missing", check=False)
+    assert proc.returncode == EXIT_OUTPUT
+    assert b"spill" in proc.stderr
+    assert not (tmp_path / "o3").exists()
