@@ -72,8 +72,8 @@ StatusOr<parquet::Compression> ParseCompressionName(const std::string& name) {
 
 StatusOr<uint64_t> ParseByteSize(std::string_view text, std::string_view option) {
   const auto bad = [&] {
-    return UsageError(fmt::format("{} {}: expected a byte count such as 1073741824, 512M or 2G",
-                                  option, text));
+    return UsageError(
+        fmt::format("{} {}: expected a byte count such as 1073741824, 512M or 2G", option, text));
   };
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
@@ -268,16 +268,15 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   std::unique_ptr<SpillFolder> spill_folder;
   traces::IngestSpill spill;
   if (options.memory_limit_bytes != 0) {
-    WV_ASSIGN_OR_RETURN(spill_folder,
-                        SpillFolder::Create(options.tmp_dir.empty()
-                                                ? DefaultSpillParent(options.out_dir)
-                                                : options.tmp_dir));
+    WV_ASSIGN_OR_RETURN(spill_folder, SpillFolder::Create(options.tmp_dir.empty()
+                                                              ? DefaultSpillParent(options.out_dir)
+                                                              : options.tmp_dir));
     spill.folder = spill_folder->path();
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
-  WV_ASSIGN_OR_RETURN(Built built, IngestAndBuild(settings, refs, spill, store.get(), observer,
-                                                  start, &manifest));
+  WV_ASSIGN_OR_RETURN(
+      Built built, IngestAndBuild(settings, refs, spill, store.get(), observer, start, &manifest));
   spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);

@@ -30,7 +30,7 @@ struct RunOptions {
   int threads = 0;                   // 0: hardware concurrency
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
-  double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
+  double wait_seconds = 0;  // for another run writing out_dir (0: fail at once)
   // What the run may hold in memory before it spills to disk (bytes; 0: no
   // limit, never spill). See docs/ARCHITECTURE.md, Memory.
   uint64_t memory_limit_bytes = kDefaultMemoryLimit;

@@ -98,7 +98,8 @@ StatusOr<std::unique_ptr<SpillFolder>> SpillFolder::Create(const std::string& pa
     }
     folder->name_ = name;
     folder->path_ = (std::filesystem::path(parent) / name).string();
-    folder->fd_.Reset(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    folder->fd_.Reset(
+        ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     struct stat st;
     if (!folder->fd_.valid() || ::fstat(folder->fd_.get(), &st) != 0) {
       return OutputError(fmt::format("cannot open the spill folder {}: {}",
@@ -106,7 +107,8 @@ StatusOr<std::unique_ptr<SpillFolder>> SpillFolder::Create(const std::string& pa
     }
     folder->inode_ = st.st_ino;
     folder->cleanup_.Retarget(st.st_ino);
-    WV_ASSIGN_OR_RETURN(const bool locked, io::TryLock(folder->fd_.get(), io::LockMode::kExclusive));
+    WV_ASSIGN_OR_RETURN(const bool locked,
+                        io::TryLock(folder->fd_.get(), io::LockMode::kExclusive));
     if (!locked) {
       return OutputError(fmt::format("the spill folder {} is locked by another process",
                                      EscapeForTerminal(folder->path_)));

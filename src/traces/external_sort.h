@@ -63,7 +63,8 @@ class ExternalSorter {
     while (runs_.size() > kFanIn) {
       std::vector<std::string> group(runs_.begin(), runs_.begin() + kFanIn);
       runs_.erase(runs_.begin(), runs_.begin() + kFanIn);
-      WV_ASSIGN_OR_RETURN(std::unique_ptr<SpillWriter> out, SpillWriter::Create(NextRunPath(), kReadBuffer));
+      WV_ASSIGN_OR_RETURN(std::unique_ptr<SpillWriter> out,
+                          SpillWriter::Create(NextRunPath(), kReadBuffer));
       WV_RETURN_IF_ERROR(OpenMerge(group));
       Record record;
       while (true) {
@@ -103,7 +104,8 @@ class ExternalSorter {
 
   Status WriteRun() {
     std::sort(buffer_.begin(), buffer_.end(), Less());
-    WV_ASSIGN_OR_RETURN(std::unique_ptr<SpillWriter> out, SpillWriter::Create(NextRunPath(), size_t{1} << 20));
+    WV_ASSIGN_OR_RETURN(std::unique_ptr<SpillWriter> out,
+                        SpillWriter::Create(NextRunPath(), size_t{1} << 20));
     WV_RETURN_IF_ERROR(out->Append(buffer_.data(), buffer_.size() * sizeof(Record)));
     WV_RETURN_IF_ERROR(out->Close());
     runs_.push_back(out->path());

@@ -112,9 +112,9 @@ StatusOr<bool> InOrderStage::ReadDeferred(SpillReader* log, ChunkInFlight* chunk
   chunk->raw = std::make_unique<csv::ChunkBuffer>();
   chunk->raw->Reserve(header.bytes);
   chunk->raw->set_size(header.bytes);
-  WV_RETURN_IF_ERROR(parquet::Decompress(static_cast<int32_t>(parquet::ToFormatCodec(parquet::Compression::kZstd)),
-                                         compressed_, chunk->raw->data(), header.bytes,
-                                         "the deferred-chunk log"));
+  WV_RETURN_IF_ERROR(
+      parquet::Decompress(static_cast<int32_t>(parquet::ToFormatCodec(parquet::Compression::kZstd)),
+                          compressed_, chunk->raw->data(), header.bytes, "the deferred-chunk log"));
   *first_line = header.first_line;
   return true;
 }
@@ -144,9 +144,8 @@ Status InOrderStage::FinishDeferred(const References& refs, int threads) {
       ChunkInFlight& chunk = batch[i];
       chunk.validated.sequence = chunk.sequence;
       chunk.validated.source_file = chunk.file;
-      validators[static_cast<size_t>(worker)].Validate(chunk.raw->view(), chunk.file,
-                                                       first_lines[i], &chunk.validated,
-                                                       &chunk.dedup);
+      validators[static_cast<size_t>(worker)].Validate(
+          chunk.raw->view(), chunk.file, first_lines[i], &chunk.validated, &chunk.dedup);
     });
     for (size_t i = 0; i < n; ++i) {
       WV_RETURN_IF_ERROR(TakeSpilledDuplicates(batch[i]));
@@ -155,8 +154,8 @@ Status InOrderStage::FinishDeferred(const References& refs, int threads) {
     }
   }
   if (has_pending_) {
-    return InternalError(fmt::format("a spilled duplicate (run-wide line {}) matches no row",
-                                     pending_.line));
+    return InternalError(
+        fmt::format("a spilled duplicate (run-wide line {}) matches no row", pending_.line));
   }
   return OkStatus();
 }
@@ -168,7 +167,8 @@ Status InOrderStage::TakeSpilledDuplicates(const ChunkInFlight& chunk) {
   for (size_t i = 0; i < lines.size() && has_pending_; ++i) {
     if (pending_.line != line_start + static_cast<uint64_t>(lines[i])) continue;
     const uint64_t first = pending_.first_line;
-    found_.push_back(DuplicateDetector::Duplicate{i, first > UINT32_MAX ? 0u : static_cast<uint32_t>(first)});
+    found_.push_back(
+        DuplicateDetector::Duplicate{i, first > UINT32_MAX ? 0u : static_cast<uint32_t>(first)});
     WV_ASSIGN_OR_RETURN(has_pending_, spilled_->Next(&pending_));
   }
   return OkStatus();

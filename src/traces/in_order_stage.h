@@ -109,7 +109,7 @@ class InOrderStage {
   std::unique_ptr<SpillWriter> deferred_log_;
   bool has_pending_ = false;  // pending_ holds the next spilled duplicate
   SpilledDuplicates::Found pending_{};
-  std::string compressed_;  // scratch
+  std::string compressed_;                           // scratch
   std::vector<DuplicateDetector::Duplicate> found_;  // scratch, reused per chunk
 };
 

@@ -15,9 +15,10 @@ namespace {
 
 Status SpillError(std::string_view what, const std::string& path, int error) {
   if (error == ENOSPC || error == EDQUOT) {
-    return OutputError(fmt::format("cannot {} the spill file {}: {} (choose a folder with more room "
-                                   "with --tmp-dir)",
-                                   what, EscapeForTerminal(path), std::strerror(error)));
+    return OutputError(
+        fmt::format("cannot {} the spill file {}: {} (choose a folder with more room "
+                    "with --tmp-dir)",
+                    what, EscapeForTerminal(path), std::strerror(error)));
   }
   return OutputError(fmt::format("cannot {} the spill file {}: {}", what, EscapeForTerminal(path),
                                  std::strerror(error)));
@@ -34,7 +35,8 @@ SpillWriter::SpillWriter(std::string path, io::UniqueFd fd, size_t buffer_bytes)
 StatusOr<std::unique_ptr<SpillWriter>> SpillWriter::Create(std::string path, size_t buffer_bytes) {
   io::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) return SpillError("create", path, errno);
-  return std::unique_ptr<SpillWriter>(new SpillWriter(std::move(path), std::move(fd), buffer_bytes));
+  return std::unique_ptr<SpillWriter>(
+      new SpillWriter(std::move(path), std::move(fd), buffer_bytes));
 }
 
 Status SpillWriter::Append(const void* data, size_t size) {
@@ -81,7 +83,8 @@ StatusOr<std::unique_ptr<SpillReader>> SpillReader::Open(std::string path, size_
   io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return SpillError("open", path, errno);
   if (unlink_now && ::unlink(path.c_str()) != 0) return SpillError("remove", path, errno);
-  return std::unique_ptr<SpillReader>(new SpillReader(std::move(path), std::move(fd), buffer_bytes));
+  return std::unique_ptr<SpillReader>(
+      new SpillReader(std::move(path), std::move(fd), buffer_bytes));
 }
 
 Status SpillReader::Refill() {

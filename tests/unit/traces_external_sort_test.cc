@@ -6,10 +6,10 @@
 
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
+#include "traces/duplicate_detector.h"
 #include "traces/external_sort.h"
 #include "traces/spill_file.h"
 #include "traces/spilled_duplicates.h"
-#include "traces/duplicate_detector.h"
 
 namespace wv::traces {
 namespace {

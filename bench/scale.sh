@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Scale: `generate --out - | run --traces -` at 1x and 10x the real file's rows
+# (WV_BENCH_SCALES="1 10" by default; e.g. "1 2 4"), with the run's peak RSS
+# (/usr/bin/time -v of the run alone), CPU seconds and rows/s. No input file is
+# needed. Memory must stay flat: the run spills past --memory-limit (default 1G).
+set -euo pipefail
+bin_dir="$1"
+wv="$bin_dir/wordviews"
+base_rows="${WV_BENCH_ROWS:-12854226}"
+scales="${WV_BENCH_SCALES:-1 10}"
+work="${WV_BENCH_DIR:-$(mktemp -d /tmp/wordviews-bench.XXXXXX)}/scale"
+mkdir -p "$work"
+printf '%-6s %12s %9s %9s %12s %10s\n' scale rows wall_s cpu_s rows_per_s peak_MiB
+for n in $scales; do
+  rows=$((base_rows * n))
+  timing="$work/time_${n}x.txt"
+  start=$(date +%s.%N)
+  "$wv" generate --rows "$rows" --seed 42 --out - --quiet |
+    /usr/bin/time -v -o "$timing" "$wv" run --traces - --out "$work/out_${n}x" --quiet ${WV_BENCH_RUN_ARGS:-}
+  end=$(date +%s.%N)
+  user=$(awk -F': ' '/User time/ {print $2}' "$timing")
+  sys=$(awk -F': ' '/System time/ {print $2}' "$timing")
+  rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$timing")
+  awk -v n="$n" -v rows="$rows" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" \
+    'BEGIN { w = e - s; printf "%-6s %12d %9.1f %9.1f %12.0f %10.0f\n", n "x", rows, w, u + y, rows / w, r / 1024 }'
+  rm -rf "$work/out_${n}x"
+done
