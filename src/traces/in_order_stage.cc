@@ -96,7 +96,10 @@ Status InOrderStage::Defer(const ChunkInFlight& chunk, int64_t first_line) {
   const DeferredHeader header{chunk.sequence, chunk.file, 0,
                               first_line,     raw.size(), compressed_.size()};
   WV_RETURN_IF_ERROR(deferred_log_->Append(&header, sizeof header));
-  return deferred_log_->Append(compressed_);
+  WV_RETURN_IF_ERROR(deferred_log_->Append(compressed_));
+  // The rows are counted on replay; the bytes read still move on.
+  ReportProgress();
+  return OkStatus();
 }
 
 StatusOr<bool> InOrderStage::ReadDeferred(SpillReader* log, ChunkInFlight* chunk,
