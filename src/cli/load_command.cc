@@ -16,7 +16,7 @@ namespace {
 
 struct LoadFlags {
   warehouse::LoadOptions options;
-  int lock_timeout_seconds = 5;
+  int lock_timeout_seconds = 60;
   bool quiet = false;
 };
 
@@ -135,8 +135,8 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
       ->capture_default_str()
       ->check(CLI::Range(1, 86400 * 7));
   sub->add_option("--lock-timeout", flags->lock_timeout_seconds,
-                  "Seconds the swap waits, per attempt, for analysts' running statements on the "
-                  "previous version")
+                  "Seconds the swap may wait in all for statements still running on the previous "
+                  "version (it retries in steps shorter than the server's deadlock_timeout)")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   sub->add_flag("--quiet,-q", flags->quiet, "No progress on stderr and no summary on stdout");

@@ -445,15 +445,32 @@ Status Loader::VerifyCounts() {
 
 // One transaction: lock every relation of the current version (so that no
 // statement reads across the swap), rename it away, rename staging in.
+//
 // Analysts' statements hold the old relations' locks while they run, so the
-// lock waits for them, and statements arriving meanwhile queue behind it:
-// each attempt waits at most lock_timeout_ms, then lets them through.
+// locks wait for them, and statements arriving meanwhile queue behind. The
+// views are locked before the tables, in the order a statement on a view
+// takes its locks (the view, then what it reads), so such statements cannot
+// deadlock with the swap; a statement joining tables directly in another
+// order could, and so each attempt gives up before the server's
+// deadlock_timeout: the swap, never an analyst's statement, is the one that
+// backs off. Attempts repeat, a moment apart so that the queued statements
+// run, until lock_timeout_ms in all.
 Status Loader::Swap() {
   Phase("swapping in the new version");
-  std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", o_.lock_timeout_ms);
+  WV_ASSIGN_OR_RETURN(const auto deadlock,
+                      main_->Query("SELECT setting::bigint FROM pg_settings "
+                                   "WHERE name = 'deadlock_timeout'"));
+  const int64_t deadlock_ms =
+      deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
+  const int64_t attempt_ms =
+      std::max<int64_t>(20, std::min<int64_t>(o_.lock_timeout_ms, deadlock_ms / 2));
+  std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", attempt_ms);
   if (target_.exists) {
+    std::vector<std::string> order = target_.relations;
+    std::stable_partition(order.begin(), order.end(),
+                          [](const std::string& r) { return IsResearchView(r); });
     std::string relations;
-    for (const std::string& r : target_.relations) {
+    for (const std::string& r : order) {
       relations += (relations.empty() ? "" : ", ") + QualifiedName(names_.target, r);
     }
     if (!relations.empty()) sql += "LOCK TABLE " + relations + " IN ACCESS EXCLUSIVE MODE; ";
@@ -463,13 +480,21 @@ Status Loader::Swap() {
   sql += fmt::format("ALTER SCHEMA {} RENAME TO {}; COMMENT ON SCHEMA {} IS {}; COMMIT;",
                      QuoteIdentifier(names_.staging), QuoteIdentifier(names_.target),
                      QuoteIdentifier(names_.target), QuoteLiteral(SchemaComment()));
+  const Clock::time_point begin = Clock::now();
   Status s;
-  for (int attempt = 1; attempt <= o_.swap_attempts; ++attempt) {
+  for (int attempt = 1;; ++attempt) {
     s = main_->Exec(sql);
     if (s.ok()) return OkStatus();
     (void)main_->Exec("ROLLBACK");
     if (SqlStateOf(s) != "55P03") break;  // not a lock wait
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+    if (SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
+      s = OutputError(fmt::format(
+          "statements running on the previous version held its tables for more than {}s "
+          "(--lock-timeout) over {} attempts",
+          o_.lock_timeout_ms / 1000.0, attempt));
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
   }
   return Annotate(s, fmt::format("swapping in schema {} (the previous version is unchanged)",
                                  names_.target));
@@ -478,15 +503,21 @@ Status Loader::Swap() {
 void Loader::DropOld() {
   if (!target_.exists) return;
   Phase("dropping the previous version");
+  // Only statements that began on the old version still use it: wait for
+  // them as the swap did, in attempts shorter than deadlock_timeout.
   Status s;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  const Clock::time_point begin = Clock::now();
+  while (true) {
     StatusOr<SchemaInfo> old = InspectSchema(*main_, names_.old);
     if (!old.ok()) {
       s = old.status();
       break;
     }
-    s = DropOwnSchema(*main_, *old, o_.lock_timeout_ms);
-    if (s.ok() || SqlStateOf(s) != "55P03") break;
+    s = DropOwnSchema(*main_, *old, std::min(o_.lock_timeout_ms, 400));
+    if (s.ok() || SqlStateOf(s) != "55P03" || SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (!s.ok()) {
     result_.notes.push_back(fmt::format(

@@ -24,8 +24,9 @@
 //     the views, the metadata table, comments and read grants.
 //  4. Verify every table's row count against the manifest.
 //  5. Swap in one transaction: lock the current version's relations (ACCESS
-//     EXCLUSIVE, waiting at most `lock_timeout_ms`, retried), rename S to
-//     S_wv_old and S_wv_staging to S, commit. Then drop S_wv_old.
+//     EXCLUSIVE; attempts shorter than the server's deadlock_timeout,
+//     repeated for up to `lock_timeout_ms`), rename S to S_wv_old and
+//     S_wv_staging to S, commit. Then drop S_wv_old.
 //
 // What readers see: a statement that started before the swap finishes on the
 // old version (the swap waits for it); one that starts during the swap waits
@@ -43,8 +44,9 @@ struct LoadOptions {
   bool force = false;
   std::vector<std::string> read_roles;  // --grant-read
   int read_statement_timeout_seconds = 300;
-  int lock_timeout_ms = 5000;  // per attempt, for the swap and the drops
-  int swap_attempts = 12;
+  // How long in all the swap (and the drop of the old version) may wait for
+  // statements running on the previous version.
+  int lock_timeout_ms = 60000;
 };
 
 // Where a load is, for progress displays.

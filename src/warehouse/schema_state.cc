@@ -20,14 +20,16 @@ bool IsKnown(const std::string& name) {
   return std::find(known.begin(), known.end(), name) != known.end();
 }
 
-bool IsView(const std::string& name) {
-  for (const auto& q : analytics::AllQueries()) {
-    if (SqlNameOf(q.name) == name && q.name != "time-of-day-test") return true;
-  }
-  return false;
-}
-
 }  // namespace
+
+bool IsResearchView(std::string_view relation) {
+  static const std::vector<std::string> kViews = [] {
+    std::vector<std::string> names;
+    for (const ViewSql& v : ResearchViews("s", Dialect::kPostgres)) names.push_back(v.name);
+    return names;
+  }();
+  return std::find(kViews.begin(), kViews.end(), relation) != kViews.end();
+}
 
 StatusOr<SchemaNames> NamesFor(std::string_view target) {
   if (target.empty()) return UsageError("--schema: the name is empty");
@@ -53,7 +55,7 @@ const std::vector<std::string>& KnownRelationNames() {
     for (const model::TableContract& t : model::AllTableContracts()) names.emplace_back(t.name);
     for (const auto& q : analytics::AllQueries()) {
       names.push_back(SummaryTableName(q.name));
-      if (IsView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));
+      if (IsResearchView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));
     }
     names.emplace_back(kMetadataTable);
     return names;
@@ -108,7 +110,7 @@ Status DropOwnSchema(PgConnection& conn, const SchemaInfo& info, int lock_timeou
   std::string views, tables;
   for (const std::string& r : info.relations) {
     if (!IsKnown(r)) continue;
-    std::string& list = IsView(r) ? views : tables;
+    std::string& list = IsResearchView(r) ? views : tables;
     list += (list.empty() ? "" : ", ") + QualifiedName(info.name, r);
   }
   std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", lock_timeout_ms);

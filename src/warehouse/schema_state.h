@@ -49,6 +49,9 @@ struct SchemaInfo {
 
 StatusOr<SchemaInfo> InspectSchema(PgConnection& conn, std::string_view name);
 
+// True for the names of the research views (ResearchViews()).
+bool IsResearchView(std::string_view relation);
+
 // Every relation name a loaded schema holds: the star schema's tables, the
 // summary tables, the views and the metadata table.
 const std::vector<std::string>& KnownRelationNames();
