@@ -38,16 +38,15 @@ class LoadProgressDisplay {
     if (p.elapsed_seconds - last_draw_ < (terminal_ ? 0.1 : 5.0)) return;
     last_draw_ = p.elapsed_seconds;
     const double fraction =
-        p.rows_total > 0 ? static_cast<double>(p.rows_done) / static_cast<double>(p.rows_total)
-                         : 0;
+        p.rows_total > 0 ? static_cast<double>(p.rows_done) / static_cast<double>(p.rows_total) : 0;
     const double rate = p.elapsed_seconds > 0 ? p.rows_done / p.elapsed_seconds : 0;
     if (terminal_) {
       constexpr int kWidth = 30;
       const int filled = static_cast<int>(std::min(1.0, fraction) * kWidth);
-      PrintStderr(fmt::format("\r[{}{}] {:>5.1f}%  {:>11} of {} rows  {:>9.0f} rows/s  {:>6.1f}s   ",
-                              std::string(filled, '#'), std::string(kWidth - filled, '.'),
-                              fraction * 100, Thousands(p.rows_done), Thousands(p.rows_total),
-                              rate, p.elapsed_seconds));
+      PrintStderr(
+          fmt::format("\r[{}{}] {:>5.1f}%  {:>11} of {} rows  {:>9.0f} rows/s  {:>6.1f}s   ",
+                      std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
+                      Thousands(p.rows_done), Thousands(p.rows_total), rate, p.elapsed_seconds));
       bar_drawn_ = true;
     } else {
       PrintStderr(fmt::format("wordviews load: {} of {} rows copied, {:.1f}s elapsed\n",

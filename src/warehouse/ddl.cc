@@ -106,7 +106,9 @@ std::string SqlType(const ColumnContract& column, Dialect d) {
   return d == Dialect::kPostgres ? PostgresType(column) : RedshiftType(column);
 }
 
-std::string PrimaryKeyName(const TableContract& table) { return fmt::format("{}_pkey", table.name); }
+std::string PrimaryKeyName(const TableContract& table) {
+  return fmt::format("{}_pkey", table.name);
+}
 
 std::string CreateTableSql(const TableContract& table, std::string_view schema, Dialect d) {
   std::string out = fmt::format("CREATE TABLE {} (", QualifiedName(schema, table.name));
@@ -155,9 +157,9 @@ std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_v
     if (spec.table != table.name) continue;
     IndexSql index;
     index.name = fmt::format("{}_{}", table.name, spec.suffix);
-    index.create = fmt::format("CREATE INDEX {} ON {} USING {} ({});", QuoteIdentifier(index.name),
-                               QualifiedName(schema, table.name), spec.method,
-                               QuoteIdentifier(spec.column));
+    index.create =
+        fmt::format("CREATE INDEX {} ON {} USING {} ({});", QuoteIdentifier(index.name),
+                    QualifiedName(schema, table.name), spec.method, QuoteIdentifier(spec.column));
     index.comment = fmt::format("COMMENT ON INDEX {} IS {};", QualifiedName(schema, index.name),
                                 QuoteLiteral(spec.serves));
     out.push_back(std::move(index));
@@ -172,8 +174,8 @@ std::vector<std::string> CommentSqls(const TableContract& table, std::string_vie
   out.push_back(
       fmt::format("COMMENT ON TABLE {} IS {};", qualified, QuoteLiteral(table.description, d)));
   for (const ColumnContract& c : table.columns) {
-    out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {};", qualified,
-                              QuoteIdentifier(c.name), QuoteLiteral(c.description, d)));
+    out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {};", qualified, QuoteIdentifier(c.name),
+                              QuoteLiteral(c.description, d)));
   }
   return out;
 }
@@ -191,11 +193,10 @@ std::string RedshiftLayout(const TableContract& table) {
 std::string RedshiftCopySql(const TableContract& table, std::string_view schema,
                             std::string_view prefix, std::string_view iam_role) {
   const std::string manifest = fmt::format("{}/{}.manifest", prefix, table.name);
-  return fmt::format("COPY {} FROM {} IAM_ROLE {} FORMAT AS PARQUET MANIFEST;",
-                     QualifiedName(schema, table.name),
-                     QuoteLiteral(manifest, Dialect::kRedshift),
-                     iam_role.empty() ? std::string("default")
-                                      : QuoteLiteral(iam_role, Dialect::kRedshift));
+  return fmt::format(
+      "COPY {} FROM {} IAM_ROLE {} FORMAT AS PARQUET MANIFEST;", QualifiedName(schema, table.name),
+      QuoteLiteral(manifest, Dialect::kRedshift),
+      iam_role.empty() ? std::string("default") : QuoteLiteral(iam_role, Dialect::kRedshift));
 }
 
 std::vector<const TableContract*> TablesInCreationOrder() {

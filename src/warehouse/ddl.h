@@ -53,8 +53,7 @@ struct IndexSql {
   std::string comment;  // COMMENT ON INDEX ...
 };
 // PostgreSQL: the indexes of `table` besides its primary key.
-std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table,
-                                       std::string_view schema);
+std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table, std::string_view schema);
 
 // COMMENT ON TABLE and COMMENT ON COLUMN for every column, from the contract.
 std::vector<std::string> CommentSqls(const model::TableContract& table, std::string_view schema,

@@ -149,14 +149,14 @@ Status Loader::ConnectAndLock() {
         "Unicode)",
         main_->description(), main_->ParameterStatus("server_encoding")));
   }
-  WV_ASSIGN_OR_RETURN(const auto locked,
-                      main_->Query(fmt::format("SELECT pg_try_advisory_lock({}, hashtext($1))",
-                                               kAdvisoryLockKey),
-                                   {names_.target}));
+  WV_ASSIGN_OR_RETURN(
+      const auto locked,
+      main_->Query(fmt::format("SELECT pg_try_advisory_lock({}, hashtext($1))", kAdvisoryLockKey),
+                   {names_.target}));
   if (locked.empty() || locked[0][0].value_or("f") != "t") {
-    return OutputError(fmt::format(
-        "another wordviews load into schema {} of {} is running; nothing was changed",
-        names_.target, main_->description()));
+    return OutputError(
+        fmt::format("another wordviews load into schema {} of {} is running; nothing was changed",
+                    names_.target, main_->description()));
   }
   return EndOrphanSessions();
 }
@@ -214,8 +214,8 @@ Status Loader::InspectSchemas() {
 
 std::string Loader::SchemaComment() const {
   const run::Manifest& m = *out_->manifest();
-  return fmt::format("{} the star schema of run {} (created {}), loaded from {}",
-                     kSchemaMarker, m.run_id, m.created_at, o_.dir);
+  return fmt::format("{} the star schema of run {} (created {}), loaded from {}", kSchemaMarker,
+                     m.run_id, m.created_at, o_.dir);
 }
 
 Status Loader::CreateStaging() {
@@ -241,9 +241,9 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   for (const model::ColumnContract& c : item.table->columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
   }
-  WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)",
-                                                   QualifiedName(names_.staging, item.table->name),
-                                                   columns)));
+  WV_RETURN_IF_ERROR(
+      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)",
+                                    QualifiedName(names_.staging, item.table->name), columns)));
   CopyBinaryWriter w;
   w.Header();
   for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
@@ -287,9 +287,8 @@ Status Loader::CopyTables() {
 }
 
 Status Loader::RunStatements(const std::vector<std::string>& statements) {
-  return pool_->Run(statements.size(), [&](size_t i, PgConnection& session) {
-    return session.Exec(statements[i]);
-  });
+  return pool_->Run(statements.size(),
+                    [&](size_t i, PgConnection& session) { return session.Exec(statements[i]); });
 }
 
 // Primary keys and indexes side by side (the fact table's largest first),
@@ -329,7 +328,8 @@ Status Loader::BuildKeysAndSummaries() {
   ThreadPool compute(1);
   compute.Schedule([this] {
     try {
-      summaries_.emplace(ComputeSummaries(out_->root(), std::max(1, EffectiveThreads(o_.jobs) / 2)));
+      summaries_.emplace(
+          ComputeSummaries(out_->root(), std::max(1, EffectiveThreads(o_.jobs) / 2)));
     } catch (...) {
       summaries_.emplace(StatusFromCurrentException("computing the summary tables"));
     }
@@ -350,14 +350,13 @@ Status Loader::CreateSummaries() {
       sql += " " + c;
     }
     WV_RETURN_IF_ERROR(main_->Exec(sql));
-    WV_RETURN_IF_ERROR(main_->CopyBegin(fmt::format(
-        "COPY {} FROM STDIN (FORMAT binary)",
-        QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
+    WV_RETURN_IF_ERROR(main_->CopyBegin(
+        fmt::format("COPY {} FROM STDIN (FORMAT binary)",
+                    QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
     WV_RETURN_IF_ERROR(main_->CopyPut(EncodeSummaryRows(s.result)));
     WV_RETURN_IF_ERROR(main_->CopyEnd().status());
-    WV_RETURN_IF_ERROR(
-        main_->Exec(fmt::format("ANALYZE {}",
-                                QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
+    WV_RETURN_IF_ERROR(main_->Exec(
+        fmt::format("ANALYZE {}", QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
   }
   return OkStatus();
 }
@@ -385,7 +384,8 @@ Status Loader::WriteMetadata() {
       QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
                    "it was loaded: one row"),
       QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
-      QuoteLiteral(o_.dir), m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+      QuoteLiteral(o_.dir),
+      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
       QuoteLiteral(WV_VERSION)));
 }
 
@@ -401,9 +401,9 @@ Status Loader::GrantReaders(const std::string& schema) {
       result_.notes.push_back(fmt::format(
           "created role {} (NOLOGIN): grant it to analysts' logins (GRANT {} TO alice)", r, r));
     }
-    WV_RETURN_IF_ERROR(main_->Exec(fmt::format("ALTER ROLE {} SET statement_timeout = '{}s'",
-                                               QuoteIdentifier(r),
-                                               o_.read_statement_timeout_seconds)));
+    WV_RETURN_IF_ERROR(
+        main_->Exec(fmt::format("ALTER ROLE {} SET statement_timeout = '{}s'", QuoteIdentifier(r),
+                                o_.read_statement_timeout_seconds)));
     if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
   }
   std::string sql;
@@ -457,11 +457,9 @@ Status Loader::VerifyCounts() {
 // run, until lock_timeout_ms in all.
 Status Loader::Swap() {
   Phase("swapping in the new version");
-  WV_ASSIGN_OR_RETURN(const auto deadlock,
-                      main_->Query("SELECT setting::bigint FROM pg_settings "
-                                   "WHERE name = 'deadlock_timeout'"));
-  const int64_t deadlock_ms =
-      deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
+  WV_ASSIGN_OR_RETURN(const auto deadlock, main_->Query("SELECT setting::bigint FROM pg_settings "
+                                                        "WHERE name = 'deadlock_timeout'"));
+  const int64_t deadlock_ms = deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
   const int64_t attempt_ms =
       std::max<int64_t>(20, std::min<int64_t>(o_.lock_timeout_ms, deadlock_ms / 2));
   std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", attempt_ms);
@@ -496,8 +494,8 @@ Status Loader::Swap() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
   }
-  return Annotate(s, fmt::format("swapping in schema {} (the previous version is unchanged)",
-                                 names_.target));
+  return Annotate(
+      s, fmt::format("swapping in schema {} (the previous version is unchanged)", names_.target));
 }
 
 void Loader::DropOld() {
@@ -520,9 +518,9 @@ void Loader::DropOld() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (!s.ok()) {
-    result_.notes.push_back(fmt::format(
-        "the previous version stays as schema {} until the next load removes it: {}", names_.old,
-        s.message()));
+    result_.notes.push_back(
+        fmt::format("the previous version stays as schema {} until the next load removes it: {}",
+                    names_.old, s.message()));
   }
 }
 
@@ -544,8 +542,8 @@ StatusOr<LoadResult> Loader::Run() {
   }
   WV_RETURN_IF_ERROR(CreateStaging());
   const int jobs = EffectiveThreads(o_.jobs);
-  WV_ASSIGN_OR_RETURN(pool_, SessionPool::Open(o_.conninfo, application_name_, jobs,
-                                               std::string(kSessionSetup)));
+  WV_ASSIGN_OR_RETURN(
+      pool_, SessionPool::Open(o_.conninfo, application_name_, jobs, std::string(kSessionSetup)));
   Phase("copying");
   WV_RETURN_IF_ERROR(CopyTables());
   WV_RETURN_IF_ERROR(BuildKeysAndSummaries());

@@ -47,8 +47,9 @@ Status ConnectionError(PGconn* conn) {
   const std::string message = OneLine(PQerrorMessage(conn));
   const std::string text = fmt::format("cannot connect to {}: {}", where, message);
   if (PQconnectionNeedsPassword(conn)) {
-    return DeniedError(text + " (no password was given: use the connection string, PGPASSWORD "
-                              "or ~/.pgpass)");
+    return DeniedError(text +
+                       " (no password was given: use the connection string, PGPASSWORD "
+                       "or ~/.pgpass)");
   }
   if (Contains(message, "authentication failed") || Contains(message, "no pg_hba.conf entry") ||
       (Contains(message, "role \"") && Contains(message, "does not exist")) ||
@@ -97,8 +98,8 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string&
   // (dbname): connect_timeout is only a default, the others are ours.
   const std::array<const char*, 5> keywords = {"connect_timeout", "dbname", "application_name",
                                                "client_encoding", nullptr};
-  const std::array<const char*, 5> values = {
-      "10", conninfo.empty() ? nullptr : conninfo.c_str(), app.c_str(), "UTF8", nullptr};
+  const std::array<const char*, 5> values = {"10", conninfo.empty() ? nullptr : conninfo.c_str(),
+                                             app.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn == nullptr) return InternalError("libpq could not allocate a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -146,9 +147,8 @@ Status PgConnection::ErrorFromResult(const void* result, std::string_view what) 
   const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
   const char* hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : nullptr;
-  std::string message = fmt::format("{}: {} ({})", what,
-                                    primary ? primary : OneLine(PQerrorMessage(conn_)),
-                                    description_);
+  std::string message = fmt::format(
+      "{}: {} ({})", what, primary ? primary : OneLine(PQerrorMessage(conn_)), description_);
   if (detail) message += fmt::format("; {}", OneLine(detail));
   if (hint) message += fmt::format("; hint: {}", OneLine(hint));
   const std::string sqlstate = state ? state : "";

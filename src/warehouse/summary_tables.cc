@@ -74,8 +74,8 @@ ResultTable EmptyResult(const analytics::QueryDef& query) {
 
 std::string CreateSummaryTableSql(const analytics::QueryDef& query, const ResultTable& result,
                                   std::string_view schema, Dialect d) {
-  std::string out = fmt::format("CREATE TABLE {} (",
-                                QualifiedName(schema, SummaryTableName(query.name)));
+  std::string out =
+      fmt::format("CREATE TABLE {} (", QualifiedName(schema, SummaryTableName(query.name)));
   for (size_t i = 0; i < result.columns().size(); ++i) {
     const ResultColumn& c = result.column(i);
     out += fmt::format("{}\n  {} {}", i == 0 ? "" : ",", QuoteIdentifier(c.name),
@@ -89,11 +89,10 @@ std::vector<std::string> SummaryCommentSqls(const analytics::QueryDef& query,
                                             Dialect d) {
   const std::string table = QualifiedName(schema, SummaryTableName(query.name));
   std::vector<std::string> out;
-  out.push_back(fmt::format(
-      "COMMENT ON TABLE {} IS {};", table,
-      QuoteLiteral(fmt::format("{}: `wordviews query {}` computed at load", query.description,
-                               query.name),
-                   d)));
+  out.push_back(fmt::format("COMMENT ON TABLE {} IS {};", table,
+                            QuoteLiteral(fmt::format("{}: `wordviews query {}` computed at load",
+                                                     query.description, query.name),
+                                         d)));
   for (const ResultColumn& c : result.columns()) {
     out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {};", table, QuoteIdentifier(c.name),
                               QuoteLiteral(c.description, d)));

@@ -50,9 +50,8 @@ std::string EncodeSummaryRows(const analytics::ResultTable& result);
 
 // INSERT INTO schema.summary_<query> VALUES (...), (...); or "" when the
 // result has no rows. Doubles are written so that they read back exactly.
-std::string SummaryInsertSql(const analytics::QueryDef& query,
-                             const analytics::ResultTable& result, std::string_view schema,
-                             Dialect d);
+std::string SummaryInsertSql(const analytics::QueryDef& query, const analytics::ResultTable& result,
+                             std::string_view schema, Dialect d);
 
 }  // namespace wv::warehouse
 

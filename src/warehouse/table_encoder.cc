@@ -93,8 +93,8 @@ StatusOr<std::vector<parquet::ColumnVector>> TableEncoder::ReadRowGroup(int rg) 
     if (!contract.nullable() && !v.valid.empty()) {
       for (uint8_t valid : v.valid) {
         if (!valid) {
-          return InputError(fmt::format("a null in required column {} of table {}",
-                                        contract.name, table_->name));
+          return InputError(
+              fmt::format("a null in required column {} of table {}", contract.name, table_->name));
         }
       }
     }

@@ -153,8 +153,8 @@ std::string TimeOfDayView(const Names& t) {
       "  LEFT JOIN c ON c.learning_language = p.learning_language\n"
       "    AND c.ui_language = p.ui_language AND c.hour = h.hour\n"
       "ORDER BY {5}, {6}, h.hour",
-      ConstantRows(hours), HourOfEpoch(), t.fact, Double("COALESCE(c.views, 0)"),
-      Double("p.views"), t.Bytewise("p.learning_language"), t.Bytewise("p.ui_language"));
+      ConstantRows(hours), HourOfEpoch(), t.fact, Double("COALESCE(c.views, 0)"), Double("p.views"),
+      t.Bytewise("p.learning_language"), t.Bytewise("p.ui_language"));
 }
 
 // The retention measures of groups `keys` of the fact table (a pair, or an
@@ -291,11 +291,8 @@ std::string SummaryTableName(std::string_view query_name) {
 }
 
 std::vector<ViewSql> ResearchViews(std::string_view schema, Dialect d) {
-  Names t{d,
-          QualifiedName(schema, model::kFactTable),
-          QualifiedName(schema, model::kLangsTable),
-          QualifiedName(schema, model::kWordsTable),
-          std::string(schema)};
+  Names t{d, QualifiedName(schema, model::kFactTable), QualifiedName(schema, model::kLangsTable),
+          QualifiedName(schema, model::kWordsTable), std::string(schema)};
   const std::vector<ViewBuilder> builders = {
       {"pairs", PairsView},
       {"pair-users", PairUsersView},
