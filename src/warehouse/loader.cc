@@ -36,11 +36,12 @@ constexpr int64_t kAdvisoryLockKey = 0x77766c64;
 constexpr size_t kCopyChunkBytes = size_t{1} << 20;
 // Rows encoded between two checks of the piece size.
 constexpr size_t kEncodeSliceRows = 4096;
-// Settings of the parallel sessions: index builds sort in memory up to this
-// much, and the staging commits need not wait for the disk (the swap's
+// Settings of the parallel sessions: index builds sort in memory up to
+// maintenance_work_mem, the foreign keys' checks hash the dimensions in
+// work_mem, and the staging commits need not wait for the disk (the swap's
 // commit follows them in the WAL, so if it is durable, so are they).
 constexpr std::string_view kSessionSetup =
-    "SET maintenance_work_mem = '256MB'; SET synchronous_commit = off";
+    "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off";
 
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -76,8 +77,14 @@ class Loader {
   Status EndOrphanSessions();
   Status InspectSchemas();
   Status CreateStaging();
+  Status BuildStaging();
+  void RemoveStaging();
   Status CopyTables();
   Status CopyFile(const CopyItem& item, PgConnection& session);
+  Status Damaged(const Status& status) const;
+  std::string PathForMessages(const CopyItem& item) const {
+    return fmt::format("{}/{}", o_.dir, item.path);
+  }
   Status BuildKeysAndSummaries();
   Status BuildKeys();
   Status RunStatements(const std::vector<std::string>& statements);
@@ -224,19 +231,36 @@ Status Loader::CreateStaging() {
                      QuoteIdentifier(names_.staging), QuoteIdentifier(names_.staging),
                      QuoteLiteral(fmt::format("{} staging for schema {} (run {})", kSchemaMarker,
                                               names_.target, result_.run_id)));
+  // The tables are written once, by the load: autovacuum has nothing to
+  // reclaim in them, and would hold locks the index builds and the next
+  // load's swap then wait for (it yields only after deadlock_timeout).
   for (const model::TableContract* t : TablesInCreationOrder()) {
     sql += CreateTableSql(*t, names_.staging, Dialect::kPostgres) + " ";
+    sql += fmt::format(
+        "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
+        QualifiedName(names_.staging, t->name));
     for (const std::string& c : CommentSqls(*t, names_.staging, Dialect::kPostgres)) sql += c;
   }
   return main_->Exec(sql + " COMMIT;");
 }
 
+// A file that passed the listing checks (size, footer) but does not decode
+// disagrees with the manifest's checksum: a damaged output, as `check` says.
+Status Loader::Damaged(const Status& status) const {
+  return MismatchError(fmt::format(
+      "{} ({} disagrees with its manifest: `wordviews check {}` verifies it in full; nothing was "
+      "changed)",
+      out_->Localize(status).message(), o_.dir, o_.dir));
+}
+
 Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   StatusOr<std::unique_ptr<parquet::FileReader>> opened =
       parquet::FileReader::Open(out_->PathOf(item.path));
-  if (!opened.ok()) return out_->Localize(opened.status());
+  if (!opened.ok()) return Damaged(opened.status());
   const parquet::FileReader& reader = **opened;
-  WV_ASSIGN_OR_RETURN(const TableEncoder encoder, TableEncoder::Create(*item.table, reader));
+  StatusOr<TableEncoder> created = TableEncoder::Create(*item.table, reader);
+  if (!created.ok()) return Damaged(Annotate(created.status(), PathForMessages(item)));
+  const TableEncoder& encoder = *created;
   std::string columns;
   for (const model::ColumnContract& c : item.table->columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
@@ -248,7 +272,7 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   w.Header();
   for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
     StatusOr<std::vector<parquet::ColumnVector>> decoded = encoder.ReadRowGroup(rg);
-    if (!decoded.ok()) return Annotate(decoded.status(), fmt::format("{}/{}", o_.dir, item.path));
+    if (!decoded.ok()) return Damaged(Annotate(decoded.status(), PathForMessages(item)));
     const size_t rows = static_cast<size_t>(reader.row_group_num_rows(rg));
     for (size_t begin = 0; begin < rows; begin += kEncodeSliceRows) {
       const size_t end = std::min(rows, begin + kEncodeSliceRows);
@@ -524,6 +548,32 @@ void Loader::DropOld() {
   }
 }
 
+Status Loader::BuildStaging() {
+  WV_ASSIGN_OR_RETURN(pool_,
+                      SessionPool::Open(o_.conninfo, application_name_, EffectiveThreads(o_.jobs),
+                                        std::string(kSessionSetup)));
+  Phase("copying");
+  WV_RETURN_IF_ERROR(CopyTables());
+  WV_RETURN_IF_ERROR(BuildKeysAndSummaries());
+  WV_RETURN_IF_ERROR(CreateSummaries());
+  WV_RETURN_IF_ERROR(CreateViews());
+  WV_RETURN_IF_ERROR(WriteMetadata());
+  WV_RETURN_IF_ERROR(GrantReaders(names_.staging));
+  WV_RETURN_IF_ERROR(VerifyCounts());
+  pool_.reset();
+  return OkStatus();
+}
+
+// After a failure: the staging schema goes now rather than at the next load
+// (best effort: the next load removes whatever is left).
+void Loader::RemoveStaging() {
+  pool_.reset();  // its statements were cancelled; the sessions end
+  StatusOr<SchemaInfo> staging = InspectSchema(*main_, names_.staging);
+  if (staging.ok() && staging->ours()) {
+    (void)DropOwnSchema(*main_, *staging, o_.lock_timeout_ms);
+  }
+}
+
 StatusOr<LoadResult> Loader::Run() {
   WV_ASSIGN_OR_RETURN(names_, NamesFor(o_.schema));
   WV_RETURN_IF_ERROR(PgConnection::CheckConninfo(o_.conninfo));
@@ -541,18 +591,10 @@ StatusOr<LoadResult> Loader::Run() {
     return result_;
   }
   WV_RETURN_IF_ERROR(CreateStaging());
-  const int jobs = EffectiveThreads(o_.jobs);
-  WV_ASSIGN_OR_RETURN(
-      pool_, SessionPool::Open(o_.conninfo, application_name_, jobs, std::string(kSessionSetup)));
-  Phase("copying");
-  WV_RETURN_IF_ERROR(CopyTables());
-  WV_RETURN_IF_ERROR(BuildKeysAndSummaries());
-  WV_RETURN_IF_ERROR(CreateSummaries());
-  WV_RETURN_IF_ERROR(CreateViews());
-  WV_RETURN_IF_ERROR(WriteMetadata());
-  WV_RETURN_IF_ERROR(GrantReaders(names_.staging));
-  WV_RETURN_IF_ERROR(VerifyCounts());
-  pool_.reset();
+  if (Status s = BuildStaging(); !s.ok()) {
+    RemoveStaging();
+    return s;
+  }
   WV_RETURN_IF_ERROR(Swap());
   DropOld();
   Phase("");

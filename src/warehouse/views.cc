@@ -108,9 +108,10 @@ std::string PairsView(const Names& t) {
 
 std::string PairUsersView(const Names& t) {
   return fmt::format(
-      "WITH p AS (SELECT learning_language, ui_language, count(DISTINCT user_id) AS users\n"
-      "  FROM {0} GROUP BY learning_language, ui_language),\n"
-      "a AS (SELECT count(DISTINCT user_id) AS users FROM {0})\n"
+      "WITH p AS (SELECT learning_language, ui_language, count(*) AS users\n"
+      "  FROM (SELECT DISTINCT learning_language, ui_language, user_id FROM {0}) d\n"
+      "  GROUP BY learning_language, ui_language),\n"
+      "a AS (SELECT count(*) AS users FROM (SELECT DISTINCT user_id FROM {0}) d)\n"
       "SELECT p.learning_language, p.ui_language, p.users,\n"
       "  {1} / NULLIF({2}, 0) AS share\n"
       "FROM p CROSS JOIN a\n"
@@ -199,8 +200,10 @@ std::string RetentionUiView(const Names& t) {
   s.keys = "ui_language";
   s.key_select = "g.ui_language, l.english_name AS ui_name, n.learning_languages";
   s.joins = fmt::format(
-      "\n  JOIN (SELECT ui_language, count(DISTINCT learning_language) AS learning_languages\n"
-      "    FROM {} GROUP BY ui_language) n ON n.ui_language = g.ui_language\n"
+      "\n  JOIN (SELECT ui_language, count(*) AS learning_languages\n"
+      "    FROM (SELECT DISTINCT ui_language, learning_language FROM {}) d GROUP BY ui_language) "
+      "n\n"
+      "    ON n.ui_language = g.ui_language\n"
       "  LEFT JOIN {} l ON l.alpha2_code = g.ui_language",
       t.fact, t.langs);
   s.half_life = t.Summary("retention-ui");

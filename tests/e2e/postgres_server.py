@@ -39,10 +39,18 @@ def free_port():
         return s.getsockname()[1]
 
 
-class PostgresServer:
-    """One server: .conninfo(dbname=..., user=..., password=...) builds connection strings."""
+# Settings for tests: speed over durability (the data dies with the test session).
+TEST_SETTINGS = {"max_connections": "220", "fsync": "off", "synchronous_commit": "off",
+                 "full_page_writes": "off", "shared_buffers": "64MB"}
 
-    def __init__(self):
+
+class PostgresServer:
+    """One server: .conninfo(dbname=..., user=..., password=...) builds connection strings.
+
+    `settings` are server options (-c name=value); the benchmark passes durable ones.
+    """
+
+    def __init__(self, settings=None):
         bin_dir = _bin_dir()
         if bin_dir is None:
             message = ("PostgreSQL's initdb/pg_ctl not found (Debian package postgresql; "
@@ -70,9 +78,9 @@ class PostgresServer:
         self._run("initdb", "-D", self.data, "-U", SUPERUSER, "--pwfile", pwfile,
                   "--auth=scram-sha-256", "-E", "UTF8", "--no-locale")
         os.unlink(pwfile)
-        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-                   "-c max_connections=220 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c shared_buffers=64MB")
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1"
+        for name, value in (TEST_SETTINGS if settings is None else settings).items():
+            options += f" -c {name}={value}"
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-o", options,
                   "-w", "-t", "60", "start")
 

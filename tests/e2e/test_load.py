@@ -399,6 +399,21 @@ def test_damaged_output_is_exit_6(outputs, pg_server, run_wv, loaded_a, tmp_path
     assert missing.returncode == 3
 
 
+def test_output_damaged_inside_a_file_is_exit_6_and_leaves_no_staging(
+        outputs, pg_server, run_wv, loaded_a, tmp_path):
+    damaged = tmp_path / "out"
+    shutil.copytree(outputs["b"]["dir"], damaged)
+    victim = max((damaged / "fact_wordviews").rglob("*.parquet"), key=lambda f: f.stat().st_size)
+    size = victim.stat().st_size
+    with open(victim, "r+b") as f:  # same size and footer: only the data pages are wrong
+        f.seek(size // 3)
+        f.write(bytes(range(256)) * 4)
+    proc = load(run_wv, pg_server, loaded_a, damaged, check=False)
+    assert proc.returncode == 6, proc.stderr
+    assert "wordviews check" in proc.stderr
+    assert_unchanged(pg_server, loaded_a, outputs)  # and no staging schema left
+
+
 def test_schema_name_needing_quotes_is_loaded_exactly(outputs, pg_server, run_wv, db):
     name = 'Wörd "Views"; DROP TABLE x; --'
     load(run_wv, pg_server, db, outputs["b"]["dir"], "--schema", name)
