@@ -52,7 +52,7 @@ def test_failing_load_under_tsan_cancels_its_sessions(tsan_bin, pg_server, outpu
     db = pg_server.create_database("tsan_fail")
     env = dict(os.environ, TSAN_OPTIONS=os.environ.get("TSAN_OPTIONS", TSAN_OPTIONS))
     proc = subprocess.run([tsan_bin, "load", str(damaged), "--postgres",
-                           pg_server.conninfo(dbname=db), "--jobs", 4],
+                           pg_server.conninfo(dbname=db), "--jobs", "4"],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 6, proc.stderr
     assert "ThreadSanitizer" not in proc.stderr
