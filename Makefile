@@ -99,18 +99,21 @@ tsan-unit-test: build-tsan
 	$(STAMP) $(TSAN_BUILD)/.stamps/unit $(TSAN_BUILD)/bin/wordviews_tests tests/unit data $(SHARDS) -- \
 	  env $(TSAN_ENV) bash $(SHARDS) $(JOBS) $(TSAN_BUILD)/bin/wordviews_tests
 
-# generate, run, check, every query and report, 4 threads each, under TSan.
+# generate, run, check, every query and report, 4 threads each, under TSan; and load
+# (4 sessions) into the PostgreSQL server the load tests start.
 tsan-e2e-test: build-tsan build $(SETUP_STAMP)
 	$(STAMP) $(TSAN_BUILD)/.stamps/e2e $(TSAN_BUILD)/bin/wordviews $(WV) tests/e2e/test_tsan.py \
+	  tests/e2e/test_tsan_load.py tests/e2e/postgres_server.py \
 	  tests/e2e/conftest.py scripts/requirements-test.txt -- \
 	  env $(TSAN_ENV) WV_TSAN_BIN=$(abspath $(TSAN_BUILD)/bin/wordviews) WV_BIN=$(abspath $(WV)) \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e/test_tsan.py
+	  WV_REQUIRE_PG=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e/test_tsan.py \
+	  tests/e2e/test_tsan_load.py
 
 tsan-test: tsan-unit-test tsan-e2e-test
 
 e2e-test: build $(SETUP_STAMP)
 	$(STAMP) $(BUILD)/.stamps/e2e $(E2E_INPUTS) E2E_WORKERS=$(E2E_WORKERS) -- \
-	  env WV_BIN=$(abspath $(WV)) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  env WV_BIN=$(abspath $(WV)) WV_REQUIRE_PG=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
 	  $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist load) --ignore=tests/e2e/test_tsan.py tests/e2e
 
 # clang-format --dry-run --Werror over every tracked C++ file (.clang-format is the style).

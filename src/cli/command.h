@@ -22,6 +22,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected);
 void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
+void RegisterLoadCommand(CLI::App& root, CommandAction* selected);
+void RegisterDdlCommand(CLI::App& root, CommandAction* selected);
 
 // ---- Text for people on the terminal (terminal.cc) ----
 

@@ -111,6 +111,8 @@ int Main(int argc, char** argv) {
   wv::cli::RegisterCheckCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);
+  wv::cli::RegisterLoadCommand(app, &action);
+  wv::cli::RegisterDdlCommand(app, &action);
   wv::cli::OptionSources sources(&app);
 
   try {

@@ -19,6 +19,10 @@ ExitCode ExitCodeFor(const Status& status) {
       return kExitOutput;
     case ErrorKind::kMismatch:
       return kExitMismatch;
+    case ErrorKind::kUnavailable:
+      return kExitUnavailable;
+    case ErrorKind::kDenied:
+      return kExitDenied;
     case ErrorKind::kInternal:
       return kExitInternal;
   }
@@ -27,8 +31,8 @@ ExitCode ExitCodeFor(const Status& status) {
 
 std::string Status::ToString() const {
   static constexpr std::string_view kNames[] = {
-      "ok",           "usage error", "input error",   "quality gate",
-      "output error", "mismatch",    "internal error"};
+      "ok",       "usage error", "input error",       "quality gate",  "output error",
+      "mismatch", "unavailable", "permission denied", "internal error"};
   std::string out(kNames[static_cast<int>(kind_)]);
   if (!ok()) out.append(": ").append(message_);
   return out;

@@ -23,9 +23,21 @@ enum ExitCode : int {
   kExitQualityGate = 4,  // the data failed a gate (e.g. --max-bad-ratio)
   kExitOutput = 5,       // the output could not be written or committed
   kExitMismatch = 6,     // `check` found the output disagrees with its manifest
+  kExitUnavailable = 7,  // a server could not be reached (refused, no such host, timed out)
+  kExitDenied = 8,       // a server refused our credentials or a permission
 };
 
-enum class ErrorKind { kOk, kUsage, kInput, kQualityGate, kOutput, kMismatch, kInternal };
+enum class ErrorKind {
+  kOk,
+  kUsage,
+  kInput,
+  kQualityGate,
+  kOutput,
+  kMismatch,
+  kUnavailable,
+  kDenied,
+  kInternal
+};
 
 // The result of an operation that returns nothing. Cheap to copy when OK.
 // Thread-compatible (a const Status may be read from several threads).
@@ -60,6 +72,14 @@ inline Status OutputError(std::string_view m) { return Status(ErrorKind::kOutput
 inline Status MismatchError(std::string_view m) {
   return Status(ErrorKind::kMismatch, std::string(m));
 }
+// A server (a database) could not be reached: connection refused, unknown
+// host, timeout, or it is not accepting connections.
+inline Status UnavailableError(std::string_view m) {
+  return Status(ErrorKind::kUnavailable, std::string(m));
+}
+// A server refused the credentials (wrong password, unknown role) or a
+// permission the command needs.
+inline Status DeniedError(std::string_view m) { return Status(ErrorKind::kDenied, std::string(m)); }
 // A bug or an unexpected condition.
 inline Status InternalError(std::string_view m) {
   return Status(ErrorKind::kInternal, std::string(m));

@@ -12,6 +12,10 @@ TEST(StatusTest, EachErrorKindHasItsOwnExitCode) {
   EXPECT_EQ(ExitCodeFor(QualityGateError("x")), kExitQualityGate);
   EXPECT_EQ(ExitCodeFor(OutputError("x")), kExitOutput);
   EXPECT_EQ(ExitCodeFor(MismatchError("x")), kExitMismatch);
+  EXPECT_EQ(ExitCodeFor(UnavailableError("x")), kExitUnavailable);
+  EXPECT_EQ(ExitCodeFor(DeniedError("x")), kExitDenied);
+  EXPECT_EQ(UnavailableError("x").ToString(), "unavailable: x");
+  EXPECT_EQ(DeniedError("x").ToString(), "permission denied: x");
   EXPECT_EQ(ExitCodeFor(InternalError("x")), kExitInternal);
 }
 

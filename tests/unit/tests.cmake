@@ -53,4 +53,6 @@ set(WV_UNIT_TESTS
   traces_lexeme_test.cc
   traces_reference_test.cc
   traces_validator_test.cc
+  warehouse_copy_binary_test.cc
+  warehouse_sql_test.cc
 )

@@ -1,0 +1,231 @@
+#include "warehouse/ddl.h"
+
+#include <array>
+
+#include "fmt/core.h"
+
+namespace wv::warehouse {
+namespace {
+
+using model::ColumnContract;
+using model::TableContract;
+using parquet::LogicalType;
+using parquet::PhysicalType;
+
+// Redshift's widest VARCHAR, in bytes. Every accepted text value fits: a row
+// is at most 64 KiB (csv::kMaxRowBytes) and holds 12 fields, so a field is at
+// most 65,525 bytes; source_file is a path (PATH_MAX); detail is a sentence.
+constexpr int kRedshiftMaxVarchar = 65535;
+// raw_line keeps at most the row limit's 65,536 bytes.
+constexpr int kRedshiftRawLineBytes = 65536;
+
+std::string PostgresType(const ColumnContract& c) {
+  switch (c.physical) {
+    case PhysicalType::kBoolean:
+      return "boolean";
+    case PhysicalType::kInt32:
+      return c.logical == LogicalType::kDate ? "date" : "integer";
+    case PhysicalType::kInt64:
+      return c.logical == LogicalType::kTimestampMicrosUtc ? "timestamp with time zone" : "bigint";
+    case PhysicalType::kFloat:
+      return "real";
+    case PhysicalType::kDouble:
+      return "double precision";
+    case PhysicalType::kByteArray:
+      return c.logical == LogicalType::kString ? "text" : "bytea";
+  }
+  return "text";
+}
+
+// Redshift COPY ... FORMAT AS PARQUET maps by position and needs a column
+// type it can convert the Parquet type to: TIMESTAMP for Parquet's
+// TIMESTAMP(MICROS, UTC) (the values are UTC), VARBYTE for plain BYTE_ARRAY.
+std::string RedshiftType(const ColumnContract& c) {
+  switch (c.physical) {
+    case PhysicalType::kBoolean:
+      return "BOOLEAN";
+    case PhysicalType::kInt32:
+      return c.logical == LogicalType::kDate ? "DATE" : "INTEGER";
+    case PhysicalType::kInt64:
+      return c.logical == LogicalType::kTimestampMicrosUtc ? "TIMESTAMP" : "BIGINT";
+    case PhysicalType::kFloat:
+      return "REAL";
+    case PhysicalType::kDouble:
+      return "DOUBLE PRECISION";
+    case PhysicalType::kByteArray:
+      return c.logical == LogicalType::kString ? fmt::format("VARCHAR({})", kRedshiftMaxVarchar)
+                                               : fmt::format("VARBYTE({})", kRedshiftRawLineBytes);
+  }
+  return "VARCHAR(65535)";
+}
+
+// Text columns that are keys or reference one: identifiers and codes,
+// compared byte by byte (COLLATE "C") whatever the database's collation, so
+// that their indexes sort with memcmp instead of the locale's rules (several
+// times faster to build and to search) and sort as the queries sort.
+bool IsKeyColumn(const TableContract& table, std::string_view column) {
+  for (std::string_view k : table.primary_key) {
+    if (k == column) return true;
+  }
+  for (const model::ForeignKey& fk : table.foreign_keys) {
+    if (fk.column == column) return true;
+  }
+  return false;
+}
+
+std::string ColumnList(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += QuoteIdentifier(n);
+  }
+  return out;
+}
+
+std::string ForeignKeyName(const TableContract& table, const model::ForeignKey& fk) {
+  return fmt::format("{}_{}_fkey", table.name, fk.column);
+}
+
+std::string ForeignKeyClause(const model::ForeignKey& fk, std::string_view schema) {
+  return fmt::format("FOREIGN KEY ({}) REFERENCES {} ({})", QuoteIdentifier(fk.column),
+                     QualifiedName(schema, fk.referenced_table),
+                     QuoteIdentifier(fk.referenced_column));
+}
+
+// A secondary index of the PostgreSQL schema and the question it serves.
+struct IndexSpec {
+  std::string_view table;
+  std::string_view suffix;  // name = <table>_<suffix>
+  std::string_view method;  // btree, brin
+  std::string_view column;
+  std::string_view serves;
+};
+
+// The research views aggregate whole tables (sequential scans); these serve
+// analysts' drill-downs: one user's history (the question spaced-repetition
+// research asks most), a time range (BRIN: the fact rows are stored in day
+// order, so block ranges of "timestamp" hardly overlap, and the index is a
+// few pages). Each index costs load time (a btree on 12.85M rows takes
+// seconds); one on lexeme_id is left to a DBA who needs it
+// (docs/WAREHOUSE.md).
+constexpr std::array<IndexSpec, 2> kIndexes = {{
+    {model::kFactTable, "user_id_idx", "btree", "user_id",
+     "one user's views (WHERE user_id = ...), joins to dim_users"},
+    {model::kFactTable, "timestamp_brin", "brin", "timestamp",
+     "time ranges (WHERE \"timestamp\" BETWEEN ...): rows are stored in day order"},
+}};
+
+}  // namespace
+
+std::string SqlType(const ColumnContract& column, Dialect d) {
+  return d == Dialect::kPostgres ? PostgresType(column) : RedshiftType(column);
+}
+
+std::string PrimaryKeyName(const TableContract& table) {
+  return fmt::format("{}_pkey", table.name);
+}
+
+std::string CreateTableSql(const TableContract& table, std::string_view schema, Dialect d) {
+  std::string out = fmt::format("CREATE TABLE {} (", QualifiedName(schema, table.name));
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const ColumnContract& c = table.columns[i];
+    const bool bytewise =
+        d == Dialect::kPostgres && c.logical == LogicalType::kString && IsKeyColumn(table, c.name);
+    out += fmt::format("{}\n  {} {}{}{}", i == 0 ? "" : ",", QuoteIdentifier(c.name), SqlType(c, d),
+                       bytewise ? " COLLATE \"C\"" : "", c.nullable() ? "" : " NOT NULL");
+  }
+  if (d == Dialect::kRedshift) {
+    out += fmt::format(",\n  PRIMARY KEY ({})", ColumnList(table.primary_key));
+    for (const model::ForeignKey& fk : table.foreign_keys) {
+      out += ",\n  " + ForeignKeyClause(fk, schema);
+    }
+    out += "\n)\n" + RedshiftLayout(table) + ";";
+    return out;
+  }
+  out += "\n);";
+  return out;
+}
+
+std::string PrimaryKeyIndexSql(const TableContract& table, std::string_view schema) {
+  return fmt::format("CREATE UNIQUE INDEX {} ON {} ({});", QuoteIdentifier(PrimaryKeyName(table)),
+                     QualifiedName(schema, table.name), ColumnList(table.primary_key));
+}
+
+std::string AttachPrimaryKeySql(const TableContract& table, std::string_view schema) {
+  const std::string name = QuoteIdentifier(PrimaryKeyName(table));
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {};",
+                     QualifiedName(schema, table.name), name, name);
+}
+
+std::string ForeignKeysSql(const TableContract& table, std::string_view schema) {
+  if (table.foreign_keys.empty()) return "";
+  std::string out = fmt::format("ALTER TABLE {}", QualifiedName(schema, table.name));
+  for (size_t i = 0; i < table.foreign_keys.size(); ++i) {
+    const model::ForeignKey& fk = table.foreign_keys[i];
+    out += fmt::format("{}\n  ADD CONSTRAINT {} {}", i == 0 ? "" : ",",
+                       QuoteIdentifier(ForeignKeyName(table, fk)), ForeignKeyClause(fk, schema));
+  }
+  return out + ";";
+}
+
+std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema) {
+  std::vector<IndexSql> out;
+  for (const IndexSpec& spec : kIndexes) {
+    if (spec.table != table.name) continue;
+    IndexSql index;
+    index.name = fmt::format("{}_{}", table.name, spec.suffix);
+    index.create =
+        fmt::format("CREATE INDEX {} ON {} USING {} ({});", QuoteIdentifier(index.name),
+                    QualifiedName(schema, table.name), spec.method, QuoteIdentifier(spec.column));
+    index.comment = fmt::format("COMMENT ON INDEX {} IS {};", QualifiedName(schema, index.name),
+                                QuoteLiteral(spec.serves));
+    out.push_back(std::move(index));
+  }
+  return out;
+}
+
+std::vector<std::string> CommentSqls(const TableContract& table, std::string_view schema,
+                                     Dialect d) {
+  std::vector<std::string> out;
+  const std::string qualified = QualifiedName(schema, table.name);
+  out.push_back(
+      fmt::format("COMMENT ON TABLE {} IS {};", qualified, QuoteLiteral(table.description, d)));
+  for (const ColumnContract& c : table.columns) {
+    out.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {};", qualified, QuoteIdentifier(c.name),
+                              QuoteLiteral(c.description, d)));
+  }
+  return out;
+}
+
+std::string RedshiftLayout(const TableContract& table) {
+  if (table.name == model::kFactTable) {
+    return fmt::format("DISTKEY ({}) SORTKEY ({})",
+                       QuoteIdentifier(model::ColumnName(model::kFactUserId)),
+                       QuoteIdentifier(model::ColumnName(model::kFactTimestamp)));
+  }
+  if (table.name == model::kQuarantineTable) return "DISTSTYLE EVEN";
+  return "DISTSTYLE ALL";
+}
+
+std::string RedshiftCopySql(const TableContract& table, std::string_view schema,
+                            std::string_view prefix, std::string_view iam_role) {
+  const std::string manifest = fmt::format("{}/{}.manifest", prefix, table.name);
+  return fmt::format(
+      "COPY {} FROM {} IAM_ROLE {} FORMAT AS PARQUET MANIFEST;", QualifiedName(schema, table.name),
+      QuoteLiteral(manifest, Dialect::kRedshift),
+      iam_role.empty() ? std::string("default") : QuoteLiteral(iam_role, Dialect::kRedshift));
+}
+
+std::vector<const TableContract*> TablesInCreationOrder() {
+  // Referenced tables first: those without foreign keys, then the others
+  // (the contract's only references are the fact table's, to dimensions).
+  std::vector<const TableContract*> out;
+  for (bool with_keys : {false, true}) {
+    for (const TableContract& t : model::AllTableContracts()) {
+      if (t.foreign_keys.empty() != with_keys) out.push_back(&t);
+    }
+  }
+  return out;
+}
+
+}  // namespace wv::warehouse

@@ -1,0 +1,82 @@
+#ifndef WV_WAREHOUSE_DDL_H_
+#define WV_WAREHOUSE_DDL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/star_schema.h"
+#include "warehouse/sql_text.h"
+
+// The star schema's tables as SQL, generated from the contract
+// (model/star_schema.h): column types, nullability, primary keys, the fact
+// table's foreign keys, indexes for the research queries, and the contract's
+// descriptions as COMMENTs. The statements are separate so that the loader
+// can run them in its own order (tables first, keys after the data, the
+// foreign keys last); `wordviews ddl` prints them in that order.
+//
+// PostgreSQL: constraints are added by ALTER TABLE after the data is in
+// (building an index once is faster than maintaining it row by row).
+// Redshift: constraints are informational (Redshift does not enforce them but
+// its planner uses them) and declared in CREATE TABLE, with the distribution
+// and sort keys (see RedshiftLayout).
+//
+// Pure functions of the contract; thread-safe.
+namespace wv::warehouse {
+
+// The SQL type of a contract column: one that holds every value the
+// pipeline accepts (docs/PIPELINE.md, "Accepted ranges").
+std::string SqlType(const model::ColumnContract& column, Dialect d);
+
+// CREATE TABLE schema.table (...): columns with NOT NULL from the contract;
+// PostgreSQL text columns that are keys or foreign keys COLLATE "C" (ids and
+// codes: bytewise indexes build and search several times faster than with a
+// locale's rules). For Redshift also the primary and foreign keys and the
+// layout.
+std::string CreateTableSql(const model::TableContract& table, std::string_view schema, Dialect d);
+
+// The primary key's constraint (and index) name: "<table>_pkey".
+std::string PrimaryKeyName(const model::TableContract& table);
+
+// PostgreSQL, in two steps so that the fact table's other indexes can be
+// built at the same time (CREATE INDEX takes a SHARE lock, which does not
+// conflict with itself; ALTER TABLE ... ADD PRIMARY KEY takes ACCESS
+// EXCLUSIVE): the unique index, then the constraint that adopts it.
+std::string PrimaryKeyIndexSql(const model::TableContract& table, std::string_view schema);
+std::string AttachPrimaryKeySql(const model::TableContract& table, std::string_view schema);
+
+// PostgreSQL: one ALTER TABLE adding every foreign key of `table` (empty
+// when it has none): "<table>_<column>_fkey ... REFERENCES".
+std::string ForeignKeysSql(const model::TableContract& table, std::string_view schema);
+
+// A secondary index: what it serves is its COMMENT.
+struct IndexSql {
+  std::string name;
+  std::string create;   // CREATE INDEX ...
+  std::string comment;  // COMMENT ON INDEX ...
+};
+// PostgreSQL: the indexes of `table` besides its primary key.
+std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table, std::string_view schema);
+
+// COMMENT ON TABLE and COMMENT ON COLUMN for every column, from the contract.
+std::vector<std::string> CommentSqls(const model::TableContract& table, std::string_view schema,
+                                     Dialect d);
+
+// Redshift: how a table is laid out on the slices, e.g. "DISTSTYLE ALL" for
+// the dimensions, "DISTKEY (user_id) SORTKEY (\"timestamp\")" for the fact
+// table (docs/WAREHOUSE.md explains the choice).
+std::string RedshiftLayout(const model::TableContract& table);
+
+// Redshift: COPY schema.table FROM '<prefix>/<table>.manifest' IAM_ROLE ...
+// FORMAT AS PARQUET MANIFEST. `iam_role` empty: IAM_ROLE default (the
+// cluster's default role). `prefix` without a trailing '/'.
+std::string RedshiftCopySql(const model::TableContract& table, std::string_view schema,
+                            std::string_view prefix, std::string_view iam_role);
+
+// The star schema's tables in creation order: those without foreign keys
+// (the dimensions, the quarantine), then those that reference them.
+std::vector<const model::TableContract*> TablesInCreationOrder();
+
+}  // namespace wv::warehouse
+
+#endif  // WV_WAREHOUSE_DDL_H_

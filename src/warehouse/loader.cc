@@ -1,0 +1,612 @@
+#include "warehouse/loader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "core/mutex.h"
+#include "core/parallel.h"
+#include "fmt/core.h"
+#include "model/star_schema.h"
+#include "parquet/reader.h"
+#include "run/output_listing.h"
+#include "run/published_output.h"
+#include "warehouse/copy_binary.h"
+#include "warehouse/ddl.h"
+#include "warehouse/pg_connection.h"
+#include "warehouse/schema_state.h"
+#include "warehouse/session_pool.h"
+#include "warehouse/sql_text.h"
+#include "warehouse/summary_tables.h"
+#include "warehouse/table_encoder.h"
+#include "warehouse/views.h"
+
+namespace wv::warehouse {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The first key of the loader's advisory locks ("wvld"); the second is
+// hashtext(schema name).
+constexpr int64_t kAdvisoryLockKey = 0x77766c64;
+// COPY data is sent in pieces of about this size.
+constexpr size_t kCopyChunkBytes = size_t{1} << 20;
+// Rows encoded between two checks of the piece size.
+constexpr size_t kEncodeSliceRows = 4096;
+// Settings of the parallel sessions: index builds sort in memory up to
+// maintenance_work_mem, the foreign keys' checks hash the dimensions in
+// work_mem, and the staging commits need not wait for the disk (the swap's
+// commit follows them in the WAL, so if it is durable, so are they).
+constexpr std::string_view kSessionSetup =
+    "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off";
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// FNV-1a: a stable name for the sessions of one target schema.
+uint64_t NameHash(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// One file of the output, copied by one COPY.
+struct CopyItem {
+  const model::TableContract* table;
+  std::string path;
+  int64_t rows;
+};
+
+class Loader {
+ public:
+  Loader(const LoadOptions& options, const LoadObserver& observer)
+      : o_(options), observer_(observer), start_(Clock::now()) {}
+
+  StatusOr<LoadResult> Run();
+
+ private:
+  Status OpenOutput();
+  Status ConnectAndLock();
+  Status EndOrphanSessions();
+  Status InspectSchemas();
+  Status CreateStaging();
+  Status BuildStaging();
+  void RemoveStaging();
+  Status CopyTables();
+  Status CopyFile(const CopyItem& item, PgConnection& session);
+  Status Damaged(const Status& status) const;
+  std::string PathForMessages(const CopyItem& item) const {
+    return fmt::format("{}/{}", o_.dir, item.path);
+  }
+  Status BuildKeysAndSummaries();
+  Status BuildKeys();
+  Status RunStatements(const std::vector<std::string>& statements);
+  Status CreateSummaries();
+  Status CreateViews();
+  Status WriteMetadata();
+  Status GrantReaders(const std::string& schema);
+  Status VerifyCounts();
+  Status Swap();
+  void DropOld();
+
+  void Phase(const std::string& name);
+  void ReportCopyProgress();
+  std::string SchemaComment() const;
+
+  const LoadOptions& o_;
+  const LoadObserver& observer_;
+  const Clock::time_point start_;
+  LoadResult result_;
+
+  SchemaNames names_;
+  std::unique_ptr<run::PublishedOutput> out_;
+  std::string application_name_;
+  std::unique_ptr<PgConnection> main_;  // holds the advisory lock; never runs long work
+  std::unique_ptr<SessionPool> pool_;
+  SchemaInfo target_;
+
+  std::optional<StatusOr<std::vector<SummaryTable>>> summaries_;
+
+  std::string phase_;
+  Clock::time_point phase_start_;
+  int64_t rows_total_ = 0;
+  std::atomic<int64_t> rows_done_{0};
+  Mutex progress_mu_;
+};
+
+void Loader::Phase(const std::string& name) {
+  if (!phase_.empty()) result_.phase_seconds.emplace_back(phase_, SecondsSince(phase_start_));
+  phase_ = name;
+  phase_start_ = Clock::now();
+  if (observer_.on_phase && !name.empty()) observer_.on_phase(name);
+}
+
+void Loader::ReportCopyProgress() {
+  if (!observer_.on_progress) return;
+  MutexLock lock(&progress_mu_);
+  observer_.on_progress({phase_, rows_done_.load(), rows_total_, SecondsSince(start_)});
+}
+
+Status Loader::OpenOutput() {
+  std::string note;
+  WV_ASSIGN_OR_RETURN(out_, run::OpenVerifiedOutput(o_.dir, &note));
+  if (out_->manifest() == nullptr) {
+    return MismatchError(fmt::format("{}; load reads only a wordviews output with its manifest",
+                                     out_->manifest_status().message()));
+  }
+  result_.run_id = out_->manifest()->run_id;
+  for (const model::TableRecord& t : out_->manifest()->tables) rows_total_ += t.rows;
+  return OkStatus();
+}
+
+Status Loader::ConnectAndLock() {
+  application_name_ = fmt::format("wordviews load {:016x}", NameHash(names_.target));
+  WV_ASSIGN_OR_RETURN(main_, PgConnection::Connect(o_.conninfo, application_name_));
+  result_.database = main_->description();
+  if (main_->ParameterStatus("server_encoding") != "UTF8") {
+    return OutputError(fmt::format(
+        "{} has encoding {}; wordviews load needs a UTF8 database (the text columns hold any "
+        "Unicode)",
+        main_->description(), main_->ParameterStatus("server_encoding")));
+  }
+  WV_ASSIGN_OR_RETURN(
+      const auto locked,
+      main_->Query(fmt::format("SELECT pg_try_advisory_lock({}, hashtext($1))", kAdvisoryLockKey),
+                   {names_.target}));
+  if (locked.empty() || locked[0][0].value_or("f") != "t") {
+    return OutputError(
+        fmt::format("another wordviews load into schema {} of {} is running; nothing was changed",
+                    names_.target, main_->description()));
+  }
+  return EndOrphanSessions();
+}
+
+// Sessions named like ours while we hold the lock belong to a load that was
+// killed (a backend may outlive its client while a statement runs): end them
+// so that their locks on the staging schema go.
+Status Loader::EndOrphanSessions() {
+  const std::string others =
+      "FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 "
+      "AND pid <> pg_backend_pid()";
+  WV_RETURN_IF_ERROR(
+      main_->Query("SELECT pg_terminate_backend(pid) " + others, {application_name_}).status());
+  for (int i = 0; i < 300; ++i) {
+    WV_ASSIGN_OR_RETURN(const auto left,
+                        main_->Query("SELECT count(*) " + others, {application_name_}));
+    if (!left.empty() && left[0][0].value_or("0") == "0") return OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return OutputError("sessions of an earlier, killed load would not end; try again later");
+}
+
+Status Loader::InspectSchemas() {
+  WV_ASSIGN_OR_RETURN(target_, InspectSchema(*main_, names_.target));
+  if (target_.exists && !target_.ours() && !target_.relations.empty()) {
+    return OutputError(fmt::format(
+        "schema {} of {} exists and was not created by wordviews load; nothing was changed "
+        "(choose another --schema, or drop it)",
+        names_.target, main_->description()));
+  }
+  const std::vector<std::string> foreign = target_.ForeignRelations();
+  if (target_.ours() && !foreign.empty()) {
+    std::string list;
+    for (const std::string& r : foreign) list += (list.empty() ? "" : ", ") + r;
+    return OutputError(fmt::format(
+        "schema {} holds relations wordviews load did not create ({}); move them to another "
+        "schema first, the load replaces the whole schema; nothing was changed",
+        names_.target, list));
+  }
+  // What an earlier load left: its staging schema, or the old version it
+  // could not drop.
+  for (const std::string& name : {names_.staging, names_.old}) {
+    WV_ASSIGN_OR_RETURN(const SchemaInfo debris, InspectSchema(*main_, name));
+    if (!debris.exists) continue;
+    if (!debris.ours()) {
+      return OutputError(fmt::format(
+          "schema {} exists and was not created by wordviews load; the load needs that name "
+          "(rename or drop it); nothing was changed",
+          name));
+    }
+    WV_RETURN_IF_ERROR(DropOwnSchema(*main_, debris, o_.lock_timeout_ms));
+  }
+  return OkStatus();
+}
+
+std::string Loader::SchemaComment() const {
+  const run::Manifest& m = *out_->manifest();
+  return fmt::format("{} the star schema of run {} (created {}), loaded from {}", kSchemaMarker,
+                     m.run_id, m.created_at, o_.dir);
+}
+
+Status Loader::CreateStaging() {
+  std::string sql = "BEGIN; ";
+  sql += fmt::format("CREATE SCHEMA {}; COMMENT ON SCHEMA {} IS {}; ",
+                     QuoteIdentifier(names_.staging), QuoteIdentifier(names_.staging),
+                     QuoteLiteral(fmt::format("{} staging for schema {} (run {})", kSchemaMarker,
+                                              names_.target, result_.run_id)));
+  // The tables are written once, by the load: autovacuum has nothing to
+  // reclaim in them, and would hold locks the index builds and the next
+  // load's swap then wait for (it yields only after deadlock_timeout).
+  for (const model::TableContract* t : TablesInCreationOrder()) {
+    sql += CreateTableSql(*t, names_.staging, Dialect::kPostgres) + " ";
+    sql += fmt::format(
+        "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
+        QualifiedName(names_.staging, t->name));
+    for (const std::string& c : CommentSqls(*t, names_.staging, Dialect::kPostgres)) sql += c;
+  }
+  return main_->Exec(sql + " COMMIT;");
+}
+
+// A file that passed the listing checks (size, footer) but does not decode
+// disagrees with the manifest's checksum: a damaged output, as `check` says.
+Status Loader::Damaged(const Status& status) const {
+  return MismatchError(fmt::format(
+      "{} ({} disagrees with its manifest: `wordviews check {}` verifies it in full; nothing was "
+      "changed)",
+      out_->Localize(status).message(), o_.dir, o_.dir));
+}
+
+Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
+  StatusOr<std::unique_ptr<parquet::FileReader>> opened =
+      parquet::FileReader::Open(out_->PathOf(item.path));
+  if (!opened.ok()) return Damaged(opened.status());
+  const parquet::FileReader& reader = **opened;
+  StatusOr<TableEncoder> created = TableEncoder::Create(*item.table, reader);
+  if (!created.ok()) return Damaged(Annotate(created.status(), PathForMessages(item)));
+  const TableEncoder& encoder = *created;
+  std::string columns;
+  for (const model::ColumnContract& c : item.table->columns) {
+    columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
+  }
+  WV_RETURN_IF_ERROR(
+      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)",
+                                    QualifiedName(names_.staging, item.table->name), columns)));
+  CopyBinaryWriter w;
+  w.Header();
+  for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+    StatusOr<std::vector<parquet::ColumnVector>> decoded = encoder.ReadRowGroup(rg);
+    if (!decoded.ok()) return Damaged(Annotate(decoded.status(), PathForMessages(item)));
+    const size_t rows = static_cast<size_t>(reader.row_group_num_rows(rg));
+    for (size_t begin = 0; begin < rows; begin += kEncodeSliceRows) {
+      const size_t end = std::min(rows, begin + kEncodeSliceRows);
+      encoder.EncodeRows(*decoded, begin, end, &w);
+      rows_done_ += static_cast<int64_t>(end - begin);
+      if (w.size() >= kCopyChunkBytes) {
+        WV_RETURN_IF_ERROR(session.CopyPut(w.data()));
+        w.Clear();
+        ReportCopyProgress();
+      }
+    }
+  }
+  w.Trailer();
+  WV_RETURN_IF_ERROR(session.CopyPut(w.data()));
+  WV_ASSIGN_OR_RETURN(const int64_t stored, session.CopyEnd());
+  if (stored != item.rows) {
+    return MismatchError(fmt::format("{}/{}: PostgreSQL stored {} rows, the manifest lists {}",
+                                     o_.dir, item.path, stored, item.rows));
+  }
+  ReportCopyProgress();
+  return OkStatus();
+}
+
+Status Loader::CopyTables() {
+  std::vector<CopyItem> items;
+  for (const model::TableRecord& t : out_->manifest()->tables) {
+    const model::TableContract* table = model::FindTable(t.name);
+    if (table == nullptr) continue;  // CheckListing refused unknown tables
+    for (const model::FileRecord& f : t.files) items.push_back({table, f.path, f.rows});
+  }
+  // Largest first: the streams end close together.
+  std::stable_sort(items.begin(), items.end(),
+                   [](const CopyItem& a, const CopyItem& b) { return a.rows > b.rows; });
+  return pool_->Run(items.size(),
+                    [&](size_t i, PgConnection& session) { return CopyFile(items[i], session); });
+}
+
+Status Loader::RunStatements(const std::vector<std::string>& statements) {
+  return pool_->Run(statements.size(),
+                    [&](size_t i, PgConnection& session) { return session.Exec(statements[i]); });
+}
+
+// Primary keys and indexes side by side (the fact table's largest first),
+// then the constraints adopting them, the foreign keys, and ANALYZE.
+Status Loader::BuildKeys() {
+  const auto tables = TablesInCreationOrder();
+  std::vector<std::string> indexes, attach, analyze;
+  for (const model::TableContract* t : tables) {
+    const bool fact = !t->foreign_keys.empty();
+    auto at = fact ? indexes.begin() : indexes.end();
+    at = indexes.insert(at, PrimaryKeyIndexSql(*t, names_.staging)) + 1;
+    for (const IndexSql& index : SecondaryIndexes(*t, names_.staging)) {
+      at = indexes.insert(at, index.create) + 1;
+      attach.push_back(index.comment);
+    }
+    attach.push_back(AttachPrimaryKeySql(*t, names_.staging));
+    analyze.push_back(fmt::format("ANALYZE {}", QualifiedName(names_.staging, t->name)));
+  }
+  Phase("building primary keys and indexes");
+  WV_RETURN_IF_ERROR(RunStatements(indexes));
+  std::string adopt;
+  for (const std::string& s : attach) adopt += s + " ";
+  WV_RETURN_IF_ERROR(pool_->session(0).Exec(adopt));
+  Phase("checking foreign keys");
+  std::vector<std::string> foreign;
+  for (const model::TableContract* t : tables) {
+    if (!t->foreign_keys.empty()) foreign.push_back(ForeignKeysSql(*t, names_.staging));
+  }
+  WV_RETURN_IF_ERROR(RunStatements(foreign));
+  Phase("analyzing");
+  return RunStatements(analyze);
+}
+
+// The summary tables are computed from the files by analytics while the
+// server builds the keys.
+Status Loader::BuildKeysAndSummaries() {
+  ThreadPool compute(1);
+  compute.Schedule([this] {
+    try {
+      summaries_.emplace(
+          ComputeSummaries(out_->root(), std::max(1, EffectiveThreads(o_.jobs) / 2)));
+    } catch (...) {
+      summaries_.emplace(StatusFromCurrentException("computing the summary tables"));
+    }
+  });
+  const Status keys = BuildKeys();
+  compute.Wait();
+  WV_RETURN_IF_ERROR(keys);
+  if (!summaries_->ok()) return out_->Localize(summaries_->status());
+  return OkStatus();
+}
+
+Status Loader::CreateSummaries() {
+  Phase("writing summary tables");
+  for (const SummaryTable& s : summaries_->value()) {
+    std::string sql = CreateSummaryTableSql(*s.query, s.result, names_.staging, Dialect::kPostgres);
+    for (const std::string& c :
+         SummaryCommentSqls(*s.query, s.result, names_.staging, Dialect::kPostgres)) {
+      sql += " " + c;
+    }
+    WV_RETURN_IF_ERROR(main_->Exec(sql));
+    WV_RETURN_IF_ERROR(main_->CopyBegin(
+        fmt::format("COPY {} FROM STDIN (FORMAT binary)",
+                    QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
+    WV_RETURN_IF_ERROR(main_->CopyPut(EncodeSummaryRows(s.result)));
+    WV_RETURN_IF_ERROR(main_->CopyEnd().status());
+    WV_RETURN_IF_ERROR(main_->Exec(
+        fmt::format("ANALYZE {}", QualifiedName(names_.staging, SummaryTableName(s.query->name)))));
+  }
+  return OkStatus();
+}
+
+Status Loader::CreateViews() {
+  Phase("creating views");
+  std::string sql;
+  for (const ViewSql& v : ResearchViews(names_.staging, Dialect::kPostgres)) {
+    sql += v.create + "\n" + v.comment + "\n";
+  }
+  return main_->Exec(sql);
+}
+
+Status Loader::WriteMetadata() {
+  const run::Manifest& m = *out_->manifest();
+  const std::string table = QualifiedName(names_.staging, kMetadataTable);
+  return main_->Exec(fmt::format(
+      "CREATE TABLE {0} (run_id text NOT NULL, run_created_at text NOT NULL, "
+      "run_program_version text NOT NULL, source text NOT NULL, fact_rows bigint NOT NULL, "
+      "loaded_at timestamp with time zone NOT NULL DEFAULT now(), loader_version text NOT NULL);"
+      "COMMENT ON TABLE {0} IS {1};"
+      "INSERT INTO {0} (run_id, run_created_at, run_program_version, source, fact_rows, "
+      "loader_version) VALUES ({2}, {3}, {4}, {5}, {6}, {7});",
+      table,
+      QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
+                   "it was loaded: one row"),
+      QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
+      QuoteLiteral(o_.dir),
+      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+      QuoteLiteral(WV_VERSION)));
+}
+
+// USAGE and SELECT on `schema` for the --grant-read roles and for every role
+// that could read the version being replaced.
+Status Loader::GrantReaders(const std::string& schema) {
+  std::vector<std::string> roles = target_.readers;
+  for (const std::string& r : o_.read_roles) {
+    WV_ASSIGN_OR_RETURN(const auto exists,
+                        main_->Query("SELECT 1 FROM pg_roles WHERE rolname = $1", {r}));
+    if (exists.empty()) {
+      WV_RETURN_IF_ERROR(main_->Exec(fmt::format("CREATE ROLE {} NOLOGIN", QuoteIdentifier(r))));
+      result_.notes.push_back(fmt::format(
+          "created role {} (NOLOGIN): grant it to analysts' logins (GRANT {} TO alice)", r, r));
+    }
+    WV_RETURN_IF_ERROR(
+        main_->Exec(fmt::format("ALTER ROLE {} SET statement_timeout = '{}s'", QuoteIdentifier(r),
+                                o_.read_statement_timeout_seconds)));
+    if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
+  }
+  std::string sql;
+  for (const std::string& r : roles) {
+    const std::string role = QuoteIdentifier(r), s = QuoteIdentifier(schema);
+    sql += fmt::format(
+        "GRANT USAGE ON SCHEMA {1} TO {0}; GRANT SELECT ON ALL TABLES IN SCHEMA {1} TO {0}; "
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA {1} GRANT SELECT ON TABLES TO {0}; ",
+        role, s);
+  }
+  return sql.empty() ? OkStatus() : main_->Exec(sql);
+}
+
+Status Loader::VerifyCounts() {
+  Phase("verifying row counts");
+  std::string sql;
+  const auto& tables = out_->manifest()->tables;
+  for (const model::TableRecord& t : tables) {
+    sql += fmt::format("{}SELECT {}, count(*) FROM {}", sql.empty() ? "" : " UNION ALL ",
+                       QuoteLiteral(t.name), QualifiedName(names_.staging, t.name));
+  }
+  std::vector<PgRow> rows;
+  WV_RETURN_IF_ERROR(pool_->Run(1, [&](size_t, PgConnection& session) {
+    WV_ASSIGN_OR_RETURN(rows, session.Query(sql));
+    return OkStatus();
+  }));
+  for (const PgRow& r : rows) {
+    const std::string name = r[0].value_or("");
+    const int64_t count = std::stoll(r[1].value_or("-1"));
+    const model::TableRecord* t = out_->manifest()->FindTable(name);
+    if (t == nullptr || t->rows != count) {
+      return MismatchError(fmt::format("table {}: {} rows loaded, the manifest lists {}", name,
+                                       count, t ? t->rows : -1));
+    }
+    result_.table_rows.emplace_back(name, count);
+  }
+  return OkStatus();
+}
+
+// One transaction: lock every relation of the current version (so that no
+// statement reads across the swap), rename it away, rename staging in.
+//
+// Analysts' statements hold the old relations' locks while they run, so the
+// locks wait for them, and statements arriving meanwhile queue behind. The
+// views are locked before the tables, in the order a statement on a view
+// takes its locks (the view, then what it reads), so such statements cannot
+// deadlock with the swap; a statement joining tables directly in another
+// order could, and so each attempt gives up before the server's
+// deadlock_timeout: the swap, never an analyst's statement, is the one that
+// backs off. Attempts repeat, a moment apart so that the queued statements
+// run, until lock_timeout_ms in all.
+Status Loader::Swap() {
+  Phase("swapping in the new version");
+  WV_ASSIGN_OR_RETURN(const auto deadlock, main_->Query("SELECT setting::bigint FROM pg_settings "
+                                                        "WHERE name = 'deadlock_timeout'"));
+  const int64_t deadlock_ms = deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
+  const int64_t attempt_ms =
+      std::max<int64_t>(20, std::min<int64_t>(o_.lock_timeout_ms, deadlock_ms / 2));
+  std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", attempt_ms);
+  if (target_.exists) {
+    std::vector<std::string> order = target_.relations;
+    std::stable_partition(order.begin(), order.end(),
+                          [](const std::string& r) { return IsResearchView(r); });
+    std::string relations;
+    for (const std::string& r : order) {
+      relations += (relations.empty() ? "" : ", ") + QualifiedName(names_.target, r);
+    }
+    if (!relations.empty()) sql += "LOCK TABLE " + relations + " IN ACCESS EXCLUSIVE MODE; ";
+    sql += fmt::format("ALTER SCHEMA {} RENAME TO {}; ", QuoteIdentifier(names_.target),
+                       QuoteIdentifier(names_.old));
+  }
+  sql += fmt::format("ALTER SCHEMA {} RENAME TO {}; COMMENT ON SCHEMA {} IS {}; COMMIT;",
+                     QuoteIdentifier(names_.staging), QuoteIdentifier(names_.target),
+                     QuoteIdentifier(names_.target), QuoteLiteral(SchemaComment()));
+  const Clock::time_point begin = Clock::now();
+  Status s;
+  for (int attempt = 1;; ++attempt) {
+    s = main_->Exec(sql);
+    if (s.ok()) return OkStatus();
+    (void)main_->Exec("ROLLBACK");
+    if (SqlStateOf(s) != "55P03") break;  // not a lock wait
+    if (SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
+      s = OutputError(fmt::format(
+          "statements running on the previous version held its tables for more than {}s "
+          "(--lock-timeout) over {} attempts",
+          o_.lock_timeout_ms / 1000.0, attempt));
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
+  }
+  return Annotate(
+      s, fmt::format("swapping in schema {} (the previous version is unchanged)", names_.target));
+}
+
+void Loader::DropOld() {
+  if (!target_.exists) return;
+  Phase("dropping the previous version");
+  // Only statements that began on the old version still use it: wait for
+  // them as the swap did, in attempts shorter than deadlock_timeout.
+  Status s;
+  const Clock::time_point begin = Clock::now();
+  while (true) {
+    StatusOr<SchemaInfo> old = InspectSchema(*main_, names_.old);
+    if (!old.ok()) {
+      s = old.status();
+      break;
+    }
+    s = DropOwnSchema(*main_, *old, std::min(o_.lock_timeout_ms, 400));
+    if (s.ok() || SqlStateOf(s) != "55P03" || SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!s.ok()) {
+    result_.notes.push_back(
+        fmt::format("the previous version stays as schema {} until the next load removes it: {}",
+                    names_.old, s.message()));
+  }
+}
+
+Status Loader::BuildStaging() {
+  WV_ASSIGN_OR_RETURN(pool_,
+                      SessionPool::Open(o_.conninfo, application_name_, EffectiveThreads(o_.jobs),
+                                        std::string(kSessionSetup)));
+  Phase("copying");
+  WV_RETURN_IF_ERROR(CopyTables());
+  WV_RETURN_IF_ERROR(BuildKeysAndSummaries());
+  WV_RETURN_IF_ERROR(CreateSummaries());
+  WV_RETURN_IF_ERROR(CreateViews());
+  WV_RETURN_IF_ERROR(WriteMetadata());
+  WV_RETURN_IF_ERROR(GrantReaders(names_.staging));
+  WV_RETURN_IF_ERROR(VerifyCounts());
+  pool_.reset();
+  return OkStatus();
+}
+
+// After a failure: the staging schema goes now rather than at the next load
+// (best effort: the next load removes whatever is left).
+void Loader::RemoveStaging() {
+  pool_.reset();  // its statements were cancelled; the sessions end
+  StatusOr<SchemaInfo> staging = InspectSchema(*main_, names_.staging);
+  if (staging.ok() && staging->ours()) {
+    (void)DropOwnSchema(*main_, *staging, o_.lock_timeout_ms);
+  }
+}
+
+StatusOr<LoadResult> Loader::Run() {
+  WV_ASSIGN_OR_RETURN(names_, NamesFor(o_.schema));
+  WV_RETURN_IF_ERROR(PgConnection::CheckConninfo(o_.conninfo));
+  result_.schema = names_.target;
+  Phase("verifying the output");
+  WV_RETURN_IF_ERROR(OpenOutput());
+  Phase("connecting");
+  WV_RETURN_IF_ERROR(ConnectAndLock());
+  WV_RETURN_IF_ERROR(InspectSchemas());
+  if (target_.ours() && target_.run_id == result_.run_id && !o_.force) {
+    WV_RETURN_IF_ERROR(GrantReaders(names_.target));
+    result_.skipped = true;
+    Phase("");
+    result_.seconds = SecondsSince(start_);
+    return result_;
+  }
+  WV_RETURN_IF_ERROR(CreateStaging());
+  if (Status s = BuildStaging(); !s.ok()) {
+    RemoveStaging();
+    return s;
+  }
+  WV_RETURN_IF_ERROR(Swap());
+  DropOld();
+  Phase("");
+  result_.seconds = SecondsSince(start_);
+  return result_;
+}
+
+}  // namespace
+
+StatusOr<LoadResult> LoadIntoPostgres(const LoadOptions& options, const LoadObserver& observer) {
+  Loader loader(options, observer);
+  return loader.Run();
+}
+
+}  // namespace wv::warehouse
