@@ -205,7 +205,7 @@ struct LocalDictionary {
 // their final form and the string columns as local dictionaries.
 struct ChunkResult {
   FactChunk chunk;
-  LocalDictionary learning, ui, user, lexeme;
+  LocalDictionary learning, ui, user, lexeme, source;
 };
 
 struct FactFile {
@@ -350,6 +350,16 @@ Status ReadProjection(const FactFile& file, int rg, uint32_t projection, ChunkRe
   if (projection & kLoadPRecall) {
     WV_RETURN_IF_ERROR(ReadDouble(file, rg, ColumnName(model::kFactPRecall), &c.p_recall));
   }
+  if (projection & kLoadHistory) {
+    WV_RETURN_IF_ERROR(
+        ReadInt32(file, rg, ColumnName(model::kFactHistorySeen), &c.history_seen));
+    WV_RETURN_IF_ERROR(
+        ReadInt32(file, rg, ColumnName(model::kFactHistoryCorrect), &c.history_correct));
+  }
+  if (projection & kLoadLineage) {
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, ColumnName(model::kFactSourceFile), &out->source));
+    WV_RETURN_IF_ERROR(ReadInt64(file, rg, ColumnName(model::kFactLineNumber), &c.line_number));
+  }
   return OkStatus();
 }
 
@@ -370,6 +380,10 @@ Status CheckRowCounts(const FactFile& file, int rg, uint32_t projection, const C
       {kLoadSeen, r.chunk.seen.size(), model::kFactSessionSeen},
       {kLoadCorrect, r.chunk.correct.size(), model::kFactSessionCorrect},
       {kLoadPRecall, r.chunk.p_recall.size(), model::kFactPRecall},
+      {kLoadHistory, r.chunk.history_seen.size(), model::kFactHistorySeen},
+      {kLoadHistory, r.chunk.history_correct.size(), model::kFactHistoryCorrect},
+      {kLoadLineage, r.source.codes.size(), model::kFactSourceFile},
+      {kLoadLineage, r.chunk.line_number.size(), model::kFactLineNumber},
   };
   for (const auto& a : arrays) {
     if ((projection & a.bit) && a.size != r.chunk.rows) {
@@ -569,11 +583,15 @@ Status LoadFacts(const std::string& dir, uint32_t projection, int threads, FactT
                       DecodeRowGroups(facts, projection, threads));
   if (projection & kLoadPair) WV_RETURN_IF_ERROR(AssignPairIds(results, table));
   if (projection & kLoadUser) {
-    std::vector<std::string> users;
     MergeDictionary(
         results, [](ChunkResult& r) -> LocalDictionary& { return r.user; }, &FactChunk::user,
-        &users);
-    table->num_users = users.size();
+        &table->user_ids);
+    table->num_users = table->user_ids.size();
+  }
+  if (projection & kLoadLineage) {
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.source; },
+        &FactChunk::source_file, &table->source_files);
   }
   if (projection & kLoadLexeme) {
     MergeDictionary(

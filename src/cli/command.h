@@ -22,6 +22,7 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected);
 void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
+void RegisterHlrCommand(CLI::App& root, CommandAction* selected);
 
 // ---- Text for people on the terminal (terminal.cc) ----
 

@@ -111,6 +111,7 @@ int Main(int argc, char** argv) {
   wv::cli::RegisterCheckCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);
+  wv::cli::RegisterHlrCommand(app, &action);
   wv::cli::OptionSources sources(&app);
 
   try {

@@ -15,7 +15,7 @@
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
-#include "generate/rng.h"
+#include "core/random.h"
 #include "generate/vocabulary.h"
 
 // GCC 12 reports false -Wrestrict errors on std::string assignment once
@@ -32,7 +32,7 @@ using traces::RejectReason;
 constexpr uint64_t kUsersPerBlock = 256;
 constexpr int kMaxSessionSeen = 10;
 constexpr int64_t kSecondsPerDay = 86400;
-// Streams of the counter-based randomness (see rng.h).
+// Streams of the counter-based randomness (see core/random.h).
 constexpr uint64_t kStreamUserWeight = 1;
 constexpr uint64_t kStreamDifficulty = 2;
 constexpr uint64_t kStreamTokenKey = 3;

@@ -6,7 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "fmt/core.h"
-#include "generate/rng.h"
+#include "core/random.h"
 
 namespace wv::generate {
 namespace {

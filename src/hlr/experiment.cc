@@ -1,0 +1,77 @@
+#include "hlr/experiment.h"
+
+#include <chrono>
+
+#include "core/parallel.h"
+#include "hlr/shuffle.h"
+
+namespace wv::hlr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Trains every model (one per thread at a time) while one task prepares the
+// test split's observations.
+void TrainAll(const TrainingSet& data, const std::vector<uint32_t>& order,
+              const ExperimentOptions& options, std::vector<ModelResult>& results,
+              TestObservations& observed) {
+  const size_t train_rows = data.train_size();
+  ParallelFor(results.size() + 1, options.threads, [&](size_t task, int) {
+    if (task == 0) {
+      observed = ObserveTestSplit(data, 1);
+      return;
+    }
+    ModelResult& r = results[task - 1];
+    const auto start = Clock::now();
+    if (options.shuffle) {
+      r.model.Train(data.rows, order);
+    } else {
+      r.model.TrainInOrder(data.rows, train_rows);
+    }
+    r.train_seconds = SecondsSince(start);
+  });
+}
+
+void EvaluateOne(const TrainingSet& data, const TestObservations& observed,
+                 const ExperimentOptions& options, ModelResult& r) {
+  const auto start = Clock::now();
+  const ModelSpec& spec = r.model.spec();
+  TestPredictions predicted = PredictTestSplit(r.model, data, options.threads);
+  r.metrics = ComputeMetrics(spec, observed, predicted, options.threads);
+  if (spec.PredictsHalfLife()) r.half_lives = SummarizeHalfLives(r.model, data, options.threads);
+  r.lexemes = RankLexemes(r.model, data, options.top_lexemes, options.min_lexeme_rows);
+  if (options.keep_predictions) r.predictions = std::move(predicted);
+  r.evaluate_seconds = SecondsSince(start);
+}
+
+}  // namespace
+
+ExperimentResult RunExperiment(const TrainingSet& data, const ExperimentOptions& options) {
+  ExperimentResult out;
+  out.train_rows = data.train_size();
+  out.test_rows = data.size() - out.train_rows;
+  auto start = Clock::now();
+  std::vector<uint32_t> order;
+  if (options.shuffle) order = ShuffledOrder(out.train_rows, options.seed, options.threads);
+  out.shuffle_seconds = SecondsSince(start);
+
+  start = Clock::now();
+  out.models.reserve(options.models.size());
+  for (const ModelSpec& spec : options.models) {
+    out.models.push_back(ModelResult{Model(spec, data.lexemes.size()), {}, {}, {}, {}, 0, 0});
+  }
+  TrainAll(data, order, options, out.models, out.observed);
+  out.train_seconds = SecondsSince(start);
+
+  start = Clock::now();
+  for (ModelResult& r : out.models) EvaluateOne(data, out.observed, options, r);
+  out.evaluate_seconds = SecondsSince(start);
+  return out;
+}
+
+}  // namespace wv::hlr

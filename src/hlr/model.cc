@@ -1,0 +1,296 @@
+#include "hlr/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace wv::hlr {
+
+namespace {
+
+constexpr double kSecondsPerDay = 60 * 60 * 24;
+constexpr double kLn2 = std::numbers::ln2;  // the reference's math.log(2.)
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Rows ahead whose training inputs are prefetched during a shuffled pass.
+constexpr size_t kPrefetchAhead = 16;
+
+// The reference's LN2**2, computed as it computes it (pow, not a product).
+double Ln2Squared() {
+  static const double value = std::pow(kLn2, 2.0);
+  return value;
+}
+
+// pclip and hclip: min(max(x, lo), hi), NaN passing through as in Python.
+inline double PClip(double p) { return std::min(std::max(p, kMinP), kMaxP); }
+inline double HClip(double h) {
+  return std::min(std::max(h, kMinHalfLifeDays), kMaxHalfLifeDays);
+}
+
+// The reference raises 2. to a power with Python's float pow, which is the
+// C library's pow(); an overflow (OverflowError there) gives inf here, which
+// the clip turns into the same 274 days.
+inline double Pow2(double x) { return std::pow(2.0, x); }
+
+// √(1 + count), the reference's math.sqrt(1 + right) of an integer.
+inline double SqrtOnePlus(uint32_t count) {
+  return std::sqrt(static_cast<double>(uint64_t{1} + count));
+}
+
+// Training visits rows in input order, or through a permutation, whose rows
+// it prefetches ahead (their order is random, so the hardware cannot).
+struct InOrder {
+  size_t operator()(size_t i) const { return i; }
+  void Prefetch(size_t) const {}
+};
+
+struct Permuted {
+  std::span<const uint32_t> order;
+  const TraceRow* rows;
+  size_t operator()(size_t i) const { return order[i]; }
+  void Prefetch(size_t i) const {
+    if (i < order.size()) {
+      const char* p = reinterpret_cast<const char*>(rows + order[i]);
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + sizeof(TraceRow) - 1);
+    }
+  }
+};
+
+// One SGD step of every feature k of a row, in the reference's order of
+// operations (experiment.py, train_update): the loss gradients were computed
+// before any weight changed; the L2 step uses the weight already updated.
+struct HlrStep {
+  double dlp;        // 2(p̂ − p)·ln2²·p̂·(t/ĥ)
+  double dlh;        // 2(ĥ − h)·ln2·ĥ
+  double base_rate;  // (1/(1 + p))·0.001
+  bool halflife_term;
+
+  void Update(double& weight, double x, uint64_t& count) const {
+    const double rate = base_rate / std::sqrt(static_cast<double>(1 + count));
+    weight -= rate * dlp * x;
+    if (halflife_term) weight -= rate * kHalfLifeWeight * dlh * x;
+    weight -= rate * kL2Weight * weight;  // / σ² with σ = 1: exact
+    ++count;
+  }
+};
+
+struct LogisticStep {
+  double error;  // p̂ − p
+
+  void Update(double& weight, double x, uint64_t& count) const {
+    const double rate = kLearningRate / std::sqrt(static_cast<double>(1 + count));
+    weight -= rate * error * x;
+    weight -= rate * kL2Weight * weight;
+    ++count;
+  }
+};
+
+// One pass of half-life regression. Template flags so the inner loop has no
+// tests of the feature set.
+template <bool kLexemes, bool kBias, bool kHalfLifeTerm, typename Order>
+void HlrPass(std::span<const TraceRow> rows, const Order& order, size_t n, Weights& w) {
+  const double ln2_squared = Ln2Squared();
+  double* lexeme = w.lexeme.data();
+  uint64_t* lexeme_count = w.lexeme_count.data();
+  for (size_t i = 0; i < n; ++i) {
+    order.Prefetch(i + kPrefetchAhead);
+    const TraceRow& row = rows[order(i)];
+    const Observation o = Observe(row);
+    const double x_right = SqrtOnePlus(row.right);
+    const double x_wrong = SqrtOnePlus(row.wrong);
+    double dp = w.dense[Weights::kRight] * x_right;
+    dp += w.dense[Weights::kWrong] * x_wrong;
+    if (kBias) dp += w.dense[Weights::kBias];
+    if (kLexemes) dp += lexeme[row.lexeme];
+    const double h = HClip(Pow2(dp));
+    const double p = PClip(Pow2(-o.t / h));
+    const HlrStep step{2.0 * (p - o.p) * ln2_squared * p * (o.t / h),
+                       2.0 * (h - o.h) * kLn2 * h, (1.0 / (1.0 + o.p)) * kLearningRate,
+                       kHalfLifeTerm};
+    step.Update(w.dense[Weights::kRight], x_right, w.dense_count[Weights::kRight]);
+    step.Update(w.dense[Weights::kWrong], x_wrong, w.dense_count[Weights::kWrong]);
+    if (kBias) step.Update(w.dense[Weights::kBias], 1.0, w.dense_count[Weights::kBias]);
+    if (kLexemes) step.Update(lexeme[row.lexeme], 1.0, lexeme_count[row.lexeme]);
+  }
+}
+
+template <bool kLexemes, bool kBias, typename Order>
+void LogisticPass(std::span<const TraceRow> rows, const Order& order, size_t n, Weights& w) {
+  double* lexeme = w.lexeme.data();
+  uint64_t* lexeme_count = w.lexeme_count.data();
+  for (size_t i = 0; i < n; ++i) {
+    order.Prefetch(i + kPrefetchAhead);
+    const TraceRow& row = rows[order(i)];
+    const Observation o = Observe(row);
+    const double x_right = SqrtOnePlus(row.right);
+    const double x_wrong = SqrtOnePlus(row.wrong);
+    double dp = w.dense[Weights::kRight] * x_right;
+    dp += w.dense[Weights::kWrong] * x_wrong;
+    dp += w.dense[Weights::kTime] * o.t;
+    if (kBias) dp += w.dense[Weights::kBias];
+    if (kLexemes) dp += lexeme[row.lexeme];
+    const double p = PClip(1.0 / (1.0 + std::exp(-dp)));
+    const LogisticStep step{p - o.p};
+    step.Update(w.dense[Weights::kRight], x_right, w.dense_count[Weights::kRight]);
+    step.Update(w.dense[Weights::kWrong], x_wrong, w.dense_count[Weights::kWrong]);
+    step.Update(w.dense[Weights::kTime], o.t, w.dense_count[Weights::kTime]);
+    if (kBias) step.Update(w.dense[Weights::kBias], 1.0, w.dense_count[Weights::kBias]);
+    if (kLexemes) step.Update(lexeme[row.lexeme], 1.0, lexeme_count[row.lexeme]);
+  }
+}
+
+template <typename Order>
+void HlrDispatch(const ModelSpec& s, std::span<const TraceRow> rows, const Order& order, size_t n,
+                 Weights& w) {
+  const int flags = (s.lexemes ? 4 : 0) | (s.bias ? 2 : 0) | (s.halflife_term ? 1 : 0);
+  switch (flags) {
+    case 7: return HlrPass<true, true, true>(rows, order, n, w);
+    case 6: return HlrPass<true, true, false>(rows, order, n, w);
+    case 5: return HlrPass<true, false, true>(rows, order, n, w);
+    case 4: return HlrPass<true, false, false>(rows, order, n, w);
+    case 3: return HlrPass<false, true, true>(rows, order, n, w);
+    case 2: return HlrPass<false, true, false>(rows, order, n, w);
+    case 1: return HlrPass<false, false, true>(rows, order, n, w);
+    default: return HlrPass<false, false, false>(rows, order, n, w);
+  }
+}
+
+template <typename Order>
+void LogisticDispatch(const ModelSpec& s, std::span<const TraceRow> rows, const Order& order,
+                      size_t n, Weights& w) {
+  if (s.lexemes && s.bias) return LogisticPass<true, true>(rows, order, n, w);
+  if (s.lexemes) return LogisticPass<true, false>(rows, order, n, w);
+  if (s.bias) return LogisticPass<false, true>(rows, order, n, w);
+  return LogisticPass<false, false>(rows, order, n, w);
+}
+
+}  // namespace
+
+std::string_view MethodName(Method m) {
+  switch (m) {
+    case Method::kHlr: return "hlr";
+    case Method::kLogistic: return "lr";
+    case Method::kLeitner: return "leitner";
+    case Method::kPimsleur: return "pimsleur";
+    case Method::kConstant: return "constant";
+  }
+  return "?";
+}
+
+std::optional<Method> ParseMethod(std::string_view name) {
+  for (Method m : {Method::kHlr, Method::kLogistic, Method::kLeitner, Method::kPimsleur,
+                   Method::kConstant}) {
+    if (MethodName(m) == name) return m;
+  }
+  return std::nullopt;
+}
+
+std::string ModelSpec::Name() const {
+  std::string name(MethodName(method));
+  if (Trains() && !lexemes) name += "-lex";
+  if (method == Method::kHlr && !halflife_term) name += "-h";
+  if (Trains() && !bias) name += "-bias";
+  return name;
+}
+
+std::vector<ModelSpec> PaperModels() {
+  ModelSpec hlr;
+  ModelSpec no_lexemes = hlr;
+  no_lexemes.lexemes = false;
+  ModelSpec no_halflife = hlr;
+  no_halflife.halflife_term = false;
+  return {hlr,
+          no_lexemes,
+          no_halflife,
+          ModelSpec{Method::kLeitner},
+          ModelSpec{Method::kPimsleur},
+          ModelSpec{Method::kLogistic},
+          ModelSpec{Method::kConstant}};
+}
+
+Observation Observe(const TraceRow& row) {
+  Observation o;
+  o.p = PClip(row.p_recall);
+  o.t = static_cast<double>(row.delta) / kSecondsPerDay;
+  // math.log(p, 2) is log(p) / log(2) in Python, not log2(p).
+  o.h = HClip(-o.t / (std::log(o.p) / kLn2));
+  return o;
+}
+
+Model::Model(ModelSpec spec, size_t num_lexemes) : spec_(spec) {
+  weights_.lexeme.assign(num_lexemes, 0.0);
+  weights_.lexeme_count.assign(num_lexemes, 0);
+}
+
+template <typename Order>
+void Model::TrainWith(std::span<const TraceRow> rows, const Order& order, size_t n) {
+  switch (spec_.method) {
+    case Method::kHlr:
+      HlrDispatch(spec_, rows, order, n, weights_);
+      break;
+    case Method::kLogistic:
+      LogisticDispatch(spec_, rows, order, n, weights_);
+      break;
+    case Method::kConstant: {
+      // The mean does not depend on the visiting order: summed in input
+      // order, as Python's sum() would over the file.
+      double sum = 0;
+      for (size_t i = 0; i < n; ++i) sum += Observe(rows[i]).p;
+      weights_.constant_p = n > 0 ? sum / static_cast<double>(n) : 0.5;
+      weights_.constant_rows = n;
+      break;
+    }
+    case Method::kLeitner:
+    case Method::kPimsleur:
+      break;
+  }
+}
+
+void Model::Train(std::span<const TraceRow> rows, std::span<const uint32_t> order) {
+  TrainWith(rows, Permuted{order, rows.data()}, order.size());
+}
+
+void Model::TrainInOrder(std::span<const TraceRow> rows, size_t n) { TrainWith(rows, InOrder{}, n); }
+
+double Model::DotProduct(const TraceRow& row, double t) const {
+  const Weights& w = weights_;
+  double dp = w.dense[Weights::kRight] * SqrtOnePlus(row.right);
+  dp += w.dense[Weights::kWrong] * SqrtOnePlus(row.wrong);
+  if (spec_.method == Method::kLogistic) dp += w.dense[Weights::kTime] * t;
+  if (spec_.bias) dp += w.dense[Weights::kBias];
+  if (spec_.lexemes) dp += w.lexeme[row.lexeme];
+  return dp;
+}
+
+double Model::PredictHalfLife(const TraceRow& row) const {
+  switch (spec_.method) {
+    case Method::kHlr:
+      return HClip(Pow2(DotProduct(row, 0.0)));
+    case Method::kLeitner:
+      return HClip(Pow2(static_cast<double>(int64_t{row.right} - int64_t{row.wrong})));
+    case Method::kPimsleur:
+      return HClip(Pow2(2.35 * static_cast<double>(int64_t{row.right} + int64_t{row.wrong}) -
+                        16.46));
+    case Method::kLogistic:
+    case Method::kConstant:
+      break;
+  }
+  return kNaN;
+}
+
+Prediction Model::Predict(const TraceRow& row) const {
+  const double t = static_cast<double>(row.delta) / kSecondsPerDay;
+  switch (spec_.method) {
+    case Method::kLogistic:
+      return {PClip(1.0 / (1.0 + std::exp(-DotProduct(row, t)))), kNaN};
+    case Method::kConstant:
+      return {weights_.constant_p, kNaN};
+    default: {
+      const double h = PredictHalfLife(row);
+      return {PClip(Pow2(-t / h)), h};
+    }
+  }
+}
+
+}  // namespace wv::hlr
