@@ -1,6 +1,9 @@
 #include "hlr/experiment.h"
 
+#include <time.h>
+
 #include <chrono>
+#include <optional>
 
 #include "core/parallel.h"
 #include "hlr/shuffle.h"
@@ -15,9 +18,16 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// CPU seconds of the calling thread: the steadier measure on a loaded machine.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // Trains every model (one per thread at a time) while one task prepares the
 // test split's observations.
-void TrainAll(const TrainingSet& data, const std::vector<uint32_t>& order,
+void TrainAll(const TrainingSet& data, const ShuffledPass* shuffled,
               const ExperimentOptions& options, std::vector<ModelResult>& results,
               TestObservations& observed) {
   const size_t train_rows = data.train_size();
@@ -28,12 +38,15 @@ void TrainAll(const TrainingSet& data, const std::vector<uint32_t>& order,
     }
     ModelResult& r = results[task - 1];
     const auto start = Clock::now();
-    if (options.shuffle) {
-      r.model.Train(data.rows, order);
+    const double cpu_start = ThreadCpuSeconds();
+    // The constant's mean is summed in input order whatever the seed.
+    if (shuffled != nullptr && r.model.spec().Trains()) {
+      shuffled->ForEachBucket(data.rows, [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
     } else {
-      r.model.TrainInOrder(data.rows, train_rows);
+      data.rows.ForEachSpan(0, train_rows, [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
     }
     r.train_seconds = SecondsSince(start);
+    r.train_cpu_seconds = ThreadCpuSeconds() - cpu_start;
   });
 }
 
@@ -56,8 +69,8 @@ ExperimentResult RunExperiment(const TrainingSet& data, const ExperimentOptions&
   out.train_rows = data.train_size();
   out.test_rows = data.size() - out.train_rows;
   auto start = Clock::now();
-  std::vector<uint32_t> order;
-  if (options.shuffle) order = ShuffledOrder(out.train_rows, options.seed, options.threads);
+  std::optional<ShuffledPass> shuffled;
+  if (options.shuffle) shuffled.emplace(out.train_rows, options.seed, options.threads);
   out.shuffle_seconds = SecondsSince(start);
 
   start = Clock::now();
@@ -65,8 +78,9 @@ ExperimentResult RunExperiment(const TrainingSet& data, const ExperimentOptions&
   for (const ModelSpec& spec : options.models) {
     out.models.push_back(ModelResult{Model(spec, data.lexemes.size()), {}, {}, {}, {}, 0, 0});
   }
-  TrainAll(data, order, options, out.models, out.observed);
+  TrainAll(data, shuffled ? &*shuffled : nullptr, options, out.models, out.observed);
   out.train_seconds = SecondsSince(start);
+  shuffled.reset();
 
   start = Clock::now();
   for (ModelResult& r : out.models) EvaluateOne(data, out.observed, options, r);

@@ -37,6 +37,7 @@ struct ModelResult {
   std::vector<HalfLifeSummary> half_lives;   // empty for lr and constant
   std::vector<RankedLexeme> lexemes;         // empty without lexeme features
   double train_seconds = 0;
+  double train_cpu_seconds = 0;  // CPU time of the training thread
   double evaluate_seconds = 0;  // predictions, metrics, half-lives, lexemes
 };
 

@@ -31,7 +31,6 @@ std::string JoinPaths(const std::vector<std::string>& paths) {
 
 // Appends the accepted rows of one validated chunk.
 Status AddAccepted(const traces::TraceBatch& b, TrainingSetBuilder& builder) {
-  builder.Reserve(b.size());
   for (size_t i = 0; i < b.size(); ++i) {
     TrainingSetBuilder::Values v;
     v.numbers = {b.p_recall[i], b.timestamp[i], b.delta[i], b.history_seen[i],
@@ -173,7 +172,6 @@ Status MergeInInputOrder(analytics::FactSnapshot& s, const std::vector<uint64_t>
     WV_ASSIGN_OR_RETURN(orders[k], OrderChunk(chunks[k], ranks));
     if (orders[k].size() > 0) heads.emplace(orders[k].KeyAt(0), k);
   }
-  builder.Reserve(static_cast<size_t>(s.facts.num_rows));
   StarEncoder encoder(s, builder);
   while (!heads.empty()) {
     const size_t k = heads.top().second;

@@ -12,8 +12,6 @@ namespace {
 constexpr double kSecondsPerDay = 60 * 60 * 24;
 constexpr double kLn2 = std::numbers::ln2;  // the reference's math.log(2.)
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Rows ahead whose training inputs are prefetched during a shuffled pass.
-constexpr size_t kPrefetchAhead = 16;
 
 // The reference's LN2**2, computed as it computes it (pow, not a product).
 double Ln2Squared() {
@@ -36,26 +34,6 @@ inline double Pow2(double x) { return std::pow(2.0, x); }
 inline double SqrtOnePlus(uint32_t count) {
   return std::sqrt(static_cast<double>(uint64_t{1} + count));
 }
-
-// Training visits rows in input order, or through a permutation, whose rows
-// it prefetches ahead (their order is random, so the hardware cannot).
-struct InOrder {
-  size_t operator()(size_t i) const { return i; }
-  void Prefetch(size_t) const {}
-};
-
-struct Permuted {
-  std::span<const uint32_t> order;
-  const TraceRow* rows;
-  size_t operator()(size_t i) const { return order[i]; }
-  void Prefetch(size_t i) const {
-    if (i < order.size()) {
-      const char* p = reinterpret_cast<const char*>(rows + order[i]);
-      __builtin_prefetch(p);
-      __builtin_prefetch(p + sizeof(TraceRow) - 1);
-    }
-  }
-};
 
 // One SGD step of every feature k of a row, in the reference's order of
 // operations (experiment.py, train_update): the loss gradients were computed
@@ -88,14 +66,12 @@ struct LogisticStep {
 
 // One pass of half-life regression. Template flags so the inner loop has no
 // tests of the feature set.
-template <bool kLexemes, bool kBias, bool kHalfLifeTerm, typename Order>
-void HlrPass(std::span<const TraceRow> rows, const Order& order, size_t n, Weights& w) {
+template <bool kLexemes, bool kBias, bool kHalfLifeTerm>
+void HlrPass(std::span<const TraceRow> rows, Weights& w) {
   const double ln2_squared = Ln2Squared();
   double* lexeme = w.lexeme.data();
   uint64_t* lexeme_count = w.lexeme_count.data();
-  for (size_t i = 0; i < n; ++i) {
-    order.Prefetch(i + kPrefetchAhead);
-    const TraceRow& row = rows[order(i)];
+  for (const TraceRow& row : rows) {
     const Observation o = Observe(row);
     const double x_right = SqrtOnePlus(row.right);
     const double x_wrong = SqrtOnePlus(row.wrong);
@@ -115,13 +91,11 @@ void HlrPass(std::span<const TraceRow> rows, const Order& order, size_t n, Weigh
   }
 }
 
-template <bool kLexemes, bool kBias, typename Order>
-void LogisticPass(std::span<const TraceRow> rows, const Order& order, size_t n, Weights& w) {
+template <bool kLexemes, bool kBias>
+void LogisticPass(std::span<const TraceRow> rows, Weights& w) {
   double* lexeme = w.lexeme.data();
   uint64_t* lexeme_count = w.lexeme_count.data();
-  for (size_t i = 0; i < n; ++i) {
-    order.Prefetch(i + kPrefetchAhead);
-    const TraceRow& row = rows[order(i)];
+  for (const TraceRow& row : rows) {
     const Observation o = Observe(row);
     const double x_right = SqrtOnePlus(row.right);
     const double x_wrong = SqrtOnePlus(row.wrong);
@@ -140,29 +114,25 @@ void LogisticPass(std::span<const TraceRow> rows, const Order& order, size_t n, 
   }
 }
 
-template <typename Order>
-void HlrDispatch(const ModelSpec& s, std::span<const TraceRow> rows, const Order& order, size_t n,
-                 Weights& w) {
+void HlrDispatch(const ModelSpec& s, std::span<const TraceRow> rows, Weights& w) {
   const int flags = (s.lexemes ? 4 : 0) | (s.bias ? 2 : 0) | (s.halflife_term ? 1 : 0);
   switch (flags) {
-    case 7: return HlrPass<true, true, true>(rows, order, n, w);
-    case 6: return HlrPass<true, true, false>(rows, order, n, w);
-    case 5: return HlrPass<true, false, true>(rows, order, n, w);
-    case 4: return HlrPass<true, false, false>(rows, order, n, w);
-    case 3: return HlrPass<false, true, true>(rows, order, n, w);
-    case 2: return HlrPass<false, true, false>(rows, order, n, w);
-    case 1: return HlrPass<false, false, true>(rows, order, n, w);
-    default: return HlrPass<false, false, false>(rows, order, n, w);
+    case 7: return HlrPass<true, true, true>(rows, w);
+    case 6: return HlrPass<true, true, false>(rows, w);
+    case 5: return HlrPass<true, false, true>(rows, w);
+    case 4: return HlrPass<true, false, false>(rows, w);
+    case 3: return HlrPass<false, true, true>(rows, w);
+    case 2: return HlrPass<false, true, false>(rows, w);
+    case 1: return HlrPass<false, false, true>(rows, w);
+    default: return HlrPass<false, false, false>(rows, w);
   }
 }
 
-template <typename Order>
-void LogisticDispatch(const ModelSpec& s, std::span<const TraceRow> rows, const Order& order,
-                      size_t n, Weights& w) {
-  if (s.lexemes && s.bias) return LogisticPass<true, true>(rows, order, n, w);
-  if (s.lexemes) return LogisticPass<true, false>(rows, order, n, w);
-  if (s.bias) return LogisticPass<false, true>(rows, order, n, w);
-  return LogisticPass<false, false>(rows, order, n, w);
+void LogisticDispatch(const ModelSpec& s, std::span<const TraceRow> rows, Weights& w) {
+  if (s.lexemes && s.bias) return LogisticPass<true, true>(rows, w);
+  if (s.lexemes) return LogisticPass<true, false>(rows, w);
+  if (s.bias) return LogisticPass<false, true>(rows, w);
+  return LogisticPass<false, false>(rows, w);
 }
 
 }  // namespace
@@ -223,22 +193,20 @@ Model::Model(ModelSpec spec, size_t num_lexemes) : spec_(spec) {
   weights_.lexeme_count.assign(num_lexemes, 0);
 }
 
-template <typename Order>
-void Model::TrainWith(std::span<const TraceRow> rows, const Order& order, size_t n) {
+void Model::Train(std::span<const TraceRow> rows) {
   switch (spec_.method) {
     case Method::kHlr:
-      HlrDispatch(spec_, rows, order, n, weights_);
+      HlrDispatch(spec_, rows, weights_);
       break;
     case Method::kLogistic:
-      LogisticDispatch(spec_, rows, order, n, weights_);
+      LogisticDispatch(spec_, rows, weights_);
       break;
     case Method::kConstant: {
-      // The mean does not depend on the visiting order: summed in input
-      // order, as Python's sum() would over the file.
-      double sum = 0;
-      for (size_t i = 0; i < n; ++i) sum += Observe(rows[i]).p;
-      weights_.constant_p = n > 0 ? sum / static_cast<double>(n) : 0.5;
-      weights_.constant_rows = n;
+      for (const TraceRow& row : rows) constant_sum_ += Observe(row).p;
+      weights_.constant_rows += rows.size();
+      weights_.constant_p = weights_.constant_rows == 0
+                                ? 0.5
+                                : constant_sum_ / static_cast<double>(weights_.constant_rows);
       break;
     }
     case Method::kLeitner:
@@ -246,12 +214,6 @@ void Model::TrainWith(std::span<const TraceRow> rows, const Order& order, size_t
       break;
   }
 }
-
-void Model::Train(std::span<const TraceRow> rows, std::span<const uint32_t> order) {
-  TrainWith(rows, Permuted{order, rows.data()}, order.size());
-}
-
-void Model::TrainInOrder(std::span<const TraceRow> rows, size_t n) { TrainWith(rows, InOrder{}, n); }
 
 double Model::DotProduct(const TraceRow& row, double t) const {
   const Weights& w = weights_;

@@ -94,12 +94,10 @@ class Model {
  public:
   Model(ModelSpec spec, size_t num_lexemes);
 
-  // One pass over `rows` in the order `order` (indices into rows): SGD for
-  // hlr and lr; the mean clipped p for constant; nothing for leitner and
-  // pimsleur.
-  void Train(std::span<const TraceRow> rows, std::span<const uint32_t> order);
-  // As Train, over rows [0, n) in order.
-  void TrainInOrder(std::span<const TraceRow> rows, size_t n);
+  // Continues the one training pass with `rows`, in their order (a pass
+  // may come in several pieces): SGD for hlr and lr; the running mean of the
+  // clipped p for constant; nothing for leitner and pimsleur.
+  void Train(std::span<const TraceRow> rows);
 
   Prediction Predict(const TraceRow& row) const;
   // The predicted half-life alone (cheaper: no p). NaN when the model has none.
@@ -109,12 +107,11 @@ class Model {
   const Weights& weights() const { return weights_; }
 
  private:
-  template <typename Order>
-  void TrainWith(std::span<const TraceRow> rows, const Order& order, size_t n);
   double DotProduct(const TraceRow& row, double t) const;
 
   ModelSpec spec_;
   Weights weights_;
+  double constant_sum_ = 0;  // constant: Σ clipped p so far
 };
 
 }  // namespace wv::hlr

@@ -70,6 +70,7 @@ ordered_json ModelJson(const ModelResult& m) {
                     {"halflife_term", s.halflife_term},
                     {"metrics", MetricsJson(m.metrics)},
                     {"train_seconds", m.train_seconds},
+                    {"train_cpu_seconds", m.train_cpu_seconds},
                     {"evaluate_seconds", m.evaluate_seconds},
                     {"files", files}};
   if (s.method == Method::kConstant) j["constant_p"] = m.model.weights().constant_p;

@@ -9,18 +9,6 @@ namespace {
 constexpr int64_t kMaxCount = 2147483647;            // run's limit on delta and counts
 constexpr int64_t kTimestampLimit = int64_t{1} << 32;  // TrainingSet stores 32 bits
 
-// Looks `key` up in `index`, adding it with the next number when new.
-// Returns (number, inserted).
-std::pair<uint32_t, bool> Intern(absl::flat_hash_map<std::string, uint32_t>& index,
-                                 std::string_view key) {
-  // absl::string_view: Debian's abseil has its own string_view type.
-  auto it = index.find(absl::string_view(key.data(), key.size()));
-  if (it != index.end()) return {it->second, false};
-  const auto number = static_cast<uint32_t>(index.size());
-  index.emplace(std::string(key), number);
-  return {number, true};
-}
-
 }  // namespace
 
 size_t TrainingSet::train_size() const {
@@ -32,14 +20,16 @@ uint32_t TrainingSetBuilder::InternPair(std::string_view learning, std::string_v
   key_.assign(learning);
   key_.push_back('\0');
   key_.append(ui);
-  const auto [number, inserted] = Intern(pair_index_, key_);
+  bool inserted;
+  const uint32_t number = pair_index_.Intern(key_, &inserted);
   if (inserted) set_.pairs.push_back({std::string(learning), std::string(ui)});
   return number;
 }
 
 uint32_t TrainingSetBuilder::InternUser(std::string_view user) {
   if (last_user_index_ != UINT32_MAX && user == last_user_) return last_user_index_;
-  const auto [number, inserted] = Intern(user_index_, user);
+  bool inserted;
+  const uint32_t number = user_index_.Intern(user, &inserted);
   if (inserted) set_.users.emplace_back(user);
   last_user_.assign(user);
   last_user_index_ = number;
@@ -51,7 +41,8 @@ uint32_t TrainingSetBuilder::InternLexeme(std::string_view learning,
   key_.assign(learning);
   key_.push_back(':');
   key_.append(lexeme_string);
-  const auto [number, inserted] = Intern(lexeme_index_, key_);
+  bool inserted;
+  const uint32_t number = lexeme_index_.Intern(key_, &inserted);
   if (inserted) set_.lexemes.push_back({std::string(learning), std::string(lexeme_string)});
   return number;
 }
@@ -78,19 +69,12 @@ Status TrainingSetBuilder::AddRow(const Numbers& n, uint32_t pair, uint32_t user
   return OkStatus();
 }
 
-void TrainingSetBuilder::Reserve(size_t rows) {
-  set_.rows.reserve(set_.rows.size() + rows);
-  set_.pair.reserve(set_.pair.size() + rows);
-  set_.user.reserve(set_.user.size() + rows);
-  set_.timestamp.reserve(set_.timestamp.size() + rows);
-}
-
 TrainingSet TrainingSetBuilder::Finish() {
   TrainingSet out = std::move(set_);
   set_ = TrainingSet();
-  pair_index_.clear();
-  user_index_.clear();
-  lexeme_index_.clear();
+  pair_index_ = StringDictionary();
+  user_index_ = StringDictionary();
+  lexeme_index_ = StringDictionary();
   last_user_index_ = UINT32_MAX;
   return out;
 }

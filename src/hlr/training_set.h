@@ -7,15 +7,17 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "core/status.h"
+#include "core/string_dictionary.h"
+#include "hlr/block_vector.h"
 
 // The rows half-life regression learns from, in input order, held compactly:
 // what the models read (p_recall, delta, history counts, lexeme) packed in 24
 // bytes a row, and what the outputs show (language pair, user, timestamp) in
-// side columns, the strings dictionary-encoded. About 34 bytes a row: the
-// real file's 12.85M rows take ~440 MB, where the reference script holds a
-// Python object per row (~1 GB per million rows).
+// side columns, the strings dictionary-encoded. 34 bytes a row, in blocks
+// that never move (hlr/block_vector.h): the real file's 12.85M rows take
+// ~440 MB, where the reference script holds a Python object per row (~1 GB
+// per million rows).
 namespace wv::hlr {
 
 // One row's model inputs. Plain data.
@@ -47,10 +49,10 @@ struct LanguagePair {
 // The rows and their dictionaries. Thread-compatible: immutable once built,
 // so const access from several threads is safe.
 struct TrainingSet {
-  std::vector<TraceRow> rows;        // input order
-  std::vector<uint16_t> pair;        // per row: index into pairs
-  std::vector<uint32_t> user;        // per row: index into users
-  std::vector<uint32_t> timestamp;   // per row: UNIX seconds (< 2^32 by the validation rules)
+  BlockVector<TraceRow> rows;        // input order
+  BlockVector<uint16_t> pair;        // per row: index into pairs
+  BlockVector<uint32_t> user;        // per row: index into users
+  BlockVector<uint32_t> timestamp;   // per row: UNIX seconds (< 2^32 by the validation rules)
   std::vector<LanguagePair> pairs;   // in order of first appearance
   std::vector<std::string> users;    // in order of first appearance
   std::vector<LexemeKey> lexemes;    // in order of first appearance
@@ -99,17 +101,14 @@ class TrainingSetBuilder {
                   InternLexeme(v.learning_language, v.lexeme_string));
   }
 
-  // Reserves room for `rows` more rows.
-  void Reserve(size_t rows);
-
   // The set built so far; the builder is left empty.
   TrainingSet Finish();
 
  private:
   TrainingSet set_;
-  absl::flat_hash_map<std::string, uint32_t> pair_index_;    // "learning\0ui"
-  absl::flat_hash_map<std::string, uint32_t> user_index_;
-  absl::flat_hash_map<std::string, uint32_t> lexeme_index_;  // "learning:lexeme"
+  StringDictionary pair_index_;    // "learning\0ui"
+  StringDictionary user_index_;
+  StringDictionary lexeme_index_;  // "learning:lexeme"
   std::string key_;  // scratch for composite keys
   // Consecutive rows often share the user (a session): its number is reused.
   std::string last_user_;
