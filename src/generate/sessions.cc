@@ -95,20 +95,31 @@ std::vector<uint32_t> DrawSessionSizes(Rng& rng, uint64_t budget) {
 }
 
 // One time per session: sorted, strictly increasing, inside the user's
-// active span (so (user, timestamp, lexeme) is unique).
+// active span (so (user, timestamp, lexeme) is unique). Sessions come in
+// sittings: a sitting starts at a random time of the span (busiest around
+// 19:00 UTC, quiet at dawn) and its sessions follow one another a few
+// minutes apart.
 // REQUIRES: n > 0
-std::vector<int64_t> DrawSessionTimes(Rng& rng, const GenerateOptions& opt, int64_t n) {
+std::vector<int64_t> DrawSessionTimes(Rng& rng, const GenerateOptions& opt, const TrueTheta& th,
+                                      int64_t n) {
   const int64_t window = static_cast<int64_t>(opt.days) * kSecondsPerDay;
   int64_t span = static_cast<int64_t>(static_cast<double>(window) * (0.15 + 0.85 * rng.Unit()));
   span = std::max(span, std::min(window, n * 600));
   span = std::max(span, n);
   const int64_t begin = opt.start_epoch + static_cast<int64_t>(rng.Below(window - span + 1));
-  std::vector<int64_t> times(n);
-  for (auto& t : times) {
-    // Study times follow a daily rhythm (UTC): busiest around 19:00, quiet at dawn.
+  std::vector<int64_t> times;
+  times.reserve(n);
+  while (static_cast<int64_t>(times.size()) < n) {
+    int64_t t;
     do {
       t = begin + static_cast<int64_t>(rng.Below(span));
     } while (!rng.Bernoulli(DailyActivity(t)));
+    // A sitting of 1 + Geometric sessions (mean sitting_sessions).
+    const double more = th.sitting_sessions > 1 ? 1.0 - 1.0 / th.sitting_sessions : 0.0;
+    do {
+      times.push_back(t);
+      t += static_cast<int64_t>(rng.LogUniform(60.0, 1200.0));
+    } while (static_cast<int64_t>(times.size()) < n && rng.Bernoulli(more));
   }
   std::sort(times.begin(), times.end());
   for (int64_t j = 1; j < n; ++j) times[j] = std::max(times[j], times[j - 1] + 1);
@@ -126,7 +137,7 @@ void ScheduleUser(const Model& model, uint64_t user, uint64_t budget, UserState&
   state.courses = PickCourses(rng, model.options.seed, user);
   const std::vector<uint32_t> sizes = DrawSessionSizes(rng, budget);
   const std::vector<int64_t> times =
-      DrawSessionTimes(rng, model.options, static_cast<int64_t>(sizes.size()));
+      DrawSessionTimes(rng, model.options, th, static_cast<int64_t>(sizes.size()));
   state.memory = th.user_memory_sd * rng.Normal();
   state.ability = th.user_ability_sd * rng.Normal();
   state.slots = budget;
@@ -176,7 +187,8 @@ std::string UserToken(uint64_t seed, uint64_t user, uint64_t users) {
 std::unique_ptr<Model> BuildModel(const GenerateOptions& options) {
   auto model = std::make_unique<Model>();
   model->options = options;
-  model->time_origin = options.start_epoch - 401 * kSecondsPerDay;
+  model->time_origin =
+      options.start_epoch - static_cast<int64_t>(model->theta.lag_max_days + 1) * kSecondsPerDay;
   model->vocabulary = &Vocabulary::Builtin();
   const auto& lexemes = model->vocabulary->lexemes();
   for (int l = 0; l < kNumLanguages; ++l) {
@@ -266,7 +278,8 @@ void SessionGenerator::Emit(const SessionRef& session, UserState& user, SessionO
   const Language language = model_.pair_language[pair];
   // Words met for the first time in this session were last practised
   // together, so they share one lag (as in the real file's first rows).
-  session_before_ = rng.LogUniform(300.0, 400.0 * kSecondsPerDay);
+  session_before_ =
+      rng.LogUniform(model_.theta.lag_min_seconds, model_.theta.lag_max_days * kSecondsPerDay);
   session_effect_ = model_.theta.session_sd * rng.Normal();
   session_.clear();
   for (uint32_t k = 0; k < session.size; ++k) {
@@ -295,7 +308,7 @@ uint32_t SessionGenerator::PickWord(Rng& rng, UserState& user, Language language
   const auto& reviewed = user.reviewed[course];
   for (int tries = 0; tries < 16; ++tries) {
     uint32_t lexeme;
-    if (!reviewed.empty() && rng.Bernoulli(0.45)) {
+    if (!reviewed.empty() && rng.Bernoulli(model_.theta.review_rate)) {
       // Reviews come in runs of words first met together (shared lags).
       uint32_t& cursor = user.review_cursor[course];
       cursor = cursor + 1 < reviewed.size() && rng.Bernoulli(0.7)
@@ -365,7 +378,7 @@ WordState& SessionGenerator::WordStateFor(Rng& rng, UserState& user, uint32_t le
         th.history_log_mean + th.history_lag_slope * std::log(session_before_ / kSecondsPerDay);
     state.history_seen =
         1 + static_cast<uint32_t>(std::min(9999.0, std::exp(log_mean + th.history_log_sd * z)));
-    const double accuracy = 1.0 - 0.35 * rng.Unit() * rng.Unit();
+    const double accuracy = 1.0 - th.history_error * rng.Unit() * rng.Unit();
     state.history_correct = std::min<uint32_t>(
         state.history_seen,
         static_cast<uint32_t>(static_cast<double>(state.history_seen) * accuracy + rng.Unit()));
