@@ -229,10 +229,10 @@ def test_shuffled_pass_is_reproducible_and_within_band(clean, run_wv, tmp_path):
     assert first == metrics("--seed", 3, "--threads", 2)
     runs = [first] + [metrics("--seed", s) for s in (4, 5, 6)]
     assert len({r["mae_p"] for r in runs}) == len(runs)  # the seed matters
-    for r in runs:
-        assert abs(r["mae_p"] - base["mae_p"]) < 0.01
-        assert abs(r["auc"] - base["auc"]) < 0.02
-        assert abs(r["cor_h"] - base["cor_h"]) < 0.05
+    for r in runs:  # the band of docs/HLR.md for a 20,000-row file
+        assert abs(r["mae_p"] - base["mae_p"]) < 0.025
+        assert abs(r["auc"] - base["auc"]) < 0.01
+        assert abs(r["cor_h"] - base["cor_h"]) < 0.03
 
 
 def test_output_folder_is_published_safely(clean, run_wv, tmp_path):
@@ -279,3 +279,20 @@ def test_table_csv_and_show(clean, run_wv):
                   check=False)
     assert proc.returncode == 2
     assert "--traces" in run_wv("hlr", "--help").stdout
+
+
+def test_report_shows_the_models_half_lives(clean, run_wv, tmp_path):
+    star = tmp_path / "star"
+    run_wv("run", "--traces", clean["path"], "--out", star, "--quiet")
+    run_hlr(run_wv, tmp_path / "h", "--star", star)
+    report = tmp_path / "r.html"
+    run_wv("report", star, "-o", report, "--hlr", tmp_path / "h", "--quiet")
+    html = report.read_text()
+    assert 'id="q-model"' in html
+    for row in read_csv(tmp_path / "h" / "hlr.half_lives.csv"):
+        assert f"{float(row['median_half_life_days']):.1f}" in html
+    run_wv("report", star, "-o", tmp_path / "plain.html", "--quiet")
+    assert 'id="q-model"' not in (tmp_path / "plain.html").read_text()
+    proc = run_wv("report", star, "-o", tmp_path / "x.html", "--hlr", star, check=False)
+    assert proc.returncode == 3 and "hlr.json" in proc.stderr
+    assert not (tmp_path / "x.html").exists()
