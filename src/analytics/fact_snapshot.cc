@@ -265,8 +265,7 @@ Status ReadProjection(const FactFile& file, int rg, uint32_t projection, ChunkRe
     WV_RETURN_IF_ERROR(ReadDouble(file, rg, ColumnName(model::kFactPRecall), &c.p_recall));
   }
   if (projection & kLoadHistory) {
-    WV_RETURN_IF_ERROR(
-        ReadInt32(file, rg, ColumnName(model::kFactHistorySeen), &c.history_seen));
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, ColumnName(model::kFactHistorySeen), &c.history_seen));
     WV_RETURN_IF_ERROR(
         ReadInt32(file, rg, ColumnName(model::kFactHistoryCorrect), &c.history_correct));
   }

@@ -72,7 +72,7 @@ struct FactTable {
   std::vector<std::string> user_ids;      // dense user id -> user_id string
   std::vector<std::string> lexeme_ids;    // dense lexeme id -> lexeme_id string
   std::vector<std::string> source_files;  // dense file id -> source_file string
-  std::vector<FactChunk> chunks;        // in file order (sorted paths), then row group
+  std::vector<FactChunk> chunks;          // in file order (sorted paths), then row group
 };
 
 // A row of dim_words, the fields the queries use. Plain data; thread-compatible.

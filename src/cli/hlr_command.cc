@@ -77,7 +77,8 @@ class ReadProgress {
       total = fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(p.stored_bytes_read) /
                                             static_cast<double>(*p.stored_bytes_total));
     }
-    PrintStderr(fmt::format("\rhlr: reading {} rows, {}{}   ", Thousands(static_cast<int64_t>(p.rows)),
+    PrintStderr(fmt::format("\rhlr: reading {} rows, {}{}   ",
+                            Thousands(static_cast<int64_t>(p.rows)),
                             HumanBytes(static_cast<double>(p.stored_bytes_read)), total));
     drawn_ = true;
   }
@@ -119,10 +120,10 @@ std::string SummaryLine(const hlr::LoadedData& d, const hlr::ExperimentResult& r
   return fmt::format(
       "hlr: {} rows read, {} rejected{}; {} train, {} test; read {:.2f} s, shuffle {:.2f} s, "
       "train {:.2f} s, evaluate {:.2f} s\n",
-      Thousands(static_cast<int64_t>(d.input_rows)), Thousands(static_cast<int64_t>(d.rejected_rows)),
-      rejected, Thousands(static_cast<int64_t>(r.train_rows)),
-      Thousands(static_cast<int64_t>(r.test_rows)), d.seconds, r.shuffle_seconds, r.train_seconds,
-      r.evaluate_seconds);
+      Thousands(static_cast<int64_t>(d.input_rows)),
+      Thousands(static_cast<int64_t>(d.rejected_rows)), rejected,
+      Thousands(static_cast<int64_t>(r.train_rows)), Thousands(static_cast<int64_t>(r.test_rows)),
+      d.seconds, r.shuffle_seconds, r.train_seconds, r.evaluate_seconds);
 }
 
 // The table --show asks for, of the first model.
@@ -157,8 +158,9 @@ Status RunHlr(const HlrFlags& f) {
   WV_ASSIGN_OR_RETURN(const hlr::LoadedData data, Load(f, threads));
   if (!data.note.empty()) PrintStderr(fmt::format("wordviews: warning: {}\n", data.note));
   if (data.set.size() < 2) {
-    return InputError(fmt::format("hlr: {} rows to learn from; at least 2 are needed (one to train, one to test)",
-                                  data.set.size()));
+    return InputError(
+        fmt::format("hlr: {} rows to learn from; at least 2 are needed (one to train, one to test)",
+                    data.set.size()));
   }
   hlr::ExperimentOptions options;
   options.models = std::move(models);
@@ -188,8 +190,7 @@ Status RunHlr(const HlrFlags& f) {
 void RegisterHlrCommand(CLI::App& root, CommandAction* selected) {
   auto flags = std::make_shared<HlrFlags>();
   auto* sub = root.add_subcommand(
-      "hlr",
-      "Train and evaluate half-life regression and its baselines (Settles & Meeder 2016)");
+      "hlr", "Train and evaluate half-life regression and its baselines (Settles & Meeder 2016)");
   sub->add_option("--traces", flags->traces,
                   "Learning-traces CSV files or globs, validated as `run` validates them")
       ->expected(1, -1);

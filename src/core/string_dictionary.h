@@ -12,7 +12,7 @@
 // run once per row by the analytics' fact snapshot and by hlr's training
 // set. A general-purpose map costs a string object per key and a hash that
 // reads bytes one at a time; this is an open-addressing table of 8-byte
-// slots (the hash's upper half as a tag, and the code) over the distinct
+// slots (the hash's upper half as a tag, the code and where the value is) over the distinct
 // values stored back to back in one buffer, with a word-at-a-time hash.
 namespace wv {
 
@@ -43,7 +43,14 @@ class StringDictionary {
   StringDictionary();
 
   // The code of `value`, adding it when new (then *inserted is true).
-  uint32_t Intern(std::string_view value, bool* inserted = nullptr);
+  uint32_t Intern(std::string_view value, bool* inserted = nullptr) {
+    return InternHashed(value, Hash(value), inserted);
+  }
+  // As Intern, with hash = Hash(value) computed by the caller, who may have
+  // called Prefetch(hash) a few values earlier: a lookup is otherwise two
+  // cache misses (its slot, then the stored value) in a large dictionary.
+  uint32_t InternHashed(std::string_view value, uint64_t hash, bool* inserted = nullptr);
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
 
   size_t size() const { return offsets_.size() - 1; }
   // REQUIRES: code < size()
@@ -58,9 +65,13 @@ class StringDictionary {
   static uint64_t Hash(std::string_view s);
 
  private:
+  // The value's place in the arena is in the slot, so that a lookup reads
+  // the slot and then the value, nothing in between.
   struct Slot {
     uint32_t tag;
     uint32_t code_plus_one;  // 0: empty
+    uint32_t offset;
+    uint32_t length;
   };
   void Grow();
 

@@ -55,10 +55,11 @@ class WindowWriter {
     for (const SessionRef& s : sessions) {
       const SessionOutput& o = outputs[s.user % kTasks];
       const size_t k = cursor[s.user % kTasks]++;
-      const SessionOutput::Mark begin = k == 0 ? SessionOutput::Mark{0, 0, 0, 0, 0} : o.marks[k - 1];
+      const SessionOutput::Mark begin =
+          k == 0 ? SessionOutput::Mark{0, 0, 0, 0, 0} : o.marks[k - 1];
       const SessionOutput::Mark& end = o.marks[k];
-      WV_RETURN_IF_ERROR(
-          out_.Append(std::string_view(o.text).substr(begin.text_end, end.text_end - begin.text_end)));
+      WV_RETURN_IF_ERROR(out_.Append(
+          std::string_view(o.text).substr(begin.text_end, end.text_end - begin.text_end)));
       // The file line of the output's relative line `r` of this session.
       const uint64_t base = line_ + 1 - begin.lines_end;
       for (uint32_t d = begin.defects_end; d < end.defects_end; ++d) {
@@ -68,7 +69,8 @@ class WindowWriter {
           defect_lines_ += fmt::format("{},{}\n", base + relative, RejectReasonName(reason));
         }
       }
-      for (uint32_t c = begin.crlf_end; c < end.crlf_end; ++c) result_.crlf_lines.push_back(base + o.crlf[c]);
+      for (uint32_t c = begin.crlf_end; c < end.crlf_end; ++c)
+        result_.crlf_lines.push_back(base + o.crlf[c]);
       for (uint32_t q = begin.quoted_end; q < end.quoted_end; ++q) {
         result_.quoted_lines.push_back(base + o.quoted[q]);
       }

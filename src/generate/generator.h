@@ -83,16 +83,16 @@ struct TrueTheta {
   double right = 0.9;
   double wrong = -0.7;
   double bias = 4.3;
-  double difficulty_sd = 0.7;     // per-lexeme difficulty ~ Normal(0, sd), log2 days
-  double user_memory_sd = 0.5;    // per-user offset of log2 h ~ Normal(0, sd)
-  double user_ability_sd = 1.0;   // per-user logit offset of q ~ Normal(0, sd)
-  double session_sd = 1.0;        // per-session logit offset of q ~ Normal(0, sd)
-  double strength = 0.08;         // weight of logit(m) in q
-  double base_logit = 1.35;       // logit offset of q for every answer
-  double guess = 0.1;             // chance of a right first answer regardless of memory
-  double retry_rate = 0.85;       // share of wrong answers asked again in the session
-  double retry_right = 0.92;      // chance that an answer asked again is right
-  int max_retries = 2;            // per exposure
+  double difficulty_sd = 0.7;    // per-lexeme difficulty ~ Normal(0, sd), log2 days
+  double user_memory_sd = 0.5;   // per-user offset of log2 h ~ Normal(0, sd)
+  double user_ability_sd = 1.0;  // per-user logit offset of q ~ Normal(0, sd)
+  double session_sd = 1.0;       // per-session logit offset of q ~ Normal(0, sd)
+  double strength = 0.08;        // weight of logit(m) in q
+  double base_logit = 1.35;      // logit offset of q for every answer
+  double guess = 0.1;            // chance of a right first answer regardless of memory
+  double retry_rate = 0.85;      // share of wrong answers asked again in the session
+  double retry_right = 0.92;     // chance that an answer asked again is right
+  int max_retries = 2;           // per exposure
   // Planned exposures of a word in a session: 1, 2, 3, 4, 5+ (5..10 uniform).
   std::array<double, 5> exposures = {0.22, 0.33, 0.24, 0.12, 0.09};
   double sitting_sessions = 3.0;  // mean sessions per sitting (1 to 20 minutes apart)

@@ -367,8 +367,7 @@ void SessionGenerator::EmitClean(Rng& rng, UserState& user, int pair, int course
 // The user's history with `lexeme`. On its first view in the window it gets
 // a history and a last view from before the window: the session's shared
 // lag, and a history the larger the longer that lag.
-WordState& SessionGenerator::WordStateFor(Rng& rng, UserState& user, uint32_t lexeme,
-                                          int course) {
+WordState& SessionGenerator::WordStateFor(Rng& rng, UserState& user, uint32_t lexeme, int course) {
   auto [it, inserted] = user.words.try_emplace(lexeme);
   WordState& state = it->second;
   if (inserted) {
@@ -382,9 +381,8 @@ WordState& SessionGenerator::WordStateFor(Rng& rng, UserState& user, uint32_t le
     state.history_correct = std::min<uint32_t>(
         state.history_seen,
         static_cast<uint32_t>(static_cast<double>(state.history_seen) * accuracy + rng.Unit()));
-    state.last_view = static_cast<uint32_t>(model_.options.start_epoch -
-                                            static_cast<int64_t>(session_before_) -
-                                            model_.time_origin);
+    state.last_view = static_cast<uint32_t>(
+        model_.options.start_epoch - static_cast<int64_t>(session_before_) - model_.time_origin);
     user.reviewed[course].push_back(lexeme);
   }
   return state;

@@ -53,12 +53,14 @@ std::string TruthJson(const GenerateOptions& options, const GenerateResult& resu
        {{"mean_sessions", th.sitting_sessions}, {"gap_seconds", "log-uniform in [60, 1200)"}}},
       {"review_rate", th.review_rate},
       {"first_view",
-       {{"lag", "log-uniform in [lag_min_seconds, lag_max_days) before the window's start; "
-                "shared by the words a session meets for the first time"},
+       {{"lag",
+         "log-uniform in [lag_min_seconds, lag_max_days) before the window's start; "
+         "shared by the words a session meets for the first time"},
         {"lag_min_seconds", th.lag_min_seconds},
         {"lag_max_days", th.lag_max_days},
-        {"history", "ln(history_seen - 1) ~ Normal(history_log_mean + history_lag_slope * "
-                    "ln(lag_days), history_log_sd); accuracy 1 - history_error*U*U"},
+        {"history",
+         "ln(history_seen - 1) ~ Normal(history_log_mean + history_lag_slope * "
+         "ln(lag_days), history_log_sd); accuracy 1 - history_error*U*U"},
         {"history_log_mean", th.history_log_mean},
         {"history_lag_slope", th.history_lag_slope},
         {"history_log_sd", th.history_log_sd},

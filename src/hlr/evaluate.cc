@@ -223,7 +223,8 @@ std::vector<RankedLexeme> RankLexemes(const Model& model, const TrainingSet& dat
     }
     const size_t count = std::min<size_t>(static_cast<size_t>(top), end - start);
     for (size_t r = 0; r < count; ++r) add(eligible[start + r], "hardest", static_cast<int>(r) + 1);
-    for (size_t r = 0; r < count; ++r) add(eligible[end - 1 - r], "easiest", static_cast<int>(r) + 1);
+    for (size_t r = 0; r < count; ++r)
+      add(eligible[end - 1 - r], "easiest", static_cast<int>(r) + 1);
     start = end;
   }
   return out;

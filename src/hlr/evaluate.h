@@ -36,10 +36,10 @@ TestPredictions PredictTestSplit(const Model& model, const TrainingSet& data, in
 // The metrics of one model on the test split. Plain data.
 struct Metrics {
   uint64_t test_rows = 0;
-  double mae_p = 0;              // mean |p − p̂|
-  std::optional<double> auc;     // of round(p) against p̂; none for constant
-  std::optional<double> cor_h;   // Spearman's ρ of h and ĥ; none without ĥ
-  std::optional<double> mae_h;   // mean |h − ĥ|, days (the script prints it)
+  double mae_p = 0;             // mean |p − p̂|
+  std::optional<double> auc;    // of round(p) against p̂; none for constant
+  std::optional<double> cor_h;  // Spearman's ρ of h and ĥ; none without ĥ
+  std::optional<double> mae_h;  // mean |h − ĥ|, days (the script prints it)
   // What experiment.py prints as cor(p) and cor(h): its "spearmanr" is
   // Pearson's r of the raw values.
   std::optional<double> script_cor_p;

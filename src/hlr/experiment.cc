@@ -1,29 +1,14 @@
 #include "hlr/experiment.h"
 
-#include <time.h>
-
-#include <chrono>
 #include <optional>
 
 #include "core/parallel.h"
+#include "core/stopwatch.h"
 #include "hlr/shuffle.h"
 
 namespace wv::hlr {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU seconds of the calling thread: the steadier measure on a loaded machine.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Trains every model (one per thread at a time) while one task prepares the
 // test split's observations.
@@ -37,29 +22,30 @@ void TrainAll(const TrainingSet& data, const ShuffledPass* shuffled,
       return;
     }
     ModelResult& r = results[task - 1];
-    const auto start = Clock::now();
-    const double cpu_start = ThreadCpuSeconds();
+    const Stopwatch watch;
     // The constant's mean is summed in input order whatever the seed.
     if (shuffled != nullptr && r.model.spec().Trains()) {
-      shuffled->ForEachBucket(data.rows, [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
+      shuffled->ForEachBucket(data.rows,
+                              [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
     } else {
-      data.rows.ForEachSpan(0, train_rows, [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
+      data.rows.ForEachSpan(0, train_rows,
+                            [&](std::span<const TraceRow> rows) { r.model.Train(rows); });
     }
-    r.train_seconds = SecondsSince(start);
-    r.train_cpu_seconds = ThreadCpuSeconds() - cpu_start;
+    r.train_seconds = watch.Seconds();
+    r.train_cpu_seconds = watch.ThreadCpuSeconds();
   });
 }
 
 void EvaluateOne(const TrainingSet& data, const TestObservations& observed,
                  const ExperimentOptions& options, ModelResult& r) {
-  const auto start = Clock::now();
+  const Stopwatch watch;
   const ModelSpec& spec = r.model.spec();
   TestPredictions predicted = PredictTestSplit(r.model, data, options.threads);
   r.metrics = ComputeMetrics(spec, observed, predicted, options.threads);
   if (spec.PredictsHalfLife()) r.half_lives = SummarizeHalfLives(r.model, data, options.threads);
   r.lexemes = RankLexemes(r.model, data, options.top_lexemes, options.min_lexeme_rows);
   if (options.keep_predictions) r.predictions = std::move(predicted);
-  r.evaluate_seconds = SecondsSince(start);
+  r.evaluate_seconds = watch.Seconds();
 }
 
 }  // namespace
@@ -68,23 +54,23 @@ ExperimentResult RunExperiment(const TrainingSet& data, const ExperimentOptions&
   ExperimentResult out;
   out.train_rows = data.train_size();
   out.test_rows = data.size() - out.train_rows;
-  auto start = Clock::now();
+  Stopwatch watch;
   std::optional<ShuffledPass> shuffled;
   if (options.shuffle) shuffled.emplace(out.train_rows, options.seed, options.threads);
-  out.shuffle_seconds = SecondsSince(start);
+  out.shuffle_seconds = watch.Seconds();
 
-  start = Clock::now();
+  watch = Stopwatch();
   out.models.reserve(options.models.size());
   for (const ModelSpec& spec : options.models) {
     out.models.push_back(ModelResult{Model(spec, data.lexemes.size()), {}, {}, {}, {}, 0, 0});
   }
   TrainAll(data, shuffled ? &*shuffled : nullptr, options, out.models, out.observed);
-  out.train_seconds = SecondsSince(start);
+  out.train_seconds = watch.Seconds();
   shuffled.reset();
 
-  start = Clock::now();
+  watch = Stopwatch();
   for (ModelResult& r : out.models) EvaluateOne(data, out.observed, options, r);
-  out.evaluate_seconds = SecondsSince(start);
+  out.evaluate_seconds = watch.Seconds();
   return out;
 }
 

@@ -24,21 +24,21 @@ struct ExperimentOptions {
   bool shuffle = true;  // false: train in input order (exact comparisons)
   uint64_t seed = 1;
   int threads = 2;
-  int top_lexemes = 10;             // per language and kind
-  uint64_t min_lexeme_rows = 30;    // training rows a lexeme needs to be ranked
-  bool keep_predictions = false;    // keep the test split's predictions
+  int top_lexemes = 10;           // per language and kind
+  uint64_t min_lexeme_rows = 30;  // training rows a lexeme needs to be ranked
+  bool keep_predictions = false;  // keep the test split's predictions
 };
 
 // One model's outcome. Plain data (the model is immutable once trained).
 struct ModelResult {
   Model model;
   Metrics metrics;
-  TestPredictions predictions;               // empty unless keep_predictions
-  std::vector<HalfLifeSummary> half_lives;   // empty for lr and constant
-  std::vector<RankedLexeme> lexemes;         // empty without lexeme features
+  TestPredictions predictions;              // empty unless keep_predictions
+  std::vector<HalfLifeSummary> half_lives;  // empty for lr and constant
+  std::vector<RankedLexeme> lexemes;        // empty without lexeme features
   double train_seconds = 0;
   double train_cpu_seconds = 0;  // CPU time of the training thread
-  double evaluate_seconds = 0;  // predictions, metrics, half-lives, lexemes
+  double evaluate_seconds = 0;   // predictions, metrics, half-lives, lexemes
 };
 
 struct ExperimentResult {

@@ -22,11 +22,10 @@ namespace wv::hlr {
 // What was read, and how many rows were left out. Plain data.
 struct LoadedData {
   TrainingSet set;
-  std::string source;  // "traces: a.csv, b.csv" or "star: DIR", for the summary
+  std::string source;       // "traces: a.csv, b.csv" or "star: DIR", for the summary
   uint64_t input_rows = 0;  // data rows read (star: the run's input rows when known)
   uint64_t rejected_rows = 0;
-  std::array<uint64_t, static_cast<size_t>(traces::RejectReason::kNumReasons)>
-      rejected_by_reason{};
+  std::array<uint64_t, static_cast<size_t>(traces::RejectReason::kNumReasons)> rejected_by_reason{};
   std::string note;  // a warning for the user ("" when none)
   double seconds = 0;
 };

@@ -28,8 +28,7 @@ std::vector<double> AverageRanks(std::span<const double> values);
 // cor(method = "spearman"), scipy.stats.spearmanr). nullopt as for Pearson.
 std::optional<double> SpearmanCorrelation(std::span<const double> a, std::span<const double> b);
 // As above with the ranks of `a` already computed (shared by several models).
-std::optional<double> SpearmanFromRanks(std::span<const double> ranks_a,
-                                        std::span<const double> b);
+std::optional<double> SpearmanFromRanks(std::span<const double> ranks_a, std::span<const double> b);
 
 // The area under the ROC curve of `scores` for the binary `labels` (1 =
 // positive): the probability that a positive scores above a negative, ties

@@ -21,14 +21,12 @@ double Ln2Squared() {
 
 // pclip and hclip: min(max(x, lo), hi), NaN passing through as in Python.
 inline double PClip(double p) { return std::min(std::max(p, kMinP), kMaxP); }
-inline double HClip(double h) {
-  return std::min(std::max(h, kMinHalfLifeDays), kMaxHalfLifeDays);
-}
+inline double HClip(double h) { return std::min(std::max(h, kMinHalfLifeDays), kMaxHalfLifeDays); }
 
 // The reference raises 2. to a power with Python's float pow, which is the
 // C library's pow(); an overflow (OverflowError there) gives inf here, which
 // the clip turns into the same 274 days.
-inline double Pow2(double x) { return std::pow(2.0, x); }
+inline double Pow2(double x) { return std::exp2(x); }
 
 // √(1 + count), the reference's math.sqrt(1 + right) of an integer.
 inline double SqrtOnePlus(uint32_t count) {
@@ -64,67 +62,83 @@ struct LogisticStep {
   }
 };
 
-// One pass of half-life regression. Template flags so the inner loop has no
-// tests of the feature set.
+// A row's feature values, in the reference's order (time for lr only).
+struct Features {
+  double right;
+  double wrong;
+  double time;
+};
+
+Features FeaturesOf(const TraceRow& row, double t) {
+  return {SqrtOnePlus(row.right), SqrtOnePlus(row.wrong), t};
+}
+
+// θ·x, summed in the reference's feature order. The flags are constants in
+// the training passes (templates), so their tests fold away there.
+inline double Dot(const Weights& w, const TraceRow& row, const Features& x, bool time, bool bias,
+                  bool lexemes) {
+  double dp = w.dense[Weights::kRight] * x.right;
+  dp += w.dense[Weights::kWrong] * x.wrong;
+  if (time) dp += w.dense[Weights::kTime] * x.time;
+  if (bias) dp += w.dense[Weights::kBias];
+  if (lexemes) dp += w.lexeme[row.lexeme];
+  return dp;
+}
+
+// One SGD pass: for each row, `make_step(θ·x, observation)` gives the step
+// (its gradients computed before any weight changes), applied to every
+// feature of the row in order.
+template <bool kTime, bool kBias, bool kLexemes, typename MakeStep>
+void SgdPass(std::span<const TraceRow> rows, Weights& w, const MakeStep& make_step) {
+  for (const TraceRow& row : rows) {
+    const Observation o = Observe(row);
+    const Features x = FeaturesOf(row, o.t);
+    const auto step = make_step(Dot(w, row, x, kTime, kBias, kLexemes), o);
+    step.Update(w.dense[Weights::kRight], x.right, w.dense_count[Weights::kRight]);
+    step.Update(w.dense[Weights::kWrong], x.wrong, w.dense_count[Weights::kWrong]);
+    if (kTime) step.Update(w.dense[Weights::kTime], x.time, w.dense_count[Weights::kTime]);
+    if (kBias) step.Update(w.dense[Weights::kBias], 1.0, w.dense_count[Weights::kBias]);
+    if (kLexemes) step.Update(w.lexeme[row.lexeme], 1.0, w.lexeme_count[row.lexeme]);
+  }
+}
+
 template <bool kLexemes, bool kBias, bool kHalfLifeTerm>
 void HlrPass(std::span<const TraceRow> rows, Weights& w) {
   const double ln2_squared = Ln2Squared();
-  double* lexeme = w.lexeme.data();
-  uint64_t* lexeme_count = w.lexeme_count.data();
-  for (const TraceRow& row : rows) {
-    const Observation o = Observe(row);
-    const double x_right = SqrtOnePlus(row.right);
-    const double x_wrong = SqrtOnePlus(row.wrong);
-    double dp = w.dense[Weights::kRight] * x_right;
-    dp += w.dense[Weights::kWrong] * x_wrong;
-    if (kBias) dp += w.dense[Weights::kBias];
-    if (kLexemes) dp += lexeme[row.lexeme];
+  SgdPass<false, kBias, kLexemes>(rows, w, [ln2_squared](double dp, const Observation& o) {
     const double h = HClip(Pow2(dp));
     const double p = PClip(Pow2(-o.t / h));
-    const HlrStep step{2.0 * (p - o.p) * ln2_squared * p * (o.t / h),
-                       2.0 * (h - o.h) * kLn2 * h, (1.0 / (1.0 + o.p)) * kLearningRate,
-                       kHalfLifeTerm};
-    step.Update(w.dense[Weights::kRight], x_right, w.dense_count[Weights::kRight]);
-    step.Update(w.dense[Weights::kWrong], x_wrong, w.dense_count[Weights::kWrong]);
-    if (kBias) step.Update(w.dense[Weights::kBias], 1.0, w.dense_count[Weights::kBias]);
-    if (kLexemes) step.Update(lexeme[row.lexeme], 1.0, lexeme_count[row.lexeme]);
-  }
+    return HlrStep{2.0 * (p - o.p) * ln2_squared * p * (o.t / h), 2.0 * (h - o.h) * kLn2 * h,
+                   (1.0 / (1.0 + o.p)) * kLearningRate, kHalfLifeTerm};
+  });
 }
 
 template <bool kLexemes, bool kBias>
 void LogisticPass(std::span<const TraceRow> rows, Weights& w) {
-  double* lexeme = w.lexeme.data();
-  uint64_t* lexeme_count = w.lexeme_count.data();
-  for (const TraceRow& row : rows) {
-    const Observation o = Observe(row);
-    const double x_right = SqrtOnePlus(row.right);
-    const double x_wrong = SqrtOnePlus(row.wrong);
-    double dp = w.dense[Weights::kRight] * x_right;
-    dp += w.dense[Weights::kWrong] * x_wrong;
-    dp += w.dense[Weights::kTime] * o.t;
-    if (kBias) dp += w.dense[Weights::kBias];
-    if (kLexemes) dp += lexeme[row.lexeme];
-    const double p = PClip(1.0 / (1.0 + std::exp(-dp)));
-    const LogisticStep step{p - o.p};
-    step.Update(w.dense[Weights::kRight], x_right, w.dense_count[Weights::kRight]);
-    step.Update(w.dense[Weights::kWrong], x_wrong, w.dense_count[Weights::kWrong]);
-    step.Update(w.dense[Weights::kTime], o.t, w.dense_count[Weights::kTime]);
-    if (kBias) step.Update(w.dense[Weights::kBias], 1.0, w.dense_count[Weights::kBias]);
-    if (kLexemes) step.Update(lexeme[row.lexeme], 1.0, lexeme_count[row.lexeme]);
-  }
+  SgdPass<true, kBias, kLexemes>(rows, w, [](double dp, const Observation& o) {
+    return LogisticStep{PClip(1.0 / (1.0 + std::exp(-dp))) - o.p};
+  });
 }
 
 void HlrDispatch(const ModelSpec& s, std::span<const TraceRow> rows, Weights& w) {
   const int flags = (s.lexemes ? 4 : 0) | (s.bias ? 2 : 0) | (s.halflife_term ? 1 : 0);
   switch (flags) {
-    case 7: return HlrPass<true, true, true>(rows, w);
-    case 6: return HlrPass<true, true, false>(rows, w);
-    case 5: return HlrPass<true, false, true>(rows, w);
-    case 4: return HlrPass<true, false, false>(rows, w);
-    case 3: return HlrPass<false, true, true>(rows, w);
-    case 2: return HlrPass<false, true, false>(rows, w);
-    case 1: return HlrPass<false, false, true>(rows, w);
-    default: return HlrPass<false, false, false>(rows, w);
+    case 7:
+      return HlrPass<true, true, true>(rows, w);
+    case 6:
+      return HlrPass<true, true, false>(rows, w);
+    case 5:
+      return HlrPass<true, false, true>(rows, w);
+    case 4:
+      return HlrPass<true, false, false>(rows, w);
+    case 3:
+      return HlrPass<false, true, true>(rows, w);
+    case 2:
+      return HlrPass<false, true, false>(rows, w);
+    case 1:
+      return HlrPass<false, false, true>(rows, w);
+    default:
+      return HlrPass<false, false, false>(rows, w);
   }
 }
 
@@ -139,18 +153,23 @@ void LogisticDispatch(const ModelSpec& s, std::span<const TraceRow> rows, Weight
 
 std::string_view MethodName(Method m) {
   switch (m) {
-    case Method::kHlr: return "hlr";
-    case Method::kLogistic: return "lr";
-    case Method::kLeitner: return "leitner";
-    case Method::kPimsleur: return "pimsleur";
-    case Method::kConstant: return "constant";
+    case Method::kHlr:
+      return "hlr";
+    case Method::kLogistic:
+      return "lr";
+    case Method::kLeitner:
+      return "leitner";
+    case Method::kPimsleur:
+      return "pimsleur";
+    case Method::kConstant:
+      return "constant";
   }
   return "?";
 }
 
 std::optional<Method> ParseMethod(std::string_view name) {
-  for (Method m : {Method::kHlr, Method::kLogistic, Method::kLeitner, Method::kPimsleur,
-                   Method::kConstant}) {
+  for (Method m :
+       {Method::kHlr, Method::kLogistic, Method::kLeitner, Method::kPimsleur, Method::kConstant}) {
     if (MethodName(m) == name) return m;
   }
   return std::nullopt;
@@ -216,13 +235,8 @@ void Model::Train(std::span<const TraceRow> rows) {
 }
 
 double Model::DotProduct(const TraceRow& row, double t) const {
-  const Weights& w = weights_;
-  double dp = w.dense[Weights::kRight] * SqrtOnePlus(row.right);
-  dp += w.dense[Weights::kWrong] * SqrtOnePlus(row.wrong);
-  if (spec_.method == Method::kLogistic) dp += w.dense[Weights::kTime] * t;
-  if (spec_.bias) dp += w.dense[Weights::kBias];
-  if (spec_.lexemes) dp += w.lexeme[row.lexeme];
-  return dp;
+  return Dot(weights_, row, FeaturesOf(row, t), spec_.method == Method::kLogistic, spec_.bias,
+             spec_.lexemes);
 }
 
 double Model::PredictHalfLife(const TraceRow& row) const {
@@ -232,8 +246,8 @@ double Model::PredictHalfLife(const TraceRow& row) const {
     case Method::kLeitner:
       return HClip(Pow2(static_cast<double>(int64_t{row.right} - int64_t{row.wrong})));
     case Method::kPimsleur:
-      return HClip(Pow2(2.35 * static_cast<double>(int64_t{row.right} + int64_t{row.wrong}) -
-                        16.46));
+      return HClip(
+          Pow2(2.35 * static_cast<double>(int64_t{row.right} + int64_t{row.wrong}) - 16.46));
     case Method::kLogistic:
     case Method::kConstant:
       break;

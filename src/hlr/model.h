@@ -30,9 +30,9 @@ std::optional<Method> ParseMethod(std::string_view name);
 // Which model, with which features. Plain data.
 struct ModelSpec {
   Method method = Method::kHlr;
-  bool lexemes = true;         // one indicator feature per lexeme (the code's -l drops it)
-  bool bias = true;            // the bias feature (the code's -b drops it)
-  bool halflife_term = true;   // hlr: the α(h − ĥ)² term of the loss (the code's -t drops it)
+  bool lexemes = true;        // one indicator feature per lexeme (the code's -l drops it)
+  bool bias = true;           // the bias feature (the code's -b drops it)
+  bool halflife_term = true;  // hlr: the α(h − ĥ)² term of the loss (the code's -t drops it)
 
   // The paper's name: "hlr", "hlr-lex", "hlr-h", "hlr-lex-h", "lr", "lr-lex",
   // ...; "-bias" when the bias is dropped.
@@ -56,7 +56,7 @@ inline constexpr double kL2Weight = 0.1;         // λ (σ = 1)
 inline constexpr double kMinP = 0.0001;
 inline constexpr double kMaxP = 0.9999;
 inline constexpr double kMinHalfLifeDays = 15.0 / (24 * 60);  // 15 minutes
-inline constexpr double kMaxHalfLifeDays = 274.0;            // 9 months
+inline constexpr double kMaxHalfLifeDays = 274.0;             // 9 months
 
 // What a row's outcome is taken to be: p clipped, the lag in days and the
 // observed half-life h = −t / log2(p), clipped. Plain data.

@@ -91,7 +91,8 @@ std::string FormatPredictionBlock(const ModelResult& m, const TrainingSet& data,
     const LanguagePair& pair = data.pairs[data.pair[row]];
     fmt::format_to(std::back_inserter(text), "{},{},{},", observed.p[i], m.predictions.p[i],
                    observed.h[i]);
-    if (std::isfinite(m.predictions.h[i])) fmt::format_to(std::back_inserter(text), "{}", m.predictions.h[i]);
+    if (std::isfinite(m.predictions.h[i]))
+      fmt::format_to(std::back_inserter(text), "{}", m.predictions.h[i]);
     text += ',';
     csv::AppendCsvField(pair.learning, &text);
     text += ',';
@@ -148,8 +149,8 @@ ResultTable MetricsTable(const ExperimentResult& result) {
   const size_t model = t.AddColumn("model", ValueType::kString, "the model (the paper's name)");
   const size_t train = t.AddColumn("train_rows", ValueType::kInt64, "rows the model learned from");
   const size_t test = t.AddColumn("test_rows", ValueType::kInt64, "rows it was evaluated on");
-  const size_t mae = t.AddColumn("mae_p", ValueType::kDouble, "mean |p - p_hat| (lower is better)",
-                                 "{:.3f}");
+  const size_t mae =
+      t.AddColumn("mae_p", ValueType::kDouble, "mean |p - p_hat| (lower is better)", "{:.3f}");
   const size_t auc = t.AddColumn("auc", ValueType::kDouble,
                                  "area under the ROC curve of round(p) against p_hat", "{:.3f}");
   const size_t cor = t.AddColumn("cor_h", ValueType::kDouble,
@@ -165,9 +166,8 @@ ResultTable MetricsTable(const ExperimentResult& result) {
     t.column(model).AppendString(m.model.spec().Name());
     t.column(train).AppendInt(static_cast<int64_t>(result.train_rows));
     t.column(test).AppendInt(static_cast<int64_t>(result.test_rows));
-    t.column(mae).AppendOptionalDouble(std::isfinite(m.metrics.mae_p)
-                                           ? std::optional<double>(m.metrics.mae_p)
-                                           : std::nullopt);
+    t.column(mae).AppendOptionalDouble(
+        std::isfinite(m.metrics.mae_p) ? std::optional<double>(m.metrics.mae_p) : std::nullopt);
     AppendOptional(t.column(auc), m.metrics.auc);
     AppendOptional(t.column(cor), m.metrics.cor_h);
     AppendOptional(t.column(mae_h), m.metrics.mae_h);
@@ -183,8 +183,7 @@ ResultTable MetricsTable(const ExperimentResult& result) {
 
 ResultTable WeightsTable(const ModelResult& m, const TrainingSet& data) {
   ResultTable t;
-  const size_t feature =
-      t.AddColumn("feature", ValueType::kString, "the reference's feature name");
+  const size_t feature = t.AddColumn("feature", ValueType::kString, "the reference's feature name");
   const size_t weight = t.AddColumn("weight", ValueType::kDouble, "learned weight");
   const size_t updates = t.AddColumn("updates", ValueType::kInt64,
                                      "SGD updates of the feature (a lexeme: its training rows)");
@@ -264,37 +263,36 @@ std::string SummaryJson(const LoadedData& data, const ExperimentResult& result,
   }
   ordered_json models = ordered_json::array();
   for (const ModelResult& m : result.models) models.push_back(ModelJson(m));
-  ordered_json j = {
-      {"format", std::string(kSummaryFormat)},
-      {"format_version", 1},
-      {"program_version", WV_VERSION},
-      {"created_at", IsoDateTimeString(NowEpochSeconds())},
-      {"arguments", run.arguments},
-      {"source", data.source},
-      {"rows",
-       {{"input", data.input_rows},
-        {"rejected", data.rejected_rows},
-        {"rejected_by_reason", reasons},
-        {"used", data.set.size()},
-        {"train", result.train_rows},
-        {"test", result.test_rows}}},
-      {"order", run.shuffle ? "one pass over the training rows shuffled by the seed"
-                            : "one pass over the training rows in input order"},
-      {"seed", run.seed},
-      {"hyperparameters",
-       {{"learning_rate", kLearningRate},
-        {"halflife_weight", kHalfLifeWeight},
-        {"l2_weight", kL2Weight},
-        {"min_p", kMinP},
-        {"max_p", kMaxP},
-        {"min_half_life_days", kMinHalfLifeDays},
-        {"max_half_life_days", kMaxHalfLifeDays}}},
-      {"models", models},
-      {"seconds",
-       {{"load", data.seconds},
-        {"shuffle", result.shuffle_seconds},
-        {"train", result.train_seconds},
-        {"evaluate", result.evaluate_seconds}}}};
+  ordered_json j = {{"format", std::string(kSummaryFormat)},
+                    {"format_version", 1},
+                    {"program_version", WV_VERSION},
+                    {"created_at", IsoDateTimeString(NowEpochSeconds())},
+                    {"arguments", run.arguments},
+                    {"source", data.source},
+                    {"rows",
+                     {{"input", data.input_rows},
+                      {"rejected", data.rejected_rows},
+                      {"rejected_by_reason", reasons},
+                      {"used", data.set.size()},
+                      {"train", result.train_rows},
+                      {"test", result.test_rows}}},
+                    {"order", run.shuffle ? "one pass over the training rows shuffled by the seed"
+                                          : "one pass over the training rows in input order"},
+                    {"seed", run.seed},
+                    {"hyperparameters",
+                     {{"learning_rate", kLearningRate},
+                      {"halflife_weight", kHalfLifeWeight},
+                      {"l2_weight", kL2Weight},
+                      {"min_p", kMinP},
+                      {"max_p", kMaxP},
+                      {"min_half_life_days", kMinHalfLifeDays},
+                      {"max_half_life_days", kMaxHalfLifeDays}}},
+                    {"models", models},
+                    {"seconds",
+                     {{"load", data.seconds},
+                      {"shuffle", result.shuffle_seconds},
+                      {"train", result.train_seconds},
+                      {"evaluate", result.evaluate_seconds}}}};
   return j.dump(2) + "\n";
 }
 
@@ -312,10 +310,11 @@ Status WriteOutputFolder(const std::string& dir, const LoadedData& data,
   options.inputs = inputs;
   WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
                       io::OpenLocalOutputStore(dir, options));
-  WV_RETURN_IF_ERROR(WriteText(*store, "metrics.csv", analytics::FormatAsCsv(MetricsTable(result))));
+  WV_RETURN_IF_ERROR(
+      WriteText(*store, "metrics.csv", analytics::FormatAsCsv(MetricsTable(result))));
   for (const ModelResult& m : result.models) {
-    WV_RETURN_IF_ERROR(
-        WriteText(*store, ModelFile(m, "weights"), analytics::FormatAsCsv(WeightsTable(m, data.set))));
+    WV_RETURN_IF_ERROR(WriteText(*store, ModelFile(m, "weights"),
+                                 analytics::FormatAsCsv(WeightsTable(m, data.set))));
     if (!m.lexemes.empty()) {
       WV_RETURN_IF_ERROR(WriteText(*store, ModelFile(m, "lexemes"),
                                    analytics::FormatAsCsv(LexemesTable(m.lexemes))));
@@ -334,7 +333,9 @@ Status WriteOutputFolder(const std::string& dir, const LoadedData& data,
 StatusOr<HlrOutputSummary> ReadOutputSummary(const std::string& dir) {
   const std::string path = dir + "/" + std::string(kSummaryName);
   std::ifstream in(path, std::ios::binary);
-  if (!in) return InputError(fmt::format("{}: cannot read (expected the --out folder of `wordviews hlr`)", path));
+  if (!in)
+    return InputError(
+        fmt::format("{}: cannot read (expected the --out folder of `wordviews hlr`)", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();
@@ -347,7 +348,8 @@ StatusOr<HlrOutputSummary> ReadOutputSummary(const std::string& dir) {
       if (!m.contains("half_lives")) continue;
       ModelHalfLives h;
       h.model = m.at("name").get<std::string>();
-      for (const ordered_json& row : m.at("half_lives")) h.half_lives.push_back(HalfLifeFromJson(row));
+      for (const ordered_json& row : m.at("half_lives"))
+        h.half_lives.push_back(HalfLifeFromJson(row));
       out.models.push_back(std::move(h));
     }
     return out;

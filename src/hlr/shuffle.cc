@@ -87,7 +87,8 @@ void ShuffledPass::ForEachBucket(const BlockVector<TraceRow>& rows,
 std::vector<uint32_t> ShuffledPass::Order() const {
   std::vector<uint32_t> order = indices_;
   for (size_t b = 0; b + 1 < bucket_start_.size(); ++b) {
-    ShuffleBucket(seed_, b, order.data() + bucket_start_[b], bucket_start_[b + 1] - bucket_start_[b]);
+    ShuffleBucket(seed_, b, order.data() + bucket_start_[b],
+                  bucket_start_[b + 1] - bucket_start_[b]);
   }
   return order;
 }

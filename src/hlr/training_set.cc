@@ -6,7 +6,7 @@ namespace wv::hlr {
 
 namespace {
 
-constexpr int64_t kMaxCount = 2147483647;            // run's limit on delta and counts
+constexpr int64_t kMaxCount = 2147483647;              // run's limit on delta and counts
 constexpr int64_t kTimestampLimit = int64_t{1} << 32;  // TrainingSet stores 32 bits
 
 }  // namespace
@@ -20,9 +20,12 @@ uint32_t TrainingSetBuilder::InternPair(std::string_view learning, std::string_v
   key_.assign(learning);
   key_.push_back('\0');
   key_.append(ui);
+  if (last_pair_index_ != UINT32_MAX && key_ == last_pair_) return last_pair_index_;
   bool inserted;
   const uint32_t number = pair_index_.Intern(key_, &inserted);
   if (inserted) set_.pairs.push_back({std::string(learning), std::string(ui)});
+  last_pair_ = key_;
+  last_pair_index_ = number;
   return number;
 }
 
@@ -37,18 +40,25 @@ uint32_t TrainingSetBuilder::InternUser(std::string_view user) {
 }
 
 uint32_t TrainingSetBuilder::InternLexeme(std::string_view learning,
-                                         std::string_view lexeme_string) {
+                                          std::string_view lexeme_string) {
   key_.assign(learning);
   key_.push_back(':');
   key_.append(lexeme_string);
+  return InternLexemeKey(key_, StringDictionary::Hash(key_), learning.size());
+}
+
+uint32_t TrainingSetBuilder::InternLexemeKey(std::string_view key, uint64_t hash,
+                                             size_t learning_size) {
   bool inserted;
-  const uint32_t number = lexeme_index_.Intern(key_, &inserted);
-  if (inserted) set_.lexemes.push_back({std::string(learning), std::string(lexeme_string)});
+  const uint32_t number = lexeme_index_.InternHashed(key, hash, &inserted);
+  if (inserted) {
+    set_.lexemes.push_back(
+        {std::string(key.substr(0, learning_size)), std::string(key.substr(learning_size + 1))});
+  }
   return number;
 }
 
-Status TrainingSetBuilder::AddRow(const Numbers& n, uint32_t pair, uint32_t user,
-                                  uint32_t lexeme) {
+Status TrainingSetBuilder::AddRow(const Numbers& n, uint32_t pair, uint32_t user, uint32_t lexeme) {
   if (n.delta < 0 || n.delta > kMaxCount || n.history_seen < 0 || n.history_seen > kMaxCount ||
       n.history_correct < 0 || n.history_correct > n.history_seen) {
     return InputError(fmt::format(
@@ -76,6 +86,7 @@ TrainingSet TrainingSetBuilder::Finish() {
   user_index_ = StringDictionary();
   lexeme_index_ = StringDictionary();
   last_user_index_ = UINT32_MAX;
+  last_pair_index_ = UINT32_MAX;
   return out;
 }
 

@@ -22,11 +22,11 @@ namespace wv::hlr {
 
 // One row's model inputs. Plain data.
 struct TraceRow {
-  double p_recall;   // as read, not clipped
-  uint32_t delta;    // seconds since the word was last seen
-  uint32_t right;    // history_correct
-  uint32_t wrong;    // history_seen - history_correct
-  uint32_t lexeme;   // index into TrainingSet::lexemes
+  double p_recall;  // as read, not clipped
+  uint32_t delta;   // seconds since the word was last seen
+  uint32_t right;   // history_correct
+  uint32_t wrong;   // history_seen - history_correct
+  uint32_t lexeme;  // index into TrainingSet::lexemes
 };
 static_assert(sizeof(TraceRow) == 24);
 
@@ -49,13 +49,13 @@ struct LanguagePair {
 // The rows and their dictionaries. Thread-compatible: immutable once built,
 // so const access from several threads is safe.
 struct TrainingSet {
-  BlockVector<TraceRow> rows;        // input order
-  BlockVector<uint16_t> pair;        // per row: index into pairs
-  BlockVector<uint32_t> user;        // per row: index into users
-  BlockVector<uint32_t> timestamp;   // per row: UNIX seconds (< 2^32 by the validation rules)
-  std::vector<LanguagePair> pairs;   // in order of first appearance
-  std::vector<std::string> users;    // in order of first appearance
-  std::vector<LexemeKey> lexemes;    // in order of first appearance
+  BlockVector<TraceRow> rows;       // input order
+  BlockVector<uint16_t> pair;       // per row: index into pairs
+  BlockVector<uint32_t> user;       // per row: index into users
+  BlockVector<uint32_t> timestamp;  // per row: UNIX seconds (< 2^32 by the validation rules)
+  std::vector<LanguagePair> pairs;  // in order of first appearance
+  std::vector<std::string> users;   // in order of first appearance
+  std::vector<LexemeKey> lexemes;   // in order of first appearance
 
   size_t size() const { return rows.size(); }
   // The reference's split: the first int(0.9 * N) rows train, the rest test.
@@ -88,6 +88,11 @@ class TrainingSetBuilder {
   uint32_t InternPair(std::string_view learning, std::string_view ui);
   uint32_t InternUser(std::string_view user);
   uint32_t InternLexeme(std::string_view learning, std::string_view lexeme_string);
+  // The lexemes of `n` rows at once (learning(i), lexeme(i) give row i's
+  // strings), into codes[0..n): a lexeme dictionary outgrows the cache, so
+  // each lookup's slot is fetched a few rows ahead.
+  template <typename Learning, typename Lexeme>
+  void InternLexemes(size_t n, Learning learning, Lexeme lexeme, std::vector<uint32_t>& codes);
 
   // Appends a row whose strings were interned. InputError when a number is
   // outside what the validation of `run` accepts (negative, history_correct
@@ -105,15 +110,52 @@ class TrainingSetBuilder {
   TrainingSet Finish();
 
  private:
+  // `key` is learning + ":" + lexeme string, the learning language being its
+  // first `learning_size` bytes.
+  uint32_t InternLexemeKey(std::string_view key, uint64_t hash, size_t learning_size);
+
   TrainingSet set_;
-  StringDictionary pair_index_;    // "learning\0ui"
+  StringDictionary pair_index_;  // "learning\0ui"
   StringDictionary user_index_;
   StringDictionary lexeme_index_;  // "learning:lexeme"
-  std::string key_;  // scratch for composite keys
+  std::string key_;                // scratch for composite keys
   // Consecutive rows often share the user (a session): its number is reused.
   std::string last_user_;
   uint32_t last_user_index_ = UINT32_MAX;
+  std::string last_pair_;  // the same for the language pair ("learning\0ui")
+  uint32_t last_pair_index_ = UINT32_MAX;
+  std::string keys_;                    // scratch: a batch's lexeme keys back to back
+  std::vector<uint32_t> key_ends_;      // scratch
+  std::vector<uint32_t> key_learning_;  // scratch: the learning language's size
+  std::vector<uint64_t> key_hashes_;    // scratch
 };
+
+template <typename Learning, typename Lexeme>
+void TrainingSetBuilder::InternLexemes(size_t n, Learning learning, Lexeme lexeme,
+                                       std::vector<uint32_t>& codes) {
+  constexpr size_t kAhead = 8;
+  keys_.clear();
+  key_ends_.clear();
+  key_hashes_.clear();
+  key_learning_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const size_t start = keys_.size();
+    const std::string_view language = learning(i);
+    key_learning_.push_back(static_cast<uint32_t>(language.size()));
+    keys_.append(language);
+    keys_.push_back(':');
+    keys_.append(lexeme(i));
+    key_ends_.push_back(static_cast<uint32_t>(keys_.size()));
+    key_hashes_.push_back(StringDictionary::Hash(std::string_view(keys_).substr(start)));
+  }
+  codes.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) lexeme_index_.Prefetch(key_hashes_[i + kAhead]);
+    const size_t start = i == 0 ? 0 : key_ends_[i - 1];
+    codes[i] = InternLexemeKey(std::string_view(keys_).substr(start, key_ends_[i] - start),
+                               key_hashes_[i], key_learning_[i]);
+  }
+}
 
 }  // namespace wv::hlr
 

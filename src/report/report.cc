@@ -566,15 +566,19 @@ std::string ModelRetentionSection(const hlr::HlrOutputSummary& model, const Resu
   }
   std::string body;
   if (m == nullptr) {
-    body += Answer("The hlr output holds no model that predicts half-lives (hlr, leitner or "
-                   "pimsleur).");
+    body += Answer(
+        "The hlr output holds no model that predicts half-lives (hlr, leitner or "
+        "pimsleur).");
     return Section("q-model", "6. What the half-life regression says", body);
   }
   ResultTable t;
-  const size_t group = t.AddColumn("group", ValueType::kString, "language pair or interface language");
-  const size_t key = t.AddColumn("language", ValueType::kString, "learning←interface, or interface");
+  const size_t group =
+      t.AddColumn("group", ValueType::kString, "language pair or interface language");
+  const size_t key =
+      t.AddColumn("language", ValueType::kString, "learning←interface, or interface");
   const size_t rows = t.AddColumn("views", ValueType::kInt64, "rows the model was applied to");
-  const size_t recall = t.AddColumn("recall_rate", ValueType::kDouble, "raw: sum correct / sum seen");
+  const size_t recall =
+      t.AddColumn("recall_rate", ValueType::kDouble, "raw: sum correct / sum seen");
   const size_t fitted = t.AddColumn("half_life_days", ValueType::kDouble,
                                     "raw: maximum-likelihood half-life of the rows", "{:.1f}");
   const size_t median = t.AddColumn("model_median_half_life_days", ValueType::kDouble,
@@ -602,8 +606,8 @@ std::string ModelRetentionSection(const hlr::HlrOutputSummary& model, const Resu
     t.column(fitted).AppendOptionalDouble(r ? Dbl(q, "half_life_days", *r) : std::nullopt);
     t.column(median).AppendDouble(h.median_half_life_days);
     t.column(predicted).AppendDouble(h.mean_predicted_p);
-    if (h.group == "pair" && (best == SIZE_MAX || h.median_half_life_days >
-                                                      m->half_lives[best].median_half_life_days)) {
+    if (h.group == "pair" &&
+        (best == SIZE_MAX || h.median_half_life_days > m->half_lives[best].median_half_life_days)) {
       best = static_cast<size_t>(&h - m->half_lives.data());
     }
   }
@@ -612,8 +616,8 @@ std::string ModelRetentionSection(const hlr::HlrOutputSummary& model, const Resu
     body += Answer(fmt::format(
         "By the <strong>{}</strong> model (trained by <code>wordviews hlr</code> on {}), "
         "<strong>{}←{}</strong> has the longest median predicted half-life: {}.",
-        EscapeHtml(m->model), EscapeHtml(model.source), EscapeHtml(b.learning),
-        EscapeHtml(b.ui), DaysText(b.median_half_life_days)));
+        EscapeHtml(m->model), EscapeHtml(model.source), EscapeHtml(b.learning), EscapeHtml(b.ui),
+        DaysText(b.median_half_life_days)));
   }
   body += HtmlTable(t, {"group", "language", "views", "recall_rate", "half_life_days",
                         "model_median_half_life_days", "model_mean_p"});

@@ -1,7 +1,6 @@
-#include "core/string_dictionary.h"
-
 #include <string>
 
+#include "core/string_dictionary.h"
 #include "gtest/gtest.h"
 
 namespace wv {

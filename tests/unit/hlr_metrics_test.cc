@@ -1,11 +1,10 @@
 // The evaluation statistics against values worked out by hand (scipy and R give the same; the
 // end-to-end tests compare with scipy on real-sized data).
-#include "hlr/metrics.h"
-
 #include <cmath>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "hlr/metrics.h"
 
 namespace wv::hlr {
 namespace {

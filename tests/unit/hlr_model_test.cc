@@ -1,11 +1,10 @@
 // The models' closed forms and clips, on values worked out by hand. (The SGD pass is compared
 // value by value with an independent implementation in tests/e2e/test_hlr.py.)
-#include "hlr/model.h"
-
 #include <cmath>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "hlr/model.h"
 
 namespace wv::hlr {
 namespace {
@@ -31,8 +30,8 @@ TEST(HlrModelTest, ObservationsAreClipped) {
 TEST(HlrModelTest, LeitnerAndPimsleurClosedForms) {
   const Model leitner(ModelSpec{Method::kLeitner}, 1);
   const Prediction l = leitner.Predict(Row(1.0, 4 * kDay, 3, 1));
-  EXPECT_DOUBLE_EQ(l.h, 4.0);  // 2^(3 - 1) days
-  EXPECT_DOUBLE_EQ(l.p, 0.5);  // a lag of one half-life
+  EXPECT_DOUBLE_EQ(l.h, 4.0);                                       // 2^(3 - 1) days
+  EXPECT_DOUBLE_EQ(l.p, 0.5);                                       // a lag of one half-life
   EXPECT_EQ(leitner.PredictHalfLife(Row(1.0, 0, 2000, 0)), 274.0);  // 2^2000 overflows: clipped
   EXPECT_EQ(leitner.PredictHalfLife(Row(1.0, 0, 0, 2000)), 15.0 / 1440);
   const Model pimsleur(ModelSpec{Method::kPimsleur}, 1);
@@ -81,8 +80,8 @@ TEST(HlrModelTest, NamesFollowThePaper) {
   EXPECT_EQ(ModelSpec{Method::kLogistic}.Name(), "lr");
   std::vector<std::string> names;
   for (const ModelSpec& m : PaperModels()) names.push_back(m.Name());
-  EXPECT_EQ(names, (std::vector<std::string>{"hlr", "hlr-lex", "hlr-h", "leitner", "pimsleur",
-                                             "lr", "constant"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"hlr", "hlr-lex", "hlr-h", "leitner", "pimsleur", "lr",
+                                             "constant"}));
   EXPECT_EQ(ParseMethod("pimsleur"), Method::kPimsleur);
   EXPECT_FALSE(ParseMethod("sm2"));
 }

@@ -1,11 +1,10 @@
 // The shuffled pass: a permutation that depends on the seed only, delivered bucket by bucket.
-#include "hlr/shuffle.h"
-
 #include <algorithm>
 #include <numeric>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "hlr/shuffle.h"
 
 namespace wv::hlr {
 namespace {

@@ -1,6 +1,5 @@
-#include "hlr/training_set.h"
-
 #include "gtest/gtest.h"
+#include "hlr/training_set.h"
 
 namespace wv::hlr {
 namespace {
