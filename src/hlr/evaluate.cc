@@ -107,35 +107,57 @@ Metrics ComputeMetrics(const ModelSpec& spec, const TestObservations& observed,
   return m;
 }
 
-std::vector<HalfLifeSummary> SummarizeHalfLives(const Model& model, const TrainingSet& data,
-                                                int threads) {
-  const size_t n = data.size(), pairs = data.pairs.size();
-  const size_t blocks = BlockCount(n);
-  // Pass 1: rows per (block, pair), for the layout of the half-life array.
-  std::vector<BlockTotals> totals(blocks);
+namespace {
+
+// Every row's predicted half-life, laid out pair by pair (pairs in
+// UiMajorPairOrder, so an interface language's pairs are contiguous), and
+// per block of rows and pair the counts and sums of observed and predicted p.
+// Thread-compatible once built.
+struct PredictedHalfLives {
+  std::vector<double> values;
+  std::vector<uint32_t> layout;      // pairs in the order of `values`
+  std::vector<uint64_t> pair_start;  // per pair: where its values start
+  std::vector<uint64_t> pair_rows;
+  std::vector<BlockTotals> totals;  // per block of rows
+
+  // Σ of a per-block sum over the blocks, in block order.
+  double Sum(std::vector<double> BlockTotals::*field, uint32_t pair) const {
+    double sum = 0;
+    for (const BlockTotals& t : totals) sum += (t.*field)[pair];
+    return sum;
+  }
+};
+
+PredictedHalfLives PredictAllRows(const Model& model, const TrainingSet& data, int threads) {
+  const size_t n = data.size(), pairs = data.pairs.size(), blocks = BlockCount(n);
+  PredictedHalfLives out;
+  out.totals.resize(blocks);
+  // Pass 1: rows per (block, pair), for the layout.
   ParallelFor(blocks, threads, [&](size_t b, int) {
-    BlockTotals& t = totals[b];
+    BlockTotals& t = out.totals[b];
     t.rows.assign(pairs, 0);
     const size_t end = std::min(n, (b + 1) * kBlockRows);
     for (size_t i = b * kBlockRows; i < end; ++i) ++t.rows[data.pair[i]];
   });
-  // Where each (block, pair) part of the half-life array starts.
-  const std::vector<uint32_t> layout = UiMajorPairOrder(data);
-  std::vector<uint64_t> pair_start(pairs + 1, 0), pair_rows(pairs, 0);
+  // Where each (block, pair) part starts: a block's rows of a pair go after
+  // the earlier blocks' (positions do not depend on the thread count).
+  out.layout = UiMajorPairOrder(data);
+  out.pair_start.assign(pairs, 0);
+  out.pair_rows.assign(pairs, 0);
   std::vector<std::vector<uint64_t>> cursor(blocks, std::vector<uint64_t>(pairs));
   uint64_t offset = 0;
-  for (uint32_t pair : layout) {
-    pair_start[pair] = offset;
+  for (uint32_t pair : out.layout) {
+    out.pair_start[pair] = offset;
     for (size_t b = 0; b < blocks; ++b) {
       cursor[b][pair] = offset;
-      offset += totals[b].rows[pair];
+      offset += out.totals[b].rows[pair];
     }
-    pair_rows[pair] = offset - pair_start[pair];
+    out.pair_rows[pair] = offset - out.pair_start[pair];
   }
   // Pass 2: every row's prediction; half-lives scattered by pair, p summed.
-  std::vector<double> half_lives(n);
+  out.values.resize(n);
   ParallelFor(blocks, threads, [&](size_t b, int) {
-    BlockTotals& t = totals[b];
+    BlockTotals& t = out.totals[b];
     t.p_recall.assign(pairs, 0.0);
     t.predicted_p.assign(pairs, 0.0);
     std::vector<uint64_t>& at = cursor[b];
@@ -143,53 +165,66 @@ std::vector<HalfLifeSummary> SummarizeHalfLives(const Model& model, const Traini
     for (size_t i = b * kBlockRows; i < end; ++i) {
       const uint16_t pair = data.pair[i];
       const Prediction pr = model.Predict(data.rows[i]);
-      half_lives[at[pair]++] = pr.h;
+      out.values[at[pair]++] = pr.h;
       t.p_recall[pair] += data.rows[i].p_recall;
       t.predicted_p[pair] += pr.p;
     }
   });
-  auto sum_over_blocks = [&](std::vector<double> BlockTotals::*field, uint32_t pair) {
-    double sum = 0;
-    for (const BlockTotals& t : totals) sum += (t.*field)[pair];
-    return sum;
-  };
-  // Pairs, sorted by (learning, ui).
-  std::vector<uint32_t> by_name(pairs);
+  return out;
+}
+
+// One row per pair, sorted by (learning, ui).
+void AddPairRows(const TrainingSet& data, PredictedHalfLives& h,
+                 std::vector<HalfLifeSummary>& out) {
+  std::vector<uint32_t> by_name(data.pairs.size());
   std::iota(by_name.begin(), by_name.end(), 0);
   std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
     return std::tie(data.pairs[a].learning, data.pairs[a].ui) <
            std::tie(data.pairs[b].learning, data.pairs[b].ui);
   });
-  std::vector<HalfLifeSummary> out;
   for (uint32_t pair : by_name) {
-    if (pair_rows[pair] == 0) continue;
-    double* first = half_lives.data() + pair_start[pair];
-    const double rows = static_cast<double>(pair_rows[pair]);
-    out.push_back({"pair", data.pairs[pair].learning, data.pairs[pair].ui, pair_rows[pair],
-                   MedianInPlace(first, first + pair_rows[pair]),
-                   sum_over_blocks(&BlockTotals::p_recall, pair) / rows,
-                   sum_over_blocks(&BlockTotals::predicted_p, pair) / rows});
+    const uint64_t n = h.pair_rows[pair];
+    if (n == 0) continue;
+    double* first = h.values.data() + h.pair_start[pair];
+    const double rows = static_cast<double>(n);
+    out.push_back({"pair", data.pairs[pair].learning, data.pairs[pair].ui, n,
+                   MedianInPlace(first, first + n), h.Sum(&BlockTotals::p_recall, pair) / rows,
+                   h.Sum(&BlockTotals::predicted_p, pair) / rows});
   }
-  // Interface languages: consecutive pairs of `layout` with the same ui.
+}
+
+// One row per interface language: consecutive pairs of the layout with the
+// same ui, whose values are one stretch.
+void AddUiRows(const TrainingSet& data, PredictedHalfLives& h, std::vector<HalfLifeSummary>& out) {
+  const std::vector<uint32_t>& layout = h.layout;
   for (size_t k = 0; k < layout.size();) {
     const std::string& ui = data.pairs[layout[k]].ui;
     size_t end = k;
     uint64_t rows = 0;
     double p_recall = 0, predicted_p = 0;
-    while (end < layout.size() && data.pairs[layout[end]].ui == ui) {
-      rows += pair_rows[layout[end]];
-      p_recall += sum_over_blocks(&BlockTotals::p_recall, layout[end]);
-      predicted_p += sum_over_blocks(&BlockTotals::predicted_p, layout[end]);
-      ++end;
+    for (; end < layout.size() && data.pairs[layout[end]].ui == ui; ++end) {
+      rows += h.pair_rows[layout[end]];
+      p_recall += h.Sum(&BlockTotals::p_recall, layout[end]);
+      predicted_p += h.Sum(&BlockTotals::predicted_p, layout[end]);
     }
     if (rows > 0) {
-      double* first = half_lives.data() + pair_start[layout[k]];
+      double* first = h.values.data() + h.pair_start[layout[k]];
       out.push_back({"ui", "", ui, rows, MedianInPlace(first, first + rows),
                      p_recall / static_cast<double>(rows),
                      predicted_p / static_cast<double>(rows)});
     }
     k = end;
   }
+}
+
+}  // namespace
+
+std::vector<HalfLifeSummary> SummarizeHalfLives(const Model& model, const TrainingSet& data,
+                                                int threads) {
+  PredictedHalfLives h = PredictAllRows(model, data, threads);
+  std::vector<HalfLifeSummary> out;
+  AddPairRows(data, h, out);
+  AddUiRows(data, h, out);
   return out;
 }
 
