@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "core/mutex.h"
 #include "core/parallel.h"
+#include "core/string_dictionary.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
 #include "parquet/reader.h"
@@ -64,120 +65,33 @@ StatusOr<std::vector<std::string>> ListParquetFiles(const std::string& folder) {
 
 namespace {
 
-// Byte equality without a library call: a word at a time (lexeme ids are 32
-// bytes, language codes 2, user ids a few).
-inline bool SameBytes(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t u, v;
-    std::memcpy(&u, x + i, 8);
-    std::memcpy(&v, y + i, 8);
-    if (u != v) return false;
-  }
-  for (; i < n; ++i) {
-    if (x[i] != y[i]) return false;
-  }
-  return true;
-}
-
 // One string column of one chunk, dictionary-encoded into local codes.
-// Encode() runs once per fact row for every string column a query reads, so it
-// is a small open-addressing table with a cheap word-at-a-time hash rather than
-// a general-purpose map; consecutive repeats (a session's rows share user and
-// languages) skip the lookup altogether. Thread-compatible: each chunk's
-// dictionaries belong to the worker decoding it.
+// Encode() runs once per fact row for every string column a query reads
+// (core/string_dictionary.h); consecutive repeats (a session's rows share
+// user and languages) skip the lookup altogether. Thread-compatible: each
+// chunk's dictionaries belong to the worker decoding it.
 struct LocalDictionary {
   std::vector<uint32_t> codes;
   // Distinct values back to back (one buffer, not a string per value: a
   // chunk has tens of thousands of distinct users).
   parquet::ByteArrayVector values;
 
-  static uint64_t Hash(std::string_view s) {
-    const char* p = s.data();
-    size_t n = s.size();
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xff51afd7ed558ccdull);
-    while (n >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-      h ^= h >> 31;
-      p += 8;
-      n -= 8;
-    }
-    if (n > 0) {
-      uint64_t w = 0;
-      std::memcpy(&w, p, n);
-      h = (h ^ w) * 0x94d049bb133111ebull;
-      h ^= h >> 29;
-    }
-    return h;
-  }
-
   void Encode(const parquet::ByteArrayVector& column) {
     const size_t n = column.size();
     codes.resize(n);
-    // Distinct values back to back (cache-friendly compares); slots hold the
-    // upper half of the hash and code + 1 (0 = empty): 8 bytes each.
-    std::string arena;
-    std::vector<uint32_t> offsets{0};
-    struct Slot {
-      uint32_t tag;
-      uint32_t code_plus_one;
-    };
-    std::vector<Slot> slots(1024, Slot{0, 0});
-    size_t mask = slots.size() - 1;
-    auto grow = [&] {
-      std::vector<Slot> bigger(slots.size() * 2, Slot{0, 0});
-      const size_t m = bigger.size() - 1;
-      for (uint32_t code = 0; code + 1 < offsets.size(); ++code) {
-        const std::string_view v(arena.data() + offsets[code], offsets[code + 1] - offsets[code]);
-        const uint64_t h = Hash(v);
-        size_t i = h & m;
-        while (bigger[i].code_plus_one != 0) i = (i + 1) & m;
-        bigger[i] = Slot{static_cast<uint32_t>(h >> 32), code + 1};
-      }
-      slots.swap(bigger);
-      mask = m;
-    };
+    StringDictionary dictionary;
     std::string_view prev;
     uint32_t prev_code = UINT32_MAX;
     for (size_t r = 0; r < n; ++r) {
       const std::string_view v = column[r];
       if (prev_code == UINT32_MAX || !SameBytes(v, prev)) {
-        const uint64_t h = Hash(v);
-        const uint32_t tag = static_cast<uint32_t>(h >> 32);
-        size_t i = h & mask;
-        for (;;) {
-          const Slot slot = slots[i];
-          if (slot.code_plus_one == 0) {
-            const uint32_t code = static_cast<uint32_t>(offsets.size() - 1);
-            slots[i] = Slot{tag, code + 1};
-            arena.append(v);
-            offsets.push_back(static_cast<uint32_t>(arena.size()));
-            prev_code = code;
-            if (offsets.size() * 2 > slots.size()) grow();
-            break;
-          }
-          if (slot.tag == tag) {
-            const uint32_t code = slot.code_plus_one - 1;
-            const std::string_view known(arena.data() + offsets[code],
-                                         offsets[code + 1] - offsets[code]);
-            if (SameBytes(known, v)) {
-              prev_code = code;
-              break;
-            }
-          }
-          i = (i + 1) & mask;
-        }
+        prev_code = dictionary.Intern(v);
         prev = v;
       }
       codes[r] = prev_code;
     }
-    values.data = std::move(arena);
+    std::vector<uint32_t> offsets;
+    dictionary.Release(&values.data, &offsets);
     values.offsets.assign(offsets.begin(), offsets.end());
   }
 
@@ -205,7 +119,7 @@ struct LocalDictionary {
 // their final form and the string columns as local dictionaries.
 struct ChunkResult {
   FactChunk chunk;
-  LocalDictionary learning, ui, user, lexeme;
+  LocalDictionary learning, ui, user, lexeme, source;
 };
 
 struct FactFile {
@@ -350,6 +264,15 @@ Status ReadProjection(const FactFile& file, int rg, uint32_t projection, ChunkRe
   if (projection & kLoadPRecall) {
     WV_RETURN_IF_ERROR(ReadDouble(file, rg, ColumnName(model::kFactPRecall), &c.p_recall));
   }
+  if (projection & kLoadHistory) {
+    WV_RETURN_IF_ERROR(ReadInt32(file, rg, ColumnName(model::kFactHistorySeen), &c.history_seen));
+    WV_RETURN_IF_ERROR(
+        ReadInt32(file, rg, ColumnName(model::kFactHistoryCorrect), &c.history_correct));
+  }
+  if (projection & kLoadLineage) {
+    WV_RETURN_IF_ERROR(ReadStrings(file, rg, ColumnName(model::kFactSourceFile), &out->source));
+    WV_RETURN_IF_ERROR(ReadInt64(file, rg, ColumnName(model::kFactLineNumber), &c.line_number));
+  }
   return OkStatus();
 }
 
@@ -370,6 +293,10 @@ Status CheckRowCounts(const FactFile& file, int rg, uint32_t projection, const C
       {kLoadSeen, r.chunk.seen.size(), model::kFactSessionSeen},
       {kLoadCorrect, r.chunk.correct.size(), model::kFactSessionCorrect},
       {kLoadPRecall, r.chunk.p_recall.size(), model::kFactPRecall},
+      {kLoadHistory, r.chunk.history_seen.size(), model::kFactHistorySeen},
+      {kLoadHistory, r.chunk.history_correct.size(), model::kFactHistoryCorrect},
+      {kLoadLineage, r.source.codes.size(), model::kFactSourceFile},
+      {kLoadLineage, r.chunk.line_number.size(), model::kFactLineNumber},
   };
   for (const auto& a : arrays) {
     if ((projection & a.bit) && a.size != r.chunk.rows) {
@@ -569,11 +496,15 @@ Status LoadFacts(const std::string& dir, uint32_t projection, int threads, FactT
                       DecodeRowGroups(facts, projection, threads));
   if (projection & kLoadPair) WV_RETURN_IF_ERROR(AssignPairIds(results, table));
   if (projection & kLoadUser) {
-    std::vector<std::string> users;
     MergeDictionary(
         results, [](ChunkResult& r) -> LocalDictionary& { return r.user; }, &FactChunk::user,
-        &users);
-    table->num_users = users.size();
+        &table->user_ids);
+    table->num_users = table->user_ids.size();
+  }
+  if (projection & kLoadLineage) {
+    MergeDictionary(
+        results, [](ChunkResult& r) -> LocalDictionary& { return r.source; },
+        &FactChunk::source_file, &table->source_files);
   }
   if (projection & kLoadLexeme) {
     MergeDictionary(

@@ -29,6 +29,8 @@ enum FactProjection : uint32_t {
   kLoadSeen = 1u << 5,     // session_seen
   kLoadCorrect = 1u << 6,  // session_correct
   kLoadLexeme = 1u << 7,   // lexeme_id -> dense lexeme id
+  kLoadHistory = 1u << 8,  // history_seen, history_correct
+  kLoadLineage = 1u << 9,  // source_file -> dense file id, line_number
 };
 
 // A language pair, learning <- interface (ISO 639-1 codes). Plain data;
@@ -50,6 +52,10 @@ struct FactChunk {
   std::vector<double> p_recall;
   std::vector<int32_t> seen;
   std::vector<int32_t> correct;
+  std::vector<int32_t> history_seen;
+  std::vector<int32_t> history_correct;
+  std::vector<uint32_t> source_file;  // index into FactTable::source_files
+  std::vector<int64_t> line_number;
 };
 
 // The loaded fact columns. Thread-compatible: immutable once loaded, so const
@@ -63,8 +69,10 @@ struct FactTable {
   std::vector<uint16_t> pair_learning;          // pair id -> index into learning_languages
   std::vector<uint16_t> pair_ui;                // pair id -> index into ui_languages
   size_t num_users = 0;
-  std::vector<std::string> lexeme_ids;  // dense lexeme id -> lexeme_id string
-  std::vector<FactChunk> chunks;        // in file order (sorted paths), then row group
+  std::vector<std::string> user_ids;      // dense user id -> user_id string
+  std::vector<std::string> lexeme_ids;    // dense lexeme id -> lexeme_id string
+  std::vector<std::string> source_files;  // dense file id -> source_file string
+  std::vector<FactChunk> chunks;          // in file order (sorted paths), then row group
 };
 
 // A row of dim_words, the fields the queries use. Plain data; thread-compatible.

@@ -24,6 +24,7 @@ void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);
 void RegisterLoadCommand(CLI::App& root, CommandAction* selected);
 void RegisterDdlCommand(CLI::App& root, CommandAction* selected);
+void RegisterHlrCommand(CLI::App& root, CommandAction* selected);
 
 // ---- Text for people on the terminal (terminal.cc) ----
 

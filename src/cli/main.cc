@@ -113,6 +113,7 @@ int Main(int argc, char** argv) {
   wv::cli::RegisterReportCommand(app, &action);
   wv::cli::RegisterLoadCommand(app, &action);
   wv::cli::RegisterDdlCommand(app, &action);
+  wv::cli::RegisterHlrCommand(app, &action);
   wv::cli::OptionSources sources(&app);
 
   try {

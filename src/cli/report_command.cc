@@ -33,6 +33,9 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
                   "Threads for decoding and fitting (0: all cores; at most 256)")
       ->capture_default_str()
       ->check(ThreadsValidator());
+  sub->add_option("--hlr", flags->options.hlr_dir,
+                  "The --out folder of `wordviews hlr`: adds the model's predicted half-lives "
+                  "next to the raw recall rates");
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->callback([selected, flags] {
     *selected = [flags]() -> Status {

@@ -55,13 +55,54 @@ inline constexpr std::array<LanguagePair, 8> kLanguagePairs = {{
     {"pt", "en", 0.03},
 }};
 
-// The true model: h = 2^(right·√(1+history_correct) + wrong·√(1+wrong answers)
-// + bias + difficulty[lexeme]) days, p = 2^(−delta_days / h).
+// The true process behind every clean row (recorded in the truth sidecar),
+// calibrated so that the models of Settles & Meeder (2016) score on it about
+// as they do on the real file (docs/HLR.md, "The generator's realism").
+//
+// Memory: a word's half-life is h = 2^(right·√(1+history_correct) +
+// wrong·√(1+history_wrong) + bias + difficulty[lexeme] + memory[user]) days,
+// and its recall strength after a lag of Δ days is m = 2^(−Δ/h).
+// Answers: each planned exposure of the word in a session is first answered
+// right with probability q = guess + (1 − guess)·σ(strength·logit(m) +
+// base_logit + ability[user] + session effect): memory matters little next to
+// the learner's ability and the day's form, as in the real data, where no
+// model ranks outcomes much better than chance. A wrong answer is asked again
+// (retry_rate) and a retry is right with probability retry_right, at most
+// max_retries times per exposure; session_seen = exposures + retries, at most
+// 10, and p_recall = session_correct / session_seen is 1 when every first
+// answer was right, often 1/2, 2/3 or 3/4 after one slip, rarely 0.
+// Lags: sessions come in sittings of a few sessions minutes apart; a session's
+// words are reviews of words the user met earlier in the window (review_rate)
+// or words met for the first time in the window, last practised together
+// before it, a lag log-uniform in [lag_min_seconds, lag_max_days] before the
+// window's start. A new word's history is smaller the longer that lag (words
+// practised often come back soon): ln(history_seen − 1) ~ Normal(
+// history_log_mean + history_lag_slope·ln(lag days), history_log_sd), and
+// its accuracy is 1 − history_error·U·U.
 struct TrueTheta {
   double right = 0.9;
   double wrong = -0.7;
   double bias = 4.3;
-  double difficulty_sd = 0.7;  // per-lexeme difficulty ~ Normal(0, sd)
+  double difficulty_sd = 0.7;    // per-lexeme difficulty ~ Normal(0, sd), log2 days
+  double user_memory_sd = 0.5;   // per-user offset of log2 h ~ Normal(0, sd)
+  double user_ability_sd = 1.0;  // per-user logit offset of q ~ Normal(0, sd)
+  double session_sd = 1.0;       // per-session logit offset of q ~ Normal(0, sd)
+  double strength = 0.08;        // weight of logit(m) in q
+  double base_logit = 1.35;      // logit offset of q for every answer
+  double guess = 0.1;            // chance of a right first answer regardless of memory
+  double retry_rate = 0.85;      // share of wrong answers asked again in the session
+  double retry_right = 0.92;     // chance that an answer asked again is right
+  int max_retries = 2;           // per exposure
+  // Planned exposures of a word in a session: 1, 2, 3, 4, 5+ (5..10 uniform).
+  std::array<double, 5> exposures = {0.22, 0.33, 0.24, 0.12, 0.09};
+  double sitting_sessions = 3.0;  // mean sessions per sitting (1 to 20 minutes apart)
+  double review_rate = 0.75;      // chance that a word of a session is a review
+  double lag_min_seconds = 120;   // a new word's lag before the window: log-uniform
+  double lag_max_days = 250;
+  double history_log_mean = -1.3;
+  double history_lag_slope = -0.3;
+  double history_log_sd = 1.3;
+  double history_error = 0.2;
 };
 
 struct PairTotals {

@@ -26,20 +26,49 @@ std::string TruthJson(const GenerateOptions& options, const GenerateResult& resu
   j["bytes_uncompressed"] = result.bytes;
   j["time_window"] = {{"start_epoch", options.start_epoch},
                       {"end_epoch_exclusive", options.start_epoch + int64_t{options.days} * 86400}};
+  const TrueTheta& th = result.theta;
+  ordered_json exposures = ordered_json::array();
+  for (double e : th.exposures) exposures.push_back(e);
   j["model"] = {
       {"formula",
-       "p = 2^(-delta_days / h), h = 2^(right*sqrt(1+history_correct) + "
-       "wrong*sqrt(1+history_seen-history_correct) + bias + difficulty[lexeme_id]) days; "
-       "session_correct ~ Binomial(session_seen, p)"},
-      {"theta",
-       {{"right", result.theta.right}, {"wrong", result.theta.wrong}, {"bias", result.theta.bias}}},
-      {"difficulty_sd", result.theta.difficulty_sd},
+       "h = 2^(right*sqrt(1+history_correct) + wrong*sqrt(1+history_seen-history_correct) + bias "
+       "+ difficulty[lexeme_id] + memory[user]) days; m = 2^(-delta_days / h); each planned "
+       "exposure is first answered right with q = guess + (1-guess)*sigmoid(strength*logit(m) + "
+       "base_logit + ability[user] + session_effect); a wrong answer is asked again with "
+       "retry_rate (right with retry_right, at most max_retries times); session_seen = "
+       "exposures + retries (at most 10); p_recall = session_correct / session_seen"},
+      {"theta", {{"right", th.right}, {"wrong", th.wrong}, {"bias", th.bias}}},
+      {"difficulty_sd", th.difficulty_sd},
+      {"user_memory_sd", th.user_memory_sd},
+      {"user_ability_sd", th.user_ability_sd},
+      {"session_sd", th.session_sd},
+      {"strength", th.strength},
+      {"base_logit", th.base_logit},
+      {"guess", th.guess},
+      {"retry_rate", th.retry_rate},
+      {"retry_right", th.retry_right},
+      {"max_retries", th.max_retries},
+      {"exposures", {{"shares_of_1_2_3_4_5plus", exposures}, {"5plus", "uniform in 5..10"}}},
+      {"sittings",
+       {{"mean_sessions", th.sitting_sessions}, {"gap_seconds", "log-uniform in [60, 1200)"}}},
+      {"review_rate", th.review_rate},
       {"first_view",
-       "a word's first view in the window carries a history (history_seen >= 1) and a lag from "
-       "before the window; words first met in one session share that lag"},
+       {{"lag",
+         "log-uniform in [lag_min_seconds, lag_max_days) before the window's start; "
+         "shared by the words a session meets for the first time"},
+        {"lag_min_seconds", th.lag_min_seconds},
+        {"lag_max_days", th.lag_max_days},
+        {"history",
+         "ln(history_seen - 1) ~ Normal(history_log_mean + history_lag_slope * "
+         "ln(lag_days), history_log_sd); accuracy 1 - history_error*U*U"},
+        {"history_log_mean", th.history_log_mean},
+        {"history_lag_slope", th.history_lag_slope},
+        {"history_log_sd", th.history_log_sd},
+        {"history_error", th.history_error}}},
+      {"row_order", "timestamp order; a session's rows together; ties by user"},
       {"daily_activity",
-       "session times ~ 0.55 + 0.45*cos(2*pi*(utc_hour - 19)/24); recall does not depend on the "
-       "time of day"}};
+       "sitting start times ~ 0.55 + 0.45*cos(2*pi*(utc_hour - 19)/24); recall does not depend "
+       "on the time of day"}};
   j["mean_p_recall"] =
       result.rows_clean > 0 ? result.p_recall_sum / static_cast<double>(result.rows_clean) : 0.0;
   ordered_json pairs = ordered_json::array();

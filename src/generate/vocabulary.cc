@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/random.h"
 #include "fmt/core.h"
-#include "generate/rng.h"
 
 namespace wv::generate {
 namespace {

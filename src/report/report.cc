@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "analytics/fact_snapshot.h"
@@ -11,6 +12,7 @@
 #include "core/civil_time.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "hlr/output.h"
 #include "io/atomic_file.h"
 #include "report/dictionary_section.h"
 #include "report/html.h"
@@ -161,6 +163,8 @@ struct ReportData {
   analytics::QueryOptions options;
   ResultTable retention_pairs, retention_ui, forgetting_curve, pair_users, pair_views, time_of_day,
       time_of_day_test, hardest_words, recall_by_pos;
+  // The model's half-lives (report --hlr DIR), when asked for.
+  std::optional<hlr::HlrOutputSummary> model;
 };
 
 // Loads the snapshot once (the union of every query's projection) and runs
@@ -213,6 +217,9 @@ StatusOr<ReportData> LoadReportData(const std::string& dir, const ReportOptions&
     }
   });
   for (const Status& s : statuses) WV_RETURN_IF_ERROR(s);
+  if (!options.hlr_dir.empty()) {
+    WV_ASSIGN_OR_RETURN(d.model, hlr::ReadOutputSummary(options.hlr_dir));
+  }
   return d;
 }
 
@@ -549,6 +556,79 @@ std::string WordsSection(const ResultTable& hardest, const ResultTable& by_pos, 
   return Section("words", "Hardest words and parts of speech", body);
 }
 
+// 6. The model's answer (report --hlr DIR): the half-life regression's
+// predicted half-lives next to the raw recall rates.
+std::string ModelRetentionSection(const hlr::HlrOutputSummary& model, const ResultTable& ret_pairs,
+                                  const ResultTable& ret_ui) {
+  const hlr::ModelHalfLives* m = nullptr;
+  for (const auto& candidate : model.models) {
+    if (m == nullptr || candidate.model == "hlr") m = &candidate;
+  }
+  std::string body;
+  if (m == nullptr) {
+    body += Answer(
+        "The hlr output holds no model that predicts half-lives (hlr, leitner or "
+        "pimsleur).");
+    return Section("q-model", "6. What the half-life regression says", body);
+  }
+  ResultTable t;
+  const size_t group =
+      t.AddColumn("group", ValueType::kString, "language pair or interface language");
+  const size_t key =
+      t.AddColumn("language", ValueType::kString, "learning←interface, or interface");
+  const size_t rows = t.AddColumn("views", ValueType::kInt64, "rows the model was applied to");
+  const size_t recall =
+      t.AddColumn("recall_rate", ValueType::kDouble, "raw: sum correct / sum seen");
+  const size_t fitted = t.AddColumn("half_life_days", ValueType::kDouble,
+                                    "raw: maximum-likelihood half-life of the rows", "{:.1f}");
+  const size_t median = t.AddColumn("model_median_half_life_days", ValueType::kDouble,
+                                    "the model's median predicted half-life", "{:.1f}");
+  const size_t predicted = t.AddColumn("model_mean_p", ValueType::kDouble, "the model's mean p");
+  // The raw row of the same pair (or interface language) from the queries.
+  auto raw = [](const ResultTable& q, const hlr::HalfLifeSummary& h) -> std::optional<size_t> {
+    for (size_t r = 0; r < q.num_rows(); ++r) {
+      const bool pair_match = h.group == "pair" && Str(q, "learning_language", r) == h.learning &&
+                              Str(q, "ui_language", r) == h.ui;
+      const bool ui_match = h.group == "ui" && q.ColumnIndex("learning_language") < 0 &&
+                            Str(q, "ui_language", r) == h.ui;
+      if (pair_match || ui_match) return r;
+    }
+    return std::nullopt;
+  };
+  size_t best = SIZE_MAX;
+  for (const hlr::HalfLifeSummary& h : m->half_lives) {
+    const ResultTable& q = h.group == "pair" ? ret_pairs : ret_ui;
+    const std::optional<size_t> r = raw(q, h);
+    t.column(group).AppendString(h.group == "pair" ? "pair" : "interface");
+    t.column(key).AppendString(h.group == "pair" ? h.learning + "←" + h.ui : h.ui);
+    t.column(rows).AppendInt(static_cast<int64_t>(h.rows));
+    t.column(recall).AppendOptionalDouble(r ? Dbl(q, "recall_rate", *r) : std::nullopt);
+    t.column(fitted).AppendOptionalDouble(r ? Dbl(q, "half_life_days", *r) : std::nullopt);
+    t.column(median).AppendDouble(h.median_half_life_days);
+    t.column(predicted).AppendDouble(h.mean_predicted_p);
+    if (h.group == "pair" &&
+        (best == SIZE_MAX || h.median_half_life_days > m->half_lives[best].median_half_life_days)) {
+      best = static_cast<size_t>(&h - m->half_lives.data());
+    }
+  }
+  if (best != SIZE_MAX) {
+    const hlr::HalfLifeSummary& b = m->half_lives[best];
+    body += Answer(fmt::format(
+        "By the <strong>{}</strong> model (trained by <code>wordviews hlr</code> on {}), "
+        "<strong>{}←{}</strong> has the longest median predicted half-life: {}.",
+        EscapeHtml(m->model), EscapeHtml(model.source), EscapeHtml(b.learning), EscapeHtml(b.ui),
+        DaysText(b.median_half_life_days)));
+  }
+  body += HtmlTable(t, {"group", "language", "views", "recall_rate", "half_life_days",
+                        "model_median_half_life_days", "model_mean_p"});
+  body +=
+      "<p class=\"muted\">The model's half-life of a row depends on the user's history with the "
+      "word and the word itself, not on the lag: the median over a pair's rows says how long its "
+      "words are remembered by the model; the raw half-life is fitted to the outcomes and lags "
+      "alone. Details: docs/HLR.md.</p>\n";
+  return Section("q-model", "6. What the half-life regression says", body);
+}
+
 std::string QuestionSections(const ReportData& d) {
   if (d.snapshot.facts.num_rows == 0) {
     return Section("q-common", "No data",
@@ -558,6 +638,7 @@ std::string QuestionSections(const ReportData& d) {
          TimeOfDaySection(d.time_of_day, d.time_of_day_test) +
          RetentionPairsSection(d.snapshot, d.retention_pairs, d.forgetting_curve) +
          RetentionUiSection(d.retention_ui) +
+         (d.model ? ModelRetentionSection(*d.model, d.retention_pairs, d.retention_ui) : "") +
          WordsSection(d.hardest_words, d.recall_by_pos, d.options.min_views);
 }
 

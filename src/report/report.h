@@ -14,6 +14,10 @@ namespace wv::report {
 // How the report is computed. Plain data; thread-compatible.
 struct ReportOptions {
   int threads = 2;
+  // The --out folder of `wordviews hlr`: adds the model's predicted
+  // half-lives per pair and interface language next to the raw recall rates
+  // (empty: no model section).
+  std::string hlr_dir;
 };
 
 // Renders the report of the star schema in `dir` as an HTML document.

@@ -10,6 +10,7 @@ set(WV_UNIT_TESTS
   core_number_format_test.cc
   core_parallel_test.cc
   core_status_test.cc
+  core_string_dictionary_test.cc
   core_terminal_text_test.cc
   core_utf8_test.cc
   csv_chunker_test.cc
@@ -18,6 +19,10 @@ set(WV_UNIT_TESTS
   generate_defects_test.cc
   generate_output_test.cc
   generate_vocabulary_test.cc
+  hlr_metrics_test.cc
+  hlr_model_test.cc
+  hlr_shuffle_test.cc
+  hlr_training_set_test.cc
   io_atomic_file_test.cc
   io_byte_source_test.cc
   io_dir_lock_test.cc

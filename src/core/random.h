@@ -1,13 +1,14 @@
-#ifndef WV_GENERATE_RNG_H_
-#define WV_GENERATE_RNG_H_
+#ifndef WV_CORE_RANDOM_H_
+#define WV_CORE_RANDOM_H_
 
 #include <cmath>
 #include <cstdint>
 
-// Small, fast, reproducible random numbers for the generator. Every stream is
-// derived from (seed, stream id) by hashing, never from a shared generator, so
-// the output cannot depend on which thread produced which part of it.
-namespace wv::generate {
+// Small, fast, reproducible random numbers (the generator's data, the order of
+// hlr's SGD pass). Every stream is derived from (seed, stream id) by hashing,
+// never from a shared generator, so results cannot depend on which thread
+// produced which part of them.
+namespace wv {
 
 // SplitMix64's finaliser: a bijective 64-bit mixer, used to derive stream
 // seeds and per-entity hashes.
@@ -77,6 +78,6 @@ class Rng {
   uint64_t s_[4];
 };
 
-}  // namespace wv::generate
+}  // namespace wv
 
-#endif  // WV_GENERATE_RNG_H_
+#endif  // WV_CORE_RANDOM_H_
