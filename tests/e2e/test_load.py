@@ -220,29 +220,30 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
         assert analyzed >= len(KEYS)
 
 
-@pytest.mark.parametrize("name", VIEWS)
-def test_view_equals_wordviews_query(loaded, outputs, pg_server, wv, name):
-    expected = query_json(wv, outputs["a"]["dir"], name)
+def relation_vs_query(wv, pg_server, db, out, name, relation):
+    """The rows of `relation` and of `wordviews query OUT name --format json`, and the columns."""
+    expected = query_json(wv, out, name)
     columns = [c["name"] for c in expected["columns"]]
-    with pg_server.connect(loaded["db"]) as c:
-        cur = c.execute(sql.SQL("SELECT * FROM wordviews.{}").format(
-            sql.Identifier(name.replace("-", "_"))))
+    with pg_server.connect(db) as c:
+        cur = c.execute(sql.SQL("SELECT * FROM wordviews.{}").format(sql.Identifier(relation)))
         assert [d.name for d in cur.description] == columns
         ours = [dict(zip(columns, r)) for r in cur.fetchall()]
+    return ours, expected["rows"], columns
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_view_equals_wordviews_query(loaded, outputs, pg_server, wv, name):
+    ours, theirs, columns = relation_vs_query(wv, pg_server, loaded["db"], outputs["a"]["dir"],
+                                              name, name.replace("-", "_"))
     assert ours, name
-    assert_rows_match(name, ours, expected["rows"], columns)
+    assert_rows_match(name, ours, theirs, columns)
 
 
 @pytest.mark.parametrize("name", QUERIES)
 def test_summary_table_equals_wordviews_query_exactly(loaded, outputs, pg_server, wv, name):
-    expected = query_json(wv, outputs["a"]["dir"], name)
-    columns = [c["name"] for c in expected["columns"]]
-    with pg_server.connect(loaded["db"]) as c:
-        cur = c.execute(sql.SQL("SELECT * FROM wordviews.{}").format(
-            sql.Identifier("summary_" + name.replace("-", "_"))))
-        assert [d.name for d in cur.description] == columns
-        ours = [dict(zip(columns, r)) for r in cur.fetchall()]
-    assert_rows_match(name, ours, expected["rows"], columns, exact=True)
+    ours, theirs, columns = relation_vs_query(wv, pg_server, loaded["db"], outputs["a"]["dir"],
+                                              name, "summary_" + name.replace("-", "_"))
+    assert_rows_match(name, ours, theirs, columns, exact=True)
 
 
 def test_same_run_again_is_a_no_op_unless_forced(loaded, outputs, pg_server, run_wv):
@@ -399,15 +400,20 @@ def test_damaged_output_is_exit_6(outputs, pg_server, run_wv, loaded_a, tmp_path
     assert missing.returncode == 3
 
 
+def copy_with_damaged_data_pages(out, copy):
+    """A copy of output `out` whose largest fact file has garbage in its data pages: the same
+    size and footer, so that only decoding finds it."""
+    shutil.copytree(out, copy)
+    victim = max((copy / "fact_wordviews").rglob("*.parquet"), key=lambda f: f.stat().st_size)
+    with open(victim, "r+b") as f:
+        f.seek(victim.stat().st_size // 3)
+        f.write(bytes(range(256)) * 4)
+    return copy
+
+
 def test_output_damaged_inside_a_file_is_exit_6_and_leaves_no_staging(
         outputs, pg_server, run_wv, loaded_a, tmp_path):
-    damaged = tmp_path / "out"
-    shutil.copytree(outputs["b"]["dir"], damaged)
-    victim = max((damaged / "fact_wordviews").rglob("*.parquet"), key=lambda f: f.stat().st_size)
-    size = victim.stat().st_size
-    with open(victim, "r+b") as f:  # same size and footer: only the data pages are wrong
-        f.seek(size // 3)
-        f.write(bytes(range(256)) * 4)
+    damaged = copy_with_damaged_data_pages(outputs["b"]["dir"], tmp_path / "out")
     proc = load(run_wv, pg_server, loaded_a, damaged, check=False)
     assert proc.returncode == 6, proc.stderr
     assert "wordviews check" in proc.stderr

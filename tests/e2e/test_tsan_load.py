@@ -6,12 +6,12 @@ Any TSan report fails (see test_tsan.py); the loaded schema is compared with the
 Skipped without WV_TSAN_BIN, like test_tsan.py.
 """
 import os
-import shutil
 import subprocess
 
 import pytest
 
 from postgres_server import pg_server  # noqa: F401  (fixture)
+from test_load import copy_with_damaged_data_pages
 from test_tsan import TSAN_OPTIONS, run_tsan, tsan_bin  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(not os.environ.get("WV_TSAN_BIN"),
@@ -43,12 +43,7 @@ def test_load_under_tsan_equals_the_release_load(tsan_bin, wv, pg_server, output
 
 
 def test_failing_load_under_tsan_cancels_its_sessions(tsan_bin, pg_server, output, tmp_path):
-    damaged = tmp_path / "out"
-    shutil.copytree(output, damaged)
-    victim = max((damaged / "fact_wordviews").rglob("*.parquet"), key=lambda f: f.stat().st_size)
-    with open(victim, "r+b") as f:
-        f.seek(victim.stat().st_size // 3)
-        f.write(bytes(range(256)) * 4)
+    damaged = copy_with_damaged_data_pages(output, tmp_path / "out")
     db = pg_server.create_database("tsan_fail")
     env = dict(os.environ, TSAN_OPTIONS=os.environ.get("TSAN_OPTIONS", TSAN_OPTIONS))
     proc = subprocess.run([tsan_bin, "load", str(damaged), "--postgres",
