@@ -89,17 +89,17 @@ std::string FormatPredictionBlock(const ModelResult& m, const TrainingSet& data,
   for (size_t i = block * kPredictionBlock; i < end; ++i) {
     const size_t row = first + i;
     const LanguagePair& pair = data.pairs[data.pair[row]];
-    fmt::format_to(std::back_inserter(text), "{},{},{},", observed.p[i], m.predictions.p[i],
-                   observed.h[i]);
-    if (std::isfinite(m.predictions.h[i]))
-      fmt::format_to(std::back_inserter(text), "{}", m.predictions.h[i]);
+    // (fmt::format, not format_to into the string: the clang builds do not
+    // link format_to's back_inserter instantiation against Debian's libfmt.)
+    text += fmt::format("{},{},{},", observed.p[i], m.predictions.p[i], observed.h[i]);
+    if (std::isfinite(m.predictions.h[i])) text += fmt::format("{}", m.predictions.h[i]);
     text += ',';
     csv::AppendCsvField(pair.learning, &text);
     text += ',';
     csv::AppendCsvField(pair.ui, &text);
     text += ',';
     csv::AppendCsvField(data.users[data.user[row]], &text);
-    fmt::format_to(std::back_inserter(text), ",{},", data.timestamp[row]);
+    text += fmt::format(",{},", data.timestamp[row]);
     csv::AppendCsvField(data.lexemes[data.rows[row].lexeme].lexeme_string, &text);
     text += '\n';
   }
