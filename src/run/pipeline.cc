@@ -156,8 +156,8 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
 void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
   const model::BuildStats& stats = built.build.stats;
   for (const traces::IngestFileStats& f : built.ingest.files) {
-    manifest->inputs.push_back(
-        InputFileRecord{f.path, f.stored_bytes, f.stored_crc32, f.blank_lines, f.identity});
+    manifest->inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32,
+                                               f.blank_lines, f.identity, f.object});
   }
   manifest->blank_lines = static_cast<int64_t>(built.ingest.blank_lines);
   manifest->input_rows = stats.input_rows;
