@@ -87,6 +87,7 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   if (options.out_dir.empty()) return UsageError("run: --out is required");
   settings.threads = EffectiveThreads(options.threads);
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
+  io::ConfigureS3(options.s3);  // before the first s3:// path is looked at
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
   return settings;
 }
