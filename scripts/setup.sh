@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   zlib1g-dev libzstd-dev libsnappy-dev libisal-dev libcurl4-openssl-dev libpq-dev
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libfast-float-dev
   libgtest-dev libbenchmark-dev
-  libboost-dev
+  libboost-dev libpugixml-dev libssl-dev
   clang libclang-rt-14-dev clang-format
   chromium
   postgresql

@@ -46,6 +46,7 @@ set(WV_UNIT_TESTS
   run_published_output_test.cc
   run_recount_test.cc
   run_verify_test.cc
+  s3_client_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc
   traces_ingest_test.cc
