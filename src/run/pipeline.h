@@ -27,6 +27,7 @@ struct RunOptions {
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
   double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
+  double s3_grace_seconds = 900;       // S3 out: how long superseded objects are kept
   std::vector<std::string> arguments;  // the command line, for the manifest
 };
 
@@ -50,6 +51,7 @@ struct RunSummary {
   Manifest manifest;
   double seconds = 0;
   std::string out_dir;
+  std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
 };
 
 // Runs the whole job. Errors: UsageError (bad options), InputError (missing,
