@@ -147,7 +147,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "Language-code reference, JSON or CSV, a file or s3:// object (default: the "
                   "bundled one)");
   sub->add_option("--out", flags->options.out_dir,
-                  "Output folder; replaced atomically only when the run succeeds")
+                  "Output folder, or s3://bucket/prefix; replaced atomically only when the run "
+                  "succeeds")
       ->required();
   sub->add_option("--threads", flags->options.threads,
                   "Worker threads (0, the default: all cores; at most 256)")
@@ -163,6 +164,11 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "If another run is writing the same --out, wait up to SECONDS for it "
                   "(default: fail at once)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--s3-grace", flags->options.s3_grace_seconds,
+                  "S3 --out: keep objects of replaced versions (and of failed runs) this many "
+                  "SECONDS before a run removes them; readers of an old version finish within it")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
   AddS3Flags(sub, &flags->s3);

@@ -93,9 +93,10 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
 }
 
 // The manifest's header: who ran what, with which options.
-Manifest StartManifest(const RunOptions& options, const RunSettings& settings) {
+Manifest StartManifest(const RunOptions& options, const RunSettings& settings,
+                       std::string run_id) {
   Manifest manifest;
-  manifest.run_id = NewRunId();
+  manifest.run_id = std::move(run_id);
   manifest.program_version = WV_VERSION;
   manifest.created_at = IsoDateTimeString(NowEpochSeconds());
   manifest.arguments = options.arguments;
@@ -212,11 +213,13 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
-  WV_ASSIGN_OR_RETURN(
-      std::unique_ptr<io::OutputStore> store,
-      io::OpenLocalOutputStore(options.out_dir,
-                               RunOutputStoreOptions(settings.inputs, options.wait_seconds)));
-  Manifest manifest = StartManifest(options, settings);
+  std::string run_id = NewRunId();
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
+                      io::OpenOutputStore(options.out_dir,
+                                          RunOutputStoreOptions(settings.inputs,
+                                                                options.wait_seconds, run_id,
+                                                                options.s3_grace_seconds)));
+  Manifest manifest = StartManifest(options, settings, std::move(run_id));
 
   observer.Stage("references");
   auto t0 = Clock::now();
@@ -244,6 +247,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   summary.manifest.stage_seconds.emplace_back("commit", SecondsSince(t0));
   summary.seconds = SecondsSince(start);
   summary.out_dir = store->location();
+  summary.commit_note = store->CommitNote();
   return summary;
 }
 
@@ -280,6 +284,7 @@ std::string FormatRunSummary(const RunSummary& s) {
   out += fmt::format("  quality checks: {} passed, {} anomalies counted\n", passed, warnings);
   out += notes;
   out += fmt::format("  manifest: {}/{}\n", s.out_dir, kManifestName);
+  if (!s.commit_note.empty()) out += fmt::format("  {}\n", s.commit_note);
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "parquet/schema.h"
 #include "run/manifest.h"
 
@@ -28,6 +28,7 @@ struct RunOptions {
   std::string compression = "zstd";  // zstd | snappy | none
   double max_bad_ratio = 0.05;
   double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
+  double s3_grace_seconds = 900;       // S3 out: how long superseded objects are kept
   std::vector<std::string> arguments;  // the command line, for the manifest
   // How s3:// paths are reached (endpoint, region, addressing, credentials):
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens
@@ -55,6 +56,7 @@ struct RunSummary {
   Manifest manifest;
   double seconds = 0;
   std::string out_dir;
+  std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
 };
 
 // Runs the whole job. Errors: UsageError (bad options), InputError (missing,
