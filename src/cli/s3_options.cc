@@ -49,4 +49,6 @@ io::S3Settings S3SettingsFrom(const S3Flags& flags) {
   return settings;
 }
 
+void ApplyS3Flags(const S3Flags& flags) { io::ConfigureS3(S3SettingsFrom(flags)); }
+
 }  // namespace wv::cli

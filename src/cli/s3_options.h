@@ -41,6 +41,10 @@ void SetConfigAwsKeys(const AwsConfigKeys& keys);
 // The io::S3Settings of `flags` and the config file's [AWS] keys.
 io::S3Settings S3SettingsFrom(const S3Flags& flags);
 
+// Makes S3SettingsFrom(flags) the process's (io::ConfigureS3): for the
+// subcommands that reach S3 only through io's shared client.
+void ApplyS3Flags(const S3Flags& flags);
+
 }  // namespace wv::cli
 
 #endif  // WV_CLI_S3_OPTIONS_H_
