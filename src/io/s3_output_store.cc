@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <deque>
-#include <future>
 #include <map>
 #include <set>
 #include <utility>
@@ -14,6 +12,7 @@
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/s3_connection.h"
+#include "io/s3_sink.h"
 #include "io/signal_cleanup.h"
 #include "nlohmann/json.hpp"
 #include "s3/location.h"
@@ -25,100 +24,11 @@ namespace {
 constexpr size_t kPartBytes = size_t{8} << 20;
 // Parts of one object uploading while the next fills: memory per open
 // object is at most (1 + kPartsInFlight) * kPartBytes.
-constexpr size_t kPartsInFlight = 2;
+constexpr int kPartsInFlight = 2;
 // Requests of the commit and the clean-up (completions, deletes) at once.
 constexpr int kCommitThreads = 8;
 
 int64_t LocalNow() { return static_cast<int64_t>(std::time(nullptr)); }
-
-// ---- An object uploaded in parts, completed only when the store commits ----
-
-// A ByteSink over one multipart upload. Append() cuts the bytes into parts
-// and uploads each on its own thread (at most kPartsInFlight at once);
-// Close() uploads the last part and waits for all, but does not complete the
-// upload: Complete() does, at the commit. Not thread-safe (one writer); the
-// store calls Complete() or Abort() after Close().
-class PendingUpload : public ByteSink {
- public:
-  PendingUpload(std::shared_ptr<s3::S3Client> client, std::string bucket, std::string key,
-                std::string upload_id)
-      : client_(std::move(client)),
-        bucket_(std::move(bucket)),
-        key_(std::move(key)),
-        upload_id_(std::move(upload_id)) {
-    buffer_.reserve(kPartBytes);
-  }
-  ~PendingUpload() override {
-    for (auto& part : in_flight_) part.wait();  // their threads use this object's strings
-  }
-
-  Status Append(std::string_view bytes) override {
-    while (!bytes.empty()) {
-      const size_t take = std::min(bytes.size(), kPartBytes - buffer_.size());
-      buffer_.append(bytes.substr(0, take));
-      bytes.remove_prefix(take);
-      written_ += take;
-      if (buffer_.size() == kPartBytes) WV_RETURN_IF_ERROR(SendPart());
-    }
-    return OkStatus();
-  }
-
-  Status Close() override {
-    // The last part (the only one of a small object, possibly empty).
-    if (!buffer_.empty() || parts_.empty()) WV_RETURN_IF_ERROR(SendPart());
-    while (!in_flight_.empty()) WV_RETURN_IF_ERROR(WaitOldest());
-    return OkStatus();
-  }
-
-  uint64_t bytes_written() const override { return written_; }
-
-  // Completes the upload: the object appears. Returns its ETag.
-  s3::S3Result<std::string> Complete() {
-    return client_->CompleteMultipartUpload(bucket_, key_, upload_id_, parts_);
-  }
-  s3::S3Status Abort() { return client_->AbortMultipartUpload(bucket_, key_, upload_id_); }
-  const std::string& key() const { return key_; }
-
- private:
-  Status SendPart() {
-    if (in_flight_.size() >= kPartsInFlight) WV_RETURN_IF_ERROR(WaitOldest());
-    const int number = static_cast<int>(parts_.size() + in_flight_.size()) + 1;
-    if (number > 10000) {
-      return OutputError(fmt::format("s3://{}/{}: more than 10000 parts", bucket_, key_));
-    }
-    auto body = std::make_shared<std::string>(std::move(buffer_));
-    buffer_.clear();
-    buffer_.reserve(kPartBytes);
-    in_flight_.push_back(std::async(std::launch::async, [this, number, body]() -> Sent {
-      s3::S3Result<std::string> etag =
-          client_->UploadPart(bucket_, key_, upload_id_, number, *body);
-      if (!etag.ok()) return Sent{number, "", etag.error().ToStatus(ErrorKind::kOutput)};
-      return Sent{number, std::move(etag).value(), OkStatus()};
-    }));
-    return OkStatus();
-  }
-
-  struct Sent {
-    int number;
-    std::string etag;
-    Status status;
-  };
-
-  Status WaitOldest() {
-    Sent sent = in_flight_.front().get();
-    in_flight_.pop_front();
-    WV_RETURN_IF_ERROR(sent.status);
-    parts_.push_back({sent.number, std::move(sent.etag)});  // in order: the oldest first
-    return OkStatus();
-  }
-
-  std::shared_ptr<s3::S3Client> client_;
-  std::string bucket_, key_, upload_id_;
-  std::string buffer_;
-  uint64_t written_ = 0;
-  std::deque<std::future<Sent>> in_flight_;
-  std::vector<s3::CompletedPart> parts_;
-};
 
 // The manifest is held in memory and written by Commit(), last.
 class MemorySink : public ByteSink {
@@ -139,9 +49,9 @@ class MemorySink : public ByteSink {
 
 // What the prefix held when the store looked.
 struct VersionSeen {
-  bool exists = false;     // a manifest of ours is there
-  std::string etag;        // its ETag, for If-Match
-  int64_t committed = 0;   // its LastModified: when that version became current
+  bool exists = false;         // a manifest of ours is there
+  std::string etag;            // its ETag, for If-Match
+  int64_t committed = 0;       // its LastModified: when that version became current
   std::set<std::string> keys;  // every key of that version (tables, Redshift manifests)
 };
 
@@ -196,12 +106,16 @@ class S3OutputStore final : public OutputStore {
       MutexLock lock(&mu_);
       if (interrupted_) return OutputError(fmt::format("{}: interrupted", url_));
     }
-    s3::PutOptions put;
-    put.content_type = "application/octet-stream";
-    WV_ASSIGN_OR_RETURN(
-        std::string upload_id,
-        client_->CreateMultipartUpload(output_.bucket, key, put).Or(ErrorKind::kOutput));
-    auto upload = std::make_shared<PendingUpload>(client_, output_.bucket, key, upload_id);
+    // Every table object is a multipart upload whose parts go up while the
+    // file is written, completed only by Commit() (io/s3_sink.h).
+    S3SinkOptions sink;
+    sink.part_bytes = kPartBytes;
+    sink.parts_in_flight = kPartsInFlight;
+    sink.put.content_type = "application/octet-stream";
+    sink.defer_completion = true;
+    WV_ASSIGN_OR_RETURN(std::unique_ptr<S3Sink> opened,
+                        S3Sink::Open(client_, s3::ObjectUrl{output_.bucket, key}.ToString(), sink));
+    std::shared_ptr<S3Sink> upload(std::move(opened));
     MutexLock lock(&mu_);
     uploads_.push_back(upload);
     return std::unique_ptr<ByteSink>(new SharedSink(upload));
@@ -231,16 +145,16 @@ class S3OutputStore final : public OutputStore {
   std::string CommitNote() const override { return note_; }
 
  private:
-  // The caller's handle on a PendingUpload the store also keeps.
+  // The caller's handle on an upload the store also keeps.
   class SharedSink : public ByteSink {
    public:
-    explicit SharedSink(std::shared_ptr<PendingUpload> upload) : upload_(std::move(upload)) {}
+    explicit SharedSink(std::shared_ptr<S3Sink> upload) : upload_(std::move(upload)) {}
     Status Append(std::string_view bytes) override { return upload_->Append(bytes); }
     Status Close() override { return upload_->Close(); }
     uint64_t bytes_written() const override { return upload_->bytes_written(); }
 
    private:
-    std::shared_ptr<PendingUpload> upload_;
+    std::shared_ptr<S3Sink> upload_;
   };
 
   std::string KeyOf(std::string_view relative) const {
@@ -261,8 +175,8 @@ class S3OutputStore final : public OutputStore {
   }
 
   Status Refuse(const std::string& why) const {
-    return OutputError(fmt::format("{} is not a wordviews output ({}); refusing to write there",
-                                   url_, why));
+    return OutputError(
+        fmt::format("{} is not a wordviews output ({}); refusing to write there", url_, why));
   }
 
   // Ours only: a manifest of ours, or no object at all.
@@ -314,7 +228,7 @@ class S3OutputStore final : public OutputStore {
 
   // Completes every upload (in parallel); the published size of each key.
   StatusOr<std::map<std::string, uint64_t>> CompleteUploads() {
-    std::vector<std::shared_ptr<PendingUpload>> uploads;
+    std::vector<std::shared_ptr<S3Sink>> uploads;
     {
       MutexLock lock(&mu_);
       uploads = uploads_;
@@ -353,9 +267,9 @@ class S3OutputStore final : public OutputStore {
       const nlohmann::json manifest = {{"entries", list}};
       s3::PutOptions put = s3::PutOptions::When(s3::WriteConditions::IfAbsent());
       put.content_type = "application/json";
-      s3::S3Result<std::string> written = client_->PutObject(
-          output_.bucket, KeyOf(RedshiftManifestName(table, options_.version)),
-          manifest.dump(2) + "\n", put);
+      s3::S3Result<std::string> written =
+          client_->PutObject(output_.bucket, KeyOf(RedshiftManifestName(table, options_.version)),
+                             manifest.dump(2) + "\n", put);
       if (!written.ok()) {
         RemoveOwnObjects();
         return written.error().ToStatus(ErrorKind::kOutput);
@@ -366,9 +280,8 @@ class S3OutputStore final : public OutputStore {
 
   // The commit point: the manifest, written only over the version seen at the start.
   Status WriteManifest() {
-    s3::PutOptions put = s3::PutOptions::When(seen_.exists
-                                                  ? s3::WriteConditions::IfMatch(seen_.etag)
-                                                  : s3::WriteConditions::IfAbsent());
+    s3::PutOptions put = s3::PutOptions::When(
+        seen_.exists ? s3::WriteConditions::IfMatch(seen_.etag) : s3::WriteConditions::IfAbsent());
     put.content_type = "application/json";
     s3::S3Result<std::string> written =
         client_->PutObject(output_.bucket, ManifestKey(), *manifest_bytes_, put);
@@ -386,10 +299,10 @@ class S3OutputStore final : public OutputStore {
       return written.error().ToStatus(ErrorKind::kOutput);
     }
     commit_unknown_ = true;  // our objects may be the published version: keep them
-    return OutputError(fmt::format(
-        "{}: could not tell whether the manifest was written ({}; then {}); this run's "
-        "objects were left in place",
-        url_, written.error().message, now.error().message));
+    return OutputError(
+        fmt::format("{}: could not tell whether the manifest was written ({}; then {}); this run's "
+                    "objects were left in place",
+                    url_, written.error().message, now.error().message));
   }
 
   void CleanUpAfterCommit() {
@@ -400,8 +313,8 @@ class S3OutputStore final : public OutputStore {
       for (const auto& upload : uploads_) {
         current.insert(upload->key());
         const std::string relative = upload->key().substr(ListPrefix().size());
-        current.insert(KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')),
-                                                  options_.version)));
+        current.insert(
+            KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')), options_.version)));
       }
     }
     CleanupRule rule;
@@ -458,7 +371,7 @@ class S3OutputStore final : public OutputStore {
   // listing (every name carries the version), so that it also catches what
   // other threads are creating meanwhile. Idempotent.
   void RemoveOwnObjects() {
-    std::vector<std::shared_ptr<PendingUpload>> uploads;
+    std::vector<std::shared_ptr<S3Sink>> uploads;
     {
       MutexLock lock(&mu_);
       uploads = uploads_;
@@ -507,7 +420,7 @@ class S3OutputStore final : public OutputStore {
   bool commit_unknown_ ABSL_GUARDED_BY(commit_mu_) = false;
 
   Mutex mu_;
-  std::vector<std::shared_ptr<PendingUpload>> uploads_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<S3Sink>> uploads_ ABSL_GUARDED_BY(mu_);
   bool interrupted_ ABSL_GUARDED_BY(mu_) = false;
 
   std::unique_ptr<DeferredSignalWork> on_signal_;
@@ -518,9 +431,10 @@ class S3OutputStore final : public OutputStore {
 std::string VersionedName(std::string_view relative_path, std::string_view version) {
   const size_t slash = relative_path.rfind('/');
   const size_t dot = relative_path.rfind('.');
-  const size_t at = dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)
-                        ? relative_path.size()
-                        : dot;
+  const size_t at =
+      dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)
+          ? relative_path.size()
+          : dot;
   return fmt::format("{}-{}{}", relative_path.substr(0, at), version, relative_path.substr(at));
 }
 
