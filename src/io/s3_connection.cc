@@ -61,4 +61,11 @@ StatusOr<std::shared_ptr<s3::S3Client>> SharedS3Client() {
   return shared.client;
 }
 
+std::optional<s3::S3Counters> SharedS3Counters() {
+  SharedConnection& shared = Shared();
+  MutexLock lock(&shared.mu);
+  if (shared.client == nullptr) return std::nullopt;
+  return shared.client->counters();
+}
+
 }  // namespace wv::io

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 #include "core/status.h"
 #include "s3/client.h"
@@ -44,6 +45,10 @@ S3Settings CurrentS3Settings();
 // The client, made on the first call. Errors (UsageError): no credentials,
 // an unknown profile, a malformed endpoint (s3::ResolveConnection).
 StatusOr<std::shared_ptr<s3::S3Client>> SharedS3Client();
+
+// The shared client's request counters, or nullopt when no client was made
+// (the command touched no s3:// path): for run summaries and benchmarks.
+std::optional<s3::S3Counters> SharedS3Counters();
 
 }  // namespace wv::io
 

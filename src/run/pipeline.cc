@@ -248,6 +248,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   summary.seconds = SecondsSince(start);
   summary.out_dir = store->location();
   summary.commit_note = store->CommitNote();
+  summary.s3 = io::SharedS3Counters();
   return summary;
 }
 
@@ -285,6 +286,11 @@ std::string FormatRunSummary(const RunSummary& s) {
   out += notes;
   out += fmt::format("  manifest: {}/{}\n", s.out_dir, kManifestName);
   if (!s.commit_note.empty()) out += fmt::format("  {}\n", s.commit_note);
+  if (s.s3.has_value()) {
+    out += fmt::format("  s3 traffic: {} requests ({} retried), {:.1f} MB received, {:.1f} MB sent\n",
+                       s.s3->requests, s.s3->retries, static_cast<double>(s.s3->bytes_received) / 1e6,
+                       static_cast<double>(s.s3->bytes_sent) / 1e6);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ struct RunSummary {
   double seconds = 0;
   std::string out_dir;
   std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
+  // Requests, retries and bytes of the S3 client, when the run used S3.
+  std::optional<s3::S3Counters> s3;
 };
 
 // Runs the whole job. Errors: UsageError (bad options), InputError (missing,

@@ -106,7 +106,9 @@ Status S3TestServer::Launch() {
   std::vector<char*> env;
   for (std::string& s : env_strings) env.push_back(s.data());
   env.push_back(nullptr);
-  std::vector<std::string> arg_strings = {binary, "--port", listen, "--quiet", "posix", data};
+  // --virtual-domain: bucket.localhost:PORT works too (curl resolves *.localhost itself).
+  std::vector<std::string> arg_strings = {
+      binary, "--port", listen, "--quiet", "--virtual-domain", "localhost", "posix", data};
   std::vector<char*> argv;
   for (std::string& s : arg_strings) argv.push_back(s.data());
   argv.push_back(nullptr);

@@ -241,6 +241,54 @@ TEST_F(S3ClientTest, UnreachableEndpointIsOneLineWithoutLongRetries) {
       << head.error().message;
 }
 
+TEST_F(S3ClientTest, AWrongRegionIsNamed) {
+  ClientOptions options = server_->ClientOptions();
+  options.connection.region = "eu-west-1";
+  options.connection.region_source = "AWS_REGION";
+  auto client = S3Client::Create(options);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(client_->PutObject(bucket_, "k", "x").ok());
+  for (const S3Error& e : {(*client)->HeadObject(bucket_, "k").error(),
+                           (*client)->ListObjectsV2(bucket_, "").error()}) {
+    EXPECT_EQ(e.type, S3ErrorType::kWrongRegion) << e.message;
+    EXPECT_NE(e.message.find("s3://wv-test"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find(": wrong region"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("AWS_REGION=eu-west-1"), std::string::npos) << e.message;
+  }
+}
+
+TEST_F(S3ClientTest, VirtualHostedAddressing) {
+  ClientOptions options = server_->ClientOptions();
+  const std::string port = server_->endpoint().substr(server_->endpoint().rfind(':'));
+  options.connection.endpoint = "http://localhost" + port;
+  options.connection.addressing = Addressing::kVirtualHosted;
+  auto client = S3Client::Create(options);
+  ASSERT_TRUE(client.ok());
+  auto put = (*client)->PutObject(bucket_, "v/a b+c", "virtual");
+  ASSERT_TRUE(put.ok()) << put.error().message;
+  std::string body;
+  ASSERT_TRUE(client_->GetObject(bucket_, "v/a b+c", 0, std::nullopt, "", &body).ok());
+  EXPECT_EQ(body, "virtual");
+  auto listed = (*client)->ListObjectsV2(bucket_, "v/");
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed.value()[0].key, "v/a b+c");
+}
+
+TEST_F(S3ClientTest, SessionTokensAreSent) {
+  // versitygw's root account has no session tokens: a token it cannot
+  // verify must be refused, which proves the header is sent and signed.
+  ClientOptions options = server_->ClientOptions();
+  options.connection.credentials.session_token = "FwoGZXIvYXdzE-token-value";
+  auto client = S3Client::Create(options);
+  ASSERT_TRUE(client.ok());
+  auto head = (*client)->HeadObject(bucket_, "nothing");
+  ASSERT_FALSE(head.ok());
+  EXPECT_EQ(head.error().code, "InvalidToken") << head.error().message;
+  EXPECT_EQ(head.error().type, S3ErrorType::kAccessDenied);
+  EXPECT_EQ(head.error().message.find("FwoGZXIvYXdzE-token-value"), std::string::npos);
+}
+
 TEST_F(S3ClientTest, ReplacedObjectFailsIfMatch) {
   ASSERT_TRUE(client_->PutObject(bucket_, "r", "version one").ok());
   auto head = client_->HeadObject(bucket_, "r");
