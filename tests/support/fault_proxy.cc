@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "support/loopback.h"
+
 namespace wv::testing {
 namespace {
 
@@ -54,19 +56,6 @@ std::string HeaderValue(const std::string& head, std::string_view name) {
   return head.substr(begin, end - begin);
 }
 
-int ConnectLoopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 void Answer(int fd, int status, const char* reason, const char* code) {
   const std::string body = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>") +
                            code + "</Code><Message>injected by the test proxy</Message></Error>";
@@ -81,9 +70,7 @@ void Answer(int fd, int status, const char* reason, const char* code) {
 
 StatusOr<std::unique_ptr<FaultProxy>> FaultProxy::Start(int upstream_port, Rule rule) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = LoopbackAddress(0);
   socklen_t size = sizeof(address);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
       ::listen(fd, 64) != 0 ||

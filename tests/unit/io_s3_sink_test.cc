@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "io/s3_sink.h"
 #include "support/fault_proxy.h"
+#include "support/loopback.h"
 #include "support/s3_test_server.h"
 
 namespace wv::io {
@@ -13,16 +14,10 @@ namespace {
 using ::wv::testing::FaultProxy;
 using ::wv::testing::ProxyFault;
 using ::wv::testing::ProxyRequest;
+using ::wv::testing::RandomBytes;
 using ::wv::testing::S3TestServer;
 
 constexpr size_t kPart = size_t{5} << 20;
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
 
 class S3SinkTest : public ::testing::Test {
  protected:

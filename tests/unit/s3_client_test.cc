@@ -7,19 +7,14 @@
 #include "gtest/gtest.h"
 #include "s3/client.h"
 #include "support/fault_proxy.h"
+#include "support/loopback.h"
 #include "support/s3_test_server.h"
 
 namespace wv::s3 {
 namespace {
 
+using ::wv::testing::RandomBytes;
 using ::wv::testing::S3TestServer;
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
 
 class S3ClientTest : public ::testing::Test {
  protected:
