@@ -187,6 +187,12 @@ StatusOr<std::vector<S3InputObject>> ExpandS3Input(s3::S3Client& client,
   if (!listed.ok()) return listed.error().ToStatus(ErrorKind::kInput);
   for (const s3::ObjectSummary& object : listed.value()) {
     if (!parsed.Matches(object.key)) continue;
+    if (Status valid = s3::ValidateKey(object.key); !valid.ok()) {
+      return InputError(
+          fmt::format("{}: {} (listed by {})",
+                      EscapeForTerminal(s3::ObjectUrl{parsed.bucket, object.key}.ToString()),
+                      valid.message(), EscapeForTerminal(pattern)));
+    }
     out.push_back({s3::ObjectUrl{parsed.bucket, object.key}.ToString(), object.size, object.etag});
   }
   if (out.empty()) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/format.h"
 
@@ -88,7 +89,7 @@ StatusOr<ObjectUrl> ParseS3Url(std::string_view url) {
   if (slash != std::string_view::npos) out.key = std::string(rest.substr(slash + 1));
   Status status = ValidateBucketName(out.bucket);
   if (status.ok()) status = ValidateKey(out.key);
-  if (!status.ok()) return Annotate(status, std::string(url));
+  if (!status.ok()) return Annotate(status, EscapeForTerminal(url));
   return out;
 }
 
