@@ -421,8 +421,10 @@ class S3OutputStore final : public OutputStore {
         client_->ListMultipartUploads(output_.bucket, ListPrefix());
     if (uploads.ok()) {
       for (const s3::UploadSummary& upload : uploads.value()) {
-        if (upload.key.find(options_.version) != std::string::npos) continue;  // ours
-        if (rule.now - upload.initiated < grace) continue;
+        // After the commit, an upload of this run still open is an orphan: a
+        // create whose answer was lost and which the client sent again.
+        const bool orphan = upload.key.find(options_.version) != std::string::npos;
+        if (!orphan && rule.now - upload.initiated < grace) continue;
         aborted += client_->AbortMultipartUpload(output_.bucket, upload.key, upload.upload_id).ok();
       }
     }
