@@ -87,6 +87,7 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   if (options.out_dir.empty()) return UsageError("run: --out is required");
   settings.threads = EffectiveThreads(options.threads);
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
+  io::ConfigureS3(options.s3);  // before the first s3:// path is looked at
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
   return settings;
 }
@@ -157,8 +158,8 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
 void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
   const model::BuildStats& stats = built.build.stats;
   for (const traces::IngestFileStats& f : built.ingest.files) {
-    manifest->inputs.push_back(
-        InputFileRecord{f.path, f.stored_bytes, f.stored_crc32, f.blank_lines, f.identity});
+    manifest->inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32,
+                                               f.blank_lines, f.identity, f.object});
   }
   manifest->blank_lines = static_cast<int64_t>(built.ingest.blank_lines);
   manifest->input_rows = stats.input_rows;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "io/s3_access.h"
 #include "parquet/schema.h"
 #include "run/manifest.h"
 
@@ -19,7 +20,7 @@
 namespace wv::run {
 
 struct RunOptions {
-  std::vector<std::string> traces;  // files or globs; plain CSV or gzip
+  std::vector<std::string> traces;  // files, globs or s3:// objects, prefixes, globs; CSV or gzip
   std::string lexemes_path;         // empty: bundled reference
   std::string languages_path;       // empty: bundled reference
   std::string out_dir;
@@ -29,6 +30,10 @@ struct RunOptions {
   double wait_seconds = 0;             // for another run writing out_dir (0: fail at once)
   double s3_grace_seconds = 900;       // S3 out: how long superseded objects are kept
   std::vector<std::string> arguments;  // the command line, for the manifest
+  // How s3:// paths are reached (endpoint, region, addressing, credentials):
+  // RunPipeline makes them the process's (io::ConfigureS3) before it opens
+  // anything. The client is created only if an s3:// path is used.
+  io::S3Settings s3;
 };
 
 // A snapshot of progress, delivered from the thread that consumes chunks.

@@ -348,6 +348,8 @@ Response S3Client::Impl::Attempt(const Request& request) {
   curl_easy_getinfo(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   curl_off_t downloaded = 0;
   curl_easy_getinfo(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+  long os_errno = 0;
+  curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
   // Clear the pointers into this frame before the handle goes back to the pool.
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
@@ -357,7 +359,9 @@ Response S3Client::Impl::Attempt(const Request& request) {
   bytes_received_.fetch_add(static_cast<uint64_t>(downloaded), std::memory_order_relaxed);
   if (status != 0) response.status = static_cast<int>(status);
   response.curl_code = code;
-  if (code != CURLE_OK) {
+  if (code == CURLE_COULDNT_CONNECT && os_errno != 0) {
+    response.curl_message = std::strerror(static_cast<int>(os_errno));  // "Connection refused"
+  } else if (code != CURLE_OK) {
     response.curl_message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     while (!response.curl_message.empty() && response.curl_message.back() == '\n') {
       response.curl_message.pop_back();
