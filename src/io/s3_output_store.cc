@@ -139,9 +139,9 @@ class MemorySink : public ByteSink {
 
 // What the prefix held when the store looked.
 struct VersionSeen {
-  bool exists = false;     // a manifest of ours is there
-  std::string etag;        // its ETag, for If-Match
-  int64_t committed = 0;   // its LastModified: when that version became current
+  bool exists = false;         // a manifest of ours is there
+  std::string etag;            // its ETag, for If-Match
+  int64_t committed = 0;       // its LastModified: when that version became current
   std::set<std::string> keys;  // every key of that version (tables, Redshift manifests)
 };
 
@@ -176,7 +176,11 @@ class S3OutputStore final : public OutputStore {
 
   Status Open() {
     WV_RETURN_IF_ERROR(InspectPrefix());
-    WV_ASSIGN_OR_RETURN(on_signal_, DeferredSignalWork::Start([this] { OnSignal(); }));
+    // One per process (a run has one store); a second store at once (tests)
+    // goes without, and what a signal leaves of it a later run removes.
+    StatusOr<std::unique_ptr<DeferredSignalWork>> on_signal =
+        DeferredSignalWork::Start([this] { OnSignal(); });
+    if (on_signal.ok()) on_signal_ = std::move(on_signal).value();
     // At the start, ages on the local clock, less the skew S3 would allow.
     const int64_t now = LocalNow() - kClockSkewAllowance;
     CleanupRule rule;
@@ -261,8 +265,8 @@ class S3OutputStore final : public OutputStore {
   }
 
   Status Refuse(const std::string& why) const {
-    return OutputError(fmt::format("{} is not a wordviews output ({}); refusing to write there",
-                                   url_, why));
+    return OutputError(
+        fmt::format("{} is not a wordviews output ({}); refusing to write there", url_, why));
   }
 
   // Ours only: a manifest of ours, or no object at all.
@@ -353,9 +357,9 @@ class S3OutputStore final : public OutputStore {
       const nlohmann::json manifest = {{"entries", list}};
       s3::PutOptions put = s3::PutOptions::When(s3::WriteConditions::IfAbsent());
       put.content_type = "application/json";
-      s3::S3Result<std::string> written = client_->PutObject(
-          output_.bucket, KeyOf(RedshiftManifestName(table, options_.version)),
-          manifest.dump(2) + "\n", put);
+      s3::S3Result<std::string> written =
+          client_->PutObject(output_.bucket, KeyOf(RedshiftManifestName(table, options_.version)),
+                             manifest.dump(2) + "\n", put);
       if (!written.ok()) {
         RemoveOwnObjects();
         return written.error().ToStatus(ErrorKind::kOutput);
@@ -366,9 +370,8 @@ class S3OutputStore final : public OutputStore {
 
   // The commit point: the manifest, written only over the version seen at the start.
   Status WriteManifest() {
-    s3::PutOptions put = s3::PutOptions::When(seen_.exists
-                                                  ? s3::WriteConditions::IfMatch(seen_.etag)
-                                                  : s3::WriteConditions::IfAbsent());
+    s3::PutOptions put = s3::PutOptions::When(
+        seen_.exists ? s3::WriteConditions::IfMatch(seen_.etag) : s3::WriteConditions::IfAbsent());
     put.content_type = "application/json";
     s3::S3Result<std::string> written =
         client_->PutObject(output_.bucket, ManifestKey(), *manifest_bytes_, put);
@@ -386,10 +389,10 @@ class S3OutputStore final : public OutputStore {
       return written.error().ToStatus(ErrorKind::kOutput);
     }
     commit_unknown_ = true;  // our objects may be the published version: keep them
-    return OutputError(fmt::format(
-        "{}: could not tell whether the manifest was written ({}; then {}); this run's "
-        "objects were left in place",
-        url_, written.error().message, now.error().message));
+    return OutputError(
+        fmt::format("{}: could not tell whether the manifest was written ({}; then {}); this run's "
+                    "objects were left in place",
+                    url_, written.error().message, now.error().message));
   }
 
   void CleanUpAfterCommit() {
@@ -400,8 +403,8 @@ class S3OutputStore final : public OutputStore {
       for (const auto& upload : uploads_) {
         current.insert(upload->key());
         const std::string relative = upload->key().substr(ListPrefix().size());
-        current.insert(KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')),
-                                                  options_.version)));
+        current.insert(
+            KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')), options_.version)));
       }
     }
     CleanupRule rule;
@@ -520,9 +523,10 @@ class S3OutputStore final : public OutputStore {
 std::string VersionedName(std::string_view relative_path, std::string_view version) {
   const size_t slash = relative_path.rfind('/');
   const size_t dot = relative_path.rfind('.');
-  const size_t at = dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)
-                        ? relative_path.size()
-                        : dot;
+  const size_t at =
+      dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)
+          ? relative_path.size()
+          : dot;
   return fmt::format("{}-{}{}", relative_path.substr(0, at), version, relative_path.substr(at));
 }
 
