@@ -6,7 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/option_sources.h"
 #include "core/status.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 
 // The S3 connection flags every subcommand that takes s3:// paths shares:
 //   --s3-endpoint URL            an S3-compatible server (default: AWS_ENDPOINT_URL_S3,

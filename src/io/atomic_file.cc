@@ -10,7 +10,7 @@
 #include "fmt/core.h"
 #include "io/file_kind.h"
 #include "io/local_files.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "s3/location.h"
 
 namespace wv::io {

@@ -13,7 +13,7 @@
 #include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "io/s3_source.h"
 #include "s3/location.h"
 

@@ -13,7 +13,7 @@
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "io/signal_cleanup.h"
 #include "nlohmann/json.hpp"
 #include "s3/location.h"

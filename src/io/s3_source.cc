@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
+#include "io/s3_connection.h"
 #include "s3/location.h"
 
 namespace wv::io {
@@ -167,6 +168,38 @@ StatusOr<std::unique_ptr<ByteSource>> OpenS3Source(std::shared_ptr<s3::S3Client>
   if (!head.ok()) return head.error().ToStatus(ErrorKind::kInput);
   return std::unique_ptr<ByteSource>(
       std::make_unique<S3Source>(std::move(client), std::move(parsed), head.value(), options));
+}
+
+bool IsS3Path(std::string_view path) { return s3::IsS3Url(path); }
+
+StatusOr<std::vector<S3InputObject>> ExpandS3Input(s3::S3Client& client,
+                                                   const std::string& pattern) {
+  WV_ASSIGN_OR_RETURN(s3::KeyPattern parsed, s3::ParseKeyPattern(pattern));
+  std::vector<S3InputObject> out;
+  if (!parsed.is_listing()) {
+    s3::S3Result<s3::ObjectInfo> head = client.HeadObject(parsed.bucket, parsed.pattern);
+    if (!head.ok()) return head.error().ToStatus(ErrorKind::kInput);
+    out.push_back({pattern, head->size, head->etag});
+    return out;
+  }
+  s3::S3Result<std::vector<s3::ObjectSummary>> listed =
+      client.ListObjectsV2(parsed.bucket, parsed.list_prefix);
+  if (!listed.ok()) return listed.error().ToStatus(ErrorKind::kInput);
+  for (const s3::ObjectSummary& object : listed.value()) {
+    if (!parsed.Matches(object.key)) continue;
+    out.push_back({s3::ObjectUrl{parsed.bucket, object.key}.ToString(), object.size, object.etag});
+  }
+  if (out.empty()) {
+    return InputError(fmt::format("no object matches {}", EscapeForTerminal(pattern)));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const S3InputObject& a, const S3InputObject& b) { return a.url < b.url; });
+  return out;
+}
+
+StatusOr<std::vector<S3InputObject>> ExpandS3Input(const std::string& pattern) {
+  WV_ASSIGN_OR_RETURN(std::shared_ptr<s3::S3Client> client, SharedS3Client());
+  return ExpandS3Input(*client, pattern);
 }
 
 }  // namespace wv::io

@@ -2,16 +2,41 @@
 #define WV_IO_S3_SOURCE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "io/byte_source.h"
 #include "s3/client.h"
 
-// An S3 object as a ByteSource: the ingest reads it exactly as it reads a
-// local file.
+// S3 objects as inputs: an object as a ByteSource (the ingest reads it
+// exactly as it reads a local file), and the objects an input argument names.
 namespace wv::io {
+
+// True for "s3://..." (s3::IsS3Url): paths that must go to S3, never to the
+// local file system.
+bool IsS3Path(std::string_view path);
+
+// One object named by an input argument. Plain data.
+struct S3InputObject {
+  std::string url;  // "s3://bucket/key"
+  uint64_t size = 0;
+  std::string etag;
+};
+
+// The objects an input argument names (s3::ParseKeyPattern): an exact key
+// (HEAD), every object under a prefix ending in '/', or the keys matching a
+// '*'/'?' glob in the last segment (ListObjectsV2 of the literal prefix), in
+// key order. Errors: InputError when nothing matches or S3 refuses (one
+// line naming the URL); UsageError for a malformed URL.
+StatusOr<std::vector<S3InputObject>> ExpandS3Input(s3::S3Client& client,
+                                                   const std::string& pattern);
+
+// The same through SharedS3Client() (io/s3_connection.h), whose errors it returns.
+StatusOr<std::vector<S3InputObject>> ExpandS3Input(const std::string& pattern);
 
 // Plain data.
 struct S3SourceOptions {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "parquet/schema.h"
 #include "run/manifest.h"
 

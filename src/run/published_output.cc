@@ -10,7 +10,7 @@
 
 #include "fmt/core.h"
 #include "io/dir_lock.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "run/output_listing.h"
 #include "run/s3_output_copy.h"
 #include "s3/location.h"

@@ -18,7 +18,7 @@
 #include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
-#include "io/s3_access.h"
+#include "io/s3_source.h"
 #include "traces/chunks_in_flight.h"
 #include "traces/in_order_stage.h"
 #include "traces/trace_file_reader.h"

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "io/byte_source.h"
-#include "io/s3_access.h"
+#include "io/s3_connection.h"
 #include "io/s3_source.h"
 #include "support/fault_proxy.h"
 #include "support/s3_test_server.h"
