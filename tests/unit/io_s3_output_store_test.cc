@@ -1,5 +1,5 @@
-// io::OpenS3OutputStore against a real versitygw (tests/support/s3_test_server.h): names, ours only,
-// the conditional commit, and what a failed or lost store leaves (nothing).
+// io::OpenS3OutputStore against a real versitygw (tests/support/s3_test_server.h): names, ours
+// only, the conditional commit, and what a failed or lost store leaves (nothing).
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,9 +59,9 @@ class S3OutputStoreTest : public ::testing::Test {
     ASSERT_TRUE((*sink)->Close().ok());
     auto manifest = store.Create("_manifest.json");
     ASSERT_TRUE(manifest.ok());
-    ASSERT_TRUE(
-        (*manifest)->Append("ours:" + version + ":" + store.PublishedName("t/part-00000.parquet"))
-            .ok());
+    ASSERT_TRUE((*manifest)
+                    ->Append("ours:" + version + ":" + store.PublishedName("t/part-00000.parquet"))
+                    .ok());
     ASSERT_TRUE((*manifest)->Close().ok());
   }
 
@@ -85,9 +85,10 @@ TEST_F(S3OutputStoreTest, CommitPublishesTheVersionAndItsRedshiftManifest) {
   EXPECT_TRUE(Keys().empty());  // nothing visible before the commit
   ASSERT_TRUE((*store)->Commit().ok());
   EXPECT_EQ(Keys(), (std::vector<std::string>{"out/_manifest.json", "out/t-v1.manifest",
-                                               "out/t/part-00000-v1.parquet"}));
+                                              "out/t/part-00000-v1.parquet"}));
   std::string redshift;
-  ASSERT_TRUE(client_->GetObject(bucket_, "out/t-v1.manifest", 0, std::nullopt, "", &redshift).ok());
+  ASSERT_TRUE(
+      client_->GetObject(bucket_, "out/t-v1.manifest", 0, std::nullopt, "", &redshift).ok());
   EXPECT_NE(redshift.find("\"url\": \"s3://wv-store/out/t/part-00000-v1.parquet\""),
             std::string::npos);
   EXPECT_NE(redshift.find("\"content_length\": 11"), std::string::npos);
@@ -116,7 +117,7 @@ TEST_F(S3OutputStoreTest, OfTwoWritersOfOneVersionOnlyTheFirstCommits) {
   EXPECT_NE(lost.message().find("another run published"), std::string::npos);
   second->reset();
   EXPECT_EQ(Keys(), (std::vector<std::string>{"out/_manifest.json", "out/t-a.manifest",
-                                               "out/t/part-00000-a.parquet"}));
+                                              "out/t/part-00000-a.parquet"}));
   EXPECT_TRUE(client_->ListMultipartUploads(bucket_, "").value().empty());
 }
 
