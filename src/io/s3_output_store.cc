@@ -369,7 +369,7 @@ class S3OutputStore final : public OutputStore {
   }
 
   // The commit point: the manifest, written only over the version seen at the start.
-  Status WriteManifest() {
+  Status WriteManifest() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) {
     s3::PutOptions put = s3::PutOptions::When(
         seen_.exists ? s3::WriteConditions::IfMatch(seen_.etag) : s3::WriteConditions::IfAbsent());
     put.content_type = "application/json";
