@@ -88,7 +88,7 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner);
 
 // Opens stored bytes wherever they are: an "s3://bucket/key" object through
-// the process's shared S3 client (io/s3_access.h, io/s3_source.h), anything
+// the process's shared S3 client (io/s3_connection.h, io/s3_source.h), anything
 // else as OpenFileSource does.
 StatusOr<std::unique_ptr<ByteSource>> OpenStoredSource(const std::string& path);
 

@@ -86,7 +86,11 @@ class S3OutputStore final : public OutputStore {
 
   Status Open() {
     WV_RETURN_IF_ERROR(InspectPrefix());
-    WV_ASSIGN_OR_RETURN(on_signal_, DeferredSignalWork::Start([this] { OnSignal(); }));
+    // One per process (a run has one store); a second store at once (tests)
+    // goes without, and what a signal leaves of it a later run removes.
+    StatusOr<std::unique_ptr<DeferredSignalWork>> on_signal =
+        DeferredSignalWork::Start([this] { OnSignal(); });
+    if (on_signal.ok()) on_signal_ = std::move(on_signal).value();
     // At the start, ages on the local clock, less the skew S3 would allow.
     const int64_t now = LocalNow() - kClockSkewAllowance;
     CleanupRule rule;
@@ -279,7 +283,7 @@ class S3OutputStore final : public OutputStore {
   }
 
   // The commit point: the manifest, written only over the version seen at the start.
-  Status WriteManifest() {
+  Status WriteManifest() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) {
     s3::PutOptions put = s3::PutOptions::When(
         seen_.exists ? s3::WriteConditions::IfMatch(seen_.etag) : s3::WriteConditions::IfAbsent());
     put.content_type = "application/json";
@@ -334,8 +338,10 @@ class S3OutputStore final : public OutputStore {
         client_->ListMultipartUploads(output_.bucket, ListPrefix());
     if (uploads.ok()) {
       for (const s3::UploadSummary& upload : uploads.value()) {
-        if (upload.key.find(options_.version) != std::string::npos) continue;  // ours
-        if (rule.now - upload.initiated < grace) continue;
+        // After the commit, an upload of this run still open is an orphan: a
+        // create whose answer was lost and which the client sent again.
+        const bool orphan = upload.key.find(options_.version) != std::string::npos;
+        if (!orphan && rule.now - upload.initiated < grace) continue;
         aborted += client_->AbortMultipartUpload(output_.bucket, upload.key, upload.upload_id).ok();
       }
     }

@@ -25,8 +25,8 @@ StatusOr<std::unique_ptr<TempFolder>> TempFolder::Create(std::string_view prefix
   // Blocked while the folder exists unregistered: a signal then would leave it.
   ScopedCleanupSignalBlock block;
   if (::mkdtemp(path.data()) == nullptr) {
-    return OutputError(fmt::format("cannot create a temporary folder in {}: {}", root,
-                                   std::strerror(errno)));
+    return OutputError(
+        fmt::format("cannot create a temporary folder in {}: {}", root, std::strerror(errno)));
   }
   struct stat st;
   const uint64_t inode = ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;

@@ -93,8 +93,7 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
 }
 
 // The manifest's header: who ran what, with which options.
-Manifest StartManifest(const RunOptions& options, const RunSettings& settings,
-                       std::string run_id) {
+Manifest StartManifest(const RunOptions& options, const RunSettings& settings, std::string run_id) {
   Manifest manifest;
   manifest.run_id = std::move(run_id);
   manifest.program_version = WV_VERSION;
@@ -214,11 +213,11 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
   std::string run_id = NewRunId();
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStore> store,
-                      io::OpenOutputStore(options.out_dir,
-                                          RunOutputStoreOptions(settings.inputs,
-                                                                options.wait_seconds, run_id,
-                                                                options.s3_grace_seconds)));
+  WV_ASSIGN_OR_RETURN(
+      std::unique_ptr<io::OutputStore> store,
+      io::OpenOutputStore(options.out_dir,
+                          RunOutputStoreOptions(settings.inputs, options.wait_seconds, run_id,
+                                                options.s3_grace_seconds)));
   Manifest manifest = StartManifest(options, settings, std::move(run_id));
 
   observer.Stage("references");
@@ -287,9 +286,10 @@ std::string FormatRunSummary(const RunSummary& s) {
   out += fmt::format("  manifest: {}/{}\n", s.out_dir, kManifestName);
   if (!s.commit_note.empty()) out += fmt::format("  {}\n", s.commit_note);
   if (s.s3.has_value()) {
-    out += fmt::format("  s3 traffic: {} requests ({} retried), {:.1f} MB received, {:.1f} MB sent\n",
-                       s.s3->requests, s.s3->retries, static_cast<double>(s.s3->bytes_received) / 1e6,
-                       static_cast<double>(s.s3->bytes_sent) / 1e6);
+    out +=
+        fmt::format("  s3 traffic: {} requests ({} retried), {:.1f} MB received, {:.1f} MB sent\n",
+                    s.s3->requests, s.s3->retries, static_cast<double>(s.s3->bytes_received) / 1e6,
+                    static_cast<double>(s.s3->bytes_sent) / 1e6);
   }
   return out;
 }

@@ -57,9 +57,9 @@ StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::Open(const std::stri
 StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenS3(const std::string& url) {
   WV_ASSIGN_OR_RETURN(const s3::ObjectUrl output, s3::ParseS3Url(WithoutTrailingSlash(url)));
   WV_ASSIGN_OR_RETURN(const std::shared_ptr<s3::S3Client> client, io::SharedS3Client());
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::TempFolder> copy, io::TempFolder::Create("wordviews-s3-"));
-  WV_RETURN_IF_ERROR(
-      CopyPublishedVersion(*client, output, copy->path(), kS3CopyThreads).status());
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::TempFolder> copy,
+                      io::TempFolder::Create("wordviews-s3-"));
+  WV_RETURN_IF_ERROR(CopyPublishedVersion(*client, output, copy->path(), kS3CopyThreads).status());
   WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, OpenLocal(copy->path()));
   out->dir_ = output.ToString();
   out->copy_ = std::move(copy);

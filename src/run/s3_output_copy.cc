@@ -50,7 +50,8 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& display) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return OutputError(fmt::format("{}: cannot write: {}", display, std::strerror(errno)));
+    if (n < 0)
+      return OutputError(fmt::format("{}: cannot write: {}", display, std::strerror(errno)));
     bytes.remove_prefix(static_cast<size_t>(n));
   }
   return OkStatus();
@@ -97,14 +98,13 @@ StatusOr<bool> CopyObject(s3::S3Client& client, const s3::ObjectUrl& output,
   WV_RETURN_IF_ERROR(WriteAll(fd.get(), chunk, display));
   uint64_t copied = chunk.size();
   while (copied < info.size) {
-    WV_RETURN_IF_ERROR(client
-                           .GetObject(output.bucket, key, copied, kCopyRangeBytes, info.etag,
-                                      &chunk)
-                           .Or(ErrorKind::kInput)
-                           .status());
+    WV_RETURN_IF_ERROR(
+        client.GetObject(output.bucket, key, copied, kCopyRangeBytes, info.etag, &chunk)
+            .Or(ErrorKind::kInput)
+            .status());
     if (chunk.empty()) {
-      return InputError(fmt::format("{}: the object ended at byte {} of {}", display, copied,
-                                    info.size));
+      return InputError(
+          fmt::format("{}: the object ended at byte {} of {}", display, copied, info.size));
     }
     WV_RETURN_IF_ERROR(WriteAll(fd.get(), chunk, display));
     copied += chunk.size();
@@ -118,12 +118,12 @@ StatusOr<bool> CopyObject(s3::S3Client& client, const s3::ObjectUrl& output,
 StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::ObjectUrl& output,
                                            const std::string& folder, int threads) {
   std::string manifest_text;
-  s3::S3Result<s3::ObjectInfo> got = client.GetObject(
-      output.bucket, KeyOf(output, kManifestName), 0, std::nullopt, "", &manifest_text);
+  s3::S3Result<s3::ObjectInfo> got = client.GetObject(output.bucket, KeyOf(output, kManifestName),
+                                                      0, std::nullopt, "", &manifest_text);
   if (got.Is(s3::S3ErrorType::kNoSuchKey)) {
-    return InputError(fmt::format(
-        "{}: no {} (not an output of `wordviews run`, or not published yet)",
-        output.ToString(), kManifestName));
+    return InputError(
+        fmt::format("{}: no {} (not an output of `wordviews run`, or not published yet)",
+                    output.ToString(), kManifestName));
   }
   WV_RETURN_IF_ERROR(std::move(got).Or(ErrorKind::kInput).status());
   StatusOr<Manifest> manifest = ManifestFromJson(manifest_text);

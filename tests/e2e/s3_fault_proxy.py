@@ -257,6 +257,10 @@ class _Connection:
                     continue
                 try:
                     if reset and sock is self.client:
+                        # SHUT_RD wakes a thread blocked reading it (whose system call would keep
+                        # the socket open past close()) and sends nothing; closing with a zero
+                        # linger then sends the reset.
+                        sock.shutdown(socket.SHUT_RD)
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     else:
                         sock.shutdown(socket.SHUT_RDWR)

@@ -23,6 +23,7 @@ set(WV_UNIT_TESTS
   io_dir_lock_test.cc
   io_output_ownership_test.cc
   io_output_store_test.cc
+  io_s3_output_store_test.cc
   io_s3_sink_test.cc
   io_s3_source_test.cc
   io_sink_gzip_test.cc
