@@ -56,8 +56,8 @@ S3Sink::~S3Sink() {
   (void)WaitAll();  // first: the pool's tasks point into this object
   bool abort = false;
   {
-    MutexLock lock(&mu_);
-    abort = !appeared_ && !aborted_ && !upload_id_.empty();
+    MutexLock lock(&shared_->mu);
+    abort = !shared_->appeared && !shared_->aborted && !shared_->upload_id.empty();
   }
   if (abort) (void)Abort();  // best effort: nobody is left to report to
 }
@@ -70,8 +70,8 @@ Status S3Sink::Fail(Status status) {
 Status S3Sink::StartUpload() {
   s3::S3Result<std::string> id = client_->CreateMultipartUpload(bucket_, key_, options_.put);
   if (!id.ok()) return Fail(id.error().ToStatus(ErrorKind::kOutput));
-  MutexLock lock(&mu_);
-  upload_id_ = std::move(id).value();
+  MutexLock lock(&shared_->mu);
+  shared_->upload_id = std::move(id).value();
   return OkStatus();
 }
 
@@ -91,8 +91,8 @@ Status S3Sink::Append(std::string_view bytes) {
 Status S3Sink::SendPart() {
   if (upload_id().empty()) WV_RETURN_IF_ERROR(StartUpload());
   {
-    MutexLock lock(&mu_);
-    if (aborted_) return Fail(OutputError(fmt::format("{}: the upload was aborted", url_)));
+    MutexLock lock(&shared_->mu);
+    if (shared_->aborted) return Fail(OutputError(fmt::format("{}: the upload was aborted", url_)));
   }
   if (parts_sent_ == kMaxParts) {
     return Fail(OutputError(
@@ -101,8 +101,8 @@ Status S3Sink::SendPart() {
   while (true) {
     size_t in_flight = 0;
     {
-      MutexLock lock(&mu_);
-      in_flight = in_flight_.size();
+      MutexLock lock(&shared_->mu);
+      in_flight = shared_->in_flight.size();
     }
     if (in_flight < static_cast<size_t>(options_.parts_in_flight)) break;
     WV_RETURN_IF_ERROR(WaitOldest());
@@ -112,21 +112,23 @@ Status S3Sink::SendPart() {
   part->body.swap(buffer_);
   Part* raw = part.get();
   {
-    MutexLock lock(&mu_);
-    in_flight_.push_back(std::move(part));
+    MutexLock lock(&shared_->mu);
+    shared_->in_flight.push_back(std::move(part));
   }
-  UploadPool().Schedule([this, raw] { Upload(raw); });
+  UploadPool().Schedule([this, raw, keep = shared_] { Upload(raw, *keep); });
   return OkStatus();
 }
 
-void S3Sink::Upload(Part* part) {
+// Touches the sink only until its part is marked done (the writer may
+// destroy it from then on); the lock is `shared`, kept alive by the task.
+void S3Sink::Upload(Part* part, Shared& shared) {
   std::string id;
   {
-    MutexLock lock(&mu_);
-    id = upload_id_;
+    MutexLock lock(&shared.mu);
+    id = shared.upload_id;
   }
   s3::S3Result<std::string> etag = client_->UploadPart(bucket_, key_, id, part->number, part->body);
-  MutexLock lock(&mu_);
+  MutexLock lock(&shared.mu);
   if (etag.ok()) {
     part->etag = std::move(etag).value();
   } else {
@@ -138,13 +140,13 @@ void S3Sink::Upload(Part* part) {
 Status S3Sink::WaitOldest() {
   std::unique_ptr<Part> part;
   {
-    MutexLock lock(&mu_);
-    const auto oldest_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return in_flight_.front()->done;
+    MutexLock lock(&shared_->mu);
+    const auto oldest_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+      return shared_->in_flight.front()->done;
     };
-    mu_.Await(Condition(&oldest_done));
-    part = std::move(in_flight_.front());
-    in_flight_.pop_front();
+    shared_->mu.Await(Condition(&oldest_done));
+    part = std::move(shared_->in_flight.front());
+    shared_->in_flight.pop_front();
   }
   if (!part->status.ok()) return Fail(part->status);
   completed_.push_back({part->number, std::move(part->etag)});
@@ -160,8 +162,8 @@ Status S3Sink::WaitAll() {
   Status first;
   for (;;) {
     {
-      MutexLock lock(&mu_);
-      if (in_flight_.empty()) return first;
+      MutexLock lock(&shared_->mu);
+      if (shared_->in_flight.empty()) return first;
     }
     Status s = WaitOldest();
     if (first.ok()) first = s;
@@ -174,9 +176,9 @@ Status S3Sink::Close() {
   if (small && !options_.defer_completion) {
     s3::S3Result<std::string> put = client_->PutObject(bucket_, key_, buffer_, options_.put);
     if (!put.ok()) return Fail(put.error().ToStatus(ErrorKind::kOutput));
-    MutexLock lock(&mu_);
-    etag_ = std::move(put).value();
-    appeared_ = true;
+    MutexLock lock(&shared_->mu);
+    shared_->etag = std::move(put).value();
+    shared_->appeared = true;
     return OkStatus();
   }
   // The last part (possibly empty, when the object is: S3 accepts an empty last part).
@@ -198,9 +200,9 @@ s3::S3Result<std::string> S3Sink::Complete(const s3::WriteConditions& conditions
   s3::S3Result<std::string> etag =
       client_->CompleteMultipartUpload(bucket_, key_, id, completed_, conditions);
   if (etag.ok()) {
-    MutexLock lock(&mu_);
-    etag_ = etag.value();
-    appeared_ = true;
+    MutexLock lock(&shared_->mu);
+    shared_->etag = etag.value();
+    shared_->appeared = true;
   }
   return etag;
 }
@@ -208,13 +210,13 @@ s3::S3Result<std::string> S3Sink::Complete(const s3::WriteConditions& conditions
 s3::S3Status S3Sink::Abort() {
   std::string id;
   {
-    MutexLock lock(&mu_);
-    if (aborted_ || appeared_ || upload_id_.empty()) {
-      aborted_ = true;
+    MutexLock lock(&shared_->mu);
+    if (shared_->aborted || shared_->appeared || shared_->upload_id.empty()) {
+      shared_->aborted = true;
       return s3::S3Status();
     }
-    aborted_ = true;
-    id = upload_id_;
+    shared_->aborted = true;
+    id = shared_->upload_id;
   }
   s3::S3Status status = client_->AbortMultipartUpload(bucket_, key_, id);
   if (status.Is(s3::S3ErrorType::kNoSuchUpload)) return s3::S3Status();
@@ -222,13 +224,13 @@ s3::S3Status S3Sink::Abort() {
 }
 
 std::string S3Sink::etag() const {
-  MutexLock lock(&mu_);
-  return etag_;
+  MutexLock lock(&shared_->mu);
+  return shared_->etag;
 }
 
 std::string S3Sink::upload_id() const {
-  MutexLock lock(&mu_);
-  return upload_id_;
+  MutexLock lock(&shared_->mu);
+  return shared_->upload_id;
 }
 
 }  // namespace wv::io

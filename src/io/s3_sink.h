@@ -66,17 +66,18 @@ class S3Sink final : public ByteSink {
 
   // Discards the upload and its parts (nothing appears). Idempotent; a
   // completed object is left alone (delete it to remove it).
-  s3::S3Status Abort() ABSL_LOCKS_EXCLUDED(mu_);
+  s3::S3Status Abort();
 
   const std::string& url() const { return url_; }
   const std::string& bucket() const { return bucket_; }
   const std::string& key() const { return key_; }
   // The object's ETag once it appeared, else "".
-  std::string etag() const ABSL_LOCKS_EXCLUDED(mu_);
+  std::string etag() const;
   // The multipart upload's id ("" before one was started, and for a single PutObject).
-  std::string upload_id() const ABSL_LOCKS_EXCLUDED(mu_);
+  std::string upload_id() const;
 
  private:
+  struct Shared;
   struct Part {
     int number = 0;
     std::string body;
@@ -87,13 +88,13 @@ class S3Sink final : public ByteSink {
 
   S3Sink(std::shared_ptr<s3::S3Client> client, std::string bucket, std::string key,
          const S3SinkOptions& options);
-  Status StartUpload() ABSL_LOCKS_EXCLUDED(mu_);
-  Status SendPart() ABSL_LOCKS_EXCLUDED(mu_);
-  Status WaitOldest() ABSL_LOCKS_EXCLUDED(mu_);
+  Status StartUpload();
+  Status SendPart();
+  Status WaitOldest();
   Status WaitAll();
   Status Fail(Status status);
   Status Finish();
-  void Upload(Part* part) ABSL_LOCKS_EXCLUDED(mu_);
+  void Upload(Part* part, Shared& shared);
 
   const std::shared_ptr<s3::S3Client> client_;
   const std::string bucket_;
@@ -108,12 +109,19 @@ class S3Sink final : public ByteSink {
   std::vector<s3::CompletedPart> completed_;
   Status error_;  // the first error: every later call returns it
 
-  mutable Mutex mu_;
-  std::deque<std::unique_ptr<Part>> in_flight_ ABSL_GUARDED_BY(mu_);  // in part order
-  std::string upload_id_ ABSL_GUARDED_BY(mu_);
-  std::string etag_ ABSL_GUARDED_BY(mu_);
-  bool appeared_ ABSL_GUARDED_BY(mu_) = false;
-  bool aborted_ ABSL_GUARDED_BY(mu_) = false;
+  // What the upload threads share with the writer, held by shared_ptr by the
+  // sink and by each part's task: a task that marked its part done may still
+  // be leaving the lock (wv::Mutex wakes waiters after unlocking) when the
+  // writer, woken, destroys the sink; the lock must outlive that.
+  struct Shared {
+    Mutex mu;
+    std::deque<std::unique_ptr<Part>> in_flight ABSL_GUARDED_BY(mu);  // in part order
+    std::string upload_id ABSL_GUARDED_BY(mu);
+    std::string etag ABSL_GUARDED_BY(mu);
+    bool appeared ABSL_GUARDED_BY(mu) = false;
+    bool aborted ABSL_GUARDED_BY(mu) = false;
+  };
+  const std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
 };
 
 }  // namespace wv::io
