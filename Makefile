@@ -81,14 +81,16 @@ build-san: $(SAN_BUILD)/build.ninja
 build-tsan: $(TSAN_BUILD)/build.ninja
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TARGETS)
 
+# WV_REQUIRE_S3=1 here too: the S3 unit tests (tests/support/s3_test_server.h) fail, rather than
+# skip, without the versitygw that `make setup` builds.
 unit-test: build
 	$(STAMP) $(BUILD)/.stamps/unit $(BUILD)/bin/wordviews_tests tests/unit data -- \
-	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	  env WV_REQUIRE_S3=1 ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The unit tests under ASan+UBSan (clang; the build the fuzzers share).
 asan-test: build-san
 	$(STAMP) $(SAN_BUILD)/.stamps/unit $(SAN_BUILD)/bin/wordviews_tests tests/unit data $(SHARDS) -- \
-	  env $(ASAN_ENV) bash $(SHARDS) $(JOBS) $(SAN_BUILD)/bin/wordviews_tests
+	  env $(ASAN_ENV) WV_REQUIRE_S3=1 bash $(SHARDS) $(JOBS) $(SAN_BUILD)/bin/wordviews_tests
 
 # run_fuzzers.sh runs every *_fuzz in the folder: the stamp keys on all of them.
 fuzz-test: build-san
@@ -97,7 +99,7 @@ fuzz-test: build-san
 
 tsan-unit-test: build-tsan
 	$(STAMP) $(TSAN_BUILD)/.stamps/unit $(TSAN_BUILD)/bin/wordviews_tests tests/unit data $(SHARDS) -- \
-	  env $(TSAN_ENV) bash $(SHARDS) $(JOBS) $(TSAN_BUILD)/bin/wordviews_tests
+	  env $(TSAN_ENV) WV_REQUIRE_S3=1 bash $(SHARDS) $(JOBS) $(TSAN_BUILD)/bin/wordviews_tests
 
 # generate, run, check, every query and report, 4 threads each, under TSan; and load
 # (4 sessions) into the PostgreSQL server the load tests start.
@@ -111,9 +113,10 @@ tsan-e2e-test: build-tsan build $(SETUP_STAMP)
 
 tsan-test: tsan-unit-test tsan-e2e-test
 
+# WV_REQUIRE_S3=1: the S3 tests fail, rather than skip, when the versitygw that `make setup` builds is missing.
 e2e-test: build $(SETUP_STAMP)
 	$(STAMP) $(BUILD)/.stamps/e2e $(E2E_INPUTS) E2E_WORKERS=$(E2E_WORKERS) -- \
-	  env WV_BIN=$(abspath $(WV)) WV_REQUIRE_PG=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  env WV_BIN=$(abspath $(WV)) WV_REQUIRE_PG=1 WV_REQUIRE_S3=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
 	  $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist load) --ignore=tests/e2e/test_tsan.py tests/e2e
 
 # clang-format --dry-run --Werror over every tracked C++ file (.clang-format is the style).

@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   zlib1g-dev libzstd-dev libsnappy-dev libisal-dev libcurl4-openssl-dev libpq-dev
   libabsl-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libfast-float-dev
   libgtest-dev libbenchmark-dev
-  libboost-dev
+  libboost-dev libpugixml-dev libssl-dev
   clang libclang-rt-14-dev clang-format
   chromium
   postgresql
@@ -59,4 +59,25 @@ then
   echo "setup: installing the Python test tools into $venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
 fi
+# The S3 server the end-to-end tests start (versitygw: SigV4 and body hashes checked as AWS does), built
+# once per machine into the tools cache and never rebuilt while the binary there runs and is that version
+# (`go version -m` reads the module version Go records in the binary; `versitygw --version` prints "git"
+# for a `go install` build). WV_TOOLS overrides the cache folder.
+VERSITYGW_VERSION=v1.8.0
+tools="${WV_TOOLS:-$HOME/.cache/wordviews/tools}"
+versitygw="$tools/versitygw-$VERSITYGW_VERSION/versitygw"
+go_bin="$(command -v go || echo /usr/local/go/bin/go)"
+if ! { "$versitygw" --version >/dev/null 2>&1 &&
+       "$go_bin" version -m "$versitygw" 2>/dev/null |
+         grep -qE "^\s+mod\s+github.com/versity/versitygw\s+$VERSITYGW_VERSION\s"; }; then
+  if [ ! -x "$go_bin" ]; then
+    echo "setup: Go is needed to build versitygw (the S3 test server); install it and rerun" >&2
+    exit 1
+  fi
+  echo "setup: building versitygw $VERSITYGW_VERSION into $(dirname "$versitygw") (a few minutes, once per machine)"
+  mkdir -p "$(dirname "$versitygw")"
+  GOBIN="$(dirname "$versitygw")" "$go_bin" install \
+    "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+fi
+
 echo "setup: ok"

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
 #include "run/manifest.h"
@@ -53,12 +54,19 @@ void RegisterCheckCommand(CLI::App& root, CommandAction* selected) {
   auto dir = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
+  auto s3 = std::make_shared<S3Flags>();
   auto* sub = root.add_subcommand(
       "check", "Re-read an output folder and verify it against its _manifest.json");
   sub->add_option("DIR", *dir, "Output folder of `wordviews run`")->required();
   sub->add_flag("--verbose,-v", *verbose, "List every check, not only failures");
   sub->add_flag("--json", *json, "Print the checks as JSON");
-  sub->callback([=] { *selected = [=] { return Check(*dir, *verbose, *json); }; });
+  AddS3Flags(sub, s3.get());
+  sub->callback([=] {
+    *selected = [=] {
+      ApplyS3Flags(*s3);
+      return Check(*dir, *verbose, *json);
+    };
+  });
 }
 
 }  // namespace wv::cli

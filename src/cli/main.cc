@@ -23,6 +23,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/command.h"
 #include "cli/option_sources.h"
+#include "cli/s3_options.h"
 #include "core/status.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
@@ -124,6 +125,7 @@ int Main(int argc, char** argv) {
     return Report(e.status());
   }
   if (const Status s = sources.Apply(); !s.ok()) return Report(s);
+  wv::cli::SetConfigAwsKeys(sources.AwsKeys());
   if (!action) return wv::kExitUsage;
   Status status = action();
   if (status.ok()) status = FlushStdout();

@@ -11,8 +11,33 @@
 namespace wv::cli {
 namespace {
 
-// The dl.cfg section of the original notebook, read by the coming S3 support.
+// The dl.cfg section of the original notebook: S3 credentials.
 constexpr std::string_view kAwsSection = "AWS";
+constexpr std::string_view kAwsKeys[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                         "AWS_SESSION_TOKEN"};
+
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The [AWS] section's keys: the three credentials, one value each. Messages
+// never quote a value (they are secrets).
+Status CheckAwsSection(const ConfigFile& file, const ConfigSection& section) {
+  for (const ConfigEntry& entry : section.entries) {
+    const std::string key = Upper(entry.key);
+    if (std::find(std::begin(kAwsKeys), std::end(kAwsKeys), key) == std::end(kAwsKeys)) {
+      return UsageError(fmt::format("{}:{}: unknown key '{}' in [{}] (its keys: {})", file.path,
+                                    entry.line, entry.key, kAwsSection, fmt::join(kAwsKeys, ", ")));
+    }
+    if (entry.array || entry.values.size() != 1) {
+      return UsageError(fmt::format("{}:{}: '{}' in [{}] takes one value", file.path, entry.line,
+                                    entry.key, kAwsSection));
+    }
+  }
+  return OkStatus();
+}
 
 std::vector<CLI::App*> Subcommands(CLI::App* app) {
   return app->get_subcommands([](CLI::App*) { return true; });
@@ -151,7 +176,10 @@ Status OptionSources::CheckSections(const ConfigFile& file) const {
   std::vector<std::string> paths;
   CollectPaths(root_, &paths);
   for (const ConfigSection& section : file.sections) {
-    if (section.name == kAwsSection) continue;
+    if (section.name == kAwsSection) {
+      WV_RETURN_IF_ERROR(CheckAwsSection(file, section));
+      continue;
+    }
     CLI::App* sub = FindSubcommand(root_, section.name);
     if (sub == nullptr) {
       const std::string best = ClosestMatch(section.name, paths);
@@ -203,6 +231,21 @@ std::optional<OptionSources::Pending> OptionSources::FindValue(const std::string
                    fmt::format("'{}' in [{}]", entry.key, path)};
   }
   return std::nullopt;
+}
+
+AwsConfigKeys OptionSources::AwsKeys() const {
+  AwsConfigKeys keys;
+  const ConfigSection* section = config_ ? config_->Find(kAwsSection) : nullptr;
+  if (section == nullptr) return keys;
+  keys.source = fmt::format("{} [{}]", config_->path, kAwsSection);
+  for (const ConfigEntry& entry : section->entries) {
+    const std::string key = Upper(entry.key);
+    const std::string value = FirstValue(entry.values);
+    if (key == kAwsKeys[0]) keys.access_key_id = value;
+    if (key == kAwsKeys[1]) keys.secret_access_key = value;
+    if (key == kAwsKeys[2]) keys.session_token = value;
+  }
+  return keys;
 }
 
 Status OptionSources::Apply() {

@@ -29,13 +29,24 @@
 // file itself is checked whole, whichever subcommand runs: an unknown section
 // or key anywhere is a usage error with its line and the likely intended name
 // ("config.toml:3: unknown key 'max_bad_ration' in [run]; did you mean
-// 'max_bad_ratio'?"). The [AWS] section (the original notebook's dl.cfg) is
-// accepted and not read: the coming S3 support reads it.
+// 'max_bad_ratio'?"). The [AWS] section (the original notebook's dl.cfg)
+// holds S3 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN (any case), read by AwsKeys(); its values are never
+// quoted in a message.
 //
 // Use: construct after every subcommand is registered and before parsing;
 // after a successful parse, call Apply() before running the command.
 // Not thread-safe (the CLI's main thread only).
 namespace wv::cli {
+
+// The credentials of the config file's [AWS] section; all empty when there is
+// none. Plain data; never print it.
+struct AwsConfigKeys {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  std::string source;  // "dl.cfg [AWS]", for error hints
+};
 
 class OptionSources {
  public:
@@ -51,6 +62,9 @@ class OptionSources {
   // command line's would be. A bad value is a usage error naming its source
   // ("config.toml:4: bad value for 'threads' in [run]: ...").
   Status Apply();
+
+  // The [AWS] section's keys (after a successful parse).
+  AwsConfigKeys AwsKeys() const;
 
   // "WV_RUN_MAX_BAD_RATIO" for ("run", "max-bad-ratio").
   static std::string EnvName(std::string_view subcommand_path, std::string_view long_name);

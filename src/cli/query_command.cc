@@ -5,6 +5,7 @@
 
 #include "analytics/queries.h"
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "fmt/core.h"
 
 namespace wv::cli {
@@ -12,6 +13,7 @@ namespace wv::cli {
 namespace {
 
 struct QueryFlags {
+  S3Flags s3;
   std::string dir;
   std::string name;
   std::string format = "table";
@@ -66,7 +68,13 @@ void RegisterQueryCommand(CLI::App& root, CommandAction* selected) {
       ->capture_default_str()
       ->check(ThreadsValidator());
   sub->footer(QueryList());
-  sub->callback([selected, flags] { *selected = [flags] { return RunQueryCommand(*flags); }; });
+  AddS3Flags(sub, &flags->s3);
+  sub->callback([selected, flags] {
+    *selected = [flags] {
+      ApplyS3Flags(flags->s3);
+      return RunQueryCommand(*flags);
+    };
+  });
 }
 
 }  // namespace wv::cli

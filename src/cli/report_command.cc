@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "report/report.h"
@@ -12,6 +13,7 @@ namespace wv::cli {
 namespace {
 
 struct ReportFlags {
+  S3Flags s3;
   std::string dir;
   std::string out = "report.html";
   bool quiet = false;
@@ -37,8 +39,10 @@ void RegisterReportCommand(CLI::App& root, CommandAction* selected) {
                   "The --out folder of `wordviews hlr`: adds the model's predicted half-lives "
                   "next to the raw recall rates");
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
+  AddS3Flags(sub, &flags->s3);
   sub->callback([selected, flags] {
     *selected = [flags]() -> Status {
+      ApplyS3Flags(flags->s3);
       flags->options.threads = ResolveThreads(flags->options.threads, "report");
       WV_RETURN_IF_ERROR(report::WriteReport(flags->dir, flags->out, flags->options));
       if (!flags->quiet) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "report/report.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct RunFlags {
   run::RunOptions options;
+  S3Flags s3;
   bool quiet = false;
   bool report = false;
   std::string memory_limit = "1G";
@@ -136,15 +138,20 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
   auto* sub = root.add_subcommand(
       "run", "Validate learning traces and write the star schema (Parquet) with quality checks");
   sub->add_option("--traces", flags->options.traces,
-                  "Learning-traces CSV files or globs (plain or gzip, detected from the bytes)")
+                  "Learning-traces CSV files or globs (plain or gzip, detected from the bytes); "
+                  "or s3://bucket/key, s3://bucket/prefix/ (every object under it), "
+                  "s3://bucket/prefix/*.csv.gz")
       ->required()
       ->expected(1, -1);
   sub->add_option("--lexemes", flags->options.lexemes_path,
-                  "Lexeme tag reference (default: the bundled lexeme_reference.txt)");
+                  "Lexeme tag reference, a file or s3:// object (default: the bundled "
+                  "lexeme_reference.txt)");
   sub->add_option("--languages", flags->options.languages_path,
-                  "Language-code reference, JSON or CSV (default: the bundled one)");
+                  "Language-code reference, JSON or CSV, a file or s3:// object (default: the "
+                  "bundled one)");
   sub->add_option("--out", flags->options.out_dir,
-                  "Output folder; replaced atomically only when the run succeeds")
+                  "Output folder, or s3://bucket/prefix; replaced atomically only when the run "
+                  "succeeds")
       ->required();
   sub->add_option("--threads", flags->options.threads,
                   "Worker threads (0, the default: all cores; at most 256)")
@@ -173,13 +180,20 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--tmp-dir", flags->options.tmp_dir,
                   "Folder for the spill folder (default: beside --out); removed when the run "
                   "ends, however it ends");
+  sub->add_option("--s3-grace", flags->options.s3_grace_seconds,
+                  "S3 --out: keep objects of replaced versions (and of failed runs) this many "
+                  "SECONDS before a run removes them; readers of an old version finish within it")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
+  AddS3Flags(sub, &flags->s3);
   sub->callback([flags, selected, sub] {
     // The arguments are recorded when the command runs, after the values from
     // the environment and the config file joined those of the command line.
     *selected = [flags, sub] {
       flags->options.arguments = RecordedArguments(*sub);
+      flags->options.s3 = S3SettingsFrom(flags->s3);
       return Run(*flags);
     };
   });

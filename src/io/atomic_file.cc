@@ -13,6 +13,8 @@
 #include "io/dir_lock.h"
 #include "io/file_kind.h"
 #include "io/local_files.h"
+#include "io/s3_connection.h"
+#include "s3/location.h"
 
 namespace wv::io {
 namespace {
@@ -177,7 +179,26 @@ Status StagedFile::Commit() {
   return SyncFolder(FolderOf(path_));
 }
 
+namespace {
+
+// One PUT: S3 shows an object whole or not at all.
+Status PublishS3Object(const std::string& url, std::string_view contents) {
+  WV_ASSIGN_OR_RETURN(const s3::ObjectUrl object, s3::ParseS3Url(url));
+  if (object.key.empty() || object.key.back() == '/') {
+    return UsageError(fmt::format("{}: name an object, not a bucket or a prefix", url));
+  }
+  WV_ASSIGN_OR_RETURN(const std::shared_ptr<s3::S3Client> client, SharedS3Client());
+  s3::PutOptions put;
+  put.content_type = object.key.ends_with(".html") ? "text/html; charset=utf-8" : "";
+  return client->PutObject(object.bucket, object.key, contents, put)
+      .Or(ErrorKind::kOutput)
+      .status();
+}
+
+}  // namespace
+
 Status PublishFileAtomically(const std::string& path, std::string_view contents) {
+  if (s3::IsS3Url(path)) return PublishS3Object(path, contents);
   if (path == "-") {
     WV_ASSIGN_OR_RETURN(std::unique_ptr<ByteSink> out, OpenFileSink("-"));
     WV_RETURN_IF_ERROR(out->Append(contents));

@@ -74,7 +74,9 @@ class StagedFile {
 };
 
 // Writes `contents` to `path` through a StagedFile; "-" writes them to
-// standard output instead (nothing to publish atomically there).
+// standard output instead (nothing to publish atomically there), and
+// "s3://bucket/key" puts one object (io/s3_connection.h's client; S3 shows
+// it whole or not at all).
 Status PublishFileAtomically(const std::string& path, std::string_view contents);
 
 }  // namespace wv::io

@@ -13,6 +13,9 @@
 #include "core/terminal_text.h"
 #include "core/utf8.h"
 #include "fmt/core.h"
+#include "io/s3_connection.h"
+#include "io/s3_source.h"
+#include "s3/location.h"
 
 namespace wv::io {
 namespace {
@@ -144,6 +147,9 @@ class PrefixedSource final : public ByteSource {
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
   std::optional<FileIdentity> identity() const override { return inner_->identity(); }
+  std::optional<ObjectIdentity> object_identity() const override {
+    return inner_->object_identity();
+  }
 
  private:
   std::string prefix_;
@@ -216,6 +222,9 @@ class GzipSource final : public ByteSource {
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
   std::optional<FileIdentity> identity() const override { return inner_->identity(); }
+  std::optional<ObjectIdentity> object_identity() const override {
+    return inner_->object_identity();
+  }
 
  private:
   static std::string_view ErrorName(int code) {
@@ -301,9 +310,33 @@ StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource
       std::make_unique<PrefixedSource>(std::move(prefix), std::move(inner)));
 }
 
+StatusOr<std::unique_ptr<ByteSource>> OpenStoredSource(const std::string& path) {
+  if (!IsS3Path(path)) return OpenFileSource(path);
+  WV_ASSIGN_OR_RETURN(std::shared_ptr<s3::S3Client> client, SharedS3Client());
+  const S3Settings settings = CurrentS3Settings();
+  S3SourceOptions options;
+  options.block_bytes = settings.read_block_bytes;
+  options.blocks_in_flight = settings.read_ahead_blocks;
+  return OpenS3Source(std::move(client), path, options);
+}
+
+std::optional<uint64_t> StoredSizeOf(const std::string& path) {
+  if (IsS3Path(path)) {
+    StatusOr<std::shared_ptr<s3::S3Client>> client = SharedS3Client();
+    StatusOr<s3::ObjectUrl> url = s3::ParseS3Url(path);
+    if (!client.ok() || !url.ok()) return std::nullopt;
+    s3::S3Result<s3::ObjectInfo> head = (*client)->HeadObject(url->bucket, url->key);
+    if (!head.ok()) return std::nullopt;
+    return head->size;
+  }
+  struct stat st;
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
+
 StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
-  WV_ASSIGN_OR_RETURN(auto file, OpenFileSource(path));
-  return MaybeDecompress(std::move(file));
+  WV_ASSIGN_OR_RETURN(auto stored, OpenStoredSource(path));
+  return MaybeDecompress(std::move(stored));
 }
 
 namespace {

@@ -29,6 +29,17 @@ struct FileIdentity {
   bool operator==(const FileIdentity&) const = default;
 };
 
+// What identifies an S3 object's contents when it is opened: its URL, size
+// and ETag (every ranged read is conditional on that ETag, so a replaced
+// object cannot pass for the one opened). Plain data.
+struct ObjectIdentity {
+  std::string url;  // "s3://bucket/key"
+  uint64_t size = 0;
+  std::string etag;  // as S3 sends it, quotes included
+
+  bool operator==(const ObjectIdentity&) const = default;
+};
+
 // A forward-only stream of bytes.
 // Not thread-safe: one reader at a time.
 class ByteSource {
@@ -52,6 +63,10 @@ class ByteSource {
   // The identity of the underlying regular file as recorded at open; nullopt
   // for standard input, pipes, devices and memory.
   virtual std::optional<FileIdentity> identity() const { return std::nullopt; }
+
+  // The identity of the underlying S3 object as recorded at open; nullopt
+  // for everything else.
+  virtual std::optional<ObjectIdentity> object_identity() const { return std::nullopt; }
 };
 
 // Opens a local file; "-" is standard input.
@@ -72,7 +87,17 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 // A truncated or corrupt gzip stream is an InputError.
 StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner);
 
-// OpenFileSource + MaybeDecompress: what every input path goes through.
+// Opens stored bytes wherever they are: an "s3://bucket/key" object through
+// the process's shared S3 client (io/s3_connection.h, io/s3_source.h), anything
+// else as OpenFileSource does.
+StatusOr<std::unique_ptr<ByteSource>> OpenStoredSource(const std::string& path);
+
+// The stored size of `path` when known before reading it: a regular file's
+// size, an S3 object's (one HEAD); nullopt for "-", pipes, devices and
+// anything that cannot be looked at now (reading it will say why).
+std::optional<uint64_t> StoredSizeOf(const std::string& path);
+
+// OpenStoredSource + MaybeDecompress: what every input path goes through.
 StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 
 // Serves `data` from memory, in reads of at most `max_read` bytes (smaller

@@ -1,7 +1,9 @@
 #ifndef WV_IO_OUTPUT_STORE_H_
 #define WV_IO_OUTPUT_STORE_H_
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +33,29 @@ class OutputStore {
 
   // Where the output becomes visible, for messages.
   virtual const std::string& location() const = 0;
+
+  // The path under which a file created as `relative_path` is published,
+  // relative to the location, as the manifest must list it: the same for a
+  // local folder; on S3 the name carries the run's version
+  // (io/s3_output_store.h).
+  virtual std::string PublishedName(std::string_view relative_path) const {
+    return std::string(relative_path);
+  }
+
+  // What Commit() did beyond publishing (e.g. earlier versions removed), one
+  // line for the run's summary, or "".
+  virtual std::string CommitNote() const { return ""; }
 };
+
+// The objects a manifest of ours lists: its version (the run id) and the
+// paths of its files, relative to the output. Supplied, like the recognizer,
+// by the layer that knows the manifest's format (run::ListOwnManifest).
+struct ListedVersion {
+  std::string version;
+  std::vector<std::string> paths;
+};
+// nullopt when `manifest_text` is not a manifest of ours.
+using ManifestLister = std::function<std::optional<ListedVersion>(std::string_view manifest_text)>;
 
 struct OutputStoreOptions {
   // Recognises a previous output of ours by its manifest; without one, only
@@ -42,7 +66,26 @@ struct OutputStoreOptions {
   std::vector<std::string> inputs;
   // How long to wait for another writer of the same location (0: fail at once).
   double wait_seconds = 0;
+
+  // ---- S3 outputs (io/s3_output_store.h) ----
+  // What the previous version's manifest lists (which of the objects under
+  // the prefix are its own); required for s3:// locations.
+  ManifestLister list_manifest;
+  // This run's version (its run id): part of every object name it writes.
+  std::string version;
+  // How long objects that no manifest lists any more (and stale uploads) are
+  // kept before a run removes them: readers that started from an older
+  // manifest finish within it.
+  double grace_seconds = 900;
+  // Names at the top of the output that no manifest lists but that are kept
+  // (report.html, written after the commit).
+  std::vector<std::string> kept_names;
 };
+
+// A local folder (OpenLocalOutputStore) or, for "s3://bucket/prefix", a
+// prefix of an S3 bucket (OpenS3OutputStore).
+StatusOr<std::unique_ptr<OutputStore>> OpenOutputStore(const std::string& location,
+                                                       const OutputStoreOptions& options);
 
 // A local folder DIR, published by exchanging a staging folder with it.
 //

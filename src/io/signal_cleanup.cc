@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 
+#include "fmt/core.h"
 #include "io/tree_removal.h"
 
 namespace wv::io {
@@ -56,9 +58,30 @@ void RemoveArmed(bool trees) {
   }
 }
 
+// DeferredSignalWork's channel: the write end of a pipe its thread reads (-1:
+// none started), and the signal handed over (0: none; -1: closed, no signal
+// is deferred any more).
+std::atomic<int> g_deferral_fd{-1};
+std::atomic<int> g_deferred_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the handler hands signals over");
+
+// True when the signal went to a DeferredSignalWork, which re-raises it.
+bool DeferSignal(int signal_number) {
+  const int fd = g_deferral_fd.load(std::memory_order_acquire);
+  if (signal_number == SIGABRT || fd < 0) return false;
+  int expected = 0;
+  if (!g_deferred_signal.compare_exchange_strong(expected, signal_number)) return false;
+  const char byte = static_cast<char>(signal_number);
+  return ::write(fd, &byte, 1) == 1;
+}
+
 void OnFatalSignal(int signal_number) {
   const int saved_errno = errno;
   SignalCleanup::RemoveAllRegistered();
+  if (DeferSignal(signal_number)) {
+    errno = saved_errno;
+    return;
+  }
   // The signal is blocked while its handler runs: re-raised under the
   // previous disposition, it is delivered (and ends the process) on return.
   ::sigaction(signal_number, &g_previous[signal_number], nullptr);
@@ -126,6 +149,72 @@ void SignalCleanup::Cancel() {
   if (slot_ < 0) return;
   g_slots[slot_].state.store(kFree, std::memory_order_release);
   slot_ = -1;
+}
+
+StatusOr<std::unique_ptr<DeferredSignalWork>> DeferredSignalWork::Start(
+    std::function<void()> work) {
+  SignalCleanup::InstallHandlers();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return InternalError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  }
+  int expected = -1;
+  if (!g_deferral_fd.compare_exchange_strong(expected, fds[1])) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return InternalError("a DeferredSignalWork is started already");
+  }
+  g_deferred_signal.store(0, std::memory_order_release);
+  std::unique_ptr<DeferredSignalWork> deferred(new DeferredSignalWork(std::move(work)));
+  deferred->read_fd_ = fds[0];
+  deferred->write_fd_ = fds[1];
+  try {
+    deferred->thread_ = std::thread([raw = deferred.get()] { raw->WaitForSignal(); });
+  } catch (const std::system_error& e) {
+    g_deferral_fd.store(-1, std::memory_order_release);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return InternalError(fmt::format("cannot start a thread: {}", e.what()));
+  }
+  return deferred;
+}
+
+void DeferredSignalWork::WaitForSignal() {
+  // The cleanup signals go to the other threads: this one must stay free to
+  // run the work when the handler, running elsewhere, hands a signal over.
+  sigset_t block;
+  sigemptyset(&block);
+  for (int signal_number : kSignals) sigaddset(&block, signal_number);
+  pthread_sigmask(SIG_BLOCK, &block, nullptr);
+  char byte = 0;
+  while (::read(read_fd_, &byte, 1) < 0 && errno == EINTR) {
+  }
+  const int signal_number = g_deferred_signal.load(std::memory_order_acquire);
+  if (signal_number <= 0) return;  // stopped without a signal
+  work_();
+  // Re-raised under the previous disposition (normally: terminate), unblocked
+  // in this thread so that it is delivered here, now.
+  ::sigaction(signal_number, &g_previous[signal_number], nullptr);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signal_number);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  ::raise(signal_number);
+}
+
+DeferredSignalWork::~DeferredSignalWork() {
+  g_deferral_fd.store(-1, std::memory_order_release);
+  // From here no handler defers a signal: either one was deferred before
+  // (then the thread runs the work and ends the process) or none will be.
+  int expected = 0;
+  if (g_deferred_signal.compare_exchange_strong(expected, -1)) {
+    const char stop = 0;
+    (void)!::write(write_fd_, &stop, 1);
+  }
+  thread_.join();
+  // A handler that loaded the old descriptor may still write to it: the pipe
+  // is left open (one pair per DeferredSignalWork, a few per process).
+  g_deferred_signal.store(0, std::memory_order_release);
 }
 
 ScopedCleanupSignalBlock::ScopedCleanupSignalBlock() {

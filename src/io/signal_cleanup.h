@@ -4,7 +4,12 @@
 #include <signal.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
+#include <thread>
+
+#include "core/status.h"
 
 // What an interrupted run removes before it dies: its own staging folder, its
 // temporary files and its writer lock file.
@@ -63,6 +68,41 @@ class SignalCleanup {
  private:
   explicit SignalCleanup(int slot) : slot_(slot) {}
   int slot_ = -1;
+};
+
+// Work that must run before the process dies of SIGINT, SIGTERM or SIGHUP but
+// cannot run inside a signal handler: aborting S3 multipart uploads takes
+// network requests (io/s3_output_store.h). While one is started, the handler
+// removes the registered entries as always and then, instead of re-raising
+// the signal, hands it to this object's thread, which runs the work and then
+// re-raises the signal under its previous disposition: the process still dies
+// of it, a little later. A second signal while the work runs ends the process
+// at once (the user insists). SIGABRT is never deferred: abort() must end the
+// process. At most one is started at a time in a process.
+//
+// Thread-safe to start and destroy from any thread; the work runs on the
+// object's own thread, concurrently with the process's other threads, which
+// keep running until the signal is re-raised.
+class DeferredSignalWork {
+ public:
+  // Starts the thread that waits for a deferred signal. Errors: InternalError
+  // when the pipe or the thread cannot be made, or one is started already.
+  static StatusOr<std::unique_ptr<DeferredSignalWork>> Start(std::function<void()> work);
+
+  // Stops deferring. If a signal was deferred, waits for the work, after which
+  // the process dies of the signal (this never returns).
+  ~DeferredSignalWork();
+  DeferredSignalWork(const DeferredSignalWork&) = delete;
+  DeferredSignalWork& operator=(const DeferredSignalWork&) = delete;
+
+ private:
+  explicit DeferredSignalWork(std::function<void()> work) : work_(std::move(work)) {}
+  void WaitForSignal();
+
+  std::function<void()> work_;
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  std::thread thread_;
 };
 
 // Blocks the cleanup signals in the calling thread for its lifetime, so that

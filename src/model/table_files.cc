@@ -43,10 +43,10 @@ StatusOr<std::unique_ptr<TableFileWriter>> TableFileWriter::Open(
     io::OutputStore& store, std::string relative_path, const parquet::Schema& schema,
     const parquet::WriterOptions& options, FileLedger* ledger) {
   std::unique_ptr<TableFileWriter> w(new TableFileWriter());
-  w->path_ = std::move(relative_path);
+  w->path_ = store.PublishedName(relative_path);
   w->ledger_ = ledger;
   w->totals_ = std::make_shared<Totals>();
-  WV_ASSIGN_OR_RETURN(auto sink, store.Create(w->path_));
+  WV_ASSIGN_OR_RETURN(auto sink, store.Create(relative_path));
   auto checked = std::make_unique<ChecksumSink>(std::move(sink), w->totals_);
   WV_ASSIGN_OR_RETURN(w->writer_, parquet::FileWriter::Open(schema, std::move(checked), options));
   return w;

@@ -69,7 +69,7 @@ class TableFileWriter {
 
  private:
   TableFileWriter() = default;
-  std::string path_;
+  std::string path_;  // as published (OutputStore::PublishedName) and listed
   std::unique_ptr<parquet::FileWriter> writer_;
   // Owned by writer_'s sink chain; read after Close().
   struct Totals {

@@ -38,6 +38,7 @@ std::string ManifestToJson(const Manifest& m) {
                            {"inode", f.identity->inode},
                            {"device", f.identity->device}};
     }
+    if (f.object) input["object"] = {{"size", f.object->size}, {"etag", f.object->etag}};
     inputs.push_back(input);
   }
   j["inputs"] = inputs;
@@ -137,9 +138,10 @@ TableRecord TableFromJson(const std::string& name, const json& t) {
   return rec;
 }
 
-// One input: path, stored bytes and CRC-32, blank lines, and the identity
-// checked after its last byte (null for stdin and pipes). Blank lines and
-// identity are absent in older manifests.
+// One input: path, stored bytes and CRC-32, blank lines, the identity
+// checked after its last byte (null for stdin and pipes), and an S3 object's
+// size and ETag ("object", only for s3:// inputs). Blank lines and identity
+// are absent in older manifests.
 InputFileRecord InputFromJson(const json& f) {
   InputFileRecord input;
   input.path = f.at("path").get<std::string>();
@@ -153,6 +155,11 @@ InputFileRecord InputFromJson(const json& f) {
         static_cast<uint64_t>(GetCount(id, "size")), GetSigned(id, "mtime_seconds"),
         GetInt(id, "mtime_nanoseconds", 0, 999999999), static_cast<uint64_t>(GetCount(id, "inode")),
         static_cast<uint64_t>(GetCount(id, "device"))};
+  }
+  if (f.contains("object") && !f.at("object").is_null()) {
+    const json& object = f.at("object");
+    input.object = io::ObjectIdentity{input.path, static_cast<uint64_t>(GetCount(object, "size")),
+                                      object.at("etag").get<std::string>()};
   }
   return input;
 }

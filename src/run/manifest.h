@@ -35,6 +35,9 @@ struct InputFileRecord {
   // A regular file at open, verified unchanged after its last byte was read
   // (io::OpenFileSource); absent for stdin and pipes (nothing to verify).
   std::optional<io::FileIdentity> identity;
+  // An S3 object's size and ETag at open ("object" in the JSON; its URL is
+  // `path`); every read was conditional on that ETag. Absent for local files.
+  std::optional<io::ObjectIdentity> object;
 };
 
 struct Manifest {

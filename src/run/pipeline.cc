@@ -126,14 +126,15 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   }
   settings.threads = EffectiveThreads(options.threads);
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
+  io::ConfigureS3(options.s3);  // before the first s3:// path is looked at
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
   return settings;
 }
 
 // The manifest's header: who ran what, with which options.
-Manifest StartManifest(const RunOptions& options, const RunSettings& settings) {
+Manifest StartManifest(const RunOptions& options, const RunSettings& settings, std::string run_id) {
   Manifest manifest;
-  manifest.run_id = NewRunId();
+  manifest.run_id = std::move(run_id);
   manifest.program_version = WV_VERSION;
   manifest.created_at = IsoDateTimeString(NowEpochSeconds());
   manifest.arguments = options.arguments;
@@ -197,8 +198,8 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
 void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
   const model::BuildStats& stats = built.build.stats;
   for (const traces::IngestFileStats& f : built.ingest.files) {
-    manifest->inputs.push_back(
-        InputFileRecord{f.path, f.stored_bytes, f.stored_crc32, f.blank_lines, f.identity});
+    manifest->inputs.push_back(InputFileRecord{f.path, f.stored_bytes, f.stored_crc32,
+                                               f.blank_lines, f.identity, f.object});
   }
   manifest->blank_lines = static_cast<int64_t>(built.ingest.blank_lines);
   manifest->input_rows = stats.input_rows;
@@ -252,11 +253,13 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
+  std::string run_id = NewRunId();
   WV_ASSIGN_OR_RETURN(
       std::unique_ptr<io::OutputStore> store,
-      io::OpenLocalOutputStore(options.out_dir,
-                               RunOutputStoreOptions(settings.inputs, options.wait_seconds)));
-  Manifest manifest = StartManifest(options, settings);
+      io::OpenOutputStore(options.out_dir,
+                          RunOutputStoreOptions(settings.inputs, options.wait_seconds, run_id,
+                                                options.s3_grace_seconds)));
+  Manifest manifest = StartManifest(options, settings, std::move(run_id));
 
   observer.Stage("references");
   auto t0 = Clock::now();
@@ -296,6 +299,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   summary.manifest.stage_seconds.emplace_back("commit", SecondsSince(t0));
   summary.seconds = SecondsSince(start);
   summary.out_dir = store->location();
+  summary.commit_note = store->CommitNote();
+  summary.s3 = io::SharedS3Counters();
   return summary;
 }
 
@@ -332,6 +337,13 @@ std::string FormatRunSummary(const RunSummary& s) {
   out += fmt::format("  quality checks: {} passed, {} anomalies counted\n", passed, warnings);
   out += notes;
   out += fmt::format("  manifest: {}/{}\n", s.out_dir, kManifestName);
+  if (!s.commit_note.empty()) out += fmt::format("  {}\n", s.commit_note);
+  if (s.s3.has_value()) {
+    out +=
+        fmt::format("  s3 traffic: {} requests ({} retried), {:.1f} MB received, {:.1f} MB sent\n",
+                    s.s3->requests, s.s3->retries, static_cast<double>(s.s3->bytes_received) / 1e6,
+                    static_cast<double>(s.s3->bytes_sent) / 1e6);
+  }
   return out;
 }
 

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "io/s3_connection.h"
 #include "parquet/schema.h"
 #include "run/manifest.h"
 
@@ -23,7 +25,7 @@ inline constexpr uint64_t kDefaultMemoryLimit = uint64_t{1} << 30;
 inline constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 20;
 
 struct RunOptions {
-  std::vector<std::string> traces;  // files or globs; plain CSV or gzip
+  std::vector<std::string> traces;  // files, globs or s3:// objects, prefixes, globs; CSV or gzip
   std::string lexemes_path;         // empty: bundled reference
   std::string languages_path;       // empty: bundled reference
   std::string out_dir;
@@ -36,7 +38,12 @@ struct RunOptions {
   uint64_t memory_limit_bytes = kDefaultMemoryLimit;
   // Where the spill folder goes; empty: beside out_dir.
   std::string tmp_dir;
+  double s3_grace_seconds = 900;  // S3 out: how long superseded objects are kept
   std::vector<std::string> arguments;  // the command line, for the manifest
+  // How s3:// paths are reached (endpoint, region, addressing, credentials):
+  // RunPipeline makes them the process's (io::ConfigureS3) before it opens
+  // anything. The client is created only if an s3:// path is used.
+  io::S3Settings s3;
 };
 
 // A snapshot of progress, delivered from the thread that consumes chunks.
@@ -59,6 +66,9 @@ struct RunSummary {
   Manifest manifest;
   double seconds = 0;
   std::string out_dir;
+  std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
+  // Requests, retries and bytes of the S3 client, when the run used S3.
+  std::optional<s3::S3Counters> s3;
 };
 
 // Runs the whole job. Errors: UsageError (bad options), InputError (missing,

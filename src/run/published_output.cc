@@ -10,9 +10,17 @@
 
 #include "fmt/core.h"
 #include "io/dir_lock.h"
+#include "io/s3_connection.h"
+#include "run/output_listing.h"
+#include "run/s3_output_copy.h"
+#include "s3/location.h"
 
 namespace wv::run {
 namespace {
+
+// Objects an S3 output's copy fetches at once: requests overlap their
+// latencies, whatever the cores.
+constexpr int kS3CopyThreads = 8;
 
 // Each retry means a publish exchanged DIR between our open and our lock;
 // publishes take seconds, so a few retries always suffice.
@@ -42,6 +50,24 @@ Status CheckRelative(const std::string& dir, std::string_view relative) {
 }  // namespace
 
 StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::Open(const std::string& dir) {
+  if (s3::IsS3Url(dir)) return OpenS3(dir);
+  return OpenLocal(dir);
+}
+
+StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenS3(const std::string& url) {
+  WV_ASSIGN_OR_RETURN(const s3::ObjectUrl output, s3::ParseS3Url(WithoutTrailingSlash(url)));
+  WV_ASSIGN_OR_RETURN(const std::shared_ptr<s3::S3Client> client, io::SharedS3Client());
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<io::TempFolder> copy,
+                      io::TempFolder::Create("wordviews-s3-"));
+  WV_RETURN_IF_ERROR(CopyPublishedVersion(*client, output, copy->path(), kS3CopyThreads).status());
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, OpenLocal(copy->path()));
+  out->dir_ = output.ToString();
+  out->copy_ = std::move(copy);
+  out->manifest_status_ = out->Localize(out->manifest_status_);
+  return out;
+}
+
+StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenLocal(const std::string& dir) {
   for (int attempt = 0; attempt < kMaxOpenAttempts; ++attempt) {
     io::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid()) {
@@ -142,30 +168,58 @@ std::string PublishedOutput::PathOf(std::string_view relative) const {
   return fmt::format("{}/{}", root_, relative);
 }
 
-Status PublishedOutput::Localize(const Status& status) const {
-  if (status.ok() || !pinned_) return status;
-  const std::string& text = status.message();
+namespace {
+
+// `text` with every whole occurrence of `from` (not followed by a digit: fd 1
+// is not fd 12) replaced by `to`.
+std::string ReplacePath(const std::string& text, const std::string& from, const std::string& to) {
   std::string out;
-  size_t from = 0;
-  for (size_t at; (at = text.find(root_, from)) != std::string::npos;) {
-    const size_t end = at + root_.size();
+  size_t done = 0;
+  for (size_t at; (at = text.find(from, done)) != std::string::npos;) {
+    const size_t end = at + from.size();
     const bool whole = end == text.size() || !std::isdigit(static_cast<unsigned char>(text[end]));
-    out.append(text, from, at - from).append(whole ? dir_ : root_);
-    from = end;
+    out.append(text, done, at - done).append(whole ? to : from);
+    done = end;
   }
-  out.append(text, from);
-  return Status(status.kind(), out);
+  out.append(text, done);
+  return out;
+}
+
+}  // namespace
+
+Status PublishedOutput::Localize(const Status& status) const {
+  if (status.ok()) return status;
+  std::string text = status.message();
+  if (pinned_) text = ReplacePath(text, root_, dir_);
+  if (copy_ != nullptr) text = ReplacePath(text, copy_->path(), dir_);
+  return Status(status.kind(), text);
 }
 
 bool IsOwnManifest(std::string_view manifest_text) { return ManifestFromJson(manifest_text).ok(); }
 
+std::optional<io::ListedVersion> ListOwnManifest(std::string_view manifest_text) {
+  StatusOr<Manifest> manifest = ManifestFromJson(manifest_text);
+  if (!manifest.ok()) return std::nullopt;
+  io::ListedVersion listed;
+  listed.version = manifest->run_id;
+  for (const TableRecord& table : manifest->tables) {
+    for (const FileRecord& file : table.files) listed.paths.push_back(file.path);
+  }
+  return listed;
+}
+
 io::OutputStoreOptions RunOutputStoreOptions(const std::vector<std::string>& inputs,
-                                             double wait_seconds) {
+                                             double wait_seconds, const std::string& run_id,
+                                             double grace_seconds) {
   io::OutputStoreOptions options;
   options.is_own_manifest = IsOwnManifest;
   options.manifest_name = std::string(kManifestName);
   options.inputs = inputs;
   options.wait_seconds = wait_seconds;
+  options.list_manifest = ListOwnManifest;
+  options.version = run_id;
+  options.grace_seconds = grace_seconds;
+  options.kept_names = {std::string(kReportName)};
   return options;
 }
 

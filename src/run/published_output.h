@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "io/output_store.h"
+#include "io/temp_folder.h"
 #include "io/unique_fd.h"
 #include "run/manifest.h"
 
@@ -38,10 +39,16 @@ namespace wv::run {
 //
 // Any folder can be opened (query and report also read star schemas written
 // by other tools); manifest() is null when there is no valid manifest.
+//
+// An output on S3 (`s3://bucket/prefix`) is opened by copying the version its
+// manifest names into a private temporary folder (run/s3_output_copy.h),
+// which is then read as above and removed with the object; dir() and the
+// messages name the S3 location. It must have a valid manifest.
 // Thread-compatible: const methods may be called from several threads.
 class PublishedOutput {
  public:
-  // InputError when `dir` is missing or not a folder.
+  // InputError when `dir` is missing or not a folder; for S3, when it has no
+  // valid manifest or cannot be read (s3/error.h's one line).
   static StatusOr<std::unique_ptr<PublishedOutput>> Open(const std::string& dir);
 
   PublishedOutput(const PublishedOutput&) = delete;
@@ -74,10 +81,13 @@ class PublishedOutput {
 
  private:
   PublishedOutput(std::string dir, io::UniqueFd fd);
+  static StatusOr<std::unique_ptr<PublishedOutput>> OpenLocal(const std::string& dir);
+  static StatusOr<std::unique_ptr<PublishedOutput>> OpenS3(const std::string& url);
   void LoadManifest();
 
   std::string dir_;
-  io::UniqueFd fd_;  // holds the shared flock
+  std::unique_ptr<io::TempFolder> copy_;  // an S3 output's local copy (destroyed after fd_)
+  io::UniqueFd fd_;                       // holds the shared flock
   std::string root_;
   bool pinned_ = false;
   std::optional<Manifest> manifest_;
@@ -88,10 +98,16 @@ class PublishedOutput {
 // folder a wordviews output that `run` may replace.
 bool IsOwnManifest(std::string_view manifest_text);
 
-// The output-store options of a run reading `inputs`, waiting up to
-// `wait_seconds` for another writer.
+// The run id and the listed paths of `manifest_text` when it parses as a
+// manifest of ours: which objects of an S3 output belong to its version.
+std::optional<io::ListedVersion> ListOwnManifest(std::string_view manifest_text);
+
+// The output-store options of run `run_id` reading `inputs`, waiting up to
+// `wait_seconds` for another writer (local), keeping S3 objects no manifest
+// lists for `grace_seconds`.
 io::OutputStoreOptions RunOutputStoreOptions(const std::vector<std::string>& inputs,
-                                             double wait_seconds);
+                                             double wait_seconds, const std::string& run_id = "",
+                                             double grace_seconds = 900);
 
 }  // namespace wv::run
 

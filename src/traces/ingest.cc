@@ -17,6 +17,8 @@
 #include "core/parallel.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
+#include "io/byte_source.h"
+#include "io/s3_source.h"
 #include "traces/chunks_in_flight.h"
 #include "traces/in_order_stage.h"
 #include "traces/trace_file_reader.h"
@@ -38,12 +40,12 @@ InputSizes MeasureInputs(const std::vector<std::string>& paths) {
   InputSizes sizes;
   sizes.stored_total = 0;
   for (const std::string& path : paths) {
-    struct stat st;
-    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    const std::optional<uint64_t> stored = io::StoredSizeOf(path);
+    if (!stored.has_value()) {
       sizes.stored_total.reset();
       continue;
     }
-    const auto size = static_cast<uint64_t>(st.st_size);
+    const uint64_t size = *stored;
     if (sizes.stored_total) *sizes.stored_total += size;
     const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     sizes.expected_rows += size * (gzip ? 34 : 10) / 950;
@@ -117,6 +119,7 @@ class ParallelIngest {
       file.stored_crc32 = stored_[i].stored_crc32;
       file.bytes = stored_[i].bytes;
       file.identity = stored_[i].identity;
+      file.object = stored_[i].object;
       stats_->stored_bytes += file.stored_bytes;
       stats_->bytes += file.bytes;
     }
@@ -244,6 +247,11 @@ StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::strin
   for (const std::string& argument : arguments) {
     if (argument == "-") {
       paths.push_back(argument);
+      continue;
+    }
+    if (io::IsS3Path(argument)) {
+      WV_ASSIGN_OR_RETURN(std::vector<io::S3InputObject> objects, io::ExpandS3Input(argument));
+      for (io::S3InputObject& object : objects) paths.push_back(std::move(object.url));
       continue;
     }
     if (argument.find_first_of("*?[") == std::string::npos) {

@@ -73,6 +73,8 @@ struct IngestFileStats {
   // file was verified unchanged when its last byte was read, and
   // stored_bytes equals its size. nullopt for stdin and pipes.
   std::optional<io::FileIdentity> identity;
+  // An S3 object's URL, size and ETag at open; nullopt for local files.
+  std::optional<io::ObjectIdentity> object;
 };
 
 struct IngestStats {
@@ -112,8 +114,10 @@ class Ingestor {
 };
 
 // Expands --traces arguments: each is a path, "-", or a glob(3) pattern
-// (matches sorted). A missing file or a pattern matching nothing is an
-// InputError.
+// (matches sorted), or an S3 URL: an object, a prefix ending in '/' (every
+// object under it) or a '*'/'?' glob in the key's last segment (matches in
+// key order; io::ExpandS3Input). A missing file or object, or a pattern
+// matching nothing, is an InputError.
 StatusOr<std::vector<std::string>> ExpandTracePaths(const std::vector<std::string>& arguments);
 
 }  // namespace wv::traces

@@ -30,6 +30,9 @@ class StoredBytesTap final : public io::ByteSource {
   std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
   uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
   std::optional<io::FileIdentity> identity() const override { return inner_->identity(); }
+  std::optional<io::ObjectIdentity> object_identity() const override {
+    return inner_->object_identity();
+  }
 
   uint32_t crc() const { return crc_; }
 
@@ -46,7 +49,7 @@ StatusOr<StoredFileInfo> ReadTraceFile(
     std::atomic<uint64_t>* stored_bytes_read) {
   // Only this thread writes the counter, so a load-then-store is enough.
   const uint64_t read_before = stored_bytes_read->load(std::memory_order_relaxed);
-  WV_ASSIGN_OR_RETURN(auto stored, io::OpenFileSource(path));
+  WV_ASSIGN_OR_RETURN(auto stored, io::OpenStoredSource(path));
   auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
   const StoredBytesTap* tap = tap_owner.get();
   WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
@@ -71,7 +74,8 @@ StatusOr<StoredFileInfo> ReadTraceFile(
   return StoredFileInfo{.stored_bytes = tap->stored_bytes_read(),
                         .stored_crc32 = tap->crc(),
                         .bytes = chunker.bytes(),
-                        .identity = tap->identity()};
+                        .identity = tap->identity(),
+                        .object = tap->object_identity()};
 }
 
 }  // namespace wv::traces

@@ -26,9 +26,12 @@ struct StoredFileInfo {
   // The file at open, for a regular file (verified unchanged at its end:
   // io::OpenFileSource); nullopt for stdin and pipes.
   std::optional<io::FileIdentity> identity;
+  // An S3 object's URL, size and ETag at open (every read was conditional
+  // on that ETag: io::OpenS3Source); nullopt for local files.
+  std::optional<io::ObjectIdentity> object;
 };
 
-// Reads the traces file `path` ("-" is stdin): opens it, decompressing
+// Reads the traces file `path` ("-" is stdin, "s3://b/k" an S3 object): opens it, decompressing
 // gzip (detected from the bytes), checks its header (an empty file or a
 // wrong header is an InputError naming it; so is a regular file that changed
 // while it was read, io::OpenFileSource), then cuts the rest into chunks

@@ -68,3 +68,63 @@ def snapshot(root):
             else:
                 out[rel] = ("file", st.st_size, st.st_mtime_ns)
     return out
+
+
+# ---- S3: a real server (versitygw) on loopback, started once per test session (per xdist worker) ----
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A running versitygw (s3_server.S3Server): endpoint, access_key, secret_key, region, client().
+
+    Without the binary the S3 tests are skipped, or fail when WV_REQUIRE_S3=1 (as `make test` sets):
+    CI must not pass by skipping them. `make setup` builds it."""
+    from s3_server import S3Server, versitygw_path
+
+    binary = versitygw_path()
+    if not binary.is_file():
+        message = f"versitygw not found at {binary}; run `make setup` (or set WV_VERSITYGW)"
+        if os.environ.get("WV_REQUIRE_S3") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    root = tmp_path_factory.mktemp("s3")
+    server = S3Server(binary, root / "data", root / "versitygw.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(s3_server):
+    """A boto3 S3 client of the test server (path-style, us-east-1, no retries)."""
+    return s3_server.client()
+
+
+@pytest.fixture
+def s3_bucket(s3):
+    """A fresh, empty bucket, removed with what it holds after the test."""
+    import uuid
+
+    from s3_server import empty_bucket
+
+    name = f"wv-test-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    try:
+        empty_bucket(s3, name)
+    except Exception:  # cleanup only: the data folder goes with the session anyway
+        pass
+
+
+@pytest.fixture
+def s3_env(s3_server, tmp_path):
+    """The environment for a `wordviews` subprocess that talks to the test server directly."""
+    return s3_server.wordviews_env(home=tmp_path)
+
+
+@pytest.fixture
+def s3_proxy(s3_server):
+    """A fault-injecting proxy (s3_fault_proxy.FaultProxy) in front of the test server, for one test;
+    `s3_server.wordviews_env(endpoint=s3_proxy.endpoint)` points wordviews at it."""
+    from s3_fault_proxy import FaultProxy
+
+    with FaultProxy("127.0.0.1", s3_server.port) as proxy:
+        yield proxy

@@ -191,8 +191,8 @@ TEST_F(OptionSourcesTest, TwoSpellingsOfOneKeyAreAnError) {
 }
 
 TEST_F(OptionSourcesTest, BadValuesNameTheirLineButOnlyForTheRunningSubcommand) {
-  const std::string config =
-      WriteConfig("[alpha]\nmax_bad_ratio = 2\n[beta]\nthreads = 0\n[AWS]\nKEY = whatever\n");
+  const std::string config = WriteConfig(
+      "[alpha]\nmax_bad_ratio = 2\n[beta]\nthreads = 0\n[AWS]\nAWS_ACCESS_KEY_ID = whatever\n");
   TestApp t;
   EXPECT_EQ(Run(t, {"--config", config, "alpha", "--out", "o"}),
             config +
@@ -201,7 +201,7 @@ TEST_F(OptionSourcesTest, BadValuesNameTheirLineButOnlyForTheRunningSubcommand) 
   TestApp u;
   EXPECT_EQ(Run(u, {"--config", config, "beta"}),
             config + ":4: bad value for 'threads' in [beta]: Value 0 not in range 1 to 64");
-  const std::string ok = WriteConfig("[beta]\nthreads = 0\n[AWS]\nKEY = whatever\n");
+  const std::string ok = WriteConfig("[beta]\nthreads = 0\n[AWS]\nAWS_ACCESS_KEY_ID = whatever\n");
   TestApp v;
   EXPECT_EQ(Run(v, {"--config", ok, "alpha", "--out", "o"}), "");  // [beta] is not read
 }
@@ -230,6 +230,43 @@ TEST_F(OptionSourcesTest, ConfigFileErrorsComeBeforeParsingTheSubcommand) {
   TestApp u;
   EXPECT_NE(Run(u, {"--config", config + ".missing", "alpha"}).find("cannot open"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace wv::cli
+
+namespace wv::cli {
+namespace {
+
+class AwsSectionTest : public OptionSourcesTest {};
+
+TEST_F(AwsSectionTest, TheDlCfgKeysAreReadInAnyCase) {
+  const std::string config = WriteConfig(
+      "[AWS]\nAWS_ACCESS_KEY_ID=AKIAEXAMPLE\naws_secret_access_key = s3cr3t/+=\n[beta]\n");
+  TestApp t;
+  OptionSources sources(&t.app);
+  const std::vector<const char*> argv = {"test", "--config", config.c_str(), "beta"};
+  t.app.parse(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(sources.Apply().ok());
+  const AwsConfigKeys keys = sources.AwsKeys();
+  EXPECT_EQ(keys.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(keys.secret_access_key, "s3cr3t/+=");
+  EXPECT_EQ(keys.session_token, "");
+  EXPECT_EQ(keys.source, config + " [AWS]");
+}
+
+TEST_F(AwsSectionTest, UnknownKeysAreErrorsThatNeverQuoteAValue) {
+  const std::string typo = WriteConfig("[AWS]\nAWS_SECRET_ACCES_KEY = s3cr3t\n");
+  TestApp t;
+  const std::string message = Run(t, {"--config", typo, "beta"});
+  EXPECT_EQ(message, typo +
+                         ":2: unknown key 'AWS_SECRET_ACCES_KEY' in [AWS] (its keys: "
+                         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)");
+  const std::string array = WriteConfig("[AWS]\nAWS_ACCESS_KEY_ID = [\"s3cr3t\", \"x\"]\n");
+  TestApp u;
+  const std::string array_message = Run(u, {"--config", array, "beta"});
+  EXPECT_EQ(array_message, array + ":2: 'AWS_ACCESS_KEY_ID' in [AWS] takes one value");
+  EXPECT_EQ(array_message.find("s3cr3t"), std::string::npos);
 }
 
 }  // namespace

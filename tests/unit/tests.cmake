@@ -28,6 +28,9 @@ set(WV_UNIT_TESTS
   io_dir_lock_test.cc
   io_output_ownership_test.cc
   io_output_store_test.cc
+  io_s3_output_store_test.cc
+  io_s3_sink_test.cc
+  io_s3_source_test.cc
   io_sink_gzip_test.cc
   io_tree_removal_test.cc
   model_dimension_feed_test.cc
@@ -51,6 +54,13 @@ set(WV_UNIT_TESTS
   run_published_output_test.cc
   run_recount_test.cc
   run_verify_test.cc
+  s3_client_test.cc
+  s3_credentials_test.cc
+  s3_error_test.cc
+  s3_location_test.cc
+  s3_retry_test.cc
+  s3_signing_test.cc
+  s3_xml_test.cc
   traces_chunks_in_flight_test.cc
   traces_duplicate_detector_test.cc
   traces_external_sort_test.cc
