@@ -12,10 +12,15 @@
 
 namespace wv::io {
 
-StatusOr<std::unique_ptr<TempFolder>> TempFolder::Create(std::string_view prefix) {
+std::string TemporaryRoot() {
   const char* tmpdir = std::getenv("TMPDIR");
   std::string root = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
   while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return root;
+}
+
+StatusOr<std::unique_ptr<TempFolder>> TempFolder::Create(std::string_view prefix) {
+  const std::string root = TemporaryRoot();
   UniqueFd parent(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!parent.valid()) {
     return OutputError(

@@ -12,6 +12,10 @@
 
 namespace wv::io {
 
+// The folder temporaries go to when the user named none: $TMPDIR if set and
+// not empty, else /tmp (without a trailing slash).
+std::string TemporaryRoot();
+
 // A private temporary folder (mode 0700, made by mkdtemp under $TMPDIR, else
 // /tmp), removed with everything in it when the object is destroyed, and by
 // SIGINT, SIGTERM, SIGHUP and SIGABRT (io/signal_cleanup.h); the removal is

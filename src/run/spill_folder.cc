@@ -14,7 +14,9 @@
 #include "core/terminal_text.h"
 #include "fmt/core.h"
 #include "io/dir_lock.h"
+#include "io/temp_folder.h"
 #include "io/tree_removal.h"
+#include "s3/location.h"
 
 namespace wv::run {
 namespace {
@@ -70,6 +72,9 @@ void RemoveStaleSpillFolders(int parent_fd) {
 }  // namespace
 
 std::string DefaultSpillParent(const std::string& out_dir) {
+  // An S3 output has no local folder beside it: the spill goes where
+  // temporaries go.
+  if (s3::IsS3Url(out_dir)) return io::TemporaryRoot();
   std::filesystem::path path = std::filesystem::path(out_dir).lexically_normal();
   if (!path.empty() && !path.has_filename()) path = path.parent_path();
   return path.has_parent_path() ? path.parent_path().string() : std::string(".");

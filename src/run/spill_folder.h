@@ -46,7 +46,8 @@ class SpillFolder {
 };
 
 // The folder spill folders go to for output `out_dir` when --tmp-dir is not
-// given: the output's parent.
+// given: the output's parent, or TemporaryRoot() ($TMPDIR, /tmp) for an
+// s3:// output.
 std::string DefaultSpillParent(const std::string& out_dir);
 
 }  // namespace wv::run
