@@ -29,11 +29,14 @@ class ABSL_LOCKABLE Mutex {
 
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
   // Wakes the threads blocked in Await() so they re-evaluate their
-  // conditions (state they wait on changes only under this lock).
+  // conditions (state they wait on changes only under this lock). They are
+  // woken before the lock is released, not after: once it is released, a
+  // waiter may return and destroy the object holding this Mutex (a
+  // Notification on its stack, a sink whose last task it waited for), so
+  // Unlock() must not touch a member after mu_.unlock().
   void Unlock() ABSL_UNLOCK_FUNCTION() {
-    const bool wake = waiters_ > 0;
+    if (waiters_ > 0) changed_.notify_all();
     mu_.unlock();
-    if (wake) changed_.notify_all();
   }
   // Blocks until `condition` holds, releasing the lock while it waits.
   // REQUIRES: this thread holds the lock.
