@@ -38,7 +38,7 @@ struct RunOptions {
   uint64_t memory_limit_bytes = kDefaultMemoryLimit;
   // Where the spill folder goes; empty: beside out_dir.
   std::string tmp_dir;
-  double s3_grace_seconds = 900;  // S3 out: how long superseded objects are kept
+  double s3_grace_seconds = 900;       // S3 out: how long superseded objects are kept
   std::vector<std::string> arguments;  // the command line, for the manifest
   // How s3:// paths are reached (endpoint, region, addressing, credentials):
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens
