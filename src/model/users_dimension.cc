@@ -7,12 +7,13 @@
 namespace wv::model {
 
 uint32_t UsersAccumulator::Index(std::string_view user_id) {
-  auto [it, inserted] = index_.try_emplace(user_id, static_cast<uint32_t>(stats_.size()));
+  bool inserted = false;
+  const uint32_t user = index_.Intern(user_id, &inserted);
   if (inserted) {
     names_.push_back(user_id);
     stats_.emplace_back();
   }
-  return it->second;
+  return user;
 }
 
 void UsersAccumulator::AddRun(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,

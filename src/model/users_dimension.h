@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "core/string_dictionary.h"
 #include "model/table_data.h"
 #include "parquet/column_vector.h"
 
@@ -45,7 +46,9 @@ class UsersAccumulator {
     int64_t first_seen = 0, last_seen = 0, views = 0, courses = 0;
   };
 
-  StringMap<uint32_t> index_;
+  // Looked up once per run of rows: a StringDictionary reads its slot, then
+  // the id in one arena (a std::string key would add a heap pointer to chase).
+  StringDictionary index_;  // code = the user's index
   parquet::ByteArrayVector names_;
   std::vector<UserStats> stats_;
   absl::flat_hash_set<uint64_t> courses_;  // (user, learning, ui)

@@ -68,16 +68,17 @@ DecodedLexeme DecodeLexeme(std::string_view s, const traces::LexemeReference& re
 }
 
 uint32_t WordsAccumulator::Add(std::string_view id, std::string_view text, uint32_t language) {
-  auto [it, inserted] = index_.try_emplace(id, static_cast<uint32_t>(stats_.size()));
-  const uint32_t word = it->second;
+  bool inserted = false;
+  const uint32_t word = ids_.Intern(id, &inserted);
   if (inserted) {
-    ids_.emplace_back(id);
-    stats_.push_back(WordStats{std::string(text), language, 0, false, false});
+    stats_.push_back(
+        WordStats{strings_.size(), static_cast<uint32_t>(text.size()), language, 0, false, false});
+    strings_.append(text);
   }
   WordStats& w = stats_[word];
   ++w.views;
   bool conflict = false;
-  if (w.lexeme_string != text) {
+  if (!SameBytes(LexemeString(w), text)) {
     conflict = true;
     if (!w.several_strings) ++conflicts_.lexemes_with_several_strings;
     w.several_strings = true;
@@ -99,12 +100,14 @@ WordsAccumulator::Built WordsAccumulator::Build(const traces::LexemeReference& t
   t.rows = stats_.size();
   for (size_t i = 0; i < stats_.size(); ++i) {
     const WordStats& w = stats_[i];
-    const DecodedLexeme d = DecodeLexeme(w.lexeme_string, tags);
+    const std::string_view lexeme_string = LexemeString(w);
+    const DecodedLexeme d = DecodeLexeme(lexeme_string, tags);
     b.words_undecodable += !d.ok;
     b.words_with_unknown_tags += d.unknown_tags > 0;
     b.unknown_tag_occurrences += d.unknown_tags;
     b.words_with_wildcards += d.surface_is_wildcard || d.has_wildcard_tag;
-    PushWordRow(ids_[i], langs.code(w.language), w.lexeme_string, d, t.columns);
+    PushWordRow(ids_.value(static_cast<uint32_t>(i)), langs.code(w.language), lexeme_string, d,
+                t.columns);
     b.rows_covered += w.views;
   }
   return b;

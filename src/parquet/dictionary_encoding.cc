@@ -1,12 +1,85 @@
 #include "parquet/dictionary_encoding.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <limits>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/string_dictionary.h"
 
 namespace wv::parquet {
 namespace {
+
+// A column whose values are nearly all distinct gains nothing from a
+// dictionary but costs a hash insert per value until the dictionary page
+// overflows (a run's line_number, say: 131,072 inserts per row group before
+// the 1 MiB fallback). So at these counts of values seen, a dictionary that
+// holds more than 3/4 of them gives up at once: the chunk is written PLAIN.
+// (Checked from 4,096 values on, so small chunks keep their dictionary.)
+constexpr size_t kDistinctCheckpoints[] = {4096, 65536};
+bool MostlyDistinct(size_t seen, size_t distinct) { return 4 * distinct > 3 * seen; }
+
+// Integer columns spanning fewer than this many values (counts, a day's
+// epoch seconds) are indexed by value - min in a flat table instead of a
+// hash map: one load per value, and the same first-seen order.
+constexpr uint64_t kMaxDirectSpan = uint64_t{1} << 17;
+
+template <typename T, typename Key>
+bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size_t begin,
+                size_t end, size_t max_plain_bytes, std::vector<T>* dict, Dictionary* out);
+
+// The dictionary of an integer column whose non-null values in [begin, end)
+// lie in [lo, lo + span): a direct table of span entries.
+template <typename T>
+bool BuildDirect(const std::vector<T>& v, const std::vector<uint8_t>& valid, size_t begin,
+                 size_t end, T lo, uint64_t span, size_t max_plain_bytes, std::vector<T>* dict,
+                 Dictionary* out) {
+  const size_t max_entries = max_plain_bytes / sizeof(T);
+  std::vector<uint32_t> slot(span, UINT32_MAX);
+  out->indices.reserve(end - begin);
+  size_t seen = 0;
+  size_t checkpoint = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (!valid.empty() && !valid[i]) continue;
+    const uint64_t at = static_cast<uint64_t>(v[i]) - static_cast<uint64_t>(lo);
+    uint32_t index = slot[at];
+    if (index == UINT32_MAX) {
+      if (dict->size() >= max_entries) return false;
+      index = slot[at] = static_cast<uint32_t>(dict->size());
+      dict->push_back(v[i]);
+    }
+    out->indices.push_back(index);
+    if (++seen == kDistinctCheckpoints[checkpoint]) {
+      if (MostlyDistinct(seen, dict->size())) return false;
+      checkpoint = std::min(checkpoint + 1, std::size(kDistinctCheckpoints) - 1);
+    }
+  }
+  out->num_values = dict->size();
+  out->plain_bytes = dict->size() * sizeof(T);
+  return true;
+}
+
+// An integer column: direct when its values span little, else hashed.
+template <typename T, typename Key>
+bool BuildInteger(const std::vector<T>& v, const std::vector<uint8_t>& valid, size_t begin,
+                  size_t end, size_t max_plain_bytes, std::vector<T>* dict, Dictionary* out) {
+  T lo = std::numeric_limits<T>::max();
+  T hi = std::numeric_limits<T>::min();
+  for (size_t i = begin; i < end; ++i) {
+    if (!valid.empty() && !valid[i]) continue;
+    lo = std::min(lo, v[i]);
+    hi = std::max(hi, v[i]);
+  }
+  if (lo <= hi) {
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+    if (span != 0 && span <= kMaxDirectSpan) {
+      return BuildDirect(v, valid, begin, end, lo, span, max_plain_bytes, dict, out);
+    }
+  }
+  return BuildFixed<T, Key>(v, valid, begin, end, max_plain_bytes, dict, out);
+}
 
 template <typename T, typename Key>
 bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size_t begin,
@@ -18,8 +91,14 @@ bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size
   bool have_prev = false;
   Key prev_key = 0;
   uint32_t prev_index = 0;
+  size_t seen = 0;
+  size_t checkpoint = 0;
   for (size_t i = begin; i < end; ++i) {
     if (!valid.empty() && !valid[i]) continue;
+    if (++seen == kDistinctCheckpoints[checkpoint]) {
+      if (MostlyDistinct(seen - 1, dict->size())) return false;
+      checkpoint = std::min(checkpoint + 1, std::size(kDistinctCheckpoints) - 1);
+    }
     Key key;
     std::memcpy(&key, &v[i], sizeof(Key));
     if (have_prev && key == prev_key) {
@@ -41,9 +120,11 @@ bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size
   return true;
 }
 
+// Byte arrays are interned in a StringDictionary (core/string_dictionary.h):
+// a word-at-a-time hash and compare over values kept in one arena.
 bool BuildBytes(const ByteArrayVector& v, const std::vector<uint8_t>& valid, size_t begin,
                 size_t end, size_t max_plain_bytes, Dictionary* out) {
-  absl::flat_hash_map<std::string_view, uint32_t> index;
+  StringDictionary index;
   ByteArrayVector& dict = out->values.bytes;
   size_t plain_bytes = 0;
   out->indices.reserve(end - begin);
@@ -51,22 +132,29 @@ bool BuildBytes(const ByteArrayVector& v, const std::vector<uint8_t>& valid, siz
   const char* data = v.data.data();
   std::string_view prev;
   uint32_t prev_index = UINT32_MAX;
+  size_t seen = 0;
+  size_t checkpoint = 0;
   for (size_t i = begin; i < end; ++i) {
     if (!valid.empty() && !valid[i]) continue;
+    if (++seen == kDistinctCheckpoints[checkpoint]) {
+      if (MostlyDistinct(seen - 1, dict.size())) return false;
+      checkpoint = std::min(checkpoint + 1, std::size(kDistinctCheckpoints) - 1);
+    }
     const std::string_view s(data + off[i], off[i + 1] - off[i]);
-    if (prev_index != UINT32_MAX && s == prev) {
+    if (prev_index != UINT32_MAX && SameBytes(s, prev)) {
       out->indices.push_back(prev_index);
       continue;
     }
-    auto [it, inserted] = index.try_emplace(s, static_cast<uint32_t>(dict.size()));
+    bool inserted = false;
+    const uint32_t code = index.Intern(s, &inserted);
     if (inserted) {
       plain_bytes += 4 + s.size();
       if (plain_bytes > max_plain_bytes) return false;
       dict.push_back(s);
     }
-    out->indices.push_back(it->second);
+    out->indices.push_back(code);
     prev = s;
-    prev_index = it->second;
+    prev_index = code;
   }
   out->num_values = dict.size();
   out->plain_bytes = plain_bytes;
@@ -79,11 +167,11 @@ bool BuildDictionary(PhysicalType type, const ColumnVector& c, size_t begin, siz
                      size_t max_plain_bytes, Dictionary* out) {
   switch (type) {
     case PhysicalType::kInt32:
-      return BuildFixed<int32_t, uint32_t>(c.i32, c.valid, begin, end, max_plain_bytes,
-                                           &out->values.i32, out);
+      return BuildInteger<int32_t, uint32_t>(c.i32, c.valid, begin, end, max_plain_bytes,
+                                             &out->values.i32, out);
     case PhysicalType::kInt64:
-      return BuildFixed<int64_t, uint64_t>(c.i64, c.valid, begin, end, max_plain_bytes,
-                                           &out->values.i64, out);
+      return BuildInteger<int64_t, uint64_t>(c.i64, c.valid, begin, end, max_plain_bytes,
+                                             &out->values.i64, out);
     case PhysicalType::kFloat:
       return BuildFixed<float, uint32_t>(c.f32, c.valid, begin, end, max_plain_bytes,
                                          &out->values.f32, out);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 
@@ -324,6 +325,64 @@ TEST(ParquetDictionary, FallsBackExactlyAtTheLimit) {
   ASSERT_TRUE(BuildDictionary(PhysicalType::kDouble, f, 0, 4, 1000, &d3));
   EXPECT_EQ(d3.num_values, 3u);
   EXPECT_EQ(d3.indices, (std::vector<uint32_t>{0, 1, 2, 0}));
+}
+
+// The dictionary a reader would rebuild: distinct values in first-seen
+// order and each non-null row's position among them (a std::map, not the
+// writer's tables).
+template <typename T>
+void ExpectFirstSeenDictionary(const std::vector<T>& v, const std::vector<uint8_t>& valid,
+                               const std::vector<T>& dict, const std::vector<uint32_t>& indices) {
+  std::map<T, uint32_t> seen;
+  std::vector<T> want_dict;
+  std::vector<uint32_t> want_indices;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!valid.empty() && !valid[i]) continue;
+    auto [it, inserted] = seen.emplace(v[i], static_cast<uint32_t>(want_dict.size()));
+    if (inserted) want_dict.push_back(v[i]);
+    want_indices.push_back(it->second);
+  }
+  EXPECT_EQ(dict, want_dict);
+  EXPECT_EQ(indices, want_indices);
+}
+
+TEST(ParquetDictionary, SmallSpanIntegersKeepFirstSeenOrderWithNullsAndNegatives) {
+  std::mt19937_64 rng(7);
+  ColumnVector c;
+  for (int i = 0; i < 50000; ++i) {
+    c.i64.push_back(static_cast<int64_t>(rng() % 3000) - 1500);
+    c.valid.push_back(rng() % 5 != 0);
+  }
+  Dictionary d;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt64, c, 0, c.i64.size(), 1 << 20, &d));
+  ExpectFirstSeenDictionary(c.i64, c.valid, d.values.i64, d.indices);
+  // int32 at the extremes of its range: a span of 2^32 takes the hashed path.
+  ColumnVector w;
+  w.i32 = {std::numeric_limits<int32_t>::max(), 0, std::numeric_limits<int32_t>::min(), 0, 7};
+  Dictionary dw;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt32, w, 0, w.i32.size(), 1 << 20, &dw));
+  ExpectFirstSeenDictionary(w.i32, w.valid, dw.values.i32, dw.indices);
+}
+
+TEST(ParquetDictionary, MostlyDistinctChunksGiveUpBeforeTheSizeLimit) {
+  // All distinct, far under the size limit: PLAIN, decided from the first values.
+  ColumnVector unique;
+  for (int64_t i = 0; i < 20000; ++i) unique.i64.push_back(i * 1000003);
+  Dictionary d;
+  EXPECT_FALSE(BuildDictionary(PhysicalType::kInt64, unique, 0, 20000, 1 << 30, &d));
+  ColumnVector text;
+  for (int i = 0; i < 20000; ++i) text.bytes.push_back(std::to_string(i * 7919));
+  Dictionary dt;
+  EXPECT_FALSE(BuildDictionary(PhysicalType::kByteArray, text, 0, 20000, 1 << 30, &dt));
+  // Half distinct: kept, in first-seen order.
+  ColumnVector half;
+  for (int64_t i = 0; i < 20000; ++i) half.i64.push_back((i / 2) * 1000003);
+  Dictionary dh;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt64, half, 0, 20000, 1 << 30, &dh));
+  ExpectFirstSeenDictionary(half.i64, half.valid, dh.values.i64, dh.indices);
+  // Fewer values than the first checkpoint: a dictionary, however distinct.
+  Dictionary ds;
+  EXPECT_TRUE(BuildDictionary(PhysicalType::kInt64, unique, 0, 4000, 1 << 30, &ds));
 }
 
 }  // namespace
