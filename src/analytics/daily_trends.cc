@@ -142,8 +142,7 @@ StatusOr<ResultTable> QueryDailyTrends(const FactSnapshot& snapshot, const Query
                                "ISO 639-1 code of the language being learned");
   const size_t u = t.AddColumn("ui_language", ValueType::kString,
                                "ISO 639-1 code of the app's interface language");
-  const TrendColumns c =
-      AddTrendColumns(t, "distinct user_id with views in the pair that day");
+  const TrendColumns c = AddTrendColumns(t, "distinct user_id with views in the pair that day");
   for (int64_t day = 0; day < d.days.count; ++day) {
     for (size_t p = 0; p < d.pairs; ++p) {
       const size_t cell = static_cast<size_t>(day) * d.pairs + p;
@@ -168,9 +167,8 @@ StatusOr<ResultTable> QueryDailyTotals(const FactSnapshot& snapshot, const Query
   ResultTable t;
   const size_t date = AddDateColumn(t);
   const TrendColumns c = AddTrendColumns(t, "distinct user_id with views that day (any pair)");
-  const size_t fresh =
-      t.AddColumn("new_users", ValueType::kInt64,
-                  "users whose first view in the fact table is that day");
+  const size_t fresh = t.AddColumn("new_users", ValueType::kInt64,
+                                   "users whose first view in the fact table is that day");
   int64_t total_views = 0, total_new = 0;
   for (int64_t day = 0; day < d.days.count; ++day) {
     int64_t views = 0, exercises = 0, correct = 0;

@@ -991,11 +991,11 @@ const std::vector<QueryDef>& AllQueries() {
        true, QueryHardestWords},
       {"recall-by-pos", "recall rate per part of speech (dim_words)", kWordColumns, true,
        QueryRecallByPos},
-      {"daily-trends", "per UTC day and pair: views, active users, exercises, recall rate",
-       kTrends, false, QueryDailyTrends},
+      {"daily-trends", "per UTC day and pair: views, active users, exercises, recall rate", kTrends,
+       false, QueryDailyTrends},
       {"daily-totals",
-       "per UTC day, all pairs: views, active users, new users, exercises, recall rate",
-       kTrends, false, QueryDailyTotals},
+       "per UTC day, all pairs: views, active users, new users, exercises, recall rate", kTrends,
+       false, QueryDailyTotals},
   };
   return kQueries;
 }

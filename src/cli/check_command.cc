@@ -64,14 +64,14 @@ Status CheckFreshness(const run::PublishedOutput& out, double max_age_hours, boo
   if (!freshness.ok()) return Annotate(freshness.status(), out.dir());
   WV_ASSIGN_OR_RETURN(const int64_t now, run::FreshnessNow());
   const int64_t age = now - freshness->batch_epoch;
-  const std::string summary =
-      fmt::format("newest batch {} at {} is {} old", freshness->batch_id, freshness->batch_time,
-                  run::AgeText(age));
+  const std::string summary = fmt::format("newest batch {} at {} is {} old", freshness->batch_id,
+                                          freshness->batch_time, run::AgeText(age));
   if (static_cast<double>(age) > max_age_hours * 3600) {
-    return StaleError(fmt::format("check {}: {}, more than --max-age {:g} h", out.dir(), summary,
-                                  max_age_hours));
+    return StaleError(
+        fmt::format("check {}: {}, more than --max-age {:g} h", out.dir(), summary, max_age_hours));
   }
-  if (!json) fmt::print("check {}: {} (within --max-age {:g} h)\n", out.dir(), summary, max_age_hours);
+  if (!json)
+    fmt::print("check {}: {} (within --max-age {:g} h)\n", out.dir(), summary, max_age_hours);
   return OkStatus();
 }
 

@@ -85,7 +85,9 @@ StatusOr<int64_t> ParseIsoDateTimeString(std::string_view text) {
   if (suffix != "Z" && suffix != "+00:00") return shape_error();
   StatusOr<int64_t> days = ParseDateString(text.substr(0, 10));
   if (!days.ok()) return days.status();
-  const auto number = [&](size_t begin) { return (text[begin] - '0') * 10 + (text[begin + 1] - '0'); };
+  const auto number = [&](size_t begin) {
+    return (text[begin] - '0') * 10 + (text[begin + 1] - '0');
+  };
   const int hour = number(11), minute = number(14), second = number(17);
   if (hour > 23 || minute > 59 || second > 59) {
     return UsageError(fmt::format("is not a time of day: '{}'", text));

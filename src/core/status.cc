@@ -33,8 +33,8 @@ ExitCode ExitCodeFor(const Status& status) {
 
 std::string Status::ToString() const {
   static constexpr std::string_view kNames[] = {
-      "ok",       "usage error", "input error",       "quality gate",  "output error",
-      "mismatch", "unavailable", "permission denied", "stale",       "internal error"};
+      "ok",       "usage error", "input error",       "quality gate", "output error",
+      "mismatch", "unavailable", "permission denied", "stale",        "internal error"};
   std::string out(kNames[static_cast<int>(kind_)]);
   if (!ok()) out.append(": ").append(message_);
   return out;

@@ -51,7 +51,8 @@ std::string ChecksText(const run::Manifest* m) {
 
 std::string FreshnessList(const DashboardInput& in) {
   if (!in.freshness.ok()) {
-    return Answer(fmt::format("Freshness unknown: {}.", EscapeHtml(in.freshness.status().message())));
+    return Answer(
+        fmt::format("Freshness unknown: {}.", EscapeHtml(in.freshness.status().message())));
   }
   const run::Freshness& f = *in.freshness;
   const int64_t age = in.now_epoch - f.batch_epoch;
@@ -107,10 +108,11 @@ std::string LastDayDescription(const TrendChart& c) {
       last.emplace_back(*c.series[k].back(), c.series_names[k]);
     }
   }
-  std::sort(last.begin(), last.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::string s = fmt::format("{} line(s) over {} day(s), {} to {}. On {}:", c.series.size(),
-                              c.x_labels.size(), c.x_labels.front(), c.x_labels.back(),
-                              c.x_labels.back());
+  std::sort(last.begin(), last.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string s =
+      fmt::format("{} line(s) over {} day(s), {} to {}. On {}:", c.series.size(), c.x_labels.size(),
+                  c.x_labels.front(), c.x_labels.back(), c.x_labels.back());
   for (size_t i = 0; i < last.size() && i < 4; ++i) {
     s += fmt::format("{} {} {}", i == 0 ? "" : ";", last[i].second,
                      c.percent ? Percent(last[i].first, 1)
@@ -183,8 +185,8 @@ std::string TotalsTable(const ResultTable& totals) {
         "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
         EscapeHtml(Text(totals, "date", r)), Thousands(Column(totals, "views").ints[r]),
         Thousands(Column(totals, "active_users").ints[r]),
-        Thousands(Column(totals, "new_users").ints[r]), Thousands(Column(totals, "exercises").ints[r]),
-        recall ? Percent(*recall, 2) : "n/a");
+        Thousands(Column(totals, "new_users").ints[r]),
+        Thousands(Column(totals, "exercises").ints[r]), recall ? Percent(*recall, 2) : "n/a");
   }
   return TableWrap("id=\"daily-totals\"", s + "</tbody>");
 }

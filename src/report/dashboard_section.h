@@ -22,8 +22,8 @@ namespace wv::report {
 struct DashboardInput {
   // The newest batch, or why it is unknown (no manifest, a malformed one).
   StatusOr<run::Freshness> freshness = InputError("no manifest");
-  const run::Manifest* manifest = nullptr;  // for the checks; may be null
-  int64_t now_epoch = 0;                    // the time the report is written
+  const run::Manifest* manifest = nullptr;               // for the checks; may be null
+  int64_t now_epoch = 0;                                 // the time the report is written
   const analytics::ResultTable* daily_trends = nullptr;  // QueryDailyTrends
   const analytics::ResultTable* daily_totals = nullptr;  // QueryDailyTotals
 };

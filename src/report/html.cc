@@ -259,13 +259,14 @@ std::pair<double, double> TrendRange(const TrendChart& chart) {
 
 std::string TrendValueText(const TrendChart& chart, double v) {
   if (chart.percent) return Percent(v, 1);
-  return Thousands(static_cast<int64_t>(std::llround(v))) + (chart.unit.empty() ? "" : " " + chart.unit);
+  return Thousands(static_cast<int64_t>(std::llround(v))) +
+         (chart.unit.empty() ? "" : " " + chart.unit);
 }
 
 // The axes of a trend chart: gridlines with y ticks, x ticks (at most 7,
 // first and last included) and both axis titles.
-std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, int plot_h,
-                      double lo, double hi) {
+std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, int plot_h, double lo,
+                      double hi) {
   const size_t nx = chart.x_labels.size();
   auto x_of = [&](size_t i) {
     return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
@@ -287,7 +288,8 @@ std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, in
     if (!regular && !last) continue;
     const std::string& tick = i < chart.x_ticks.size() ? chart.x_ticks[i] : chart.x_labels[i];
     s += fmt::format(
-        "<text class=\"xtick\" x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#444\">{}</text>\n",
+        "<text class=\"xtick\" x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
+        "fill=\"#444\">{}</text>\n",
         x_of(i), top + plot_h + 18, EscapeHtml(tick));
   }
   s += fmt::format(
@@ -295,15 +297,16 @@ std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, in
       "<text class=\"xtitle\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\" fill=\"#333\">{5}</text>\n"
       "<text class=\"ytitle\" x=\"0\" y=\"0\" transform=\"translate(14 {6}) rotate(-90)\" "
       "text-anchor=\"middle\" fill=\"#333\">{7}</text>\n</g>\n",
-      left, left + plot_w, top + plot_h, left + plot_w / 2, top + plot_h + 38, EscapeHtml(chart.x_title),
-      top + plot_h / 2, EscapeHtml(chart.y_title));
+      left, left + plot_w, top + plot_h, left + plot_w / 2, top + plot_h + 38,
+      EscapeHtml(chart.x_title), top + plot_h / 2, EscapeHtml(chart.y_title));
   return s;
 }
 
 }  // namespace
 
 std::string RenderTrendChart(const TrendChart& chart) {
-  const int left = 62, plot_w = 360, right = 18, top = 40, plot_h = 190, axis_h = 50, legend_row = 20;
+  const int left = 62, plot_w = 360, right = 18, top = 40, plot_h = 190, axis_h = 50,
+            legend_row = 20;
   const int legend_columns = 2;
   const int legend_rows =
       static_cast<int>((chart.series.size() + legend_columns - 1) / legend_columns);
@@ -317,7 +320,8 @@ std::string RenderTrendChart(const TrendChart& chart) {
   auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart trend\" id=\"{0}\" "
-      "viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" aria-labelledby=\"{0}-title "
+      "viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" "
+      "aria-labelledby=\"{0}-title "
       "{0}-desc\" {3} font-size=\"13\">\n<title id=\"{0}-title\">{4}</title>\n"
       "<desc id=\"{0}-desc\">{5}</desc>\n"
       "<text x=\"0\" y=\"17\" font-size=\"15\" font-weight=\"600\" fill=\"#222\">{4}</text>\n",
@@ -343,14 +347,16 @@ std::string RenderTrendChart(const TrendChart& chart) {
           x_of(i), y_of(*v), colour, EscapeHtml(chart.x_labels[i]), fmt::format("{:.17g}", *v),
           EscapeHtml(name), EscapeHtml(chart.x_labels[i]), EscapeHtml(TrendValueText(chart, *v)));
     }
-    const int col = static_cast<int>(k) % legend_columns, row = static_cast<int>(k) / legend_columns;
+    const int col = static_cast<int>(k) % legend_columns,
+              row = static_cast<int>(k) / legend_columns;
     const int lx = left + col * (plot_w / legend_columns);
     const int ly = top + plot_h + axis_h + row * legend_row + 6;
     s += fmt::format(
         "<g class=\"series\" data-name=\"{0}\">\n<path class=\"line\" d=\"{1}\" fill=\"none\" "
         "stroke=\"{2}\" stroke-width=\"2\"/>\n{3}\n"
         "<line class=\"legend\" x1=\"{4}\" x2=\"{5}\" y1=\"{6}\" y2=\"{6}\" stroke=\"{2}\" "
-        "stroke-width=\"3\"/><text class=\"legend\" x=\"{7}\" y=\"{8}\" fill=\"#333\">{0}</text>\n</g>\n",
+        "stroke-width=\"3\"/><text class=\"legend\" x=\"{7}\" y=\"{8}\" "
+        "fill=\"#333\">{0}</text>\n</g>\n",
         EscapeHtml(name), path, colour, points, lx, lx + 18, ly, lx + 24, ly + 4);
   }
   s += "</svg>\n";

@@ -83,8 +83,8 @@ struct TrendChart {
   std::string id;  // the SVG's id attribute
   std::string title;
   std::string description;
-  std::string x_title;  // e.g. "UTC day"
-  std::string y_title;  // e.g. "word views"
+  std::string x_title;                // e.g. "UTC day"
+  std::string y_title;                // e.g. "word views"
   std::vector<std::string> x_labels;  // full labels (tooltips, data-x)
   std::vector<std::string> x_ticks;   // short labels drawn under the axis (same length)
   std::vector<std::string> series_names;

@@ -658,10 +658,11 @@ std::string Dashboard(const ReportData& d) {
   in.manifest = d.out->manifest();
   if (in.manifest != nullptr) {
     StatusOr<std::string> text = d.out->ReadFile(run::kManifestName);
-    in.freshness = text.ok() ? run::FreshnessFromManifest(*text) : StatusOr<run::Freshness>(text.status());
+    in.freshness =
+        text.ok() ? run::FreshnessFromManifest(*text) : StatusOr<run::Freshness>(text.status());
   } else {
     in.freshness = InputError(d.out->manifest_status().ok() ? "no manifest"
-                                                             : d.out->manifest_status().message());
+                                                            : d.out->manifest_status().message());
   }
   // WV_NOW (run/freshness.h) sets the clock; a bad value falls back to the system clock here
   // (the report is still useful), while `check --max-age` refuses it.

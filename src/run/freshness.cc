@@ -72,8 +72,8 @@ StatusOr<Freshness> FreshnessFromManifest(std::string_view manifest_text) {
   }
   StatusOr<int64_t> epoch = ParseIsoDateTimeString(f.batch_time);
   if (!epoch.ok()) {
-    return InputError(fmt::format("manifest: the time of batch {} {}", f.batch_id,
-                                  epoch.status().message()));
+    return InputError(
+        fmt::format("manifest: the time of batch {} {}", f.batch_id, epoch.status().message()));
   }
   f.batch_epoch = *epoch;
   return f;
@@ -96,7 +96,8 @@ StatusOr<int64_t> FreshnessNow() {
 
 std::string AgeText(int64_t seconds) {
   const std::string sign = seconds < 0 ? "-" : "";
-  const uint64_t s = seconds < 0 ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
+  const uint64_t s =
+      seconds < 0 ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
   if (s < 60) return fmt::format("{}{} s", sign, s);
   if (s < 3600) return fmt::format("{}{} min", sign, s / 60);
   if (s < 86400) return fmt::format("{}{} h {} min", sign, s / 3600, s / 60 % 60);

@@ -21,8 +21,8 @@ namespace wv::run {
 
 // The newest batch of an output. Plain data; thread-compatible.
 struct Freshness {
-  std::string batch_id;    // the batch's id, or the run id
-  std::string batch_time;  // as the manifest writes it (ISO 8601 UTC)
+  std::string batch_id;     // the batch's id, or the run id
+  std::string batch_time;   // as the manifest writes it (ISO 8601 UTC)
   int64_t batch_epoch = 0;  // batch_time in UNIX seconds
   int64_t input_rows = 0;
   int64_t accepted_rows = 0;

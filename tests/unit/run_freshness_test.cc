@@ -1,10 +1,9 @@
-#include "run/freshness.h"
-
 #include <cstdlib>
 #include <string>
 
 #include "core/civil_time.h"
 #include "gtest/gtest.h"
+#include "run/freshness.h"
 
 namespace wv::run {
 namespace {
@@ -48,14 +47,17 @@ TEST(FreshnessTest, TheNewestBatchIsTheLastOfBatches) {
 }
 
 TEST(FreshnessTest, MalformedManifestsAreInputErrors) {
-  for (const char* text : {
-           "not json", "[]", R"({"run_id": "r", "rows": {"input": 1, "accepted": 1, "rejected": 0}})",
-           R"({"run_id": "r", "created_at": "yesterday", "rows": {"input": 1, "accepted": 1, "rejected": 0}})",
-           R"({"run_id": "r", "created_at": "2013-03-01T05:30:00Z", "rows": {"input": -1, "accepted": 1, "rejected": 0}})",
-           R"({"run_id": "r", "created_at": "2013-03-01T05:30:00Z", "rows": {"input": 1, "accepted": 1, "rejected": 0}, "batches": []})",
-           R"({"batches": [{"id": "b", "appended_at": "2013-03-01T05:30:00+02:00", "rows": {"input": 1, "accepted": 1, "rejected": 0}}]})",
-           R"({"batches": [{"id": "b", "appended_at": "2013-03-01T05:30:00Z"}]})",
-       }) {
+  for (
+      const char* text : {
+          "not json",
+          "[]",
+          R"({"run_id": "r", "rows": {"input": 1, "accepted": 1, "rejected": 0}})",
+          R"({"run_id": "r", "created_at": "yesterday", "rows": {"input": 1, "accepted": 1, "rejected": 0}})",
+          R"({"run_id": "r", "created_at": "2013-03-01T05:30:00Z", "rows": {"input": -1, "accepted": 1, "rejected": 0}})",
+          R"({"run_id": "r", "created_at": "2013-03-01T05:30:00Z", "rows": {"input": 1, "accepted": 1, "rejected": 0}, "batches": []})",
+          R"({"batches": [{"id": "b", "appended_at": "2013-03-01T05:30:00+02:00", "rows": {"input": 1, "accepted": 1, "rejected": 0}}]})",
+          R"({"batches": [{"id": "b", "appended_at": "2013-03-01T05:30:00Z"}]})",
+      }) {
     const StatusOr<Freshness> f = FreshnessFromManifest(text);
     ASSERT_FALSE(f.ok()) << text;
     EXPECT_EQ(f.status().kind(), ErrorKind::kInput) << text;
