@@ -77,8 +77,15 @@ std::string FreshnessList(const DashboardInput& in) {
 
 // ---- trends ----------------------------------------------------------------
 
-// The days of daily-totals (every day of the range) as the charts' x axis.
+// The charts and the table show the most recent days only: a dashboard's
+// trend, and a bounded page even when the data spans decades.
+constexpr size_t kMaxDays = 60;
+
+// The days of daily-totals (every day of the range; the last kMaxDays) as the
+// charts' x axis.
 struct DayAxis {
+  size_t first_row = 0;            // the totals row of days[0]
+  size_t total_days = 0;           // in the whole range
   std::vector<std::string> days;   // YYYY-MM-DD
   std::vector<std::string> ticks;  // MM-DD
   std::map<std::string, size_t> index;
@@ -86,7 +93,9 @@ struct DayAxis {
 
 DayAxis MakeDayAxis(const ResultTable& totals) {
   DayAxis a;
-  for (size_t r = 0; r < totals.num_rows(); ++r) {
+  a.total_days = totals.num_rows();
+  a.first_row = a.total_days > kMaxDays ? a.total_days - kMaxDays : 0;
+  for (size_t r = a.first_row; r < totals.num_rows(); ++r) {
     const std::string day = Text(totals, "date", r);
     a.index[day] = a.days.size();
     a.days.push_back(day);
@@ -129,8 +138,10 @@ TrendChart PerPairChart(const ResultTable& trends, const DayAxis& axis, std::str
   for (size_t r = 0; r < trends.num_rows(); ++r) {
     const std::string pair =
         Text(trends, "learning_language", r) + "\u2190" + Text(trends, "ui_language", r);
+    const auto day = axis.index.find(Text(trends, "date", r));
+    if (day == axis.index.end()) continue;  // before the days shown
     auto [it, added] = by_pair.try_emplace(pair, axis.days.size(), 0.0);
-    it->second[axis.index.at(Text(trends, "date", r))] = Number(trends, column, r);
+    it->second[day->second] = Number(trends, column, r);
   }
   std::vector<std::pair<std::string, std::vector<std::optional<double>>>> pairs(by_pair.begin(),
                                                                                 by_pair.end());
@@ -159,7 +170,9 @@ TrendChart TotalsChart(const ResultTable& totals, const DayAxis& axis, std::stri
   c.x_title = AxisTitle(axis);
   c.series_names.push_back("all pairs");
   c.series.emplace_back();
-  for (size_t r = 0; r < totals.num_rows(); ++r) c.series[0].push_back(Number(totals, column, r));
+  for (size_t r = axis.first_row; r < totals.num_rows(); ++r) {
+    c.series[0].push_back(Number(totals, column, r));
+  }
   return c;
 }
 
@@ -174,11 +187,11 @@ std::string Chart(TrendChart c, std::string id, std::string title, std::string y
   return RenderTrendChart(c);
 }
 
-std::string TotalsTable(const ResultTable& totals) {
+std::string TotalsTable(const ResultTable& totals, const DayAxis& axis) {
   std::string s =
       "\n<thead><tr><th>date</th><th>views</th><th>active_users</th><th>new_users</th>"
       "<th>exercises</th><th>recall_rate</th></tr></thead>\n<tbody>\n";
-  for (size_t r = 0; r < totals.num_rows(); ++r) {
+  for (size_t r = axis.first_row; r < totals.num_rows(); ++r) {
     const auto recall = Number(totals, "recall_rate", r);
     s += fmt::format(
         "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
@@ -203,7 +216,13 @@ std::string Trends(const ResultTable& trends, const ResultTable& totals) {
              "users seen for the first time", "new users");
   s += Chart(TotalsChart(totals, axis, "recall_rate"), "trend-recall",
              "Recall rate per day (all pairs)", "recall rate", "", /*percent=*/true);
-  s += "</div>\n<h3>Per day, all pairs</h3>\n" + TotalsTable(totals);
+  s += "</div>\n<h3>Per day, all pairs</h3>\n" + TotalsTable(totals, axis);
+  if (axis.first_row > 0) {
+    s += fmt::format(
+        "<p class=\"muted\">The last {} of {} days; every day: <code>wordviews query DIR "
+        "daily-totals</code>.</p>\n",
+        axis.days.size(), axis.total_days);
+  }
   s +=
       "<p class=\"muted\">Days are UTC days of <code>epoch</code>. Active users: distinct "
       "<code>user_id</code> with a view that day; new users: those whose first view in the "

@@ -30,7 +30,8 @@ struct DashboardInput {
 
 // The section body: the freshness list (<dl id="freshness">, each <dd> with a
 // data-field), the four charts (svg ids trend-views, trend-users,
-// trend-new-users, trend-recall) and the per-day totals table.
+// trend-new-users, trend-recall) and the per-day totals table, over the last
+// 60 days of the range (a note says so when there are more).
 // REQUIRES: daily_trends and daily_totals are non-null.
 std::string DashboardSection(const DashboardInput& input);
 
