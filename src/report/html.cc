@@ -278,7 +278,7 @@ std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, in
         "<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e3e3e3\"/>"
         "<text class=\"ytick\" x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#444\">{}</text>\n",
         left, left + plot_w, y_of(t), y_of(t), left - 6, y_of(t) + 4,
-        chart.percent ? Percent(t, 0) : CompactCount(t));
+        chart.percent ? Percent(t, hi - lo < 0.1 ? 1 : 0) : CompactCount(t));
   }
   const size_t step = nx <= 7 ? 1 : (nx + 5) / 6;
   for (size_t i = 0; i < nx; ++i) {

@@ -29,20 +29,17 @@ EXIT_STALE = 9
 
 @pytest.fixture(scope="module")
 def out(wv_bin, tmp_path_factory):
-    """A real output over 5 days (generate + run), with a day left out of the
-    middle so that an empty day is in the range."""
+    """A real output (generate + run) over 2013-03-01 to 2013-03-06 without 2013-03-03:
+    two files around the hole, so that an empty day is inside the range."""
     d = tmp_path_factory.mktemp("dash")
-    traces = d / "traces.csv"
-    subprocess.run([wv_bin, "generate", "--rows", "40000", "--seed", "12", "--days", "6",
-                    "--start", "2013-03-01", "--out", str(traces), "-q"], check=True)
-    # Drop 2013-03-03 (UTC) so the range has a hole: the totals must show it as 0.
-    con = duckdb.connect()
-    kept = d / "kept.csv"
-    con.execute(f"""COPY (SELECT * FROM read_csv('{traces}', header=true, all_varchar=true)
-                          WHERE NOT (TRY_CAST(timestamp AS BIGINT) BETWEEN 1362268800 AND 1362355199))
-                    TO '{kept}' (HEADER, DELIMITER ',')""")
-    proc = subprocess.run([wv_bin, "run", "--traces", str(kept), "--out", str(d / "out"), "--quiet"],
-                          capture_output=True, text=True)
+    files = []
+    for name, start, days, rows, seed in [("a", "2013-03-01", 2, 16000, 12),
+                                          ("b", "2013-03-04", 3, 24000, 13)]:
+        files.append(d / f"{name}.csv")
+        subprocess.run([wv_bin, "generate", "--rows", str(rows), "--seed", str(seed), "--days",
+                        str(days), "--start", start, "--out", str(files[-1]), "-q"], check=True)
+    proc = subprocess.run([wv_bin, "run", "--traces", *map(str, files), "--out", str(d / "out"),
+                           "--quiet"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return d / "out"
 
@@ -211,7 +208,7 @@ def with_batches(src, dst, appended_at):
     `run --append`), the newest appended at `appended_at`."""
     shutil.copytree(src, dst)
     m = json.loads((dst / "_manifest.json").read_text())
-    rows = m["rows"]
+    rows = {k: m["rows"][k] for k in ("input", "accepted", "rejected")}
     first = {"input": rows["input"] // 2, "accepted": rows["accepted"] // 2,
              "rejected": rows["rejected"] // 2}
     m["batches"] = [
@@ -262,7 +259,7 @@ def test_check_max_age_fails_a_stale_output_with_exit_9(wv_bin, out):
     assert len(lines) == 1, proc.stderr
     assert m["created_at"] in lines[0] and "1 d 2 h old" in lines[0] and "--max-age 24 h" in lines[0]
     # Every check was still run and passed: staleness is not a mismatch.
-    assert "all" in proc.stdout and "checks passed" in proc.stdout
+    assert "checks passed" in proc.stdout
     # Without --max-age the same output passes.
     assert check(wv_bin, out, now="2099-01-01T00:00:00Z").returncode == 0
 

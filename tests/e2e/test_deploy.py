@@ -268,8 +268,9 @@ def test_airflow_dag_test_runs_the_day(wv_bin, inbox, tmp_path, pg_server, mode)
            "AIRFLOW_VAR_WORDVIEWS_REPORT": str(report), "AIRFLOW_VAR_WORDVIEWS_MODE": mode,
            "AIRFLOW_VAR_WORDVIEWS_PG_CONN_ID": "wordviews_pg", "AIRFLOW_CONN_WORDVIEWS_PG": conn}
     migrate(tmp_path, env)
-    # The run of 2013-03-05 05:00 UTC processes its data interval's day, 2013-03-04; then the next.
-    for day, logical in [(DAYS[0], "2013-03-05T05:00:00"), (DAYS[1], "2013-03-06T05:00:00")]:
+    # A run's logical date is the start of its data interval, the day it processes ({{ ds }}):
+    # the run of logical date 2013-03-04 05:00 starts on 2013-03-05 at 05:00 and adds 2013-03-04.
+    for day, logical in [(DAYS[0], "2013-03-04T05:00:00"), (DAYS[1], "2013-03-05T05:00:00")]:
         info, proc = runner(tmp_path, "test", logical, env_extra=env)
         assert info["run_state"] == "success", proc.stdout[-4000:] + proc.stderr[-4000:]
         assert set(info["task_states"].values()) == {"success"}, info["task_states"]
