@@ -1,7 +1,8 @@
 """Apache Airflow DAG: the 7am dashboard of wordviews (docs/OPERATIONS.md).
 
-Every day at 05:00 UTC, for the day that just ended ({{ ds }}, the data interval's
-start): wait for that day's traces file, add it to the published output, check the
+Every day at 05:00 UTC, for the day that just ended (the day of the data interval's
+start, `{{ data_interval_start | ds }}`: a scheduled run's logical date, and for a run triggered
+by hand at D+1 05:00 also D): wait for that day's traces file, add it to the published output, check the
 output (all its checks, and that its newest batch is fresh), load the warehouse,
 write the dashboard. The commands come from one place, deploy/wordviews-daily (the
 same steps the systemd service runs): each task is `wordviews-daily STEP DAY`.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from airflow import DAG
 from airflow.models import Variable
@@ -73,7 +74,7 @@ def script_env() -> dict[str, str]:
 
 def step(name: str) -> str:
     """The command of one step: the script, the step, the day."""
-    return f'"$WV_DAILY_SCRIPT" {name} {{{{ ds }}}}'
+    return f'"$WV_DAILY_SCRIPT" {name} {{{{ data_interval_start | ds }}}}'
 
 
 def sla_missed(dag, task_list, blocking_task_list, slas, blocking_tis):
@@ -93,7 +94,9 @@ with DAG(
     dag_id="wordviews_daily",
     description="Add the day's learning traces and publish the 7am dashboard",
     schedule="0 5 * * *",
-    start_date=datetime(2024, 1, 1),
+    # The data's first day: backfills may reach back to it; catchup=False schedules only the
+    # latest interval when the DAG is deployed.
+    start_date=datetime(2013, 2, 28, 5, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,  # appends serialize anyway (the output's lock); keep the order of days
     default_args=default_args,

@@ -32,8 +32,18 @@ def main():
     if len(sys.argv) > 3 and sys.argv[2] == "test" and dag is not None:
         logical = datetime.fromisoformat(sys.argv[3]).replace(tzinfo=timezone.utc)
         run = dag.test(execution_date=logical)
-        result["run_state"] = str(run.state)
-        result["task_states"] = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+        from airflow.models import DagRun, TaskInstance
+        from airflow.utils.session import create_session
+
+        # Read back from the metadata database: every task of the DAG must have run (a run
+        # whose tasks were all skipped for their start_date would be "success" with none).
+        with create_session() as session:
+            tis = session.query(TaskInstance).filter(TaskInstance.dag_id == dag.dag_id,
+                                                     TaskInstance.run_id == run.run_id).all()
+            result["task_states"] = {ti.task_id: str(ti.state) for ti in tis}
+            result["run_state"] = str(session.query(DagRun).filter(DagRun.run_id == run.run_id)
+                                      .one().state)
+        result["interval_start"] = run.data_interval_start.isoformat()
     print(json.dumps(result))
 
 

@@ -251,7 +251,8 @@ def test_airflow_dag_parses(tmp_path):
         assert tasks[name]["sla_seconds"] == 7200  # 05:00 + 2 h = 07:00 UTC
     # Every command is a step of the one script.
     for name, step in zip(order, ["wait", "run", "check", "load", "report"]):
-        assert tasks[name]["bash_command"] == f'"$WV_DAILY_SCRIPT" {step} {{{{ ds }}}}'
+        assert tasks[name]["bash_command"] == \
+            f'"$WV_DAILY_SCRIPT" {step} {{{{ data_interval_start | ds }}}}'
 
 
 @pytest.mark.parametrize("mode", ["rebuild", "append"])
@@ -268,9 +269,9 @@ def test_airflow_dag_test_runs_the_day(wv_bin, inbox, tmp_path, pg_server, mode)
            "AIRFLOW_VAR_WORDVIEWS_REPORT": str(report), "AIRFLOW_VAR_WORDVIEWS_MODE": mode,
            "AIRFLOW_VAR_WORDVIEWS_PG_CONN_ID": "wordviews_pg", "AIRFLOW_CONN_WORDVIEWS_PG": conn}
     migrate(tmp_path, env)
-    # A run's logical date is the start of its data interval, the day it processes ({{ ds }}):
-    # the run of logical date 2013-03-04 05:00 starts on 2013-03-05 at 05:00 and adds 2013-03-04.
-    for day, logical in [(DAYS[0], "2013-03-04T05:00:00"), (DAYS[1], "2013-03-05T05:00:00")]:
+    # dag.test() makes a manual run at the logical date, whose data interval is the day before it:
+    # the run of 2013-03-05 05:00 adds 2013-03-04 (as the scheduled run starting then does).
+    for day, logical in [(DAYS[0], "2013-03-05T05:00:00"), (DAYS[1], "2013-03-06T05:00:00")]:
         info, proc = runner(tmp_path, "test", logical, env_extra=env)
         assert info["run_state"] == "success", proc.stdout[-4000:] + proc.stderr[-4000:]
         assert set(info["task_states"].values()) == {"success"}, info["task_states"]
