@@ -98,6 +98,17 @@ def test_timer_starts_at_five_utc_and_catches_up():
     assert fresh["OnCalendar"] == "*-*-* 07:05:00 UTC" and fresh["Persistent"] == "true"
 
 
+def test_daily_service_exposure_is_low(tmp_path):
+    """systemd's own hardening score (0 = locked down, 10 = exposed): at most 2.0 ("OK")."""
+    env = tmp_path / "daily.env"
+    env.write_text("")
+    d = installed_units(tmp_path, env)
+    proc = subprocess.run(["systemd-analyze", "security", "--offline=true", "--threshold=20",
+                           "./wordviews-daily.service"], cwd=d, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert "Overall exposure level for wordviews-daily.service: 1." in proc.stdout
+
+
 def test_services_are_hardened():
     for name in ["wordviews-daily.service", "wordviews-freshness.service"]:
         s = unit(name)["Service"]
