@@ -69,7 +69,6 @@ StatusOr<DailyCounts> CountDaily(const FactTable& f) {
   d.views.assign(cells, 0);
   d.exercises.assign(cells, 0);
   d.correct.assign(cells, 0);
-  d.day_users.assign(d.days.count, 0);
   d.new_users.assign(d.days.count, 0);
   std::vector<int64_t> first_day(f.num_users, std::numeric_limits<int64_t>::max());
   std::vector<uint64_t> cell_user, day_user;  // (cell, user) and (day, user) keys

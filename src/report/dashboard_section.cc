@@ -56,10 +56,13 @@ std::string FreshnessList(const DashboardInput& in) {
   }
   const run::Freshness& f = *in.freshness;
   const int64_t age = in.now_epoch - f.batch_epoch;
+  // A batch time after the report's clock (skew, or WV_NOW set before it) is said as such.
+  const std::string age_text = age >= 0 ? fmt::format("{} old", run::AgeText(age))
+                                        : fmt::format("{} ahead of the clock", run::AgeText(-age));
   std::string s = Answer(fmt::format(
-      "Newest batch <strong>{}</strong> at <strong>{}</strong>, {} old when this report was "
+      "Newest batch <strong>{}</strong> at <strong>{}</strong>, {} when this report was "
       "written ({}): {} rows accepted, {} rejected; quality checks {}.",
-      EscapeHtml(f.batch_id), EscapeHtml(f.batch_time), EscapeHtml(run::AgeText(age)),
+      EscapeHtml(f.batch_id), EscapeHtml(f.batch_time), EscapeHtml(age_text),
       EscapeHtml(IsoDateTimeString(in.now_epoch)), Thousands(f.accepted_rows),
       Thousands(f.rejected_rows), EscapeHtml(ChecksText(in.manifest))));
   s += "<dl id=\"freshness\" class=\"freshness\">\n";
