@@ -1,6 +1,5 @@
 // `wordviews check DIR`: verify an output folder against its manifest, and
 // with --max-age, that its newest batch is recent enough (the alert hook).
-#include <cmath>
 #include <memory>
 #include <string>
 #include <string_view>
