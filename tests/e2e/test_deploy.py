@@ -91,9 +91,13 @@ def test_timer_starts_at_five_utc_and_catches_up():
     elapses = [line.split(":", 1)[1].strip() for line in proc.stdout.splitlines()
                if "elapse" in line.lower() or "Iter." in line]
     assert len(elapses) == 3 and all(e.endswith("05:00:00 UTC") for e in elapses), proc.stdout
-    # The service may take until 06:40 (its start timeout), before the 07:05 freshness check.
-    service = unit("wordviews-daily.service")["Service"]
-    assert service["TimeoutStartSec"] == "100min"
+    # An attempt is stopped after 90 min; retries every 10 min stop after 8 starts in 110 min,
+    # before the 07:05 freshness check.
+    service = unit("wordviews-daily.service")
+    assert service["Service"]["TimeoutStartSec"] == "90min"
+    assert service["Service"]["Restart"] == "on-failure" and service["Service"]["RestartSec"] == "10min"
+    assert service["Unit"]["StartLimitIntervalSec"] == "110min"
+    assert service["Unit"]["StartLimitBurst"] == "8"
     fresh = unit("wordviews-freshness.timer")["Timer"]
     assert fresh["OnCalendar"] == "*-*-* 07:05:00 UTC" and fresh["Persistent"] == "true"
 
