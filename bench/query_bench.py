@@ -67,6 +67,20 @@ SQL = {
         WHERE rank <= 10 ORDER BY learning_language, rank""",
     "recall-by-pos": f"""SELECT w.part_of_speech, count(DISTINCT f.lexeme_id), {RECALL}
         FROM {F} f LEFT JOIN {W} w USING (lexeme_id) GROUP BY 1 ORDER BY views DESC""",
+    "daily-trends": f"""SELECT CAST(floor(epoch / 86400) AS INTEGER) AS day, learning_language, ui_language,
+          count(*) AS views, count(DISTINCT user_id) AS active_users, sum(session_seen) AS exercises,
+          sum(session_correct) AS correct, sum(session_correct) / sum(session_seen) AS recall_rate
+        FROM {F} GROUP BY ALL ORDER BY 1, 2, 3""",
+    "daily-totals": f"""WITH f AS (SELECT CAST(floor(epoch / 86400) AS INTEGER) AS day, user_id,
+          session_seen, session_correct FROM {F}),
+        p AS (SELECT day, count(*) AS views, count(DISTINCT user_id) AS users,
+          sum(session_seen) AS exercises, sum(session_correct) AS correct FROM f GROUP BY day),
+        n AS (SELECT day, count(*) AS new_users FROM (SELECT min(day) AS day FROM f GROUP BY user_id)
+          GROUP BY day),
+        d AS (SELECT range AS day FROM range((SELECT min(day) FROM f), (SELECT max(day) FROM f) + 1))
+        SELECT d.day, coalesce(views, 0), coalesce(users, 0), coalesce(exercises, 0),
+          coalesce(correct, 0), correct / exercises, coalesce(new_users, 0)
+        FROM d LEFT JOIN p USING (day) LEFT JOIN n USING (day) ORDER BY 1""",
 }
 NOT_IN_SQL = {"time-of-day-test": "p-values", "retention-pairs": "half-life MLE",
               "retention-ui": "half-life MLE"}

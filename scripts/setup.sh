@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   libboost-dev libpugixml-dev libssl-dev
   clang libclang-rt-14-dev clang-format
   chromium
+  systemd
   postgresql
   python3 python3-venv
 )
@@ -78,6 +79,34 @@ if ! { "$versitygw" --version >/dev/null 2>&1 &&
   mkdir -p "$(dirname "$versitygw")"
   GOBIN="$(dirname "$versitygw")" "$go_bin" install \
     "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+fi
+
+# Apache Airflow, for the test of deploy/airflow's DAG only, in a venv of its own (.venv-airflow,
+# gitignored; WV_AIRFLOW_VENV overrides): Airflow pins SQLAlchemy, Flask and a hundred more that
+# must not move the test venv's. requirements-airflow.txt is the whole resolved set, installed with
+# --no-deps (nothing is resolved here). About 4 minutes and 280 MB the first time.
+airflow_requirements="$here/requirements-airflow.txt"
+airflow_venv="${WV_AIRFLOW_VENV:-$repo/.venv-airflow}"
+if ! "$airflow_venv/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null; then
+  echo "setup: creating the Airflow test environment $airflow_venv"
+  rm -rf "$airflow_venv"
+  "$base_python" -m venv "$airflow_venv"
+fi
+if ! "$airflow_venv/bin/python" - "$airflow_requirements" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if not line:
+        continue
+    name, want = line.split("==")
+    if version(name) != want:
+        sys.exit(1)
+PY
+then
+  echo "setup: installing Apache Airflow (test-only) into $airflow_venv"
+  "$airflow_venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    -r "$airflow_requirements"
 fi
 
 echo "setup: ok"

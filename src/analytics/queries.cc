@@ -966,6 +966,7 @@ StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const Query
 
 const std::vector<QueryDef>& AllQueries() {
   constexpr uint32_t kRetention = kLoadPair | kLoadDelta | kLoadPRecall | kLoadSeen | kLoadCorrect;
+  constexpr uint32_t kTrends = kLoadPair | kLoadUser | kLoadEpoch | kLoadSeen | kLoadCorrect;
   static const std::vector<QueryDef> kQueries = {
       {"pairs", "language pairs (learning <- interface) with English names and views", kLoadPair,
        false, QueryPairs},
@@ -990,6 +991,11 @@ const std::vector<QueryDef>& AllQueries() {
        true, QueryHardestWords},
       {"recall-by-pos", "recall rate per part of speech (dim_words)", kWordColumns, true,
        QueryRecallByPos},
+      {"daily-trends", "per UTC day and pair: views, active users, exercises, recall rate", kTrends,
+       false, QueryDailyTrends},
+      {"daily-totals",
+       "per UTC day, all pairs: views, active users, new users, exercises, recall rate", kTrends,
+       false, QueryDailyTotals},
   };
   return kQueries;
 }

@@ -66,6 +66,13 @@ StatusOr<ResultTable> QueryRetentionUi(const FactSnapshot& snapshot, const Query
 StatusOr<ResultTable> QueryForgettingCurve(const FactSnapshot& snapshot, const QueryOptions& o);
 StatusOr<ResultTable> QueryHardestWords(const FactSnapshot& snapshot, const QueryOptions& o);
 StatusOr<ResultTable> QueryRecallByPos(const FactSnapshot& snapshot, const QueryOptions& o);
+// The dashboard's trends (analytics/daily_trends.cc): per UTC day (of epoch)
+// and pair, views, distinct active users, exercises, correct and recall_rate
+// (rows only where the pair has views that day); and per day over all pairs,
+// the same plus new_users (users whose first fact row is that day), every
+// day from the first to the last, empty days as zeros.
+StatusOr<ResultTable> QueryDailyTrends(const FactSnapshot& snapshot, const QueryOptions& o);
+StatusOr<ResultTable> QueryDailyTotals(const FactSnapshot& snapshot, const QueryOptions& o);
 
 // A lag bucket of forgetting-curve: [lower, upper) in seconds and a label.
 // Immutable (LagBuckets()); thread-safe.

@@ -64,6 +64,37 @@ StatusOr<int64_t> ParseDateString(std::string_view text) {
   return static_cast<int64_t>(chr::sys_days(ymd).time_since_epoch().count());
 }
 
+StatusOr<int64_t> ParseIsoDateTimeString(std::string_view text) {
+  const auto shape_error = [&] {
+    return UsageError(fmt::format("must be YYYY-MM-DDTHH:MM:SSZ (UTC), got '{}'", text));
+  };
+  const auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':')
+    return shape_error();
+  for (size_t i : {11, 12, 14, 15, 17, 18}) {
+    if (!digit(i)) return shape_error();
+  }
+  size_t zone = 19;
+  if (text[zone] == '.') {
+    ++zone;
+    const size_t digits_begin = zone;
+    while (zone < text.size() && digit(zone)) ++zone;
+    if (zone == digits_begin) return shape_error();
+  }
+  const std::string_view suffix = text.substr(zone);
+  if (suffix != "Z" && suffix != "+00:00") return shape_error();
+  StatusOr<int64_t> days = ParseDateString(text.substr(0, 10));
+  if (!days.ok()) return days.status();
+  const auto number = [&](size_t begin) {
+    return (text[begin] - '0') * 10 + (text[begin + 1] - '0');
+  };
+  const int hour = number(11), minute = number(14), second = number(17);
+  if (hour > 23 || minute > 59 || second > 59) {
+    return UsageError(fmt::format("is not a time of day: '{}'", text));
+  }
+  return *days * 86400 + hour * 3600 + minute * 60 + second;
+}
+
 namespace {
 
 struct ClockTime {

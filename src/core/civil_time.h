@@ -47,6 +47,12 @@ StatusOr<int64_t> ParseDateString(std::string_view text);
 // "YYYY-MM-DDTHH:MM:SSZ" of a UNIX time in seconds.
 std::string IsoDateTimeString(int64_t epoch_seconds);
 
+// The UNIX time of "YYYY-MM-DDTHH:MM:SSZ", the inverse of IsoDateTimeString;
+// also accepts a fraction of a second (".ffffff", truncated) and "+00:00" for
+// "Z": UTC only. Errors: UsageError "must be YYYY-MM-DDTHH:MM:SSZ (UTC), got
+// '<text>'" or "is not a calendar date: ...", for the caller to prefix.
+StatusOr<int64_t> ParseIsoDateTimeString(std::string_view text);
+
 // "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a UNIX time in microseconds (Parquet
 // TIMESTAMP(MICROS, UTC)).
 std::string IsoTimestampMicrosString(int64_t epoch_micros);

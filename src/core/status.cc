@@ -23,6 +23,8 @@ ExitCode ExitCodeFor(const Status& status) {
       return kExitUnavailable;
     case ErrorKind::kDenied:
       return kExitDenied;
+    case ErrorKind::kStale:
+      return kExitStale;
     case ErrorKind::kInternal:
       return kExitInternal;
   }
@@ -31,8 +33,8 @@ ExitCode ExitCodeFor(const Status& status) {
 
 std::string Status::ToString() const {
   static constexpr std::string_view kNames[] = {
-      "ok",       "usage error", "input error",       "quality gate",  "output error",
-      "mismatch", "unavailable", "permission denied", "internal error"};
+      "ok",       "usage error", "input error",       "quality gate", "output error",
+      "mismatch", "unavailable", "permission denied", "stale",        "internal error"};
   std::string out(kNames[static_cast<int>(kind_)]);
   if (!ok()) out.append(": ").append(message_);
   return out;

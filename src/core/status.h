@@ -25,6 +25,7 @@ enum ExitCode : int {
   kExitMismatch = 6,     // `check` found the output disagrees with its manifest
   kExitUnavailable = 7,  // a server could not be reached (refused, no such host, timed out)
   kExitDenied = 8,       // a server refused our credentials or a permission
+  kExitStale = 9,        // `check --max-age`: the newest batch is older than allowed
 };
 
 enum class ErrorKind {
@@ -36,6 +37,7 @@ enum class ErrorKind {
   kMismatch,
   kUnavailable,
   kDenied,
+  kStale,
   kInternal
 };
 
@@ -80,6 +82,9 @@ inline Status UnavailableError(std::string_view m) {
 // A server refused the credentials (wrong password, unknown role) or a
 // permission the command needs.
 inline Status DeniedError(std::string_view m) { return Status(ErrorKind::kDenied, std::string(m)); }
+// The output is sound but too old: its newest batch is older than the age
+// the caller allows (`check --max-age`, the hook for a missed deadline).
+inline Status StaleError(std::string_view m) { return Status(ErrorKind::kStale, std::string(m)); }
 // A bug or an unexpected condition.
 inline Status InternalError(std::string_view m) {
   return Status(ErrorKind::kInternal, std::string(m));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
+#include "core/number_format.h"
 #include "fmt/core.h"
 
 namespace wv::report {
@@ -223,6 +225,139 @@ std::string RenderLineChart(const LineChart& chart) {
         "<text x=\"{4}\" y=\"{5}\" fill=\"#333\">{6}</text>\n",
         left + plot_w + 14, left + plot_w + 32, ly, colour, left + plot_w + 38, ly + 4,
         EscapeHtml(k < chart.series_names.size() ? chart.series_names[k] : ""));
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+std::string CompactCount(double value) {
+  const double a = std::fabs(value);
+  if (a < 10000) return Thousands(static_cast<int64_t>(std::llround(value)));
+  if (a < 1e6) return fmt::format("{:.3g}k", value / 1e3);
+  if (a < 1e9) return fmt::format("{:.3g}M", value / 1e6);
+  return fmt::format("{:.3g}G", value / 1e9);
+}
+
+namespace {
+
+// The y range of a trend chart: counts from 0 to their maximum, shares padded
+// around theirs (within [0, 1]).
+std::pair<double, double> TrendRange(const TrendChart& chart) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& line : chart.series) {
+    for (const auto& v : line) {
+      if (!v) continue;
+      lo = std::min(lo, *v);
+      hi = std::max(hi, *v);
+    }
+  }
+  if (lo > hi) return {0, 1};
+  if (!chart.percent) return {0, hi > 0 ? hi * 1.05 : 1};
+  const double pad = std::max(0.01, (hi - lo) * 0.15);
+  return {std::max(0.0, lo - pad), std::min(1.0, hi + pad)};
+}
+
+std::string TrendValueText(const TrendChart& chart, double v) {
+  if (chart.percent) return Percent(v, 1);
+  return Thousands(static_cast<int64_t>(std::llround(v))) +
+         (chart.unit.empty() ? "" : " " + chart.unit);
+}
+
+// The axes of a trend chart: gridlines with y ticks, x ticks (at most 7,
+// first and last included) and both axis titles.
+std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, int plot_h, double lo,
+                      double hi) {
+  const size_t nx = chart.x_labels.size();
+  auto x_of = [&](size_t i) {
+    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
+  };
+  auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
+  std::string s = "<g class=\"axes\">\n";
+  for (double t : NiceTicks(lo, hi, 5)) {
+    s += fmt::format(
+        "<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e3e3e3\"/>"
+        "<text class=\"ytick\" x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#444\">{}</text>\n",
+        left, left + plot_w, y_of(t), y_of(t), left - 6, y_of(t) + 4,
+        chart.percent ? Percent(t, hi - lo < 0.1 ? 1 : 0) : CompactCount(t));
+  }
+  const size_t step = nx <= 7 ? 1 : (nx + 5) / 6;
+  for (size_t i = 0; i < nx; ++i) {
+    // Every step-th day, and the last when it is not crowded by the one before.
+    const bool regular = i % step == 0;
+    const bool last = i + 1 == nx && (i % step) * 2 >= step;
+    if (!regular && !last) continue;
+    const std::string& tick = i < chart.x_ticks.size() ? chart.x_ticks[i] : chart.x_labels[i];
+    s += fmt::format(
+        "<text class=\"xtick\" x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
+        "fill=\"#444\">{}</text>\n",
+        x_of(i), top + plot_h + 18, EscapeHtml(tick));
+  }
+  s += fmt::format(
+      "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#888\"/>\n"
+      "<text class=\"xtitle\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\" fill=\"#333\">{5}</text>\n"
+      "<text class=\"ytitle\" x=\"0\" y=\"0\" transform=\"translate(14 {6}) rotate(-90)\" "
+      "text-anchor=\"middle\" fill=\"#333\">{7}</text>\n</g>\n",
+      left, left + plot_w, top + plot_h, left + plot_w / 2, top + plot_h + 38,
+      EscapeHtml(chart.x_title), top + plot_h / 2, EscapeHtml(chart.y_title));
+  return s;
+}
+
+}  // namespace
+
+std::string RenderTrendChart(const TrendChart& chart) {
+  const int left = 62, plot_w = 360, right = 18, top = 40, plot_h = 190, axis_h = 50,
+            legend_row = 20;
+  const int legend_columns = 2;
+  const int legend_rows =
+      static_cast<int>((chart.series.size() + legend_columns - 1) / legend_columns);
+  const int width = left + plot_w + right;
+  const int height = top + plot_h + axis_h + legend_rows * legend_row + 6;
+  const auto [lo, hi] = TrendRange(chart);
+  const size_t nx = chart.x_labels.size();
+  auto x_of = [&](size_t i) {
+    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
+  };
+  auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart trend\" id=\"{0}\" "
+      "viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" "
+      "aria-labelledby=\"{0}-title "
+      "{0}-desc\" {3} font-size=\"13\">\n<title id=\"{0}-title\">{4}</title>\n"
+      "<desc id=\"{0}-desc\">{5}</desc>\n"
+      "<text x=\"0\" y=\"17\" font-size=\"15\" font-weight=\"600\" fill=\"#222\">{4}</text>\n",
+      EscapeHtml(chart.id), width, height, kFont, EscapeHtml(chart.title),
+      EscapeHtml(chart.description));
+  s += TrendAxes(chart, left, top, plot_w, plot_h, lo, hi);
+  for (size_t k = 0; k < chart.series.size(); ++k) {
+    const char* colour = SeriesColour(k);
+    const std::string name = k < chart.series_names.size() ? chart.series_names[k] : "";
+    std::string path, points;
+    bool pen_down = false;
+    for (size_t i = 0; i < chart.series[k].size() && i < nx; ++i) {
+      const auto& v = chart.series[k][i];
+      if (!v) {
+        pen_down = false;
+        continue;
+      }
+      path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", x_of(i), y_of(*v));
+      pen_down = true;
+      points += fmt::format(
+          "<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\" "
+          "data-x=\"{}\" data-value=\"{}\"><title>{}, {}: {}</title></circle>",
+          x_of(i), y_of(*v), colour, EscapeHtml(chart.x_labels[i]), fmt::format("{:.17g}", *v),
+          EscapeHtml(name), EscapeHtml(chart.x_labels[i]), EscapeHtml(TrendValueText(chart, *v)));
+    }
+    const int col = static_cast<int>(k) % legend_columns,
+              row = static_cast<int>(k) / legend_columns;
+    const int lx = left + col * (plot_w / legend_columns);
+    const int ly = top + plot_h + axis_h + row * legend_row + 6;
+    s += fmt::format(
+        "<g class=\"series\" data-name=\"{0}\">\n<path class=\"line\" d=\"{1}\" fill=\"none\" "
+        "stroke=\"{2}\" stroke-width=\"2\"/>\n{3}\n"
+        "<line class=\"legend\" x1=\"{4}\" x2=\"{5}\" y1=\"{6}\" y2=\"{6}\" stroke=\"{2}\" "
+        "stroke-width=\"3\"/><text class=\"legend\" x=\"{7}\" y=\"{8}\" "
+        "fill=\"#333\">{0}</text>\n</g>\n",
+        EscapeHtml(name), path, colour, points, lx, lx + 18, ly, lx + 24, ly + 4);
   }
   s += "</svg>\n";
   return s;

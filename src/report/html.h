@@ -70,6 +70,33 @@ struct IntervalChart {
 };
 std::string RenderIntervalChart(const IntervalChart& chart);
 
+// A trend chart for the dashboard: one line per series over days (or any
+// ordered x), y in the data's own unit from 0 (counts) or padded around the
+// values (shares, `percent`). Both axes are titled; the legend sits below the
+// plot so the chart stays narrow enough for a phone. Each series is a
+// <g class="series" data-name="..."> holding a <path class="line"> and one
+// <circle class="point" data-x="..." data-value="..."> per present value,
+// each with a <title> ("es←en, 2013-03-01: 1,234 views"); `description`
+// becomes the SVG's <desc>. Missing values break the line. Plain data;
+// thread-compatible.
+struct TrendChart {
+  std::string id;  // the SVG's id attribute
+  std::string title;
+  std::string description;
+  std::string x_title;                // e.g. "UTC day"
+  std::string y_title;                // e.g. "word views"
+  std::vector<std::string> x_labels;  // full labels (tooltips, data-x)
+  std::vector<std::string> x_ticks;   // short labels drawn under the axis (same length)
+  std::vector<std::string> series_names;
+  std::vector<std::vector<std::optional<double>>> series;  // [series][x]
+  bool percent = false;  // y as a share in [0, 1], drawn as a percentage
+  std::string unit;      // after a count in tooltips ("views")
+};
+std::string RenderTrendChart(const TrendChart& chart);
+
+// 1234 -> "1,234", 12345 -> "12.3k", 4567890 -> "4.57M": axis ticks.
+std::string CompactCount(double value);
+
 // The colour of series i (a fixed palette, repeated).
 const char* SeriesColour(size_t i);
 

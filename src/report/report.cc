@@ -14,9 +14,11 @@
 #include "fmt/core.h"
 #include "hlr/output.h"
 #include "io/atomic_file.h"
+#include "report/dashboard_section.h"
 #include "report/dictionary_section.h"
 #include "report/html.h"
 #include "report/quality_section.h"
+#include "run/freshness.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
 
@@ -128,6 +130,10 @@ header h1 { margin: 0 0 4px; font-size: 28px; }
 .meta { color: #555; margin: 0 0 12px; }
 nav ol { columns: 2; margin: 8px 0 0; padding-left: 20px; }
 nav a { color: #0b57a4; text-decoration: none; }
+dl.freshness { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0 14px; }
+dl.freshness dt { color: #555; }
+dl.freshness dd { margin: 0; font-variant-numeric: tabular-nums; }
+@media (max-width: 640px) { main { padding: 12px 10px 40px; } nav ol { columns: 1; } }
 section { border-top: 1px solid #e5e5e5; margin-top: 28px; padding-top: 8px; }
 h2 { font-size: 21px; margin: 12px 0 8px; }
 h3 { font-size: 16px; margin: 18px 0 6px; }
@@ -162,7 +168,7 @@ struct ReportData {
   FactSnapshot snapshot;
   analytics::QueryOptions options;
   ResultTable retention_pairs, retention_ui, forgetting_curve, pair_users, pair_views, time_of_day,
-      time_of_day_test, hardest_words, recall_by_pos;
+      time_of_day_test, hardest_words, recall_by_pos, daily_trends, daily_totals;
   // The model's half-lives (report --hlr DIR), when asked for.
   std::optional<hlr::HlrOutputSummary> model;
 };
@@ -194,7 +200,7 @@ StatusOr<ReportData> LoadReportData(const std::string& dir, const ReportOptions&
     ResultTable* result;
   };
   // The heaviest (the retention fits) first, so that they start at once.
-  const std::array<Job, 9> jobs = {{
+  const std::array<Job, 11> jobs = {{
       {QueryRetentionPairs, &d.options, &d.retention_pairs},
       {QueryRetentionUi, &d.options, &d.retention_ui},
       {QueryForgettingCurve, &d.options, &d.forgetting_curve},
@@ -204,6 +210,8 @@ StatusOr<ReportData> LoadReportData(const std::string& dir, const ReportOptions&
       {QueryTimeOfDayTest, &d.options, &d.time_of_day_test},
       {QueryHardestWords, &words_options, &d.hardest_words},
       {QueryRecallByPos, &d.options, &d.recall_by_pos},
+      {QueryDailyTrends, &d.options, &d.daily_trends},
+      {QueryDailyTotals, &d.options, &d.daily_totals},
   }};
   // The queries are independent reads of the snapshot, each writing its own
   // result and status: two at a time (each query also uses `threads` inside).
@@ -260,6 +268,7 @@ std::string PageHeader(const std::string& dir, const analytics::FactTable& f) {
       f.pairs.size(), PeriodText(f));
   html +=
       "<nav><ol>\n"
+      "<li><a href=\"#dashboard\">Today: freshness and trends</a></li>\n"
       "<li><a href=\"#q-common\">Which language pairs are most common?</a></li>\n"
       "<li><a href=\"#q-activity\">Which pair has the most activity?</a></li>\n"
       "<li><a href=\"#q-time\">Do pairs correlate with time of day?</a></li>\n"
@@ -642,6 +651,28 @@ std::string QuestionSections(const ReportData& d) {
          WordsSection(d.hardest_words, d.recall_by_pos, d.options.min_views);
 }
 
+// The dashboard at the top: the newest batch (the manifest as this version
+// of DIR holds it) and the per-day trends.
+std::string Dashboard(const ReportData& d) {
+  DashboardInput in;
+  in.manifest = d.out->manifest();
+  if (in.manifest != nullptr) {
+    StatusOr<std::string> text = d.out->ReadFile(run::kManifestName);
+    in.freshness =
+        text.ok() ? run::FreshnessFromManifest(*text) : StatusOr<run::Freshness>(text.status());
+  } else {
+    in.freshness = InputError(d.out->manifest_status().ok() ? "no manifest"
+                                                            : d.out->manifest_status().message());
+  }
+  // WV_NOW (run/freshness.h) sets the clock; a bad value falls back to the system clock here
+  // (the report is still useful), while `check --max-age` refuses it.
+  StatusOr<int64_t> now = run::FreshnessNow();
+  in.now_epoch = now.ok() ? *now : NowEpochSeconds();
+  in.daily_trends = &d.daily_trends;
+  in.daily_totals = &d.daily_totals;
+  return DashboardSection(in);
+}
+
 }  // namespace
 
 StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& options) {
@@ -650,6 +681,7 @@ StatusOr<std::string> RenderReport(const std::string& dir, const ReportOptions& 
   html.reserve(1 << 20);
   html += DocumentHead();
   html += PageHeader(dir, d.snapshot.facts);
+  html += Section("dashboard", "Today: freshness and trends", Dashboard(d));
   html += QuestionSections(d);
   // The manifest the output was verified against, parsed once; only a folder
   // without a valid one has its file looked at again, to say why.

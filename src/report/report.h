@@ -5,10 +5,14 @@
 
 #include "core/status.h"
 
-// The HTML report: one self-contained file (inline CSS, charts as inline SVG,
-// no external resource of any kind) answering the research questions from the
-// star schema in DIR, followed by the quality checks of DIR/_manifest.json and
-// the data dictionary. Every string that comes from the data is HTML-escaped.
+// The HTML report, the 7am dashboard: one self-contained file (inline CSS,
+// charts as inline SVG, no script, no external resource of any kind). At the
+// top, freshness and the per-day trends (report/dashboard_section.h); then the
+// answers to the research questions from the star schema in DIR, the quality
+// checks of DIR/_manifest.json and the data dictionary. Every string that
+// comes from the data is HTML-escaped. The freshness block says when the report
+// was written (run::FreshnessNow(): WV_NOW, else the clock), so two reports of
+// one output differ there unless WV_NOW is set.
 namespace wv::report {
 
 // How the report is computed. Plain data; thread-compatible.

@@ -34,7 +34,7 @@ MAX32 = 2**31 - 1
 MAX_ROW_BYTES = 1 << 16
 QUERIES = ["pairs", "pair-users", "pair-views", "time-of-day", "time-of-day-test",
            "retention-pairs", "retention-ui", "forgetting-curve", "hardest-words",
-           "recall-by-pos"]
+           "recall-by-pos", "daily-trends", "daily-totals"]
 
 
 def row(i=0, **fields):

@@ -26,7 +26,7 @@ from postgres_server import free_port, pg_server  # noqa: F401  (fixture)
 
 VIEWS = ["pairs", "pair-users", "pair-views", "time-of-day", "retention-pairs", "retention-ui",
          "forgetting-curve", "hardest-words", "recall-by-pos"]
-QUERIES = VIEWS + ["time-of-day-test"]
+QUERIES = VIEWS + ["time-of-day-test", "daily-trends", "daily-totals"]
 # The keys docs/PIPELINE.md specifies ("Output"): table -> (primary key, foreign keys).
 KEYS = {
     "fact_wordviews": (["source_file", "line_number"],

@@ -30,7 +30,7 @@ from scipy.stats import contingency
 
 QUERIES = ["pairs", "pair-users", "pair-views", "time-of-day", "time-of-day-test",
            "retention-pairs", "retention-ui", "forgetting-curve", "hardest-words",
-           "recall-by-pos"]
+           "recall-by-pos", "daily-trends", "daily-totals"]
 
 # learning <- interface, with relative sizes, true half-life (days) and peak UTC hour.
 PAIRS = [("en", "es", 0.26, 4.0, 21), ("es", "en", 0.30, 6.0, 18), ("fr", "en", 0.12, 3.0, 19),

@@ -178,12 +178,15 @@ def test_report_replaces_previous_file_atomically(wv_bin, evil_star, tmp_path):
 
 
 def test_report_to_standard_output(wv_bin, evil_star, tmp_path):
-    """`-o -` writes the same document to standard output and no file."""
+    """`-o -` writes the same document to standard output and no file. The dashboard says
+    when the report was written: both are written at the same WV_NOW."""
     out = tmp_path / "r.html"
-    to_file = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True)
+    env = dict(os.environ, WV_NOW="2013-03-15T07:00:00Z")
+    to_file = subprocess.run([wv_bin, "report", str(evil_star), "-o", str(out)], capture_output=True,
+                             env=env)
     assert to_file.returncode == 0, to_file.stderr
     proc = subprocess.run([wv_bin, "report", str(evil_star), "-o", "-"], capture_output=True,
-                          cwd=tmp_path)
+                          cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == out.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]

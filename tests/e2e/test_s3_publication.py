@@ -118,7 +118,16 @@ def test_star_schema_on_s3_equals_the_local_run(wv_bin, s3, s3_bucket, s3_env, t
                        f"s3://{s3_bucket}/reports/r.html")
     assert report.returncode == 0, report.stderr
     html = s3.get_object(Bucket=s3_bucket, Key="reports/r.html")
-    assert html["ContentType"].startswith("text/html") and b"<svg" in html["Body"].read()
+    body = html["Body"].read().decode()
+    assert html["ContentType"].startswith("text/html") and "<svg" in body
+    # The dashboard's freshness names the S3 output's run; check --max-age reads the same.
+    m = manifest_of(s3, s3_bucket, "out")
+    assert f'<dd data-field="batch">{m["run_id"]}</dd>' in body
+    assert body.count('class="chart trend"') == 4
+    stale = wordviews(wv_bin, dict(s3_env, WV_NOW="2099-01-01T00:00:00Z"), "check",
+                      f"s3://{s3_bucket}/out", "--max-age", "24")
+    assert stale.returncode == 9, stale.stderr
+    assert f"newest batch {m['run_id']} at {m['created_at']}" in stale.stderr
 
 
 def test_republish_keeps_the_old_version_for_the_grace_period(wv_bin, s3, s3_bucket, s3_env, traces,

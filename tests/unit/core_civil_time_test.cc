@@ -126,5 +126,29 @@ TEST(ParseDateStringTest, RejectsAnythingButYyyyMmDdAndImpossibleDates) {
   }
 }
 
+TEST(ParseIsoDateTimeStringTest, IsTheInverseOfIsoDateTimeString) {
+  for (int64_t t = Epoch(1960, 1, 1); t <= Epoch(2100, 1, 1); t += 86400 * 13 + 3607) {
+    const StatusOr<int64_t> parsed = ParseIsoDateTimeString(IsoDateTimeString(t));
+    ASSERT_TRUE(parsed.ok()) << IsoDateTimeString(t);
+    ASSERT_EQ(*parsed, t);
+  }
+  EXPECT_EQ(*ParseIsoDateTimeString("2013-02-28T18:28:01Z"), 1362076081);
+  EXPECT_EQ(*ParseIsoDateTimeString("2013-02-28T18:28:01.999999Z"), 1362076081);
+  EXPECT_EQ(*ParseIsoDateTimeString("2013-02-28T18:28:01+00:00"), 1362076081);
+}
+
+TEST(ParseIsoDateTimeStringTest, RejectsOtherZonesShapesAndTimes) {
+  for (const char* text : {"", "2013-02-28", "2013-02-28T18:28:01", "2013-02-28 18:28:01Z",
+                           "2013-02-28T18:28:01+01:00", "2013-02-28T18:28Z", "2013-02-28T1a:28:01Z",
+                           "2013-02-28T18:28:01.Z", "2013-02-28T18:28:01Zx"}) {
+    const StatusOr<int64_t> parsed = ParseIsoDateTimeString(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_EQ(parsed.status().kind(), ErrorKind::kUsage) << text;
+  }
+  EXPECT_FALSE(ParseIsoDateTimeString("2013-02-30T00:00:00Z").ok());
+  EXPECT_FALSE(ParseIsoDateTimeString("2013-02-28T24:00:00Z").ok());
+  EXPECT_FALSE(ParseIsoDateTimeString("2013-02-28T23:60:00Z").ok());
+}
+
 }  // namespace
 }  // namespace wv

@@ -16,6 +16,8 @@ TEST(StatusTest, EachErrorKindHasItsOwnExitCode) {
   EXPECT_EQ(ExitCodeFor(DeniedError("x")), kExitDenied);
   EXPECT_EQ(UnavailableError("x").ToString(), "unavailable: x");
   EXPECT_EQ(DeniedError("x").ToString(), "permission denied: x");
+  EXPECT_EQ(ExitCodeFor(StaleError("x")), kExitStale);
+  EXPECT_EQ(StaleError("x").ToString(), "stale: x");
   EXPECT_EQ(ExitCodeFor(InternalError("x")), kExitInternal);
 }
 

@@ -52,6 +52,7 @@ set(WV_UNIT_TESTS
   report_html_test.cc
   report_sections_test.cc
   run_published_output_test.cc
+  run_freshness_test.cc
   run_recount_test.cc
   run_verify_test.cc
   s3_client_test.cc

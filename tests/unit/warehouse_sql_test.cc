@@ -101,11 +101,14 @@ TEST(DdlTest, KeysAndCommentsComeFromTheContract) {
       << copy;
 }
 
-TEST(ViewsTest, OneViewPerQueryButTheChiSquareTests) {
+TEST(ViewsTest, OneViewPerQueryButTheChiSquareTestsAndTheDailyTrends) {
+  // time-of-day-test, daily-trends and daily-totals are summary tables only.
   const auto views = ResearchViews("s", Dialect::kPostgres);
-  EXPECT_EQ(views.size() + 1, analytics::AllQueries().size());
+  EXPECT_EQ(views.size() + 3, analytics::AllQueries().size());
   for (const ViewSql& v : views) {
     EXPECT_NE(v.query_name, "time-of-day-test");
+    EXPECT_NE(v.query_name, "daily-trends");
+    EXPECT_NE(v.query_name, "daily-totals");
     EXPECT_EQ(v.name, SqlNameOf(v.query_name));
     EXPECT_TRUE(Has(v.create, "CREATE VIEW \"s\".\"" + v.name + "\" AS"));
   }
