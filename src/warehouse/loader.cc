@@ -40,11 +40,13 @@ constexpr size_t kEncodeSliceRows = 4096;
 // maintenance_work_mem, the foreign keys' checks hash the dimensions in
 // work_mem, and the staging commits need not wait for the disk (the swap's
 // commit follows them in the WAL, so if it is durable, so are they).
-constexpr std::string_view kSessionMemory = "SET maintenance_work_mem = '512MB';";
 constexpr std::string_view kSessionSetup =
     "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off";
-// maintenance_work_mem of the fact table's primary key build.
+// maintenance_work_mem of the fact table's primary key build, and the
+// statement that restores kSessionSetup's value after it (RESET would go
+// back to the server's default instead).
 constexpr std::string_view kFactKeyMemory = "2GB";
+constexpr std::string_view kSessionMemory = "SET maintenance_work_mem = '512MB';";
 
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -358,7 +360,7 @@ StatusOr<std::vector<CopyItem>> Loader::InKeyOrder(std::vector<CopyItem> files) 
 // frozen and their pages marked all-visible (PostgreSQL 14+), so the index
 // builds, the foreign keys' checks, ANALYZE and the analysts' first queries
 // do not each set hint bits on (and dirty, and write back) the 2.7 GB of
-// fact pages again, and the tables never need an anti-wraparound vacuum.
+// fact pages again, and an anti-wraparound vacuum skips their pages.
 // The rows become visible at COMMIT, which the staging schema hides anyway.
 Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
   WV_RETURN_IF_ERROR(session.Exec(
@@ -370,7 +372,7 @@ Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
 // One task per table: a table's rows go through one session (the price of
 // FREEZE and of key order: the fact table, 92% of the rows, is one stream;
 // the other session copies the other tables and the summaries are computed
-// meanwhile, see BuildStaging).
+// meanwhile, see CopyAndBuildKeys).
 Status Loader::CopyTables() {
   std::vector<CopyTask> tasks;
   for (const model::TableRecord& t : out_->manifest()->tables) {
