@@ -220,6 +220,27 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
         assert analyzed >= len(KEYS)
 
 
+def test_rows_are_stored_frozen_and_the_fact_table_in_key_order(outputs, pg_server, run_wv, db):
+    """COPY FREEZE in the table's own transaction: every page all-visible and all-frozen in the
+    visibility map (PostgreSQL's pg_visibility reads it); one stream per table in key order:
+    the fact rows in physical (ctid) order are the Parquet rows sorted by the primary key.
+    (A database of its own: another test's refused INSERT leaves a dead row in `loaded`.)"""
+    load(run_wv, pg_server, db, outputs["a"]["dir"], "--jobs", 3)
+    with pg_server.connect(db) as c:
+        c.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
+        for table in KEYS:
+            pages, visible, frozen = c.execute(
+                "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int, "
+                "all_visible, all_frozen FROM pg_visibility_map_summary(%s::regclass)",
+                (f"wordviews.{table}",) * 2).fetchone()
+            assert pages > 0 and visible == pages and frozen == pages, table
+        stored = [tuple(r) for r in c.execute(
+            "SELECT source_file, line_number FROM wordviews.fact_wordviews ORDER BY ctid")]
+    files = parquet_rows(outputs["a"]["dir"], "fact_wordviews")
+    keys = sorted((r["source_file"].encode(), r["line_number"]) for r in files)
+    assert [(f.encode(), n) for f, n in stored] == keys
+
+
 def relation_vs_query(wv, pg_server, db, out, name, relation):
     """The rows of `relation` and of `wordviews query OUT name --format json`, and the columns."""
     expected = query_json(wv, out, name)
