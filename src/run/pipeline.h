@@ -39,6 +39,9 @@ struct RunOptions {
   // Where the spill folder goes; empty: beside out_dir.
   std::string tmp_dir;
   double s3_grace_seconds = 900;  // S3 out: how long superseded objects are kept
+  // Add the traces to out_dir as a new batch instead of replacing it
+  // (run/append.h; docs/PIPELINE.md, Appending).
+  bool append = false;
   std::vector<std::string> arguments;  // the command line, for the manifest
   // How s3:// paths are reached (endpoint, region, addressing, credentials):
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens
@@ -67,6 +70,9 @@ struct RunSummary {
   double seconds = 0;
   std::string out_dir;
   std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
+  // `run --append` of inputs every one of which was appended before: nothing
+  // was read or published; `manifest` is the output's as it stands.
+  bool no_op = false;
   // Requests, retries and bytes of the S3 client, when the run used S3.
   std::optional<s3::S3Counters> s3;
 };
