@@ -49,7 +49,7 @@ def read_table(con, out, table, drop_batch=True):
     pattern = f"{out}/{table}/**/*.parquet" if table == "fact_wordviews" else f"{out}/{table}/*.parquet"
     rel = con.sql(f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = false)")
     cols = [c for c in rel.columns if not (drop_batch and c == "batch_id")]
-    rows = con.sql(f"SELECT {', '.join(cols)} FROM rel").fetchall()
+    rows = con.sql("SELECT " + ", ".join(f'"{c}"' for c in cols) + " FROM rel").fetchall()
     return cols, sorted(rows, key=repr)
 
 
@@ -131,7 +131,7 @@ def test_duplicates_across_batches_keep_the_first(run_wv, dirty, tmp_path):
     n = con.sql(f"""SELECT count(*) FROM (SELECT user_id, epoch, lexeme_id, p_recall, delta,
                     history_seen, history_correct, session_seen, session_correct, learning_language,
                     ui_language, count(*) c FROM read_parquet('{out}/fact_wordviews/**/*.parquet')
-                    GROUP BY ALL HAVING c > 1)""").fetchone()[0]
+                    GROUP BY ALL HAVING c > 1)""").fetchall()[0][0]
     assert n == 0
 
 
