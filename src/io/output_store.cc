@@ -263,8 +263,8 @@ Status LocalOutputStore::LinkFile(int file_fd, std::string_view relative_path) {
   const std::string from = fmt::format("/proc/self/fd/{}", file_fd);
   if (::linkat(AT_FDCWD, from.c_str(), folder.get(), parts.back().c_str(), AT_SYMLINK_FOLLOW) !=
       0) {
-    return OutputError(fmt::format("cannot link {} into {}/{}: {}", relative_path,
-                                   StagingDisplay(), relative_path, ErrnoText(errno)));
+    return OutputError(fmt::format("cannot link {} into {}/{}: {}", relative_path, StagingDisplay(),
+                                   relative_path, ErrnoText(errno)));
   }
   return OkStatus();
 }

@@ -33,9 +33,8 @@ class OutputStore {
   // OutputError where the store cannot (S3, another file system).
   virtual Status LinkFile(int file_fd, std::string_view relative_path) {
     (void)file_fd;
-    return OutputError(
-        fmt::format("cannot keep '{}' of the previous version: this output cannot link files",
-                    relative_path));
+    return OutputError(fmt::format(
+        "cannot keep '{}' of the previous version: this output cannot link files", relative_path));
   }
 
   // Publishes the staged tree at the final location, replacing any previous

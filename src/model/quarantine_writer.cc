@@ -44,9 +44,10 @@ Status QuarantineWriter::Append(const traces::QuarantineBatch& q) {
 
 Status QuarantineWriter::Flush() {
   if (file_ == nullptr) {
-    WV_ASSIGN_OR_RETURN(file_, TableFileWriter::Open(
-                                   *store_, fmt::format("{}/{}00000.parquet", kQuarantineTable, file_prefix_),
-                                   QuarantineSchema(), options_, ledger_));
+    WV_ASSIGN_OR_RETURN(
+        file_, TableFileWriter::Open(
+                   *store_, fmt::format("{}/{}00000.parquet", kQuarantineTable, file_prefix_),
+                   QuarantineSchema(), options_, ledger_));
   }
   if (buffered_ > 0) WV_RETURN_IF_ERROR(file_->WriteBatch(buffer_, buffered_));
   for (auto& col : buffer_) col.clear();

@@ -301,8 +301,8 @@ StatusOr<std::optional<std::string>> BatchState::FindEarlier(
       fmt::format("line {} in {}", it->second.line, all_inputs_[it->second.input]));
 }
 
-Status BatchState::Remember(int64_t epoch, const traces::RowFingerprint& fingerprint,
-                            uint32_t file, int64_t line) {
+Status BatchState::Remember(int64_t epoch, const traces::RowFingerprint& fingerprint, uint32_t file,
+                            int64_t line) {
   const int64_t day = DayOf(epoch);
   std::unique_ptr<DayWriter>& w = writers_[day];
   if (w == nullptr) {
@@ -493,8 +493,8 @@ Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store
     if (into == nullptr) return InternalError(fmt::format("no table {} to add to", t.name));
     for (const FileRecord& f : t.files) {
       if (!ListedPathProblem(t.name, f.path).empty()) {
-        return InputError(fmt::format("{}: the manifest lists '{}', not a path of ours",
-                                      previous.dir(), f.path));
+        return InputError(
+            fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
       }
       WV_RETURN_IF_ERROR(keep(f));
       into->files.push_back(f);

@@ -58,16 +58,16 @@ class BatchState final : public traces::DuplicateHistory {
  public:
   // `previous` (null for a new output) must outlive the object; so must
   // `store`. `inputs` are this batch's, in order.
-  BatchState(const PublishedOutput* previous, std::vector<std::string> inputs,
-             std::string batch_id, io::OutputStore* store);
+  BatchState(const PublishedOutput* previous, std::vector<std::string> inputs, std::string batch_id,
+             io::OutputStore* store);
   ~BatchState() override;
 
   // Reads the previous version's courses, words and several-strings state.
   // REQUIRES: before the ingest.
   Status Load();
 
-  StatusOr<std::optional<std::string>> FindEarlier(int64_t epoch,
-                                                   const traces::RowFingerprint& fingerprint) override;
+  StatusOr<std::optional<std::string>> FindEarlier(
+      int64_t epoch, const traces::RowFingerprint& fingerprint) override;
   Status Remember(int64_t epoch, const traces::RowFingerprint& fingerprint, uint32_t file,
                   int64_t line) override;
 

@@ -209,7 +209,8 @@ std::string StatePathProblem(std::string_view path) {
   for (const std::string& p : parts) {
     if (p.empty() || p == "." || p == "..") return "leaves the output folder or is not normalized";
   }
-  if (parts.front() != kStateFolder) return fmt::format("is not inside the folder {}/", kStateFolder);
+  if (parts.front() != kStateFolder)
+    return fmt::format("is not inside the folder {}/", kStateFolder);
   if (parts.size() == 2 &&
       (parts[1] == "courses.tsv" || parts[1] == "lexemes_with_several_strings.tsv")) {
     return "";
@@ -313,9 +314,10 @@ std::vector<CheckResult> CheckFilesCheaply(const PublishedOutput& out, const Man
     }
     struct stat st;
     const int64_t size = ::fstat(fd->get(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
-    checks.push_back(MakeCheck(f.path + ".bytes", size == static_cast<int64_t>(f.bytes), size,
-                               static_cast<int64_t>(f.bytes),
-                               fmt::format("{}: {} bytes, manifest says {}", f.path, size, f.bytes)));
+    checks.push_back(
+        MakeCheck(f.path + ".bytes", size == static_cast<int64_t>(f.bytes), size,
+                  static_cast<int64_t>(f.bytes),
+                  fmt::format("{}: {} bytes, manifest says {}", f.path, size, f.bytes)));
   }
   return checks;
 }

@@ -20,8 +20,8 @@
 #include "quality/star_checks.h"
 #include "run/append.h"
 #include "run/published_output.h"
-#include "run/verify.h"
 #include "run/spill_folder.h"
+#include "run/verify.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
 
@@ -161,8 +161,8 @@ struct Built {
 // the ingest stage's time (the dimension stage ends with the checks).
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
                                const traces::IngestSpill& spill, io::OutputStore* store,
-                               const RunObserver& observer, Clock::time_point start,
-                               bool append, BatchState* state, Manifest* manifest) {
+                               const RunObserver& observer, Clock::time_point start, bool append,
+                               BatchState* state, Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;
@@ -225,9 +225,9 @@ void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
                                      built.rows_consumed};
   manifest->checks = quality::EvaluateRunChecks(stats, ingest, max_bad_ratio);
   manifest->tables = std::move(built.build.tables);
-  manifest->batches.push_back(BatchRecord{manifest->run_id, manifest->created_at,
-                                          manifest->inputs, manifest->input_rows,
-                                          manifest->accepted_rows, manifest->rejected_rows});
+  manifest->batches.push_back(BatchRecord{manifest->run_id, manifest->created_at, manifest->inputs,
+                                          manifest->input_rows, manifest->accepted_rows,
+                                          manifest->rejected_rows});
 }
 
 // An appended batch's manifest (*m, of this batch alone) made the whole
@@ -314,8 +314,7 @@ RunSummary AlreadyAppendedSummary(const PublishedOutput& previous, const RunSett
 // some (refused: appending the rest alone is the operator's decision).
 StatusOr<bool> AllAlreadyAppended(const RunSettings& settings, const Manifest& previous,
                                   const std::string& out_dir) {
-  WV_ASSIGN_OR_RETURN(const std::vector<bool> appended,
-                      AlreadyAppended(settings.inputs, previous));
+  WV_ASSIGN_OR_RETURN(const std::vector<bool> appended, AlreadyAppended(settings.inputs, previous));
   std::string which;
   size_t count = 0;
   for (size_t i = 0; i < appended.size(); ++i) {
@@ -389,9 +388,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
-  WV_ASSIGN_OR_RETURN(
-      Built built, IngestAndBuild(settings, refs, spill, store.get(), observer, start,
-                                  options.append, &state, &manifest));
+  WV_ASSIGN_OR_RETURN(Built built, IngestAndBuild(settings, refs, spill, store.get(), observer,
+                                                  start, options.append, &state, &manifest));
   spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);

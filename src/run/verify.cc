@@ -384,8 +384,8 @@ void CheckBatches(const Manifest& m, const std::map<std::string, int64_t>& fact_
   std::vector<InputFileRecord> inputs;
   std::set<std::string> ids;
   for (const BatchRecord& b : m.batches) {
-    checks->push_back(MakeCheck(fmt::format("batch:{}.unique", b.id), ids.insert(b.id).second, 1,
-                                1, fmt::format("batch {} is listed once", b.id)));
+    checks->push_back(MakeCheck(fmt::format("batch:{}.unique", b.id), ids.insert(b.id).second, 1, 1,
+                                fmt::format("batch {} is listed once", b.id)));
     sum.input_rows += b.input_rows;
     sum.accepted_rows += b.accepted_rows;
     sum.rejected_rows += b.rejected_rows;
@@ -404,21 +404,20 @@ void CheckBatches(const Manifest& m, const std::map<std::string, int64_t>& fact_
         b.rejected_rows,
         fmt::format("batch {}: {} quarantine rows carry its id, manifest says {} rejected", b.id,
                     rejected, b.rejected_rows)));
-    checks->push_back(MakeCheck(
-        fmt::format("batch:{}.reconciliation", b.id),
-        b.input_rows == b.accepted_rows + b.rejected_rows, b.input_rows,
-        b.accepted_rows + b.rejected_rows,
-        fmt::format("batch {}: {} input rows, {} accepted + {} rejected", b.id, b.input_rows,
-                    b.accepted_rows, b.rejected_rows)));
+    checks->push_back(MakeCheck(fmt::format("batch:{}.reconciliation", b.id),
+                                b.input_rows == b.accepted_rows + b.rejected_rows, b.input_rows,
+                                b.accepted_rows + b.rejected_rows,
+                                fmt::format("batch {}: {} input rows, {} accepted + {} rejected",
+                                            b.id, b.input_rows, b.accepted_rows, b.rejected_rows)));
   }
   checks->push_back(MakeCheck("batches.listed", !m.batches.empty(),
                               static_cast<int64_t>(m.batches.size()), 1,
                               fmt::format("{} batch(es) listed", m.batches.size())));
   const auto total = [&](std::string_view what, int64_t batches, int64_t manifest) {
-    checks->push_back(MakeCheck(
-        fmt::format("batches.{}", what), batches == manifest, batches, manifest,
-        fmt::format("the batches' {} rows sum to {}, the manifest's total is {}", what, batches,
-                    manifest)));
+    checks->push_back(
+        MakeCheck(fmt::format("batches.{}", what), batches == manifest, batches, manifest,
+                  fmt::format("the batches' {} rows sum to {}, the manifest's total is {}", what,
+                              batches, manifest)));
   };
   total("input", sum.input_rows, m.input_rows);
   total("accepted", sum.accepted_rows, m.accepted_rows);
@@ -453,10 +452,10 @@ void CheckStateFiles(const PublishedOutput& out, const Manifest& m,
       continue;
     }
     const uint32_t crc = Crc32(*bytes);
-    checks->push_back(MakeCheck(
-        f.path + ".crc32", bytes->size() == f.bytes && crc == f.crc32, crc, f.crc32,
-        fmt::format("{}: {} bytes with CRC-32 {:08x}, manifest says {} bytes, {:08x}", f.path,
-                    bytes->size(), crc, f.bytes, f.crc32)));
+    checks->push_back(
+        MakeCheck(f.path + ".crc32", bytes->size() == f.bytes && crc == f.crc32, crc, f.crc32,
+                  fmt::format("{}: {} bytes with CRC-32 {:08x}, manifest says {} bytes, {:08x}",
+                              f.path, bytes->size(), crc, f.bytes, f.crc32)));
   }
 }
 
@@ -503,8 +502,8 @@ VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m) {
                  reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
   StatusOr<std::map<std::string, int64_t>> batches = RecountBatches(quarantine.opened);
   if (!batches.ok()) {
-    checks.push_back(MakeCheck("quarantine.batch_id.decodable", false, 0, 1,
-                               batches.status().message()));
+    checks.push_back(
+        MakeCheck("quarantine.batch_id.decodable", false, 0, 1, batches.status().message()));
   }
   CheckBatches(m, facts.recount->rows_by_batch(),
                batches.ok() ? *batches : std::map<std::string, int64_t>{}, &checks);

@@ -33,8 +33,7 @@ void Compact(parquet::ByteArrayVector& column, const std::vector<uint8_t>& keep)
 InOrderStage::InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                            const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,
                            std::optional<uint64_t> stored_bytes_total, size_t expected_rows,
-                           const IngestSpill& spill, IngestStats* stats,
-                           DuplicateHistory* history)
+                           const IngestSpill& spill, IngestStats* stats, DuplicateHistory* history)
     : paths_(paths),
       consume_(consume),
       progress_(progress),

@@ -49,8 +49,7 @@ class InOrderStage {
   InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,
                std::optional<uint64_t> stored_bytes_total, size_t expected_rows,
-               const IngestSpill& spill, IngestStats* stats,
-               DuplicateHistory* history = nullptr);
+               const IngestSpill& spill, IngestStats* stats, DuplicateHistory* history = nullptr);
 
   // Finishes `chunk` and consumes it; returns the first error (of consume, or
   // an internal inconsistency).

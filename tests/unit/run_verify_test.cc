@@ -11,11 +11,11 @@
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "model_test_util.h"
+#include "nlohmann/json.hpp"
 #include "quality/star_checks.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/verify.h"
-#include "nlohmann/json.hpp"
 
 namespace wv::run {
 namespace {
@@ -236,10 +236,9 @@ TEST(StatePathProblemTest, AcceptsWhatTheRunWritesOnly) {
                            "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
     EXPECT_EQ(StatePathProblem(good), "") << good;
   }
-  for (std::string bad :
-       {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
-        "_state/dedup/date=2013-13-01/a.fp", "_state/dedup/date=2013-03-01/a.txt",
-        "dim_users/courses.tsv", "_state/dedup/date=2013-03-01/.fp"}) {
+  for (std::string bad : {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
+                          "_state/dedup/date=2013-13-01/a.fp", "_state/dedup/date=2013-03-01/a.txt",
+                          "dim_users/courses.tsv", "_state/dedup/date=2013-03-01/.fp"}) {
     EXPECT_NE(StatePathProblem(bad), "") << bad;
   }
 }
