@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -113,6 +114,24 @@ struct RunSettings {
   int threads = 1;
   std::vector<std::string> inputs;  // the --traces globs expanded
 };
+
+// --run-id, checked, or a new id.
+StatusOr<std::string> ChooseRunId(const RunOptions& options) {
+  if (options.run_id.empty()) return NewRunId();
+  const std::string& id = options.run_id;
+  const bool valid_chars = std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (id.size() > 64 || !valid_chars || id.front() == '.') {
+    return UsageError(fmt::format(
+        "--run-id {}: expected at most 64 letters, digits, '.', '_' or '-' (not starting with '.')",
+        id));
+  }
+  if (options.out_dir.starts_with("s3://")) {
+    return UsageError("--run-id: not with an s3:// --out (its object names carry the run id)");
+  }
+  return id;
+}
 
 StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   RunSettings settings;
@@ -348,7 +367,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
-  std::string run_id = NewRunId();
+  if (options.append && options.out_dir.starts_with("s3://")) {
+    return UsageError("run --append: s3:// outputs are not supported yet (a local --out only)");
+  }
+  WV_ASSIGN_OR_RETURN(std::string run_id, ChooseRunId(options));
   WV_ASSIGN_OR_RETURN(
       std::unique_ptr<io::OutputStore> store,
       io::OpenOutputStore(options.out_dir,
@@ -356,12 +378,15 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
                                                 options.s3_grace_seconds)));
   std::unique_ptr<PublishedOutput> previous;
   if (options.append) {
-    if (options.out_dir.starts_with("s3://")) {
-      return UsageError("run --append: s3:// outputs are not supported yet (a local --out only)");
-    }
     // Under the writer lock: no other writer publishes while we read it.
     WV_ASSIGN_OR_RETURN(previous, OpenPreviousVersion(options.out_dir));
     if (previous != nullptr) {
+      for (const BatchRecord& b : previous->manifest()->batches) {
+        if (b.id == run_id) {
+          return UsageError(fmt::format("--run-id {}: {} already has a batch of that id", run_id,
+                                        options.out_dir));
+        }
+      }
       WV_ASSIGN_OR_RETURN(const bool all,
                           AllAlreadyAppended(settings, *previous->manifest(), options.out_dir));
       if (all) return AlreadyAppendedSummary(*previous, settings, start);

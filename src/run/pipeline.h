@@ -42,6 +42,11 @@ struct RunOptions {
   // Add the traces to out_dir as a new batch instead of replacing it
   // (run/append.h; docs/PIPELINE.md, Appending).
   bool append = false;
+  // The run's id (the manifest's run_id, the batch_id of its rows); empty:
+  // a new one from the time and a random number. Letters, digits, '.', '_'
+  // and '-', at most 64; local outputs only (S3 object names carry it), and
+  // not the id of an earlier batch of the output.
+  std::string run_id;
   std::vector<std::string> arguments;  // the command line, for the manifest
   // How s3:// paths are reached (endpoint, region, addressing, credentials):
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens

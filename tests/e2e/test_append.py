@@ -252,3 +252,25 @@ def test_killed_appends_leave_the_previous_version(wv_bin, run_wv, dirty, tmp_pa
     run_wv("run", "--traces", *batches, "--out", one, "--quiet")
     assert_same_tables(one, out)
     check_ok(run_wv, out)
+
+
+def test_refusals_leave_the_output_alone(run_wv, dirty, tmp_path):
+    folder, batches = dirty
+    out = tmp_path / "out"
+    run_wv("run", "--traces", batches[0], "--out", out, "--append", "--run-id", "day-1", "--quiet")
+    before = snapshot(out)
+    # A batch id the output already has; an S3 output (not supported yet): usage errors.
+    for args in (["--out", out, "--run-id", "day-1"], ["--out", "s3://bucket/prefix"]):
+        proc = run_wv("run", "--traces", batches[1], "--append", *args, check=False)
+        assert proc.returncode == 2, proc.stderr
+    assert snapshot(out) == before
+    # A folder that is not a wordviews output is refused untouched (exit 5), as for any run.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    proc = run_wv("run", "--traces", batches[1], "--out", other, "--append", check=False)
+    assert proc.returncode == 5, proc.stderr
+    assert (other / "notes.txt").read_text() == "mine"
+    run_wv("run", "--traces", batches[1], "--out", out, "--append", "--run-id", "day-2", "--quiet")
+    assert [b["id"] for b in manifest(out)["batches"]] == ["day-1", "day-2"]
+    check_ok(run_wv, out)
