@@ -274,3 +274,16 @@ def test_refusals_leave_the_output_alone(run_wv, dirty, tmp_path):
     run_wv("run", "--traces", batches[1], "--out", out, "--append", "--run-id", "day-2", "--quiet")
     assert [b["id"] for b in manifest(out)["batches"]] == ["day-1", "day-2"]
     check_ok(run_wv, out)
+
+
+def test_appends_that_spill_equal_one_run(run_wv, dirty, tmp_path):
+    """With the least --memory-limit every batch finds its duplicates on disk (and replays its
+    chunks): the earlier batches' rows must still be found first."""
+    folder, batches = dirty
+    one, appended = tmp_path / "one", tmp_path / "appended"
+    run_wv("run", "--traces", *batches, "--out", one, "--quiet")
+    for b in batches:
+        proc = run_wv("run", "--traces", b, "--out", appended, "--append", "--memory-limit", "1M")
+        assert "spilling to disk" in proc.stderr
+    assert_same_tables(one, appended)
+    check_ok(run_wv, appended)
