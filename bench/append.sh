@@ -26,10 +26,20 @@ if [ "$(cat "$dir/days.rows" 2>/dev/null)" != "$rows" ]; then
   rm -f "$dir/all.csv"
   echo "$rows" > "$dir/days.rows"
 fi
-mapfile -t days < <(ls "$dir"/day-*.csv | sort -V)
-last="${days[${#days[@]}-1]}"
-history=("${days[@]:0:${#days[@]}-1}")
-echo "history: ${#history[@]} day files; appended: $(basename "$last") ($(($(wc -l < "$last") - 1)) rows)"
+# The 14 real days are the files holding at least 1% of the rows each (the defects' out-of-range
+# timestamps make a few small files of other "days": they go with the history). The appended day
+# is the last real one; the history is every other file.
+mapfile -t files < <(ls "$dir"/day-*.csv | sort -V)
+last=""
+for f in "${files[@]}"; do
+  if [[ "$(basename "$f")" =~ ^day-[0-9]+\.csv$ ]] && [ "$(wc -l < "$f")" -gt $((rows / 100)) ]; then
+    last="$f"
+  fi
+done
+history=()
+for f in "${files[@]}"; do [ "$f" = "$last" ] || history+=("$f"); done
+echo "history: ${#history[@]} files, $(($(cat "${history[@]}" | wc -l) - ${#history[@]})) rows;" \
+  "appended: $(basename "$last") ($(($(wc -l < "$last") - 1)) rows)"
 rm -rf "$dir/history"
 "$wv" run --traces "${history[@]}" --out "$dir/history" --quiet
 
@@ -38,7 +48,7 @@ measure() {  # LABEL CMD... -> LAST_S, LAST_MIB
   shift
   sync
   if ! /usr/bin/time -v "$@" >"$dir/out.log" 2>"$dir/time.log"; then
-    echo "$label FAILED:"; tail -20 "$dir/out.log" "$dir/time.log"; exit 1
+    echo "$label FAILED:"; tail -n 20 "$dir/out.log" "$dir/time.log"; exit 1
   fi
   LAST_S=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$dir/time.log")
   LAST_MIB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$dir/time.log")

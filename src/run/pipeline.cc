@@ -427,7 +427,9 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     WV_RETURN_IF_ERROR(
         KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files));
     AddPreviousBatches(*previous->manifest(), &manifest);
+    const auto verify_started = Clock::now();
     WV_RETURN_IF_ERROR(CheckStagedVersion(*store, state, &manifest));
+    manifest.stage_seconds.emplace_back("verify_staged_version", SecondsSince(verify_started));
     if (!quality::AllErrorChecksPassed(manifest.checks)) {
       return QualityGateFailure(manifest, options.out_dir);
     }
