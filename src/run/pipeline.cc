@@ -458,6 +458,12 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
 std::string FormatRunSummary(const RunSummary& s) {
   const Manifest& m = s.manifest;
   std::string out;
+  if (s.no_op) {
+    return fmt::format(
+        "wordviews run --append: {}\n  the output's last batch: {} ({} batch(es), {} rows)\n",
+        s.commit_note, m.batches.empty() ? m.run_id : m.batches.back().id, m.batches.size(),
+        m.input_rows);
+  }
   out += fmt::format("wordviews run {} finished in {:.2f} s (peak memory {:.0f} MiB)\n", m.run_id,
                      s.seconds, static_cast<double>(m.peak_rss_bytes) / (1 << 20));
   out += fmt::format("  rows in:   {:>12}\n  accepted:  {:>12}\n  rejected:  {:>12}\n",
