@@ -339,9 +339,11 @@ void BatchState::Observe(const traces::TraceBatch& b) {
     // occurrence over every batch.
     const std::string_view id = b.lexeme_id[i], text = b.lexeme_string[i];
     const std::string_view language = b.learning_language[i];
-    auto [it, inserted] =
-        words_.try_emplace(std::string(id), Word{std::string(text), std::string(language)});
-    if (inserted) continue;
+    const auto it = words_.find(absl::string_view(id.data(), id.size()));  // no copy per row
+    if (it == words_.end()) {
+      words_.emplace(std::string(id), Word{std::string(text), std::string(language)});
+      continue;
+    }
     const bool other_string = it->second.lexeme_string != text;
     if (other_string) several_strings_.emplace(std::string(id));
     conflicting_rows_ += other_string || it->second.language != language;
