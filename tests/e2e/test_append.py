@@ -264,6 +264,13 @@ def test_refusals_leave_the_output_alone(run_wv, dirty, tmp_path):
         proc = run_wv("run", "--traces", batches[1], "--append", *args, check=False)
         assert proc.returncode == 2, proc.stderr
     assert snapshot(out) == before
+    # A batch that fails its quality gate (every row rejected): exit 4, nothing changed.
+    bad = tmp_path / "bad.csv"
+    header = batches[1].read_bytes().splitlines(keepends=True)[0]
+    bad.write_bytes(header + b"not,a,trace\n" * 50)
+    proc = run_wv("run", "--traces", bad, "--out", out, "--append", check=False)
+    assert proc.returncode == 4, proc.stderr
+    assert snapshot(out) == before
     # A folder that is not a wordviews output is refused untouched (exit 5), as for any run.
     other = tmp_path / "other"
     other.mkdir()
