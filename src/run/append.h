@@ -30,7 +30,8 @@
 //       course seen (dim_users.courses is their count per user);
 //   _state/lexemes_with_several_strings.tsv   the lexeme_ids seen with more
 //       than one lexeme_string (a count the files cannot give back).
-// Every run writes it, so that any output can be appended to.
+// Every run onto a local output writes it, so that any can be appended to
+// (an S3 output gets none: it cannot be appended to yet).
 namespace wv::run {
 
 // DIR's current version for an append, pinned (read under the writer lock,

@@ -198,7 +198,9 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
-  ingest.history = state;
+  // The append state is kept for local outputs only (an S3 output cannot be
+  // appended to yet, and its object names carry the version).
+  if (!store->StagingPath().empty()) ingest.history = state;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -422,7 +424,9 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     return QualityGateFailure(manifest, options.out_dir);
   }
-  WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
+  if (!store->StagingPath().empty()) {
+    WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
+  }
   if (previous != nullptr) {
     WV_RETURN_IF_ERROR(
         KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files));
