@@ -127,6 +127,7 @@ Status Run(RunFlags flags) {
   if (!flags.quiet) {
     WV_RETURN_IF_ERROR(WriteStdout(EscapeForTerminalKeepNewlines(run::FormatRunSummary(*summary))));
   }
+  if (summary->no_op) return OkStatus();
   if (flags.report) return RunReport(summary->out_dir, flags.options.threads, flags.quiet);
   return OkStatus();
 }
@@ -185,6 +186,14 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "SECONDS before a run removes them; readers of an old version finish within it")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  sub->add_flag("--append", flags->options.append,
+                "Add the --traces to the output in --out as a new batch (duplicates found against "
+                "every earlier batch; the earlier files kept as they are) instead of replacing "
+                "it; an input appended before is skipped (exit 0). Local outputs only");
+  sub->add_option("--run-id", flags->options.run_id,
+                  "The run's id (manifest run_id, every row's batch_id) instead of a new one: "
+                  "letters, digits, '.', '_', '-' (e.g. the day of a daily batch); local --out "
+                  "only");
   sub->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   sub->add_flag("--report", flags->report, "Also write report.html into the output folder");
   AddS3Flags(sub, &flags->s3);

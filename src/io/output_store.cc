@@ -143,6 +143,8 @@ class LocalOutputStore final : public OutputStore {
   Status CreateStaging();
 
   StatusOr<std::unique_ptr<ByteSink>> Create(std::string_view relative_path) override;
+  Status LinkFile(int file_fd, std::string_view relative_path) override;
+  std::string StagingPath() const override { return StagingDisplay(); }
   Status Commit() override;
   const std::string& location() const override { return loc_.dir; }
 
@@ -242,6 +244,29 @@ StatusOr<std::unique_ptr<ByteSink>> LocalOutputStore::Create(std::string_view re
   WV_ASSIGN_OR_RETURN(UniqueFd folder, OpenFolders(parts, parts.size() - 1));
   return OpenFileSinkAt(folder.get(), parts.back(),
                         fmt::format("{}/{}", StagingDisplay(), relative_path));
+}
+
+Status LocalOutputStore::LinkFile(int file_fd, std::string_view relative_path) {
+  std::vector<std::string> parts;
+  for (const auto& part : fs::path(relative_path)) parts.push_back(part.string());
+  for (const std::string& part : parts) {
+    if (part == ".." || part == "." || part.empty()) {
+      return InternalError(fmt::format("output path '{}' leaves the output folder", relative_path));
+    }
+  }
+  if (parts.empty() || fs::path(relative_path).is_absolute()) {
+    return InternalError(fmt::format("output path '{}' is not relative", relative_path));
+  }
+  if (committed_) return InternalError("LinkFile() after Commit()");
+  WV_ASSIGN_OR_RETURN(UniqueFd folder, OpenFolders(parts, parts.size() - 1));
+  // Through /proc: linkat's AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH.
+  const std::string from = fmt::format("/proc/self/fd/{}", file_fd);
+  if (::linkat(AT_FDCWD, from.c_str(), folder.get(), parts.back().c_str(), AT_SYMLINK_FOLLOW) !=
+      0) {
+    return OutputError(fmt::format("cannot link {} into {}/{}: {}", relative_path, StagingDisplay(),
+                                   relative_path, ErrnoText(errno)));
+  }
+  return OkStatus();
 }
 
 // Makes the staged folder entries durable before they are published.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "fmt/core.h"
 #include "io/byte_sink.h"
 #include "io/output_ownership.h"
 
@@ -26,6 +27,16 @@ class OutputStore {
   // Creates a file at `relative_path` (folders are created as needed).
   virtual StatusOr<std::unique_ptr<ByteSink>> Create(std::string_view relative_path) = 0;
 
+  // Stages the open regular file `file_fd` (a file of the version being
+  // replaced) at `relative_path` without copying or changing it: a hard
+  // link (`run --append` keeps the earlier batches' files this way). An
+  // OutputError where the store cannot (S3, another file system).
+  virtual Status LinkFile(int file_fd, std::string_view relative_path) {
+    (void)file_fd;
+    return OutputError(fmt::format(
+        "cannot keep '{}' of the previous version: this output cannot link files", relative_path));
+  }
+
   // Publishes the staged tree at the final location, replacing any previous
   // output atomically.
   // REQUIRES: every sink from Create() has been closed.
@@ -41,6 +52,11 @@ class OutputStore {
   virtual std::string PublishedName(std::string_view relative_path) const {
     return std::string(relative_path);
   }
+
+  // The staged tree's folder on this machine, for reading back what was
+  // staged before the commit (`run --append` verifies it), or "" when the
+  // store has none (S3).
+  virtual std::string StagingPath() const { return ""; }
 
   // What Commit() did beyond publishing (e.g. earlier versions removed), one
   // line for the run's summary, or "".

@@ -311,15 +311,18 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
     ++p->file_index;
   }
   if (p->file == nullptr) {
-    WV_ASSIGN_OR_RETURN(
-        p->file,
-        TableFileWriter::Open(*store_, fmt::format("{}/part-{:05d}.parquet", p->dir, p->file_index),
-                              FactSchema(), options_.writer, ledger_));
+    WV_ASSIGN_OR_RETURN(p->file,
+                        TableFileWriter::Open(*store_,
+                                              fmt::format("{}/{}{:05d}.parquet", p->dir,
+                                                          options_.file_prefix, p->file_index),
+                                              FactSchema(), options_.writer, ledger_));
   }
   const size_t n = rows.size();
   std::vector<parquet::ColumnVector> cols(kNumFactColumns);
   DeriveAndProfile(rows, cols, profile);
   FillSourceColumn(rows.source_file, source_names_, &cols[kFactSourceFile].bytes);
+  cols[kFactBatchId].bytes.reserve(n, n * options_.batch_id.size());
+  for (size_t i = 0; i < n; ++i) cols[kFactBatchId].bytes.push_back(options_.batch_id);
   MoveIntoFactColumns(rows, cols);
   const Status written = p->file->WriteBatch(cols, n);
   MoveOutOfFactColumns(cols, rows);
@@ -351,9 +354,11 @@ Status FactWriter::Finish() {
   if (partitions_.empty()) {
     // An empty table still gets one file, in the Hive convention's folder for
     // a NULL partition value so partition-aware readers accept it.
-    WV_RETURN_IF_ERROR(WriteTableFile(
-        *store_, fmt::format("{}/date=__HIVE_DEFAULT_PARTITION__/part-00000.parquet", kFactTable),
-        FactSchema(), options_.writer, MakeColumns(FactSchema()), 0, ledger_));
+    WV_RETURN_IF_ERROR(
+        WriteTableFile(*store_,
+                       fmt::format("{}/date=__HIVE_DEFAULT_PARTITION__/{}00000.parquet", kFactTable,
+                                   options_.file_prefix),
+                       FactSchema(), options_.writer, MakeColumns(FactSchema()), 0, ledger_));
   }
   return OkStatus();
 }

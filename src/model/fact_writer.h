@@ -41,6 +41,10 @@ struct FactWriterOptions {
   int64_t max_rows_per_file = 8 * 1024 * 1024;  // a day with more rows gets more files
   int encode_threads = 2;
   int max_jobs_in_flight = 4;  // beyond this Append() waits (back-pressure)
+  // Every row's batch_id; files are named `<file_prefix>NNNNN.parquet`
+  // (`run --append` names them after the batch, so no earlier file is hit).
+  std::string batch_id;
+  std::string file_prefix = "part-";
 };
 
 class FactWriter {

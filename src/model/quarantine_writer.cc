@@ -12,11 +12,14 @@ constexpr size_t kQuarantineRowGroupRows = 64 * 1024;
 }  // namespace
 
 QuarantineWriter::QuarantineWriter(io::OutputStore* store, std::vector<std::string> source_names,
-                                   parquet::WriterOptions options, FileLedger* ledger)
+                                   parquet::WriterOptions options, FileLedger* ledger,
+                                   std::string batch_id, std::string file_prefix)
     : store_(store),
       source_names_(std::move(source_names)),
       options_(std::move(options)),
       ledger_(ledger),
+      batch_id_(std::move(batch_id)),
+      file_prefix_(std::move(file_prefix)),
       buffer_(MakeColumns(QuarantineSchema())) {}
 
 Status QuarantineWriter::Append(const traces::QuarantineBatch& q) {
@@ -33,6 +36,7 @@ Status QuarantineWriter::Append(const traces::QuarantineBatch& q) {
     c[kQuarantineReason].bytes.push_back(traces::RejectReasonName(q.reason[i]));
     c[kQuarantineDetail].bytes.push_back(ToValidUtf8(q.detail[i]));
     c[kQuarantineRawLine].bytes.push_back(q.raw_line[i]);
+    c[kQuarantineBatchId].bytes.push_back(batch_id_);
     if (++buffered_ >= kQuarantineRowGroupRows) WV_RETURN_IF_ERROR(Flush());
   }
   return OkStatus();
@@ -40,9 +44,10 @@ Status QuarantineWriter::Append(const traces::QuarantineBatch& q) {
 
 Status QuarantineWriter::Flush() {
   if (file_ == nullptr) {
-    WV_ASSIGN_OR_RETURN(file_, TableFileWriter::Open(
-                                   *store_, fmt::format("{}/part-00000.parquet", kQuarantineTable),
-                                   QuarantineSchema(), options_, ledger_));
+    WV_ASSIGN_OR_RETURN(
+        file_, TableFileWriter::Open(
+                   *store_, fmt::format("{}/{}00000.parquet", kQuarantineTable, file_prefix_),
+                   QuarantineSchema(), options_, ledger_));
   }
   if (buffered_ > 0) WV_RETURN_IF_ERROR(file_->WriteBatch(buffer_, buffered_));
   for (auto& col : buffer_) col.clear();

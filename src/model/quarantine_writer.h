@@ -28,8 +28,10 @@ class QuarantineWriter {
 
   // `source_names[i]` is the lineage string of source_file index i.
   // REQUIRES: *store and *ledger outlive the writer.
+  // Every row gets `batch_id`; the file is `quarantine/<file_prefix>00000.parquet`.
   QuarantineWriter(io::OutputStore* store, std::vector<std::string> source_names,
-                   parquet::WriterOptions options, FileLedger* ledger);
+                   parquet::WriterOptions options, FileLedger* ledger, std::string batch_id = "",
+                   std::string file_prefix = "part-");
 
   Status Append(const traces::QuarantineBatch& rows);
 
@@ -46,6 +48,8 @@ class QuarantineWriter {
   std::vector<std::string> source_names_;
   parquet::WriterOptions options_;
   FileLedger* ledger_;
+  std::string batch_id_;
+  std::string file_prefix_;
   std::unique_ptr<TableFileWriter> file_;  // opened by the first Flush()
   std::vector<parquet::ColumnVector> buffer_;
   size_t buffered_ = 0;

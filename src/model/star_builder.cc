@@ -19,6 +19,8 @@ FactWriterOptions FactOptions(const BuildOptions& options,
   f.row_group_rows = options.fact_row_group_rows;
   f.encode_threads = std::max(1, options.threads);
   f.max_jobs_in_flight = 2 * f.encode_threads;
+  f.batch_id = options.batch_id;
+  f.file_prefix = options.file_prefix;
   return f;
 }
 
@@ -59,7 +61,9 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
         return w;
       }()),
       fact_(store, source_names, FactOptions(options, writer_options_), &ledger_),
-      quarantine_(store, std::move(source_names), writer_options_, &ledger_) {}
+      quarantine_(store, std::move(source_names), writer_options_, &ledger_, options.batch_id,
+                  options.file_prefix),
+      merge_dimension_(std::move(options.merge_dimension)) {}
 
 Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
   auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));
@@ -122,6 +126,7 @@ Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
 // `key_index`) for the uniqueness check; the rest of the table is freed.
 Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data, int key_index,
                                          DimensionKeys* keys) {
+  if (merge_dimension_) WV_RETURN_IF_ERROR(merge_dimension_(table, &data));
   WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table),
                                     Table(table).schema(), writer_options_, data.columns, data.rows,
                                     &ledger_));

@@ -1,6 +1,7 @@
 #ifndef WV_MODEL_STAR_BUILDER_H_
 #define WV_MODEL_STAR_BUILDER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ struct BuildOptions {
   parquet::Compression compression = parquet::Compression::kZstd;
   int threads = 2;  // fact encoding threads
   int64_t fact_row_group_rows = 64 * 1024;
+  // The batch_id of every fact and quarantine row, and the prefix of their
+  // file names (see FactWriterOptions).
+  std::string batch_id;
+  std::string file_prefix = "part-";
+  // Called with each dimension table as built from this run's rows, before
+  // it is written: `run --append` merges the earlier version's rows into it.
+  // May be empty. Called from several threads at once (one table each).
+  std::function<Status(std::string_view table, TableData* data)> merge_dimension;
 };
 
 struct BuildResult {
@@ -72,6 +81,7 @@ class StarSchemaBuilder {
   FactWriter fact_;
   QuarantineWriter quarantine_;
   int64_t input_rows_ = 0;
+  std::function<Status(std::string_view table, TableData* data)> merge_dimension_;
   // Declared last: destroyed (its thread joined) first.
   DimensionFeed dimension_feed_;
 };

@@ -65,6 +65,9 @@ constexpr std::array<ColumnContract, kNumFactColumns> kFactColumns = {{
     F64("history_pct", "history_correct / history_seen; null when history_seen = 0", kOptional),
     Str("source_file", "lineage: the input file of the row, as given to `wordviews run`"),
     I64("line_number", "lineage: the row's line in its input file (1-based; the header is line 1)"),
+    Str("batch_id",
+        "lineage: the batch that added the row (the run id of its `run` or `run --append`; the "
+        "manifest's batches)"),
 }};
 
 constexpr std::array<std::string_view, 2> kLineagePrimaryKey = {"source_file", "line_number"};
@@ -160,6 +163,9 @@ constexpr std::array<ColumnContract, kNumQuarantineColumns> kQuarantineColumns =
         "unknown_language, bad_lexeme or duplicate"),
     Str("detail", "what exactly failed, e.g. the field and its value"),
     Bytes("raw_line", "the input line as read, without its line end (bytes: may be invalid UTF-8)"),
+    Str("batch_id",
+        "the batch that read the row (the run id of its `run` or `run --append`; the manifest's "
+        "batches)"),
 }};
 
 // ---- the tables ------------------------------------------------------------

@@ -43,6 +43,7 @@ enum FactColumn : int {
   kFactHistoryPct,
   kFactSourceFile,
   kFactLineNumber,
+  kFactBatchId,
   kNumFactColumns,
 };
 
@@ -106,6 +107,7 @@ enum QuarantineColumn : int {
   kQuarantineReason,
   kQuarantineDetail,
   kQuarantineRawLine,
+  kQuarantineBatchId,
   kNumQuarantineColumns,
 };
 

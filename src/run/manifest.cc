@@ -17,6 +17,49 @@ const TableRecord* Manifest::FindTable(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+json InputToJson(const InputFileRecord& f) {
+  json input = {
+      {"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}, {"blank_lines", f.blank_lines}};
+  input["identity"] = nullptr;
+  if (f.identity) {
+    input["identity"] = {{"size", f.identity->size},
+                         {"mtime_seconds", f.identity->mtime_seconds},
+                         {"mtime_nanoseconds", f.identity->mtime_nanoseconds},
+                         {"inode", f.identity->inode},
+                         {"device", f.identity->device}};
+  }
+  if (f.object) input["object"] = {{"size", f.object->size}, {"etag", f.object->etag}};
+  return input;
+}
+
+json FilesToJson(const std::vector<FileRecord>& files) {
+  json out = json::array();
+  for (const FileRecord& f : files) {
+    out.push_back({{"path", f.path}, {"rows", f.rows}, {"bytes", f.bytes}, {"crc32", f.crc32}});
+  }
+  return out;
+}
+
+json BatchesToJson(const std::vector<BatchRecord>& batches) {
+  json out = json::array();
+  for (const BatchRecord& b : batches) {
+    json inputs = json::array();
+    for (const InputFileRecord& f : b.inputs) inputs.push_back(InputToJson(f));
+    out.push_back({{"id", b.id},
+                   {"appended_at", b.appended_at},
+                   {"inputs", inputs},
+                   {"rows",
+                    {{"input", b.input_rows},
+                     {"accepted", b.accepted_rows},
+                     {"rejected", b.rejected_rows}}}});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ManifestToJson(const Manifest& m) {
   json j;
   j["format_version"] = m.format_version;
@@ -27,34 +70,19 @@ std::string ManifestToJson(const Manifest& m) {
   j["options"] = m.options;
   j["checksum_algorithm"] = kChecksumAlgorithm;
   json inputs = json::array();
-  for (const InputFileRecord& f : m.inputs) {
-    json input = {
-        {"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}, {"blank_lines", f.blank_lines}};
-    input["identity"] = nullptr;
-    if (f.identity) {
-      input["identity"] = {{"size", f.identity->size},
-                           {"mtime_seconds", f.identity->mtime_seconds},
-                           {"mtime_nanoseconds", f.identity->mtime_nanoseconds},
-                           {"inode", f.identity->inode},
-                           {"device", f.identity->device}};
-    }
-    if (f.object) input["object"] = {{"size", f.object->size}, {"etag", f.object->etag}};
-    inputs.push_back(input);
-  }
+  for (const InputFileRecord& f : m.inputs) inputs.push_back(InputToJson(f));
   j["inputs"] = inputs;
+  j["batches"] = BatchesToJson(m.batches);
   j["blank_lines"] = m.blank_lines;
   j["rows"] = {
       {"input", m.input_rows}, {"accepted", m.accepted_rows}, {"rejected", m.rejected_rows}};
   j["rejected_by_reason"] = m.rejected_by_reason;
   json tables = json::object();
   for (const TableRecord& t : m.tables) {
-    json files = json::array();
-    for (const FileRecord& f : t.files) {
-      files.push_back({{"path", f.path}, {"rows", f.rows}, {"bytes", f.bytes}, {"crc32", f.crc32}});
-    }
-    tables[t.name] = {{"rows", t.rows}, {"files", files}};
+    tables[t.name] = {{"rows", t.rows}, {"files", FilesToJson(t.files)}};
   }
   j["tables"] = tables;
+  j["state"] = {{"files", FilesToJson(m.state_files)}};
   json checks = json::array();
   for (const quality::CheckResult& c : m.checks) checks.push_back(CheckToJson(c));
   j["quality_checks"] = checks;
@@ -127,14 +155,20 @@ quality::CheckResult CheckFromJson(const json& c) {
   return r;
 }
 
+std::vector<FileRecord> FilesFromJson(const json& files) {
+  std::vector<FileRecord> out;
+  for (const json& f : files) {
+    out.push_back({f.at("path").get<std::string>(), GetCount(f, "rows"),
+                   static_cast<uint64_t>(GetCount(f, "bytes")), GetCrc(f)});
+  }
+  return out;
+}
+
 TableRecord TableFromJson(const std::string& name, const json& t) {
   TableRecord rec;
   rec.name = name;
   rec.rows = GetCount(t, "rows");
-  for (const json& f : t.at("files")) {
-    rec.files.push_back({f.at("path").get<std::string>(), GetCount(f, "rows"),
-                         static_cast<uint64_t>(GetCount(f, "bytes")), GetCrc(f)});
-  }
+  rec.files = FilesFromJson(t.at("files"));
   return rec;
 }
 
@@ -164,6 +198,27 @@ InputFileRecord InputFromJson(const json& f) {
   return input;
 }
 
+// The batch list; a manifest written before batches existed is one batch:
+// the run's, with all its inputs and rows.
+void BatchesFromJson(const json& j, Manifest* m) {
+  if (!j.contains("batches")) {
+    m->batches.push_back(BatchRecord{m->run_id, m->created_at, m->inputs, m->input_rows,
+                                     m->accepted_rows, m->rejected_rows});
+    return;
+  }
+  for (const json& b : j.at("batches")) {
+    BatchRecord batch;
+    batch.id = b.at("id").get<std::string>();
+    batch.appended_at = b.at("appended_at").get<std::string>();
+    for (const json& f : b.at("inputs")) batch.inputs.push_back(InputFromJson(f));
+    const json& rows = b.at("rows");
+    batch.input_rows = GetCount(rows, "input");
+    batch.accepted_rows = GetCount(rows, "accepted");
+    batch.rejected_rows = GetCount(rows, "rejected");
+    m->batches.push_back(std::move(batch));
+  }
+}
+
 // Everything but the header fields.
 void BodyFromJson(const json& j, Manifest* m) {
   for (const json& f : j.at("inputs")) m->inputs.push_back(InputFromJson(f));
@@ -176,6 +231,8 @@ void BodyFromJson(const json& j, Manifest* m) {
     m->rejected_by_reason[reason] = GetCount(j.at("rejected_by_reason"), reason.c_str());
   }
   for (const auto& [name, t] : j.at("tables").items()) m->tables.push_back(TableFromJson(name, t));
+  BatchesFromJson(j, m);
+  if (j.contains("state")) m->state_files = FilesFromJson(j.at("state").at("files"));
   for (const json& c : j.value("quality_checks", json::array())) {
     m->checks.push_back(CheckFromJson(c));
   }

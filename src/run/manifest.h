@@ -24,6 +24,7 @@ using model::FileRecord;
 using model::TableRecord;
 
 inline constexpr std::string_view kManifestName = "_manifest.json";
+inline constexpr std::string_view kStateFolder = "_state";
 inline constexpr std::string_view kChecksumAlgorithm =
     "crc32: CRC-32/ISO-HDLC (IEEE 802.3, reflected; equal to zlib.crc32) over the stored bytes";
 
@@ -40,6 +41,18 @@ struct InputFileRecord {
   std::optional<io::ObjectIdentity> object;
 };
 
+// One batch of an output: a plain run is one batch; each `run --append` adds
+// one. Its inputs are also listed, in order, in the manifest's top-level
+// inputs (which are the concatenation of every batch's).
+struct BatchRecord {
+  std::string id;           // the run id of the run that added it
+  std::string appended_at;  // UTC, ISO 8601, like created_at
+  std::vector<InputFileRecord> inputs;
+  int64_t input_rows = 0;
+  int64_t accepted_rows = 0;
+  int64_t rejected_rows = 0;
+};
+
 struct Manifest {
   int format_version = 1;
   std::string run_id;
@@ -54,6 +67,12 @@ struct Manifest {
   int64_t blank_lines = 0;  // over all inputs; not rows
   std::map<std::string, int64_t> rejected_by_reason;
   std::vector<TableRecord> tables;
+  // The batches, oldest first; their rows sum to the totals above.
+  std::vector<BatchRecord> batches;
+  // The state `run --append` keeps beside the tables (the duplicate
+  // fingerprints per date partition, the users' courses), under
+  // kStateFolder; `rows` is the records a file holds.
+  std::vector<FileRecord> state_files;
   std::vector<quality::CheckResult> checks;
   std::vector<std::pair<std::string, double>> stage_seconds;
   int64_t peak_rss_bytes = 0;

@@ -49,6 +49,13 @@ bool IsPartitionName(std::string_view name) {
 struct ListedPaths {
   std::set<std::string, std::less<>> files;
   std::set<std::string, std::less<>> folders;
+
+  void Add(const std::string& path) {
+    files.insert(path);
+    for (size_t at = path.find('/'); at != std::string::npos; at = path.find('/', at + 1)) {
+      folders.insert(path.substr(0, at));
+    }
+  }
 };
 
 ListedPaths CollectListedPaths(const Manifest& m) {
@@ -56,11 +63,11 @@ ListedPaths CollectListedPaths(const Manifest& m) {
   for (const TableRecord& t : m.tables) {
     for (const FileRecord& f : t.files) {
       if (!ListedPathProblem(t.name, f.path).empty()) continue;
-      listed.files.insert(f.path);
-      for (size_t at = f.path.find('/'); at != std::string::npos; at = f.path.find('/', at + 1)) {
-        listed.folders.insert(f.path.substr(0, at));
-      }
+      listed.Add(f.path);
     }
+  }
+  for (const FileRecord& f : m.state_files) {
+    if (StatePathProblem(f.path).empty()) listed.Add(f.path);
   }
   return listed;
 }
@@ -196,6 +203,28 @@ std::string ListedPathProblem(std::string_view table, std::string_view path) {
   return "";
 }
 
+std::string StatePathProblem(std::string_view path) {
+  if (path.empty() || path.front() == '/') return "is not a relative path";
+  const std::vector<std::string> parts = Components(path);
+  for (const std::string& p : parts) {
+    if (p.empty() || p == "." || p == "..") return "leaves the output folder or is not normalized";
+  }
+  if (parts.front() != kStateFolder)
+    return fmt::format("is not inside the folder {}/", kStateFolder);
+  if (parts.size() == 2 &&
+      (parts[1] == "courses.tsv" || parts[1] == "lexemes_with_several_strings.tsv")) {
+    return "";
+  }
+  if (parts.size() == 4 && parts[1] == "dedup" && parts[2] != kEmptyFactPartition &&
+      IsPartitionName(parts[2]) && parts[3].ends_with(".fp") && parts[3].size() > 3) {
+    return "";
+  }
+  return fmt::format(
+      "is not {0}/courses.tsv, {0}/lexemes_with_several_strings.tsv or "
+      "{0}/dedup/date=YYYY-MM-DD/NAME.fp",
+      kStateFolder);
+}
+
 std::vector<CheckResult> CheckManifestPaths(const Manifest& m) {
   std::vector<CheckResult> checks;
   for (std::string_view table : model::kAllTables) {
@@ -228,6 +257,14 @@ std::vector<CheckResult> CheckManifestPaths(const Manifest& m) {
                     fmt::format("path '{}' of {} {}; not read", f.path, t.name, problem)));
     }
   }
+  for (const FileRecord& f : m.state_files) {
+    std::string problem = StatePathProblem(f.path);
+    if (problem.empty() && !seen.insert(f.path).second) problem = "is listed twice";
+    if (problem.empty()) continue;
+    ++bad;
+    checks.push_back(MakeCheck(fmt::format("manifest.path:{}", f.path), false, 1, 0,
+                               fmt::format("state path '{}' {}; not read", f.path, problem)));
+  }
   checks.push_back(MakeCheck("manifest.paths", bad == 0, bad, 0,
                              bad == 0 ? "every listed path is inside its table's folder"
                                       : fmt::format("{} listed path(s) refused", bad)));
@@ -245,7 +282,8 @@ std::vector<CheckResult> CheckNoUnlistedEntries(const PublishedOutput& out, cons
     std::error_code status_ec;
     const fs::file_type type = it->symlink_status(status_ec).type();
     if (IsAllowedTopFile(name, type)) continue;
-    if (model::FindTable(name) != nullptr && type == fs::file_type::directory) {
+    const bool state_folder = name == kStateFolder && listed.folders.contains(name);
+    if ((model::FindTable(name) != nullptr || state_folder) && type == fs::file_type::directory) {
       WalkTableFolder(root, name, listed, &found);
     } else {
       found.Flag(name, type, "is not part of the output (the manifest does not list it)");
@@ -266,6 +304,20 @@ std::vector<CheckResult> CheckFilesCheaply(const PublishedOutput& out, const Man
     checks.push_back(
         MakeCheck(fmt::format("{}.rows", t.name), rows == t.rows, rows, t.rows,
                   fmt::format("{}: {} rows in its files, manifest says {}", t.name, rows, t.rows)));
+  }
+  for (const FileRecord& f : m.state_files) {
+    if (!StatePathProblem(f.path).empty()) continue;
+    StatusOr<io::UniqueFd> fd = out.OpenFile(f.path);
+    if (!fd.ok()) {
+      checks.push_back(MakeCheck(f.path + ".present", false, 0, 1, fd.status().message()));
+      continue;
+    }
+    struct stat st;
+    const int64_t size = ::fstat(fd->get(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
+    checks.push_back(
+        MakeCheck(f.path + ".bytes", size == static_cast<int64_t>(f.bytes), size,
+                  static_cast<int64_t>(f.bytes),
+                  fmt::format("{}: {} bytes, manifest says {}", f.path, size, f.bytes)));
   }
   return checks;
 }

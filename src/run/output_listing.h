@@ -31,6 +31,12 @@ inline constexpr std::string_view kReportName = "report.html";
 // other tables have their files directly in their folder. Otherwise why not.
 std::string ListedPathProblem(std::string_view table, std::string_view path);
 
+// Empty when `path`, listed among the manifest's state files, is one the run
+// writes: `_state/courses.tsv`, `_state/lexemes_with_several_strings.tsv`,
+// or `_state/dedup/date=YYYY-MM-DD/NAME.fp`
+// (no empty, `.` or `..` component). Otherwise why not.
+std::string StatePathProblem(std::string_view path);
+
 // Checks the manifest's table list: every table of the star-schema contract
 // listed, no other, each with at least one file, every path acceptable to
 // ListedPathProblem() and listed once.

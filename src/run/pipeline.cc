@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -18,8 +19,10 @@
 #include "model/star_schema.h"
 #include "quality/checks.h"
 #include "quality/star_checks.h"
+#include "run/append.h"
 #include "run/published_output.h"
 #include "run/spill_folder.h"
+#include "run/verify.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
 
@@ -112,6 +115,24 @@ struct RunSettings {
   std::vector<std::string> inputs;  // the --traces globs expanded
 };
 
+// --run-id, checked, or a new id.
+StatusOr<std::string> ChooseRunId(const RunOptions& options) {
+  if (options.run_id.empty()) return NewRunId();
+  const std::string& id = options.run_id;
+  const bool valid_chars = std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (id.size() > 64 || !valid_chars || id.front() == '.') {
+    return UsageError(fmt::format(
+        "--run-id {}: expected at most 64 letters, digits, '.', '_' or '-' (not starting with '.')",
+        id));
+  }
+  if (options.out_dir.starts_with("s3://")) {
+    return UsageError("--run-id: not with an s3:// --out (its object names carry the run id)");
+  }
+  return id;
+}
+
 StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   RunSettings settings;
   WV_ASSIGN_OR_RETURN(settings.compression, ParseCompressionName(options.compression));
@@ -159,18 +180,27 @@ struct Built {
 // the ingest stage's time (the dimension stage ends with the checks).
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
                                const traces::IngestSpill& spill, io::OutputStore* store,
-                               const RunObserver& observer, Clock::time_point start,
-                               Manifest* manifest) {
+                               const RunObserver& observer, Clock::time_point start, bool append,
+                               BatchState* state, Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;
   build.compression = settings.compression;
   build.threads = settings.threads;
+  build.batch_id = manifest->run_id;
+  // An appended batch's files are named after it, beside the earlier ones.
+  if (append) build.file_prefix = fmt::format("part-{}-", manifest->run_id);
+  build.merge_dimension = [state](std::string_view table, model::TableData* data) {
+    return state->MergeDimension(table, data);
+  };
   StarSchemaBuilder builder(store, settings.inputs, &refs, build);
 
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
+  // The append state is kept for local outputs only (an S3 output cannot be
+  // appended to yet, and its object names carry the version).
+  if (!store->StagingPath().empty()) ingest.history = state;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -183,9 +213,11 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   traces::Ingestor ingestor(std::move(ingest));
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
     built.rows_consumed += static_cast<int64_t>(chunk.input_rows);
+    state->Observe(chunk.accepted);
     return builder.Consume(std::move(chunk));
   }));
   manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
+  WV_RETURN_IF_ERROR(state->PrepareMerge());
 
   observer.Stage("dimensions");
   built.dimensions_started = Clock::now();
@@ -214,6 +246,56 @@ void RecordBuild(Built&& built, double max_bad_ratio, Manifest* manifest) {
                                      built.rows_consumed};
   manifest->checks = quality::EvaluateRunChecks(stats, ingest, max_bad_ratio);
   manifest->tables = std::move(built.build.tables);
+  manifest->batches.push_back(BatchRecord{manifest->run_id, manifest->created_at, manifest->inputs,
+                                          manifest->input_rows, manifest->accepted_rows,
+                                          manifest->rejected_rows});
+}
+
+// An appended batch's manifest (*m, of this batch alone) made the whole
+// output's: the earlier inputs, batches and totals before this batch's.
+void AddPreviousBatches(const Manifest& previous, Manifest* m) {
+  std::vector<InputFileRecord> inputs = previous.inputs;
+  inputs.insert(inputs.end(), m->inputs.begin(), m->inputs.end());
+  m->inputs = std::move(inputs);
+  std::vector<BatchRecord> batches = previous.batches;
+  batches.insert(batches.end(), m->batches.begin(), m->batches.end());
+  m->batches = std::move(batches);
+  m->blank_lines += previous.blank_lines;
+  m->input_rows += previous.input_rows;
+  m->accepted_rows += previous.accepted_rows;
+  m->rejected_rows += previous.rejected_rows;
+  for (const auto& [reason, n] : previous.rejected_by_reason) m->rejected_by_reason[reason] += n;
+}
+
+// The quality checks of the whole appended output, recomputed from the
+// staged files with `check`'s own code (run/verify.h): most of them are not
+// sums over batches (keys, collisions, coverage). The two the files cannot
+// give back come from the batch state. Any other failure of the staged
+// version is an internal error: nothing is published.
+Status CheckStagedVersion(const io::OutputStore& store, const BatchState& state, Manifest* m) {
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> staged,
+                      PublishedOutput::OpenUnpublished(store.StagingPath()));
+  m->checks = {
+      quality::MakeCheck("anomaly.lexeme_id_with_several_strings", true,
+                         state.lexemes_with_several_strings(), 0, ""),
+      quality::MakeCheck("anomaly.rows_with_conflicting_lexeme", true,
+                         state.rows_with_conflicting_lexeme(), 0, ""),
+  };
+  const VerifyReport report = VerifyOutput(*staged, *m);
+  std::string failed;
+  for (const quality::CheckResult& c : report.checks) {
+    if (c.passed || c.severity != quality::Severity::kError || c.name.starts_with("stored:")) {
+      continue;
+    }
+    failed += fmt::format("\n  {}: {}", c.name, c.detail);
+  }
+  if (!failed.empty() || report.recomputed.empty()) {
+    return InternalError(fmt::format(
+        "the appended version staged for {} does not verify; nothing was published:{}",
+        store.location(), failed.empty() ? " its checks could not be recomputed" : failed));
+  }
+  m->checks = report.recomputed;
+  return OkStatus();
 }
 
 // The QualityGateError of a run whose error-level checks did not all pass.
@@ -232,6 +314,40 @@ Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir) 
       "run failed its quality gate; nothing was published ({} was left as it was).{}\n  "
       "rejected by reason:{}",
       out_dir, failed, reasons.empty() ? " none" : reasons));
+}
+
+// `run --append` of inputs that were all appended before.
+RunSummary AlreadyAppendedSummary(const PublishedOutput& previous, const RunSettings& settings,
+                                  Clock::time_point start) {
+  RunSummary summary;
+  summary.manifest = *previous.manifest();
+  summary.no_op = true;
+  summary.out_dir = previous.dir();
+  summary.seconds = SecondsSince(start);
+  summary.commit_note = fmt::format(
+      "nothing to append: {} input(s) already appended to {} (same bytes and CRC-32); the output "
+      "was left as it was",
+      settings.inputs.size(), previous.dir());
+  return summary;
+}
+
+// Which inputs of an append were appended before: all (a no-op), none, or
+// some (refused: appending the rest alone is the operator's decision).
+StatusOr<bool> AllAlreadyAppended(const RunSettings& settings, const Manifest& previous,
+                                  const std::string& out_dir) {
+  WV_ASSIGN_OR_RETURN(const std::vector<bool> appended, AlreadyAppended(settings.inputs, previous));
+  std::string which;
+  size_t count = 0;
+  for (size_t i = 0; i < appended.size(); ++i) {
+    if (!appended[i]) continue;
+    ++count;
+    which += fmt::format(" {}", settings.inputs[i]);
+  }
+  if (count == 0) return false;
+  if (count == appended.size()) return true;
+  return UsageError(fmt::format(
+      "run --append: {} of the {} inputs were appended to {} before:{}; append the others alone",
+      count, appended.size(), out_dir, which));
 }
 
 // Writes the manifest last and publishes the folder.
@@ -253,13 +369,34 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
-  std::string run_id = NewRunId();
+  if (options.append && options.out_dir.starts_with("s3://")) {
+    return UsageError("run --append: s3:// outputs are not supported yet (a local --out only)");
+  }
+  WV_ASSIGN_OR_RETURN(std::string run_id, ChooseRunId(options));
   WV_ASSIGN_OR_RETURN(
       std::unique_ptr<io::OutputStore> store,
       io::OpenOutputStore(options.out_dir,
                           RunOutputStoreOptions(settings.inputs, options.wait_seconds, run_id,
                                                 options.s3_grace_seconds)));
+  std::unique_ptr<PublishedOutput> previous;
+  if (options.append) {
+    // Under the writer lock: no other writer publishes while we read it.
+    WV_ASSIGN_OR_RETURN(previous, OpenPreviousVersion(options.out_dir));
+    if (previous != nullptr) {
+      for (const BatchRecord& b : previous->manifest()->batches) {
+        if (b.id == run_id) {
+          return UsageError(fmt::format("--run-id {}: {} already has a batch of that id", run_id,
+                                        options.out_dir));
+        }
+      }
+      WV_ASSIGN_OR_RETURN(const bool all,
+                          AllAlreadyAppended(settings, *previous->manifest(), options.out_dir));
+      if (all) return AlreadyAppendedSummary(*previous, settings, start);
+    }
+  }
   Manifest manifest = StartManifest(options, settings, std::move(run_id));
+  BatchState state(previous.get(), settings.inputs, manifest.run_id, store.get());
+  WV_RETURN_IF_ERROR(state.Load());
 
   observer.Stage("references");
   auto t0 = Clock::now();
@@ -278,15 +415,33 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
-  WV_ASSIGN_OR_RETURN(
-      Built built, IngestAndBuild(settings, refs, spill, store.get(), observer, start, &manifest));
+  WV_ASSIGN_OR_RETURN(Built built, IngestAndBuild(settings, refs, spill, store.get(), observer,
+                                                  start, options.append, &state, &manifest));
   spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);
-  manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(dimensions_started));
+  // The batch's own checks gate it (an appended batch's rejected share is its own).
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     return QualityGateFailure(manifest, options.out_dir);
   }
+  if (!store->StagingPath().empty()) {
+    WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
+  }
+  if (previous != nullptr) {
+    WV_RETURN_IF_ERROR(
+        KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files));
+    AddPreviousBatches(*previous->manifest(), &manifest);
+    const auto verify_started = Clock::now();
+    WV_RETURN_IF_ERROR(CheckStagedVersion(*store, state, &manifest));
+    manifest.stage_seconds.emplace_back("verify_staged_version", SecondsSince(verify_started));
+    if (!quality::AllErrorChecksPassed(manifest.checks)) {
+      return QualityGateFailure(manifest, options.out_dir);
+    }
+    previous.reset();  // its shared lock would keep the commit from removing it
+  }
+  std::sort(manifest.state_files.begin(), manifest.state_files.end(),
+            [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(dimensions_started));
 
   observer.Stage("commit");
   t0 = Clock::now();
@@ -307,6 +462,12 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
 std::string FormatRunSummary(const RunSummary& s) {
   const Manifest& m = s.manifest;
   std::string out;
+  if (s.no_op) {
+    return fmt::format(
+        "wordviews run --append: {}\n  the output's last batch: {} ({} batch(es), {} rows)\n",
+        s.commit_note, m.batches.empty() ? m.run_id : m.batches.back().id, m.batches.size(),
+        m.input_rows);
+  }
   out += fmt::format("wordviews run {} finished in {:.2f} s (peak memory {:.0f} MiB)\n", m.run_id,
                      s.seconds, static_cast<double>(m.peak_rss_bytes) / (1 << 20));
   out += fmt::format("  rows in:   {:>12}\n  accepted:  {:>12}\n  rejected:  {:>12}\n",

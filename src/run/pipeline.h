@@ -38,7 +38,15 @@ struct RunOptions {
   uint64_t memory_limit_bytes = kDefaultMemoryLimit;
   // Where the spill folder goes; empty: beside out_dir.
   std::string tmp_dir;
-  double s3_grace_seconds = 900;       // S3 out: how long superseded objects are kept
+  double s3_grace_seconds = 900;  // S3 out: how long superseded objects are kept
+  // Add the traces to out_dir as a new batch instead of replacing it
+  // (run/append.h; docs/PIPELINE.md, Appending).
+  bool append = false;
+  // The run's id (the manifest's run_id, the batch_id of its rows); empty:
+  // a new one from the time and a random number. Letters, digits, '.', '_'
+  // and '-', at most 64; local outputs only (S3 object names carry it), and
+  // not the id of an earlier batch of the output.
+  std::string run_id;
   std::vector<std::string> arguments;  // the command line, for the manifest
   // How s3:// paths are reached (endpoint, region, addressing, credentials):
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens
@@ -67,6 +75,9 @@ struct RunSummary {
   double seconds = 0;
   std::string out_dir;
   std::string commit_note;  // io::OutputStore::CommitNote(): what else the commit did
+  // `run --append` of inputs every one of which was appended before: nothing
+  // was read or published; `manifest` is the output's as it stands.
+  bool no_op = false;
   // Requests, retries and bytes of the S3 client, when the run used S3.
   std::optional<s3::S3Counters> s3;
 };

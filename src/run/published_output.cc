@@ -94,6 +94,15 @@ StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenLocal(const std:
       fmt::format("{} was republished {} times while it was being opened", dir, kMaxOpenAttempts));
 }
 
+StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenUnpublished(
+    const std::string& dir) {
+  io::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return InputError(fmt::format("cannot open {}: {}", dir, std::strerror(errno)));
+  auto out = std::unique_ptr<PublishedOutput>(new PublishedOutput(dir, std::move(fd)));
+  out->manifest_status_ = InputError(fmt::format("{} is not published yet", dir));
+  return out;
+}
+
 PublishedOutput::PublishedOutput(std::string dir, io::UniqueFd fd)
     : dir_(WithoutTrailingSlash(std::move(dir))), fd_(std::move(fd)) {
   root_ = fmt::format("/proc/self/fd/{}", fd_.get());

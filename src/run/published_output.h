@@ -50,6 +50,10 @@ class PublishedOutput {
   // InputError when `dir` is missing or not a folder; for S3, when it has no
   // valid manifest or cannot be read (s3/error.h's one line).
   static StatusOr<std::unique_ptr<PublishedOutput>> Open(const std::string& dir);
+  // A folder not yet published (a writer's own staging folder, which it
+  // holds locked): opened as a descriptor, without the shared lock; it has no
+  // manifest until one is written. InputError as Open().
+  static StatusOr<std::unique_ptr<PublishedOutput>> OpenUnpublished(const std::string& dir);
 
   PublishedOutput(const PublishedOutput&) = delete;
   PublishedOutput& operator=(const PublishedOutput&) = delete;

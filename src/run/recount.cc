@@ -116,6 +116,14 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   return r;
 }
 
+StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {
+  WV_ASSIGN_OR_RETURN(const ColumnVector batches,
+                      ReadWholeColumn(quarantine, model::kQuarantineBatchId));
+  std::map<std::string, int64_t> counts;
+  for (size_t i = 0; i < batches.bytes.size(); ++i) ++counts[std::string(batches.bytes[i])];
+  return counts;
+}
+
 StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quarantine) {
   WV_ASSIGN_OR_RETURN(const ColumnVector reasons,
                       ReadWholeColumn(quarantine, model::kQuarantineReason));
@@ -129,7 +137,7 @@ StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quara
 // The fact columns the recount reads, of one row group.
 struct FactRecount::Columns {
   ColumnVector user, epoch, learning, ui, lexeme, delta, p_recall, session_seen, session_correct,
-      history_seen, history_correct, session_pct, history_pct;
+      history_seen, history_correct, session_pct, history_pct, batch;
 };
 
 FactRecount::FactRecount(const DimensionIndex* dims)
@@ -151,6 +159,7 @@ Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
       {&c.history_correct, model::kFactHistoryCorrect},
       {&c.session_pct, model::kFactSessionPct},
       {&c.history_pct, model::kFactHistoryPct},
+      {&c.batch, model::kFactBatchId},
   };
   for (int g = 0; g < file.num_row_groups(); ++g) {
     const size_t rows = static_cast<size_t>(file.row_group_num_rows(g));
@@ -164,6 +173,13 @@ Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
       }
     }
     AddRowGroup(c, day);
+    // A batch's rows are usually adjacent: count runs of one id.
+    for (size_t i = 0, n = c.batch.bytes.size(); i < n;) {
+      size_t j = i + 1;
+      while (j < n && c.batch.bytes[j] == c.batch.bytes[i]) ++j;
+      rows_by_batch_[std::string(c.batch.bytes[i])] += static_cast<int64_t>(j - i);
+      i = j;
+    }
   }
   return OkStatus();
 }
@@ -264,6 +280,7 @@ void FactRecount::Merge(const FactRecount& o) {
   collisions_ += o.collisions_;
   rows_other_language_ += o.rows_other_language_;
   rows_outside_partition_ += o.rows_outside_partition_;
+  for (const auto& [batch, rows] : o.rows_by_batch_) rows_by_batch_[batch] += rows;
   for (size_t w = 0; w < word_other_language_.size(); ++w) {
     word_other_language_[w] |= o.word_other_language_[w];
   }

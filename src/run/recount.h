@@ -52,6 +52,10 @@ struct DimensionRecount {
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
                                              const OpenedTable& langs, const OpenedTable& words);
 
+// Quarantined rows per `batch_id` value as stored.
+// REQUIRES: every file has the quarantine's contract schema.
+StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine);
+
 // Quarantined rows per `reason` value as stored (unknown values included).
 // REQUIRES: every file has the quarantine's contract schema.
 StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quarantine);
@@ -80,6 +84,8 @@ class FactRecount {
   // dim_words.language (the lexeme's first), and the rows that have one.
   int64_t lexemes_with_other_language() const;
   int64_t rows_with_other_language() const { return rows_other_language_; }
+  // Fact rows per batch_id value.
+  const std::map<std::string, int64_t>& rows_by_batch() const { return rows_by_batch_; }
   // Rows whose epoch is not on their partition's day.
   int64_t rows_outside_partition() const { return rows_outside_partition_; }
 
@@ -95,6 +101,7 @@ class FactRecount {
   int64_t collisions_ = 0;
   int64_t rows_other_language_ = 0;
   int64_t rows_outside_partition_ = 0;
+  std::map<std::string, int64_t> rows_by_batch_;
   std::vector<uint8_t> word_other_language_;  // by dim_words row
   // The partition's natural keys: resolved ones packed (user row and epoch,
   // word row) for a sort; the others (a foreign key that does not resolve,

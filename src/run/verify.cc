@@ -345,7 +345,8 @@ void CheckBounds(const Manifest& m, const FactRecount& facts, std::vector<CheckR
 
 void RecomputeQualityChecks(const Manifest& m, DimensionRecount dims, const FactPass& facts,
                             int64_t quarantine_rows, const std::map<std::string, int64_t>& reasons,
-                            std::vector<CheckResult>* checks) {
+                            std::vector<CheckResult>* checks,
+                            std::vector<CheckResult>* recomputed_out) {
   const std::optional<double> ratio = MaxBadRatio(m);
   if (!ratio) {
     checks->push_back(MakeCheck("manifest.options.max_bad_ratio", false, 0, 1,
@@ -367,6 +368,95 @@ void RecomputeQualityChecks(const Manifest& m, DimensionRecount dims, const Fact
   }
   CompareWithStored(recomputed, stored, checks);
   CheckBounds(m, *facts.recount, checks);
+  *recomputed_out = std::move(recomputed);
+}
+
+// Two input records of the same input: path, stored bytes and CRC-32.
+bool SameInput(const InputFileRecord& a, const InputFileRecord& b) {
+  return a.path == b.path && a.bytes == b.bytes && a.crc32 == b.crc32;
+}
+
+// The batch list against the totals, the inputs and the batch_id columns.
+void CheckBatches(const Manifest& m, const std::map<std::string, int64_t>& fact_by_batch,
+                  const std::map<std::string, int64_t>& quarantine_by_batch,
+                  std::vector<CheckResult>* checks) {
+  BatchRecord sum;
+  std::vector<InputFileRecord> inputs;
+  std::set<std::string> ids;
+  for (const BatchRecord& b : m.batches) {
+    checks->push_back(MakeCheck(fmt::format("batch:{}.unique", b.id), ids.insert(b.id).second, 1, 1,
+                                fmt::format("batch {} is listed once", b.id)));
+    sum.input_rows += b.input_rows;
+    sum.accepted_rows += b.accepted_rows;
+    sum.rejected_rows += b.rejected_rows;
+    inputs.insert(inputs.end(), b.inputs.begin(), b.inputs.end());
+    const auto count = [&b](const std::map<std::string, int64_t>& by_batch) {
+      const auto it = by_batch.find(b.id);
+      return it == by_batch.end() ? int64_t{0} : it->second;
+    };
+    const int64_t facts = count(fact_by_batch), rejected = count(quarantine_by_batch);
+    checks->push_back(MakeCheck(
+        fmt::format("batch:{}.accepted", b.id), facts == b.accepted_rows, facts, b.accepted_rows,
+        fmt::format("batch {}: {} fact rows carry its id, manifest says {} accepted", b.id, facts,
+                    b.accepted_rows)));
+    checks->push_back(MakeCheck(
+        fmt::format("batch:{}.rejected", b.id), rejected == b.rejected_rows, rejected,
+        b.rejected_rows,
+        fmt::format("batch {}: {} quarantine rows carry its id, manifest says {} rejected", b.id,
+                    rejected, b.rejected_rows)));
+    checks->push_back(MakeCheck(fmt::format("batch:{}.reconciliation", b.id),
+                                b.input_rows == b.accepted_rows + b.rejected_rows, b.input_rows,
+                                b.accepted_rows + b.rejected_rows,
+                                fmt::format("batch {}: {} input rows, {} accepted + {} rejected",
+                                            b.id, b.input_rows, b.accepted_rows, b.rejected_rows)));
+  }
+  checks->push_back(MakeCheck("batches.listed", !m.batches.empty(),
+                              static_cast<int64_t>(m.batches.size()), 1,
+                              fmt::format("{} batch(es) listed", m.batches.size())));
+  const auto total = [&](std::string_view what, int64_t batches, int64_t manifest) {
+    checks->push_back(
+        MakeCheck(fmt::format("batches.{}", what), batches == manifest, batches, manifest,
+                  fmt::format("the batches' {} rows sum to {}, the manifest's total is {}", what,
+                              batches, manifest)));
+  };
+  total("input", sum.input_rows, m.input_rows);
+  total("accepted", sum.accepted_rows, m.accepted_rows);
+  total("rejected", sum.rejected_rows, m.rejected_rows);
+  const bool same_inputs = inputs.size() == m.inputs.size() &&
+                           std::equal(inputs.begin(), inputs.end(), m.inputs.begin(), SameInput);
+  checks->push_back(MakeCheck("batches.inputs", same_inputs, static_cast<int64_t>(inputs.size()),
+                              static_cast<int64_t>(m.inputs.size()),
+                              same_inputs ? "the batches' inputs, in order, are the manifest's"
+                                          : "the batches' inputs, in order, are not the "
+                                            "manifest's inputs (path, bytes, crc32)"));
+  int64_t unknown = 0;
+  for (const auto* by_batch : {&fact_by_batch, &quarantine_by_batch}) {
+    for (const auto& [id, rows] : *by_batch) {
+      if (!ids.contains(id)) unknown += rows;
+    }
+  }
+  checks->push_back(MakeCheck("batches.ids_known", unknown == 0, unknown, 0,
+                              fmt::format("{} fact or quarantine rows carry a batch_id no batch "
+                                          "of the manifest has",
+                                          unknown)));
+}
+
+// Every state file whole: size and CRC-32 as listed.
+void CheckStateFiles(const PublishedOutput& out, const Manifest& m,
+                     std::vector<CheckResult>* checks) {
+  for (const FileRecord& f : m.state_files) {
+    if (!StatePathProblem(f.path).empty()) continue;  // refused, never read
+    StatusOr<std::string> bytes = out.ReadFile(f.path);
+    if (!bytes.ok()) {
+      checks->push_back(MakeCheck(f.path + ".present", false, 0, 1, bytes.status().message()));
+      continue;
+    }
+    const uint32_t crc = Crc32(*bytes);
+    checks->push_back(
+        MakeCheck(f.path + ".crc32", bytes->size() == f.bytes && crc == f.crc32, crc, f.crc32,
+                  fmt::format("{}: {} bytes with CRC-32 {:08x}, manifest says {} bytes, {:08x}",
+                              f.path, bytes->size(), crc, f.bytes, f.crc32)));
+  }
 }
 
 }  // namespace
@@ -378,7 +468,10 @@ StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
 
 StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
   if (out.manifest() == nullptr) return out.manifest_status();
-  const Manifest& m = *out.manifest();
+  return VerifyOutput(out, *out.manifest());
+}
+
+VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m) {
   VerifyReport report;
   auto& checks = report.checks;
   Append(CheckManifestPaths(m), &checks);
@@ -407,9 +500,18 @@ StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
   }
   CheckRowTotals(m, facts.rows, quarantine.rows,
                  reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
+  StatusOr<std::map<std::string, int64_t>> batches = RecountBatches(quarantine.opened);
+  if (!batches.ok()) {
+    checks.push_back(
+        MakeCheck("quarantine.batch_id.decodable", false, 0, 1, batches.status().message()));
+  }
+  CheckBatches(m, facts.recount->rows_by_batch(),
+               batches.ok() ? *batches : std::map<std::string, int64_t>{}, &checks);
+  CheckStateFiles(out, m, &checks);
 
   if (dims_complete && dims_ok && facts.complete && quarantine.complete && reasons.ok()) {
-    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks);
+    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks,
+                           &report.recomputed);
   } else {
     checks.push_back(MakeCheck("quality_checks.recomputed", false, 0, 1,
                                "not recomputed: some listed files could not be read in full with "

@@ -22,6 +22,9 @@ namespace wv::run {
 
 struct VerifyReport {
   std::vector<quality::CheckResult> checks;  // every check performed, passed or not
+  // The quality checks as recomputed from the files (what the run's
+  // quality::EvaluateRunChecks gives for them), when they could be.
+  std::vector<quality::CheckResult> recomputed;
   bool ok() const { return quality::AllErrorChecksPassed(checks); }
 };
 
@@ -32,8 +35,12 @@ struct VerifyReport {
 StatusOr<VerifyReport> VerifyOutput(const std::string& dir);
 
 class PublishedOutput;
+struct Manifest;
 // The same for an output already opened.
 StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out);
+// The same against `m` instead of the folder's own manifest: `run --append`
+// verifies the version it staged before it writes that version's manifest.
+VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m);
 
 }  // namespace wv::run
 

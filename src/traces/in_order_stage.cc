@@ -33,7 +33,7 @@ void Compact(parquet::ByteArrayVector& column, const std::vector<uint8_t>& keep)
 InOrderStage::InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                            const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,
                            std::optional<uint64_t> stored_bytes_total, size_t expected_rows,
-                           const IngestSpill& spill, IngestStats* stats)
+                           const IngestSpill& spill, IngestStats* stats, DuplicateHistory* history)
     : paths_(paths),
       consume_(consume),
       progress_(progress),
@@ -41,7 +41,8 @@ InOrderStage::InOrderStage(const std::vector<std::string>& paths, const Consume&
       stored_bytes_total_(stored_bytes_total),
       stats_(stats),
       lines_(paths.size()),
-      spill_(spill) {
+      spill_(spill),
+      history_(history) {
   // Every file has its header line, whether or not a chunk of it follows.
   for (IngestFileStats& file : stats_->files) file.physical_lines = 1;
   if (!spill_.folder.empty() && spill_.duplicate_memory_bytes > 0) {
@@ -177,7 +178,36 @@ Status InOrderStage::TakeSpilledDuplicates(const ChunkInFlight& chunk) {
   return OkStatus();
 }
 
+Status InOrderStage::ApplyHistory(const ChunkInFlight& chunk) {
+  const TraceBatch& accepted = chunk.validated.accepted;
+  const std::vector<RowFingerprint>& fingerprints = chunk.dedup.fingerprints;
+  std::vector<DuplicateDetector::Duplicate> merged;
+  found_details_.clear();
+  size_t next = 0;  // into found_, which is in row order
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    const bool within = next < found_.size() && found_[next].row == i;
+    if (within) ++next;
+    WV_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
+                        history_->FindEarlier(accepted.timestamp[i], fingerprints[i]));
+    if (earlier.has_value()) {
+      // Earlier batches come first: the row repeats theirs, even when it
+      // also repeats a row of this batch (which then repeats theirs too).
+      merged.push_back(DuplicateDetector::Duplicate{i, 0});
+      found_details_.push_back("duplicate of " + *earlier);
+    } else if (within) {
+      merged.push_back(found_[next - 1]);
+      found_details_.emplace_back();
+    } else {
+      WV_RETURN_IF_ERROR(history_->Remember(accepted.timestamp[i], fingerprints[i], chunk.file,
+                                            accepted.line_number[i]));
+    }
+  }
+  found_ = std::move(merged);
+  return OkStatus();
+}
+
 Status InOrderStage::Complete(ChunkInFlight& chunk) {
+  if (history_ != nullptr) WV_RETURN_IF_ERROR(ApplyHistory(chunk));
   if (!found_.empty()) QuarantineDuplicates(found_, chunk);  // rare
   CountRows(chunk.validated);
   const ValidatedChunk& validated = chunk.validated;
@@ -215,11 +245,14 @@ void InOrderStage::QuarantineDuplicates(const std::vector<DuplicateDetector::Dup
   // one line number, so no two are equal).
   QuarantineBatch merged;
   size_t r = 0;
-  for (const DuplicateDetector::Duplicate& duplicate : duplicates) {
+  for (size_t d = 0; d < duplicates.size(); ++d) {
+    const DuplicateDetector::Duplicate& duplicate = duplicates[d];
     const int64_t line = accepted.line_number[duplicate.row];
     for (; r < rejected.size() && rejected.line_number[r] < line; ++r) merged.AddRowOf(rejected, r);
+    const bool earlier_batch = d < found_details_.size() && !found_details_[d].empty();
     merged.Add(
-        chunk.file, line, RejectReason::kDuplicate, DuplicateDetail(duplicate.first_line),
+        chunk.file, line, RejectReason::kDuplicate,
+        earlier_batch ? found_details_[d] : DuplicateDetail(duplicate.first_line),
         raw.substr(chunk.dedup.raw_offset[duplicate.row], chunk.dedup.raw_length[duplicate.row]));
   }
   for (; r < rejected.size(); ++r) merged.AddRowOf(rejected, r);

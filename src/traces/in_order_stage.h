@@ -43,10 +43,13 @@ class InOrderStage {
   // `stats` outlive the stage; stats->files has one entry per path, whose
   // physical_lines the stage counts (from 1, the header).
   // `expected_rows` sizes the duplicate set up front (an estimate).
+  // `history`, when set, holds the earlier batches' rows (see
+  // traces/duplicate_history.h): a row equal to one of them is a duplicate
+  // of it, and every row kept is remembered there.
   InOrderStage(const std::vector<std::string>& paths, const Consume& consume,
                const Progress& progress, const std::atomic<uint64_t>* stored_bytes_read,
                std::optional<uint64_t> stored_bytes_total, size_t expected_rows,
-               const IngestSpill& spill, IngestStats* stats);
+               const IngestSpill& spill, IngestStats* stats, DuplicateHistory* history = nullptr);
 
   // Finishes `chunk` and consumes it; returns the first error (of consume, or
   // an internal inconsistency).
@@ -83,6 +86,9 @@ class InOrderStage {
   StatusOr<bool> ReadDeferred(SpillReader* log, ChunkInFlight* chunk, int64_t* first_line);
   // Finds the spilled duplicates among `chunk`'s accepted rows (into found_).
   Status TakeSpilledDuplicates(const ChunkInFlight& chunk);
+  // Puts the rows of `chunk` that repeat an earlier batch's among found_
+  // (with their details in found_details_) and remembers the rows kept.
+  Status ApplyHistory(const ChunkInFlight& chunk);
   // Quarantines found_, counts, checks and consumes `chunk`.
   Status Complete(ChunkInFlight& chunk);
   // Moves the rows `duplicates` names from chunk.validated.accepted to
@@ -111,6 +117,10 @@ class InOrderStage {
   SpilledDuplicates::Found pending_{};
   std::string compressed_;                           // scratch
   std::vector<DuplicateDetector::Duplicate> found_;  // scratch, reused per chunk
+  DuplicateHistory* history_ = nullptr;
+  // With a history: per entry of found_, the detail of a duplicate of an
+  // earlier batch's row ("" : of a row of this batch).
+  std::vector<std::string> found_details_;
 };
 
 }  // namespace wv::traces

@@ -10,6 +10,7 @@
 
 #include "core/status.h"
 #include "io/byte_source.h"
+#include "traces/duplicate_history.h"
 #include "traces/references.h"
 #include "traces/trace_batch.h"
 
@@ -59,6 +60,9 @@ struct IngestOptions {
   std::function<void(const IngestProgress&)> progress = {};
   size_t chunk_bytes = size_t{4} << 20;  // target chunk size (tests use tiny ones)
   IngestSpill spill = {};
+  // The earlier batches of the output (`run --append`), for rule 7 across
+  // batches; null: this run is the only batch. Must outlive the ingest.
+  DuplicateHistory* history = nullptr;
 };
 
 struct IngestFileStats {

@@ -2,6 +2,7 @@
 
 #include <emmintrin.h>
 #include <isa-l/crc.h>
+#include <isa-l/crc64.h>
 
 #include <charconv>
 #include <type_traits>
@@ -172,11 +173,24 @@ std::string_view Shown(std::string_view value) {
 }
 std::string_view Ellipsis(std::string_view value) { return value.size() > 60 ? "..." : ""; }
 
-// Two independent functions of the canonical text: abseil's 64-bit hash and
-// a CRC-32C (hardware-accelerated in ISA-L, cheaper than a second hash).
+// MurmurHash3's 64-bit finalizer: spreads the CRC-64's bits over the word,
+// which the hash set indexes with.
+uint64_t Mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
+
+// Two independent functions of the canonical text: a CRC-64/ECMA, mixed, and
+// a CRC-32C (both hardware-accelerated in ISA-L). Both are fixed functions of
+// the bytes, the same in every process: `run --append` keeps the
+// fingerprints of earlier batches on disk (abseil's hash is seeded per
+// process and could not be).
 RowFingerprint Fingerprint(std::string_view canonical, uint64_t salt) {
-  const absl::string_view bytes(canonical.data(), canonical.size());
-  const uint64_t first = absl::HashOf(salt, bytes);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(canonical.data());
+  const uint64_t first = Mix64(crc64_ecma_refl(salt, bytes, canonical.size()));
   const uint32_t second = crc32_iscsi(
       reinterpret_cast<unsigned char*>(const_cast<char*>(canonical.data())),
       static_cast<int>(canonical.size()), static_cast<unsigned>(salt ^ kSecondHashSalt));

@@ -18,9 +18,9 @@
 namespace wv::traces {
 
 // A 96-bit identity of a row's 12 values (a 64-bit hash and an independent
-// CRC-32C), the same whatever quoting or line end the row was written
-// with. Equal values give equal fingerprints; different values collide with
-// probability about n^2 / 2^97 over n distinct rows.
+// CRC-32C, both fixed functions of the bytes: the same in every process), the same whatever quoting
+// or line end the row was written with. Equal values give equal fingerprints; different values
+// collide with probability about n^2 / 2^97 over n distinct rows.
 struct RowFingerprint {
   uint64_t hash = 0;
   uint32_t check = 0;

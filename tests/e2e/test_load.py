@@ -211,7 +211,7 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
             c.execute("INSERT INTO wordviews.fact_wordviews SELECT \"timestamp\", epoch, "
                       "'u:nobody', learning_language, ui_language, lexeme_id, delta, p_recall, "
                       "session_seen, session_correct, history_seen, history_correct, session_pct, "
-                      "history_pct, 'x.csv', 1 FROM wordviews.fact_wordviews LIMIT 1")
+                      "history_pct, 'x.csv', 1, batch_id FROM wordviews.fact_wordviews LIMIT 1")
         indexes = {r[0] for r in c.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'wordviews'")}
         assert {"fact_wordviews_user_id_idx", "fact_wordviews_timestamp_brin"} <= indexes

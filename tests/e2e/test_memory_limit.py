@@ -13,6 +13,7 @@ import pytest
 
 EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 5
 SPILL_NOTICE = "spilling to disk"
+RUN_ID = "same-run"  # every row carries its run's id (batch_id): one id for byte-identical files
 TINY = "1M"  # the least accepted: the duplicate set holds ~14k rows, so every run below spills
 
 
@@ -40,7 +41,7 @@ def assert_same_output(a, b):
 
 def run_spilling(wv, *args):
     """A run with the tiny limit (not quiet, so that the spill notice shows)."""
-    proc = wv("run", *args, "--memory-limit", TINY)
+    proc = wv("run", *args, "--memory-limit", TINY, "--run-id", RUN_ID)
     assert SPILL_NOTICE in proc.stderr.decode()
     return proc
 
@@ -58,7 +59,8 @@ def dirty(tmp_path_factory, wv):
 def test_tiny_limit_gives_the_default_runs_output(wv, dirty, tmp_path, name):
     d, _, _ = dirty
     wv("run", "--traces", d / name, "--out", tmp_path / "default", "--quiet")
-    proc = wv("run", "--traces", d / name, "--out", tmp_path / "default", "--quiet")  # a rerun too
+    proc = wv("run", "--traces", d / name, "--out", tmp_path / "default", "--quiet",
+              "--run-id", RUN_ID)  # a rerun too
     assert SPILL_NOTICE not in proc.stderr.decode()
     run_spilling(wv, "--traces", d / name, "--out", tmp_path / "tiny", "--threads", 2)
     assert_same_output(tmp_path / "default", tmp_path / "tiny")
@@ -71,7 +73,8 @@ def test_duplicates_across_files_and_their_first_lines(wv, dirty, tmp_path):
     """The same file twice: every accepted row of the second copy is a duplicate of a row
     of the first, found on disk, with the same detail as in memory."""
     d, csv, _ = dirty
-    wv("run", "--traces", csv, csv, "--out", tmp_path / "default", "--quiet", "--max-bad-ratio", 1)
+    wv("run", "--traces", csv, csv, "--out", tmp_path / "default", "--quiet", "--max-bad-ratio", 1,
+       "--run-id", RUN_ID)
     run_spilling(wv, "--traces", csv, csv, "--out", tmp_path / "tiny", "--max-bad-ratio", 1)
     assert_same_output(tmp_path / "default", tmp_path / "tiny")
     q = pq.read_table(tmp_path / "tiny" / "quarantine").to_pydict()
@@ -92,7 +95,7 @@ def test_streamed_stdin_with_a_tiny_limit(wv_bin, tmp_path):
                                stdout=subprocess.PIPE)
         out = tmp_path / label
         proc = subprocess.run([wv_bin, "run", "--traces", "-", "--out", out, "--memory-limit",
-                               limit], stdin=gen.stdout, capture_output=True)
+                               limit, "--run-id", RUN_ID], stdin=gen.stdout, capture_output=True)
         gen.stdout.close()
         assert gen.wait() == 0
         assert proc.returncode == 0, proc.stderr

@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import duckdb_etl  # noqa: E402
 
 TABLES = ["fact_wordviews", "dim_users", "dim_times", "dim_langs", "dim_words", "quarantine"]
+RUN_ID = "fixed-run"  # every row carries its run id (batch_id): runs compared byte for byte share one
 FIELDS = duckdb_etl.COLUMNS
 MAX_QUOTED_ROW_BYTES = 1 << 16  # csv::kMaxRowBytes
 
@@ -216,7 +217,7 @@ def dirty(tmp_path_factory, wv):
     csv = d / "traces.csv"
     wv("generate", "--rows", 100000, "--dirty-rate", 0.02, "--seed", 11, "--out", csv)
     out = d / "out"
-    proc = wv("run", "--traces", csv, "--out", out)
+    proc = wv("run", "--traces", csv, "--out", out, "--run-id", RUN_ID)
     con = build_oracle([csv])
     attach_output(con, out)
     truth = json.loads(pathlib.Path(f"{csv}.truth.json").read_text())
@@ -355,8 +356,8 @@ def test_gzip_input_gives_the_same_tables(dirty, wv, tmp_path):
         hive = ", hive_partitioning = true" if t == "fact_wordviews" else ""
         a = f"read_parquet('{out}/{t}/**/*.parquet'{hive})"
         b = f"read_parquet('{dirty['out']}/{t}/**/*.parquet'{hive})"
-        excl = {"fact_wordviews": " EXCLUDE (source_file)",
-                "quarantine": " EXCLUDE (source_file, detail)"}.get(t, "")
+        excl = {"fact_wordviews": " EXCLUDE (source_file, batch_id)",
+                "quarantine": " EXCLUDE (source_file, detail, batch_id)"}.get(t, "")
         diff = con.execute(f"SELECT count(*) FROM (SELECT *{excl} FROM {a} EXCEPT ALL "
                            f"SELECT *{excl} FROM {b})").fetchone()[0]
         n_a = con.execute(f"SELECT count(*) FROM {a}").fetchone()[0]
@@ -440,7 +441,7 @@ def test_dirty_data_anomaly_counts_match_oracle(dirty):
 
 def test_tables_are_byte_identical_whatever_the_thread_count(dirty, wv, tmp_path):
     out = tmp_path / "one_thread"
-    wv("run", "--traces", dirty["csv"], "--out", out, "--threads", 1, "--quiet")
+    wv("run", "--traces", dirty["csv"], "--out", out, "--threads", 1, "--quiet", "--run-id", RUN_ID)
     a = json.loads((dirty["out"] / "_manifest.json").read_text())["tables"]
     b = json.loads((out / "_manifest.json").read_text())["tables"]
     for t in TABLES:

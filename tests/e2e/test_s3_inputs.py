@@ -42,6 +42,7 @@ def table_rows(out, table, source_names):
     rows = []
     for row in zip(*(data.column(c).to_pylist() for c in columns)):
         row = dict(zip(columns, row))
+        row.pop("batch_id", None)  # each run's own id
         if "source_file" in row:
             row["source_file"] = source_names[row["source_file"]]
         if row.get("detail"):  # "duplicate of line 7 in <source>"
@@ -156,7 +157,7 @@ def test_connection_from_flags_env_and_config_file(wv_bin, traces, s3, s3_server
     cfg.write_text(f"[AWS]\nAWS_ACCESS_KEY_ID={s3_server.access_key}\n"
                    f"AWS_SECRET_ACCESS_KEY={s3_server.secret_key}\n\n"
                    f"[run]\ns3_endpoint = \"{s3_server.endpoint}\"\ns3-addressing = path\n")
-    run(wv_bin, "--config", cfg, "run", "--traces", url, "--out", tmp_path / "cfg", "--quiet", env=bare)
+    run(wv_bin, "--config", cfg, "run", "--traces", url, "--out", tmp_path / "cfg", "--quiet", "--run-id", "same", env=bare)
 
     # A profile in the shared files, the endpoint from WV_RUN_S3_ENDPOINT.
     (tmp_path / "credentials").write_text(f"[test]\naws_access_key_id = {s3_server.access_key}\n"
@@ -165,12 +166,12 @@ def test_connection_from_flags_env_and_config_file(wv_bin, traces, s3, s3_server
     env = dict(bare, AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
                AWS_CONFIG_FILE=str(tmp_path / "config"), AWS_PROFILE="test",
                WV_RUN_S3_ENDPOINT=s3_server.endpoint)
-    run(wv_bin, "run", "--traces", url, "--out", tmp_path / "profile", "--quiet", env=env)
+    run(wv_bin, "run", "--traces", url, "--out", tmp_path / "profile", "--quiet", "--run-id", "same", env=env)
 
     # The --s3-endpoint flag, with the keys from the environment.
     env = dict(bare, AWS_ACCESS_KEY_ID=s3_server.access_key, AWS_SECRET_ACCESS_KEY=s3_server.secret_key)
     run(wv_bin, "run", "--traces", url, "--out", tmp_path / "flag", "--s3-endpoint", s3_server.endpoint,
-        "--quiet", env=env)
+        "--quiet", "--run-id", "same", env=env)
     tables = [manifest(tmp_path / d)["tables"] for d in ("cfg", "profile", "flag")]
     assert tables[0] == tables[1] == tables[2]
     # The manifest records the options (endpoint included), never a key.

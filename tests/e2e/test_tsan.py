@@ -62,7 +62,8 @@ def traces(tmp_path_factory, tsan_bin):
 @pytest.fixture(scope="module")
 def star(traces, tsan_bin):
     out = traces.parent / "out"
-    run_tsan(tsan_bin, "run", "--traces", traces, "--out", out, "--threads", THREADS, "--quiet")
+    run_tsan(tsan_bin, "run", "--traces", traces, "--out", out, "--threads", THREADS, "--quiet",
+             "--run-id", "tsan")
     return out
 
 
@@ -79,7 +80,7 @@ def test_run_matches_release_build(star, traces, wv, tmp_path):
     assert manifest["rows"]["input"] == ROWS
     assert manifest["rows"]["rejected"] > 0  # the dirty rows reached the quarantine
     release = tmp_path / "out"
-    wv("run", "--traces", traces, "--out", release, "--threads", 1, "--quiet")
+    wv("run", "--traces", traces, "--out", release, "--threads", 1, "--quiet", "--run-id", "tsan")
     theirs = json.loads((release / "_manifest.json").read_text())
     for t in TABLES:
         assert [(f["path"], f["crc32"]) for f in manifest["tables"][t]["files"]] == \

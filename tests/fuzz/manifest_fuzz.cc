@@ -21,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& t : m.tables) {
     for (const auto& f : t.files) (void)wv::run::ListedPathProblem(t.name, f.path);
   }
+  for (const auto& f : m.state_files) (void)wv::run::StatePathProblem(f.path);
+  for (const auto& b : m.batches) (void)b.inputs.size();
   (void)wv::run::CheckManifestPaths(m);
   // What the run writes, `check` reads back unchanged.
   auto again = wv::run::ManifestFromJson(wv::run::ManifestToJson(m));

@@ -45,7 +45,8 @@ TEST(StarSchemaTest, FactPositionsMatchNames) {
                                {kFactSessionPct, "session_pct"},
                                {kFactHistoryPct, "history_pct"},
                                {kFactSourceFile, "source_file"},
-                               {kFactLineNumber, "line_number"}});
+                               {kFactLineNumber, "line_number"},
+                               {kFactBatchId, "batch_id"}});
 }
 
 TEST(StarSchemaTest, DimensionPositionsMatchNames) {
@@ -96,7 +97,8 @@ TEST(StarSchemaTest, DimensionPositionsMatchNames) {
                                      {kQuarantineLineNumber, "line_number"},
                                      {kQuarantineReason, "reason"},
                                      {kQuarantineDetail, "detail"},
-                                     {kQuarantineRawLine, "raw_line"}});
+                                     {kQuarantineRawLine, "raw_line"},
+                                     {kQuarantineBatchId, "batch_id"}});
 }
 
 TEST(StarSchemaTest, EveryTableIsDescribedCompletely) {

@@ -38,6 +38,7 @@ class FactRows {
     cols_[kFactHistoryPct].valid.push_back(0);
     cols_[kFactSourceFile].bytes.push_back("in.csv");
     cols_[kFactLineNumber].i64.push_back(++rows_);
+    cols_[kFactBatchId].bytes.push_back("b");
     return *this;
   }
 

@@ -3,12 +3,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
+#include "core/crc32.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "model_test_util.h"
+#include "nlohmann/json.hpp"
 #include "quality/star_checks.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
@@ -30,7 +33,9 @@ class RunVerifyTest : public ::testing::Test {
     auto store = io::OpenLocalOutputStore(out_);
     ASSERT_TRUE(store.ok());
     const traces::References refs;
-    model::StarSchemaBuilder builder(store->get(), {"in.csv"}, &refs, model::BuildOptions{});
+    model::BuildOptions options;
+    options.batch_id = "test";
+    model::StarSchemaBuilder builder(store->get(), {"in.csv"}, &refs, options);
     for (auto& c : MakeChunks()) ASSERT_TRUE(builder.Consume(std::move(c)).ok());
     auto result = builder.Finish();
     ASSERT_TRUE(result.ok());
@@ -41,6 +46,7 @@ class RunVerifyTest : public ::testing::Test {
     m_.rejected_rows = result->stats.quarantine_rows;
     m_.rejected_by_reason = {{"bad_number", 1}, {"duplicate", 1}};
     m_.tables = result->tables;
+    m_.batches = {BatchRecord{"test", "", {}, m_.input_rows, m_.accepted_rows, m_.rejected_rows}};
     const quality::IngestCounts ingest{m_.input_rows, m_.input_rows};
     m_.checks = quality::EvaluateRunChecks(result->stats, ingest, 0.5);
     auto sink = (*store)->Create(std::string(kManifestName));
@@ -196,6 +202,82 @@ TEST_F(RunVerifyTest, WithoutMaxBadRatioTheShareIsNotRecomputed) {
   const auto failed = Failures();
   ASSERT_EQ(failed.size(), 1u) << Names(failed);
   EXPECT_EQ(failed[0].name, "manifest.options.max_bad_ratio");
+}
+
+TEST_F(RunVerifyTest, BatchesThatDoNotAddUpFail) {
+  Manifest m = m_;
+  m.batches.push_back(BatchRecord{"later", "", {}, 1, 1, 0});
+  WriteManifest(m);
+  std::set<std::string> names;
+  for (const auto& c : Failures()) names.insert(c.name);
+  // No fact row carries "later"; the sums exceed the totals.
+  EXPECT_TRUE(names.contains("batch:later.accepted")) << Names(Failures());
+  EXPECT_TRUE(names.contains("batches.input"));
+  EXPECT_TRUE(names.contains("batches.accepted"));
+}
+
+TEST_F(RunVerifyTest, AListedStateFileIsChecksummed) {
+  Manifest m = m_;
+  const std::string path = "_state/dedup/date=2013-03-01/b.fp";
+  std::filesystem::create_directories(out_ + "/_state/dedup/date=2013-03-01");
+  std::ofstream(out_ + "/" + path) << "0123456789abcdef01234567";
+  m.state_files = {FileRecord{path, 1, 24, Crc32("0123456789abcdef01234567")}};
+  WriteManifest(m);
+  EXPECT_TRUE(Failures().empty()) << Names(Failures());
+  m.state_files[0].crc32 ^= 1;
+  WriteManifest(m);
+  const auto failed = Failures();
+  ASSERT_EQ(failed.size(), 1u) << Names(failed);
+  EXPECT_EQ(failed[0].name, path + ".crc32");
+}
+
+TEST(StatePathProblemTest, AcceptsWhatTheRunWritesOnly) {
+  for (std::string good : {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv",
+                           "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
+    EXPECT_EQ(StatePathProblem(good), "") << good;
+  }
+  for (std::string bad : {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
+                          "_state/dedup/date=2013-13-01/a.fp", "_state/dedup/date=2013-03-01/a.txt",
+                          "dim_users/courses.tsv", "_state/dedup/date=2013-03-01/.fp"}) {
+    EXPECT_NE(StatePathProblem(bad), "") << bad;
+  }
+}
+
+TEST(ManifestBatchesTest, RoundTripAndOlderManifestsAreOneBatch) {
+  Manifest m;
+  m.run_id = "r2";
+  m.created_at = "2013-03-02T00:00:00Z";
+  m.inputs = {InputFileRecord{"a.csv", 10, 7, 0, std::nullopt, std::nullopt},
+              InputFileRecord{"b.csv", 20, 9, 1, std::nullopt, std::nullopt}};
+  m.input_rows = 5;
+  m.accepted_rows = 4;
+  m.rejected_rows = 1;
+  m.batches = {BatchRecord{"r1", "2013-03-01T00:00:00Z", {m.inputs[0]}, 2, 2, 0},
+               BatchRecord{"r2", "2013-03-02T00:00:00Z", {m.inputs[1]}, 3, 2, 1}};
+  m.state_files = {FileRecord{"_state/courses.tsv", 3, 30, 5}};
+  const std::string json = ManifestToJson(m);
+  auto back = ManifestFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->batches.size(), 2u);
+  EXPECT_EQ(back->batches[1].id, "r2");
+  EXPECT_EQ(back->batches[1].inputs[0].path, "b.csv");
+  EXPECT_EQ(back->batches[1].rejected_rows, 1);
+  ASSERT_EQ(back->state_files.size(), 1u);
+  EXPECT_EQ(ManifestToJson(*back), json);
+
+  // Written before batches existed: the run is the one batch.
+  auto j = nlohmann::json::parse(json);
+  j.erase("batches");
+  auto older = ManifestFromJson(j.dump());
+  ASSERT_TRUE(older.ok());
+  ASSERT_EQ(older->batches.size(), 1u);
+  EXPECT_EQ(older->batches[0].id, "r2");
+  EXPECT_EQ(older->batches[0].inputs.size(), 2u);
+  EXPECT_EQ(older->batches[0].input_rows, 5);
+  // A batch count out of range is refused like any other.
+  j = nlohmann::json::parse(json);
+  j["batches"][0]["rows"]["input"] = -1;
+  EXPECT_FALSE(ManifestFromJson(j.dump()).ok());
 }
 
 TEST(ListedPathProblemTest, AcceptsWhatTheRunWritesOnly) {

@@ -1,0 +1,520 @@
+#include "run/append.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "core/civil_time.h"
+#include "core/crc32.h"
+#include "fmt/core.h"
+#include "io/byte_source.h"
+#include "model/star_schema.h"
+#include "parquet/reader.h"
+#include "run/output_listing.h"
+
+namespace wv::run {
+namespace {
+
+constexpr int64_t kSecondsPerDay = 86400;
+constexpr std::string_view kCoursesState = "_state/courses.tsv";
+constexpr std::string_view kSeveralStringsState = "_state/lexemes_with_several_strings.tsv";
+constexpr std::string_view kDedupPrefix = "_state/dedup/date=";
+
+// One fingerprint file record: the row's fingerprint and where it was read
+// (the input's position in the manifest's inputs, and its line). Native
+// byte order (little-endian on every machine the project builds for).
+struct FingerprintRecord {
+  uint64_t hash;
+  uint32_t check;
+  uint32_t input;
+  int64_t line;
+};
+static_assert(sizeof(FingerprintRecord) == 24);
+
+// Flushed to its file past this many bytes.
+constexpr size_t kDayBufferBytes = size_t{1} << 20;
+
+int64_t DayOf(int64_t epoch) {
+  return epoch >= 0 ? epoch / kSecondsPerDay : (epoch - kSecondsPerDay + 1) / kSecondsPerDay;
+}
+
+// The day of "_state/dedup/date=YYYY-MM-DD/NAME.fp", or nullopt.
+std::optional<int64_t> StateDay(std::string_view path) {
+  if (!path.starts_with(kDedupPrefix)) return std::nullopt;
+  const StatusOr<int64_t> day = ParseDateString(path.substr(kDedupPrefix.size(), 10));
+  if (!day.ok()) return std::nullopt;
+  return *day;
+}
+
+// The day of "fact_wordviews/date=YYYY-MM-DD/...", or nullopt.
+std::optional<int64_t> FactDay(std::string_view path) {
+  const size_t at = path.find("/date=");
+  if (at == std::string_view::npos) return std::nullopt;
+  const StatusOr<int64_t> day = ParseDateString(path.substr(at + 6, 10));
+  if (!day.ok()) return std::nullopt;
+  return *day;
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t from = 0; from < text.size();) {
+    size_t end = text.find('\n', from);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(from, end - from));
+    from = end + 1;
+  }
+  return lines;
+}
+
+std::string SessionKey(std::string_view user, int64_t epoch) {
+  std::string key(user);
+  key.push_back('\0');
+  key.append(reinterpret_cast<const char*>(&epoch), sizeof epoch);
+  return key;
+}
+
+// Appends row `row` of `from` to `to` (columns of physical type `type`);
+// nullable columns keep one validity entry per row.
+void AppendRow(const parquet::ColumnVector& from, size_t row, parquet::PhysicalType type,
+               bool nullable, parquet::ColumnVector* to) {
+  using parquet::PhysicalType;
+  switch (type) {
+    case PhysicalType::kBoolean:
+      to->bools.push_back(from.bools[row]);
+      break;
+    case PhysicalType::kInt32:
+      to->i32.push_back(from.i32[row]);
+      break;
+    case PhysicalType::kInt64:
+      to->i64.push_back(from.i64[row]);
+      break;
+    case PhysicalType::kFloat:
+      to->f32.push_back(from.f32[row]);
+      break;
+    case PhysicalType::kDouble:
+      to->f64.push_back(from.f64[row]);
+      break;
+    case PhysicalType::kByteArray:
+      to->bytes.push_back(from.bytes[row]);
+      break;
+  }
+  if (nullable) to->valid.push_back(from.is_null(row) ? 0 : 1);
+}
+
+size_t ColumnSize(const parquet::ColumnVector& c, parquet::PhysicalType type) {
+  using parquet::PhysicalType;
+  switch (type) {
+    case PhysicalType::kBoolean:
+      return c.bools.size();
+    case PhysicalType::kInt32:
+      return c.i32.size();
+    case PhysicalType::kInt64:
+      return c.i64.size();
+    case PhysicalType::kFloat:
+      return c.f32.size();
+    case PhysicalType::kDouble:
+      return c.f64.size();
+    case PhysicalType::kByteArray:
+      return c.bytes.size();
+  }
+  return 0;
+}
+
+// Appends row `row` of every column of `from` to `to` (both of `table`).
+void AppendTableRow(const model::TableContract& table, const model::TableData& from, size_t row,
+                    model::TableData* to) {
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    AppendRow(from.columns[c], row, table.columns[c].physical, table.columns[c].nullable(),
+              &to->columns[c]);
+  }
+  ++to->rows;
+}
+
+// The key of row `row` (the table's first column, its primary key), as text.
+std::string KeyOf(const model::TableContract& table, const model::TableData& data, size_t row) {
+  const parquet::ColumnVector& key = data.columns[0];
+  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
+    return std::to_string(key.i64[row]);
+  }
+  return std::string(key.bytes[row]);
+}
+
+}  // namespace
+
+// This batch's fingerprints of one day, written as they come.
+struct BatchState::DayWriter {
+  std::string path;
+  std::unique_ptr<io::ByteSink> sink;
+  std::string buffer;
+  uint32_t crc = 0;
+  uint64_t bytes = 0;
+  int64_t records = 0;
+
+  Status Flush() {
+    crc = Crc32(buffer, crc);
+    bytes += buffer.size();
+    WV_RETURN_IF_ERROR(sink->Append(buffer));
+    buffer.clear();
+    return OkStatus();
+  }
+};
+
+StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::unique_ptr<PublishedOutput>();
+  } else {
+    std::error_code ec;
+    if (S_ISDIR(st.st_mode) && std::filesystem::is_empty(dir, ec) && !ec) {
+      return std::unique_ptr<PublishedOutput>();
+    }
+  }
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
+  if (out->manifest() == nullptr) return out->manifest_status();
+  return out;
+}
+
+StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
+                                            const Manifest& previous) {
+  std::set<std::pair<uint64_t, uint32_t>> appended;
+  for (const BatchRecord& b : previous.batches) {
+    for (const InputFileRecord& f : b.inputs) appended.emplace(f.bytes, f.crc32);
+  }
+  std::vector<bool> result;
+  std::string buffer(size_t{1} << 20, '\0');
+  for (const std::string& path : inputs) {
+    if (path == "-" || path.starts_with("s3://")) {
+      result.push_back(false);
+      continue;
+    }
+    WV_ASSIGN_OR_RETURN(std::unique_ptr<io::ByteSource> source, io::OpenStoredSource(path));
+    uint64_t bytes = 0;
+    uint32_t crc = 0;
+    for (;;) {
+      WV_ASSIGN_OR_RETURN(const size_t n, source->Read(buffer.data(), buffer.size()));
+      if (n == 0) break;
+      crc = Crc32(std::string_view(buffer.data(), n), crc);
+      bytes += n;
+    }
+    result.push_back(appended.contains({bytes, crc}));
+  }
+  return result;
+}
+
+BatchState::BatchState(const PublishedOutput* previous, std::vector<std::string> inputs,
+                       std::string batch_id, io::OutputStore* store)
+    : previous_(previous), batch_id_(std::move(batch_id)), store_(store) {
+  if (previous_ != nullptr) {
+    previous_manifest_ = previous_->manifest();
+    for (const InputFileRecord& f : previous_manifest_->inputs) all_inputs_.push_back(f.path);
+    for (const FileRecord& f : previous_manifest_->state_files) {
+      if (const auto day = StateDay(f.path)) previous_state_by_day_[*day].push_back(f.path);
+    }
+    if (const TableRecord* facts = previous_manifest_->FindTable(model::kFactTable)) {
+      for (const FileRecord& f : facts->files) {
+        if (const auto day = FactDay(f.path)) previous_days_.insert(*day);
+      }
+    }
+  }
+  first_input_ = static_cast<uint32_t>(all_inputs_.size());
+  for (std::string& path : inputs) all_inputs_.push_back(std::move(path));
+}
+
+BatchState::~BatchState() = default;
+
+Status BatchState::Load() {
+  if (previous_ == nullptr) return OkStatus();
+  WV_RETURN_IF_ERROR(LoadCourses());
+  return LoadWords();
+}
+
+Status BatchState::LoadCourses() {
+  for (const FileRecord& f : previous_manifest_->state_files) {
+    if (f.path != kCoursesState) continue;
+    WV_ASSIGN_OR_RETURN(const std::string text, previous_->ReadFile(f.path));
+    for (std::string_view line : Lines(text)) courses_.emplace(std::string(line));
+    return OkStatus();
+  }
+  return InputError(fmt::format(
+      "{} has no {}: it was written by a wordviews without `run --append`; rebuild it with "
+      "`wordviews run` over all its inputs",
+      previous_->dir(), kCoursesState));
+}
+
+Status BatchState::LoadWords() {
+  for (const FileRecord& f : previous_manifest_->state_files) {
+    if (f.path != kSeveralStringsState) continue;
+    WV_ASSIGN_OR_RETURN(const std::string text, previous_->ReadFile(f.path));
+    for (std::string_view line : Lines(text)) several_strings_.emplace(std::string(line));
+  }
+  WV_ASSIGN_OR_RETURN(const model::TableData words, ReadPreviousTable(model::kWordsTable));
+  for (size_t i = 0; i < words.rows; ++i) {
+    words_.try_emplace(std::string(words.columns[model::kWordLexemeId].bytes[i]),
+                       Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
+                            std::string(words.columns[model::kWordLanguage].bytes[i])});
+  }
+  for (const quality::CheckResult& c : previous_manifest_->checks) {
+    if (c.name == "anomaly.rows_with_conflicting_lexeme") conflicting_rows_ = c.observed;
+  }
+  return OkStatus();
+}
+
+StatusOr<const BatchState::DayFingerprints*> BatchState::LoadDay(int64_t day) {
+  auto [it, inserted] = loaded_days_.try_emplace(day);
+  if (!inserted) return &it->second;
+  const auto files = previous_state_by_day_.find(day);
+  if (files == previous_state_by_day_.end()) return &it->second;
+  for (const std::string& path : files->second) {
+    WV_ASSIGN_OR_RETURN(const std::string bytes, previous_->ReadFile(path));
+    if (bytes.size() % sizeof(FingerprintRecord) != 0) {
+      return InputError(fmt::format("{}/{}: {} bytes, not a whole number of records",
+                                    previous_->dir(), path, bytes.size()));
+    }
+    const size_t n = bytes.size() / sizeof(FingerprintRecord);
+    it->second.reserve(it->second.size() + n);
+    for (size_t i = 0; i < n; ++i) {
+      FingerprintRecord r;
+      std::memcpy(&r, bytes.data() + i * sizeof r, sizeof r);
+      if (r.input >= first_input_) {
+        return InputError(fmt::format("{}/{}: record {} names input {} of {}", previous_->dir(),
+                                      path, i, r.input, first_input_));
+      }
+      it->second.try_emplace(FingerprintKey{r.hash, r.check}, Earlier{r.input, r.line});
+    }
+  }
+  return &it->second;
+}
+
+StatusOr<std::optional<std::string>> BatchState::FindEarlier(
+    int64_t epoch, const traces::RowFingerprint& fingerprint) {
+  if (previous_ == nullptr) return std::optional<std::string>();
+  WV_ASSIGN_OR_RETURN(const DayFingerprints* day, LoadDay(DayOf(epoch)));
+  const auto it = day->find(FingerprintKey{fingerprint.hash, fingerprint.check});
+  if (it == day->end()) return std::optional<std::string>();
+  return std::optional<std::string>(
+      fmt::format("line {} in {}", it->second.line, all_inputs_[it->second.input]));
+}
+
+Status BatchState::Remember(int64_t epoch, const traces::RowFingerprint& fingerprint, uint32_t file,
+                            int64_t line) {
+  const int64_t day = DayOf(epoch);
+  std::unique_ptr<DayWriter>& w = writers_[day];
+  if (w == nullptr) {
+    w = std::make_unique<DayWriter>();
+    w->path = fmt::format("{}{}/{}.fp", kDedupPrefix, DateString(day), batch_id_);
+    WV_ASSIGN_OR_RETURN(w->sink, store_->Create(w->path));
+  }
+  const FingerprintRecord r{fingerprint.hash, fingerprint.check, first_input_ + file, line};
+  w->buffer.append(reinterpret_cast<const char*>(&r), sizeof r);
+  ++w->records;
+  if (w->buffer.size() >= kDayBufferBytes) WV_RETURN_IF_ERROR(w->Flush());
+  return OkStatus();
+}
+
+void BatchState::Observe(const traces::TraceBatch& b) {
+  std::string course;
+  for (size_t i = 0; i < b.size(); ++i) {
+    const std::string_view user = b.user_id[i];
+    course.assign(user);
+    course.push_back('\t');
+    course.append(b.learning_language[i]);
+    course.push_back('\t');
+    course.append(b.ui_language[i]);
+    if (course != last_course_) {
+      courses_.insert(course);
+      last_course_ = course;
+    }
+    const int64_t day = DayOf(b.timestamp[i]);
+    if (previous_days_.contains(day)) {
+      batch_sessions_.insert(SessionKey(user, b.timestamp[i]));
+      touched_previous_days_.insert(day);
+    }
+    // As model::WordsAccumulator::Add counts them, against the first
+    // occurrence over every batch.
+    const std::string_view id = b.lexeme_id[i], text = b.lexeme_string[i];
+    const std::string_view language = b.learning_language[i];
+    const auto it = words_.find(absl::string_view(id.data(), id.size()));  // no copy per row
+    if (it == words_.end()) {
+      words_.emplace(std::string(id), Word{std::string(text), std::string(language)});
+      continue;
+    }
+    const bool other_string = it->second.lexeme_string != text;
+    if (other_string) several_strings_.emplace(std::string(id));
+    conflicting_rows_ += other_string || it->second.language != language;
+  }
+}
+
+Status BatchState::PrepareMerge() {
+  for (const std::string& course : courses_) {
+    ++courses_per_user_[course.substr(0, course.find('\t'))];
+  }
+  if (previous_ == nullptr || touched_previous_days_.empty()) return OkStatus();
+  const TableRecord* facts = previous_manifest_->FindTable(model::kFactTable);
+  absl::flat_hash_set<std::string> previous_sessions;
+  for (const FileRecord& f : facts->files) {
+    const auto day = FactDay(f.path);
+    if (!day || !touched_previous_days_.contains(*day)) continue;
+    WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous_->PathOf(f.path)));
+    for (int g = 0; g < reader->num_row_groups(); ++g) {
+      WV_ASSIGN_OR_RETURN(const auto users, reader->ReadColumn(g, model::kFactUserId));
+      WV_ASSIGN_OR_RETURN(const auto epochs, reader->ReadColumn(g, model::kFactEpoch));
+      for (size_t i = 0; i < epochs.i64.size(); ++i) {
+        previous_sessions.insert(SessionKey(users.bytes[i], epochs.i64[i]));
+      }
+    }
+  }
+  for (const std::string& session : batch_sessions_) {
+    if (previous_sessions.contains(session)) {
+      ++repeated_sessions_[session.substr(0, session.find('\0'))];
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<model::TableData> BatchState::ReadPreviousTable(std::string_view name) const {
+  const model::TableContract& table = model::Table(name);
+  model::TableData data;
+  data.columns.resize(table.columns.size());
+  const TableRecord* listed = previous_manifest_->FindTable(name);
+  if (listed == nullptr) return data;
+  for (const FileRecord& f : listed->files) {
+    WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous_->PathOf(f.path)));
+    for (int g = 0; g < reader->num_row_groups(); ++g) {
+      std::vector<parquet::ColumnVector> group(table.columns.size());
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        WV_ASSIGN_OR_RETURN(group[c], reader->ReadColumn(g, static_cast<int>(c)));
+      }
+      const size_t rows = static_cast<size_t>(reader->row_group_num_rows(g));
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (ColumnSize(group[c], table.columns[c].physical) != rows) {
+          return InputError(fmt::format("{}/{}: column {} does not hold {} values",
+                                        previous_->dir(), f.path, table.columns[c].name, rows));
+        }
+      }
+      model::TableData piece{std::move(group), rows};
+      for (size_t r = 0; r < rows; ++r) AppendTableRow(table, piece, r, &data);
+    }
+  }
+  return data;
+}
+
+Status BatchState::MergeUsers(const model::TableData& previous, model::TableData* data) const {
+  const model::TableContract& table = model::Table(model::kUsersTable);
+  model::TableData merged = previous;
+  absl::flat_hash_map<std::string, size_t> row_of;  // (merged grows: no views into it)
+  for (size_t r = 0; r < merged.rows; ++r) {
+    row_of.emplace(std::string(merged.columns[model::kUserId].bytes[r]), r);
+  }
+  auto& cols = merged.columns;
+  for (size_t r = 0; r < data->rows; ++r) {
+    const std::string user(data->columns[model::kUserId].bytes[r]);
+    const auto it = row_of.find(user);
+    if (it == row_of.end()) {
+      AppendTableRow(table, *data, r, &merged);
+      continue;
+    }
+    const size_t m = it->second;
+    const auto& batch = data->columns;
+    const auto repeated = repeated_sessions_.find(user);
+    cols[model::kUserNumberOfSessions].i64[m] +=
+        batch[model::kUserNumberOfSessions].i64[r] -
+        (repeated == repeated_sessions_.end() ? 0 : repeated->second);
+    cols[model::kUserFirstSeen].i64[m] =
+        std::min(cols[model::kUserFirstSeen].i64[m], batch[model::kUserFirstSeen].i64[r]);
+    cols[model::kUserLastSeen].i64[m] =
+        std::max(cols[model::kUserLastSeen].i64[m], batch[model::kUserLastSeen].i64[r]);
+    cols[model::kUserViews].i64[m] += batch[model::kUserViews].i64[r];
+    const auto courses = courses_per_user_.find(user);
+    if (courses != courses_per_user_.end()) cols[model::kUserCourses].i64[m] = courses->second;
+  }
+  *data = std::move(merged);
+  return OkStatus();
+}
+
+Status BatchState::MergeDimension(std::string_view name, model::TableData* data) const {
+  if (previous_ == nullptr) return OkStatus();
+  WV_ASSIGN_OR_RETURN(const model::TableData previous, ReadPreviousTable(name));
+  if (name == model::kUsersTable) return MergeUsers(previous, data);
+  // Times, languages and words: a key the previous version has keeps its
+  // row (the first occurrence, which came in an earlier batch); new keys
+  // are added.
+  const model::TableContract& table = model::Table(name);
+  absl::flat_hash_set<std::string> keys;
+  for (size_t r = 0; r < previous.rows; ++r) keys.insert(KeyOf(table, previous, r));
+  model::TableData merged = previous;
+  for (size_t r = 0; r < data->rows; ++r) {
+    if (!keys.contains(KeyOf(table, *data, r))) AppendTableRow(table, *data, r, &merged);
+  }
+  *data = std::move(merged);
+  return OkStatus();
+}
+
+StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
+  std::vector<FileRecord> files;
+  for (auto& [day, w] : writers_) {
+    WV_RETURN_IF_ERROR(w->Flush());
+    WV_RETURN_IF_ERROR(w->sink->Close());
+    files.push_back(FileRecord{w->path, w->records, w->bytes, w->crc});
+  }
+  const auto write_lines = [&](std::string_view path, std::vector<std::string> lines) -> Status {
+    std::sort(lines.begin(), lines.end());
+    std::string text;
+    for (const std::string& line : lines) text += line + "\n";
+    WV_ASSIGN_OR_RETURN(auto sink, store_->Create(path));
+    WV_RETURN_IF_ERROR(sink->Append(text));
+    WV_RETURN_IF_ERROR(sink->Close());
+    files.push_back(FileRecord{std::string(path), static_cast<int64_t>(lines.size()), text.size(),
+                               Crc32(text)});
+    return OkStatus();
+  };
+  WV_RETURN_IF_ERROR(write_lines(kCoursesState, {courses_.begin(), courses_.end()}));
+  WV_RETURN_IF_ERROR(
+      write_lines(kSeveralStringsState, {several_strings_.begin(), several_strings_.end()}));
+  return files;
+}
+
+Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state) {
+  const Manifest& m = *previous.manifest();
+  const auto keep = [&](const FileRecord& f) -> Status {
+    WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
+    return store->LinkFile(fd.get(), f.path);
+  };
+  for (const TableRecord& t : m.tables) {
+    if (t.name != model::kFactTable && t.name != model::kQuarantineTable) continue;
+    TableRecord* into = nullptr;
+    for (TableRecord& n : *tables) {
+      if (n.name == t.name) into = &n;
+    }
+    if (into == nullptr) return InternalError(fmt::format("no table {} to add to", t.name));
+    for (const FileRecord& f : t.files) {
+      if (!ListedPathProblem(t.name, f.path).empty()) {
+        return InputError(
+            fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
+      }
+      WV_RETURN_IF_ERROR(keep(f));
+      into->files.push_back(f);
+      into->rows += f.rows;
+    }
+    std::sort(into->files.begin(), into->files.end(),
+              [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  }
+  for (const FileRecord& f : m.state_files) {
+    if (!StateDay(f.path)) continue;  // the others are written anew
+    if (!StatePathProblem(f.path).empty()) {
+      return InputError(
+          fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
+    }
+    WV_RETURN_IF_ERROR(keep(f));
+    state->push_back(f);
+  }
+  return OkStatus();
+}
+
+}  // namespace wv::run

@@ -1,0 +1,164 @@
+#ifndef WV_RUN_APPEND_H_
+#define WV_RUN_APPEND_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "core/status.h"
+#include "io/byte_sink.h"
+#include "io/output_store.h"
+#include "model/table_data.h"
+#include "run/manifest.h"
+#include "run/published_output.h"
+#include "traces/duplicate_history.h"
+#include "traces/trace_batch.h"
+
+// `run --append`: a new batch of traces added to a published output as if
+// one run had read the earlier batches' inputs and then the new ones
+// (docs/PIPELINE.md, Appending). The state that makes it so lives in DIR
+// beside the tables, listed and checksummed in the manifest:
+//   _state/dedup/date=YYYY-MM-DD/<batch>.fp   the fingerprints of the rows
+//       each batch accepted on that day, with where each was read (rule 7
+//       across batches); never rewritten, one file per batch and day;
+//   _state/courses.tsv                        every (user, learning, ui)
+//       course seen (dim_users.courses is their count per user);
+//   _state/lexemes_with_several_strings.tsv   the lexeme_ids seen with more
+//       than one lexeme_string (a count the files cannot give back).
+// Every run onto a local output writes it, so that any can be appended to
+// (an S3 output gets none: it cannot be appended to yet).
+namespace wv::run {
+
+// DIR's current version for an append, pinned (read under the writer lock,
+// so no other writer can publish meanwhile); null when DIR is absent or an
+// empty folder: the append starts a new output. An InputError when DIR has
+// no valid manifest of ours.
+StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir);
+
+// For each of `inputs`, whether an earlier batch of `previous` read the
+// same bytes (the same stored size and CRC-32, whatever the path): what
+// makes appending it again a no-op. Each local input is read once for its
+// CRC; stdin and s3:// inputs are never taken as appended.
+StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
+                                            const Manifest& previous);
+
+// The state of one batch: the earlier batches' duplicates and what this
+// batch adds to the state; the merge of the dimensions with the previous
+// version's.
+//
+// Thread-safety: FindEarlier/Remember (the in-order stage) and Observe (the
+// consumer) are called from one thread at a time; PrepareMerge once after
+// the ingest; MergeDimension then from several threads at once (it only
+// reads); WriteState once after the build.
+class BatchState final : public traces::DuplicateHistory {
+ public:
+  // `previous` (null for a new output) must outlive the object; so must
+  // `store`. `inputs` are this batch's, in order.
+  BatchState(const PublishedOutput* previous, std::vector<std::string> inputs, std::string batch_id,
+             io::OutputStore* store);
+  ~BatchState() override;
+
+  // Reads the previous version's courses, words and several-strings state.
+  // REQUIRES: before the ingest.
+  Status Load();
+
+  StatusOr<std::optional<std::string>> FindEarlier(
+      int64_t epoch, const traces::RowFingerprint& fingerprint) override;
+  Status Remember(int64_t epoch, const traces::RowFingerprint& fingerprint, uint32_t file,
+                  int64_t line) override;
+
+  // Accepted rows of this batch, in input order: their courses, their
+  // sessions on days the previous version has, and their lexemes' first
+  // strings and languages.
+  void Observe(const traces::TraceBatch& accepted);
+
+  // Reads the previous version's sessions of the days this batch touched.
+  // REQUIRES: after the ingest, before MergeDimension.
+  Status PrepareMerge();
+
+  // Merges the previous version's rows of `table` into `data` (this batch's
+  // rows of the dimension, built as if alone).
+  Status MergeDimension(std::string_view table, model::TableData* data) const;
+
+  // Closes this batch's fingerprint files and writes the courses and words
+  // state; returns every state file of the new version (the previous ones
+  // kept are added by the caller).
+  StatusOr<std::vector<FileRecord>> WriteState();
+
+  // The anomaly counts the files do not hold, for the whole output: lexemes
+  // with several strings, and rows with a lexeme that disagrees with its
+  // first string or language, this batch's added to the previous version's.
+  int64_t lexemes_with_several_strings() const {
+    return static_cast<int64_t>(several_strings_.size());
+  }
+  int64_t rows_with_conflicting_lexeme() const { return conflicting_rows_; }
+
+ private:
+  struct Earlier {
+    uint32_t input = 0;
+    int64_t line = 0;
+  };
+  struct FingerprintKey {
+    uint64_t hash;
+    uint32_t check;
+    bool operator==(const FingerprintKey&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const FingerprintKey& k) {
+      return H::combine(std::move(h), k.hash, k.check);
+    }
+  };
+  using DayFingerprints = absl::flat_hash_map<FingerprintKey, Earlier>;
+  struct DayWriter;
+  struct Word {
+    std::string lexeme_string, language;
+  };
+
+  StatusOr<const DayFingerprints*> LoadDay(int64_t day);
+  Status LoadCourses();
+  Status LoadWords();
+  StatusOr<model::TableData> ReadPreviousTable(std::string_view table) const;
+  Status MergeUsers(const model::TableData& previous, model::TableData* data) const;
+
+  const PublishedOutput* previous_;
+  const Manifest* previous_manifest_ = nullptr;
+  std::vector<std::string> all_inputs_;  // every batch's, this one's last
+  uint32_t first_input_ = 0;             // this batch's first, in all_inputs_
+  std::string batch_id_;
+  io::OutputStore* store_;
+
+  // Rule 7 across batches.
+  std::map<int64_t, std::vector<std::string>> previous_state_by_day_;  // the listed .fp files
+  absl::flat_hash_map<int64_t, DayFingerprints> loaded_days_;
+  std::map<int64_t, std::unique_ptr<DayWriter>> writers_;
+
+  // dim_users: courses (user \t learning \t ui) and, for the days the
+  // previous version has, this batch's sessions (user \0 epoch).
+  absl::flat_hash_set<std::string> courses_;
+  absl::flat_hash_set<int64_t> previous_days_;
+  absl::flat_hash_set<std::string> batch_sessions_;
+  absl::flat_hash_set<int64_t> touched_previous_days_;
+  std::string last_course_;
+  // Per user: this batch's sessions that the previous version already had.
+  absl::flat_hash_map<std::string, int64_t> repeated_sessions_;
+  absl::flat_hash_map<std::string, int64_t> courses_per_user_;
+
+  // dim_words: every lexeme's first string and language, and the conflicts.
+  absl::flat_hash_map<std::string, Word> words_;
+  absl::flat_hash_set<std::string> several_strings_;
+  int64_t conflicting_rows_ = 0;
+};
+
+// The previous version's files the new version keeps unchanged (fact files,
+// quarantine files, fingerprint files), hard-linked into `store`; their
+// records are appended to *tables (by table) and *state.
+Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state);
+
+}  // namespace wv::run
+
+#endif  // WV_RUN_APPEND_H_
