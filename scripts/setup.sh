@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   chromium
   postgresql
   python3 python3-venv
+  openjdk-17-jre-headless
 )
 
 missing=()
