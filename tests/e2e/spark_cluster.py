@@ -30,6 +30,9 @@ EXECUTORS = 2
 WORKER_MEMORY = "2g"
 EXECUTOR_MEMORY = "768m"
 START_TIMEOUT_S = 180  # a bound on waiting for a daemon that never comes up, not a test time limit
+# Short-lived JVMs on a small machine: C1 only (most of a JVM's start-up CPU is C2 compiling) and the
+# serial collector (no GC threads per core). For the daemons, the executors and the driver.
+JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def _spark_home():
@@ -56,7 +59,8 @@ def require_spark():
 def _env(home, root):
     env = dict(os.environ)
     env.update({"SPARK_HOME": home, "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOCAL_DIRS": root,
-                "SPARK_LOG_DIR": root, "SPARK_NO_DAEMONIZE": "1",
+                "SPARK_LOG_DIR": root, "SPARK_NO_DAEMONIZE": "1", "SPARK_DAEMON_JAVA_OPTS": JAVA_OPTS,
+                "SPARK_DAEMON_MEMORY": "256m",
                 "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable})
     return env
 
@@ -132,6 +136,8 @@ class SparkCluster:
                 SparkSession.builder.master(self.url).appName("wordviews-e2e")
                 .config("spark.executor.cores", "1").config("spark.cores.max", str(EXECUTORS))
                 .config("spark.executor.memory", EXECUTOR_MEMORY)
+                .config("spark.executor.extraJavaOptions", JAVA_OPTS)
+                .config("spark.driver.extraJavaOptions", JAVA_OPTS)
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.session.timeZone", "UTC")
@@ -150,13 +156,15 @@ class SparkCluster:
         if self._session is not None:
             self._session.stop()
             self._session = None
-        for name, proc in reversed(self.procs):
+        # Both daemons at once (the worker takes its executors down with it), then wait for each.
+        for _, proc in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+        for _, proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         self.procs = []
         shutil.rmtree(self.root, ignore_errors=True)
