@@ -113,11 +113,14 @@ tsan-e2e-test: build-tsan build $(SETUP_STAMP)
 
 tsan-test: tsan-unit-test tsan-e2e-test
 
-# WV_REQUIRE_S3=1: the S3 tests fail, rather than skip, when the versitygw that `make setup` builds is missing.
+# WV_REQUIRE_S3=1: the S3 tests fail, rather than skip, when the versitygw that `make setup` builds is missing;
+# WV_REQUIRE_SPARK=1 likewise for the Spark cluster tests (pyspark, Java 17). --dist loadgroup: the tests
+# marked xdist_group("spark") all run on one worker, so the session starts one Spark cluster, not two.
 e2e-test: build $(SETUP_STAMP)
 	$(STAMP) $(BUILD)/.stamps/e2e $(E2E_INPUTS) E2E_WORKERS=$(E2E_WORKERS) -- \
-	  env WV_BIN=$(abspath $(WV)) WV_REQUIRE_PG=1 WV_REQUIRE_S3=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
-	  $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist load) --ignore=tests/e2e/test_tsan.py tests/e2e
+	  env WV_BIN=$(abspath $(WV)) WV_REQUIRE_PG=1 WV_REQUIRE_S3=1 WV_REQUIRE_SPARK=1 $(PYTHON) -m pytest -q \
+	  -p no:cacheprovider $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist loadgroup) \
+	  --ignore=tests/e2e/test_tsan.py tests/e2e
 
 # clang-format --dry-run --Werror over every tracked C++ file (.clang-format is the style).
 format-check: $(SETUP_STAMP)

@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   systemd
   postgresql
   python3 python3-venv
+  openjdk-17-jre-headless
 )
 
 missing=()

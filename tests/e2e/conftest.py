@@ -128,3 +128,25 @@ def s3_proxy(s3_server):
 
     with FaultProxy("127.0.0.1", s3_server.port) as proxy:
         yield proxy
+
+
+# ---- Spark: a standalone master and worker on loopback, started once per test session ----
+
+@pytest.fixture(scope="session")
+def spark_cluster():
+    """A running spark_cluster.SparkCluster (two one-core executors); stopped after the session.
+
+    Without pyspark or Java the Spark tests are skipped, or fail when WV_REQUIRE_SPARK=1 (as `make test`
+    sets). Mark the tests `pytest.mark.xdist_group("spark")` so that one xdist worker runs them all and
+    the session starts one cluster, not one per worker."""
+    from spark_cluster import SparkCluster
+
+    cluster = SparkCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def spark(spark_cluster):
+    """The SparkSession on the test cluster (UTC session time zone)."""
+    return spark_cluster.session()
