@@ -52,6 +52,13 @@ class S3Server:
         self.process = None
 
     @property
+    def wrong_secret_key(self):
+        """The secret with its first character changed: always different from it (the secret is
+        random, so a fixed replacement character would equal it one time in 64)."""
+        first = "y" if self.secret_key[0] == "x" else "x"
+        return first + self.secret_key[1:]
+
+    @property
     def endpoint(self):
         return f"http://127.0.0.1:{self.port}"
 

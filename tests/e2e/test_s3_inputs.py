@@ -194,11 +194,11 @@ def test_clear_errors_with_the_input_exit_code(wv_bin, traces, s3, s3_server, s3
     out = tmp_path / "out"
     secret = s3_server.secret_key
 
-    wrong = dict(s3_env, AWS_SECRET_ACCESS_KEY="x" + secret[1:])
+    wrong = dict(s3_env, AWS_SECRET_ACCESS_KEY=s3_server.wrong_secret_key)
     proc = run(wv_bin, "run", "--traces", f"s3://{s3_bucket}/a.csv", "--out", out, env=wrong, check=False)
     line = one_line_error(proc, secret)
     assert proc.returncode == 3, line
-    assert "x" + secret[1:] not in proc.stderr
+    assert s3_server.wrong_secret_key not in proc.stderr
     assert "the secret access key does not match (403 SignatureDoesNotMatch)" in line
     assert "AWS_SECRET_ACCESS_KEY" in line
 

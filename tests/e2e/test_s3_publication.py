@@ -246,7 +246,7 @@ def test_access_errors_are_one_line_with_distinct_codes_and_no_secret(wv_bin, s3
     from s3_server import free_loopback_port
 
     cases = {
-        "wrong secret": dict(s3_env, AWS_SECRET_ACCESS_KEY="x" + s3_server.secret_key[1:]),
+        "wrong secret": dict(s3_env, AWS_SECRET_ACCESS_KEY=s3_server.wrong_secret_key),
         "unknown key": dict(s3_env, AWS_ACCESS_KEY_ID="AKIAUNKNOWNUNKNOWN00"),
         "unreachable": dict(s3_env, AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{free_loopback_port()}"),
     }
