@@ -113,6 +113,6 @@ with DAG(
                       timeout=int(timedelta(hours=1, minutes=45).total_seconds()))
     run = BashOperator(task_id="run_append", bash_command=step("run"), env=env)
     check = BashOperator(task_id="check_fresh", bash_command=step("check"), env=env)
-    load = BashOperator(task_id="load_append", bash_command=step("load"), env=env)
+    load = BashOperator(task_id="load_warehouse", bash_command=step("load"), env=env)
     report = BashOperator(task_id="report", bash_command=step("report"), env=env)
     wait >> run >> check >> load >> report

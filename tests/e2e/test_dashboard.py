@@ -5,8 +5,8 @@ Oracles: DuckDB reading the Parquet files recomputes every trend value; the
 charts are parsed as XML (xml.etree) and their series, points, values and labels
 compared with it; the freshness block is compared with the manifest as JSON;
 headless Chromium renders the report (network off) at desktop and phone widths.
-The manifest's future "batches" list (written by `run --append`, not on this
-branch) is tested with a manifest variant written here.
+The manifest's "batches" list comes from real `run --append` batches; the older
+manifest shape without it from a copy with the key removed.
 """
 import json
 import os
@@ -189,13 +189,13 @@ def freshness_fields(html):
     return dict(re.findall(r'<dd data-field="(\w+)">(.*?)</dd>', block))
 
 
-def test_freshness_is_the_run_itself_without_batches(report_html, out):
+def test_freshness_of_a_plain_run_is_its_one_batch(report_html, out):
     _, html = report_html
     m = json.loads((out / "_manifest.json").read_text())
-    assert "batches" not in m
+    assert [b["id"] for b in m["batches"]] == [m["run_id"]]
     f = freshness_fields(html)
     assert f["batch"] == m["run_id"]
-    assert f["batch_time"] == m["created_at"]
+    assert f["batch_time"] == m["batches"][0]["appended_at"]
     assert f["batches"] == "1"
     for k in ("input", "accepted", "rejected"):
         assert f[k] == f"{m['rows'][k]:,}"
@@ -203,29 +203,40 @@ def test_freshness_is_the_run_itself_without_batches(report_html, out):
     assert f["checks"] == f"{passed} of {len(m['quality_checks'])} passed"
 
 
-def with_batches(src, dst, appended_at):
-    """A copy of output `src` whose manifest lists two batches (the contract with
-    `run --append`), the newest appended at `appended_at`."""
-    shutil.copytree(src, dst)
-    m = json.loads((dst / "_manifest.json").read_text())
-    rows = {k: m["rows"][k] for k in ("input", "accepted", "rejected")}
-    first = {"input": rows["input"] // 2, "accepted": rows["accepted"] // 2,
-             "rejected": rows["rejected"] // 2}
-    m["batches"] = [
-        {"id": "batch-1", "appended_at": "2013-03-05T05:00:00Z", "inputs": m["inputs"][:1],
-         "rows": first},
-        {"id": "batch-2", "appended_at": appended_at, "inputs": m["inputs"][:1],
-         "rows": {k: rows[k] - first[k] for k in rows}},
-    ]
-    (dst / "_manifest.json").write_text(json.dumps(m, indent=1))
-    return m
-
-
-def test_freshness_is_the_last_batch_when_batches_exist(wv_bin, out, tmp_path):
-    m = with_batches(out, tmp_path / "b", "2013-03-06T05:10:00Z")
-    html = render(wv_bin, tmp_path / "b", tmp_path / "r.html", {"WV_NOW": "2013-03-06T06:40:00Z"})
+def test_freshness_of_a_manifest_without_batches_is_the_run_itself(wv_bin, out, tmp_path):
+    """Outputs written before batches existed: the run is the one batch."""
+    shutil.copytree(out, tmp_path / "old")
+    m = json.loads((tmp_path / "old" / "_manifest.json").read_text())
+    del m["batches"]
+    (tmp_path / "old" / "_manifest.json").write_text(json.dumps(m, indent=1))
+    html = render(wv_bin, tmp_path / "old", tmp_path / "r.html", {"WV_NOW": "2013-03-07T06:00:00Z"})
     f = freshness_fields(html)
+    assert (f["batch"], f["batch_time"], f["batches"]) == (m["run_id"], m["created_at"], "1")
+
+
+def epoch_of(iso):
+    return int(subprocess.run(["date", "-u", "-d", iso, "+%s"], capture_output=True, text=True,
+                              check=True).stdout.strip())
+
+
+@pytest.fixture(scope="module")
+def appended(wv_bin, out, tmp_path_factory):
+    """The same two trace files as `out`, appended as two batches (batch-1, batch-2)."""
+    d = tmp_path_factory.mktemp("dash-append")
+    for i, name in enumerate(["a.csv", "b.csv"], start=1):
+        proc = subprocess.run([wv_bin, "run", "--traces", str(out.parent / name), "--out",
+                               str(d / "out"), "--append", "--run-id", f"batch-{i}", "--quiet"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    return d / "out"
+
+
+def test_freshness_is_the_last_batch_when_batches_exist(wv_bin, appended, tmp_path):
+    m = json.loads((appended / "_manifest.json").read_text())
     last = m["batches"][-1]
+    now = epoch_of(last["appended_at"]) + 90 * 60
+    html = render(wv_bin, appended, tmp_path / "r.html", {"WV_NOW": str(now)})
+    f = freshness_fields(html)
     assert (f["batch"], f["batch_time"], f["batches"]) == ("batch-2", last["appended_at"], "2")
     assert f["age"] == "1 h 30 min"
     for k in ("input", "accepted", "rejected"):
@@ -264,15 +275,16 @@ def test_check_max_age_fails_a_stale_output_with_exit_9(wv_bin, out):
     assert check(wv_bin, out, now="2099-01-01T00:00:00Z").returncode == 0
 
 
-def test_check_max_age_reads_the_last_batch(wv_bin, out, tmp_path):
-    with_batches(out, tmp_path / "b", "2013-03-06T05:10:00Z")
-    # `check` still verifies the whole output with the extra "batches" key.
-    proc = check(wv_bin, tmp_path / "b", "--max-age", "2", now="2013-03-06T07:00:00Z")
+def test_check_max_age_reads_the_last_batch(wv_bin, appended):
+    last = json.loads((appended / "_manifest.json").read_text())["batches"][-1]
+    now = str(epoch_of(last["appended_at"]) + 110 * 60)
+    proc = check(wv_bin, appended, "--max-age", "2", now=now)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "newest batch batch-2 at 2013-03-06T05:10:00Z is 1 h 50 min old" in proc.stdout
-    proc = check(wv_bin, tmp_path / "b", "--max-age", "1.5", now="2013-03-06T07:00:00Z")
+    assert f"newest batch batch-2 at {last['appended_at']} is 1 h 50 min old" in proc.stdout
+    proc = check(wv_bin, appended, "--max-age", "1.5", now=now)
     assert proc.returncode == EXIT_STALE
-    assert "batch-2 at 2013-03-06T05:10:00Z is 1 h 50 min old, more than --max-age 1.5 h" in proc.stderr
+    assert (f"batch-2 at {last['appended_at']} is 1 h 50 min old, more than --max-age 1.5 h"
+            in proc.stderr)
 
 
 def test_check_max_age_usage_errors(wv_bin, out):
@@ -288,8 +300,10 @@ def test_check_max_age_refuses_a_malformed_batch_list(wv_bin, out, tmp_path):
     m["batches"] = []
     (tmp_path / "b" / "_manifest.json").write_text(json.dumps(m))
     proc = check(wv_bin, tmp_path / "b", "--max-age", "1")
-    assert proc.returncode == 3, proc.stderr
-    assert "batches" in proc.stderr
+    # The files' rows carry a batch id the manifest no longer lists: a mismatch, found
+    # before freshness is asked.
+    assert proc.returncode == 6, proc.stderr
+    assert "batch" in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("viewport", [(1200, 900), (390, 844)], ids=["desktop", "phone"])

@@ -7,9 +7,8 @@
   dag.test() against local data, in a temporary AIRFLOW_HOME with SQLite, loading a real
   PostgreSQL; the results are checked with DuckDB and psycopg, not with wordviews.
 
-`run --append` and `load --append` are not on this branch: the DAG runs in the script's
-"rebuild" mode (plain `run` over every day file so far, plain `load`); the "append" mode's
-test runs once the binary has --append and is skipped until then, saying so.
+Both of the script's modes run: "append" (`run --append` the day) and "rebuild" (plain `run`
+over every day file so far); both then reload the warehouse whole (`load --append` is not built).
 """
 import configparser
 import json
@@ -148,17 +147,12 @@ def daily(env, *args):
     return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env)
 
 
-def has_append(wv_bin):
-    return "--append" in subprocess.run([wv_bin, "run", "--help"], capture_output=True,
-                                        text=True).stdout
-
-
 def test_script_commands_per_mode(wv_bin, inbox, tmp_path):
     env = script_env(wv_bin, inbox, tmp_path, mode="append", WV_DAILY_PG="dbname=x")
     lines = daily(env, "commands", DAYS[1]).stdout.splitlines()
     assert lines[0].split()[1:3] == ["run", "--traces"]
     assert f"traces-{DAYS[1]}.csv.gz" in lines[0] and f"traces-{DAYS[0]}" not in lines[0]
-    assert "--append" in lines[0] and "--append" in lines[2]
+    assert "--append" in lines[0] and lines[2].split()[1] == "load" and "--append" not in lines[2]
     assert lines[1].endswith("--max-age 26 ") and "dbname" not in " ".join(lines)
     env = script_env(wv_bin, inbox, tmp_path, mode="rebuild")
     lines = daily(env, "commands", DAYS[1]).stdout.splitlines()
@@ -197,9 +191,6 @@ def test_script_all_rebuild_two_days(wv_bin, inbox, tmp_path):
 
 
 def test_script_all_append(wv_bin, inbox, tmp_path):
-    if not has_append(wv_bin):
-        pytest.skip("`wordviews run --append` is not in this build (another branch): the append "
-                    "mode's commands are tested above, their run only once it exists")
     env = script_env(wv_bin, inbox, tmp_path, mode="append")
     for day in DAYS:
         proc = daily(env, "all", day)
@@ -210,8 +201,9 @@ def test_script_all_append(wv_bin, inbox, tmp_path):
     con = duckdb.connect()
     con.execute(f"CREATE TABLE appended AS SELECT * FROM {fact_sql(tmp_path / 'out')}")
     con.execute(f"CREATE TABLE rebuilt AS SELECT * FROM {fact_sql(rebuild)}")
-    # The columns both have (an appended row also carries its batch id).
-    cols = ", ".join(c[0] for c in con.execute("DESCRIBE rebuilt").fetchall())
+    # Every column but the batch id (each append is a batch of its own; the rebuild is one).
+    cols = ", ".join(c[0] for c in con.execute("DESCRIBE rebuilt").fetchall()
+                     if c[0] != "batch_id")
     assert con.execute("SELECT count(*) FROM appended").fetchone() == \
         con.execute("SELECT count(*) FROM rebuilt").fetchone()
     diff = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM appended EXCEPT ALL "
@@ -255,7 +247,7 @@ def test_airflow_dag_parses(tmp_path):
     assert info["dag_ids"] == ["wordviews_daily"]
     assert info["schedule"] == "0 5 * * *" and info["sla_miss_callback"]
     tasks = info["tasks"]
-    order = ["wait_for_traces", "run_append", "check_fresh", "load_append", "report"]
+    order = ["wait_for_traces", "run_append", "check_fresh", "load_warehouse", "report"]
     assert sorted(tasks) == sorted(order)
     for before, after in zip(order, order[1:]):
         assert tasks[after]["upstream"] == [before]
@@ -272,9 +264,6 @@ def test_airflow_dag_parses(tmp_path):
 
 @pytest.mark.parametrize("mode", ["rebuild", "append"])
 def test_airflow_dag_test_runs_the_day(wv_bin, inbox, tmp_path, pg_server, mode):  # noqa: F811
-    if mode == "append" and not has_append(wv_bin):
-        pytest.skip("`wordviews run --append` is not in this build (another branch): the DAG runs "
-                    "its append commands once it exists; the rebuild mode runs now")
     db = pg_server.create_database(f"airflow_{mode}")
     out, report = tmp_path / "out", tmp_path / "dash" / "report.html"
     report.parent.mkdir()

@@ -213,10 +213,42 @@ def recall_by_pos(sql):
     return [with_ci(r) for r in rows]
 
 
+DAY = "CAST(date_add(DATE'1970-01-01', CAST(floor(epoch / 86400) AS INT)) AS STRING)"
+
+
+def daily_trends(sql):
+    return sql(f"""
+        SELECT {DAY} AS date, learning_language, ui_language, count(*) AS views,
+               count(DISTINCT user_id) AS active_users, sum(session_seen) AS exercises,
+               sum(session_correct) AS correct,
+               try_divide(CAST(sum(session_correct) AS DOUBLE), sum(session_seen)) AS recall_rate
+        FROM f GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")
+
+
+def daily_totals(sql):
+    """Every day from the first to the last, an empty one with zeros (and no recall rate)."""
+    return sql(f"""
+        WITH d AS (SELECT {DAY} AS date, user_id, session_seen, session_correct FROM f),
+             span AS (SELECT explode(sequence(CAST(min(date) AS DATE), CAST(max(date) AS DATE))) AS day
+                      FROM d),
+             days AS (SELECT CAST(day AS STRING) AS date FROM span),
+             per AS (SELECT date, count(*) AS views, count(DISTINCT user_id) AS active_users,
+                            sum(session_seen) AS exercises, sum(session_correct) AS correct
+                     FROM d GROUP BY date),
+             fresh AS (SELECT date, count(*) AS new_users
+                       FROM (SELECT user_id, min(date) AS date FROM d GROUP BY user_id) GROUP BY date)
+        SELECT days.date, coalesce(views, 0) AS views, coalesce(active_users, 0) AS active_users,
+               coalesce(exercises, 0) AS exercises, coalesce(correct, 0) AS correct,
+               try_divide(CAST(correct AS DOUBLE), exercises) AS recall_rate,
+               coalesce(new_users, 0) AS new_users
+        FROM days LEFT JOIN per USING (date) LEFT JOIN fresh USING (date) ORDER BY 1""")
+
+
 ORACLES = {"pairs": pairs, "pair-users": pair_users, "pair-views": pair_views, "time-of-day": time_of_day,
            "time-of-day-test": time_of_day_test, "retention-pairs": retention_pairs,
            "retention-ui": retention_ui, "forgetting-curve": forgetting_curve,
-           "hardest-words": hardest_words, "recall-by-pos": recall_by_pos}
+           "hardest-words": hardest_words, "recall-by-pos": recall_by_pos,
+           "daily-trends": daily_trends, "daily-totals": daily_totals}
 
 
 def test_the_cluster_has_two_executor_processes(spark, spark_cluster):
