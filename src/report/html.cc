@@ -312,7 +312,10 @@ std::string RenderTrendChart(const TrendChart& chart) {
       static_cast<int>((chart.series.size() + legend_columns - 1) / legend_columns);
   const int width = left + plot_w + right;
   const int height = top + plot_h + axis_h + legend_rows * legend_row + 6;
-  const auto [lo, hi] = TrendRange(chart);
+  // Plain variables, not a structured binding: clang 14 cannot capture those in a lambda.
+  const std::pair<double, double> range = TrendRange(chart);
+  const double lo = range.first;
+  const double hi = range.second;
   const size_t nx = chart.x_labels.size();
   auto x_of = [&](size_t i) {
     return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
