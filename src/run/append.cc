@@ -242,8 +242,8 @@ Status BatchState::LoadCourses() {
     return OkStatus();
   }
   return InputError(fmt::format(
-      "{} has no {}: it was written by a wordviews without `run --append`; rebuild it with "
-      "`wordviews run` over all its inputs",
+      "{} has no {}: it was not made with `run --append` (a plain run keeps no append state); "
+      "rebuild it with `wordviews run --append` over all its inputs, then append to it",
       previous_->dir(), kCoursesState));
 }
 

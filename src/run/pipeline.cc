@@ -198,9 +198,12 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
-  // The append state is kept for local outputs only (an S3 output cannot be
-  // appended to yet, and its object names carry the version).
-  if (!store->StagingPath().empty()) ingest.history = state;
+  // The append state is kept for outputs made and grown with --append, local
+  // only (an S3 output cannot be appended to yet, and its object names carry
+  // the version). A plain run keeps none: it would cost every run ~24 bytes
+  // an accepted row on disk and the per-row bookkeeping.
+  const bool keep_state = append && !store->StagingPath().empty();
+  if (keep_state) ingest.history = state;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -213,7 +216,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   traces::Ingestor ingestor(std::move(ingest));
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
     built.rows_consumed += static_cast<int64_t>(chunk.input_rows);
-    state->Observe(chunk.accepted);
+    if (keep_state) state->Observe(chunk.accepted);
     return builder.Consume(std::move(chunk));
   }));
   manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
@@ -424,7 +427,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     return QualityGateFailure(manifest, options.out_dir);
   }
-  if (!store->StagingPath().empty()) {
+  if (options.append && !store->StagingPath().empty()) {
     WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
   }
   if (previous != nullptr) {

@@ -183,6 +183,15 @@ def test_plain_run_is_one_batch(run_wv, dirty, tmp_path):
     b = m["batches"][0]
     assert b["id"] == m["run_id"] and b["appended_at"] == m["created_at"]
     assert b["inputs"] == m["inputs"] and b["rows"] == m["rows"]
+    # A plain run keeps no append state (it would cost every run ~24 bytes an accepted row)...
+    assert not (out / "_state").exists() and not m.get("state", {}).get("files")
+    # ...so appending to its output is refused with what to do, and the output is left alone.
+    before = snapshot(out)
+    proc = run_wv("run", "--traces", batches[2], "--out", out, "--append", check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "run --append" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert snapshot(out) == before
+    check_ok(run_wv, out)
 
 
 def test_check_finds_a_tampered_batch_list_and_state(run_wv, dirty, tmp_path):
