@@ -243,7 +243,7 @@ Status BatchState::LoadCourses() {
   }
   return InputError(fmt::format(
       "{} has no {}: it was not made with `run --append` (a plain run keeps no append state); "
-      "rebuild it with `wordviews run --append` over all its inputs, then append to it",
+      "rebuild it with `wordviews run --appendable` over all its inputs, then append to it",
       previous_->dir(), kCoursesState));
 }
 

@@ -181,7 +181,7 @@ struct Built {
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
                                const traces::IngestSpill& spill, io::OutputStore* store,
                                const RunObserver& observer, Clock::time_point start, bool append,
-                               BatchState* state, Manifest* manifest) {
+                               bool keep_append_state, BatchState* state, Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;
@@ -202,7 +202,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   // only (an S3 output cannot be appended to yet, and its object names carry
   // the version). A plain run keeps none: it would cost every run ~24 bytes
   // an accepted row on disk and the per-row bookkeeping.
-  const bool keep_state = append && !store->StagingPath().empty();
+  const bool keep_state = keep_append_state && !store->StagingPath().empty();
   if (keep_state) ingest.history = state;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
@@ -418,8 +418,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
-  WV_ASSIGN_OR_RETURN(Built built, IngestAndBuild(settings, refs, spill, store.get(), observer,
-                                                  start, options.append, &state, &manifest));
+  WV_ASSIGN_OR_RETURN(
+      Built built,
+      IngestAndBuild(settings, refs, spill, store.get(), observer, start, options.append,
+                     options.append || options.appendable, &state, &manifest));
   spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);
@@ -427,7 +429,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     return QualityGateFailure(manifest, options.out_dir);
   }
-  if (options.append && !store->StagingPath().empty()) {
+  if ((options.append || options.appendable) && !store->StagingPath().empty()) {
     WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
   }
   if (previous != nullptr) {

@@ -42,6 +42,9 @@ struct RunOptions {
   // Add the traces to out_dir as a new batch instead of replacing it
   // (run/append.h; docs/PIPELINE.md, Appending).
   bool append = false;
+  // Keep the append state (run/append.h) in a plain run too, so that later
+  // --append runs can grow its output; --append implies it.
+  bool appendable = false;
   // The run's id (the manifest's run_id, the batch_id of its rows); empty:
   // a new one from the time and a random number. Letters, digits, '.', '_'
   // and '-', at most 64; local outputs only (S3 object names carry it), and

@@ -189,9 +189,17 @@ def test_plain_run_is_one_batch(run_wv, dirty, tmp_path):
     before = snapshot(out)
     proc = run_wv("run", "--traces", batches[2], "--out", out, "--append", check=False)
     assert proc.returncode == 3, proc.stderr
-    assert "run --append" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "run --appendable" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert snapshot(out) == before
     check_ok(run_wv, out)
+    # Rebuilt --appendable, it grows again, and equals one run over the three inputs.
+    run_wv("run", "--traces", batches[0], batches[1], "--out", out, "--appendable", "--quiet")
+    assert (out / "_state").is_dir()
+    run_wv("run", "--traces", batches[2], "--out", out, "--append", "--quiet")
+    check_ok(run_wv, out)
+    one = tmp_path / "one"
+    run_wv("run", "--traces", *batches[:3], "--out", one, "--quiet")
+    assert_same_tables(one, out)
 
 
 def test_check_finds_a_tampered_batch_list_and_state(run_wv, dirty, tmp_path):

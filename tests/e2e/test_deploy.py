@@ -156,7 +156,9 @@ def test_script_commands_per_mode(wv_bin, inbox, tmp_path):
     assert lines[1].endswith("--max-age 26 ") and "dbname" not in " ".join(lines)
     env = script_env(wv_bin, inbox, tmp_path, mode="rebuild")
     lines = daily(env, "commands", DAYS[1]).stdout.splitlines()
-    assert "--append" not in " ".join(lines) and len(lines) == 3  # no load without WV_DAILY_PG
+    assert len(lines) == 3  # no load without WV_DAILY_PG
+    # The rebuild replaces the output whole, keeping the state later appends need.
+    assert "--append" not in lines[0].split() and "--appendable" in lines[0].split()
     assert lines[0].index(f"traces-{DAYS[0]}") < lines[0].index(f"traces-{DAYS[1]}")
     assert daily(env, "commands", "2013-02-30").returncode == 2
     assert daily(dict(env, WV_DAILY_MODE="sometimes"), "commands").returncode == 2
