@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "fmt/core.h"
 #include "io/dir_lock.h"
 #include "io/signal_cleanup.h"
+#include "io/temp_folder.h"
 #include "io/tree_removal.h"
 #include "io/unique_fd.h"
 
@@ -45,31 +45,12 @@ int RenameAt2(int dir_fd, const std::string& from, const std::string& to, unsign
       ::syscall(SYS_renameat2, dir_fd, from.c_str(), dir_fd, to.c_str(), flags));
 }
 
-// 16 hex digits: staging names must not collide between processes that may
-// share a pid (two containers writing beside the same folder).
-std::string RandomToken() {
-  uint64_t bits = 0;
-  if (::getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
-    bits = static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^
-           static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&bits));
-  }
-  return fmt::format("{:016x}", bits);
-}
-
 // `<prefix><digits>-<hex digits>`, optionally `.old` (older versions' names).
 bool IsStagingName(std::string_view name, std::string_view prefix) {
   if (name.substr(0, prefix.size()) != prefix) return false;
   std::string_view rest = name.substr(prefix.size());
   if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".old") rest.remove_suffix(4);
-  const size_t dash = rest.find('-');
-  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    const char c = rest[i];
-    const bool ok = i < dash ? (c >= '0' && c <= '9')
-                             : i == dash || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    if (!ok) return false;
-  }
-  return true;
+  return IsPidTokenName(rest);
 }
 
 Status SyncFd(int fd, const std::string& what) {

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -50,6 +52,27 @@ TempFolder::~TempFolder() {
   TreeRemovalOptions options;
   options.only_inode = inode_;
   RemoveTreeAt(parent_.get(), name_.c_str(), options);
+}
+
+std::string RandomToken() {
+  uint64_t bits = 0;
+  if (::getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
+    bits = static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^
+           static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&bits));
+  }
+  return fmt::format("{:016x}", bits);
+}
+
+bool IsPidTokenName(std::string_view rest) {
+  const size_t dash = rest.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    const bool ok = i < dash ? (c >= '0' && c <= '9')
+                             : i == dash || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!ok) return false;
+  }
+  return true;
 }
 
 }  // namespace wv::io

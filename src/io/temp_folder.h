@@ -16,6 +16,16 @@ namespace wv::io {
 // not empty, else /tmp (without a trailing slash).
 std::string TemporaryRoot();
 
+// 16 hex digits from getrandom: names beside a user's folder (staging,
+// spill) must not collide between processes that may share a pid (two
+// containers writing beside the same folder).
+std::string RandomToken();
+
+// Whether `rest` is `<decimal digits>-<lower-case hex digits>`, the tail
+// (`<pid>-<RandomToken()>`) of every name we create beside a user's folder:
+// the only names ever removed there as stale.
+bool IsPidTokenName(std::string_view rest);
+
 // A private temporary folder (mode 0700, made by mkdtemp under $TMPDIR, else
 // /tmp), removed with everything in it when the object is destroyed, and by
 // SIGINT, SIGTERM, SIGHUP and SIGABRT (io/signal_cleanup.h); the removal is

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,28 +22,10 @@ namespace {
 
 constexpr std::string_view kPrefix = ".wv-spill-";
 
-std::string RandomHex() {
-  uint64_t bits = 0;
-  if (::getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
-    bits = static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^
-           static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&bits));
-  }
-  return fmt::format("{:016x}", bits);
-}
-
 // `.wv-spill-<digits>-<hex digits>`: the only names removed as stale.
 bool IsSpillName(std::string_view name) {
   if (name.substr(0, kPrefix.size()) != kPrefix) return false;
-  const std::string_view rest = name.substr(kPrefix.size());
-  const size_t dash = rest.find('-');
-  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    const char c = rest[i];
-    const bool ok = i < dash ? (c >= '0' && c <= '9')
-                             : i == dash || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    if (!ok) return false;
-  }
-  return true;
+  return io::IsPidTokenName(name.substr(kPrefix.size()));
 }
 
 // Removes the spill folders in `parent_fd` that no live run holds.
@@ -92,7 +73,7 @@ StatusOr<std::unique_ptr<SpillFolder>> SpillFolder::Create(const std::string& pa
   // Signals are held off while the folder is created and registered.
   io::ScopedCleanupSignalBlock block;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const std::string name = fmt::format("{}{}-{}", kPrefix, ::getpid(), RandomHex());
+    const std::string name = fmt::format("{}{}-{}", kPrefix, ::getpid(), io::RandomToken());
     folder->cleanup_ = io::SignalCleanup::Register(parent_fd, name, /*is_tree=*/true);
     if (::mkdirat(parent_fd, name.c_str(), 0700) != 0) {
       const int error = errno;
