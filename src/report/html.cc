@@ -163,57 +163,93 @@ std::string RenderHeatmap(const Heatmap& chart) {
   return s;
 }
 
-std::string RenderLineChart(const LineChart& chart) {
-  const int left = 56, plot_w = 420, legend_w = 130, top = 34, plot_h = 240, bottom = 40;
-  const int width = left + plot_w + legend_w, height = top + plot_h + bottom;
-  double lo = 1, hi = 0;
-  for (const auto& line : chart.series) {
+namespace {
+
+using Series = std::vector<std::optional<double>>;
+
+// The plot area of a line chart: nx categorical x positions spread over
+// [left, left + width] (one centred position when nx is 1), y values in
+// [lo, hi] mapped onto [top + height, top].
+struct PlotArea {
+  int left, top, width, height;
+  size_t nx;
+  double lo, hi;
+  double X(size_t i) const {
+    return left + (nx > 1 ? width * static_cast<double>(i) / (nx - 1) : width / 2.0);
+  }
+  double Y(double v) const { return top + height * (1 - (v - lo) / (hi - lo)); }
+};
+
+// The smallest and largest present value of all series; {+inf, -inf} when
+// none is present.
+std::pair<double, double> SeriesExtent(const std::vector<Series>& series) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& line : series) {
     for (const auto& v : line) {
       if (!v) continue;
       lo = std::min(lo, *v);
       hi = std::max(hi, *v);
     }
   }
+  return {lo, hi};
+}
+
+// The SVG path data through the present points of `line` (at most area.nx of
+// them), the pen lifted over missing values so a gap stays a gap. Calls
+// on_point(i, v) for each point drawn.
+template <typename OnPoint>
+std::string GapAwarePath(const Series& line, const PlotArea& area, OnPoint on_point) {
+  std::string path;
+  bool pen_down = false;
+  for (size_t i = 0; i < line.size() && i < area.nx; ++i) {
+    if (!line[i]) {
+      pen_down = false;
+      continue;
+    }
+    path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", area.X(i), area.Y(*line[i]));
+    pen_down = true;
+    on_point(i, *line[i]);
+  }
+  return path;
+}
+
+}  // namespace
+
+std::string RenderLineChart(const LineChart& chart) {
+  const int left = 56, plot_w = 420, legend_w = 130, top = 34, plot_h = 240, bottom = 40;
+  const int width = left + plot_w + legend_w, height = top + plot_h + bottom;
+  auto [lo, hi] = SeriesExtent(chart.series);
   if (lo > hi) {
     lo = 0;
     hi = 1;
   }
   const double pad = std::max(0.01, (hi - lo) * 0.1);
-  lo = std::max(0.0, lo - pad);
-  hi = std::min(1.0, hi + pad);
-  const size_t nx = chart.x_labels.size();
-  auto x_of = [&](size_t i) {
-    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
-  };
-  auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
+  const PlotArea area{left,
+                      top,
+                      plot_w,
+                      plot_h,
+                      chart.x_labels.size(),
+                      std::max(0.0, lo - pad),
+                      std::min(1.0, hi + pad)};
   std::string s = SvgOpen(width, height, chart.title);
-  for (double t : NiceTicks(lo, hi, 6)) {
+  for (double t : NiceTicks(area.lo, area.hi, 6)) {
     s += fmt::format(
         "<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e3e3e3\"/>"
         "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#555\">{}</text>\n",
-        left, left + plot_w, y_of(t), y_of(t), left - 6, y_of(t) + 4, Percent(t, 0));
+        left, left + plot_w, area.Y(t), area.Y(t), left - 6, area.Y(t) + 4, Percent(t, 0));
   }
-  for (size_t i = 0; i < nx; ++i) {
+  for (size_t i = 0; i < area.nx; ++i) {
     s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
-                     x_of(i), top + plot_h + 18, EscapeHtml(chart.x_labels[i]));
+                     area.X(i), top + plot_h + 18, EscapeHtml(chart.x_labels[i]));
   }
   s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n",
                    left + plot_w / 2, top + plot_h + 36, EscapeHtml(chart.y_label));
   for (size_t k = 0; k < chart.series.size(); ++k) {
     const char* colour = SeriesColour(k);
-    std::string path;
-    bool pen_down = false;
-    for (size_t i = 0; i < chart.series[k].size() && i < nx; ++i) {
-      const auto& v = chart.series[k][i];
-      if (!v) {
-        pen_down = false;
-        continue;
-      }
-      path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", x_of(i), y_of(*v));
-      pen_down = true;
-      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", x_of(i),
-                       y_of(*v), colour);
-    }
+    const std::string path = GapAwarePath(chart.series[k], area, [&](size_t i, double v) {
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", area.X(i),
+                       area.Y(v), colour);
+    });
     if (!path.empty()) {
       s += fmt::format(
           "<path class=\"line\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", path,
@@ -243,14 +279,7 @@ namespace {
 // The y range of a trend chart: counts from 0 to their maximum, shares padded
 // around theirs (within [0, 1]).
 std::pair<double, double> TrendRange(const TrendChart& chart) {
-  double lo = INFINITY, hi = -INFINITY;
-  for (const auto& line : chart.series) {
-    for (const auto& v : line) {
-      if (!v) continue;
-      lo = std::min(lo, *v);
-      hi = std::max(hi, *v);
-    }
-  }
+  const auto [lo, hi] = SeriesExtent(chart.series);
   if (lo > hi) return {0, 1};
   if (!chart.percent) return {0, hi > 0 ? hi * 1.05 : 1};
   const double pad = std::max(0.01, (hi - lo) * 0.15);
@@ -265,19 +294,16 @@ std::string TrendValueText(const TrendChart& chart, double v) {
 
 // The axes of a trend chart: gridlines with y ticks, x ticks (at most 7,
 // first and last included) and both axis titles.
-std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, int plot_h, double lo,
-                      double hi) {
-  const size_t nx = chart.x_labels.size();
-  auto x_of = [&](size_t i) {
-    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
-  };
-  auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
+std::string TrendAxes(const TrendChart& chart, const PlotArea& area) {
+  const int left = area.left, top = area.top, plot_w = area.width, plot_h = area.height;
+  const double lo = area.lo, hi = area.hi;
+  const size_t nx = area.nx;
   std::string s = "<g class=\"axes\">\n";
   for (double t : NiceTicks(lo, hi, 5)) {
     s += fmt::format(
         "<line x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e3e3e3\"/>"
         "<text class=\"ytick\" x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#444\">{}</text>\n",
-        left, left + plot_w, y_of(t), y_of(t), left - 6, y_of(t) + 4,
+        left, left + plot_w, area.Y(t), area.Y(t), left - 6, area.Y(t) + 4,
         chart.percent ? Percent(t, hi - lo < 0.1 ? 1 : 0) : CompactCount(t));
   }
   const size_t step = nx <= 7 ? 1 : (nx + 5) / 6;
@@ -290,7 +316,7 @@ std::string TrendAxes(const TrendChart& chart, int left, int top, int plot_w, in
     s += fmt::format(
         "<text class=\"xtick\" x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" "
         "fill=\"#444\">{}</text>\n",
-        x_of(i), top + plot_h + 18, EscapeHtml(tick));
+        area.X(i), top + plot_h + 18, EscapeHtml(tick));
   }
   s += fmt::format(
       "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#888\"/>\n"
@@ -314,13 +340,7 @@ std::string RenderTrendChart(const TrendChart& chart) {
   const int height = top + plot_h + axis_h + legend_rows * legend_row + 6;
   // Plain variables, not a structured binding: clang 14 cannot capture those in a lambda.
   const std::pair<double, double> range = TrendRange(chart);
-  const double lo = range.first;
-  const double hi = range.second;
-  const size_t nx = chart.x_labels.size();
-  auto x_of = [&](size_t i) {
-    return left + (nx > 1 ? plot_w * static_cast<double>(i) / (nx - 1) : plot_w / 2.0);
-  };
-  auto y_of = [&](double v) { return top + plot_h * (1 - (v - lo) / (hi - lo)); };
+  const PlotArea area{left, top, plot_w, plot_h, chart.x_labels.size(), range.first, range.second};
   std::string s = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart trend\" id=\"{0}\" "
       "viewBox=\"0 0 {1} {2}\" width=\"{1}\" height=\"{2}\" role=\"img\" "
@@ -330,26 +350,18 @@ std::string RenderTrendChart(const TrendChart& chart) {
       "<text x=\"0\" y=\"17\" font-size=\"15\" font-weight=\"600\" fill=\"#222\">{4}</text>\n",
       EscapeHtml(chart.id), width, height, kFont, EscapeHtml(chart.title),
       EscapeHtml(chart.description));
-  s += TrendAxes(chart, left, top, plot_w, plot_h, lo, hi);
+  s += TrendAxes(chart, area);
   for (size_t k = 0; k < chart.series.size(); ++k) {
     const char* colour = SeriesColour(k);
     const std::string name = k < chart.series_names.size() ? chart.series_names[k] : "";
-    std::string path, points;
-    bool pen_down = false;
-    for (size_t i = 0; i < chart.series[k].size() && i < nx; ++i) {
-      const auto& v = chart.series[k][i];
-      if (!v) {
-        pen_down = false;
-        continue;
-      }
-      path += fmt::format("{}{:.1f},{:.1f} ", pen_down ? "L" : "M", x_of(i), y_of(*v));
-      pen_down = true;
+    std::string points;
+    const std::string path = GapAwarePath(chart.series[k], area, [&](size_t i, double v) {
       points += fmt::format(
           "<circle class=\"point\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\" "
           "data-x=\"{}\" data-value=\"{}\"><title>{}, {}: {}</title></circle>",
-          x_of(i), y_of(*v), colour, EscapeHtml(chart.x_labels[i]), fmt::format("{:.17g}", *v),
-          EscapeHtml(name), EscapeHtml(chart.x_labels[i]), EscapeHtml(TrendValueText(chart, *v)));
-    }
+          area.X(i), area.Y(v), colour, EscapeHtml(chart.x_labels[i]), fmt::format("{:.17g}", v),
+          EscapeHtml(name), EscapeHtml(chart.x_labels[i]), EscapeHtml(TrendValueText(chart, v)));
+    });
     const int col = static_cast<int>(k) % legend_columns,
               row = static_cast<int>(k) / legend_columns;
     const int lx = left + col * (plot_w / legend_columns);
