@@ -30,20 +30,8 @@ generated() {
   echo "$path"
 }
 
-# measure LABEL CMD... -> prints "LABEL: S s, C s CPU, M MiB" and sets LAST_S / LAST_CPU / LAST_MIB
-measure() {
-  local label="$1"
-  shift
-  local log="$dir/time.$$.log"
-  sync
-  if ! /usr/bin/time -v "$@" >"$dir/out.$$.log" 2>"$log"; then
-    echo "$label FAILED:"; tail -20 "$dir/out.$$.log" "$log"; exit 1
-  fi
-  LAST_S=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
-  LAST_CPU=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")
-  LAST_MIB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
-  printf "%-34s %8.2f s wall %8.2f s CPU %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_CPU" "$LAST_MIB"
-}
+# measure LABEL CMD...: bench/measure.sh
+. "$here/measure.sh"
 
 # versus LABEL READER INPUT: wordviews run, then DuckDB with READER, on INPUT
 versus() {
