@@ -33,20 +33,22 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 requirements="$here/requirements-test.txt"
 
-# The Python test tools live in the project's own virtual environment (.venv,
-# gitignored), never in the system interpreter. Its interpreter is Debian's
-# python3 (WV_PYTHON overrides), so the venv does not depend on what else is on PATH.
-venv="${WV_VENV:-$repo/.venv}"
+# ensure_venv VENV WHAT: VENV is a virtual environment made from Debian's python3 (WV_PYTHON
+# overrides), so it does not depend on what else is on PATH; a folder there that is not one is replaced.
 base_python="${WV_PYTHON:-/usr/bin/python3}"
 [ -x "$base_python" ] || base_python="$(command -v python3)"
-if ! "$venv/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null; then
-  echo "setup: creating the test virtual environment $venv ($("$base_python" --version))"
-  rm -rf "$venv"
-  "$base_python" -m venv "$venv"
-fi
+ensure_venv() {
+  if ! "$1/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null; then
+    echo "setup: creating $2 $1 ($("$base_python" --version))"
+    rm -rf "$1"
+    "$base_python" -m venv "$1"
+  fi
+}
 
-# Every pinned requirement already at its version: nothing to install.
-if ! "$venv/bin/python" - "$requirements" <<'PY' 2>/dev/null
+# pinned_installed VENV REQUIREMENTS: true when every NAME==VERSION line of REQUIREMENTS is installed
+# in VENV at that version (then there is nothing to install).
+pinned_installed() {
+  "$1/bin/python" - "$2" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
 for line in open(sys.argv[1]):
@@ -57,7 +59,13 @@ for line in open(sys.argv[1]):
     if version(name) != want:
         sys.exit(1)
 PY
-then
+}
+
+# The Python test tools live in the project's own virtual environment (.venv, gitignored; WV_VENV
+# overrides), never in the system interpreter.
+venv="${WV_VENV:-$repo/.venv}"
+ensure_venv "$venv" "the test virtual environment"
+if ! pinned_installed "$venv" "$requirements"; then
   echo "setup: installing the Python test tools into $venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
 fi
@@ -88,23 +96,8 @@ fi
 # --no-deps (nothing is resolved here). About 4 minutes and 280 MB the first time.
 airflow_requirements="$here/requirements-airflow.txt"
 airflow_venv="${WV_AIRFLOW_VENV:-$repo/.venv-airflow}"
-if ! "$airflow_venv/bin/python" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)' 2>/dev/null; then
-  echo "setup: creating the Airflow test environment $airflow_venv"
-  rm -rf "$airflow_venv"
-  "$base_python" -m venv "$airflow_venv"
-fi
-if ! "$airflow_venv/bin/python" - "$airflow_requirements" <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import version
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, want = line.split("==")
-    if version(name) != want:
-        sys.exit(1)
-PY
-then
+ensure_venv "$airflow_venv" "the Airflow test environment"
+if ! pinned_installed "$airflow_venv" "$airflow_requirements"; then
   echo "setup: installing Apache Airflow (test-only) into $airflow_venv"
   "$airflow_venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
     -r "$airflow_requirements"
