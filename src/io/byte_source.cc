@@ -127,12 +127,29 @@ class FileSource final : public ByteSource {
   bool verified_ = false;
 };
 
+// A source that transforms another's bytes (a prefix put back, gzip
+// inflated) and is otherwise that source: its name, sizes and identities.
+class WrappingSource : public ByteSource {
+ public:
+  const std::string& name() const override { return inner_->name(); }
+  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
+  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
+  std::optional<FileIdentity> identity() const override { return inner_->identity(); }
+  std::optional<ObjectIdentity> object_identity() const override {
+    return inner_->object_identity();
+  }
+
+ protected:
+  explicit WrappingSource(std::unique_ptr<ByteSource> inner) : inner_(std::move(inner)) {}
+  std::unique_ptr<ByteSource> inner_;
+};
+
 // Replays bytes already taken from `inner` (to sniff its format), then
 // continues with `inner`.
-class PrefixedSource final : public ByteSource {
+class PrefixedSource final : public WrappingSource {
  public:
   PrefixedSource(std::string prefix, std::unique_ptr<ByteSource> inner)
-      : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
+      : WrappingSource(std::move(inner)), prefix_(std::move(prefix)) {}
 
   StatusOr<size_t> Read(char* buffer, size_t capacity) override {
     if (offset_ < prefix_.size()) {
@@ -143,28 +160,20 @@ class PrefixedSource final : public ByteSource {
     }
     return inner_->Read(buffer, capacity);
   }
-  const std::string& name() const override { return inner_->name(); }
-  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
-  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
-  std::optional<FileIdentity> identity() const override { return inner_->identity(); }
-  std::optional<ObjectIdentity> object_identity() const override {
-    return inner_->object_identity();
-  }
 
  private:
   std::string prefix_;
   size_t offset_ = 0;
-  std::unique_ptr<ByteSource> inner_;
 };
 
 // Inflates a (multi-member) gzip stream with ISA-L, which checks each
 // member's CRC-32 and length (ISAL_GZIP mode).
-class GzipSource final : public ByteSource {
+class GzipSource final : public WrappingSource {
  public:
   static constexpr size_t kInputBufferSize = size_t{1} << 20;
 
   GzipSource(std::string prefix, std::unique_ptr<ByteSource> inner)
-      : inner_(std::move(inner)), input_(std::max(kInputBufferSize, prefix.size())) {
+      : WrappingSource(std::move(inner)), input_(std::max(kInputBufferSize, prefix.size())) {
     isal_inflate_init(&state_);
     state_.crc_flag = ISAL_GZIP;
     std::memcpy(input_.data(), prefix.data(), prefix.size());
@@ -218,13 +227,6 @@ class GzipSource final : public ByteSource {
       }
     }
   }
-  const std::string& name() const override { return inner_->name(); }
-  std::optional<uint64_t> stored_size() const override { return inner_->stored_size(); }
-  uint64_t stored_bytes_read() const override { return inner_->stored_bytes_read(); }
-  std::optional<FileIdentity> identity() const override { return inner_->identity(); }
-  std::optional<ObjectIdentity> object_identity() const override {
-    return inner_->object_identity();
-  }
 
  private:
   static std::string_view ErrorName(int code) {
@@ -255,7 +257,6 @@ class GzipSource final : public ByteSource {
     return OkStatus();
   }
 
-  std::unique_ptr<ByteSource> inner_;
   std::vector<uint8_t> input_;
   inflate_state state_;
   bool inner_eof_ = false;
