@@ -44,6 +44,35 @@ Status WriteStdout(std::string_view text);
 // fail a command because nobody reads them (a closed or full stderr).
 void PrintStderr(std::string_view text);
 
+// The progress of a long command on stderr: on a terminal one bar redrawn in
+// place (at most every 0.1 s), otherwise a log line every 5 seconds, nothing
+// when quiet. Not thread-safe: callers serialise their calls.
+class ProgressLine {
+ public:
+  ProgressLine(bool quiet, bool terminal) : quiet_(quiet), terminal_(terminal) {}
+
+  bool quiet() const { return quiet_; }
+  bool terminal() const { return terminal_; }
+
+  // True when a redraw is due at `elapsed_seconds` (a terminal's 0.1 s or a
+  // log's 5 s since the last), which it then records as drawn.
+  // False when quiet.
+  bool Due(double elapsed_seconds);
+  // Redraws the bar, filled to `fraction` (clamped to [0, 1]), followed by
+  // `text`. REQUIRES: terminal().
+  void DrawBar(double fraction, std::string_view text);
+  // Ends a drawn bar with its newline, then prints `line` and a newline;
+  // nothing when quiet.
+  void Log(std::string_view line);
+  // Ends a drawn bar with its newline.
+  void EndBar();
+
+ private:
+  bool quiet_, terminal_;
+  double last_draw_ = -1e9;
+  bool bar_drawn_ = false;
+};
+
 // True when standard output is a pipe (or socket) whose reading end is
 // closed: `wordviews query ... | head -1` once head has exited.
 bool StdoutIsBrokenPipe();

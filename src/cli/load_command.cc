@@ -25,44 +25,29 @@ struct LoadFlags {
 // loader serialises its calls.
 class LoadProgressDisplay {
  public:
-  LoadProgressDisplay(bool quiet, bool terminal) : quiet_(quiet), terminal_(terminal) {}
+  LoadProgressDisplay(bool quiet, bool terminal) : line_(quiet, terminal) {}
 
-  void Phase(const std::string& name) {
-    if (quiet_) return;
-    EndBar();
-    PrintStderr(fmt::format("wordviews load: {}\n", name));
-  }
+  void Phase(const std::string& name) { line_.Log(fmt::format("wordviews load: {}", name)); }
 
   void Update(const warehouse::LoadProgress& p) {
-    if (quiet_) return;
-    if (p.elapsed_seconds - last_draw_ < (terminal_ ? 0.1 : 5.0)) return;
-    last_draw_ = p.elapsed_seconds;
+    if (!line_.Due(p.elapsed_seconds)) return;
     const double fraction =
         p.rows_total > 0 ? static_cast<double>(p.rows_done) / static_cast<double>(p.rows_total) : 0;
     const double rate = p.elapsed_seconds > 0 ? p.rows_done / p.elapsed_seconds : 0;
-    if (terminal_) {
-      constexpr int kWidth = 30;
-      const int filled = static_cast<int>(std::min(1.0, fraction) * kWidth);
-      PrintStderr(
-          fmt::format("\r[{}{}] {:>5.1f}%  {:>11} of {} rows  {:>9.0f} rows/s  {:>6.1f}s   ",
-                      std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100,
-                      Thousands(p.rows_done), Thousands(p.rows_total), rate, p.elapsed_seconds));
-      bar_drawn_ = true;
+    if (line_.terminal()) {
+      line_.DrawBar(fraction, fmt::format("{:>11} of {} rows  {:>9.0f} rows/s  {:>6.1f}s",
+                                          Thousands(p.rows_done), Thousands(p.rows_total), rate,
+                                          p.elapsed_seconds));
     } else {
-      PrintStderr(fmt::format("wordviews load: {} of {} rows copied, {:.1f}s elapsed\n",
-                              p.rows_done, p.rows_total, p.elapsed_seconds));
+      line_.Log(fmt::format("wordviews load: {} of {} rows copied, {:.1f}s elapsed", p.rows_done,
+                            p.rows_total, p.elapsed_seconds));
     }
   }
 
-  void EndBar() {
-    if (bar_drawn_) PrintStderr("\n");
-    bar_drawn_ = false;
-  }
+  void EndBar() { line_.EndBar(); }
 
  private:
-  bool quiet_, terminal_;
-  double last_draw_ = -1e9;
-  bool bar_drawn_ = false;
+  ProgressLine line_;
 };
 
 std::string Summary(const warehouse::LoadResult& r) {

@@ -27,19 +27,18 @@ struct RunFlags {
 // few seconds otherwise, nothing when quiet.
 class ProgressDisplay {
  public:
-  ProgressDisplay(bool quiet, bool terminal) : quiet_(quiet), terminal_(terminal) {}
+  ProgressDisplay(bool quiet, bool terminal) : line_(quiet, terminal) {}
 
   void Stage(const std::string& name) {
-    if (quiet_) return;
-    EndBar();
-    if (!terminal_) PrintStderr(fmt::format("wordviews run: {}\n", name));
+    if (line_.terminal()) {
+      line_.EndBar();
+    } else {
+      line_.Log(fmt::format("wordviews run: {}", name));
+    }
   }
 
   void Update(const run::RunProgress& p) {
-    if (quiet_) return;
-    const double since = p.elapsed_seconds - last_draw_;
-    if (since < (terminal_ ? 0.1 : 5.0)) return;
-    last_draw_ = p.elapsed_seconds;
+    if (!line_.Due(p.elapsed_seconds)) return;
     const double mb = static_cast<double>(p.stored_bytes_read) / 1e6;
     const double rate = p.elapsed_seconds > 0 ? mb / p.elapsed_seconds : 0;
     std::string eta = "?";
@@ -50,30 +49,20 @@ class ProgressDisplay {
       const double left = p.elapsed_seconds * (1 - fraction) / fraction;
       eta = fmt::format("{:.0f}s", left);
     }
-    if (terminal_) {
-      constexpr int kWidth = 30;
-      const int filled = static_cast<int>(fraction * kWidth);
-      PrintStderr(fmt::format(
-          "\r[{}{}] {:>5.1f}%  {:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}   ",
-          std::string(filled, '#'), std::string(kWidth - filled, '.'), fraction * 100, p.rows, rate,
-          p.elapsed_seconds, eta));
-      bar_drawn_ = true;
+    if (line_.terminal()) {
+      line_.DrawBar(fraction, fmt::format("{:>11} rows  {:>7.1f} MB/s  {:>6.1f}s elapsed  ETA {}",
+                                          p.rows, rate, p.elapsed_seconds, eta));
     } else {
-      PrintStderr(fmt::format(
-          "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}\n", p.rows,
+      line_.Log(fmt::format(
+          "wordviews run: {} rows, {:.1f} MB read ({:.1f} MB/s), {:.1f}s elapsed, ETA {}", p.rows,
           mb, rate, p.elapsed_seconds, eta));
     }
   }
 
-  void EndBar() {
-    if (bar_drawn_) PrintStderr("\n");
-    bar_drawn_ = false;
-  }
+  void EndBar() { line_.EndBar(); }
 
  private:
-  bool quiet_, terminal_;
-  double last_draw_ = -1e9;
-  bool bar_drawn_ = false;
+  ProgressLine line_;
 };
 
 // --report: the HTML report of the published output, written beside it

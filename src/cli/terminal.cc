@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "cli/command.h"
 #include "core/parallel.h"
@@ -65,6 +67,32 @@ int ResolveThreads(int requested, std::string_view command) {
         fmt::format("wordviews {}: --threads {} capped at {}\n", command, requested, kMaxThreads));
   }
   return EffectiveThreads(requested);
+}
+
+bool ProgressLine::Due(double elapsed_seconds) {
+  if (quiet_ || elapsed_seconds - last_draw_ < (terminal_ ? 0.1 : 5.0)) return false;
+  last_draw_ = elapsed_seconds;
+  return true;
+}
+
+void ProgressLine::DrawBar(double fraction, std::string_view text) {
+  constexpr int kWidth = 30;
+  const double clamped = std::clamp(fraction, 0.0, 1.0);
+  const int filled = static_cast<int>(clamped * kWidth);
+  PrintStderr(fmt::format("\r[{}{}] {:>5.1f}%  {}   ", std::string(filled, '#'),
+                          std::string(kWidth - filled, '.'), clamped * 100, text));
+  bar_drawn_ = true;
+}
+
+void ProgressLine::Log(std::string_view line) {
+  if (quiet_) return;
+  EndBar();
+  PrintStderr(fmt::format("{}\n", line));
+}
+
+void ProgressLine::EndBar() {
+  if (bar_drawn_) PrintStderr("\n");
+  bar_drawn_ = false;
 }
 
 }  // namespace wv::cli
