@@ -480,11 +480,14 @@ StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
 }
 
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
-                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state) {
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
+                         std::set<std::string>* kept) {
   const Manifest& m = *previous.manifest();
   const auto keep = [&](const FileRecord& f) -> Status {
     WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
-    return store->LinkFile(fd.get(), f.path);
+    WV_RETURN_IF_ERROR(store->LinkFile(fd.get(), f.path));
+    kept->insert(f.path);
+    return OkStatus();
   };
   for (const TableRecord& t : m.tables) {
     if (t.name != model::kFactTable && t.name != model::kQuarantineTable) continue;

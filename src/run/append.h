@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -155,9 +156,11 @@ class BatchState final : public traces::DuplicateHistory {
 
 // The previous version's files the new version keeps unchanged (fact files,
 // quarantine files, fingerprint files), hard-linked into `store`; their
-// records are appended to *tables (by table) and *state.
+// records are appended to *tables (by table) and *state, their paths added
+// to *kept.
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
-                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state);
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
+                         std::set<std::string>* kept);
 
 }  // namespace wv::run
 

@@ -116,6 +116,29 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   return r;
 }
 
+StatusOr<DimensionIndex> IndexDimensions(const OpenedTable& users, const OpenedTable& times,
+                                         const OpenedTable& langs, const OpenedTable& words) {
+  DimensionIndex index;
+  WV_ASSIGN_OR_RETURN(const ColumnVector user_ids, ReadWholeColumn(users, model::kUserId));
+  for (size_t i = 0; i < user_ids.bytes.size(); ++i) {
+    index.users.emplace(user_ids.bytes[i], static_cast<uint32_t>(i));
+  }
+  WV_ASSIGN_OR_RETURN(const ColumnVector epochs, ReadWholeColumn(times, model::kTimeEpoch));
+  index.epochs.insert(epochs.i64.begin(), epochs.i64.end());
+  WV_ASSIGN_OR_RETURN(const ColumnVector codes, ReadWholeColumn(langs, model::kLangAlpha2));
+  for (size_t i = 0; i < codes.bytes.size(); ++i) index.langs.emplace(codes.bytes[i]);
+  WV_ASSIGN_OR_RETURN(const ColumnVector ids, ReadWholeColumn(words, model::kWordLexemeId));
+  WV_ASSIGN_OR_RETURN(const ColumnVector language, ReadWholeColumn(words, model::kWordLanguage));
+  if (language.bytes.size() != ids.bytes.size()) {
+    return InputError("dim_words: its columns have different row counts");
+  }
+  for (size_t i = 0; i < ids.bytes.size(); ++i) {
+    index.words.emplace(ids.bytes[i], static_cast<uint32_t>(i));
+    index.word_language.emplace_back(language.bytes[i]);
+  }
+  return index;
+}
+
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {
   WV_ASSIGN_OR_RETURN(const ColumnVector batches,
                       ReadWholeColumn(quarantine, model::kQuarantineBatchId));
@@ -242,10 +265,16 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
     coverage_.words += word_row != kNoRow;
     if (word_row != kNoRow && dims_->word_language[word_row] != c.learning.bytes[i]) {
       ++rows_other_language_;
-      word_other_language_[word_row] = 1;
+      FlagOtherLanguage(word_row, c.lexeme.bytes[i]);
     }
     AddNaturalKey(c.user.bytes[i], epoch, c.lexeme.bytes[i], user_row, word_row);
   }
+}
+
+void FactRecount::FlagOtherLanguage(uint32_t word_row, std::string_view lexeme_id) {
+  if (word_other_language_[word_row] != 0) return;
+  word_other_language_[word_row] = 1;
+  other_language_ids_.emplace_back(lexeme_id);
 }
 
 void FactRecount::AddNaturalKey(std::string_view user, int64_t epoch, std::string_view lexeme,
@@ -281,8 +310,42 @@ void FactRecount::Merge(const FactRecount& o) {
   rows_other_language_ += o.rows_other_language_;
   rows_outside_partition_ += o.rows_outside_partition_;
   for (const auto& [batch, rows] : o.rows_by_batch_) rows_by_batch_[batch] += rows;
-  for (size_t w = 0; w < word_other_language_.size(); ++w) {
-    word_other_language_[w] |= o.word_other_language_[w];
+  for (const std::string& id : o.other_language_ids_) {
+    const auto it = dims_->words.find(id);
+    if (it != dims_->words.end()) FlagOtherLanguage(it->second, id);
+  }
+}
+
+PartitionCounts FactRecount::Counts(std::vector<CountedFile> files) const {
+  PartitionCounts p;
+  std::sort(files.begin(), files.end(),
+            [](const CountedFile& a, const CountedFile& b) { return a.path < b.path; });
+  p.files = std::move(files);
+  p.profile = profile_;
+  p.coverage = coverage_;
+  p.natural_key_collisions = collisions_;
+  p.rows_other_language = rows_other_language_;
+  p.rows_outside_partition = rows_outside_partition_;
+  p.lexemes_other_language = other_language_ids_;
+  std::sort(p.lexemes_other_language.begin(), p.lexemes_other_language.end());
+  p.rows_by_batch = rows_by_batch_;
+  return p;
+}
+
+void FactRecount::AddCounts(const PartitionCounts& r) {
+  profile_.Merge(r.profile);
+  coverage_.users += r.coverage.users;
+  coverage_.times += r.coverage.times;
+  coverage_.learning_langs += r.coverage.learning_langs;
+  coverage_.ui_langs += r.coverage.ui_langs;
+  coverage_.words += r.coverage.words;
+  collisions_ += r.natural_key_collisions;
+  rows_other_language_ += r.rows_other_language;
+  rows_outside_partition_ += r.rows_outside_partition;
+  for (const auto& [batch, rows] : r.rows_by_batch) rows_by_batch_[batch] += rows;
+  for (const std::string& id : r.lexemes_other_language) {
+    const auto it = dims_->words.find(id);
+    if (it != dims_->words.end()) FlagOtherLanguage(it->second, id);
   }
 }
 
