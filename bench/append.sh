@@ -67,7 +67,8 @@ measure() {  # LABEL CMD... -> LAST_S, LAST_MIB
   fi
   LAST_S=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$dir/time.log")
   LAST_MIB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$dir/time.log")
-  printf "%-44s %8.2f s wall %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_MIB"
+  LAST_CPU=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$dir/time.log")
+  printf "%-44s %8.2f s wall %6.2f s CPU %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_CPU" "$LAST_MIB"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -75,12 +76,14 @@ for i in $(seq "$repeat"); do
   rm -rf "$dir/appended" "$dir/fresh"
   cp -a "$dir/history" "$dir/appended"  # each append starts from the same 14 days
   measure "wordviews run --append (1 day onto 14)" "$wv" run --traces "$day" --out "$dir/appended" --append --quiet
-  a_s=$LAST_S a_mib=$LAST_MIB
+  a_s=$LAST_S a_mib=$LAST_MIB a_cpu=$LAST_CPU
   measure "wordviews run (that day alone, fresh)" "$wv" run --traces "$day" --out "$dir/fresh" --quiet
-  awk -v a="$a_s" -v b="$LAST_S" -v ma="$a_mib" -v mb="$LAST_MIB" \
-    'BEGIN {printf "  => append / fresh: wall %.2fx, peak RSS %.2fx (target: at most 1.5x)\n", a/b, ma/mb}'
+  awk -v a="$a_s" -v b="$LAST_S" -v ma="$a_mib" -v mb="$LAST_MIB" -v ca="$a_cpu" -v cb="$LAST_CPU" \
+    'BEGIN {printf "  => append / fresh: wall %.2fx, CPU %.2fx, peak RSS %.2fx (target: at most 1.5x)\n", a/b, ca/cb, ma/mb}'
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "the last append's stages (seconds):"
-python3 -c 'import json,sys; print("  " + ", ".join("%s %.2f" % (s["stage"], s["seconds"]) for s in json.load(open(sys.argv[1]))["stages"]))' "$dir/appended/_manifest.json" || true
+for out in appended fresh; do
+  echo "the last $out run's stages (seconds, from its manifest):"
+  python3 -c 'import json,sys; print("  " + ", ".join("%s %.2f" % (s["stage"], s["seconds"]) for s in json.load(open(sys.argv[1]))["stages"]))' "$dir/$out/_manifest.json" || true
+done
 "$wv" check "$dir/appended" | tail -1

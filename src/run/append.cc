@@ -136,13 +136,56 @@ void AppendTableRow(const model::TableContract& table, const model::TableData& f
   ++to->rows;
 }
 
-// The key of row `row` (the table's first column, its primary key), as text.
-std::string KeyOf(const model::TableContract& table, const model::TableData& data, size_t row) {
-  const parquet::ColumnVector& key = data.columns[0];
-  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
-    return std::to_string(key.i64[row]);
+// Appends every value of `from` to `to` (columns of physical type `type`);
+// nullable columns keep one validity entry per row.
+void AppendColumn(const parquet::ColumnVector& from, size_t rows, parquet::PhysicalType type,
+                  bool nullable, parquet::ColumnVector* to) {
+  using parquet::PhysicalType;
+  const auto append = [](const auto& a, auto* b) { b->insert(b->end(), a.begin(), a.end()); };
+  switch (type) {
+    case PhysicalType::kBoolean:
+      append(from.bools, &to->bools);
+      break;
+    case PhysicalType::kInt32:
+      append(from.i32, &to->i32);
+      break;
+    case PhysicalType::kInt64:
+      append(from.i64, &to->i64);
+      break;
+    case PhysicalType::kFloat:
+      append(from.f32, &to->f32);
+      break;
+    case PhysicalType::kDouble:
+      append(from.f64, &to->f64);
+      break;
+    case PhysicalType::kByteArray: {
+      const uint64_t base = to->bytes.data.size();
+      to->bytes.data.append(from.bytes.data);
+      for (size_t i = 1; i < from.bytes.offsets.size(); ++i) {
+        to->bytes.offsets.push_back(base + from.bytes.offsets[i]);
+      }
+      break;
+    }
   }
-  return std::string(key.bytes[row]);
+  if (!nullable) return;
+  if (from.valid.empty()) {
+    to->valid.insert(to->valid.end(), rows, 1);
+  } else {
+    append(from.valid, &to->valid);
+  }
+}
+
+// The rows of `data` whose key (the table's first column, its primary key)
+// is not among `previous`'s, appended to `previous`.
+template <typename KeySet, typename KeyAt>
+void AppendNewKeys(const model::TableContract& table, const model::TableData& data, KeyAt key_at,
+                   model::TableData* previous) {
+  KeySet keys;
+  keys.reserve(previous->rows);
+  for (size_t r = 0; r < previous->rows; ++r) keys.emplace(key_at(*previous, r));
+  for (size_t r = 0; r < data.rows; ++r) {
+    if (!keys.contains(key_at(data, r))) AppendTableRow(table, data, r, previous);
+  }
 }
 
 }  // namespace
@@ -397,16 +440,19 @@ StatusOr<model::TableData> BatchState::ReadPreviousTable(std::string_view name) 
                                         previous_->dir(), f.path, table.columns[c].name, rows));
         }
       }
-      model::TableData piece{std::move(group), rows};
-      for (size_t r = 0; r < rows; ++r) AppendTableRow(table, piece, r, &data);
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        AppendColumn(group[c], rows, table.columns[c].physical, table.columns[c].nullable(),
+                     &data.columns[c]);
+      }
+      data.rows += rows;
     }
   }
   return data;
 }
 
-Status BatchState::MergeUsers(const model::TableData& previous, model::TableData* data) const {
+Status BatchState::MergeUsers(model::TableData previous, model::TableData* data) const {
   const model::TableContract& table = model::Table(model::kUsersTable);
-  model::TableData merged = previous;
+  model::TableData merged = std::move(previous);
   absl::flat_hash_map<std::string, size_t> row_of;  // (merged grows: no views into it)
   for (size_t r = 0; r < merged.rows; ++r) {
     row_of.emplace(std::string(merged.columns[model::kUserId].bytes[r]), r);
@@ -439,17 +485,21 @@ Status BatchState::MergeUsers(const model::TableData& previous, model::TableData
 
 Status BatchState::MergeDimension(std::string_view name, model::TableData* data) const {
   if (previous_ == nullptr) return OkStatus();
-  WV_ASSIGN_OR_RETURN(const model::TableData previous, ReadPreviousTable(name));
-  if (name == model::kUsersTable) return MergeUsers(previous, data);
+  WV_ASSIGN_OR_RETURN(model::TableData merged, ReadPreviousTable(name));
+  if (name == model::kUsersTable) return MergeUsers(std::move(merged), data);
   // Times, languages and words: a key the previous version has keeps its
   // row (the first occurrence, which came in an earlier batch); new keys
   // are added.
   const model::TableContract& table = model::Table(name);
-  absl::flat_hash_set<std::string> keys;
-  for (size_t r = 0; r < previous.rows; ++r) keys.insert(KeyOf(table, previous, r));
-  model::TableData merged = previous;
-  for (size_t r = 0; r < data->rows; ++r) {
-    if (!keys.contains(KeyOf(table, *data, r))) AppendTableRow(table, *data, r, &merged);
+  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
+    AppendNewKeys<absl::flat_hash_set<int64_t>>(
+        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].i64[r]; },
+        &merged);
+  } else {
+    // The keys are views into `merged`, which grows: they are copied.
+    AppendNewKeys<absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq>>(
+        table, *data,
+        [](const model::TableData& d, size_t r) { return d.columns[0].bytes[r]; }, &merged);
   }
   *data = std::move(merged);
   return OkStatus();

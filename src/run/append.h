@@ -123,7 +123,7 @@ class BatchState final : public traces::DuplicateHistory {
   Status LoadCourses();
   Status LoadWords();
   StatusOr<model::TableData> ReadPreviousTable(std::string_view table) const;
-  Status MergeUsers(const model::TableData& previous, model::TableData* data) const;
+  Status MergeUsers(model::TableData previous, model::TableData* data) const;
 
   const PublishedOutput* previous_;
   const Manifest* previous_manifest_ = nullptr;
