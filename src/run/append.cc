@@ -298,12 +298,14 @@ Status BatchState::LoadWords() {
   }
   WV_ASSIGN_OR_RETURN(const model::TableData words, ReadPreviousTable(model::kWordsTable));
   for (size_t i = 0; i < words.rows; ++i) {
-    words_.try_emplace(std::string(words.columns[model::kWordLexemeId].bytes[i]),
-                       Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
-                            std::string(words.columns[model::kWordLanguage].bytes[i])});
+    const std::string id(words.columns[model::kWordLexemeId].bytes[i]);
+    const bool several = several_strings_.contains(id);
+    words_.try_emplace(id, Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
+                                std::string(words.columns[model::kWordLanguage].bytes[i]),
+                                several, false});
   }
   for (const quality::CheckResult& c : previous_manifest_->checks) {
-    if (c.name == "anomaly.rows_with_conflicting_lexeme") conflicting_rows_ = c.observed;
+    if (c.name == "anomaly.rows_with_conflicting_lexeme") previous_conflicting_rows_ = c.observed;
   }
   return OkStatus();
 }
@@ -378,7 +380,7 @@ void BatchState::Observe(const traces::TraceBatch& b) {
       batch_sessions_.insert(SessionKey(user, b.timestamp[i]));
       touched_previous_days_.insert(day);
     }
-    // As model::WordsAccumulator::Add counts them, against the first
+    // By model::LexemeConflicts, the build's rule, against the first
     // occurrence over every batch.
     const std::string_view id = b.lexeme_id[i], text = b.lexeme_string[i];
     const std::string_view language = b.learning_language[i];
@@ -387,9 +389,11 @@ void BatchState::Observe(const traces::TraceBatch& b) {
       words_.emplace(std::string(id), Word{std::string(text), std::string(language)});
       continue;
     }
-    const bool other_string = it->second.lexeme_string != text;
+    Word& w = it->second;
+    const bool other_string = w.lexeme_string != text;
+    conflicts_.Add(other_string, w.language != language, &w.several_strings,
+                   &w.several_languages);
     if (other_string) several_strings_.emplace(std::string(id));
-    conflicting_rows_ += other_string || it->second.language != language;
   }
 }
 

@@ -15,6 +15,7 @@
 #include "io/byte_sink.h"
 #include "io/output_store.h"
 #include "model/table_data.h"
+#include "model/words_dimension.h"
 #include "run/manifest.h"
 #include "run/published_output.h"
 #include "traces/duplicate_history.h"
@@ -97,7 +98,9 @@ class BatchState final : public traces::DuplicateHistory {
   int64_t lexemes_with_several_strings() const {
     return static_cast<int64_t>(several_strings_.size());
   }
-  int64_t rows_with_conflicting_lexeme() const { return conflicting_rows_; }
+  int64_t rows_with_conflicting_lexeme() const {
+    return previous_conflicting_rows_ + conflicts_.rows_with_conflicting_lexeme;
+  }
 
  private:
   struct Earlier {
@@ -117,6 +120,7 @@ class BatchState final : public traces::DuplicateHistory {
   struct DayWriter;
   struct Word {
     std::string lexeme_string, language;
+    bool several_strings = false, several_languages = false;  // LexemeConflicts' flags
   };
 
   StatusOr<const DayFingerprints*> LoadDay(int64_t day);
@@ -150,8 +154,9 @@ class BatchState final : public traces::DuplicateHistory {
 
   // dim_words: every lexeme's first string and language, and the conflicts.
   absl::flat_hash_map<std::string, Word> words_;
-  absl::flat_hash_set<std::string> several_strings_;
-  int64_t conflicting_rows_ = 0;
+  absl::flat_hash_set<std::string> several_strings_;  // over every batch
+  int64_t previous_conflicting_rows_ = 0;
+  model::LexemeConflicts conflicts_;  // this batch's rows, by the build's rule
 };
 
 // The previous version's files the new version keeps unchanged (fact files,

@@ -299,22 +299,7 @@ void FactRecount::FinishPartition() {
   absl::flat_hash_set<std::string>().swap(other_keys_);
 }
 
-void FactRecount::Merge(const FactRecount& o) {
-  profile_.Merge(o.profile_);
-  coverage_.users += o.coverage_.users;
-  coverage_.times += o.coverage_.times;
-  coverage_.learning_langs += o.coverage_.learning_langs;
-  coverage_.ui_langs += o.coverage_.ui_langs;
-  coverage_.words += o.coverage_.words;
-  collisions_ += o.collisions_;
-  rows_other_language_ += o.rows_other_language_;
-  rows_outside_partition_ += o.rows_outside_partition_;
-  for (const auto& [batch, rows] : o.rows_by_batch_) rows_by_batch_[batch] += rows;
-  for (const std::string& id : o.other_language_ids_) {
-    const auto it = dims_->words.find(id);
-    if (it != dims_->words.end()) FlagOtherLanguage(it->second, id);
-  }
-}
+void FactRecount::Merge(const FactRecount& o) { AddCounts(o.Counts({})); }
 
 PartitionCounts FactRecount::Counts(std::vector<CountedFile> files) const {
   PartitionCounts p;

@@ -1,10 +1,10 @@
 #include "run/recount_state.h"
 
 #include <limits>
-#include <stdexcept>
 
 #include "fmt/core.h"
 #include "nlohmann/json.hpp"
+#include "run/manifest.h"
 
 namespace wv::run {
 namespace {
@@ -59,23 +59,9 @@ json QuarantineToJson(const QuarantineCounts& q) {
   return {{"file", FileToJson(q.file)}, {"reasons", q.reasons}, {"batches", q.batches}};
 }
 
-// A malformed field (raised below, reported like nlohmann's own errors).
-struct FieldError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// An integer that fits in [lo, hi] (nlohmann's own conversion is a bare cast).
 int64_t GetInt(const json& j, const char* key, int64_t lo = 0,
                int64_t hi = std::numeric_limits<int64_t>::max()) {
-  const json& v = j.at(key);
-  if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(hi)) {
-    return static_cast<int64_t>(v.get<uint64_t>());
-  }
-  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo &&
-      v.get<int64_t>() <= hi) {
-    return v.get<int64_t>();
-  }
-  throw FieldError(fmt::format("'{}' is {}, not an integer in [{}, {}]", key, v.dump(), lo, hi));
+  return JsonIntegerField(j, key, lo, hi);
 }
 
 std::map<std::string, int64_t> CountsFromJson(const json& j) {
