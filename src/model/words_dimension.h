@@ -59,8 +59,7 @@ struct LexemeConflicts {
   // Counts one row of a lexeme whose string (language) differs from its
   // first occurrence's when `other_string` (`other_language`); the lexeme's
   // flags *several_strings and *several_languages make it count once.
-  void Add(bool other_string, bool other_language, bool* several_strings,
-           bool* several_languages) {
+  void Add(bool other_string, bool other_language, bool* several_strings, bool* several_languages) {
     lexemes_with_several_strings += other_string && !*several_strings;
     lexemes_with_several_languages += other_language && !*several_languages;
     *several_strings = *several_strings || other_string;

@@ -300,9 +300,9 @@ Status BatchState::LoadWords() {
   for (size_t i = 0; i < words.rows; ++i) {
     const std::string id(words.columns[model::kWordLexemeId].bytes[i]);
     const bool several = several_strings_.contains(id);
-    words_.try_emplace(id, Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
-                                std::string(words.columns[model::kWordLanguage].bytes[i]),
-                                several, false});
+    words_.try_emplace(
+        id, Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
+                 std::string(words.columns[model::kWordLanguage].bytes[i]), several, false});
   }
   for (const quality::CheckResult& c : previous_manifest_->checks) {
     if (c.name == "anomaly.rows_with_conflicting_lexeme") previous_conflicting_rows_ = c.observed;
@@ -391,8 +391,7 @@ void BatchState::Observe(const traces::TraceBatch& b) {
     }
     Word& w = it->second;
     const bool other_string = w.lexeme_string != text;
-    conflicts_.Add(other_string, w.language != language, &w.several_strings,
-                   &w.several_languages);
+    conflicts_.Add(other_string, w.language != language, &w.several_strings, &w.several_languages);
     if (other_string) several_strings_.emplace(std::string(id));
   }
 }
@@ -502,8 +501,8 @@ Status BatchState::MergeDimension(std::string_view name, model::TableData* data)
   } else {
     // The keys are views into `merged`, which grows: they are copied.
     AppendNewKeys<absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq>>(
-        table, *data,
-        [](const model::TableData& d, size_t r) { return d.columns[0].bytes[r]; }, &merged);
+        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].bytes[r]; },
+        &merged);
   }
   *data = std::move(merged);
   return OkStatus();

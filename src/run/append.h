@@ -31,9 +31,13 @@
 //   _state/courses.tsv                        every (user, learning, ui)
 //       course seen (dim_users.courses is their count per user);
 //   _state/lexemes_with_several_strings.tsv   the lexeme_ids seen with more
-//       than one lexeme_string (a count the files cannot give back).
-// Every run onto a local output writes it, so that any can be appended to
-// (an S3 output gets none: it cannot be appended to yet).
+//       than one lexeme_string (a count the files cannot give back);
+//   _state/recount.json                       the recount of each fact
+//       partition and quarantine file (run/recount_state.h), written by
+//       the staged verification (run/pipeline) so that the next append
+//       reads only what its batch writes.
+// Runs with --append or --appendable onto a local output write it (an S3
+// output gets none: it cannot be appended to yet).
 namespace wv::run {
 
 // DIR's current version for an append, pinned (read under the writer lock,

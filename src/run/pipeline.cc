@@ -457,8 +457,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   std::optional<ReusableCounts> reuse;
   if (previous != nullptr) {
     std::set<std::string> kept;
-    WV_RETURN_IF_ERROR(KeepPreviousFiles(*previous, store.get(), &manifest.tables,
-                                         &manifest.state_files, &kept));
+    WV_RETURN_IF_ERROR(
+        KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files, &kept));
     AddPreviousBatches(*previous->manifest(), &manifest);
     WV_ASSIGN_OR_RETURN(reuse, ReusableCountsOf(*previous, std::move(kept)));
   }

@@ -119,7 +119,7 @@ class FactRecount {
   int64_t rows_other_language_ = 0;
   int64_t rows_outside_partition_ = 0;
   std::map<std::string, int64_t> rows_by_batch_;
-  std::vector<uint8_t> word_other_language_;  // by dim_words row
+  std::vector<uint8_t> word_other_language_;     // by dim_words row
   std::vector<std::string> other_language_ids_;  // the lexeme_ids flagged there, as flagged
   // The partition's natural keys: resolved ones packed (user row and epoch,
   // word row) for a sort; the others (a foreign key that does not resolve,

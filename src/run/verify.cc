@@ -635,8 +635,7 @@ void CheckDimensionsKept(const DimensionIndex& previous, const DimensionIndex& n
   for (const auto& lang : previous.langs) lost += !now.langs.contains(lang);
   for (const auto& [word, row] : previous.words) {
     const auto it = now.words.find(word);
-    lost += it == now.words.end() ||
-            now.word_language[it->second] != previous.word_language[row];
+    lost += it == now.words.end() || now.word_language[it->second] != previous.word_language[row];
   }
   checks->push_back(MakeCheck("dimensions.keep_previous_keys", lost == 0, lost, 0,
                               fmt::format("{} key(s) of the previous version's dimensions are "
@@ -671,8 +670,8 @@ StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
     for (const FileRecord& f : t->files) {
       WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
       if (!SchemaMatches(reader->schema(), model::SchemaOf(name))) {
-        return InputError(fmt::format("{}/{}: columns differ from the table's schema",
-                                      previous.dir(), f.path));
+        return InputError(
+            fmt::format("{}/{}: columns differ from the table's schema", previous.dir(), f.path));
       }
       dims[name].files.push_back(std::move(reader));
     }

@@ -282,8 +282,10 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   ASSERT_EQ(merged.recomputed.size(), full.recomputed.size());
   for (size_t i = 0; i < full.recomputed.size(); ++i) {
     EXPECT_EQ(merged.recomputed[i].name, full.recomputed[i].name);
-    EXPECT_EQ(merged.recomputed[i].observed, full.recomputed[i].observed) << full.recomputed[i].name;
-    EXPECT_EQ(merged.recomputed[i].expected, full.recomputed[i].expected) << full.recomputed[i].name;
+    EXPECT_EQ(merged.recomputed[i].observed, full.recomputed[i].observed)
+        << full.recomputed[i].name;
+    EXPECT_EQ(merged.recomputed[i].expected, full.recomputed[i].expected)
+        << full.recomputed[i].name;
     EXPECT_EQ(merged.recomputed[i].passed, full.recomputed[i].passed) << full.recomputed[i].name;
   }
   for (const auto& [folder, p] : full.recount.partitions) {
@@ -331,9 +333,9 @@ TEST_F(RunVerifyTest, ARecordThatDoesNotMatchTheFilesFailsCheck) {
 }
 
 TEST(StatePathProblemTest, AcceptsWhatTheRunWritesOnly) {
-  for (std::string good : {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv",
-                           "_state/recount.json",
-                           "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
+  for (std::string good :
+       {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv", "_state/recount.json",
+        "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
     EXPECT_EQ(StatePathProblem(good), "") << good;
   }
   for (std::string bad : {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
