@@ -116,27 +116,19 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   return r;
 }
 
-StatusOr<DimensionIndex> IndexDimensions(const OpenedTable& users, const OpenedTable& times,
-                                         const OpenedTable& langs, const OpenedTable& words) {
-  DimensionIndex index;
-  WV_ASSIGN_OR_RETURN(const ColumnVector user_ids, ReadWholeColumn(users, model::kUserId));
-  for (size_t i = 0; i < user_ids.bytes.size(); ++i) {
-    index.users.emplace(user_ids.bytes[i], static_cast<uint32_t>(i));
-  }
-  WV_ASSIGN_OR_RETURN(const ColumnVector epochs, ReadWholeColumn(times, model::kTimeEpoch));
-  index.epochs.insert(epochs.i64.begin(), epochs.i64.end());
-  WV_ASSIGN_OR_RETURN(const ColumnVector codes, ReadWholeColumn(langs, model::kLangAlpha2));
-  for (size_t i = 0; i < codes.bytes.size(); ++i) index.langs.emplace(codes.bytes[i]);
-  WV_ASSIGN_OR_RETURN(const ColumnVector ids, ReadWholeColumn(words, model::kWordLexemeId));
-  WV_ASSIGN_OR_RETURN(const ColumnVector language, ReadWholeColumn(words, model::kWordLanguage));
-  if (language.bytes.size() != ids.bytes.size()) {
+StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
+                                                const OpenedTable& langs,
+                                                const OpenedTable& words) {
+  DimensionKeyColumns keys;
+  WV_ASSIGN_OR_RETURN(keys.users, ReadWholeColumn(users, model::kUserId));
+  WV_ASSIGN_OR_RETURN(keys.epochs, ReadWholeColumn(times, model::kTimeEpoch));
+  WV_ASSIGN_OR_RETURN(keys.langs, ReadWholeColumn(langs, model::kLangAlpha2));
+  WV_ASSIGN_OR_RETURN(keys.words, ReadWholeColumn(words, model::kWordLexemeId));
+  WV_ASSIGN_OR_RETURN(keys.word_language, ReadWholeColumn(words, model::kWordLanguage));
+  if (keys.word_language.bytes.size() != keys.words.bytes.size()) {
     return InputError("dim_words: its columns have different row counts");
   }
-  for (size_t i = 0; i < ids.bytes.size(); ++i) {
-    index.words.emplace(ids.bytes[i], static_cast<uint32_t>(i));
-    index.word_language.emplace_back(language.bytes[i]);
-  }
-  return index;
+  return keys;
 }
 
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {

@@ -53,11 +53,15 @@ struct DimensionRecount {
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
                                              const OpenedTable& langs, const OpenedTable& words);
 
-// The dimensions' keys alone (and dim_words.language), for comparing two
-// versions' dimensions.
+// The dimensions' key columns alone (and dim_words.language), as stored,
+// for comparing two versions' dimensions.
+struct DimensionKeyColumns {
+  parquet::ColumnVector users, epochs, langs, words, word_language;
+};
 // REQUIRES: every file has its table's contract schema.
-StatusOr<DimensionIndex> IndexDimensions(const OpenedTable& users, const OpenedTable& times,
-                                         const OpenedTable& langs, const OpenedTable& words);
+StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
+                                                const OpenedTable& langs,
+                                                const OpenedTable& words);
 
 // Quarantined rows per `batch_id` value as stored.
 // REQUIRES: every file has the quarantine's contract schema.

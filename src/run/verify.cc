@@ -627,15 +627,20 @@ void CheckRecordedCounts(const PublishedOutput& out, const Manifest& m, const Re
 
 // The staged dimensions keep every key of the previous version's (and each
 // word its language), so the coverage recorded for the kept partitions holds.
-void CheckDimensionsKept(const DimensionIndex& previous, const DimensionIndex& now,
+void CheckDimensionsKept(const DimensionKeyColumns& previous, const DimensionIndex& now,
                          std::vector<CheckResult>* checks) {
   int64_t lost = 0;
-  for (const auto& [user, row] : previous.users) lost += !now.users.contains(user);
-  for (int64_t epoch : previous.epochs) lost += !now.epochs.contains(epoch);
-  for (const auto& lang : previous.langs) lost += !now.langs.contains(lang);
-  for (const auto& [word, row] : previous.words) {
-    const auto it = now.words.find(word);
-    lost += it == now.words.end() || now.word_language[it->second] != previous.word_language[row];
+  for (size_t i = 0; i < previous.users.bytes.size(); ++i) {
+    lost += !now.users.contains(previous.users.bytes[i]);
+  }
+  for (int64_t epoch : previous.epochs.i64) lost += !now.epochs.contains(epoch);
+  for (size_t i = 0; i < previous.langs.bytes.size(); ++i) {
+    lost += !now.langs.contains(previous.langs.bytes[i]);
+  }
+  for (size_t i = 0; i < previous.words.bytes.size(); ++i) {
+    const auto it = now.words.find(previous.words.bytes[i]);
+    lost += it == now.words.end() ||
+            now.word_language[it->second] != previous.word_language.bytes[i];
   }
   checks->push_back(MakeCheck("dimensions.keep_previous_keys", lost == 0, lost, 0,
                               fmt::format("{} key(s) of the previous version's dimensions are "
@@ -677,7 +682,7 @@ StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
     }
   }
   WV_ASSIGN_OR_RETURN(reuse.previous_dims,
-                      IndexDimensions(dims[model::kUsersTable], dims[model::kTimesTable],
+                      ReadDimensionKeys(dims[model::kUsersTable], dims[model::kTimesTable],
                                       dims[model::kLangsTable], dims[model::kWordsTable]));
   return reuse;
 }

@@ -50,7 +50,7 @@ struct Manifest;
 // hold).
 struct ReusableCounts {
   std::optional<RecountState> recorded;  // none: an output from before the record; recount all
-  DimensionIndex previous_dims;
+  DimensionKeyColumns previous_dims;
   std::set<std::string> kept;  // paths of files linked unchanged from the previous version
 };
 
