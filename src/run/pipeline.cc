@@ -274,6 +274,17 @@ void AddPreviousBatches(const Manifest& previous, Manifest* m) {
   for (const auto& [reason, n] : previous.rejected_by_reason) m->rejected_by_reason[reason] += n;
 }
 
+// Writes _state/recount.json; its state-file record (rows: the records).
+StatusOr<FileRecord> WriteRecountRecord(const RecountState& recount, io::OutputStore* store) {
+  const std::string text = RecountStateToJson(recount);
+  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kRecountStatePath)));
+  WV_RETURN_IF_ERROR(sink->Append(text));
+  WV_RETURN_IF_ERROR(sink->Close());
+  return FileRecord{std::string(kRecountStatePath),
+                    static_cast<int64_t>(recount.partitions.size() + recount.quarantine.size()),
+                    text.size(), Crc32(text)};
+}
+
 // The staged version verified with `check`'s own code (run/verify.h) before
 // its manifest is written, and its recount recorded (_state/recount.json,
 // listed among the state files) for the next append. An appended version
@@ -310,14 +321,8 @@ Status CheckStagedVersion(io::OutputStore* store, const BatchState& state,
         failed.empty() ? " its checks could not be recomputed" : failed));
   }
   if (reuse != nullptr) m->checks = report.recomputed;
-  const std::string text = RecountStateToJson(report.recount);
-  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kRecountStatePath)));
-  WV_RETURN_IF_ERROR(sink->Append(text));
-  WV_RETURN_IF_ERROR(sink->Close());
-  m->state_files.push_back(FileRecord{
-      std::string(kRecountStatePath),
-      static_cast<int64_t>(report.recount.partitions.size() + report.recount.quarantine.size()),
-      text.size(), Crc32(text)});
+  WV_ASSIGN_OR_RETURN(FileRecord record, WriteRecountRecord(report.recount, store));
+  m->state_files.push_back(std::move(record));
   return OkStatus();
 }
 

@@ -60,8 +60,7 @@ struct DimensionKeyColumns {
 };
 // REQUIRES: every file has its table's contract schema.
 StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
-                                                const OpenedTable& langs,
-                                                const OpenedTable& words);
+                                                const OpenedTable& langs, const OpenedTable& words);
 
 // Quarantined rows per `batch_id` value as stored.
 // REQUIRES: every file has the quarantine's contract schema.

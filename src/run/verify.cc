@@ -639,8 +639,8 @@ void CheckDimensionsKept(const DimensionKeyColumns& previous, const DimensionInd
   }
   for (size_t i = 0; i < previous.words.bytes.size(); ++i) {
     const auto it = now.words.find(previous.words.bytes[i]);
-    lost += it == now.words.end() ||
-            now.word_language[it->second] != previous.word_language.bytes[i];
+    lost +=
+        it == now.words.end() || now.word_language[it->second] != previous.word_language.bytes[i];
   }
   checks->push_back(MakeCheck("dimensions.keep_previous_keys", lost == 0, lost, 0,
                               fmt::format("{} key(s) of the previous version's dimensions are "
@@ -683,7 +683,7 @@ StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
   }
   WV_ASSIGN_OR_RETURN(reuse.previous_dims,
                       ReadDimensionKeys(dims[model::kUsersTable], dims[model::kTimesTable],
-                                      dims[model::kLangsTable], dims[model::kWordsTable]));
+                                        dims[model::kLangsTable], dims[model::kWordsTable]));
   return reuse;
 }
 
