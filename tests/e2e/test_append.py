@@ -402,3 +402,35 @@ def test_append_reads_only_its_batch_and_check_still_reads_every_partition(run_w
     path.write_bytes(good_record)
     (out / "_manifest.json").write_text(good_manifest)
     check_ok(run_wv, out)
+
+
+def test_append_refuses_when_a_partition_it_writes_to_does_not_verify(run_wv, tmp_path):
+    """A day the batch shares with an earlier batch is recounted whole, its earlier files included:
+    damage there stops the append (nothing published, the previous version as it was)."""
+    src = tmp_path / "all.csv"
+    run_wv("generate", "--rows", "20000", "--seed", "9", "--days", "2", "--out", src, "--quiet")
+    days = day_files(src, tmp_path)
+    first, second = sorted(d for d, p in days.items() if len(p.read_bytes().splitlines()) > 1000)[:2]
+    header, *rows = days[first].read_bytes().splitlines(keepends=True)
+    (tmp_path / "a.csv").write_bytes(header + b"".join(rows[: len(rows) // 2]))
+    # The second batch: the rest of the first day (the same partition) and the second day.
+    (tmp_path / "b.csv").write_bytes(header + b"".join(rows[len(rows) // 2:]) +
+                                     b"".join(days[second].read_bytes().splitlines(keepends=True)[1:]))
+    out = tmp_path / "out"
+    run_wv("run", "--traces", tmp_path / "a.csv", "--out", out, "--append", "--quiet")
+    old = manifest(out)["tables"]["fact_wordviews"]["files"][0]["path"]
+    data = bytearray((out / old).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (out / old).write_bytes(bytes(data))
+    before = snapshot(out)
+    proc = run_wv("run", "--traces", tmp_path / "b.csv", "--out", out, "--append", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "does not verify; nothing was published" in proc.stderr and f"{old}.crc32" in proc.stderr
+    assert snapshot(out) == before
+    data[len(data) // 2] ^= 0xFF  # repaired: the same append now goes through
+    (out / old).write_bytes(bytes(data))
+    run_wv("run", "--traces", tmp_path / "b.csv", "--out", out, "--append", "--quiet")
+    check_ok(run_wv, out)
+    one = tmp_path / "one"
+    run_wv("run", "--traces", tmp_path / "a.csv", tmp_path / "b.csv", "--out", one, "--quiet")
+    assert_same_tables(one, out)
