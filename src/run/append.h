@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "core/status.h"
+#include "core/string_dictionary.h"
 #include "io/byte_sink.h"
 #include "io/output_store.h"
 #include "model/table_data.h"
@@ -122,12 +123,18 @@ class BatchState final : public traces::DuplicateHistory {
   };
   using DayFingerprints = absl::flat_hash_map<FingerprintKey, Earlier>;
   struct DayWriter;
+  // A lexeme's first occurrence over every batch: its string (in
+  // word_strings_) and language.
   struct Word {
-    std::string lexeme_string, language;
+    uint64_t string_offset = 0;
+    uint32_t string_length = 0;
+    std::string language;
     bool several_strings = false, several_languages = false;  // LexemeConflicts' flags
   };
 
   StatusOr<const DayFingerprints*> LoadDay(int64_t day);
+  void AddWord(std::string_view text, std::string_view language, bool several_strings);
+  void ObserveWords(const traces::TraceBatch& accepted);
   Status LoadCourses();
   Status LoadWords();
   StatusOr<model::TableData> ReadPreviousTable(std::string_view table) const;
@@ -157,7 +164,9 @@ class BatchState final : public traces::DuplicateHistory {
   absl::flat_hash_map<std::string, int64_t> courses_per_user_;
 
   // dim_words: every lexeme's first string and language, and the conflicts.
-  absl::flat_hash_map<std::string, Word> words_;
+  StringDictionary word_ids_;  // lexeme_id -> its index in words_
+  std::vector<Word> words_;
+  std::string word_strings_;
   absl::flat_hash_set<std::string> several_strings_;  // over every batch
   int64_t previous_conflicting_rows_ = 0;
   model::LexemeConflicts conflicts_;  // this batch's rows, by the build's rule
