@@ -402,6 +402,15 @@ def test_append_reads_only_its_batch_and_check_still_reads_every_partition(run_w
     path.write_bytes(good_record)
     (out / "_manifest.json").write_text(good_manifest)
     check_ok(run_wv, out)
+    # A record that is not the file its manifest lists: the next append refuses it, untouched.
+    path.write_bytes(good_record.replace(b'"rows"', b'"rowz"', 1))
+    before = snapshot(out)
+    extra = tmp_path / "extra.csv"  # new bytes (its rows repeat earlier ones: duplicates)
+    extra.write_bytes(b"".join(days[real[0]].read_bytes().splitlines(keepends=True)[:11]))
+    proc = run_wv("run", "--traces", extra, "--out", out, "--append", check=False)
+    assert proc.returncode == 3 and "_state/recount.json" in proc.stderr, proc.stderr
+    assert snapshot(out) == before
+    path.write_bytes(good_record)
 
 
 def test_append_refuses_when_a_partition_it_writes_to_does_not_verify(run_wv, tmp_path):

@@ -292,6 +292,15 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
     EXPECT_TRUE(SameCounts(merged.recount.partitions.at(folder), p)) << folder;
   }
 
+  // Dimensions that lost a key of the previous version's would void the
+  // recorded coverage: refused.
+  {
+    ReusableCounts lost = *reuse;
+    lost.previous_dims.users.bytes.push_back("a-user-the-new-dim_users-lacks");
+    const VerifyReport r = VerifyOutput(**published, m_, &lost);
+    EXPECT_EQ(FailedNames(r), std::set<std::string>{"dimensions.keep_previous_keys"});
+  }
+
   // Damage one fact file. Kept and recorded: not read (no file check names it).
   const std::string victim = facts->files[0].path;
   FlipByte(out_ + "/" + victim, 10);
