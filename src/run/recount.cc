@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/civil_time.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
 #include "traces/lexeme.h"
@@ -158,7 +159,7 @@ struct FactRecount::Columns {
 FactRecount::FactRecount(const DimensionIndex* dims)
     : dims_(dims), word_other_language_(dims->word_language.size(), 0) {}
 
-Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
+Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day, int column_threads) {
   Columns c;
   const std::pair<ColumnVector*, int> wanted[] = {
       {&c.user, model::kFactUserId},
@@ -178,8 +179,19 @@ Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
   };
   for (int g = 0; g < file.num_row_groups(); ++g) {
     const size_t rows = static_cast<size_t>(file.row_group_num_rows(g));
+    // The columns are decoded on up to `column_threads` threads (the
+    // reader's const methods are thread-compatible), each into its own vector.
+    std::vector<Status> decoded(std::size(wanted));
+    ParallelFor(std::size(wanted), column_threads, [&](size_t k, int) {
+      StatusOr<ColumnVector> v = file.ReadColumn(g, wanted[k].second);
+      if (v.ok()) {
+        *wanted[k].first = std::move(*v);
+      } else {
+        decoded[k] = v.status();
+      }
+    });
+    for (const Status& st : decoded) WV_RETURN_IF_ERROR(st);
     for (const auto& [column, index] : wanted) {
-      WV_ASSIGN_OR_RETURN(*column, file.ReadColumn(g, index));
       const size_t n = std::max({column->bytes.size(), column->i64.size(), column->f64.size()});
       if (n != rows) {
         return InputError(fmt::format("column {} has {} values in a row group of {} rows",

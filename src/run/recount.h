@@ -78,9 +78,9 @@ class FactRecount {
   explicit FactRecount(const DimensionIndex* dims);
 
   // Adds every row of `file`, a file of the partition of day `day` (days
-  // since the epoch).
+  // since the epoch), its columns decoded on up to `column_threads` threads.
   // REQUIRES: the file has the fact table's contract schema.
-  Status AddFile(const parquet::FileReader& file, int64_t day);
+  Status AddFile(const parquet::FileReader& file, int64_t day, int column_threads = 1);
   // Counts the natural-key collisions among the rows added since the last
   // call: rows of different days cannot collide (the epoch is in the key),
   // so the rows are kept for one partition at a time only.

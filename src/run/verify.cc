@@ -183,12 +183,13 @@ struct FactPass {
 // Verifies and recounts the files of one partition; false when one of them
 // could not be read in full with the contract's schema.
 bool VerifyPartition(const PublishedOutput& out, const std::vector<const FileRecord*>& files,
-                     FactRecount* recount, int64_t* rows, std::vector<CheckResult>* checks) {
+                     int column_threads, FactRecount* recount, int64_t* rows,
+                     std::vector<CheckResult>* checks) {
   bool complete = true;
   for (const FileRecord* f : files) {
     auto reader = VerifyFile(out, *f, &model::FactSchema(), rows, checks);
-    Status added =
-        reader ? recount->AddFile(*reader, PartitionDay(f->path)) : InputError("not opened");
+    Status added = reader ? recount->AddFile(*reader, PartitionDay(f->path), column_threads)
+                          : InputError("not opened");
     if (reader && !added.ok()) {
       checks->push_back(MakeCheck(f->path + ".decodable", false, 0, 1,
                                   fmt::format("{}: {}", f->path, added.message())));
@@ -224,6 +225,9 @@ FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const Dimens
   for (int w = 0; w < EffectiveThreads(threads); ++w) {
     workers.push_back(std::make_unique<FactRecount>(&dims));
   }
+  // One partition to read (an append's usual day) decodes its columns on
+  // the threads the partitions would have used.
+  const int column_threads = to_read.size() == 1 ? threads : 1;
   std::vector<std::vector<CheckResult>> found(to_read.size());
   std::vector<int64_t> rows(to_read.size(), 0);
   std::vector<uint8_t> complete(to_read.size(), 1);
@@ -231,7 +235,7 @@ FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const Dimens
   ParallelFor(to_read.size(), threads, [&](size_t i, int worker) {
     const auto& files = partitions[to_read[i]].second;
     FactRecount partition(&dims);  // one partition's counts, for its record
-    complete[i] = VerifyPartition(out, files, &partition, &rows[i], &found[i]);
+    complete[i] = VerifyPartition(out, files, column_threads, &partition, &rows[i], &found[i]);
     counted[i] = partition.Counts(Counted(files));
     workers[worker]->Merge(partition);
   });

@@ -292,6 +292,19 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
     EXPECT_TRUE(SameCounts(merged.recount.partitions.at(folder), p)) << folder;
   }
 
+  // One partition to read, as an append's day: its columns are decoded on
+  // several threads, to the same counts.
+  {
+    ReusableCounts one = *reuse;
+    const std::string& path = facts->files[1].path;
+    one.kept.erase(path);
+    const VerifyReport r = VerifyOutput(**published, m_, &one);
+    ASSERT_TRUE(r.ok()) << Names(r.checks);
+    EXPECT_NE(Find(r.checks, path + ".crc32"), nullptr);  // it was read
+    const std::string folder = path.substr(0, path.rfind('/'));
+    EXPECT_TRUE(SameCounts(r.recount.partitions.at(folder), full.recount.partitions.at(folder)));
+  }
+
   // Dimensions that lost a key of the previous version's would void the
   // recorded coverage: refused.
   {
