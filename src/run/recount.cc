@@ -243,6 +243,10 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
   model::FactProfile& p = profile_;
   p.rows += static_cast<int64_t>(n);
   CachedRow user, word;
+  // The rows of a session share their timestamp: the last epoch's lookup is
+  // reused.
+  int64_t last_epoch = 0;
+  bool last_epoch_known = false, last_epoch_found = false;
   for (size_t i = 0; i < n; ++i) {
     const int64_t epoch = c.epoch.i64[i];
     const bool has_history = !c.history_pct.is_null(i);
@@ -263,7 +267,12 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
     const uint32_t user_row = user.Find(dims_->users, c.user.bytes[i]);
     const uint32_t word_row = word.Find(dims_->words, c.lexeme.bytes[i]);
     coverage_.users += user_row != kNoRow;
-    coverage_.times += dims_->epochs.contains(epoch);
+    if (!last_epoch_known || epoch != last_epoch) {
+      last_epoch = epoch;
+      last_epoch_known = true;
+      last_epoch_found = dims_->epochs.contains(epoch);
+    }
+    coverage_.times += last_epoch_found;
     coverage_.learning_langs += dims_->langs.contains(c.learning.bytes[i]);
     coverage_.ui_langs += dims_->langs.contains(c.ui.bytes[i]);
     coverage_.words += word_row != kNoRow;
