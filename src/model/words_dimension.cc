@@ -77,18 +77,8 @@ uint32_t WordsAccumulator::Add(std::string_view id, std::string_view text, uint3
   }
   WordStats& w = stats_[word];
   ++w.views;
-  bool conflict = false;
-  if (!SameBytes(LexemeString(w), text)) {
-    conflict = true;
-    if (!w.several_strings) ++conflicts_.lexemes_with_several_strings;
-    w.several_strings = true;
-  }
-  if (w.language != language) {
-    conflict = true;
-    if (!w.several_languages) ++conflicts_.lexemes_with_several_languages;
-    w.several_languages = true;
-  }
-  conflicts_.rows_with_conflicting_lexeme += conflict;
+  conflicts_.Add(!SameBytes(LexemeString(w), text), w.language != language, &w.several_strings,
+                 &w.several_languages);
   return word;
 }
 

@@ -46,6 +46,28 @@ struct DecodedLexeme {
 // Thread-safe.
 DecodedLexeme DecodeLexeme(std::string_view lexeme_string, const traces::LexemeReference& tags);
 
+// The rows of a lexeme that disagree with its first occurrence (another
+// lexeme_string, or another learning language), and the lexemes that had
+// such rows: the one rule of the build (WordsAccumulator) and of `run
+// --append`, which applies it against the first occurrence over every batch
+// (run/append.h). Plain data; thread-compatible.
+struct LexemeConflicts {
+  int64_t lexemes_with_several_strings = 0;
+  int64_t lexemes_with_several_languages = 0;
+  int64_t rows_with_conflicting_lexeme = 0;
+
+  // Counts one row of a lexeme whose string (language) differs from its
+  // first occurrence's when `other_string` (`other_language`); the lexeme's
+  // flags *several_strings and *several_languages make it count once.
+  void Add(bool other_string, bool other_language, bool* several_strings, bool* several_languages) {
+    lexemes_with_several_strings += other_string && !*several_strings;
+    lexemes_with_several_languages += other_language && !*several_languages;
+    *several_strings = *several_strings || other_string;
+    *several_languages = *several_languages || other_language;
+    rows_with_conflicting_lexeme += other_string || other_language;
+  }
+};
+
 class WordsAccumulator {
  public:
   // Counts one fact row of `lexeme_id` with `lexeme_string`, learning
@@ -56,11 +78,7 @@ class WordsAccumulator {
   size_t size() const { return stats_.size(); }
 
   // Disagreements with a word's first occurrence, counted by Add().
-  struct Conflicts {
-    int64_t lexemes_with_several_strings = 0;
-    int64_t lexemes_with_several_languages = 0;
-    int64_t rows_with_conflicting_lexeme = 0;
-  };
+  using Conflicts = LexemeConflicts;
   const Conflicts& conflicts() const { return conflicts_; }
 
   struct Built {

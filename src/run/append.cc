@@ -136,13 +136,56 @@ void AppendTableRow(const model::TableContract& table, const model::TableData& f
   ++to->rows;
 }
 
-// The key of row `row` (the table's first column, its primary key), as text.
-std::string KeyOf(const model::TableContract& table, const model::TableData& data, size_t row) {
-  const parquet::ColumnVector& key = data.columns[0];
-  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
-    return std::to_string(key.i64[row]);
+// Appends every value of `from` to `to` (columns of physical type `type`);
+// nullable columns keep one validity entry per row.
+void AppendColumn(const parquet::ColumnVector& from, size_t rows, parquet::PhysicalType type,
+                  bool nullable, parquet::ColumnVector* to) {
+  using parquet::PhysicalType;
+  const auto append = [](const auto& a, auto* b) { b->insert(b->end(), a.begin(), a.end()); };
+  switch (type) {
+    case PhysicalType::kBoolean:
+      append(from.bools, &to->bools);
+      break;
+    case PhysicalType::kInt32:
+      append(from.i32, &to->i32);
+      break;
+    case PhysicalType::kInt64:
+      append(from.i64, &to->i64);
+      break;
+    case PhysicalType::kFloat:
+      append(from.f32, &to->f32);
+      break;
+    case PhysicalType::kDouble:
+      append(from.f64, &to->f64);
+      break;
+    case PhysicalType::kByteArray: {
+      const uint64_t base = to->bytes.data.size();
+      to->bytes.data.append(from.bytes.data);
+      for (size_t i = 1; i < from.bytes.offsets.size(); ++i) {
+        to->bytes.offsets.push_back(base + from.bytes.offsets[i]);
+      }
+      break;
+    }
   }
-  return std::string(key.bytes[row]);
+  if (!nullable) return;
+  if (from.valid.empty()) {
+    to->valid.insert(to->valid.end(), rows, 1);
+  } else {
+    append(from.valid, &to->valid);
+  }
+}
+
+// The rows of `data` whose key (the table's first column, its primary key)
+// is not among `previous`'s, appended to `previous`.
+template <typename KeySet, typename KeyAt>
+void AppendNewKeys(const model::TableContract& table, const model::TableData& data, KeyAt key_at,
+                   model::TableData* previous) {
+  KeySet keys;
+  keys.reserve(previous->rows);
+  for (size_t r = 0; r < previous->rows; ++r) keys.emplace(key_at(*previous, r));
+  for (size_t r = 0; r < data.rows; ++r) {
+    if (!keys.contains(key_at(data, r))) AppendTableRow(table, data, r, previous);
+  }
 }
 
 }  // namespace
@@ -255,12 +298,16 @@ Status BatchState::LoadWords() {
   }
   WV_ASSIGN_OR_RETURN(const model::TableData words, ReadPreviousTable(model::kWordsTable));
   for (size_t i = 0; i < words.rows; ++i) {
-    words_.try_emplace(std::string(words.columns[model::kWordLexemeId].bytes[i]),
-                       Word{std::string(words.columns[model::kWordLexemeString].bytes[i]),
-                            std::string(words.columns[model::kWordLanguage].bytes[i])});
+    const std::string_view id = words.columns[model::kWordLexemeId].bytes[i];
+    bool inserted = false;
+    word_ids_.Intern(id, &inserted);
+    if (!inserted) continue;
+    AddWord(words.columns[model::kWordLexemeString].bytes[i],
+            words.columns[model::kWordLanguage].bytes[i],
+            several_strings_.contains(std::string(id)));
   }
   for (const quality::CheckResult& c : previous_manifest_->checks) {
-    if (c.name == "anomaly.rows_with_conflicting_lexeme") conflicting_rows_ = c.observed;
+    if (c.name == "anomaly.rows_with_conflicting_lexeme") previous_conflicting_rows_ = c.observed;
   }
   return OkStatus();
 }
@@ -335,18 +382,38 @@ void BatchState::Observe(const traces::TraceBatch& b) {
       batch_sessions_.insert(SessionKey(user, b.timestamp[i]));
       touched_previous_days_.insert(day);
     }
-    // As model::WordsAccumulator::Add counts them, against the first
-    // occurrence over every batch.
+  }
+  ObserveWords(b);
+}
+
+void BatchState::AddWord(std::string_view text, std::string_view language, bool several_strings) {
+  words_.push_back(Word{word_strings_.size(), static_cast<uint32_t>(text.size()),
+                        std::string(language), several_strings, false});
+  word_strings_.append(text);
+}
+
+void BatchState::ObserveWords(const traces::TraceBatch& b) {
+  // By model::LexemeConflicts, the build's rule, against the first
+  // occurrence over every batch. The dictionary's slots are prefetched a
+  // few rows ahead (a lookup is otherwise two cache misses).
+  constexpr size_t kAhead = 8;
+  std::vector<uint64_t> hashes(b.size());
+  for (size_t i = 0; i < b.size(); ++i) hashes[i] = StringDictionary::Hash(b.lexeme_id[i]);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i + kAhead < b.size()) word_ids_.Prefetch(hashes[i + kAhead]);
     const std::string_view id = b.lexeme_id[i], text = b.lexeme_string[i];
     const std::string_view language = b.learning_language[i];
-    const auto it = words_.find(absl::string_view(id.data(), id.size()));  // no copy per row
-    if (it == words_.end()) {
-      words_.emplace(std::string(id), Word{std::string(text), std::string(language)});
+    bool inserted = false;
+    const uint32_t code = word_ids_.InternHashed(id, hashes[i], &inserted);
+    if (inserted) {
+      AddWord(text, language, false);
       continue;
     }
-    const bool other_string = it->second.lexeme_string != text;
+    Word& w = words_[code];
+    const bool other_string =
+        std::string_view(word_strings_).substr(w.string_offset, w.string_length) != text;
+    conflicts_.Add(other_string, w.language != language, &w.several_strings, &w.several_languages);
     if (other_string) several_strings_.emplace(std::string(id));
-    conflicting_rows_ += other_string || it->second.language != language;
   }
 }
 
@@ -397,16 +464,19 @@ StatusOr<model::TableData> BatchState::ReadPreviousTable(std::string_view name) 
                                         previous_->dir(), f.path, table.columns[c].name, rows));
         }
       }
-      model::TableData piece{std::move(group), rows};
-      for (size_t r = 0; r < rows; ++r) AppendTableRow(table, piece, r, &data);
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        AppendColumn(group[c], rows, table.columns[c].physical, table.columns[c].nullable(),
+                     &data.columns[c]);
+      }
+      data.rows += rows;
     }
   }
   return data;
 }
 
-Status BatchState::MergeUsers(const model::TableData& previous, model::TableData* data) const {
+Status BatchState::MergeUsers(model::TableData previous, model::TableData* data) const {
   const model::TableContract& table = model::Table(model::kUsersTable);
-  model::TableData merged = previous;
+  model::TableData merged = std::move(previous);
   absl::flat_hash_map<std::string, size_t> row_of;  // (merged grows: no views into it)
   for (size_t r = 0; r < merged.rows; ++r) {
     row_of.emplace(std::string(merged.columns[model::kUserId].bytes[r]), r);
@@ -439,17 +509,21 @@ Status BatchState::MergeUsers(const model::TableData& previous, model::TableData
 
 Status BatchState::MergeDimension(std::string_view name, model::TableData* data) const {
   if (previous_ == nullptr) return OkStatus();
-  WV_ASSIGN_OR_RETURN(const model::TableData previous, ReadPreviousTable(name));
-  if (name == model::kUsersTable) return MergeUsers(previous, data);
+  WV_ASSIGN_OR_RETURN(model::TableData merged, ReadPreviousTable(name));
+  if (name == model::kUsersTable) return MergeUsers(std::move(merged), data);
   // Times, languages and words: a key the previous version has keeps its
   // row (the first occurrence, which came in an earlier batch); new keys
   // are added.
   const model::TableContract& table = model::Table(name);
-  absl::flat_hash_set<std::string> keys;
-  for (size_t r = 0; r < previous.rows; ++r) keys.insert(KeyOf(table, previous, r));
-  model::TableData merged = previous;
-  for (size_t r = 0; r < data->rows; ++r) {
-    if (!keys.contains(KeyOf(table, *data, r))) AppendTableRow(table, *data, r, &merged);
+  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
+    AppendNewKeys<absl::flat_hash_set<int64_t>>(
+        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].i64[r]; },
+        &merged);
+  } else {
+    // The keys are views into `merged`, which grows: they are copied.
+    AppendNewKeys<absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq>>(
+        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].bytes[r]; },
+        &merged);
   }
   *data = std::move(merged);
   return OkStatus();
@@ -480,11 +554,14 @@ StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
 }
 
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
-                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state) {
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
+                         std::set<std::string>* kept) {
   const Manifest& m = *previous.manifest();
   const auto keep = [&](const FileRecord& f) -> Status {
     WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
-    return store->LinkFile(fd.get(), f.path);
+    WV_RETURN_IF_ERROR(store->LinkFile(fd.get(), f.path));
+    kept->insert(f.path);
+    return OkStatus();
   };
   for (const TableRecord& t : m.tables) {
     if (t.name != model::kFactTable && t.name != model::kQuarantineTable) continue;

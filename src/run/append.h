@@ -5,15 +5,18 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "core/status.h"
+#include "core/string_dictionary.h"
 #include "io/byte_sink.h"
 #include "io/output_store.h"
 #include "model/table_data.h"
+#include "model/words_dimension.h"
 #include "run/manifest.h"
 #include "run/published_output.h"
 #include "traces/duplicate_history.h"
@@ -29,9 +32,13 @@
 //   _state/courses.tsv                        every (user, learning, ui)
 //       course seen (dim_users.courses is their count per user);
 //   _state/lexemes_with_several_strings.tsv   the lexeme_ids seen with more
-//       than one lexeme_string (a count the files cannot give back).
-// Every run onto a local output writes it, so that any can be appended to
-// (an S3 output gets none: it cannot be appended to yet).
+//       than one lexeme_string (a count the files cannot give back);
+//   _state/recount.json                       the recount of each fact
+//       partition and quarantine file (run/recount_state.h), written by
+//       the staged verification (run/pipeline) so that the next append
+//       reads only what its batch writes.
+// Runs with --append or --appendable onto a local output write it (an S3
+// output gets none: it cannot be appended to yet).
 namespace wv::run {
 
 // DIR's current version for an append, pinned (read under the writer lock,
@@ -96,7 +103,9 @@ class BatchState final : public traces::DuplicateHistory {
   int64_t lexemes_with_several_strings() const {
     return static_cast<int64_t>(several_strings_.size());
   }
-  int64_t rows_with_conflicting_lexeme() const { return conflicting_rows_; }
+  int64_t rows_with_conflicting_lexeme() const {
+    return previous_conflicting_rows_ + conflicts_.rows_with_conflicting_lexeme;
+  }
 
  private:
   struct Earlier {
@@ -114,15 +123,22 @@ class BatchState final : public traces::DuplicateHistory {
   };
   using DayFingerprints = absl::flat_hash_map<FingerprintKey, Earlier>;
   struct DayWriter;
+  // A lexeme's first occurrence over every batch: its string (in
+  // word_strings_) and language.
   struct Word {
-    std::string lexeme_string, language;
+    uint64_t string_offset = 0;
+    uint32_t string_length = 0;
+    std::string language;
+    bool several_strings = false, several_languages = false;  // LexemeConflicts' flags
   };
 
   StatusOr<const DayFingerprints*> LoadDay(int64_t day);
+  void AddWord(std::string_view text, std::string_view language, bool several_strings);
+  void ObserveWords(const traces::TraceBatch& accepted);
   Status LoadCourses();
   Status LoadWords();
   StatusOr<model::TableData> ReadPreviousTable(std::string_view table) const;
-  Status MergeUsers(const model::TableData& previous, model::TableData* data) const;
+  Status MergeUsers(model::TableData previous, model::TableData* data) const;
 
   const PublishedOutput* previous_;
   const Manifest* previous_manifest_ = nullptr;
@@ -148,16 +164,21 @@ class BatchState final : public traces::DuplicateHistory {
   absl::flat_hash_map<std::string, int64_t> courses_per_user_;
 
   // dim_words: every lexeme's first string and language, and the conflicts.
-  absl::flat_hash_map<std::string, Word> words_;
-  absl::flat_hash_set<std::string> several_strings_;
-  int64_t conflicting_rows_ = 0;
+  StringDictionary word_ids_;  // lexeme_id -> its index in words_
+  std::vector<Word> words_;
+  std::string word_strings_;
+  absl::flat_hash_set<std::string> several_strings_;  // over every batch
+  int64_t previous_conflicting_rows_ = 0;
+  model::LexemeConflicts conflicts_;  // this batch's rows, by the build's rule
 };
 
 // The previous version's files the new version keeps unchanged (fact files,
 // quarantine files, fingerprint files), hard-linked into `store`; their
-// records are appended to *tables (by table) and *state.
+// records are appended to *tables (by table) and *state, their paths added
+// to *kept.
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
-                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state);
+                         std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
+                         std::set<std::string>* kept);
 
 }  // namespace wv::run
 

@@ -106,26 +106,11 @@ json CheckToJson(const quality::CheckResult& c) {
 
 namespace {
 
-// A field whose value is out of its type's range: raised by the getters
-// below and reported like nlohmann's own errors. nlohmann converts numbers
-// with a bare cast (1e300 to int64_t is undefined behaviour, -1 to a CRC
-// wraps around), so counts, sizes and checksums are read only when they are
-// integers that fit.
-struct FieldError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// The integer at j[key], which must lie in [lo, hi].
+// nlohmann converts numbers with a bare cast (1e300 to int64_t is undefined
+// behaviour, -1 to a CRC wraps around), so counts, sizes and checksums are
+// read only when they are integers that fit (JsonIntegerField).
 int64_t GetInt(const json& j, const char* key, int64_t lo, int64_t hi) {
-  const json& v = j.at(key);
-  if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(hi)) {
-    return static_cast<int64_t>(v.get<uint64_t>());
-  }
-  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo &&
-      v.get<int64_t>() <= hi) {
-    return v.get<int64_t>();
-  }
-  throw FieldError(fmt::format("'{}' is {}, not an integer in [{}, {}]", key, v.dump(), lo, hi));
+  return JsonIntegerField(j, key, lo, hi);
 }
 
 int64_t GetCount(const json& j, const char* key) {
@@ -258,10 +243,23 @@ StatusOr<Manifest> ManifestFromJson(std::string_view text) {
     BodyFromJson(j, &m);
   } catch (const json::exception& e) {
     return InputError(fmt::format("manifest is missing or has a malformed field: {}", e.what()));
-  } catch (const FieldError& e) {
+  } catch (const JsonFieldError& e) {
     return InputError(fmt::format("manifest has a field out of range: {}", e.what()));
   }
   return m;
+}
+
+int64_t JsonIntegerField(const json& j, const char* key, int64_t lo, int64_t hi) {
+  const json& v = j.at(key);
+  if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(hi)) {
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo &&
+      v.get<int64_t>() <= hi) {
+    return v.get<int64_t>();
+  }
+  throw JsonFieldError(
+      fmt::format("'{}' is {}, not an integer in [{}, {}]", key, v.dump(), lo, hi));
 }
 
 }  // namespace wv::run

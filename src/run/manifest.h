@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,6 +87,15 @@ std::string ManifestToJson(const Manifest& m);
 nlohmann::json CheckToJson(const quality::CheckResult& c);
 // An InputError when `json` is not a manifest.
 StatusOr<Manifest> ManifestFromJson(std::string_view json);
+
+// A JSON field whose value is out of its type's range (JsonIntegerField).
+struct JsonFieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// The integer at j[key], which must lie in [lo, hi]; a JsonFieldError
+// otherwise (nlohmann's own conversion is a bare cast), nlohmann's exception
+// when it is absent. For the JSON files under DIR (the manifest, the state).
+int64_t JsonIntegerField(const nlohmann::json& j, const char* key, int64_t lo, int64_t hi);
 
 }  // namespace wv::run
 

@@ -212,7 +212,8 @@ std::string StatePathProblem(std::string_view path) {
   if (parts.front() != kStateFolder)
     return fmt::format("is not inside the folder {}/", kStateFolder);
   if (parts.size() == 2 &&
-      (parts[1] == "courses.tsv" || parts[1] == "lexemes_with_several_strings.tsv")) {
+      (parts[1] == "courses.tsv" || parts[1] == "lexemes_with_several_strings.tsv" ||
+       parts[1] == "recount.json")) {
     return "";
   }
   if (parts.size() == 4 && parts[1] == "dedup" && parts[2] != kEmptyFactPartition &&
@@ -220,7 +221,7 @@ std::string StatePathProblem(std::string_view path) {
     return "";
   }
   return fmt::format(
-      "is not {0}/courses.tsv, {0}/lexemes_with_several_strings.tsv or "
+      "is not {0}/courses.tsv, {0}/lexemes_with_several_strings.tsv, {0}/recount.json or "
       "{0}/dedup/date=YYYY-MM-DD/NAME.fp",
       kStateFolder);
 }

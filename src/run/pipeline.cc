@@ -8,9 +8,12 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
+#include <set>
 
 #include "core/civil_time.h"
+#include "core/crc32.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
@@ -21,6 +24,7 @@
 #include "quality/star_checks.h"
 #include "run/append.h"
 #include "run/published_output.h"
+#include "run/recount_state.h"
 #include "run/spill_folder.h"
 #include "run/verify.h"
 #include "traces/ingest.h"
@@ -270,21 +274,40 @@ void AddPreviousBatches(const Manifest& previous, Manifest* m) {
   for (const auto& [reason, n] : previous.rejected_by_reason) m->rejected_by_reason[reason] += n;
 }
 
-// The quality checks of the whole appended output, recomputed from the
-// staged files with `check`'s own code (run/verify.h): most of them are not
-// sums over batches (keys, collisions, coverage). The two the files cannot
-// give back come from the batch state. Any other failure of the staged
-// version is an internal error: nothing is published.
-Status CheckStagedVersion(const io::OutputStore& store, const BatchState& state, Manifest* m) {
+// Writes _state/recount.json; its state-file record (rows: the records).
+StatusOr<FileRecord> WriteRecountRecord(const RecountState& recount, io::OutputStore* store) {
+  const std::string text = RecountStateToJson(recount);
+  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kRecountStatePath)));
+  WV_RETURN_IF_ERROR(sink->Append(text));
+  WV_RETURN_IF_ERROR(sink->Close());
+  return FileRecord{std::string(kRecountStatePath),
+                    static_cast<int64_t>(recount.partitions.size() + recount.quarantine.size()),
+                    text.size(), Crc32(text)};
+}
+
+// The staged version verified with `check`'s own code (run/verify.h) before
+// its manifest is written, and its recount recorded (_state/recount.json,
+// listed among the state files) for the next append. An appended version
+// (`reuse` set) reads only what its batch wrote and merges the recorded
+// counts of the files it kept; its quality checks, most of which are not
+// sums over batches (keys, collisions, coverage), become the recomputed ones
+// for the whole output (the two the files cannot give back come from the
+// batch state). A first batch is read whole (it is all new) and keeps the
+// build's checks. Any failure of the staged version is an internal error:
+// nothing is published.
+Status CheckStagedVersion(io::OutputStore* store, const BatchState& state,
+                          const ReusableCounts* reuse, Manifest* m) {
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> staged,
-                      PublishedOutput::OpenUnpublished(store.StagingPath()));
-  m->checks = {
-      quality::MakeCheck("anomaly.lexeme_id_with_several_strings", true,
-                         state.lexemes_with_several_strings(), 0, ""),
-      quality::MakeCheck("anomaly.rows_with_conflicting_lexeme", true,
-                         state.rows_with_conflicting_lexeme(), 0, ""),
-  };
-  const VerifyReport report = VerifyOutput(*staged, *m);
+                      PublishedOutput::OpenUnpublished(store->StagingPath()));
+  if (reuse != nullptr) {
+    m->checks = {
+        quality::MakeCheck("anomaly.lexeme_id_with_several_strings", true,
+                           state.lexemes_with_several_strings(), 0, ""),
+        quality::MakeCheck("anomaly.rows_with_conflicting_lexeme", true,
+                           state.rows_with_conflicting_lexeme(), 0, ""),
+    };
+  }
+  const VerifyReport report = VerifyOutput(*staged, *m, reuse);
   std::string failed;
   for (const quality::CheckResult& c : report.checks) {
     if (c.passed || c.severity != quality::Severity::kError || c.name.starts_with("stored:")) {
@@ -292,12 +315,14 @@ Status CheckStagedVersion(const io::OutputStore& store, const BatchState& state,
     }
     failed += fmt::format("\n  {}: {}", c.name, c.detail);
   }
-  if (!failed.empty() || report.recomputed.empty()) {
+  if (!failed.empty() || report.recomputed.empty() || !report.recount_complete) {
     return InternalError(fmt::format(
-        "the appended version staged for {} does not verify; nothing was published:{}",
-        store.location(), failed.empty() ? " its checks could not be recomputed" : failed));
+        "the version staged for {} does not verify; nothing was published:{}", store->location(),
+        failed.empty() ? " its checks could not be recomputed" : failed));
   }
-  m->checks = report.recomputed;
+  if (reuse != nullptr) m->checks = report.recomputed;
+  WV_ASSIGN_OR_RETURN(FileRecord record, WriteRecountRecord(report.recount, store));
+  m->state_files.push_back(std::move(record));
   return OkStatus();
 }
 
@@ -429,21 +454,28 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
     return QualityGateFailure(manifest, options.out_dir);
   }
-  if ((options.append || options.appendable) && !store->StagingPath().empty()) {
+  const bool keep_state = (options.append || options.appendable) && !store->StagingPath().empty();
+  if (keep_state) {
     WV_ASSIGN_OR_RETURN(manifest.state_files, state.WriteState());
   }
+  const auto verify_started = Clock::now();
+  std::optional<ReusableCounts> reuse;
   if (previous != nullptr) {
+    std::set<std::string> kept;
     WV_RETURN_IF_ERROR(
-        KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files));
+        KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files, &kept));
     AddPreviousBatches(*previous->manifest(), &manifest);
-    const auto verify_started = Clock::now();
-    WV_RETURN_IF_ERROR(CheckStagedVersion(*store, state, &manifest));
+    WV_ASSIGN_OR_RETURN(reuse, ReusableCountsOf(*previous, std::move(kept)));
+  }
+  if (keep_state) {
+    WV_RETURN_IF_ERROR(
+        CheckStagedVersion(store.get(), state, reuse ? &*reuse : nullptr, &manifest));
     manifest.stage_seconds.emplace_back("verify_staged_version", SecondsSince(verify_started));
     if (!quality::AllErrorChecksPassed(manifest.checks)) {
       return QualityGateFailure(manifest, options.out_dir);
     }
-    previous.reset();  // its shared lock would keep the commit from removing it
   }
+  previous.reset();  // its shared lock would keep the commit from removing it
   std::sort(manifest.state_files.begin(), manifest.state_files.end(),
             [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
   manifest.stage_seconds.emplace_back("dimensions_and_checks", SecondsSince(dimensions_started));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/civil_time.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
 #include "traces/lexeme.h"
@@ -116,6 +117,21 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   return r;
 }
 
+StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
+                                                const OpenedTable& langs,
+                                                const OpenedTable& words) {
+  DimensionKeyColumns keys;
+  WV_ASSIGN_OR_RETURN(keys.users, ReadWholeColumn(users, model::kUserId));
+  WV_ASSIGN_OR_RETURN(keys.epochs, ReadWholeColumn(times, model::kTimeEpoch));
+  WV_ASSIGN_OR_RETURN(keys.langs, ReadWholeColumn(langs, model::kLangAlpha2));
+  WV_ASSIGN_OR_RETURN(keys.words, ReadWholeColumn(words, model::kWordLexemeId));
+  WV_ASSIGN_OR_RETURN(keys.word_language, ReadWholeColumn(words, model::kWordLanguage));
+  if (keys.word_language.bytes.size() != keys.words.bytes.size()) {
+    return InputError("dim_words: its columns have different row counts");
+  }
+  return keys;
+}
+
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {
   WV_ASSIGN_OR_RETURN(const ColumnVector batches,
                       ReadWholeColumn(quarantine, model::kQuarantineBatchId));
@@ -143,7 +159,7 @@ struct FactRecount::Columns {
 FactRecount::FactRecount(const DimensionIndex* dims)
     : dims_(dims), word_other_language_(dims->word_language.size(), 0) {}
 
-Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
+Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day, int column_threads) {
   Columns c;
   const std::pair<ColumnVector*, int> wanted[] = {
       {&c.user, model::kFactUserId},
@@ -163,8 +179,19 @@ Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day) {
   };
   for (int g = 0; g < file.num_row_groups(); ++g) {
     const size_t rows = static_cast<size_t>(file.row_group_num_rows(g));
+    // The columns are decoded on up to `column_threads` threads (the
+    // reader's const methods are thread-compatible), each into its own vector.
+    std::vector<Status> decoded(std::size(wanted));
+    ParallelFor(std::size(wanted), column_threads, [&](size_t k, int) {
+      StatusOr<ColumnVector> v = file.ReadColumn(g, wanted[k].second);
+      if (v.ok()) {
+        *wanted[k].first = std::move(*v);
+      } else {
+        decoded[k] = v.status();
+      }
+    });
+    for (const Status& st : decoded) WV_RETURN_IF_ERROR(st);
     for (const auto& [column, index] : wanted) {
-      WV_ASSIGN_OR_RETURN(*column, file.ReadColumn(g, index));
       const size_t n = std::max({column->bytes.size(), column->i64.size(), column->f64.size()});
       if (n != rows) {
         return InputError(fmt::format("column {} has {} values in a row group of {} rows",
@@ -216,6 +243,10 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
   model::FactProfile& p = profile_;
   p.rows += static_cast<int64_t>(n);
   CachedRow user, word;
+  // The rows of a session share their timestamp: the last epoch's lookup is
+  // reused.
+  int64_t last_epoch = 0;
+  bool last_epoch_known = false, last_epoch_found = false;
   for (size_t i = 0; i < n; ++i) {
     const int64_t epoch = c.epoch.i64[i];
     const bool has_history = !c.history_pct.is_null(i);
@@ -236,16 +267,27 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
     const uint32_t user_row = user.Find(dims_->users, c.user.bytes[i]);
     const uint32_t word_row = word.Find(dims_->words, c.lexeme.bytes[i]);
     coverage_.users += user_row != kNoRow;
-    coverage_.times += dims_->epochs.contains(epoch);
+    if (!last_epoch_known || epoch != last_epoch) {
+      last_epoch = epoch;
+      last_epoch_known = true;
+      last_epoch_found = dims_->epochs.contains(epoch);
+    }
+    coverage_.times += last_epoch_found;
     coverage_.learning_langs += dims_->langs.contains(c.learning.bytes[i]);
     coverage_.ui_langs += dims_->langs.contains(c.ui.bytes[i]);
     coverage_.words += word_row != kNoRow;
     if (word_row != kNoRow && dims_->word_language[word_row] != c.learning.bytes[i]) {
       ++rows_other_language_;
-      word_other_language_[word_row] = 1;
+      FlagOtherLanguage(word_row, c.lexeme.bytes[i]);
     }
     AddNaturalKey(c.user.bytes[i], epoch, c.lexeme.bytes[i], user_row, word_row);
   }
+}
+
+void FactRecount::FlagOtherLanguage(uint32_t word_row, std::string_view lexeme_id) {
+  if (word_other_language_[word_row] != 0) return;
+  word_other_language_[word_row] = 1;
+  other_language_ids_.emplace_back(lexeme_id);
 }
 
 void FactRecount::AddNaturalKey(std::string_view user, int64_t epoch, std::string_view lexeme,
@@ -270,19 +312,38 @@ void FactRecount::FinishPartition() {
   absl::flat_hash_set<std::string>().swap(other_keys_);
 }
 
-void FactRecount::Merge(const FactRecount& o) {
-  profile_.Merge(o.profile_);
-  coverage_.users += o.coverage_.users;
-  coverage_.times += o.coverage_.times;
-  coverage_.learning_langs += o.coverage_.learning_langs;
-  coverage_.ui_langs += o.coverage_.ui_langs;
-  coverage_.words += o.coverage_.words;
-  collisions_ += o.collisions_;
-  rows_other_language_ += o.rows_other_language_;
-  rows_outside_partition_ += o.rows_outside_partition_;
-  for (const auto& [batch, rows] : o.rows_by_batch_) rows_by_batch_[batch] += rows;
-  for (size_t w = 0; w < word_other_language_.size(); ++w) {
-    word_other_language_[w] |= o.word_other_language_[w];
+void FactRecount::Merge(const FactRecount& o) { AddCounts(o.Counts({})); }
+
+PartitionCounts FactRecount::Counts(std::vector<CountedFile> files) const {
+  PartitionCounts p;
+  std::sort(files.begin(), files.end(),
+            [](const CountedFile& a, const CountedFile& b) { return a.path < b.path; });
+  p.files = std::move(files);
+  p.profile = profile_;
+  p.coverage = coverage_;
+  p.natural_key_collisions = collisions_;
+  p.rows_other_language = rows_other_language_;
+  p.rows_outside_partition = rows_outside_partition_;
+  p.lexemes_other_language = other_language_ids_;
+  std::sort(p.lexemes_other_language.begin(), p.lexemes_other_language.end());
+  p.rows_by_batch = rows_by_batch_;
+  return p;
+}
+
+void FactRecount::AddCounts(const PartitionCounts& r) {
+  profile_.Merge(r.profile);
+  coverage_.users += r.coverage.users;
+  coverage_.times += r.coverage.times;
+  coverage_.learning_langs += r.coverage.learning_langs;
+  coverage_.ui_langs += r.coverage.ui_langs;
+  coverage_.words += r.coverage.words;
+  collisions_ += r.natural_key_collisions;
+  rows_other_language_ += r.rows_other_language;
+  rows_outside_partition_ += r.rows_outside_partition;
+  for (const auto& [batch, rows] : r.rows_by_batch) rows_by_batch_[batch] += rows;
+  for (const std::string& id : r.lexemes_other_language) {
+    const auto it = dims_->words.find(id);
+    if (it != dims_->words.end()) FlagOtherLanguage(it->second, id);
   }
 }
 

@@ -13,6 +13,7 @@
 #include "model/build_stats.h"
 #include "model/table_data.h"
 #include "parquet/reader.h"
+#include "run/recount_state.h"
 
 // For `check`: the statistics of a star-schema build recounted from the
 // Parquet files alone, as a model::BuildStats, so that the functions that
@@ -52,6 +53,15 @@ struct DimensionRecount {
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
                                              const OpenedTable& langs, const OpenedTable& words);
 
+// The dimensions' key columns alone (and dim_words.language), as stored,
+// for comparing two versions' dimensions.
+struct DimensionKeyColumns {
+  parquet::ColumnVector users, epochs, langs, words, word_language;
+};
+// REQUIRES: every file has its table's contract schema.
+StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
+                                                const OpenedTable& langs, const OpenedTable& words);
+
 // Quarantined rows per `batch_id` value as stored.
 // REQUIRES: every file has the quarantine's contract schema.
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine);
@@ -68,14 +78,23 @@ class FactRecount {
   explicit FactRecount(const DimensionIndex* dims);
 
   // Adds every row of `file`, a file of the partition of day `day` (days
-  // since the epoch).
+  // since the epoch), its columns decoded on up to `column_threads` threads.
   // REQUIRES: the file has the fact table's contract schema.
-  Status AddFile(const parquet::FileReader& file, int64_t day);
+  Status AddFile(const parquet::FileReader& file, int64_t day, int column_threads = 1);
   // Counts the natural-key collisions among the rows added since the last
   // call: rows of different days cannot collide (the epoch is in the key),
   // so the rows are kept for one partition at a time only.
   void FinishPartition();
   void Merge(const FactRecount& other);
+
+  // What was counted, as the record of one partition counted from `files`.
+  // REQUIRES: the rows of that partition alone were added, then
+  // FinishPartition() was called.
+  PartitionCounts Counts(std::vector<CountedFile> files) const;
+  // Adds a partition recorded earlier instead of counting its files. Its
+  // lexemes are looked up in this object's dimensions (one they lack is
+  // counted nowhere: the caller checks that the dimensions kept them).
+  void AddCounts(const PartitionCounts& recorded);
 
   const model::FactProfile& profile() const { return profile_; }
   const model::KeyCoverage& coverage() const { return coverage_; }
@@ -92,6 +111,7 @@ class FactRecount {
  private:
   struct Columns;
   void AddRowGroup(const Columns& c, int64_t day);
+  void FlagOtherLanguage(uint32_t word_row, std::string_view lexeme_id);
   void AddNaturalKey(std::string_view user, int64_t epoch, std::string_view lexeme,
                      uint32_t user_row, uint32_t word_row);
 
@@ -102,7 +122,8 @@ class FactRecount {
   int64_t rows_other_language_ = 0;
   int64_t rows_outside_partition_ = 0;
   std::map<std::string, int64_t> rows_by_batch_;
-  std::vector<uint8_t> word_other_language_;  // by dim_words row
+  std::vector<uint8_t> word_other_language_;     // by dim_words row
+  std::vector<std::string> other_language_ids_;  // the lexeme_ids flagged there, as flagged
   // The partition's natural keys: resolved ones packed (user row and epoch,
   // word row) for a sort; the others (a foreign key that does not resolve,
   // or an epoch out of range) as strings.

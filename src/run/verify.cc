@@ -129,16 +129,16 @@ VerifiedTable VerifySmallTable(const PublishedOutput& out, const Manifest& m,
   return v;
 }
 
-// The fact files grouped by partition folder, in manifest order.
-std::vector<std::vector<const FileRecord*>> FactPartitions(const TableRecord& t) {
+// The fact files grouped by partition folder (fact_wordviews/date=D), in
+// manifest order.
+std::vector<std::pair<std::string, std::vector<const FileRecord*>>> FactPartitions(
+    const TableRecord& t) {
   std::map<std::string, std::vector<const FileRecord*>> by_folder;
   for (const FileRecord& f : t.files) {
     if (!ListedPathProblem(t.name, f.path).empty()) continue;
     by_folder[f.path.substr(0, f.path.rfind('/'))].push_back(&f);
   }
-  std::vector<std::vector<const FileRecord*>> partitions;
-  for (auto& [folder, files] : by_folder) partitions.push_back(std::move(files));
-  return partitions;
+  return {by_folder.begin(), by_folder.end()};
 }
 
 // The day of "fact_wordviews/date=YYYY-MM-DD/...", which ListedPathProblem()
@@ -149,54 +149,181 @@ int64_t PartitionDay(const std::string& path) {
   return day.ok() ? *day : INT64_MIN;
 }
 
-// What the fact pass leaves: the recount and whether it saw every row.
+std::vector<CountedFile> Counted(const std::vector<const FileRecord*>& files) {
+  std::vector<CountedFile> counted;
+  for (const FileRecord* f : files) counted.push_back(CountedFile{f->path, f->rows, f->crc32});
+  std::sort(counted.begin(), counted.end(),
+            [](const CountedFile& a, const CountedFile& b) { return a.path < b.path; });
+  return counted;
+}
+
+// The recorded counts that may stand for a partition's files: a record of
+// exactly these files, every one of them kept from the previous version,
+// whose foreign keys all resolved. Null otherwise (the files are read).
+const PartitionCounts* ReusablePartition(const ReusableCounts* reuse, const std::string& folder,
+                                         const std::vector<const FileRecord*>& files) {
+  if (reuse == nullptr || !reuse->recorded) return nullptr;
+  const auto it = reuse->recorded->partitions.find(folder);
+  if (it == reuse->recorded->partitions.end() || !it->second.FullyCovered()) return nullptr;
+  for (const FileRecord* f : files) {
+    if (!reuse->kept.contains(f->path)) return nullptr;
+  }
+  return it->second.files == Counted(files) ? &it->second : nullptr;
+}
+
+// What the fact pass leaves: the recount, whether it saw every row, and the
+// record of every partition.
 struct FactPass {
   std::unique_ptr<FactRecount> recount;
   int64_t rows = 0;
   bool complete = false;
+  std::map<std::string, PartitionCounts> partitions;
 };
 
-// Verifies every fact file and recounts it, a partition per task.
-FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const DimensionIndex& dims,
+// Verifies and recounts the files of one partition; false when one of them
+// could not be read in full with the contract's schema.
+bool VerifyPartition(const PublishedOutput& out, const std::vector<const FileRecord*>& files,
+                     int column_threads, FactRecount* recount, int64_t* rows,
                      std::vector<CheckResult>* checks) {
+  bool complete = true;
+  for (const FileRecord* f : files) {
+    auto reader = VerifyFile(out, *f, &model::FactSchema(), rows, checks);
+    Status added = reader ? recount->AddFile(*reader, PartitionDay(f->path), column_threads)
+                          : InputError("not opened");
+    if (reader && !added.ok()) {
+      checks->push_back(MakeCheck(f->path + ".decodable", false, 0, 1,
+                                  fmt::format("{}: {}", f->path, added.message())));
+    }
+    complete = complete && added.ok();
+  }
+  recount->FinishPartition();
+  return complete;
+}
+
+// Verifies every fact file and recounts it, a partition per task; with
+// `reuse`, the partitions it may stand for are taken as recorded instead.
+FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const DimensionIndex& dims,
+                     const ReusableCounts* reuse, std::vector<CheckResult>* checks) {
   FactPass pass;
   pass.recount = std::make_unique<FactRecount>(&dims);
   const TableRecord* t = m.FindTable(model::kFactTable);
   if (t == nullptr) return pass;
   const auto partitions = FactPartitions(*t);
+  std::vector<size_t> to_read;
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    const auto& [folder, files] = partitions[p];
+    if (const PartitionCounts* r = ReusablePartition(reuse, folder, files)) {
+      pass.recount->AddCounts(*r);
+      pass.rows += r->profile.rows;
+      pass.partitions.emplace(folder, *r);
+    } else {
+      to_read.push_back(p);
+    }
+  }
   const int threads = std::min(kMaxVerifyThreads, EffectiveThreads(0));
   std::vector<std::unique_ptr<FactRecount>> workers;
   for (int w = 0; w < EffectiveThreads(threads); ++w) {
     workers.push_back(std::make_unique<FactRecount>(&dims));
   }
-  std::vector<std::vector<CheckResult>> found(partitions.size());
-  std::vector<int64_t> rows(partitions.size(), 0);
-  std::vector<uint8_t> complete(partitions.size(), 1);
-  ParallelFor(partitions.size(), threads, [&](size_t p, int worker) {
-    for (const FileRecord* f : partitions[p]) {
-      auto reader = VerifyFile(out, *f, &model::FactSchema(), &rows[p], &found[p]);
-      Status added = reader ? workers[worker]->AddFile(*reader, PartitionDay(f->path))
-                            : InputError("not opened");
-      if (reader && !added.ok()) {
-        found[p].push_back(MakeCheck(f->path + ".decodable", false, 0, 1,
-                                     fmt::format("{}: {}", f->path, added.message())));
-      }
-      complete[p] = complete[p] && added.ok();
-    }
-    workers[worker]->FinishPartition();
+  // One partition to read (an append's usual day) decodes its columns on
+  // the threads the partitions would have used.
+  const int column_threads = to_read.size() == 1 ? threads : 1;
+  std::vector<std::vector<CheckResult>> found(to_read.size());
+  std::vector<int64_t> rows(to_read.size(), 0);
+  std::vector<uint8_t> complete(to_read.size(), 1);
+  std::vector<PartitionCounts> counted(to_read.size());
+  ParallelFor(to_read.size(), threads, [&](size_t i, int worker) {
+    const auto& files = partitions[to_read[i]].second;
+    FactRecount partition(&dims);  // one partition's counts, for its record
+    complete[i] = VerifyPartition(out, files, column_threads, &partition, &rows[i], &found[i]);
+    counted[i] = partition.Counts(Counted(files));
+    workers[worker]->Merge(partition);
   });
   size_t accepted = 0;
-  for (const auto& files : partitions) accepted += files.size();
+  for (const auto& [folder, files] : partitions) accepted += files.size();
   pass.complete = accepted == t->files.size() &&
                   std::all_of(complete.begin(), complete.end(), [](uint8_t c) { return c; });
-  for (size_t p = 0; p < partitions.size(); ++p) {
-    Append(std::move(found[p]), checks);
-    pass.rows += rows[p];
+  for (size_t i = 0; i < to_read.size(); ++i) {
+    Append(std::move(found[i]), checks);
+    pass.rows += rows[i];
+    pass.partitions.emplace(partitions[to_read[i]].first, std::move(counted[i]));
   }
   for (const auto& w : workers) pass.recount->Merge(*w);
   checks->push_back(MakeCheck(
       "fact_wordviews.rows", pass.rows == t->rows, pass.rows, t->rows,
       fmt::format("fact_wordviews: {} rows in its files, manifest says {}", pass.rows, t->rows)));
+  return pass;
+}
+
+// What the quarantine pass leaves: rows, reasons and batch ids over every
+// file, and the record of each.
+struct QuarantinePass {
+  int64_t rows = 0;
+  bool complete = false;  // every file read in full (or taken as recorded)
+  std::map<std::string, int64_t> reasons, batches;
+  std::map<std::string, QuarantineCounts> files;
+};
+
+// The counts of one quarantine file read whole, or nullopt (a failed check
+// says why).
+std::optional<QuarantineCounts> RecountQuarantineFile(const PublishedOutput& out,
+                                                      const FileRecord& f, int64_t* rows,
+                                                      std::vector<CheckResult>* checks) {
+  auto reader = VerifyFile(out, f, model::SchemaOf(model::kQuarantineTable), rows, checks);
+  if (reader == nullptr) return std::nullopt;
+  OpenedTable one;
+  one.files.push_back(std::move(reader));
+  StatusOr<std::map<std::string, int64_t>> reasons = RecountReasons(one);
+  if (!reasons.ok()) {
+    checks->push_back(MakeCheck("quarantine.decodable", false, 0, 1,
+                                fmt::format("{}: {}", f.path, reasons.status().message())));
+    return std::nullopt;
+  }
+  StatusOr<std::map<std::string, int64_t>> batches = RecountBatches(one);
+  if (!batches.ok()) {
+    checks->push_back(MakeCheck("quarantine.batch_id.decodable", false, 0, 1,
+                                fmt::format("{}: {}", f.path, batches.status().message())));
+    return std::nullopt;
+  }
+  return QuarantineCounts{CountedFile{f.path, f.rows, f.crc32}, std::move(*reasons),
+                          std::move(*batches)};
+}
+
+// Verifies every quarantine file and counts its reasons and batch ids; with
+// `reuse`, a kept file with a record of exactly that file is taken as
+// recorded instead.
+QuarantinePass VerifyQuarantine(const PublishedOutput& out, const Manifest& m,
+                                const ReusableCounts* reuse, std::vector<CheckResult>* checks) {
+  QuarantinePass pass;
+  const TableRecord* t = m.FindTable(model::kQuarantineTable);
+  if (t == nullptr) return pass;  // CheckManifestPaths says so
+  pass.complete = true;
+  for (const FileRecord& f : t->files) {
+    if (!ListedPathProblem(model::kQuarantineTable, f.path).empty()) {  // refused, never read
+      pass.complete = false;
+      continue;
+    }
+    std::optional<QuarantineCounts> counts;
+    if (reuse != nullptr && reuse->recorded && reuse->kept.contains(f.path)) {
+      const auto it = reuse->recorded->quarantine.find(f.path);
+      if (it != reuse->recorded->quarantine.end() &&
+          it->second.file == CountedFile{f.path, f.rows, f.crc32}) {
+        counts = it->second;
+        pass.rows += f.rows;
+      }
+    }
+    if (!counts) counts = RecountQuarantineFile(out, f, &pass.rows, checks);
+    if (!counts) {
+      pass.complete = false;
+      continue;
+    }
+    for (const auto& [reason, n] : counts->reasons) pass.reasons[reason] += n;
+    for (const auto& [batch, n] : counts->batches) pass.batches[batch] += n;
+    pass.files.emplace(f.path, std::move(*counts));
+  }
+  checks->push_back(MakeCheck(
+      "quarantine.rows", pass.rows == t->rows, pass.rows, t->rows,
+      fmt::format("quarantine: {} rows in its files, manifest says {}", pass.rows, t->rows)));
   return pass;
 }
 
@@ -441,11 +568,13 @@ void CheckBatches(const Manifest& m, const std::map<std::string, int64_t>& fact_
                                           unknown)));
 }
 
-// Every state file whole: size and CRC-32 as listed.
-void CheckStateFiles(const PublishedOutput& out, const Manifest& m,
+// Every state file whole: size and CRC-32 as listed; with `reuse`, the ones
+// kept from the previous version are not read again.
+void CheckStateFiles(const PublishedOutput& out, const Manifest& m, const ReusableCounts* reuse,
                      std::vector<CheckResult>* checks) {
   for (const FileRecord& f : m.state_files) {
     if (!StatePathProblem(f.path).empty()) continue;  // refused, never read
+    if (reuse != nullptr && reuse->kept.contains(f.path)) continue;
     StatusOr<std::string> bytes = out.ReadFile(f.path);
     if (!bytes.ok()) {
       checks->push_back(MakeCheck(f.path + ".present", false, 0, 1, bytes.status().message()));
@@ -459,7 +588,108 @@ void CheckStateFiles(const PublishedOutput& out, const Manifest& m,
   }
 }
 
+// The stored recount (_state/recount.json, when the manifest lists it)
+// against the one just made from the files: what a later append would take
+// as recorded must be what the files hold.
+void CheckRecordedCounts(const PublishedOutput& out, const Manifest& m, const RecountState& counted,
+                         std::vector<CheckResult>* checks) {
+  const bool listed = std::any_of(m.state_files.begin(), m.state_files.end(),
+                                  [](const FileRecord& f) { return f.path == kRecountStatePath; });
+  if (!listed) return;
+  const std::string name = fmt::format("{}.matches_files", kRecountStatePath);
+  StatusOr<std::string> text = out.ReadFile(std::string(kRecountStatePath));
+  StatusOr<RecountState> stored =
+      text.ok() ? RecountStateFromJson(*text) : StatusOr<RecountState>(text.status());
+  if (!stored.ok()) {
+    checks->push_back(MakeCheck(name, false, 0, 1, stored.status().message()));
+    return;
+  }
+  std::vector<std::string> differ;
+  for (const auto& [folder, p] : counted.partitions) {
+    const auto it = stored->partitions.find(folder);
+    if (it == stored->partitions.end() || !SameCounts(it->second, p)) differ.push_back(folder);
+  }
+  for (const auto& [folder, p] : stored->partitions) {
+    if (!counted.partitions.contains(folder)) differ.push_back(folder);
+  }
+  for (const auto& [path, q] : counted.quarantine) {
+    const auto it = stored->quarantine.find(path);
+    if (it == stored->quarantine.end() || !SameCounts(it->second, q)) differ.push_back(path);
+  }
+  for (const auto& [path, q] : stored->quarantine) {
+    if (!counted.quarantine.contains(path)) differ.push_back(path);
+  }
+  std::string examples;
+  for (size_t i = 0; i < differ.size() && i < 3; ++i) examples += " " + differ[i];
+  checks->push_back(MakeCheck(
+      name, differ.empty(), static_cast<int64_t>(differ.size()), 0,
+      differ.empty() ? "every recorded partition and quarantine file has the files' counts"
+                     : fmt::format("{} recorded partition(s) or quarantine file(s) differ from "
+                                   "the files' counts (or are missing on one side):{}",
+                                   differ.size(), examples)));
+}
+
+// The staged dimensions keep every key of the previous version's (and each
+// word its language), so the coverage recorded for the kept partitions holds.
+void CheckDimensionsKept(const DimensionKeyColumns& previous, const DimensionIndex& now,
+                         std::vector<CheckResult>* checks) {
+  int64_t lost = 0;
+  for (size_t i = 0; i < previous.users.bytes.size(); ++i) {
+    lost += !now.users.contains(previous.users.bytes[i]);
+  }
+  for (int64_t epoch : previous.epochs.i64) lost += !now.epochs.contains(epoch);
+  for (size_t i = 0; i < previous.langs.bytes.size(); ++i) {
+    lost += !now.langs.contains(previous.langs.bytes[i]);
+  }
+  for (size_t i = 0; i < previous.words.bytes.size(); ++i) {
+    const auto it = now.words.find(previous.words.bytes[i]);
+    lost +=
+        it == now.words.end() || now.word_language[it->second] != previous.word_language.bytes[i];
+  }
+  checks->push_back(MakeCheck("dimensions.keep_previous_keys", lost == 0, lost, 0,
+                              fmt::format("{} key(s) of the previous version's dimensions are "
+                                          "missing from the new ones (or a word's language "
+                                          "changed)",
+                                          lost)));
+}
+
 }  // namespace
+
+StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
+                                          std::set<std::string> kept) {
+  const Manifest& m = *previous.manifest();
+  ReusableCounts reuse;
+  reuse.kept = std::move(kept);
+  for (const FileRecord& f : m.state_files) {
+    if (f.path != kRecountStatePath) continue;
+    WV_ASSIGN_OR_RETURN(const std::string text, previous.ReadFile(f.path));
+    if (text.size() != f.bytes || Crc32(text) != f.crc32) {
+      return InputError(fmt::format(
+          "{}/{}: not the file its manifest lists (size or CRC-32 differs); run `wordviews check "
+          "{}`",
+          previous.dir(), f.path, previous.dir()));
+    }
+    WV_ASSIGN_OR_RETURN(reuse.recorded, RecountStateFromJson(text));
+  }
+  std::map<std::string_view, OpenedTable> dims;
+  for (std::string_view name :
+       {model::kUsersTable, model::kTimesTable, model::kLangsTable, model::kWordsTable}) {
+    const TableRecord* t = m.FindTable(name);
+    if (t == nullptr) return InputError(fmt::format("{}: no {}", previous.dir(), name));
+    for (const FileRecord& f : t->files) {
+      WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
+      if (!SchemaMatches(reader->schema(), model::SchemaOf(name))) {
+        return InputError(
+            fmt::format("{}/{}: columns differ from the table's schema", previous.dir(), f.path));
+      }
+      dims[name].files.push_back(std::move(reader));
+    }
+  }
+  WV_ASSIGN_OR_RETURN(reuse.previous_dims,
+                      ReadDimensionKeys(dims[model::kUsersTable], dims[model::kTimesTable],
+                                        dims[model::kLangsTable], dims[model::kWordsTable]));
+  return reuse;
+}
 
 StatusOr<VerifyReport> VerifyOutput(const std::string& dir) {
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
@@ -471,15 +701,17 @@ StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out) {
   return VerifyOutput(out, *out.manifest());
 }
 
-VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m) {
+VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m,
+                          const ReusableCounts* reuse) {
   VerifyReport report;
   auto& checks = report.checks;
   Append(CheckManifestPaths(m), &checks);
   Append(CheckNoUnlistedEntries(out, m), &checks);
 
   std::map<std::string_view, VerifiedTable> small;
-  for (std::string_view t : model::kAllTables) {
-    if (t != model::kFactTable) small[t] = VerifySmallTable(out, m, t, &checks);
+  for (std::string_view t :
+       {model::kUsersTable, model::kTimesTable, model::kLangsTable, model::kWordsTable}) {
+    small[t] = VerifySmallTable(out, m, t, &checks);
   }
   const bool dims_complete =
       small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
@@ -492,26 +724,22 @@ VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m) {
     checks.push_back(MakeCheck("dimensions.decodable", false, 0, 1, dims.status().message()));
     dims = DimensionRecount{};
   }
-  const FactPass facts = VerifyFacts(out, m, dims->index, &checks);
-  const VerifiedTable& quarantine = small[model::kQuarantineTable];
-  StatusOr<std::map<std::string, int64_t>> reasons = RecountReasons(quarantine.opened);
-  if (!reasons.ok()) {
-    checks.push_back(MakeCheck("quarantine.decodable", false, 0, 1, reasons.status().message()));
+  if (reuse != nullptr && dims_ok) CheckDimensionsKept(reuse->previous_dims, dims->index, &checks);
+  const FactPass facts = VerifyFacts(out, m, dims->index, reuse, &checks);
+  QuarantinePass quarantine = VerifyQuarantine(out, m, reuse, &checks);
+  CheckRowTotals(m, facts.rows, quarantine.rows, quarantine.reasons, &checks);
+  CheckBatches(m, facts.recount->rows_by_batch(), quarantine.batches, &checks);
+  CheckStateFiles(out, m, reuse, &checks);
+  report.recount_complete = facts.complete && quarantine.complete;
+  if (report.recount_complete) {
+    report.recount.partitions = facts.partitions;
+    report.recount.quarantine = std::move(quarantine.files);
+    if (reuse == nullptr) CheckRecordedCounts(out, m, report.recount, &checks);
   }
-  CheckRowTotals(m, facts.rows, quarantine.rows,
-                 reasons.ok() ? *reasons : std::map<std::string, int64_t>{}, &checks);
-  StatusOr<std::map<std::string, int64_t>> batches = RecountBatches(quarantine.opened);
-  if (!batches.ok()) {
-    checks.push_back(
-        MakeCheck("quarantine.batch_id.decodable", false, 0, 1, batches.status().message()));
-  }
-  CheckBatches(m, facts.recount->rows_by_batch(),
-               batches.ok() ? *batches : std::map<std::string, int64_t>{}, &checks);
-  CheckStateFiles(out, m, &checks);
 
-  if (dims_complete && dims_ok && facts.complete && quarantine.complete && reasons.ok()) {
-    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, *reasons, &checks,
-                           &report.recomputed);
+  if (dims_complete && dims_ok && report.recount_complete) {
+    RecomputeQualityChecks(m, std::move(dims).value(), facts, quarantine.rows, quarantine.reasons,
+                           &checks, &report.recomputed);
   } else {
     checks.push_back(MakeCheck("quality_checks.recomputed", false, 0, 1,
                                "not recomputed: some listed files could not be read in full with "

@@ -3,12 +3,14 @@ the N inputs; duplicates are found across batches; appending an input again is a
 a killed append leaves the previous version; `check` verifies an appended output in full.
 
 The oracle is DuckDB reading both outputs' Parquet files (not the project's reader)."""
+import datetime as dt
 import json
 import pathlib
 import random
 import signal
 import subprocess
 import time
+import zlib
 
 import duckdb
 import pyarrow.parquet as pq
@@ -311,3 +313,133 @@ def test_appends_that_spill_equal_one_run(run_wv, dirty, tmp_path):
         assert "spilling to disk" in proc.stderr
     assert_same_tables(one, appended)
     check_ok(run_wv, appended)
+
+
+def day_files(src, folder):
+    """The data rows of CSV `src` split by UTC day of their timestamp (rows whose timestamp is not
+    a number go with the first day): {day: path}, each file with the header."""
+    lines = src.read_bytes().splitlines(keepends=True)
+    by_day = {}
+    for row in lines[1:]:
+        fields = row.split(b",")
+        day = int(fields[1]) // 86400 if len(fields) > 1 and fields[1].isdigit() else None
+        by_day.setdefault(day, []).append(row)
+    first = min(d for d in by_day if d is not None)
+    by_day.setdefault(first, []).extend(by_day.pop(None, []))
+    paths = {}
+    for day, rows in sorted(by_day.items()):
+        paths[day] = folder / f"day-{day}.csv"
+        paths[day].write_bytes(lines[0] + b"".join(rows))
+    return paths
+
+
+def test_append_reads_only_its_batch_and_check_still_reads_every_partition(run_wv, tmp_path):
+    """The append verifies what its batch wrote and takes the kept partitions' counts from
+    _state/recount.json (the cost of the batch, not of the history); `check` still reads every
+    file, finds damage in an old partition the appends did not read, and compares the record."""
+    src = tmp_path / "all.csv"
+    run_wv("generate", "--rows", "30000", "--seed", "5", "--days", "3", "--dirty-rate", "0.02",
+           "--out", src, "--quiet")
+    days = day_files(src, tmp_path)
+    real = sorted(d for d, p in days.items() if len(p.read_bytes().splitlines()) > 1000)[:3]
+    assert len(real) == 3
+    others = [days[d] for d in days if d not in real]
+    out, one = tmp_path / "out", tmp_path / "one"
+    run_wv("run", "--traces", days[real[0]], *others, "--out", out, "--append", "--quiet")
+    m = manifest(out)
+    assert any(f["path"] == "_state/recount.json" for f in m["state"]["files"])
+    record = json.loads((out / "_state/recount.json").read_text())
+    listed = sorted(f["path"] for f in m["tables"]["fact_wordviews"]["files"])
+    assert sorted(f["path"] for p in record["fact_partitions"].values() for f in p["files"]) == listed
+    # Rows per partition as recorded = DuckDB's count of the partition's files.
+    con = duckdb.connect()
+    for folder, p in record["fact_partitions"].items():
+        n = con.sql(f"SELECT count(*) FROM read_parquet('{out}/{folder}/*.parquet')").fetchall()[0][0]
+        assert p["profile"]["rows"] == n, folder
+
+    run_wv("run", "--traces", days[real[1]], "--out", out, "--append", "--quiet")
+    check_ok(run_wv, out)
+    # Damage a file of the first day's partition, which the next batch does not touch.
+    old = next(f["path"] for f in manifest(out)["tables"]["fact_wordviews"]["files"]
+               if f"date={dt.datetime.fromtimestamp(real[0] * 86400, dt.timezone.utc):%Y-%m-%d}/"
+               in f["path"])
+    data = bytearray((out / old).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (out / old).write_bytes(bytes(data))
+    # The append does not read it (its verification covers its own files)...
+    run_wv("run", "--traces", days[real[2]], "--out", out, "--append", "--quiet")
+    m = manifest(out)
+    assert len(m["batches"]) == 3
+    # ...and `check`, which reads everything, names it.
+    proc = run_wv("check", out, check=False)
+    assert proc.returncode == 6 and f"{old}.crc32" in proc.stdout, proc.stdout[-2000:]
+    data[len(data) // 2] ^= 0xFF  # repaired
+    (out / old).write_bytes(bytes(data))
+    check_ok(run_wv, out)
+    # The quality checks merged from the record are one run's over the same inputs.
+    run_wv("run", "--traces", days[real[0]], *others, days[real[1]], days[real[2]], "--out", one,
+           "--quiet")
+    assert_same_tables(one, out)
+    strip = lambda checks: sorted((c["name"], c["observed"], c["expected"], c["passed"]) for c in checks)
+    assert strip(m["quality_checks"]) == strip(manifest(one)["quality_checks"])
+
+    # A record edited to disagree with the files (its manifest entry made to match) fails check.
+    path = out / "_state/recount.json"
+    good_record, good_manifest = path.read_bytes(), (out / "_manifest.json").read_text()
+    record = json.loads(good_record)
+    first = sorted(record["fact_partitions"])[0]
+    record["fact_partitions"][first]["profile"]["p_recall_disagrees"] += 1
+    text = (json.dumps(record, indent=1) + "\n").encode()
+    path.write_bytes(text)
+    for f in m["state"]["files"]:
+        if f["path"] == "_state/recount.json":
+            f["bytes"], f["crc32"] = len(text), zlib.crc32(text)
+    (out / "_manifest.json").write_text(json.dumps(m, indent=2))
+    proc = run_wv("check", out, check=False)
+    assert proc.returncode == 6 and "_state/recount.json.matches_files" in proc.stdout, \
+        proc.stdout[-2000:]
+    assert first in proc.stdout
+    path.write_bytes(good_record)
+    (out / "_manifest.json").write_text(good_manifest)
+    check_ok(run_wv, out)
+    # A record that is not the file its manifest lists: the next append refuses it, untouched.
+    path.write_bytes(good_record.replace(b'"rows"', b'"rowz"', 1))
+    before = snapshot(out)
+    extra = tmp_path / "extra.csv"  # new bytes (its rows repeat earlier ones: duplicates)
+    extra.write_bytes(b"".join(days[real[0]].read_bytes().splitlines(keepends=True)[:11]))
+    proc = run_wv("run", "--traces", extra, "--out", out, "--append", check=False)
+    assert proc.returncode == 3 and "_state/recount.json" in proc.stderr, proc.stderr
+    assert snapshot(out) == before
+    path.write_bytes(good_record)
+
+
+def test_append_refuses_when_a_partition_it_writes_to_does_not_verify(run_wv, tmp_path):
+    """A day the batch shares with an earlier batch is recounted whole, its earlier files included:
+    damage there stops the append (nothing published, the previous version as it was)."""
+    src = tmp_path / "all.csv"
+    run_wv("generate", "--rows", "20000", "--seed", "9", "--days", "2", "--out", src, "--quiet")
+    days = day_files(src, tmp_path)
+    first, second = sorted(d for d, p in days.items() if len(p.read_bytes().splitlines()) > 1000)[:2]
+    header, *rows = days[first].read_bytes().splitlines(keepends=True)
+    (tmp_path / "a.csv").write_bytes(header + b"".join(rows[: len(rows) // 2]))
+    # The second batch: the rest of the first day (the same partition) and the second day.
+    (tmp_path / "b.csv").write_bytes(header + b"".join(rows[len(rows) // 2:]) +
+                                     b"".join(days[second].read_bytes().splitlines(keepends=True)[1:]))
+    out = tmp_path / "out"
+    run_wv("run", "--traces", tmp_path / "a.csv", "--out", out, "--append", "--quiet")
+    old = manifest(out)["tables"]["fact_wordviews"]["files"][0]["path"]
+    data = bytearray((out / old).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (out / old).write_bytes(bytes(data))
+    before = snapshot(out)
+    proc = run_wv("run", "--traces", tmp_path / "b.csv", "--out", out, "--append", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "does not verify; nothing was published" in proc.stderr and f"{old}.crc32" in proc.stderr
+    assert snapshot(out) == before
+    data[len(data) // 2] ^= 0xFF  # repaired: the same append now goes through
+    (out / old).write_bytes(bytes(data))
+    run_wv("run", "--traces", tmp_path / "b.csv", "--out", out, "--append", "--quiet")
+    check_ok(run_wv, out)
+    one = tmp_path / "one"
+    run_wv("run", "--traces", tmp_path / "a.csv", tmp_path / "b.csv", "--out", one, "--quiet")
+    assert_same_tables(one, out)

@@ -15,6 +15,8 @@
 #include "quality/star_checks.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
+#include "run/published_output.h"
+#include "run/recount_state.h"
 #include "run/verify.h"
 
 namespace wv::run {
@@ -231,9 +233,131 @@ TEST_F(RunVerifyTest, AListedStateFileIsChecksummed) {
   EXPECT_EQ(failed[0].name, path + ".crc32");
 }
 
+// Flips one byte of `path` in place.
+void FlipByte(const std::string& path, long at) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  ASSERT_NE(f, nullptr);
+  std::fseek(f, at, SEEK_SET);
+  const int c = std::fgetc(f);
+  std::fseek(f, at, SEEK_SET);
+  std::fputc(c ^ 0xFF, f);
+  std::fclose(f);
+}
+
+// Failed error-level checks of a report, by name.
+std::set<std::string> FailedNames(const VerifyReport& report) {
+  std::set<std::string> names;
+  for (const CheckResult& c : report.checks) {
+    if (!c.passed && c.severity == quality::Severity::kError) names.insert(c.name);
+  }
+  return names;
+}
+
+// What `run --append` does with a previous version's record: the kept files
+// with a record are not read (their counts stand in, merged into the same
+// quality checks as a full recount), every other file is read in full, so
+// damage in the batch's own files stops the append, while damage in kept
+// files is `check`'s to find.
+TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThemAll) {
+  auto published = PublishedOutput::Open(out_);
+  ASSERT_TRUE(published.ok());
+  const VerifyReport full = VerifyOutput(**published, m_);
+  ASSERT_TRUE(full.ok()) << Names(full.checks);
+  ASSERT_TRUE(full.recount_complete);
+  const TableRecord* facts = m_.FindTable(model::kFactTable);
+  ASSERT_GE(facts->files.size(), 2u);  // the chunks span more than one day
+  EXPECT_EQ(full.recount.partitions.size(), facts->files.size());
+
+  auto reuse = ReusableCountsOf(**published, {});
+  ASSERT_TRUE(reuse.ok()) << reuse.status().message();
+  EXPECT_FALSE(reuse->recorded.has_value());  // the fixture lists no record
+  reuse->recorded = full.recount;
+  for (const TableRecord& t : m_.tables) {
+    if (t.name != model::kFactTable && t.name != model::kQuarantineTable) continue;
+    for (const FileRecord& f : t.files) reuse->kept.insert(f.path);
+  }
+  // Merged from the records alone: the same quality checks as the full recount.
+  const VerifyReport merged = VerifyOutput(**published, m_, &*reuse);
+  ASSERT_TRUE(merged.ok()) << Names(merged.checks);
+  ASSERT_EQ(merged.recomputed.size(), full.recomputed.size());
+  for (size_t i = 0; i < full.recomputed.size(); ++i) {
+    EXPECT_EQ(merged.recomputed[i].name, full.recomputed[i].name);
+    EXPECT_EQ(merged.recomputed[i].observed, full.recomputed[i].observed)
+        << full.recomputed[i].name;
+    EXPECT_EQ(merged.recomputed[i].expected, full.recomputed[i].expected)
+        << full.recomputed[i].name;
+    EXPECT_EQ(merged.recomputed[i].passed, full.recomputed[i].passed) << full.recomputed[i].name;
+  }
+  for (const auto& [folder, p] : full.recount.partitions) {
+    EXPECT_TRUE(SameCounts(merged.recount.partitions.at(folder), p)) << folder;
+  }
+
+  // One partition to read, as an append's day: its columns are decoded on
+  // several threads, to the same counts.
+  {
+    ReusableCounts one = *reuse;
+    const std::string& path = facts->files[1].path;
+    one.kept.erase(path);
+    const VerifyReport r = VerifyOutput(**published, m_, &one);
+    ASSERT_TRUE(r.ok()) << Names(r.checks);
+    EXPECT_NE(Find(r.checks, path + ".crc32"), nullptr);  // it was read
+    const std::string folder = path.substr(0, path.rfind('/'));
+    EXPECT_TRUE(SameCounts(r.recount.partitions.at(folder), full.recount.partitions.at(folder)));
+  }
+
+  // Dimensions that lost a key of the previous version's would void the
+  // recorded coverage: refused.
+  {
+    ReusableCounts lost = *reuse;
+    lost.previous_dims.users.bytes.push_back("a-user-the-new-dim_users-lacks");
+    const VerifyReport r = VerifyOutput(**published, m_, &lost);
+    EXPECT_EQ(FailedNames(r), std::set<std::string>{"dimensions.keep_previous_keys"});
+  }
+
+  // Damage one fact file. Kept and recorded: not read (no file check names it).
+  const std::string victim = facts->files[0].path;
+  FlipByte(out_ + "/" + victim, 10);
+  auto reopened = PublishedOutput::Open(out_);
+  ASSERT_TRUE(reopened.ok());
+  const VerifyReport trusting = VerifyOutput(**reopened, m_, &*reuse);
+  EXPECT_TRUE(trusting.ok()) << Names(trusting.checks);
+  for (const CheckResult& c : trusting.checks) EXPECT_EQ(c.name.find(victim), std::string::npos);
+  // The full verification (`check`) reads it and fails.
+  EXPECT_TRUE(FailedNames(VerifyOutput(**reopened, m_)).contains(victim + ".crc32"));
+  // Written by this batch (not kept): read in full, and the append is refused.
+  reuse->kept.erase(victim);
+  const VerifyReport own = VerifyOutput(**reopened, m_, &*reuse);
+  EXPECT_FALSE(own.ok());
+  EXPECT_TRUE(FailedNames(own).contains(victim + ".crc32")) << Names(own.checks);
+}
+
+TEST_F(RunVerifyTest, ARecordThatDoesNotMatchTheFilesFailsCheck) {
+  auto published = PublishedOutput::Open(out_);
+  ASSERT_TRUE(published.ok());
+  RecountState recount = VerifyOutput(**published, m_).recount;
+  ASSERT_FALSE(recount.partitions.empty());
+  const auto write = [&](const RecountState& r) {
+    const std::string text = RecountStateToJson(r);
+    fs::create_directories(out_ + "/_state");
+    std::ofstream(out_ + "/" + std::string(kRecountStatePath)) << text;
+    Manifest m = m_;
+    m.state_files = {FileRecord{std::string(kRecountStatePath), 1, text.size(), Crc32(text)}};
+    WriteManifest(m);
+  };
+  write(recount);
+  EXPECT_TRUE(Failures().empty()) << Names(Failures());
+  ++recount.partitions.begin()->second.natural_key_collisions;  // listed with its own CRC
+  write(recount);
+  const auto failed = Failures();
+  ASSERT_EQ(failed.size(), 1u) << Names(failed);
+  EXPECT_EQ(failed[0].name, std::string(kRecountStatePath) + ".matches_files");
+  EXPECT_NE(failed[0].detail.find(recount.partitions.begin()->first), std::string::npos);
+}
+
 TEST(StatePathProblemTest, AcceptsWhatTheRunWritesOnly) {
-  for (std::string good : {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv",
-                           "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
+  for (std::string good :
+       {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv", "_state/recount.json",
+        "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
     EXPECT_EQ(StatePathProblem(good), "") << good;
   }
   for (std::string bad : {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
