@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "core/number_format.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
@@ -18,6 +19,7 @@ struct LoadFlags {
   warehouse::LoadOptions options;
   int lock_timeout_seconds = 60;
   bool quiet = false;
+  S3Flags s3;
 };
 
 // Progress on stderr: each phase on its own line, and during COPY a redrawn
@@ -108,7 +110,9 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
   auto flags = std::make_shared<LoadFlags>();
   auto* sub = root.add_subcommand(
       "load", "Load an output folder's star schema into PostgreSQL, atomically");
-  sub->add_option("DIR", flags->options.dir, "Output folder of `wordviews run`")->required();
+  sub->add_option("DIR", flags->options.dir,
+                  "Output folder of `wordviews run`, local or s3://BUCKET/PREFIX")
+      ->required();
   sub->add_option("--postgres", flags->options.conninfo,
                   "libpq connection string or URI (host=... dbname=... user=..., or "
                   "postgresql://user@host:port/db); the password may also come from PGPASSWORD "
@@ -144,7 +148,13 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
       "missing or a statement failed or another load runs, 6 DIR disagrees with its manifest, "
       "7 the server cannot be reached, 8 authentication or a permission refused.\n"
       "See docs/WAREHOUSE.md.");
-  sub->callback([selected, flags] { *selected = [flags] { return RunLoad(*flags); }; });
+  AddS3Flags(sub, &flags->s3);
+  sub->callback([selected, flags] {
+    *selected = [flags] {
+      ApplyS3Flags(flags->s3);
+      return RunLoad(*flags);
+    };
+  });
 }
 
 }  // namespace wv::cli
