@@ -6,6 +6,7 @@
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
+#include "warehouse/ddl.h"
 #include "warehouse/sql_text.h"
 #include "warehouse/views.h"
 
@@ -52,7 +53,11 @@ StatusOr<SchemaNames> NamesFor(std::string_view target) {
 const std::vector<std::string>& KnownRelationNames() {
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> names;
-    for (const model::TableContract& t : model::AllTableContracts()) names.emplace_back(t.name);
+    for (const model::TableContract& t : model::AllTableContracts()) {
+      names.emplace_back(t.name);
+      if (!IsPartitioned(t, Dialect::kPostgres)) continue;
+      for (int i = 0; i < kFactPartitions; ++i) names.push_back(PartitionName(t, i));
+    }
     for (const auto& q : analytics::AllQueries()) {
       names.push_back(SummaryTableName(q.name));
       if (IsResearchView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));
