@@ -10,6 +10,7 @@
 #include "core/number_format.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
+#include "fmt/ranges.h"
 #include "warehouse/loader.h"
 
 namespace wv::cli {
@@ -75,7 +76,14 @@ std::string Summary(const warehouse::LoadResult& r) {
            "\n";
   }
   std::string out = EscapeForTerminal(
-      fmt::format("load: run {} is now schema {} of {}", r.run_id, r.schema, r.database));
+      r.appended
+          ? fmt::format("load: appended {} batch(es) to schema {} of {}, now run {}{}",
+                        r.appended_batches, r.schema, r.database, r.run_id,
+                        r.replaced_tables.empty()
+                            ? std::string()
+                            : " (merged: " + fmt::format("{}", fmt::join(r.replaced_tables, ", ")) +
+                                  ")")
+          : fmt::format("load: run {} is now schema {} of {}", r.run_id, r.schema, r.database));
   out += "\n";
   for (const auto& [table, rows] : r.table_rows) {
     out += fmt::format("  {:<16} {:>14} rows\n", table, Thousands(rows));
@@ -128,6 +136,11 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
       ->check(CLI::Range(0, 64));
   sub->add_flag("--force", flags->options.force,
                 "Reload even when the schema already holds this run");
+  sub->add_flag("--append", flags->options.append,
+                "Load only what DIR added (run --append batches) since the version the schema "
+                "holds: the new fact and quarantine files and the changed dimensions, in one "
+                "transaction; a full load when the schema holds no earlier version of DIR (for "
+                "example after a rebuild), with a note saying why");
   sub->add_option("--grant-read", flags->options.read_roles,
                   "Give ROLE read-only access (USAGE, SELECT, also on tables created later) and "
                   "a default statement_timeout; created NOLOGIN if missing. Repeatable. Roles "

@@ -260,6 +260,33 @@ std::string ValidateForeignKeysSql(const TableContract& table, std::string_view 
   return out;
 }
 
+std::string MergeRowsSql(const TableContract& table, std::string_view from, std::string_view to) {
+  std::string all, set, mine, theirs, same_key;
+  for (const ColumnContract& c : table.columns) {
+    const std::string name = QuoteIdentifier(c.name);
+    all += (all.empty() ? "" : ", ") + name;
+    bool key = false;
+    for (std::string_view k : table.primary_key) key = key || k == c.name;
+    if (key) {
+      same_key += fmt::format("{}n.{} = d.{}", same_key.empty() ? "" : " AND ", name, name);
+      continue;
+    }
+    set += fmt::format("{}{} = EXCLUDED.{}", set.empty() ? "" : ", ", name, name);
+    mine += (mine.empty() ? "d." : ", d.") + name;
+    theirs += (theirs.empty() ? "EXCLUDED." : ", EXCLUDED.") + name;
+  }
+  const std::string target = QualifiedName(to, table.name);
+  const std::string source = QualifiedName(from, table.name);
+  const std::string action =
+      set.empty() ? "DO NOTHING"
+                  : fmt::format("DO UPDATE SET {} WHERE ROW({}) IS DISTINCT FROM ROW({})", set,
+                                mine, theirs);
+  return fmt::format(
+      "INSERT INTO {0} AS d ({1}) SELECT {1} FROM {2} ON CONFLICT ({3}) {4}; "
+      "DELETE FROM {0} d WHERE NOT EXISTS (SELECT 1 FROM {2} n WHERE {5});",
+      target, all, source, ColumnList(table.primary_key), action, same_key);
+}
+
 std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema,
                                        std::string_view relation) {
   std::vector<IndexSql> out;

@@ -89,6 +89,14 @@ std::string ForeignKeysSql(const model::TableContract& table, std::string_view s
 std::string ValidateForeignKeysSql(const model::TableContract& table, std::string_view schema,
                                    std::string_view relation);
 
+// The rows of `from`.<table> (a copy of the table's new version) made those
+// of `to`.<table>: INSERT ... ON CONFLICT (primary key) DO UPDATE of the rows
+// whose other columns differ (rows that are equal are not written), then
+// DELETE of the rows `from` does not have. `load --append` merges the
+// dimensions so.
+std::string MergeRowsSql(const model::TableContract& table, std::string_view from,
+                         std::string_view to);
+
 // A secondary index: what it serves is its COMMENT.
 struct IndexSql {
   std::string name;

@@ -16,6 +16,7 @@
 #include "run/published_output.h"
 #include "warehouse/copy_binary.h"
 #include "warehouse/ddl.h"
+#include "warehouse/load_state.h"
 #include "warehouse/pg_connection.h"
 #include "warehouse/schema_state.h"
 #include "warehouse/session_pool.h"
@@ -71,6 +72,8 @@ struct CopyItem {
   int64_t rows;
   std::string relation;
   int partition = -1;
+  std::string schema;  // the staging schema, or the target's for an append
+  bool freeze = true;  // FREEZE: only into a table truncated in this transaction
 };
 
 // A table's (or a partition's) files, copied by one session in one
@@ -142,7 +145,17 @@ class Loader {
   Status WriteMetadata();
   Status GrantReaders(const std::string& schema);
   Status VerifyCounts();
+  Status VerifyCountsOn(PgConnection& session, const std::string& schema);
   Status Swap();
+
+  // load --append
+  StatusOr<bool> TryAppend();
+  Status ApplyAppend(const AppendPlan& plan);
+  Status AppendInTransaction(const AppendPlan& plan, PgConnection& session);
+  Status CopyAddedFiles(const AppendPlan& plan, PgConnection& session);
+  Status ReplaceTables(const AppendPlan& plan, PgConnection& session);
+  Status ReplaceSummaryRows(PgConnection& session);
+  std::string UpdateMetadataSql() const;
   void DropOld();
 
   void Phase(const std::string& name);
@@ -321,8 +334,9 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
   }
   WV_RETURN_IF_ERROR(
-      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary, FREEZE)",
-                                    QualifiedName(names_.staging, item.relation), columns)));
+      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary{})",
+                                    QualifiedName(item.schema, item.relation), columns,
+                                    item.freeze ? ", FREEZE" : "")));
   const int key_column = ColumnIndexOf(*item.table, PartitionColumn(*item.table));
   CopyBinaryWriter w;
   w.Header();
@@ -433,7 +447,7 @@ Status Loader::CopyTables() {
     std::vector<CopyItem> files;
     int64_t rows = 0;
     for (const model::FileRecord& f : t.files) {
-      files.push_back({table, f.path, f.rows, std::string(table->name), -1});
+      files.push_back({table, f.path, f.rows, std::string(table->name), -1, names_.staging});
       rows += f.rows;
     }
     WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
@@ -610,7 +624,7 @@ Status Loader::WriteMetadata() {
       QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
       QuoteLiteral(o_.dir),
       m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
-      QuoteLiteral(WV_VERSION)));
+      QuoteLiteral(WV_VERSION)) + CreateStateSql(names_.staging, m));
 }
 
 // USAGE and SELECT on `schema` for the --grant-read roles and for every role
@@ -643,17 +657,19 @@ Status Loader::GrantReaders(const std::string& schema) {
 
 Status Loader::VerifyCounts() {
   Phase("verifying row counts");
+  return pool_->Run(1, [&](size_t, PgConnection& session) {
+    return VerifyCountsOn(session, names_.staging);
+  });
+}
+
+// Every table's count(*) in `schema` against the manifest's row count.
+Status Loader::VerifyCountsOn(PgConnection& session, const std::string& schema) {
   std::string sql;
-  const auto& tables = out_->manifest()->tables;
-  for (const model::TableRecord& t : tables) {
+  for (const model::TableRecord& t : out_->manifest()->tables) {
     sql += fmt::format("{}SELECT {}, count(*) FROM {}", sql.empty() ? "" : " UNION ALL ",
-                       QuoteLiteral(t.name), QualifiedName(names_.staging, t.name));
+                       QuoteLiteral(t.name), QualifiedName(schema, t.name));
   }
-  std::vector<PgRow> rows;
-  WV_RETURN_IF_ERROR(pool_->Run(1, [&](size_t, PgConnection& session) {
-    WV_ASSIGN_OR_RETURN(rows, session.Query(sql));
-    return OkStatus();
-  }));
+  WV_ASSIGN_OR_RETURN(const std::vector<PgRow> rows, session.Query(sql));
   for (const PgRow& r : rows) {
     const std::string name = r[0].value_or("");
     const int64_t count = std::stoll(r[1].value_or("-1"));
@@ -772,6 +788,175 @@ void Loader::RemoveStaging() {
   }
 }
 
+// The tables `run --append` only adds rows to (each batch's rows are new
+// files): the fact table and the quarantine. The others (the dimensions,
+// which each batch merges into) are replaced when their files change.
+std::vector<std::string> AppendOnlyTables() {
+  return {std::string(model::kFactTable), std::string(model::kQuarantineTable)};
+}
+
+// load --append: applies what the output added since the version the target
+// holds (ApplyAppend); false, with a note saying why, when the target holds
+// no earlier version of this output, so that the caller loads it in full.
+StatusOr<bool> Loader::TryAppend() {
+  const auto in_full = [&](const std::string& why) {
+    result_.notes.push_back(why + "; loaded in full");
+    return false;
+  };
+  if (!target_.ours()) {
+    return in_full(fmt::format("schema {} held no earlier version", names_.target));
+  }
+  WV_ASSIGN_OR_RETURN(const std::optional<LoadedState> state,
+                      ReadLoadedState(*main_, names_.target));
+  if (!state) {
+    return in_full(fmt::format(
+        "schema {} records no batches (loaded by an earlier version of wordviews)", names_.target));
+  }
+  StatusOr<AppendPlan> plan = PlanAppend(*state, *out_->manifest(), AppendOnlyTables());
+  if (!plan.ok()) {
+    return in_full(fmt::format("schema {} does not hold an earlier version of {}: {}",
+                               names_.target, o_.dir, plan.status().message()));
+  }
+  WV_RETURN_IF_ERROR(ApplyAppend(*plan));
+  return true;
+}
+
+// One transaction on the target schema (AppendInTransaction): its rows
+// become visible at the commit, all at once (MVCC), so every analyst's
+// statement reads the version before or after it whole, never blocked (the
+// transaction takes ROW EXCLUSIVE locks, which do not conflict with reads),
+// and a failure or kill before the commit leaves the previous version as it
+// was. The summary tables are computed from the files meanwhile. Then
+// ANALYZE of the tables that changed.
+Status Loader::ApplyAppend(const AppendPlan& plan) {
+  result_.appended = true;
+  result_.appended_batches = static_cast<int>(plan.new_batches.size());
+  result_.replaced_tables = plan.replaced;
+  rows_total_ = 0;
+  for (const AppendPlan::Added& a : plan.added) {
+    for (const model::FileRecord& f : a.files) rows_total_ += f.rows;
+  }
+  for (const std::string& t : plan.replaced) rows_total_ += out_->manifest()->FindTable(t)->rows;
+  ThreadPool compute(1);
+  compute.Schedule([this] {
+    try {
+      summaries_.emplace(ComputeSummaries(out_->root(), EffectiveThreads(o_.jobs)));
+    } catch (...) {
+      summaries_.emplace(StatusFromCurrentException("computing the summary tables"));
+    }
+  });
+  StatusOr<std::unique_ptr<SessionPool>> pool =
+      SessionPool::Open(o_.conninfo, application_name_, 1, std::string(kSessionSetup));
+  Status s = pool.status();
+  if (s.ok()) {
+    pool_ = std::move(*pool);
+    s = pool_->Run(1, [&](size_t, PgConnection& session) -> Status {
+      WV_RETURN_IF_ERROR(AppendInTransaction(plan, session));
+      compute.Wait();
+      if (!summaries_->ok()) return out_->Localize(summaries_->status());
+      WV_RETURN_IF_ERROR(ReplaceSummaryRows(session));
+      Phase("verifying row counts");
+      WV_RETURN_IF_ERROR(VerifyCountsOn(session, names_.target));
+      Phase("committing");
+      return session.Exec("COMMIT");
+    });
+  }
+  compute.Wait();
+  if (!s.ok()) {
+    pool_.reset();  // closing the session rolls the transaction back
+    return Annotate(s, fmt::format("appending to schema {} (the previous version is unchanged)",
+                                   names_.target));
+  }
+  Phase("analyzing");
+  std::vector<std::string> analyze = plan.replaced;
+  for (const AppendPlan::Added& a : plan.added) analyze.push_back(a.table);
+  for (std::string& t : analyze) t = "ANALYZE " + QualifiedName(names_.target, t);
+  WV_RETURN_IF_ERROR(RunStatements(analyze));
+  pool_.reset();
+  return GrantReaders(names_.target);
+}
+
+// BEGIN, the replaced tables merged, the added files copied, the metadata
+// and the state tables updated; the caller adds the summaries and commits.
+Status Loader::AppendInTransaction(const AppendPlan& plan, PgConnection& session) {
+  WV_RETURN_IF_ERROR(session.Exec(
+      fmt::format("BEGIN; SET LOCAL lock_timeout = {}; COMMENT ON SCHEMA {} IS {}",
+                  o_.lock_timeout_ms, QuoteIdentifier(names_.target),
+                  QuoteLiteral(SchemaComment()))));
+  WV_RETURN_IF_ERROR(ReplaceTables(plan, session));
+  WV_RETURN_IF_ERROR(CopyAddedFiles(plan, session));
+  return session.Exec(UpdateMetadataSql() +
+                      RecordAppendSql(names_.target, plan, *out_->manifest()));
+}
+
+// The replaced tables' new rows, copied into tables of S_wv_staging (created
+// and dropped in the transaction), then merged into the target's: rows that
+// differ updated, new ones inserted, those no longer there deleted (a
+// dimension row a fact row refers to cannot go: its foreign key refuses).
+// Before the added files, whose fact rows refer to the new dimension rows.
+Status Loader::ReplaceTables(const AppendPlan& plan, PgConnection& session) {
+  if (plan.replaced.empty()) return OkStatus();
+  Phase("merging the changed dimensions");
+  WV_RETURN_IF_ERROR(session.Exec(fmt::format(
+      "CREATE SCHEMA {0}; COMMENT ON SCHEMA {0} IS {1}", QuoteIdentifier(names_.staging),
+      QuoteLiteral(fmt::format("{} staging for schema {} (append of run {})", kSchemaMarker,
+                               names_.target, result_.run_id)))));
+  std::string drop;
+  for (const std::string& name : plan.replaced) {
+    const model::TableContract* t = model::FindTable(name);
+    WV_RETURN_IF_ERROR(session.Exec(CreateTableSql(*t, names_.staging, Dialect::kPostgres)));
+    for (const model::FileRecord& f : out_->manifest()->FindTable(name)->files) {
+      WV_RETURN_IF_ERROR(CopyFile({t, f.path, f.rows, name, -1, names_.staging, true}, session));
+    }
+    WV_RETURN_IF_ERROR(session.Exec(MergeRowsSql(*t, names_.staging, names_.target)));
+    drop += (drop.empty() ? "" : ", ") + QualifiedName(names_.staging, name);
+  }
+  return session.Exec(
+      fmt::format("DROP TABLE {}; DROP SCHEMA {}", drop, QuoteIdentifier(names_.staging)));
+}
+
+// The added files into the target's tables (the partitioned fact table
+// routes each row to its partition), in key order. Not FREEZE: the tables
+// hold the previous version's rows.
+Status Loader::CopyAddedFiles(const AppendPlan& plan, PgConnection& session) {
+  Phase("copying the new files");
+  for (const AppendPlan::Added& a : plan.added) {
+    const model::TableContract* t = model::FindTable(a.table);
+    std::vector<CopyItem> files;
+    for (const model::FileRecord& f : a.files) {
+      files.push_back({t, f.path, f.rows, a.table, -1, names_.target, false});
+    }
+    WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
+    for (const CopyItem& item : files) WV_RETURN_IF_ERROR(CopyFile(item, session));
+  }
+  return OkStatus();
+}
+
+// Every summary table's rows replaced by the new answers (DELETE, not
+// TRUNCATE: readers keep reading the old rows until the commit).
+Status Loader::ReplaceSummaryRows(PgConnection& session) {
+  Phase("writing summary tables");
+  for (const SummaryTable& s : summaries_->value()) {
+    const std::string table = QualifiedName(names_.target, SummaryTableName(s.query->name));
+    WV_RETURN_IF_ERROR(session.Exec("DELETE FROM " + table));
+    WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} FROM STDIN (FORMAT binary)", table)));
+    WV_RETURN_IF_ERROR(session.CopyPut(EncodeSummaryRows(s.result)));
+    WV_RETURN_IF_ERROR(session.CopyEnd().status());
+  }
+  return OkStatus();
+}
+
+std::string Loader::UpdateMetadataSql() const {
+  const run::Manifest& m = *out_->manifest();
+  return fmt::format(
+      "UPDATE {} SET run_id = {}, run_created_at = {}, run_program_version = {}, source = {}, "
+      "fact_rows = {}, loaded_at = now(), loader_version = {}; ",
+      QualifiedName(names_.target, kMetadataTable), QuoteLiteral(m.run_id),
+      QuoteLiteral(m.created_at), QuoteLiteral(m.program_version), QuoteLiteral(o_.dir),
+      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+      QuoteLiteral(WV_VERSION));
+}
+
 StatusOr<LoadResult> Loader::Run() {
   WV_ASSIGN_OR_RETURN(names_, NamesFor(o_.schema));
   WV_RETURN_IF_ERROR(PgConnection::CheckConninfo(o_.conninfo));
@@ -787,6 +972,14 @@ StatusOr<LoadResult> Loader::Run() {
     Phase("");
     result_.seconds = SecondsSince(start_);
     return result_;
+  }
+  if (o_.append && !o_.force) {
+    WV_ASSIGN_OR_RETURN(const bool appended, TryAppend());
+    if (appended) {
+      Phase("");
+      result_.seconds = SecondsSince(start_);
+      return result_;
+    }
   }
   WV_RETURN_IF_ERROR(CreateStaging());
   if (Status s = BuildStaging(); !s.ok()) {

@@ -42,6 +42,11 @@ struct LoadOptions {
   std::string schema = "wordviews";
   int jobs = 0;  // parallel sessions; 0 = one per core
   bool force = false;
+  // Load only what the output added since the version the schema holds
+  // (`run --append` batches): the new fact and quarantine files and the
+  // dimensions that changed, in one transaction on the schema. A full load
+  // when the schema holds no earlier version of this output.
+  bool append = false;
   std::vector<std::string> read_roles;  // --grant-read
   int read_statement_timeout_seconds = 300;
   // How long in all the swap (and the drop of the old version) may wait for
@@ -64,6 +69,9 @@ struct LoadObserver {
 
 struct LoadResult {
   bool skipped = false;  // the target already held this run
+  bool appended = false;  // --append applied the new batches (not a full load)
+  int appended_batches = 0;
+  std::vector<std::string> replaced_tables;  // by an append: the changed dimensions
   std::string run_id;
   std::string schema;
   std::string database;  // "database D on HOST:PORT as USER"

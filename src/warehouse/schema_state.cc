@@ -7,6 +7,7 @@
 #include "fmt/core.h"
 #include "model/star_schema.h"
 #include "warehouse/ddl.h"
+#include "warehouse/load_state.h"
 #include "warehouse/sql_text.h"
 #include "warehouse/views.h"
 
@@ -63,6 +64,8 @@ const std::vector<std::string>& KnownRelationNames() {
       if (IsResearchView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));
     }
     names.emplace_back(kMetadataTable);
+    names.emplace_back(kBatchesTable);
+    names.emplace_back(kFilesTable);
     return names;
   }();
   return kNames;
