@@ -543,8 +543,14 @@ Status Loader::BuildKeys() {
   std::vector<std::string> indexes, attach, analyze;
   for (const model::TableContract* t : tables) {
     KeyStatements(*t, &indexes, &attach);
-    // A partitioned table's ANALYZE samples its partitions and analyzes each.
-    analyze.push_back(fmt::format("ANALYZE {}", QualifiedName(names_.staging, t->name)));
+    // A partitioned table's ANALYZE samples its partitions, then analyzes
+    // each: the longest, so it goes first, beside the others.
+    const std::string sql = fmt::format("ANALYZE {}", QualifiedName(names_.staging, t->name));
+    if (IsPartitioned(*t, Dialect::kPostgres)) {
+      analyze.insert(analyze.begin(), sql);
+    } else {
+      analyze.push_back(sql);
+    }
   }
   Phase("building primary keys and indexes");
   WV_RETURN_IF_ERROR(RunStatements(indexes));
