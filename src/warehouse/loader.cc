@@ -20,6 +20,7 @@
 #include "warehouse/pg_connection.h"
 #include "warehouse/schema_state.h"
 #include "warehouse/session_pool.h"
+#include "warehouse/shared_row_groups.h"
 #include "warehouse/sql_text.h"
 #include "warehouse/summary_tables.h"
 #include "warehouse/table_encoder.h"
@@ -84,7 +85,24 @@ struct CopyTask {
   std::string relation;
   std::vector<CopyItem> files;
   int64_t rows = 0;  // a partition's: its share, estimated
+  SharedRowGroups* shared = nullptr;  // a partition's, when the partitions are copied side by side
 };
+
+// How many decoded row groups (about 60k rows each) a fact partition's
+// session may be ahead of the other's.
+constexpr size_t kSharedRowGroupWindow = 8;
+
+// Row group `rg` of `encoder`'s file: decoded here, or for a partition's copy
+// taken from `shared` (row group `index` over the table's files), where the
+// other partition's session may have decoded it.
+StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> ReadRowGroup(
+    const TableEncoder& encoder, int rg, SharedRowGroups* shared, size_t index) {
+  if (shared == nullptr) {
+    WV_ASSIGN_OR_RETURN(SharedRowGroups::Columns columns, encoder.ReadRowGroup(rg));
+    return std::make_shared<const SharedRowGroups::Columns>(std::move(columns));
+  }
+  return shared->Get(index, [&] { return encoder.ReadRowGroup(rg); });
+}
 
 // The relations a table's rows are copied into: its partitions, or itself.
 std::vector<std::pair<std::string, int>> CopyTargets(const model::TableContract& table) {
@@ -129,7 +147,10 @@ class Loader {
   Status CopyTables();
   StatusOr<std::vector<CopyItem>> InKeyOrder(std::vector<CopyItem> files) const;
   Status CopyTable(const CopyTask& task, PgConnection& session);
-  Status CopyFile(const CopyItem& item, PgConnection& session);
+  // `shared` (a fact partition's copy beside the other partitions'): the
+  // decoded row groups come from there, numbered from *row_group on.
+  Status CopyFile(const CopyItem& item, PgConnection& session, SharedRowGroups* shared = nullptr,
+                  size_t* row_group = nullptr);
   Status Damaged(const Status& status) const;
   std::string PathForMessages(const CopyItem& item) const {
     return fmt::format("{}/{}", o_.dir, item.path);
@@ -321,7 +342,8 @@ Status Loader::Damaged(const Status& status) const {
       out_->Localize(status).message(), o_.dir, o_.dir));
 }
 
-Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
+Status Loader::CopyFile(const CopyItem& item, PgConnection& session, SharedRowGroups* shared,
+                        size_t* row_group) {
   StatusOr<std::unique_ptr<parquet::FileReader>> opened =
       parquet::FileReader::Open(out_->PathOf(item.path));
   if (!opened.ok()) return Damaged(opened.status());
@@ -343,16 +365,18 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   std::vector<uint32_t> selected;
   int64_t sent = 0;
   for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
-    StatusOr<std::vector<parquet::ColumnVector>> decoded = encoder.ReadRowGroup(rg);
+    StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> decoded =
+        ReadRowGroup(encoder, rg, shared, row_group == nullptr ? 0 : (*row_group)++);
     if (!decoded.ok()) return Damaged(Annotate(decoded.status(), PathForMessages(item)));
+    const SharedRowGroups::Columns& group = **decoded;
     const size_t rows = static_cast<size_t>(reader.row_group_num_rows(rg));
     static const std::vector<int64_t> kNoKeys;
     SelectRows(rows, item.partition,
-               item.partition < 0 ? kNoKeys : (*decoded)[static_cast<size_t>(key_column)].i64,
+               item.partition < 0 ? kNoKeys : group[static_cast<size_t>(key_column)].i64,
                &selected);
     for (size_t begin = 0; begin < selected.size(); begin += kEncodeSliceRows) {
       const size_t n = std::min(selected.size() - begin, kEncodeSliceRows);
-      encoder.EncodeRows(*decoded, std::span<const uint32_t>(selected).subspan(begin, n), &w);
+      encoder.EncodeRows(group, std::span<const uint32_t>(selected).subspan(begin, n), &w);
       rows_done_ += static_cast<int64_t>(n);
       sent += static_cast<int64_t>(n);
       if (w.size() >= kCopyChunkBytes) {
@@ -430,7 +454,10 @@ StatusOr<std::vector<CopyItem>> Loader::InKeyOrder(std::vector<CopyItem> files) 
 Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
   WV_RETURN_IF_ERROR(
       session.Exec(fmt::format("BEGIN; TRUNCATE {}", QualifiedName(names_.staging, task.relation))));
-  for (const CopyItem& item : task.files) WV_RETURN_IF_ERROR(CopyFile(item, session));
+  size_t row_group = 0;
+  for (const CopyItem& item : task.files) {
+    WV_RETURN_IF_ERROR(CopyFile(item, session, task.shared, &row_group));
+  }
   return session.Exec("COMMIT");
 }
 
@@ -441,6 +468,7 @@ Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
 // client less than a second server stream gains).
 Status Loader::CopyTables() {
   std::vector<CopyTask> tasks;
+  std::vector<std::unique_ptr<SharedRowGroups>> shared;
   for (const model::TableRecord& t : out_->manifest()->tables) {
     const model::TableContract* table = model::FindTable(t.name);
     if (table == nullptr) continue;  // CheckListing refused unknown tables
@@ -452,8 +480,16 @@ Status Loader::CopyTables() {
     }
     WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
     const auto targets = CopyTargets(*table);
+    // The partitions share one decoding of the files when they can be
+    // copied side by side (with fewer sessions, one would wait for another
+    // that has not started).
+    if (targets.size() > 1 && pool_->size() >= targets.size()) {
+      shared.push_back(std::make_unique<SharedRowGroups>(static_cast<int>(targets.size()),
+                                                         kSharedRowGroupWindow));
+    }
     for (const auto& [relation, partition] : targets) {
       CopyTask task{table, relation, files, rows / static_cast<int64_t>(targets.size())};
+      if (targets.size() > 1 && !shared.empty()) task.shared = shared.back().get();
       for (CopyItem& item : task.files) {
         item.relation = relation;
         item.partition = partition;
@@ -464,8 +500,24 @@ Status Loader::CopyTables() {
   // Largest first: the streams end close together.
   std::stable_sort(tasks.begin(), tasks.end(),
                    [](const CopyTask& a, const CopyTask& b) { return a.rows > b.rows; });
-  return pool_->Run(tasks.size(),
-                    [&](size_t i, PgConnection& session) { return CopyTable(tasks[i], session); });
+  // The first error is the one reported: a partition's copy that stops
+  // because the other failed (Abort) returns the other's error.
+  Mutex mu;
+  Status first;
+  return pool_->Run(tasks.size(), [&](size_t i, PgConnection& session) {
+    Status s = CopyTable(tasks[i], session);
+    if (s.ok()) return s;
+    {
+      MutexLock lock(&mu);
+      if (first.ok()) {
+        first = s;
+      } else {
+        s = first;
+      }
+    }
+    for (auto& rg : shared) rg->Abort();
+    return s;
+  });
 }
 
 Status Loader::RunStatements(const std::vector<std::string>& statements) {
