@@ -144,7 +144,7 @@ std::string CreateTableSql(const TableContract& table, std::string_view schema, 
   }
   out += "\n)";
   if (IsPartitioned(table, d)) {
-    out += fmt::format(" PARTITION BY HASH ({})", QuoteIdentifier(PartitionColumn(table)));
+    out += fmt::format(" PARTITION BY LIST ({})", QuoteIdentifier(ListColumn(table)));
   }
   return out + ";";
 }
@@ -153,9 +153,32 @@ bool IsPartitioned(const TableContract& table, Dialect d) {
   return d == Dialect::kPostgres && table.name == model::kFactTable;
 }
 
-std::string PartitionName(const TableContract& table, int i) {
-  return fmt::format("{}_p{}", table.name, i);
+std::string BatchPartitionName(const TableContract& table, int batch) {
+  return fmt::format("{}_b{}", table.name, batch);
 }
+
+std::string LeafName(const TableContract& table, int batch, int i) {
+  return fmt::format("{}_p{}", BatchPartitionName(table, batch), i);
+}
+
+bool IsFactPartitionName(std::string_view relation) {
+  const std::string prefix = fmt::format("{}_b", model::kFactTable);
+  if (!relation.starts_with(prefix)) return false;
+  std::string_view rest = relation.substr(prefix.size());
+  const auto digits = [](std::string_view* text) {
+    size_t n = 0;
+    while (n < text->size() && (*text)[n] >= '0' && (*text)[n] <= '9') ++n;
+    text->remove_prefix(n);
+    return n > 0;
+  };
+  if (!digits(&rest)) return false;
+  if (rest.empty()) return true;
+  if (!rest.starts_with("_p")) return false;
+  rest.remove_prefix(2);
+  return digits(&rest) && rest.empty();
+}
+
+std::string_view ListColumn(const TableContract& table) { return table.primary_key.front(); }
 
 std::string_view PartitionColumn(const TableContract& table) { return table.primary_key.back(); }
 
@@ -194,20 +217,59 @@ int PartitionOf(int64_t value) {
   return static_cast<int>(row_hash % static_cast<uint64_t>(kFactPartitions));
 }
 
-std::vector<std::string> CreatePartitionSqls(const TableContract& table, std::string_view schema) {
+namespace {
+
+std::string ValueList(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + QuoteLiteral(v);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> CreateBatchPartitionSqls(const TableContract& table,
+                                                  std::string_view schema, int batch,
+                                                  const std::vector<std::string>& values,
+                                                  bool attached) {
+  const std::string name = QualifiedName(schema, BatchPartitionName(table, batch));
   std::vector<std::string> out;
+  if (attached) {
+    out.push_back(fmt::format("CREATE TABLE {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY "
+                              "HASH ({});",
+                              name, QualifiedName(schema, table.name), ValueList(values),
+                              QuoteIdentifier(PartitionColumn(table))));
+  } else {
+    std::string create = CreateTableSql(table, schema, Dialect::kPostgres);
+    create.replace(create.find(QualifiedName(schema, table.name)),
+                   QualifiedName(schema, table.name).size(), name);
+    create.replace(create.rfind(" PARTITION BY LIST"), std::string::npos,
+                   fmt::format(" PARTITION BY HASH ({});", QuoteIdentifier(PartitionColumn(table))));
+    out.push_back(create);
+  }
+  out.push_back(fmt::format(
+      "COMMENT ON TABLE {} IS {};", name,
+      QuoteLiteral(fmt::format("Partition of {}: the rows of the input files of batches up to {} "
+                               "loaded together; query {} itself",
+                               table.name, batch, table.name))));
   for (int i = 0; i < kFactPartitions; ++i) {
-    const std::string partition = QualifiedName(schema, PartitionName(table, i));
+    const std::string leaf = QualifiedName(schema, LeafName(table, batch, i));
     out.push_back(fmt::format(
         "CREATE TABLE {} PARTITION OF {} FOR VALUES WITH (MODULUS {}, REMAINDER {}); "
         "COMMENT ON TABLE {} IS {};",
-        partition, QualifiedName(schema, table.name), kFactPartitions, i, partition,
-        QuoteLiteral(fmt::format("Partition {} of {} of {} (hash of {}), so that loads copy, "
-                                 "index and check it in parallel; query {} itself",
-                                 i + 1, kFactPartitions, table.name, PartitionColumn(table),
-                                 table.name))));
+        leaf, name, kFactPartitions, i, leaf,
+        QuoteLiteral(fmt::format("Part {} of {} of {} (hash of {}), so that loads copy, index and "
+                                 "check the parts in parallel",
+                                 i + 1, kFactPartitions, BatchPartitionName(table, batch),
+                                 PartitionColumn(table)))));
   }
   return out;
+}
+
+std::string AttachBatchPartitionSql(const TableContract& table, std::string_view schema,
+                                    int batch, const std::vector<std::string>& values) {
+  return fmt::format("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({});",
+                     QualifiedName(schema, table.name),
+                     QualifiedName(schema, BatchPartitionName(table, batch)), ValueList(values));
 }
 
 std::string PrimaryKeySql(const TableContract& table, std::string_view schema) {

@@ -39,28 +39,44 @@ std::string CreateTableSql(const model::TableContract& table, std::string_view s
 // The primary key's constraint (and index) name: "<table>_pkey".
 std::string PrimaryKeyName(const model::TableContract& table);
 
-// PostgreSQL: the fact table is partitioned, PARTITION BY HASH (line_number)
-// into kFactPartitions leaf tables "<table>_p<i>" (MODULUS kFactPartitions,
-// REMAINDER i), so that the loader copies each with COPY FREEZE in a session
-// of its own (FREEZE needs the one transaction that truncated the table),
-// and builds their indexes and validates their foreign keys side by side;
-// the parent's keys, indexes and foreign keys then adopt the partitions'.
-// Analysts query the parent; the views read it.
+// PostgreSQL: the fact table is partitioned in two levels. PARTITION BY LIST
+// (source_file): one partition "<table>_b<K>" per load, holding the input
+// files of the batches it loaded (K: the number of the output's batches
+// then), so that `load --append` adds a day as a new partition, built on its
+// own and attached (no per-row foreign-key checks of the new rows, nothing
+// rewritten). Each of those PARTITION BY HASH (line_number) into
+// kFactPartitions leaves "<table>_b<K>_p<i>" (MODULUS kFactPartitions,
+// REMAINDER i), so that a full load copies each with COPY FREEZE in a session
+// of its own (FREEZE needs the one transaction that truncated the table) and
+// builds their indexes and validates their foreign keys side by side. The
+// parents' keys, indexes and foreign keys adopt the leaves'. Analysts query
+// the top table; the views read it. PostgreSQL requires both partition keys
+// in the primary key: (source_file, line_number) is it.
 inline constexpr int kFactPartitions = 2;
 bool IsPartitioned(const model::TableContract& table, Dialect d);
-// "<table>_p<i>". REQUIRES: 0 <= i < kFactPartitions.
-std::string PartitionName(const model::TableContract& table, int i);
-// The partition key column: the last column of the primary key (PostgreSQL
-// requires it in every unique index).
+// "<table>_b<batch>" and "<table>_b<batch>_p<i>".
+std::string BatchPartitionName(const model::TableContract& table, int batch);
+std::string LeafName(const model::TableContract& table, int batch, int i);
+// True for the names BatchPartitionName and LeafName make for the fact table.
+bool IsFactPartitionName(std::string_view relation);
+// The list partitioning column (the first of the primary key) and the hash
+// partitioning column (the last).
+std::string_view ListColumn(const model::TableContract& table);
 std::string_view PartitionColumn(const model::TableContract& table);
-// Which partition a row with partition key `value` belongs to: PostgreSQL's
+// Which leaf a row with hash partition key `value` belongs to: PostgreSQL's
 // hash partitioning of a bigint (hashint8extended with the partition seed,
 // combined as compute_partition_hash_value does), modulo kFactPartitions.
 int PartitionOf(int64_t value);
-// CREATE TABLE "<table>_p<i>" PARTITION OF ... FOR VALUES WITH (...) and its
-// COMMENT, for every partition. REQUIRES: IsPartitioned(table, kPostgres).
-std::vector<std::string> CreatePartitionSqls(const model::TableContract& table,
-                                             std::string_view schema);
+// The partition of batch `batch` holding the rows whose source_file is one of
+// `values` (REQUIRES: not empty), and its leaves, with COMMENTs: created as a
+// partition of the table (`attached`), or on its own, to be attached by
+// AttachBatchPartitionSql. REQUIRES: IsPartitioned(table, kPostgres).
+std::vector<std::string> CreateBatchPartitionSqls(const model::TableContract& table,
+                                                  std::string_view schema, int batch,
+                                                  const std::vector<std::string>& values,
+                                                  bool attached);
+std::string AttachBatchPartitionSql(const model::TableContract& table, std::string_view schema,
+                                    int batch, const std::vector<std::string>& values);
 // ALTER TABLE ... ADD CONSTRAINT <table>_pkey PRIMARY KEY (...): for the
 // partitioned parent (which has no ADD ... USING INDEX): it adopts the
 // partitions' primary keys when they exist, builds them otherwise.

@@ -19,9 +19,8 @@ void AppendTables(const DdlScriptOptions& o, std::string* out) {
   Section(out, "tables (the star schema contract)");
   for (const model::TableContract* t : TablesInCreationOrder()) {
     *out += CreateTableSql(*t, o.schema, o.dialect) + "\n";
-    if (IsPartitioned(*t, o.dialect)) {
-      for (const std::string& p : CreatePartitionSqls(*t, o.schema)) *out += p + "\n";
-    }
+    // (The fact table's partitions, one per load, are created by `load`: their bounds are the
+    // loaded input files.)
     for (const std::string& c : CommentSqls(*t, o.schema, o.dialect)) *out += c + "\n";
   }
   if (!pg) return;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "core/mutex.h"
@@ -104,12 +105,33 @@ StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> ReadRowGroup(
   return shared->Get(index, [&] { return encoder.ReadRowGroup(rg); });
 }
 
-// The relations a table's rows are copied into: its partitions, or itself.
-std::vector<std::pair<std::string, int>> CopyTargets(const model::TableContract& table) {
+// The relations a table's rows are copied into: itself, or the fact table's
+// leaves of the partition of `batch` (none when there are no fact rows).
+std::vector<std::pair<std::string, int>> CopyTargets(const model::TableContract& table, int batch,
+                                                     bool has_rows) {
   if (!IsPartitioned(table, Dialect::kPostgres)) return {{std::string(table.name), -1}};
   std::vector<std::pair<std::string, int>> out;
-  for (int i = 0; i < kFactPartitions; ++i) out.emplace_back(PartitionName(table, i), i);
+  if (!has_rows) return out;
+  for (int i = 0; i < kFactPartitions; ++i) out.emplace_back(LeafName(table, batch, i), i);
   return out;
+}
+
+// The distinct source_file values of a fact file: from the row groups'
+// footer statistics when each holds one value (a file of a run over day
+// files), else decoded.
+Status AddSourceFiles(const parquet::FileReader& reader, int column,
+                      std::set<std::string>* values) {
+  for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+    if (reader.row_group_num_rows(rg) == 0) continue;
+    WV_ASSIGN_OR_RETURN(const parquet::ColumnChunkStatistics stats, reader.Statistics(rg, column));
+    if (stats.has_min_max && stats.min_bytes == stats.max_bytes) {
+      values->insert(stats.min_bytes);
+      continue;
+    }
+    WV_ASSIGN_OR_RETURN(const parquet::ColumnVector v, reader.ReadColumn(rg, column));
+    for (size_t r = 0; r < v.bytes.size(); ++r) values->emplace(v.bytes[r]);
+  }
+  return OkStatus();
 }
 
 // Indexes 0..n-1 of a row group's rows, or those of `partition`'s rows (by
@@ -145,6 +167,10 @@ class Loader {
   Status BuildStaging();
   void RemoveStaging();
   Status CopyTables();
+  StatusOr<std::vector<std::string>> SourceFiles(const std::vector<model::FileRecord>& files) const;
+  std::vector<std::pair<std::string, int>> Targets(const model::TableContract& t) const {
+    return CopyTargets(t, fact_batch_, !fact_sources_.empty());
+  }
   StatusOr<std::vector<CopyItem>> InKeyOrder(std::vector<CopyItem> files) const;
   Status CopyTable(const CopyTask& task, PgConnection& session);
   // `shared` (a fact partition's copy beside the other partitions'): the
@@ -174,6 +200,7 @@ class Loader {
   Status ApplyAppend(const AppendPlan& plan);
   Status AppendInTransaction(const AppendPlan& plan, PgConnection& session);
   Status CopyAddedFiles(const AppendPlan& plan, PgConnection& session);
+  Status AddFactPartition(const std::vector<model::FileRecord>& files, PgConnection& session);
   Status ReplaceTables(const AppendPlan& plan, PgConnection& session);
   Status ReplaceSummaryRows(PgConnection& session);
   std::string UpdateMetadataSql() const;
@@ -194,6 +221,11 @@ class Loader {
   std::unique_ptr<PgConnection> main_;  // holds the advisory lock; never runs long work
   std::unique_ptr<SessionPool> pool_;
   SchemaInfo target_;
+  // The fact table's partition this load creates: its number (the output's
+  // batches) and its source files.
+  int fact_batch_ = 1;
+  std::vector<std::string> fact_sources_;
+  std::string new_partition_;  // load --append: the fact table's partition it adds
 
   std::optional<StatusOr<std::vector<SummaryTable>>> summaries_;
 
@@ -319,11 +351,14 @@ Status Loader::CreateStaging() {
   // load's swap then wait for (it yields only after deadlock_timeout).
   for (const model::TableContract* t : TablesInCreationOrder()) {
     sql += CreateTableSql(*t, names_.staging, Dialect::kPostgres) + " ";
-    if (IsPartitioned(*t, Dialect::kPostgres)) {
-      for (const std::string& p : CreatePartitionSqls(*t, names_.staging)) sql += p + " ";
-    }
     // (A partitioned table stores nothing and takes no storage parameters.)
-    for (const auto& [relation, partition] : CopyTargets(*t)) {
+    if (IsPartitioned(*t, Dialect::kPostgres) && !fact_sources_.empty()) {
+      for (const std::string& p :
+           CreateBatchPartitionSqls(*t, names_.staging, fact_batch_, fact_sources_, true)) {
+        sql += p + " ";
+      }
+    }
+    for (const auto& [relation, partition] : Targets(*t)) {
       sql += fmt::format(
           "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
           QualifiedName(names_.staging, relation));
@@ -444,6 +479,24 @@ StatusOr<std::vector<CopyItem>> Loader::InKeyOrder(std::vector<CopyItem> files) 
   return out;
 }
 
+// The source files of fact `files`: the values of their rows' source_file,
+// sorted: the list partition's bounds.
+StatusOr<std::vector<std::string>> Loader::SourceFiles(
+    const std::vector<model::FileRecord>& files) const {
+  std::set<std::string> values;
+  const model::TableContract* fact = model::FindTable(model::kFactTable);
+  for (const model::FileRecord& f : files) {
+    if (f.rows == 0) continue;
+    StatusOr<std::unique_ptr<parquet::FileReader>> opened =
+        parquet::FileReader::Open(out_->PathOf(f.path));
+    if (!opened.ok()) return Damaged(opened.status());
+    const int column = (*opened)->ColumnIndex(ListColumn(*fact));
+    if (column < 0) return Damaged(InputError(fmt::format("{}: no column source_file", f.path)));
+    if (Status s = AddSourceFiles(**opened, column, &values); !s.ok()) return Damaged(s);
+  }
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
 // One transaction per table: TRUNCATE then COPY ... FREEZE of its files.
 // Rows copied into a table truncated in the same transaction are written
 // frozen and their pages marked all-visible (PostgreSQL 14+), so the index
@@ -479,7 +532,7 @@ Status Loader::CopyTables() {
       rows += f.rows;
     }
     WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
-    const auto targets = CopyTargets(*table);
+    const auto targets = Targets(*table);
     // The partitions share one decoding of the files when they can be
     // copied side by side (with fewer sessions, one would wait for another
     // that has not started).
@@ -532,7 +585,7 @@ void Loader::KeyStatements(const model::TableContract& t, std::vector<std::strin
                            std::vector<std::string>* attach) const {
   const bool fact = IsPartitioned(t, Dialect::kPostgres);
   std::vector<std::string> keys, others;
-  for (const auto& [relation, partition] : CopyTargets(t)) {
+  for (const auto& [relation, partition] : Targets(t)) {
     const std::string_view on = partition < 0 ? std::string_view() : std::string_view(relation);
     // A fact partition's key sorts in memory (about 0.65 GB for 6.4M rows;
     // 512MB would spill it to disk runs and merge them).
@@ -577,7 +630,7 @@ Status Loader::BuildForeignKeys(const std::vector<const model::TableContract*>& 
       validate.push_back(ForeignKeysSql(*t, names_.staging));
       continue;
     }
-    for (const auto& [relation, partition] : CopyTargets(*t)) {
+    for (const auto& [relation, partition] : Targets(*t)) {
       add += ForeignKeysSql(*t, names_.staging, relation, /*not_valid=*/true) + " ";
       validate.push_back(ValidateForeignKeysSql(*t, names_.staging, relation));
     }
@@ -926,8 +979,14 @@ Status Loader::ApplyAppend(const AppendPlan& plan) {
                                    names_.target));
   }
   Phase("analyzing");
+  // The fact table's new partition, not the whole table (whose ANALYZE
+  // would sample every partition again): the table's own statistics, used
+  // for estimates across its partitions, are those of the last full load.
   std::vector<std::string> analyze = plan.replaced;
-  for (const AppendPlan::Added& a : plan.added) analyze.push_back(a.table);
+  for (const AppendPlan::Added& a : plan.added) {
+    const bool fact = IsPartitioned(*model::FindTable(a.table), Dialect::kPostgres);
+    if (!fact || !new_partition_.empty()) analyze.push_back(fact ? new_partition_ : a.table);
+  }
   for (std::string& t : analyze) t = "ANALYZE " + QualifiedName(names_.target, t);
   WV_RETURN_IF_ERROR(RunStatements(analyze));
   pool_.reset();
@@ -973,13 +1032,17 @@ Status Loader::ReplaceTables(const AppendPlan& plan, PgConnection& session) {
       fmt::format("DROP TABLE {}; DROP SCHEMA {}", drop, QuoteIdentifier(names_.staging)));
 }
 
-// The added files into the target's tables (the partitioned fact table
-// routes each row to its partition), in key order. Not FREEZE: the tables
-// hold the previous version's rows.
+// The added files into the target's tables: the fact table's as a new
+// partition (AddFactPartition), the others' copied in key order (not
+// FREEZE: the tables hold the previous version's rows).
 Status Loader::CopyAddedFiles(const AppendPlan& plan, PgConnection& session) {
-  Phase("copying the new files");
   for (const AppendPlan::Added& a : plan.added) {
     const model::TableContract* t = model::FindTable(a.table);
+    if (IsPartitioned(*t, Dialect::kPostgres)) {
+      WV_RETURN_IF_ERROR(AddFactPartition(a.files, session));
+      continue;
+    }
+    Phase("copying the new files");
     std::vector<CopyItem> files;
     for (const model::FileRecord& f : a.files) {
       files.push_back({t, f.path, f.rows, a.table, -1, names_.target, false});
@@ -988,6 +1051,56 @@ Status Loader::CopyAddedFiles(const AppendPlan& plan, PgConnection& session) {
     for (const CopyItem& item : files) WV_RETURN_IF_ERROR(CopyFile(item, session));
   }
   return OkStatus();
+}
+
+// The new fact rows as a partition of their own, "<fact>_b<K>" (K: the
+// output's batches now) holding their source files, built beside the table
+// and then attached: copied into it (routed by the server to its hash
+// leaves), its primary key and indexes built on its rows alone, then ATTACH
+// PARTITION, which checks its rows against the bounds, makes its indexes
+// the table's and adds the table's foreign keys to it, checked with one
+// join per key over the new rows (instead of a check per row, as rows
+// copied into the table itself would be). It locks the fact table SHARE
+// UPDATE EXCLUSIVE, which reads do not wait for. Source files already in
+// another partition make the attach fail (their rows would collide).
+Status Loader::AddFactPartition(const std::vector<model::FileRecord>& files,
+                                PgConnection& session) {
+  const model::TableContract* fact = model::FindTable(model::kFactTable);
+  WV_ASSIGN_OR_RETURN(const std::vector<std::string> sources, SourceFiles(files));
+  if (sources.empty()) return OkStatus();  // no rows
+  const int batch = static_cast<int>(out_->manifest()->batches.size());
+  const std::string partition = BatchPartitionName(*fact, batch);
+  new_partition_ = partition;
+  Phase("copying the new files");
+  std::string create;
+  for (const std::string& c :
+       CreateBatchPartitionSqls(*fact, names_.target, batch, sources, /*attached=*/false)) {
+    create += c + " ";
+  }
+  for (int i = 0; i < kFactPartitions; ++i) {
+    create += fmt::format(
+        "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
+        QualifiedName(names_.target, LeafName(*fact, batch, i)));
+  }
+  WV_RETURN_IF_ERROR(session.Exec(create));
+  std::vector<CopyItem> items;
+  for (const model::FileRecord& f : files) {
+    items.push_back({fact, f.path, f.rows, partition, -1, names_.target, false});
+  }
+  WV_ASSIGN_OR_RETURN(items, InKeyOrder(std::move(items)));
+  for (const CopyItem& item : items) WV_RETURN_IF_ERROR(CopyFile(item, session));
+  Phase("building the new partition's keys");
+  std::string keys = fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({}); ",
+                                 QualifiedName(names_.target, partition),
+                                 QuoteIdentifier(partition + "_pkey"),
+                                 fmt::format("{}, {}", QuoteIdentifier(ListColumn(*fact)),
+                                             QuoteIdentifier(PartitionColumn(*fact))));
+  for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, partition)) {
+    keys += index.create + " ";
+  }
+  WV_RETURN_IF_ERROR(session.Exec(keys));
+  Phase("attaching the new partition");
+  return session.Exec(AttachBatchPartitionSql(*fact, names_.target, batch, sources));
 }
 
 // Every summary table's rows replaced by the new answers (DELETE, not
@@ -1038,6 +1151,10 @@ StatusOr<LoadResult> Loader::Run() {
       result_.seconds = SecondsSince(start_);
       return result_;
     }
+  }
+  fact_batch_ = std::max<int>(1, static_cast<int>(out_->manifest()->batches.size()));
+  if (const model::TableRecord* fact = out_->manifest()->FindTable(model::kFactTable)) {
+    WV_ASSIGN_OR_RETURN(fact_sources_, SourceFiles(fact->files));
   }
   WV_RETURN_IF_ERROR(CreateStaging());
   if (Status s = BuildStaging(); !s.ok()) {

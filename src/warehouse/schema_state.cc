@@ -18,6 +18,7 @@ constexpr std::string_view kStagingSuffix = "_wv_staging";
 constexpr std::string_view kOldSuffix = "_wv_old";
 
 bool IsKnown(const std::string& name) {
+  if (IsFactPartitionName(name)) return true;
   const auto& known = KnownRelationNames();
   return std::find(known.begin(), known.end(), name) != known.end();
 }
@@ -54,11 +55,7 @@ StatusOr<SchemaNames> NamesFor(std::string_view target) {
 const std::vector<std::string>& KnownRelationNames() {
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> names;
-    for (const model::TableContract& t : model::AllTableContracts()) {
-      names.emplace_back(t.name);
-      if (!IsPartitioned(t, Dialect::kPostgres)) continue;
-      for (int i = 0; i < kFactPartitions; ++i) names.push_back(PartitionName(t, i));
-    }
+    for (const model::TableContract& t : model::AllTableContracts()) names.emplace_back(t.name);
     for (const auto& q : analytics::AllQueries()) {
       names.push_back(SummaryTableName(q.name));
       if (IsResearchView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));

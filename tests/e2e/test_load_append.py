@@ -100,6 +100,19 @@ def test_load_append_adds_the_new_batch_and_equals_the_output(appended, run_wv, 
     assert "dim_users" in proc.stdout  # the users a new day touches are merged
     assert_warehouse_equals(pg_server, db, out)
     assert_views_and_summaries_equal_query(wv, pg_server, db, out)
+    # Day 2 is a partition of its own, attached beside day 1's; every leaf's foreign keys
+    # (cloned from the table's at the attach) are validated.
+    with pg_server.connect(db) as c:
+        level1 = [r[0] for r in c.execute(
+            "SELECT relid::regclass::text FROM pg_partition_tree('wordviews.fact_wordviews') "
+            "WHERE level = 1 ORDER BY 1")]
+        assert level1 == ["wordviews.fact_wordviews_b1", "wordviews.fact_wordviews_b2"]
+        leaves = c.execute(
+            "SELECT t.relid::regclass::text, count(con.oid) FILTER (WHERE con.contype = 'f' AND "
+            "con.convalidated) FROM pg_partition_tree('wordviews.fact_wordviews') t "
+            "LEFT JOIN pg_constraint con ON con.conrelid = t.relid WHERE t.isleaf GROUP BY 1 "
+            "ORDER BY 1").fetchall()
+        assert [n for _, n in leaves] == [5, 5, 5, 5], leaves
     # The same version again: a no-op that changes nothing.
     with pg_server.connect(db) as c:
         loaded_at = c.execute("SELECT loaded_at FROM wordviews.load_metadata").fetchone()[0]
@@ -131,8 +144,9 @@ def test_a_rebuilt_output_is_loaded_in_full_with_a_note(appended, run_wv, wv, pg
     assert schemas(pg_server, db) == {"public", "wordviews"}
 
 
-PHASES = ["merging the changed dimensions", "copying the new files", "writing summary tables",
-          "committing"]
+PHASES = ["merging the changed dimensions", "copying the new files",
+          "building the new partition's keys", "attaching the new partition",
+          "writing summary tables", "committing"]
 
 
 @pytest.mark.parametrize("phase", PHASES)
