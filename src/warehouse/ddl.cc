@@ -333,20 +333,26 @@ std::string MergeRowsSql(const TableContract& table, std::string_view from, std:
       same_key += fmt::format("{}n.{} = d.{}", same_key.empty() ? "" : " AND ", name, name);
       continue;
     }
-    set += fmt::format("{}{} = EXCLUDED.{}", set.empty() ? "" : ", ", name, name);
+    set += fmt::format("{}{} = n.{}", set.empty() ? "" : ", ", name, name);
     mine += (mine.empty() ? "d." : ", d.") + name;
-    theirs += (theirs.empty() ? "EXCLUDED." : ", EXCLUDED.") + name;
+    theirs += (theirs.empty() ? "n." : ", n.") + name;
   }
   const std::string target = QualifiedName(to, table.name);
   const std::string source = QualifiedName(from, table.name);
-  const std::string action =
-      set.empty() ? "DO NOTHING"
-                  : fmt::format("DO UPDATE SET {} WHERE ROW({}) IS DISTINCT FROM ROW({})", set,
-                                mine, theirs);
-  return fmt::format(
-      "INSERT INTO {0} AS d ({1}) SELECT {1} FROM {2} ON CONFLICT ({3}) {4}; "
-      "DELETE FROM {0} d WHERE NOT EXISTS (SELECT 1 FROM {2} n WHERE {5});",
-      target, all, source, ColumnList(table.primary_key), action, same_key);
+  // Joins (hash joins for a large dimension), not INSERT ... ON CONFLICT,
+  // which probes the key's index once per row.
+  std::string out;
+  if (!set.empty()) {
+    out += fmt::format(
+        "UPDATE {} AS d SET {} FROM {} AS n WHERE {} AND ROW({}) IS DISTINCT FROM ROW({}); ",
+        target, set, source, same_key, mine, theirs);
+  }
+  out += fmt::format(
+      "INSERT INTO {0} ({1}) SELECT {1} FROM {2} AS n WHERE NOT EXISTS (SELECT 1 FROM {0} AS d "
+      "WHERE {3}); "
+      "DELETE FROM {0} AS d WHERE NOT EXISTS (SELECT 1 FROM {2} AS n WHERE {3});",
+      target, all, source, same_key);
+  return out;
 }
 
 std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema,

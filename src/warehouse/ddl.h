@@ -106,10 +106,10 @@ std::string ValidateForeignKeysSql(const model::TableContract& table, std::strin
                                    std::string_view relation);
 
 // The rows of `from`.<table> (a copy of the table's new version) made those
-// of `to`.<table>: INSERT ... ON CONFLICT (primary key) DO UPDATE of the rows
-// whose other columns differ (rows that are equal are not written), then
-// DELETE of the rows `from` does not have. `load --append` merges the
-// dimensions so.
+// of `to`.<table>: UPDATE of the rows whose other columns differ (rows that
+// are equal are not written), INSERT of the new keys, DELETE of the keys
+// `from` does not have, each one join. `load --append` merges the dimensions
+// so.
 std::string MergeRowsSql(const model::TableContract& table, std::string_view from,
                          std::string_view to);
 

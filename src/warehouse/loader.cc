@@ -1025,7 +1025,10 @@ Status Loader::ReplaceTables(const AppendPlan& plan, PgConnection& session) {
     for (const model::FileRecord& f : out_->manifest()->FindTable(name)->files) {
       WV_RETURN_IF_ERROR(CopyFile({t, f.path, f.rows, name, -1, names_.staging, true}, session));
     }
-    WV_RETURN_IF_ERROR(session.Exec(MergeRowsSql(*t, names_.staging, names_.target)));
+    // Statistics, so that the merge's joins are planned for its size.
+    WV_RETURN_IF_ERROR(session.Exec(
+        fmt::format("ANALYZE {}; {}", QualifiedName(names_.staging, name),
+                    MergeRowsSql(*t, names_.staging, names_.target))));
     drop += (drop.empty() ? "" : ", ") + QualifiedName(names_.staging, name);
   }
   return session.Exec(
