@@ -188,3 +188,48 @@ def test_append_without_an_earlier_version_is_a_full_load(tmp_path, wv, run_wv, 
     proc = load(run_wv, pg_server, db, out, "--append")
     assert "held no earlier version" in proc.stderr and "loaded in full" in proc.stderr
     assert_warehouse_equals(pg_server, db, out)
+
+
+PROBE = ("SELECT (SELECT count(*) FROM wordviews.fact_wordviews), "
+         "(SELECT count(*) FROM wordviews.dim_users), (SELECT sum(views) FROM wordviews.pairs), "
+         "(SELECT sum(number_of_sessions) + sum(views) FROM wordviews.dim_users), "
+         "(SELECT count(*) FROM wordviews.summary_daily_totals), "
+         "(SELECT count(*) FROM wordviews.load_batches)")
+
+
+def test_readers_during_an_append_see_the_old_or_the_new_version_whole(appended, wv_bin,
+                                                                       pg_server):
+    """Sessions reading the fact table, a dimension the batch changes, a view, a summary table and
+    the state in one statement each, in a loop while `load --append` runs: no errors, and every
+    answer is the version before or the one after, never a mix."""
+    import threading
+
+    import psycopg
+
+    out, db = appended["out"], appended["db"]
+    conninfo = pg_server.conninfo(dbname=db)
+    with psycopg.connect(conninfo) as c:
+        old = c.execute(PROBE).fetchone()
+    done, answers, errors = threading.Event(), [], []
+
+    def reader():
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as c:
+                while not done.is_set():
+                    answers.append(c.execute(PROBE).fetchone())
+        except Exception as e:  # noqa: BLE001 (every error is a failure of the guarantee)
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    proc = subprocess.run([wv_bin, "load", str(out), "--append", "--postgres", conninfo],
+                          capture_output=True, text=True)
+    done.set()
+    for t in threads:
+        t.join()
+    assert proc.returncode == 0, proc.stderr
+    with psycopg.connect(conninfo) as c:
+        new = c.execute(PROBE).fetchone()
+    assert old != new and not errors, errors[:3]
+    assert answers and set(answers) <= {old, new}, set(answers) - {old, new}
