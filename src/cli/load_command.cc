@@ -77,12 +77,12 @@ std::string Summary(const warehouse::LoadResult& r) {
   }
   std::string out = EscapeForTerminal(
       r.appended
-          ? fmt::format("load: appended {} batch(es) to schema {} of {}, now run {}{}",
-                        r.appended_batches, r.schema, r.database, r.run_id,
-                        r.replaced_tables.empty()
-                            ? std::string()
-                            : " (merged: " + fmt::format("{}", fmt::join(r.replaced_tables, ", ")) +
-                                  ")")
+          ? fmt::format(
+                "load: appended {} batch(es) to schema {} of {}, now run {}{}", r.appended_batches,
+                r.schema, r.database, r.run_id,
+                r.replaced_tables.empty()
+                    ? std::string()
+                    : " (merged: " + fmt::format("{}", fmt::join(r.replaced_tables, ", ")) + ")")
           : fmt::format("load: run {} is now schema {} of {}", r.run_id, r.schema, r.database));
   out += "\n";
   for (const auto& [table, rows] : r.table_rows) {

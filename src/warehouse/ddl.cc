@@ -234,16 +234,18 @@ std::vector<std::string> CreateBatchPartitionSqls(const TableContract& table,
   const std::string name = QualifiedName(schema, BatchPartitionName(table, batch));
   std::vector<std::string> out;
   if (attached) {
-    out.push_back(fmt::format("CREATE TABLE {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY "
-                              "HASH ({});",
-                              name, QualifiedName(schema, table.name), ValueList(values),
-                              QuoteIdentifier(PartitionColumn(table))));
+    out.push_back(
+        fmt::format("CREATE TABLE {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY "
+                    "HASH ({});",
+                    name, QualifiedName(schema, table.name), ValueList(values),
+                    QuoteIdentifier(PartitionColumn(table))));
   } else {
     std::string create = CreateTableSql(table, schema, Dialect::kPostgres);
     create.replace(create.find(QualifiedName(schema, table.name)),
                    QualifiedName(schema, table.name).size(), name);
-    create.replace(create.rfind(" PARTITION BY LIST"), std::string::npos,
-                   fmt::format(" PARTITION BY HASH ({});", QuoteIdentifier(PartitionColumn(table))));
+    create.replace(
+        create.rfind(" PARTITION BY LIST"), std::string::npos,
+        fmt::format(" PARTITION BY HASH ({});", QuoteIdentifier(PartitionColumn(table))));
     out.push_back(create);
   }
   out.push_back(fmt::format(
@@ -265,8 +267,8 @@ std::vector<std::string> CreateBatchPartitionSqls(const TableContract& table,
   return out;
 }
 
-std::string AttachBatchPartitionSql(const TableContract& table, std::string_view schema,
-                                    int batch, const std::vector<std::string>& values) {
+std::string AttachBatchPartitionSql(const TableContract& table, std::string_view schema, int batch,
+                                    const std::vector<std::string>& values) {
   return fmt::format("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({});",
                      QualifiedName(schema, table.name),
                      QualifiedName(schema, BatchPartitionName(table, batch)), ValueList(values));
@@ -290,8 +292,8 @@ std::string PrimaryKeyIndexSql(const TableContract& table, std::string_view sche
 std::string AttachPrimaryKeySql(const TableContract& table, std::string_view schema,
                                 std::string_view relation) {
   const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
-  const std::string name = QuoteIdentifier(
-      relation.empty() ? PrimaryKeyName(table) : fmt::format("{}_pkey", relation));
+  const std::string name =
+      QuoteIdentifier(relation.empty() ? PrimaryKeyName(table) : fmt::format("{}_pkey", relation));
   return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {};",
                      QualifiedName(schema, on), name, name);
 }

@@ -26,9 +26,9 @@ void AppendTables(const DdlScriptOptions& o, std::string* out) {
   if (!pg) return;
   Section(out, "primary keys, indexes, foreign keys (added after the data by wordviews load)");
   for (const model::TableContract* t : TablesInCreationOrder()) {
-    *out += IsPartitioned(*t, o.dialect)
-                ? PrimaryKeySql(*t, o.schema) + "\n"
-                : PrimaryKeyIndexSql(*t, o.schema) + "\n" + AttachPrimaryKeySql(*t, o.schema) + "\n";
+    *out += IsPartitioned(*t, o.dialect) ? PrimaryKeySql(*t, o.schema) + "\n"
+                                         : PrimaryKeyIndexSql(*t, o.schema) + "\n" +
+                                               AttachPrimaryKeySql(*t, o.schema) + "\n";
     for (const IndexSql& index : SecondaryIndexes(*t, o.schema)) {
       *out += index.create + "\n" + index.comment + "\n";
     }

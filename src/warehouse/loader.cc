@@ -85,7 +85,7 @@ struct CopyTask {
   const model::TableContract* table;
   std::string relation;
   std::vector<CopyItem> files;
-  int64_t rows = 0;  // a partition's: its share, estimated
+  int64_t rows = 0;                   // a partition's: its share, estimated
   SharedRowGroups* shared = nullptr;  // a partition's, when the partitions are copied side by side
 };
 
@@ -96,8 +96,10 @@ constexpr size_t kSharedRowGroupWindow = 8;
 // Row group `rg` of `encoder`'s file: decoded here, or for a partition's copy
 // taken from `shared` (row group `index` over the table's files), where the
 // other partition's session may have decoded it.
-StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> ReadRowGroup(
-    const TableEncoder& encoder, int rg, SharedRowGroups* shared, size_t index) {
+StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> ReadRowGroup(const TableEncoder& encoder,
+                                                                       int rg,
+                                                                       SharedRowGroups* shared,
+                                                                       size_t index) {
   if (shared == nullptr) {
     WV_ASSIGN_OR_RETURN(SharedRowGroups::Columns columns, encoder.ReadRowGroup(rg));
     return std::make_shared<const SharedRowGroups::Columns>(std::move(columns));
@@ -140,7 +142,8 @@ void SelectRows(size_t n, int partition, const std::vector<int64_t>& keys,
                 std::vector<uint32_t>* rows) {
   rows->clear();
   for (size_t r = 0; r < n; ++r) {
-    if (partition < 0 || PartitionOf(keys[r]) == partition) rows->push_back(static_cast<uint32_t>(r));
+    if (partition < 0 || PartitionOf(keys[r]) == partition)
+      rows->push_back(static_cast<uint32_t>(r));
   }
 }
 
@@ -390,10 +393,9 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session, SharedRowGr
   for (const model::ColumnContract& c : item.table->columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
   }
-  WV_RETURN_IF_ERROR(
-      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary{})",
-                                    QualifiedName(item.schema, item.relation), columns,
-                                    item.freeze ? ", FREEZE" : "")));
+  WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary{})",
+                                                   QualifiedName(item.schema, item.relation),
+                                                   columns, item.freeze ? ", FREEZE" : "")));
   const int key_column = ColumnIndexOf(*item.table, PartitionColumn(*item.table));
   CopyBinaryWriter w;
   w.Header();
@@ -505,8 +507,8 @@ StatusOr<std::vector<std::string>> Loader::SourceFiles(
 // fact pages again, and an anti-wraparound vacuum skips their pages.
 // The rows become visible at COMMIT, which the staging schema hides anyway.
 Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
-  WV_RETURN_IF_ERROR(
-      session.Exec(fmt::format("BEGIN; TRUNCATE {}", QualifiedName(names_.staging, task.relation))));
+  WV_RETURN_IF_ERROR(session.Exec(
+      fmt::format("BEGIN; TRUNCATE {}", QualifiedName(names_.staging, task.relation))));
   size_t row_group = 0;
   for (const CopyItem& item : task.files) {
     WV_RETURN_IF_ERROR(CopyFile(item, session, task.shared, &row_group));
@@ -514,11 +516,11 @@ Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
   return session.Exec("COMMIT");
 }
 
-// One task per table or partition: its rows go through one session (the
+// One task per table or fact leaf: its rows go through one session (the
 // price of FREEZE and of key order). The fact table, 92% of the rows, is two
-// partitions, so two streams: each session reads every fact file and copies
-// the rows of its partition (the files are decoded twice, which costs the
-// client less than a second server stream gains).
+// leaves, so two streams: each session reads every fact file and copies the
+// rows of its leaf, the two sharing one decoding of the files
+// (SharedRowGroups) when they run side by side.
 Status Loader::CopyTables() {
   std::vector<CopyTask> tasks;
   std::vector<std::unique_ptr<SharedRowGroups>> shared;
@@ -590,8 +592,8 @@ void Loader::KeyStatements(const model::TableContract& t, std::vector<std::strin
     // A fact partition's key sorts in memory (about 0.65 GB for 6.4M rows;
     // 512MB would spill it to disk runs and merge them).
     const std::string key = PrimaryKeyIndexSql(t, names_.staging, on);
-    keys.push_back(fact ? fmt::format("SET maintenance_work_mem = '{}'; {} {}", kFactKeyMemory,
-                                      key, kSessionMemory)
+    keys.push_back(fact ? fmt::format("SET maintenance_work_mem = '{}'; {} {}", kFactKeyMemory, key,
+                                      kSessionMemory)
                         : key);
     for (const IndexSql& index : SecondaryIndexes(t, names_.staging, on)) {
       others.push_back(index.create);
@@ -722,20 +724,23 @@ Status Loader::CreateViews() {
 Status Loader::WriteMetadata() {
   const run::Manifest& m = *out_->manifest();
   const std::string table = QualifiedName(names_.staging, kMetadataTable);
-  return main_->Exec(fmt::format(
-      "CREATE TABLE {0} (run_id text NOT NULL, run_created_at text NOT NULL, "
-      "run_program_version text NOT NULL, source text NOT NULL, fact_rows bigint NOT NULL, "
-      "loaded_at timestamp with time zone NOT NULL DEFAULT now(), loader_version text NOT NULL);"
-      "COMMENT ON TABLE {0} IS {1};"
-      "INSERT INTO {0} (run_id, run_created_at, run_program_version, source, fact_rows, "
-      "loader_version) VALUES ({2}, {3}, {4}, {5}, {6}, {7});",
-      table,
-      QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
-                   "it was loaded: one row"),
-      QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
-      QuoteLiteral(o_.dir),
-      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
-      QuoteLiteral(WV_VERSION)) + CreateStateSql(names_.staging, m));
+  return main_->Exec(
+      fmt::format(
+          "CREATE TABLE {0} (run_id text NOT NULL, run_created_at text NOT NULL, "
+          "run_program_version text NOT NULL, source text NOT NULL, fact_rows bigint NOT NULL, "
+          "loaded_at timestamp with time zone NOT NULL DEFAULT now(), loader_version text NOT "
+          "NULL);"
+          "COMMENT ON TABLE {0} IS {1};"
+          "INSERT INTO {0} (run_id, run_created_at, run_program_version, source, fact_rows, "
+          "loader_version) VALUES ({2}, {3}, {4}, {5}, {6}, {7});",
+          table,
+          QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
+                       "it was loaded: one row"),
+          QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
+          QuoteLiteral(o_.dir),
+          m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+          QuoteLiteral(WV_VERSION)) +
+      CreateStateSql(names_.staging, m));
 }
 
 // USAGE and SELECT on `schema` for the --grant-read roles and for every role
@@ -768,9 +773,8 @@ Status Loader::GrantReaders(const std::string& schema) {
 
 Status Loader::VerifyCounts() {
   Phase("verifying row counts");
-  return pool_->Run(1, [&](size_t, PgConnection& session) {
-    return VerifyCountsOn(session, names_.staging);
-  });
+  return pool_->Run(
+      1, [&](size_t, PgConnection& session) { return VerifyCountsOn(session, names_.staging); });
 }
 
 // Every table's count(*) in `schema` against the manifest's row count.
@@ -996,10 +1000,9 @@ Status Loader::ApplyAppend(const AppendPlan& plan) {
 // BEGIN, the replaced tables merged, the added files copied, the metadata
 // and the state tables updated; the caller adds the summaries and commits.
 Status Loader::AppendInTransaction(const AppendPlan& plan, PgConnection& session) {
-  WV_RETURN_IF_ERROR(session.Exec(
-      fmt::format("BEGIN; SET LOCAL lock_timeout = {}; COMMENT ON SCHEMA {} IS {}",
-                  o_.lock_timeout_ms, QuoteIdentifier(names_.target),
-                  QuoteLiteral(SchemaComment()))));
+  WV_RETURN_IF_ERROR(session.Exec(fmt::format(
+      "BEGIN; SET LOCAL lock_timeout = {}; COMMENT ON SCHEMA {} IS {}", o_.lock_timeout_ms,
+      QuoteIdentifier(names_.target), QuoteLiteral(SchemaComment()))));
   WV_RETURN_IF_ERROR(ReplaceTables(plan, session));
   WV_RETURN_IF_ERROR(CopyAddedFiles(plan, session));
   return session.Exec(UpdateMetadataSql() +
@@ -1026,9 +1029,9 @@ Status Loader::ReplaceTables(const AppendPlan& plan, PgConnection& session) {
       WV_RETURN_IF_ERROR(CopyFile({t, f.path, f.rows, name, -1, names_.staging, true}, session));
     }
     // Statistics, so that the merge's joins are planned for its size.
-    WV_RETURN_IF_ERROR(session.Exec(
-        fmt::format("ANALYZE {}; {}", QualifiedName(names_.staging, name),
-                    MergeRowsSql(*t, names_.staging, names_.target))));
+    WV_RETURN_IF_ERROR(
+        session.Exec(fmt::format("ANALYZE {}; {}", QualifiedName(names_.staging, name),
+                                 MergeRowsSql(*t, names_.staging, names_.target))));
     drop += (drop.empty() ? "" : ", ") + QualifiedName(names_.staging, name);
   }
   return session.Exec(
@@ -1093,11 +1096,11 @@ Status Loader::AddFactPartition(const std::vector<model::FileRecord>& files,
   WV_ASSIGN_OR_RETURN(items, InKeyOrder(std::move(items)));
   for (const CopyItem& item : items) WV_RETURN_IF_ERROR(CopyFile(item, session));
   Phase("building the new partition's keys");
-  std::string keys = fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({}); ",
-                                 QualifiedName(names_.target, partition),
-                                 QuoteIdentifier(partition + "_pkey"),
-                                 fmt::format("{}, {}", QuoteIdentifier(ListColumn(*fact)),
-                                             QuoteIdentifier(PartitionColumn(*fact))));
+  std::string keys =
+      fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({}); ",
+                  QualifiedName(names_.target, partition), QuoteIdentifier(partition + "_pkey"),
+                  fmt::format("{}, {}", QuoteIdentifier(ListColumn(*fact)),
+                              QuoteIdentifier(PartitionColumn(*fact))));
   for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, partition)) {
     keys += index.create + " ";
   }

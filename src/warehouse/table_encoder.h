@@ -34,8 +34,8 @@ class TableEncoder {
   // (in contract order) to `out`: a slice of a large row group, or the rows
   // of one partition.
   // REQUIRES: `columns` came from ReadRowGroup(); every index < its rows.
-  void EncodeRows(const std::vector<parquet::ColumnVector>& columns,
-                  std::span<const uint32_t> rows, CopyBinaryWriter* out) const;
+  void EncodeRows(const std::vector<parquet::ColumnVector>& columns, std::span<const uint32_t> rows,
+                  CopyBinaryWriter* out) const;
 
  private:
   TableEncoder(const model::TableContract* table, const parquet::FileReader* reader,

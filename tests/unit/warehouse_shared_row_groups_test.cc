@@ -80,9 +80,8 @@ TEST(SharedRowGroupsTest, AbortWakesAConsumerWaitingForAnother) {
   ASSERT_TRUE(shared.Get(0, [] { return StatusOr<Columns>(OneValue(0)); }).ok());
   ASSERT_TRUE(shared.Get(1, [] { return StatusOr<Columns>(OneValue(1)); }).ok());
   Status waited;
-  std::thread waiter([&] {
-    waited = shared.Get(2, [] { return StatusOr<Columns>(OneValue(2)); }).status();
-  });
+  std::thread waiter(
+      [&] { waited = shared.Get(2, [] { return StatusOr<Columns>(OneValue(2)); }).status(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   shared.Abort();
   waiter.join();

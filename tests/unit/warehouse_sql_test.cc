@@ -2,10 +2,10 @@
 // star schema contract, the views, the names around a target schema.
 #include <algorithm>
 #include <cstdint>
-#include <utility>
-#include <vector>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analytics/queries.h"
 #include "gtest/gtest.h"
@@ -28,11 +28,19 @@ bool Has(const std::string& text, const std::string& part) {
 // table PARTITION BY HASH (bigint) (the server is the oracle; the e2e tests
 // also have it check every loaded row).
 TEST(PartitionTest, RowsGoWherePostgresHashPartitioningPutsThem) {
-  const std::vector<std::pair<int64_t, int>> server = {
-      {0, 0},      {1, 0},          {2, 0},       {3, 1},
-      {7, 1},      {100, 1},        {12345, 0},   {int64_t{1} << 31, 0},
-      {(int64_t{1} << 40) + 5, 0},  {-1, 1},      {-7, 0},
-      {INT64_MAX, 0},               {INT64_MIN, 1}};
+  const std::vector<std::pair<int64_t, int>> server = {{0, 0},
+                                                       {1, 0},
+                                                       {2, 0},
+                                                       {3, 1},
+                                                       {7, 1},
+                                                       {100, 1},
+                                                       {12345, 0},
+                                                       {int64_t{1} << 31, 0},
+                                                       {(int64_t{1} << 40) + 5, 0},
+                                                       {-1, 1},
+                                                       {-7, 0},
+                                                       {INT64_MAX, 0},
+                                                       {INT64_MIN, 1}};
   ASSERT_EQ(kFactPartitions, 2);
   for (const auto& [value, partition] : server) EXPECT_EQ(PartitionOf(value), partition) << value;
 }
