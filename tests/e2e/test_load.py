@@ -221,14 +221,16 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
         assert analyzed >= len(KEYS)
 
 
-def test_rows_are_stored_frozen_and_the_fact_table_in_key_order(outputs, pg_server, run_wv, db):
+@pytest.mark.parametrize("jobs", [1, 3])  # 1: the leaves one after the other, each decoding alone
+def test_rows_are_stored_frozen_and_the_fact_table_in_key_order(outputs, pg_server, run_wv, db,
+                                                                jobs):
     """COPY FREEZE in the table's own transaction: every page all-visible and all-frozen in the
     visibility map (PostgreSQL's pg_visibility reads it); the fact table is hash-partitioned on
     line_number (two partitions, copied by two sessions), one stream per partition in key order:
     each partition's rows in physical (ctid) order are its Parquet rows sorted by the primary key,
     and every row is in the partition PostgreSQL's own hash assigns it (satisfies_hash_partition).
     (A database of its own: another test's refused INSERT leaves a dead row in `loaded`.)"""
-    load(run_wv, pg_server, db, outputs["a"]["dir"], "--jobs", 3)
+    load(run_wv, pg_server, db, outputs["a"]["dir"], "--jobs", jobs)
     with pg_server.connect(db) as c:
         c.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
         # Two levels: a list partition per load (its source files), hashed into two leaves.
