@@ -132,6 +132,16 @@ def test_two_appends_in_a_row_equal_one_run_over_the_days(appended, run_wv, wv, 
     assert_views_and_summaries_equal_query(wv, pg_server, db, out)
 
 
+def test_a_warehouse_several_batches_behind_takes_them_at_once(appended, run_wv, wv, pg_server,
+                                                               days):
+    out, db = appended["out"], appended["db"]
+    wv("run", "--traces", days[2], "--out", out, "--append", "--quiet")
+    proc = load(run_wv, pg_server, db, out, "--append")
+    assert "appended 2 batch(es)" in proc.stdout, proc.stdout
+    assert_warehouse_equals(pg_server, db, out)
+    assert_views_and_summaries_equal_query(wv, pg_server, db, out)
+
+
 def test_a_rebuilt_output_is_loaded_in_full_with_a_note(appended, run_wv, wv, pg_server, days,
                                                         tmp_path):
     out, db = appended["out"], appended["db"]
