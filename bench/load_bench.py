@@ -67,7 +67,8 @@ def main():
                 owner = pwd.getpwnam("postgres")
                 os.chown(csv_dir, owner.pw_uid, owner.pw_gid)
             for t in TABLES:
-                c.execute(f"COPY wordviews.{t} TO '{csv_dir}/{t}.csv' (FORMAT csv)")
+                # (a query: the fact table is partitioned, and COPY TO reads only plain tables)
+                c.execute(f"COPY (SELECT * FROM wordviews.{t}) TO '{csv_dir}/{t}.csv' (FORMAT csv)")
             csv_bytes = sum((csv_dir / f"{t}.csv").stat().st_size for t in TABLES)
             c.execute("CREATE SCHEMA peer")
             for t in TABLES:

@@ -6,7 +6,7 @@ bin_dir="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 export WV_BENCH_ROWS="${WV_BENCH_ROWS:-12854226}"
 export WV_BENCH_DIR="${WV_BENCH_DIR:-$(mktemp -d /tmp/wordviews-bench.XXXXXX)}"
-for part in generate parquet ingest run append peers query scale load hlr s3 s3_input; do
+for part in generate parquet ingest run append peers query scale load load_append hlr s3 s3_input; do
   if [ -f "$here/$part.sh" ]; then
     echo "=================== bench: $part"
     bash "$here/$part.sh" "$bin_dir"

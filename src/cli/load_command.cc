@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "core/number_format.h"
 #include "core/terminal_text.h"
 #include "fmt/core.h"
+#include "fmt/ranges.h"
 #include "warehouse/loader.h"
 
 namespace wv::cli {
@@ -18,6 +20,7 @@ struct LoadFlags {
   warehouse::LoadOptions options;
   int lock_timeout_seconds = 60;
   bool quiet = false;
+  S3Flags s3;
 };
 
 // Progress on stderr: each phase on its own line, and during COPY a redrawn
@@ -58,7 +61,14 @@ std::string Summary(const warehouse::LoadResult& r) {
            "\n";
   }
   std::string out = EscapeForTerminal(
-      fmt::format("load: run {} is now schema {} of {}", r.run_id, r.schema, r.database));
+      r.appended
+          ? fmt::format(
+                "load: appended {} batch(es) to schema {} of {}, now run {}{}", r.appended_batches,
+                r.schema, r.database, r.run_id,
+                r.replaced_tables.empty()
+                    ? std::string()
+                    : " (merged: " + fmt::format("{}", fmt::join(r.replaced_tables, ", ")) + ")")
+          : fmt::format("load: run {} is now schema {} of {}", r.run_id, r.schema, r.database));
   out += "\n";
   for (const auto& [table, rows] : r.table_rows) {
     out += fmt::format("  {:<16} {:>14} rows\n", table, Thousands(rows));
@@ -93,7 +103,9 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
   auto flags = std::make_shared<LoadFlags>();
   auto* sub = root.add_subcommand(
       "load", "Load an output folder's star schema into PostgreSQL, atomically");
-  sub->add_option("DIR", flags->options.dir, "Output folder of `wordviews run`")->required();
+  sub->add_option("DIR", flags->options.dir,
+                  "Output folder of `wordviews run`, local or s3://BUCKET/PREFIX")
+      ->required();
   sub->add_option("--postgres", flags->options.conninfo,
                   "libpq connection string or URI (host=... dbname=... user=..., or "
                   "postgresql://user@host:port/db); the password may also come from PGPASSWORD "
@@ -109,6 +121,11 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
       ->check(CLI::Range(0, 64));
   sub->add_flag("--force", flags->options.force,
                 "Reload even when the schema already holds this run");
+  sub->add_flag("--append", flags->options.append,
+                "Load only what DIR added (run --append batches) since the version the schema "
+                "holds: the new fact and quarantine files and the changed dimensions, in one "
+                "transaction; a full load when the schema holds no earlier version of DIR (for "
+                "example after a rebuild), with a note saying why");
   sub->add_option("--grant-read", flags->options.read_roles,
                   "Give ROLE read-only access (USAGE, SELECT, also on tables created later) and "
                   "a default statement_timeout; created NOLOGIN if missing. Repeatable. Roles "
@@ -129,7 +146,13 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
       "missing or a statement failed or another load runs, 6 DIR disagrees with its manifest, "
       "7 the server cannot be reached, 8 authentication or a permission refused.\n"
       "See docs/WAREHOUSE.md.");
-  sub->callback([selected, flags] { *selected = [flags] { return RunLoad(*flags); }; });
+  AddS3Flags(sub, &flags->s3);
+  sub->callback([selected, flags] {
+    *selected = [flags] {
+      ApplyS3Flags(flags->s3);
+      return RunLoad(*flags);
+    };
+  });
 }
 
 }  // namespace wv::cli

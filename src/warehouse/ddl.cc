@@ -142,43 +142,237 @@ std::string CreateTableSql(const TableContract& table, std::string_view schema, 
     out += "\n)\n" + RedshiftLayout(table) + ";";
     return out;
   }
-  out += "\n);";
-  return out;
-}
-
-std::string PrimaryKeyIndexSql(const TableContract& table, std::string_view schema) {
-  return fmt::format("CREATE UNIQUE INDEX {} ON {} ({});", QuoteIdentifier(PrimaryKeyName(table)),
-                     QualifiedName(schema, table.name), ColumnList(table.primary_key));
-}
-
-std::string AttachPrimaryKeySql(const TableContract& table, std::string_view schema) {
-  const std::string name = QuoteIdentifier(PrimaryKeyName(table));
-  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {};",
-                     QualifiedName(schema, table.name), name, name);
-}
-
-std::string ForeignKeysSql(const TableContract& table, std::string_view schema) {
-  if (table.foreign_keys.empty()) return "";
-  std::string out = fmt::format("ALTER TABLE {}", QualifiedName(schema, table.name));
-  for (size_t i = 0; i < table.foreign_keys.size(); ++i) {
-    const model::ForeignKey& fk = table.foreign_keys[i];
-    out += fmt::format("{}\n  ADD CONSTRAINT {} {}", i == 0 ? "" : ",",
-                       QuoteIdentifier(ForeignKeyName(table, fk)), ForeignKeyClause(fk, schema));
+  out += "\n)";
+  if (IsPartitioned(table, d)) {
+    out += fmt::format(" PARTITION BY LIST ({})", QuoteIdentifier(ListColumn(table)));
   }
   return out + ";";
 }
 
-std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema) {
+bool IsPartitioned(const TableContract& table, Dialect d) {
+  return d == Dialect::kPostgres && table.name == model::kFactTable;
+}
+
+std::string BatchPartitionName(const TableContract& table, int batch) {
+  return fmt::format("{}_b{}", table.name, batch);
+}
+
+std::string LeafName(const TableContract& table, int batch, int i) {
+  return fmt::format("{}_p{}", BatchPartitionName(table, batch), i);
+}
+
+bool IsFactPartitionName(std::string_view relation) {
+  const std::string prefix = fmt::format("{}_b", model::kFactTable);
+  if (!relation.starts_with(prefix)) return false;
+  std::string_view rest = relation.substr(prefix.size());
+  const auto digits = [](std::string_view* text) {
+    size_t n = 0;
+    while (n < text->size() && (*text)[n] >= '0' && (*text)[n] <= '9') ++n;
+    text->remove_prefix(n);
+    return n > 0;
+  };
+  if (!digits(&rest)) return false;
+  if (rest.empty()) return true;
+  if (!rest.starts_with("_p")) return false;
+  rest.remove_prefix(2);
+  return digits(&rest) && rest.empty();
+}
+
+std::string_view ListColumn(const TableContract& table) { return table.primary_key.front(); }
+
+std::string_view PartitionColumn(const TableContract& table) { return table.primary_key.back(); }
+
+int PartitionOf(int64_t value) {
+  // hashint8extended: the 64-bit value folded to 32 bits so that equal
+  // int2/int4/int8 values hash alike, then hash_bytes_uint32_extended (Bob
+  // Jenkins' lookup3 final mix, seeded).
+  const auto u = static_cast<uint64_t>(value);
+  uint32_t folded = static_cast<uint32_t>(u);
+  const auto high = static_cast<uint32_t>(u >> 32);
+  folded ^= value >= 0 ? high : ~high;
+  const auto rot = [](uint32_t x, int k) { return (x << k) | (x >> (32 - k)); };
+  constexpr uint64_t kSeed = 0x7A5B22367996DCFDull;  // HASH_PARTITION_SEED
+  uint32_t a = 0x9e3779b9u + 4u + 3923095u, b = a, c = a;
+  a += static_cast<uint32_t>(kSeed >> 32);
+  b += static_cast<uint32_t>(kSeed);
+  // mix(a, b, c)
+  a -= c, a ^= rot(c, 4), c += b;
+  b -= a, b ^= rot(a, 6), a += c;
+  c -= b, c ^= rot(b, 8), b += a;
+  a -= c, a ^= rot(c, 16), c += b;
+  b -= a, b ^= rot(a, 19), a += c;
+  c -= b, c ^= rot(b, 4), b += a;
+  a += folded;
+  // final(a, b, c)
+  c ^= b, c -= rot(b, 14);
+  a ^= c, a -= rot(c, 11);
+  b ^= a, b -= rot(a, 25);
+  c ^= b, c -= rot(b, 16);
+  a ^= c, a -= rot(c, 4);
+  b ^= a, b -= rot(a, 14);
+  c ^= b, c -= rot(b, 24);
+  const uint64_t hash = (uint64_t{b} << 32) | c;
+  // hash_combine64(0, hash), the one partition key column's.
+  const uint64_t row_hash = hash + 0x49a0f4dd15e5a8e3ull;
+  return static_cast<int>(row_hash % static_cast<uint64_t>(kFactPartitions));
+}
+
+namespace {
+
+std::string ValueList(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + QuoteLiteral(v);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> CreateBatchPartitionSqls(const TableContract& table,
+                                                  std::string_view schema, int batch,
+                                                  const std::vector<std::string>& values,
+                                                  bool attached) {
+  const std::string name = QualifiedName(schema, BatchPartitionName(table, batch));
+  std::vector<std::string> out;
+  if (attached) {
+    out.push_back(
+        fmt::format("CREATE TABLE {} PARTITION OF {} FOR VALUES IN ({}) PARTITION BY "
+                    "HASH ({});",
+                    name, QualifiedName(schema, table.name), ValueList(values),
+                    QuoteIdentifier(PartitionColumn(table))));
+  } else {
+    std::string create = CreateTableSql(table, schema, Dialect::kPostgres);
+    create.replace(create.find(QualifiedName(schema, table.name)),
+                   QualifiedName(schema, table.name).size(), name);
+    create.replace(
+        create.rfind(" PARTITION BY LIST"), std::string::npos,
+        fmt::format(" PARTITION BY HASH ({});", QuoteIdentifier(PartitionColumn(table))));
+    out.push_back(create);
+  }
+  out.push_back(fmt::format(
+      "COMMENT ON TABLE {} IS {};", name,
+      QuoteLiteral(fmt::format("Partition of {}: the rows of the input files of batches up to {} "
+                               "loaded together; query {} itself",
+                               table.name, batch, table.name))));
+  for (int i = 0; i < kFactPartitions; ++i) {
+    const std::string leaf = QualifiedName(schema, LeafName(table, batch, i));
+    out.push_back(fmt::format(
+        "CREATE TABLE {} PARTITION OF {} FOR VALUES WITH (MODULUS {}, REMAINDER {}); "
+        "COMMENT ON TABLE {} IS {};",
+        leaf, name, kFactPartitions, i, leaf,
+        QuoteLiteral(fmt::format("Part {} of {} of {} (hash of {}), so that loads copy, index and "
+                                 "check the parts in parallel",
+                                 i + 1, kFactPartitions, BatchPartitionName(table, batch),
+                                 PartitionColumn(table)))));
+  }
+  return out;
+}
+
+std::string AttachBatchPartitionSql(const TableContract& table, std::string_view schema, int batch,
+                                    const std::vector<std::string>& values) {
+  return fmt::format("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({});",
+                     QualifiedName(schema, table.name),
+                     QualifiedName(schema, BatchPartitionName(table, batch)), ValueList(values));
+}
+
+std::string PrimaryKeySql(const TableContract& table, std::string_view schema) {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({});",
+                     QualifiedName(schema, table.name), QuoteIdentifier(PrimaryKeyName(table)),
+                     ColumnList(table.primary_key));
+}
+
+std::string PrimaryKeyIndexSql(const TableContract& table, std::string_view schema,
+                               std::string_view relation) {
+  const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
+  const std::string name =
+      relation.empty() ? PrimaryKeyName(table) : fmt::format("{}_pkey", relation);
+  return fmt::format("CREATE UNIQUE INDEX {} ON {} ({});", QuoteIdentifier(name),
+                     QualifiedName(schema, on), ColumnList(table.primary_key));
+}
+
+std::string AttachPrimaryKeySql(const TableContract& table, std::string_view schema,
+                                std::string_view relation) {
+  const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
+  const std::string name =
+      QuoteIdentifier(relation.empty() ? PrimaryKeyName(table) : fmt::format("{}_pkey", relation));
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {};",
+                     QualifiedName(schema, on), name, name);
+}
+
+// A partition's foreign keys carry the parent's names (as PostgreSQL names
+// those it creates on partitions for the parent's).
+std::string ForeignKeysSql(const TableContract& table, std::string_view schema,
+                           std::string_view relation, bool not_valid) {
+  if (table.foreign_keys.empty()) return "";
+  const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
+  std::string out = fmt::format("ALTER TABLE {}", QualifiedName(schema, on));
+  for (size_t i = 0; i < table.foreign_keys.size(); ++i) {
+    const model::ForeignKey& fk = table.foreign_keys[i];
+    out += fmt::format("{}\n  ADD CONSTRAINT {} {}{}", i == 0 ? "" : ",",
+                       QuoteIdentifier(ForeignKeyName(table, fk)), ForeignKeyClause(fk, schema),
+                       not_valid ? " NOT VALID" : "");
+  }
+  return out + ";";
+}
+
+std::string ValidateForeignKeysSql(const TableContract& table, std::string_view schema,
+                                   std::string_view relation) {
+  std::string out;
+  for (const model::ForeignKey& fk : table.foreign_keys) {
+    out += fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}; ", QualifiedName(schema, relation),
+                       QuoteIdentifier(ForeignKeyName(table, fk)));
+  }
+  return out;
+}
+
+std::string MergeRowsSql(const TableContract& table, std::string_view from, std::string_view to) {
+  std::string all, set, mine, theirs, same_key;
+  for (const ColumnContract& c : table.columns) {
+    const std::string name = QuoteIdentifier(c.name);
+    all += (all.empty() ? "" : ", ") + name;
+    bool key = false;
+    for (std::string_view k : table.primary_key) key = key || k == c.name;
+    if (key) {
+      same_key += fmt::format("{}n.{} = d.{}", same_key.empty() ? "" : " AND ", name, name);
+      continue;
+    }
+    set += fmt::format("{}{} = n.{}", set.empty() ? "" : ", ", name, name);
+    mine += (mine.empty() ? "d." : ", d.") + name;
+    theirs += (theirs.empty() ? "n." : ", n.") + name;
+  }
+  const std::string target = QualifiedName(to, table.name);
+  const std::string source = QualifiedName(from, table.name);
+  // Joins (hash joins for a large dimension), not INSERT ... ON CONFLICT,
+  // which probes the key's index once per row.
+  std::string out;
+  if (!set.empty()) {
+    out += fmt::format(
+        "UPDATE {} AS d SET {} FROM {} AS n WHERE {} AND ROW({}) IS DISTINCT FROM ROW({}); ",
+        target, set, source, same_key, mine, theirs);
+  }
+  out += fmt::format(
+      "INSERT INTO {0} ({1}) SELECT {1} FROM {2} AS n WHERE NOT EXISTS (SELECT 1 FROM {0} AS d "
+      "WHERE {3}); "
+      "DELETE FROM {0} AS d WHERE NOT EXISTS (SELECT 1 FROM {2} AS n WHERE {3});",
+      target, all, source, same_key);
+  return out;
+}
+
+std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema,
+                                       std::string_view relation) {
   std::vector<IndexSql> out;
   for (const IndexSpec& spec : kIndexes) {
     if (spec.table != table.name) continue;
     IndexSql index;
-    index.name = fmt::format("{}_{}", table.name, spec.suffix);
+    const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
+    index.name = relation.empty() ? fmt::format("{}_{}", table.name, spec.suffix)
+                                  : fmt::format("{}_{}_idx", relation, spec.column);
     index.create =
         fmt::format("CREATE INDEX {} ON {} USING {} ({});", QuoteIdentifier(index.name),
-                    QualifiedName(schema, table.name), spec.method, QuoteIdentifier(spec.column));
-    index.comment = fmt::format("COMMENT ON INDEX {} IS {};", QualifiedName(schema, index.name),
-                                QuoteLiteral(spec.serves));
+                    QualifiedName(schema, on), spec.method, QuoteIdentifier(spec.column));
+    if (relation.empty()) {
+      index.comment = fmt::format("COMMENT ON INDEX {} IS {};", QualifiedName(schema, index.name),
+                                  QuoteLiteral(spec.serves));
+    }
     out.push_back(std::move(index));
   }
   return out;

@@ -1,6 +1,7 @@
 #ifndef WV_WAREHOUSE_DDL_H_
 #define WV_WAREHOUSE_DDL_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,16 +39,79 @@ std::string CreateTableSql(const model::TableContract& table, std::string_view s
 // The primary key's constraint (and index) name: "<table>_pkey".
 std::string PrimaryKeyName(const model::TableContract& table);
 
+// PostgreSQL: the fact table is partitioned in two levels. PARTITION BY LIST
+// (source_file): one partition "<table>_b<K>" per load, holding the input
+// files of the batches it loaded (K: the number of the output's batches
+// then), so that `load --append` adds a day as a new partition, built on its
+// own and attached (no per-row foreign-key checks of the new rows, nothing
+// rewritten). Each of those PARTITION BY HASH (line_number) into
+// kFactPartitions leaves "<table>_b<K>_p<i>" (MODULUS kFactPartitions,
+// REMAINDER i), so that a full load copies each with COPY FREEZE in a session
+// of its own (FREEZE needs the one transaction that truncated the table) and
+// builds their indexes and validates their foreign keys side by side. The
+// parents' keys, indexes and foreign keys adopt the leaves'. Analysts query
+// the top table; the views read it. PostgreSQL requires both partition keys
+// in the primary key: (source_file, line_number) is it.
+inline constexpr int kFactPartitions = 2;
+bool IsPartitioned(const model::TableContract& table, Dialect d);
+// "<table>_b<batch>" and "<table>_b<batch>_p<i>".
+std::string BatchPartitionName(const model::TableContract& table, int batch);
+std::string LeafName(const model::TableContract& table, int batch, int i);
+// True for the names BatchPartitionName and LeafName make for the fact table.
+bool IsFactPartitionName(std::string_view relation);
+// The list partitioning column (the first of the primary key) and the hash
+// partitioning column (the last).
+std::string_view ListColumn(const model::TableContract& table);
+std::string_view PartitionColumn(const model::TableContract& table);
+// Which leaf a row with hash partition key `value` belongs to: PostgreSQL's
+// hash partitioning of a bigint (hashint8extended with the partition seed,
+// combined as compute_partition_hash_value does), modulo kFactPartitions.
+int PartitionOf(int64_t value);
+// The partition of batch `batch` holding the rows whose source_file is one of
+// `values` (REQUIRES: not empty), and its leaves, with COMMENTs: created as a
+// partition of the table (`attached`), or on its own, to be attached by
+// AttachBatchPartitionSql. REQUIRES: IsPartitioned(table, kPostgres).
+std::vector<std::string> CreateBatchPartitionSqls(const model::TableContract& table,
+                                                  std::string_view schema, int batch,
+                                                  const std::vector<std::string>& values,
+                                                  bool attached);
+std::string AttachBatchPartitionSql(const model::TableContract& table, std::string_view schema,
+                                    int batch, const std::vector<std::string>& values);
+// ALTER TABLE ... ADD CONSTRAINT <table>_pkey PRIMARY KEY (...): for the
+// partitioned parent (which has no ADD ... USING INDEX): it adopts the
+// partitions' primary keys when they exist, builds them otherwise.
+std::string PrimaryKeySql(const model::TableContract& table, std::string_view schema);
+
 // PostgreSQL, in two steps so that the fact table's other indexes can be
 // built at the same time (CREATE INDEX takes a SHARE lock, which does not
 // conflict with itself; ALTER TABLE ... ADD PRIMARY KEY takes ACCESS
 // EXCLUSIVE): the unique index, then the constraint that adopts it.
-std::string PrimaryKeyIndexSql(const model::TableContract& table, std::string_view schema);
-std::string AttachPrimaryKeySql(const model::TableContract& table, std::string_view schema);
+// `relation` (default: the table) may name one of its partitions; the index
+// and constraint are then named as PostgreSQL names those it creates on a
+// partition for the parent's ("<partition>_pkey"), so that the parent adopts
+// them and the catalog is the same either way.
+std::string PrimaryKeyIndexSql(const model::TableContract& table, std::string_view schema,
+                               std::string_view relation = {});
+std::string AttachPrimaryKeySql(const model::TableContract& table, std::string_view schema,
+                                std::string_view relation = {});
 
 // PostgreSQL: one ALTER TABLE adding every foreign key of `table` (empty
-// when it has none): "<table>_<column>_fkey ... REFERENCES".
-std::string ForeignKeysSql(const model::TableContract& table, std::string_view schema);
+// when it has none): "<table>_<column>_fkey ... REFERENCES". With a
+// partition's name as `relation`, the same constraints on that partition
+// (as PostgreSQL names them), NOT VALID when `not_valid`.
+std::string ForeignKeysSql(const model::TableContract& table, std::string_view schema,
+                           std::string_view relation = {}, bool not_valid = false);
+// ALTER TABLE <relation> VALIDATE CONSTRAINT ... for each foreign key.
+std::string ValidateForeignKeysSql(const model::TableContract& table, std::string_view schema,
+                                   std::string_view relation);
+
+// The rows of `from`.<table> (a copy of the table's new version) made those
+// of `to`.<table>: UPDATE of the rows whose other columns differ (rows that
+// are equal are not written), INSERT of the new keys, DELETE of the keys
+// `from` does not have, each one join. `load --append` merges the dimensions
+// so.
+std::string MergeRowsSql(const model::TableContract& table, std::string_view from,
+                         std::string_view to);
 
 // A secondary index: what it serves is its COMMENT.
 struct IndexSql {
@@ -55,8 +119,12 @@ struct IndexSql {
   std::string create;   // CREATE INDEX ...
   std::string comment;  // COMMENT ON INDEX ...
 };
-// PostgreSQL: the indexes of `table` besides its primary key.
-std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table, std::string_view schema);
+// PostgreSQL: the indexes of `table` besides its primary key. For a
+// partition (`relation` set), the same indexes on it, named as PostgreSQL
+// names those it creates for the parent's ("<partition>_<column>_idx"),
+// without comments.
+std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table, std::string_view schema,
+                                       std::string_view relation = {});
 
 // COMMENT ON TABLE and COMMENT ON COLUMN for every column, from the contract.
 std::vector<std::string> CommentSqls(const model::TableContract& table, std::string_view schema,

@@ -19,12 +19,16 @@ void AppendTables(const DdlScriptOptions& o, std::string* out) {
   Section(out, "tables (the star schema contract)");
   for (const model::TableContract* t : TablesInCreationOrder()) {
     *out += CreateTableSql(*t, o.schema, o.dialect) + "\n";
+    // (The fact table's partitions, one per load, are created by `load`: their bounds are the
+    // loaded input files.)
     for (const std::string& c : CommentSqls(*t, o.schema, o.dialect)) *out += c + "\n";
   }
   if (!pg) return;
   Section(out, "primary keys, indexes, foreign keys (added after the data by wordviews load)");
   for (const model::TableContract* t : TablesInCreationOrder()) {
-    *out += PrimaryKeyIndexSql(*t, o.schema) + "\n" + AttachPrimaryKeySql(*t, o.schema) + "\n";
+    *out += IsPartitioned(*t, o.dialect) ? PrimaryKeySql(*t, o.schema) + "\n"
+                                         : PrimaryKeyIndexSql(*t, o.schema) + "\n" +
+                                               AttachPrimaryKeySql(*t, o.schema) + "\n";
     for (const IndexSql& index : SecondaryIndexes(*t, o.schema)) {
       *out += index.create + "\n" + index.comment + "\n";
     }

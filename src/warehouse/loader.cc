@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "core/mutex.h"
@@ -16,9 +17,11 @@
 #include "run/published_output.h"
 #include "warehouse/copy_binary.h"
 #include "warehouse/ddl.h"
+#include "warehouse/load_state.h"
 #include "warehouse/pg_connection.h"
 #include "warehouse/schema_state.h"
 #include "warehouse/session_pool.h"
+#include "warehouse/shared_row_groups.h"
 #include "warehouse/sql_text.h"
 #include "warehouse/summary_tables.h"
 #include "warehouse/table_encoder.h"
@@ -42,10 +45,10 @@ constexpr size_t kEncodeSliceRows = 4096;
 // commit follows them in the WAL, so if it is durable, so are they).
 constexpr std::string_view kSessionSetup =
     "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off";
-// maintenance_work_mem of the fact table's primary key build, and the
+// maintenance_work_mem of a fact partition's primary key build, and the
 // statement that restores kSessionSetup's value after it (RESET would go
 // back to the server's default instead).
-constexpr std::string_view kFactKeyMemory = "2GB";
+constexpr std::string_view kFactKeyMemory = "1GB";
 constexpr std::string_view kSessionMemory = "SET maintenance_work_mem = '512MB';";
 
 double SecondsSince(Clock::time_point t) {
@@ -62,20 +65,94 @@ uint64_t NameHash(std::string_view s) {
   return h;
 }
 
-// One file of the output, copied by one COPY.
+// One file of the output, copied by one COPY into `relation`: the table, or
+// one partition of the fact table (`partition` >= 0: only the file's rows
+// that belong to it).
 struct CopyItem {
   const model::TableContract* table;
   std::string path;
   int64_t rows;
+  std::string relation;
+  int partition = -1;
+  std::string schema;  // the staging schema, or the target's for an append
+  bool freeze = true;  // FREEZE: only into a table truncated in this transaction
 };
 
-// A table's files, copied by one session in one transaction (so that the
-// rows can be written frozen, see CopyTable), in primary-key order.
+// A table's (or a partition's) files, copied by one session in one
+// transaction (so that the rows can be written frozen, see CopyTable), in
+// primary-key order.
 struct CopyTask {
   const model::TableContract* table;
+  std::string relation;
   std::vector<CopyItem> files;
-  int64_t rows = 0;
+  int64_t rows = 0;                   // a partition's: its share, estimated
+  SharedRowGroups* shared = nullptr;  // a partition's, when the partitions are copied side by side
 };
+
+// How many decoded row groups (about 60k rows each) a fact partition's
+// session may be ahead of the other's.
+constexpr size_t kSharedRowGroupWindow = 8;
+
+// Row group `rg` of `encoder`'s file: decoded here, or for a partition's copy
+// taken from `shared` (row group `index` over the table's files), where the
+// other partition's session may have decoded it.
+StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> ReadRowGroup(const TableEncoder& encoder,
+                                                                       int rg,
+                                                                       SharedRowGroups* shared,
+                                                                       size_t index) {
+  if (shared == nullptr) {
+    WV_ASSIGN_OR_RETURN(SharedRowGroups::Columns columns, encoder.ReadRowGroup(rg));
+    return std::make_shared<const SharedRowGroups::Columns>(std::move(columns));
+  }
+  return shared->Get(index, [&] { return encoder.ReadRowGroup(rg); });
+}
+
+// The relations a table's rows are copied into: itself, or the fact table's
+// leaves of the partition of `batch` (none when there are no fact rows).
+std::vector<std::pair<std::string, int>> CopyTargets(const model::TableContract& table, int batch,
+                                                     bool has_rows) {
+  if (!IsPartitioned(table, Dialect::kPostgres)) return {{std::string(table.name), -1}};
+  std::vector<std::pair<std::string, int>> out;
+  if (!has_rows) return out;
+  for (int i = 0; i < kFactPartitions; ++i) out.emplace_back(LeafName(table, batch, i), i);
+  return out;
+}
+
+// The distinct source_file values of a fact file: from the row groups'
+// footer statistics when each holds one value (a file of a run over day
+// files), else decoded.
+Status AddSourceFiles(const parquet::FileReader& reader, int column,
+                      std::set<std::string>* values) {
+  for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
+    if (reader.row_group_num_rows(rg) == 0) continue;
+    WV_ASSIGN_OR_RETURN(const parquet::ColumnChunkStatistics stats, reader.Statistics(rg, column));
+    if (stats.has_min_max && stats.min_bytes == stats.max_bytes) {
+      values->insert(stats.min_bytes);
+      continue;
+    }
+    WV_ASSIGN_OR_RETURN(const parquet::ColumnVector v, reader.ReadColumn(rg, column));
+    for (size_t r = 0; r < v.bytes.size(); ++r) values->emplace(v.bytes[r]);
+  }
+  return OkStatus();
+}
+
+// Indexes 0..n-1 of a row group's rows, or those of `partition`'s rows (by
+// the partition key column's values, `keys`).
+void SelectRows(size_t n, int partition, const std::vector<int64_t>& keys,
+                std::vector<uint32_t>* rows) {
+  rows->clear();
+  for (size_t r = 0; r < n; ++r) {
+    if (partition < 0 || PartitionOf(keys[r]) == partition)
+      rows->push_back(static_cast<uint32_t>(r));
+  }
+}
+
+int ColumnIndexOf(const model::TableContract& table, std::string_view name) {
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 class Loader {
  public:
@@ -93,22 +170,43 @@ class Loader {
   Status BuildStaging();
   void RemoveStaging();
   Status CopyTables();
+  StatusOr<std::vector<std::string>> SourceFiles(const std::vector<model::FileRecord>& files) const;
+  std::vector<std::pair<std::string, int>> Targets(const model::TableContract& t) const {
+    return CopyTargets(t, fact_batch_, !fact_sources_.empty());
+  }
   StatusOr<std::vector<CopyItem>> InKeyOrder(std::vector<CopyItem> files) const;
   Status CopyTable(const CopyTask& task, PgConnection& session);
-  Status CopyFile(const CopyItem& item, PgConnection& session);
+  // `shared` (a fact partition's copy beside the other partitions'): the
+  // decoded row groups come from there, numbered from *row_group on.
+  Status CopyFile(const CopyItem& item, PgConnection& session, SharedRowGroups* shared = nullptr,
+                  size_t* row_group = nullptr);
   Status Damaged(const Status& status) const;
   std::string PathForMessages(const CopyItem& item) const {
     return fmt::format("{}/{}", o_.dir, item.path);
   }
   Status CopyAndBuildKeys();
   Status BuildKeys();
+  void KeyStatements(const model::TableContract& t, std::vector<std::string>* build,
+                     std::vector<std::string>* attach) const;
+  Status BuildForeignKeys(const std::vector<const model::TableContract*>& tables);
   Status RunStatements(const std::vector<std::string>& statements);
   Status CreateSummaries();
   Status CreateViews();
   Status WriteMetadata();
   Status GrantReaders(const std::string& schema);
   Status VerifyCounts();
+  Status VerifyCountsOn(PgConnection& session, const std::string& schema);
   Status Swap();
+
+  // load --append
+  StatusOr<bool> TryAppend();
+  Status ApplyAppend(const AppendPlan& plan);
+  Status AppendInTransaction(const AppendPlan& plan, PgConnection& session);
+  Status CopyAddedFiles(const AppendPlan& plan, PgConnection& session);
+  Status AddFactPartition(const std::vector<model::FileRecord>& files, PgConnection& session);
+  Status ReplaceTables(const AppendPlan& plan, PgConnection& session);
+  Status ReplaceSummaryRows(PgConnection& session);
+  std::string UpdateMetadataSql() const;
   void DropOld();
 
   void Phase(const std::string& name);
@@ -126,6 +224,11 @@ class Loader {
   std::unique_ptr<PgConnection> main_;  // holds the advisory lock; never runs long work
   std::unique_ptr<SessionPool> pool_;
   SchemaInfo target_;
+  // The fact table's partition this load creates: its number (the output's
+  // batches) and its source files.
+  int fact_batch_ = 1;
+  std::vector<std::string> fact_sources_;
+  std::string new_partition_;  // load --append: the fact table's partition it adds
 
   std::optional<StatusOr<std::vector<SummaryTable>>> summaries_;
 
@@ -251,9 +354,18 @@ Status Loader::CreateStaging() {
   // load's swap then wait for (it yields only after deadlock_timeout).
   for (const model::TableContract* t : TablesInCreationOrder()) {
     sql += CreateTableSql(*t, names_.staging, Dialect::kPostgres) + " ";
-    sql += fmt::format(
-        "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
-        QualifiedName(names_.staging, t->name));
+    // (A partitioned table stores nothing and takes no storage parameters.)
+    if (IsPartitioned(*t, Dialect::kPostgres) && !fact_sources_.empty()) {
+      for (const std::string& p :
+           CreateBatchPartitionSqls(*t, names_.staging, fact_batch_, fact_sources_, true)) {
+        sql += p + " ";
+      }
+    }
+    for (const auto& [relation, partition] : Targets(*t)) {
+      sql += fmt::format(
+          "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
+          QualifiedName(names_.staging, relation));
+    }
     for (const std::string& c : CommentSqls(*t, names_.staging, Dialect::kPostgres)) sql += c;
   }
   return main_->Exec(sql + " COMMIT;");
@@ -268,7 +380,8 @@ Status Loader::Damaged(const Status& status) const {
       out_->Localize(status).message(), o_.dir, o_.dir));
 }
 
-Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
+Status Loader::CopyFile(const CopyItem& item, PgConnection& session, SharedRowGroups* shared,
+                        size_t* row_group) {
   StatusOr<std::unique_ptr<parquet::FileReader>> opened =
       parquet::FileReader::Open(out_->PathOf(item.path));
   if (!opened.ok()) return Damaged(opened.status());
@@ -280,19 +393,29 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   for (const model::ColumnContract& c : item.table->columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(c.name);
   }
-  WV_RETURN_IF_ERROR(
-      session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary, FREEZE)",
-                                    QualifiedName(names_.staging, item.table->name), columns)));
+  WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary{})",
+                                                   QualifiedName(item.schema, item.relation),
+                                                   columns, item.freeze ? ", FREEZE" : "")));
+  const int key_column = ColumnIndexOf(*item.table, PartitionColumn(*item.table));
   CopyBinaryWriter w;
   w.Header();
+  std::vector<uint32_t> selected;
+  int64_t sent = 0;
   for (int rg = 0; rg < reader.num_row_groups(); ++rg) {
-    StatusOr<std::vector<parquet::ColumnVector>> decoded = encoder.ReadRowGroup(rg);
+    StatusOr<std::shared_ptr<const SharedRowGroups::Columns>> decoded =
+        ReadRowGroup(encoder, rg, shared, row_group == nullptr ? 0 : (*row_group)++);
     if (!decoded.ok()) return Damaged(Annotate(decoded.status(), PathForMessages(item)));
+    const SharedRowGroups::Columns& group = **decoded;
     const size_t rows = static_cast<size_t>(reader.row_group_num_rows(rg));
-    for (size_t begin = 0; begin < rows; begin += kEncodeSliceRows) {
-      const size_t end = std::min(rows, begin + kEncodeSliceRows);
-      encoder.EncodeRows(*decoded, begin, end, &w);
-      rows_done_ += static_cast<int64_t>(end - begin);
+    static const std::vector<int64_t> kNoKeys;
+    SelectRows(rows, item.partition,
+               item.partition < 0 ? kNoKeys : group[static_cast<size_t>(key_column)].i64,
+               &selected);
+    for (size_t begin = 0; begin < selected.size(); begin += kEncodeSliceRows) {
+      const size_t n = std::min(selected.size() - begin, kEncodeSliceRows);
+      encoder.EncodeRows(group, std::span<const uint32_t>(selected).subspan(begin, n), &w);
+      rows_done_ += static_cast<int64_t>(n);
+      sent += static_cast<int64_t>(n);
       if (w.size() >= kCopyChunkBytes) {
         WV_RETURN_IF_ERROR(session.CopyPut(w.data()));
         w.Clear();
@@ -303,9 +426,12 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session) {
   w.Trailer();
   WV_RETURN_IF_ERROR(session.CopyPut(w.data()));
   WV_ASSIGN_OR_RETURN(const int64_t stored, session.CopyEnd());
-  if (stored != item.rows) {
+  // A partition's share of the file is checked in VerifyCounts, where the
+  // partitions' rows add up to the table's.
+  const int64_t expected = item.partition < 0 ? item.rows : sent;
+  if (stored != expected) {
     return MismatchError(fmt::format("{}/{}: PostgreSQL stored {} rows, the manifest lists {}",
-                                     o_.dir, item.path, stored, item.rows));
+                                     o_.dir, item.path, stored, expected));
   }
   ReportCopyProgress();
   return OkStatus();
@@ -355,6 +481,24 @@ StatusOr<std::vector<CopyItem>> Loader::InKeyOrder(std::vector<CopyItem> files) 
   return out;
 }
 
+// The source files of fact `files`: the values of their rows' source_file,
+// sorted: the list partition's bounds.
+StatusOr<std::vector<std::string>> Loader::SourceFiles(
+    const std::vector<model::FileRecord>& files) const {
+  std::set<std::string> values;
+  const model::TableContract* fact = model::FindTable(model::kFactTable);
+  for (const model::FileRecord& f : files) {
+    if (f.rows == 0) continue;
+    StatusOr<std::unique_ptr<parquet::FileReader>> opened =
+        parquet::FileReader::Open(out_->PathOf(f.path));
+    if (!opened.ok()) return Damaged(opened.status());
+    const int column = (*opened)->ColumnIndex(ListColumn(*fact));
+    if (column < 0) return Damaged(InputError(fmt::format("{}: no column source_file", f.path)));
+    if (Status s = AddSourceFiles(**opened, column, &values); !s.ok()) return Damaged(s);
+  }
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
 // One transaction per table: TRUNCATE then COPY ... FREEZE of its files.
 // Rows copied into a table truncated in the same transaction are written
 // frozen and their pages marked all-visible (PostgreSQL 14+), so the index
@@ -364,39 +508,139 @@ StatusOr<std::vector<CopyItem>> Loader::InKeyOrder(std::vector<CopyItem> files) 
 // The rows become visible at COMMIT, which the staging schema hides anyway.
 Status Loader::CopyTable(const CopyTask& task, PgConnection& session) {
   WV_RETURN_IF_ERROR(session.Exec(
-      fmt::format("BEGIN; TRUNCATE {}", QualifiedName(names_.staging, task.table->name))));
-  for (const CopyItem& item : task.files) WV_RETURN_IF_ERROR(CopyFile(item, session));
+      fmt::format("BEGIN; TRUNCATE {}", QualifiedName(names_.staging, task.relation))));
+  size_t row_group = 0;
+  for (const CopyItem& item : task.files) {
+    WV_RETURN_IF_ERROR(CopyFile(item, session, task.shared, &row_group));
+  }
   return session.Exec("COMMIT");
 }
 
-// One task per table: a table's rows go through one session (the price of
-// FREEZE and of key order: the fact table, 92% of the rows, is one stream;
-// the other session copies the other tables and the summaries are computed
-// meanwhile, see CopyAndBuildKeys).
+// One task per table or fact leaf: its rows go through one session (the
+// price of FREEZE and of key order). The fact table, 92% of the rows, is two
+// leaves, so two streams: each session reads every fact file and copies the
+// rows of its leaf, the two sharing one decoding of the files
+// (SharedRowGroups) when they run side by side.
 Status Loader::CopyTables() {
   std::vector<CopyTask> tasks;
+  std::vector<std::unique_ptr<SharedRowGroups>> shared;
   for (const model::TableRecord& t : out_->manifest()->tables) {
     const model::TableContract* table = model::FindTable(t.name);
     if (table == nullptr) continue;  // CheckListing refused unknown tables
-    CopyTask task{table, {}, 0};
     std::vector<CopyItem> files;
+    int64_t rows = 0;
     for (const model::FileRecord& f : t.files) {
-      files.push_back({table, f.path, f.rows});
-      task.rows += f.rows;
+      files.push_back({table, f.path, f.rows, std::string(table->name), -1, names_.staging});
+      rows += f.rows;
     }
-    WV_ASSIGN_OR_RETURN(task.files, InKeyOrder(std::move(files)));
-    tasks.push_back(std::move(task));
+    WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
+    const auto targets = Targets(*table);
+    // The partitions share one decoding of the files when they can be
+    // copied side by side (with fewer sessions, one would wait for another
+    // that has not started).
+    if (targets.size() > 1 && pool_->size() >= targets.size()) {
+      shared.push_back(std::make_unique<SharedRowGroups>(static_cast<int>(targets.size()),
+                                                         kSharedRowGroupWindow));
+    }
+    for (const auto& [relation, partition] : targets) {
+      CopyTask task{table, relation, files, rows / static_cast<int64_t>(targets.size())};
+      if (targets.size() > 1 && !shared.empty()) task.shared = shared.back().get();
+      for (CopyItem& item : task.files) {
+        item.relation = relation;
+        item.partition = partition;
+      }
+      tasks.push_back(std::move(task));
+    }
   }
   // Largest first: the streams end close together.
   std::stable_sort(tasks.begin(), tasks.end(),
                    [](const CopyTask& a, const CopyTask& b) { return a.rows > b.rows; });
-  return pool_->Run(tasks.size(),
-                    [&](size_t i, PgConnection& session) { return CopyTable(tasks[i], session); });
+  // The first error is the one reported: a partition's copy that stops
+  // because the other failed (Abort) returns the other's error.
+  Mutex mu;
+  Status first;
+  return pool_->Run(tasks.size(), [&](size_t i, PgConnection& session) {
+    Status s = CopyTable(tasks[i], session);
+    if (s.ok()) return s;
+    {
+      MutexLock lock(&mu);
+      if (first.ok()) {
+        first = s;
+      } else {
+        s = first;
+      }
+    }
+    for (auto& rg : shared) rg->Abort();
+    return s;
+  });
 }
 
 Status Loader::RunStatements(const std::vector<std::string>& statements) {
   return pool_->Run(statements.size(),
                     [&](size_t i, PgConnection& session) { return session.Exec(statements[i]); });
+}
+
+// The statements that build a table's primary key and indexes (the fact
+// table's first, each partition's separately: they run side by side), and
+// those that then make them the table's (`attach`, in order).
+void Loader::KeyStatements(const model::TableContract& t, std::vector<std::string>* build,
+                           std::vector<std::string>* attach) const {
+  const bool fact = IsPartitioned(t, Dialect::kPostgres);
+  std::vector<std::string> keys, others;
+  for (const auto& [relation, partition] : Targets(t)) {
+    const std::string_view on = partition < 0 ? std::string_view() : std::string_view(relation);
+    // A fact partition's key sorts in memory (about 0.65 GB for 6.4M rows;
+    // 512MB would spill it to disk runs and merge them).
+    const std::string key = PrimaryKeyIndexSql(t, names_.staging, on);
+    keys.push_back(fact ? fmt::format("SET maintenance_work_mem = '{}'; {} {}", kFactKeyMemory, key,
+                                      kSessionMemory)
+                        : key);
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging, on)) {
+      others.push_back(index.create);
+    }
+    attach->push_back(AttachPrimaryKeySql(t, names_.staging, on));
+  }
+  if (fact) {
+    // The parent's key and indexes adopt the partitions' (no build).
+    attach->push_back(PrimaryKeySql(t, names_.staging));
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging)) {
+      attach->push_back(index.create + " " + index.comment);
+    }
+  } else {
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging)) {
+      attach->push_back(index.comment);
+    }
+  }
+  auto at = fact ? build->begin() : build->end();
+  at = build->insert(at, keys.begin(), keys.end()) + static_cast<std::ptrdiff_t>(keys.size());
+  build->insert(at, others.begin(), others.end());
+}
+
+// The foreign keys. A partitioned fact table's are checked partition by
+// partition in parallel sessions: added NOT VALID (instant), then VALIDATE
+// CONSTRAINT, which locks the partition SHARE UPDATE EXCLUSIVE and the
+// dimension only ROW SHARE, so the partitions' checks do not wait for one
+// another (ADD FOREIGN KEY would lock the dimension SHARE ROW EXCLUSIVE,
+// which conflicts with itself); the parent's foreign keys then adopt the
+// partitions' validated ones without a scan.
+Status Loader::BuildForeignKeys(const std::vector<const model::TableContract*>& tables) {
+  std::string add, adopt;
+  std::vector<std::string> validate;
+  for (const model::TableContract* t : tables) {
+    if (t->foreign_keys.empty()) continue;
+    if (!IsPartitioned(*t, Dialect::kPostgres)) {
+      validate.push_back(ForeignKeysSql(*t, names_.staging));
+      continue;
+    }
+    for (const auto& [relation, partition] : Targets(*t)) {
+      add += ForeignKeysSql(*t, names_.staging, relation, /*not_valid=*/true) + " ";
+      validate.push_back(ValidateForeignKeysSql(*t, names_.staging, relation));
+    }
+    adopt += ForeignKeysSql(*t, names_.staging) + " ";
+  }
+  if (!add.empty()) WV_RETURN_IF_ERROR(pool_->session(0).Exec(add));
+  WV_RETURN_IF_ERROR(RunStatements(validate));
+  return adopt.empty() ? OkStatus() : pool_->session(0).Exec(adopt);
 }
 
 // Primary keys and indexes side by side (the fact table's largest first),
@@ -405,21 +649,15 @@ Status Loader::BuildKeys() {
   const auto tables = TablesInCreationOrder();
   std::vector<std::string> indexes, attach, analyze;
   for (const model::TableContract* t : tables) {
-    const bool fact = !t->foreign_keys.empty();
-    auto at = fact ? indexes.begin() : indexes.end();
-    // The fact table's key sorts in memory (about 1.3 GB for 12.85M rows;
-    // 512MB spills it to disk runs and merges them).
-    const std::string key = PrimaryKeyIndexSql(*t, names_.staging);
-    at = indexes.insert(at, fact ? fmt::format("SET maintenance_work_mem = '{}'; {} {}",
-                                               kFactKeyMemory, key, kSessionMemory)
-                                 : key) +
-         1;
-    for (const IndexSql& index : SecondaryIndexes(*t, names_.staging)) {
-      at = indexes.insert(at, index.create) + 1;
-      attach.push_back(index.comment);
+    KeyStatements(*t, &indexes, &attach);
+    // A partitioned table's ANALYZE samples its partitions, then analyzes
+    // each: the longest, so it goes first, beside the others.
+    const std::string sql = fmt::format("ANALYZE {}", QualifiedName(names_.staging, t->name));
+    if (IsPartitioned(*t, Dialect::kPostgres)) {
+      analyze.insert(analyze.begin(), sql);
+    } else {
+      analyze.push_back(sql);
     }
-    attach.push_back(AttachPrimaryKeySql(*t, names_.staging));
-    analyze.push_back(fmt::format("ANALYZE {}", QualifiedName(names_.staging, t->name)));
   }
   Phase("building primary keys and indexes");
   WV_RETURN_IF_ERROR(RunStatements(indexes));
@@ -427,11 +665,7 @@ Status Loader::BuildKeys() {
   for (const std::string& s : attach) adopt += s + " ";
   WV_RETURN_IF_ERROR(pool_->session(0).Exec(adopt));
   Phase("checking foreign keys");
-  std::vector<std::string> foreign;
-  for (const model::TableContract* t : tables) {
-    if (!t->foreign_keys.empty()) foreign.push_back(ForeignKeysSql(*t, names_.staging));
-  }
-  WV_RETURN_IF_ERROR(RunStatements(foreign));
+  WV_RETURN_IF_ERROR(BuildForeignKeys(tables));
   Phase("analyzing");
   return RunStatements(analyze);
 }
@@ -490,20 +724,23 @@ Status Loader::CreateViews() {
 Status Loader::WriteMetadata() {
   const run::Manifest& m = *out_->manifest();
   const std::string table = QualifiedName(names_.staging, kMetadataTable);
-  return main_->Exec(fmt::format(
-      "CREATE TABLE {0} (run_id text NOT NULL, run_created_at text NOT NULL, "
-      "run_program_version text NOT NULL, source text NOT NULL, fact_rows bigint NOT NULL, "
-      "loaded_at timestamp with time zone NOT NULL DEFAULT now(), loader_version text NOT NULL);"
-      "COMMENT ON TABLE {0} IS {1};"
-      "INSERT INTO {0} (run_id, run_created_at, run_program_version, source, fact_rows, "
-      "loader_version) VALUES ({2}, {3}, {4}, {5}, {6}, {7});",
-      table,
-      QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
-                   "it was loaded: one row"),
-      QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
-      QuoteLiteral(o_.dir),
-      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
-      QuoteLiteral(WV_VERSION)));
+  return main_->Exec(
+      fmt::format(
+          "CREATE TABLE {0} (run_id text NOT NULL, run_created_at text NOT NULL, "
+          "run_program_version text NOT NULL, source text NOT NULL, fact_rows bigint NOT NULL, "
+          "loaded_at timestamp with time zone NOT NULL DEFAULT now(), loader_version text NOT "
+          "NULL);"
+          "COMMENT ON TABLE {0} IS {1};"
+          "INSERT INTO {0} (run_id, run_created_at, run_program_version, source, fact_rows, "
+          "loader_version) VALUES ({2}, {3}, {4}, {5}, {6}, {7});",
+          table,
+          QuoteLiteral("The run this schema holds (loading the same run again is a no-op) and when "
+                       "it was loaded: one row"),
+          QuoteLiteral(m.run_id), QuoteLiteral(m.created_at), QuoteLiteral(m.program_version),
+          QuoteLiteral(o_.dir),
+          m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+          QuoteLiteral(WV_VERSION)) +
+      CreateStateSql(names_.staging, m));
 }
 
 // USAGE and SELECT on `schema` for the --grant-read roles and for every role
@@ -536,17 +773,18 @@ Status Loader::GrantReaders(const std::string& schema) {
 
 Status Loader::VerifyCounts() {
   Phase("verifying row counts");
+  return pool_->Run(
+      1, [&](size_t, PgConnection& session) { return VerifyCountsOn(session, names_.staging); });
+}
+
+// Every table's count(*) in `schema` against the manifest's row count.
+Status Loader::VerifyCountsOn(PgConnection& session, const std::string& schema) {
   std::string sql;
-  const auto& tables = out_->manifest()->tables;
-  for (const model::TableRecord& t : tables) {
+  for (const model::TableRecord& t : out_->manifest()->tables) {
     sql += fmt::format("{}SELECT {}, count(*) FROM {}", sql.empty() ? "" : " UNION ALL ",
-                       QuoteLiteral(t.name), QualifiedName(names_.staging, t.name));
+                       QuoteLiteral(t.name), QualifiedName(schema, t.name));
   }
-  std::vector<PgRow> rows;
-  WV_RETURN_IF_ERROR(pool_->Run(1, [&](size_t, PgConnection& session) {
-    WV_ASSIGN_OR_RETURN(rows, session.Query(sql));
-    return OkStatus();
-  }));
+  WV_ASSIGN_OR_RETURN(const std::vector<PgRow> rows, session.Query(sql));
   for (const PgRow& r : rows) {
     const std::string name = r[0].value_or("");
     const int64_t count = std::stoll(r[1].value_or("-1"));
@@ -665,6 +903,237 @@ void Loader::RemoveStaging() {
   }
 }
 
+// The tables `run --append` only adds rows to (each batch's rows are new
+// files): the fact table and the quarantine. The others (the dimensions,
+// which each batch merges into) are replaced when their files change.
+std::vector<std::string> AppendOnlyTables() {
+  return {std::string(model::kFactTable), std::string(model::kQuarantineTable)};
+}
+
+// load --append: applies what the output added since the version the target
+// holds (ApplyAppend); false, with a note saying why, when the target holds
+// no earlier version of this output, so that the caller loads it in full.
+StatusOr<bool> Loader::TryAppend() {
+  const auto in_full = [&](const std::string& why) {
+    result_.notes.push_back(why + "; loaded in full");
+    return false;
+  };
+  if (!target_.ours()) {
+    return in_full(fmt::format("schema {} held no earlier version", names_.target));
+  }
+  WV_ASSIGN_OR_RETURN(const std::optional<LoadedState> state,
+                      ReadLoadedState(*main_, names_.target));
+  if (!state) {
+    return in_full(fmt::format(
+        "schema {} records no batches (loaded by an earlier version of wordviews)", names_.target));
+  }
+  StatusOr<AppendPlan> plan = PlanAppend(*state, *out_->manifest(), AppendOnlyTables());
+  if (!plan.ok()) {
+    return in_full(fmt::format("schema {} does not hold an earlier version of {}: {}",
+                               names_.target, o_.dir, plan.status().message()));
+  }
+  WV_RETURN_IF_ERROR(ApplyAppend(*plan));
+  return true;
+}
+
+// One transaction on the target schema (AppendInTransaction): its rows
+// become visible at the commit, all at once (MVCC), so every analyst's
+// statement reads the version before or after it whole, never blocked (the
+// transaction takes ROW EXCLUSIVE locks, which do not conflict with reads),
+// and a failure or kill before the commit leaves the previous version as it
+// was. The summary tables are computed from the files meanwhile. Then
+// ANALYZE of the tables that changed.
+Status Loader::ApplyAppend(const AppendPlan& plan) {
+  result_.appended = true;
+  result_.appended_batches = static_cast<int>(plan.new_batches.size());
+  result_.replaced_tables = plan.replaced;
+  rows_total_ = 0;
+  for (const AppendPlan::Added& a : plan.added) {
+    for (const model::FileRecord& f : a.files) rows_total_ += f.rows;
+  }
+  for (const std::string& t : plan.replaced) rows_total_ += out_->manifest()->FindTable(t)->rows;
+  ThreadPool compute(1);
+  compute.Schedule([this] {
+    try {
+      summaries_.emplace(ComputeSummaries(out_->root(), EffectiveThreads(o_.jobs)));
+    } catch (...) {
+      summaries_.emplace(StatusFromCurrentException("computing the summary tables"));
+    }
+  });
+  StatusOr<std::unique_ptr<SessionPool>> pool =
+      SessionPool::Open(o_.conninfo, application_name_, 1, std::string(kSessionSetup));
+  Status s = pool.status();
+  if (s.ok()) {
+    pool_ = std::move(*pool);
+    s = pool_->Run(1, [&](size_t, PgConnection& session) -> Status {
+      WV_RETURN_IF_ERROR(AppendInTransaction(plan, session));
+      compute.Wait();
+      if (!summaries_->ok()) return out_->Localize(summaries_->status());
+      WV_RETURN_IF_ERROR(ReplaceSummaryRows(session));
+      Phase("verifying row counts");
+      WV_RETURN_IF_ERROR(VerifyCountsOn(session, names_.target));
+      Phase("committing");
+      return session.Exec("COMMIT");
+    });
+  }
+  compute.Wait();
+  if (!s.ok()) {
+    pool_.reset();  // closing the session rolls the transaction back
+    return Annotate(s, fmt::format("appending to schema {} (the previous version is unchanged)",
+                                   names_.target));
+  }
+  Phase("analyzing");
+  // The fact table's new partition, not the whole table (whose ANALYZE
+  // would sample every partition again): the table's own statistics, used
+  // for estimates across its partitions, are those of the last full load.
+  std::vector<std::string> analyze = plan.replaced;
+  for (const AppendPlan::Added& a : plan.added) {
+    const bool fact = IsPartitioned(*model::FindTable(a.table), Dialect::kPostgres);
+    if (!fact || !new_partition_.empty()) analyze.push_back(fact ? new_partition_ : a.table);
+  }
+  for (std::string& t : analyze) t = "ANALYZE " + QualifiedName(names_.target, t);
+  WV_RETURN_IF_ERROR(RunStatements(analyze));
+  pool_.reset();
+  return GrantReaders(names_.target);
+}
+
+// BEGIN, the replaced tables merged, the added files copied, the metadata
+// and the state tables updated; the caller adds the summaries and commits.
+Status Loader::AppendInTransaction(const AppendPlan& plan, PgConnection& session) {
+  WV_RETURN_IF_ERROR(session.Exec(fmt::format(
+      "BEGIN; SET LOCAL lock_timeout = {}; COMMENT ON SCHEMA {} IS {}", o_.lock_timeout_ms,
+      QuoteIdentifier(names_.target), QuoteLiteral(SchemaComment()))));
+  WV_RETURN_IF_ERROR(ReplaceTables(plan, session));
+  WV_RETURN_IF_ERROR(CopyAddedFiles(plan, session));
+  return session.Exec(UpdateMetadataSql() +
+                      RecordAppendSql(names_.target, plan, *out_->manifest()));
+}
+
+// The replaced tables' new rows, copied into tables of S_wv_staging (created
+// and dropped in the transaction), then merged into the target's: rows that
+// differ updated, new ones inserted, those no longer there deleted (a
+// dimension row a fact row refers to cannot go: its foreign key refuses).
+// Before the added files, whose fact rows refer to the new dimension rows.
+Status Loader::ReplaceTables(const AppendPlan& plan, PgConnection& session) {
+  if (plan.replaced.empty()) return OkStatus();
+  Phase("merging the changed dimensions");
+  WV_RETURN_IF_ERROR(session.Exec(fmt::format(
+      "CREATE SCHEMA {0}; COMMENT ON SCHEMA {0} IS {1}", QuoteIdentifier(names_.staging),
+      QuoteLiteral(fmt::format("{} staging for schema {} (append of run {})", kSchemaMarker,
+                               names_.target, result_.run_id)))));
+  std::string drop;
+  for (const std::string& name : plan.replaced) {
+    const model::TableContract* t = model::FindTable(name);
+    WV_RETURN_IF_ERROR(session.Exec(CreateTableSql(*t, names_.staging, Dialect::kPostgres)));
+    for (const model::FileRecord& f : out_->manifest()->FindTable(name)->files) {
+      WV_RETURN_IF_ERROR(CopyFile({t, f.path, f.rows, name, -1, names_.staging, true}, session));
+    }
+    // Statistics, so that the merge's joins are planned for its size.
+    WV_RETURN_IF_ERROR(
+        session.Exec(fmt::format("ANALYZE {}; {}", QualifiedName(names_.staging, name),
+                                 MergeRowsSql(*t, names_.staging, names_.target))));
+    drop += (drop.empty() ? "" : ", ") + QualifiedName(names_.staging, name);
+  }
+  return session.Exec(
+      fmt::format("DROP TABLE {}; DROP SCHEMA {}", drop, QuoteIdentifier(names_.staging)));
+}
+
+// The added files into the target's tables: the fact table's as a new
+// partition (AddFactPartition), the others' copied in key order (not
+// FREEZE: the tables hold the previous version's rows).
+Status Loader::CopyAddedFiles(const AppendPlan& plan, PgConnection& session) {
+  for (const AppendPlan::Added& a : plan.added) {
+    const model::TableContract* t = model::FindTable(a.table);
+    if (IsPartitioned(*t, Dialect::kPostgres)) {
+      WV_RETURN_IF_ERROR(AddFactPartition(a.files, session));
+      continue;
+    }
+    Phase("copying the new files");
+    std::vector<CopyItem> files;
+    for (const model::FileRecord& f : a.files) {
+      files.push_back({t, f.path, f.rows, a.table, -1, names_.target, false});
+    }
+    WV_ASSIGN_OR_RETURN(files, InKeyOrder(std::move(files)));
+    for (const CopyItem& item : files) WV_RETURN_IF_ERROR(CopyFile(item, session));
+  }
+  return OkStatus();
+}
+
+// The new fact rows as a partition of their own, "<fact>_b<K>" (K: the
+// output's batches now) holding their source files, built beside the table
+// and then attached: copied into it (routed by the server to its hash
+// leaves), its primary key and indexes built on its rows alone, then ATTACH
+// PARTITION, which checks its rows against the bounds, makes its indexes
+// the table's and adds the table's foreign keys to it, checked with one
+// join per key over the new rows (instead of a check per row, as rows
+// copied into the table itself would be). It locks the fact table SHARE
+// UPDATE EXCLUSIVE, which reads do not wait for. Source files already in
+// another partition make the attach fail (their rows would collide).
+Status Loader::AddFactPartition(const std::vector<model::FileRecord>& files,
+                                PgConnection& session) {
+  const model::TableContract* fact = model::FindTable(model::kFactTable);
+  WV_ASSIGN_OR_RETURN(const std::vector<std::string> sources, SourceFiles(files));
+  if (sources.empty()) return OkStatus();  // no rows
+  const int batch = static_cast<int>(out_->manifest()->batches.size());
+  const std::string partition = BatchPartitionName(*fact, batch);
+  new_partition_ = partition;
+  Phase("copying the new files");
+  std::string create;
+  for (const std::string& c :
+       CreateBatchPartitionSqls(*fact, names_.target, batch, sources, /*attached=*/false)) {
+    create += c + " ";
+  }
+  for (int i = 0; i < kFactPartitions; ++i) {
+    create += fmt::format(
+        "ALTER TABLE {} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false); ",
+        QualifiedName(names_.target, LeafName(*fact, batch, i)));
+  }
+  WV_RETURN_IF_ERROR(session.Exec(create));
+  std::vector<CopyItem> items;
+  for (const model::FileRecord& f : files) {
+    items.push_back({fact, f.path, f.rows, partition, -1, names_.target, false});
+  }
+  WV_ASSIGN_OR_RETURN(items, InKeyOrder(std::move(items)));
+  for (const CopyItem& item : items) WV_RETURN_IF_ERROR(CopyFile(item, session));
+  Phase("building the new partition's keys");
+  std::string keys =
+      fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({}); ",
+                  QualifiedName(names_.target, partition), QuoteIdentifier(partition + "_pkey"),
+                  fmt::format("{}, {}", QuoteIdentifier(ListColumn(*fact)),
+                              QuoteIdentifier(PartitionColumn(*fact))));
+  for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, partition)) {
+    keys += index.create + " ";
+  }
+  WV_RETURN_IF_ERROR(session.Exec(keys));
+  Phase("attaching the new partition");
+  return session.Exec(AttachBatchPartitionSql(*fact, names_.target, batch, sources));
+}
+
+// Every summary table's rows replaced by the new answers (DELETE, not
+// TRUNCATE: readers keep reading the old rows until the commit).
+Status Loader::ReplaceSummaryRows(PgConnection& session) {
+  Phase("writing summary tables");
+  for (const SummaryTable& s : summaries_->value()) {
+    const std::string table = QualifiedName(names_.target, SummaryTableName(s.query->name));
+    WV_RETURN_IF_ERROR(session.Exec("DELETE FROM " + table));
+    WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} FROM STDIN (FORMAT binary)", table)));
+    WV_RETURN_IF_ERROR(session.CopyPut(EncodeSummaryRows(s.result)));
+    WV_RETURN_IF_ERROR(session.CopyEnd().status());
+  }
+  return OkStatus();
+}
+
+std::string Loader::UpdateMetadataSql() const {
+  const run::Manifest& m = *out_->manifest();
+  return fmt::format(
+      "UPDATE {} SET run_id = {}, run_created_at = {}, run_program_version = {}, source = {}, "
+      "fact_rows = {}, loaded_at = now(), loader_version = {}; ",
+      QualifiedName(names_.target, kMetadataTable), QuoteLiteral(m.run_id),
+      QuoteLiteral(m.created_at), QuoteLiteral(m.program_version), QuoteLiteral(o_.dir),
+      m.FindTable(model::kFactTable) ? m.FindTable(model::kFactTable)->rows : 0,
+      QuoteLiteral(WV_VERSION));
+}
+
 StatusOr<LoadResult> Loader::Run() {
   WV_ASSIGN_OR_RETURN(names_, NamesFor(o_.schema));
   WV_RETURN_IF_ERROR(PgConnection::CheckConninfo(o_.conninfo));
@@ -680,6 +1149,18 @@ StatusOr<LoadResult> Loader::Run() {
     Phase("");
     result_.seconds = SecondsSince(start_);
     return result_;
+  }
+  if (o_.append && !o_.force) {
+    WV_ASSIGN_OR_RETURN(const bool appended, TryAppend());
+    if (appended) {
+      Phase("");
+      result_.seconds = SecondsSince(start_);
+      return result_;
+    }
+  }
+  fact_batch_ = std::max<int>(1, static_cast<int>(out_->manifest()->batches.size()));
+  if (const model::TableRecord* fact = out_->manifest()->FindTable(model::kFactTable)) {
+    WV_ASSIGN_OR_RETURN(fact_sources_, SourceFiles(fact->files));
   }
   WV_RETURN_IF_ERROR(CreateStaging());
   if (Status s = BuildStaging(); !s.ok()) {

@@ -17,11 +17,19 @@
 //     an earlier load that was killed, and remove its staging or old schema.
 //  2. Stop here if the target already holds this run (same run id), unless
 //     `force`.
-//  3. Build S_wv_staging: the tables from the contract (no constraints),
-//     binary COPY in `jobs` parallel sessions (one COPY per file, largest
-//     first), then primary keys and indexes (built side by side), foreign
-//     keys, ANALYZE, the summary tables (computed by analytics meanwhile),
-//     the views, the metadata table, comments and read grants.
+//  2a. With `append`, when the target holds an earlier version of this
+//     output (its state tables, warehouse/load_state.h): apply only what was
+//     added, in one transaction on the target (the new fact rows as a
+//     partition of their own, built and attached; the changed dimensions
+//     merged; the summary tables, metadata and state replaced; the row
+//     counts verified), and stop. Otherwise a full load, with a note why.
+//  3. Build S_wv_staging: the tables from the contract (no constraints; the
+//     fact table partitioned, ddl.h), binary COPY in `jobs` parallel
+//     sessions (one COPY per file, one session per table or fact leaf,
+//     largest first), then primary keys and indexes (built side by side),
+//     foreign keys, ANALYZE, the summary tables (computed by analytics
+//     meanwhile), the views, the metadata and state tables, comments and
+//     read grants.
 //  4. Verify every table's row count against the manifest.
 //  5. Swap in one transaction: lock the current version's relations (ACCESS
 //     EXCLUSIVE; attempts shorter than the server's deadlock_timeout,
@@ -42,6 +50,11 @@ struct LoadOptions {
   std::string schema = "wordviews";
   int jobs = 0;  // parallel sessions; 0 = one per core
   bool force = false;
+  // Load only what the output added since the version the schema holds
+  // (`run --append` batches): the new fact and quarantine files and the
+  // dimensions that changed, in one transaction on the schema. A full load
+  // when the schema holds no earlier version of this output.
+  bool append = false;
   std::vector<std::string> read_roles;  // --grant-read
   int read_statement_timeout_seconds = 300;
   // How long in all the swap (and the drop of the old version) may wait for
@@ -63,7 +76,10 @@ struct LoadObserver {
 };
 
 struct LoadResult {
-  bool skipped = false;  // the target already held this run
+  bool skipped = false;   // the target already held this run
+  bool appended = false;  // --append applied the new batches (not a full load)
+  int appended_batches = 0;
+  std::vector<std::string> replaced_tables;  // by an append: the changed dimensions
   std::string run_id;
   std::string schema;
   std::string database;  // "database D on HOST:PORT as USER"

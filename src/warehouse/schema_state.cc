@@ -6,6 +6,8 @@
 #include "core/utf8.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
+#include "warehouse/ddl.h"
+#include "warehouse/load_state.h"
 #include "warehouse/sql_text.h"
 #include "warehouse/views.h"
 
@@ -16,6 +18,7 @@ constexpr std::string_view kStagingSuffix = "_wv_staging";
 constexpr std::string_view kOldSuffix = "_wv_old";
 
 bool IsKnown(const std::string& name) {
+  if (IsFactPartitionName(name)) return true;
   const auto& known = KnownRelationNames();
   return std::find(known.begin(), known.end(), name) != known.end();
 }
@@ -58,6 +61,8 @@ const std::vector<std::string>& KnownRelationNames() {
       if (IsResearchView(SqlNameOf(q.name))) names.push_back(SqlNameOf(q.name));
     }
     names.emplace_back(kMetadataTable);
+    names.emplace_back(kBatchesTable);
+    names.emplace_back(kFilesTable);
     return names;
   }();
   return kNames;

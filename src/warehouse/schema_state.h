@@ -14,7 +14,8 @@
 // then swaps: S becomes S_wv_old and S_wv_staging becomes S, and S_wv_old is
 // dropped. Every schema the loader creates carries a COMMENT starting with
 // kSchemaMarker; the loader drops only such schemas, and in them only the
-// relations it creates (KnownRelationNames()), never with CASCADE, so that
+// relations it creates (KnownRelationNames(), and the fact table's partitions:
+// IsFactPartitionName()), never with CASCADE, so that
 // nothing it did not create (another schema's view on our tables, a DBA's
 // table put into S) is ever dropped by it.
 // Functions are thread-compatible (one connection each).

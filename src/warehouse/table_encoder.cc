@@ -103,19 +103,22 @@ StatusOr<std::vector<parquet::ColumnVector>> TableEncoder::ReadRowGroup(int rg) 
   return columns;
 }
 
-void TableEncoder::EncodeRows(const std::vector<parquet::ColumnVector>& columns, size_t begin,
-                              size_t end, CopyBinaryWriter* out) const {
+void TableEncoder::EncodeRow(const std::vector<parquet::ColumnVector>& columns, size_t r,
+                             CopyBinaryWriter* out) const {
   const size_t n = columns.size();
-  for (size_t r = begin; r < end; ++r) {
-    out->BeginRow(static_cast<int16_t>(n));
-    for (size_t c = 0; c < n; ++c) {
-      if (columns[c].is_null(r)) {
-        out->Null();
-      } else {
-        EncodeValue(static_cast<Kind>(kinds_[c]), columns[c], r, out);
-      }
+  out->BeginRow(static_cast<int16_t>(n));
+  for (size_t c = 0; c < n; ++c) {
+    if (columns[c].is_null(r)) {
+      out->Null();
+    } else {
+      EncodeValue(static_cast<Kind>(kinds_[c]), columns[c], r, out);
     }
   }
+}
+
+void TableEncoder::EncodeRows(const std::vector<parquet::ColumnVector>& columns,
+                              std::span<const uint32_t> rows, CopyBinaryWriter* out) const {
+  for (uint32_t r : rows) EncodeRow(columns, r, out);
 }
 
 }  // namespace wv::warehouse

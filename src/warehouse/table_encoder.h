@@ -2,6 +2,7 @@
 #define WV_WAREHOUSE_TABLE_ENCODER_H_
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/status.h"
@@ -29,15 +30,19 @@ class TableEncoder {
   // decoding error, or a null in a required column.
   StatusOr<std::vector<parquet::ColumnVector>> ReadRowGroup(int rg) const;
 
-  // Appends rows [begin, end) of decoded `columns` (in contract order) to
-  // `out`, so that a large row group is sent in slices.
-  // REQUIRES: `columns` came from ReadRowGroup(); end <= its rows.
-  void EncodeRows(const std::vector<parquet::ColumnVector>& columns, size_t begin, size_t end,
+  // Appends rows `rows` (indexes, in the order given) of decoded `columns`
+  // (in contract order) to `out`: a slice of a large row group, or the rows
+  // of one partition.
+  // REQUIRES: `columns` came from ReadRowGroup(); every index < its rows.
+  void EncodeRows(const std::vector<parquet::ColumnVector>& columns, std::span<const uint32_t> rows,
                   CopyBinaryWriter* out) const;
 
  private:
   TableEncoder(const model::TableContract* table, const parquet::FileReader* reader,
                std::vector<int> file_columns);
+
+  void EncodeRow(const std::vector<parquet::ColumnVector>& columns, size_t r,
+                 CopyBinaryWriter* out) const;
 
   const model::TableContract* table_;
   const parquet::FileReader* reader_;

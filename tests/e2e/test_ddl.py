@@ -114,17 +114,24 @@ def test_ddl_usage_errors(run_wv, args):
 
 
 def catalog(conn, schema):
-    """Columns, constraints and indexes of `schema`, less load's own load_metadata table."""
+    """Columns, constraints and indexes of `schema`, less load's own tables (load_metadata and
+    the state load --append reads: load_batches, load_files) and the fact table's partitions
+    (one per load, bounded by the loaded input files: the script cannot know them)."""
     columns = conn.execute(
         "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = %s AND table_name <> 'load_metadata' "
+        "WHERE table_schema = %s AND table_name NOT LIKE 'load\\_%%' "
+        "AND table_name NOT LIKE 'fact\\_wordviews\\_b%%' "
         "ORDER BY table_name, ordinal_position", (schema,)).fetchall()
     constraints = conn.execute(
         "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) "
-        "FROM pg_constraint WHERE connamespace = %s::regnamespace ORDER BY 1, 2",
+        "FROM pg_constraint WHERE connamespace = %s::regnamespace "
+        "AND conrelid::regclass::text NOT LIKE '%%load\\_%%' "
+        "AND conrelid::regclass::text NOT LIKE '%%fact\\_wordviews\\_b%%' ORDER BY 1, 2",
         (schema,)).fetchall()
     indexes = conn.execute("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = %s "
-                           "ORDER BY 1, 2", (schema,)).fetchall()
+                           "AND tablename NOT LIKE 'load\\_%%' "
+                           "AND tablename NOT LIKE 'fact\\_wordviews\\_b%%' ORDER BY 1, 2",
+                           (schema,)).fetchall()
     strip = lambda v: v.replace(f"{schema}.", "")  # noqa: E731
     return (columns, [tuple(strip(x) for x in c) for c in constraints], indexes)
 

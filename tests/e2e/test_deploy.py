@@ -8,7 +8,8 @@
   PostgreSQL; the results are checked with DuckDB and psycopg, not with wordviews.
 
 Both of the script's modes run: "append" (`run --append` the day) and "rebuild" (plain `run`
-over every day file so far); both then reload the warehouse whole (`load --append` is not built).
+over every day file so far); both then run `load --append`, which adds only the day's batch after
+an append and loads the whole output after a rebuild (the warehouse's state tables say which).
 """
 import configparser
 import json
@@ -152,7 +153,7 @@ def test_script_commands_per_mode(wv_bin, inbox, tmp_path):
     lines = daily(env, "commands", DAYS[1]).stdout.splitlines()
     assert lines[0].split()[1:3] == ["run", "--traces"]
     assert f"traces-{DAYS[1]}.csv.gz" in lines[0] and f"traces-{DAYS[0]}" not in lines[0]
-    assert "--append" in lines[0] and lines[2].split()[1] == "load" and "--append" not in lines[2]
+    assert "--append" in lines[0] and lines[2].split()[1] == "load" and "--append" in lines[2]
     assert lines[1].endswith("--max-age 26 ") and "dbname" not in " ".join(lines)
     env = script_env(wv_bin, inbox, tmp_path, mode="rebuild")
     lines = daily(env, "commands", DAYS[1]).stdout.splitlines()
@@ -291,6 +292,13 @@ def test_airflow_dag_test_runs_the_day(wv_bin, inbox, tmp_path, pg_server, mode)
     assert facts[1] == 2
     with pg_server.connect(db) as c:
         assert c.execute("SELECT count(*) FROM wordviews.fact_wordviews").fetchone()[0] == facts[0]
+        batches = c.execute("SELECT batch_id, loaded_at FROM wordviews.load_batches "
+                            "ORDER BY position").fetchall()
+    assert [b[0] for b in batches] == [b["id"] for b in m["batches"]]
+    if mode == "append":
+        # Two appends, two loads: day 2's load added its batch to day 1's (a full load writes
+        # every batch at one time).
+        assert len(batches) == 2 and batches[0][1] < batches[1][1]
     html = report.read_text()
     assert html.count('class="chart trend"') == 4 and 'id="freshness"' in html
     assert pg_server.password not in proc.stdout + proc.stderr  # never printed

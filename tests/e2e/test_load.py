@@ -211,7 +211,8 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
             c.execute("INSERT INTO wordviews.fact_wordviews SELECT \"timestamp\", epoch, "
                       "'u:nobody', learning_language, ui_language, lexeme_id, delta, p_recall, "
                       "session_seen, session_correct, history_seen, history_correct, session_pct, "
-                      "history_pct, 'x.csv', 1, batch_id FROM wordviews.fact_wordviews LIMIT 1")
+                      "history_pct, source_file, line_number + 1000000000, batch_id "
+                      "FROM wordviews.fact_wordviews LIMIT 1")
         indexes = {r[0] for r in c.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'wordviews'")}
         assert {"fact_wordviews_user_id_idx", "fact_wordviews_timestamp_brin"} <= indexes
@@ -220,25 +221,50 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
         assert analyzed >= len(KEYS)
 
 
-def test_rows_are_stored_frozen_and_the_fact_table_in_key_order(outputs, pg_server, run_wv, db):
+@pytest.mark.parametrize("jobs", [1, 3])  # 1: the leaves one after the other, each decoding alone
+def test_rows_are_stored_frozen_and_the_fact_table_in_key_order(outputs, pg_server, run_wv, db,
+                                                                jobs):
     """COPY FREEZE in the table's own transaction: every page all-visible and all-frozen in the
-    visibility map (PostgreSQL's pg_visibility reads it); one stream per table in key order:
-    the fact rows in physical (ctid) order are the Parquet rows sorted by the primary key.
+    visibility map (PostgreSQL's pg_visibility reads it); the fact table is hash-partitioned on
+    line_number (two partitions, copied by two sessions), one stream per partition in key order:
+    each partition's rows in physical (ctid) order are its Parquet rows sorted by the primary key,
+    and every row is in the partition PostgreSQL's own hash assigns it (satisfies_hash_partition).
     (A database of its own: another test's refused INSERT leaves a dead row in `loaded`.)"""
-    load(run_wv, pg_server, db, outputs["a"]["dir"], "--jobs", 3)
+    load(run_wv, pg_server, db, outputs["a"]["dir"], "--jobs", jobs)
     with pg_server.connect(db) as c:
         c.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
-        for table in KEYS:
+        # Two levels: a list partition per load (its source files), hashed into two leaves.
+        tree = c.execute("SELECT relid::regclass::text, parentrelid::regclass::text, isleaf, level "
+                         "FROM pg_partition_tree('wordviews.fact_wordviews') ORDER BY 1").fetchall()
+        batch = f"wordviews.fact_wordviews_b{len(manifest_of(outputs['a']['dir'])['batches'])}"
+        assert tree == [("wordviews.fact_wordviews", None, False, 0),
+                        (batch, "wordviews.fact_wordviews", False, 1),
+                        (f"{batch}_p0", batch, True, 2), (f"{batch}_p1", batch, True, 2)]
+        partitions = [f"{batch}_p0", f"{batch}_p1"]
+        for relation in [f"wordviews.{t}" for t in KEYS if t != "fact_wordviews"] + partitions:
             pages, visible, frozen = c.execute(
                 "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int, "
                 "all_visible, all_frozen FROM pg_visibility_map_summary(%s::regclass)",
-                (f"wordviews.{table}",) * 2).fetchone()
-            assert pages > 0 and visible == pages and frozen == pages, table
-        stored = [tuple(r) for r in c.execute(
-            "SELECT source_file, line_number FROM wordviews.fact_wordviews ORDER BY ctid")]
+                (relation,) * 2).fetchone()
+            assert pages > 0 and visible == pages and frozen == pages, relation
+        stored = {}
+        for i, relation in enumerate(partitions):
+            stored[i] = [tuple(r) for r in c.execute(
+                f"SELECT source_file, line_number FROM {relation} ORDER BY ctid")]
+            misplaced = c.execute(
+                f"SELECT count(*) FROM {relation} WHERE NOT satisfies_hash_partition("
+                "%s::regclass, 2, %s, line_number)", (batch, i)).fetchone()[0]
+            assert misplaced == 0
     files = parquet_rows(outputs["a"]["dir"], "fact_wordviews")
     keys = sorted((r["source_file"].encode(), r["line_number"]) for r in files)
-    assert [(f.encode(), n) for f, n in stored] == keys
+    for i in stored:
+        ours = [(f.encode(), n) for f, n in stored[i]]
+        assert ours == sorted(ours) and ours, i
+    assert sorted((f.encode(), n) for rows in stored.values() for f, n in rows) == keys
+
+
+def manifest_of(out):
+    return json.loads((pathlib.Path(out) / "_manifest.json").read_text())
 
 
 def relation_vs_query(wv, pg_server, db, out, name, relation):

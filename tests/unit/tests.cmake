@@ -70,5 +70,7 @@ set(WV_UNIT_TESTS
   traces_reference_test.cc
   traces_validator_test.cc
   warehouse_copy_binary_test.cc
+  warehouse_load_state_test.cc
+  warehouse_shared_row_groups_test.cc
   warehouse_sql_test.cc
 )
