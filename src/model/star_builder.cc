@@ -77,7 +77,9 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
       fact_(store, source_names, FactOptions(options, writer_options_), &ledger_),
       quarantine_(store, std::move(source_names), writer_options_, &ledger_, options.batch_id,
                   options.file_prefix),
-      merge_dimension_(std::move(options.merge_dimension)) {}
+      merge_dimension_(std::move(options.merge_dimension)),
+      dimension_feed_(SessionLogSpill{options.memory.spill_folder,
+                                      static_cast<size_t>(options.memory.sessions_bytes)}) {}
 
 Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
   auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));

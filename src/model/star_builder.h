@@ -32,6 +32,8 @@ struct BuildMemory {
   std::string spill_folder;  // the run's own; empty: never spill
   // The fact writer: rows buffered and being encoded.
   int64_t fact_bytes = 0;
+  // The session log, beyond which it is sorted on disk (SessionLog).
+  int64_t sessions_bytes = 0;
 };
 
 struct BuildOptions {

@@ -421,6 +421,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
     memory.spill_folder = spill.folder;
     memory.fact_bytes = static_cast<int64_t>(options.memory_limit_bytes / 4);
+    memory.sessions_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
   WV_ASSIGN_OR_RETURN(

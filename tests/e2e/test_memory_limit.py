@@ -2,6 +2,7 @@
 past its share of the limit, and the output is the same as the in-memory run's, value for
 value (and byte for byte but for the fact table's row group sizes); the spill folder is ours and disappears however the run ends."""
 import hashlib
+import json
 import os
 import pathlib
 import signal
@@ -50,6 +51,10 @@ def assert_same_output(a, b):
         if name.startswith(FACT):
             assert pq.read_table(pathlib.Path(a) / name).equals(
                 pq.read_table(pathlib.Path(b) / name)), name
+    # The counts the checks are made of (sessions, natural-key collisions ...) too.
+    manifests = [json.loads((pathlib.Path(x) / "_manifest.json").read_text()) for x in (a, b)]
+    assert manifests[0]["quality_checks"] == manifests[1]["quality_checks"]
+    assert manifests[0]["rows"] == manifests[1]["rows"]
     con = duckdb.connect()
     for table in TABLES:
         glob_a, glob_b = (f"{pathlib.Path(x) / table}/**/*.parquet" for x in (a, b))
