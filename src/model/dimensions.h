@@ -2,9 +2,9 @@
 #define WV_MODEL_DIMENSIONS_H_
 
 #include <cstdint>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"

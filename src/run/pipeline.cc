@@ -179,10 +179,10 @@ struct Built {
 // Reads and validates the traces into the star schema in `store`; records
 // the ingest stage's time (the dimension stage ends with the checks).
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
-                               const traces::IngestSpill& spill,
-                               const model::BuildMemory& memory, io::OutputStore* store,
-                               const RunObserver& observer, Clock::time_point start, bool append,
-                               bool keep_append_state, BatchState* state, Manifest* manifest) {
+                               const traces::IngestSpill& spill, const model::BuildMemory& memory,
+                               io::OutputStore* store, const RunObserver& observer,
+                               Clock::time_point start, bool append, bool keep_append_state,
+                               BatchState* state, Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;

@@ -71,9 +71,9 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
   // u:1 has three rows in session 100, one in 200 (not adjacent) and one
   // course change; u:2 has one row.
   AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
-                         {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                         {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
+                            {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
+                            {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                            {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
   AddOk(builder, MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
   const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const UsersAccumulator::Built built = dims.BuildUsers();
@@ -95,8 +95,8 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
 TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
   DimensionBuilder builder;
   AddOk(builder, MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
-                         {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
-                         {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
+                            {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
+                            {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
   const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const TimesAccumulator::Built built = dims.BuildTimes();
   const TableData& t = built.table;
@@ -115,7 +115,7 @@ TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
   const traces::References refs = TestRefs();
   DimensionBuilder builder;
   AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
+                            {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
   const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const LangsAccumulator::Built built = dims.BuildLangs(refs);
   const TableData& l = built.table;
@@ -181,12 +181,12 @@ TEST(DimensionsTest, DecodeLexemeWildcardsAndUnknownTags) {
 TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   const traces::References refs = TestRefs();
   DimensionBuilder builder;
-  AddOk(builder, 
-      MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                 {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
-                 {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
-                 {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
-                 {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
+  AddOk(builder,
+        MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                   {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
+                   {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
+                   {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
+                   {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
   const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const WordsAccumulator::Built built = dims.BuildWords(refs);
   const TableData& w = built.table;
@@ -214,14 +214,14 @@ TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
   // after u:2 with kIdA again (1) and a new word; (u:2, 100) is a different
   // session, so kIdA there is no collision. (u:3, 300) repeats across batches.
   AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                         {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
-                         {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
+                            {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                            {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
+                            {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
   AddOk(builder, MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
-                         {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
+                            {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
   const AccumulatedDimensions dims = std::move(builder).Finish().value();
   EXPECT_EQ(dims.sessions.natural_key_collisions, 3);
   const TableData users = dims.BuildUsers().table;
