@@ -81,6 +81,24 @@ TEST(SessionLogTest, SpilledLogCountsTheSameAsInMemory) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
+TEST(SessionLogTest, ALogSpilledMidwayCountsTheSameAsInMemory) {
+  // 20 MB: the log spills after about a million runs held in memory, which
+  // are moved into the sorter (sessions split across the move included).
+  wv::testing::ScopedTestDir dir("session_log_midway");
+  SessionLog memory;
+  SessionLog spilled(SessionLogSpill{dir.path().string(), size_t{20} << 20});
+  AddRandomRuns(11, 1500000, &memory);
+  AddRandomRuns(11, 1500000, &spilled);
+  ASSERT_TRUE(spilled.status().ok());
+  EXPECT_TRUE(spilled.spilled());
+  const SessionLog::Counts a = memory.Count(40).value();
+  const SessionLog::Counts b = spilled.Count(40).value();
+  EXPECT_EQ(a.sessions_per_user, b.sessions_per_user);
+  EXPECT_EQ(a.distinct_sessions, b.distinct_sessions);
+  EXPECT_EQ(a.natural_key_collisions, b.natural_key_collisions);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 TEST(SessionLogTest, SpillingIntoAMissingFolderIsAnError) {
   SessionLog log(SessionLogSpill{"/nonexistent-wv-folder/x", 1});
   AddRandomRuns(7, 5000, &log);
