@@ -56,10 +56,10 @@ struct FactWriterOptions {
 // What a row of a row group costs the writer: in its day's buffer (columns
 // grown by doubling, so up to twice their ~150 bytes) and again while the
 // row group is encoded (the derived and lineage columns, dictionaries,
-// pages). Measured on generated traces (peak RSS against the row group size,
-// docs/BENCHMARKS.md: 600-1100 bytes a row); used to size row groups from a
-// memory budget.
-inline constexpr int64_t kFactBytesPerRow = 1000;
+// pages). Measured on generated traces as the peak RSS against the row group
+// size at a fixed duplicate budget (docs/BENCHMARKS.md: ~600 bytes); used to
+// size row groups from a memory budget.
+inline constexpr int64_t kFactBytesPerRow = 600;
 
 class FactWriter {
  public:
