@@ -34,6 +34,7 @@ sample_rss() {
   done
 }
 
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %12s %9s %9s %12s %10s\n' scale rows wall_s cpu_s rows_per_s peak_MiB
 for n in $scales; do
   rows=$((base_rows * n))
@@ -54,3 +55,4 @@ for n in $scales; do
     'BEGIN { w = e - s; printf "%-6s %12d %9.1f %9.1f %12.0f %10.0f\n", n "x", rows, w, u + y, rows / w, r / 1024 }'
   rm -rf "$work/out_${n}x"
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
