@@ -5,7 +5,7 @@
 
 namespace wv::model {
 
-DimensionFeed::DimensionFeed() {
+DimensionFeed::DimensionFeed(SessionLogSpill spill) : builder_(std::move(spill)) {
   try {
     thread_ = std::thread([this] { Loop(); });
   } catch (const std::system_error&) {
@@ -17,8 +17,7 @@ DimensionFeed::~DimensionFeed() { Stop(/*cancel=*/true); }
 
 Status DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
   if (!thread_.joinable()) {
-    builder_.Add(chunk->accepted);  // throws on the caller's thread, which handles it
-    return OkStatus();
+    return builder_.Add(chunk->accepted);  // throws on the caller's thread, which handles it
   }
   MutexLock lock(&mu_);
   // A failed thread no longer drains the queue: waiting for room would hang.
@@ -47,11 +46,14 @@ void DimensionFeed::Loop() {
     }
     // An exception must not escape this thread (std::terminate): it becomes
     // the feed's error, returned by the next Push() and by Finish().
+    Status error;
     try {
-      builder_.Add(chunk->accepted);
+      error = builder_.Add(chunk->accepted);
     } catch (...) {
       // Moved, not copied: a copy allocates, and memory is what ran out.
-      Status error = StatusFromCurrentException("the dimension builder");
+      error = StatusFromCurrentException("the dimension builder");
+    }
+    if (!error.ok()) {
       MutexLock lock(&mu_);
       error_ = std::move(error);
       adding_ = false;
@@ -76,7 +78,7 @@ StatusOr<AccumulatedDimensions> DimensionFeed::Finish() {
     MutexLock lock(&mu_);
     if (!error_.ok()) return error_;
   }
-  AccumulatedDimensions dims = std::move(builder_).Finish();
+  StatusOr<AccumulatedDimensions> dims = std::move(builder_).Finish();
   builder_ = DimensionBuilder();  // frees the session log
   return dims;
 }

@@ -29,7 +29,7 @@ namespace wv::model {
 
 class DimensionFeed {
  public:
-  DimensionFeed();
+  explicit DimensionFeed(SessionLogSpill spill = {});
   // Drops the chunks still queued and joins the thread (the error path:
   // Finish() was not called).
   ~DimensionFeed();

@@ -11,7 +11,7 @@ uint32_t DimensionBuilder::CachedIndex(Accumulator& acc, std::string_view key, L
   return last->index;
 }
 
-void DimensionBuilder::Add(const traces::TraceBatch& b) {
+Status DimensionBuilder::Add(const traces::TraceBatch& b) {
   const size_t n = b.size();
   rows_ += static_cast<int64_t>(n);
   size_t i = 0;
@@ -28,6 +28,7 @@ void DimensionBuilder::Add(const traces::TraceBatch& b) {
     AddRun(b, i, j);
     i = j;
   }
+  return sessions_.status();
 }
 
 void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t begin, size_t end) {
@@ -46,10 +47,10 @@ void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t begin, size_t 
   sessions_.AddRun(user, epoch, run_words_);
 }
 
-AccumulatedDimensions DimensionBuilder::Finish() && {
+StatusOr<AccumulatedDimensions> DimensionBuilder::Finish() && {
   AccumulatedDimensions d;
   d.rows = rows_;
-  d.sessions = sessions_.Count(users_.size());
+  WV_ASSIGN_OR_RETURN(d.sessions, sessions_.Count(users_.size()));
   d.users = std::move(users_);
   d.times = std::move(times_);
   d.langs = std::move(langs_);

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "core/status.h"
 #include "model/build_stats.h"
 #include "model/langs_dimension.h"
 #include "model/session_log.h"
@@ -51,14 +53,19 @@ struct AccumulatedDimensions {
 
 class DimensionBuilder {
  public:
-  void Add(const traces::TraceBatch& batch);
+  DimensionBuilder() = default;
+  // With a spill folder and budget, the session log spills (SessionLog).
+  explicit DimensionBuilder(SessionLogSpill spill) : sessions_(std::move(spill)) {}
+
+  // An error is the session log's, spilling (a full disk).
+  Status Add(const traces::TraceBatch& batch);
 
   // Fact rows seen by Add().
   int64_t rows() const { return rows_; }
 
   // Counts the sessions and hands the accumulators over.
   // REQUIRES: after the last Add(); the builder is not used afterwards.
-  AccumulatedDimensions Finish() &&;
+  StatusOr<AccumulatedDimensions> Finish() &&;
 
  private:
   // The index of the previous run's key, kept with the key so that a run of

@@ -160,7 +160,7 @@ FactWriter::FactWriter(io::OutputStore* store, std::vector<std::string> source_n
       pool_(std::max(1, options_.encode_threads)) {
   options_.writer.row_group_rows = options_.row_group_rows;
   // RunNextJob returns row buffers here under the lock and must not throw.
-  spare_.reserve(static_cast<size_t>(std::max(0, options_.max_jobs_in_flight)) + 2);
+  spare_.reserve(kMaxSpares);
 }
 
 FactWriter::~FactWriter() {
@@ -190,6 +190,7 @@ Status FactWriter::Append(const traces::TraceBatch& batch) {
     const int64_t day = DaysFromEpochSeconds(batch.timestamp[i]);
     Partition* p = last_partition_;
     if (p == nullptr || p->day != day) p = last_partition_ = PartitionFor(day);
+    if (p->buffer.size() == 0) StartBuffer(p);
     AppendRowForFact(batch, i, &p->buffer);
     ++buffered_rows_;
     if (static_cast<int64_t>(p->buffer.size()) >= options_.row_group_rows) {
@@ -202,12 +203,32 @@ Status FactWriter::Append(const traces::TraceBatch& batch) {
   return first_error_;
 }
 
+void FactWriter::StartBuffer(Partition* p) {
+  {
+    MutexLock lock(&mu_);
+    if (!spare_.empty()) {
+      p->buffer = std::move(spare_.back());
+      spare_.pop_back();
+      return;
+    }
+  }
+  // Otherwise the buffer grows as rows come: a day with few rows (the tail
+  // of one that has ended) must not hold room for a row group, which the
+  // allocator may well hand out from memory already resident.
+}
+
 Status FactWriter::FlushFullestPartition() {
   Partition* fullest = nullptr;
   for (auto& [day, p] : partitions_) {
     if (fullest == nullptr || p->buffer.size() > fullest->buffer.size()) fullest = p.get();
   }
   return fullest == nullptr ? OkStatus() : Submit(fullest, /*close=*/false);
+}
+
+bool FactWriter::HasRoomFor(int64_t rows) const {
+  if (jobs_in_flight_ >= options_.max_jobs_in_flight) return false;
+  return jobs_in_flight_ == 0 || options_.max_rows_in_flight <= 0 ||
+         rows_in_flight_ + rows <= options_.max_rows_in_flight;
 }
 
 Status FactWriter::Submit(Partition* p, bool close) {
@@ -218,21 +239,20 @@ Status FactWriter::Submit(Partition* p, bool close) {
     if (!close) {
       buffered_rows_ -= static_cast<int64_t>(p->buffer.size());
       job.rows = std::move(p->buffer);
-      if (spare_.empty()) {
-        p->buffer = traces::TraceBatch();
-      } else {
-        p->buffer = std::move(spare_.back());
-        spare_.pop_back();
-      }
+      // Its next buffer comes with its next row (StartBuffer): a spare given
+      // to a day that gets no more rows would only hold memory.
+      p->buffer = traces::TraceBatch();
     }
-    auto room_or_error = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return jobs_in_flight_ < options_.max_jobs_in_flight || !first_error_.ok();
+    const auto rows = static_cast<int64_t>(job.rows.size());
+    auto room_or_error = [this, rows]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return HasRoomFor(rows) || !first_error_.ok();
     };
     mu_.Await(Condition(&room_or_error));
     if (!first_error_.ok()) return first_error_;
     JobQueue& q = jobs_[p->id];
     q.pending.push_back(std::move(job));
     ++jobs_in_flight_;
+    rows_in_flight_ += rows;
     schedule = !q.scheduled;
     q.scheduled = true;
   }
@@ -251,6 +271,7 @@ void FactWriter::RunNextJob(Partition* p) {
     q.pending.pop_front();
     skip = cancelled_ || !first_error_.ok();
   }
+  const auto rows = static_cast<int64_t>(job.rows.size());  // before RunJob moves its columns
   FactProfile local;
   Status s;
   // A pool task must not throw (std::terminate): an exception is this job's
@@ -270,6 +291,7 @@ void FactWriter::RunNextJob(Partition* p) {
     profile_.Merge(local);
     if (!s.ok() && first_error_.ok()) first_error_ = std::move(s);
     --jobs_in_flight_;
+    rows_in_flight_ -= rows;
     JobQueue& q = jobs_[p->id];
     more = !q.pending.empty();
     q.scheduled = more;
@@ -289,6 +311,7 @@ void FactWriter::ScheduleNextJob(Partition* p) {
     if (first_error_.ok()) first_error_ = std::move(error);
     JobQueue& q = jobs_[p->id];
     jobs_in_flight_ -= static_cast<int>(q.pending.size());
+    for (const Job& job : q.pending) rows_in_flight_ -= static_cast<int64_t>(job.rows.size());
     q.pending.clear();
     q.scheduled = false;
   }
@@ -324,7 +347,9 @@ Status FactWriter::EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfil
   cols[kFactBatchId].bytes.reserve(n, n * options_.batch_id.size());
   for (size_t i = 0; i < n; ++i) cols[kFactBatchId].bytes.push_back(options_.batch_id);
   MoveIntoFactColumns(rows, cols);
-  const Status written = p->file->WriteBatch(cols, n);
+  // A job is a row group of its own (an early-flushed day's smaller one too),
+  // so no file holds a partial row group while its day waits for rows.
+  const Status written = p->file->WriteRowGroups(cols, n);
   MoveOutOfFactColumns(cols, rows);
   return written;
 }

@@ -22,8 +22,10 @@
 // by UTC day (fact_wordviews/date=YYYY-MM-DD/part-NNNNN.parquet). Rows are
 // routed to a per-day buffer; a full buffer becomes one row group, encoded on
 // a wv::ThreadPool while the caller goes on, and profiled on the way (see
-// FactProfile). Memory is bounded by (open days x one row group) plus the
-// jobs in flight, never by the table.
+// FactProfile). Every job is a row group of its own in its day's file (a
+// day flushed early gives a smaller one; no file keeps a partial row group).
+// Memory: max_buffered_rows over all open days plus max_rows_in_flight being
+// encoded (about kFactBytesPerRow each), never the table.
 //
 // Thread-safety: Append() and Finish() are called from one thread (the
 // producer). Internally, a day's jobs run one at a time and in order on the
@@ -33,11 +35,15 @@ namespace wv::model {
 
 struct FactWriterOptions {
   parquet::WriterOptions writer;  // compression etc.; row_group_rows is overridden
-  int64_t row_group_rows = 64 * 1024;
-  // Rows buffered over all open days; beyond it the fullest day is written
-  // out early (as a smaller row group), so many open days cannot exhaust
-  // memory. About 150 bytes a row.
-  int64_t max_buffered_rows = 1024 * 1024;
+  int64_t row_group_rows = 1 << 20;
+  // Rows buffered over all open days; beyond it the fullest day is handed to
+  // the file early (the file's writer keeps them until its row group is
+  // full), so many open days cannot exhaust memory. About 150 bytes a row.
+  int64_t max_buffered_rows = 1 << 20;
+  // Rows in the jobs submitted and not finished (being encoded: about
+  // kFactBytesPerRow each); beyond it Submit() waits, though one job may
+  // always run. 0: only max_jobs_in_flight bounds them.
+  int64_t max_rows_in_flight = 0;
   int64_t max_rows_per_file = 8 * 1024 * 1024;  // a day with more rows gets more files
   int encode_threads = 2;
   int max_jobs_in_flight = 4;  // beyond this Append() waits (back-pressure)
@@ -46,6 +52,14 @@ struct FactWriterOptions {
   std::string batch_id;
   std::string file_prefix = "part-";
 };
+
+// What a row of a row group costs the writer: in its day's buffer (columns
+// grown by doubling, so up to twice their ~150 bytes) and again while the
+// row group is encoded (the derived and lineage columns, dictionaries,
+// pages). Measured on generated traces as the peak RSS against the row group
+// size at a fixed duplicate budget (docs/BENCHMARKS.md: ~600 bytes); used to
+// size row groups from a memory budget.
+inline constexpr int64_t kFactBytesPerRow = 600;
 
 class FactWriter {
  public:
@@ -89,6 +103,8 @@ class FactWriter {
     traces::TraceBatch rows;  // empty for a close job
     bool close = false;
   };
+  // Whether a job of `rows` rows may be submitted now.
+  bool HasRoomFor(int64_t rows) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A partition's submitted jobs: at most one runs at a time, in order.
   struct JobQueue {
     std::deque<Job> pending;
@@ -100,6 +116,8 @@ class FactWriter {
   // to the pool, waiting while max_jobs_in_flight jobs are.
   Status Submit(Partition* p, bool close) ABSL_LOCKS_EXCLUDED(mu_);
   Status FlushFullestPartition() ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives the empty buffer of `p` a spare's memory, if there is one.
+  void StartBuffer(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
   // A pool task: runs the partition's next job, then schedules itself again
   // if more are pending.
   void RunNextJob(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
@@ -108,6 +126,8 @@ class FactWriter {
   Status RunJob(Partition* p, Job& job, FactProfile* profile);
   Status EncodeRows(Partition* p, traces::TraceBatch& rows, FactProfile* profile);
   Status WaitForJobs() ABSL_LOCKS_EXCLUDED(mu_);
+
+  static constexpr size_t kMaxSpares = 2;
 
   io::OutputStore* store_;
   std::vector<std::string> source_names_;
@@ -121,11 +141,13 @@ class FactWriter {
   mutable Mutex mu_;
   std::vector<JobQueue> jobs_ ABSL_GUARDED_BY(mu_);  // by Partition::id
   int jobs_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t rows_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;  // the destructor runs: skip the jobs left
   Status first_error_ ABSL_GUARDED_BY(mu_);
   FactProfile profile_ ABSL_GUARDED_BY(mu_);  // merged from the jobs
   // Emptied row buffers (capacity kept), handed back to the partitions so the
-  // steady state allocates nothing.
+  // steady state allocates nothing; at most kMaxSpares (a full buffer holds
+  // a row group's worth of memory).
   std::vector<traces::TraceBatch> spare_ ABSL_GUARDED_BY(mu_);
 
   // Last: destroyed (waiting for its tasks) before the state they use.

@@ -36,8 +36,21 @@ void ParallelSort(std::vector<uint64_t>* v) {
 }  // namespace
 
 void SessionLog::AddRun(uint32_t user, int64_t epoch, const std::vector<uint32_t>& words) {
+  if (!status_.ok()) return;
   const uint64_t offset = static_cast<uint64_t>(epoch - traces::kMinTimestamp) & 0xffffffffu;
   const uint64_t session = (static_cast<uint64_t>(user) << 32) | offset;
+  if (sorter_ == nullptr && spill_.memory_bytes > 0 && !spill_.folder.empty() &&
+      LoggedBytes() >= spill_.memory_bytes) {
+    status_ = StartSpilling();
+    if (!status_.ok()) return;
+  }
+  if (sorter_ != nullptr) {
+    for (uint32_t w : words) {
+      status_ = sorter_->Add(Row{session, w, 0});
+      if (!status_.ok()) return;
+    }
+    return;
+  }
   AppendToBlocks(&run_log_, session);
   int64_t collisions = 0;
   for (size_t r = 0; r < words.size(); ++r) {
@@ -56,7 +69,67 @@ void SessionLog::AddRun(uint32_t user, int64_t epoch, const std::vector<uint32_t
   }
 }
 
-SessionLog::Counts SessionLog::Count(size_t num_users) const {
+size_t SessionLog::LoggedBytes() const {
+  // Blocks are reserved whole: count their capacity.
+  return run_log_.size() * kLogBlock * sizeof(uint64_t) +
+         word_log_.size() * kLogBlock * sizeof(uint32_t);
+}
+
+Status SessionLog::StartSpilling() {
+  // Half the budget for the sorter's buffer, so that the logs and the buffer
+  // together stay within about 1.5 times the budget while they are moved.
+  sorter_ = std::make_unique<Sorter>(spill_.folder, "sessions", spill_.memory_bytes / 2);
+  size_t run = 0;
+  uint64_t session = 0;
+  bool first = true;
+  for (auto& block : word_log_) {
+    for (uint32_t w : block) {
+      if (w & kRunStart) {
+        if (!first) ++run;
+        first = false;
+        session = run_log_[run / kLogBlock][run % kLogBlock];
+      }
+      WV_RETURN_IF_ERROR(sorter_->Add(Row{session, w & ~kRunStart, 0}));
+    }
+    std::vector<uint32_t>().swap(block);
+  }
+  std::vector<std::vector<uint64_t>>().swap(run_log_);
+  std::vector<std::vector<uint32_t>>().swap(word_log_);
+  // Counted again from the records.
+  run_collisions_ = 0;
+  absl::flat_hash_map<uint64_t, int64_t>().swap(run_collisions_by_session_);
+  return OkStatus();
+}
+
+StatusOr<SessionLog::Counts> SessionLog::Count(size_t num_users) {
+  WV_RETURN_IF_ERROR(status_);
+  if (sorter_ != nullptr) return CountSpilled(num_users);
+  return CountInMemory(num_users);
+}
+
+StatusOr<SessionLog::Counts> SessionLog::CountSpilled(size_t num_users) {
+  WV_RETURN_IF_ERROR(sorter_->Finish());
+  Counts counts;
+  counts.sessions_per_user.assign(num_users, 0);
+  Row row, previous;
+  bool first = true;
+  while (true) {
+    WV_ASSIGN_OR_RETURN(const bool more, sorter_->Next(&row));
+    if (!more) break;
+    if (first || row.session != previous.session) {
+      ++counts.distinct_sessions;
+      ++counts.sessions_per_user[row.session >> 32];
+    } else if (row.word == previous.word) {
+      ++counts.natural_key_collisions;
+    }
+    previous = row;
+    first = false;
+  }
+  sorter_.reset();
+  return counts;
+}
+
+SessionLog::Counts SessionLog::CountInMemory(size_t num_users) const {
   std::vector<uint64_t> sessions;
   size_t runs = 0;
   for (const auto& block : run_log_) runs += block.size();

@@ -1,5 +1,6 @@
 #include "model/star_builder.h"
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 
@@ -15,10 +16,23 @@ FactWriterOptions FactOptions(const BuildOptions& options,
                               const parquet::WriterOptions& writer_options) {
   FactWriterOptions f;
   f.writer = writer_options;
-  f.writer.encode_threads = 1;  // parallelism comes from the partitions
-  f.row_group_rows = options.fact_row_group_rows;
   f.encode_threads = std::max(1, options.threads);
+  // Rows come in time order, so usually one day is open and its jobs run one
+  // at a time: a row group's columns are encoded in parallel too.
+  f.writer.encode_threads = f.encode_threads;
+  f.row_group_rows = std::max<int64_t>(1, options.fact_row_group_rows);
   f.max_jobs_in_flight = 2 * f.encode_threads;
+  if (options.memory.fact_bytes > 0) {
+    // Row groups as large as the budget allows (a power of two, at least
+    // 16 Ki rows; under a small limit the layout changes, never the values),
+    // one of them buffered over all open days while one is encoded.
+    const int64_t budget_rows = options.memory.fact_bytes / kFactBytesPerRow;
+    int64_t rows = std::min<int64_t>(16 << 10, f.row_group_rows);
+    while (rows * 2 <= std::min(budget_rows, f.row_group_rows)) rows *= 2;
+    f.row_group_rows = rows;
+    f.max_rows_in_flight = rows;
+  }
+  f.max_buffered_rows = f.row_group_rows;
   f.batch_id = options.batch_id;
   f.file_prefix = options.file_prefix;
   return f;
@@ -63,7 +77,9 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
       fact_(store, source_names, FactOptions(options, writer_options_), &ledger_),
       quarantine_(store, std::move(source_names), writer_options_, &ledger_, options.batch_id,
                   options.file_prefix),
-      merge_dimension_(std::move(options.merge_dimension)) {}
+      merge_dimension_(std::move(options.merge_dimension)),
+      dimension_feed_(SessionLogSpill{options.memory.spill_folder,
+                                      static_cast<size_t>(options.memory.sessions_bytes)}) {}
 
 Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
   auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));

@@ -26,10 +26,23 @@
 // Finish() once from the same thread.
 namespace wv::model {
 
+// What the builder may hold in memory, and where it spills beyond that
+// (run/spill_folder.h; docs/ARCHITECTURE.md, Memory). Zero: no bound.
+struct BuildMemory {
+  std::string spill_folder;  // the run's own; empty: never spill
+  // The fact writer: rows buffered and being encoded.
+  int64_t fact_bytes = 0;
+  // The session log, beyond which it is sorted on disk (SessionLog).
+  int64_t sessions_bytes = 0;
+};
+
 struct BuildOptions {
   parquet::Compression compression = parquet::Compression::kZstd;
   int threads = 2;  // fact encoding threads
-  int64_t fact_row_group_rows = 64 * 1024;
+  // Fact row groups: at most this many rows, fewer when fact_memory_bytes is
+  // too small for them (see FactOptions in star_builder.cc).
+  int64_t fact_row_group_rows = 1 << 20;
+  BuildMemory memory;
   // The batch_id of every fact and quarantine row, and the prefix of their
   // file names (see FactWriterOptions).
   std::string batch_id;

@@ -59,6 +59,13 @@ Status TableFileWriter::WriteBatch(const std::vector<parquet::ColumnVector>& col
   return OkStatus();
 }
 
+Status TableFileWriter::WriteRowGroups(const std::vector<parquet::ColumnVector>& columns,
+                                       size_t num_rows) {
+  Status s = writer_->WriteRowGroups(columns, num_rows);
+  if (!s.ok()) return Annotate(s, fmt::format("writing {}", path_));
+  return OkStatus();
+}
+
 Status TableFileWriter::Close() {
   Status s = writer_->Close();
   if (!s.ok()) return Annotate(s, fmt::format("closing {}", path_));

@@ -63,6 +63,8 @@ class TableFileWriter {
 
   // REQUIRES: as parquet::FileWriter::WriteBatch.
   Status WriteBatch(const std::vector<parquet::ColumnVector>& columns, size_t num_rows);
+  // REQUIRES: as parquet::FileWriter::WriteRowGroups.
+  Status WriteRowGroups(const std::vector<parquet::ColumnVector>& columns, size_t num_rows);
   // REQUIRES: called once.
   Status Close();
   int64_t rows_written() const { return writer_->rows_written(); }

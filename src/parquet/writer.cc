@@ -51,19 +51,10 @@ class FileWriterImpl : public FileWriter {
     if (closed_) return InternalError("parquet writer: WriteBatch after Close");
     WV_RETURN_IF_ERROR(CheckBatch(columns, num_rows));
     if (num_rows == 0) return OkStatus();
-    size_t batch_bytes = 0;
-    for (size_t c = 0; c < columns.size(); ++c) {
-      batch_bytes += SliceBytes(schema_.columns[c], columns[c], 0, num_rows);
-    }
-    const double row_bytes = std::max(1.0, static_cast<double>(batch_bytes) / num_rows);
-    const auto rg_rows = static_cast<size_t>(std::max<int64_t>(options_.row_group_rows, 1));
-    const auto rg_bytes = static_cast<double>(std::max<int64_t>(options_.row_group_bytes, 1));
+    const double row_bytes = RowBytes(columns, num_rows);
     size_t pos = 0;
     while (pos < num_rows) {
-      const size_t room_rows = rg_rows - buffered_rows_;
-      const size_t room_by_bytes = static_cast<size_t>(
-          std::max(1.0, (rg_bytes - static_cast<double>(buffered_bytes_)) / row_bytes));
-      const size_t room = std::min(room_rows, room_by_bytes);
+      const size_t room = RowGroupRoom(row_bytes);
       const size_t take = std::min(num_rows - pos, room);
       const bool fills_group = take == room;
       if (buffered_rows_ == 0 && fills_group) {
@@ -77,6 +68,20 @@ class FileWriterImpl : public FileWriter {
         buffered_rows_ += take;
         if (fills_group) WV_RETURN_IF_ERROR(FlushBuffer());
       }
+      pos += take;
+    }
+    return OkStatus();
+  }
+
+  Status WriteRowGroups(const std::vector<ColumnVector>& columns, size_t num_rows) override {
+    if (closed_) return InternalError("parquet writer: WriteRowGroups after Close");
+    WV_RETURN_IF_ERROR(CheckBatch(columns, num_rows));
+    if (num_rows == 0) return OkStatus();
+    if (buffered_rows_ > 0) WV_RETURN_IF_ERROR(FlushBuffer());
+    const double row_bytes = RowBytes(columns, num_rows);
+    for (size_t pos = 0; pos < num_rows;) {
+      const size_t take = std::min(num_rows - pos, RowGroupRoom(row_bytes));
+      WV_RETURN_IF_ERROR(FlushRowGroup(columns, pos, pos + take));
       pos += take;
     }
     return OkStatus();
@@ -193,6 +198,25 @@ class FileWriterImpl : public FileWriter {
     if (s.repetition == Repetition::kOptional) AppendRange(from.valid, begin, end, &to->valid);
   }
 
+  // The average bytes of a row of the batch, as row_group_bytes counts them.
+  double RowBytes(const std::vector<ColumnVector>& columns, size_t num_rows) const {
+    size_t batch_bytes = 0;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      batch_bytes += SliceBytes(schema_.columns[c], columns[c], 0, num_rows);
+    }
+    return std::max(1.0, static_cast<double>(batch_bytes) / static_cast<double>(num_rows));
+  }
+
+  // Rows of `row_bytes` each that the open row group can still take.
+  size_t RowGroupRoom(double row_bytes) const {
+    const auto rg_rows = static_cast<size_t>(std::max<int64_t>(options_.row_group_rows, 1));
+    const auto rg_bytes = static_cast<double>(std::max<int64_t>(options_.row_group_bytes, 1));
+    const size_t room_rows = rg_rows - buffered_rows_;
+    const size_t room_by_bytes = static_cast<size_t>(
+        std::max(1.0, (rg_bytes - static_cast<double>(buffered_bytes_)) / row_bytes));
+    return std::min(room_rows, room_by_bytes);
+  }
+
   Status FlushBuffer() {
     WV_RETURN_IF_ERROR(FlushRowGroup(buffer_, 0, buffered_rows_));
     for (ColumnVector& v : buffer_) v.clear();
@@ -229,6 +253,9 @@ class FileWriterImpl : public FileWriter {
       group.total_byte_size += cc.meta_data->total_uncompressed_size;
       total_compressed += cc.meta_data->total_compressed_size;
       WV_RETURN_IF_ERROR(Append(chunk.bytes));
+      // Freed, not kept for the next row group: a writer may stay open long
+      // after its last one (a day of the fact table, many such at once).
+      std::string().swap(chunk.bytes);
       group.columns.push_back(std::move(cc));
     }
     group.total_compressed_size = total_compressed;

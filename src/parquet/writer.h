@@ -44,6 +44,14 @@ class FileWriter {
   // num_rows values of its physical type (and num_rows validity bytes if OPTIONAL).
   virtual Status WriteBatch(const std::vector<ColumnVector>& columns, size_t num_rows) = 0;
 
+  // Writes `num_rows` rows as row groups of their own (after the rows
+  // buffered by WriteBatch, if any): split only where a row group reaches
+  // row_group_rows or row_group_bytes, nothing kept for the next call. For a
+  // caller that sizes its batches as row groups and must not have the writer
+  // hold a partial one (the fact table's day files, many open at once).
+  // REQUIRES: as WriteBatch.
+  virtual Status WriteRowGroups(const std::vector<ColumnVector>& columns, size_t num_rows) = 0;
+
   // Flushes the last row group, writes the footer and closes the sink.
   // REQUIRES: called once.
   virtual Status Close() = 0;

@@ -183,14 +183,16 @@ struct Built {
 // Reads and validates the traces into the star schema in `store`; records
 // the ingest stage's time (the dimension stage ends with the checks).
 StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::References& refs,
-                               const traces::IngestSpill& spill, io::OutputStore* store,
-                               const RunObserver& observer, Clock::time_point start, bool append,
-                               bool keep_append_state, BatchState* state, Manifest* manifest) {
+                               const traces::IngestSpill& spill, const model::BuildMemory& memory,
+                               io::OutputStore* store, const RunObserver& observer,
+                               Clock::time_point start, bool append, bool keep_append_state,
+                               BatchState* state, Manifest* manifest) {
   observer.Stage("ingest");
   auto t0 = Clock::now();
   BuildOptions build;
   build.compression = settings.compression;
   build.threads = settings.threads;
+  build.memory = memory;
   build.batch_id = manifest->run_id;
   // An appended batch's files are named after it, beside the earlier ones.
   if (append) build.file_prefix = fmt::format("part-{}-", manifest->run_id);
@@ -435,17 +437,21 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   // The spill folder and the memory split (see docs/ARCHITECTURE.md, Memory).
   std::unique_ptr<SpillFolder> spill_folder;
   traces::IngestSpill spill;
+  model::BuildMemory memory;
   if (options.memory_limit_bytes != 0) {
     WV_ASSIGN_OR_RETURN(spill_folder, SpillFolder::Create(options.tmp_dir.empty()
                                                               ? DefaultSpillParent(options.out_dir)
                                                               : options.tmp_dir));
     spill.folder = spill_folder->path();
     spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
+    memory.spill_folder = spill.folder;
+    memory.fact_bytes = static_cast<int64_t>(options.memory_limit_bytes / 4);
+    memory.sessions_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
   WV_ASSIGN_OR_RETURN(
       Built built,
-      IngestAndBuild(settings, refs, spill, store.get(), observer, start, options.append,
+      IngestAndBuild(settings, refs, spill, memory, store.get(), observer, start, options.append,
                      options.append || options.appendable, &state, &manifest));
   spill_folder.reset();  // its files are gone once read; the folder goes now
   const Clock::time_point dimensions_started = built.dimensions_started;

@@ -8,6 +8,10 @@
 namespace wv::model {
 namespace {
 
+void AddOk(DimensionBuilder& builder, const traces::TraceBatch& batch) {
+  ASSERT_TRUE(builder.Add(batch).ok());
+}
+
 struct Row {
   std::string user;
   int64_t ts;
@@ -66,12 +70,12 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
   DimensionBuilder builder;
   // u:1 has three rows in session 100, one in 200 (not adjacent) and one
   // course change; u:2 has one row.
-  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
-                         {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                         {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
-  builder.Add(MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
-  const AccumulatedDimensions dims = std::move(builder).Finish();
+  AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                            {"u:1", 1362076100, "es", "en", kIdB, "es/ser<vblex><pri><p3><sg>"},
+                            {"u:2", 1362076150, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                            {"u:1", 1362076200, "es", "en", kIdA, "carta/carta<n><f><sg>"}}));
+  AddOk(builder, MakeBatch({{"u:1", 1362076100, "en", "es", kIdC, "x/y<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const UsersAccumulator::Built built = dims.BuildUsers();
   const TableData& users = built.table;
   ASSERT_EQ(users.rows, 2u);
@@ -90,10 +94,10 @@ TEST(DimensionsTest, UsersCountDistinctTimestampsAsSessions) {
 
 TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
   DimensionBuilder builder;
-  builder.Add(MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
-                         {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
-                         {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
-  const AccumulatedDimensions dims = std::move(builder).Finish();
+  AddOk(builder, MakeBatch({{"u:1", 1388361600, "es", "en", kIdA, "a/a<n>"},  // 2013-12-30 00:00
+                            {"u:2", 1388361600, "es", "en", kIdA, "a/a<n>"},
+                            {"u:2", 1362076081, "es", "en", kIdA, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const TimesAccumulator::Built built = dims.BuildTimes();
   const TableData& t = built.table;
   ASSERT_EQ(t.rows, 2u);
@@ -110,9 +114,9 @@ TEST(DimensionsTest, TimesHaveOneRowPerDistinctEpoch) {
 TEST(DimensionsTest, LanguagesOnlyThoseOccurringWithReferenceNames) {
   const traces::References refs = TestRefs();
   DimensionBuilder builder;
-  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
-  const AccumulatedDimensions dims = std::move(builder).Finish();
+  AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076101, "zz", "en", kIdB, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const LangsAccumulator::Built built = dims.BuildLangs(refs);
   const TableData& l = built.table;
   ASSERT_EQ(l.rows, 3u);
@@ -177,13 +181,13 @@ TEST(DimensionsTest, DecodeLexemeWildcardsAndUnknownTags) {
 TEST(DimensionsTest, WordsKeepFirstStringAndCountConflictsAndCollisions) {
   const traces::References refs = TestRefs();
   DimensionBuilder builder;
-  builder.Add(
-      MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
-                 {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
-                 {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
-                 {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
-                 {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
-  const AccumulatedDimensions dims = std::move(builder).Finish();
+  AddOk(builder,
+        MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},
+                   {"u:1", 1362076100, "es", "en", kIdA, "carta/carta<n><f><sg>"},  // collision
+                   {"u:2", 1362076100, "es", "en", kIdA, "cartas/carta<n><f><pl>"},
+                   {"u:2", 1362076101, "en", "es", kIdA, "carta/carta<n><f><sg>"},
+                   {"u:2", 1362076101, "en", "es", kIdB, "<*sf>/ser<vblex><*numb>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
   const WordsAccumulator::Built built = dims.BuildWords(refs);
   const TableData& w = built.table;
   ASSERT_EQ(w.rows, 2u);
@@ -209,16 +213,16 @@ TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
   // Session (u:1, 100) has a repeat inside its first run (1), then comes back
   // after u:2 with kIdA again (1) and a new word; (u:2, 100) is a different
   // session, so kIdA there is no collision. (u:3, 300) repeats across batches.
-  builder.Add(MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
-                         {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
-                         {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
-                         {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
-  builder.Add(MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
-                         {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
-  const AccumulatedDimensions dims = std::move(builder).Finish();
+  AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                            {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                            {"u:1", 1362076100, "es", "en", kIdC, "c/c<n>"},
+                            {"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"}}));
+  AddOk(builder, MakeBatch({{"u:3", 1362076300, "es", "en", kIdC, "c/c<n>"},
+                            {"u:3", 1362076300, "es", "en", kIdA, "a/a<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
   EXPECT_EQ(dims.sessions.natural_key_collisions, 3);
   const TableData users = dims.BuildUsers().table;
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[0], 1);

@@ -59,6 +59,49 @@ TEST(FactWriterTest, SplitsABigDayIntoSeveralFilesAndKeepsEveryRow) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(lines[i], i + 2);
 }
 
+TEST(FactWriterTest, EachFlushIsARowGroupOfItsOwnAndEachDayKeepsInputOrder) {
+  TempDir tmp;
+  const std::string out = (tmp.path() / "out").string();
+  auto store = io::OpenLocalOutputStore(out);
+  ASSERT_TRUE(store.ok());
+  FileLedger ledger;
+  FactWriterOptions options;
+  options.row_group_rows = 4;
+  options.max_buffered_rows = 5;  // three days interleaved: early flushes of smaller groups
+  options.max_rows_in_flight = 4;
+  options.encode_threads = 2;
+  FactWriter writer(store->get(), {"a.csv"}, options, &ledger);
+  for (int b = 0; b < 5; ++b) {  // several Append() calls, as chunks come
+    traces::TraceBatch batch;
+    for (int i = 0; i < 13; ++i) {
+      const int row = b * 13 + i;
+      AddRow(&batch, kDay0 + (row % 3) * 86400 + row, "u:a", 1, row + 2);
+    }
+    ASSERT_TRUE(writer.Append(batch).ok());
+  }
+  ASSERT_TRUE(writer.Finish().ok());
+  ASSERT_TRUE((*store)->Commit().ok());
+  int64_t rows = 0;
+  bool smaller_group = false;
+  for (const FileRecord& f : ledger.Files()) {
+    auto reader = parquet::FileReader::Open(out + "/" + f.path);
+    ASSERT_TRUE(reader.ok()) << f.path;
+    std::vector<int64_t> lines;
+    for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
+      auto col = (*reader)->ReadColumn(g, kFactLineNumber);
+      ASSERT_TRUE(col.ok());
+      EXPECT_LE(col->i64.size(), 4u);
+      smaller_group |= col->i64.size() < 4;
+      lines.insert(lines.end(), col->i64.begin(), col->i64.end());
+    }
+    EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end())) << f.path;
+    for (int64_t line : lines) EXPECT_EQ((line - 2) % 3, (lines[0] - 2) % 3) << "one day a file";
+    rows += static_cast<int64_t>(lines.size());
+  }
+  EXPECT_EQ(rows, 65);
+  EXPECT_TRUE(smaller_group);
+}
+
 // A store whose every file fails to open, like a full disk.
 class FailingStore : public io::OutputStore {
  public:
