@@ -197,6 +197,8 @@ class Loader {
   Status VerifyCounts();
   Status VerifyCountsOn(PgConnection& session, const std::string& schema);
   Status Swap();
+  StatusOr<int64_t> LockAttemptMs();
+  Status LockFactForCommit(PgConnection& session);
 
   // load --append
   StatusOr<bool> TryAppend();
@@ -812,11 +814,7 @@ Status Loader::VerifyCountsOn(PgConnection& session, const std::string& schema) 
 // run, until lock_timeout_ms in all.
 Status Loader::Swap() {
   Phase("swapping in the new version");
-  WV_ASSIGN_OR_RETURN(const auto deadlock, main_->Query("SELECT setting::bigint FROM pg_settings "
-                                                        "WHERE name = 'deadlock_timeout'"));
-  const int64_t deadlock_ms = deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
-  const int64_t attempt_ms =
-      std::max<int64_t>(20, std::min<int64_t>(o_.lock_timeout_ms, deadlock_ms / 2));
+  WV_ASSIGN_OR_RETURN(const int64_t attempt_ms, LockAttemptMs());
   std::string sql = fmt::format("BEGIN; SET LOCAL lock_timeout = {}; ", attempt_ms);
   if (target_.exists) {
     std::vector<std::string> order = target_.relations;
@@ -851,6 +849,49 @@ Status Loader::Swap() {
   }
   return Annotate(
       s, fmt::format("swapping in schema {} (the previous version is unchanged)", names_.target));
+}
+
+// How long one attempt at a lock that analysts' statements may hold waits:
+// under the server's deadlock_timeout, so that the loader, never an
+// analyst's statement, is the one that backs off.
+StatusOr<int64_t> Loader::LockAttemptMs() {
+  WV_ASSIGN_OR_RETURN(const auto deadlock, main_->Query("SELECT setting::bigint FROM pg_settings "
+                                                        "WHERE name = 'deadlock_timeout'"));
+  const int64_t deadlock_ms = deadlock.empty() ? 1000 : std::stoll(deadlock[0][0].value_or("1000"));
+  return std::max<int64_t>(20, std::min<int64_t>(o_.lock_timeout_ms, deadlock_ms / 2));
+}
+
+// READ COMMITTED plans a statement -- which partitions the fact table has --
+// before it takes the snapshot it executes with, so a statement planned just
+// before an append's commit and executed just after would read the new
+// dimensions and the fact table without its new partition. Holding the fact
+// table ACCESS EXCLUSIVE over the commit puts every statement wholly before
+// or after it: statements that began wait for nothing and finish first, the
+// ones arriving queue for the moment of the commit. Each attempt runs in a
+// savepoint and gives up before deadlock_timeout (an analyst's long
+// transaction then costs a retry, not a deadlock or a long queue of blocked
+// readers), until lock_timeout_ms in all.
+Status Loader::LockFactForCommit(PgConnection& session) {
+  if (new_partition_.empty()) return OkStatus();  // no partition attached: plans do not change
+  WV_ASSIGN_OR_RETURN(const int64_t attempt_ms, LockAttemptMs());
+  const std::string lock = fmt::format(
+      "SAVEPOINT wv_commit_lock; SET LOCAL lock_timeout = {}; LOCK TABLE {} IN ACCESS EXCLUSIVE "
+      "MODE; RELEASE SAVEPOINT wv_commit_lock",
+      attempt_ms, QualifiedName(names_.target, model::kFactTable));
+  const Clock::time_point begin = Clock::now();
+  for (int attempt = 1;; ++attempt) {
+    const Status s = session.Exec(lock);
+    if (s.ok()) return OkStatus();
+    if (SqlStateOf(s) != "55P03") return s;  // not a lock wait
+    WV_RETURN_IF_ERROR(session.Exec("ROLLBACK TO SAVEPOINT wv_commit_lock"));
+    if (SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
+      return OutputError(fmt::format(
+          "statements reading the fact table held it for more than {}s (--lock-timeout) over {} "
+          "attempts",
+          o_.lock_timeout_ms / 1000.0, attempt));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
+  }
 }
 
 void Loader::DropOld() {
@@ -938,11 +979,11 @@ StatusOr<bool> Loader::TryAppend() {
 
 // One transaction on the target schema (AppendInTransaction): its rows
 // become visible at the commit, all at once (MVCC), so every analyst's
-// statement reads the version before or after it whole, never blocked (the
-// transaction takes ROW EXCLUSIVE locks, which do not conflict with reads),
-// and a failure or kill before the commit leaves the previous version as it
-// was. The summary tables are computed from the files meanwhile. Then
-// ANALYZE of the tables that changed.
+// statement reads the version before or after it whole, blocked at most for
+// the moment of the commit (LockFactForCommit; until then the transaction
+// takes locks that do not conflict with reads), and a failure or kill before
+// the commit leaves the previous version as it was. The summary tables are computed from the files
+// meanwhile. Then ANALYZE of the tables that changed.
 Status Loader::ApplyAppend(const AppendPlan& plan) {
   result_.appended = true;
   result_.appended_batches = static_cast<int>(plan.new_batches.size());
@@ -973,6 +1014,7 @@ Status Loader::ApplyAppend(const AppendPlan& plan) {
       Phase("verifying row counts");
       WV_RETURN_IF_ERROR(VerifyCountsOn(session, names_.target));
       Phase("committing");
+      WV_RETURN_IF_ERROR(LockFactForCommit(session));
       return session.Exec("COMMIT");
     });
   }
