@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""wordviews on a Spark cluster (docs/DISTRIBUTED.md, issue 15).
+
+    spark-submit spark/wordviews_spark.py --traces IN... --out OUT [--wordviews BINARY]
+
+Spark is the scheduler, the shuffle and the retry machinery; the `wordviews`
+binary is the engine of every task:
+
+1. `wordviews merge --preflight` on the driver: OUT must be ours or absent
+   (and hold no input), before any task starts;
+2. one `wordviews shard` task per split (one input file) on the executors:
+   each attempt writes only under its own new attempt folder in the work
+   folder (shared storage) and reports, as one JSON line, what it wrote with
+   sizes and CRC-32s;
+3. the splits' first-occurrence fingerprints shuffled by hash
+   (partitionBy): per fingerprint the first occurrence in input order wins;
+   every other split holding it gets it as a "loser" (a duplicate of that
+   first occurrence);
+4. `wordviews shard --losers` again for the splits that have losers (the
+   others are final after step 2);
+5. `wordviews merge` on the driver over the chosen attempts, in input order:
+   dimensions, checks over the whole, manifest, atomic publish.
+
+Only the driver chooses, per split and step, the first successful attempt it
+receives (collect() returns one result per partition: Spark keeps one
+successful attempt of each task, whatever retries and speculative copies ran)
+and verifies that attempt's files against its report before merging. The
+pure functions below (planning, dedup, losers, verification) are also used
+without Spark (tests/e2e/test_dist_primitives.py).
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+import zlib
+
+FINGERPRINT_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("reserved", "<u4"), ("line", "<i8")]
+
+
+# ---- planning -----------------------------------------------------------------
+
+
+def list_inputs(patterns):
+    """The inputs in argument order, globs expanded (sorted within a glob), as
+    absolute paths: a split's rows name their file as the whole run does."""
+    inputs = []
+    for p in patterns:
+        matches = sorted(glob.glob(p)) if any(c in p for c in "*?[") else [p]
+        if not matches:
+            raise SystemExit(f"wordviews_spark: {p}: no input matches")
+        for m in matches:
+            if not os.path.isfile(m):
+                raise SystemExit(f"wordviews_spark: {m}: not a file")
+            inputs.append(os.path.abspath(m))
+    return inputs
+
+
+def plan_splits(inputs):
+    """One split per input file, in input order (split i = input i)."""
+    return [{"split": i, "input": path, "bytes": os.path.getsize(path)} for i, path in enumerate(inputs)]
+
+
+# ---- the binary ---------------------------------------------------------------
+
+
+def run_shard(binary, work, run_id, split, attempt, losers=None, extra=()):
+    """Runs one attempt of `wordviews shard` for `split`; returns its report
+    (dict) with the split index and the step, or raises on failure."""
+    step = "finish" if losers else "first"
+    attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
+    os.makedirs(os.path.dirname(attempt_dir), exist_ok=True)
+    cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
+    if losers:
+        cmd += ["--losers", losers]
+    cmd += list(extra)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit {proc.returncode}: {proc.stderr.strip()}")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report["split"] = split["split"]
+    report["step"] = step
+    return report
+
+
+def verify_attempt(report):
+    """Checks every file an attempt reported (size and CRC-32) before the
+    driver uses it; raises on a difference."""
+    for f in report["files"]:
+        path = os.path.join(report["attempt_dir"], f["path"])
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if len(data) != f["bytes"] or zlib.crc32(data) != f["crc32"]:
+            raise RuntimeError(f"{path}: differs from its attempt's report")
+
+
+def read_fingerprints(report):
+    """(hash, check, line) records of one split's first occurrences."""
+    import numpy as np
+
+    path = os.path.join(report["attempt_dir"], "fingerprints.bin")
+    return np.fromfile(path, dtype=FINGERPRINT_DTYPE)
+
+
+def fingerprint_pairs(report):
+    """((hash, check), (split, line)) for every first occurrence of a split."""
+    split = report["split"]
+    for r in read_fingerprints(report):
+        yield (int(r["hash"]), int(r["check"])), (split, int(r["line"]))
+
+
+def losers_of_group(key, occurrences):
+    """For one fingerprint: (loser split, (hash, check, winner split, winner
+    line)) for every split but the one with the first occurrence in input
+    order (split, then line). Occurrences hold one entry per split."""
+    occurrences = sorted(occurrences)
+    winner_split, winner_line = occurrences[0]
+    for split, _ in occurrences[1:]:
+        yield split, (key[0], key[1], winner_split, winner_line)
+
+
+def dedup_locally(reports):
+    """The dedup without Spark: {split: [(hash, check, winner split, line)]}."""
+    groups = {}
+    for report in reports:
+        for key, occ in fingerprint_pairs(report):
+            groups.setdefault(key, []).append(occ)
+    losers = {}
+    for key, occs in groups.items():
+        for split, loser in losers_of_group(key, occs):
+            losers.setdefault(split, []).append(loser)
+    return losers
+
+
+def write_losers(work, split, losers, splits):
+    """The losers.tsv of one split (the driver's file); returns its path."""
+    path = os.path.join(work, "losers", f"split-{split:05d}.tsv")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + f".tmp-{uuid.uuid4().hex}"
+    with open(tmp, "w") as fh:
+        for h, c, winner_split, line in sorted(losers):
+            fh.write(f"{h}\t{c}\t{line}\t{splits[winner_split]['input']}\n")
+    os.replace(tmp, path)
+    return path
+
+
+def choose_first(reports, count):
+    """The first successful report per split, in split order."""
+    chosen = {}
+    for r in reports:
+        chosen.setdefault(r["split"], r)
+    missing = [i for i in range(count) if i not in chosen]
+    if missing:
+        raise RuntimeError(f"no successful attempt for split(s) {missing}")
+    return [chosen[i] for i in range(count)]
+
+
+def run_merge(binary, out, run_id, chosen, extra=()):
+    cmd = [binary, "merge", "--out", out, "--run-id", run_id]
+    for r in chosen:
+        cmd += ["--split", r["attempt_dir"]]
+    cmd += list(extra)
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def preflight(binary, out, inputs):
+    cmd = [binary, "merge", "--preflight", "--out", out]
+    for i in inputs:
+        cmd += ["--input", i]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def new_run_id():
+    import time
+
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-dist-" + uuid.uuid4().hex[:8]
+
+
+def work_folder(out, run_id):
+    out = os.path.abspath(out)
+    return os.path.join(os.path.dirname(out), f".wv-dist-{os.path.basename(out)}-{run_id}")
+
+
+# ---- Spark --------------------------------------------------------------------
+
+
+def executor_binary(name):
+    """The binary on an executor: shipped with --files (SparkFiles), or a path
+    present on the nodes."""
+    if os.path.isabs(name) and os.path.exists(name):
+        return name
+    from pyspark import SparkFiles
+
+    path = SparkFiles.get(os.path.basename(name))
+    if os.path.exists(path):
+        os.chmod(path, 0o755)
+        return path
+    found = shutil.which(name)
+    if found:
+        return found
+    raise RuntimeError(f"wordviews binary {name} not found on this executor")
+
+
+def shard_task(binary, work, run_id, losers_by_split=None):
+    """A mapPartitions function: runs one attempt per split of the partition
+    (attempt id: the task's attempt number, stage attempt and a random token,
+    so no two attempts share a folder)."""
+
+    def run(splits):
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        attempt = f"{ctx.stageAttemptNumber()}.{ctx.attemptNumber()}-{uuid.uuid4().hex[:8]}"
+        exe = executor_binary(binary)
+        for split in splits:
+            losers = losers_by_split.get(split["split"]) if losers_by_split else None
+            yield run_shard(exe, work, run_id, split, attempt, losers)
+
+    return run
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--traces", nargs="+", required=True, help="input files or globs, in order")
+    parser.add_argument("--out", required=True, help="output folder (shared storage)")
+    parser.add_argument("--wordviews", default="wordviews",
+                        help="the binary: a path on every node, or a name shipped with --files")
+    parser.add_argument("--driver-wordviews", default=None,
+                        help="the binary on the driver (default: --wordviews, or on PATH)")
+    parser.add_argument("--buckets", type=int, default=0,
+                        help="fingerprint shuffle partitions (default: the number of splits)")
+    parser.add_argument("--max-bad-ratio", type=float, default=0.05)
+    parser.add_argument("--keep-work", action="store_true", help="keep the work folder (debugging)")
+    args = parser.parse_args(argv)
+
+    from pyspark.sql import SparkSession
+
+    driver_bin = args.driver_wordviews or (
+        args.wordviews if os.path.exists(args.wordviews) else shutil.which(args.wordviews))
+    if not driver_bin:
+        raise SystemExit("wordviews_spark: no wordviews binary on the driver (--driver-wordviews)")
+    inputs = list_inputs(args.traces)
+    pre = preflight(driver_bin, args.out, inputs)
+    if pre.returncode != 0:
+        sys.stderr.write(pre.stderr)
+        return pre.returncode
+
+    spark = SparkSession.builder.appName("wordviews").getOrCreate()
+    sc = spark.sparkContext
+    run_id = new_run_id()
+    work = work_folder(args.out, run_id)
+    os.makedirs(work)
+    splits = plan_splits(inputs)
+    n = len(splits)
+    try:
+        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id)).collect()
+        first = choose_first(first, n)
+        buckets = args.buckets or n
+        losers = (
+            sc.parallelize(first, n)
+            .flatMap(fingerprint_pairs)
+            .partitionBy(buckets, lambda key: key[0] % buckets)
+            .groupByKey()
+            .flatMap(lambda kv: losers_of_group(kv[0], list(kv[1])))
+            .groupByKey()
+            .mapValues(list)
+            .collect()
+        )
+        losers_files = {s: write_losers(work, s, l, splits) for s, l in losers}
+        chosen = list(first)
+        if losers_files:
+            again = [splits[s] for s in sorted(losers_files)]
+            finished = (
+                sc.parallelize(again, len(again))
+                .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files))
+                .collect()
+            )
+            for r in finished:
+                if chosen[r["split"]]["step"] == "first":
+                    chosen[r["split"]] = r
+        for r in chosen:
+            verify_attempt(r)
+        merged = run_merge(driver_bin, args.out, run_id, chosen,
+                           ["--max-bad-ratio", str(args.max_bad_ratio)])
+        sys.stdout.write(merged.stdout)
+        sys.stderr.write(merged.stderr)
+        print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
+                          "losers": sum(len(l) for _, l in losers)}))
+        return merged.returncode
+    finally:
+        spark.stop()
+        if not args.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
