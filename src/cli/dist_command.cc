@@ -35,8 +35,8 @@ Status Shard(ShardFlags flags) {
 
 Status Merge(const MergeFlags& flags) {
   if (flags.preflight) {
-    WV_RETURN_IF_ERROR(dist::CheckOutputLocation(flags.merge.out_dir, flags.inputs,
-                                                 flags.merge.wait_seconds));
+    WV_RETURN_IF_ERROR(
+        dist::CheckOutputLocation(flags.merge.out_dir, flags.inputs, flags.merge.wait_seconds));
     fmt::print("merge --preflight: {} may be written\n", flags.merge.out_dir);
     return OkStatus();
   }

@@ -87,9 +87,12 @@ std::string SplitReportJson(const SplitReport& r) {
   for (const WrittenFile& f : r.files) {
     files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"crc32", f.crc32}});
   }
-  const nlohmann::json j = {{"attempt_dir", r.attempt_dir}, {"input_rows", r.input_rows},
-                            {"accepted_rows", r.accepted_rows}, {"rejected_rows", r.rejected_rows},
-                            {"losers", r.losers},           {"files", files}};
+  const nlohmann::json j = {{"attempt_dir", r.attempt_dir},
+                            {"input_rows", r.input_rows},
+                            {"accepted_rows", r.accepted_rows},
+                            {"rejected_rows", r.rejected_rows},
+                            {"losers", r.losers},
+                            {"files", files}};
   return j.dump();
 }
 
