@@ -148,15 +148,17 @@ def write_losers(work, split, losers, splits):
     return path
 
 
-def choose_first(reports, count):
-    """The first successful report per split, in split order."""
+def choose_first(reports, count, required=None):
+    """The first successful report per split, in split order (of the splits
+    `required`, default all `count`)."""
     chosen = {}
     for r in reports:
         chosen.setdefault(r["split"], r)
-    missing = [i for i in range(count) if i not in chosen]
+    wanted = list(range(count)) if required is None else list(required)
+    missing = [i for i in wanted if i not in chosen]
     if missing:
         raise RuntimeError(f"no successful attempt for split(s) {missing}")
-    return [chosen[i] for i in range(count)]
+    return [chosen[i] for i in wanted]
 
 
 def run_merge(binary, out, run_id, chosen, extra=()):
@@ -207,14 +209,14 @@ def executor_binary(name):
 
 def shard_task(binary, work, run_id, losers_by_split=None):
     """A mapPartitions function: runs one attempt per split of the partition
-    (attempt id: the task's attempt number, stage attempt and a random token,
+    (attempt id: the stage, the task's attempt number and a random token,
     so no two attempts share a folder)."""
 
     def run(splits):
         from pyspark import TaskContext
 
         ctx = TaskContext.get()
-        attempt = f"{ctx.stageAttemptNumber()}.{ctx.attemptNumber()}-{uuid.uuid4().hex[:8]}"
+        attempt = f"{ctx.stageId()}.{ctx.attemptNumber()}-{uuid.uuid4().hex[:8]}"
         exe = executor_binary(binary)
         for split in splits:
             losers = losers_by_split.get(split["split"]) if losers_by_split else None
@@ -223,7 +225,7 @@ def shard_task(binary, work, run_id, losers_by_split=None):
     return run
 
 
-def main(argv=None):
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--traces", nargs="+", required=True, help="input files or globs, in order")
     parser.add_argument("--out", required=True, help="output folder (shared storage)")
@@ -235,22 +237,27 @@ def main(argv=None):
                         help="fingerprint shuffle partitions (default: the number of splits)")
     parser.add_argument("--max-bad-ratio", type=float, default=0.05)
     parser.add_argument("--keep-work", action="store_true", help="keep the work folder (debugging)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    from pyspark.sql import SparkSession
 
-    driver_bin = args.driver_wordviews or (
+def driver_binary(args):
+    found = args.driver_wordviews or (
         args.wordviews if os.path.exists(args.wordviews) else shutil.which(args.wordviews))
-    if not driver_bin:
+    if not found:
         raise SystemExit("wordviews_spark: no wordviews binary on the driver (--driver-wordviews)")
+    return found
+
+
+def run_job(spark, args):
+    """The whole job on `spark` (a SparkSession); returns merge's exit code (0: published)."""
+    driver_bin = driver_binary(args)
     inputs = list_inputs(args.traces)
     pre = preflight(driver_bin, args.out, inputs)
-    if pre.returncode != 0:
+    if pre.returncode != 0:  # before any task: OUT is not ours, or holds an input
         sys.stderr.write(pre.stderr)
         return pre.returncode
-
-    spark = SparkSession.builder.appName("wordviews").getOrCreate()
     sc = spark.sparkContext
+    sc.addPyFile(os.path.abspath(__file__))  # the executors unpickle this module's functions
     run_id = new_run_id()
     work = work_folder(args.out, run_id)
     os.makedirs(work)
@@ -279,9 +286,8 @@ def main(argv=None):
                 .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files))
                 .collect()
             )
-            for r in finished:
-                if chosen[r["split"]]["step"] == "first":
-                    chosen[r["split"]] = r
+            for r in choose_first(finished, n, required=sorted(losers_files)):
+                chosen[r["split"]] = r
         for r in chosen:
             verify_attempt(r)
         merged = run_merge(driver_bin, args.out, run_id, chosen,
@@ -292,9 +298,19 @@ def main(argv=None):
                           "losers": sum(len(l) for _, l in losers)}))
         return merged.returncode
     finally:
-        spark.stop()
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName("wordviews").getOrCreate()
+    try:
+        return run_job(spark, args)
+    finally:
+        spark.stop()
 
 
 if __name__ == "__main__":
