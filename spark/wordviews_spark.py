@@ -40,6 +40,7 @@ import uuid
 import zlib
 
 FINGERPRINT_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("reserved", "<u4"), ("line", "<i8")]
+LOSER_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("winner_split", "<i8"), ("winner_line", "<i8")]
 
 
 # ---- planning -----------------------------------------------------------------
@@ -106,34 +107,71 @@ def read_fingerprints(report):
     return np.fromfile(path, dtype=FINGERPRINT_DTYPE)
 
 
-def fingerprint_pairs(report):
-    """((hash, check), (split, line)) for every first occurrence of a split."""
-    split = report["split"]
-    for r in read_fingerprints(report):
-        yield (int(r["hash"]), int(r["check"])), (split, int(r["line"]))
+def fingerprint_blocks(buckets):
+    """A flatMap function: one split's fingerprints cut into `buckets` blocks by hash,
+    (bucket, (split, bytes of the block's records)). The shuffle moves blocks of packed
+    records, not one Python object per row (PySpark's per-record cost would dominate)."""
+
+    def blocks(report):
+        import numpy as np
+
+        a = read_fingerprints(report)
+        bucket = (a["hash"] % np.uint64(buckets)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        a, bucket = a[order], bucket[order]
+        bounds = np.searchsorted(bucket, np.arange(buckets + 1))
+        for b in range(buckets):
+            if bounds[b + 1] > bounds[b]:
+                yield b, (report["split"], a[bounds[b]:bounds[b + 1]].tobytes())
+
+    return blocks
 
 
-def losers_of_group(key, occurrences):
-    """For one fingerprint: (loser split, (hash, check, winner split, winner
-    line)) for every split but the one with the first occurrence in input
-    order (split, then line). Occurrences hold one entry per split."""
-    occurrences = sorted(occurrences)
-    winner_split, winner_line = occurrences[0]
-    for split, _ in occurrences[1:]:
-        yield split, (key[0], key[1], winner_split, winner_line)
+def losers_in_bucket(blocks):
+    """One bucket's blocks from every split -> (loser split, bytes of LOSER_DTYPE records):
+    per fingerprint (hash and check), the first occurrence in input order (split, then line)
+    wins; every other split holding it gets (hash, check, winner split, winner line)."""
+    import numpy as np
+
+    parts, splits = [], []
+    for split, data in blocks:
+        a = np.frombuffer(data, dtype=FINGERPRINT_DTYPE)
+        parts.append(a)
+        splits.append(np.full(len(a), split, dtype=np.int64))
+    if not parts:
+        return
+    a, s = np.concatenate(parts), np.concatenate(splits)
+    order = np.lexsort((a["line"], s, a["check"], a["hash"]))
+    a, s = a[order], s[order]
+    starts = np.ones(len(a), dtype=bool)
+    starts[1:] = (a["hash"][1:] != a["hash"][:-1]) | (a["check"][1:] != a["check"][:-1])
+    group_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    winner_split, winner_line = s[group_start], a["line"][group_start]
+    lose = ~starts & (s != winner_split)
+    for split in np.unique(s[lose]):
+        m = lose & (s == split)
+        out = np.empty(int(m.sum()), dtype=LOSER_DTYPE)
+        out["hash"], out["check"] = a["hash"][m], a["check"][m]
+        out["winner_split"], out["winner_line"] = winner_split[m], winner_line[m]
+        yield int(split), out.tobytes()
+
+
+def losers_by_split(pairs):
+    """(split, bytes) pairs -> {split: [(hash, check, winner split, winner line)]}."""
+    import numpy as np
+
+    out = {}
+    for split, data in pairs:
+        for r in np.frombuffer(data, dtype=LOSER_DTYPE):
+            out.setdefault(split, []).append(
+                (int(r["hash"]), int(r["check"]), int(r["winner_split"]), int(r["winner_line"])))
+    return out
 
 
 def dedup_locally(reports):
-    """The dedup without Spark: {split: [(hash, check, winner split, line)]}."""
-    groups = {}
-    for report in reports:
-        for key, occ in fingerprint_pairs(report):
-            groups.setdefault(key, []).append(occ)
-    losers = {}
-    for key, occs in groups.items():
-        for split, loser in losers_of_group(key, occs):
-            losers.setdefault(split, []).append(loser)
-    return losers
+    """The dedup without Spark, by the same functions as the Spark job (one bucket)."""
+    blocks = [block for r in reports for _, block in fingerprint_blocks(1)(r)]
+    return losers_by_split(losers_in_bucket(blocks))
 
 
 def write_losers(work, split, losers, splits):
@@ -267,17 +305,15 @@ def run_job(spark, args):
         first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id)).collect()
         first = choose_first(first, n)
         buckets = args.buckets or n
-        losers = (
+        # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
+        losers = losers_by_split(
             sc.parallelize(first, n)
-            .flatMap(fingerprint_pairs)
-            .partitionBy(buckets, lambda key: key[0] % buckets)
-            .groupByKey()
-            .flatMap(lambda kv: losers_of_group(kv[0], list(kv[1])))
-            .groupByKey()
-            .mapValues(list)
+            .flatMap(fingerprint_blocks(buckets))
+            .partitionBy(buckets, lambda bucket: bucket)
+            .mapPartitions(lambda kv: losers_in_bucket(block for _, block in kv))
             .collect()
         )
-        losers_files = {s: write_losers(work, s, l, splits) for s, l in losers}
+        losers_files = {s: write_losers(work, s, l, splits) for s, l in losers.items()}
         chosen = list(first)
         if losers_files:
             again = [splits[s] for s in sorted(losers_files)]
@@ -295,7 +331,7 @@ def run_job(spark, args):
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)
         print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
-                          "losers": sum(len(l) for _, l in losers)}))
+                          "losers": sum(len(l) for l in losers.values())}))
         return merged.returncode
     finally:
         if not args.keep_work:
