@@ -301,9 +301,19 @@ def run_job(spark, args):
     os.makedirs(work)
     splits = plan_splits(inputs)
     n = len(splits)
+    import time
+
+    seconds, t0 = {}, time.monotonic()
+
+    def lap(name):
+        nonlocal t0
+        seconds[name] = round(time.monotonic() - t0, 2)
+        t0 = time.monotonic()
+
     try:
         first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id)).collect()
         first = choose_first(first, n)
+        lap("first_step")
         buckets = args.buckets or n
         # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
         losers = losers_by_split(
@@ -314,6 +324,7 @@ def run_job(spark, args):
             .collect()
         )
         losers_files = {s: write_losers(work, s, l, splits) for s, l in losers.items()}
+        lap("dedup")
         chosen = list(first)
         if losers_files:
             again = [splits[s] for s in sorted(losers_files)]
@@ -324,14 +335,17 @@ def run_job(spark, args):
             )
             for r in choose_first(finished, n, required=sorted(losers_files)):
                 chosen[r["split"]] = r
+        lap("finishing_step")
         for r in chosen:
             verify_attempt(r)
+        lap("verify_reports")
         merged = run_merge(driver_bin, args.out, run_id, chosen,
                            ["--max-bad-ratio", str(args.max_bad_ratio)])
+        lap("merge")
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)
         print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
-                          "losers": sum(len(l) for l in losers.values())}))
+                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds}))
         return merged.returncode
     finally:
         if not args.keep_work:
