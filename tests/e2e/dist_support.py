@@ -18,7 +18,7 @@ PER_RUN_COLUMNS = {"batch_id"}
 
 
 def make_inputs(run_wv, root, rows=(2500, 1800, 1200)):
-    """Three dirty generated files (every rejection reason, duplicates within each) and a fourth,
+    """Three dirty generated files (every rejection reason, duplicates within each; the second gzip) and a fourth,
     placed second, that repeats rows of the first (a cross-split duplicate, first occurrence in an
     earlier split), of the third (first occurrence in this file: the later split's copies are the
     duplicates), and some of those twice (a duplicate of a cross-split duplicate). Absolute paths in
@@ -26,7 +26,7 @@ def make_inputs(run_wv, root, rows=(2500, 1800, 1200)):
     root = pathlib.Path(root)
     paths = []
     for i, n in enumerate(rows):
-        p = root / f"part{i}.csv"
+        p = root / (f"part{i}.csv.gz" if i == 1 else f"part{i}.csv")  # one gzip input (a whole split)
         run_wv("generate", "--rows", n, "--seed", 21 + i, "--dirty-rate", 0.05, "--out", p, "--quiet")
         paths.append(p)
     a = [line + b"\n" for line in paths[0].read_bytes().split(b"\n")[:-1]]
