@@ -47,10 +47,14 @@ LOSER_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("winner_split", "<i8"), ("win
 
 
 def list_inputs(patterns):
-    """The inputs in argument order, globs expanded (sorted within a glob), as
-    absolute paths: a split's rows name their file as the whole run does."""
+    """The inputs in argument order, local globs expanded (sorted within a glob), as
+    absolute paths: a split's rows name their file as the whole run does. An s3://
+    URL is taken as one object, as given (globs and prefixes: not yet)."""
     inputs = []
     for p in patterns:
+        if p.startswith("s3://"):  # one object, read by the binary itself (no listing here yet)
+            inputs.append(p)
+            continue
         matches = sorted(glob.glob(p)) if any(c in p for c in "*?[") else [p]
         if not matches:
             raise SystemExit(f"wordviews_spark: {p}: no input matches")
@@ -63,7 +67,8 @@ def list_inputs(patterns):
 
 def plan_splits(inputs):
     """One split per input file, in input order (split i = input i)."""
-    return [{"split": i, "input": path, "bytes": os.path.getsize(path)} for i, path in enumerate(inputs)]
+    return [{"split": i, "input": path, "bytes": None if path.startswith("s3://") else os.path.getsize(path)}
+            for i, path in enumerate(inputs)]
 
 
 # ---- the binary ---------------------------------------------------------------

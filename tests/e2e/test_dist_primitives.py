@@ -100,3 +100,24 @@ def test_quality_gate_over_the_whole(case, wv_bin):
     assert "rejected_share" in merged.stderr
     assert not out.exists()
     shutil.rmtree(work)
+
+
+def test_s3_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
+    """The inputs as objects on the test S3 server (uploaded with boto3), the output local: the loop
+    scheduler's output equals a single run over the same s3:// inputs."""
+    root, inputs, _ = case
+    urls = []
+    for path in inputs:
+        key = f"in/{os.path.basename(path)}"
+        s3.upload_file(path, s3_bucket, key)
+        urls.append(f"s3://{s3_bucket}/{key}")
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    single, out, work = root / "single-s3", root / "dist-s3", root / "work-s3"
+    proc = run_wv("run", "--traces", *urls, "--out", single, "--quiet", env=dict(os.environ))
+    assert proc.returncode == 0
+    merged, losers, _ = schedule(wv_bin, urls, out, work, "r-s3")
+    assert merged.returncode == 0, merged.stderr
+    assert set(losers) == {1, 3}
+    assert_same_output(single, out)
+    assert all(i["path"].startswith("s3://") for i in manifest(out)["inputs"])
