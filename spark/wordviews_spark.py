@@ -225,9 +225,49 @@ def new_run_id():
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-dist-" + uuid.uuid4().hex[:8]
 
 
+WORK_LOCK = ".lock"
+RUN_ID_RE = r"\d{8}T\d{6}Z-dist-[0-9a-f]{8}"
+
+
 def work_folder(out, run_id):
     out = os.path.abspath(out)
     return os.path.join(os.path.dirname(out), f".wv-dist-{os.path.basename(out)}-{run_id}")
+
+
+def create_work_folder(out, run_id):
+    """Creates the run's work folder and holds an exclusive flock on its lock file for as long as the
+    returned file stays open (the driver's lifetime: the kernel drops it when the driver dies)."""
+    import fcntl
+
+    work = work_folder(out, run_id)
+    os.makedirs(work)
+    lock = open(os.path.join(work, WORK_LOCK), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return work, lock
+
+
+def remove_stale_work_folders(out):
+    """Removes the work folders of earlier drivers of the same OUT that died (SIGKILL, a lost node):
+    exactly the names `.wv-dist-<OUT>-<run id>` beside OUT whose lock can be taken; a live driver's is
+    left alone, and nothing else is touched. Returns the folders removed."""
+    import fcntl
+    import re
+
+    out = os.path.abspath(out)
+    parent, pattern = os.path.dirname(out), re.compile(re.escape(f".wv-dist-{os.path.basename(out)}-") + RUN_ID_RE)
+    removed = []
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        if not pattern.fullmatch(name) or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        try:
+            with open(os.path.join(path, WORK_LOCK), "r") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(path)
+                removed.append(path)
+        except (BlockingIOError, FileNotFoundError):
+            continue  # held by a live driver, or not a work folder of ours
+    return removed
 
 
 # ---- Spark --------------------------------------------------------------------
@@ -301,9 +341,10 @@ def run_job(spark, args):
         return pre.returncode
     sc = spark.sparkContext
     sc.addPyFile(os.path.abspath(__file__))  # the executors unpickle this module's functions
+    for stale in remove_stale_work_folders(args.out):
+        sys.stderr.write(f"wordviews_spark: removed {stale}, the work folder of a driver that died\n")
     run_id = new_run_id()
-    work = work_folder(args.out, run_id)
-    os.makedirs(work)
+    work, work_lock = create_work_folder(args.out, run_id)
     splits = plan_splits(inputs)
     n = len(splits)
     import time
@@ -355,6 +396,7 @@ def run_job(spark, args):
     finally:
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
+        work_lock.close()
 
 
 def main(argv=None):

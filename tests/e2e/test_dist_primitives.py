@@ -121,3 +121,30 @@ def test_s3_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
     assert set(losers) == {1, 3}
     assert_same_output(single, out)
     assert all(i["path"].startswith("s3://") for i in manifest(out)["inputs"])
+
+
+def test_stale_work_folders(tmp_path):
+    """A dead driver's work folder (its lock free) is removed by the next driver of the same OUT; a
+    live driver's (lock held), a folder without our lock file, and names not of our exact shape stay."""
+    out = tmp_path / "out"
+    dead = tmp_path / ".wv-dist-out-20200101T000000Z-dist-0123abcd"
+    (dead / "first" / "split-00000").mkdir(parents=True)
+    (dead / ".lock").write_text("")
+    (dead / "first" / "split-00000" / "x").write_text("left by a killed driver")
+    live, lock = ws.create_work_folder(str(out), "20200101T000001Z-dist-4567abcd")
+    unlocked = tmp_path / ".wv-dist-out-20200101T000002Z-dist-89abcdef"
+    unlocked.mkdir()
+    (unlocked / "data").write_text("no lock file: not known to be ours")
+    other_shape = tmp_path / ".wv-dist-out-keep"
+    other_shape.mkdir()
+    (other_shape / ".lock").write_text("")
+    other_out = tmp_path / ".wv-dist-outer-20200101T000000Z-dist-0123abcd"  # another OUT's
+    other_out.mkdir()
+    (other_out / ".lock").write_text("")
+    try:
+        assert ws.remove_stale_work_folders(str(out)) == [str(dead)]
+        assert not dead.exists()
+        assert os.path.isdir(live) and unlocked.is_dir() and other_shape.is_dir() and other_out.is_dir()
+    finally:
+        lock.close()
+    assert ws.remove_stale_work_folders(str(out)) == [live]
