@@ -68,7 +68,13 @@ StatusOr<SplitReport> RunSplit(const SplitOptions& options) {
   run.arguments = {"shard", options.input};
   run.split_history = &history;
   run.on_accepted = [&dims](const traces::TraceBatch& b) { return dims.Add(b); };
-  WV_ASSIGN_OR_RETURN(const run::RunSummary summary, run::RunPipeline(run, run::RunObserver{}));
+  bool spilled = false;
+  run::RunObserver observer;
+  observer.on_stage = [&spilled](const std::string& stage) {
+    if (stage.find("spilling") != std::string::npos) spilled = true;
+    fmt::print(stderr, "wordviews shard: {}\n", stage);
+  };
+  WV_ASSIGN_OR_RETURN(const run::RunSummary summary, run::RunPipeline(run, observer));
   WV_RETURN_IF_ERROR(history.Close());
   WV_RETURN_IF_ERROR(dims.Close());
 
@@ -78,6 +84,7 @@ StatusOr<SplitReport> RunSplit(const SplitOptions& options) {
   report.accepted_rows = summary.manifest.accepted_rows;
   report.rejected_rows = summary.manifest.rejected_rows;
   report.losers = history.losers();
+  report.spilled = spilled;
   WV_ASSIGN_OR_RETURN(report.files, ListWritten(options.attempt_dir));
   return report;
 }
@@ -92,6 +99,7 @@ std::string SplitReportJson(const SplitReport& r) {
                             {"accepted_rows", r.accepted_rows},
                             {"rejected_rows", r.rejected_rows},
                             {"losers", r.losers},
+                            {"spilled", r.spilled},
                             {"files", files}};
   return j.dump();
 }

@@ -48,7 +48,8 @@ struct SplitReport {
   std::string attempt_dir;
   std::vector<WrittenFile> files;  // everything the attempt wrote, sorted by path
   int64_t input_rows = 0, accepted_rows = 0, rejected_rows = 0;
-  size_t losers = 0;  // fingerprints of --losers
+  size_t losers = 0;     // fingerprints of --losers
+  bool spilled = false;  // the duplicate detection spilled to disk (--memory-limit)
 };
 
 // Errors as run's (UsageError, InputError, OutputError); the attempt folder

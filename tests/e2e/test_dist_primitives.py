@@ -12,13 +12,13 @@ from conftest import manifest
 from dist_support import assert_same_output, make_inputs, table_rows, wordviews_spark as ws
 
 
-def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=()):
+def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=(), shard_flags=()):
     """The shell-loop scheduler; with repeat_split, that split's first step runs twice (a retry or
     a speculative copy) and the second attempt's report comes first."""
     splits = ws.plan_splits(inputs)
     reports = []
     for s in splits:
-        reports.append(ws.run_shard(wv_bin, work, run_id, s, "0"))
+        reports.append(ws.run_shard(wv_bin, work, run_id, s, "0", extra=shard_flags))
         if s["split"] == repeat_split:
             reports.insert(len(reports) - 1, ws.run_shard(wv_bin, work, run_id, s, "1"))
     first = ws.choose_first(reports, len(splits))
@@ -26,7 +26,7 @@ def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merg
     chosen = list(first)
     for split, loser in losers.items():
         path = ws.write_losers(work, split, loser, splits)
-        chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path)
+        chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path, extra=shard_flags)
     for r in chosen:
         ws.verify_attempt(r)
     return ws.run_merge(wv_bin, str(out), run_id, chosen, merge_flags), losers, chosen
@@ -61,6 +61,19 @@ def test_repeated_attempt_changes_nothing(case, wv_bin):
     merged, _, chosen = schedule(wv_bin, inputs, out, work, repeat_split=2)
     assert merged.returncode == 0, merged.stderr
     assert chosen[2]["attempt_dir"].endswith("attempt-1")  # the first report received was chosen
+    assert_same_output(single, out)
+
+
+def test_splits_that_spill(tmp_path, wv_bin, run_wv):
+    """Shards whose duplicate detection spills to disk (--memory-limit 1M: about 14k rows in memory)
+    give the same output: the cross-split history is asked on the spilled path too."""
+    inputs = make_inputs(run_wv, tmp_path, rows=(30000, 2000, 20000))
+    single, out, work = tmp_path / "single", tmp_path / "dist", tmp_path / "work"
+    run_wv("run", "--traces", *inputs, "--out", single, "--quiet")
+    merged, losers, chosen = schedule(wv_bin, inputs, out, work, "r-spill", shard_flags=["--memory-limit", "1M"])
+    assert merged.returncode == 0, merged.stderr
+    assert set(losers) == {1, 3}
+    assert chosen[0]["spilled"] and chosen[3]["spilled"]
     assert_same_output(single, out)
 
 

@@ -1,13 +1,12 @@
 // dist/split_files: the losers file's parsing, the fingerprints written, the
 // dimension rows' round trip and a cut dims.bin.
-#include "dist/split_files.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include "dist/split_files.h"
 #include "fmt/core.h"
 #include "io/byte_sink.h"
 #include "support/temp_dir.h"
@@ -45,7 +44,8 @@ TEST(SplitHistory, AnswersTheLosersAndNothingElse) {
 
 TEST(SplitHistory, RefusesAMalformedLosersFile) {
   testing::ScopedTestDir dir("wv_dist_");
-  for (const std::string bad : {"1\t2\t3\n", "x\t2\t3\t/p\n", "1\t2\t-\t/p\n", "1\t4294967296\t3\t/p\n"}) {
+  for (const std::string bad :
+       {"1\t2\t3\n", "x\t2\t3\t/p\n", "1\t2\t-\t/p\n", "1\t4294967296\t3\t/p\n"}) {
     const std::string losers = (dir.path() / "losers.tsv").string();
     WriteBytes(losers, bad);
     SplitHistory history(nullptr);
@@ -115,7 +115,8 @@ TEST(DimensionRows, RoundTripInBatchesAndRefuseACutFile) {
   }
   const std::string bytes = ReadBytes(path);
   WriteBytes(path, bytes.substr(0, bytes.size() - 3));
-  const Status cut = ReadDimensionRows(path, 2, [](const traces::TraceBatch&) { return OkStatus(); });
+  const Status cut =
+      ReadDimensionRows(path, 2, [](const traces::TraceBatch&) { return OkStatus(); });
   EXPECT_EQ(cut.kind(), ErrorKind::kInput);
 }
 
