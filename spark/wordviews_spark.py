@@ -7,7 +7,9 @@ Spark is the scheduler, the shuffle and the retry machinery; the `wordviews`
 binary is the engine of every task:
 
 1. `wordviews merge --preflight` on the driver: OUT must be ours or absent
-   (and hold no input), before any task starts;
+   (and hold no input), before any task starts; then the work folder
+   `.wv-dist-<OUT>-<run id>` beside OUT, flocked while the driver lives (dead
+   drivers' work folders of the same OUT are removed);
 2. one `wordviews shard` task per split (one input file) on the executors:
    each attempt writes only under its own new attempt folder in the work
    folder (shared storage) and reports, as one JSON line, what it wrote with
