@@ -108,3 +108,9 @@ def test_executor_killed_mid_job(spark, spark_cluster, case, wv_bin, tmp_path):
     assert code == 0
     assert_same_output(single, out)
     assert manifest(out)["rows"] == manifest(single)["rows"]
+    # The master gives the application a new executor in place of the killed one; the session is
+    # shared with the other Spark tests, which expect two.
+    deadline = time.monotonic() + 120  # a bound on waiting, not a test time limit
+    while spark_cluster.executor_count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert spark_cluster.executor_count() == 2
