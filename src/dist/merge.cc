@@ -1,5 +1,7 @@
 #include "dist/merge.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -262,6 +264,9 @@ StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
   WV_RETURN_IF_ERROR(CheckStaged(*store, dims, &m));
   WV_RETURN_IF_ERROR(QualityGate(m, options.out_dir));
   m.stage_seconds.emplace_back("merge", SecondsSince(start));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  m.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // the merge's own
   WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(run::kManifestName)));
   WV_RETURN_IF_ERROR(sink->Append(run::ManifestToJson(m)));
   WV_RETURN_IF_ERROR(sink->Close());
