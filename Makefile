@@ -45,7 +45,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
 # Any TSan report fails the step (exit code 66), and a report is never suppressed.
 TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 
-E2E_INPUTS := $(WV) $(BUILD)/bin/parquet_write_tool tests/e2e deploy bench/duckdb_etl.py \
+E2E_INPUTS := $(WV) $(BUILD)/bin/parquet_write_tool tests/e2e deploy spark bench/duckdb_etl.py \
   bench/duckdb_etl.sql data scripts/requirements-test.txt scripts/requirements-airflow.txt
 
 .PHONY: setup build build-san build-tsan test unit-test asan-test fuzz-test tsan-test \

@@ -19,6 +19,8 @@ using CommandAction = std::function<Status()>;
 void RegisterGenerateCommand(CLI::App& root, CommandAction* selected);
 void RegisterParquetCommand(CLI::App& root, CommandAction* selected);
 void RegisterRunCommand(CLI::App& root, CommandAction* selected);
+void RegisterShardCommand(CLI::App& root, CommandAction* selected);
+void RegisterMergeCommand(CLI::App& root, CommandAction* selected);
 void RegisterCheckCommand(CLI::App& root, CommandAction* selected);
 void RegisterQueryCommand(CLI::App& root, CommandAction* selected);
 void RegisterReportCommand(CLI::App& root, CommandAction* selected);

@@ -109,6 +109,8 @@ int Main(int argc, char** argv) {
   wv::cli::RegisterGenerateCommand(app, &action);
   wv::cli::RegisterParquetCommand(app, &action);
   wv::cli::RegisterRunCommand(app, &action);
+  wv::cli::RegisterShardCommand(app, &action);
+  wv::cli::RegisterMergeCommand(app, &action);
   wv::cli::RegisterCheckCommand(app, &action);
   wv::cli::RegisterQueryCommand(app, &action);
   wv::cli::RegisterReportCommand(app, &action);

@@ -117,6 +117,8 @@ struct RunSettings {
   parquet::Compression compression = parquet::Compression::kZstd;
   int threads = 1;
   std::vector<std::string> inputs;  // the --traces globs expanded
+  traces::DuplicateHistory* split_history = nullptr;
+  std::function<Status(const traces::TraceBatch&)> on_accepted;
 };
 
 // --run-id, checked, or a new id.
@@ -150,6 +152,11 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
                                   options.memory_limit_bytes));
   }
   settings.threads = EffectiveThreads(options.threads);
+  if (options.split_history != nullptr && (options.append || options.appendable)) {
+    return UsageError("run: a split of a distributed run cannot be --append or --appendable");
+  }
+  settings.split_history = options.split_history;
+  settings.on_accepted = options.on_accepted;
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
   io::ConfigureS3(options.s3);  // before the first s3:// path is looked at
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
@@ -210,6 +217,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   // an accepted row on disk and the per-row bookkeeping.
   const bool keep_state = keep_append_state && !store->StagingPath().empty();
   if (keep_state) ingest.history = state;
+  if (settings.split_history != nullptr) ingest.history = settings.split_history;
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;
@@ -223,6 +231,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
     built.rows_consumed += static_cast<int64_t>(chunk.input_rows);
     if (keep_state) state->Observe(chunk.accepted);
+    if (settings.on_accepted) WV_RETURN_IF_ERROR(settings.on_accepted(chunk.accepted));
     return builder.Consume(std::move(chunk));
   }));
   manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));

@@ -11,6 +11,8 @@
 #include "io/s3_connection.h"
 #include "parquet/schema.h"
 #include "run/manifest.h"
+#include "traces/duplicate_history.h"
+#include "traces/trace_batch.h"
 
 // `wordviews run` as a library call: read and validate the traces, build the
 // star schema, check it, write the manifest and publish the output folder
@@ -55,6 +57,14 @@ struct RunOptions {
   // RunPipeline makes them the process's (io::ConfigureS3) before it opens
   // anything. The client is created only if an s3:// path is used.
   io::S3Settings s3;
+  // ---- For an outside scheduler (src/dist): one split of a distributed run ----
+  // Rule 7 across the splits: asked about every accepted row before the run's
+  // own duplicate set, told every first occurrence (traces/duplicate_history.h).
+  // Null: none. Not with append/appendable (they bring their own).
+  traces::DuplicateHistory* split_history = nullptr;
+  // Called with each chunk's accepted rows (after rule 7), in input order,
+  // from the thread that consumes chunks. May be empty.
+  std::function<Status(const traces::TraceBatch&)> on_accepted;
 };
 
 // A snapshot of progress, delivered from the thread that consumes chunks.

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""The distributed run (spark/wordviews_spark.py) on the loopback Spark standalone cluster of the tests
+(tests/e2e/spark_cluster.py: a master and a worker, two one-core executors) against a single-machine
+`wordviews run` over the same input files, in the same invocation, alternating, each N times.
+
+    .venv/bin/python bench/dist_bench.py --wordviews build/bin/wordviews [-n 1] FILE...
+
+Prints per run: wall seconds; CPU seconds of the `run` process, or for the distributed run the CPU of the
+spark-submit process tree (driver JVM, driver Python, `merge`) plus that of the executors (the worker's
+reaped children, read from /proc before and after); the machine's load average at the start. Both outputs
+are compared table by table (row counts) and the distributed one is checked with `wordviews check`."""
+import argparse
+import json
+import os
+import pathlib
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+from spark_cluster import EXECUTORS, EXECUTOR_MEMORY, JAVA_OPTS, SparkCluster  # noqa: E402
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def reaped_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
+
+
+def timed(cmd, env=None):
+    load = os.getloadavg()[0]
+    c0, t0 = children_cpu(), time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall, cpu = time.monotonic() - t0, children_cpu() - c0
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[:3]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return wall, cpu, load, proc
+
+
+def rows(out):
+    return {k: v["rows"] for k, v in json.loads((out / "_manifest.json").read_text())["tables"].items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wordviews", required=True)
+    ap.add_argument("-n", type=int, default=1)
+    ap.add_argument("files", nargs="+")
+    args = ap.parse_args()
+    wv = os.path.abspath(args.wordviews)
+    files = [os.path.abspath(f) for f in args.files]
+    root = pathlib.Path(tempfile.mkdtemp(prefix="wv-dist-bench-"))
+    cluster = SparkCluster().start()
+    worker = next(p.pid for name, p in cluster.procs if name == "worker")
+    submit = os.path.join(cluster.home, "bin", "spark-submit")
+    try:
+        for i in range(args.n):
+            single = root / f"single{i}"
+            wall, cpu, load, _ = timed([wv, "run", "--traces", *files, "--out", str(single), "--quiet"])
+            print(f"run        #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s, load {load:.1f}", flush=True)
+            dist = root / f"dist{i}"
+            before = reaped_cpu(worker)
+            wall, cpu, load, proc = timed(
+                [submit, "--master", cluster.url, "--conf", "spark.executor.cores=1",
+                 "--conf", f"spark.cores.max={EXECUTORS}", "--conf", f"spark.executor.memory={EXECUTOR_MEMORY}",
+                 "--conf", f"spark.executor.extraJavaOptions={JAVA_OPTS}", "--driver-java-options", JAVA_OPTS,
+                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+                 "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                 "--files", wv, str(REPO / "spark" / "wordviews_spark.py"), "--traces", *files,
+                 "--out", str(dist), "--wordviews", os.path.basename(wv), "--driver-wordviews", wv],
+                env=cluster.env)
+            time.sleep(2)  # the worker reaps the application's executors after the driver ends
+            executors = reaped_cpu(worker) - before
+            summary = proc.stdout.strip().splitlines()[-1]
+            print(f"distributed #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s driver side + {executors:7.2f} "
+                  f"CPU-s executors, load {load:.1f}; {summary}", flush=True)
+            assert rows(single) == rows(dist), (rows(single), rows(dist))
+            subprocess.run([wv, "check", str(dist)], check=True, capture_output=True)
+            shutil.rmtree(single)
+            shutil.rmtree(dist)
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""wordviews on a Spark cluster (docs/DISTRIBUTED.md, issue 15).
+
+    spark-submit spark/wordviews_spark.py --traces IN... --out OUT [--wordviews BINARY]
+
+Spark is the scheduler, the shuffle and the retry machinery; the `wordviews`
+binary is the engine of every task:
+
+1. `wordviews merge --preflight` on the driver: OUT must be ours or absent
+   (and hold no input), before any task starts; then the work folder
+   `.wv-dist-<OUT>-<run id>` beside OUT, flocked while the driver lives (dead
+   drivers' work folders of the same OUT are removed);
+2. one `wordviews shard` task per split (one input file) on the executors:
+   each attempt writes only under its own new attempt folder in the work
+   folder (shared storage) and reports, as one JSON line, what it wrote with
+   sizes and CRC-32s;
+3. the splits' first-occurrence fingerprints shuffled by hash
+   (partitionBy): per fingerprint the first occurrence in input order wins;
+   every other split holding it gets it as a "loser" (a duplicate of that
+   first occurrence);
+4. `wordviews shard --losers` again for the splits that have losers (the
+   others are final after step 2);
+5. `wordviews merge` on the driver over the chosen attempts, in input order:
+   dimensions, checks over the whole, manifest, atomic publish.
+
+Only the driver chooses, per split and step, the first successful attempt it
+receives (collect() returns one result per partition: Spark keeps one
+successful attempt of each task, whatever retries and speculative copies ran)
+and verifies that attempt's files against its report before merging. The
+pure functions below (planning, dedup, losers, verification) are also used
+without Spark (tests/e2e/test_dist_primitives.py).
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+import zlib
+
+FINGERPRINT_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("reserved", "<u4"), ("line", "<i8")]
+LOSER_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("winner_split", "<i8"), ("winner_line", "<i8")]
+
+
+# ---- planning -----------------------------------------------------------------
+
+
+def list_inputs(patterns):
+    """The inputs in argument order, local globs expanded (sorted within a glob), as
+    absolute paths: a split's rows name their file as the whole run does. An s3://
+    URL is taken as one object, as given (globs and prefixes: not yet)."""
+    inputs = []
+    for p in patterns:
+        if p.startswith("s3://"):  # one object, read by the binary itself (no listing here yet)
+            inputs.append(p)
+            continue
+        matches = sorted(glob.glob(p)) if any(c in p for c in "*?[") else [p]
+        if not matches:
+            raise SystemExit(f"wordviews_spark: {p}: no input matches")
+        for m in matches:
+            if not os.path.isfile(m):
+                raise SystemExit(f"wordviews_spark: {m}: not a file")
+            inputs.append(os.path.abspath(m))
+    return inputs
+
+
+def plan_splits(inputs):
+    """One split per input file, in input order (split i = input i)."""
+    return [{"split": i, "input": path, "bytes": None if path.startswith("s3://") else os.path.getsize(path)}
+            for i, path in enumerate(inputs)]
+
+
+# ---- the binary ---------------------------------------------------------------
+
+
+def run_shard(binary, work, run_id, split, attempt, losers=None, extra=()):
+    """Runs one attempt of `wordviews shard` for `split`; returns its report
+    (dict) with the split index and the step, or raises on failure."""
+    step = "finish" if losers else "first"
+    attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
+    os.makedirs(os.path.dirname(attempt_dir), exist_ok=True)
+    cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
+    if losers:
+        cmd += ["--losers", losers]
+    cmd += list(extra)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit {proc.returncode}: {proc.stderr.strip()}")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report["split"] = split["split"]
+    report["step"] = step
+    return report
+
+
+def verify_attempt(report):
+    """Checks every file an attempt reported (size and CRC-32) before the
+    driver uses it; raises on a difference."""
+    for f in report["files"]:
+        path = os.path.join(report["attempt_dir"], f["path"])
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if len(data) != f["bytes"] or zlib.crc32(data) != f["crc32"]:
+            raise RuntimeError(f"{path}: differs from its attempt's report")
+
+
+def read_fingerprints(report):
+    """(hash, check, line) records of one split's first occurrences."""
+    import numpy as np
+
+    path = os.path.join(report["attempt_dir"], "fingerprints.bin")
+    return np.fromfile(path, dtype=FINGERPRINT_DTYPE)
+
+
+def fingerprint_blocks(buckets):
+    """A flatMap function: one split's fingerprints cut into `buckets` blocks by hash,
+    (bucket, (split, bytes of the block's records)). The shuffle moves blocks of packed
+    records, not one Python object per row (PySpark's per-record cost would dominate)."""
+
+    def blocks(report):
+        import numpy as np
+
+        a = read_fingerprints(report)
+        bucket = (a["hash"] % np.uint64(buckets)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        a, bucket = a[order], bucket[order]
+        bounds = np.searchsorted(bucket, np.arange(buckets + 1))
+        for b in range(buckets):
+            if bounds[b + 1] > bounds[b]:
+                yield b, (report["split"], a[bounds[b]:bounds[b + 1]].tobytes())
+
+    return blocks
+
+
+def losers_in_bucket(blocks):
+    """One bucket's blocks from every split -> (loser split, bytes of LOSER_DTYPE records):
+    per fingerprint (hash and check), the first occurrence in input order (split, then line)
+    wins; every other split holding it gets (hash, check, winner split, winner line)."""
+    import numpy as np
+
+    parts, splits = [], []
+    for split, data in blocks:
+        a = np.frombuffer(data, dtype=FINGERPRINT_DTYPE)
+        parts.append(a)
+        splits.append(np.full(len(a), split, dtype=np.int64))
+    if not parts:
+        return
+    a, s = np.concatenate(parts), np.concatenate(splits)
+    order = np.lexsort((a["line"], s, a["check"], a["hash"]))
+    a, s = a[order], s[order]
+    starts = np.ones(len(a), dtype=bool)
+    starts[1:] = (a["hash"][1:] != a["hash"][:-1]) | (a["check"][1:] != a["check"][:-1])
+    group_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    winner_split, winner_line = s[group_start], a["line"][group_start]
+    lose = ~starts & (s != winner_split)
+    for split in np.unique(s[lose]):
+        m = lose & (s == split)
+        out = np.empty(int(m.sum()), dtype=LOSER_DTYPE)
+        out["hash"], out["check"] = a["hash"][m], a["check"][m]
+        out["winner_split"], out["winner_line"] = winner_split[m], winner_line[m]
+        yield int(split), out.tobytes()
+
+
+def losers_by_split(pairs):
+    """(split, bytes) pairs -> {split: [(hash, check, winner split, winner line)]}."""
+    import numpy as np
+
+    out = {}
+    for split, data in pairs:
+        for r in np.frombuffer(data, dtype=LOSER_DTYPE):
+            out.setdefault(split, []).append(
+                (int(r["hash"]), int(r["check"]), int(r["winner_split"]), int(r["winner_line"])))
+    return out
+
+
+def dedup_locally(reports):
+    """The dedup without Spark, by the same functions as the Spark job (one bucket)."""
+    blocks = [block for r in reports for _, block in fingerprint_blocks(1)(r)]
+    return losers_by_split(losers_in_bucket(blocks))
+
+
+def write_losers(work, split, losers, splits):
+    """The losers.tsv of one split (the driver's file); returns its path."""
+    path = os.path.join(work, "losers", f"split-{split:05d}.tsv")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + f".tmp-{uuid.uuid4().hex}"
+    with open(tmp, "w") as fh:
+        for h, c, winner_split, line in sorted(losers):
+            fh.write(f"{h}\t{c}\t{line}\t{splits[winner_split]['input']}\n")
+    os.replace(tmp, path)
+    return path
+
+
+def choose_first(reports, count, required=None):
+    """The first successful report per split, in split order (of the splits
+    `required`, default all `count`)."""
+    chosen = {}
+    for r in reports:
+        chosen.setdefault(r["split"], r)
+    wanted = list(range(count)) if required is None else list(required)
+    missing = [i for i in wanted if i not in chosen]
+    if missing:
+        raise RuntimeError(f"no successful attempt for split(s) {missing}")
+    return [chosen[i] for i in wanted]
+
+
+def run_merge(binary, out, run_id, chosen, extra=()):
+    cmd = [binary, "merge", "--out", out, "--run-id", run_id]
+    for r in chosen:
+        cmd += ["--split", r["attempt_dir"]]
+    cmd += list(extra)
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def preflight(binary, out, inputs):
+    cmd = [binary, "merge", "--preflight", "--out", out]
+    for i in inputs:
+        cmd += ["--input", i]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def new_run_id():
+    import time
+
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-dist-" + uuid.uuid4().hex[:8]
+
+
+WORK_LOCK = ".lock"
+RUN_ID_RE = r"\d{8}T\d{6}Z-dist-[0-9a-f]{8}"
+
+
+def work_folder(out, run_id):
+    out = os.path.abspath(out)
+    return os.path.join(os.path.dirname(out), f".wv-dist-{os.path.basename(out)}-{run_id}")
+
+
+def create_work_folder(out, run_id):
+    """Creates the run's work folder and holds an exclusive flock on its lock file for as long as the
+    returned file stays open (the driver's lifetime: the kernel drops it when the driver dies)."""
+    import fcntl
+
+    work = work_folder(out, run_id)
+    os.makedirs(work)
+    lock = open(os.path.join(work, WORK_LOCK), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return work, lock
+
+
+def remove_stale_work_folders(out):
+    """Removes the work folders of earlier drivers of the same OUT that died (SIGKILL, a lost node):
+    exactly the names `.wv-dist-<OUT>-<run id>` beside OUT whose lock can be taken; a live driver's is
+    left alone, and nothing else is touched. Returns the folders removed."""
+    import fcntl
+    import re
+
+    out = os.path.abspath(out)
+    parent, pattern = os.path.dirname(out), re.compile(re.escape(f".wv-dist-{os.path.basename(out)}-") + RUN_ID_RE)
+    removed = []
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        if not pattern.fullmatch(name) or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        try:
+            with open(os.path.join(path, WORK_LOCK), "r") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(path)
+                removed.append(path)
+        except (BlockingIOError, FileNotFoundError):
+            continue  # held by a live driver, or not a work folder of ours
+    return removed
+
+
+# ---- Spark --------------------------------------------------------------------
+
+
+def executor_binary(name):
+    """The binary on an executor: shipped with --files (SparkFiles), or a path
+    present on the nodes."""
+    if os.path.isabs(name) and os.path.exists(name):
+        return name
+    from pyspark import SparkFiles
+
+    path = SparkFiles.get(os.path.basename(name))
+    if os.path.exists(path):
+        os.chmod(path, 0o755)
+        return path
+    found = shutil.which(name)
+    if found:
+        return found
+    raise RuntimeError(f"wordviews binary {name} not found on this executor")
+
+
+def shard_task(binary, work, run_id, losers_by_split=None):
+    """A mapPartitions function: runs one attempt per split of the partition
+    (attempt id: the stage, the task's attempt number and a random token,
+    so no two attempts share a folder)."""
+
+    def run(splits):
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        attempt = f"{ctx.stageId()}.{ctx.attemptNumber()}-{uuid.uuid4().hex[:8]}"
+        exe = executor_binary(binary)
+        for split in splits:
+            losers = losers_by_split.get(split["split"]) if losers_by_split else None
+            yield run_shard(exe, work, run_id, split, attempt, losers)
+
+    return run
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--traces", nargs="+", required=True, help="input files or globs, in order")
+    parser.add_argument("--out", required=True, help="output folder (shared storage)")
+    parser.add_argument("--wordviews", default="wordviews",
+                        help="the binary: a path on every node, or a name shipped with --files")
+    parser.add_argument("--driver-wordviews", default=None,
+                        help="the binary on the driver (default: --wordviews, or on PATH)")
+    parser.add_argument("--buckets", type=int, default=0,
+                        help="fingerprint shuffle partitions (default: the number of splits)")
+    parser.add_argument("--max-bad-ratio", type=float, default=0.05)
+    parser.add_argument("--keep-work", action="store_true", help="keep the work folder (debugging)")
+    return parser.parse_args(argv)
+
+
+def driver_binary(args):
+    found = args.driver_wordviews or (
+        args.wordviews if os.path.exists(args.wordviews) else shutil.which(args.wordviews))
+    if not found:
+        raise SystemExit("wordviews_spark: no wordviews binary on the driver (--driver-wordviews)")
+    return found
+
+
+def run_job(spark, args):
+    """The whole job on `spark` (a SparkSession); returns merge's exit code (0: published)."""
+    driver_bin = driver_binary(args)
+    inputs = list_inputs(args.traces)
+    pre = preflight(driver_bin, args.out, inputs)
+    if pre.returncode != 0:  # before any task: OUT is not ours, or holds an input
+        sys.stderr.write(pre.stderr)
+        return pre.returncode
+    sc = spark.sparkContext
+    sc.addPyFile(os.path.abspath(__file__))  # the executors unpickle this module's functions
+    for stale in remove_stale_work_folders(args.out):
+        sys.stderr.write(f"wordviews_spark: removed {stale}, the work folder of a driver that died\n")
+    run_id = new_run_id()
+    work, work_lock = create_work_folder(args.out, run_id)
+    splits = plan_splits(inputs)
+    n = len(splits)
+    import time
+
+    seconds, t0 = {}, time.monotonic()
+
+    def lap(name):
+        nonlocal t0
+        seconds[name] = round(time.monotonic() - t0, 2)
+        t0 = time.monotonic()
+
+    try:
+        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id)).collect()
+        first = choose_first(first, n)
+        lap("first_step")
+        buckets = args.buckets or n
+        # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
+        losers = losers_by_split(
+            sc.parallelize(first, n)
+            .flatMap(fingerprint_blocks(buckets))
+            .partitionBy(buckets, lambda bucket: bucket)
+            .mapPartitions(lambda kv: losers_in_bucket(block for _, block in kv))
+            .collect()
+        )
+        losers_files = {s: write_losers(work, s, l, splits) for s, l in losers.items()}
+        lap("dedup")
+        chosen = list(first)
+        if losers_files:
+            again = [splits[s] for s in sorted(losers_files)]
+            finished = (
+                sc.parallelize(again, len(again))
+                .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files))
+                .collect()
+            )
+            for r in choose_first(finished, n, required=sorted(losers_files)):
+                chosen[r["split"]] = r
+        lap("finishing_step")
+        for r in chosen:
+            verify_attempt(r)
+        lap("verify_reports")
+        merged = run_merge(driver_bin, args.out, run_id, chosen,
+                           ["--max-bad-ratio", str(args.max_bad_ratio)])
+        lap("merge")
+        sys.stdout.write(merged.stdout)
+        sys.stderr.write(merged.stderr)
+        print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
+                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds}))
+        return merged.returncode
+    finally:
+        if not args.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+        work_lock.close()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName("wordviews").getOrCreate()
+    try:
+        return run_job(spark, args)
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

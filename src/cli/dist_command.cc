@@ -1,0 +1,107 @@
+// `wordviews shard` and `wordviews merge`: the steps of a distributed run
+// (docs/DISTRIBUTED.md) that a scheduler (spark/wordviews_spark.py, a shell
+// loop) runs; `shard` prints its report as one JSON line on stdout.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "dist/merge.h"
+#include "dist/split_step.h"
+#include "fmt/core.h"
+#include "run/pipeline.h"
+
+namespace wv::cli {
+namespace {
+
+struct ShardFlags {
+  dist::SplitOptions split;
+  std::string memory_limit = "1G";
+};
+
+struct MergeFlags {
+  dist::MergeOptions merge;
+  bool preflight = false;
+  std::vector<std::string> inputs;  // --preflight only
+};
+
+Status Shard(ShardFlags flags) {
+  WV_ASSIGN_OR_RETURN(flags.split.memory_limit_bytes,
+                      run::ParseByteSize(flags.memory_limit, "--memory-limit"));
+  WV_ASSIGN_OR_RETURN(const dist::SplitReport report, dist::RunSplit(flags.split));
+  fmt::print("{}\n", dist::SplitReportJson(report));
+  return OkStatus();
+}
+
+Status Merge(const MergeFlags& flags) {
+  if (flags.preflight) {
+    WV_RETURN_IF_ERROR(
+        dist::CheckOutputLocation(flags.merge.out_dir, flags.inputs, flags.merge.wait_seconds));
+    fmt::print("merge --preflight: {} may be written\n", flags.merge.out_dir);
+    return OkStatus();
+  }
+  WV_ASSIGN_OR_RETURN(const run::RunSummary summary, dist::MergeSplits(flags.merge));
+  fmt::print("{}", run::FormatRunSummary(summary));
+  return OkStatus();
+}
+
+void AddReferenceFlags(CLI::App* sub, std::string* lexemes, std::string* languages) {
+  sub->add_option("--lexemes", *lexemes, "Lexeme tag reference (default: bundled)");
+  sub->add_option("--languages", *languages, "Language code reference (default: bundled)");
+}
+
+}  // namespace
+
+void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
+  auto flags = std::make_shared<ShardFlags>();
+  auto* sub = root.add_subcommand(
+      "shard",
+      "One split of a distributed run (one input file): validate it, write its fingerprints, "
+      "tables and dimension rows under a new attempt folder; print a JSON report");
+  sub->add_option("--input", flags->split.input,
+                  "The split's input file, named exactly as the whole run names it")
+      ->required();
+  sub->add_option("--attempt-dir", flags->split.attempt_dir,
+                  "Folder to create for this attempt (must not exist)")
+      ->required();
+  sub->add_option("--losers", flags->split.losers_path,
+                  "TSV of this split's cross-split duplicates (hash, check, line, path of the "
+                  "first occurrence), from the scheduler's dedup; omit for the first step");
+  sub->add_option("--run-id", flags->split.run_id, "The distributed run's id")->required();
+  sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
+  sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
+      ->check(CLI::Range(1, 1024));
+  sub->add_option("--memory-limit", flags->memory_limit, "As for run (default 1G)");
+  AddReferenceFlags(sub, &flags->split.lexemes_path, &flags->split.languages_path);
+  sub->callback([=] { *selected = [=] { return Shard(*flags); }; });
+}
+
+void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
+  auto flags = std::make_shared<MergeFlags>();
+  auto* sub = root.add_subcommand(
+      "merge",
+      "Last step of a distributed run: build the dimensions from the splits' chosen attempts, "
+      "check the whole, write the manifest and publish OUT atomically as run does");
+  sub->add_option("--out", flags->merge.out_dir, "Output folder")->required();
+  sub->add_option("--split", flags->merge.splits,
+                  "The chosen attempt folder of each split, in input order (repeat)");
+  sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");
+  sub->add_option("--compression", flags->merge.compression, "zstd | snappy | none");
+  sub->add_option("--max-bad-ratio", flags->merge.max_bad_ratio,
+                  "Fail when more than this share of all rows is rejected (default 0.05)");
+  sub->add_option("--wait", flags->merge.wait_seconds,
+                  "Seconds to wait for another writer of OUT (default 0)");
+  sub->add_flag("--preflight", flags->preflight,
+                "Only check that OUT may be written (ours or absent, holds no --input), then exit");
+  sub->add_option("--input", flags->inputs, "With --preflight: the run's inputs (repeat)");
+  AddReferenceFlags(sub, &flags->merge.lexemes_path, &flags->merge.languages_path);
+  sub->callback([=] {
+    *selected = [=] {
+      MergeFlags f = *flags;
+      f.merge.arguments = {"merge", "--out", f.merge.out_dir};
+      return Merge(f);
+    };
+  });
+}
+
+}  // namespace wv::cli

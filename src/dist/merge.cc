@@ -1,0 +1,283 @@
+#include "dist/merge.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <set>
+
+#include "core/civil_time.h"
+#include "dist/split_files.h"
+#include "fmt/core.h"
+#include "io/output_store.h"
+#include "model/dimensions.h"
+#include "model/star_schema.h"
+#include "model/table_files.h"
+#include "quality/checks.h"
+#include "run/manifest.h"
+#include "run/output_listing.h"
+#include "run/published_output.h"
+#include "run/verify.h"
+#include "traces/references.h"
+
+namespace wv::dist {
+namespace {
+
+using run::FileRecord;
+using run::Manifest;
+using run::TableRecord;
+
+constexpr size_t kRowsPerBatch = 64 * 1024;
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+struct OpenedSplit {
+  std::string dir;
+  std::unique_ptr<run::PublishedOutput> out;
+};
+
+StatusOr<std::vector<OpenedSplit>> OpenSplits(const MergeOptions& options) {
+  std::vector<OpenedSplit> splits;
+  for (const std::string& dir : options.splits) {
+    OpenedSplit s{dir, nullptr};
+    WV_ASSIGN_OR_RETURN(s.out,
+                        run::PublishedOutput::Open(dir + "/" + std::string(kSplitOutputName)));
+    const Manifest* m = s.out->manifest();
+    if (m == nullptr) return s.out->manifest_status();
+    if (m->run_id != options.run_id || m->inputs.size() != 1) {
+      return InputError(
+          fmt::format("merge: {} is not a split of run {} (its run id is {}, with {} input(s))",
+                      dir, options.run_id, m->run_id, m->inputs.size()));
+    }
+    splits.push_back(std::move(s));
+  }
+  if (splits.empty()) return UsageError("merge: at least one --split is required");
+  return splits;
+}
+
+// split 3's "fact_wordviews/date=D/part-00000.parquet" ->
+// "fact_wordviews/date=D/part-s00003-00000.parquet".
+std::string SplitFileName(std::string_view path, size_t split) {
+  const size_t slash = path.rfind('/');
+  std::string_view name = path.substr(slash + 1);
+  if (name.starts_with("part-")) name.remove_prefix(5);
+  return fmt::format("{}/part-s{:05}-{}", path.substr(0, slash), split, name);
+}
+
+// Links the fact and quarantine files of every split into the store. Files
+// without rows are kept only when the whole table has none (one of them).
+Status LinkSplitTables(const std::vector<OpenedSplit>& splits, io::OutputStore* store,
+                       TableRecord* fact, TableRecord* quarantine) {
+  for (TableRecord* table : {fact, quarantine}) {
+    int64_t total = 0;
+    for (const OpenedSplit& s : splits) {
+      const TableRecord* t = s.out->manifest()->FindTable(table->name);
+      if (t != nullptr) total += t->rows;
+    }
+    for (size_t i = 0; i < splits.size(); ++i) {
+      const TableRecord* t = splits[i].out->manifest()->FindTable(table->name);
+      if (t == nullptr) continue;
+      for (const FileRecord& f : t->files) {
+        if (f.rows == 0 && (total > 0 || !table->files.empty())) continue;
+        const std::string problem = run::ListedPathProblem(table->name, f.path);
+        if (!problem.empty()) {
+          return InputError(
+              fmt::format("merge: {} lists '{}', which {}", splits[i].dir, f.path, problem));
+        }
+        WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, splits[i].out->OpenFile(f.path));
+        FileRecord linked = f;
+        linked.path = SplitFileName(f.path, i);
+        WV_RETURN_IF_ERROR(store->LinkFile(fd.get(), linked.path));
+        table->rows += f.rows;
+        table->files.push_back(std::move(linked));
+      }
+    }
+    std::sort(table->files.begin(), table->files.end(),
+              [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  }
+  return OkStatus();
+}
+
+// The four dimensions from the splits' dims.bin, in input order, written
+// into the store; their file records go to *ledger.
+StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedSplit>& splits,
+                                                       const traces::References& refs,
+                                                       const parquet::WriterOptions& writer,
+                                                       io::OutputStore* store,
+                                                       model::FileLedger* ledger) {
+  model::DimensionBuilder builder;
+  for (const OpenedSplit& s : splits) {
+    WV_RETURN_IF_ERROR(ReadDimensionRows(s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
+                                         [&builder](const traces::TraceBatch& b) {
+                                           builder.Add(b);
+                                           return OkStatus();
+                                         }));
+  }
+  model::AccumulatedDimensions dims = std::move(builder).Finish();
+  const auto write = [&](std::string_view table, const model::TableData& data) {
+    return model::WriteTableFile(*store, fmt::format("{}/part-00000.parquet", table),
+                                 model::Table(table).schema(), writer, data.columns, data.rows,
+                                 ledger);
+  };
+  WV_RETURN_IF_ERROR(write(model::kUsersTable, dims.BuildUsers().table));
+  WV_RETURN_IF_ERROR(write(model::kTimesTable, dims.BuildTimes().table));
+  WV_RETURN_IF_ERROR(write(model::kLangsTable, dims.BuildLangs(refs).table));
+  WV_RETURN_IF_ERROR(write(model::kWordsTable, dims.BuildWords(refs).table));
+  return dims;
+}
+
+// The manifest's header and totals from the splits' manifests.
+Manifest StartManifest(const MergeOptions& options, const std::vector<OpenedSplit>& splits) {
+  Manifest m;
+  m.run_id = options.run_id;
+  m.program_version = WV_VERSION;
+  m.created_at = IsoDateTimeString(NowEpochSeconds());
+  m.arguments = options.arguments;
+  m.options = {{"compression", options.compression},
+               {"threads", "distributed"},
+               {"max_bad_ratio", fmt::format("{}", options.max_bad_ratio)},
+               {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
+               {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path},
+               {"splits", std::to_string(splits.size())}};
+  for (const OpenedSplit& s : splits) {
+    const Manifest& sm = *s.out->manifest();
+    m.inputs.insert(m.inputs.end(), sm.inputs.begin(), sm.inputs.end());
+    m.input_rows += sm.input_rows;
+    m.accepted_rows += sm.accepted_rows;
+    m.rejected_rows += sm.rejected_rows;
+    m.blank_lines += sm.blank_lines;
+    for (const auto& [reason, n] : sm.rejected_by_reason) m.rejected_by_reason[reason] += n;
+  }
+  m.batches.push_back(run::BatchRecord{m.run_id, m.created_at, m.inputs, m.input_rows,
+                                       m.accepted_rows, m.rejected_rows});
+  return m;
+}
+
+// The checks of the whole staged output, recomputed from its files (the two
+// the files cannot give back from the dimension build), as `run --append`
+// checks the version it staged.
+Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensions& dims,
+                   Manifest* m) {
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> staged,
+                      run::PublishedOutput::OpenUnpublished(store.StagingPath()));
+  const model::WordsAccumulator::Conflicts& c = dims.words.conflicts();
+  m->checks = {
+      quality::MakeCheck("anomaly.lexeme_id_with_several_strings", true,
+                         c.lexemes_with_several_strings, 0, ""),
+      quality::MakeCheck("anomaly.rows_with_conflicting_lexeme", true,
+                         c.rows_with_conflicting_lexeme, 0, ""),
+  };
+  const run::VerifyReport report = run::VerifyOutput(*staged, *m);
+  // A failed quality check is the gate's business (QualityGate); any other
+  // failure means the staged files are not what was written.
+  std::set<std::string> quality_checks;
+  for (const quality::CheckResult& r : report.recomputed) quality_checks.insert(r.name);
+  std::string failed;
+  for (const quality::CheckResult& r : report.checks) {
+    if (r.passed || r.severity != quality::Severity::kError || r.name.starts_with("stored:") ||
+        quality_checks.contains(r.name)) {
+      continue;
+    }
+    failed += fmt::format("\n  {}: {}", r.name, r.detail);
+  }
+  if (!failed.empty() || report.recomputed.empty()) {
+    return InternalError(fmt::format(
+        "merge: the output staged for {} does not verify; nothing was published:{}",
+        store.location(), failed.empty() ? " its checks could not be recomputed" : failed));
+  }
+  m->checks = report.recomputed;
+  return OkStatus();
+}
+
+Status QualityGate(const Manifest& m, const std::string& out_dir) {
+  if (quality::AllErrorChecksPassed(m.checks)) return OkStatus();
+  std::string failed;
+  for (const quality::CheckResult& c : m.checks) {
+    if (c.severity == quality::Severity::kError && !c.passed) {
+      failed += fmt::format("\n  {}: {}", c.name, c.detail);
+    }
+  }
+  return QualityGateError(
+      fmt::format("merge failed its quality gate; nothing was published ({} was left as it was).{}",
+                  out_dir, failed));
+}
+
+}  // namespace
+
+Status CheckOutputLocation(const std::string& out_dir, const std::vector<std::string>& inputs,
+                           double wait_seconds) {
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<io::OutputStore> store,
+      io::OpenOutputStore(out_dir, run::RunOutputStoreOptions(inputs, wait_seconds, "preflight",
+                                                              /*grace_seconds=*/900)));
+  return OkStatus();
+}
+
+StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (options.out_dir.empty()) return UsageError("merge: --out is required");
+  if (options.run_id.empty()) return UsageError("merge: --run-id is required");
+  if (options.out_dir.starts_with("s3://")) {
+    return UsageError("merge: s3:// outputs are not supported yet (a local or shared --out)");
+  }
+  WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
+                      run::ParseCompressionName(options.compression));
+  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
+  Manifest m = StartManifest(options, splits);
+  std::vector<std::string> inputs;
+  for (const run::InputFileRecord& in : m.inputs) inputs.push_back(in.path);
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<io::OutputStore> store,
+      io::OpenOutputStore(options.out_dir, run::RunOutputStoreOptions(inputs, options.wait_seconds,
+                                                                      options.run_id, 900)));
+  WV_ASSIGN_OR_RETURN(const traces::References refs,
+                      traces::LoadReferences(options.lexemes_path, options.languages_path));
+
+  parquet::WriterOptions writer;
+  writer.compression = compression;
+  model::FileLedger ledger;
+  WV_ASSIGN_OR_RETURN(const model::AccumulatedDimensions dims,
+                      BuildDimensions(splits, refs, writer, store.get(), &ledger));
+  TableRecord fact{std::string(model::kFactTable), 0, {}};
+  TableRecord quarantine{std::string(model::kQuarantineTable), 0, {}};
+  WV_RETURN_IF_ERROR(LinkSplitTables(splits, store.get(), &fact, &quarantine));
+  std::vector<FileRecord> dimension_files = ledger.Files();
+  for (std::string_view name : model::kAllTables) {
+    if (name == model::kFactTable) {
+      m.tables.push_back(fact);
+    } else if (name == model::kQuarantineTable) {
+      m.tables.push_back(quarantine);
+    } else {
+      TableRecord t{std::string(name), 0, {}};
+      for (const FileRecord& f : dimension_files) {
+        if (f.path.starts_with(std::string(name) + "/")) {
+          t.rows += f.rows;
+          t.files.push_back(f);
+        }
+      }
+      m.tables.push_back(std::move(t));
+    }
+  }
+  WV_RETURN_IF_ERROR(CheckStaged(*store, dims, &m));
+  WV_RETURN_IF_ERROR(QualityGate(m, options.out_dir));
+  m.stage_seconds.emplace_back("merge", SecondsSince(start));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  m.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // the merge's own
+  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(run::kManifestName)));
+  WV_RETURN_IF_ERROR(sink->Append(run::ManifestToJson(m)));
+  WV_RETURN_IF_ERROR(sink->Close());
+  WV_RETURN_IF_ERROR(store->Commit());
+
+  run::RunSummary summary;
+  summary.manifest = std::move(m);
+  summary.seconds = SecondsSince(start);
+  summary.out_dir = store->location();
+  summary.commit_note = store->CommitNote();
+  return summary;
+}
+
+}  // namespace wv::dist

@@ -1,0 +1,51 @@
+#ifndef WV_DIST_MERGE_H_
+#define WV_DIST_MERGE_H_
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "run/pipeline.h"
+
+// `wordviews merge`: the last step of a distributed run (docs/DISTRIBUTED.md),
+// on the driver. From the chosen attempt of every split, in input order, it
+// stages OUT as one `run` over all the inputs would: the splits' fact and
+// quarantine files (hard-linked, renamed part-s<split>-...), the four
+// dimensions built from the splits' dims.bin with the run's own builder
+// (model::DimensionBuilder, fed in input order), the quality checks
+// recomputed over the whole staged output (run::VerifyOutput, as
+// `run --append` does), the quality gate, the manifest last; then publishes
+// with the output store exactly as `run` does (ownership checks, writer
+// lock, refusal of a folder that is not ours, atomic exchange).
+//
+// Thread-safety: MergeSplits may be called from any thread.
+namespace wv::dist {
+
+struct MergeOptions {
+  std::string out_dir;
+  // The chosen attempt folder of every split (dist/split_step.h), in input
+  // order: split i is input i of the run.
+  std::vector<std::string> splits;
+  std::string run_id;  // the id the splits were run with
+  std::string compression = "zstd";
+  double max_bad_ratio = 0.05;
+  double wait_seconds = 0;
+  std::string lexemes_path, languages_path;
+  std::vector<std::string> arguments;  // for the manifest
+};
+
+// Errors: UsageError, InputError (a split folder that is not a split's
+// output, or a split run with another run id), QualityGateError, OutputError
+// (OUT cannot be written, is not ours, or another writer holds it). On any
+// error OUT is as it was.
+StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options);
+
+// Opens OUT's output store as `run` would (refusing a location that is not
+// ours or that holds one of `inputs`) and lets it go: what a scheduler calls
+// before it starts any task.
+Status CheckOutputLocation(const std::string& out_dir, const std::vector<std::string>& inputs,
+                           double wait_seconds);
+
+}  // namespace wv::dist
+
+#endif  // WV_DIST_MERGE_H_

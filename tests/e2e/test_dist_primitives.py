@@ -1,0 +1,163 @@
+"""The distributed run's primitives without Spark: a scheduler in a Python loop (the driver's own
+pure functions) runs `wordviews shard` per split, the dedup of the fingerprints, `shard --losers` for
+the splits that need it, and `wordviews merge`; the output must equal a single `wordviews run` over
+the same inputs value by value (DuckDB), pass `wordviews check`, and not depend on a repeated attempt
+of a split. Refusals: OUT not ours, an attempt folder reused, a split of another run."""
+import os
+import shutil
+
+import pytest
+
+from conftest import manifest
+from dist_support import assert_same_output, make_inputs, table_rows, wordviews_spark as ws
+
+
+def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=(), shard_flags=()):
+    """The shell-loop scheduler; with repeat_split, that split's first step runs twice (a retry or
+    a speculative copy) and the second attempt's report comes first."""
+    splits = ws.plan_splits(inputs)
+    reports = []
+    for s in splits:
+        reports.append(ws.run_shard(wv_bin, work, run_id, s, "0", extra=shard_flags))
+        if s["split"] == repeat_split:
+            reports.insert(len(reports) - 1, ws.run_shard(wv_bin, work, run_id, s, "1"))
+    first = ws.choose_first(reports, len(splits))
+    losers = ws.dedup_locally(first)
+    chosen = list(first)
+    for split, loser in losers.items():
+        path = ws.write_losers(work, split, loser, splits)
+        chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path, extra=shard_flags)
+    for r in chosen:
+        ws.verify_attempt(r)
+    return ws.run_merge(wv_bin, str(out), run_id, chosen, merge_flags), losers, chosen
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory, run_wv):
+    root = tmp_path_factory.mktemp("dist-loop")
+    inputs = make_inputs(run_wv, root)
+    single = root / "single"
+    run_wv("run", "--traces", *inputs, "--out", single, "--quiet")
+    return root, inputs, single
+
+
+def test_loop_scheduler_equals_one_run(case, wv_bin, run_wv):
+    root, inputs, single = case
+    out, work = root / "dist", root / "work"
+    merged, losers, _ = schedule(wv_bin, inputs, out, work)
+    assert merged.returncode == 0, merged.stderr
+    # Cross-split duplicates in both directions: split 1 repeats split 0 (split 1 loses) and split 3
+    # (split 3 loses).
+    assert set(losers) == {1, 3}
+    assert_same_output(single, out)
+    run_wv("check", out)
+    dups = [r for r in table_rows(out, "quarantine") if "duplicate of line" in str(r)]
+    assert any(inputs[3] in str(r) for r in dups) and any(inputs[0] in str(r) for r in dups)
+
+
+def test_repeated_attempt_changes_nothing(case, wv_bin):
+    root, inputs, single = case
+    out, work = root / "dist-retry", root / "work-retry"
+    merged, _, chosen = schedule(wv_bin, inputs, out, work, repeat_split=2)
+    assert merged.returncode == 0, merged.stderr
+    assert chosen[2]["attempt_dir"].endswith("attempt-1")  # the first report received was chosen
+    assert_same_output(single, out)
+
+
+def test_splits_that_spill(tmp_path, wv_bin, run_wv):
+    """Shards whose duplicate detection spills to disk (--memory-limit 1M: about 14k rows in memory)
+    give the same output: the cross-split history is asked on the spilled path too."""
+    inputs = make_inputs(run_wv, tmp_path, rows=(30000, 2000, 20000))
+    single, out, work = tmp_path / "single", tmp_path / "dist", tmp_path / "work"
+    run_wv("run", "--traces", *inputs, "--out", single, "--quiet")
+    merged, losers, chosen = schedule(wv_bin, inputs, out, work, "r-spill", shard_flags=["--memory-limit", "1M"])
+    assert merged.returncode == 0, merged.stderr
+    assert set(losers) == {1, 3}
+    assert chosen[0]["spilled"] and chosen[3]["spilled"]
+    assert_same_output(single, out)
+
+
+def test_refusals(case, wv_bin, run_wv):
+    root, inputs, _ = case
+    work = root / "work-refuse"
+    split = ws.plan_splits(inputs)[0]
+    ws.run_shard(wv_bin, work, "r-x", split, "0")
+    with pytest.raises(RuntimeError, match="exit 5"):  # an attempt never writes where another did
+        ws.run_shard(wv_bin, work, "r-x", split, "0")
+    # A folder that is not ours is refused before anything is written, by the preflight and by merge.
+    foreign = root / "foreign"
+    foreign.mkdir()
+    (foreign / "precious.txt").write_text("keep me")
+    pre = ws.preflight(wv_bin, str(foreign), inputs)
+    assert pre.returncode == 5, pre.stderr
+    reports = [ws.run_shard(wv_bin, work, "r-x", s, "0") for s in ws.plan_splits(inputs)[1:]]
+    chosen = [{"attempt_dir": str(work / "first" / "split-00000" / "attempt-0")}] + reports
+    merged = ws.run_merge(wv_bin, str(foreign), "r-x", chosen)
+    assert merged.returncode == 5, merged.stderr
+    assert sorted(os.listdir(foreign)) == ["precious.txt"]
+    # A split of another run id is not merged.
+    merged = ws.run_merge(wv_bin, str(root / "other"), "r-other", chosen)
+    assert merged.returncode == 3 and "not a split of run" in merged.stderr
+    assert not (root / "other").exists()
+
+
+def test_quality_gate_over_the_whole(case, wv_bin):
+    root, inputs, single = case
+    out, work = root / "dist-gate", root / "work-gate"
+    m = manifest(single)
+    # The gate's share leaves duplicates out (docs/PIPELINE.md); half of the whole run's share fails
+    # it, though no single split need exceed it.
+    share = (m["rows"]["rejected"] - m["rejected_by_reason"]["duplicate"]) / m["rows"]["input"]
+    merged, _, _ = schedule(wv_bin, inputs, out, work, "r-g", merge_flags=["--max-bad-ratio", f"{share / 2}"])
+    assert merged.returncode == 4, merged.stderr
+    assert "rejected_share" in merged.stderr
+    assert not out.exists()
+    shutil.rmtree(work)
+
+
+def test_s3_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
+    """The inputs as objects on the test S3 server (uploaded with boto3), the output local: the loop
+    scheduler's output equals a single run over the same s3:// inputs."""
+    root, inputs, _ = case
+    urls = []
+    for path in inputs:
+        key = f"in/{os.path.basename(path)}"
+        s3.upload_file(path, s3_bucket, key)
+        urls.append(f"s3://{s3_bucket}/{key}")
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    single, out, work = root / "single-s3", root / "dist-s3", root / "work-s3"
+    proc = run_wv("run", "--traces", *urls, "--out", single, "--quiet", env=dict(os.environ))
+    assert proc.returncode == 0
+    merged, losers, _ = schedule(wv_bin, urls, out, work, "r-s3")
+    assert merged.returncode == 0, merged.stderr
+    assert set(losers) == {1, 3}
+    assert_same_output(single, out)
+    assert all(i["path"].startswith("s3://") for i in manifest(out)["inputs"])
+
+
+def test_stale_work_folders(tmp_path):
+    """A dead driver's work folder (its lock free) is removed by the next driver of the same OUT; a
+    live driver's (lock held), a folder without our lock file, and names not of our exact shape stay."""
+    out = tmp_path / "out"
+    dead = tmp_path / ".wv-dist-out-20200101T000000Z-dist-0123abcd"
+    (dead / "first" / "split-00000").mkdir(parents=True)
+    (dead / ".lock").write_text("")
+    (dead / "first" / "split-00000" / "x").write_text("left by a killed driver")
+    live, lock = ws.create_work_folder(str(out), "20200101T000001Z-dist-4567abcd")
+    unlocked = tmp_path / ".wv-dist-out-20200101T000002Z-dist-89abcdef"
+    unlocked.mkdir()
+    (unlocked / "data").write_text("no lock file: not known to be ours")
+    other_shape = tmp_path / ".wv-dist-out-keep"
+    other_shape.mkdir()
+    (other_shape / ".lock").write_text("")
+    other_out = tmp_path / ".wv-dist-outer-20200101T000000Z-dist-0123abcd"  # another OUT's
+    other_out.mkdir()
+    (other_out / ".lock").write_text("")
+    try:
+        assert ws.remove_stale_work_folders(str(out)) == [str(dead)]
+        assert not dead.exists()
+        assert os.path.isdir(live) and unlocked.is_dir() and other_shape.is_dir() and other_out.is_dir()
+    finally:
+        lock.close()
+    assert ws.remove_stale_work_folders(str(out)) == [live]
