@@ -330,13 +330,15 @@ class S3OutputStore final : public OutputStore {
     std::set<std::string> current;
     {
       MutexLock lock(&mu_);
-      for (const auto& upload : uploads_) {
-        current.insert(upload->key());
-        const std::string relative = upload->key().substr(ListPrefix().size());
+      std::vector<std::string> keys;
+      for (const auto& upload : uploads_) keys.push_back(upload->key());
+      for (const auto& [key, bytes] : kept_) keys.push_back(key);
+      for (const std::string& key : keys) {
+        current.insert(key);
+        const std::string relative = key.substr(ListPrefix().size());
         current.insert(
             KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')), options_.version)));
       }
-      for (const auto& [key, bytes] : kept_) current.insert(key);
     }
     CleanupRule rule;
     rule.current = &current;
