@@ -128,8 +128,10 @@ class S3OutputStore final : public OutputStore {
   Status KeepPublished(std::string_view published_name, uint64_t bytes) override {
     const std::string key = KeyOf(published_name);
     if (seen_.keys.count(key) == 0) {
-      return InternalError(fmt::format(
-          "{}: '{}' is not an object of the version being replaced", url_, published_name));
+      return OutputError(fmt::format(
+          "{}: '{}' is not an object of the version this run started from (another run may have "
+          "published meanwhile); nothing of this run was published",
+          url_, published_name));
     }
     MutexLock lock(&mu_);
     kept_[key] = bytes;

@@ -231,8 +231,8 @@ std::string StatePathProblem(std::string_view path) {
   if (parts.front() != kStateFolder)
     return fmt::format("is not inside the folder {}/", kStateFolder);
   if (parts.size() == 2 && (IsStateFileName(parts[1], "courses", ".tsv") ||
-                             IsStateFileName(parts[1], "lexemes_with_several_strings", ".tsv") ||
-                             IsStateFileName(parts[1], "recount", ".json"))) {
+                            IsStateFileName(parts[1], "lexemes_with_several_strings", ".tsv") ||
+                            IsStateFileName(parts[1], "recount", ".json"))) {
     return "";
   }
   if (parts.size() == 4 && parts[1] == "dedup" && parts[2] != kEmptyFactPartition &&

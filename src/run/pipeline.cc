@@ -28,8 +28,8 @@
 #include "run/s3_append.h"
 #include "run/spill_folder.h"
 #include "run/verify.h"
-#include "traces/ingest.h"
 #include "s3/location.h"
+#include "traces/ingest.h"
 #include "traces/references.h"
 
 namespace wv::run {
@@ -205,8 +205,8 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
   // The append state is kept for outputs made and grown with --append (an S3
-  // one is staged locally: run/s3_append.h). A plain run keeps none: it would cost every run ~24 bytes
-  // an accepted row on disk and the per-row bookkeeping.
+  // one is staged locally: run/s3_append.h). A plain run keeps none: it would cost every run ~24
+  // bytes an accepted row on disk and the per-row bookkeeping.
   const bool keep_state = keep_append_state && !store->StagingPath().empty();
   if (keep_state) ingest.history = state;
   ingest.progress = [&](const traces::IngestProgress& p) {

@@ -90,9 +90,9 @@ Status Unversion(const std::string& url, const std::string& copy, const std::str
   WV_RETURN_IF_ERROR(MakeParents(local, *name));
   const std::string from = copy + "/" + f->path, to = local + "/" + *name;
   if (::rename(from.c_str(), to.c_str()) != 0) {
-    return InputError(fmt::format(
-        "{}: the listed object '{}' could not be read ({}); see `wordviews check {}`", url, f->path,
-        std::strerror(errno), url));
+    return InputError(
+        fmt::format("{}: the listed object '{}' could not be read ({}); see `wordviews check {}`",
+                    url, f->path, std::strerror(errno), url));
   }
   (*previous)[*name] = PreviousObject{f->path, f->bytes, f->crc32};
   f->path = *name;
@@ -154,8 +154,8 @@ Status UploadFile(const std::string& local, const FileRecord& f, io::OutputStore
   }
   WV_RETURN_IF_ERROR(sink->Close());
   if (sent != f.bytes) {
-    return InternalError(fmt::format("staged {}: {} bytes, the manifest lists {}", path, sent,
-                                     f.bytes));
+    return InternalError(
+        fmt::format("staged {}: {} bytes, the manifest lists {}", path, sent, f.bytes));
   }
   return OkStatus();
 }
@@ -199,7 +199,8 @@ StatusOr<Manifest> PublishNewVersion(const std::string& local, const PreviousObj
 
 // `text` with the work folder's path replaced by the output's URL.
 std::string Localize(std::string text, const std::string& local, const std::string& url) {
-  for (size_t at; (at = text.find(local)) != std::string::npos;) text.replace(at, local.size(), url);
+  for (size_t at; (at = text.find(local)) != std::string::npos;)
+    text.replace(at, local.size(), url);
   return text;
 }
 
@@ -217,10 +218,10 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
                                           RunOutputStoreOptions(inputs, options.wait_seconds,
                                                                 run_id, options.s3_grace_seconds)));
   WV_ASSIGN_OR_RETURN(const std::shared_ptr<s3::S3Client> client, io::SharedS3Client());
-  WV_ASSIGN_OR_RETURN(const std::unique_ptr<SpillFolder> work,
-                      SpillFolder::Create(options.tmp_dir.empty()
-                                              ? DefaultSpillParent(options.out_dir)
-                                              : options.tmp_dir));
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<SpillFolder> work,
+      SpillFolder::Create(options.tmp_dir.empty() ? DefaultSpillParent(options.out_dir)
+                                                  : options.tmp_dir));
   const std::string local = work->path() + "/out";
   PreviousObjects previous;
   if (options.append) {
