@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -208,6 +209,7 @@ std::string Localize(std::string text, const std::string& local, const std::stri
 
 StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<std::string>& inputs,
                                  const std::string& run_id, const RunObserver& observer) {
+  const auto start = std::chrono::steady_clock::now();
   std::string url_text = options.out_dir;
   while (url_text.size() > 5 && url_text.back() == '/') url_text.pop_back();
   WV_ASSIGN_OR_RETURN(const s3::ObjectUrl url, s3::ParseS3Url(url_text));
@@ -255,6 +257,7 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
   summary.commit_note = fmt::format("{} object(s) of earlier batches kept as they are; {}", kept,
                                     store->CommitNote());
   summary.s3 = io::SharedS3Counters();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
 
