@@ -127,7 +127,8 @@ def test_s3_appends_equal_local_appends_and_one_run(wv_bin, s3, s3_bucket, s3_en
             for k in list_keys(s3, s3_bucket)} == before
 
 
-def test_a_plain_s3_output_is_refused_untouched(wv_bin, s3, s3_bucket, s3_env, batches):
+def test_a_plain_s3_output_is_refused_untouched_and_appendable_rebuilds_it(wv_bin, s3, s3_bucket,
+                                                                           s3_env, batches, tmp_path):
     url = f"s3://{s3_bucket}/out"
     assert wordviews(wv_bin, s3_env, "run", "--traces", batches[0], "--out", url,
                      "--quiet").returncode == 0
@@ -137,6 +138,14 @@ def test_a_plain_s3_output_is_refused_untouched(wv_bin, s3, s3_bucket, s3_env, b
     assert "--appendable" in proc.stderr and ".wv-spill" not in proc.stderr
     assert set(list_keys(s3, s3_bucket)) == before
     assert open_uploads(s3, s3_bucket) == []
+    # The rebuild the message names: a plain run over the first batch that keeps the state.
+    rebuilt = wordviews(wv_bin, s3_env, "run", "--traces", batches[0], "--out", url, "--appendable",
+                        "--quiet")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert append(wv_bin, s3_env, batches[1], url).returncode == 0
+    one = tmp_path / "one"
+    subprocess.run([wv_bin, "run", "--traces", *batches[:2], "--out", one, "--quiet"], check=True)
+    assert_same_tables(one, download(s3, s3_bucket, tmp_path / "copy"))
 
 
 @pytest.mark.parametrize("how", ["manifest write fails", "killed before the commit"])
