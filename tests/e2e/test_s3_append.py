@@ -148,7 +148,8 @@ def test_a_plain_s3_output_is_refused_untouched_and_appendable_rebuilds_it(wv_bi
     assert_same_tables(one, download(s3, s3_bucket, tmp_path / "copy"))
 
 
-@pytest.mark.parametrize("how", ["manifest write fails", "killed before the commit"])
+@pytest.mark.parametrize("how", ["manifest write fails", "killed before the commit",
+                                 "terminated while uploading"])
 def test_a_failed_append_leaves_the_previous_version(how, wv_bin, s3_server, s3, s3_bucket, s3_env,
                                                      s3_proxy, batches, tmp_path):
     url, local = f"s3://{s3_bucket}/out", tmp_path / "local"
@@ -156,8 +157,11 @@ def test_a_failed_append_leaves_the_previous_version(how, wv_bin, s3_server, s3,
         assert append(wv_bin, s3_env, b, url).returncode == 0
         subprocess.run([wv_bin, "run", "--traces", b, "--out", local, "--append", "--quiet"],
                        check=True)
-    before = s3_manifest(s3, s3_bucket)
+    before, keys_before = s3_manifest(s3, s3_bucket), set(list_keys(s3, s3_bucket))
     env = s3_server.wordviews_env(endpoint=s3_proxy.endpoint, home=tmp_path)
+    work = tmp_path / "work"  # where the copy and the staged version go ($TMPDIR)
+    work.mkdir()
+    env["TMPDIR"] = str(work)
     cmd = [wv_bin, "run", "--traces", batches[2], "--out", url, "--append", "--quiet"]
     if how == "manifest write fails":
         s3_proxy.add("error", method="PUT", key=r"^out/_manifest\.json$", status=403,
@@ -165,19 +169,30 @@ def test_a_failed_append_leaves_the_previous_version(how, wv_bin, s3_server, s3,
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
         assert proc.returncode != 0
     else:
-        held = s3_proxy.add("stall_request", method="PUT", key=r"^out/_manifest\.json$", seconds=30)
+        killed = how.startswith("killed")
+        held = s3_proxy.add("stall_request", method="PUT",
+                            key=r"^out/_manifest\.json$" if killed else r"^out/dim_users/",
+                            query=None if killed else "partNumber", seconds=30)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         while held.matched == 0 and proc.poll() is None:
             time.sleep(0.05)
         assert held.matched == 1
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.send_signal(signal.SIGKILL if killed else signal.SIGTERM)
+        assert proc.wait() == (-signal.SIGKILL if killed else -signal.SIGTERM)
+        if not killed:  # the work folder went with the run
+            assert list(work.iterdir()) == []
     assert s3_manifest(s3, s3_bucket) == before
+    if how != "killed before the commit":  # the run removed its own objects, and only those
+        assert set(list_keys(s3, s3_bucket)) == keys_before
+        assert open_uploads(s3, s3_bucket) == []
     assert_check_and_query(wv_bin, s3_env, url, local)
     assert_same_tables(local, download(s3, s3_bucket, tmp_path / "copy"))
-    # The next append completes the job as if nothing had happened.
-    proc = append(wv_bin, s3_env, batches[2], url)
+    # The next append completes the job as if nothing had happened (and removes a killed run's
+    # work folder).
+    next_env = dict(s3_env, TMPDIR=str(work))
+    proc = append(wv_bin, next_env, batches[2], url)
     assert proc.returncode == 0, proc.stderr
+    assert list(work.iterdir()) == []
     subprocess.run([wv_bin, "run", "--traces", batches[2], "--out", local, "--append", "--quiet"],
                    check=True)
     assert_same_tables(local, download(s3, s3_bucket, tmp_path / "copy2"))
