@@ -256,7 +256,8 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
   WV_ASSIGN_OR_RETURN(summary.manifest, PublishNewVersion(local, previous, store.get(), &kept));
   summary.commit_note = fmt::format("{} object(s) of earlier batches kept as they are; {}", kept,
                                     store->CommitNote());
-  summary.s3 = io::SharedS3Counters();
+  // (not io::SharedS3Counters(): the local run configured the shared client anew)
+  summary.s3 = client->counters();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
