@@ -20,6 +20,7 @@
 #include "io/s3_output_store.h"
 #include "io/unique_fd.h"
 #include "run/manifest.h"
+#include "run/output_listing.h"
 #include "run/published_output.h"
 #include "run/s3_output_copy.h"
 #include "run/spill_folder.h"
@@ -85,6 +86,10 @@ Status Unversion(const std::string& url, const std::string& copy, const std::str
                  PreviousObjects* previous) {
   const std::optional<std::string> name = io::UnversionedName(f->path, versions);
   if (!name) return NotAppendable(url, fmt::format("'{}' carries no batch's version", f->path));
+  const std::string_view file = std::string_view(*name).substr(name->rfind('/') + 1);
+  if (file == "." || file == "..") {
+    return InputError(fmt::format("{}: the manifest lists '{}', not a path of ours", url, f->path));
+  }
   if (previous->contains(*name)) {
     return NotAppendable(url, fmt::format("two objects are named '{}' without version", *name));
   }
@@ -123,12 +128,22 @@ StatusOr<PreviousObjects> CopyPreviousVersion(s3::S3Client& client, const s3::Ob
   std::vector<std::string> versions{m.run_id};
   for (const BatchRecord& b : m.batches) versions.push_back(b.id);
   PreviousObjects previous;
+  // Only paths the run writes: the copy never fetched others, and a path
+  // that leaves the copy must not name a file of someone else's here.
+  const auto refuse = [&](const std::string& path, const std::string& why) {
+    return InputError(fmt::format("{}: the manifest lists '{}', not a path of ours ({})",
+                                  url.ToString(), path, why));
+  };
   for (TableRecord& t : m.tables) {
     for (FileRecord& f : t.files) {
+      if (const std::string why = ListedPathProblem(t.name, f.path); !why.empty()) {
+        return refuse(f.path, why);
+      }
       WV_RETURN_IF_ERROR(Unversion(url.ToString(), copy, local, versions, &f, &previous));
     }
   }
   for (FileRecord& f : m.state_files) {
+    if (const std::string why = StatePathProblem(f.path); !why.empty()) return refuse(f.path, why);
     WV_RETURN_IF_ERROR(Unversion(url.ToString(), copy, local, versions, &f, &previous));
   }
   WV_RETURN_IF_ERROR(WriteWholeFile(fmt::format("{}/{}", local, kManifestName), ManifestToJson(m)));

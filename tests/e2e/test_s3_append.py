@@ -229,3 +229,21 @@ def test_concurrent_appends_one_wins_the_other_fails_cleanly(wv_bin, s3_server, 
                        check=True)
     assert_same_tables(local, download(s3, s3_bucket, tmp_path / "copy"))
     assert_check_and_query(wv_bin, s3_env, url, local)
+
+
+def test_a_manifest_listing_a_path_outside_the_output_is_refused(wv_bin, s3, s3_bucket, s3_env,
+                                                                 batches, tmp_path):
+    """The copy is moved to names without version: a listed path that leaves the copy must never
+    move (or name) a file outside it."""
+    url = f"s3://{s3_bucket}/out"
+    assert append(wv_bin, s3_env, batches[0], url).returncode == 0
+    m = s3_manifest(s3, s3_bucket)
+    victim = tmp_path / f"victim-{m['run_id']}.tsv"  # a name the version would be stripped from
+    victim.write_text("someone else's\n")
+    m["state"]["files"][0]["path"] = "_state/" + "../" * 40 + str(victim).lstrip("/")
+    s3.put_object(Bucket=s3_bucket, Key="out/_manifest.json", Body=json.dumps(m).encode())
+    proc = append(wv_bin, dict(s3_env, TMPDIR=str(tmp_path)), batches[1], url)
+    assert proc.returncode == 3, proc.stderr
+    assert "not a path of ours" in proc.stderr
+    assert victim.read_text() == "someone else's\n"
+    assert s3_manifest(s3, s3_bucket) == m
