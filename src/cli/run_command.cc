@@ -177,14 +177,17 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "SECONDS before a run removes them; readers of an old version finish within it")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  sub->add_flag("--append", flags->options.append,
-                "Add the --traces to the output in --out as a new batch (duplicates found against "
-                "every earlier batch; the earlier files kept as they are) instead of replacing "
-                "it; an input appended before is skipped (exit 0). Local outputs only");
+  sub->add_flag(
+      "--append", flags->options.append,
+      "Add the --traces to the output in --out as a new batch (duplicates found against "
+      "every earlier batch; the earlier files kept as they are) instead of replacing "
+      "it; an input appended before is skipped (exit 0). On s3:// the current version is "
+      "copied to --tmp-dir (default $TMPDIR), appended there, and only the new files uploaded; a "
+      "concurrent append that commits first makes this one fail (exit 5)");
   sub->add_flag("--appendable", flags->options.appendable,
                 "Keep the state later --append runs need (~24 bytes an accepted row in _state/), "
                 "which a plain run does not; --append implies it (e.g. rebuilding a daily output "
-                "from all its inputs). Local outputs only");
+                "from all its inputs); local or s3:// --out");
   sub->add_option("--run-id", flags->options.run_id,
                   "The run's id (manifest run_id, every row's batch_id) instead of a new one: "
                   "letters, digits, '.', '_', '-' (e.g. the day of a daily batch); local --out "

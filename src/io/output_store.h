@@ -37,6 +37,17 @@ class OutputStore {
         "cannot keep '{}' of the previous version: this output cannot link files", relative_path));
   }
 
+  // Lists the object `published_name` (a name as PublishedName() gave it to
+  // an earlier version, which the version being replaced lists) in the new
+  // version as it is, `bytes` long, without writing it again: `run --append`
+  // onto S3 keeps the earlier batches' objects this way (io/s3_output_store.h).
+  // An OutputError where the store cannot (a local folder links instead).
+  virtual Status KeepPublished(std::string_view published_name, uint64_t bytes) {
+    (void)bytes;
+    return OutputError(
+        fmt::format("cannot keep '{}' of the previous version: not an S3 output", published_name));
+  }
+
   // Publishes the staged tree at the final location, replacing any previous
   // output atomically.
   // REQUIRES: every sink from Create() has been closed.

@@ -125,6 +125,19 @@ class S3OutputStore final : public OutputStore {
     return std::unique_ptr<ByteSink>(new SharedSink(upload));
   }
 
+  Status KeepPublished(std::string_view published_name, uint64_t bytes) override {
+    const std::string key = KeyOf(published_name);
+    if (seen_.keys.count(key) == 0) {
+      return OutputError(fmt::format(
+          "{}: '{}' is not an object of the version this run started from (another run may have "
+          "published meanwhile); nothing of this run was published",
+          url_, published_name));
+    }
+    MutexLock lock(&mu_);
+    kept_[key] = bytes;
+    return OkStatus();
+  }
+
   std::string PublishedName(std::string_view relative) const override {
     return VersionedName(relative, options_.version);
   }
@@ -137,7 +150,11 @@ class S3OutputStore final : public OutputStore {
     }
     WV_RETURN_IF_ERROR(CheckNoOtherCommit());
     using Sizes = std::map<std::string, uint64_t>;
-    WV_ASSIGN_OR_RETURN(const Sizes sizes, CompleteUploads());
+    WV_ASSIGN_OR_RETURN(Sizes sizes, CompleteUploads());
+    {
+      MutexLock lock(&mu_);
+      sizes.insert(kept_.begin(), kept_.end());  // listed again, not written again
+    }
     WV_RETURN_IF_ERROR(WriteRedshiftManifests(sizes));
     WV_RETURN_IF_ERROR(WriteManifest());
     committed_ = true;
@@ -262,6 +279,7 @@ class S3OutputStore final : public OutputStore {
     const size_t skip = ListPrefix().size();
     for (const auto& [key, bytes] : sizes) {
       const std::string relative = key.substr(skip);
+      if (relative.starts_with("_state/")) continue;  // the append's state: no table
       entries[relative.substr(0, relative.find('/'))].push_back(
           {{"url", fmt::format("s3://{}/{}", output_.bucket, key)},
            {"mandatory", true},
@@ -314,9 +332,12 @@ class S3OutputStore final : public OutputStore {
     std::set<std::string> current;
     {
       MutexLock lock(&mu_);
-      for (const auto& upload : uploads_) {
-        current.insert(upload->key());
-        const std::string relative = upload->key().substr(ListPrefix().size());
+      std::vector<std::string> keys;
+      for (const auto& upload : uploads_) keys.push_back(upload->key());
+      for (const auto& [key, bytes] : kept_) keys.push_back(key);
+      for (const std::string& key : keys) {
+        current.insert(key);
+        const std::string relative = key.substr(ListPrefix().size());
         current.insert(
             KeyOf(RedshiftManifestName(relative.substr(0, relative.find('/')), options_.version)));
       }
@@ -427,6 +448,8 @@ class S3OutputStore final : public OutputStore {
 
   Mutex mu_;
   std::vector<std::shared_ptr<S3Sink>> uploads_ ABSL_GUARDED_BY(mu_);
+  // Objects of the previous version listed again (KeepPublished): key -> bytes.
+  std::map<std::string, uint64_t> kept_ ABSL_GUARDED_BY(mu_);
   bool interrupted_ ABSL_GUARDED_BY(mu_) = false;
 
   std::unique_ptr<DeferredSignalWork> on_signal_;
@@ -442,6 +465,28 @@ std::string VersionedName(std::string_view relative_path, std::string_view versi
           ? relative_path.size()
           : dot;
   return fmt::format("{}-{}{}", relative_path.substr(0, at), version, relative_path.substr(at));
+}
+
+std::optional<std::string> UnversionedName(std::string_view published_name,
+                                           const std::vector<std::string>& versions) {
+  std::vector<std::string_view> longest_first(versions.begin(), versions.end());
+  std::sort(longest_first.begin(), longest_first.end(),
+            [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+  const size_t slash = published_name.rfind('/');
+  const size_t dot = published_name.rfind('.');
+  const size_t at =
+      dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)
+          ? published_name.size()
+          : dot;
+  const std::string_view stem = published_name.substr(0, at);
+  for (std::string_view version : longest_first) {
+    if (version.empty() || stem.size() <= version.size() + 1) continue;
+    const size_t from = stem.size() - version.size() - 1;
+    if (stem[from] != '-' || stem.substr(from + 1) != version) continue;
+    if (slash != std::string_view::npos && from <= slash + 1) continue;  // a name must remain
+    return fmt::format("{}{}", stem.substr(0, from), published_name.substr(at));
+  }
+  return std::nullopt;
 }
 
 std::string RedshiftManifestName(std::string_view table, std::string_view version) {

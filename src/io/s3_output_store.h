@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "io/output_store.h"
@@ -38,6 +40,13 @@
 // the other writer. Afterwards the run removes what no reader can need any
 // more (below) and reports it in CommitNote().
 //
+// KeepPublished(): `run --append` lists an object of the previous version
+// again (an earlier batch's fact, quarantine or fingerprint file, unchanged)
+// instead of writing it anew; only objects the previous manifest lists can be
+// kept. They are in this version's Redshift manifests, and the clean-up
+// treats them as this version's; a failed run never deletes them (its own
+// objects are those whose names carry its version).
+//
 // Failure: destroying an uncommitted store aborts its uploads and deletes any
 // object it completed; SIGINT, SIGTERM and SIGHUP do the same from a thread
 // of io::DeferredSignalWork before the process dies of the signal. A SIGKILL
@@ -65,6 +74,12 @@ inline constexpr int64_t kClockSkewAllowance = 15 * 60;
 // joined to the file name before its extension ("dim_users/part-00000.parquet"
 // -> "dim_users/part-00000-<version>.parquet").
 std::string VersionedName(std::string_view relative_path, std::string_view version);
+
+// The inverse of VersionedName() for a name one of `versions` gave: the name
+// without "-<version>" before its extension (the longest version that fits
+// first), or nullopt when it carries none of them.
+std::optional<std::string> UnversionedName(std::string_view published_name,
+                                           const std::vector<std::string>& versions);
 
 // The Redshift COPY manifest of `table` in version `version`, relative to the
 // output ("fact_wordviews-<version>.manifest").

@@ -37,8 +37,8 @@
 //       partition and quarantine file (run/recount_state.h), written by
 //       the staged verification (run/pipeline) so that the next append
 //       reads only what its batch writes.
-// Runs with --append or --appendable onto a local output write it (an S3
-// output gets none: it cannot be appended to yet).
+// Runs with --append or --appendable write it (onto S3 through a local
+// copy, run/s3_append.h, where each state file's name carries the version).
 namespace wv::run {
 
 // DIR's current version for an append, pinned (read under the writer lock,

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -203,6 +205,23 @@ std::string ListedPathProblem(std::string_view table, std::string_view path) {
   return "";
 }
 
+namespace {
+
+// `stem + ext`, or on S3 `stem-VERSION + ext` (a version: letters, digits,
+// '.', '_' or '-'; io::VersionedName).
+bool IsStateFileName(std::string_view name, std::string_view stem, std::string_view ext) {
+  if (!name.starts_with(stem) || !name.ends_with(ext)) return false;
+  if (name.size() == stem.size() + ext.size()) return true;
+  if (name.size() < stem.size() + ext.size() + 2 || name[stem.size()] != '-') return false;
+  const std::string_view version =
+      name.substr(stem.size() + 1, name.size() - stem.size() - 1 - ext.size());
+  return std::all_of(version.begin(), version.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+}  // namespace
+
 std::string StatePathProblem(std::string_view path) {
   if (path.empty() || path.front() == '/') return "is not a relative path";
   const std::vector<std::string> parts = Components(path);
@@ -211,9 +230,9 @@ std::string StatePathProblem(std::string_view path) {
   }
   if (parts.front() != kStateFolder)
     return fmt::format("is not inside the folder {}/", kStateFolder);
-  if (parts.size() == 2 &&
-      (parts[1] == "courses.tsv" || parts[1] == "lexemes_with_several_strings.tsv" ||
-       parts[1] == "recount.json")) {
+  if (parts.size() == 2 && (IsStateFileName(parts[1], "courses", ".tsv") ||
+                            IsStateFileName(parts[1], "lexemes_with_several_strings", ".tsv") ||
+                            IsStateFileName(parts[1], "recount", ".json"))) {
     return "";
   }
   if (parts.size() == 4 && parts[1] == "dedup" && parts[2] != kEmptyFactPartition &&
@@ -221,8 +240,8 @@ std::string StatePathProblem(std::string_view path) {
     return "";
   }
   return fmt::format(
-      "is not {0}/courses.tsv, {0}/lexemes_with_several_strings.tsv, {0}/recount.json or "
-      "{0}/dedup/date=YYYY-MM-DD/NAME.fp",
+      "is not {0}/courses.tsv, {0}/lexemes_with_several_strings.tsv, {0}/recount.json (each "
+      "maybe with -VERSION before its extension, on S3) or {0}/dedup/date=YYYY-MM-DD/NAME.fp",
       kStateFolder);
 }
 

@@ -33,8 +33,9 @@ std::string ListedPathProblem(std::string_view table, std::string_view path);
 
 // Empty when `path`, listed among the manifest's state files, is one the run
 // writes: `_state/courses.tsv`, `_state/lexemes_with_several_strings.tsv`,
-// `_state/recount.json`,
-// or `_state/dedup/date=YYYY-MM-DD/NAME.fp`
+// `_state/recount.json` (on S3 each with `-VERSION` before its extension:
+// one name per version, io::VersionedName), or
+// `_state/dedup/date=YYYY-MM-DD/NAME.fp`
 // (no empty, `.` or `..` component). Otherwise why not.
 std::string StatePathProblem(std::string_view path);
 

@@ -25,8 +25,10 @@
 #include "run/append.h"
 #include "run/published_output.h"
 #include "run/recount_state.h"
+#include "run/s3_append.h"
 #include "run/spill_folder.h"
 #include "run/verify.h"
+#include "s3/location.h"
 #include "traces/ingest.h"
 #include "traces/references.h"
 
@@ -211,10 +213,9 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
-  // The append state is kept for outputs made and grown with --append, local
-  // only (an S3 output cannot be appended to yet, and its object names carry
-  // the version). A plain run keeps none: it would cost every run ~24 bytes
-  // an accepted row on disk and the per-row bookkeeping.
+  // The append state is kept for outputs made and grown with --append (an S3
+  // one is staged locally: run/s3_append.h). A plain run keeps none: it would cost every run ~24
+  // bytes an accepted row on disk and the per-row bookkeeping.
   const bool keep_state = keep_append_state && !store->StagingPath().empty();
   if (keep_state) ingest.history = state;
   if (settings.split_history != nullptr) ingest.history = settings.split_history;
@@ -408,10 +409,12 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
-  if (options.append && options.out_dir.starts_with("s3://")) {
-    return UsageError("run --append: s3:// outputs are not supported yet (a local --out only)");
-  }
   WV_ASSIGN_OR_RETURN(std::string run_id, ChooseRunId(options));
+  // An S3 output that keeps the append state is staged as a local append
+  // and published as a new version (run/s3_append.h).
+  if ((options.append || options.appendable) && s3::IsS3Url(options.out_dir)) {
+    return RunS3Append(options, settings.inputs, run_id, observer);
+  }
   WV_ASSIGN_OR_RETURN(
       std::unique_ptr<io::OutputStore> store,
       io::OpenOutputStore(options.out_dir,

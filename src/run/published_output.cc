@@ -214,6 +214,7 @@ std::optional<io::ListedVersion> ListOwnManifest(std::string_view manifest_text)
   for (const TableRecord& table : manifest->tables) {
     for (const FileRecord& file : table.files) listed.paths.push_back(file.path);
   }
+  for (const FileRecord& file : manifest->state_files) listed.paths.push_back(file.path);
   return listed;
 }
 

@@ -43,6 +43,11 @@ std::vector<ListedObject> ObjectsOf(const Manifest& manifest) {
       objects.push_back({file.path, file.bytes});
     }
   }
+  // The state `run --append` reads (run/append.h).
+  for (const FileRecord& file : manifest.state_files) {
+    if (!StatePathProblem(file.path).empty()) continue;
+    objects.push_back({file.path, file.bytes});
+  }
   return objects;
 }
 

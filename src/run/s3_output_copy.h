@@ -33,16 +33,14 @@ struct S3CopyStats {
 
 // Copies into the empty local folder `folder`: first reads
 // `<prefix>/_manifest.json` (its ETag kept), then every object it lists at
-// an acceptable path (run/output_listing.h: ListedPathProblem; others are
-// never fetched), each with GETs bound to the ETag of its first response
-// (If-Match: an object replaced mid-read is an error, never a mix), at the
-// same relative path, and writes the manifest's bytes last as
-// `folder/_manifest.json`. A listed object that does not exist is left out,
-// so that the reader reports it missing as it would locally (exit 6).
-// Errors: InputError when there is no manifest, it is not a wordviews
-// manifest, or S3 refuses or fails a request (the client's one line: access
-// denied, no such bucket, unreachable endpoint, ...); OutputError when the
-// local copy cannot be written.
+// an acceptable path (run/output_listing.h: ListedPathProblem for the
+// tables, StatePathProblem for the append state; others are never fetched), each with GETs bound to
+// the ETag of its first response (If-Match: an object replaced mid-read is an error, never a mix),
+// at the same relative path, and writes the manifest's bytes last as `folder/_manifest.json`. A
+// listed object that does not exist is left out, so that the reader reports it missing as it would
+// locally (exit 6). Errors: InputError when there is no manifest, it is not a wordviews manifest,
+// or S3 refuses or fails a request (the client's one line: access denied, no such bucket,
+// unreachable endpoint, ...); OutputError when the local copy cannot be written.
 StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::ObjectUrl& output,
                                            const std::string& folder, int threads);
 

@@ -278,8 +278,10 @@ def test_refusals_leave_the_output_alone(run_wv, dirty, tmp_path):
     out = tmp_path / "out"
     run_wv("run", "--traces", batches[0], "--out", out, "--append", "--run-id", "day-1", "--quiet")
     before = snapshot(out)
-    # A batch id the output already has; an S3 output (not supported yet): usage errors.
-    for args in (["--out", out, "--run-id", "day-1"], ["--out", "s3://bucket/prefix"]):
+    # A batch id the output already has; --run-id with an S3 output (its object names carry the
+    # run id): usage errors. (Appending to S3 itself: tests/e2e/test_s3_append.py.)
+    for args in (["--out", out, "--run-id", "day-1"],
+                 ["--out", "s3://bucket/prefix", "--run-id", "day-2"]):
         proc = run_wv("run", "--traces", batches[1], "--append", *args, check=False)
         assert proc.returncode == 2, proc.stderr
     assert snapshot(out) == before

@@ -22,6 +22,24 @@ TEST(S3OutputNames, VersionGoesBeforeTheExtension) {
   EXPECT_EQ(RedshiftManifestName("quarantine", "v2"), "quarantine-v2.manifest");
 }
 
+TEST(UnversionedNameTest, UndoesVersionedNameForAnyOfTheVersions) {
+  const std::vector<std::string> versions{"20130301T000000Z-1", "v2", "20130301T000000Z-12"};
+  for (const std::string& v : versions) {
+    for (const std::string path :
+         {"dim_users/part-00000.parquet", "fact_wordviews/date=2013-03-01/part-v2-00002.parquet",
+          "_state/courses.tsv", "_state/dedup/date=2013-03-01/v2.fp", "a.b/file"}) {
+      EXPECT_EQ(UnversionedName(VersionedName(path, v), versions), path) << path << " " << v;
+    }
+  }
+  // The longest version that fits: "-12" is not taken for version "...-1" plus "2".
+  EXPECT_EQ(UnversionedName("d/part-00000-20130301T000000Z-12.parquet", versions),
+            "d/part-00000.parquet");
+  EXPECT_EQ(UnversionedName("d/part-00000.parquet", versions), std::nullopt);
+  EXPECT_EQ(UnversionedName("d/part-00000v2.parquet", versions), std::nullopt);  // no '-'
+  EXPECT_EQ(UnversionedName("d/-v2.parquet", versions), std::nullopt);      // no name would remain
+  EXPECT_EQ(UnversionedName("d-v2/file.parquet", versions), std::nullopt);  // a folder's
+}
+
 // A manifest of these tests: "ours:<version>:<path>,<path>...".
 std::optional<ListedVersion> ListTestManifest(std::string_view text) {
   if (text.substr(0, 5) != "ours:") return std::nullopt;
@@ -131,6 +149,45 @@ TEST_F(S3OutputStoreTest, AStoreDestroyedUncommittedLeavesNothing) {
   }
   EXPECT_TRUE(Keys().empty());
   EXPECT_TRUE(client_->ListMultipartUploads(bucket_, "").value().empty());
+}
+
+TEST_F(S3OutputStoreTest, KeptObjectsOfThePreviousVersionAreListedAgainNeverRemoved) {
+  auto first = OpenS3OutputStore(client_, url_, Options("v1"));
+  ASSERT_TRUE(first.ok());
+  Stage(**first, "v1");
+  ASSERT_TRUE((*first)->Commit().ok());
+  first->reset();
+  OutputStoreOptions options = Options("v2");
+  options.grace_seconds = 0;
+  {
+    // A store that keeps the object and fails (destroyed uncommitted) removes only its own.
+    auto failed = OpenS3OutputStore(client_, url_, Options("v3"));
+    ASSERT_TRUE(failed.ok());
+    ASSERT_TRUE((*failed)->KeepPublished("t/part-00000-v1.parquet", 11).ok());
+  }
+  auto second = OpenS3OutputStore(client_, url_, options);
+  ASSERT_TRUE(second.ok());
+  const Status not_listed = (*second)->KeepPublished("t/part-00009-v1.parquet", 1);
+  EXPECT_EQ(not_listed.kind(), ErrorKind::kOutput);
+  ASSERT_TRUE((*second)->KeepPublished("t/part-00000-v1.parquet", 11).ok());
+  auto sink = (*second)->Create("t/part-00001.parquet");
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Append("new").ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  auto manifest = (*second)->Create("_manifest.json");
+  ASSERT_TRUE(manifest.ok());
+  ASSERT_TRUE((*manifest)->Append("ours:v2:t/part-00000-v1.parquet,t/part-00001-v2.parquet").ok());
+  ASSERT_TRUE((*manifest)->Close().ok());
+  ASSERT_TRUE((*second)->Commit().ok());
+  // Grace 0: version 1's Redshift manifest goes; its kept object stays.
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"out/_manifest.json", "out/t-v2.manifest",
+                                              "out/t/part-00000-v1.parquet",
+                                              "out/t/part-00001-v2.parquet"}));
+  std::string redshift;
+  ASSERT_TRUE(
+      client_->GetObject(bucket_, "out/t-v2.manifest", 0, std::nullopt, "", &redshift).ok());
+  EXPECT_NE(redshift.find("s3://wv-store/out/t/part-00000-v1.parquet"), std::string::npos);
+  EXPECT_NE(redshift.find("s3://wv-store/out/t/part-00001-v2.parquet"), std::string::npos);
 }
 
 }  // namespace

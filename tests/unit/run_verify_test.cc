@@ -357,10 +357,14 @@ TEST_F(RunVerifyTest, ARecordThatDoesNotMatchTheFilesFailsCheck) {
 TEST(StatePathProblemTest, AcceptsWhatTheRunWritesOnly) {
   for (std::string good :
        {"_state/courses.tsv", "_state/lexemes_with_several_strings.tsv", "_state/recount.json",
-        "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp"}) {
+        "_state/dedup/date=2013-03-01/20130301T000000Z-1.fp",
+        "_state/courses-20130301T000000Z-1.tsv", "_state/recount-v2.json",
+        "_state/lexemes_with_several_strings-a.b_c.tsv"}) {
     EXPECT_EQ(StatePathProblem(good), "") << good;
   }
   for (std::string bad : {"", "/etc/passwd", "_state/../x.fp", "_state/x.tsv", "_state/dedup/x.fp",
+                          "_state/courses-.tsv", "_state/courses-a b.tsv", "_state/coursesx.tsv",
+                          "_state/recount-v.tsv", "_state/courses-v.tsv/x",
                           "_state/dedup/date=2013-13-01/a.fp", "_state/dedup/date=2013-03-01/a.txt",
                           "dim_users/courses.tsv", "_state/dedup/date=2013-03-01/.fp"}) {
     EXPECT_NE(StatePathProblem(bad), "") << bad;
