@@ -110,13 +110,11 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
                                                        model::FileLedger* ledger) {
   model::DimensionBuilder builder;
   for (const OpenedSplit& s : splits) {
-    WV_RETURN_IF_ERROR(ReadDimensionRows(s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
-                                         [&builder](const traces::TraceBatch& b) {
-                                           builder.Add(b);
-                                           return OkStatus();
-                                         }));
+    WV_RETURN_IF_ERROR(
+        ReadDimensionRows(s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
+                          [&builder](const traces::TraceBatch& b) { return builder.Add(b); }));
   }
-  model::AccumulatedDimensions dims = std::move(builder).Finish();
+  WV_ASSIGN_OR_RETURN(model::AccumulatedDimensions dims, std::move(builder).Finish());
   const auto write = [&](std::string_view table, const model::TableData& data) {
     return model::WriteTableFile(*store, fmt::format("{}/part-00000.parquet", table),
                                  model::Table(table).schema(), writer, data.columns, data.rows,
