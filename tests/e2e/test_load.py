@@ -519,20 +519,24 @@ def test_options_from_environment_and_config_file(outputs, pg_server, run_wv, db
 # ----------------------------------------------------------------- kills and concurrent readers
 
 
-@pytest.mark.parametrize("phase", ["copying", "building primary keys and indexes",
-                                   "checking foreign keys", "writing summary tables",
-                                   "swapping in the new version"])
-def test_killed_load_leaves_the_old_version_and_the_next_load_cleans_up(
-        outputs, pg_server, wv_bin, run_wv, loaded_a, phase):
-    proc = subprocess.Popen([wv_bin, "load", str(outputs["b"]["dir"]), "--postgres",
-                             pg_server.conninfo(dbname=loaded_a)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def kill_load_at(phase, args):
+    """Runs `wordviews load` (args) and SIGKILLs it as it announces `phase` on stderr."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if line.strip() == f"wordviews load: {phase}":
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, f"the load ended before '{phase}'"
+
+
+@pytest.mark.parametrize("phase", ["copying", "building primary keys and indexes",
+                                   "checking foreign keys", "writing summary tables",
+                                   "swapping in the new version"])
+def test_killed_load_leaves_the_old_version_and_the_next_load_cleans_up(
+        outputs, pg_server, wv_bin, run_wv, loaded_a, phase):
+    kill_load_at(phase, [wv_bin, "load", str(outputs["b"]["dir"]), "--postgres",
+                         pg_server.conninfo(dbname=loaded_a)])
     # Whichever version is there is complete and queryable: the old one unless
     # the kill came after the swap's commit.
     current = run_id_of(pg_server, loaded_a)

@@ -7,7 +7,6 @@ PostgreSQL's catalog for the keys. The outputs: `wordviews generate` day files (
 `wordviews run --appendable` / `run --append`.
 """
 import json
-import signal
 import subprocess
 import uuid
 
@@ -16,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from postgres_server import pg_server  # noqa: F401  (fixture)
-from test_load import (KEYS, QUERIES, VIEWS, assert_rows_match, db_rows, relation_vs_query,
-                       run_id_of, schemas)
+from test_load import (KEYS, QUERIES, VIEWS, assert_rows_match, db_rows, kill_load_at,
+                       relation_vs_query, run_id_of, schemas)
 
 DAYS = ["2013-03-01", "2013-03-02", "2013-03-03"]
 
@@ -163,15 +162,8 @@ PHASES = ["merging the changed dimensions", "copying the new files",
 def test_killed_append_leaves_the_previous_version(appended, run_wv, wv_bin, pg_server, phase):
     out, db = appended["out"], appended["db"]
     before = {t: r["rows"] for t, r in appended["first"]["tables"].items()}
-    proc = subprocess.Popen([wv_bin, "load", str(out), "--append", "--postgres",
-                             pg_server.conninfo(dbname=db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if line.strip() == f"wordviews load: {phase}":
-            proc.send_signal(signal.SIGKILL)
-            break
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    kill_load_at(phase, [wv_bin, "load", str(out), "--append", "--postgres",
+                         pg_server.conninfo(dbname=db)])
     current = run_id_of(pg_server, db)
     if current == appended["first"]["run_id"]:
         with pg_server.connect(db) as c:
