@@ -21,6 +21,7 @@ struct ShardFlags {
 
 struct MergeFlags {
   dist::MergeOptions merge;
+  std::string memory_limit = "1G";
   bool preflight = false;
   std::vector<std::string> inputs;  // --preflight only
 };
@@ -40,7 +41,10 @@ Status Merge(const MergeFlags& flags) {
     fmt::print("merge --preflight: {} may be written\n", flags.merge.out_dir);
     return OkStatus();
   }
-  WV_ASSIGN_OR_RETURN(const run::RunSummary summary, dist::MergeSplits(flags.merge));
+  dist::MergeOptions options = flags.merge;
+  WV_ASSIGN_OR_RETURN(options.memory_limit_bytes,
+                      run::ParseByteSize(flags.memory_limit, "--memory-limit"));
+  WV_ASSIGN_OR_RETURN(const run::RunSummary summary, dist::MergeSplits(options));
   fmt::print("{}", run::FormatRunSummary(summary));
   return OkStatus();
 }
@@ -91,6 +95,12 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
                   "Fail when more than this share of all rows is rejected (default 0.05)");
   sub->add_option("--wait", flags->merge.wait_seconds,
                   "Seconds to wait for another writer of OUT (default 0)");
+  sub->add_option("--memory-limit", flags->memory_limit,
+                  "Memory for the dimensions' session log before it spills to disk, as for run "
+                  "(a tenth of it; 0: no limit; default 1G)");
+  sub->add_option("--tmp-dir", flags->merge.tmp_dir,
+                  "Folder for the spill folder (default: beside --out); removed however the merge "
+                  "ends");
   sub->add_flag("--preflight", flags->preflight,
                 "Only check that OUT may be written (ours or absent, holds no --input), then exit");
   sub->add_option("--input", flags->inputs, "With --preflight: the run's inputs (repeat)");

@@ -18,6 +18,7 @@
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
+#include "run/spill_folder.h"
 #include "run/verify.h"
 #include "traces/references.h"
 
@@ -102,13 +103,15 @@ Status LinkSplitTables(const std::vector<OpenedSplit>& splits, io::OutputStore* 
 }
 
 // The four dimensions from the splits' dims.bin, in input order, written
-// into the store; their file records go to *ledger.
+// into the store; their file records go to *ledger. The session log spills
+// as `spill` says.
 StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedSplit>& splits,
                                                        const traces::References& refs,
                                                        const parquet::WriterOptions& writer,
                                                        io::OutputStore* store,
-                                                       model::FileLedger* ledger) {
-  model::DimensionBuilder builder;
+                                                       model::FileLedger* ledger,
+                                                       model::SessionLogSpill spill) {
+  model::DimensionBuilder builder(std::move(spill));
   for (const OpenedSplit& s : splits) {
     WV_RETURN_IF_ERROR(
         ReadDimensionRows(s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
@@ -237,8 +240,20 @@ StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
   parquet::WriterOptions writer;
   writer.compression = compression;
   model::FileLedger ledger;
+  // The same share of the limit as a run gives its session log
+  // (run/pipeline.cc); the other shares are the splits'.
+  std::unique_ptr<run::SpillFolder> spill_folder;
+  model::SessionLogSpill spill;
+  if (options.memory_limit_bytes != 0) {
+    WV_ASSIGN_OR_RETURN(
+        spill_folder,
+        run::SpillFolder::Create(options.tmp_dir.empty() ? run::DefaultSpillParent(options.out_dir)
+                                                         : options.tmp_dir));
+    spill = {spill_folder->path(), static_cast<size_t>(options.memory_limit_bytes / 10)};
+  }
   WV_ASSIGN_OR_RETURN(const model::AccumulatedDimensions dims,
-                      BuildDimensions(splits, refs, writer, store.get(), &ledger));
+                      BuildDimensions(splits, refs, writer, store.get(), &ledger, spill));
+  spill_folder.reset();  // its runs are read and removed; the folder goes now
   TableRecord fact{std::string(model::kFactTable), 0, {}};
   TableRecord quarantine{std::string(model::kQuarantineTable), 0, {}};
   WV_RETURN_IF_ERROR(LinkSplitTables(splits, store.get(), &fact, &quarantine));

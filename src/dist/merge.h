@@ -32,6 +32,11 @@ struct MergeOptions {
   double wait_seconds = 0;
   std::string lexemes_path, languages_path;
   std::vector<std::string> arguments;  // for the manifest
+  // As for run: past a tenth of it the session log spills into a spill
+  // folder under tmp_dir (default: beside OUT), removed however the merge
+  // ends. 0: no limit.
+  uint64_t memory_limit_bytes = run::kDefaultMemoryLimit;
+  std::string tmp_dir;
 };
 
 // Errors: UsageError, InputError (a split folder that is not a split's

@@ -66,12 +66,17 @@ def test_repeated_attempt_changes_nothing(case, wv_bin):
 
 def test_splits_that_spill(tmp_path, wv_bin, run_wv):
     """Shards whose duplicate detection spills to disk (--memory-limit 1M: about 14k rows in memory)
-    give the same output: the cross-split history is asked on the spilled path too."""
+    and a merge whose session log spills give the same output: the cross-split history is asked on
+    the spilled path too."""
     inputs = make_inputs(run_wv, tmp_path, rows=(30000, 2000, 20000))
     single, out, work = tmp_path / "single", tmp_path / "dist", tmp_path / "work"
     run_wv("run", "--traces", *inputs, "--out", single, "--quiet")
-    merged, losers, chosen = schedule(wv_bin, inputs, out, work, "r-spill", shard_flags=["--memory-limit", "1M"])
+    merged, losers, chosen = schedule(wv_bin, inputs, out, work, "r-spill", shard_flags=["--memory-limit", "1M"],
+                                      merge_flags=["--memory-limit", "1M", "--tmp-dir", str(tmp_path)])
     assert merged.returncode == 0, merged.stderr
+    # The merge's session log spilled too (a tenth of 1M is ~6k records; the run has ~50k rows),
+    # and its spill folder is gone.
+    assert [p.name for p in tmp_path.iterdir() if "spill" in p.name] == []
     assert set(losers) == {1, 3}
     assert chosen[0]["spilled"] and chosen[3]["spilled"]
     assert_same_output(single, out)
