@@ -58,18 +58,8 @@ if [ "$(cat "$dir/history.done" 2>/dev/null)" != "$day" ]; then
   echo "$day" > "$dir/history.done"
 fi
 
-measure() {  # LABEL CMD... -> LAST_S, LAST_MIB
-  local label="$1"
-  shift
-  sync
-  if ! /usr/bin/time -v "$@" >"$dir/out.log" 2>"$dir/time.log"; then
-    echo "$label FAILED:"; tail -n 20 "$dir/out.log" "$dir/time.log"; exit 1
-  fi
-  LAST_S=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$dir/time.log")
-  LAST_MIB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$dir/time.log")
-  LAST_CPU=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$dir/time.log")
-  printf "%-44s %8.2f s wall %6.2f s CPU %7s MiB peak RSS\n" "$label" "$LAST_S" "$LAST_CPU" "$LAST_MIB"
-}
+# measure LABEL CMD...: bench/measure.sh
+. "$(cd "$(dirname "$0")" && pwd)/measure.sh"
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$repeat"); do
