@@ -64,7 +64,7 @@ Status SplitHistory::LoadLosers(const std::string& path) {
     start = end + 1;
     ++line_no;
     if (rest.empty()) continue;
-    Key key{};
+    traces::RowFingerprint key;
     int64_t line = 0;
     const bool ok = ParseNumber(NextField(&rest), &key.hash) &&
                     ParseNumber(NextField(&rest), &key.check) &&
@@ -81,7 +81,7 @@ Status SplitHistory::LoadLosers(const std::string& path) {
 
 StatusOr<std::optional<std::string>> SplitHistory::FindEarlier(
     int64_t, const traces::RowFingerprint& fingerprint) {
-  const auto it = losers_.find(Key{fingerprint.hash, fingerprint.check});
+  const auto it = losers_.find(fingerprint);
   if (it == losers_.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
 }

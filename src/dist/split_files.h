@@ -63,18 +63,9 @@ class SplitHistory final : public traces::DuplicateHistory {
   Status Close();
 
  private:
-  struct Key {
-    uint64_t hash;
-    uint32_t check;
-    bool operator==(const Key&) const = default;
-    template <typename H>
-    friend H AbslHashValue(H h, const Key& k) {
-      return H::combine(std::move(h), k.hash, k.check);
-    }
-  };
   std::unique_ptr<io::ByteSink> sink_;
   std::string buffer_;
-  absl::flat_hash_map<Key, std::string> losers_;  // -> "line L in PATH"
+  absl::flat_hash_map<traces::RowFingerprint, std::string> losers_;  // -> "line L in PATH"
 };
 
 // Appends the dimension columns of accepted rows to a dims.bin.

@@ -332,7 +332,7 @@ StatusOr<const BatchState::DayFingerprints*> BatchState::LoadDay(int64_t day) {
         return InputError(fmt::format("{}/{}: record {} names input {} of {}", previous_->dir(),
                                       path, i, r.input, first_input_));
       }
-      it->second.try_emplace(FingerprintKey{r.hash, r.check}, Earlier{r.input, r.line});
+      it->second.try_emplace(traces::RowFingerprint{r.hash, r.check}, Earlier{r.input, r.line});
     }
   }
   return &it->second;
@@ -342,7 +342,7 @@ StatusOr<std::optional<std::string>> BatchState::FindEarlier(
     int64_t epoch, const traces::RowFingerprint& fingerprint) {
   if (previous_ == nullptr) return std::optional<std::string>();
   WV_ASSIGN_OR_RETURN(const DayFingerprints* day, LoadDay(DayOf(epoch)));
-  const auto it = day->find(FingerprintKey{fingerprint.hash, fingerprint.check});
+  const auto it = day->find(fingerprint);
   if (it == day->end()) return std::optional<std::string>();
   return std::optional<std::string>(
       fmt::format("line {} in {}", it->second.line, all_inputs_[it->second.input]));

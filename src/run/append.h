@@ -112,16 +112,7 @@ class BatchState final : public traces::DuplicateHistory {
     uint32_t input = 0;
     int64_t line = 0;
   };
-  struct FingerprintKey {
-    uint64_t hash;
-    uint32_t check;
-    bool operator==(const FingerprintKey&) const = default;
-    template <typename H>
-    friend H AbslHashValue(H h, const FingerprintKey& k) {
-      return H::combine(std::move(h), k.hash, k.check);
-    }
-  };
-  using DayFingerprints = absl::flat_hash_map<FingerprintKey, Earlier>;
+  using DayFingerprints = absl::flat_hash_map<traces::RowFingerprint, Earlier>;
   struct DayWriter;
   // A lexeme's first occurrence over every batch: its string (in
   // word_strings_) and language.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -25,6 +26,12 @@ struct RowFingerprint {
   uint64_t hash = 0;
   uint32_t check = 0;
   bool operator==(const RowFingerprint&) const = default;
+  // A key of abseil's hash containers (the earlier batches' and splits'
+  // first occurrences).
+  template <typename H>
+  friend H AbslHashValue(H h, const RowFingerprint& f) {
+    return H::combine(std::move(h), f.hash, f.check);
+  }
 };
 
 // What duplicate detection (rule 7) needs of a validated chunk beyond the
