@@ -161,23 +161,6 @@ std::string LeafName(const TableContract& table, int batch, int i) {
   return fmt::format("{}_p{}", BatchPartitionName(table, batch), i);
 }
 
-bool IsFactPartitionName(std::string_view relation) {
-  const std::string prefix = fmt::format("{}_b", model::kFactTable);
-  if (!relation.starts_with(prefix)) return false;
-  std::string_view rest = relation.substr(prefix.size());
-  const auto digits = [](std::string_view* text) {
-    size_t n = 0;
-    while (n < text->size() && (*text)[n] >= '0' && (*text)[n] <= '9') ++n;
-    text->remove_prefix(n);
-    return n > 0;
-  };
-  if (!digits(&rest)) return false;
-  if (rest.empty()) return true;
-  if (!rest.starts_with("_p")) return false;
-  rest.remove_prefix(2);
-  return digits(&rest) && rest.empty();
-}
-
 std::string_view ListColumn(const TableContract& table) { return table.primary_key.front(); }
 
 std::string_view PartitionColumn(const TableContract& table) { return table.primary_key.back(); }

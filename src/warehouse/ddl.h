@@ -57,8 +57,6 @@ bool IsPartitioned(const model::TableContract& table, Dialect d);
 // "<table>_b<batch>" and "<table>_b<batch>_p<i>".
 std::string BatchPartitionName(const model::TableContract& table, int batch);
 std::string LeafName(const model::TableContract& table, int batch, int i);
-// True for the names BatchPartitionName and LeafName make for the fact table.
-bool IsFactPartitionName(std::string_view relation);
 // The list partitioning column (the first of the primary key) and the hash
 // partitioning column (the last).
 std::string_view ListColumn(const model::TableContract& table);

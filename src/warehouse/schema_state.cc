@@ -17,12 +17,6 @@ namespace {
 constexpr std::string_view kStagingSuffix = "_wv_staging";
 constexpr std::string_view kOldSuffix = "_wv_old";
 
-bool IsKnown(const std::string& name) {
-  if (IsFactPartitionName(name)) return true;
-  const auto& known = KnownRelationNames();
-  return std::find(known.begin(), known.end(), name) != known.end();
-}
-
 }  // namespace
 
 bool IsResearchView(std::string_view relation) {
@@ -68,10 +62,17 @@ const std::vector<std::string>& KnownRelationNames() {
   return kNames;
 }
 
+bool SchemaInfo::IsOwnRelation(const std::string& relation) const {
+  const auto& known = KnownRelationNames();
+  return std::find(known.begin(), known.end(), relation) != known.end() ||
+         std::find(fact_partitions.begin(), fact_partitions.end(), relation) !=
+             fact_partitions.end();
+}
+
 std::vector<std::string> SchemaInfo::ForeignRelations() const {
   std::vector<std::string> out;
   for (const std::string& r : relations) {
-    if (!IsKnown(r)) out.push_back(r);
+    if (!IsOwnRelation(r)) out.push_back(r);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -94,6 +95,11 @@ StatusOr<SchemaInfo> InspectSchema(PgConnection& conn, std::string_view name) {
                                  "AND relkind NOT IN ('i', 'I', 't', 'c') ORDER BY relname",
                                  {oid}));
   for (const PgRow& r : relations) info.relations.push_back(r[0].value_or(""));
+  WV_ASSIGN_OR_RETURN(const auto partitions,
+                      conn.Query("SELECT c.relname FROM pg_partition_tree(to_regclass($1)) t "
+                                 "JOIN pg_class c ON c.oid = t.relid WHERE t.level > 0 ORDER BY 1",
+                                 {QualifiedName(name, model::kFactTable)}));
+  for (const PgRow& r : partitions) info.fact_partitions.push_back(r[0].value_or(""));
   WV_ASSIGN_OR_RETURN(
       const auto readers,
       conn.Query("SELECT DISTINCT r.rolname FROM pg_namespace n, aclexplode(n.nspacl) a, "
@@ -114,7 +120,7 @@ StatusOr<SchemaInfo> InspectSchema(PgConnection& conn, std::string_view name) {
 Status DropOwnSchema(PgConnection& conn, const SchemaInfo& info, int lock_timeout_ms) {
   std::string views, tables;
   for (const std::string& r : info.relations) {
-    if (!IsKnown(r)) continue;
+    if (!info.IsOwnRelation(r)) continue;
     std::string& list = IsResearchView(r) ? views : tables;
     list += (list.empty() ? "" : ", ") + QualifiedName(info.name, r);
   }

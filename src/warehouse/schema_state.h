@@ -14,8 +14,8 @@
 // then swaps: S becomes S_wv_old and S_wv_staging becomes S, and S_wv_old is
 // dropped. Every schema the loader creates carries a COMMENT starting with
 // kSchemaMarker; the loader drops only such schemas, and in them only the
-// relations it creates (KnownRelationNames(), and the fact table's partitions:
-// IsFactPartitionName()), never with CASCADE, so that
+// relations it creates (KnownRelationNames(), and the partitions the catalog
+// lists under its fact table, whatever their names), never with CASCADE, so that
 // nothing it did not create (another schema's view on our tables, a DBA's
 // table put into S) is ever dropped by it.
 // Functions are thread-compatible (one connection each).
@@ -42,8 +42,14 @@ struct SchemaInfo {
   std::vector<std::string> relations;  // tables, views, sequences... (not indexes)
   std::optional<std::string> run_id;   // from its load_metadata table, when ours
   std::vector<std::string> readers;    // roles (other than the owner) with USAGE on it
+  // The partitions (at every level) of its fact table, from the catalog: a
+  // relation merely named like one is not the loader's.
+  std::vector<std::string> fact_partitions;
 
   bool ours() const { return exists && comment.starts_with(kSchemaMarker); }
+  // True for a relation the loader creates: a known name or a partition of
+  // the fact table.
+  bool IsOwnRelation(const std::string& relation) const;
   // Relations the loader does not create, in name order.
   std::vector<std::string> ForeignRelations() const;
 };

@@ -497,6 +497,21 @@ def test_a_schema_not_created_by_load_is_left_alone(outputs, pg_server, run_wv, 
     assert schemas(pg_server, db) == {"public", "theirs"}
 
 
+def test_a_table_named_like_a_fact_partition_is_not_taken_for_ours(outputs, pg_server, run_wv,
+                                                                   loaded_a):
+    """Ownership comes from the catalog (partitions of our fact table), not from a name: a DBA's
+    table called like a batch partition in the schema is someone else's, refused and kept."""
+    with pg_server.connect(loaded_a) as c:
+        c.execute("CREATE TABLE wordviews.fact_wordviews_b2024 (x int); "
+                  "INSERT INTO wordviews.fact_wordviews_b2024 VALUES (42)")
+    proc = load(run_wv, pg_server, loaded_a, outputs["b"]["dir"], check=False)
+    assert proc.returncode == 5 and "fact_wordviews_b2024" in proc.stderr, proc.stderr
+    with pg_server.connect(loaded_a) as c:
+        assert c.execute("SELECT x FROM wordviews.fact_wordviews_b2024").fetchone()[0] == 42
+        c.execute("DROP TABLE wordviews.fact_wordviews_b2024")
+    assert_unchanged(pg_server, loaded_a, outputs)
+
+
 def test_a_second_load_at_the_same_time_fails_at_once(outputs, pg_server, run_wv, loaded_a):
     with pg_server.connect(loaded_a) as c:
         c.execute("SELECT pg_advisory_lock(%s, hashtext('wordviews'))", (0x77766c64,))
