@@ -1028,12 +1028,19 @@ Status Loader::ApplyAppend(const AppendPlan& plan) {
   // The fact table's new partition, not the whole table (whose ANALYZE
   // would sample every partition again): the table's own statistics, used
   // for estimates across its partitions, are those of the last full load.
+  // VACUUM (FREEZE) too: autovacuum is off for the loader's tables (written
+  // once by a full load, CreateStaging), but an append's merges leave dead
+  // rows in the dimensions and its copies are not frozen; this puts every
+  // table it wrote back to all-visible and all-frozen, as a full load leaves
+  // them.
   std::vector<std::string> analyze = plan.replaced;
   for (const AppendPlan::Added& a : plan.added) {
     const bool fact = IsPartitioned(*model::FindTable(a.table), Dialect::kPostgres);
     if (!fact || !new_partition_.empty()) analyze.push_back(fact ? new_partition_ : a.table);
   }
-  for (std::string& t : analyze) t = "ANALYZE " + QualifiedName(names_.target, t);
+  for (std::string& t : analyze) {
+    t = "VACUUM (FREEZE, ANALYZE) " + QualifiedName(names_.target, t);
+  }
   WV_RETURN_IF_ERROR(RunStatements(analyze));
   pool_.reset();
   return GrantReaders(names_.target);

@@ -112,6 +112,18 @@ def test_load_append_adds_the_new_batch_and_equals_the_output(appended, run_wv, 
             "LEFT JOIN pg_constraint con ON con.conrelid = t.relid WHERE t.isleaf GROUP BY 1 "
             "ORDER BY 1").fetchall()
         assert [n for _, n in leaves] == [5, 5, 5, 5], leaves
+        # What the append wrote (merged dimensions with their dead rows, the quarantine, the new
+        # leaves, copied without FREEZE) is vacuumed and frozen, as a full load leaves every table
+        # (autovacuum is off for the loader's tables).
+        c.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
+        for relation in ["wordviews.dim_users", "wordviews.dim_times", "wordviews.quarantine",
+                         "wordviews.fact_wordviews_b2_p0", "wordviews.fact_wordviews_b2_p1"]:
+            pages, visible, frozen = c.execute(
+                "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int, "
+                "all_visible, all_frozen FROM pg_visibility_map_summary(%s::regclass)",
+                (relation,) * 2).fetchone()
+            assert pages > 0 and visible == pages and frozen == pages, (relation, pages, visible,
+                                                                        frozen)
     # The same version again: a no-op that changes nothing.
     with pg_server.connect(db) as c:
         loaded_at = c.execute("SELECT loaded_at FROM wordviews.load_metadata").fetchone()[0]
