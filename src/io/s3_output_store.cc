@@ -183,6 +183,12 @@ class S3OutputStore final : public OutputStore {
     return fmt::format("{}/{}", output_.key, relative);
   }
   std::string ListPrefix() const { return output_.key.empty() ? "" : output_.key + "/"; }
+  // True for a key this run names (VersionedName/RedshiftManifestName: the
+  // version right before the extension), never for one that merely contains
+  // the version somewhere: the prefix holds earlier batches' objects, kept.
+  bool OfThisVersion(std::string_view key) const {
+    return UnversionedName(key, {options_.version}).has_value();
+  }
   std::string ManifestKey() const { return KeyOf(options_.manifest_name); }
 
   // The keys of a version: its files and its Redshift manifests.
@@ -361,7 +367,7 @@ class S3OutputStore final : public OutputStore {
       for (const s3::UploadSummary& upload : uploads.value()) {
         // After the commit, an upload of this run still open is an orphan: a
         // create whose answer was lost and which the client sent again.
-        const bool orphan = upload.key.find(options_.version) != std::string::npos;
+        const bool orphan = OfThisVersion(upload.key);
         if (!orphan && rule.now - upload.initiated < grace) continue;
         aborted += client_->AbortMultipartUpload(output_.bucket, upload.key, upload.upload_id).ok();
       }
@@ -408,7 +414,7 @@ class S3OutputStore final : public OutputStore {
         client_->ListMultipartUploads(output_.bucket, ListPrefix());
     if (open.ok()) {
       for (const s3::UploadSummary& upload : open.value()) {
-        if (upload.key.find(options_.version) == std::string::npos) continue;
+        if (!OfThisVersion(upload.key)) continue;
         (void)client_->AbortMultipartUpload(output_.bucket, upload.key, upload.upload_id);
       }
     }
@@ -417,7 +423,7 @@ class S3OutputStore final : public OutputStore {
     if (!objects.ok()) return;
     std::vector<std::string> own;
     for (const s3::ObjectSummary& object : objects.value()) {
-      if (object.key.find(options_.version) != std::string::npos) own.push_back(object.key);
+      if (OfThisVersion(object.key)) own.push_back(object.key);
     }
     if (!own.empty()) (void)client_->DeleteObjects(output_.bucket, own);
   }
