@@ -237,7 +237,7 @@ FactPass VerifyFacts(const PublishedOutput& out, const Manifest& m, const Dimens
     FactRecount partition(&dims);  // one partition's counts, for its record
     complete[i] = VerifyPartition(out, files, column_threads, &partition, &rows[i], &found[i]);
     counted[i] = partition.Counts(Counted(files));
-    workers[worker]->Merge(partition);
+    workers[worker]->AddCounts(counted[i]);  // the counts just built, not built again
   });
   size_t accepted = 0;
   for (const auto& [folder, files] : partitions) accepted += files.size();
