@@ -82,6 +82,10 @@ bool StdoutIsBrokenPipe();
 // The validator of every --threads flag: a whole number >= 0.
 CLI::Validator ThreadsValidator();
 
+// The validator of every --memory-limit flag: a byte size (run::ParseByteSize)
+// of at least 1M, or 0 for no limit.
+CLI::Validator MemoryLimitValidator();
+
 // The thread count a subcommand uses for --threads `requested`: 0 is every
 // core, above kMaxThreads (core/parallel.h) is capped to it with a note on
 // stderr ("wordviews run: --threads 100000 capped at 256").

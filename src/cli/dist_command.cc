@@ -75,7 +75,8 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));
-  sub->add_option("--memory-limit", flags->memory_limit, "As for run (default 1G)");
+  sub->add_option("--memory-limit", flags->memory_limit, "As for run (default 1G)")
+      ->check(MemoryLimitValidator());
   AddReferenceFlags(sub, &flags->split.lexemes_path, &flags->split.languages_path);
   sub->callback([=] { *selected = [=] { return Shard(*flags); }; });
 }
@@ -97,7 +98,8 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
                   "Seconds to wait for another writer of OUT (default 0)");
   sub->add_option("--memory-limit", flags->memory_limit,
                   "Memory for the dimensions' session log before it spills to disk, as for run "
-                  "(a tenth of it; 0: no limit; default 1G)");
+                  "(a tenth of it; 0: no limit; default 1G)")
+      ->check(MemoryLimitValidator());
   sub->add_option("--tmp-dir", flags->merge.tmp_dir,
                   "Folder for the spill folder (default: beside --out); removed however the merge "
                   "ends");

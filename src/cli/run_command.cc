@@ -162,12 +162,7 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "(0: no limit); the duplicate detection and the session log spill past their "
                   "shares, the fact row groups are sized from it; the tables' values do not "
                   "depend on it")
-      ->check([](const std::string& value) -> std::string {
-        const StatusOr<uint64_t> bytes = run::ParseByteSize(value, "--memory-limit");
-        if (!bytes.ok()) return bytes.status().message();
-        if (*bytes != 0 && *bytes < run::kMinMemoryLimit) return "must be at least 1M (or 0)";
-        return "";
-      })
+      ->check(MemoryLimitValidator())
       ->capture_default_str();
   sub->add_option("--tmp-dir", flags->options.tmp_dir,
                   "Folder for the spill folder (default: beside --out); removed when the run "

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "run/pipeline.h"
 
 namespace wv::cli {
 
@@ -59,6 +60,17 @@ CLI::Validator ThreadsValidator() {
         return fmt::format("expected 0 (all cores) or a number of threads, got '{}'", value);
       },
       "THREADS>=0");
+}
+
+CLI::Validator MemoryLimitValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const StatusOr<uint64_t> bytes = run::ParseByteSize(value, "--memory-limit");
+        if (!bytes.ok()) return bytes.status().message();
+        if (*bytes != 0 && *bytes < run::kMinMemoryLimit) return "must be at least 1M (or 0)";
+        return "";
+      },
+      "SIZE");
 }
 
 int ResolveThreads(int requested, std::string_view command) {
