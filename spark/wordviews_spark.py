@@ -81,7 +81,13 @@ def run_shard(binary, work, run_id, split, attempt, losers=None, extra=()):
     (dict) with the split index and the step, or raises on failure."""
     step = "finish" if losers else "first"
     attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
-    os.makedirs(os.path.dirname(attempt_dir), exist_ok=True)
+    # Only below an existing work folder: a task still running after its driver removed the folder
+    # fails here instead of creating a tree (without a lock) that no cleanup would recognise.
+    for folder in (os.path.join(work, step), os.path.dirname(attempt_dir)):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
     cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
     if losers:
         cmd += ["--losers", losers]
@@ -242,9 +248,16 @@ def create_work_folder(out, run_id):
     import fcntl
 
     work = work_folder(out, run_id)
-    os.makedirs(work)
-    lock = open(os.path.join(work, WORK_LOCK), "w")
+    if os.path.lexists(work):
+        raise FileExistsError(work)
+    # Built under a name the stale-folder cleanup does not match, locked, then renamed: another
+    # driver's cleanup never finds the folder before its lock is held (the flock stays on the open
+    # file through the rename).
+    building = f"{work}.creating-{os.getpid()}"
+    os.mkdir(building)
+    lock = open(os.path.join(building, WORK_LOCK), "w")
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(building, work)
     return work, lock
 
 

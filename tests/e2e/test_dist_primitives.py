@@ -15,6 +15,7 @@ from dist_support import assert_same_output, make_inputs, table_rows, wordviews_
 def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=(), shard_flags=()):
     """The shell-loop scheduler; with repeat_split, that split's first step runs twice (a retry or
     a speculative copy) and the second attempt's report comes first."""
+    os.makedirs(work, exist_ok=True)  # a scheduler's work folder exists before any task
     splits = ws.plan_splits(inputs)
     reports = []
     for s in splits:
@@ -86,6 +87,7 @@ def test_refusals(case, wv_bin, run_wv):
     root, inputs, _ = case
     work = root / "work-refuse"
     split = ws.plan_splits(inputs)[0]
+    os.makedirs(work)
     ws.run_shard(wv_bin, work, "r-x", split, "0")
     with pytest.raises(RuntimeError, match="exit 5"):  # an attempt never writes where another did
         ws.run_shard(wv_bin, work, "r-x", split, "0")
@@ -166,3 +168,21 @@ def test_stale_work_folders(tmp_path):
     finally:
         lock.close()
     assert ws.remove_stale_work_folders(str(out)) == [live]
+
+
+def test_a_task_after_its_work_folder_is_gone_creates_nothing(tmp_path, wv_bin, run_wv):
+    """A shard task still running after its driver removed the work folder fails instead of
+    building a lock-less tree there that no cleanup would recognise; the driver's folder is created
+    already locked (never visible to another driver's cleanup unlocked)."""
+    inputs = make_inputs(run_wv, tmp_path, rows=(2000, 100, 100))
+    work = tmp_path / ".wv-dist-out-20200101T000003Z-dist-00000000"
+    with pytest.raises(FileNotFoundError):
+        ws.run_shard(wv_bin, str(work), "r-late", ws.plan_splits(inputs)[0], "0")
+    assert not work.exists()
+    live, lock = ws.create_work_folder(str(tmp_path / "out"), "20200101T000004Z-dist-11111111")
+    try:
+        assert [n for n in os.listdir(tmp_path) if ".creating-" in n] == []
+        assert os.listdir(live) == [".lock"]
+        assert ws.remove_stale_work_folders(str(tmp_path / "out")) == []  # its lock is held
+    finally:
+        lock.close()
