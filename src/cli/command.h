@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "core/status.h"
@@ -85,6 +86,11 @@ CLI::Validator ThreadsValidator();
 // The validator of every --memory-limit flag: a byte size (run::ParseByteSize)
 // of at least 1M, or 0 for no limit.
 CLI::Validator MemoryLimitValidator();
+
+// Adds `--index COLUMN` (repeatable) to `sub`: the optional secondary
+// indexes of the warehouse (warehouse::OptionalIndexColumns()), for `load`
+// and `ddl`.
+void AddIndexOption(CLI::App* sub, std::vector<std::string>* columns);
 
 // The thread count a subcommand uses for --threads `requested`: 0 is every
 // core, above kMaxThreads (core/parallel.h) is capped to it with a note on

@@ -22,12 +22,16 @@ struct DdlFlags {
   std::string iam_role;
   std::string summaries_from;
   int threads = 0;
+  std::vector<std::string> indexes;
 };
 
 Status CheckFlags(const DdlFlags& flags) {
   WV_RETURN_IF_ERROR(warehouse::NamesFor(flags.schema).status());
   if (flags.dialect == "postgres" && (!flags.s3_prefix.empty() || !flags.iam_role.empty())) {
     return UsageError("ddl: --s3-prefix and --iam-role are for --dialect redshift");
+  }
+  if (flags.dialect == "redshift" && !flags.indexes.empty()) {
+    return UsageError("ddl: --index is for --dialect postgres (Redshift has no indexes)");
   }
   if (!flags.iam_role.empty() && flags.s3_prefix.empty()) {
     return UsageError("ddl: --iam-role needs --s3-prefix (where the COPY statements read from)");
@@ -56,6 +60,7 @@ Status RunDdl(const DdlFlags& flags) {
   options.schema = flags.schema;
   options.s3_prefix = flags.s3_prefix;
   options.iam_role = flags.iam_role;
+  options.indexes = flags.indexes;
   std::vector<warehouse::SummaryTable> summaries;
   if (!flags.summaries_from.empty()) {
     WV_ASSIGN_OR_RETURN(summaries,
@@ -85,6 +90,7 @@ void RegisterDdlCommand(CLI::App& root, CommandAction* selected) {
                   "An output folder: adds INSERT statements filling the summary tables with its "
                   "`wordviews query` answers")
       ->type_name("DIR");
+  AddIndexOption(sub, &flags->indexes);
   sub->add_option("--threads", flags->threads,
                   "Threads for --summaries-from (0: all cores; at most 256)")
       ->capture_default_str()

@@ -131,6 +131,7 @@ void RegisterLoadCommand(CLI::App& root, CommandAction* selected) {
                   "a default statement_timeout; created NOLOGIN if missing. Repeatable. Roles "
                   "that could read the previous version keep their access")
       ->type_name("ROLE");
+  AddIndexOption(sub, &flags->options.indexes);
   sub->add_option("--read-timeout", flags->options.read_statement_timeout_seconds,
                   "statement_timeout in seconds set for the --grant-read roles")
       ->capture_default_str()

@@ -13,7 +13,9 @@
 #include "cli/command.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "fmt/format.h"
 #include "run/pipeline.h"
+#include "warehouse/ddl.h"
 
 namespace wv::cli {
 
@@ -71,6 +73,18 @@ CLI::Validator MemoryLimitValidator() {
         return "";
       },
       "SIZE");
+}
+
+void AddIndexOption(CLI::App* sub, std::vector<std::string>* columns) {
+  const std::vector<std::string> optional = warehouse::OptionalIndexColumns();
+  sub->add_option("--index", *columns,
+                  fmt::format("Also build this optional index on the fact table (repeatable): "
+                              "{}. user_id: a btree for one user's views (WHERE user_id = ...), "
+                              "about an eighth of a load's CPU time; the research views and "
+                              "summary tables need none",
+                              fmt::join(optional, ", ")))
+      ->type_name("COLUMN")
+      ->check(CLI::IsMember(optional));
 }
 
 int ResolveThreads(int requested, std::string_view command) {

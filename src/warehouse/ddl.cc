@@ -1,5 +1,6 @@
 #include "warehouse/ddl.h"
 
+#include <algorithm>
 #include <array>
 
 #include "fmt/core.h"
@@ -99,20 +100,23 @@ struct IndexSpec {
   std::string_view method;  // btree, brin
   std::string_view column;
   std::string_view serves;
+  bool optional;  // built only when asked for by column (`load --index`)
 };
 
-// The research views aggregate whole tables (sequential scans); these serve
-// analysts' drill-downs: one user's history (the question spaced-repetition
-// research asks most), a time range (BRIN: the fact rows are stored in day
-// order, so block ranges of "timestamp" hardly overlap, and the index is a
-// few pages). Each index costs load time (a btree on 12.85M rows takes
-// seconds); one on lexeme_id is left to a DBA who needs it
-// (docs/WAREHOUSE.md).
+// The research views aggregate whole tables (sequential scans) and the
+// summary tables answer a dashboard; these serve analysts' drill-downs. A
+// time range (BRIN: the fact rows are stored in day order, so block ranges
+// of "timestamp" hardly overlap, and the index is a few pages) costs little
+// and is always built. A btree on user_id (one user's history, the question
+// spaced-repetition research asks most) costs about 3.5 CPU-s per 6.4M rows,
+// an eighth of a whole load's CPU (docs/BENCHMARKS.md), for lookups none of
+// the research views make: it is built when asked for (`--index user_id`).
+// One on lexeme_id is left to a DBA who needs it (docs/WAREHOUSE.md).
 constexpr std::array<IndexSpec, 2> kIndexes = {{
     {model::kFactTable, "user_id_idx", "btree", "user_id",
-     "one user's views (WHERE user_id = ...), joins to dim_users"},
+     "one user's views (WHERE user_id = ...), joins to dim_users", true},
     {model::kFactTable, "timestamp_brin", "brin", "timestamp",
-     "time ranges (WHERE \"timestamp\" BETWEEN ...): rows are stored in day order"},
+     "time ranges (WHERE \"timestamp\" BETWEEN ...): rows are stored in day order", false},
 }};
 
 }  // namespace
@@ -340,11 +344,45 @@ std::string MergeRowsSql(const TableContract& table, std::string_view from, std:
   return out;
 }
 
+std::vector<std::string> OptionalIndexColumns() {
+  std::vector<std::string> out;
+  for (const IndexSpec& spec : kIndexes) {
+    if (spec.optional) out.emplace_back(spec.column);
+  }
+  return out;
+}
+
+std::vector<std::string> InIndexOrder(const std::vector<std::string>& columns) {
+  std::vector<std::string> out;
+  for (const std::string& c : OptionalIndexColumns()) {
+    if (std::find(columns.begin(), columns.end(), c) != columns.end()) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> OptionalIndexesAmong(const TableContract& table,
+                                              const std::vector<std::string>& index_names) {
+  std::vector<std::string> out;
+  for (const IndexSpec& spec : kIndexes) {
+    const std::string name = fmt::format("{}_{}", table.name, spec.suffix);
+    if (spec.optional && spec.table == table.name &&
+        std::find(index_names.begin(), index_names.end(), name) != index_names.end()) {
+      out.emplace_back(spec.column);
+    }
+  }
+  return out;
+}
+
 std::vector<IndexSql> SecondaryIndexes(const TableContract& table, std::string_view schema,
+                                       const std::vector<std::string>& optional,
                                        std::string_view relation) {
   std::vector<IndexSql> out;
   for (const IndexSpec& spec : kIndexes) {
     if (spec.table != table.name) continue;
+    if (spec.optional &&
+        std::find(optional.begin(), optional.end(), spec.column) == optional.end()) {
+      continue;
+    }
     IndexSql index;
     const std::string_view on = relation.empty() ? std::string_view(table.name) : relation;
     index.name = relation.empty() ? fmt::format("{}_{}", table.name, spec.suffix)

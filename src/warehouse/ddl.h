@@ -117,11 +117,22 @@ struct IndexSql {
   std::string create;   // CREATE INDEX ...
   std::string comment;  // COMMENT ON INDEX ...
 };
-// PostgreSQL: the indexes of `table` besides its primary key. For a
-// partition (`relation` set), the same indexes on it, named as PostgreSQL
-// names those it creates for the parent's ("<partition>_<column>_idx"),
-// without comments.
+// The columns of the secondary indexes built only when asked for
+// (`load --index COLUMN`), in a fixed order.
+std::vector<std::string> OptionalIndexColumns();
+// `columns` in OptionalIndexColumns() order, once each, without those that
+// name no optional index.
+std::vector<std::string> InIndexOrder(const std::vector<std::string>& columns);
+// The columns of `table`'s optional indexes whose names are among
+// `index_names` (the indexes a loaded table has), in the same order.
+std::vector<std::string> OptionalIndexesAmong(const model::TableContract& table,
+                                              const std::vector<std::string>& index_names);
+// PostgreSQL: the indexes of `table` besides its primary key: those always
+// built and the optional ones whose column is in `optional`. For a partition
+// (`relation` set), the same indexes on it, named as PostgreSQL names those
+// it creates for the parent's ("<partition>_<column>_idx"), without comments.
 std::vector<IndexSql> SecondaryIndexes(const model::TableContract& table, std::string_view schema,
+                                       const std::vector<std::string>& optional,
                                        std::string_view relation = {});
 
 // COMMENT ON TABLE and COMMENT ON COLUMN for every column, from the contract.

@@ -29,7 +29,7 @@ void AppendTables(const DdlScriptOptions& o, std::string* out) {
     *out += IsPartitioned(*t, o.dialect) ? PrimaryKeySql(*t, o.schema) + "\n"
                                          : PrimaryKeyIndexSql(*t, o.schema) + "\n" +
                                                AttachPrimaryKeySql(*t, o.schema) + "\n";
-    for (const IndexSql& index : SecondaryIndexes(*t, o.schema)) {
+    for (const IndexSql& index : SecondaryIndexes(*t, o.schema, o.indexes)) {
       *out += index.create + "\n" + index.comment + "\n";
     }
   }

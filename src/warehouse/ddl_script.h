@@ -21,6 +21,8 @@ struct DdlScriptOptions {
   // <s3_prefix>/<table>.manifest. Empty: no COPY statements.
   std::string s3_prefix;
   std::string iam_role;  // empty: IAM_ROLE default
+  // PostgreSQL: the optional indexes to include (OptionalIndexColumns()).
+  std::vector<std::string> indexes;
   // INSERT statements filling the summary tables; none when null.
   const std::vector<SummaryTable>* summaries = nullptr;
 };

@@ -11,6 +11,7 @@
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
+#include "fmt/format.h"
 #include "model/star_schema.h"
 #include "parquet/reader.h"
 #include "run/output_listing.h"
@@ -45,6 +46,15 @@ constexpr size_t kEncodeSliceRows = 4096;
 // commit follows them in the WAL, so if it is durable, so are they).
 constexpr std::string_view kSessionSetup =
     "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off";
+// The session of `load --append`, whose commit is the one analysts see:
+// durable when the loader says so, and synchronous for the VACUUM after it
+// too. PostgreSQL sets no hint bit on a row whose inserter's commit is not
+// yet flushed, judged by the latest asynchronous commit among its group of
+// transaction ids (the commit's and the ANALYZEs' right after it), and
+// VACUUM marks no page all-visible without the hint: with asynchronous
+// commits the appended pages stayed unfrozen (autovacuum is off for them).
+constexpr std::string_view kAppendSessionSetup =
+    "SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = on";
 // maintenance_work_mem of a fact partition's primary key build, and the
 // statement that restores kSessionSetup's value after it (RESET would go
 // back to the server's default instead).
@@ -597,7 +607,7 @@ void Loader::KeyStatements(const model::TableContract& t, std::vector<std::strin
     keys.push_back(fact ? fmt::format("SET maintenance_work_mem = '{}'; {} {}", kFactKeyMemory, key,
                                       kSessionMemory)
                         : key);
-    for (const IndexSql& index : SecondaryIndexes(t, names_.staging, on)) {
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging, o_.indexes, on)) {
       others.push_back(index.create);
     }
     attach->push_back(AttachPrimaryKeySql(t, names_.staging, on));
@@ -605,11 +615,11 @@ void Loader::KeyStatements(const model::TableContract& t, std::vector<std::strin
   if (fact) {
     // The parent's key and indexes adopt the partitions' (no build).
     attach->push_back(PrimaryKeySql(t, names_.staging));
-    for (const IndexSql& index : SecondaryIndexes(t, names_.staging)) {
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging, o_.indexes)) {
       attach->push_back(index.create + " " + index.comment);
     }
   } else {
-    for (const IndexSql& index : SecondaryIndexes(t, names_.staging)) {
+    for (const IndexSql& index : SecondaryIndexes(t, names_.staging, o_.indexes)) {
       attach->push_back(index.comment);
     }
   }
@@ -973,6 +983,14 @@ StatusOr<bool> Loader::TryAppend() {
     return in_full(fmt::format("schema {} does not hold an earlier version of {}: {}",
                                names_.target, o_.dir, plan.status().message()));
   }
+  const std::vector<std::string> has =
+      OptionalIndexesAmong(*model::FindTable(model::kFactTable), target_.fact_indexes);
+  if (!o_.indexes.empty() && has != InIndexOrder(o_.indexes)) {
+    result_.notes.push_back(fmt::format(
+        "the fact table keeps its optional indexes ({}); a full load (--force) builds those "
+        "--index asks for",
+        has.empty() ? "none" : fmt::format("{}", fmt::join(has, ", "))));
+  }
   WV_RETURN_IF_ERROR(ApplyAppend(*plan));
   return true;
 }
@@ -1002,7 +1020,7 @@ Status Loader::ApplyAppend(const AppendPlan& plan) {
     }
   });
   StatusOr<std::unique_ptr<SessionPool>> pool =
-      SessionPool::Open(o_.conninfo, application_name_, 1, std::string(kSessionSetup));
+      SessionPool::Open(o_.conninfo, application_name_, 1, std::string(kAppendSessionSetup));
   Status s = pool.status();
   if (s.ok()) {
     pool_ = std::move(*pool);
@@ -1150,7 +1168,10 @@ Status Loader::AddFactPartition(const std::vector<model::FileRecord>& files,
                   QualifiedName(names_.target, partition), QuoteIdentifier(partition + "_pkey"),
                   fmt::format("{}, {}", QuoteIdentifier(ListColumn(*fact)),
                               QuoteIdentifier(PartitionColumn(*fact))));
-  for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, partition)) {
+  // The new partition gets the indexes the fact table has (ATTACH would build
+  // the missing ones itself, one after the other, after the copy).
+  const std::vector<std::string> has = OptionalIndexesAmong(*fact, target_.fact_indexes);
+  for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, has, partition)) {
     keys += index.create + " ";
   }
   WV_RETURN_IF_ERROR(session.Exec(keys));
@@ -1192,7 +1213,14 @@ StatusOr<LoadResult> Loader::Run() {
   Phase("connecting");
   WV_RETURN_IF_ERROR(ConnectAndLock());
   WV_RETURN_IF_ERROR(InspectSchemas());
-  if (target_.ours() && target_.run_id == result_.run_id && !o_.force) {
+  const bool same_indexes =
+      !target_.ours() || OptionalIndexesAmong(*model::FindTable(model::kFactTable),
+                                              target_.fact_indexes) == InIndexOrder(o_.indexes);
+  if (target_.ours() && target_.run_id == result_.run_id && !o_.force && !same_indexes) {
+    result_.notes.push_back(
+        fmt::format("schema {} holds this run with other optional indexes (--index); loaded again",
+                    names_.target));
+  } else if (target_.ours() && target_.run_id == result_.run_id && !o_.force) {
     WV_RETURN_IF_ERROR(GrantReaders(names_.target));
     result_.skipped = true;
     Phase("");

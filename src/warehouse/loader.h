@@ -56,6 +56,10 @@ struct LoadOptions {
   // when the schema holds no earlier version of this output.
   bool append = false;
   std::vector<std::string> read_roles;  // --grant-read
+  // The optional secondary indexes to build (their columns,
+  // OptionalIndexColumns()); the others are always built. An append builds
+  // on its new partition the ones the schema's fact table has.
+  std::vector<std::string> indexes;
   int read_statement_timeout_seconds = 300;
   // How long in all the swap (and the drop of the old version) may wait for
   // statements running on the previous version.

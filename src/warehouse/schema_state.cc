@@ -100,6 +100,11 @@ StatusOr<SchemaInfo> InspectSchema(PgConnection& conn, std::string_view name) {
                                  "JOIN pg_class c ON c.oid = t.relid WHERE t.level > 0 ORDER BY 1",
                                  {QualifiedName(name, model::kFactTable)}));
   for (const PgRow& r : partitions) info.fact_partitions.push_back(r[0].value_or(""));
+  WV_ASSIGN_OR_RETURN(const auto indexes,
+                      conn.Query("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = "
+                                 "i.indexrelid WHERE i.indrelid = to_regclass($1) ORDER BY 1",
+                                 {QualifiedName(name, model::kFactTable)}));
+  for (const PgRow& r : indexes) info.fact_indexes.push_back(r[0].value_or(""));
   WV_ASSIGN_OR_RETURN(
       const auto readers,
       conn.Query("SELECT DISTINCT r.rolname FROM pg_namespace n, aclexplode(n.nspacl) a, "

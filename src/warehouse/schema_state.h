@@ -45,6 +45,8 @@ struct SchemaInfo {
   // The partitions (at every level) of its fact table, from the catalog: a
   // relation merely named like one is not the loader's.
   std::vector<std::string> fact_partitions;
+  // The indexes of its fact table (the parent's, not its partitions').
+  std::vector<std::string> fact_indexes;
 
   bool ours() const { return exists && comment.starts_with(kSchemaMarker); }
   // True for a relation the loader creates: a known name or a partition of

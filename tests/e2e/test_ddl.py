@@ -136,14 +136,16 @@ def catalog(conn, schema):
     return (columns, [tuple(strip(x) for x in c) for c in constraints], indexes)
 
 
-def test_postgres_ddl_executes_and_matches_what_load_builds(run_wv, wv, pg_server, output):
+@pytest.mark.parametrize("index", [[], ["--index", "user_id"]])
+def test_postgres_ddl_executes_and_matches_what_load_builds(run_wv, wv, pg_server, output, index):
     db = pg_server.create_database("ddl_" + uuid.uuid4().hex[:8])
     script = run_wv("ddl", "--dialect", "postgres", "--schema", "from_ddl",
-                    "--summaries-from", output).stdout
+                    "--summaries-from", output, *index).stdout
+    assert ("user_id_idx" in script) == bool(index)
     with pg_server.connect(db) as c:
         c.execute(script)
     run_wv("load", output, "--postgres", pg_server.conninfo(dbname=db), "--schema", "loaded",
-           "--quiet")
+           "--quiet", *index)
     with pg_server.connect(db) as c:
         assert catalog(c, "from_ddl") == catalog(c, "loaded")
         # The summary tables' rows from the script are the query's answers.

@@ -215,7 +215,9 @@ def test_primary_and_foreign_keys_exist_are_valid_and_hold(loaded, pg_server):
                       "FROM wordviews.fact_wordviews LIMIT 1")
         indexes = {r[0] for r in c.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'wordviews'")}
-        assert {"fact_wordviews_user_id_idx", "fact_wordviews_timestamp_brin"} <= indexes
+        # The BRIN always; the btree on user_id only with --index user_id (below).
+        assert "fact_wordviews_timestamp_brin" in indexes
+        assert not any("user_id_idx" in i for i in indexes), indexes
         analyzed = c.execute("SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = "
                              "'wordviews' AND last_analyze IS NOT NULL").fetchone()[0]
         assert analyzed >= len(KEYS)
@@ -642,3 +644,47 @@ def test_reload_under_100_concurrent_analysts(outputs, pg_server, wv_bin, run_wv
     assert results["errors"] == [] and results["neither"] == []
     assert results["a"] > 0 and results["b"] >= 100 * 3  # every session read the new version
     assert run_id_of(pg_server, loaded_a) == outputs["b"]["run_id"]
+
+
+def fact_indexes(conn, column):
+    """The fact table's index on `column`, on the parent and on every leaf (PostgreSQL's
+    catalog: the leaves' indexes are partitions of the parent's)."""
+    parent = conn.execute(
+        "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_attribute a ON "
+        "a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = "
+        "'wordviews.fact_wordviews'::regclass AND a.attname = %s", (column,)).fetchall()
+    leaves = conn.execute(
+        "SELECT t.relid::regclass::text, count(i.indexrelid) FROM "
+        "pg_partition_tree('wordviews.fact_wordviews') t LEFT JOIN pg_index i ON "
+        "i.indrelid = t.relid AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = "
+        "i.indrelid AND a.attnum = i.indkey[0] AND a.attname = %s) WHERE t.isleaf GROUP BY 1 "
+        "ORDER BY 1", (column,)).fetchall()
+    return [r[0] for r in parent], leaves
+
+
+def test_index_user_id_builds_the_btree_and_a_reload_follows_the_option(outputs, pg_server,
+                                                                         run_wv, db):
+    """--index user_id: a btree on the fact table and on each leaf, which the planner uses for
+    one user's views; the same run loaded again without it is not a no-op (the schema has other
+    indexes than asked for): it is loaded again without the index; a third time is a no-op."""
+    out = outputs["a"]["dir"]
+    load(run_wv, pg_server, db, out, "--index", "user_id")
+    with pg_server.connect(db) as c:
+        parent, leaves = fact_indexes(c, "user_id")
+        assert parent == ["wordviews.fact_wordviews_user_id_idx"]
+        assert leaves and all(n == 1 for _, n in leaves), leaves
+        user = c.execute("SELECT user_id FROM wordviews.dim_users LIMIT 1").fetchone()[0]
+        plan = "\n".join(r[0] for r in c.execute(
+            "EXPLAIN SELECT count(*) FROM wordviews.fact_wordviews WHERE user_id = %s", (user,)))
+        assert "user_id_idx" in plan, plan
+        views = c.execute("SELECT count(*) FROM wordviews.fact_wordviews WHERE user_id = %s",
+                          (user,)).fetchone()[0]
+        assert views == c.execute("SELECT views FROM wordviews.dim_users WHERE user_id = %s",
+                                  (user,)).fetchone()[0]
+    again = load(run_wv, pg_server, db, out)
+    assert "other optional indexes" in again.stderr and "nothing to do" not in again.stdout
+    with pg_server.connect(db) as c:
+        parent, leaves = fact_indexes(c, "user_id")
+        assert parent == [] and all(n == 0 for _, n in leaves), (parent, leaves)
+    third = load(run_wv, pg_server, db, out)
+    assert "nothing to do" in third.stdout, third.stdout

@@ -247,3 +247,46 @@ def test_readers_during_an_append_see_the_old_or_the_new_version_whole(appended,
         new = c.execute(PROBE).fetchone()
     assert old != new and not errors, errors[:3]
     assert answers and set(answers) <= {old, new}, set(answers) - {old, new}
+
+
+def user_id_indexes(conn):
+    """Whether the fact table's index on user_id is valid (a partitioned index is valid only when
+    every partition has its own attached), and each leaf's count of indexes on user_id."""
+    valid = [r[0] for r in conn.execute(
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+        "a.attnum = i.indkey[0] WHERE i.indrelid = 'wordviews.fact_wordviews'::regclass "
+        "AND a.attname = 'user_id'")]
+    leaves = [r[0] for r in conn.execute(
+        "SELECT count(i.indexrelid) FROM pg_partition_tree('wordviews.fact_wordviews') t "
+        "LEFT JOIN pg_index i ON i.indrelid = t.relid AND EXISTS (SELECT 1 FROM pg_attribute a "
+        "WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname = 'user_id') "
+        "WHERE t.isleaf GROUP BY t.relid ORDER BY t.relid::regclass::text")]
+    return valid, leaves
+
+
+def test_an_append_builds_on_its_partition_the_indexes_the_fact_table_has(tmp_path, wv, run_wv,
+                                                                          pg_server, days):
+    """Loaded with --index user_id, then appended without it: the new leaves get the btree too
+    (the parent's index stays valid: every partition has one), without a note. A warehouse
+    loaded without it, appended with --index user_id: the append keeps the table's indexes and
+    says that a full load builds the others."""
+    out = tmp_path / "out"
+    wv("run", "--traces", days[0], "--out", out, "--appendable", "--quiet")
+    with_index = pg_server.create_database("i_" + uuid.uuid4().hex[:10])
+    load(run_wv, pg_server, with_index, out, "--index", "user_id")
+    wv("run", "--traces", days[1], "--out", out, "--append", "--quiet")
+    proc = load(run_wv, pg_server, with_index, out, "--append")
+    assert "appended 1 batch(es)" in proc.stdout and "optional indexes" not in proc.stderr
+    with pg_server.connect(with_index) as c:
+        assert user_id_indexes(c) == ([True], [1, 1, 1, 1])
+    assert_warehouse_equals(pg_server, with_index, out)
+
+    without = pg_server.create_database("j_" + uuid.uuid4().hex[:10])
+    load(run_wv, pg_server, without, out)
+    wv("run", "--traces", days[2], "--out", out, "--append", "--quiet")
+    proc = load(run_wv, pg_server, without, out, "--append", "--index", "user_id")
+    assert "appended 1 batch(es)" in proc.stdout, proc.stdout
+    assert "keeps its optional indexes (none)" in proc.stderr, proc.stderr
+    with pg_server.connect(without) as c:
+        assert user_id_indexes(c) == ([], [0, 0, 0, 0])
+    assert_warehouse_equals(pg_server, without, out)
