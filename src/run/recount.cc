@@ -26,9 +26,23 @@ void AppendValues(const ColumnVector& from, ColumnVector* to) {
   for (size_t i = 0; i < from.bytes.size(); ++i) to->bytes.push_back(from.bytes[i]);
 }
 
-// Column `column` of every file and row group of a table, end to end.
+size_t ValueCount(const ColumnVector& v) {
+  return std::max(
+      {v.bools.size(), v.i32.size(), v.i64.size(), v.f32.size(), v.f64.size(), v.bytes.size()});
+}
+
+// Column `column` of a table's kept rows, then of every file and row group,
+// end to end.
 StatusOr<ColumnVector> ReadWholeColumn(const OpenedTable& table, int column) {
   ColumnVector all;
+  if (table.kept != nullptr) {
+    const ColumnVector& kept = table.kept->columns.at(static_cast<size_t>(column));
+    if (ValueCount(kept) != table.kept->rows) {
+      return InternalError(fmt::format("the kept rows hold {} values of column {}, not {}",
+                                       ValueCount(kept), column, table.kept->rows));
+    }
+    AppendValues(kept, &all);
+  }
   for (const auto& f : table.files) {
     for (int g = 0; g < f->num_row_groups(); ++g) {
       WV_ASSIGN_OR_RETURN(const ColumnVector v, f->ReadColumn(g, column));
@@ -99,7 +113,8 @@ Status RecountWords(const OpenedTable& words, DimensionRecount* r) {
 }  // namespace
 
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
-                                             const OpenedTable& langs, const OpenedTable& words) {
+                                             const OpenedTable& langs, const OpenedTable& words,
+                                             const absl::flat_hash_set<int64_t>* kept_epochs) {
   DimensionRecount r;
   r.keys.reserve(4);  // ReadKeys returns pointers into it
   WV_ASSIGN_OR_RETURN(const ColumnVector* user_ids,
@@ -111,25 +126,26 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   for (int64_t v : views.i64) r.user_views += v;
   WV_ASSIGN_OR_RETURN(const ColumnVector* epochs,
                       ReadKeys(times, model::kTimesTable, model::kTimeEpoch, &r.keys));
-  r.index.epochs.insert(epochs->i64.begin(), epochs->i64.end());
+  // The kept rows come first: only the epochs after them are indexed here.
+  size_t from = 0;
+  if (kept_epochs != nullptr && times.kept != nullptr) {
+    if (kept_epochs->size() != times.kept->rows) {
+      return InternalError("dim_times: the kept keys are not the kept rows'");
+    }
+    r.index.kept_epochs = kept_epochs;
+    from = times.kept->rows;
+  }
+  r.index.epochs.insert(epochs->i64.begin() + static_cast<std::ptrdiff_t>(from), epochs->i64.end());
   WV_RETURN_IF_ERROR(RecountLangs(langs, &r));
   WV_RETURN_IF_ERROR(RecountWords(words, &r));
   return r;
 }
 
-StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
-                                                const OpenedTable& langs,
-                                                const OpenedTable& words) {
-  DimensionKeyColumns keys;
-  WV_ASSIGN_OR_RETURN(keys.users, ReadWholeColumn(users, model::kUserId));
-  WV_ASSIGN_OR_RETURN(keys.epochs, ReadWholeColumn(times, model::kTimeEpoch));
-  WV_ASSIGN_OR_RETURN(keys.langs, ReadWholeColumn(langs, model::kLangAlpha2));
-  WV_ASSIGN_OR_RETURN(keys.words, ReadWholeColumn(words, model::kWordLexemeId));
-  WV_ASSIGN_OR_RETURN(keys.word_language, ReadWholeColumn(words, model::kWordLanguage));
-  if (keys.word_language.bytes.size() != keys.words.bytes.size()) {
-    return InputError("dim_words: its columns have different row counts");
-  }
-  return keys;
+const model::TableData& PreviousDimensions::Of(std::string_view table) const {
+  if (table == model::kUsersTable) return users;
+  if (table == model::kTimesTable) return times;
+  if (table == model::kLangsTable) return langs;
+  return words;
 }
 
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {
@@ -270,7 +286,7 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
     if (!last_epoch_known || epoch != last_epoch) {
       last_epoch = epoch;
       last_epoch_known = true;
-      last_epoch_found = dims_->epochs.contains(epoch);
+      last_epoch_found = dims_->HasEpoch(epoch);
     }
     coverage_.times += last_epoch_found;
     coverage_.learning_langs += dims_->langs.contains(c.learning.bytes[i]);

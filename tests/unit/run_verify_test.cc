@@ -13,6 +13,7 @@
 #include "model_test_util.h"
 #include "nlohmann/json.hpp"
 #include "quality/star_checks.h"
+#include "run/append.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
@@ -268,7 +269,9 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   ASSERT_GE(facts->files.size(), 2u);  // the chunks span more than one day
   EXPECT_EQ(full.recount.partitions.size(), facts->files.size());
 
-  auto reuse = ReusableCountsOf(**published, {});
+  auto previous_dims = ReadPreviousDimensions(**published);
+  ASSERT_TRUE(previous_dims.ok()) << previous_dims.status().message();
+  auto reuse = ReusableCountsOf(**published, {}, &*previous_dims);
   ASSERT_TRUE(reuse.ok()) << reuse.status().message();
   EXPECT_FALSE(reuse->recorded.has_value());  // the fixture lists no record
   reuse->recorded = full.recount;
@@ -309,7 +312,9 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   // recorded coverage: refused.
   {
     ReusableCounts lost = *reuse;
-    lost.previous_dims.users.bytes.push_back("a-user-the-new-dim_users-lacks");
+    PreviousDimensions more = *previous_dims;
+    more.users.columns[model::kUserId].bytes.push_back("a-user-the-new-dim_users-lacks");
+    lost.previous_dims = &more;
     const VerifyReport r = VerifyOutput(**published, m_, &lost);
     EXPECT_EQ(FailedNames(r), std::set<std::string>{"dimensions.keep_previous_keys"});
   }
