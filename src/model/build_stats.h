@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "parquet/column_vector.h"
 #include "parquet/schema.h"
 #include "traces/trace_schema.h"
@@ -96,6 +97,10 @@ struct DimensionKeys {
   std::string column;  // e.g. "user_id"
   parquet::PhysicalType type = parquet::PhysicalType::kByteArray;
   parquet::ColumnVector values;
+  // When set (INT64 keys only): the first distinct_prefix->size() values
+  // are that set's elements, known distinct (`run --append`'s kept rows of
+  // dim_times): the uniqueness check inserts only the others. Not owned.
+  const absl::flat_hash_set<int64_t>* distinct_prefix = nullptr;
 };
 
 // Column `column` (a position in the contract of `table`, one of kAllTables)

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "parquet/column_vector.h"
 #include "parquet/schema.h"
 
@@ -36,9 +37,13 @@ std::string_view SeverityName(Severity s);
 bool AllErrorChecksPassed(const std::vector<CheckResult>& results);
 
 // Every value of a key column is distinct (BYTE_ARRAY or INT64 keys).
-// observed = number of duplicate values.
+// observed = number of duplicate values. With `distinct_prefix` (INT64 keys:
+// the first distinct_prefix->size() values are that set's elements, all
+// distinct), only the values after them are inserted, and looked up there
+// too: the same result, without rebuilding the prefix's set.
 CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
-                            const parquet::ColumnVector& keys, parquet::PhysicalType type);
+                            const parquet::ColumnVector& keys, parquet::PhysicalType type,
+                            const absl::flat_hash_set<int64_t>* distinct_prefix = nullptr);
 
 // Every fact row's foreign key resolves to an emitted dimension row: the fact
 // rows accounted for by the emitted keys (`covered`) must equal the fact rows

@@ -441,7 +441,9 @@ void BatchState::Observe(const traces::TraceBatch& b) {
     course.push_back('\t');
     course.append(b.ui_language[i]);
     if (course != last_course_) {
-      courses_.insert(course);
+      // A course the earlier batches did not have adds one to its user's
+      // dim_users.courses (the previous version's count, MergeUsers).
+      if (courses_.insert(course).second && previous_ != nullptr) ++new_courses_per_user_[user];
       last_course_ = course;
     }
     const int64_t day = DayOf(b.timestamp[i]);
@@ -485,9 +487,6 @@ void BatchState::ObserveWords(const traces::TraceBatch& b) {
 }
 
 Status BatchState::PrepareMerge() {
-  for (const std::string& course : courses_) {
-    ++courses_per_user_[course.substr(0, course.find('\t'))];
-  }
   if (previous_ == nullptr || touched_previous_days_.empty()) return OkStatus();
   const TableRecord* facts = previous_manifest_->FindTable(model::kFactTable);
   absl::flat_hash_set<std::string> previous_sessions;
@@ -537,8 +536,8 @@ Status BatchState::MergeUsers(model::TableData previous, model::TableData* data)
     cols[model::kUserLastSeen].i64[m] =
         std::max(cols[model::kUserLastSeen].i64[m], batch[model::kUserLastSeen].i64[r]);
     cols[model::kUserViews].i64[m] += batch[model::kUserViews].i64[r];
-    const auto courses = courses_per_user_.find(user);
-    if (courses != courses_per_user_.end()) cols[model::kUserCourses].i64[m] = courses->second;
+    const auto courses = new_courses_per_user_.find(user);
+    if (courses != new_courses_per_user_.end()) cols[model::kUserCourses].i64[m] += courses->second;
   }
   *data = std::move(merged);
   return OkStatus();

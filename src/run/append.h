@@ -171,7 +171,8 @@ class BatchState final : public traces::DuplicateHistory {
   std::string last_course_;
   // Per user: this batch's sessions that the previous version already had.
   absl::flat_hash_map<std::string, int64_t> repeated_sessions_;
-  absl::flat_hash_map<std::string, int64_t> courses_per_user_;
+  // Per user: the courses of this batch that the earlier batches lacked.
+  model::StringMap<int64_t> new_courses_per_user_;
 
   // dim_words: every lexeme's first string and language, and the conflicts.
   StringDictionary word_ids_;  // lexeme_id -> its index in words_

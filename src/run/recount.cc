@@ -133,6 +133,7 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
       return InternalError("dim_times: the kept keys are not the kept rows'");
     }
     r.index.kept_epochs = kept_epochs;
+    r.keys.back().distinct_prefix = kept_epochs;  // the kept rows' keys, distinct
     from = times.kept->rows;
   }
   r.index.epochs.insert(epochs->i64.begin() + static_cast<std::ptrdiff_t>(from), epochs->i64.end());
