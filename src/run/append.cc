@@ -265,7 +265,13 @@ StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previ
   };
   WV_ASSIGN_OR_RETURN(d.users, read_all(model::kUsersTable));
   WV_ASSIGN_OR_RETURN(d.langs, read_all(model::kLangsTable));
-  WV_ASSIGN_OR_RETURN(d.words, read_all(model::kWordsTable));
+  // Of dim_words, what the merge, the words' state and the recount read.
+  WV_ASSIGN_OR_RETURN(d.words,
+                      ReadPreviousTable(previous, model::kWordsTable,
+                                        {model::kWordLexemeId, model::kWordLanguage,
+                                         model::kWordLexemeString, model::kWordSurfaceIsWildcard,
+                                         model::kWordHasWildcardTag, model::kWordUnknownTags},
+                                        &d.files[std::string(model::kWordsTable)]));
   WV_ASSIGN_OR_RETURN(d.times, ReadPreviousTable(previous, model::kTimesTable, {model::kTimeEpoch},
                                                  &d.files[std::string(model::kTimesTable)]));
   const std::vector<int64_t>& epochs = d.times.columns[model::kTimeEpoch].i64;

@@ -56,8 +56,8 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
 StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
                                             const Manifest& previous);
 
-// The four dimensions of `previous`, each of its files read once (dim_times:
-// its key column alone); an InputError when a file does not read with its
+// The four dimensions of `previous`, each of its files read once (dim_times
+// and dim_words: the columns PreviousDimensions says); an InputError when a file does not read with its
 // table's schema.
 StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previous);
 

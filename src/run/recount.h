@@ -41,9 +41,11 @@ struct OpenedTable {
 // takes the rows of the files the new version keeps unchanged from here
 // instead of decoding them again. Immutable once read; thread-safe for reads.
 struct PreviousDimensions {
-  model::TableData users, langs, words;  // every column
-  model::TableData times;                // its key column (epoch) alone
-  absl::flat_hash_set<int64_t> epochs;   // times' keys
+  model::TableData users, langs;  // every column
+  // The columns the merge, the words' state and the recount read: dim_words'
+  // key, language, string, wildcard flags and unknown tags; dim_times' key.
+  model::TableData words, times;
+  absl::flat_hash_set<int64_t> epochs;                                 // times' keys
   std::map<std::string, std::vector<std::string>, std::less<>> files;  // paths, by table
   const model::TableData& Of(std::string_view table) const;
 };

@@ -336,6 +336,64 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   EXPECT_TRUE(FailedNames(own).contains(victim + ".crc32")) << Names(own.checks);
 }
 
+// An append keeps the earlier files of dim_times, dim_langs and dim_words:
+// their rows are taken from the one read of the previous version, not
+// decoded again, to the same checks as a full verification; a dimension
+// file that is not kept (the batch's own) is read in full, so damage there
+// refuses the append; kept rows that do not match the kept files' records
+// fail too.
+TEST_F(RunVerifyTest, KeptDimensionRowsStandInForTheirFilesAndTheOthersAreRead) {
+  auto published = PublishedOutput::Open(out_);
+  ASSERT_TRUE(published.ok());
+  const VerifyReport full = VerifyOutput(**published, m_);
+  ASSERT_TRUE(full.ok()) << Names(full.checks);
+  auto dims = ReadPreviousDimensions(**published);
+  ASSERT_TRUE(dims.ok()) << dims.status().message();
+  std::set<std::string> every_file;
+  for (const TableRecord& t : m_.tables) {
+    if (t.name == model::kUsersTable) continue;  // rewritten by an append: never kept
+    for (const FileRecord& f : t.files) every_file.insert(f.path);
+  }
+  auto reuse = ReusableCountsOf(**published, every_file, &*dims);
+  ASSERT_TRUE(reuse.ok()) << reuse.status().message();
+  reuse->recorded = full.recount;
+  const VerifyReport kept = VerifyOutput(**published, m_, &*reuse);
+  ASSERT_TRUE(kept.ok()) << Names(kept.checks);
+  const std::string times_file = m_.FindTable(model::kTimesTable)->files[0].path;
+  EXPECT_EQ(Find(kept.checks, times_file + ".crc32"), nullptr);  // not read
+  EXPECT_NE(Find(kept.checks, "dim_times.kept_rows"), nullptr);
+  const std::string users_file = m_.FindTable(model::kUsersTable)->files[0].path;
+  EXPECT_NE(Find(kept.checks, users_file + ".crc32"), nullptr);  // read
+  ASSERT_EQ(kept.recomputed.size(), full.recomputed.size());
+  for (size_t i = 0; i < full.recomputed.size(); ++i) {
+    EXPECT_EQ(kept.recomputed[i].name, full.recomputed[i].name);
+    EXPECT_EQ(kept.recomputed[i].observed, full.recomputed[i].observed) << full.recomputed[i].name;
+    EXPECT_EQ(kept.recomputed[i].detail, full.recomputed[i].detail) << full.recomputed[i].name;
+  }
+
+  // Kept rows that are not the kept files' (one row short): refused.
+  {
+    PreviousDimensions fewer = *dims;
+    auto& epochs = fewer.times.columns[model::kTimeEpoch].i64;
+    fewer.epochs.erase(epochs.back());
+    epochs.pop_back();
+    --fewer.times.rows;
+    ReusableCounts r = *reuse;
+    r.previous_dims = &fewer;
+    EXPECT_TRUE(FailedNames(VerifyOutput(**published, m_, &r)).contains("dim_times.kept_rows"));
+  }
+
+  // The dimension file written by the batch (not kept) is read: damage there refuses it.
+  FlipByte(out_ + "/" + times_file, 20);
+  auto reopened = PublishedOutput::Open(out_);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(VerifyOutput(**reopened, m_, &*reuse).ok());  // kept: trusted, as fact files are
+  ReusableCounts own = *reuse;
+  own.kept.erase(times_file);
+  const VerifyReport refused = VerifyOutput(**reopened, m_, &own);
+  EXPECT_TRUE(FailedNames(refused).contains(times_file + ".crc32")) << Names(refused.checks);
+}
+
 TEST_F(RunVerifyTest, ARecordThatDoesNotMatchTheFilesFailsCheck) {
   auto published = PublishedOutput::Open(out_);
   ASSERT_TRUE(published.ok());
