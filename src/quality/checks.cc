@@ -26,7 +26,7 @@ bool AllErrorChecksPassed(const std::vector<CheckResult>& results) {
 
 CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
                             const parquet::ColumnVector& keys, parquet::PhysicalType type,
-                            const absl::flat_hash_set<int64_t>* distinct_prefix) {
+                            size_t prefix_rows, const std::function<bool(int64_t)>& in_prefix) {
   CheckResult r;
   r.name = fmt::format("{}.{}.unique", table, column);
   int64_t duplicates = 0;
@@ -38,13 +38,13 @@ CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
     for (size_t i = 0; i < keys.bytes.size(); ++i) {
       duplicates += !seen.emplace(keys.bytes[i]).second;
     }
-  } else if (distinct_prefix != nullptr && distinct_prefix->size() <= keys.i64.size()) {
+  } else if (in_prefix && prefix_rows <= keys.i64.size()) {
     absl::flat_hash_set<int64_t> seen;
     n = static_cast<int64_t>(keys.i64.size());
-    const auto rest = keys.i64.begin() + static_cast<std::ptrdiff_t>(distinct_prefix->size());
+    const auto rest = keys.i64.begin() + static_cast<std::ptrdiff_t>(prefix_rows);
     seen.reserve(static_cast<size_t>(keys.i64.end() - rest));
     for (auto it = rest; it != keys.i64.end(); ++it) {
-      duplicates += distinct_prefix->contains(*it) || !seen.insert(*it).second;
+      duplicates += in_prefix(*it) || !seen.insert(*it).second;
     }
   } else {
     absl::flat_hash_set<int64_t> seen;

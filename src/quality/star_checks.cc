@@ -14,7 +14,7 @@ void AddKeyChecks(const model::BuildStats& s, std::vector<CheckResult>* checks) 
   std::vector<CheckResult> results(keys.size());
   ParallelFor(keys.size(), static_cast<int>(keys.size()), [&](size_t i, int) {
     results[i] = CheckKeysUnique(keys[i].table, keys[i].column, keys[i].values, keys[i].type,
-                                 keys[i].distinct_prefix);
+                                 keys[i].distinct_prefix_rows, keys[i].in_distinct_prefix);
   });
   for (CheckResult& r : results) checks->push_back(std::move(r));
 }

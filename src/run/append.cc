@@ -275,8 +275,7 @@ StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previ
   WV_ASSIGN_OR_RETURN(d.times, ReadPreviousTable(previous, model::kTimesTable, {model::kTimeEpoch},
                                                  &d.files[std::string(model::kTimesTable)]));
   const std::vector<int64_t>& epochs = d.times.columns[model::kTimeEpoch].i64;
-  d.epochs.reserve(epochs.size());
-  d.epochs.insert(epochs.begin(), epochs.end());
+  d.epochs.Assign(epochs);
   return d;
 }
 

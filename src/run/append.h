@@ -57,8 +57,8 @@ StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inpu
                                             const Manifest& previous);
 
 // The four dimensions of `previous`, each of its files read once (dim_times
-// and dim_words: the columns PreviousDimensions says); an InputError when a file does not read with its
-// table's schema.
+// and dim_words: the columns PreviousDimensions says); an InputError when a file does not read with
+// its table's schema.
 StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previous);
 
 // The state of one batch: the earlier batches' duplicates and what this

@@ -114,7 +114,7 @@ Status RecountWords(const OpenedTable& words, DimensionRecount* r) {
 
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
                                              const OpenedTable& langs, const OpenedTable& words,
-                                             const absl::flat_hash_set<int64_t>* kept_epochs) {
+                                             const SortedKeys* kept_epochs) {
   DimensionRecount r;
   r.keys.reserve(4);  // ReadKeys returns pointers into it
   WV_ASSIGN_OR_RETURN(const ColumnVector* user_ids,
@@ -133,13 +133,24 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
       return InternalError("dim_times: the kept keys are not the kept rows'");
     }
     r.index.kept_epochs = kept_epochs;
-    r.keys.back().distinct_prefix = kept_epochs;  // the kept rows' keys, distinct
+    if (kept_epochs->distinct) {  // the kept rows' keys: only the others are inserted
+      r.keys.back().distinct_prefix_rows = kept_epochs->size();
+      r.keys.back().in_distinct_prefix = [kept_epochs](int64_t v) {
+        return kept_epochs->contains(v);
+      };
+    }
     from = times.kept->rows;
   }
   r.index.epochs.insert(epochs->i64.begin() + static_cast<std::ptrdiff_t>(from), epochs->i64.end());
   WV_RETURN_IF_ERROR(RecountLangs(langs, &r));
   WV_RETURN_IF_ERROR(RecountWords(words, &r));
   return r;
+}
+
+void SortedKeys::Assign(const std::vector<int64_t>& keys) {
+  values = keys;
+  if (!std::is_sorted(values.begin(), values.end())) std::sort(values.begin(), values.end());
+  distinct = std::adjacent_find(values.begin(), values.end()) == values.end();
 }
 
 const model::TableData& PreviousDimensions::Of(std::string_view table) const {

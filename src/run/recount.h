@@ -1,6 +1,7 @@
 #ifndef WV_RUN_RECOUNT_H_
 #define WV_RUN_RECOUNT_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +36,17 @@ struct OpenedTable {
   std::vector<std::unique_ptr<parquet::FileReader>> files;
 };
 
+// Int64 keys kept sorted, looked up by binary search: cheaper to build than
+// a hash set for the hundreds of thousands of dim_times keys an append keeps
+// (they come sorted, or in a few sorted runs), and smaller.
+struct SortedKeys {
+  std::vector<int64_t> values;  // sorted
+  bool distinct = true;         // no value repeats
+  void Assign(const std::vector<int64_t>& keys);
+  bool contains(int64_t v) const { return std::binary_search(values.begin(), values.end(), v); }
+  size_t size() const { return values.size(); }
+};
+
 // The dimensions of the version `run --append` appends to, read once
 // (run/append.h, ReadPreviousDimensions) and shared by the merge, the check
 // that the new version keeps their keys and the staged verification, which
@@ -45,7 +57,7 @@ struct PreviousDimensions {
   // The columns the merge, the words' state and the recount read: dim_words'
   // key, language, string, wildcard flags and unknown tags; dim_times' key.
   model::TableData words, times;
-  absl::flat_hash_set<int64_t> epochs;                                 // times' keys
+  SortedKeys epochs;                                                   // times' keys
   std::map<std::string, std::vector<std::string>, std::less<>> files;  // paths, by table
   const model::TableData& Of(std::string_view table) const;
 };
@@ -57,7 +69,7 @@ struct DimensionIndex {
   // dim_times' keys: `epochs`, and those of `kept_epochs` when set (the
   // previous version's, whose files the new one keeps).
   absl::flat_hash_set<int64_t> epochs;
-  const absl::flat_hash_set<int64_t>* kept_epochs = nullptr;
+  const SortedKeys* kept_epochs = nullptr;
   bool HasEpoch(int64_t epoch) const {
     return epochs.contains(epoch) || (kept_epochs != nullptr && kept_epochs->contains(epoch));
   }
@@ -79,9 +91,9 @@ struct DimensionRecount {
 // `kept_epochs` (the keys of times.kept, which must hold that table's kept
 // rows), those keys are looked up there rather than indexed again.
 // REQUIRES: every file has its table's contract schema.
-StatusOr<DimensionRecount> RecountDimensions(
-    const OpenedTable& users, const OpenedTable& times, const OpenedTable& langs,
-    const OpenedTable& words, const absl::flat_hash_set<int64_t>* kept_epochs = nullptr);
+StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
+                                             const OpenedTable& langs, const OpenedTable& words,
+                                             const SortedKeys* kept_epochs = nullptr);
 
 // Quarantined rows per `batch_id` value as stored.
 // REQUIRES: every file has the quarantine's contract schema.

@@ -751,11 +751,10 @@ VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m,
       small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
       small[model::kLangsTable].complete && small[model::kWordsTable].complete;
   const OpenedTable& times = small[model::kTimesTable].opened;
-  const absl::flat_hash_set<int64_t>* kept_epochs =
-      reuse != nullptr && reuse->previous_dims != nullptr &&
-              times.kept == &reuse->previous_dims->times
-          ? &reuse->previous_dims->epochs
-          : nullptr;
+  const SortedKeys* kept_epochs = reuse != nullptr && reuse->previous_dims != nullptr &&
+                                          times.kept == &reuse->previous_dims->times
+                                      ? &reuse->previous_dims->epochs
+                                      : nullptr;
   StatusOr<DimensionRecount> dims =
       RecountDimensions(small[model::kUsersTable].opened, times, small[model::kLangsTable].opened,
                         small[model::kWordsTable].opened, kept_epochs);

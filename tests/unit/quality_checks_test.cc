@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "quality/checks.h"
 
 namespace wv::quality {
@@ -36,7 +37,8 @@ TEST(QualityChecksTest, KnownDistinctPrefixGivesTheFullResult) {
     const CheckResult full =
         CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64);
     const CheckResult fast =
-        CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64, &prefix);
+        CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64, prefix.size(),
+                        [&](int64_t v) { return prefix.contains(v); });
     EXPECT_EQ(fast.observed, full.observed) << rest.size();
     EXPECT_EQ(fast.passed, full.passed);
     EXPECT_EQ(fast.detail, full.detail);

@@ -375,8 +375,8 @@ TEST_F(RunVerifyTest, KeptDimensionRowsStandInForTheirFilesAndTheOthersAreRead) 
   {
     PreviousDimensions fewer = *dims;
     auto& epochs = fewer.times.columns[model::kTimeEpoch].i64;
-    fewer.epochs.erase(epochs.back());
     epochs.pop_back();
+    fewer.epochs.Assign(epochs);
     --fewer.times.rows;
     ReusableCounts r = *reuse;
     r.previous_dims = &fewer;
