@@ -78,6 +78,7 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
       quarantine_(store, std::move(source_names), writer_options_, &ledger_, options.batch_id,
                   options.file_prefix),
       merge_dimension_(std::move(options.merge_dimension)),
+      file_prefix_(options.file_prefix),
       dimension_feed_(SessionLogSpill{options.memory.spill_folder,
                                       static_cast<size_t>(options.memory.sessions_bytes)}) {}
 
@@ -138,14 +139,20 @@ Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
   return WriteDimension(kWordsTable, std::move(out->words.table), kWordLexemeId, &out->words_keys);
 }
 
-// Writes `data` as the table's one file and keeps its key column (at
+// Writes `data` (as the merge hook left it) as the table's file and keeps its key column (at
 // `key_index`) for the uniqueness check; the rest of the table is freed.
 Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data, int key_index,
                                          DimensionKeys* keys) {
-  if (merge_dimension_) WV_RETURN_IF_ERROR(merge_dimension_(table, &data));
-  WV_RETURN_IF_ERROR(WriteTableFile(*store_, fmt::format("{}/part-00000.parquet", table),
-                                    Table(table).schema(), writer_options_, data.columns, data.rows,
-                                    &ledger_));
+  BuildOptions::DimensionRows rows = BuildOptions::DimensionRows::kWhole;
+  if (merge_dimension_) {
+    WV_ASSIGN_OR_RETURN(rows, merge_dimension_(table, &data));
+  }
+  const bool added = rows == BuildOptions::DimensionRows::kAdded;
+  if (!added || data.rows > 0) {
+    WV_RETURN_IF_ERROR(WriteTableFile(
+        *store_, fmt::format("{}/{}00000.parquet", table, added ? file_prefix_ : "part-"),
+        Table(table).schema(), writer_options_, data.columns, data.rows, &ledger_));
+  }
   *keys = MakeDimensionKeys(table, key_index, std::move(data.columns[key_index]));
   return OkStatus();
 }

@@ -49,8 +49,13 @@ struct BuildOptions {
   std::string file_prefix = "part-";
   // Called with each dimension table as built from this run's rows, before
   // it is written: `run --append` merges the earlier version's rows into it.
-  // May be empty. Called from several threads at once (one table each).
-  std::function<Status(std::string_view table, TableData* data)> merge_dimension;
+  // Returns kWhole when *data is then the whole table (written as
+  // `<table>/part-00000.parquet`), kAdded when it holds only the rows to add
+  // beside the earlier version's files, which the new version keeps (written
+  // as `<table>/<file_prefix>00000.parquet`, and not at all when it holds no
+  // row). May be empty. Called from several threads at once (one table each).
+  enum class DimensionRows { kWhole, kAdded };
+  std::function<StatusOr<DimensionRows>(std::string_view table, TableData* data)> merge_dimension;
 };
 
 struct BuildResult {
@@ -94,7 +99,9 @@ class StarSchemaBuilder {
   FactWriter fact_;
   QuarantineWriter quarantine_;
   int64_t input_rows_ = 0;
-  std::function<Status(std::string_view table, TableData* data)> merge_dimension_;
+  std::function<StatusOr<BuildOptions::DimensionRows>(std::string_view table, TableData* data)>
+      merge_dimension_;
+  std::string file_prefix_;
   // Declared last: destroyed (its thread joined) first.
   DimensionFeed dimension_feed_;
 };

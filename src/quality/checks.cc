@@ -25,7 +25,8 @@ bool AllErrorChecksPassed(const std::vector<CheckResult>& results) {
 }
 
 CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
-                            const parquet::ColumnVector& keys, parquet::PhysicalType type) {
+                            const parquet::ColumnVector& keys, parquet::PhysicalType type,
+                            size_t prefix_rows, const std::function<bool(int64_t)>& in_prefix) {
   CheckResult r;
   r.name = fmt::format("{}.{}.unique", table, column);
   int64_t duplicates = 0;
@@ -36,6 +37,14 @@ CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
     seen.reserve(keys.bytes.size());
     for (size_t i = 0; i < keys.bytes.size(); ++i) {
       duplicates += !seen.emplace(keys.bytes[i]).second;
+    }
+  } else if (in_prefix && prefix_rows <= keys.i64.size()) {
+    absl::flat_hash_set<int64_t> seen;
+    n = static_cast<int64_t>(keys.i64.size());
+    const auto rest = keys.i64.begin() + static_cast<std::ptrdiff_t>(prefix_rows);
+    seen.reserve(static_cast<size_t>(keys.i64.end() - rest));
+    for (auto it = rest; it != keys.i64.end(); ++it) {
+      duplicates += in_prefix(*it) || !seen.insert(*it).second;
     }
   } else {
     absl::flat_hash_set<int64_t> seen;

@@ -2,6 +2,7 @@
 #define WV_QUALITY_CHECKS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,9 +37,14 @@ std::string_view SeverityName(Severity s);
 bool AllErrorChecksPassed(const std::vector<CheckResult>& results);
 
 // Every value of a key column is distinct (BYTE_ARRAY or INT64 keys).
-// observed = number of duplicate values.
+// observed = number of duplicate values. With `in_prefix` (INT64 keys: the
+// first `prefix_rows` values are all distinct, and in_prefix(v) tells
+// whether v is one of them), only the values after them are inserted, and
+// looked up with in_prefix too: the same result, without a set of the prefix.
 CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
-                            const parquet::ColumnVector& keys, parquet::PhysicalType type);
+                            const parquet::ColumnVector& keys, parquet::PhysicalType type,
+                            size_t prefix_rows = 0,
+                            const std::function<bool(int64_t)>& in_prefix = {});
 
 // Every fact row's foreign key resolves to an emitted dimension row: the fact
 // rows accounted for by the emitted keys (`covered`) must equal the fact rows

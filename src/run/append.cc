@@ -176,16 +176,61 @@ void AppendColumn(const parquet::ColumnVector& from, size_t rows, parquet::Physi
 }
 
 // The rows of `data` whose key (the table's first column, its primary key)
-// is not among `previous`'s, appended to `previous`.
-template <typename KeySet, typename KeyAt>
-void AppendNewKeys(const model::TableContract& table, const model::TableData& data, KeyAt key_at,
-                   model::TableData* previous) {
-  KeySet keys;
-  keys.reserve(previous->rows);
-  for (size_t r = 0; r < previous->rows; ++r) keys.emplace(key_at(*previous, r));
+// `is_previous` does not know, in order.
+template <typename IsPrevious>
+model::TableData NewKeyRows(const model::TableContract& table, const model::TableData& data,
+                            IsPrevious is_previous) {
+  model::TableData added;
+  added.columns.resize(table.columns.size());
   for (size_t r = 0; r < data.rows; ++r) {
-    if (!keys.contains(key_at(data, r))) AppendTableRow(table, data, r, previous);
+    if (!is_previous(r)) AppendTableRow(table, data, r, &added);
   }
+  return added;
+}
+
+// Columns `columns` of every file of `name` in `previous`, end to end (the
+// others left empty); appends the files' paths to *paths.
+StatusOr<model::TableData> ReadPreviousTable(const PublishedOutput& previous, std::string_view name,
+                                             const std::vector<int>& columns,
+                                             std::vector<std::string>* paths) {
+  const model::TableContract& table = model::Table(name);
+  model::TableData data;
+  data.columns.resize(table.columns.size());
+  const TableRecord* listed = previous.manifest()->FindTable(name);
+  if (listed == nullptr) return data;
+  for (const FileRecord& f : listed->files) {
+    if (!ListedPathProblem(name, f.path).empty()) {
+      return InputError(
+          fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
+    }
+    paths->push_back(f.path);
+    WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
+    const parquet::Schema& schema = reader->schema();
+    bool same = schema.columns.size() == table.columns.size();
+    for (size_t c = 0; same && c < table.columns.size(); ++c) {
+      same = schema.columns[c].name == table.columns[c].name &&
+             schema.columns[c].physical == table.columns[c].physical;
+    }
+    if (!same) {
+      return InputError(
+          fmt::format("{}/{}: columns differ from the table's schema", previous.dir(), f.path));
+    }
+    for (int g = 0; g < reader->num_row_groups(); ++g) {
+      const size_t rows = static_cast<size_t>(reader->row_group_num_rows(g));
+      for (int c : columns) {
+        WV_ASSIGN_OR_RETURN(const parquet::ColumnVector v, reader->ReadColumn(g, c));
+        const model::ColumnContract& column = table.columns[static_cast<size_t>(c)];
+        if (ColumnSize(v, column.physical) != rows) {
+          return InputError(fmt::format("{}/{}: column {} does not hold {} values", previous.dir(),
+                                        f.path, column.name, rows));
+        }
+        AppendColumn(v, rows, column.physical, column.nullable(),
+                     &data.columns[static_cast<size_t>(c)]);
+      }
+      data.rows += rows;
+    }
+  }
+  return data;
 }
 
 }  // namespace
@@ -207,6 +252,32 @@ struct BatchState::DayWriter {
     return OkStatus();
   }
 };
+
+StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previous) {
+  PreviousDimensions d;
+  const auto all = [](std::string_view name) {
+    std::vector<int> columns(model::Table(name).columns.size());
+    for (size_t c = 0; c < columns.size(); ++c) columns[c] = static_cast<int>(c);
+    return columns;
+  };
+  const auto read_all = [&](std::string_view name) {
+    return ReadPreviousTable(previous, name, all(name), &d.files[std::string(name)]);
+  };
+  WV_ASSIGN_OR_RETURN(d.users, read_all(model::kUsersTable));
+  WV_ASSIGN_OR_RETURN(d.langs, read_all(model::kLangsTable));
+  // Of dim_words, what the merge, the words' state and the recount read.
+  WV_ASSIGN_OR_RETURN(d.words,
+                      ReadPreviousTable(previous, model::kWordsTable,
+                                        {model::kWordLexemeId, model::kWordLanguage,
+                                         model::kWordLexemeString, model::kWordSurfaceIsWildcard,
+                                         model::kWordHasWildcardTag, model::kWordUnknownTags},
+                                        &d.files[std::string(model::kWordsTable)]));
+  WV_ASSIGN_OR_RETURN(d.times, ReadPreviousTable(previous, model::kTimesTable, {model::kTimeEpoch},
+                                                 &d.files[std::string(model::kTimesTable)]));
+  const std::vector<int64_t>& epochs = d.times.columns[model::kTimeEpoch].i64;
+  d.epochs.Assign(epochs);
+  return d;
+}
 
 StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir) {
   struct stat st;
@@ -273,6 +344,7 @@ BatchState::~BatchState() = default;
 
 Status BatchState::Load() {
   if (previous_ == nullptr) return OkStatus();
+  WV_ASSIGN_OR_RETURN(previous_dims_, ReadPreviousDimensions(*previous_));
   WV_RETURN_IF_ERROR(LoadCourses());
   return LoadWords();
 }
@@ -296,7 +368,7 @@ Status BatchState::LoadWords() {
     WV_ASSIGN_OR_RETURN(const std::string text, previous_->ReadFile(f.path));
     for (std::string_view line : Lines(text)) several_strings_.emplace(std::string(line));
   }
-  WV_ASSIGN_OR_RETURN(const model::TableData words, ReadPreviousTable(model::kWordsTable));
+  const model::TableData& words = previous_dims_.words;
   for (size_t i = 0; i < words.rows; ++i) {
     const std::string_view id = words.columns[model::kWordLexemeId].bytes[i];
     bool inserted = false;
@@ -374,7 +446,9 @@ void BatchState::Observe(const traces::TraceBatch& b) {
     course.push_back('\t');
     course.append(b.ui_language[i]);
     if (course != last_course_) {
-      courses_.insert(course);
+      // A course the earlier batches did not have adds one to its user's
+      // dim_users.courses (the previous version's count, MergeUsers).
+      if (courses_.insert(course).second && previous_ != nullptr) ++new_courses_per_user_[user];
       last_course_ = course;
     }
     const int64_t day = DayOf(b.timestamp[i]);
@@ -418,9 +492,6 @@ void BatchState::ObserveWords(const traces::TraceBatch& b) {
 }
 
 Status BatchState::PrepareMerge() {
-  for (const std::string& course : courses_) {
-    ++courses_per_user_[course.substr(0, course.find('\t'))];
-  }
   if (previous_ == nullptr || touched_previous_days_.empty()) return OkStatus();
   const TableRecord* facts = previous_manifest_->FindTable(model::kFactTable);
   absl::flat_hash_set<std::string> previous_sessions;
@@ -442,36 +513,6 @@ Status BatchState::PrepareMerge() {
     }
   }
   return OkStatus();
-}
-
-StatusOr<model::TableData> BatchState::ReadPreviousTable(std::string_view name) const {
-  const model::TableContract& table = model::Table(name);
-  model::TableData data;
-  data.columns.resize(table.columns.size());
-  const TableRecord* listed = previous_manifest_->FindTable(name);
-  if (listed == nullptr) return data;
-  for (const FileRecord& f : listed->files) {
-    WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous_->PathOf(f.path)));
-    for (int g = 0; g < reader->num_row_groups(); ++g) {
-      std::vector<parquet::ColumnVector> group(table.columns.size());
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        WV_ASSIGN_OR_RETURN(group[c], reader->ReadColumn(g, static_cast<int>(c)));
-      }
-      const size_t rows = static_cast<size_t>(reader->row_group_num_rows(g));
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        if (ColumnSize(group[c], table.columns[c].physical) != rows) {
-          return InputError(fmt::format("{}/{}: column {} does not hold {} values",
-                                        previous_->dir(), f.path, table.columns[c].name, rows));
-        }
-      }
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        AppendColumn(group[c], rows, table.columns[c].physical, table.columns[c].nullable(),
-                     &data.columns[c]);
-      }
-      data.rows += rows;
-    }
-  }
-  return data;
 }
 
 Status BatchState::MergeUsers(model::TableData previous, model::TableData* data) const {
@@ -500,33 +541,39 @@ Status BatchState::MergeUsers(model::TableData previous, model::TableData* data)
     cols[model::kUserLastSeen].i64[m] =
         std::max(cols[model::kUserLastSeen].i64[m], batch[model::kUserLastSeen].i64[r]);
     cols[model::kUserViews].i64[m] += batch[model::kUserViews].i64[r];
-    const auto courses = courses_per_user_.find(user);
-    if (courses != courses_per_user_.end()) cols[model::kUserCourses].i64[m] = courses->second;
+    const auto courses = new_courses_per_user_.find(user);
+    if (courses != new_courses_per_user_.end()) cols[model::kUserCourses].i64[m] += courses->second;
   }
   *data = std::move(merged);
   return OkStatus();
 }
 
-Status BatchState::MergeDimension(std::string_view name, model::TableData* data) const {
-  if (previous_ == nullptr) return OkStatus();
-  WV_ASSIGN_OR_RETURN(model::TableData merged, ReadPreviousTable(name));
-  if (name == model::kUsersTable) return MergeUsers(std::move(merged), data);
-  // Times, languages and words: a key the previous version has keeps its
-  // row (the first occurrence, which came in an earlier batch); new keys
-  // are added.
-  const model::TableContract& table = model::Table(name);
-  if (table.columns[0].physical == parquet::PhysicalType::kInt64) {
-    AppendNewKeys<absl::flat_hash_set<int64_t>>(
-        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].i64[r]; },
-        &merged);
-  } else {
-    // The keys are views into `merged`, which grows: they are copied.
-    AppendNewKeys<absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq>>(
-        table, *data, [](const model::TableData& d, size_t r) { return d.columns[0].bytes[r]; },
-        &merged);
+StatusOr<model::BuildOptions::DimensionRows> BatchState::MergeDimension(
+    std::string_view name, model::TableData* data) const {
+  using Rows = model::BuildOptions::DimensionRows;
+  if (previous_ == nullptr) return Rows::kWhole;
+  if (name == model::kUsersTable) {
+    WV_RETURN_IF_ERROR(MergeUsers(previous_dims_.users, data));
+    return Rows::kWhole;
   }
-  *data = std::move(merged);
-  return OkStatus();
+  // Times, languages and words: a key the previous version has keeps its
+  // row (the first occurrence, which came in an earlier batch) in the
+  // previous version's files, which the new version keeps; the new keys are
+  // this batch's file.
+  const model::TableContract& table = model::Table(name);
+  if (name == model::kTimesTable) {
+    const std::vector<int64_t>& epochs = data->columns[model::kTimeEpoch].i64;
+    *data = NewKeyRows(table, *data,
+                       [&](size_t r) { return previous_dims_.epochs.contains(epochs[r]); });
+    return Rows::kAdded;
+  }
+  const model::TableData& previous = previous_dims_.Of(name);
+  absl::flat_hash_set<std::string_view> keys;
+  keys.reserve(previous.rows);
+  for (size_t r = 0; r < previous.rows; ++r) keys.insert(previous.columns[0].bytes[r]);
+  const parquet::ColumnVector& ids = data->columns[0];
+  *data = NewKeyRows(table, *data, [&](size_t r) { return keys.contains(ids.bytes[r]); });
+  return Rows::kAdded;
 }
 
 StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
@@ -564,7 +611,7 @@ Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store
     return OkStatus();
   };
   for (const TableRecord& t : m.tables) {
-    if (t.name != model::kFactTable && t.name != model::kQuarantineTable) continue;
+    if (t.name == model::kUsersTable) continue;  // rewritten whole
     TableRecord* into = nullptr;
     for (TableRecord& n : *tables) {
       if (n.name == t.name) into = &n;

@@ -15,10 +15,12 @@
 #include "core/string_dictionary.h"
 #include "io/byte_sink.h"
 #include "io/output_store.h"
+#include "model/star_builder.h"
 #include "model/table_data.h"
 #include "model/words_dimension.h"
 #include "run/manifest.h"
 #include "run/published_output.h"
+#include "run/recount.h"
 #include "traces/duplicate_history.h"
 #include "traces/trace_batch.h"
 
@@ -54,9 +56,17 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
 StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
                                             const Manifest& previous);
 
+// The four dimensions of `previous`, each of its files read once (dim_times
+// and dim_words: the columns PreviousDimensions says); an InputError when a file does not read with
+// its table's schema.
+StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previous);
+
 // The state of one batch: the earlier batches' duplicates and what this
 // batch adds to the state; the merge of the dimensions with the previous
-// version's.
+// version's (read once, in Load: previous_dimensions()). dim_times,
+// dim_langs and dim_words only gain rows: the new version keeps the previous
+// version's files of them and adds a file of this batch's new keys; dim_users
+// is rewritten whole.
 //
 // Thread-safety: FindEarlier/Remember (the in-order stage) and Observe (the
 // consumer) are called from one thread at a time; PrepareMerge once after
@@ -70,9 +80,15 @@ class BatchState final : public traces::DuplicateHistory {
              io::OutputStore* store);
   ~BatchState() override;
 
-  // Reads the previous version's courses, words and several-strings state.
-  // REQUIRES: before the ingest.
+  // Reads the previous version's dimensions, courses, words and
+  // several-strings state. REQUIRES: before the ingest.
   Status Load();
+
+  // The previous version's dimensions as Load() read them; null for a new
+  // output.
+  const PreviousDimensions* previous_dimensions() const {
+    return previous_ == nullptr ? nullptr : &previous_dims_;
+  }
 
   StatusOr<std::optional<std::string>> FindEarlier(
       int64_t epoch, const traces::RowFingerprint& fingerprint) override;
@@ -89,8 +105,11 @@ class BatchState final : public traces::DuplicateHistory {
   Status PrepareMerge();
 
   // Merges the previous version's rows of `table` into `data` (this batch's
-  // rows of the dimension, built as if alone).
-  Status MergeDimension(std::string_view table, model::TableData* data) const;
+  // rows of the dimension, built as if alone): dim_users whole (kWhole);
+  // the others keep only the rows whose key the previous version lacks
+  // (kAdded: the previous files are kept beside them).
+  StatusOr<model::BuildOptions::DimensionRows> MergeDimension(std::string_view table,
+                                                              model::TableData* data) const;
 
   // Closes this batch's fingerprint files and writes the courses and words
   // state; returns every state file of the new version (the previous ones
@@ -128,7 +147,6 @@ class BatchState final : public traces::DuplicateHistory {
   void ObserveWords(const traces::TraceBatch& accepted);
   Status LoadCourses();
   Status LoadWords();
-  StatusOr<model::TableData> ReadPreviousTable(std::string_view table) const;
   Status MergeUsers(model::TableData previous, model::TableData* data) const;
 
   const PublishedOutput* previous_;
@@ -137,6 +155,7 @@ class BatchState final : public traces::DuplicateHistory {
   uint32_t first_input_ = 0;             // this batch's first, in all_inputs_
   std::string batch_id_;
   io::OutputStore* store_;
+  PreviousDimensions previous_dims_;
 
   // Rule 7 across batches.
   std::map<int64_t, std::vector<std::string>> previous_state_by_day_;  // the listed .fp files
@@ -152,7 +171,8 @@ class BatchState final : public traces::DuplicateHistory {
   std::string last_course_;
   // Per user: this batch's sessions that the previous version already had.
   absl::flat_hash_map<std::string, int64_t> repeated_sessions_;
-  absl::flat_hash_map<std::string, int64_t> courses_per_user_;
+  // Per user: the courses of this batch that the earlier batches lacked.
+  model::StringMap<int64_t> new_courses_per_user_;
 
   // dim_words: every lexeme's first string and language, and the conflicts.
   StringDictionary word_ids_;  // lexeme_id -> its index in words_
@@ -164,7 +184,8 @@ class BatchState final : public traces::DuplicateHistory {
 };
 
 // The previous version's files the new version keeps unchanged (fact files,
-// quarantine files, fingerprint files), hard-linked into `store`; their
+// quarantine files, the files of dim_times, dim_langs and dim_words,
+// fingerprint files), hard-linked into `store`; their
 // records are appended to *tables (by table) and *state, their paths added
 // to *kept.
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,

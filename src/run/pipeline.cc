@@ -483,7 +483,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     WV_RETURN_IF_ERROR(
         KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files, &kept));
     AddPreviousBatches(*previous->manifest(), &manifest);
-    WV_ASSIGN_OR_RETURN(reuse, ReusableCountsOf(*previous, std::move(kept)));
+    WV_ASSIGN_OR_RETURN(reuse,
+                        ReusableCountsOf(*previous, std::move(kept), state.previous_dimensions()));
   }
   if (keep_state) {
     WV_RETURN_IF_ERROR(

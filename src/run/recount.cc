@@ -26,9 +26,23 @@ void AppendValues(const ColumnVector& from, ColumnVector* to) {
   for (size_t i = 0; i < from.bytes.size(); ++i) to->bytes.push_back(from.bytes[i]);
 }
 
-// Column `column` of every file and row group of a table, end to end.
+size_t ValueCount(const ColumnVector& v) {
+  return std::max(
+      {v.bools.size(), v.i32.size(), v.i64.size(), v.f32.size(), v.f64.size(), v.bytes.size()});
+}
+
+// Column `column` of a table's kept rows, then of every file and row group,
+// end to end.
 StatusOr<ColumnVector> ReadWholeColumn(const OpenedTable& table, int column) {
   ColumnVector all;
+  if (table.kept != nullptr) {
+    const ColumnVector& kept = table.kept->columns.at(static_cast<size_t>(column));
+    if (ValueCount(kept) != table.kept->rows) {
+      return InternalError(fmt::format("the kept rows hold {} values of column {}, not {}",
+                                       ValueCount(kept), column, table.kept->rows));
+    }
+    AppendValues(kept, &all);
+  }
   for (const auto& f : table.files) {
     for (int g = 0; g < f->num_row_groups(); ++g) {
       WV_ASSIGN_OR_RETURN(const ColumnVector v, f->ReadColumn(g, column));
@@ -99,7 +113,8 @@ Status RecountWords(const OpenedTable& words, DimensionRecount* r) {
 }  // namespace
 
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
-                                             const OpenedTable& langs, const OpenedTable& words) {
+                                             const OpenedTable& langs, const OpenedTable& words,
+                                             const SortedKeys* kept_epochs) {
   DimensionRecount r;
   r.keys.reserve(4);  // ReadKeys returns pointers into it
   WV_ASSIGN_OR_RETURN(const ColumnVector* user_ids,
@@ -111,25 +126,38 @@ StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const Ope
   for (int64_t v : views.i64) r.user_views += v;
   WV_ASSIGN_OR_RETURN(const ColumnVector* epochs,
                       ReadKeys(times, model::kTimesTable, model::kTimeEpoch, &r.keys));
-  r.index.epochs.insert(epochs->i64.begin(), epochs->i64.end());
+  // The kept rows come first: only the epochs after them are indexed here.
+  size_t from = 0;
+  if (kept_epochs != nullptr && times.kept != nullptr) {
+    if (kept_epochs->size() != times.kept->rows) {
+      return InternalError("dim_times: the kept keys are not the kept rows'");
+    }
+    r.index.kept_epochs = kept_epochs;
+    if (kept_epochs->distinct) {  // the kept rows' keys: only the others are inserted
+      r.keys.back().distinct_prefix_rows = kept_epochs->size();
+      r.keys.back().in_distinct_prefix = [kept_epochs](int64_t v) {
+        return kept_epochs->contains(v);
+      };
+    }
+    from = times.kept->rows;
+  }
+  r.index.epochs.insert(epochs->i64.begin() + static_cast<std::ptrdiff_t>(from), epochs->i64.end());
   WV_RETURN_IF_ERROR(RecountLangs(langs, &r));
   WV_RETURN_IF_ERROR(RecountWords(words, &r));
   return r;
 }
 
-StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
-                                                const OpenedTable& langs,
-                                                const OpenedTable& words) {
-  DimensionKeyColumns keys;
-  WV_ASSIGN_OR_RETURN(keys.users, ReadWholeColumn(users, model::kUserId));
-  WV_ASSIGN_OR_RETURN(keys.epochs, ReadWholeColumn(times, model::kTimeEpoch));
-  WV_ASSIGN_OR_RETURN(keys.langs, ReadWholeColumn(langs, model::kLangAlpha2));
-  WV_ASSIGN_OR_RETURN(keys.words, ReadWholeColumn(words, model::kWordLexemeId));
-  WV_ASSIGN_OR_RETURN(keys.word_language, ReadWholeColumn(words, model::kWordLanguage));
-  if (keys.word_language.bytes.size() != keys.words.bytes.size()) {
-    return InputError("dim_words: its columns have different row counts");
-  }
-  return keys;
+void SortedKeys::Assign(const std::vector<int64_t>& keys) {
+  values = keys;
+  if (!std::is_sorted(values.begin(), values.end())) std::sort(values.begin(), values.end());
+  distinct = std::adjacent_find(values.begin(), values.end()) == values.end();
+}
+
+const model::TableData& PreviousDimensions::Of(std::string_view table) const {
+  if (table == model::kUsersTable) return users;
+  if (table == model::kTimesTable) return times;
+  if (table == model::kLangsTable) return langs;
+  return words;
 }
 
 StatusOr<std::map<std::string, int64_t>> RecountBatches(const OpenedTable& quarantine) {
@@ -150,23 +178,82 @@ StatusOr<std::map<std::string, int64_t>> RecountReasons(const OpenedTable& quara
   return counts;
 }
 
+namespace {
+
+// A string column of one row group as its distinct values and each row's
+// entry among them: the file's dictionary when the column is
+// dictionary-encoded (each value is then looked up once, not once a row), or
+// one entry a row when it is not. Null rows have the last entry, "".
+struct StringColumn {
+  parquet::DictionaryColumn column;
+  std::vector<std::string_view> values;  // views into column.dictionary (ViewValues)
+  std::vector<uint32_t> entries;         // by row
+
+  std::string_view at(size_t row) const { return values[entries[row]]; }
+  size_t size() const { return entries.size(); }
+};
+
+}  // namespace
+
 // The fact columns the recount reads, of one row group.
 struct FactRecount::Columns {
-  ColumnVector user, epoch, learning, ui, lexeme, delta, p_recall, session_seen, session_correct,
-      history_seen, history_correct, session_pct, history_pct, batch;
+  ColumnVector epoch, delta, p_recall, session_seen, session_correct, history_seen, history_correct,
+      session_pct, history_pct;
+  StringColumn user, learning, ui, lexeme, batch;
 };
+
+namespace {
+
+StatusOr<StringColumn> ReadStrings(const parquet::FileReader& file, int row_group, int column) {
+  StringColumn s;
+  WV_ASSIGN_OR_RETURN(std::optional<parquet::DictionaryColumn> dict,
+                      file.ReadDictionaryColumn(row_group, column));
+  if (dict) {
+    s.column = std::move(*dict);
+  } else {
+    WV_ASSIGN_OR_RETURN(ColumnVector v, file.ReadColumn(row_group, column));
+    s.column.indices.resize(v.bytes.size());
+    for (size_t i = 0; i < s.column.indices.size(); ++i) {
+      s.column.indices[i] = static_cast<uint32_t>(i);
+    }
+    s.column.valid = std::move(v.valid);
+    s.column.dictionary = std::move(v);
+  }
+  const uint32_t null_entry = static_cast<uint32_t>(s.column.dictionary.bytes.size());
+  s.entries = std::move(s.column.indices);
+  const std::vector<uint8_t>& valid = s.column.valid;
+  if (!valid.empty() && valid.size() != s.entries.size()) {
+    return InputError(fmt::format("column {}: {} validity entries for {} rows", column,
+                                  valid.size(), s.entries.size()));
+  }
+  for (size_t i = 0; i < valid.size(); ++i) {
+    if (valid[i] == 0) s.entries[i] = null_entry;
+  }
+  for (uint32_t e : s.entries) {
+    if (e > null_entry) return InputError(fmt::format("column {}: an index out of range", column));
+  }
+  return s;
+}
+
+// Sets s->values: views into s->column, so only once it is where it stays
+// (a moved std::string's small buffer moves with it).
+void ViewValues(StringColumn* s) {
+  const parquet::ByteArrayVector& values = s->column.dictionary.bytes;
+  s->values.clear();
+  s->values.reserve(values.size() + 1);
+  for (size_t e = 0; e < values.size(); ++e) s->values.push_back(values[e]);
+  s->values.emplace_back();
+}
+
+}  // namespace
 
 FactRecount::FactRecount(const DimensionIndex* dims)
     : dims_(dims), word_other_language_(dims->word_language.size(), 0) {}
 
 Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day, int column_threads) {
   Columns c;
-  const std::pair<ColumnVector*, int> wanted[] = {
-      {&c.user, model::kFactUserId},
+  const std::pair<ColumnVector*, int> numeric[] = {
       {&c.epoch, model::kFactEpoch},
-      {&c.learning, model::kFactLearningLanguage},
-      {&c.ui, model::kFactUiLanguage},
-      {&c.lexeme, model::kFactLexemeId},
       {&c.delta, model::kFactDelta},
       {&c.p_recall, model::kFactPRecall},
       {&c.session_seen, model::kFactSessionSeen},
@@ -175,74 +262,89 @@ Status FactRecount::AddFile(const parquet::FileReader& file, int64_t day, int co
       {&c.history_correct, model::kFactHistoryCorrect},
       {&c.session_pct, model::kFactSessionPct},
       {&c.history_pct, model::kFactHistoryPct},
+  };
+  const std::pair<StringColumn*, int> strings[] = {
+      {&c.user, model::kFactUserId},   {&c.learning, model::kFactLearningLanguage},
+      {&c.ui, model::kFactUiLanguage}, {&c.lexeme, model::kFactLexemeId},
       {&c.batch, model::kFactBatchId},
   };
+  const size_t tasks = std::size(numeric) + std::size(strings);
   for (int g = 0; g < file.num_row_groups(); ++g) {
     const size_t rows = static_cast<size_t>(file.row_group_num_rows(g));
     // The columns are decoded on up to `column_threads` threads (the
     // reader's const methods are thread-compatible), each into its own vector.
-    std::vector<Status> decoded(std::size(wanted));
-    ParallelFor(std::size(wanted), column_threads, [&](size_t k, int) {
-      StatusOr<ColumnVector> v = file.ReadColumn(g, wanted[k].second);
+    std::vector<Status> decoded(tasks);
+    ParallelFor(tasks, column_threads, [&](size_t k, int) {
+      if (k < std::size(numeric)) {
+        StatusOr<ColumnVector> v = file.ReadColumn(g, numeric[k].second);
+        if (v.ok()) {
+          *numeric[k].first = std::move(*v);
+        } else {
+          decoded[k] = v.status();
+        }
+        return;
+      }
+      const auto& [into, index] = strings[k - std::size(numeric)];
+      StatusOr<StringColumn> v = ReadStrings(file, g, index);
       if (v.ok()) {
-        *wanted[k].first = std::move(*v);
+        *into = std::move(*v);
+        ViewValues(into);
       } else {
         decoded[k] = v.status();
       }
     });
     for (const Status& st : decoded) WV_RETURN_IF_ERROR(st);
-    for (const auto& [column, index] : wanted) {
-      const size_t n = std::max({column->bytes.size(), column->i64.size(), column->f64.size()});
-      if (n != rows) {
-        return InputError(fmt::format("column {} has {} values in a row group of {} rows",
-                                      model::ColumnName(static_cast<model::FactColumn>(index)), n,
-                                      rows));
-      }
+    const auto check_rows = [&](size_t n, int index) {
+      return n == rows ? OkStatus()
+                       : InputError(fmt::format(
+                             "column {} has {} values in a row group of {} rows",
+                             model::ColumnName(static_cast<model::FactColumn>(index)), n, rows));
+    };
+    for (const auto& [column, index] : numeric) {
+      WV_RETURN_IF_ERROR(check_rows(
+          std::max({column->bytes.size(), column->i64.size(), column->f64.size()}), index));
+    }
+    for (const auto& [column, index] : strings) {
+      WV_RETURN_IF_ERROR(check_rows(column->size(), index));
     }
     AddRowGroup(c, day);
-    // A batch's rows are usually adjacent: count runs of one id.
-    for (size_t i = 0, n = c.batch.bytes.size(); i < n;) {
-      size_t j = i + 1;
-      while (j < n && c.batch.bytes[j] == c.batch.bytes[i]) ++j;
-      rows_by_batch_[std::string(c.batch.bytes[i])] += static_cast<int64_t>(j - i);
-      i = j;
+    std::vector<int64_t> per_batch(c.batch.values.size(), 0);
+    for (uint32_t e : c.batch.entries) ++per_batch[e];
+    for (size_t e = 0; e < per_batch.size(); ++e) {
+      if (per_batch[e] > 0) rows_by_batch_[std::string(c.batch.values[e])] += per_batch[e];
     }
   }
   return OkStatus();
 }
 
-namespace {
-
-// A missing value of a required column: NULL, or an empty string.
-bool Missing(const ColumnVector& v, size_t i, bool is_string) {
-  return v.is_null(i) || (is_string && v.bytes[i].empty());
-}
-
-// The row of `key` in `map`, remembering the last key looked up (rows of a
-// session are adjacent, so most lookups repeat the previous one).
-struct CachedRow {
-  std::string key;
-  uint32_t row = kNoRow;
-  bool valid = false;
-  template <typename Map>
-  uint32_t Find(const Map& map, std::string_view k) {
-    if (!valid || k != key) {
-      key.assign(k);
-      const auto it = map.find(k);
-      row = it == map.end() ? kNoRow : it->second;
-      valid = true;
-    }
-    return row;
-  }
-};
-
-}  // namespace
-
 void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
   const size_t n = c.epoch.i64.size();
   model::FactProfile& p = profile_;
   p.rows += static_cast<int64_t>(n);
-  CachedRow user, word;
+  // Each distinct value's lookup, once.
+  const auto per_value = [](const StringColumn& column, auto&& f) {
+    using T = decltype(f(std::string_view()));
+    std::vector<T> out;
+    out.reserve(column.values.size());
+    for (std::string_view v : column.values) out.push_back(f(v));
+    return out;
+  };
+  const auto find_row = [](const auto& map) {
+    return [&map](std::string_view v) {
+      const auto it = map.find(v);
+      return it == map.end() ? kNoRow : it->second;
+    };
+  };
+  const auto is_lang = [this](std::string_view v) -> uint8_t { return dims_->langs.contains(v); };
+  const auto is_empty = [](std::string_view v) -> uint8_t { return v.empty(); };
+  const std::vector<uint32_t> user_rows = per_value(c.user, find_row(dims_->users));
+  const std::vector<uint32_t> word_rows = per_value(c.lexeme, find_row(dims_->words));
+  const std::vector<uint8_t> learning_known = per_value(c.learning, is_lang);
+  const std::vector<uint8_t> ui_known = per_value(c.ui, is_lang);
+  const std::vector<uint8_t> user_empty = per_value(c.user, is_empty);
+  const std::vector<uint8_t> learning_empty = per_value(c.learning, is_empty);
+  const std::vector<uint8_t> ui_empty = per_value(c.ui, is_empty);
+  const std::vector<uint8_t> lexeme_empty = per_value(c.lexeme, is_empty);
   // The rows of a session share their timestamp: the last epoch's lookup is
   // reused.
   int64_t last_epoch = 0;
@@ -260,27 +362,28 @@ void FactRecount::AddRowGroup(const Columns& c, int64_t day) {
               .history_seen = c.history_seen.i64[i],
               .history_correct = c.history_correct.i64[i],
               .epoch = epoch});
-    p.empty_required_values += Missing(c.user, i, true) + Missing(c.learning, i, true) +
-                               Missing(c.ui, i, true) + Missing(c.lexeme, i, true);
+    const uint32_t u = c.user.entries[i], w = c.lexeme.entries[i];
+    const uint32_t l = c.learning.entries[i], ui = c.ui.entries[i];
+    p.empty_required_values += user_empty[u] + learning_empty[l] + ui_empty[ui] + lexeme_empty[w];
     rows_outside_partition_ += DaysFromEpochSeconds(epoch) != day;
 
-    const uint32_t user_row = user.Find(dims_->users, c.user.bytes[i]);
-    const uint32_t word_row = word.Find(dims_->words, c.lexeme.bytes[i]);
+    const uint32_t user_row = user_rows[u];
+    const uint32_t word_row = word_rows[w];
     coverage_.users += user_row != kNoRow;
     if (!last_epoch_known || epoch != last_epoch) {
       last_epoch = epoch;
       last_epoch_known = true;
-      last_epoch_found = dims_->epochs.contains(epoch);
+      last_epoch_found = dims_->HasEpoch(epoch);
     }
     coverage_.times += last_epoch_found;
-    coverage_.learning_langs += dims_->langs.contains(c.learning.bytes[i]);
-    coverage_.ui_langs += dims_->langs.contains(c.ui.bytes[i]);
+    coverage_.learning_langs += learning_known[l];
+    coverage_.ui_langs += ui_known[ui];
     coverage_.words += word_row != kNoRow;
-    if (word_row != kNoRow && dims_->word_language[word_row] != c.learning.bytes[i]) {
+    if (word_row != kNoRow && dims_->word_language[word_row] != c.learning.values[l]) {
       ++rows_other_language_;
-      FlagOtherLanguage(word_row, c.lexeme.bytes[i]);
+      FlagOtherLanguage(word_row, c.lexeme.values[w]);
     }
-    AddNaturalKey(c.user.bytes[i], epoch, c.lexeme.bytes[i], user_row, word_row);
+    AddNaturalKey(c.user.values[u], epoch, c.lexeme.values[w], user_row, word_row);
   }
 }
 

@@ -1,10 +1,13 @@
 #ifndef WV_RUN_RECOUNT_H_
 #define WV_RUN_RECOUNT_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,16 +27,52 @@
 namespace wv::run {
 
 // The files of one table that opened with the contract's schema, in
-// manifest order. Thread-compatible (FileReader's const methods are).
+// manifest order, after the rows `kept` holds (when set: the rows of the
+// table's files that a version kept unchanged from the previous one, as read
+// from there once, PreviousDimensions; a column it does not hold may not be
+// read). Thread-compatible (FileReader's const methods are).
 struct OpenedTable {
+  const model::TableData* kept = nullptr;
   std::vector<std::unique_ptr<parquet::FileReader>> files;
+};
+
+// Int64 keys kept sorted, looked up by binary search: cheaper to build than
+// a hash set for the hundreds of thousands of dim_times keys an append keeps
+// (they come sorted, or in a few sorted runs), and smaller.
+struct SortedKeys {
+  std::vector<int64_t> values;  // sorted
+  bool distinct = true;         // no value repeats
+  void Assign(const std::vector<int64_t>& keys);
+  bool contains(int64_t v) const { return std::binary_search(values.begin(), values.end(), v); }
+  size_t size() const { return values.size(); }
+};
+
+// The dimensions of the version `run --append` appends to, read once
+// (run/append.h, ReadPreviousDimensions) and shared by the merge, the check
+// that the new version keeps their keys and the staged verification, which
+// takes the rows of the files the new version keeps unchanged from here
+// instead of decoding them again. Immutable once read; thread-safe for reads.
+struct PreviousDimensions {
+  model::TableData users, langs;  // every column
+  // The columns the merge, the words' state and the recount read: dim_words'
+  // key, language, string, wildcard flags and unknown tags; dim_times' key.
+  model::TableData words, times;
+  SortedKeys epochs;                                                   // times' keys
+  std::map<std::string, std::vector<std::string>, std::less<>> files;  // paths, by table
+  const model::TableData& Of(std::string_view table) const;
 };
 
 // The dimension keys, for resolving the fact table's foreign keys.
 // Immutable once built; thread-safe for reads.
 struct DimensionIndex {
   model::StringMap<uint32_t> users;  // user_id -> its row
+  // dim_times' keys: `epochs`, and those of `kept_epochs` when set (the
+  // previous version's, whose files the new one keeps).
   absl::flat_hash_set<int64_t> epochs;
+  const SortedKeys* kept_epochs = nullptr;
+  bool HasEpoch(int64_t epoch) const {
+    return epochs.contains(epoch) || (kept_epochs != nullptr && kept_epochs->contains(epoch));
+  }
   absl::flat_hash_set<std::string, model::StringViewHash, model::StringViewEq> langs;
   model::StringMap<uint32_t> words;        // lexeme_id -> its row
   std::vector<std::string> word_language;  // dim_words.language, by row
@@ -48,19 +87,13 @@ struct DimensionRecount {
   model::DimensionAnomalies anomalies;  // the words' and languages' counts only
 };
 
-// Reads the key and count columns of the four dimension tables.
+// Reads the key and count columns of the four dimension tables. With
+// `kept_epochs` (the keys of times.kept, which must hold that table's kept
+// rows), those keys are looked up there rather than indexed again.
 // REQUIRES: every file has its table's contract schema.
 StatusOr<DimensionRecount> RecountDimensions(const OpenedTable& users, const OpenedTable& times,
-                                             const OpenedTable& langs, const OpenedTable& words);
-
-// The dimensions' key columns alone (and dim_words.language), as stored,
-// for comparing two versions' dimensions.
-struct DimensionKeyColumns {
-  parquet::ColumnVector users, epochs, langs, words, word_language;
-};
-// REQUIRES: every file has its table's contract schema.
-StatusOr<DimensionKeyColumns> ReadDimensionKeys(const OpenedTable& users, const OpenedTable& times,
-                                                const OpenedTable& langs, const OpenedTable& words);
+                                             const OpenedTable& langs, const OpenedTable& words,
+                                             const SortedKeys* kept_epochs = nullptr);
 
 // Quarantined rows per `batch_id` value as stored.
 // REQUIRES: every file has the quarantine's contract schema.

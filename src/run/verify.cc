@@ -106,22 +106,55 @@ struct VerifiedTable {
   bool complete = false;  // every listed file opened with the right schema
 };
 
+// The previous version's rows of `table` when the new version keeps every
+// file of it unchanged (and only those of its files: the others are new):
+// they stand in for the kept files. Null otherwise (every file is read).
+const model::TableData* KeptDimensionRows(const TableRecord& t, const ReusableCounts* reuse) {
+  if (reuse == nullptr || reuse->previous_dims == nullptr) return nullptr;
+  const auto files = reuse->previous_dims->files.find(t.name);
+  if (files == reuse->previous_dims->files.end() || files->second.empty()) return nullptr;
+  const std::set<std::string> previous(files->second.begin(), files->second.end());
+  size_t listed = 0;
+  for (const FileRecord& f : t.files) {
+    if (!reuse->kept.contains(f.path)) continue;
+    if (!previous.contains(f.path)) return nullptr;
+    ++listed;
+  }
+  return listed == previous.size() ? &reuse->previous_dims->Of(t.name) : nullptr;
+}
+
 // Verifies and opens every listed file of a small table (a dimension or the
-// quarantine: held in memory together).
+// quarantine: held in memory together); with `reuse`, the files a dimension
+// kept unchanged are not read, their rows taken as KeptDimensionRows().
 VerifiedTable VerifySmallTable(const PublishedOutput& out, const Manifest& m,
-                               std::string_view table, std::vector<CheckResult>* checks) {
+                               std::string_view table, const ReusableCounts* reuse,
+                               std::vector<CheckResult>* checks) {
   VerifiedTable v;
   const TableRecord* t = m.FindTable(table);
   if (t == nullptr) return v;  // CheckManifestPaths says so
   v.complete = true;
+  v.opened.kept = KeptDimensionRows(*t, reuse);
+  int64_t kept_rows = 0;
   for (const FileRecord& f : t->files) {
     if (!ListedPathProblem(table, f.path).empty()) {  // refused, never read
       v.complete = false;
       continue;
     }
+    if (v.opened.kept != nullptr && reuse->kept.contains(f.path)) {
+      kept_rows += f.rows;
+      continue;
+    }
     auto reader = VerifyFile(out, f, model::SchemaOf(table), &v.rows, checks);
     v.complete = v.complete && reader != nullptr;
     if (reader) v.opened.files.push_back(std::move(reader));
+  }
+  if (v.opened.kept != nullptr) {
+    const int64_t rows = static_cast<int64_t>(v.opened.kept->rows);
+    checks->push_back(MakeCheck(
+        fmt::format("{}.kept_rows", table), rows == kept_rows, rows, kept_rows,
+        fmt::format("{}: {} rows read from the previous version's files, the kept files list {}",
+                    table, rows, kept_rows)));
+    v.rows += rows;
   }
   checks->push_back(
       MakeCheck(fmt::format("{}.rows", table), v.rows == t->rows, v.rows, t->rows,
@@ -631,20 +664,36 @@ void CheckRecordedCounts(const PublishedOutput& out, const Manifest& m, const Re
 
 // The staged dimensions keep every key of the previous version's (and each
 // word its language), so the coverage recorded for the kept partitions holds.
-void CheckDimensionsKept(const DimensionKeyColumns& previous, const DimensionIndex& now,
+// A dimension whose kept rows the recount took (`kept`: its previous files
+// all kept unchanged) holds them by construction: its keys are not looked up.
+void CheckDimensionsKept(const PreviousDimensions& previous, const DimensionIndex& now,
+                         const std::map<std::string_view, VerifiedTable>& small,
                          std::vector<CheckResult>* checks) {
+  const auto kept = [&](std::string_view table) {
+    const auto it = small.find(table);
+    return it != small.end() && it->second.opened.kept == &previous.Of(table);
+  };
   int64_t lost = 0;
-  for (size_t i = 0; i < previous.users.bytes.size(); ++i) {
-    lost += !now.users.contains(previous.users.bytes[i]);
+  if (!kept(model::kUsersTable)) {
+    const auto& ids = previous.users.columns[model::kUserId].bytes;
+    for (size_t i = 0; i < ids.size(); ++i) lost += !now.users.contains(ids[i]);
   }
-  for (int64_t epoch : previous.epochs.i64) lost += !now.epochs.contains(epoch);
-  for (size_t i = 0; i < previous.langs.bytes.size(); ++i) {
-    lost += !now.langs.contains(previous.langs.bytes[i]);
+  if (!kept(model::kTimesTable)) {
+    for (int64_t epoch : previous.times.columns[model::kTimeEpoch].i64) {
+      lost += !now.HasEpoch(epoch);
+    }
   }
-  for (size_t i = 0; i < previous.words.bytes.size(); ++i) {
-    const auto it = now.words.find(previous.words.bytes[i]);
-    lost +=
-        it == now.words.end() || now.word_language[it->second] != previous.word_language.bytes[i];
+  if (!kept(model::kLangsTable)) {
+    const auto& codes = previous.langs.columns[model::kLangAlpha2].bytes;
+    for (size_t i = 0; i < codes.size(); ++i) lost += !now.langs.contains(codes[i]);
+  }
+  if (!kept(model::kWordsTable)) {
+    const auto& ids = previous.words.columns[model::kWordLexemeId].bytes;
+    const auto& languages = previous.words.columns[model::kWordLanguage].bytes;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const auto it = now.words.find(ids[i]);
+      lost += it == now.words.end() || now.word_language[it->second] != languages[i];
+    }
   }
   checks->push_back(MakeCheck("dimensions.keep_previous_keys", lost == 0, lost, 0,
                               fmt::format("{} key(s) of the previous version's dimensions are "
@@ -656,7 +705,8 @@ void CheckDimensionsKept(const DimensionKeyColumns& previous, const DimensionInd
 }  // namespace
 
 StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
-                                          std::set<std::string> kept) {
+                                          std::set<std::string> kept,
+                                          const PreviousDimensions* dims) {
   const Manifest& m = *previous.manifest();
   ReusableCounts reuse;
   reuse.kept = std::move(kept);
@@ -671,23 +721,7 @@ StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
     }
     WV_ASSIGN_OR_RETURN(reuse.recorded, RecountStateFromJson(text));
   }
-  std::map<std::string_view, OpenedTable> dims;
-  for (std::string_view name :
-       {model::kUsersTable, model::kTimesTable, model::kLangsTable, model::kWordsTable}) {
-    const TableRecord* t = m.FindTable(name);
-    if (t == nullptr) return InputError(fmt::format("{}: no {}", previous.dir(), name));
-    for (const FileRecord& f : t->files) {
-      WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
-      if (!SchemaMatches(reader->schema(), model::SchemaOf(name))) {
-        return InputError(
-            fmt::format("{}/{}: columns differ from the table's schema", previous.dir(), f.path));
-      }
-      dims[name].files.push_back(std::move(reader));
-    }
-  }
-  WV_ASSIGN_OR_RETURN(reuse.previous_dims,
-                      ReadDimensionKeys(dims[model::kUsersTable], dims[model::kTimesTable],
-                                        dims[model::kLangsTable], dims[model::kWordsTable]));
+  reuse.previous_dims = dims;
   return reuse;
 }
 
@@ -711,20 +745,32 @@ VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m,
   std::map<std::string_view, VerifiedTable> small;
   for (std::string_view t :
        {model::kUsersTable, model::kTimesTable, model::kLangsTable, model::kWordsTable}) {
-    small[t] = VerifySmallTable(out, m, t, &checks);
+    small[t] = VerifySmallTable(out, m, t, reuse, &checks);
   }
   const bool dims_complete =
       small[model::kUsersTable].complete && small[model::kTimesTable].complete &&
       small[model::kLangsTable].complete && small[model::kWordsTable].complete;
+  const OpenedTable& times = small[model::kTimesTable].opened;
+  const SortedKeys* kept_epochs = reuse != nullptr && reuse->previous_dims != nullptr &&
+                                          times.kept == &reuse->previous_dims->times
+                                      ? &reuse->previous_dims->epochs
+                                      : nullptr;
   StatusOr<DimensionRecount> dims =
-      RecountDimensions(small[model::kUsersTable].opened, small[model::kTimesTable].opened,
-                        small[model::kLangsTable].opened, small[model::kWordsTable].opened);
+      RecountDimensions(small[model::kUsersTable].opened, times, small[model::kLangsTable].opened,
+                        small[model::kWordsTable].opened, kept_epochs);
   const bool dims_ok = dims.ok();
   if (!dims_ok) {
     checks.push_back(MakeCheck("dimensions.decodable", false, 0, 1, dims.status().message()));
     dims = DimensionRecount{};
   }
-  if (reuse != nullptr && dims_ok) CheckDimensionsKept(reuse->previous_dims, dims->index, &checks);
+  if (reuse != nullptr && dims_ok) {
+    if (reuse->previous_dims == nullptr) {
+      checks.push_back(MakeCheck("dimensions.keep_previous_keys", false, 0, 1,
+                                 "the previous version's dimensions were not given"));
+    } else {
+      CheckDimensionsKept(*reuse->previous_dims, dims->index, small, &checks);
+    }
+  }
   const FactPass facts = VerifyFacts(out, m, dims->index, reuse, &checks);
   QuarantinePass quarantine = VerifyQuarantine(out, m, reuse, &checks);
   CheckRowTotals(m, facts.rows, quarantine.rows, quarantine.reasons, &checks);

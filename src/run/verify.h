@@ -45,20 +45,23 @@ struct Manifest;
 
 // What `run --append` may take from the version it appends to without
 // reading it again: that version's recorded counts, for the files the new
-// version keeps unchanged (hard links), and its dimensions' keys (the new
-// version's must keep every one of them, or the recorded coverage would not
-// hold).
+// version keeps unchanged (hard links), and its dimensions as the append read
+// them (the new version's must keep every key of them, or the recorded
+// coverage would not hold; the rows of the dimension files kept unchanged are
+// taken from there instead of being decoded again).
 struct ReusableCounts {
   std::optional<RecountState> recorded;  // none: an output from before the record; recount all
-  DimensionKeyColumns previous_dims;
+  const PreviousDimensions* previous_dims = nullptr;  // not null
   std::set<std::string> kept;  // paths of files linked unchanged from the previous version
 };
 
 // The previous version's record (an InputError when it is listed but does
-// not read back with its size and CRC-32, or does not parse) and dimension
-// keys; `kept` as KeepPreviousFiles() linked them.
+// not read back with its size and CRC-32, or does not parse); `kept` as
+// KeepPreviousFiles() linked them; `dims` as ReadPreviousDimensions() read
+// them from `previous` (it must outlive the result).
 StatusOr<ReusableCounts> ReusableCountsOf(const PublishedOutput& previous,
-                                          std::set<std::string> kept);
+                                          std::set<std::string> kept,
+                                          const PreviousDimensions* dims);
 
 // An InputError when DIR or its manifest cannot be read at all; otherwise
 // the report (whose failures the caller turns into a MismatchError).
@@ -72,7 +75,11 @@ StatusOr<VerifyReport> VerifyOutput(const PublishedOutput& out);
 // verifies the version it staged before it writes that version's manifest.
 // With `reuse`, the kept fact partitions and quarantine files that have a
 // record (whose dimension keys all resolved) are not read: their recorded
-// counts stand in for them, and the kept state files are not read either;
+// counts stand in for them; a dimension whose files are exactly the previous
+// version's kept ones plus others has the kept ones' rows taken from
+// reuse->previous_dims (as read from the previous version, which verified
+// them when it was made) and only the others read; the kept state files are
+// not read either;
 // every other file is verified and recounted in full, and the whole output's
 // quality checks are recomputed from the merge.
 VerifyReport VerifyOutput(const PublishedOutput& out, const Manifest& m,

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "quality/checks.h"
 
 namespace wv::quality {
@@ -22,6 +23,26 @@ TEST(QualityChecksTest, KeysUniqueDetectsRepeatedStringAndIntegerKeys) {
   EXPECT_TRUE(CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64).passed);
   i.i64 = {1, 2, 2, 2};
   EXPECT_EQ(CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64).observed, 2);
+}
+
+// A distinct prefix given as its set gives the result of the full check:
+// the values after it are counted against the prefix and each other.
+TEST(QualityChecksTest, KnownDistinctPrefixGivesTheFullResult) {
+  const absl::flat_hash_set<int64_t> prefix = {10, 20, 30};
+  for (const std::vector<int64_t>& rest :
+       std::vector<std::vector<int64_t>>{{}, {40, 50}, {20, 40}, {40, 40, 10}, {30, 30, 30}}) {
+    parquet::ColumnVector i;
+    i.i64 = {10, 20, 30};
+    i.i64.insert(i.i64.end(), rest.begin(), rest.end());
+    const CheckResult full =
+        CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64);
+    const CheckResult fast =
+        CheckKeysUnique("dim_times", "epoch", i, parquet::PhysicalType::kInt64, prefix.size(),
+                        [&](int64_t v) { return prefix.contains(v); });
+    EXPECT_EQ(fast.observed, full.observed) << rest.size();
+    EXPECT_EQ(fast.passed, full.passed);
+    EXPECT_EQ(fast.detail, full.detail);
+  }
 }
 
 TEST(QualityChecksTest, NullKeyFailsUniqueness) {

@@ -13,6 +13,7 @@
 #include "model_test_util.h"
 #include "nlohmann/json.hpp"
 #include "quality/star_checks.h"
+#include "run/append.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
@@ -268,7 +269,9 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   ASSERT_GE(facts->files.size(), 2u);  // the chunks span more than one day
   EXPECT_EQ(full.recount.partitions.size(), facts->files.size());
 
-  auto reuse = ReusableCountsOf(**published, {});
+  auto previous_dims = ReadPreviousDimensions(**published);
+  ASSERT_TRUE(previous_dims.ok()) << previous_dims.status().message();
+  auto reuse = ReusableCountsOf(**published, {}, &*previous_dims);
   ASSERT_TRUE(reuse.ok()) << reuse.status().message();
   EXPECT_FALSE(reuse->recorded.has_value());  // the fixture lists no record
   reuse->recorded = full.recount;
@@ -309,7 +312,9 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   // recorded coverage: refused.
   {
     ReusableCounts lost = *reuse;
-    lost.previous_dims.users.bytes.push_back("a-user-the-new-dim_users-lacks");
+    PreviousDimensions more = *previous_dims;
+    more.users.columns[model::kUserId].bytes.push_back("a-user-the-new-dim_users-lacks");
+    lost.previous_dims = &more;
     const VerifyReport r = VerifyOutput(**published, m_, &lost);
     EXPECT_EQ(FailedNames(r), std::set<std::string>{"dimensions.keep_previous_keys"});
   }
@@ -329,6 +334,64 @@ TEST_F(RunVerifyTest, RecordedCountsStandInForKeptFilesOnlyAndCheckStillReadsThe
   const VerifyReport own = VerifyOutput(**reopened, m_, &*reuse);
   EXPECT_FALSE(own.ok());
   EXPECT_TRUE(FailedNames(own).contains(victim + ".crc32")) << Names(own.checks);
+}
+
+// An append keeps the earlier files of dim_times, dim_langs and dim_words:
+// their rows are taken from the one read of the previous version, not
+// decoded again, to the same checks as a full verification; a dimension
+// file that is not kept (the batch's own) is read in full, so damage there
+// refuses the append; kept rows that do not match the kept files' records
+// fail too.
+TEST_F(RunVerifyTest, KeptDimensionRowsStandInForTheirFilesAndTheOthersAreRead) {
+  auto published = PublishedOutput::Open(out_);
+  ASSERT_TRUE(published.ok());
+  const VerifyReport full = VerifyOutput(**published, m_);
+  ASSERT_TRUE(full.ok()) << Names(full.checks);
+  auto dims = ReadPreviousDimensions(**published);
+  ASSERT_TRUE(dims.ok()) << dims.status().message();
+  std::set<std::string> every_file;
+  for (const TableRecord& t : m_.tables) {
+    if (t.name == model::kUsersTable) continue;  // rewritten by an append: never kept
+    for (const FileRecord& f : t.files) every_file.insert(f.path);
+  }
+  auto reuse = ReusableCountsOf(**published, every_file, &*dims);
+  ASSERT_TRUE(reuse.ok()) << reuse.status().message();
+  reuse->recorded = full.recount;
+  const VerifyReport kept = VerifyOutput(**published, m_, &*reuse);
+  ASSERT_TRUE(kept.ok()) << Names(kept.checks);
+  const std::string times_file = m_.FindTable(model::kTimesTable)->files[0].path;
+  EXPECT_EQ(Find(kept.checks, times_file + ".crc32"), nullptr);  // not read
+  EXPECT_NE(Find(kept.checks, "dim_times.kept_rows"), nullptr);
+  const std::string users_file = m_.FindTable(model::kUsersTable)->files[0].path;
+  EXPECT_NE(Find(kept.checks, users_file + ".crc32"), nullptr);  // read
+  ASSERT_EQ(kept.recomputed.size(), full.recomputed.size());
+  for (size_t i = 0; i < full.recomputed.size(); ++i) {
+    EXPECT_EQ(kept.recomputed[i].name, full.recomputed[i].name);
+    EXPECT_EQ(kept.recomputed[i].observed, full.recomputed[i].observed) << full.recomputed[i].name;
+    EXPECT_EQ(kept.recomputed[i].detail, full.recomputed[i].detail) << full.recomputed[i].name;
+  }
+
+  // Kept rows that are not the kept files' (one row short): refused.
+  {
+    PreviousDimensions fewer = *dims;
+    auto& epochs = fewer.times.columns[model::kTimeEpoch].i64;
+    epochs.pop_back();
+    fewer.epochs.Assign(epochs);
+    --fewer.times.rows;
+    ReusableCounts r = *reuse;
+    r.previous_dims = &fewer;
+    EXPECT_TRUE(FailedNames(VerifyOutput(**published, m_, &r)).contains("dim_times.kept_rows"));
+  }
+
+  // The dimension file written by the batch (not kept) is read: damage there refuses it.
+  FlipByte(out_ + "/" + times_file, 20);
+  auto reopened = PublishedOutput::Open(out_);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(VerifyOutput(**reopened, m_, &*reuse).ok());  // kept: trusted, as fact files are
+  ReusableCounts own = *reuse;
+  own.kept.erase(times_file);
+  const VerifyReport refused = VerifyOutput(**reopened, m_, &own);
+  EXPECT_TRUE(FailedNames(refused).contains(times_file + ".crc32")) << Names(refused.checks);
 }
 
 TEST_F(RunVerifyTest, ARecordThatDoesNotMatchTheFilesFailsCheck) {
