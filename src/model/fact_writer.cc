@@ -71,14 +71,24 @@ void MoveOutOfFactColumns(std::vector<parquet::ColumnVector>& cols, traces::Trac
   });
 }
 
-// Appends row i of `src` to `dst`, except its lexeme_string (not stored in
-// the fact table, and the widest column: routing it would only cost).
-void AppendRowForFact(const traces::TraceBatch& src, size_t i, traces::TraceBatch* dst) {
+// Appends rows [begin, end) of `src` to `dst`, column by column, except the
+// lexeme_string (not stored in the fact table, and the widest column: routing
+// it would only cost). Rows come in time order, so a chunk's rows are mostly
+// one long run of one day: copied as ranges, not value by value.
+void AppendRowsForFact(const traces::TraceBatch& src, size_t begin, size_t end,
+                       traces::TraceBatch* dst) {
   traces::ForEachColumnPair(src, *dst, [&](const auto& from, auto& to) {
     if constexpr (std::is_same_v<std::decay_t<decltype(from)>, parquet::ByteArrayVector>) {
       if (&from == &src.lexeme_string) return;
+      const uint64_t first = from.offsets[begin];
+      const uint64_t base = to.data.size();
+      to.data.append(from.data, first, from.offsets[end] - first);
+      for (size_t i = begin + 1; i <= end; ++i)
+        to.offsets.push_back(from.offsets[i] - first + base);
+    } else {
+      to.insert(to.end(), from.begin() + static_cast<ptrdiff_t>(begin),
+                from.begin() + static_cast<ptrdiff_t>(end));
     }
-    to.push_back(from[i]);
   });
 }
 
@@ -186,13 +196,18 @@ FactWriter::Partition* FactWriter::PartitionFor(int64_t day) {
 
 Status FactWriter::Append(const traces::TraceBatch& batch) {
   const size_t n = batch.size();
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n;) {
     const int64_t day = DaysFromEpochSeconds(batch.timestamp[i]);
     Partition* p = last_partition_;
     if (p == nullptr || p->day != day) p = last_partition_ = PartitionFor(day);
     if (p->buffer.size() == 0) StartBuffer(p);
-    AppendRowForFact(batch, i, &p->buffer);
-    ++buffered_rows_;
+    // The rows up to the first that fills the day's row group or takes the
+    // buffered rows past their bound (as if appended one at a time) ...
+    const size_t take = RowsBeforeFlush(batch, i, day, p->buffer.size());
+    AppendRowsForFact(batch, i, i + take, &p->buffer);
+    buffered_rows_ += static_cast<int64_t>(take);
+    i += take;
+    // ... and then the same flush.
     if (static_cast<int64_t>(p->buffer.size()) >= options_.row_group_rows) {
       WV_RETURN_IF_ERROR(Submit(p, /*close=*/false));
     } else if (buffered_rows_ > options_.max_buffered_rows) {
@@ -201,6 +216,21 @@ Status FactWriter::Append(const traces::TraceBatch& batch) {
   }
   MutexLock lock(&mu_);
   return first_error_;
+}
+
+size_t FactWriter::RowsBeforeFlush(const traces::TraceBatch& batch, size_t begin, int64_t day,
+                                   size_t buffered_of_day) const {
+  const size_t n = batch.size();
+  // At least the row itself; at most to the row that reaches either bound.
+  const int64_t to_group = options_.row_group_rows - static_cast<int64_t>(buffered_of_day);
+  const int64_t headroom = options_.max_buffered_rows - buffered_rows_;
+  const int64_t to_bound = headroom >= to_group ? to_group : headroom + 1;  // no overflow
+  const int64_t most = std::max<int64_t>(1, std::min(to_group, to_bound));
+  const size_t limit =
+      begin + static_cast<size_t>(std::min<int64_t>(most, static_cast<int64_t>(n - begin)));
+  size_t end = begin + 1;
+  while (end < limit && DaysFromEpochSeconds(batch.timestamp[end]) == day) ++end;
+  return end - begin;
 }
 
 void FactWriter::StartBuffer(Partition* p) {

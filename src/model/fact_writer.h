@@ -116,6 +116,12 @@ class FactWriter {
   // to the pool, waiting while max_jobs_in_flight jobs are.
   Status Submit(Partition* p, bool close) ABSL_LOCKS_EXCLUDED(mu_);
   Status FlushFullestPartition() ABSL_LOCKS_EXCLUDED(mu_);
+  // How many of the rows of `batch` from `begin` on (at least one) share the
+  // day of row `begin` and may be buffered before a flush is due: the row that
+  // fills the day's row group (holding `buffered_of_day` rows) or takes the
+  // buffered rows past max_buffered_rows is the last taken.
+  size_t RowsBeforeFlush(const traces::TraceBatch& batch, size_t begin, int64_t day,
+                         size_t buffered_of_day) const;
   // Gives the empty buffer of `p` a spare's memory, if there is one.
   void StartBuffer(Partition* p) ABSL_LOCKS_EXCLUDED(mu_);
   // A pool task: runs the partition's next job, then schedules itself again

@@ -16,10 +16,19 @@ namespace {
 // dictionary but costs a hash insert per value until the dictionary page
 // overflows (a run's line_number, say: 131,072 inserts per row group before
 // the 1 MiB fallback). So at these counts of values seen, a dictionary that
-// holds more than 3/4 of them gives up at once: the chunk is written PLAIN.
-// (Checked from 4,096 values on, so small chunks keep their dictionary.)
+// holds too large a share of them gives up at once: the chunk is written
+// PLAIN. (Checked from 4,096 values on, so small chunks keep their
+// dictionary.)
 constexpr size_t kDistinctCheckpoints[] = {4096, 65536};
+// Byte arrays keep a dictionary up to 3/4 distinct: readers take its indices
+// as codes (analytics' FactSnapshot), and PLAIN strings repeat their bytes.
 bool MostlyDistinct(size_t seen, size_t distinct) { return 4 * distinct > 3 * seen; }
+// Fixed-width values give up past 1/4 distinct: zstd over their PLAIN bytes
+// is then smaller than the dictionary page plus its indices, and far cheaper
+// to make. Measured on a day's file of the fact table's `delta` (39%
+// distinct in a 153,509-row group): PLAIN + zstd 2.98 MB, dictionary 3.89 MB,
+// and the dictionary's hash inserts were its largest encoding cost.
+bool ManyDistinct(size_t seen, size_t distinct) { return 4 * distinct > seen; }
 
 // Integer columns spanning fewer than this many values (counts, a day's
 // epoch seconds) are indexed by value - min in a flat table instead of a
@@ -52,7 +61,7 @@ bool BuildDirect(const std::vector<T>& v, const std::vector<uint8_t>& valid, siz
     }
     out->indices.push_back(index);
     if (++seen == kDistinctCheckpoints[checkpoint]) {
-      if (MostlyDistinct(seen, dict->size())) return false;
+      if (ManyDistinct(seen, dict->size())) return false;
       checkpoint = std::min(checkpoint + 1, std::size(kDistinctCheckpoints) - 1);
     }
   }
@@ -96,7 +105,7 @@ bool BuildFixed(const std::vector<T>& v, const std::vector<uint8_t>& valid, size
   for (size_t i = begin; i < end; ++i) {
     if (!valid.empty() && !valid[i]) continue;
     if (++seen == kDistinctCheckpoints[checkpoint]) {
-      if (MostlyDistinct(seen - 1, dict->size())) return false;
+      if (ManyDistinct(seen - 1, dict->size())) return false;
       checkpoint = std::min(checkpoint + 1, std::size(kDistinctCheckpoints) - 1);
     }
     Key key;

@@ -23,8 +23,12 @@ void PutVarint(uint64_t v, std::string* out) {
 }
 
 // Bit-packs values[0..n) (n <= kMaxPackedValues), zero-padding to a multiple of 8.
+// Values are gathered 32 bits at a time into a 64-bit accumulator and stored
+// four bytes at once (little-endian, as the format's bit order is).
+// REQUIRES: bit_width <= 32 and every value < 2^bit_width.
 template <typename T>
 void PutPacked(const T* values, size_t n, int bit_width, std::string* out) {
+  static_assert(std::endian::native == std::endian::little);
   const size_t groups = (n + 7) / 8;
   PutVarint((groups << 1) | 1, out);
   const size_t bytes = groups * static_cast<size_t>(bit_width);
@@ -33,18 +37,24 @@ void PutPacked(const T* values, size_t n, int bit_width, std::string* out) {
   char* dst = out->data() + start;
   uint64_t acc = 0;
   int bits = 0;
-  size_t w = 0;
-  for (size_t i = 0; i < groups * 8; ++i) {
-    const uint64_t v = i < n ? static_cast<uint64_t>(values[i]) : 0;
-    acc |= v << bits;
+  const auto put = [&](uint64_t v) {
+    acc |= v << bits;  // bits < 32 here, v < 2^32: no bit is lost
     bits += bit_width;
-    while (bits >= 8) {
-      dst[w++] = static_cast<char>(acc & 0xff);
-      acc >>= 8;
-      bits -= 8;
+    if (bits >= 32) {
+      const auto low = static_cast<uint32_t>(acc);
+      std::memcpy(dst, &low, 4);
+      dst += 4;
+      acc >>= 32;
+      bits -= 32;
     }
+  };
+  for (size_t i = 0; i < n; ++i) put(static_cast<uint64_t>(values[i]));
+  for (size_t i = n; i < groups * 8; ++i) put(0);
+  // groups*8*bit_width bits is a whole number of bytes: store what is left.
+  for (; bits > 0; bits -= 8) {
+    *dst++ = static_cast<char>(acc & 0xff);
+    acc >>= 8;
   }
-  // groups*8*bit_width is a multiple of 8, so nothing is left in acc.
 }
 
 template <typename T>

@@ -350,7 +350,7 @@ TEST(ParquetDictionary, SmallSpanIntegersKeepFirstSeenOrderWithNullsAndNegatives
   std::mt19937_64 rng(7);
   ColumnVector c;
   for (int i = 0; i < 50000; ++i) {
-    c.i64.push_back(static_cast<int64_t>(rng() % 3000) - 1500);
+    c.i64.push_back(static_cast<int64_t>(rng() % 800) - 400);
     c.valid.push_back(rng() % 5 != 0);
   }
   Dictionary d;
@@ -374,12 +374,32 @@ TEST(ParquetDictionary, MostlyDistinctChunksGiveUpBeforeTheSizeLimit) {
   for (int i = 0; i < 20000; ++i) text.bytes.push_back(std::to_string(i * 7919));
   Dictionary dt;
   EXPECT_FALSE(BuildDictionary(PhysicalType::kByteArray, text, 0, 20000, 1 << 30, &dt));
-  // Half distinct: kept, in first-seen order.
+  // Half distinct: fixed-width values give up past a quarter distinct, byte
+  // arrays keep their dictionary (in first-seen order) up to three quarters.
   ColumnVector half;
   for (int64_t i = 0; i < 20000; ++i) half.i64.push_back((i / 2) * 1000003);
   Dictionary dh;
-  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt64, half, 0, 20000, 1 << 30, &dh));
-  ExpectFirstSeenDictionary(half.i64, half.valid, dh.values.i64, dh.indices);
+  EXPECT_FALSE(BuildDictionary(PhysicalType::kInt64, half, 0, 20000, 1 << 30, &dh));
+  ColumnVector half_text;
+  for (int i = 0; i < 20000; ++i) half_text.bytes.push_back(std::to_string((i / 2) * 7919));
+  Dictionary dht;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kByteArray, half_text, 0, 20000, 1 << 30, &dht));
+  EXPECT_EQ(dht.num_values, 10000u);
+  // A fifth distinct (hashed and direct spans): kept, in first-seen order.
+  ColumnVector fifth;
+  for (int64_t i = 0; i < 20000; ++i) fifth.i64.push_back((i / 5) * 1000003);
+  Dictionary df;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt64, fifth, 0, 20000, 1 << 30, &df));
+  ExpectFirstSeenDictionary(fifth.i64, fifth.valid, df.values.i64, df.indices);
+  ColumnVector fifth_direct;
+  for (int64_t i = 0; i < 20000; ++i) fifth_direct.i64.push_back(i / 5);
+  Dictionary dfd;
+  ASSERT_TRUE(BuildDictionary(PhysicalType::kInt64, fifth_direct, 0, 20000, 1 << 30, &dfd));
+  ExpectFirstSeenDictionary(fifth_direct.i64, fifth_direct.valid, dfd.values.i64, dfd.indices);
+  ColumnVector third_direct;
+  for (int64_t i = 0; i < 20000; ++i) third_direct.i64.push_back(i / 3);
+  Dictionary dtd;
+  EXPECT_FALSE(BuildDictionary(PhysicalType::kInt64, third_direct, 0, 20000, 1 << 30, &dtd));
   // Fewer values than the first checkpoint: a dictionary, however distinct.
   Dictionary ds;
   EXPECT_TRUE(BuildDictionary(PhysicalType::kInt64, unique, 0, 4000, 1 << 30, &ds));
