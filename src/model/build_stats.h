@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +97,13 @@ struct DimensionKeys {
   std::string column;  // e.g. "user_id"
   parquet::PhysicalType type = parquet::PhysicalType::kByteArray;
   parquet::ColumnVector values;
+  // A table too large to keep its keys (spilled dim_users) counts them as
+  // it is written instead: then `values` is empty.
+  struct Counted {
+    int64_t keys = 0;
+    int64_t repeated = 0;  // keys equal to an earlier one, or NULL
+  };
+  std::optional<Counted> counted;
 };
 
 // Column `column` (a position in the contract of `table`, one of kAllTables)
