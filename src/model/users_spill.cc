@@ -141,7 +141,8 @@ Status UsersSpill::ReplayPartition(size_t p, Result* result, SpilledUsersTable* 
     if (ok && h.count > 0) {
       WV_ASSIGN_OR_RETURN(ok, in->Read(scratch_.data(), scratch_.size() * sizeof(uint32_t)));
     }
-    if (!ok) return InternalError(fmt::format("{}: a record is cut short", PartitionPath(folder_, p)));
+    if (!ok)
+      return InternalError(fmt::format("{}: a record is cut short", PartitionPath(folder_, p)));
     const size_t before = users.size();
     const uint32_t user = users.Index(id);
     if (users.size() > before) {
