@@ -159,7 +159,7 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--memory-limit", flags->memory_limit,
                   "Memory the run may use before it spills to disk: bytes or 512M, 2G, ... "
-                  "(0: no limit); the duplicate detection and the session log spill past their "
+                  "(0: no limit); the duplicate detection, the session log and the users spill past their "
                   "shares, the fact row groups are sized from it; the tables' values do not "
                   "depend on it")
       ->check(MemoryLimitValidator())
