@@ -1,7 +1,6 @@
 #include "model/users_spill.h"
 
 #include <algorithm>
-#include <functional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -124,55 +123,67 @@ StatusOr<UsersSpill::Result> UsersSpill::Finish() && {
 // Adds partition p's records as the dimension builder adds runs (its own
 // accumulator and session log), then writes its built rows in key order.
 Status UsersSpill::ReplayPartition(size_t p, Result* result, SpilledUsersTable* table) {
-  WV_ASSIGN_OR_RETURN(auto in, traces::SpillReader::Open(PartitionPath(folder_, p), kReadBuffer,
-                                                         /*unlink_now=*/true));
   UsersAccumulator users;
   SessionLog sessions(SessionLogSpill{partition_sessions_bytes_ > 0 ? folder_ : std::string(),
                                       partition_sessions_bytes_, "users-sessions"});
   std::vector<uint64_t> keys;  // by local index
+  WV_RETURN_IF_ERROR(ReadPartition(p, &users, &sessions, &keys));
+  WV_ASSIGN_OR_RETURN(const SessionLog::Counts counts, sessions.Count(users.size()));
+  result->distinct_sessions += counts.distinct_sessions;
+  result->natural_key_collisions += counts.natural_key_collisions;
+  const UsersAccumulator::Built built = users.Build(counts.sessions_per_user);
+  table->users_ += static_cast<int64_t>(built.table.rows);
+  table->rows_covered_ += built.rows_covered;
+  return WriteBuilt(p, built.table, keys, table);
+}
+
+Status UsersSpill::ReadPartition(size_t p, UsersAccumulator* users, SessionLog* sessions,
+                                 std::vector<uint64_t>* keys) {
+  const std::string path = PartitionPath(folder_, p);
+  WV_ASSIGN_OR_RETURN(auto in, traces::SpillReader::Open(path, kReadBuffer, /*unlink_now=*/true));
   std::string id;
   Header h;
   while (true) {
     WV_ASSIGN_OR_RETURN(const bool more, in->Read(&h, sizeof h));
-    if (!more) break;
+    if (!more) return OkStatus();
     id.resize(h.id_length);
     scratch_.resize(h.count);
     WV_ASSIGN_OR_RETURN(bool ok, in->Read(id.data(), id.size()));
     if (ok && h.count > 0) {
       WV_ASSIGN_OR_RETURN(ok, in->Read(scratch_.data(), scratch_.size() * sizeof(uint32_t)));
     }
-    if (!ok)
-      return InternalError(fmt::format("{}: a record is cut short", PartitionPath(folder_, p)));
-    const size_t before = users.size();
-    const uint32_t user = users.Index(id);
-    if (users.size() > before) {
-      if (h.kind == kSessionRun || (!keys.empty() && h.key <= keys.back())) {
-        return InternalError(fmt::format("{}: users out of order", PartitionPath(folder_, p)));
+    if (!ok) return InternalError(fmt::format("{}: a record is cut short", path));
+    const size_t before = users->size();
+    const uint32_t user = users->Index(id);
+    if (users->size() > before) {  // first seen: its key orders the table
+      if (h.kind == kSessionRun || (!keys->empty() && h.key <= keys->back())) {
+        return InternalError(fmt::format("{}: users out of order", path));
       }
-      keys.push_back(h.key);
+      keys->push_back(h.key);
     }
     if (h.kind == kState) {
-      users.AddStats(user, h.a, h.b, h.c);
-      for (uint32_t course : scratch_) users.AddCourse(user, course >> 16, course & 0xffff);
+      users->AddStats(user, h.a, h.b, h.c);
+      for (uint32_t course : scratch_) users->AddCourse(user, course >> 16, course & 0xffff);
       continue;
     }
     if (h.kind == kRun) {
-      users.AddRun(user, h.a, static_cast<uint32_t>(h.b >> 16), static_cast<uint32_t>(h.b & 0xffff),
-                   h.count);
+      users->AddRun(user, h.a, static_cast<uint32_t>(h.b >> 16),
+                    static_cast<uint32_t>(h.b & 0xffff), h.count);
     }
-    sessions.AddRun(user, h.a, scratch_);
-    WV_RETURN_IF_ERROR(sessions.status());
+    sessions->AddRun(user, h.a, scratch_);
+    WV_RETURN_IF_ERROR(sessions->status());
   }
-  in.reset();
-  WV_ASSIGN_OR_RETURN(const SessionLog::Counts counts, sessions.Count(users.size()));
-  result->distinct_sessions += counts.distinct_sessions;
-  result->natural_key_collisions += counts.natural_key_collisions;
-  const UsersAccumulator::Built built = users.Build(counts.sessions_per_user);
-  const std::vector<parquet::ColumnVector>& c = built.table.columns;
+}
+
+// Partition p's built rows with their keys, in key order; the user ids
+// repeated within the partition are counted on the way.
+Status UsersSpill::WriteBuilt(size_t p, const TableData& built, const std::vector<uint64_t>& keys,
+                              SpilledUsersTable* table) {
+  const std::vector<parquet::ColumnVector>& c = built.columns;
   WV_ASSIGN_OR_RETURN(auto out, traces::SpillWriter::Create(BuiltPath(folder_, p), kWriteBuffer));
   absl::flat_hash_set<std::string_view> seen;
-  seen.reserve(built.table.rows);
-  for (size_t i = 0; i < built.table.rows; ++i) {
+  seen.reserve(built.rows);
+  for (size_t i = 0; i < built.rows; ++i) {
     const std::string_view user_id = c[kUserId].bytes[i];
     table->repeated_keys_ += !seen.insert(user_id).second;
     SpilledUsersTable::Row row;
@@ -186,8 +197,6 @@ Status UsersSpill::ReplayPartition(size_t p, Result* result, SpilledUsersTable* 
     WV_RETURN_IF_ERROR(out->Append(&row, sizeof row));
     WV_RETURN_IF_ERROR(out->Append(user_id));
   }
-  table->users_ += static_cast<int64_t>(built.table.rows);
-  table->rows_covered_ += built.rows_covered;
   return out->Close();
 }
 

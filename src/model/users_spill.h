@@ -115,6 +115,10 @@ class UsersSpill {
   static size_t PartitionOf(std::string_view user_id);
   Status Write(std::string_view user_id, const Header& h, const uint32_t* values);
   Status ReplayPartition(size_t p, Result* result, SpilledUsersTable* table);
+  Status ReadPartition(size_t p, UsersAccumulator* users, SessionLog* sessions,
+                       std::vector<uint64_t>* keys);
+  Status WriteBuilt(size_t p, const TableData& built, const std::vector<uint64_t>& keys,
+                    SpilledUsersTable* table);
 
   std::string folder_;
   size_t partition_sessions_bytes_;

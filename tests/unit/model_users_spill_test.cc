@@ -89,8 +89,8 @@ UsersResult BuildUsers(DimensionBuilder builder, const std::vector<traces::Trace
     EXPECT_LE(batch.rows, 7u);
     for (size_t i = 0; i < batch.rows; ++i) {
       r.table.columns[kUserId].bytes.push_back(batch.columns[kUserId].bytes[i]);
-      for (int c : {kUserNumberOfSessions, kUserFirstSeen, kUserLastSeen, kUserViews,
-                    kUserCourses}) {
+      for (int c :
+           {kUserNumberOfSessions, kUserFirstSeen, kUserLastSeen, kUserViews, kUserCourses}) {
         r.table.columns[c].i64.push_back(batch.columns[c].i64[i]);
       }
     }
@@ -108,7 +108,8 @@ void ExpectSameUsers(const UsersResult& a, const UsersResult& b) {
     ASSERT_EQ(a.table.columns[kUserId].bytes[i], b.table.columns[kUserId].bytes[i]) << i;
   }
   for (int c : {kUserNumberOfSessions, kUserFirstSeen, kUserLastSeen, kUserViews, kUserCourses}) {
-    EXPECT_EQ(a.table.columns[c].i64, b.table.columns[c].i64) << ColumnName(static_cast<UsersColumn>(c));
+    EXPECT_EQ(a.table.columns[c].i64, b.table.columns[c].i64)
+        << ColumnName(static_cast<UsersColumn>(c));
   }
   EXPECT_EQ(a.rows_covered, b.rows_covered);
   EXPECT_EQ(a.distinct_sessions, b.distinct_sessions);
@@ -132,13 +133,14 @@ TEST(UsersSpillTest, SpilledUsersEqualTheInMemoryUsers) {
     // At the first run; after about 100 users with the session log in
     // memory; after it with the session log spilled first (its sorted runs
     // handed over); with the partitions' own session logs spilling too.
-    for (auto [sessions_bytes, users_bytes] :
-         {std::pair<size_t, size_t>{size_t{1} << 30, 1}, {size_t{1} << 30, 100 * 160},
-          {1, 100 * 160}, {1, 1}}) {
+    for (auto [sessions_bytes, users_bytes] : {std::pair<size_t, size_t>{size_t{1} << 30, 1},
+                                               {size_t{1} << 30, 100 * 160},
+                                               {1, 100 * 160},
+                                               {1, 1}}) {
       SCOPED_TRACE(::testing::Message() << "seed " << seed << " sessions " << sessions_bytes
-                                      << " users " << users_bytes);
-      const UsersResult spilled = BuildUsers(Spilling(dir.path(), sessions_bytes, users_bytes),
-                                             batches);
+                                        << " users " << users_bytes);
+      const UsersResult spilled =
+          BuildUsers(Spilling(dir.path(), sessions_bytes, users_bytes), batches);
       EXPECT_TRUE(spilled.spilled);
       ExpectSameUsers(memory, spilled);
       // Every spill file is removed once read.
@@ -170,10 +172,11 @@ using Logged = std::tuple<uint32_t, int64_t, uint32_t>;
 
 std::vector<Logged> DrainAll(SessionLog* log) {
   std::vector<Logged> rows;
-  const Status s = log->Drain([&](uint32_t user, int64_t epoch, const std::vector<uint32_t>& words) {
-    EXPECT_FALSE(words.empty());
-    for (uint32_t w : words) rows.emplace_back(user, epoch, w);
-  });
+  const Status s =
+      log->Drain([&](uint32_t user, int64_t epoch, const std::vector<uint32_t>& words) {
+        EXPECT_FALSE(words.empty());
+        for (uint32_t w : words) rows.emplace_back(user, epoch, w);
+      });
   EXPECT_TRUE(s.ok()) << s.message();
   std::sort(rows.begin(), rows.end());
   return rows;
