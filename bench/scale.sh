@@ -6,7 +6,8 @@
 #   bash bench/scale.sh build/bin           1x and 10x
 #   bash bench/scale.sh build/bin --100x    1x, 10x and 100x (1.285 billion rows: hours on
 #                                           2 cores, and ~130 GB free for the spill folder
-#                                           and the output; WV_BENCH_DIR chooses where)
+#                                           and the output; WV_BENCH_DIR chooses where;
+#                                           WV_BENCH_SCALES=100 without --100x runs 100x alone)
 # Each run's RSS is also sampled every second into rss_<n>x.txt (seconds, KiB) beside the
 # timings, to see what grows when.
 set -euo pipefail

@@ -157,11 +157,12 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
                   "If another run is writing the same --out, wait up to SECONDS for it "
                   "(default: fail at once)")
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--memory-limit", flags->memory_limit,
-                  "Memory the run may use before it spills to disk: bytes or 512M, 2G, ... "
-                  "(0: no limit); the duplicate detection and the session log spill past their "
-                  "shares, the fact row groups are sized from it; the tables' values do not "
-                  "depend on it")
+  sub->add_option(
+         "--memory-limit", flags->memory_limit,
+         "Memory the run may use before it spills to disk: bytes or 512M, 2G, ... "
+         "(0: no limit); the duplicate detection, the session log and the users spill past their "
+         "shares, the fact row groups are sized from it; the tables' values do not "
+         "depend on it")
       ->check(MemoryLimitValidator())
       ->capture_default_str();
   sub->add_option("--tmp-dir", flags->options.tmp_dir,

@@ -20,7 +20,7 @@ void FactProfile::Merge(const FactProfile& o) {
 DimensionKeys MakeDimensionKeys(std::string_view table, int column, parquet::ColumnVector values) {
   const ColumnContract& contract = Table(table).columns[column];
   return DimensionKeys{std::string(table), std::string(contract.name), contract.physical,
-                       std::move(values)};
+                       std::move(values), std::nullopt};
 }
 
 }  // namespace wv::model

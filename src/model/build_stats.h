@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,13 @@ struct DimensionKeys {
   // inserts only the others.
   size_t distinct_prefix_rows = 0;
   std::function<bool(int64_t)> in_distinct_prefix = nullptr;
+  // A table too large to keep its keys (spilled dim_users) counts them as
+  // it is written instead: then `values` is empty.
+  struct Counted {
+    int64_t keys = 0;
+    int64_t repeated = 0;  // keys equal to an earlier one, or NULL
+  };
+  std::optional<Counted> counted;
 };
 
 // Column `column` (a position in the contract of `table`, one of kAllTables)

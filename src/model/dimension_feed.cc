@@ -5,7 +5,7 @@
 
 namespace wv::model {
 
-DimensionFeed::DimensionFeed(SessionLogSpill spill) : builder_(std::move(spill)) {
+DimensionFeed::DimensionFeed(DimensionSpill spill) : builder_(std::move(spill)) {
   try {
     thread_ = std::thread([this] { Loop(); });
   } catch (const std::system_error&) {

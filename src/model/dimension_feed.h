@@ -29,7 +29,7 @@ namespace wv::model {
 
 class DimensionFeed {
  public:
-  explicit DimensionFeed(SessionLogSpill spill = {});
+  explicit DimensionFeed(DimensionSpill spill = {});
   // Drops the chunks still queued and joins the thread (the error path:
   // Finish() was not called).
   ~DimensionFeed();

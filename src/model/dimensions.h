@@ -2,6 +2,7 @@
 #define WV_MODEL_DIMENSIONS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "model/table_data.h"
 #include "model/times_dimension.h"
 #include "model/users_dimension.h"
+#include "model/users_spill.h"
 #include "model/words_dimension.h"
 #include "traces/references.h"
 #include "traces/trace_batch.h"
@@ -23,7 +25,9 @@
 // Rows of one session are usually adjacent, so it walks each batch in runs
 // and handles a run's user, time and course once. Memory grows with the
 // distinct users, sessions, timestamps and words (and 4 bytes a row in the
-// session log), not with the bytes of the input.
+// session log), not with the bytes of the input; the session log spills
+// past its budget (SessionLog), and past theirs the users and their sessions
+// move to disk (UsersSpill), hash-partitioned by user id.
 //
 // Thread-compatible: one thread at a time. In the pipeline the builder is
 // owned by StarSchemaBuilder's dimension thread while chunks arrive, then
@@ -32,15 +36,20 @@
 namespace wv::model {
 
 // The accumulated dimensions after the last row, sessions counted. Every
-// member function used on it is const: the tables may be built concurrently.
+// member function used on it is const: the tables may be built concurrently
+// (a spilled users table is read by the one task that writes dim_users).
 struct AccumulatedDimensions {
   int64_t rows = 0;  // fact rows seen
+  // Spilled users: dim_users comes from spilled_users, not from `users`
+  // (empty), and sessions.sessions_per_user is empty.
+  std::unique_ptr<SpilledUsersTable> spilled_users;
   UsersAccumulator users;
   TimesAccumulator times;
   LangsAccumulator langs;
   WordsAccumulator words;
   SessionLog::Counts sessions;
 
+  // REQUIRES: spilled_users is null.
   UsersAccumulator::Built BuildUsers() const { return users.Build(sessions.sessions_per_user); }
   TimesAccumulator::Built BuildTimes() const { return times.Build(); }
   LangsAccumulator::Built BuildLangs(const traces::References& refs) const {
@@ -51,11 +60,21 @@ struct AccumulatedDimensions {
   }
 };
 
+// Where and when the builder spills: the session log past
+// sessions.memory_bytes, the users past users_bytes (UsersAccumulator::
+// MemoryBytes). Empty folder or zero bytes: never.
+struct DimensionSpill {
+  SessionLogSpill sessions;
+  size_t users_bytes = 0;
+};
+
 class DimensionBuilder {
  public:
   DimensionBuilder() = default;
   // With a spill folder and budget, the session log spills (SessionLog).
   explicit DimensionBuilder(SessionLogSpill spill) : sessions_(std::move(spill)) {}
+  explicit DimensionBuilder(DimensionSpill spill)
+      : users_bytes_(spill.users_bytes), sessions_(spill.sessions) {}
 
   // An error is the session log's, spilling (a full disk).
   Status Add(const traces::TraceBatch& batch);
@@ -79,8 +98,13 @@ class DimensionBuilder {
 
   // Adds the rows [begin, end) of `b`, one run of a session.
   void AddRun(const traces::TraceBatch& b, size_t begin, size_t end);
+  // Moves the users and the session log to a UsersSpill.
+  Status StartSpillingUsers();
 
   int64_t rows_ = 0;
+  size_t users_bytes_ = 0;                   // 0: the users never spill
+  Status status_;                            // the users spill's first error
+  std::unique_ptr<UsersSpill> users_spill_;  // non-null once the users spilled
   UsersAccumulator users_;
   TimesAccumulator times_;
   LangsAccumulator langs_;

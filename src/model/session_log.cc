@@ -78,7 +78,7 @@ size_t SessionLog::LoggedBytes() const {
 Status SessionLog::StartSpilling() {
   // Half the budget for the sorter's buffer, so that the logs and the buffer
   // together stay within about 1.5 times the budget while they are moved.
-  sorter_ = std::make_unique<Sorter>(spill_.folder, "sessions", spill_.memory_bytes / 2);
+  sorter_ = std::make_unique<Sorter>(spill_.folder, spill_.name, spill_.memory_bytes / 2);
   size_t run = 0;
   uint64_t session = 0;
   bool first = true;
@@ -96,6 +96,55 @@ Status SessionLog::StartSpilling() {
   std::vector<std::vector<uint64_t>>().swap(run_log_);
   std::vector<std::vector<uint32_t>>().swap(word_log_);
   // Counted again from the records.
+  run_collisions_ = 0;
+  absl::flat_hash_map<uint64_t, int64_t>().swap(run_collisions_by_session_);
+  return OkStatus();
+}
+
+Status SessionLog::Drain(
+    absl::FunctionRef<void(uint32_t, int64_t, const std::vector<uint32_t>&)> fn) {
+  WV_RETURN_IF_ERROR(status_);
+  std::vector<uint32_t> words;
+  auto emit = [&](uint64_t session) {
+    if (!words.empty()) {
+      fn(static_cast<uint32_t>(session >> 32),
+         static_cast<int64_t>(session & 0xffffffffu) + traces::kMinTimestamp, words);
+    }
+    words.clear();
+  };
+  uint64_t session = 0;
+  if (sorter_ != nullptr) {
+    WV_RETURN_IF_ERROR(sorter_->Finish());
+    Row row;
+    while (true) {
+      WV_ASSIGN_OR_RETURN(const bool more, sorter_->Next(&row));
+      if (!more) break;
+      if (row.session != session) emit(session);
+      session = row.session;
+      words.push_back(row.word);
+    }
+    emit(session);
+    sorter_.reset();
+    return OkStatus();
+  }
+  size_t run = 0;
+  bool first = true;
+  for (const auto& block : word_log_) {
+    for (uint32_t w : block) {
+      if (w & kRunStart) {
+        if (!first) {
+          emit(session);
+          ++run;
+        }
+        first = false;
+        session = run_log_[run / kLogBlock][run % kLogBlock];
+      }
+      words.push_back(w & ~kRunStart);
+    }
+  }
+  emit(session);
+  std::vector<std::vector<uint64_t>>().swap(run_log_);
+  std::vector<std::vector<uint32_t>>().swap(word_log_);
   run_collisions_ = 0;
   absl::flat_hash_map<uint64_t, int64_t>().swap(run_collisions_by_session_);
   return OkStatus();

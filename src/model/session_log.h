@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "core/status.h"
 #include "traces/external_sort.h"
 
@@ -35,6 +36,7 @@ namespace wv::model {
 struct SessionLogSpill {
   std::string folder;
   size_t memory_bytes = 0;
+  std::string name = "sessions";  // the sorted runs' file names (ExternalSorter)
 };
 
 class SessionLog {
@@ -52,12 +54,21 @@ class SessionLog {
   // The first error of AddRun, or OK.
   const Status& status() const { return status_; }
   bool spilled() const { return sorter_ != nullptr; }
+  const SessionLogSpill& spill() const { return spill_; }
 
   struct Counts {
     std::vector<int64_t> sessions_per_user;  // by user index
     int64_t distinct_sessions = 0;
     int64_t natural_key_collisions = 0;
   };
+  // Hands every logged row back, a run of one session at a time
+  // (fn(user, epoch, words), words not empty; in log order, or by session
+  // once spilled), and empties the log: the users spill (model/users_spill.h)
+  // takes the sessions over. An error is the spilled runs' (reading them).
+  // REQUIRES: status() is OK; not after Count().
+  Status Drain(
+      absl::FunctionRef<void(uint32_t user, int64_t epoch, const std::vector<uint32_t>& words)> fn);
+
   // Sorts the runs (on two threads) to count sessions; recounts the
   // sessions whose rows are not all adjacent from all their rows. A spilled
   // log is merged from disk instead.

@@ -79,8 +79,10 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
                   options.file_prefix),
       merge_dimension_(std::move(options.merge_dimension)),
       file_prefix_(options.file_prefix),
-      dimension_feed_(SessionLogSpill{options.memory.spill_folder,
-                                      static_cast<size_t>(options.memory.sessions_bytes)}) {}
+      dimension_feed_(
+          DimensionSpill{SessionLogSpill{options.memory.spill_folder,
+                                         static_cast<size_t>(options.memory.sessions_bytes)},
+                         static_cast<size_t>(options.memory.users_bytes)}) {}
 
 Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
   auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));
@@ -120,6 +122,7 @@ Status StarSchemaBuilder::FinishFactAndQuarantine() {
 }
 
 Status StarSchemaBuilder::WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out) {
+  if (dims.spilled_users != nullptr) return WriteSpilledUsers(*dims.spilled_users, out);
   out->users = dims.BuildUsers();
   return WriteDimension(kUsersTable, std::move(out->users.table), kUserId, &out->users_keys);
 }
@@ -154,6 +157,34 @@ Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data,
         Table(table).schema(), writer_options_, data.columns, data.rows, &ledger_));
   }
   *keys = MakeDimensionKeys(table, key_index, std::move(data.columns[key_index]));
+  return OkStatus();
+}
+
+// dim_users from its spilled partitions, merged a batch at a time into one
+// file (the same row groups as WriteDimension: the writer cuts them). The
+// key check counts what the partitions counted. With `merge_dimension`
+// (`run --append`) the table is gathered whole first: the merge needs it.
+Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out) {
+  constexpr size_t kBatchRows = 64 << 10;
+  TableData batch;
+  if (merge_dimension_) {
+    TableData whole;
+    WV_RETURN_IF_ERROR(users.Next(SIZE_MAX, &whole).status());
+    out->users.rows_covered = users.rows_covered();
+    return WriteDimension(kUsersTable, std::move(whole), kUserId, &out->users_keys);
+  }
+  WV_ASSIGN_OR_RETURN(
+      auto writer, TableFileWriter::Open(*store_, "dim_users/part-00000.parquet",
+                                         Table(kUsersTable).schema(), writer_options_, &ledger_));
+  while (true) {
+    WV_ASSIGN_OR_RETURN(const bool more, users.Next(kBatchRows, &batch));
+    if (!more) break;
+    WV_RETURN_IF_ERROR(writer->WriteBatch(batch.columns, batch.rows));
+  }
+  WV_RETURN_IF_ERROR(writer->Close());
+  out->users.rows_covered = users.rows_covered();
+  out->users_keys = MakeDimensionKeys(kUsersTable, kUserId, parquet::ColumnVector());
+  out->users_keys.counted = DimensionKeys::Counted{users.users(), users.repeated_keys()};
   return OkStatus();
 }
 

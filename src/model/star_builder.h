@@ -34,6 +34,9 @@ struct BuildMemory {
   int64_t fact_bytes = 0;
   // The session log, beyond which it is sorted on disk (SessionLog).
   int64_t sessions_bytes = 0;
+  // The users, beyond which they and their sessions are partitioned on disk
+  // (UsersSpill; only with sessions_bytes too).
+  int64_t users_bytes = 0;
 };
 
 struct BuildOptions {
@@ -88,6 +91,7 @@ class StarSchemaBuilder {
   Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteDimension(std::string_view table, TableData data, int key_index, DimensionKeys* keys);
+  Status WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out);
 
   std::vector<TableRecord> TablesFromLedger();
   void CollectStats(const AccumulatedDimensions& dims, DimensionOutputs&& out, BuildResult* result);

@@ -16,21 +16,36 @@ uint32_t UsersAccumulator::Index(std::string_view user_id) {
   return user;
 }
 
+void UsersAccumulator::AddSeen(UserStats& u, int64_t first_seen, int64_t last_seen, int64_t views) {
+  if (u.views == 0) {
+    u.first_seen = first_seen;
+    u.last_seen = last_seen;
+  } else {
+    u.first_seen = std::min(u.first_seen, first_seen);
+    u.last_seen = std::max(u.last_seen, last_seen);
+  }
+  u.views += views;
+}
+
 void UsersAccumulator::AddRun(uint32_t user, int64_t epoch, uint32_t learning, uint32_t ui,
                               int64_t rows) {
   UserStats& u = stats_[user];
-  if (u.views == 0) {
-    u.first_seen = u.last_seen = epoch;
-  } else {
-    u.first_seen = std::min(u.first_seen, epoch);
-    u.last_seen = std::max(u.last_seen, epoch);
-  }
-  u.views += rows;
+  AddSeen(u, epoch, epoch, rows);
   const uint64_t course = (static_cast<uint64_t>(user) << 32) | (uint64_t{learning} << 16) | ui;
   if (course != last_course_) {
     if (courses_.insert(course).second) ++u.courses;
     last_course_ = course;
   }
+}
+
+void UsersAccumulator::AddStats(uint32_t user, int64_t first_seen, int64_t last_seen,
+                                int64_t views) {
+  AddSeen(stats_[user], first_seen, last_seen, views);
+}
+
+void UsersAccumulator::AddCourse(uint32_t user, uint32_t learning, uint32_t ui) {
+  const uint64_t course = (static_cast<uint64_t>(user) << 32) | (uint64_t{learning} << 16) | ui;
+  if (courses_.insert(course).second) ++stats_[user].courses;
 }
 
 UsersAccumulator::Built UsersAccumulator::Build(

@@ -45,6 +45,10 @@ CheckResult CheckKeysUnique(std::string_view table, std::string_view column,
                             const parquet::ColumnVector& keys, parquet::PhysicalType type,
                             size_t prefix_rows = 0,
                             const std::function<bool(int64_t)>& in_prefix = {});
+// The same check from counts made elsewhere: `n` keys, `duplicates` of them
+// repeated or NULL (a spilled dim_users counts its keys per hash partition).
+CheckResult CheckKeyCounts(std::string_view table, std::string_view column, int64_t n,
+                           int64_t duplicates);
 
 // Every fact row's foreign key resolves to an emitted dimension row: the fact
 // rows accounted for by the emitted keys (`covered`) must equal the fact rows

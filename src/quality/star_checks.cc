@@ -13,8 +13,11 @@ void AddKeyChecks(const model::BuildStats& s, std::vector<CheckResult>* checks) 
   const std::vector<model::DimensionKeys>& keys = s.dimension_keys;
   std::vector<CheckResult> results(keys.size());
   ParallelFor(keys.size(), static_cast<int>(keys.size()), [&](size_t i, int) {
-    results[i] = CheckKeysUnique(keys[i].table, keys[i].column, keys[i].values, keys[i].type,
-                                 keys[i].distinct_prefix_rows, keys[i].in_distinct_prefix);
+    results[i] = keys[i].counted
+                     ? CheckKeyCounts(keys[i].table, keys[i].column, keys[i].counted->keys,
+                                      keys[i].counted->repeated)
+                     : CheckKeysUnique(keys[i].table, keys[i].column, keys[i].values, keys[i].type,
+                                       keys[i].distinct_prefix_rows, keys[i].in_distinct_prefix);
   });
   for (CheckResult& r : results) checks->push_back(std::move(r));
 }

@@ -459,6 +459,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
     memory.spill_folder = spill.folder;
     memory.fact_bytes = static_cast<int64_t>(options.memory_limit_bytes / 4);
     memory.sessions_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
+    memory.users_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
   WV_ASSIGN_OR_RETURN(

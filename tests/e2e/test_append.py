@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pathlib
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -313,6 +314,28 @@ def test_appends_that_spill_equal_one_run(run_wv, dirty, tmp_path):
     for b in batches:
         proc = run_wv("run", "--traces", b, "--out", appended, "--append", "--memory-limit", "1M")
         assert "spilling to disk" in proc.stderr
+    assert_same_tables(one, appended)
+    check_ok(run_wv, appended)
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="no strace")
+def test_appends_whose_users_spill_equal_one_run(run_wv, wv_bin, tmp_path):
+    """Five rows a user: under the least limit each batch's users spill to their partitions
+    (model/users_spill; strace sees them created) and the merged table is gathered for the
+    merge with the earlier batches' users."""
+    src = tmp_path / "users.csv"
+    run_wv("generate", "--rows", 30000, "--users", 6000, "--seed", 4, "--days", 4, "--out", src,
+           "--quiet")
+    n = len(src.read_bytes().splitlines()) - 1
+    batches = write_batches(src, tmp_path, [n // 3, 2 * n // 3], {2: list(range(0, 50))})
+    one, appended = tmp_path / "one", tmp_path / "appended"
+    run_wv("run", "--traces", *batches, "--out", one, "--quiet")
+    for k, b in enumerate(batches):
+        trace = tmp_path / f"trace{k}"
+        subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", str(trace), wv_bin,
+                        "run", "--traces", str(b), "--out", str(appended), "--append",
+                        "--memory-limit", "1M", "--quiet"], check=True)
+        assert "/users-000.part" in trace.read_text()
     assert_same_tables(one, appended)
     check_ok(run_wv, appended)
 

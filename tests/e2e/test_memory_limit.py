@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import time
@@ -209,3 +210,97 @@ def test_memory_limit_option_sources_and_errors(wv, tmp_path):
     assert proc.returncode == EXIT_OUTPUT
     assert b"spill" in proc.stderr
     assert not (tmp_path / "o3").exists()
+
+
+# The users dimension spills past a tenth of the limit (model/users_spill): with 4 rows a user
+# and a 2M limit the users (~160 bytes each in memory) spill while the duplicate set (30%) does
+# not, so what is tested is the users' partitions alone.
+USERS_LIMIT = "2M"
+
+
+@pytest.fixture(scope="module")
+def many_users(tmp_path_factory, wv):
+    path = tmp_path_factory.mktemp("memlimit_users") / "users.csv"
+    wv("generate", "--rows", 20000, "--users", 5000, "--seed", 3, "--dirty-rate", 0.02,
+       "--out", path, "--quiet")
+    return path
+
+
+def traced_spill_files(wv_bin, args, trace):
+    """Runs `wordviews run ARGS` under strace; returns the run and the spill files it created."""
+    proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", str(trace), wv_bin,
+                           "run", *map(str, args)], capture_output=True)
+    created = {line.split('"')[1].rsplit("/", 1)[1] for line in trace.read_text().splitlines()
+               if "O_CREAT" in line and ".wv-spill-" in line}
+    return proc, created
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="no strace")
+@pytest.mark.parametrize("limit", [USERS_LIMIT, TINY])
+def test_spilled_users_give_the_default_runs_output(wv, wv_bin, many_users, tmp_path, limit):
+    """With USERS_LIMIT only the users spill; with TINY the duplicates, the session log and
+    the users all do. dim_users (and everything else) equal the in-memory run's."""
+    wv("run", "--traces", many_users, "--out", tmp_path / "default", "--quiet", "--run-id",
+       RUN_ID, "--max-bad-ratio", 1)
+    proc, created = traced_spill_files(
+        wv_bin, ["--traces", many_users, "--out", tmp_path / "spilled", "--memory-limit", limit,
+                 "--run-id", RUN_ID, "--max-bad-ratio", 1, "--quiet"], tmp_path / "trace")
+    assert proc.returncode == 0, proc.stderr
+    partitions = {f for f in created if f.startswith("users-") and f.endswith(".part")}
+    assert len(partitions) == 256, sorted(created)
+    assert len({f for f in created if f.startswith("users-") and f.endswith(".built")}) == 256
+    assert ("deferred-chunks.log" in created) == (limit == TINY)
+    assert_same_output(tmp_path / "default", tmp_path / "spilled")
+    users = pq.read_table(tmp_path / "spilled" / "dim_users")
+    assert users.num_rows > 4500
+    # The users' own numbers recomputed from the fact table by DuckDB, in first-appearance order.
+    con = duckdb.connect()
+    fact = f"read_parquet('{tmp_path / 'spilled' / FACT}/**/*.parquet', hive_partitioning=false)"
+    expected = con.sql(
+        f"SELECT user_id, count(DISTINCT epoch) AS sessions, min(epoch) AS first, max(epoch) AS "
+        f"last, count(*) AS views, count(DISTINCT (learning_language, ui_language)) AS courses "
+        f"FROM {fact} GROUP BY user_id ORDER BY min(source_file), min(line_number)").fetchall()
+    got = list(zip(*(users.column(c).to_pylist() for c in (
+        "user_id", "number_of_sessions", "first_seen", "last_seen", "views", "courses"))))
+    assert [(u, s, v, c) for u, s, _, _, v, c in got] == [
+        (u, s, v, c) for u, s, _, _, v, c in expected]
+    wv("check", tmp_path / "spilled")
+    assert spill_folders(tmp_path) == []
+
+
+def test_full_spill_disk_while_the_users_spill_is_an_output_error(wv_bin, many_users, tmp_path):
+    """--tmp-dir on a 64 KiB tmpfs (a mount namespace of the test's own): the users' partitions
+    do not fit. Exit 5 naming the file and the cause, no output, the spill folder gone."""
+    if not shutil.which("unshare") or subprocess.run(
+            ["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("no mount namespaces here")
+    small = tmp_path / "small"
+    small.mkdir()
+    out = tmp_path / "out"
+    script = (f'mount -t tmpfs -o size=64k none "{small}" || exit 99; '
+              f'"{wv_bin}" run --traces "{many_users}" --out "{out}" --memory-limit {USERS_LIMIT} '
+              f'--tmp-dir "{small}" --max-bad-ratio 1 --quiet; rc=$?; '
+              f'echo "left:$(ls -A "{small}")" >&2; exit $rc')
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True)
+    if proc.returncode == 99:
+        pytest.skip("cannot mount a tmpfs here")
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_OUTPUT, err
+    assert "No space left on device" in err and "/users-" in err and "--tmp-dir" in err, err
+    assert err.splitlines()[-1] == "left:", err  # the spill folder is gone
+    assert not out.exists()
+
+
+def test_sigterm_while_the_users_spill_removes_the_spill_folder(wv_bin, big, tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    proc = subprocess.Popen([wv_bin, "run", "--traces", str(big), "--out", str(tmp_path / "out"),
+                             "--threads", "1", "--memory-limit", TINY, "--tmp-dir", str(spill)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not list(spill.glob(".wv-spill-*/users-*.part")):
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before its users spilled"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait() == -signal.SIGTERM
+    assert list(spill.iterdir()) == []
+    assert not (tmp_path / "out").exists()

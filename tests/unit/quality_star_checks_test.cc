@@ -18,14 +18,17 @@ model::BuildStats GoodStats() {
   s.modelled_rows = 8;
   s.coverage = {8, 8, 8, 8, 8};
   s.fact.rows = 8;
-  model::DimensionKeys users{"dim_users", "user_id", parquet::PhysicalType::kByteArray, {}};
+  model::DimensionKeys users{
+      "dim_users", "user_id", parquet::PhysicalType::kByteArray, {}, std::nullopt};
   users.values.bytes.push_back("u:a");
   users.values.bytes.push_back("u:b");
-  model::DimensionKeys times{"dim_times", "epoch", parquet::PhysicalType::kInt64, {}};
+  model::DimensionKeys times{"dim_times", "epoch", parquet::PhysicalType::kInt64, {}, std::nullopt};
   times.values.i64 = {1, 2, 3};
-  model::DimensionKeys langs{"dim_langs", "alpha2_code", parquet::PhysicalType::kByteArray, {}};
+  model::DimensionKeys langs{
+      "dim_langs", "alpha2_code", parquet::PhysicalType::kByteArray, {}, std::nullopt};
   langs.values.bytes.push_back("es");
-  model::DimensionKeys words{"dim_words", "lexeme_id", parquet::PhysicalType::kByteArray, {}};
+  model::DimensionKeys words{
+      "dim_words", "lexeme_id", parquet::PhysicalType::kByteArray, {}, std::nullopt};
   words.values.bytes.push_back("w");
   s.dimension_keys = {users, times, langs, words};
   return s;

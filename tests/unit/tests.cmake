@@ -42,7 +42,7 @@ set(WV_UNIT_TESTS
   model_star_builder_test.cc
   model_star_schema_test.cc
   model_times_dimension_test.cc
-  model_users_dimension_test.cc
+  model_users_dimension_test.cc model_users_spill_test.cc
   model_words_dimension_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
