@@ -19,8 +19,12 @@ void FactProfile::Merge(const FactProfile& o) {
 
 DimensionKeys MakeDimensionKeys(std::string_view table, int column, parquet::ColumnVector values) {
   const ColumnContract& contract = Table(table).columns[column];
-  return DimensionKeys{std::string(table), std::string(contract.name), contract.physical,
-                       std::move(values), std::nullopt};
+  DimensionKeys keys;
+  keys.table = std::string(table);
+  keys.column = std::string(contract.name);
+  keys.type = contract.physical;
+  keys.values = std::move(values);
+  return keys;
 }
 
 }  // namespace wv::model

@@ -98,12 +98,6 @@ struct DimensionKeys {
   std::string column;  // e.g. "user_id"
   parquet::PhysicalType type = parquet::PhysicalType::kByteArray;
   parquet::ColumnVector values;
-  // When set (INT64 keys only): the first distinct_prefix_rows values are
-  // known distinct and in_distinct_prefix tells whether a value is one of
-  // them (`run --append`'s kept rows of dim_times): the uniqueness check
-  // inserts only the others.
-  size_t distinct_prefix_rows = 0;
-  std::function<bool(int64_t)> in_distinct_prefix = nullptr;
   // A table too large to keep its keys (spilled dim_users) counts them as
   // it is written instead: then `values` is empty.
   struct Counted {
@@ -111,6 +105,12 @@ struct DimensionKeys {
     int64_t repeated = 0;  // keys equal to an earlier one, or NULL
   };
   std::optional<Counted> counted;
+  // When set (INT64 keys only): the first distinct_prefix_rows values are
+  // known distinct and in_distinct_prefix tells whether a value is one of
+  // them (`run --append`'s kept rows of dim_times): the uniqueness check
+  // inserts only the others.
+  size_t distinct_prefix_rows = 0;
+  std::function<bool(int64_t)> in_distinct_prefix = nullptr;
 };
 
 // Column `column` (a position in the contract of `table`, one of kAllTables)
