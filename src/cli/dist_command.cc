@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "dist/merge.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
@@ -17,12 +18,14 @@ namespace {
 struct ShardFlags {
   dist::SplitOptions split;
   std::string memory_limit = "1G";
+  S3Flags s3;
 };
 
 struct MergeFlags {
   dist::MergeOptions merge;
   std::string memory_limit = "1G";
   bool preflight = false;
+  S3Flags s3;
   std::vector<std::string> inputs;  // --preflight only
 };
 
@@ -63,7 +66,7 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
       "One split of a distributed run (one input file): validate it, write its fingerprints, "
       "tables and dimension rows under a new attempt folder; print a JSON report");
   sub->add_option("--input", flags->split.input,
-                  "The split's input file, named exactly as the whole run names it")
+                  "The split's input file or s3:// object, named exactly as the whole run names it")
       ->required();
   sub->add_option("--attempt-dir", flags->split.attempt_dir,
                   "Folder to create for this attempt (must not exist)")
@@ -78,7 +81,14 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--memory-limit", flags->memory_limit, "As for run (default 1G)")
       ->check(MemoryLimitValidator());
   AddReferenceFlags(sub, &flags->split.lexemes_path, &flags->split.languages_path);
-  sub->callback([=] { *selected = [=] { return Shard(*flags); }; });
+  AddS3Flags(sub, &flags->s3);
+  sub->callback([=] {
+    *selected = [=] {
+      ShardFlags f = *flags;
+      f.split.s3 = S3SettingsFrom(f.s3);
+      return Shard(f);
+    };
+  });
 }
 
 void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
@@ -87,7 +97,7 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
       "merge",
       "Last step of a distributed run: build the dimensions from the splits' chosen attempts, "
       "check the whole, write the manifest and publish OUT atomically as run does");
-  sub->add_option("--out", flags->merge.out_dir, "Output folder")->required();
+  sub->add_option("--out", flags->merge.out_dir, "Output folder, or s3://bucket/prefix (staged locally, published as one version)")->required();
   sub->add_option("--split", flags->merge.splits,
                   "The chosen attempt folder of each split, in input order (repeat)");
   sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");
@@ -101,16 +111,19 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
                   "(a tenth of it; 0: no limit; default 1G)")
       ->check(MemoryLimitValidator());
   sub->add_option("--tmp-dir", flags->merge.tmp_dir,
-                  "Folder for the spill folder (default: beside --out); removed however the merge "
-                  "ends");
+                  "Folder for the spill folder (default: beside --out; for an s3:// --out the "
+                  "local staging too, default the first split's folder); removed however the "
+                  "merge ends");
   sub->add_flag("--preflight", flags->preflight,
                 "Only check that OUT may be written (ours or absent, holds no --input), then exit");
   sub->add_option("--input", flags->inputs, "With --preflight: the run's inputs (repeat)");
   AddReferenceFlags(sub, &flags->merge.lexemes_path, &flags->merge.languages_path);
+  AddS3Flags(sub, &flags->s3);
   sub->callback([=] {
     *selected = [=] {
       MergeFlags f = *flags;
       f.merge.arguments = {"merge", "--out", f.merge.out_dir};
+      ApplyS3Flags(f.s3);
       return Merge(f);
     };
   });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -18,6 +19,7 @@
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
+#include "run/s3_append.h"
 #include "run/spill_folder.h"
 #include "run/verify.h"
 #include "traces/references.h"
@@ -217,13 +219,29 @@ Status CheckOutputLocation(const std::string& out_dir, const std::vector<std::st
   return OkStatus();
 }
 
-StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  if (options.out_dir.empty()) return UsageError("merge: --out is required");
-  if (options.run_id.empty()) return UsageError("merge: --run-id is required");
-  if (options.out_dir.starts_with("s3://")) {
-    return UsageError("merge: s3:// outputs are not supported yet (a local or shared --out)");
+namespace {
+
+// The inputs of the run the splits are of, in input order.
+std::vector<std::string> SplitInputs(const std::vector<OpenedSplit>& splits) {
+  std::vector<std::string> inputs;
+  for (const OpenedSplit& s : splits) {
+    for (const run::InputFileRecord& in : s.out->manifest()->inputs) inputs.push_back(in.path);
   }
+  return inputs;
+}
+
+// `status` with every mention of the local staging folder replaced by the
+// output's URL (the user named the URL, not our work folder).
+Status Localize(const Status& status, const std::string& local, const std::string& url) {
+  std::string text = status.message();
+  for (size_t at; (at = text.find(local)) != std::string::npos;) text.replace(at, local.size(), url);
+  return Status(status.kind(), text);
+}
+
+// OUT in a local (or shared) folder: staged and published by the local
+// output store.
+StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
                       run::ParseCompressionName(options.compression));
   WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
@@ -291,6 +309,53 @@ StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
   summary.out_dir = store->location();
   summary.commit_note = store->CommitNote();
   return summary;
+}
+
+// OUT under an s3:// prefix: the S3 store opened first (the prefix must be
+// ours; the manifest's ETag is what the commit replaces), the output staged
+// locally by MergeLocally in a private work folder (under --tmp-dir, by
+// default the folder holding the first split's attempt, so that the splits'
+// files can be hard-linked), then published as one new version, manifest
+// last (run/s3_append.h). Nothing is visible under OUT before that manifest
+// is written; on failure the uncommitted store removes what it uploaded and
+// the work folder goes.
+StatusOr<run::RunSummary> MergeToS3(const MergeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<io::OutputStore> store,
+                      io::OpenOutputStore(options.out_dir, run::RunOutputStoreOptions(
+                                                               SplitInputs(splits),
+                                                               options.wait_seconds,
+                                                               options.run_id, 900)));
+  const std::string parent =
+      options.tmp_dir.empty()
+          ? std::filesystem::path(options.splits.front()).parent_path().string()
+          : options.tmp_dir;
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::SpillFolder> work,
+                      run::SpillFolder::Create(parent.empty() ? "." : parent));
+  MergeOptions local = options;
+  local.out_dir = work->path() + "/out";
+  local.tmp_dir = work->path();
+  StatusOr<run::RunSummary> merged = MergeLocally(local);
+  if (!merged.ok()) return Localize(merged.status(), local.out_dir, store->location());
+  run::RunSummary summary = std::move(merged).value();
+  StatusOr<run::Manifest> published = run::PublishStagedToS3(local.out_dir, store.get());
+  if (!published.ok()) return Localize(published.status(), local.out_dir, store->location());
+  summary.manifest = std::move(published).value();
+  summary.out_dir = store->location();
+  summary.commit_note = store->CommitNote();
+  summary.seconds = SecondsSince(start);
+  return summary;
+}
+
+}  // namespace
+
+StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
+  if (options.out_dir.empty()) return UsageError("merge: --out is required");
+  if (options.run_id.empty()) return UsageError("merge: --run-id is required");
+  if (options.splits.empty()) return UsageError("merge: at least one --split is required");
+  if (options.out_dir.starts_with("s3://")) return MergeToS3(options);
+  return MergeLocally(options);
 }
 
 }  // namespace wv::dist
