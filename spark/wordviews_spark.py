@@ -67,10 +67,35 @@ def list_inputs(patterns):
     return inputs
 
 
-def plan_splits(inputs):
-    """One split per input file, in input order (split i = input i)."""
-    return [{"split": i, "input": path, "bytes": None if path.startswith("s3://") else os.path.getsize(path)}
-            for i, path in enumerate(inputs)]
+def parse_bytes(text):
+    """'256M' -> 268435456 (K, M, G, T: powers of 1024); a plain number is bytes."""
+    text = str(text).strip().upper()
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
+def plan_splits(inputs, split_bytes=0, binary=None):
+    """The splits in input order (split i before split i + 1 in the order one run reads): one per input
+    file; with `split_bytes`, a local plain file larger than that is cut by `wordviews shard --plan`
+    (`binary`) into row-aligned byte ranges (dist/split_plan.h), each a split, in file order, with the
+    file's lines before it. A gzip file or an s3:// object stays one split."""
+    splits = []
+    for path in inputs:
+        size = None if is_s3(path) else os.path.getsize(path)
+        ranges = []
+        if split_bytes and size is not None and size > split_bytes:
+            proc = subprocess.run([binary, "shard", "--plan", str(split_bytes), "--input", path],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"wordviews_spark: cannot plan the splits of {path}: {proc.stderr.strip()}")
+            ranges = json.loads(proc.stdout.strip().splitlines()[-1])["ranges"]
+        if len(ranges) <= 1:
+            splits.append({"split": len(splits), "input": path, "bytes": size})
+            continue
+        for start, end, lines_before in ranges:
+            splits.append({"split": len(splits), "input": path, "bytes": end - start,
+                           "range": [start, end, lines_before]})
+    return splits
 
 
 # ---- the binary ---------------------------------------------------------------
@@ -103,6 +128,9 @@ def run_shard(binary, work, run_id, split, attempt, losers=None, extra=(), env=N
         except FileExistsError:
             pass
     cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
+    if split.get("range"):
+        start, end, lines_before = split["range"]
+        cmd += ["--byte-range", f"{start}-{end}", "--lines-before", str(lines_before)]
     if losers:
         cmd += ["--losers", losers]
     cmd += list(extra)
@@ -373,6 +401,9 @@ def parse_args(argv=None):
                         help="the binary on the driver (default: --wordviews, or on PATH)")
     parser.add_argument("--buckets", type=int, default=0,
                         help="fingerprint shuffle partitions (default: the number of splits)")
+    parser.add_argument("--split-bytes", default="0",
+                        help="cut local plain files larger than this (e.g. 256M) into row-aligned byte ranges, "
+                             "one task each (default 0: one task per file)")
     parser.add_argument("--max-bad-ratio", type=float, default=0.05)
     parser.add_argument("--keep-work", action="store_true", help="keep the work folder (debugging)")
     return parser.parse_args(argv)
@@ -402,7 +433,7 @@ def run_job(spark, args):
     run_id = new_run_id()
     work, work_lock = create_work_folder(args.out, run_id, args.work_dir)
     env = forwarded_aws_settings()
-    splits = plan_splits(inputs)
+    splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
     n = len(splits)
     import time
 

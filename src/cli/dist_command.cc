@@ -1,6 +1,7 @@
 // `wordviews shard` and `wordviews merge`: the steps of a distributed run
 // (docs/DISTRIBUTED.md) that a scheduler (spark/wordviews_spark.py, a shell
 // loop) runs; `shard` prints its report as one JSON line on stdout.
+#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/s3_options.h"
 #include "dist/merge.h"
+#include "dist/split_plan.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
 #include "run/pipeline.h"
@@ -19,7 +21,30 @@ struct ShardFlags {
   dist::SplitOptions split;
   std::string memory_limit = "1G";
   S3Flags s3;
+  std::string byte_range;  // "START-END"
+  uint64_t lines_before = 0;
+  std::string plan;  // --plan BYTES
 };
+
+// "START-END" -> the range, with its lines before.
+StatusOr<traces::ByteRange> ParseByteRange(const std::string& text, uint64_t lines_before) {
+  traces::ByteRange range;
+  range.lines_before = lines_before;
+  const size_t dash = text.find('-');
+  const auto number = [](std::string_view s, uint64_t* v) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  };
+  if (dash == std::string::npos || !number(std::string_view(text).substr(0, dash), &range.start) ||
+      !number(std::string_view(text).substr(dash + 1), &range.end) || range.end < range.start) {
+    return UsageError(
+        fmt::format("--byte-range {}: expected START-END (bytes, START <= END)", text));
+  }
+  if (range.start > 0 && lines_before == 0) {
+    return UsageError("--byte-range: a range after the file's start needs --lines-before");
+  }
+  return range;
+}
 
 struct MergeFlags {
   dist::MergeOptions merge;
@@ -30,6 +55,16 @@ struct MergeFlags {
 };
 
 Status Shard(ShardFlags flags) {
+  if (!flags.plan.empty()) {
+    WV_ASSIGN_OR_RETURN(const uint64_t target, run::ParseByteSize(flags.plan, "--plan"));
+    WV_ASSIGN_OR_RETURN(const dist::RangePlan plan,
+                        dist::PlanByteRanges(flags.split.input, target));
+    fmt::print("{}\n", dist::RangePlanJson(plan));
+    return OkStatus();
+  }
+  if (!flags.byte_range.empty()) {
+    WV_ASSIGN_OR_RETURN(flags.split.range, ParseByteRange(flags.byte_range, flags.lines_before));
+  }
   WV_ASSIGN_OR_RETURN(flags.split.memory_limit_bytes,
                       run::ParseByteSize(flags.memory_limit, "--memory-limit"));
   WV_ASSIGN_OR_RETURN(const dist::SplitReport report, dist::RunSplit(flags.split));
@@ -69,12 +104,20 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
                   "The split's input file or s3:// object, named exactly as the whole run names it")
       ->required();
   sub->add_option("--attempt-dir", flags->split.attempt_dir,
-                  "Folder to create for this attempt (must not exist)")
-      ->required();
+                  "Folder to create for this attempt (must not exist; required but with --plan)");
+  sub->add_option("--byte-range", flags->byte_range,
+                  "Only bytes START-END of the plain --input file, a range printed by --plan");
+  sub->add_option("--lines-before", flags->lines_before,
+                  "With --byte-range: the file's physical lines before START (header included), "
+                  "as --plan printed it");
+  sub->add_option("--plan", flags->plan,
+                  "Only print, as JSON, the row-aligned byte ranges of about BYTES (e.g. 256M) "
+                  "--input may be split into (none for a gzip file), then exit");
   sub->add_option("--losers", flags->split.losers_path,
                   "TSV of this split's cross-split duplicates (hash, check, line, path of the "
                   "first occurrence), from the scheduler's dedup; omit for the first step");
-  sub->add_option("--run-id", flags->split.run_id, "The distributed run's id")->required();
+  sub->add_option("--run-id", flags->split.run_id,
+                  "The distributed run's id (required but with --plan)");
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));
@@ -97,7 +140,9 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
       "merge",
       "Last step of a distributed run: build the dimensions from the splits' chosen attempts, "
       "check the whole, write the manifest and publish OUT atomically as run does");
-  sub->add_option("--out", flags->merge.out_dir, "Output folder, or s3://bucket/prefix (staged locally, published as one version)")->required();
+  sub->add_option("--out", flags->merge.out_dir,
+                  "Output folder, or s3://bucket/prefix (staged locally, published as one version)")
+      ->required();
   sub->add_option("--split", flags->merge.splits,
                   "The chosen attempt folder of each split, in input order (repeat)");
   sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");

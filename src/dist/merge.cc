@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/civil_time.h"
+#include "core/crc32.h"
 #include "dist/split_files.h"
 #include "fmt/core.h"
 #include "io/output_store.h"
@@ -132,8 +133,44 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
   return dims;
 }
 
+// The run's inputs from the splits' (one each), in order, as one run lists
+// them: consecutive byte-range splits of one file (each read fewer bytes than
+// the file had at open) become that file's one input, their bytes summed,
+// CRC-32s combined and blank lines summed. They must be of the same file (its
+// identity at open) and together cover all of it: an InputError otherwise.
+StatusOr<std::vector<run::InputFileRecord>> JoinInputs(const std::vector<OpenedSplit>& splits) {
+  std::vector<run::InputFileRecord> inputs;
+  bool open_group = false;  // the last input is a file still missing bytes
+  for (const OpenedSplit& s : splits) {
+    const run::InputFileRecord& in = s.out->manifest()->inputs.front();
+    if (open_group) {
+      run::InputFileRecord& file = inputs.back();
+      if (in.path != file.path || in.identity != file.identity) {
+        return InputError(fmt::format(
+            "merge: the byte-range splits of {} cover {} of its {} bytes (the next split, {}, is "
+            "of another file or of the file changed)",
+            file.path, file.bytes, file.identity->size, s.dir));
+      }
+      file.crc32 = Crc32Combine(file.crc32, in.crc32, in.bytes);
+      file.bytes += in.bytes;
+      file.blank_lines += in.blank_lines;
+    } else {
+      inputs.push_back(in);
+    }
+    const run::InputFileRecord& last = inputs.back();
+    open_group = last.identity && last.bytes < last.identity->size;
+  }
+  if (open_group) {
+    return InputError(fmt::format("merge: the byte-range splits of {} cover {} of its {} bytes",
+                                  inputs.back().path, inputs.back().bytes,
+                                  inputs.back().identity->size));
+  }
+  return inputs;
+}
+
 // The manifest's header and totals from the splits' manifests.
-Manifest StartManifest(const MergeOptions& options, const std::vector<OpenedSplit>& splits) {
+StatusOr<Manifest> StartManifest(const MergeOptions& options,
+                                 const std::vector<OpenedSplit>& splits) {
   Manifest m;
   m.run_id = options.run_id;
   m.program_version = WV_VERSION;
@@ -145,9 +182,9 @@ Manifest StartManifest(const MergeOptions& options, const std::vector<OpenedSpli
                {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
                {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path},
                {"splits", std::to_string(splits.size())}};
+  WV_ASSIGN_OR_RETURN(m.inputs, JoinInputs(splits));
   for (const OpenedSplit& s : splits) {
     const Manifest& sm = *s.out->manifest();
-    m.inputs.insert(m.inputs.end(), sm.inputs.begin(), sm.inputs.end());
     m.input_rows += sm.input_rows;
     m.accepted_rows += sm.accepted_rows;
     m.rejected_rows += sm.rejected_rows;
@@ -234,7 +271,8 @@ std::vector<std::string> SplitInputs(const std::vector<OpenedSplit>& splits) {
 // output's URL (the user named the URL, not our work folder).
 Status Localize(const Status& status, const std::string& local, const std::string& url) {
   std::string text = status.message();
-  for (size_t at; (at = text.find(local)) != std::string::npos;) text.replace(at, local.size(), url);
+  for (size_t at; (at = text.find(local)) != std::string::npos;)
+    text.replace(at, local.size(), url);
   return Status(status.kind(), text);
 }
 
@@ -245,7 +283,7 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
   WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
                       run::ParseCompressionName(options.compression));
   WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
-  Manifest m = StartManifest(options, splits);
+  WV_ASSIGN_OR_RETURN(Manifest m, StartManifest(options, splits));
   std::vector<std::string> inputs;
   for (const run::InputFileRecord& in : m.inputs) inputs.push_back(in.path);
   WV_ASSIGN_OR_RETURN(
@@ -322,15 +360,14 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
 StatusOr<run::RunSummary> MergeToS3(const MergeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
-  WV_ASSIGN_OR_RETURN(const std::unique_ptr<io::OutputStore> store,
-                      io::OpenOutputStore(options.out_dir, run::RunOutputStoreOptions(
-                                                               SplitInputs(splits),
-                                                               options.wait_seconds,
-                                                               options.run_id, 900)));
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<io::OutputStore> store,
+      io::OpenOutputStore(options.out_dir,
+                          run::RunOutputStoreOptions(SplitInputs(splits), options.wait_seconds,
+                                                     options.run_id, 900)));
   const std::string parent =
-      options.tmp_dir.empty()
-          ? std::filesystem::path(options.splits.front()).parent_path().string()
-          : options.tmp_dir;
+      options.tmp_dir.empty() ? std::filesystem::path(options.splits.front()).parent_path().string()
+                              : options.tmp_dir;
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::SpillFolder> work,
                       run::SpillFolder::Create(parent.empty() ? "." : parent));
   MergeOptions local = options;

@@ -44,22 +44,34 @@ class StoredBytesTap final : public io::ByteSource {
 }  // namespace
 
 StatusOr<StoredFileInfo> ReadTraceFile(
-    const std::string& path, size_t chunk_bytes, ChunkBufferPool* pool,
-    absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
+    const std::string& path, const std::optional<ByteRange>& range, size_t chunk_bytes,
+    ChunkBufferPool* pool, absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
     std::atomic<uint64_t>* stored_bytes_read) {
   // Only this thread writes the counter, so a load-then-store is enough.
   const uint64_t read_before = stored_bytes_read->load(std::memory_order_relaxed);
-  WV_ASSIGN_OR_RETURN(auto stored, io::OpenStoredSource(path));
+  std::unique_ptr<io::ByteSource> stored;
+  if (range) {
+    WV_ASSIGN_OR_RETURN(stored, io::OpenFileRangeSource(path, range->start, range->end));
+  } else {
+    WV_ASSIGN_OR_RETURN(stored, io::OpenStoredSource(path));
+  }
   auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
   const StoredBytesTap* tap = tap_owner.get();
-  WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
-  csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
-  WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
-  if (!header) {
-    return InputError(
-        fmt::format("{}: empty file (expected the header line)", EscapeForTerminal(path)));
+  std::unique_ptr<io::ByteSource> source;
+  if (range) {
+    source = std::move(tap_owner);
+  } else {
+    WV_ASSIGN_OR_RETURN(source, io::MaybeDecompress(std::move(tap_owner)));
   }
-  WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
+  csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
+  if (!range || range->start == 0) {
+    WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
+    if (!header) {
+      return InputError(
+          fmt::format("{}: empty file (expected the header line)", EscapeForTerminal(path)));
+    }
+    WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
+  }
   for (;;) {
     std::unique_ptr<csv::ChunkBuffer> buffer = pool->Take();
     if (buffer == nullptr) break;  // stopping
