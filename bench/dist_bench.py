@@ -3,7 +3,8 @@
 (tests/e2e/spark_cluster.py: a master and a worker, two one-core executors) against a single-machine
 `wordviews run` over the same input files, in the same invocation, alternating, each N times.
 
-    .venv/bin/python bench/dist_bench.py --wordviews build/bin/wordviews [-n 1] [--notebook PATH] FILE...
+    .venv/bin/python bench/dist_bench.py --wordviews build/bin/wordviews [-n 1] [--notebook PATH]
+        [--split-bytes 256M] FILE...
 
 With --notebook PATH (a folder or glob holding the same rows as FILE...), each round also runs the faithful
 notebook ETL (bench/spark_notebook_etl.py) in Spark local[2] as bench/peers.sh does (spark-submit timed as
@@ -59,6 +60,7 @@ def main():
     ap.add_argument("--wordviews", required=True)
     ap.add_argument("-n", type=int, default=1)
     ap.add_argument("--notebook", default=None, help="run the notebook ETL too, on this folder or glob")
+    ap.add_argument("--split-bytes", default="0", help="the driver's --split-bytes (byte-range splits)")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     wv = os.path.abspath(args.wordviews)
@@ -81,7 +83,8 @@ def main():
                  "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
                  "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
                  "--files", wv, str(REPO / "spark" / "wordviews_spark.py"), "--traces", *files,
-                 "--out", str(dist), "--wordviews", os.path.basename(wv), "--driver-wordviews", wv],
+                 "--out", str(dist), "--wordviews", os.path.basename(wv), "--driver-wordviews", wv,
+                 "--split-bytes", args.split_bytes],
                 env=cluster.env)
             time.sleep(2)  # the worker reaps the application's executors after the driver ends
             executors = reaped_cpu(worker) - before
