@@ -33,9 +33,10 @@ StatusOr<bool> IsGzip(const std::string& path) {
 StatusOr<RangePlan> PlanByteRanges(const std::string& path, uint64_t target_bytes,
                                    size_t chunk_bytes) {
   if (io::IsS3Path(path)) {
-    return UsageError(fmt::format("shard --plan: {}: byte ranges of S3 objects are not supported "
-                                  "(an object is one split)",
-                                  path));
+    return UsageError(
+        fmt::format("shard --plan: {}: byte ranges of S3 objects are not supported "
+                    "(an object is one split)",
+                    path));
   }
   if (target_bytes == 0) return UsageError("shard --plan: the range size must be positive");
   RangePlan plan;
@@ -51,8 +52,8 @@ StatusOr<RangePlan> PlanByteRanges(const std::string& path, uint64_t target_byte
   if (!header) return InputError(fmt::format("{}: empty file (expected the header line)", path));
   WV_RETURN_IF_ERROR(traces::CheckTraceHeader(*header, path));
   uint64_t start = 0;
-  uint64_t lines = 1;                 // the physical lines read so far: the header ...
-  uint64_t lines_before_start = 1;    // ... and those before `start`
+  uint64_t lines = 1;               // the physical lines read so far: the header ...
+  uint64_t lines_before_start = 1;  // ... and those before `start`
   csv::ChunkBuffer chunk;
   for (;;) {
     WV_ASSIGN_OR_RETURN(const bool more, chunker.Next(&chunk));
