@@ -41,6 +41,22 @@ class StoredBytesTap final : public io::ByteSource {
   uint32_t crc_ = 0;
 };
 
+// A range after the file's start must start just after a line end: a cheap
+// guard against offsets that were not planned (dist::PlanByteRanges), which
+// would otherwise be read from the middle of a row.
+Status CheckRangeStart(const std::string& path, const ByteRange& range) {
+  if (range.start == 0) return OkStatus();
+  WV_ASSIGN_OR_RETURN(auto before, io::OpenFileRangeSource(path, range.start - 1, range.start));
+  char c = 0;
+  WV_ASSIGN_OR_RETURN(const size_t n, before->Read(&c, 1));
+  if (n != 1 || c != '\n' || range.lines_before < 1) {
+    return InputError(fmt::format(
+        "{}: byte range {}-{} does not start at a row (plan ranges with `wordviews shard --plan`)",
+        EscapeForTerminal(path), range.start, range.end));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<StoredFileInfo> ReadTraceFile(
@@ -51,6 +67,7 @@ StatusOr<StoredFileInfo> ReadTraceFile(
   const uint64_t read_before = stored_bytes_read->load(std::memory_order_relaxed);
   std::unique_ptr<io::ByteSource> stored;
   if (range) {
+    WV_RETURN_IF_ERROR(CheckRangeStart(path, *range));
     WV_ASSIGN_OR_RETURN(stored, io::OpenFileRangeSource(path, range->start, range->end));
   } else {
     WV_ASSIGN_OR_RETURN(stored, io::OpenStoredSource(path));

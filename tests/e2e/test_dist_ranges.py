@@ -107,3 +107,12 @@ def test_merge_refuses_ranges_that_do_not_cover_the_file(tmp_path, wv_bin, run_w
     merged = ws.run_merge(wv_bin, str(tmp_path / "out"), "r-cut", reports[:-1], ["--max-bad-ratio", "1"])
     assert merged.returncode == 3 and "cover" in merged.stderr, merged.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_range_not_at_a_row_start_is_refused(tmp_path, wv_bin, run_wv):
+    big, _ = build_big_file(run_wv, tmp_path, rows=2000)
+    data = open(big, "rb").read()
+    start = data.index(b"\n", 1000) + 2  # one byte into a row
+    proc = run_wv("shard", "--input", big, "--attempt-dir", tmp_path / "a", "--run-id", "r",
+                  "--byte-range", f"{start}-{len(data)}", "--lines-before", 5, check=False)
+    assert proc.returncode == 3 and "does not start at a row" in proc.stderr, proc.stderr
