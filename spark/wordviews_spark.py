@@ -433,8 +433,6 @@ def run_job(spark, args):
     run_id = new_run_id()
     work, work_lock = create_work_folder(args.out, run_id, args.work_dir)
     env = forwarded_aws_settings()
-    splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
-    n = len(splits)
     import time
 
     seconds, t0 = {}, time.monotonic()
@@ -444,7 +442,10 @@ def run_job(spark, args):
         seconds[name] = round(time.monotonic() - t0, 2)
         t0 = time.monotonic()
 
-    try:
+    try:  # from here on, the work folder is removed however the job ends
+        splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
+        n = len(splits)
+        lap("plan")
         first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
         first = choose_first(first, n)
         lap("first_step")
