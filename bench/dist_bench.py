@@ -3,7 +3,12 @@
 (tests/e2e/spark_cluster.py: a master and a worker, two one-core executors) against a single-machine
 `wordviews run` over the same input files, in the same invocation, alternating, each N times.
 
-    .venv/bin/python bench/dist_bench.py --wordviews build/bin/wordviews [-n 1] FILE...
+    .venv/bin/python bench/dist_bench.py --wordviews build/bin/wordviews [-n 1] [--notebook PATH]
+        [--split-bytes 256M] FILE...
+
+With --notebook PATH (a folder or glob holding the same rows as FILE...), each round also runs the faithful
+notebook ETL (bench/spark_notebook_etl.py) in Spark local[2] as bench/peers.sh does (spark-submit timed as
+the direct child, --driver-memory 4G): Spark's own CSV and Parquet path, the fair peer of both.
 
 Prints per run: wall seconds; CPU seconds of the `run` process, or for the distributed run the CPU of the
 spark-submit process tree (driver JVM, driver Python, `merge`) plus that of the executors (the worker's
@@ -54,6 +59,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wordviews", required=True)
     ap.add_argument("-n", type=int, default=1)
+    ap.add_argument("--notebook", default=None, help="run the notebook ETL too, on this folder or glob")
+    ap.add_argument("--split-bytes", default="0", help="the driver's --split-bytes (byte-range splits)")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     wv = os.path.abspath(args.wordviews)
@@ -76,7 +83,8 @@ def main():
                  "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
                  "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
                  "--files", wv, str(REPO / "spark" / "wordviews_spark.py"), "--traces", *files,
-                 "--out", str(dist), "--wordviews", os.path.basename(wv), "--driver-wordviews", wv],
+                 "--out", str(dist), "--wordviews", os.path.basename(wv), "--driver-wordviews", wv,
+                 "--split-bytes", args.split_bytes],
                 env=cluster.env)
             time.sleep(2)  # the worker reaps the application's executors after the driver ends
             executors = reaped_cpu(worker) - before
@@ -87,6 +95,16 @@ def main():
             subprocess.run([wv, "check", str(dist)], check=True, capture_output=True)
             shutil.rmtree(single)
             shutil.rmtree(dist)
+            if args.notebook:
+                peer = root / f"notebook{i}"
+                env = dict(cluster.env, SPARK_LOCAL_DIRS=str(root))
+                wall, cpu, load, _ = timed(
+                    [submit, "--master", "local[2]", "--driver-memory", "4G", "--conf", "spark.ui.enabled=false",
+                     str(REPO / "bench" / "spark_notebook_etl.py"), "--traces", args.notebook, "--out", str(peer)],
+                    env=env)
+                print(f"notebook   #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s (Spark local[2]), load {load:.1f}",
+                      flush=True)
+                shutil.rmtree(peer, ignore_errors=True)
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)

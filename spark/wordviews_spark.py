@@ -67,18 +67,57 @@ def list_inputs(patterns):
     return inputs
 
 
-def plan_splits(inputs):
-    """One split per input file, in input order (split i = input i)."""
-    return [{"split": i, "input": path, "bytes": None if path.startswith("s3://") else os.path.getsize(path)}
-            for i, path in enumerate(inputs)]
+def parse_bytes(text):
+    """'256M' -> 268435456 (K, M, G, T: powers of 1024); a plain number is bytes."""
+    text = str(text).strip().upper()
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
+def plan_splits(inputs, split_bytes=0, binary=None):
+    """The splits in input order (split i before split i + 1 in the order one run reads): one per input
+    file; with `split_bytes`, a local plain file larger than that is cut by `wordviews shard --plan`
+    (`binary`) into row-aligned byte ranges (dist/split_plan.h), each a split, in file order, with the
+    file's lines before it. A gzip file or an s3:// object stays one split."""
+    splits = []
+    for path in inputs:
+        size = None if is_s3(path) else os.path.getsize(path)
+        ranges = []
+        if split_bytes and size is not None and size > split_bytes:
+            proc = subprocess.run([binary, "shard", "--plan", str(split_bytes), "--input", path],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"wordviews_spark: cannot plan the splits of {path}: {proc.stderr.strip()}")
+            ranges = json.loads(proc.stdout.strip().splitlines()[-1])["ranges"]
+        if len(ranges) <= 1:
+            splits.append({"split": len(splits), "input": path, "bytes": size})
+            continue
+        for start, end, lines_before in ranges:
+            splits.append({"split": len(splits), "input": path, "bytes": end - start,
+                           "range": [start, end, lines_before]})
+    return splits
 
 
 # ---- the binary ---------------------------------------------------------------
 
 
-def run_shard(binary, work, run_id, split, attempt, losers=None, extra=()):
+# The AWS settings the driver passes on to its tasks when it has them: where S3 is and which profile
+# and shared files to read, never a key (each node finds its own credentials by the AWS conventions:
+# its environment, e.g. spark.executorEnv or an instance's setup, or the shared file named here).
+FORWARDED_AWS_SETTINGS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+                          "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+                          "AWS_EC2_METADATA_DISABLED")
+
+
+def forwarded_aws_settings(environ=None):
+    environ = os.environ if environ is None else environ
+    return {k: environ[k] for k in FORWARDED_AWS_SETTINGS if k in environ}
+
+
+def run_shard(binary, work, run_id, split, attempt, losers=None, extra=(), env=None):
     """Runs one attempt of `wordviews shard` for `split`; returns its report
-    (dict) with the split index and the step, or raises on failure."""
+    (dict) with the split index and the step, or raises on failure. `env`: settings added to
+    this process's environment for the binary (forwarded_aws_settings)."""
     step = "finish" if losers else "first"
     attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
     # Only below an existing work folder: a task still running after its driver removed the folder
@@ -89,10 +128,13 @@ def run_shard(binary, work, run_id, split, attempt, losers=None, extra=()):
         except FileExistsError:
             pass
     cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
+    if split.get("range"):
+        start, end, lines_before = split["range"]
+        cmd += ["--byte-range", f"{start}-{end}", "--lines-before", str(lines_before)]
     if losers:
         cmd += ["--losers", losers]
     cmd += list(extra)
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, **(env or {})))
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed with exit {proc.returncode}: {proc.stderr.strip()}")
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -212,8 +254,12 @@ def choose_first(reports, count, required=None):
     return [chosen[i] for i in wanted]
 
 
-def run_merge(binary, out, run_id, chosen, extra=()):
+def run_merge(binary, out, run_id, chosen, extra=(), work=None):
+    """`wordviews merge` of the chosen attempts into OUT; for an s3:// OUT the output is staged in
+    `work` (the work folder, where the splits' files can be hard-linked) before it is uploaded."""
     cmd = [binary, "merge", "--out", out, "--run-id", run_id]
+    if work is not None and is_s3(out):
+        cmd += ["--tmp-dir", work]
     for r in chosen:
         cmd += ["--split", r["attempt_dir"]]
     cmd += list(extra)
@@ -237,17 +283,36 @@ WORK_LOCK = ".lock"
 RUN_ID_RE = r"\d{8}T\d{6}Z-dist-[0-9a-f]{8}"
 
 
-def work_folder(out, run_id):
+def is_s3(path):
+    return str(path).startswith("s3://")
+
+
+def work_parent_and_label(out, work_dir=None):
+    """Where the work folders of OUT live and the OUT part of their names: beside a local OUT
+    (or in `work_dir`), named after its base name; for an s3:// OUT in `work_dir` (required: shared
+    storage every node sees), named after the bucket and prefix."""
+    import re
+
+    if is_s3(out):
+        if not work_dir:
+            raise SystemExit("wordviews_spark: an s3:// --out needs --work-dir (a folder on storage every "
+                             "node sees, for the attempts' files)")
+        return os.path.abspath(work_dir), "s3-" + re.sub(r"[^A-Za-z0-9._-]", "_", out[5:].rstrip("/"))
     out = os.path.abspath(out)
-    return os.path.join(os.path.dirname(out), f".wv-dist-{os.path.basename(out)}-{run_id}")
+    return os.path.abspath(work_dir) if work_dir else os.path.dirname(out), os.path.basename(out)
 
 
-def create_work_folder(out, run_id):
+def work_folder(out, run_id, work_dir=None):
+    parent, label = work_parent_and_label(out, work_dir)
+    return os.path.join(parent, f".wv-dist-{label}-{run_id}")
+
+
+def create_work_folder(out, run_id, work_dir=None):
     """Creates the run's work folder and holds an exclusive flock on its lock file for as long as the
     returned file stays open (the driver's lifetime: the kernel drops it when the driver dies)."""
     import fcntl
 
-    work = work_folder(out, run_id)
+    work = work_folder(out, run_id, work_dir)
     if os.path.lexists(work):
         raise FileExistsError(work)
     # Built under a name the stale-folder cleanup does not match, locked, then renamed: another
@@ -261,15 +326,15 @@ def create_work_folder(out, run_id):
     return work, lock
 
 
-def remove_stale_work_folders(out):
+def remove_stale_work_folders(out, work_dir=None):
     """Removes the work folders of earlier drivers of the same OUT that died (SIGKILL, a lost node):
     exactly the names `.wv-dist-<OUT>-<run id>` beside OUT whose lock can be taken; a live driver's is
     left alone, and nothing else is touched. Returns the folders removed."""
     import fcntl
     import re
 
-    out = os.path.abspath(out)
-    parent, pattern = os.path.dirname(out), re.compile(re.escape(f".wv-dist-{os.path.basename(out)}-") + RUN_ID_RE)
+    parent, label = work_parent_and_label(out, work_dir)
+    pattern = re.compile(re.escape(f".wv-dist-{label}-") + RUN_ID_RE)
     removed = []
     for name in sorted(os.listdir(parent)):
         path = os.path.join(parent, name)
@@ -305,7 +370,7 @@ def executor_binary(name):
     raise RuntimeError(f"wordviews binary {name} not found on this executor")
 
 
-def shard_task(binary, work, run_id, losers_by_split=None):
+def shard_task(binary, work, run_id, losers_by_split=None, env=None):
     """A mapPartitions function: runs one attempt per split of the partition
     (attempt id: the stage, the task's attempt number and a random token,
     so no two attempts share a folder)."""
@@ -318,21 +383,27 @@ def shard_task(binary, work, run_id, losers_by_split=None):
         exe = executor_binary(binary)
         for split in splits:
             losers = losers_by_split.get(split["split"]) if losers_by_split else None
-            yield run_shard(exe, work, run_id, split, attempt, losers)
+            yield run_shard(exe, work, run_id, split, attempt, losers, env=env)
 
     return run
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--traces", nargs="+", required=True, help="input files or globs, in order")
-    parser.add_argument("--out", required=True, help="output folder (shared storage)")
+    parser.add_argument("--traces", nargs="+", required=True, help="input files, globs or s3:// object URLs, in order")
+    parser.add_argument("--out", required=True, help="output folder (shared storage), or s3://bucket/prefix")
+    parser.add_argument("--work-dir", default=None,
+                        help="folder on storage every node sees for the run's work folder (default: beside "
+                             "a local --out; required for an s3:// --out)")
     parser.add_argument("--wordviews", default="wordviews",
                         help="the binary: a path on every node, or a name shipped with --files")
     parser.add_argument("--driver-wordviews", default=None,
                         help="the binary on the driver (default: --wordviews, or on PATH)")
     parser.add_argument("--buckets", type=int, default=0,
                         help="fingerprint shuffle partitions (default: the number of splits)")
+    parser.add_argument("--split-bytes", default="0",
+                        help="cut local plain files larger than this (e.g. 256M) into row-aligned byte ranges, "
+                             "one task each (default 0: one task per file)")
     parser.add_argument("--max-bad-ratio", type=float, default=0.05)
     parser.add_argument("--keep-work", action="store_true", help="keep the work folder (debugging)")
     return parser.parse_args(argv)
@@ -349,6 +420,7 @@ def driver_binary(args):
 def run_job(spark, args):
     """The whole job on `spark` (a SparkSession); returns merge's exit code (0: published)."""
     driver_bin = driver_binary(args)
+    work_parent_and_label(args.out, args.work_dir)  # an s3:// OUT without --work-dir: refused first
     inputs = list_inputs(args.traces)
     pre = preflight(driver_bin, args.out, inputs)
     if pre.returncode != 0:  # before any task: OUT is not ours, or holds an input
@@ -356,12 +428,11 @@ def run_job(spark, args):
         return pre.returncode
     sc = spark.sparkContext
     sc.addPyFile(os.path.abspath(__file__))  # the executors unpickle this module's functions
-    for stale in remove_stale_work_folders(args.out):
+    for stale in remove_stale_work_folders(args.out, args.work_dir):
         sys.stderr.write(f"wordviews_spark: removed {stale}, the work folder of a driver that died\n")
     run_id = new_run_id()
-    work, work_lock = create_work_folder(args.out, run_id)
-    splits = plan_splits(inputs)
-    n = len(splits)
+    work, work_lock = create_work_folder(args.out, run_id, args.work_dir)
+    env = forwarded_aws_settings()
     import time
 
     seconds, t0 = {}, time.monotonic()
@@ -371,8 +442,11 @@ def run_job(spark, args):
         seconds[name] = round(time.monotonic() - t0, 2)
         t0 = time.monotonic()
 
-    try:
-        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id)).collect()
+    try:  # from here on, the work folder is removed however the job ends
+        splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
+        n = len(splits)
+        lap("plan")
+        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
         first = choose_first(first, n)
         lap("first_step")
         buckets = args.buckets or n
@@ -391,7 +465,7 @@ def run_job(spark, args):
             again = [splits[s] for s in sorted(losers_files)]
             finished = (
                 sc.parallelize(again, len(again))
-                .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files))
+                .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files, env=env))
                 .collect()
             )
             for r in choose_first(finished, n, required=sorted(losers_files)):
@@ -401,7 +475,7 @@ def run_job(spark, args):
             verify_attempt(r)
         lap("verify_reports")
         merged = run_merge(driver_bin, args.out, run_id, chosen,
-                           ["--max-bad-ratio", str(args.max_bad_ratio)])
+                           ["--max-bad-ratio", str(args.max_bad_ratio)], work=work)
         lap("merge")
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)

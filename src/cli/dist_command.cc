@@ -1,12 +1,15 @@
 // `wordviews shard` and `wordviews merge`: the steps of a distributed run
 // (docs/DISTRIBUTED.md) that a scheduler (spark/wordviews_spark.py, a shell
 // loop) runs; `shard` prints its report as one JSON line on stdout.
+#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/s3_options.h"
 #include "dist/merge.h"
+#include "dist/split_plan.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
 #include "run/pipeline.h"
@@ -17,16 +20,51 @@ namespace {
 struct ShardFlags {
   dist::SplitOptions split;
   std::string memory_limit = "1G";
+  S3Flags s3;
+  std::string byte_range;  // "START-END"
+  uint64_t lines_before = 0;
+  std::string plan;  // --plan BYTES
 };
+
+// "START-END" -> the range, with its lines before.
+StatusOr<traces::ByteRange> ParseByteRange(const std::string& text, uint64_t lines_before) {
+  traces::ByteRange range;
+  range.lines_before = lines_before;
+  const size_t dash = text.find('-');
+  const auto number = [](std::string_view s, uint64_t* v) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  };
+  if (dash == std::string::npos || !number(std::string_view(text).substr(0, dash), &range.start) ||
+      !number(std::string_view(text).substr(dash + 1), &range.end) || range.end < range.start) {
+    return UsageError(
+        fmt::format("--byte-range {}: expected START-END (bytes, START <= END)", text));
+  }
+  if (range.start > 0 && lines_before == 0) {
+    return UsageError("--byte-range: a range after the file's start needs --lines-before");
+  }
+  return range;
+}
 
 struct MergeFlags {
   dist::MergeOptions merge;
   std::string memory_limit = "1G";
   bool preflight = false;
+  S3Flags s3;
   std::vector<std::string> inputs;  // --preflight only
 };
 
 Status Shard(ShardFlags flags) {
+  if (!flags.plan.empty()) {
+    WV_ASSIGN_OR_RETURN(const uint64_t target, run::ParseByteSize(flags.plan, "--plan"));
+    WV_ASSIGN_OR_RETURN(const dist::RangePlan plan,
+                        dist::PlanByteRanges(flags.split.input, target));
+    fmt::print("{}\n", dist::RangePlanJson(plan));
+    return OkStatus();
+  }
+  if (!flags.byte_range.empty()) {
+    WV_ASSIGN_OR_RETURN(flags.split.range, ParseByteRange(flags.byte_range, flags.lines_before));
+  }
   WV_ASSIGN_OR_RETURN(flags.split.memory_limit_bytes,
                       run::ParseByteSize(flags.memory_limit, "--memory-limit"));
   WV_ASSIGN_OR_RETURN(const dist::SplitReport report, dist::RunSplit(flags.split));
@@ -63,22 +101,37 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
       "One split of a distributed run (one input file): validate it, write its fingerprints, "
       "tables and dimension rows under a new attempt folder; print a JSON report");
   sub->add_option("--input", flags->split.input,
-                  "The split's input file, named exactly as the whole run names it")
+                  "The split's input file or s3:// object, named exactly as the whole run names it")
       ->required();
   sub->add_option("--attempt-dir", flags->split.attempt_dir,
-                  "Folder to create for this attempt (must not exist)")
-      ->required();
+                  "Folder to create for this attempt (must not exist; required but with --plan)");
+  sub->add_option("--byte-range", flags->byte_range,
+                  "Only bytes START-END of the plain --input file, a range printed by --plan");
+  sub->add_option("--lines-before", flags->lines_before,
+                  "With --byte-range: the file's physical lines before START (header included), "
+                  "as --plan printed it");
+  sub->add_option("--plan", flags->plan,
+                  "Only print, as JSON, the row-aligned byte ranges of about BYTES (e.g. 256M) "
+                  "--input may be split into (none for a gzip file), then exit");
   sub->add_option("--losers", flags->split.losers_path,
                   "TSV of this split's cross-split duplicates (hash, check, line, path of the "
                   "first occurrence), from the scheduler's dedup; omit for the first step");
-  sub->add_option("--run-id", flags->split.run_id, "The distributed run's id")->required();
+  sub->add_option("--run-id", flags->split.run_id,
+                  "The distributed run's id (required but with --plan)");
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));
   sub->add_option("--memory-limit", flags->memory_limit, "As for run (default 1G)")
       ->check(MemoryLimitValidator());
   AddReferenceFlags(sub, &flags->split.lexemes_path, &flags->split.languages_path);
-  sub->callback([=] { *selected = [=] { return Shard(*flags); }; });
+  AddS3Flags(sub, &flags->s3);
+  sub->callback([=] {
+    *selected = [=] {
+      ShardFlags f = *flags;
+      f.split.s3 = S3SettingsFrom(f.s3);
+      return Shard(f);
+    };
+  });
 }
 
 void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
@@ -87,7 +140,9 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
       "merge",
       "Last step of a distributed run: build the dimensions from the splits' chosen attempts, "
       "check the whole, write the manifest and publish OUT atomically as run does");
-  sub->add_option("--out", flags->merge.out_dir, "Output folder")->required();
+  sub->add_option("--out", flags->merge.out_dir,
+                  "Output folder, or s3://bucket/prefix (staged locally, published as one version)")
+      ->required();
   sub->add_option("--split", flags->merge.splits,
                   "The chosen attempt folder of each split, in input order (repeat)");
   sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");
@@ -101,16 +156,19 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
                   "(a tenth of it; 0: no limit; default 1G)")
       ->check(MemoryLimitValidator());
   sub->add_option("--tmp-dir", flags->merge.tmp_dir,
-                  "Folder for the spill folder (default: beside --out); removed however the merge "
-                  "ends");
+                  "Folder for the spill folder (default: beside --out; for an s3:// --out the "
+                  "local staging too, default the first split's folder); removed however the "
+                  "merge ends");
   sub->add_flag("--preflight", flags->preflight,
                 "Only check that OUT may be written (ours or absent, holds no --input), then exit");
   sub->add_option("--input", flags->inputs, "With --preflight: the run's inputs (repeat)");
   AddReferenceFlags(sub, &flags->merge.lexemes_path, &flags->merge.languages_path);
+  AddS3Flags(sub, &flags->s3);
   sub->callback([=] {
     *selected = [=] {
       MergeFlags f = *flags;
       f.merge.arguments = {"merge", "--out", f.merge.out_dir};
+      ApplyS3Flags(f.s3);
       return Merge(f);
     };
   });

@@ -14,6 +14,10 @@ namespace wv {
 // checksum over several pieces (Crc32(b, Crc32(a)) == Crc32(a + b)).
 uint32_t Crc32(std::string_view bytes, uint32_t crc = 0);
 
+// The CRC-32 of a + b from Crc32(a), Crc32(b) and b's length (zlib's
+// crc32_combine): the checksum of a file read as consecutive byte ranges.
+uint32_t Crc32Combine(uint32_t crc_a, uint32_t crc_b, uint64_t bytes_b);
+
 }  // namespace wv
 
 #endif  // WV_CORE_CRC32_H_

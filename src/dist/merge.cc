@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <set>
 
 #include "core/civil_time.h"
+#include "core/crc32.h"
 #include "dist/split_files.h"
 #include "fmt/core.h"
 #include "io/output_store.h"
@@ -18,6 +20,7 @@
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
+#include "run/s3_append.h"
 #include "run/spill_folder.h"
 #include "run/verify.h"
 #include "traces/references.h"
@@ -130,8 +133,44 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
   return dims;
 }
 
+// The run's inputs from the splits' (one each), in order, as one run lists
+// them: consecutive byte-range splits of one file (each read fewer bytes than
+// the file had at open) become that file's one input, their bytes summed,
+// CRC-32s combined and blank lines summed. They must be of the same file (its
+// identity at open) and together cover all of it: an InputError otherwise.
+StatusOr<std::vector<run::InputFileRecord>> JoinInputs(const std::vector<OpenedSplit>& splits) {
+  std::vector<run::InputFileRecord> inputs;
+  bool open_group = false;  // the last input is a file still missing bytes
+  for (const OpenedSplit& s : splits) {
+    const run::InputFileRecord& in = s.out->manifest()->inputs.front();
+    if (open_group) {
+      run::InputFileRecord& file = inputs.back();
+      if (in.path != file.path || in.identity != file.identity) {
+        return InputError(fmt::format(
+            "merge: the byte-range splits of {} cover {} of its {} bytes (the next split, {}, is "
+            "of another file or of the file changed)",
+            file.path, file.bytes, file.identity->size, s.dir));
+      }
+      file.crc32 = Crc32Combine(file.crc32, in.crc32, in.bytes);
+      file.bytes += in.bytes;
+      file.blank_lines += in.blank_lines;
+    } else {
+      inputs.push_back(in);
+    }
+    const run::InputFileRecord& last = inputs.back();
+    open_group = last.identity && last.bytes < last.identity->size;
+  }
+  if (open_group) {
+    return InputError(fmt::format("merge: the byte-range splits of {} cover {} of its {} bytes",
+                                  inputs.back().path, inputs.back().bytes,
+                                  inputs.back().identity->size));
+  }
+  return inputs;
+}
+
 // The manifest's header and totals from the splits' manifests.
-Manifest StartManifest(const MergeOptions& options, const std::vector<OpenedSplit>& splits) {
+StatusOr<Manifest> StartManifest(const MergeOptions& options,
+                                 const std::vector<OpenedSplit>& splits) {
   Manifest m;
   m.run_id = options.run_id;
   m.program_version = WV_VERSION;
@@ -143,9 +182,9 @@ Manifest StartManifest(const MergeOptions& options, const std::vector<OpenedSpli
                {"lexemes", options.lexemes_path.empty() ? "(bundled)" : options.lexemes_path},
                {"languages", options.languages_path.empty() ? "(bundled)" : options.languages_path},
                {"splits", std::to_string(splits.size())}};
+  WV_ASSIGN_OR_RETURN(m.inputs, JoinInputs(splits));
   for (const OpenedSplit& s : splits) {
     const Manifest& sm = *s.out->manifest();
-    m.inputs.insert(m.inputs.end(), sm.inputs.begin(), sm.inputs.end());
     m.input_rows += sm.input_rows;
     m.accepted_rows += sm.accepted_rows;
     m.rejected_rows += sm.rejected_rows;
@@ -217,17 +256,34 @@ Status CheckOutputLocation(const std::string& out_dir, const std::vector<std::st
   return OkStatus();
 }
 
-StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  if (options.out_dir.empty()) return UsageError("merge: --out is required");
-  if (options.run_id.empty()) return UsageError("merge: --run-id is required");
-  if (options.out_dir.starts_with("s3://")) {
-    return UsageError("merge: s3:// outputs are not supported yet (a local or shared --out)");
+namespace {
+
+// The inputs of the run the splits are of, in input order.
+std::vector<std::string> SplitInputs(const std::vector<OpenedSplit>& splits) {
+  std::vector<std::string> inputs;
+  for (const OpenedSplit& s : splits) {
+    for (const run::InputFileRecord& in : s.out->manifest()->inputs) inputs.push_back(in.path);
   }
+  return inputs;
+}
+
+// `status` with every mention of the local staging folder replaced by the
+// output's URL (the user named the URL, not our work folder).
+Status Localize(const Status& status, const std::string& local, const std::string& url) {
+  std::string text = status.message();
+  for (size_t at; (at = text.find(local)) != std::string::npos;)
+    text.replace(at, local.size(), url);
+  return Status(status.kind(), text);
+}
+
+// OUT in a local (or shared) folder: staged and published by the local
+// output store.
+StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
                       run::ParseCompressionName(options.compression));
   WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
-  Manifest m = StartManifest(options, splits);
+  WV_ASSIGN_OR_RETURN(Manifest m, StartManifest(options, splits));
   std::vector<std::string> inputs;
   for (const run::InputFileRecord& in : m.inputs) inputs.push_back(in.path);
   WV_ASSIGN_OR_RETURN(
@@ -291,6 +347,52 @@ StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
   summary.out_dir = store->location();
   summary.commit_note = store->CommitNote();
   return summary;
+}
+
+// OUT under an s3:// prefix: the S3 store opened first (the prefix must be
+// ours; the manifest's ETag is what the commit replaces), the output staged
+// locally by MergeLocally in a private work folder (under --tmp-dir, by
+// default the folder holding the first split's attempt, so that the splits'
+// files can be hard-linked), then published as one new version, manifest
+// last (run/s3_append.h). Nothing is visible under OUT before that manifest
+// is written; on failure the uncommitted store removes what it uploaded and
+// the work folder goes.
+StatusOr<run::RunSummary> MergeToS3(const MergeOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<io::OutputStore> store,
+      io::OpenOutputStore(options.out_dir,
+                          run::RunOutputStoreOptions(SplitInputs(splits), options.wait_seconds,
+                                                     options.run_id, 900)));
+  const std::string parent =
+      options.tmp_dir.empty() ? std::filesystem::path(options.splits.front()).parent_path().string()
+                              : options.tmp_dir;
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::SpillFolder> work,
+                      run::SpillFolder::Create(parent.empty() ? "." : parent));
+  MergeOptions local = options;
+  local.out_dir = work->path() + "/out";
+  local.tmp_dir = work->path();
+  StatusOr<run::RunSummary> merged = MergeLocally(local);
+  if (!merged.ok()) return Localize(merged.status(), local.out_dir, store->location());
+  run::RunSummary summary = std::move(merged).value();
+  StatusOr<run::Manifest> published = run::PublishStagedToS3(local.out_dir, store.get());
+  if (!published.ok()) return Localize(published.status(), local.out_dir, store->location());
+  summary.manifest = std::move(published).value();
+  summary.out_dir = store->location();
+  summary.commit_note = store->CommitNote();
+  summary.seconds = SecondsSince(start);
+  return summary;
+}
+
+}  // namespace
+
+StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
+  if (options.out_dir.empty()) return UsageError("merge: --out is required");
+  if (options.run_id.empty()) return UsageError("merge: --run-id is required");
+  if (options.splits.empty()) return UsageError("merge: at least one --split is required");
+  if (options.out_dir.starts_with("s3://")) return MergeToS3(options);
+  return MergeLocally(options);
 }
 
 }  // namespace wv::dist

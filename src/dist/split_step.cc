@@ -67,6 +67,7 @@ StatusOr<SplitReport> RunSplit(const SplitOptions& options) {
   run.s3 = options.s3;
   run.arguments = {"shard", options.input};
   run.split_history = &history;
+  run.input_range = options.range;
   run.on_accepted = [&dims](const traces::TraceBatch& b) { return dims.Add(b); };
   bool spilled = false;
   run::RunObserver observer;

@@ -2,6 +2,7 @@
 #define WV_DIST_SPLIT_STEP_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@
 
 // `wordviews shard`: one split of a distributed run (docs/DISTRIBUTED.md),
 // one attempt. A split is one input file (or object), named exactly as the
-// whole run names it (its rows' source_file). The attempt writes only under
+// whole run names it (its rows' source_file), or a byte range of one plain
+// file planned by `shard --plan` (dist/split_plan.h). The attempt writes only under
 // its own folder, which must not exist:
 //   ATTEMPT/out/              the split's tables, as `run` of that file alone
 //                             would publish them, except that rows whose first
@@ -27,7 +29,9 @@
 namespace wv::dist {
 
 struct SplitOptions {
-  std::string input;        // the split's file, as the whole run names it
+  std::string input;  // the split's file, as the whole run names it
+  // Only this byte range of `input` (dist/split_plan.h); nullopt: the whole file.
+  std::optional<traces::ByteRange> range;
   std::string attempt_dir;  // created here; an OutputError if it exists
   std::string losers_path;  // empty: none (the first step)
   std::string run_id;       // the distributed run's id (the rows' batch_id)

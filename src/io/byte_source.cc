@@ -59,22 +59,28 @@ class FileSource final : public ByteSource {
  public:
   FileSource(int fd, bool owns_fd, std::string name, std::optional<FileIdentity> identity)
       : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), identity_(identity) {}
+  // Reads only `limit` bytes from the descriptor's position (a byte range)
+  // of the file `identity` describes.
+  void LimitTo(const FileIdentity& identity, uint64_t limit) {
+    identity_ = identity;
+    limit_ = limit;
+  }
   ~FileSource() override {
     if (owns_fd_) ::close(fd_);
   }
 
   StatusOr<size_t> Read(char* buffer, size_t capacity) override {
+    if (limit_) {
+      if (bytes_read_ == *limit_) return AtEnd();
+      capacity = static_cast<size_t>(std::min<uint64_t>(capacity, *limit_ - bytes_read_));
+    }
     for (;;) {
       const ssize_t n = ::read(fd_, buffer, capacity);
       if (n > 0 || (n == 0 && capacity == 0)) {
         bytes_read_ += static_cast<uint64_t>(n);
         return static_cast<size_t>(n);
       }
-      if (n == 0) {
-        if (identity_ && !verified_) WV_RETURN_IF_ERROR(VerifyUnchanged());
-        verified_ = true;
-        return size_t{0};
-      }
+      if (n == 0) return AtEnd();
       const int error = errno;
       if (error == EINTR) continue;
       return InputError(fmt::format("reading {}: {}", EscapeForTerminal(name_), ErrnoText(error)));
@@ -83,12 +89,19 @@ class FileSource final : public ByteSource {
   const std::string& name() const override { return name_; }
   std::optional<uint64_t> stored_size() const override {
     if (!identity_) return std::nullopt;
-    return identity_->size;
+    return limit_ ? *limit_ : identity_->size;
   }
   uint64_t stored_bytes_read() const override { return bytes_read_; }
   std::optional<FileIdentity> identity() const override { return identity_; }
 
  private:
+  // The end of the file (or range), verified once.
+  StatusOr<size_t> AtEnd() {
+    if (identity_ && !verified_) WV_RETURN_IF_ERROR(VerifyUnchanged());
+    verified_ = true;
+    return size_t{0};
+  }
+
   // At the end of the file: is it still the file it was at open, and was all
   // of it read?
   Status VerifyUnchanged() const {
@@ -103,8 +116,11 @@ class FileSource final : public ByteSource {
       if (!changes.empty()) changes += "; ";
       changes += change;
     };
-    if (bytes_read_ != identity_->size) {
-      add(fmt::format("{} bytes read of the {} it had at open", bytes_read_, identity_->size));
+    if (bytes_read_ != (limit_ ? *limit_ : identity_->size)) {
+      add(limit_ ? fmt::format("{} bytes of its range of {} read: the file is shorter", bytes_read_,
+                               *limit_)
+                 : fmt::format("{} bytes read of the {} it had at open", bytes_read_,
+                               identity_->size));
     }
     struct stat at_path;
     if (::stat(name_.c_str(), &at_path) != 0) {
@@ -125,6 +141,7 @@ class FileSource final : public ByteSource {
   std::optional<FileIdentity> identity_;
   uint64_t bytes_read_ = 0;
   bool verified_ = false;
+  std::optional<uint64_t> limit_;
 };
 
 // A source that transforms another's bytes (a prefix put back, gzip
@@ -290,6 +307,36 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path) {
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, true, path, identity));
+}
+
+StatusOr<std::unique_ptr<ByteSource>> OpenFileRangeSource(const std::string& path, uint64_t start,
+                                                          uint64_t end) {
+  const std::string shown = EscapeForTerminal(path);
+  if (end < start) {
+    return UsageError(fmt::format("{}: byte range {}-{} ends before it starts", shown, start, end));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return InputError(fmt::format("cannot open {}: {}", shown, ErrnoText(errno)));
+  // Owned from here: closed on every return below.
+  auto source = std::make_unique<FileSource>(fd, true, path, std::nullopt);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return InputError(fmt::format("cannot stat {}: {}", shown, ErrnoText(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return InputError(fmt::format("{}: a byte range needs a regular file", shown));
+  }
+  if (static_cast<uint64_t>(st.st_size) < end) {
+    return InputError(fmt::format("{}: {} bytes, shorter than the byte range {}-{}", shown,
+                                  static_cast<uint64_t>(st.st_size), start, end));
+  }
+  if (::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
+    return InputError(fmt::format("cannot seek in {}: {}", shown, ErrnoText(errno)));
+  }
+  ::posix_fadvise(fd, static_cast<off_t>(start), static_cast<off_t>(end - start),
+                  POSIX_FADV_SEQUENTIAL);
+  source->LimitTo(IdentityOf(st), end - start);
+  return std::unique_ptr<ByteSource>(std::move(source));
 }
 
 StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner) {

@@ -82,6 +82,16 @@ class ByteSource {
 // no size or identity to compare and are read as they come.
 StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 
+// Opens bytes [start, end) of the regular file `path` (a byte-range split of
+// a distributed run, docs/DISTRIBUTED.md), checked for changes as
+// OpenFileSource checks a whole file: when the range's end is reached the
+// file must still be the one opened (size, modification time, inode, path)
+// and the whole range must have been read. stored_size() is the range's
+// length; identity() the whole file's. Not decompressed: a range of a gzip
+// file means nothing. A file shorter than `end` is an InputError.
+StatusOr<std::unique_ptr<ByteSource>> OpenFileRangeSource(const std::string& path, uint64_t start,
+                                                          uint64_t end);
+
 // Wraps `inner`: if its first bytes are the gzip magic, inflates it
 // (multi-member gzip, with ISA-L); otherwise passes bytes through unchanged.
 // A truncated or corrupt gzip stream is an InputError.

@@ -18,6 +18,7 @@
 #include "fmt/core.h"
 #include "io/byte_source.h"
 #include "io/output_store.h"
+#include "io/s3_source.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "quality/checks.h"
@@ -121,6 +122,7 @@ struct RunSettings {
   std::vector<std::string> inputs;  // the --traces globs expanded
   traces::DuplicateHistory* split_history = nullptr;
   std::function<Status(const traces::TraceBatch&)> on_accepted;
+  std::optional<traces::ByteRange> input_range;
 };
 
 // --run-id, checked, or a new id.
@@ -162,6 +164,13 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   if (options.traces.empty()) return UsageError("run: at least one --traces input is required");
   io::ConfigureS3(options.s3);  // before the first s3:// path is looked at
   WV_ASSIGN_OR_RETURN(settings.inputs, traces::ExpandTracePaths(options.traces));
+  if (options.input_range) {
+    if (settings.inputs.size() != 1 || io::IsS3Path(settings.inputs[0]) || options.append ||
+        options.appendable) {
+      return UsageError("a byte range needs exactly one local input file, without --append");
+    }
+    settings.input_range = options.input_range;
+  }
   return settings;
 }
 
@@ -219,6 +228,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   const bool keep_state = keep_append_state && !store->StagingPath().empty();
   if (keep_state) ingest.history = state;
   if (settings.split_history != nullptr) ingest.history = settings.split_history;
+  if (settings.input_range) ingest.ranges = {settings.input_range};
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;

@@ -12,6 +12,7 @@
 #include "parquet/schema.h"
 #include "run/manifest.h"
 #include "traces/duplicate_history.h"
+#include "traces/ingest.h"
 #include "traces/trace_batch.h"
 
 // `wordviews run` as a library call: read and validate the traces, build the
@@ -65,6 +66,10 @@ struct RunOptions {
   // Called with each chunk's accepted rows (after rule 7), in input order,
   // from the thread that consumes chunks. May be empty.
   std::function<Status(const traces::TraceBatch&)> on_accepted;
+  // Only this byte range of the one --traces input, a local plain file
+  // (traces/ingest.h, ByteRange); its manifest input lists the range's bytes
+  // and CRC-32. Not with append/appendable.
+  std::optional<traces::ByteRange> input_range;
 };
 
 // A snapshot of progress, delivered from the thread that consumes chunks.

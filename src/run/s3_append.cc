@@ -222,6 +222,11 @@ std::string Localize(std::string text, const std::string& local, const std::stri
 
 }  // namespace
 
+StatusOr<Manifest> PublishStagedToS3(const std::string& local, io::OutputStore* store) {
+  int kept = 0;
+  return PublishNewVersion(local, PreviousObjects(), store, &kept);
+}
+
 StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<std::string>& inputs,
                                  const std::string& run_id, const RunObserver& observer) {
   const auto start = std::chrono::steady_clock::now();

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "core/status.h"
+#include "io/output_store.h"
+#include "run/manifest.h"
 #include "run/pipeline.h"
 
 // `run --append` (and `--appendable`) onto an S3 output (docs/S3.md,
@@ -43,6 +45,15 @@ namespace wv::run {
 // chosen one (it is the new version's).
 StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<std::string>& inputs,
                                  const std::string& run_id, const RunObserver& observer);
+
+// Publishes the complete local output staged in `local` (a folder with its
+// _manifest.json, as a local run or merge staged it) through the S3 store
+// `store`, which was opened with that manifest's run id as its version:
+// every listed file uploaded under its versioned name, the manifest last
+// (the commit point). `wordviews merge --out s3://` publishes this way. On
+// any error nothing is published (the uncommitted store removes what it
+// uploaded when it is destroyed). Returns the manifest as published.
+StatusOr<Manifest> PublishStagedToS3(const std::string& local, io::OutputStore* store);
 
 }  // namespace wv::run
 

@@ -36,11 +36,15 @@ struct InputSizes {
   uint64_t expected_rows = 0;
 };
 
-InputSizes MeasureInputs(const std::vector<std::string>& paths) {
+InputSizes MeasureInputs(const std::vector<std::string>& paths,
+                         const std::vector<std::optional<ByteRange>>& ranges) {
   InputSizes sizes;
   sizes.stored_total = 0;
-  for (const std::string& path : paths) {
-    const std::optional<uint64_t> stored = io::StoredSizeOf(path);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    const std::optional<ByteRange> range = i < ranges.size() ? ranges[i] : std::nullopt;
+    const std::optional<uint64_t> stored =
+        range ? std::optional<uint64_t>(range->end - range->start) : io::StoredSizeOf(path);
     if (!stored.has_value()) {
       sizes.stored_total.reset();
       continue;
@@ -92,7 +96,14 @@ class ParallelIngest {
         pool_(static_cast<size_t>(2 * workers_ + 2), options.chunk_bytes + 64 * 1024),
         in_order_(options.paths, consume, options.progress, &stored_bytes_read_, sizes.stored_total,
                   sizes.expected_rows, options.spill, stats, options.history),
-        stored_(options.paths.size()) {}
+        stored_(options.paths.size()) {
+    // A byte range after a file's start numbers its lines after the ones
+    // before it (the in-order stage counts on from physical_lines).
+    for (size_t i = 0; i < options.ranges.size(); ++i) {
+      const std::optional<ByteRange>& range = options.ranges[i];
+      if (range && range->start > 0) stats->files[i].physical_lines = range->lines_before;
+    }
+  }
 
   Status Run() {
     // The reader gets a dedicated thread rather than a RunOnWorkers slot:
@@ -157,8 +168,10 @@ class ParallelIngest {
         chunk->raw = std::move(buffer);
         queue_.Push(std::move(chunk));
       };
-      StatusOr<StoredFileInfo> stored = ReadTraceFile(options_.paths[file], options_.chunk_bytes,
-                                                      &pool_, emit, &stored_bytes_read_);
+      const std::optional<ByteRange> range =
+          file < options_.ranges.size() ? options_.ranges[file] : std::nullopt;
+      StatusOr<StoredFileInfo> stored = ReadTraceFile(
+          options_.paths[file], range, options_.chunk_bytes, &pool_, emit, &stored_bytes_read_);
       if (!stored.ok()) {
         Fail(stored.status());
         break;
@@ -236,7 +249,10 @@ Status Ingestor::Run(const std::function<Status(ValidatedChunk&&)>& consume) {
   if (options_.paths.empty()) return UsageError("no input files");
   stats_.files.resize(options_.paths.size());
   for (size_t i = 0; i < options_.paths.size(); ++i) stats_.files[i].path = options_.paths[i];
-  ParallelIngest ingest(options_, MeasureInputs(options_.paths), &stats_, consume);
+  if (!options_.ranges.empty() && options_.ranges.size() != options_.paths.size()) {
+    return InternalError("ingest: one byte range (or none) per path is required");
+  }
+  ParallelIngest ingest(options_, MeasureInputs(options_.paths, options_.ranges), &stats_, consume);
   const Status status = ingest.Run();
   spilled_ = ingest.spilled();
   return status;

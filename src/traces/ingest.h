@@ -52,17 +52,35 @@ struct IngestSpill {
   std::function<void()> on_spill = {};
 };
 
+// A byte range of one plain traces file (a split of a distributed run,
+// docs/DISTRIBUTED.md): bytes [start, end), where both ends are chunk
+// boundaries of the whole file's csv::Chunker at the ingest's chunk size
+// (dist::PlanByteRanges finds them), so the range is cut into exactly the
+// chunks, rows and lines one run over the whole file reads there.
+// `lines_before` is the file's physical lines before `start`, the header
+// included (ignored when start is 0: that range has the header). Plain data.
+struct ByteRange {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint64_t lines_before = 0;
+};
+
 struct IngestOptions {
   std::vector<std::string> paths;  // in order; already glob-expanded; "-" is stdin
   const References& refs;
   int threads = 2;  // validation workers (at least 1)
   // Called after each consumed chunk, from the thread that ran consume.
   std::function<void(const IngestProgress&)> progress = {};
-  size_t chunk_bytes = size_t{4} << 20;  // target chunk size (tests use tiny ones)
+  static constexpr size_t kDefaultChunkBytes = size_t{4} << 20;
+  size_t chunk_bytes = kDefaultChunkBytes;  // target chunk size (tests use tiny ones)
   IngestSpill spill = {};
   // The earlier batches of the output (`run --append`), for rule 7 across
   // batches; null: this run is the only batch. Must outlive the ingest.
   DuplicateHistory* history = nullptr;
+  // Empty, or one per path: nullopt reads the whole file, a range only those
+  // bytes of a local plain file (no header check unless it starts at 0;
+  // lines numbered from lines_before + 1).
+  std::vector<std::optional<ByteRange>> ranges = {};
 };
 
 struct IngestFileStats {

@@ -41,25 +41,54 @@ class StoredBytesTap final : public io::ByteSource {
   uint32_t crc_ = 0;
 };
 
+// A range after the file's start must start just after a line end: a cheap
+// guard against offsets that were not planned (dist::PlanByteRanges), which
+// would otherwise be read from the middle of a row.
+Status CheckRangeStart(const std::string& path, const ByteRange& range) {
+  if (range.start == 0) return OkStatus();
+  WV_ASSIGN_OR_RETURN(auto before, io::OpenFileRangeSource(path, range.start - 1, range.start));
+  char c = 0;
+  WV_ASSIGN_OR_RETURN(const size_t n, before->Read(&c, 1));
+  if (n != 1 || c != '\n' || range.lines_before < 1) {
+    return InputError(fmt::format(
+        "{}: byte range {}-{} does not start at a row (plan ranges with `wordviews shard --plan`)",
+        EscapeForTerminal(path), range.start, range.end));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<StoredFileInfo> ReadTraceFile(
-    const std::string& path, size_t chunk_bytes, ChunkBufferPool* pool,
-    absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
+    const std::string& path, const std::optional<ByteRange>& range, size_t chunk_bytes,
+    ChunkBufferPool* pool, absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
     std::atomic<uint64_t>* stored_bytes_read) {
   // Only this thread writes the counter, so a load-then-store is enough.
   const uint64_t read_before = stored_bytes_read->load(std::memory_order_relaxed);
-  WV_ASSIGN_OR_RETURN(auto stored, io::OpenStoredSource(path));
+  std::unique_ptr<io::ByteSource> stored;
+  if (range) {
+    WV_RETURN_IF_ERROR(CheckRangeStart(path, *range));
+    WV_ASSIGN_OR_RETURN(stored, io::OpenFileRangeSource(path, range->start, range->end));
+  } else {
+    WV_ASSIGN_OR_RETURN(stored, io::OpenStoredSource(path));
+  }
   auto tap_owner = std::make_unique<StoredBytesTap>(std::move(stored));
   const StoredBytesTap* tap = tap_owner.get();
-  WV_ASSIGN_OR_RETURN(auto source, io::MaybeDecompress(std::move(tap_owner)));
-  csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
-  WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
-  if (!header) {
-    return InputError(
-        fmt::format("{}: empty file (expected the header line)", EscapeForTerminal(path)));
+  std::unique_ptr<io::ByteSource> source;
+  if (range) {
+    source = std::move(tap_owner);
+  } else {
+    WV_ASSIGN_OR_RETURN(source, io::MaybeDecompress(std::move(tap_owner)));
   }
-  WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
+  csv::Chunker chunker(source.get(), chunk_bytes, kNumTraceColumns);
+  if (!range || range->start == 0) {
+    WV_ASSIGN_OR_RETURN(std::optional<std::string> header, chunker.ReadFirstLine());
+    if (!header) {
+      return InputError(
+          fmt::format("{}: empty file (expected the header line)", EscapeForTerminal(path)));
+    }
+    WV_RETURN_IF_ERROR(CheckTraceHeader(*header, path));
+  }
   for (;;) {
     std::unique_ptr<csv::ChunkBuffer> buffer = pool->Take();
     if (buffer == nullptr) break;  // stopping

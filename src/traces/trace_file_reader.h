@@ -13,6 +13,7 @@
 #include "csv/chunker.h"
 #include "io/byte_source.h"
 #include "traces/chunks_in_flight.h"
+#include "traces/ingest.h"
 
 // The reading side of an ingest: one traces file, from storage to chunks of
 // whole rows. Internal to the traces module.
@@ -41,9 +42,11 @@ struct StoredFileInfo {
 // Adds the stored bytes read to *stored_bytes_read as it goes, for progress.
 // Not thread-safe: call from the reader thread; stored_bytes_read may be
 // read concurrently.
+// With `range`, only its bytes of the plain file `path` (io::OpenFileRangeSource; not
+// decompressed) are read, and the header is checked only in a range that starts at 0.
 StatusOr<StoredFileInfo> ReadTraceFile(
-    const std::string& path, size_t chunk_bytes, ChunkBufferPool* pool,
-    absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
+    const std::string& path, const std::optional<ByteRange>& range, size_t chunk_bytes,
+    ChunkBufferPool* pool, absl::FunctionRef<void(std::unique_ptr<csv::ChunkBuffer>)> emit,
     std::atomic<uint64_t>* stored_bytes_read);
 
 }  // namespace wv::traces

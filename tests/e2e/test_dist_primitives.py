@@ -12,11 +12,13 @@ from conftest import manifest
 from dist_support import assert_same_output, make_inputs, table_rows, wordviews_spark as ws
 
 
-def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=(), shard_flags=()):
+def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merge_flags=(), shard_flags=(),
+             split_bytes="0"):
     """The shell-loop scheduler; with repeat_split, that split's first step runs twice (a retry or
-    a speculative copy) and the second attempt's report comes first."""
+    a speculative copy) and the second attempt's report comes first; with split_bytes, large plain
+    files are cut into byte ranges as the Spark driver cuts them."""
     os.makedirs(work, exist_ok=True)  # a scheduler's work folder exists before any task
-    splits = ws.plan_splits(inputs)
+    splits = ws.plan_splits(inputs, ws.parse_bytes(split_bytes), wv_bin)
     reports = []
     for s in splits:
         reports.append(ws.run_shard(wv_bin, work, run_id, s, "0", extra=shard_flags))

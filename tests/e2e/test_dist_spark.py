@@ -6,6 +6,7 @@ Then the same job with one executor JVM killed (SIGKILL, from the test) while it
 Spark re-runs the lost tasks elsewhere, the driver takes one attempt per split, and the output is
 still identical. The driver runs in this process on the fixture's SparkSession (the cluster has two
 cores, which that session holds); `main()` adds only the session's creation and stop."""
+import json
 import os
 import pathlib
 import signal
@@ -114,3 +115,23 @@ def test_executor_killed_mid_job(spark, spark_cluster, case, wv_bin, tmp_path):
     while spark_cluster.executor_count() < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert spark_cluster.executor_count() == 2
+
+
+def test_spark_job_with_byte_ranges_equals_one_run(spark, wv_bin, run_wv, tmp_path, capsys):
+    """One large file with rows spanning two lines cut into byte ranges (--split-bytes), one Spark task
+    each, beside a small file: the output equals one run over the same files, value by value."""
+    from test_dist_ranges import build_big_file
+
+    big, _ = build_big_file(run_wv, tmp_path, rows=120_000)
+    small = make_inputs(run_wv, tmp_path, rows=(500, 400, 300))
+    inputs = [big, small[0]]
+    single, out = tmp_path / "single", tmp_path / "dist"
+    run_wv("run", "--traces", *inputs, "--out", single, "--quiet", "--max-bad-ratio", "1")
+    args = ws.parse_args(["--traces", *inputs, "--out", str(out), "--wordviews", wv_bin, "--split-bytes", "1",
+                          "--max-bad-ratio", "1"])
+    assert ws.run_job(spark, args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["splits"] >= 4  # the big file's ranges and the small file
+    assert summary["splits_with_losers"] >= 1  # its repeats, in its last range
+    assert_same_output(single, out)
+    run_wv("check", out)

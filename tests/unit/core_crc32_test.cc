@@ -66,5 +66,15 @@ TEST(Crc32Test, EmptyPieceLeavesTheChecksumAlone) {
   EXPECT_EQ(Crc32(std::string_view(), crc), crc);  // a null data pointer too
 }
 
+TEST(Crc32Test, CombineEqualsTheChecksumOfTheConcatenation) {
+  std::string whole;
+  for (int i = 0; i < 50000; ++i) whole.push_back(static_cast<char>((i * 7919) % 251));
+  for (size_t cut : {size_t{0}, size_t{1}, size_t{4096}, size_t{33333}, whole.size()}) {
+    const std::string_view a = std::string_view(whole).substr(0, cut);
+    const std::string_view b = std::string_view(whole).substr(cut);
+    EXPECT_EQ(Crc32Combine(Crc32(a), Crc32(b), b.size()), ZlibCrc32(whole)) << "cut " << cut;
+  }
+}
+
 }  // namespace
 }  // namespace wv

@@ -280,5 +280,45 @@ TEST_F(ByteSourceTest, MessagesEscapeControlCharactersInFileNames) {
   EXPECT_EQ(missing.status().message().find('\x1b'), std::string::npos);
 }
 
+// A byte range reads exactly bytes [start, end) of the file, in small reads,
+// and reports the range's length as its stored size and the file's identity.
+TEST_F(ByteSourceTest, FileRangeReadsExactlyItsBytes) {
+  const std::string text = RandomText(100000, 7);
+  const std::string path = Write("r.csv", text);
+  for (const auto& [start, end] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {0, 100000}, {0, 1}, {12345, 67890}, {99999, 100000}, {500, 500}}) {
+    auto source = OpenFileRangeSource(path, start, end);
+    ASSERT_TRUE(source.ok()) << source.status().message();
+    std::string out, buffer(777, '\0');
+    for (;;) {
+      auto n = (*source)->Read(buffer.data(), buffer.size());
+      ASSERT_TRUE(n.ok()) << n.status().message();
+      if (*n == 0) break;
+      out.append(buffer.data(), *n);
+    }
+    EXPECT_EQ(out, text.substr(start, end - start));
+    EXPECT_EQ((*source)->stored_size(), end - start);
+    ASSERT_TRUE((*source)->identity().has_value());
+    EXPECT_EQ((*source)->identity()->size, text.size());
+  }
+}
+
+TEST_F(ByteSourceTest, FileRangeRefusesAFileTooShortOrChanged) {
+  const std::string path = Write("r.csv", RandomText(5000, 8));
+  auto too_far = OpenFileRangeSource(path, 10, 5001);
+  ASSERT_FALSE(too_far.ok());
+  EXPECT_EQ(too_far.status().kind(), ErrorKind::kInput);
+  EXPECT_EQ(OpenFileRangeSource(path, 10, 9).status().kind(), ErrorKind::kUsage);
+  // Truncated after the open: the range's end is never reached, and that is an error, not an end.
+  auto source = OpenFileRangeSource(path, 1000, 4000);
+  ASSERT_TRUE(source.ok());
+  ASSERT_EQ(::truncate(path.c_str(), 2000), 0);
+  auto all = ReadAll(**source);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().kind(), ErrorKind::kInput);
+  EXPECT_NE(all.status().message().find("changed while it was read"), std::string::npos)
+      << all.status().message();
+}
+
 }  // namespace
 }  // namespace wv::io
