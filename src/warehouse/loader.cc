@@ -983,8 +983,7 @@ StatusOr<bool> Loader::TryAppend() {
     return in_full(fmt::format("schema {} does not hold an earlier version of {}: {}",
                                names_.target, o_.dir, plan.status().message()));
   }
-  const std::vector<std::string> has =
-      OptionalIndexesAmong(*model::FindTable(model::kFactTable), target_.fact_indexes);
+  const std::vector<std::string>& has = target_.optional_indexes;
   if (!o_.indexes.empty() && has != InIndexOrder(o_.indexes)) {
     result_.notes.push_back(fmt::format(
         "the fact table keeps its optional indexes ({}); a full load (--force) builds those "
@@ -1170,8 +1169,8 @@ Status Loader::AddFactPartition(const std::vector<model::FileRecord>& files,
                               QuoteIdentifier(PartitionColumn(*fact))));
   // The new partition gets the indexes the fact table has (ATTACH would build
   // the missing ones itself, one after the other, after the copy).
-  const std::vector<std::string> has = OptionalIndexesAmong(*fact, target_.fact_indexes);
-  for (const IndexSql& index : SecondaryIndexes(*fact, names_.target, has, partition)) {
+  for (const IndexSql& index :
+       SecondaryIndexes(*fact, names_.target, target_.optional_indexes, partition)) {
     keys += index.create + " ";
   }
   WV_RETURN_IF_ERROR(session.Exec(keys));
@@ -1213,9 +1212,7 @@ StatusOr<LoadResult> Loader::Run() {
   Phase("connecting");
   WV_RETURN_IF_ERROR(ConnectAndLock());
   WV_RETURN_IF_ERROR(InspectSchemas());
-  const bool same_indexes =
-      !target_.ours() || OptionalIndexesAmong(*model::FindTable(model::kFactTable),
-                                              target_.fact_indexes) == InIndexOrder(o_.indexes);
+  const bool same_indexes = !target_.ours() || target_.optional_indexes == InIndexOrder(o_.indexes);
   if (target_.ours() && target_.run_id == result_.run_id && !o_.force && !same_indexes) {
     result_.notes.push_back(
         fmt::format("schema {} holds this run with other optional indexes (--index); loaded again",

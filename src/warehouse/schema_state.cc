@@ -104,7 +104,9 @@ StatusOr<SchemaInfo> InspectSchema(PgConnection& conn, std::string_view name) {
                       conn.Query("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = "
                                  "i.indexrelid WHERE i.indrelid = to_regclass($1) ORDER BY 1",
                                  {QualifiedName(name, model::kFactTable)}));
-  for (const PgRow& r : indexes) info.fact_indexes.push_back(r[0].value_or(""));
+  std::vector<std::string> index_names;
+  for (const PgRow& r : indexes) index_names.push_back(r[0].value_or(""));
+  info.optional_indexes = OptionalIndexesAmong(*model::FindTable(model::kFactTable), index_names);
   WV_ASSIGN_OR_RETURN(
       const auto readers,
       conn.Query("SELECT DISTINCT r.rolname FROM pg_namespace n, aclexplode(n.nspacl) a, "

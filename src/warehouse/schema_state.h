@@ -45,8 +45,9 @@ struct SchemaInfo {
   // The partitions (at every level) of its fact table, from the catalog: a
   // relation merely named like one is not the loader's.
   std::vector<std::string> fact_partitions;
-  // The indexes of its fact table (the parent's, not its partitions').
-  std::vector<std::string> fact_indexes;
+  // The optional indexes its fact table has (their columns, in
+  // OptionalIndexColumns() order; the parent's indexes, not its partitions').
+  std::vector<std::string> optional_indexes;
 
   bool ours() const { return exists && comment.starts_with(kSchemaMarker); }
   // True for a relation the loader creates: a known name or a partition of
