@@ -51,6 +51,20 @@ class StringDictionary {
   // cache misses (its slot, then the stored value) in a large dictionary.
   uint32_t InternHashed(std::string_view value, uint64_t hash, bool* inserted = nullptr);
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  // The second stage of a prefetch, a few values after Prefetch(hash) brought
+  // the slot in: prefetches the stored bytes of the value in the first slot
+  // `hash` probes and returns its code when the slot's tag is the hash's
+  // (most likely the code of the value hashed, if present; the caller may
+  // prefetch what it keeps per code), else UINT32_MAX. Only a hint: the
+  // InternHashed that follows decides.
+  uint32_t PrefetchProbable(uint64_t hash) const {
+    const Slot& slot = slots_[hash & mask_];
+    if (slot.code_plus_one == 0 || slot.tag != static_cast<uint32_t>(hash >> 32)) {
+      return UINT32_MAX;
+    }
+    __builtin_prefetch(arena_.data() + slot.offset);
+    return slot.code_plus_one - 1;
+  }
 
   size_t size() const { return offsets_.size() - 1; }
   // REQUIRES: code < size()

@@ -2,18 +2,41 @@
 
 namespace wv::model {
 
-template <typename Accumulator>
-uint32_t DimensionBuilder::CachedIndex(Accumulator& acc, std::string_view key, LastKey* last) {
+template <typename Lookup>
+uint32_t DimensionBuilder::CachedIndex(std::string_view key, LastKey* last, Lookup&& lookup) {
   if (last->index == UINT32_MAX || key != last->key) {
-    last->index = acc.Index(key);
+    last->index = lookup();
     last->key.assign(key);
   }
   return last->index;
 }
 
+namespace {
+// How far ahead the lookups are prefetched: the dictionary slot first, then
+// (once it is in the cache) what it points to. Rows for the words, runs (of
+// ~5 rows in the generated data) for the users and times.
+constexpr size_t kWordSlotRowsAhead = 16;
+constexpr size_t kWordEntryRowsAhead = 6;
+constexpr size_t kUserSlotRunsAhead = 8;
+constexpr size_t kUserEntryRunsAhead = 3;
+}  // namespace
+
 Status DimensionBuilder::Add(const traces::TraceBatch& b) {
+  rows_ += static_cast<int64_t>(b.size());
+  PrepareBatch(b);
+  const size_t runs = run_starts_.size() - 1;
+  for (size_t run = 0; run < runs; ++run) {
+    PrefetchAhead(b, run);
+    AddRun(b, run);
+    if (!status_.ok()) return status_;
+  }
+  return sessions_.status();
+}
+
+void DimensionBuilder::PrepareBatch(const traces::TraceBatch& b) {
   const size_t n = b.size();
-  rows_ += static_cast<int64_t>(n);
+  run_starts_.clear();
+  user_hashes_.clear();
   size_t i = 0;
   while (i < n) {
     const int64_t epoch = b.timestamp[i];
@@ -25,11 +48,22 @@ Status DimensionBuilder::Add(const traces::TraceBatch& b) {
            b.learning_language[j] == learning && b.ui_language[j] == ui) {
       ++j;
     }
-    AddRun(b, i, j);
-    if (!status_.ok()) return status_;
+    run_starts_.push_back(i);
+    user_hashes_.push_back(UsersAccumulator::HashId(user));
     i = j;
   }
-  return sessions_.status();
+  run_starts_.push_back(n);
+  word_hashes_.resize(n);
+  for (size_t r = 0; r < n; ++r) word_hashes_[r] = WordsAccumulator::HashId(b.lexeme_id[r]);
+}
+
+void DimensionBuilder::PrefetchAhead(const traces::TraceBatch& b, size_t run) const {
+  const size_t runs = run_starts_.size() - 1;
+  if (run + kUserSlotRunsAhead < runs) {
+    users_.PrefetchSlot(user_hashes_[run + kUserSlotRunsAhead]);
+    times_.Prefetch(b.timestamp[run_starts_[run + kUserSlotRunsAhead]]);
+  }
+  if (run + kUserEntryRunsAhead < runs) users_.PrefetchEntry(user_hashes_[run + kUserEntryRunsAhead]);
 }
 
 Status DimensionBuilder::StartSpillingUsers() {
@@ -42,22 +76,33 @@ Status DimensionBuilder::StartSpillingUsers() {
   return OkStatus();
 }
 
-void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t begin, size_t end) {
+void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t run) {
+  const size_t begin = run_starts_[run];
+  const size_t end = run_starts_[run + 1];
+  const size_t n = b.size();
   const int64_t epoch = b.timestamp[begin];
   const int64_t rows = static_cast<int64_t>(end - begin);
-  const uint32_t learning = CachedIndex(langs_, b.learning_language[begin], &last_learning_);
-  const uint32_t ui = CachedIndex(langs_, b.ui_language[begin], &last_ui_);
+  const std::string_view learning_code = b.learning_language[begin];
+  const std::string_view ui_code = b.ui_language[begin];
+  const uint32_t learning =
+      CachedIndex(learning_code, &last_learning_, [&] { return langs_.Index(learning_code); });
+  const uint32_t ui = CachedIndex(ui_code, &last_ui_, [&] { return langs_.Index(ui_code); });
   times_.Add(epoch, rows);
   langs_.AddRows(learning, ui, rows);
   run_words_.clear();
   for (size_t r = begin; r < end; ++r) {
-    run_words_.push_back(words_.Add(b.lexeme_id[r], b.lexeme_string[r], learning));
+    if (r + kWordSlotRowsAhead < n) words_.PrefetchSlot(word_hashes_[r + kWordSlotRowsAhead]);
+    if (r + kWordEntryRowsAhead < n) words_.PrefetchEntry(word_hashes_[r + kWordEntryRowsAhead]);
+    run_words_.push_back(
+        words_.AddHashed(b.lexeme_id[r], word_hashes_[r], b.lexeme_string[r], learning));
   }
   if (users_spill_ != nullptr) {
     status_ = users_spill_->AddRun(b.user_id[begin], epoch, learning, ui, run_words_);
     return;
   }
-  const uint32_t user = CachedIndex(users_, b.user_id[begin], &last_user_);
+  const std::string_view user_id = b.user_id[begin];
+  const uint32_t user = CachedIndex(user_id, &last_user_,
+                                    [&] { return users_.IndexHashed(user_id, user_hashes_[run]); });
   users_.AddRun(user, epoch, learning, ui, rows);
   sessions_.AddRun(user, epoch, run_words_);
   if (users_bytes_ > 0 && !sessions_.spill().folder.empty() &&

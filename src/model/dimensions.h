@@ -93,11 +93,18 @@ class DimensionBuilder {
     std::string key;
     uint32_t index = UINT32_MAX;
   };
-  template <typename Accumulator>
-  static uint32_t CachedIndex(Accumulator& acc, std::string_view key, LastKey* last);
+  // last->index if `key` is last->key, else lookup() (then remembered).
+  template <typename Lookup>
+  static uint32_t CachedIndex(std::string_view key, LastKey* last, Lookup&& lookup);
 
-  // Adds the rows [begin, end) of `b`, one run of a session.
-  void AddRun(const traces::TraceBatch& b, size_t begin, size_t end);
+  // Splits `b` into runs (run_starts_) and hashes their keys (word_hashes_,
+  // user_hashes_) ahead of the lookups, which prefetch by them.
+  void PrepareBatch(const traces::TraceBatch& b);
+  // Prefetches what run `run` + a few will look up.
+  void PrefetchAhead(const traces::TraceBatch& b, size_t run) const;
+  // Adds run `run` of `b` (rows run_starts_[run] to run_starts_[run + 1]),
+  // one run of a session.
+  void AddRun(const traces::TraceBatch& b, size_t run);
   // Moves the users and the session log to a UsersSpill.
   Status StartSpillingUsers();
 
@@ -112,6 +119,10 @@ class DimensionBuilder {
   SessionLog sessions_;
   LastKey last_user_, last_learning_, last_ui_;
   std::vector<uint32_t> run_words_;  // scratch: the word of each row of the run
+  // Scratch of the batch being added: the first row of each run and the
+  // batch's size; each row's lexeme_id hash; each run's user_id hash.
+  std::vector<size_t> run_starts_;
+  std::vector<uint64_t> word_hashes_, user_hashes_;
 };
 
 }  // namespace wv::model

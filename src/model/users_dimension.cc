@@ -6,9 +6,9 @@
 
 namespace wv::model {
 
-uint32_t UsersAccumulator::Index(std::string_view user_id) {
+uint32_t UsersAccumulator::IndexHashed(std::string_view user_id, uint64_t hash) {
   bool inserted = false;
-  const uint32_t user = index_.Intern(user_id, &inserted);
+  const uint32_t user = index_.InternHashed(user_id, hash, &inserted);
   if (inserted) {
     names_.push_back(user_id);
     stats_.emplace_back();

@@ -28,7 +28,19 @@ class UsersAccumulator {
  public:
   // The index of `user_id` (0, 1, ... in order of first appearance), added
   // on first sight.
-  uint32_t Index(std::string_view user_id);
+  uint32_t Index(std::string_view user_id) { return IndexHashed(user_id, HashId(user_id)); }
+  // As Index, with hash = HashId(user_id) computed by the caller, who may
+  // have called PrefetchSlot(hash) some runs earlier and PrefetchEntry(hash)
+  // a few runs earlier (the users interleave: each run is a cache miss in
+  // the dictionary, the id, the stats and the courses otherwise).
+  uint32_t IndexHashed(std::string_view user_id, uint64_t hash);
+  static uint64_t HashId(std::string_view user_id) { return StringDictionary::Hash(user_id); }
+  void PrefetchSlot(uint64_t hash) const { index_.Prefetch(hash); }
+  // REQUIRES: PrefetchSlot(hash) was called (else this waits on the slot).
+  void PrefetchEntry(uint64_t hash) const {
+    const uint32_t user = index_.PrefetchProbable(hash);
+    if (user != UINT32_MAX) __builtin_prefetch(&stats_[user]);
+  }
 
   // Counts `rows` rows of `user` at `epoch` in the course (learning, ui),
   // given as LangsAccumulator indices.

@@ -67,9 +67,10 @@ DecodedLexeme DecodeLexeme(std::string_view s, const traces::LexemeReference& re
   return d;
 }
 
-uint32_t WordsAccumulator::Add(std::string_view id, std::string_view text, uint32_t language) {
+uint32_t WordsAccumulator::AddHashed(std::string_view id, uint64_t hash, std::string_view text,
+                                     uint32_t language) {
   bool inserted = false;
-  const uint32_t word = ids_.Intern(id, &inserted);
+  const uint32_t word = ids_.InternHashed(id, hash, &inserted);
   if (inserted) {
     stats_.push_back(
         WordStats{strings_.size(), static_cast<uint32_t>(text.size()), language, 0, false, false});
