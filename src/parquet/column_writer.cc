@@ -7,6 +7,7 @@
 #include "core/crc32.h"
 #include "fmt/core.h"
 #include "parquet/compression.h"
+#include "parquet/delta_binary_packed.h"
 #include "parquet/dictionary_encoding.h"
 #include "parquet/plain_encoding.h"
 #include "parquet/rle_bit_packed.h"
@@ -109,6 +110,19 @@ size_t PlainPageEnd(PhysicalType type, const ColumnVector& c, size_t r0, size_t 
   return std::min(end, r0 + rows);
 }
 
+// Encodes the REQUIRED int64 values [r0, r1) as DELTA_BINARY_PACKED into
+// *body and returns true when that takes at most a byte a value (sorted or
+// nearly sorted values: a day's line numbers, ~2 bits each), else false
+// (*body then holds garbage). Past a byte a value the deltas are as random
+// as the values and their packed bits incompressible, while zstd shrinks the
+// PLAIN bytes of such columns ~3x (the fact table's `delta`: 40% of PLAIN
+// as DELTA, but 1.25x PLAIN's size once both are compressed).
+bool DeltaPageIfSmall(const std::vector<int64_t>& values, size_t r0, size_t r1,
+                      std::string* body) {
+  DeltaBinaryPackedEncode(values.data() + r0, r1 - r0, body);
+  return body->size() <= r1 - r0;
+}
+
 }  // namespace
 
 format::Type ToFormatType(PhysicalType type) {
@@ -205,17 +219,27 @@ Status EncodeColumnChunk(const ColumnSchema& schema, const ColumnVector& column,
                       static_cast<int32_t>(Encoding::kRleDictionary)};
   } else {
     meta.statistics = ComputeStatistics(schema, column, begin, end);
+    bool any_delta = false;
     for (size_t r0 = begin;;) {
       const size_t r1 = PlainPageEnd(schema.physical, column, r0, end, page_bytes);
       body.clear();
-      if (optional) AppendDefinitionLevels(column.valid, r0, r1, &body);
-      PlainEncode(schema.physical, column, r0, r1, &body);
+      Encoding encoding = Encoding::kPlain;
+      if (!optional && schema.physical == PhysicalType::kInt64 &&
+          DeltaPageIfSmall(column.i64, r0, r1, &body)) {
+        encoding = Encoding::kDeltaBinaryPacked;
+        any_delta = true;
+      } else {
+        body.clear();
+        if (optional) AppendDefinitionLevels(column.valid, r0, r1, &body);
+        PlainEncode(schema.physical, column, r0, r1, &body);
+      }
       WV_RETURN_IF_ERROR(builder.AddPage(format::PageType::kDataPage, body,
-                                         static_cast<int32_t>(r1 - r0), Encoding::kPlain));
+                                         static_cast<int32_t>(r1 - r0), encoding));
       if (r1 >= end) break;
       r0 = r1;
     }
     meta.encodings = {static_cast<int32_t>(Encoding::kPlain), static_cast<int32_t>(Encoding::kRle)};
+    if (any_delta) meta.encodings.push_back(static_cast<int32_t>(Encoding::kDeltaBinaryPacked));
   }
   return OkStatus();
 }

@@ -46,6 +46,7 @@ set(WV_UNIT_TESTS
   model_words_dimension_test.cc
   parquet_corruption_test.cc
   parquet_dictionary_read_test.cc
+  parquet_delta_binary_packed_test.cc
   parquet_encoding_test.cc
   parquet_roundtrip_test.cc
   quality_checks_test.cc
