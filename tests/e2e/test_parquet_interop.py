@@ -290,6 +290,45 @@ def test_dictionary_falls_back_to_plain_when_too_large(write_tool, tmp_path):
     assert table.column("few").to_pylist() == values["few"]
 
 
+def test_nearly_sorted_int64_written_delta_binary_packed(write_tool, tmp_path, run_wv):
+    """REQUIRED INT64 pages that take at most a byte a value as DELTA_BINARY_PACKED (a day's line
+    numbers, ascending with gaps; an ascending timestamp) are written so, and pyarrow, DuckDB and
+    wordviews read the values back; random values (and OPTIONAL columns) stay PLAIN."""
+    rng = random.Random(5)
+    n = 300_000  # several 1 MiB pages, the last one partial
+    lines, line = [], 10**12
+    for _ in range(n):
+        line += rng.choice([1, 1, 1, 2, 5, -3])  # mostly ascending, sometimes back
+        lines.append(line)
+    values = {"lines": lines,
+              "ts": [1_362_000_000_000_000 + i * 1_000_000 for i in range(n)],
+              "extremes": [[-2**63, 2**63 - 1, 0][i % 3] for i in range(n)],
+              "random": [rng.randint(-2**63, 2**63 - 1) for _ in range(n)],
+              "opt": [None if i % 5 == 0 else i for i in range(n)]}
+    columns = [{"name": "lines", "type": "INT64", "logical": "NONE", "optional": False},
+               {"name": "ts", "type": "INT64", "logical": "TIMESTAMP", "optional": False},
+               {"name": "extremes", "type": "INT64", "logical": "NONE", "optional": False},
+               {"name": "random", "type": "INT64", "logical": "NONE", "optional": False},
+               {"name": "opt", "type": "INT64", "logical": "NONE", "optional": True}]
+    path = write_with_wordviews(write_tool, tmp_path, columns, values, {"dictionary": False})
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(5)}
+    assert "DELTA_BINARY_PACKED" in encodings["lines"]
+    assert "DELTA_BINARY_PACKED" in encodings["ts"]
+    for plain in ("extremes", "random", "opt"):
+        assert "DELTA_BINARY_PACKED" not in encodings[plain], plain
+    table = pq.read_table(path)
+    for c in columns:
+        want = expected_python(c["type"], c["logical"], values[c["name"]])
+        assert_same_column(c["name"], pyarrow_values(table, c["name"], c["type"], c["logical"]),
+                           want)
+        assert_same_column(c["name"], duckdb_values(path, c["name"], c["type"], c["logical"]),
+                           want)
+    rows = wordviews_cat(run_wv, path, ["lines", "random"])
+    assert [int(r["lines"]) for r in rows] == values["lines"]
+    assert [int(r["random"]) for r in rows] == values["random"]
+
+
 def test_empty_and_one_row_tables(write_tool, tmp_path):
     for n in (0, 1):
         rng = random.Random(n)
