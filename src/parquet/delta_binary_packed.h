@@ -18,6 +18,9 @@ namespace wv::parquet {
 // every reader's INT64 arithmetic does), so any values round-trip. INT64
 // only: INT32 readers wrap deltas in 32 bits, which this does not.
 void DeltaBinaryPackedEncode(const int64_t* values, size_t n, std::string* out);
+// The bytes DeltaBinaryPackedEncode(values, n) appends, without packing them
+// (a few operations a value): whether the encoding pays is decided first.
+size_t DeltaBinaryPackedBytes(const int64_t* values, size_t n);
 
 }  // namespace wv::parquet
 

@@ -22,6 +22,7 @@ std::vector<int64_t> RoundTrip(const std::vector<int64_t>& values, std::string* 
   size_t used = 0;
   EXPECT_TRUE(DecodeDeltaBinaryPacked(*encoded, values.size(), "t", &back, &used).ok());
   EXPECT_EQ(used, encoded->size());
+  EXPECT_EQ(DeltaBinaryPackedBytes(values.data(), values.size()), encoded->size());
   return back;
 }
 
