@@ -63,7 +63,8 @@ void DimensionBuilder::PrefetchAhead(const traces::TraceBatch& b, size_t run) co
     users_.PrefetchSlot(user_hashes_[run + kUserSlotRunsAhead]);
     times_.Prefetch(b.timestamp[run_starts_[run + kUserSlotRunsAhead]]);
   }
-  if (run + kUserEntryRunsAhead < runs) users_.PrefetchEntry(user_hashes_[run + kUserEntryRunsAhead]);
+  if (run + kUserEntryRunsAhead < runs)
+    users_.PrefetchEntry(user_hashes_[run + kUserEntryRunsAhead]);
 }
 
 Status DimensionBuilder::StartSpillingUsers() {

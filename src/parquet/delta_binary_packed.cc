@@ -85,7 +85,8 @@ void ForEachBlock(const int64_t* values, size_t n, Fn&& fn) {
   for (size_t start = 1; start < n; start += kBlockValues) {
     const size_t count = std::min(kBlockValues, n - start);
     for (size_t i = 0; i < count; ++i) {
-      deltas[i] = static_cast<uint64_t>(values[start + i]) - static_cast<uint64_t>(values[start + i - 1]);
+      deltas[i] =
+          static_cast<uint64_t>(values[start + i]) - static_cast<uint64_t>(values[start + i - 1]);
     }
     fn(LayOutBlock(deltas, count, rel), rel);
   }

@@ -13,7 +13,8 @@
 // Decoders for the encodings other writers choose for data page v2 files
 // (DuckDB's PARQUET_VERSION V2, pyarrow's column_encoding): DELTA_BINARY_PACKED,
 // DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
-// (parquet-format Encodings.md). Our writer does not produce them. Every count
+// (parquet-format Encodings.md). Our writer produces only the first, for nearly
+// sorted INT64 pages (its encoder: parquet/delta_binary_packed.h). Every count
 // and width read is checked; errors are InputErrors naming `context`.
 // Stateless functions.
 namespace wv::parquet {
