@@ -6,9 +6,16 @@
 namespace wv::model {
 
 void TimesAccumulator::Add(int64_t epoch, int64_t rows) {
-  auto [it, inserted] = rows_.try_emplace(epoch, 0);
-  it->second += rows;
-  if (inserted) order_.push_back(epoch);
+  if (last_index_ == UINT32_MAX || epoch != last_epoch_) {
+    const auto [it, inserted] = index_.try_emplace(epoch, static_cast<uint32_t>(order_.size()));
+    if (inserted) {
+      order_.push_back(epoch);
+      rows_.push_back(0);
+    }
+    last_epoch_ = epoch;
+    last_index_ = it->second;
+  }
+  rows_[last_index_] += rows;
 }
 
 TimesAccumulator::Built TimesAccumulator::Build() const {
@@ -16,7 +23,8 @@ TimesAccumulator::Built TimesAccumulator::Build() const {
   TableData& t = b.table;
   t.columns.resize(kNumTimesColumns);
   t.rows = order_.size();
-  for (int64_t epoch : order_) {
+  for (size_t i = 0; i < order_.size(); ++i) {
+    const int64_t epoch = order_[i];
     const CivilTime c = CivilFromEpochSeconds(epoch);
     t.columns[kTimeEpoch].i64.push_back(epoch);
     t.columns[kTimeTimestamp].i64.push_back(epoch * 1000000);
@@ -28,7 +36,7 @@ TimesAccumulator::Built TimesAccumulator::Build() const {
     t.columns[kTimeWeekday].i32.push_back(c.iso_weekday);
     t.columns[kTimeDate].i32.push_back(static_cast<int32_t>(c.days_since_epoch));
     t.columns[kTimeIsoYear].i32.push_back(c.iso_year);
-    b.rows_covered += rows_.at(epoch);
+    b.rows_covered += rows_[i];
   }
   return b;
 }

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <vector>
+
 #include "model/star_schema.h"
 #include "model/times_dimension.h"
 
@@ -23,6 +26,23 @@ TEST(TimesAccumulatorTest, OneRowPerEpochInFirstAppearanceOrder) {
   EXPECT_EQ(t.columns[kTimeHour].i32[1], 18);
   EXPECT_EQ(t.columns[kTimeDate].i32[1], 15764);
   EXPECT_EQ(built.rows_covered, 6);
+}
+
+TEST(TimesAccumulatorTest, RepeatsOfTheLastSecondAndEarlierOnesAreCountedAlike) {
+  // Runs in time order repeat the previous second (Add skips its map then)
+  // and come back to earlier ones; every row is counted once either way.
+  TimesAccumulator times;
+  const int64_t epochs[] = {100, 100, 100, 200, 100, 300, 300, 200, 100, 100};
+  int64_t rows = 0;
+  for (size_t i = 0; i < std::size(epochs); ++i) {
+    times.Add(epochs[i], static_cast<int64_t>(i) + 1);
+    rows += static_cast<int64_t>(i) + 1;
+  }
+  EXPECT_EQ(times.size(), 3u);
+  const TimesAccumulator::Built built = times.Build();
+  ASSERT_EQ(built.table.rows, 3u);
+  EXPECT_EQ(built.table.columns[kTimeEpoch].i64, (std::vector<int64_t>{100, 200, 300}));
+  EXPECT_EQ(built.rows_covered, rows);
 }
 
 }  // namespace
