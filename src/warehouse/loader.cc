@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/functional/function_ref.h"
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
@@ -64,6 +65,33 @@ constexpr std::string_view kSessionMemory = "SET maintenance_work_mem = '512MB';
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
+
+// Runs `attempt` until it succeeds or fails with anything but a lock wait
+// (SQLSTATE 55P03), and returns that status. After a lock wait,
+// `after_lock_wait` puts the session back as the next attempt needs it (a
+// failure there ends the retries with its status); the attempts repeat a
+// moment apart, the pause growing, so that the statements queued behind the
+// loader's lock request run in between, until `budget_ms` have passed since
+// the first; then an output error says `held_what` (what the analysts'
+// statements held) for how long, over how many attempts.
+Status RetryWhileLockBusy(int64_t budget_ms, std::string_view held_what,
+                          absl::FunctionRef<Status()> attempt,
+                          absl::FunctionRef<Status()> after_lock_wait) {
+  const Clock::time_point begin = Clock::now();
+  for (int n = 1;; ++n) {
+    const Status s = attempt();
+    if (s.ok() || SqlStateOf(s) != "55P03") return s;
+    WV_RETURN_IF_ERROR(after_lock_wait());
+    if (SecondsSince(begin) * 1000 >= static_cast<double>(budget_ms)) {
+      return OutputError(
+          fmt::format("statements {} for more than {}s (--lock-timeout) over {} attempts",
+                      held_what, static_cast<double>(budget_ms) / 1000.0, n));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(n, 20)));
+  }
+}
+
+Status NothingToUndo() { return OkStatus(); }
 
 // FNV-1a: a stable name for the sessions of one target schema.
 uint64_t NameHash(std::string_view s) {
@@ -155,13 +183,6 @@ void SelectRows(size_t n, int partition, const std::vector<int64_t>& keys,
     if (partition < 0 || PartitionOf(keys[r]) == partition)
       rows->push_back(static_cast<uint32_t>(r));
   }
-}
-
-int ColumnIndexOf(const model::TableContract& table, std::string_view name) {
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    if (table.columns[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
 }
 
 class Loader {
@@ -408,7 +429,7 @@ Status Loader::CopyFile(const CopyItem& item, PgConnection& session, SharedRowGr
   WV_RETURN_IF_ERROR(session.CopyBegin(fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary{})",
                                                    QualifiedName(item.schema, item.relation),
                                                    columns, item.freeze ? ", FREEZE" : "")));
-  const int key_column = ColumnIndexOf(*item.table, PartitionColumn(*item.table));
+  const int key_column = item.table->ColumnIndex(PartitionColumn(*item.table));
   CopyBinaryWriter w;
   w.Header();
   std::vector<uint32_t> selected;
@@ -841,22 +862,14 @@ Status Loader::Swap() {
   sql += fmt::format("ALTER SCHEMA {} RENAME TO {}; COMMENT ON SCHEMA {} IS {}; COMMIT;",
                      QuoteIdentifier(names_.staging), QuoteIdentifier(names_.target),
                      QuoteIdentifier(names_.target), QuoteLiteral(SchemaComment()));
-  const Clock::time_point begin = Clock::now();
-  Status s;
-  for (int attempt = 1;; ++attempt) {
-    s = main_->Exec(sql);
-    if (s.ok()) return OkStatus();
-    (void)main_->Exec("ROLLBACK");
-    if (SqlStateOf(s) != "55P03") break;  // not a lock wait
-    if (SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
-      s = OutputError(fmt::format(
-          "statements running on the previous version held its tables for more than {}s "
-          "(--lock-timeout) over {} attempts",
-          o_.lock_timeout_ms / 1000.0, attempt));
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
-  }
+  const Status s = RetryWhileLockBusy(
+      o_.lock_timeout_ms, "running on the previous version held its tables",
+      [&] {
+        Status attempt = main_->Exec(sql);
+        if (!attempt.ok()) (void)main_->Exec("ROLLBACK");
+        return attempt;
+      },
+      NothingToUndo);
   return Annotate(
       s, fmt::format("swapping in schema {} (the previous version is unchanged)", names_.target));
 }
@@ -888,20 +901,9 @@ Status Loader::LockFactForCommit(PgConnection& session) {
       "SAVEPOINT wv_commit_lock; SET LOCAL lock_timeout = {}; LOCK TABLE {} IN ACCESS EXCLUSIVE "
       "MODE; RELEASE SAVEPOINT wv_commit_lock",
       attempt_ms, QualifiedName(names_.target, model::kFactTable));
-  const Clock::time_point begin = Clock::now();
-  for (int attempt = 1;; ++attempt) {
-    const Status s = session.Exec(lock);
-    if (s.ok()) return OkStatus();
-    if (SqlStateOf(s) != "55P03") return s;  // not a lock wait
-    WV_RETURN_IF_ERROR(session.Exec("ROLLBACK TO SAVEPOINT wv_commit_lock"));
-    if (SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
-      return OutputError(fmt::format(
-          "statements reading the fact table held it for more than {}s (--lock-timeout) over {} "
-          "attempts",
-          o_.lock_timeout_ms / 1000.0, attempt));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * std::min(attempt, 20)));
-  }
+  return RetryWhileLockBusy(
+      o_.lock_timeout_ms, "reading the fact table held it", [&] { return session.Exec(lock); },
+      [&] { return session.Exec("ROLLBACK TO SAVEPOINT wv_commit_lock"); });
 }
 
 void Loader::DropOld() {
@@ -909,20 +911,13 @@ void Loader::DropOld() {
   Phase("dropping the previous version");
   // Only statements that began on the old version still use it: wait for
   // them as the swap did, in attempts shorter than deadlock_timeout.
-  Status s;
-  const Clock::time_point begin = Clock::now();
-  while (true) {
-    StatusOr<SchemaInfo> old = InspectSchema(*main_, names_.old);
-    if (!old.ok()) {
-      s = old.status();
-      break;
-    }
-    s = DropOwnSchema(*main_, *old, std::min(o_.lock_timeout_ms, 400));
-    if (s.ok() || SqlStateOf(s) != "55P03" || SecondsSince(begin) * 1000 >= o_.lock_timeout_ms) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const Status s = RetryWhileLockBusy(
+      o_.lock_timeout_ms, "running on the previous version held it",
+      [&] {
+        WV_ASSIGN_OR_RETURN(const SchemaInfo old, InspectSchema(*main_, names_.old));
+        return DropOwnSchema(*main_, old, std::min(o_.lock_timeout_ms, 400));
+      },
+      NothingToUndo);
   if (!s.ok()) {
     result_.notes.push_back(
         fmt::format("the previous version stays as schema {} until the next load removes it: {}",
@@ -1237,11 +1232,15 @@ StatusOr<LoadResult> Loader::Run() {
     WV_ASSIGN_OR_RETURN(fact_sources_, SourceFiles(fact->files));
   }
   WV_RETURN_IF_ERROR(CreateStaging());
-  if (Status s = BuildStaging(); !s.ok()) {
+  // A swap that gave up (analysts held the tables past --lock-timeout) leaves
+  // the staging schema as a failed build does: removed now, not at the next
+  // load. A swap whose commit went through has no staging schema left.
+  Status s = BuildStaging();
+  if (s.ok()) s = Swap();
+  if (!s.ok()) {
     RemoveStaging();
     return s;
   }
-  WV_RETURN_IF_ERROR(Swap());
   DropOld();
   Phase("");
   result_.seconds = SecondsSince(start_);

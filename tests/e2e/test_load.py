@@ -522,6 +522,30 @@ def test_a_second_load_at_the_same_time_fails_at_once(outputs, pg_server, run_wv
     assert_unchanged(pg_server, loaded_a, outputs)
 
 
+def test_an_analyst_holding_the_tables_past_the_lock_timeout_fails_the_swap_and_changes_nothing(
+        outputs, pg_server, run_wv, loaded_a):
+    """The swap backs off, again and again, from a transaction reading the current version; once
+    --lock-timeout has passed it gives up (exit 5, saying so), and the analyst's transaction, the
+    current version and the schemas are as they were. When the analyst is gone, a load swaps."""
+    analyst = psycopg.connect(pg_server.conninfo(dbname=loaded_a))
+    try:
+        analyst.execute("SELECT count(*) FROM wordviews.dim_users").fetchone()  # holds its lock
+        proc = load(run_wv, pg_server, loaded_a, outputs["b"]["dir"], "--lock-timeout", 2,
+                    "--quiet", check=False)
+        assert proc.returncode == 5, proc.stderr
+        assert "--lock-timeout" in proc.stderr and "previous version is unchanged" in proc.stderr
+        attempts = int(proc.stderr.split(" attempts")[0].rsplit(" ", 1)[1])
+        assert attempts >= 2, proc.stderr  # it retried rather than waiting once
+        # The analyst's transaction was never cancelled and still reads the current version.
+        assert analyst.execute("SELECT count(*) FROM wordviews.fact_wordviews").fetchone()[0] == \
+            outputs["a"]["rows"]["fact_wordviews"]
+    finally:
+        analyst.close()
+    assert_unchanged(pg_server, loaded_a, outputs)  # and no staging schema left
+    load(run_wv, pg_server, loaded_a, outputs["b"]["dir"], "--lock-timeout", 2, "--quiet")
+    assert run_id_of(pg_server, loaded_a) == outputs["b"]["run_id"]
+
+
 def test_options_from_environment_and_config_file(outputs, pg_server, run_wv, db, tmp_path):
     env = dict(os.environ, WV_LOAD_POSTGRES=pg_server.conninfo(dbname=db),
                WV_LOAD_SCHEMA="from_env")

@@ -10,6 +10,7 @@ import json
 import subprocess
 import uuid
 
+import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -193,6 +194,35 @@ def test_killed_append_leaves_the_previous_version(appended, run_wv, wv_bin, pg_
     with pg_server.connect(db) as c:
         assert c.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name "
                          "LIKE 'wordviews load%'").fetchone()[0] == 0
+
+
+def test_an_analyst_reading_the_facts_past_the_lock_timeout_fails_the_append_unchanged(
+        appended, run_wv, pg_server):
+    """The append's commit waits for the fact table in attempts that back off from a
+    transaction reading it; past --lock-timeout it gives up (exit 5, saying so), the
+    analyst's transaction and the warehouse's version untouched. Then the append goes in."""
+    out, db = appended["out"], appended["db"]
+    first_rows = appended["first"]["tables"]["fact_wordviews"]["rows"]
+    analyst = psycopg.connect(pg_server.conninfo(dbname=db))
+    try:
+        assert analyst.execute("SELECT count(*) FROM wordviews.fact_wordviews").fetchone()[0] == \
+            first_rows  # and holds the table's lock until the transaction ends
+        proc = load(run_wv, pg_server, db, out, "--append", "--lock-timeout", 2, "--quiet",
+                    check=False)
+        assert proc.returncode == 5, proc.stderr
+        assert "--lock-timeout" in proc.stderr and "reading the fact table" in proc.stderr
+        assert analyst.execute("SELECT count(*) FROM wordviews.fact_wordviews").fetchone()[0] == \
+            first_rows
+    finally:
+        analyst.close()
+    assert run_id_of(pg_server, db) == appended["first"]["run_id"]
+    with pg_server.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM wordviews.load_batches").fetchone()[0] == 1
+        assert c.execute("SELECT count(*) FROM wordviews.fact_wordviews").fetchone()[0] == \
+            first_rows
+    assert schemas(pg_server, db) == {"public", "wordviews"}
+    load(run_wv, pg_server, db, out, "--append", "--lock-timeout", 2, "--quiet")
+    assert_warehouse_equals(pg_server, db, out)
 
 
 def test_append_without_an_earlier_version_is_a_full_load(tmp_path, wv, run_wv, pg_server, days):
