@@ -72,6 +72,7 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
       writer_options_([&] {
         parquet::WriterOptions w;
         w.compression = options.compression;
+        w.delta_binary_packed = options.delta_binary_packed;
         return w;
       }()),
       fact_(store, source_names, FactOptions(options, writer_options_), &ledger_),

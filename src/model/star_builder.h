@@ -41,7 +41,8 @@ struct BuildMemory {
 
 struct BuildOptions {
   parquet::Compression compression = parquet::Compression::kZstd;
-  int threads = 2;  // fact encoding threads
+  bool delta_binary_packed = false;  // parquet::WriterOptions::delta_binary_packed
+  int threads = 2;                   // fact encoding threads
   // Fact row groups: at most this many rows, fewer when fact_memory_bytes is
   // too small for them (see FactOptions in star_builder.cc).
   int64_t fact_row_group_rows = 1 << 20;

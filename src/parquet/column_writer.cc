@@ -222,7 +222,8 @@ Status EncodeColumnChunk(const ColumnSchema& schema, const ColumnVector& column,
       const size_t r1 = PlainPageEnd(schema.physical, column, r0, end, page_bytes);
       body.clear();
       Encoding encoding = Encoding::kPlain;
-      if (!optional && schema.physical == PhysicalType::kInt64 && DeltaPays(column.i64, r0, r1)) {
+      if (options.delta_binary_packed && !optional && schema.physical == PhysicalType::kInt64 &&
+          DeltaPays(column.i64, r0, r1)) {
         DeltaBinaryPackedEncode(column.i64.data() + r0, r1 - r0, &body);
         encoding = Encoding::kDeltaBinaryPacked;
         any_delta = true;

@@ -19,11 +19,16 @@ namespace wv::parquet {
 
 struct WriterOptions {
   Compression compression = Compression::kZstd;
-  int compression_level = 1;                // codec-specific; zstd 1 favours speed
-  int64_t row_group_rows = 1 << 20;         // a row group closes at this many rows
-  int64_t row_group_bytes = 128ll << 20;    // ... or at this many encoded bytes
-  int64_t page_bytes = 1 << 20;             // target uncompressed data page size
-  bool dictionary = true;                   // try RLE_DICTIONARY first
+  int compression_level = 1;              // codec-specific; zstd 1 favours speed
+  int64_t row_group_rows = 1 << 20;       // a row group closes at this many rows
+  int64_t row_group_bytes = 128ll << 20;  // ... or at this many encoded bytes
+  int64_t page_bytes = 1 << 20;           // target uncompressed data page size
+  bool dictionary = true;                 // try RLE_DICTIONARY first
+  // REQUIRED INT64 pages that take at most a byte a value that way are written
+  // DELTA_BINARY_PACKED (smaller, cheaper to compress). Off by default: not
+  // every reader takes it (pyarrow, DuckDB, Spark 3.3+ and Trino do; old Spark
+  // vectorized readers, some engines, and Redshift unverified: docs/PIPELINE.md).
+  bool delta_binary_packed = false;
   int64_t dictionary_page_bytes = 1 << 20;  // fall back to PLAIN beyond this
   std::string created_by;                   // defaults to "wordviews version X"
   std::vector<std::pair<std::string, std::string>> key_value_metadata;

@@ -118,6 +118,7 @@ namespace {
 // The options checked and resolved.
 struct RunSettings {
   parquet::Compression compression = parquet::Compression::kZstd;
+  bool parquet_delta = false;
   int threads = 1;
   std::vector<std::string> inputs;  // the --traces globs expanded
   traces::DuplicateHistory* split_history = nullptr;
@@ -146,6 +147,7 @@ StatusOr<std::string> ChooseRunId(const RunOptions& options) {
 StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
   RunSettings settings;
   WV_ASSIGN_OR_RETURN(settings.compression, ParseCompressionName(options.compression));
+  settings.parquet_delta = options.parquet_delta;
   if (!(options.max_bad_ratio >= 0.0 && options.max_bad_ratio <= 1.0)) {
     return UsageError(
         fmt::format("--max-bad-ratio {}: expected a number in [0, 1]", options.max_bad_ratio));
@@ -209,6 +211,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   auto t0 = Clock::now();
   BuildOptions build;
   build.compression = settings.compression;
+  build.delta_binary_packed = settings.parquet_delta;
   build.threads = settings.threads;
   build.memory = memory;
   build.batch_id = manifest->run_id;

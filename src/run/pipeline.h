@@ -34,6 +34,9 @@ struct RunOptions {
   std::string out_dir;
   int threads = 0;                   // 0: hardware concurrency
   std::string compression = "zstd";  // zstd | snappy | none
+  // Nearly sorted INT64 columns (line_number, epoch) written DELTA_BINARY_PACKED
+  // (parquet::WriterOptions::delta_binary_packed).
+  bool parquet_delta = false;
   double max_bad_ratio = 0.05;
   double wait_seconds = 0;  // for another run writing out_dir (0: fail at once)
   // What the run may hold in memory before it spills to disk (bytes; 0: no

@@ -310,7 +310,8 @@ def test_nearly_sorted_int64_written_delta_binary_packed(write_tool, tmp_path, r
                {"name": "extremes", "type": "INT64", "logical": "NONE", "optional": False},
                {"name": "random", "type": "INT64", "logical": "NONE", "optional": False},
                {"name": "opt", "type": "INT64", "logical": "NONE", "optional": True}]
-    path = write_with_wordviews(write_tool, tmp_path, columns, values, {"dictionary": False})
+    path = write_with_wordviews(write_tool, tmp_path, columns, values,
+                                {"dictionary": False, "delta_binary_packed": True})
     meta = pq.ParquetFile(path).metadata.row_group(0)
     encodings = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(5)}
     assert "DELTA_BINARY_PACKED" in encodings["lines"]
@@ -327,6 +328,43 @@ def test_nearly_sorted_int64_written_delta_binary_packed(write_tool, tmp_path, r
     rows = wordviews_cat(run_wv, path, ["lines", "random"])
     assert [int(r["lines"]) for r in rows] == values["lines"]
     assert [int(r["random"]) for r in rows] == values["random"]
+
+
+def test_run_writes_delta_binary_packed_only_with_parquet_delta(run_wv, tmp_path):
+    """`run` writes every page PLAIN or dictionary by default (what every reader takes); with
+    --parquet-delta the fact table's line_number and dim_times' epoch go DELTA_BINARY_PACKED, and
+    every table holds the same rows (pyarrow reads both outputs)."""
+    traces = tmp_path / "traces.csv"
+    # Two days of 15,000 rows: a day's row group is past the dictionary's first distinct-count
+    # checkpoint (4,096 values), where nearly unique numbers give the dictionary up.
+    run_wv("generate", "--rows", 30000, "--days", 2, "--seed", 3, "--dirty-rate", 0.02, "--out",
+           traces, "-q")
+    outs = {}
+    for name, flags in (("default", []), ("delta", ["--parquet-delta"])):
+        outs[name] = tmp_path / name
+        run_wv("run", "--traces", traces, "--out", outs[name], "--run-id", "x", "--quiet", *flags)
+
+    def encodings(out):
+        found = {}
+        for f in sorted(out.rglob("*.parquet")):
+            meta = pq.ParquetFile(f).metadata
+            for g in range(meta.num_row_groups):
+                for c in range(meta.num_columns):
+                    col = meta.row_group(g).column(c)
+                    key = (f.relative_to(out).parts[0], col.path_in_schema)
+                    found.setdefault(key, set()).update(col.encodings)
+        return found
+
+    default, delta = encodings(outs["default"]), encodings(outs["delta"])
+    assert not any("DELTA_BINARY_PACKED" in e for e in default.values()), default
+    assert "DELTA_BINARY_PACKED" in delta[("fact_wordviews", "line_number")]
+    assert "DELTA_BINARY_PACKED" in delta[("dim_times", "epoch")]
+    for table in ("fact_wordviews", "quarantine", "dim_users", "dim_times", "dim_langs",
+                  "dim_words"):
+        a = pq.ParquetDataset(outs["default"] / table).read().to_pylist()
+        b = pq.ParquetDataset(outs["delta"] / table).read().to_pylist()
+        key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731
+        assert sorted(a, key=key) == sorted(b, key=key), table
 
 
 def test_empty_and_one_row_tables(write_tool, tmp_path):

@@ -110,6 +110,7 @@ wv::Status Run(const std::string& spec_path, const std::string& out_path) {
     return wv::UsageError("unknown compression " + codec);
   options.compression_level = opts.value("compression_level", options.compression_level);
   options.dictionary = opts.value("dictionary", options.dictionary);
+  options.delta_binary_packed = opts.value("delta_binary_packed", options.delta_binary_packed);
   options.dictionary_page_bytes =
       opts.value("dictionary_page_bytes", options.dictionary_page_bytes);
   options.page_bytes = opts.value("page_bytes", options.page_bytes);
