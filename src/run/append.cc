@@ -204,6 +204,7 @@ StatusOr<model::TableData> ReadPreviousTable(const PublishedOutput& previous, st
           fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
     }
     paths->push_back(f.path);
+    WV_RETURN_IF_ERROR(previous.Fetch(f.path));
     WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
     const parquet::Schema& schema = reader->schema();
     bool same = schema.columns.size() == table.columns.size();
@@ -279,7 +280,20 @@ StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previ
   return d;
 }
 
-StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir) {
+std::vector<std::string> FilesReadBeforeIngest(const Manifest& previous) {
+  std::vector<std::string> paths;
+  for (const TableRecord& t : previous.tables) {
+    if (t.name == model::kFactTable || t.name == model::kQuarantineTable) continue;
+    for (const FileRecord& f : t.files) paths.push_back(f.path);
+  }
+  for (const FileRecord& f : previous.state_files) {
+    if (!StateDay(f.path)) paths.push_back(f.path);
+  }
+  return paths;
+}
+
+StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir,
+                                                               const AbsentFileSource* absent) {
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) {
     if (errno == ENOENT) return std::unique_ptr<PublishedOutput>();
@@ -289,7 +303,9 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
       return std::unique_ptr<PublishedOutput>();
     }
   }
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out,
+                      absent == nullptr ? PublishedOutput::Open(dir)
+                                        : PublishedOutput::OpenPartial(dir, absent));
   if (out->manifest() == nullptr) return out->manifest_status();
   return out;
 }
@@ -498,6 +514,7 @@ Status BatchState::PrepareMerge() {
   for (const FileRecord& f : facts->files) {
     const auto day = FactDay(f.path);
     if (!day || !touched_previous_days_.contains(*day)) continue;
+    WV_RETURN_IF_ERROR(previous_->Fetch(f.path));
     WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous_->PathOf(f.path)));
     for (int g = 0; g < reader->num_row_groups(); ++g) {
       WV_ASSIGN_OR_RETURN(const auto users, reader->ReadColumn(g, model::kFactUserId));
@@ -600,15 +617,37 @@ StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
   return files;
 }
 
+AbsentKeptFiles::AbsentKeptFiles(const PublishedOutput* previous, io::OutputStore* store,
+                                 std::set<std::string> absent)
+    : previous_(previous), store_(store), absent_(absent.begin(), absent.end()) {}
+
+bool AbsentKeptFiles::Knows(std::string_view relative) const {
+  return absent_.contains(relative);
+}
+
+Status AbsentKeptFiles::Fetch(std::string_view relative, const std::string& root) const {
+  (void)root;  // the store's staging folder
+  MutexLock lock(&mu_);
+  if (!linked_.insert(std::string(relative)).second) return OkStatus();
+  StatusOr<io::UniqueFd> fd = previous_->OpenFile(relative);
+  Status linked = fd.ok() ? store_->LinkFile(fd->get(), relative) : fd.status();
+  if (!linked.ok()) linked_.erase(std::string(relative));
+  return linked;
+}
+
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
                          std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
-                         std::set<std::string>* kept) {
+                         std::set<std::string>* kept, std::set<std::string>* absent) {
   const Manifest& m = *previous.manifest();
   const auto keep = [&](const FileRecord& f) -> Status {
-    WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
-    WV_RETURN_IF_ERROR(store->LinkFile(fd.get(), f.path));
     kept->insert(f.path);
-    return OkStatus();
+    // A partial copy's absent file stays where it is, known by its record.
+    if (previous.IsAbsent(f.path)) {
+      absent->insert(f.path);
+      return OkStatus();
+    }
+    WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
+    return store->LinkFile(fd.get(), f.path);
   };
   for (const TableRecord& t : m.tables) {
     if (t.name == model::kUsersTable) continue;  // rewritten whole
