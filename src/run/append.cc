@@ -303,9 +303,9 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
       return std::unique_ptr<PublishedOutput>();
     }
   }
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out,
-                      absent == nullptr ? PublishedOutput::Open(dir)
-                                        : PublishedOutput::OpenPartial(dir, absent));
+  WV_ASSIGN_OR_RETURN(
+      std::unique_ptr<PublishedOutput> out,
+      absent == nullptr ? PublishedOutput::Open(dir) : PublishedOutput::OpenPartial(dir, absent));
   if (out->manifest() == nullptr) return out->manifest_status();
   return out;
 }
@@ -621,9 +621,7 @@ AbsentKeptFiles::AbsentKeptFiles(const PublishedOutput* previous, io::OutputStor
                                  std::set<std::string> absent)
     : previous_(previous), store_(store), absent_(absent.begin(), absent.end()) {}
 
-bool AbsentKeptFiles::Knows(std::string_view relative) const {
-  return absent_.contains(relative);
-}
+bool AbsentKeptFiles::Knows(std::string_view relative) const { return absent_.contains(relative); }
 
 Status AbsentKeptFiles::Fetch(std::string_view relative, const std::string& root) const {
   (void)root;  // the store's staging folder

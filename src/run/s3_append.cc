@@ -15,13 +15,13 @@
 #include <sstream>
 #include <utility>
 
+#include "core/mutex.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/output_store.h"
 #include "io/s3_connection.h"
 #include "io/s3_output_store.h"
 #include "io/unique_fd.h"
-#include "core/mutex.h"
-#include "core/parallel.h"
 #include "run/append.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
@@ -95,9 +95,9 @@ class S3PreviousFiles final : public AbsentFileSource {
     Status done = copied.status();
     const std::string object = fmt::format("{}/{}", url_.ToString(), o.published_name);
     if (done.ok() && !copied->found) {
-      done = InputError(fmt::format(
-          "{}: listed by the manifest, but not there; see `wordviews check {}`", object,
-          url_.ToString()));
+      done = InputError(
+          fmt::format("{}: listed by the manifest, but not there; see `wordviews check {}`", object,
+                      url_.ToString()));
     } else if (done.ok() && (copied->bytes != o.bytes || copied->crc32 != o.crc32)) {
       done = InputError(fmt::format(
           "{}: {} bytes with CRC-32 {:08x}, the manifest lists {} bytes, {:08x}; see `wordviews "

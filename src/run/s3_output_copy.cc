@@ -155,9 +155,8 @@ StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::Objec
       MutexLock lock(&mu);
       if (!first_error.ok()) return;
     }
-    StatusOr<CopiedObject> copied = CopyListedObject(client, output, objects[i].path,
-                                                     objects[i].listed_bytes, folder,
-                                                     objects[i].path);
+    StatusOr<CopiedObject> copied = CopyListedObject(
+        client, output, objects[i].path, objects[i].listed_bytes, folder, objects[i].path);
     MutexLock lock(&mu);
     if (!copied.ok()) {
       if (first_error.ok()) first_error = copied.status();
