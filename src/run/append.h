@@ -155,7 +155,7 @@ class BatchState final : public traces::DuplicateHistory {
   void ObserveWords(const traces::TraceBatch& accepted);
   Status LoadCourses();
   Status LoadWords();
-  Status MergeUsers(model::TableData previous, model::TableData* data) const;
+  Status MergeUsers(const model::TableData& previous, model::TableData* data) const;
 
   const PublishedOutput* previous_;
   const Manifest* previous_manifest_ = nullptr;
@@ -167,18 +167,27 @@ class BatchState final : public traces::DuplicateHistory {
 
   // Rule 7 across batches.
   std::map<int64_t, std::vector<std::string>> previous_state_by_day_;  // the listed .fp files
-  absl::flat_hash_map<int64_t, DayFingerprints> loaded_days_;
+  std::map<int64_t, DayFingerprints> loaded_days_;  // (a std::map: pointers into it stay valid)
+  const DayFingerprints* last_loaded_ = nullptr;    // loaded_days_[last_loaded_day_]
+  int64_t last_loaded_day_ = 0;
   std::map<int64_t, std::unique_ptr<DayWriter>> writers_;
+  DayWriter* last_writer_ = nullptr;  // writers_[last_writer_day_]
+  int64_t last_writer_day_ = 0;
 
   // dim_users: courses (user \t learning \t ui) and, for the days the
   // previous version has, this batch's sessions (user \0 epoch).
-  absl::flat_hash_set<std::string> courses_;
+  std::string previous_courses_text_;                          // the earlier batches' courses file
+  std::vector<std::string_view> previous_courses_;             // its lines, sorted
+  absl::flat_hash_set<std::string_view> previous_course_set_;  // the same, to look up
+  absl::flat_hash_set<std::string> new_courses_;               // this batch's others
   absl::flat_hash_set<int64_t> previous_days_;
   absl::flat_hash_set<std::string> batch_sessions_;
   absl::flat_hash_set<int64_t> touched_previous_days_;
   std::string last_course_;
+  int64_t last_day_ = INT64_MIN;  // of the last row observed
+  bool last_day_is_previous_ = false;
   // Per user: this batch's sessions that the previous version already had.
-  absl::flat_hash_map<std::string, int64_t> repeated_sessions_;
+  model::StringMap<int64_t> repeated_sessions_;
   // Per user: the courses of this batch that the earlier batches lacked.
   model::StringMap<int64_t> new_courses_per_user_;
 
