@@ -181,18 +181,28 @@ StatusOr<io::UniqueFd> PublishedOutput::OpenFile(std::string_view relative) cons
 
 StatusOr<std::string> PublishedOutput::ReadFile(std::string_view relative) const {
   WV_ASSIGN_OR_RETURN(io::UniqueFd file, OpenFile(relative));
+  // Read in place into a buffer of the file's size (then on, if it grew).
+  struct stat st;
   std::string bytes;
-  char buffer[1 << 16];
+  if (::fstat(file.get(), &st) == 0 && st.st_size > 0)
+    bytes.resize(static_cast<size_t>(st.st_size));
+  size_t filled = 0;
+  char more[1 << 16];
   for (;;) {
-    const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    const bool full = filled == bytes.size();
+    const ssize_t n = full ? ::read(file.get(), more, sizeof more)
+                           : ::read(file.get(), bytes.data() + filled, bytes.size() - filled);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       return InputError(
           fmt::format("{}/{}: cannot read: {}", dir_, relative, std::strerror(errno)));
     }
-    if (n == 0) return bytes;
-    bytes.append(buffer, static_cast<size_t>(n));
+    if (n == 0) break;
+    if (full) bytes.append(more, static_cast<size_t>(n));
+    filled += static_cast<size_t>(n);
   }
+  bytes.resize(filled);
+  return bytes;
 }
 
 std::string PublishedOutput::PathOf(std::string_view relative) const {
