@@ -320,3 +320,27 @@ def test_an_object_read_back_unlike_its_manifest_entry_fails_the_append(wv_bin, 
     assert s3_manifest(s3, s3_bucket) == m
     assert set(list_keys(s3, s3_bucket)) == keys_before
     assert open_uploads(s3, s3_bucket) == []
+
+
+def test_an_output_without_its_recount_record_has_every_kept_file_fetched_and_verified(
+        wv_bin, s3_server, s3, s3_bucket, s3_env, s3_proxy, day_batches, tmp_path):
+    """An output made before the recount record (its manifest lists no _state/recount): the staged
+    verification must read every kept partition and quarantine file, so each is fetched and linked
+    into the staged version when read (run::AbsentKeptFiles), and the append still gives one run's
+    output."""
+    (batches, (first, _, _)), url = day_batches, f"s3://{s3_bucket}/out"
+    for b in batches[:2]:
+        assert append(wv_bin, s3_env, b, url).returncode == 0
+    m = s3_manifest(s3, s3_bucket)
+    m["state"]["files"] = [f for f in m["state"]["files"] if not f["path"].startswith("_state/recount")]
+    s3.put_object(Bucket=s3_bucket, Key="out/_manifest.json", Body=json.dumps(m).encode())
+    kept = {f"out/{f['path']}" for t in ("fact_wordviews", "quarantine") for f in m["tables"][t]["files"]}
+    proc = append(wv_bin, s3_server.wordviews_env(endpoint=s3_proxy.endpoint, home=tmp_path),
+                  batches[2], url)
+    assert proc.returncode == 0, proc.stderr
+    assert kept <= {r.key for r in s3_proxy.log(method="GET")}
+    one = tmp_path / "one"
+    subprocess.run([wv_bin, "run", "--traces", *batches, "--out", one, "--quiet"], check=True)
+    assert_same_tables(one, download(s3, s3_bucket, tmp_path / "copy"))
+    check = wordviews(wv_bin, s3_env, "check", url)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
