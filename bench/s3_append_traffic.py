@@ -1,14 +1,17 @@
 """What `run --append --out s3://` moves: seven generated days of 300,000 rows appended one by one to a
 versitygw on loopback (tests/e2e/s3_server.py) and, as the peer, to a local DIR. Prints per append the
 summary's `s3 traffic` line and both wall times (single runs: indicative, not a farm-bench timing).
-Usage: .venv/bin/python bench/s3_append_traffic.py  (from the repository root; work files in /tmp/s3app-fig)
+Usage: .venv/bin/python bench/s3_append_traffic.py [BINARY]  (from the repository root; BINARY defaults to
+build/bin/wordviews; work files in $WV_BENCH_DIR, default /tmp/s3app-fig, emptied of earlier outputs first)
 """
-import subprocess, sys, time, pathlib, re
+import os, shutil, subprocess, sys, time, pathlib, re
 sys.path.insert(0, "tests/e2e")
 from s3_server import S3Server, versitygw_path
-root = pathlib.Path("/tmp/s3app-fig")
+root = pathlib.Path(os.environ.get("WV_BENCH_DIR", "/tmp/s3app-fig"))
 root.mkdir(exist_ok=True)
-wv = "build/bin/wordviews"
+for old in ("data", "local"):
+    shutil.rmtree(root / old, ignore_errors=True)
+wv = sys.argv[1] if len(sys.argv) > 1 else "build/bin/wordviews"
 days = []
 for d in range(7):
     p = root / f"day{d}.csv"

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <set>
 
 #include "core/civil_time.h"
@@ -77,6 +78,24 @@ std::string SessionKey(std::string_view user, int64_t epoch) {
   key.push_back('\0');
   key.append(reinterpret_cast<const char*>(&epoch), sizeof epoch);
   return key;
+}
+
+// a == b, spelled so that it stays a memcmp in the per-row loops (this file's
+// sorts of string_views make GCC emit string_view::compare out of line).
+bool SameBytes(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Whether `course` is "user \t learning \t ui" (compared in place: no
+// string is built for the row).
+bool IsCourse(std::string_view course, std::string_view user, std::string_view learning,
+              std::string_view ui) {
+  const size_t u = user.size(), l = learning.size();
+  if (course.size() != u + l + ui.size() + 2) return false;
+  const char* c = course.data();
+  return std::memcmp(c, user.data(), u) == 0 && c[u] == '\t' &&
+         std::memcmp(c + u + 1, learning.data(), l) == 0 && c[u + 1 + l] == '\t' &&
+         std::memcmp(c + u + l + 2, ui.data(), ui.size()) == 0;
 }
 
 // Appends row `row` of `from` to `to` (columns of physical type `type`);
@@ -204,6 +223,7 @@ StatusOr<model::TableData> ReadPreviousTable(const PublishedOutput& previous, st
           fmt::format("{}: the manifest lists '{}', not a path of ours", previous.dir(), f.path));
     }
     paths->push_back(f.path);
+    WV_RETURN_IF_ERROR(previous.Fetch(f.path));
     WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous.PathOf(f.path)));
     const parquet::Schema& schema = reader->schema();
     bool same = schema.columns.size() == table.columns.size();
@@ -279,7 +299,20 @@ StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previ
   return d;
 }
 
-StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir) {
+std::vector<std::string> FilesReadBeforeIngest(const Manifest& previous) {
+  std::vector<std::string> paths;
+  for (const TableRecord& t : previous.tables) {
+    if (t.name == model::kFactTable || t.name == model::kQuarantineTable) continue;
+    for (const FileRecord& f : t.files) paths.push_back(f.path);
+  }
+  for (const FileRecord& f : previous.state_files) {
+    if (!StateDay(f.path)) paths.push_back(f.path);
+  }
+  return paths;
+}
+
+StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir,
+                                                               const AbsentFileSource* absent) {
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) {
     if (errno == ENOENT) return std::unique_ptr<PublishedOutput>();
@@ -289,7 +322,9 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
       return std::unique_ptr<PublishedOutput>();
     }
   }
-  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, PublishedOutput::Open(dir));
+  WV_ASSIGN_OR_RETURN(
+      std::unique_ptr<PublishedOutput> out,
+      absent == nullptr ? PublishedOutput::Open(dir) : PublishedOutput::OpenPartial(dir, absent));
   if (out->manifest() == nullptr) return out->manifest_status();
   return out;
 }
@@ -352,8 +387,14 @@ Status BatchState::Load() {
 Status BatchState::LoadCourses() {
   for (const FileRecord& f : previous_manifest_->state_files) {
     if (f.path != kCoursesState) continue;
-    WV_ASSIGN_OR_RETURN(const std::string text, previous_->ReadFile(f.path));
-    for (std::string_view line : Lines(text)) courses_.emplace(std::string(line));
+    WV_ASSIGN_OR_RETURN(previous_courses_text_, previous_->ReadFile(f.path));
+    previous_courses_ = Lines(previous_courses_text_);
+    // As WriteState() wrote them: sorted (else sorted here, once).
+    if (!std::is_sorted(previous_courses_.begin(), previous_courses_.end())) {
+      std::sort(previous_courses_.begin(), previous_courses_.end());
+    }
+    previous_course_set_.reserve(previous_courses_.size());
+    previous_course_set_.insert(previous_courses_.begin(), previous_courses_.end());
     return OkStatus();
   }
   return InputError(fmt::format(
@@ -413,7 +454,14 @@ StatusOr<const BatchState::DayFingerprints*> BatchState::LoadDay(int64_t day) {
 StatusOr<std::optional<std::string>> BatchState::FindEarlier(
     int64_t epoch, const traces::RowFingerprint& fingerprint) {
   if (previous_ == nullptr) return std::optional<std::string>();
-  WV_ASSIGN_OR_RETURN(const DayFingerprints* day, LoadDay(DayOf(epoch)));
+  // Rows come in runs of one day: the day's set is looked up once a run.
+  const int64_t day_number = DayOf(epoch);
+  if (last_loaded_ == nullptr || last_loaded_day_ != day_number) {
+    WV_ASSIGN_OR_RETURN(last_loaded_, LoadDay(day_number));
+    last_loaded_day_ = day_number;
+  }
+  const DayFingerprints* day = last_loaded_;
+  if (day->empty()) return std::optional<std::string>();
   const auto it = day->find(fingerprint);
   if (it == day->end()) return std::optional<std::string>();
   return std::optional<std::string>(
@@ -423,12 +471,17 @@ StatusOr<std::optional<std::string>> BatchState::FindEarlier(
 Status BatchState::Remember(int64_t epoch, const traces::RowFingerprint& fingerprint, uint32_t file,
                             int64_t line) {
   const int64_t day = DayOf(epoch);
-  std::unique_ptr<DayWriter>& w = writers_[day];
-  if (w == nullptr) {
-    w = std::make_unique<DayWriter>();
-    w->path = fmt::format("{}{}/{}.fp", kDedupPrefix, DateString(day), batch_id_);
-    WV_ASSIGN_OR_RETURN(w->sink, store_->Create(w->path));
+  if (last_writer_ == nullptr || last_writer_day_ != day) {
+    std::unique_ptr<DayWriter>& created = writers_[day];
+    if (created == nullptr) {
+      created = std::make_unique<DayWriter>();
+      created->path = fmt::format("{}{}/{}.fp", kDedupPrefix, DateString(day), batch_id_);
+      WV_ASSIGN_OR_RETURN(created->sink, store_->Create(created->path));
+    }
+    last_writer_ = created.get();
+    last_writer_day_ = day;
   }
+  DayWriter* w = last_writer_;
   const FingerprintRecord r{fingerprint.hash, fingerprint.check, first_input_ + file, line};
   w->buffer.append(reinterpret_cast<const char*>(&r), sizeof r);
   ++w->records;
@@ -437,25 +490,30 @@ Status BatchState::Remember(int64_t epoch, const traces::RowFingerprint& fingerp
 }
 
 void BatchState::Observe(const traces::TraceBatch& b) {
-  std::string course;
   for (size_t i = 0; i < b.size(); ++i) {
-    const std::string_view user = b.user_id[i];
-    course.assign(user);
-    course.push_back('\t');
-    course.append(b.learning_language[i]);
-    course.push_back('\t');
-    course.append(b.ui_language[i]);
-    if (course != last_course_) {
+    const std::string_view user = b.user_id[i], learning = b.learning_language[i],
+                           ui = b.ui_language[i];
+    // Rows come in runs of one course (a session's).
+    if (!IsCourse(last_course_, user, learning, ui)) {
+      last_course_.assign(user);
+      last_course_.push_back('\t');
+      last_course_.append(learning);
+      last_course_.push_back('\t');
+      last_course_.append(ui);
       // A course the earlier batches did not have adds one to its user's
       // dim_users.courses (the previous version's count, MergeUsers).
-      if (courses_.insert(course).second && previous_ != nullptr) ++new_courses_per_user_[user];
-      last_course_ = course;
+      if (!previous_course_set_.contains(last_course_) &&
+          new_courses_.insert(last_course_).second && previous_ != nullptr) {
+        ++new_courses_per_user_[user];
+      }
     }
     const int64_t day = DayOf(b.timestamp[i]);
-    if (previous_days_.contains(day)) {
-      batch_sessions_.insert(SessionKey(user, b.timestamp[i]));
-      touched_previous_days_.insert(day);
+    if (day != last_day_) {
+      last_day_ = day;
+      last_day_is_previous_ = previous_days_.contains(day);
+      if (last_day_is_previous_) touched_previous_days_.insert(day);
     }
+    if (last_day_is_previous_) batch_sessions_.insert(SessionKey(user, b.timestamp[i]));
   }
   ObserveWords(b);
 }
@@ -485,8 +543,9 @@ void BatchState::ObserveWords(const traces::TraceBatch& b) {
     }
     Word& w = words_[code];
     const bool other_string =
-        std::string_view(word_strings_).substr(w.string_offset, w.string_length) != text;
-    conflicts_.Add(other_string, w.language != language, &w.several_strings, &w.several_languages);
+        !SameBytes(std::string_view(word_strings_.data() + w.string_offset, w.string_length), text);
+    conflicts_.Add(other_string, !SameBytes(w.language, language), &w.several_strings,
+                   &w.several_languages);
     if (other_string) several_strings_.emplace(std::string(id));
   }
 }
@@ -498,6 +557,7 @@ Status BatchState::PrepareMerge() {
   for (const FileRecord& f : facts->files) {
     const auto day = FactDay(f.path);
     if (!day || !touched_previous_days_.contains(*day)) continue;
+    WV_RETURN_IF_ERROR(previous_->Fetch(f.path));
     WV_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(previous_->PathOf(f.path)));
     for (int g = 0; g < reader->num_row_groups(); ++g) {
       WV_ASSIGN_OR_RETURN(const auto users, reader->ReadColumn(g, model::kFactUserId));
@@ -515,23 +575,24 @@ Status BatchState::PrepareMerge() {
   return OkStatus();
 }
 
-Status BatchState::MergeUsers(model::TableData previous, model::TableData* data) const {
+Status BatchState::MergeUsers(const model::TableData& previous, model::TableData* data) const {
   const model::TableContract& table = model::Table(model::kUsersTable);
-  model::TableData merged = std::move(previous);
-  absl::flat_hash_map<std::string, size_t> row_of;  // (merged grows: no views into it)
-  for (size_t r = 0; r < merged.rows; ++r) {
-    row_of.emplace(std::string(merged.columns[model::kUserId].bytes[r]), r);
-  }
+  const auto& batch = data->columns;
+  // The batch's users indexed (a day's), not the history's: each previous
+  // row is looked up once, in order, and updated in place.
+  absl::flat_hash_map<std::string_view, size_t, model::StringViewHash, model::StringViewEq>
+      batch_row;  // views into *data
+  batch_row.reserve(data->rows);
+  for (size_t r = 0; r < data->rows; ++r) batch_row.emplace(batch[model::kUserId].bytes[r], r);
+  model::TableData merged = previous;
   auto& cols = merged.columns;
-  for (size_t r = 0; r < data->rows; ++r) {
-    const std::string user(data->columns[model::kUserId].bytes[r]);
-    const auto it = row_of.find(user);
-    if (it == row_of.end()) {
-      AppendTableRow(table, *data, r, &merged);
-      continue;
-    }
-    const size_t m = it->second;
-    const auto& batch = data->columns;
+  std::vector<uint8_t> known(data->rows, 0);  // the batch's users the previous version has
+  for (size_t m = 0; m < merged.rows; ++m) {
+    const auto it = batch_row.find(cols[model::kUserId].bytes[m]);
+    if (it == batch_row.end()) continue;
+    const size_t r = it->second;
+    known[r] = 1;
+    const std::string_view user = it->first;
     const auto repeated = repeated_sessions_.find(user);
     cols[model::kUserNumberOfSessions].i64[m] +=
         batch[model::kUserNumberOfSessions].i64[r] -
@@ -543,6 +604,10 @@ Status BatchState::MergeUsers(model::TableData previous, model::TableData* data)
     cols[model::kUserViews].i64[m] += batch[model::kUserViews].i64[r];
     const auto courses = new_courses_per_user_.find(user);
     if (courses != new_courses_per_user_.end()) cols[model::kUserCourses].i64[m] += courses->second;
+  }
+  // The new users after the previous ones, in the batch's order.
+  for (size_t r = 0; r < data->rows; ++r) {
+    if (!known[r]) AppendTableRow(table, *data, r, &merged);
   }
   *data = std::move(merged);
   return OkStatus();
@@ -583,10 +648,11 @@ StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
     WV_RETURN_IF_ERROR(w->sink->Close());
     files.push_back(FileRecord{w->path, w->records, w->bytes, w->crc});
   }
-  const auto write_lines = [&](std::string_view path, std::vector<std::string> lines) -> Status {
-    std::sort(lines.begin(), lines.end());
+  // REQUIRES: `lines` sorted.
+  const auto write_lines = [&](std::string_view path,
+                               const std::vector<std::string_view>& lines) -> Status {
     std::string text;
-    for (const std::string& line : lines) text += line + "\n";
+    for (std::string_view line : lines) text.append(line).push_back('\n');
     WV_ASSIGN_OR_RETURN(auto sink, store_->Create(path));
     WV_RETURN_IF_ERROR(sink->Append(text));
     WV_RETURN_IF_ERROR(sink->Close());
@@ -594,21 +660,50 @@ StatusOr<std::vector<FileRecord>> BatchState::WriteState() {
                                Crc32(text)});
     return OkStatus();
   };
-  WV_RETURN_IF_ERROR(write_lines(kCoursesState, {courses_.begin(), courses_.end()}));
-  WV_RETURN_IF_ERROR(
-      write_lines(kSeveralStringsState, {several_strings_.begin(), several_strings_.end()}));
+  // The earlier batches' courses come sorted: merged with this batch's new
+  // ones, not sorted again.
+  std::vector<std::string_view> added(new_courses_.begin(), new_courses_.end());
+  std::sort(added.begin(), added.end());
+  std::vector<std::string_view> courses;
+  courses.reserve(previous_courses_.size() + added.size());
+  std::merge(previous_courses_.begin(), previous_courses_.end(), added.begin(), added.end(),
+             std::back_inserter(courses));
+  WV_RETURN_IF_ERROR(write_lines(kCoursesState, courses));
+  std::vector<std::string_view> several(several_strings_.begin(), several_strings_.end());
+  std::sort(several.begin(), several.end());
+  WV_RETURN_IF_ERROR(write_lines(kSeveralStringsState, several));
   return files;
+}
+
+AbsentKeptFiles::AbsentKeptFiles(const PublishedOutput* previous, io::OutputStore* store,
+                                 std::set<std::string> absent)
+    : previous_(previous), store_(store), absent_(absent.begin(), absent.end()) {}
+
+bool AbsentKeptFiles::Knows(std::string_view relative) const { return absent_.contains(relative); }
+
+Status AbsentKeptFiles::Fetch(std::string_view relative, const std::string& root) const {
+  (void)root;  // the store's staging folder
+  MutexLock lock(&mu_);
+  if (!linked_.insert(std::string(relative)).second) return OkStatus();
+  StatusOr<io::UniqueFd> fd = previous_->OpenFile(relative);
+  Status linked = fd.ok() ? store_->LinkFile(fd->get(), relative) : fd.status();
+  if (!linked.ok()) linked_.erase(std::string(relative));
+  return linked;
 }
 
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
                          std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
-                         std::set<std::string>* kept) {
+                         std::set<std::string>* kept, std::set<std::string>* absent) {
   const Manifest& m = *previous.manifest();
   const auto keep = [&](const FileRecord& f) -> Status {
-    WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
-    WV_RETURN_IF_ERROR(store->LinkFile(fd.get(), f.path));
     kept->insert(f.path);
-    return OkStatus();
+    // A partial copy's absent file stays where it is, known by its record.
+    if (previous.IsAbsent(f.path)) {
+      absent->insert(f.path);
+      return OkStatus();
+    }
+    WV_ASSIGN_OR_RETURN(const io::UniqueFd fd, previous.OpenFile(f.path));
+    return store->LinkFile(fd.get(), f.path);
   };
   for (const TableRecord& t : m.tables) {
     if (t.name == model::kUsersTable) continue;  // rewritten whole

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "core/string_dictionary.h"
 #include "io/byte_sink.h"
@@ -46,8 +47,10 @@ namespace wv::run {
 // DIR's current version for an append, pinned (read under the writer lock,
 // so no other writer can publish meanwhile); null when DIR is absent or an
 // empty folder: the append starts a new output. An InputError when DIR has
-// no valid manifest of ours.
-StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string& dir);
+// no valid manifest of ours. With `absent`, DIR holds part of the version
+// (PublishedOutput::OpenPartial: an S3 append's copy, run/s3_append.h).
+StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(
+    const std::string& dir, const AbsentFileSource* absent = nullptr);
 
 // For each of `inputs`, whether an earlier batch of `previous` read the
 // same bytes (the same stored size and CRC-32, whatever the path): what
@@ -55,6 +58,11 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
 // CRC; stdin and s3:// inputs are never taken as appended.
 StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
                                             const Manifest& previous);
+
+// The files of `previous` that an append reads whole before its ingest
+// (BatchState::Load: every dimension file, and the state files but the
+// fingerprints, which are read a day at a time as the batch's rows come).
+std::vector<std::string> FilesReadBeforeIngest(const Manifest& previous);
 
 // The four dimensions of `previous`, each of its files read once (dim_times
 // and dim_words: the columns PreviousDimensions says); an InputError when a file does not read with
@@ -147,7 +155,7 @@ class BatchState final : public traces::DuplicateHistory {
   void ObserveWords(const traces::TraceBatch& accepted);
   Status LoadCourses();
   Status LoadWords();
-  Status MergeUsers(model::TableData previous, model::TableData* data) const;
+  Status MergeUsers(const model::TableData& previous, model::TableData* data) const;
 
   const PublishedOutput* previous_;
   const Manifest* previous_manifest_ = nullptr;
@@ -159,18 +167,27 @@ class BatchState final : public traces::DuplicateHistory {
 
   // Rule 7 across batches.
   std::map<int64_t, std::vector<std::string>> previous_state_by_day_;  // the listed .fp files
-  absl::flat_hash_map<int64_t, DayFingerprints> loaded_days_;
+  std::map<int64_t, DayFingerprints> loaded_days_;  // (a std::map: pointers into it stay valid)
+  const DayFingerprints* last_loaded_ = nullptr;    // loaded_days_[last_loaded_day_]
+  int64_t last_loaded_day_ = 0;
   std::map<int64_t, std::unique_ptr<DayWriter>> writers_;
+  DayWriter* last_writer_ = nullptr;  // writers_[last_writer_day_]
+  int64_t last_writer_day_ = 0;
 
   // dim_users: courses (user \t learning \t ui) and, for the days the
   // previous version has, this batch's sessions (user \0 epoch).
-  absl::flat_hash_set<std::string> courses_;
+  std::string previous_courses_text_;                          // the earlier batches' courses file
+  std::vector<std::string_view> previous_courses_;             // its lines, sorted
+  absl::flat_hash_set<std::string_view> previous_course_set_;  // the same, to look up
+  absl::flat_hash_set<std::string> new_courses_;               // this batch's others
   absl::flat_hash_set<int64_t> previous_days_;
   absl::flat_hash_set<std::string> batch_sessions_;
   absl::flat_hash_set<int64_t> touched_previous_days_;
   std::string last_course_;
+  int64_t last_day_ = INT64_MIN;  // of the last row observed
+  bool last_day_is_previous_ = false;
   // Per user: this batch's sessions that the previous version already had.
-  absl::flat_hash_map<std::string, int64_t> repeated_sessions_;
+  model::StringMap<int64_t> repeated_sessions_;
   // Per user: the courses of this batch that the earlier batches lacked.
   model::StringMap<int64_t> new_courses_per_user_;
 
@@ -187,10 +204,34 @@ class BatchState final : public traces::DuplicateHistory {
 // quarantine files, the files of dim_times, dim_langs and dim_words,
 // fingerprint files), hard-linked into `store`; their
 // records are appended to *tables (by table) and *state, their paths added
-// to *kept.
+// to *kept. A partial previous version's absent files (an S3 append's copy,
+// PublishedOutput::IsAbsent) are not linked, only listed: their paths are
+// added to *absent too, and the staged version lacks them (AbsentKeptFiles).
 Status KeepPreviousFiles(const PublishedOutput& previous, io::OutputStore* store,
                          std::vector<TableRecord>* tables, std::vector<FileRecord>* state,
-                         std::set<std::string>* kept);
+                         std::set<std::string>* kept, std::set<std::string>* absent);
+
+// The kept files a staged version lacks (KeepPreviousFiles' *absent), for
+// the staged verification's reads: each one read is linked into the staging
+// folder from the previous version, which fetches it first. Those it never
+// reads (the kept partitions and files taken as recorded, the fingerprints
+// of other days) are never fetched: publishing lists them again by name.
+// Thread-safe.
+class AbsentKeptFiles final : public AbsentFileSource {
+ public:
+  // `previous` and `store` must outlive the object.
+  AbsentKeptFiles(const PublishedOutput* previous, io::OutputStore* store,
+                  std::set<std::string> absent);
+  bool Knows(std::string_view relative) const override;
+  Status Fetch(std::string_view relative, const std::string& root) const override;
+
+ private:
+  const PublishedOutput* previous_;
+  io::OutputStore* store_;
+  const std::set<std::string, std::less<>> absent_;
+  mutable Mutex mu_;
+  mutable std::set<std::string> linked_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace wv::run
 

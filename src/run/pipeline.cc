@@ -321,9 +321,10 @@ StatusOr<FileRecord> WriteRecountRecord(const RecountState& recount, io::OutputS
 // build's checks. Any failure of the staged version is an internal error:
 // nothing is published.
 Status CheckStagedVersion(io::OutputStore* store, const BatchState& state,
-                          const ReusableCounts* reuse, Manifest* m) {
+                          const ReusableCounts* reuse, const AbsentFileSource* absent,
+                          Manifest* m) {
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<PublishedOutput> staged,
-                      PublishedOutput::OpenUnpublished(store->StagingPath()));
+                      PublishedOutput::OpenUnpublished(store->StagingPath(), absent));
   if (reuse != nullptr) {
     m->checks = {
         quality::MakeCheck("anomaly.lexeme_id_with_several_strings", true,
@@ -436,7 +437,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   std::unique_ptr<PublishedOutput> previous;
   if (options.append) {
     // Under the writer lock: no other writer publishes while we read it.
-    WV_ASSIGN_OR_RETURN(previous, OpenPreviousVersion(options.out_dir));
+    WV_ASSIGN_OR_RETURN(previous, OpenPreviousVersion(options.out_dir, options.previous_files));
     if (previous != nullptr) {
       for (const BatchRecord& b : previous->manifest()->batches) {
         if (b.id == run_id) {
@@ -492,22 +493,25 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   }
   const auto verify_started = Clock::now();
   std::optional<ReusableCounts> reuse;
+  std::optional<AbsentKeptFiles> absent_kept;  // a partial previous version's, not linked
   if (previous != nullptr) {
-    std::set<std::string> kept;
-    WV_RETURN_IF_ERROR(
-        KeepPreviousFiles(*previous, store.get(), &manifest.tables, &manifest.state_files, &kept));
+    std::set<std::string> kept, absent;
+    WV_RETURN_IF_ERROR(KeepPreviousFiles(*previous, store.get(), &manifest.tables,
+                                         &manifest.state_files, &kept, &absent));
+    absent_kept.emplace(previous.get(), store.get(), std::move(absent));
     AddPreviousBatches(*previous->manifest(), &manifest);
     WV_ASSIGN_OR_RETURN(reuse,
                         ReusableCountsOf(*previous, std::move(kept), state.previous_dimensions()));
   }
   if (keep_state) {
-    WV_RETURN_IF_ERROR(
-        CheckStagedVersion(store.get(), state, reuse ? &*reuse : nullptr, &manifest));
+    WV_RETURN_IF_ERROR(CheckStagedVersion(store.get(), state, reuse ? &*reuse : nullptr,
+                                          absent_kept ? &*absent_kept : nullptr, &manifest));
     manifest.stage_seconds.emplace_back("verify_staged_version", SecondsSince(verify_started));
     if (!quality::AllErrorChecksPassed(manifest.checks)) {
       return QualityGateFailure(manifest, options.out_dir);
     }
   }
+  absent_kept.reset();
   previous.reset();  // its shared lock would keep the commit from removing it
   std::sort(manifest.state_files.begin(), manifest.state_files.end(),
             [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });

@@ -23,6 +23,8 @@
 // own workers, and calls the observer from the thread that consumes chunks.
 namespace wv::run {
 
+class AbsentFileSource;  // run/published_output.h
+
 inline constexpr uint64_t kDefaultMemoryLimit = uint64_t{1} << 30;
 // The least --memory-limit accepted (below it the fixed buffers alone exceed it).
 inline constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 20;
@@ -66,6 +68,10 @@ struct RunOptions {
   // own duplicate set, told every first occurrence (traces/duplicate_history.h).
   // Null: none. Not with append/appendable (they bring their own).
   traces::DuplicateHistory* split_history = nullptr;
+  // With append: out_dir holds part of the version it appends to, the rest
+  // brought in from here as read (run/s3_append.h's partial copy). Null: a
+  // complete folder.
+  const AbsentFileSource* previous_files = nullptr;
   // Called with each chunk's accepted rows (after rule 7), in input order,
   // from the thread that consumes chunks. May be empty.
   std::function<Status(const traces::TraceBatch&)> on_accepted;

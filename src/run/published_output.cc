@@ -95,12 +95,34 @@ StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenLocal(const std:
 }
 
 StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenUnpublished(
-    const std::string& dir) {
+    const std::string& dir, const AbsentFileSource* absent) {
   io::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return InputError(fmt::format("cannot open {}: {}", dir, std::strerror(errno)));
   auto out = std::unique_ptr<PublishedOutput>(new PublishedOutput(dir, std::move(fd)));
   out->manifest_status_ = InputError(fmt::format("{} is not published yet", dir));
+  out->absent_ = absent;
   return out;
+}
+
+StatusOr<std::unique_ptr<PublishedOutput>> PublishedOutput::OpenPartial(
+    const std::string& dir, const AbsentFileSource* absent) {
+  WV_ASSIGN_OR_RETURN(std::unique_ptr<PublishedOutput> out, OpenLocal(dir));
+  out->absent_ = absent;
+  return out;
+}
+
+bool PublishedOutput::IsAbsent(std::string_view relative) const {
+  if (absent_ == nullptr || !absent_->Knows(relative) || !CheckRelative(dir_, relative).ok()) {
+    return false;
+  }
+  struct stat st;
+  return ::fstatat(fd_.get(), std::string(relative).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+         errno == ENOENT;
+}
+
+Status PublishedOutput::Fetch(std::string_view relative) const {
+  if (!IsAbsent(relative)) return OkStatus();
+  return absent_->Fetch(relative, root_);
 }
 
 PublishedOutput::PublishedOutput(std::string dir, io::UniqueFd fd)
@@ -129,6 +151,7 @@ void PublishedOutput::LoadManifest() {
 
 StatusOr<io::UniqueFd> PublishedOutput::OpenFile(std::string_view relative) const {
   WV_RETURN_IF_ERROR(CheckRelative(dir_, relative));
+  WV_RETURN_IF_ERROR(Fetch(relative));
   const std::string display = fmt::format("{}/{}", dir_, relative);
   std::vector<std::string> parts;
   for (const auto& part : std::filesystem::path(relative)) parts.push_back(part.string());
@@ -158,18 +181,28 @@ StatusOr<io::UniqueFd> PublishedOutput::OpenFile(std::string_view relative) cons
 
 StatusOr<std::string> PublishedOutput::ReadFile(std::string_view relative) const {
   WV_ASSIGN_OR_RETURN(io::UniqueFd file, OpenFile(relative));
+  // Read in place into a buffer of the file's size (then on, if it grew).
+  struct stat st;
   std::string bytes;
-  char buffer[1 << 16];
+  if (::fstat(file.get(), &st) == 0 && st.st_size > 0)
+    bytes.resize(static_cast<size_t>(st.st_size));
+  size_t filled = 0;
+  char more[1 << 16];
   for (;;) {
-    const ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    const bool full = filled == bytes.size();
+    const ssize_t n = full ? ::read(file.get(), more, sizeof more)
+                           : ::read(file.get(), bytes.data() + filled, bytes.size() - filled);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       return InputError(
           fmt::format("{}/{}: cannot read: {}", dir_, relative, std::strerror(errno)));
     }
-    if (n == 0) return bytes;
-    bytes.append(buffer, static_cast<size_t>(n));
+    if (n == 0) break;
+    if (full) bytes.append(more, static_cast<size_t>(n));
+    filled += static_cast<size_t>(n);
   }
+  bytes.resize(filled);
+  return bytes;
 }
 
 std::string PublishedOutput::PathOf(std::string_view relative) const {

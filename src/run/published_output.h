@@ -17,6 +17,23 @@
 // it: `check`, `query` and `report` go through PublishedOutput.
 namespace wv::run {
 
+// Where the listed files a partial copy of a version lacks come from: an
+// append onto S3 copies only what it reads (run/s3_append.h), and stages a
+// version that lacks the kept files it never reads. Implementations are
+// thread-safe.
+class AbsentFileSource {
+ public:
+  virtual ~AbsentFileSource() = default;
+  // Whether `relative` is a file of the version that may be absent from its
+  // folder (and is then brought in by Fetch()).
+  virtual bool Knows(std::string_view relative) const = 0;
+  // Writes the file `relative` of the version into its folder `root`, whole
+  // and checked against what the version lists for it (size, CRC-32), or
+  // fails leaving nothing there.
+  // REQUIRES: Knows(relative).
+  virtual Status Fetch(std::string_view relative, const std::string& root) const = 0;
+};
+
 // One version of an output folder, pinned for as long as the object lives.
 //
 // Open() opens DIR as a folder descriptor, takes a shared flock on it, and
@@ -53,7 +70,13 @@ class PublishedOutput {
   // A folder not yet published (a writer's own staging folder, which it
   // holds locked): opened as a descriptor, without the shared lock; it has no
   // manifest until one is written. InputError as Open().
-  static StatusOr<std::unique_ptr<PublishedOutput>> OpenUnpublished(const std::string& dir);
+  static StatusOr<std::unique_ptr<PublishedOutput>> OpenUnpublished(
+      const std::string& dir, const AbsentFileSource* absent = nullptr);
+  // A local folder holding part of a version: the files `absent` knows are
+  // brought in when first opened (OpenFile(), Fetch()). `absent` must outlive
+  // the object. InputError as Open().
+  static StatusOr<std::unique_ptr<PublishedOutput>> OpenPartial(const std::string& dir,
+                                                                const AbsentFileSource* absent);
 
   PublishedOutput(const PublishedOutput&) = delete;
   PublishedOutput& operator=(const PublishedOutput&) = delete;
@@ -72,6 +95,15 @@ class PublishedOutput {
   StatusOr<io::UniqueFd> OpenFile(std::string_view relative) const;
   // OpenFile() and read it whole.
   StatusOr<std::string> ReadFile(std::string_view relative) const;
+
+  // True when `relative` is a file of a partial copy (OpenPartial) that is
+  // not in its folder yet: known only by its manifest entry. Always false
+  // for a complete folder.
+  bool IsAbsent(std::string_view relative) const;
+  // Brings `relative` into a partial copy's folder when it is absent; OK
+  // when it is there (or the folder is complete). OpenFile() calls it; call
+  // it before PathOf() of a file that may be absent.
+  Status Fetch(std::string_view relative) const;
 
   // A path to `relative` in this version for path-based readers ("" : the
   // folder itself).
@@ -96,6 +128,7 @@ class PublishedOutput {
   bool pinned_ = false;
   std::optional<Manifest> manifest_;
   Status manifest_status_;
+  const AbsentFileSource* absent_ = nullptr;  // a partial copy's: where its absent files come from
 };
 
 // True when `manifest_text` parses as a manifest of ours: what makes a

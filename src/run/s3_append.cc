@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -14,11 +15,14 @@
 #include <sstream>
 #include <utility>
 
+#include "core/mutex.h"
+#include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/output_store.h"
 #include "io/s3_connection.h"
 #include "io/s3_output_store.h"
 #include "io/unique_fd.h"
+#include "run/append.h"
 #include "run/manifest.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
@@ -40,7 +44,7 @@ struct PreviousObject {
   uint64_t bytes = 0;
   uint32_t crc32 = 0;
 };
-using PreviousObjects = std::map<std::string, PreviousObject>;
+using PreviousObjects = std::map<std::string, PreviousObject, std::less<>>;
 
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -58,19 +62,6 @@ Status WriteWholeFile(const std::string& path, std::string_view text) {
   return OkStatus();
 }
 
-// Creates the folders of `relative` under `root`.
-Status MakeParents(const std::string& root, std::string_view relative) {
-  std::string path = root;
-  size_t from = 0;
-  for (size_t at; (at = relative.find('/', from)) != std::string_view::npos; from = at + 1) {
-    path.append("/").append(relative.substr(from, at - from));
-    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-      return OutputError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-    }
-  }
-  return OkStatus();
-}
-
 Status NotAppendable(const std::string& url, std::string_view why) {
   return InputError(fmt::format(
       "{} cannot be appended to ({}); it was not made with `run --append` or `run --appendable` "
@@ -79,10 +70,56 @@ Status NotAppendable(const std::string& url, std::string_view why) {
       url, why, url));
 }
 
-// Moves the copied file `published` (under `copy`) to its name without the
-// version (under `local`), records it in *previous and renames it in `f`.
-Status Unversion(const std::string& url, const std::string& copy, const std::string& local,
-                 const std::vector<std::string>& versions, FileRecord* f,
+// The previous version's files, by their names without the version, each
+// fetched from its object into the partial copy when the append first reads
+// it, and checked against the manifest's size and CRC-32: the append
+// downloads what it reads, never what it only keeps. Thread-safe (a fetch
+// writes a name of its own, then renames it into place).
+class S3PreviousFiles final : public AbsentFileSource {
+ public:
+  S3PreviousFiles(s3::S3Client* client, s3::ObjectUrl url, PreviousObjects objects)
+      : client_(client), url_(std::move(url)), objects_(std::move(objects)) {}
+
+  const PreviousObjects& objects() const { return objects_; }
+
+  bool Knows(std::string_view relative) const override { return objects_.contains(relative); }
+
+  Status Fetch(std::string_view relative, const std::string& root) const override {
+    const auto it = objects_.find(relative);
+    if (it == objects_.end()) return InternalError(fmt::format("'{}' is not listed", relative));
+    const PreviousObject& o = it->second;
+    const std::string part = fmt::format("{}.fetch-{}", relative, next_part_.fetch_add(1));
+    const std::string part_path = root + "/" + part, path = fmt::format("{}/{}", root, relative);
+    StatusOr<CopiedObject> copied =
+        CopyListedObject(*client_, url_, o.published_name, o.bytes, root, part);
+    Status done = copied.status();
+    const std::string object = fmt::format("{}/{}", url_.ToString(), o.published_name);
+    if (done.ok() && !copied->found) {
+      done = InputError(
+          fmt::format("{}: listed by the manifest, but not there; see `wordviews check {}`", object,
+                      url_.ToString()));
+    } else if (done.ok() && (copied->bytes != o.bytes || copied->crc32 != o.crc32)) {
+      done = InputError(fmt::format(
+          "{}: {} bytes with CRC-32 {:08x}, the manifest lists {} bytes, {:08x}; see `wordviews "
+          "check {}`",
+          object, copied->bytes, copied->crc32, o.bytes, o.crc32, url_.ToString()));
+    } else if (done.ok() && ::rename(part_path.c_str(), path.c_str()) != 0) {
+      done = OutputError(fmt::format("cannot rename {}: {}", part_path, std::strerror(errno)));
+    }
+    if (!done.ok()) ::unlink(part_path.c_str());
+    return done;
+  }
+
+ private:
+  s3::S3Client* client_;
+  const s3::ObjectUrl url_;
+  const PreviousObjects objects_;
+  mutable std::atomic<uint64_t> next_part_{0};
+};
+
+// Records the file `f` of the previous version under its name without the
+// version in *previous, and renames it so in `f`.
+Status Unversion(const std::string& url, const std::vector<std::string>& versions, FileRecord* f,
                  PreviousObjects* previous) {
   const std::optional<std::string> name = io::UnversionedName(f->path, versions);
   if (!name) return NotAppendable(url, fmt::format("'{}' carries no batch's version", f->path));
@@ -93,61 +130,71 @@ Status Unversion(const std::string& url, const std::string& copy, const std::str
   if (previous->contains(*name)) {
     return NotAppendable(url, fmt::format("two objects are named '{}' without version", *name));
   }
-  WV_RETURN_IF_ERROR(MakeParents(local, *name));
-  const std::string from = copy + "/" + f->path, to = local + "/" + *name;
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    return InputError(
-        fmt::format("{}: the listed object '{}' could not be read ({}); see `wordviews check {}`",
-                    url, f->path, std::strerror(errno), url));
-  }
   (*previous)[*name] = PreviousObject{f->path, f->bytes, f->crc32};
   f->path = *name;
   return OkStatus();
 }
 
-// Copies the current version of `url` into `work` and makes `local` an
-// ordinary local output of it (names without versions); the previous
-// version's files by those names. Empty (and `local` absent) when `url` has
-// no manifest: the append starts a new output.
-StatusOr<PreviousObjects> CopyPreviousVersion(s3::S3Client& client, const s3::ObjectUrl& url,
-                                              const std::string& work, const std::string& local) {
-  const std::string manifest_key =
-      url.key.empty() ? std::string(kManifestName) : fmt::format("{}/{}", url.key, kManifestName);
-  s3::S3Result<s3::ObjectInfo> head = client.HeadObject(url.bucket, manifest_key);
-  if (!head.ok() && head.Is(s3::S3ErrorType::kNoSuchKey)) return PreviousObjects();
-  if (!head.ok()) return head.error().ToStatus(ErrorKind::kInput);
-  const std::string copy = work + "/copy";
-  if (::mkdir(copy.c_str(), 0700) != 0 || ::mkdir(local.c_str(), 0700) != 0) {
-    return OutputError(fmt::format("cannot create {}: {}", copy, std::strerror(errno)));
-  }
-  WV_RETURN_IF_ERROR(CopyPublishedVersion(client, url, copy, kCopyThreads).status());
-  WV_ASSIGN_OR_RETURN(const std::string text,
-                      ReadWholeFile(fmt::format("{}/{}", copy, kManifestName)));
-  WV_ASSIGN_OR_RETURN(Manifest m, ManifestFromJson(text));
-  if (m.state_files.empty()) return NotAppendable(url.ToString(), "it keeps no append state");
-  std::vector<std::string> versions{m.run_id};
-  for (const BatchRecord& b : m.batches) versions.push_back(b.id);
+// The previous version's files by their names without version, and its
+// manifest so renamed.
+StatusOr<PreviousObjects> UnversionManifest(const std::string& url, Manifest* m) {
+  if (m->state_files.empty()) return NotAppendable(url, "it keeps no append state");
+  std::vector<std::string> versions{m->run_id};
+  for (const BatchRecord& b : m->batches) versions.push_back(b.id);
   PreviousObjects previous;
-  // Only paths the run writes: the copy never fetched others, and a path
-  // that leaves the copy must not name a file of someone else's here.
+  // Only paths the run writes: a path that leaves the copy must not name a
+  // file of someone else's here.
   const auto refuse = [&](const std::string& path, const std::string& why) {
-    return InputError(fmt::format("{}: the manifest lists '{}', not a path of ours ({})",
-                                  url.ToString(), path, why));
+    return InputError(
+        fmt::format("{}: the manifest lists '{}', not a path of ours ({})", url, path, why));
   };
-  for (TableRecord& t : m.tables) {
+  for (TableRecord& t : m->tables) {
     for (FileRecord& f : t.files) {
       if (const std::string why = ListedPathProblem(t.name, f.path); !why.empty()) {
         return refuse(f.path, why);
       }
-      WV_RETURN_IF_ERROR(Unversion(url.ToString(), copy, local, versions, &f, &previous));
+      WV_RETURN_IF_ERROR(Unversion(url, versions, &f, &previous));
     }
   }
-  for (FileRecord& f : m.state_files) {
+  for (FileRecord& f : m->state_files) {
     if (const std::string why = StatePathProblem(f.path); !why.empty()) return refuse(f.path, why);
-    WV_RETURN_IF_ERROR(Unversion(url.ToString(), copy, local, versions, &f, &previous));
+    WV_RETURN_IF_ERROR(Unversion(url, versions, &f, &previous));
+  }
+  return previous;
+}
+
+// Makes `local` a partial copy of the current version of `url`: its
+// manifest with names without versions (an ordinary local output's), and
+// the files the append reads whole before its ingest (FilesReadBeforeIngest,
+// fetched at once); every other file is fetched when first read, through
+// the result. Null (and `local` absent) when `url` has no manifest: the
+// append starts a new output.
+StatusOr<std::unique_ptr<S3PreviousFiles>> CopyPreviousVersion(s3::S3Client& client,
+                                                               const s3::ObjectUrl& url,
+                                                               const std::string& local) {
+  WV_ASSIGN_OR_RETURN(const std::optional<std::string> text, GetPublishedManifest(client, url));
+  if (!text) return std::unique_ptr<S3PreviousFiles>();
+  StatusOr<Manifest> parsed = ManifestFromJson(*text);
+  if (!parsed.ok()) {
+    return Annotate(parsed.status(), fmt::format("{}/{}", url.ToString(), kManifestName));
+  }
+  Manifest m = std::move(parsed).value();
+  WV_ASSIGN_OR_RETURN(PreviousObjects previous, UnversionManifest(url.ToString(), &m));
+  if (::mkdir(local.c_str(), 0700) != 0) {
+    return OutputError(fmt::format("cannot create {}: {}", local, std::strerror(errno)));
   }
   WV_RETURN_IF_ERROR(WriteWholeFile(fmt::format("{}/{}", local, kManifestName), ManifestToJson(m)));
-  return previous;
+  auto files = std::make_unique<S3PreviousFiles>(&client, url, std::move(previous));
+  const std::vector<std::string> first = FilesReadBeforeIngest(m);
+  Mutex mu;
+  Status first_error;
+  ParallelFor(first.size(), kCopyThreads, [&](size_t i, int) {
+    Status fetched = files->Fetch(first[i], local);
+    MutexLock lock(&mu);
+    if (!fetched.ok() && first_error.ok()) first_error = std::move(fetched);
+  });
+  WV_RETURN_IF_ERROR(first_error);
+  return files;
 }
 
 // Uploads the staged file `local/f.path` through `store`.
@@ -245,10 +292,10 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
       SpillFolder::Create(options.tmp_dir.empty() ? DefaultSpillParent(options.out_dir)
                                                   : options.tmp_dir));
   const std::string local = work->path() + "/out";
-  PreviousObjects previous;
+  std::unique_ptr<S3PreviousFiles> previous;
   if (options.append) {
-    observer.Stage("s3: copying the current version");
-    StatusOr<PreviousObjects> copied = CopyPreviousVersion(*client, url, work->path(), local);
+    observer.Stage("s3: reading the current version");
+    StatusOr<std::unique_ptr<S3PreviousFiles>> copied = CopyPreviousVersion(*client, url, local);
     if (!copied.ok()) {
       return Status(copied.status().kind(),
                     Localize(copied.status().message(), local, store->location()));
@@ -260,6 +307,7 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
   inner.out_dir = local;
   inner.run_id = run_id;
   inner.tmp_dir = work->path();
+  inner.previous_files = previous.get();
   StatusOr<RunSummary> ran = RunPipeline(inner, observer);
   if (!ran.ok()) {
     return Status(ran.status().kind(), Localize(ran.status().message(), local, store->location()));
@@ -273,7 +321,9 @@ StatusOr<RunSummary> RunS3Append(const RunOptions& options, const std::vector<st
 
   observer.Stage("s3: publishing the new version");
   int kept = 0;
-  WV_ASSIGN_OR_RETURN(summary.manifest, PublishNewVersion(local, previous, store.get(), &kept));
+  WV_ASSIGN_OR_RETURN(summary.manifest,
+                      PublishNewVersion(local, previous ? previous->objects() : PreviousObjects(),
+                                        store.get(), &kept));
   summary.commit_note = fmt::format("{} object(s) of earlier batches kept as they are; {}", kept,
                                     store->CommitNote());
   // (not io::SharedS3Counters(): the local run configured the shared client anew)

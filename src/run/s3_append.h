@@ -15,13 +15,21 @@
 //
 //   1. The S3 store is opened first (io/s3_output_store.h): the prefix must
 //      be ours or empty, and the manifest's ETag is kept for the commit.
-//   2. The current version is copied into a private work folder (every
-//      object the manifest lists, state included: run/s3_output_copy.h),
-//      each file under its name without the version (io::UnversionedName),
-//      so that the copy is an ordinary local output.
+//   2. A partial copy of the current version is made in a private work
+//      folder: its manifest with each file under its name without the
+//      version (io::UnversionedName), so that the folder is an ordinary local
+//      output's, and the files the append reads whole before its ingest
+//      (FilesReadBeforeIngest: the dimensions, the state but the
+//      fingerprints). Every other file is absent, known by its manifest
+//      entry, and fetched only when the append opens it
+//      (PublishedOutput::OpenPartial): a day's fingerprints, the facts of a
+//      day the batch shares with earlier batches. Each fetch is checked
+//      against the manifest's size and CRC-32.
 //   3. The local append runs on that copy (run/pipeline, run/append.h):
 //      validation, duplicates across batches, the merge of the dimensions and
-//      the staged version's verification are the local append's own.
+//      the staged version's verification are the local append's own; the
+//      kept files it never reads stay absent from its staged version too
+//      (run::AbsentKeptFiles).
 //   4. The new version is published: a file with the same name, size and
 //      CRC-32 as a file of the previous version (an earlier batch's fact,
 //      quarantine and fingerprint files) is listed again under the previous
@@ -33,10 +41,11 @@
 //      OutputError, its own objects removed; nothing changes before the
 //      manifest is written.
 //
-// Cost: the copy downloads the whole previous version (the history), the
+// Cost: the download is the manifest, the dimensions, the state and the
+// shared days' facts and touched days' fingerprints (not the history); the
 // upload only what the batch wrote and the rewritten dimensions and state.
-// Disk: the work folder (under --tmp-dir, or $TMPDIR) holds the copy and the
-// staged version (the new files only: the kept ones are hard links).
+// Disk: the work folder (under --tmp-dir, or $TMPDIR) holds the partial copy
+// and the staged version (the new files only: the kept ones are hard links).
 // Thread-compatible: one call at a time per process.
 namespace wv::run {
 

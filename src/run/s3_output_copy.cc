@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/crc32.h"
 #include "core/mutex.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
@@ -81,56 +82,67 @@ StatusOr<io::UniqueFd> CreateLocalFile(const std::string& folder, std::string_vi
   return fd;
 }
 
-// Copies one object; false (and nothing written) when it does not exist.
-StatusOr<bool> CopyObject(s3::S3Client& client, const s3::ObjectUrl& output,
-                          const ListedObject& object, const std::string& folder,
-                          uint64_t* bytes_copied) {
-  const std::string key = KeyOf(output, object.path);
+}  // namespace
+
+StatusOr<CopiedObject> CopyListedObject(s3::S3Client& client, const s3::ObjectUrl& output,
+                                        std::string_view key_relative, uint64_t listed_bytes,
+                                        const std::string& folder, std::string_view relative) {
+  const std::string key = KeyOf(output, key_relative);
   std::string chunk;
   // A small object in one GET; a large one in ranges, all bound to the ETag
   // the first range came with.
-  const bool whole = object.listed_bytes <= kCopyRangeBytes;
+  const bool whole = listed_bytes <= kCopyRangeBytes;
   s3::S3Result<s3::ObjectInfo> first =
       client.GetObject(output.bucket, key, 0,
                        whole ? std::nullopt : std::optional<uint64_t>(kCopyRangeBytes), "", &chunk);
-  if (first.Is(s3::S3ErrorType::kNoSuchKey)) return false;
+  if (first.Is(s3::S3ErrorType::kNoSuchKey)) return CopiedObject{};
   if (first.Is(s3::S3ErrorType::kInvalidRange)) {  // listed as large, but empty
     first = client.GetObject(output.bucket, key, 0, std::nullopt, "", &chunk);
   }
   WV_ASSIGN_OR_RETURN(const s3::ObjectInfo info, std::move(first).Or(ErrorKind::kInput));
-  WV_ASSIGN_OR_RETURN(io::UniqueFd fd, CreateLocalFile(folder, object.path));
-  const std::string display = UrlOf(output, object.path);
-  WV_RETURN_IF_ERROR(WriteAll(fd.get(), chunk, display));
-  uint64_t copied = chunk.size();
-  while (copied < info.size) {
+  WV_ASSIGN_OR_RETURN(io::UniqueFd fd, CreateLocalFile(folder, relative));
+  const std::string display = UrlOf(output, key_relative);
+  CopiedObject copied{true, 0, 0};
+  const auto write = [&]() -> Status {
+    WV_RETURN_IF_ERROR(WriteAll(fd.get(), chunk, display));
+    copied.crc32 = Crc32(chunk, copied.crc32);
+    copied.bytes += chunk.size();
+    return OkStatus();
+  };
+  WV_RETURN_IF_ERROR(write());
+  while (copied.bytes < info.size) {
     WV_RETURN_IF_ERROR(
-        client.GetObject(output.bucket, key, copied, kCopyRangeBytes, info.etag, &chunk)
+        client.GetObject(output.bucket, key, copied.bytes, kCopyRangeBytes, info.etag, &chunk)
             .Or(ErrorKind::kInput)
             .status());
     if (chunk.empty()) {
       return InputError(
-          fmt::format("{}: the object ended at byte {} of {}", display, copied, info.size));
+          fmt::format("{}: the object ended at byte {} of {}", display, copied.bytes, info.size));
     }
-    WV_RETURN_IF_ERROR(WriteAll(fd.get(), chunk, display));
-    copied += chunk.size();
+    WV_RETURN_IF_ERROR(write());
   }
-  *bytes_copied += copied;
-  return true;
+  return copied;
 }
 
-}  // namespace
+StatusOr<std::optional<std::string>> GetPublishedManifest(s3::S3Client& client,
+                                                          const s3::ObjectUrl& output) {
+  std::string text;
+  s3::S3Result<s3::ObjectInfo> got =
+      client.GetObject(output.bucket, KeyOf(output, kManifestName), 0, std::nullopt, "", &text);
+  if (got.Is(s3::S3ErrorType::kNoSuchKey)) return std::optional<std::string>();
+  WV_RETURN_IF_ERROR(std::move(got).Or(ErrorKind::kInput).status());
+  return std::optional<std::string>(std::move(text));
+}
 
 StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::ObjectUrl& output,
                                            const std::string& folder, int threads) {
-  std::string manifest_text;
-  s3::S3Result<s3::ObjectInfo> got = client.GetObject(output.bucket, KeyOf(output, kManifestName),
-                                                      0, std::nullopt, "", &manifest_text);
-  if (got.Is(s3::S3ErrorType::kNoSuchKey)) {
+  WV_ASSIGN_OR_RETURN(const std::optional<std::string> got, GetPublishedManifest(client, output));
+  if (!got) {
     return InputError(
         fmt::format("{}: no {} (not an output of `wordviews run`, or not published yet)",
                     output.ToString(), kManifestName));
   }
-  WV_RETURN_IF_ERROR(std::move(got).Or(ErrorKind::kInput).status());
+  const std::string& manifest_text = *got;
   StatusOr<Manifest> manifest = ManifestFromJson(manifest_text);
   if (!manifest.ok()) return Annotate(manifest.status(), UrlOf(output, kManifestName));
 
@@ -143,15 +155,15 @@ StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::Objec
       MutexLock lock(&mu);
       if (!first_error.ok()) return;
     }
-    uint64_t bytes = 0;
-    StatusOr<bool> copied = CopyObject(client, output, objects[i], folder, &bytes);
+    StatusOr<CopiedObject> copied = CopyListedObject(
+        client, output, objects[i].path, objects[i].listed_bytes, folder, objects[i].path);
     MutexLock lock(&mu);
     if (!copied.ok()) {
       if (first_error.ok()) first_error = copied.status();
       return;
     }
-    ++(*copied ? stats.objects : stats.missing);
-    stats.bytes += bytes;
+    ++(copied->found ? stats.objects : stats.missing);
+    stats.bytes += copied->bytes;
   });
   WV_RETURN_IF_ERROR(first_error);
   WV_ASSIGN_OR_RETURN(io::UniqueFd fd, CreateLocalFile(folder, kManifestName));

@@ -2,7 +2,9 @@
 #define WV_RUN_S3_OUTPUT_COPY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "s3/client.h"
@@ -43,6 +45,26 @@ struct S3CopyStats {
 // unreachable endpoint, ...); OutputError when the local copy cannot be written.
 StatusOr<S3CopyStats> CopyPublishedVersion(s3::S3Client& client, const s3::ObjectUrl& output,
                                            const std::string& folder, int threads);
+
+// The text of `<prefix>/_manifest.json` as published now; nullopt when there
+// is none. An InputError when S3 refuses or fails the request.
+StatusOr<std::optional<std::string>> GetPublishedManifest(s3::S3Client& client,
+                                                          const s3::ObjectUrl& output);
+
+// One object copied.
+struct CopiedObject {
+  bool found = false;  // false: no such object, and nothing was written
+  uint64_t bytes = 0;
+  uint32_t crc32 = 0;  // of the bytes written
+};
+
+// Copies the object `<prefix>/<key>` (listed `listed_bytes` long: one GET when
+// small, else ranges bound to the first response's ETag) to the new file
+// `folder/<relative>`, creating its folders, never through anything already
+// there. Errors as CopyPublishedVersion's.
+StatusOr<CopiedObject> CopyListedObject(s3::S3Client& client, const s3::ObjectUrl& output,
+                                        std::string_view key, uint64_t listed_bytes,
+                                        const std::string& folder, std::string_view relative);
 
 }  // namespace wv::run
 

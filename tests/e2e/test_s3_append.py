@@ -247,3 +247,100 @@ def test_a_manifest_listing_a_path_outside_the_output_is_refused(wv_bin, s3, s3_
     assert "not a path of ours" in proc.stderr
     assert victim.read_text() == "someone else's\n"
     assert s3_manifest(s3, s3_bucket) == m
+
+
+@pytest.fixture(scope="module")
+def day_batches(tmp_path_factory, wv_bin):
+    """Three batches over three days: the first day; most of the second; the rest of the second
+    and the third. Returns the batch paths and the three days (YYYY-MM-DD, UTC as partitioned)."""
+    folder = tmp_path_factory.mktemp("s3days")
+    src = folder / "all.csv"
+    subprocess.run([wv_bin, "generate", "--rows", "30000", "--seed", "12", "--days", "3",
+                    "--out", str(src), "--quiet"], check=True)
+    days = [int(line.split(b",")[1]) // 86400 for line in src.read_bytes().splitlines()[1:]]
+    assert days == sorted(days) and len(set(days)) == 3
+    second = days.index(days[0] + 1)
+    cut = second + (days.index(days[0] + 2) - second) * 4 // 5
+    dates = [time.strftime("%Y-%m-%d", time.gmtime(d * 86400)) for d in sorted(set(days))]
+    return write_batches(src, folder, [second, cut], {}), dates
+
+
+def test_an_s3_append_downloads_what_it_reads_not_what_it_keeps(wv_bin, s3_server, s3, s3_bucket,
+                                                                s3_env, s3_proxy, day_batches,
+                                                                tmp_path):
+    """Issue 12: an append onto S3 costs the batch, not the history. The proxy logs every GET of
+    the third append: the dimensions, the state and the second day's facts and fingerprints (the
+    day it shares with the second batch: rule 7 and the sessions read them) are fetched; the first
+    day's fact and fingerprint objects and the kept quarantine files never are. The output is
+    still one run's, value by value."""
+    (batches, (first, second, _)), url = day_batches, f"s3://{s3_bucket}/out"
+    for b in batches[:2]:
+        assert append(wv_bin, s3_env, b, url).returncode == 0
+    m = s3_manifest(s3, s3_bucket)
+    tables, state = m["tables"], m["state"]["files"]
+    keys = lambda files, part: {f"out/{f['path']}" for f in files if part in f["path"]}
+    facts = lambda day: keys(tables["fact_wordviews"]["files"], f"/date={day}/")
+    prints = lambda day: keys(state, f"_state/dedup/date={day}/")
+    dims = set().union(*(keys(tables[t]["files"], "") for t in
+                         ("dim_users", "dim_times", "dim_langs", "dim_words")))
+    quarantine = keys(tables["quarantine"]["files"], "")
+    assert facts(first) and prints(first) and facts(second) and prints(second) and quarantine
+
+    proc = append(wv_bin, s3_server.wordviews_env(endpoint=s3_proxy.endpoint, home=tmp_path),
+                  batches[2], url)
+    assert proc.returncode == 0, proc.stderr
+    got = {r.key for r in s3_proxy.log(method="GET")}
+    assert not got & (facts(first) | prints(first) | quarantine)
+    assert facts(second) | prints(second) | dims <= got
+    assert "out/_manifest.json" in got
+
+    one = tmp_path / "one"
+    subprocess.run([wv_bin, "run", "--traces", *batches, "--out", one, "--quiet"], check=True)
+    assert_same_tables(one, download(s3, s3_bucket, tmp_path / "copy"))
+    check = wordviews(wv_bin, s3_env, "check", url)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+
+
+def test_an_object_read_back_unlike_its_manifest_entry_fails_the_append(wv_bin, s3, s3_bucket,
+                                                                        s3_env, day_batches):
+    """What the append fetches is checked against the manifest (size, CRC-32): a kept fact object
+    of the shared day altered in place fails the append (exit 3) and leaves the version as it was."""
+    (batches, (_, second, _)), url = day_batches, f"s3://{s3_bucket}/out"
+    for b in batches[:2]:
+        assert append(wv_bin, s3_env, b, url).returncode == 0
+    m = s3_manifest(s3, s3_bucket)
+    victim = next(f for f in m["tables"]["fact_wordviews"]["files"] if f"/date={second}/" in f["path"])
+    body = bytearray(s3.get_object(Bucket=s3_bucket, Key=f"out/{victim['path']}")["Body"].read())
+    body[len(body) // 2] ^= 0xFF
+    s3.put_object(Bucket=s3_bucket, Key=f"out/{victim['path']}", Body=bytes(body))
+    keys_before = set(list_keys(s3, s3_bucket))
+    proc = append(wv_bin, s3_env, batches[2], url)
+    assert proc.returncode == 3, proc.stderr
+    assert victim["path"] in proc.stderr and "CRC-32" in proc.stderr
+    assert s3_manifest(s3, s3_bucket) == m
+    assert set(list_keys(s3, s3_bucket)) == keys_before
+    assert open_uploads(s3, s3_bucket) == []
+
+
+def test_an_output_without_its_recount_record_has_every_kept_file_fetched_and_verified(
+        wv_bin, s3_server, s3, s3_bucket, s3_env, s3_proxy, day_batches, tmp_path):
+    """An output made before the recount record (its manifest lists no _state/recount): the staged
+    verification must read every kept partition and quarantine file, so each is fetched and linked
+    into the staged version when read (run::AbsentKeptFiles), and the append still gives one run's
+    output."""
+    (batches, (first, _, _)), url = day_batches, f"s3://{s3_bucket}/out"
+    for b in batches[:2]:
+        assert append(wv_bin, s3_env, b, url).returncode == 0
+    m = s3_manifest(s3, s3_bucket)
+    m["state"]["files"] = [f for f in m["state"]["files"] if not f["path"].startswith("_state/recount")]
+    s3.put_object(Bucket=s3_bucket, Key="out/_manifest.json", Body=json.dumps(m).encode())
+    kept = {f"out/{f['path']}" for t in ("fact_wordviews", "quarantine") for f in m["tables"][t]["files"]}
+    proc = append(wv_bin, s3_server.wordviews_env(endpoint=s3_proxy.endpoint, home=tmp_path),
+                  batches[2], url)
+    assert proc.returncode == 0, proc.stderr
+    assert kept <= {r.key for r in s3_proxy.log(method="GET")}
+    one = tmp_path / "one"
+    subprocess.run([wv_bin, "run", "--traces", *batches, "--out", one, "--quiet"], check=True)
+    assert_same_tables(one, download(s3, s3_bucket, tmp_path / "copy"))
+    check = wordviews(wv_bin, s3_env, "check", url)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr

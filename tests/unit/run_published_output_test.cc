@@ -59,6 +59,63 @@ TEST_F(PublishedOutputTest, ReadsStayOnTheVersionOpenedWhenTheFolderIsExchanged)
   EXPECT_EQ(*(*fresh)->ReadFile("dim_users/part-0.parquet"), "v2");
 }
 
+// A source that knows one file, writes its bytes when asked, and counts the
+// fetches (or fails them).
+class OneFileSource final : public AbsentFileSource {
+ public:
+  OneFileSource(std::string relative, std::string bytes) : relative_(relative), bytes_(bytes) {}
+  bool Knows(std::string_view relative) const override { return relative == relative_; }
+  Status Fetch(std::string_view relative, const std::string& root) const override {
+    ++fetches;
+    if (fail) return InputError("the object is not what the manifest lists");
+    fs::create_directories(fs::path(root + "/" + std::string(relative)).parent_path());
+    std::ofstream(root + "/" + std::string(relative)) << bytes_;
+    return OkStatus();
+  }
+  mutable int fetches = 0;
+  bool fail = false;
+
+ private:
+  std::string relative_, bytes_;
+};
+
+TEST_F(PublishedOutputTest, APartialCopyFetchesAnAbsentFileOnceWhenFirstRead) {
+  OneFileSource source("fact_wordviews/date=2013-03-01/part-0.parquet", "kept");
+  auto out = PublishedOutput::OpenPartial((root_ / "out").string(), &source);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE((*out)->IsAbsent("fact_wordviews/date=2013-03-01/part-0.parquet"));
+  EXPECT_FALSE((*out)->IsAbsent("dim_users/part-0.parquet"));  // present
+  EXPECT_FALSE((*out)->IsAbsent("dim_times/part-0.parquet"));  // not the source's
+  EXPECT_EQ(source.fetches, 0);
+  EXPECT_EQ(*(*out)->ReadFile("fact_wordviews/date=2013-03-01/part-0.parquet"), "kept");
+  EXPECT_EQ(*(*out)->ReadFile("fact_wordviews/date=2013-03-01/part-0.parquet"), "kept");
+  EXPECT_EQ(source.fetches, 1);
+  EXPECT_FALSE((*out)->IsAbsent("fact_wordviews/date=2013-03-01/part-0.parquet"));
+  EXPECT_EQ(*(*out)->ReadFile("dim_users/part-0.parquet"), "v1");
+  EXPECT_EQ(source.fetches, 1);
+}
+
+TEST_F(PublishedOutputTest, AFailedFetchIsTheReadsError) {
+  OneFileSource source("quarantine/part-0.parquet", "kept");
+  source.fail = true;
+  auto out = PublishedOutput::OpenPartial((root_ / "out").string(), &source);
+  ASSERT_TRUE(out.ok());
+  auto read = (*out)->ReadFile("quarantine/part-0.parquet");
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("not what the manifest lists"), std::string::npos);
+  EXPECT_TRUE((*out)->IsAbsent("quarantine/part-0.parquet"));
+}
+
+TEST_F(PublishedOutputTest, ACompleteFolderNeverFetches) {
+  auto out = PublishedOutput::Open((root_ / "out").string());
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE((*out)->IsAbsent("quarantine/part-0.parquet"));
+  EXPECT_TRUE((*out)->Fetch("quarantine/part-0.parquet").ok());
+  auto read = (*out)->ReadFile("quarantine/part-0.parquet");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().kind(), ErrorKind::kInput);
+}
+
 TEST_F(PublishedOutputTest, PathsThatLeaveTheOutputAreRefused) {
   std::ofstream(root_ / "secret") << "secret";
   fs::create_directory_symlink(root_, root_ / "out" / "escape");
