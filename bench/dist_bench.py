@@ -10,7 +10,8 @@ With --notebook PATH (a folder or glob holding the same rows as FILE...), each r
 notebook ETL (bench/spark_notebook_etl.py) in Spark local[2] as bench/peers.sh does (spark-submit timed as
 the direct child, --driver-memory 4G): Spark's own CSV and Parquet path, the fair peer of both.
 
-Prints per run: wall seconds; CPU seconds of the `run` process, or for the distributed run the CPU of the
+Prints per run: wall seconds; the peak RSS of `run` and of `merge` (their manifests'); CPU seconds of
+the `run` process, or for the distributed run the CPU of the
 spark-submit process tree (driver JVM, driver Python, `merge`) plus that of the executors (the worker's
 reaped children, read from /proc before and after); the machine's load average at the start. Both outputs
 are compared table by table (row counts) and the distributed one is checked with `wordviews check`."""
@@ -55,6 +56,11 @@ def rows(out):
     return {k: v["rows"] for k, v in json.loads((out / "_manifest.json").read_text())["tables"].items()}
 
 
+def peak_rss(out):
+    """The peak RSS the output's manifest records: the run's, or for a distributed output the merge's."""
+    return json.loads((out / "_manifest.json").read_text())["peak_rss_bytes"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wordviews", required=True)
@@ -91,6 +97,8 @@ def main():
             summary = proc.stdout.strip().splitlines()[-1]
             print(f"distributed #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s driver side + {executors:7.2f} "
                   f"CPU-s executors, load {load:.1f}; {summary}", flush=True)
+            print(f"peak RSS: run {peak_rss(single) / 2**20:.0f} MiB, merge {peak_rss(dist) / 2**20:.0f} MiB",
+                  flush=True)
             assert rows(single) == rows(dist), (rows(single), rows(dist))
             subprocess.run([wv, "check", str(dist)], check=True, capture_output=True)
             shutil.rmtree(single)
