@@ -202,6 +202,32 @@ def test_s3_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
     assert all(i["path"].startswith("s3://") for i in manifest(out)["inputs"])
 
 
+def test_s3_prefix_and_glob_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
+    """An s3:// prefix and a key glob as inputs: the driver lists them through the binary (`shard
+    --list`, run's own expansion) into one input per object, in key order; the loop scheduler's output
+    over them equals a single run over the same two arguments. A pattern matching nothing is refused."""
+    root, inputs, _ = case
+    for path in inputs:
+        s3.upload_file(path, s3_bucket, f"pre/{os.path.basename(path)}")
+    s3.upload_file(inputs[1], s3_bucket, "glob/repeats.csv")  # every row a cross-split duplicate
+    s3.upload_file(inputs[0], s3_bucket, "glob/part0.csv")  # not matched by the glob
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    patterns = [f"s3://{s3_bucket}/pre/", f"s3://{s3_bucket}/glob/r*.csv"]
+    listed = ws.list_inputs(patterns, wv_bin)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket, Prefix="pre/")["Contents"])
+    assert listed == [f"s3://{s3_bucket}/{k}" for k in keys] + [f"s3://{s3_bucket}/glob/repeats.csv"]
+    single, out, work = root / "single-s3-prefix", root / "dist-s3-prefix", root / "work-s3-prefix"
+    run_wv("run", "--traces", *patterns, "--out", single, "--quiet", env=dict(os.environ))
+    merged, losers, _ = schedule(wv_bin, listed, out, work, "r-s3-prefix")
+    assert merged.returncode == 0, merged.stderr
+    assert len(losers[len(listed) - 1]) > 0
+    assert_same_output(single, out)
+    assert [i["path"] for i in manifest(out)["inputs"]] == listed
+    with pytest.raises(SystemExit, match="cannot list"):
+        ws.list_inputs([f"s3://{s3_bucket}/glob/none*.csv"], wv_bin)
+
+
 def test_stale_work_folders(tmp_path):
     """A dead driver's work folder (its lock free) is removed by the next driver of the same OUT; a
     live driver's (lock held), a folder without our lock file, and names not of our exact shape stay."""
