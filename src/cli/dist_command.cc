@@ -24,7 +24,7 @@ struct ShardFlags {
   S3Flags s3;
   std::string byte_range;  // "START-END"
   uint64_t lines_before = 0;
-  std::string plan;  // --plan BYTES
+  std::string plan;   // --plan BYTES
   bool list = false;  // --list
 };
 
@@ -111,8 +111,9 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--input", flags->split.input,
                   "The split's input file or s3:// object, named exactly as the whole run names it")
       ->required();
-  sub->add_option("--attempt-dir", flags->split.attempt_dir,
-                  "Folder to create for this attempt (must not exist; required but with --plan or --list)");
+  sub->add_option(
+      "--attempt-dir", flags->split.attempt_dir,
+      "Folder to create for this attempt (must not exist; required but with --plan or --list)");
   sub->add_option("--byte-range", flags->byte_range,
                   "Only bytes START-END of the plain --input file, a range printed by --plan");
   sub->add_option("--lines-before", flags->lines_before,
