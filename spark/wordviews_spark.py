@@ -314,6 +314,9 @@ def work_parent_and_label(out, work_dir=None):
     storage every node sees), named after the bucket and prefix."""
     import re
 
+    if work_dir and is_s3(work_dir):  # the attempts are written as files, not objects (not built)
+        raise SystemExit("wordviews_spark: --work-dir must be a folder on a file system every node sees "
+                         "(NFS, EFS, FSx, DBFS), not s3:// (the attempts' files cannot be S3 objects yet)")
     if is_s3(out):
         if not work_dir:
             raise SystemExit("wordviews_spark: an s3:// --out needs --work-dir (a folder on storage every "

@@ -228,6 +228,17 @@ def test_s3_prefix_and_glob_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, 
         ws.list_inputs([f"s3://{s3_bucket}/glob/none*.csv"], wv_bin)
 
 
+def test_s3_work_dir_is_refused(tmp_path):
+    """The attempts' folders must be on a shared file system: an s3:// --work-dir is refused (with a
+    local or an s3:// OUT) before anything is created, instead of becoming a local folder 's3:'."""
+    for out in (str(tmp_path / "out"), "s3://bucket/out"):
+        with pytest.raises(SystemExit, match="not s3://"):
+            ws.work_parent_and_label(out, "s3://bucket/work")
+        with pytest.raises(SystemExit, match="not s3://"):
+            ws.create_work_folder(out, "20200101T000000Z-dist-00000000", "s3://bucket/work")
+    assert os.listdir(tmp_path) == [] and not os.path.exists("s3:")
+
+
 def test_stale_work_folders(tmp_path):
     """A dead driver's work folder (its lock free) is removed by the next driver of the same OUT; a
     live driver's (lock held), a folder without our lock file, and names not of our exact shape stay."""
