@@ -470,8 +470,11 @@ def run_job(spark, args):
         splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
         n = len(splits)
         lap("plan")
-        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
-        first = choose_first(first, n)
+        reports = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
+        # Every shard process's own CPU (its report's): the tasks' cost, which the executors' process tree
+        # does not always show (the shards are children of Spark's Python workers).
+        shard_cpu = sum(r.get("cpu_seconds", 0) for r in reports)
+        first = choose_first(reports, n)
         lap("first_step")
         buckets = args.buckets or n
         # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
@@ -492,6 +495,7 @@ def run_job(spark, args):
                 .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files, env=env))
                 .collect()
             )
+            shard_cpu += sum(r.get("cpu_seconds", 0) for r in finished)
             for r in choose_first(finished, n, required=sorted(losers_files)):
                 chosen[r["split"]] = r
         lap("finishing_step")
@@ -504,7 +508,8 @@ def run_job(spark, args):
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)
         print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
-                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds}))
+                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds,
+                          "shard_cpu_seconds": round(shard_cpu, 2)}))
         return merged.returncode
     finally:
         if not args.keep_work:
