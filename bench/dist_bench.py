@@ -10,9 +10,12 @@ With --notebook PATH (a folder or glob holding the same rows as FILE...), each r
 notebook ETL (bench/spark_notebook_etl.py) in Spark local[2] as bench/peers.sh does (spark-submit timed as
 the direct child, --driver-memory 4G): Spark's own CSV and Parquet path, the fair peer of both.
 
-Prints per run: wall seconds; CPU seconds of the `run` process, or for the distributed run the CPU of the
+Prints per run: wall seconds; the peak RSS of `run` and of `merge` (their manifests'); CPU seconds of
+the `run` process, or for the distributed run the CPU of the
 spark-submit process tree (driver JVM, driver Python, `merge`) plus that of the executors (the worker's
-reaped children, read from /proc before and after); the machine's load average at the start. Both outputs
+reaped children, read from /proc before and after; an undercount when Spark's Python workers outlive
+their executor) and the shards' own CPU as their reports give it (the driver's summary line,
+shard_cpu_seconds); the machine's load average at the start. Both outputs
 are compared table by table (row counts) and the distributed one is checked with `wordviews check`."""
 import argparse
 import json
@@ -55,12 +58,19 @@ def rows(out):
     return {k: v["rows"] for k, v in json.loads((out / "_manifest.json").read_text())["tables"].items()}
 
 
+def peak_rss(out):
+    """The peak RSS the output's manifest records: the run's, or for a distributed output the merge's."""
+    return json.loads((out / "_manifest.json").read_text())["peak_rss_bytes"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--wordviews", required=True)
     ap.add_argument("-n", type=int, default=1)
     ap.add_argument("--notebook", default=None, help="run the notebook ETL too, on this folder or glob")
     ap.add_argument("--split-bytes", default="0", help="the driver's --split-bytes (byte-range splits)")
+    ap.add_argument("--no-single", action="store_true",
+                    help="skip the single-machine run (the distributed output is still checked)")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     wv = os.path.abspath(args.wordviews)
@@ -72,8 +82,9 @@ def main():
     try:
         for i in range(args.n):
             single = root / f"single{i}"
-            wall, cpu, load, _ = timed([wv, "run", "--traces", *files, "--out", str(single), "--quiet"])
-            print(f"run        #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s, load {load:.1f}", flush=True)
+            if not args.no_single:
+                wall, cpu, load, _ = timed([wv, "run", "--traces", *files, "--out", str(single), "--quiet"])
+                print(f"run        #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s, load {load:.1f}", flush=True)
             dist = root / f"dist{i}"
             before = reaped_cpu(worker)
             wall, cpu, load, proc = timed(
@@ -91,9 +102,12 @@ def main():
             summary = proc.stdout.strip().splitlines()[-1]
             print(f"distributed #{i}: {wall:7.2f} s wall, {cpu:7.2f} CPU-s driver side + {executors:7.2f} "
                   f"CPU-s executors, load {load:.1f}; {summary}", flush=True)
-            assert rows(single) == rows(dist), (rows(single), rows(dist))
+            print(f"peak RSS: merge {peak_rss(dist) / 2**20:.0f} MiB", flush=True)
+            if not args.no_single:
+                print(f"peak RSS: run {peak_rss(single) / 2**20:.0f} MiB", flush=True)
+                assert rows(single) == rows(dist), (rows(single), rows(dist))
+                shutil.rmtree(single)
             subprocess.run([wv, "check", str(dist)], check=True, capture_output=True)
-            shutil.rmtree(single)
             shutil.rmtree(dist)
             if args.notebook:
                 peer = root / f"notebook{i}"

@@ -48,13 +48,34 @@ LOSER_DTYPE = [("hash", "<u8"), ("check", "<u4"), ("winner_split", "<i8"), ("win
 # ---- planning -----------------------------------------------------------------
 
 
-def list_inputs(patterns):
+def is_s3_pattern(path):
+    """An s3:// prefix (ending in '/') or key glob: what `wordviews shard --list` expands."""
+    return is_s3(path) and (path.endswith("/") or any(c in path.rsplit("/", 1)[-1] for c in "*?["))
+
+
+def list_s3_objects(binary, pattern, env=None):
+    """The objects an s3:// prefix or glob names, in key order, listed by the binary exactly as `run`
+    lists them (`wordviews shard --list`: the same expansion, the same credentials and endpoint)."""
+    proc = subprocess.run([binary, "shard", "--list", "--input", pattern], capture_output=True, text=True,
+                          env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"wordviews_spark: cannot list {pattern}: {proc.stderr.strip()}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])["inputs"]
+
+
+def list_inputs(patterns, binary=None):
     """The inputs in argument order, local globs expanded (sorted within a glob), as
     absolute paths: a split's rows name their file as the whole run does. An s3://
-    URL is taken as one object, as given (globs and prefixes: not yet)."""
+    URL of one object is taken as given; an s3:// prefix or key glob is listed through
+    `binary` (list_s3_objects), one input per object."""
     inputs = []
     for p in patterns:
-        if p.startswith("s3://"):  # one object, read by the binary itself (no listing here yet)
+        if is_s3_pattern(p):
+            if binary is None:
+                raise SystemExit(f"wordviews_spark: {p}: listing S3 needs the binary")
+            inputs += list_s3_objects(binary, p)
+            continue
+        if is_s3(p):  # one object, read by the binary itself
             inputs.append(p)
             continue
         matches = sorted(glob.glob(p)) if any(c in p for c in "*?[") else [p]
@@ -293,6 +314,9 @@ def work_parent_and_label(out, work_dir=None):
     storage every node sees), named after the bucket and prefix."""
     import re
 
+    if work_dir and is_s3(work_dir):  # the attempts are written as files, not objects (not built)
+        raise SystemExit("wordviews_spark: --work-dir must be a folder on a file system every node sees "
+                         "(NFS, EFS, FSx, DBFS), not s3:// (the attempts' files cannot be S3 objects yet)")
     if is_s3(out):
         if not work_dir:
             raise SystemExit("wordviews_spark: an s3:// --out needs --work-dir (a folder on storage every "
@@ -390,7 +414,7 @@ def shard_task(binary, work, run_id, losers_by_split=None, env=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--traces", nargs="+", required=True, help="input files, globs or s3:// object URLs, in order")
+    parser.add_argument("--traces", nargs="+", required=True, help="input files, globs, s3:// object URLs, s3:// prefixes (ending in /) or key globs, in order")
     parser.add_argument("--out", required=True, help="output folder (shared storage), or s3://bucket/prefix")
     parser.add_argument("--work-dir", default=None,
                         help="folder on storage every node sees for the run's work folder (default: beside "
@@ -421,7 +445,7 @@ def run_job(spark, args):
     """The whole job on `spark` (a SparkSession); returns merge's exit code (0: published)."""
     driver_bin = driver_binary(args)
     work_parent_and_label(args.out, args.work_dir)  # an s3:// OUT without --work-dir: refused first
-    inputs = list_inputs(args.traces)
+    inputs = list_inputs(args.traces, driver_bin)
     pre = preflight(driver_bin, args.out, inputs)
     if pre.returncode != 0:  # before any task: OUT is not ours, or holds an input
         sys.stderr.write(pre.stderr)
@@ -446,8 +470,11 @@ def run_job(spark, args):
         splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
         n = len(splits)
         lap("plan")
-        first = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
-        first = choose_first(first, n)
+        reports = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
+        # Every shard process's own CPU (its report's): the tasks' cost, which the executors' process tree
+        # does not always show (the shards are children of Spark's Python workers).
+        shard_cpu = sum(r.get("cpu_seconds", 0) for r in reports)
+        first = choose_first(reports, n)
         lap("first_step")
         buckets = args.buckets or n
         # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
@@ -468,6 +495,7 @@ def run_job(spark, args):
                 .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files, env=env))
                 .collect()
             )
+            shard_cpu += sum(r.get("cpu_seconds", 0) for r in finished)
             for r in choose_first(finished, n, required=sorted(losers_files)):
                 chosen[r["split"]] = r
         lap("finishing_step")
@@ -480,7 +508,8 @@ def run_job(spark, args):
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)
         print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
-                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds}))
+                          "losers": sum(len(l) for l in losers.values()), "seconds": seconds,
+                          "shard_cpu_seconds": round(shard_cpu, 2)}))
         return merged.returncode
     finally:
         if not args.keep_work:

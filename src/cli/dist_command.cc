@@ -12,6 +12,7 @@
 #include "dist/split_plan.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
+#include "io/s3_connection.h"
 #include "run/pipeline.h"
 
 namespace wv::cli {
@@ -23,7 +24,8 @@ struct ShardFlags {
   S3Flags s3;
   std::string byte_range;  // "START-END"
   uint64_t lines_before = 0;
-  std::string plan;  // --plan BYTES
+  std::string plan;   // --plan BYTES
+  bool list = false;  // --list
 };
 
 // "START-END" -> the range, with its lines before.
@@ -55,6 +57,12 @@ struct MergeFlags {
 };
 
 Status Shard(ShardFlags flags) {
+  if (flags.list) {
+    io::ConfigureS3(flags.split.s3);
+    WV_ASSIGN_OR_RETURN(const std::string listed, dist::ListInputsJson(flags.split.input));
+    fmt::print("{}\n", listed);
+    return OkStatus();
+  }
   if (!flags.plan.empty()) {
     WV_ASSIGN_OR_RETURN(const uint64_t target, run::ParseByteSize(flags.plan, "--plan"));
     WV_ASSIGN_OR_RETURN(const dist::RangePlan plan,
@@ -103,8 +111,9 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--input", flags->split.input,
                   "The split's input file or s3:// object, named exactly as the whole run names it")
       ->required();
-  sub->add_option("--attempt-dir", flags->split.attempt_dir,
-                  "Folder to create for this attempt (must not exist; required but with --plan)");
+  sub->add_option(
+      "--attempt-dir", flags->split.attempt_dir,
+      "Folder to create for this attempt (must not exist; required but with --plan or --list)");
   sub->add_option("--byte-range", flags->byte_range,
                   "Only bytes START-END of the plain --input file, a range printed by --plan");
   sub->add_option("--lines-before", flags->lines_before,
@@ -113,11 +122,14 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--plan", flags->plan,
                   "Only print, as JSON, the row-aligned byte ranges of about BYTES (e.g. 256M) "
                   "--input may be split into (none for a gzip file), then exit");
+  sub->add_flag("--list", flags->list,
+                "Only print, as JSON, the inputs one run reads for --input (a local glob, an "
+                "s3:// prefix ending in '/' or a key glob expanded, in order), then exit");
   sub->add_option("--losers", flags->split.losers_path,
                   "TSV of this split's cross-split duplicates (hash, check, line, path of the "
                   "first occurrence), from the scheduler's dedup; omit for the first step");
   sub->add_option("--run-id", flags->split.run_id,
-                  "The distributed run's id (required but with --plan)");
+                  "The distributed run's id (required but with --plan or --list)");
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));

@@ -32,6 +32,13 @@ class Stopwatch {
   double cpu_;
 };
 
+// CPU seconds (user + system) of the whole process so far, every thread.
+inline double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 }  // namespace wv
 
 #endif  // WV_CORE_STOPWATCH_H_

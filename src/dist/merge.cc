@@ -14,6 +14,7 @@
 #include "fmt/core.h"
 #include "io/output_store.h"
 #include "model/dimensions.h"
+#include "model/star_builder.h"
 #include "model/star_schema.h"
 #include "model/table_files.h"
 #include "quality/checks.h"
@@ -106,14 +107,15 @@ Status LinkSplitTables(const std::vector<OpenedSplit>& splits, io::OutputStore* 
 }
 
 // The four dimensions from the splits' dims.bin, in input order, written
-// into the store; their file records go to *ledger. The session log spills
-// as `spill` says.
+// into the store; their file records go to *ledger. The session log and the
+// users spill as `spill` says (dim_users is then written from its spilled
+// partitions, as a run writes it).
 StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedSplit>& splits,
                                                        const traces::References& refs,
                                                        const parquet::WriterOptions& writer,
                                                        io::OutputStore* store,
                                                        model::FileLedger* ledger,
-                                                       model::SessionLogSpill spill) {
+                                                       model::DimensionSpill spill) {
   model::DimensionBuilder builder(std::move(spill));
   for (const OpenedSplit& s : splits) {
     WV_RETURN_IF_ERROR(
@@ -126,7 +128,12 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
                                  model::Table(table).schema(), writer, data.columns, data.rows,
                                  ledger);
   };
-  WV_RETURN_IF_ERROR(write(model::kUsersTable, dims.BuildUsers().table));
+  if (dims.spilled_users != nullptr) {
+    WV_RETURN_IF_ERROR(model::WriteSpilledUsersFile(*dims.spilled_users, *store, writer, ledger));
+    dims.spilled_users.reset();  // its partitions are read: their space is freed now
+  } else {
+    WV_RETURN_IF_ERROR(write(model::kUsersTable, dims.BuildUsers().table));
+  }
   WV_RETURN_IF_ERROR(write(model::kTimesTable, dims.BuildTimes().table));
   WV_RETURN_IF_ERROR(write(model::kLangsTable, dims.BuildLangs(refs).table));
   WV_RETURN_IF_ERROR(write(model::kWordsTable, dims.BuildWords(refs).table));
@@ -296,16 +303,17 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
   parquet::WriterOptions writer;
   writer.compression = compression;
   model::FileLedger ledger;
-  // The same share of the limit as a run gives its session log
-  // (run/pipeline.cc); the other shares are the splits'.
+  // The same shares of the limit as a run gives its session log and its
+  // users (run/pipeline.cc); the other shares are the splits'.
   std::unique_ptr<run::SpillFolder> spill_folder;
-  model::SessionLogSpill spill;
+  model::DimensionSpill spill;
   if (options.memory_limit_bytes != 0) {
     WV_ASSIGN_OR_RETURN(
         spill_folder,
         run::SpillFolder::Create(options.tmp_dir.empty() ? run::DefaultSpillParent(options.out_dir)
                                                          : options.tmp_dir));
-    spill = {spill_folder->path(), static_cast<size_t>(options.memory_limit_bytes / 10)};
+    spill.sessions = {spill_folder->path(), static_cast<size_t>(options.memory_limit_bytes / 10)};
+    spill.users_bytes = static_cast<size_t>(options.memory_limit_bytes / 10);
   }
   WV_ASSIGN_OR_RETURN(const model::AccumulatedDimensions dims,
                       BuildDimensions(splits, refs, writer, store.get(), &ledger, spill));

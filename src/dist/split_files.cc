@@ -10,6 +10,7 @@ namespace wv::dist {
 namespace {
 
 constexpr size_t kFlushBytes = size_t{1} << 20;
+constexpr size_t kReadBytes = size_t{1} << 20;  // ReadDimensionRows' reads
 
 void AppendString(std::string_view s, std::string* out) {
   const uint32_t n = static_cast<uint32_t>(s.size());
@@ -131,31 +132,59 @@ Status DimensionRowWriter::Close() {
   return sink_->Close();
 }
 
+namespace {
+
+// Parses the next DimensionRow of `data` at *pos into `batch`; false (*pos
+// unchanged) when `data` ends before the record does.
+bool TakeDimensionRow(std::string_view data, size_t* pos, traces::TraceBatch* batch) {
+  size_t at = *pos;
+  std::string_view t, user, learning, ui, lexeme, lexeme_string;
+  if (!Take(data, &at, sizeof(int64_t), &t) || !TakeString(data, &at, &user) ||
+      !TakeString(data, &at, &learning) || !TakeString(data, &at, &ui) ||
+      !TakeString(data, &at, &lexeme) || !TakeString(data, &at, &lexeme_string)) {
+    return false;
+  }
+  int64_t timestamp = 0;
+  std::memcpy(&timestamp, t.data(), sizeof timestamp);
+  batch->timestamp.push_back(timestamp);
+  batch->user_id.push_back(user);
+  batch->learning_language.push_back(learning);
+  batch->ui_language.push_back(ui);
+  batch->lexeme_id.push_back(lexeme);
+  batch->lexeme_string.push_back(lexeme_string);
+  *pos = at;
+  return true;
+}
+
+}  // namespace
+
 Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
                          const std::function<Status(const traces::TraceBatch&)>& fn) {
   WV_ASSIGN_OR_RETURN(auto source, io::OpenFileSource(path));
-  WV_ASSIGN_OR_RETURN(const std::string data, io::ReadAll(*source));
+  // The file is read kReadBytes at a time; `pending` holds what is read and
+  // not yet parsed: the read bytes and a record cut by the read's end, so its
+  // size stays about kReadBytes plus one record (the batch copies its values).
+  std::string pending;
+  uint64_t parsed_bytes = 0;  // the file's bytes before `pending`
   traces::TraceBatch batch;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    std::string_view t, user, learning, ui, lexeme, lexeme_string;
-    if (!Take(data, &pos, sizeof(int64_t), &t) || !TakeString(data, &pos, &user) ||
-        !TakeString(data, &pos, &learning) || !TakeString(data, &pos, &ui) ||
-        !TakeString(data, &pos, &lexeme) || !TakeString(data, &pos, &lexeme_string)) {
-      return InputError(fmt::format("{}: cut short after {} bytes", path, pos));
+  while (true) {
+    const size_t kept = pending.size();
+    pending.resize(kept + kReadBytes);
+    WV_ASSIGN_OR_RETURN(const size_t n, source->Read(pending.data() + kept, kReadBytes));
+    pending.resize(kept + n);
+    if (n == 0) break;
+    size_t pos = 0;
+    while (TakeDimensionRow(pending, &pos, &batch)) {
+      if (batch.size() >= rows_per_batch) {
+        WV_RETURN_IF_ERROR(fn(batch));
+        batch = traces::TraceBatch();
+      }
     }
-    int64_t timestamp = 0;
-    std::memcpy(&timestamp, t.data(), sizeof timestamp);
-    batch.timestamp.push_back(timestamp);
-    batch.user_id.push_back(user);
-    batch.learning_language.push_back(learning);
-    batch.ui_language.push_back(ui);
-    batch.lexeme_id.push_back(lexeme);
-    batch.lexeme_string.push_back(lexeme_string);
-    if (batch.size() >= rows_per_batch) {
-      WV_RETURN_IF_ERROR(fn(batch));
-      batch = traces::TraceBatch();
-    }
+    pending.erase(0, pos);
+    parsed_bytes += pos;
+  }
+  if (!pending.empty()) {
+    return InputError(fmt::format("{}: cut short after {} bytes", path, parsed_bytes));
   }
   if (batch.size() > 0) WV_RETURN_IF_ERROR(fn(batch));
   return OkStatus();

@@ -84,7 +84,9 @@ class DimensionRowWriter {
 // Reads a dims.bin back as TraceBatches of about `rows_per_batch` rows with
 // the columns model::DimensionBuilder reads (timestamp, user_id, the two
 // languages, lexeme_id, lexeme_string); the others are left empty.
-// Calls fn(batch) for each, in order. An InputError if the file is cut.
+// Calls fn(batch) for each, in order. The file is streamed: memory is one
+// batch and a read buffer (about 1 MiB), whatever its size. An InputError if
+// the file is cut.
 Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
                          const std::function<Status(const traces::TraceBatch&)>& fn);
 

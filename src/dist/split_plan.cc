@@ -81,4 +81,9 @@ std::string RangePlanJson(const RangePlan& plan) {
   return nlohmann::json{{"input", plan.path}, {"bytes", plan.bytes}, {"ranges", ranges}}.dump();
 }
 
+StatusOr<std::string> ListInputsJson(const std::string& pattern) {
+  WV_ASSIGN_OR_RETURN(const std::vector<std::string> inputs, traces::ExpandTracePaths({pattern}));
+  return nlohmann::json{{"inputs", inputs}}.dump();
+}
+
 }  // namespace wv::dist

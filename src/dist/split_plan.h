@@ -46,6 +46,15 @@ StatusOr<RangePlan> PlanByteRanges(const std::string& path, uint64_t target_byte
 // lines_before], ...]}.
 std::string RangePlanJson(const RangePlan& plan);
 
+// The inputs one run reads for the input argument `pattern`, expanded as
+// `run` expands it (traces::ExpandTracePaths: a local file or glob, an s3://
+// object, every object under a prefix ending in '/', or the keys matching a
+// glob, in key order), as one JSON line {"inputs": [...]}: what a scheduler
+// plans its splits from (`wordviews shard --list`). S3 connection settings
+// are the process's (io::ConfigureS3). Errors: ExpandTracePaths' (an
+// InputError when nothing matches).
+StatusOr<std::string> ListInputsJson(const std::string& pattern);
+
 }  // namespace wv::dist
 
 #endif  // WV_DIST_SPLIT_PLAN_H_

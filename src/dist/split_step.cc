@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/crc32.h"
+#include "core/stopwatch.h"
 #include "dist/split_files.h"
 #include "fmt/core.h"
 #include "io/byte_sink.h"
@@ -87,6 +88,7 @@ StatusOr<SplitReport> RunSplit(const SplitOptions& options) {
   report.losers = history.losers();
   report.spilled = spilled;
   WV_ASSIGN_OR_RETURN(report.files, ListWritten(options.attempt_dir));
+  report.cpu_seconds = ProcessCpuSeconds();
   return report;
 }
 
@@ -101,6 +103,7 @@ std::string SplitReportJson(const SplitReport& r) {
                             {"rejected_rows", r.rejected_rows},
                             {"losers", r.losers},
                             {"spilled", r.spilled},
+                            {"cpu_seconds", r.cpu_seconds},
                             {"files", files}};
   return j.dump();
 }

@@ -54,6 +54,9 @@ struct SplitReport {
   int64_t input_rows = 0, accepted_rows = 0, rejected_rows = 0;
   size_t losers = 0;     // fingerprints of --losers
   bool spilled = false;  // the duplicate detection spilled to disk (--memory-limit)
+  // The process's CPU seconds (user + system) at the report: what the task
+  // cost, which a scheduler cannot always measure (Spark's Python workers).
+  double cpu_seconds = 0;
 };
 
 // Errors as run's (UsageError, InputError, OutputError); the attempt folder

@@ -166,27 +166,32 @@ Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data,
 // key check counts what the partitions counted. With `merge_dimension`
 // (`run --append`) the table is gathered whole first: the merge needs it.
 Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out) {
-  constexpr size_t kBatchRows = 64 << 10;
-  TableData batch;
   if (merge_dimension_) {
     TableData whole;
     WV_RETURN_IF_ERROR(users.Next(SIZE_MAX, &whole).status());
     out->users.rows_covered = users.rows_covered();
     return WriteDimension(kUsersTable, std::move(whole), kUserId, &out->users_keys);
   }
-  WV_ASSIGN_OR_RETURN(
-      auto writer, TableFileWriter::Open(*store_, "dim_users/part-00000.parquet",
-                                         Table(kUsersTable).schema(), writer_options_, &ledger_));
+  WV_RETURN_IF_ERROR(WriteSpilledUsersFile(users, *store_, writer_options_, &ledger_));
+  out->users.rows_covered = users.rows_covered();
+  out->users_keys = MakeDimensionKeys(kUsersTable, kUserId, parquet::ColumnVector());
+  out->users_keys.counted = DimensionKeys::Counted{users.users(), users.repeated_keys()};
+  return OkStatus();
+}
+
+Status WriteSpilledUsersFile(SpilledUsersTable& users, io::OutputStore& store,
+                             const parquet::WriterOptions& writer_options, FileLedger* ledger) {
+  constexpr size_t kBatchRows = 64 << 10;
+  WV_ASSIGN_OR_RETURN(auto writer,
+                      TableFileWriter::Open(store, "dim_users/part-00000.parquet",
+                                            Table(kUsersTable).schema(), writer_options, ledger));
+  TableData batch;
   while (true) {
     WV_ASSIGN_OR_RETURN(const bool more, users.Next(kBatchRows, &batch));
     if (!more) break;
     WV_RETURN_IF_ERROR(writer->WriteBatch(batch.columns, batch.rows));
   }
-  WV_RETURN_IF_ERROR(writer->Close());
-  out->users.rows_covered = users.rows_covered();
-  out->users_keys = MakeDimensionKeys(kUsersTable, kUserId, parquet::ColumnVector());
-  out->users_keys.counted = DimensionKeys::Counted{users.users(), users.repeated_keys()};
-  return OkStatus();
+  return writer->Close();
 }
 
 // The written files grouped by table (in kAllTables order); the row counts

@@ -111,6 +111,14 @@ class StarSchemaBuilder {
   DimensionFeed dimension_feed_;
 };
 
+// Writes the merged dim_users of a spilled users table (UsersSpill) as
+// `dim_users/part-00000.parquet`, a batch of rows at a time (the writer cuts
+// the row groups as for a table built in memory), recorded in *ledger. What
+// StarSchemaBuilder writes when the users spilled, and `wordviews merge`
+// (dist/merge.cc) too. Memory: one batch and the table's read buffers.
+Status WriteSpilledUsersFile(SpilledUsersTable& users, io::OutputStore& store,
+                             const parquet::WriterOptions& writer_options, FileLedger* ledger);
+
 }  // namespace wv::model
 
 #endif  // WV_MODEL_STAR_BUILDER_H_

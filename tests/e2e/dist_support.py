@@ -17,17 +17,18 @@ TABLES = ["fact_wordviews", "dim_users", "dim_times", "dim_langs", "dim_words", 
 PER_RUN_COLUMNS = {"batch_id"}
 
 
-def make_inputs(run_wv, root, rows=(2500, 1800, 1200)):
+def make_inputs(run_wv, root, rows=(2500, 1800, 1200), users=None):
     """Three dirty generated files (every rejection reason, duplicates within each; the second gzip) and a fourth,
     placed second, that repeats rows of the first (a cross-split duplicate, first occurrence in an
     earlier split), of the third (first occurrence in this file: the later split's copies are the
     duplicates), and some of those twice (a duplicate of a cross-split duplicate). Absolute paths in
-    input order."""
+    input order. `users`: the generator's users per file (default: its own, rows / 110)."""
     root = pathlib.Path(root)
     paths = []
     for i, n in enumerate(rows):
         p = root / (f"part{i}.csv.gz" if i == 1 else f"part{i}.csv")  # one gzip input (a whole split)
-        run_wv("generate", "--rows", n, "--seed", 21 + i, "--dirty-rate", 0.05, "--out", p, "--quiet")
+        run_wv("generate", "--rows", n, "--seed", 21 + i, "--dirty-rate", 0.05, "--out", p, "--quiet",
+               *(["--users", min(users, n)] if users else []))
         paths.append(p)
     a = [line + b"\n" for line in paths[0].read_bytes().split(b"\n")[:-1]]
     c = [line + b"\n" for line in paths[2].read_bytes().split(b"\n")[:-1]]

@@ -4,7 +4,9 @@ the splits that need it, and `wordviews merge`; the output must equal a single `
 the same inputs value by value (DuckDB), pass `wordviews check`, and not depend on a repeated attempt
 of a split. Refusals: OUT not ours, an attempt folder reused, a split of another run."""
 import os
+import pathlib
 import shutil
+import subprocess
 
 import pytest
 
@@ -17,6 +19,12 @@ def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merg
     """The shell-loop scheduler; with repeat_split, that split's first step runs twice (a retry or
     a speculative copy) and the second attempt's report comes first; with split_bytes, large plain
     files are cut into byte ranges as the Spark driver cuts them."""
+    chosen, losers = run_splits(wv_bin, inputs, work, run_id, repeat_split, shard_flags, split_bytes)
+    return ws.run_merge(wv_bin, str(out), run_id, chosen, merge_flags), losers, chosen
+
+
+def run_splits(wv_bin, inputs, work, run_id, repeat_split=None, shard_flags=(), split_bytes="0"):
+    """schedule() up to the merge: the chosen attempt of every split (verified), and the losers."""
     os.makedirs(work, exist_ok=True)  # a scheduler's work folder exists before any task
     splits = ws.plan_splits(inputs, ws.parse_bytes(split_bytes), wv_bin)
     reports = []
@@ -32,7 +40,7 @@ def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merg
         chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path, extra=shard_flags)
     for r in chosen:
         ws.verify_attempt(r)
-    return ws.run_merge(wv_bin, str(out), run_id, chosen, merge_flags), losers, chosen
+    return chosen, losers
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +91,55 @@ def test_splits_that_spill(tmp_path, wv_bin, run_wv):
     assert set(losers) == {1, 3}
     assert chosen[0]["spilled"] and chosen[3]["spilled"]
     assert_same_output(single, out)
+
+
+def traced_merge(wv_bin, out, run_id, chosen, flags, trace):
+    """`wordviews merge` under strace: the merge and the names of the spill files it created."""
+    cmd = ["strace", "-f", "-qq", "-e", "trace=openat", "-o", str(trace), wv_bin, "merge", "--out", str(out),
+           "--run-id", run_id, *[a for r in chosen for a in ("--split", r["attempt_dir"])], *map(str, flags)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    created = {line.split('"')[1].rsplit("/", 1)[1] for line in trace.read_text().splitlines()
+               if "O_CREAT" in line and ".wv-spill-" in line}
+    return proc, created
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="no strace")
+def test_merge_whose_users_spill(tmp_path, wv_bin, run_wv):
+    """A merge under a tiny --memory-limit (1M: its users get a tenth: ~600 of the ~4,100 users) moves
+    the users and their sessions to the run's users spill (model/users_spill: its 256 partitions are
+    created, strace sees them) and streams every dims.bin: its output equals one in-memory run's value
+    by value, and its spill folder is gone after it succeeds, after it fails once the users spilled (a
+    dims.bin cut short: exit 3), and after it fails its quality gate (exit 4); OUT is then untouched."""
+    inputs = make_inputs(run_wv, tmp_path, rows=(30000, 2000, 20000), users=4000)
+    single, out, work, spill = tmp_path / "single", tmp_path / "dist", tmp_path / "work", tmp_path / "spill"
+    spill.mkdir()
+    run_wv("run", "--traces", *inputs, "--out", single, "--quiet")
+    chosen, losers = run_splits(wv_bin, inputs, work, "r-users")
+    assert set(losers) == {1, 3}
+    flags = ["--memory-limit", "1M", "--tmp-dir", spill]
+    merged, created = traced_merge(wv_bin, out, "r-users", chosen, flags, tmp_path / "trace")
+    assert merged.returncode == 0, merged.stderr
+    assert len({f for f in created if f.startswith("users-") and f.endswith(".part")}) == 256, sorted(created)
+    assert os.listdir(spill) == []
+    assert len(table_rows(single, "dim_users")) > 4000  # the files share their user ids
+    assert_same_output(single, out)
+    run_wv("check", out)
+    before = sorted((p.relative_to(out), p.stat().st_mtime_ns) for p in out.rglob("*"))
+
+    gate, created = traced_merge(wv_bin, out, "r-users", chosen, flags + ["--max-bad-ratio", "0.0001"],
+                                 tmp_path / "trace-gate")
+    assert gate.returncode == 4, gate.stderr
+    assert any(f.startswith("users-") for f in created)
+    assert os.listdir(spill) == []
+
+    dims = pathlib.Path(chosen[-1]["attempt_dir"]) / "dims.bin"
+    dims.write_bytes(dims.read_bytes()[:-5])  # the last split's: the users spilled before it
+    cut, created = traced_merge(wv_bin, out, "r-users", chosen, flags, tmp_path / "trace-cut")
+    assert cut.returncode == 3, cut.stderr
+    assert "cut short" in cut.stderr and str(dims) in cut.stderr
+    assert any(f.startswith("users-") for f in created)
+    assert os.listdir(spill) == []
+    assert sorted((p.relative_to(out), p.stat().st_mtime_ns) for p in out.rglob("*")) == before
 
 
 def test_refusals(case, wv_bin, run_wv):
@@ -143,6 +200,43 @@ def test_s3_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
     assert set(losers) == {1, 3}
     assert_same_output(single, out)
     assert all(i["path"].startswith("s3://") for i in manifest(out)["inputs"])
+
+
+def test_s3_prefix_and_glob_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, monkeypatch):
+    """An s3:// prefix and a key glob as inputs: the driver lists them through the binary (`shard
+    --list`, run's own expansion) into one input per object, in key order; the loop scheduler's output
+    over them equals a single run over the same two arguments. A pattern matching nothing is refused."""
+    root, inputs, _ = case
+    for path in inputs:
+        s3.upload_file(path, s3_bucket, f"pre/{os.path.basename(path)}")
+    s3.upload_file(inputs[1], s3_bucket, "glob/repeats.csv")  # every row a cross-split duplicate
+    s3.upload_file(inputs[0], s3_bucket, "glob/part0.csv")  # not matched by the glob
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    patterns = [f"s3://{s3_bucket}/pre/", f"s3://{s3_bucket}/glob/r*.csv"]
+    listed = ws.list_inputs(patterns, wv_bin)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket, Prefix="pre/")["Contents"])
+    assert listed == [f"s3://{s3_bucket}/{k}" for k in keys] + [f"s3://{s3_bucket}/glob/repeats.csv"]
+    single, out, work = root / "single-s3-prefix", root / "dist-s3-prefix", root / "work-s3-prefix"
+    run_wv("run", "--traces", *patterns, "--out", single, "--quiet", env=dict(os.environ))
+    merged, losers, _ = schedule(wv_bin, listed, out, work, "r-s3-prefix")
+    assert merged.returncode == 0, merged.stderr
+    assert len(losers[len(listed) - 1]) > 0
+    assert_same_output(single, out)
+    assert [i["path"] for i in manifest(out)["inputs"]] == listed
+    with pytest.raises(SystemExit, match="cannot list"):
+        ws.list_inputs([f"s3://{s3_bucket}/glob/none*.csv"], wv_bin)
+
+
+def test_s3_work_dir_is_refused(tmp_path):
+    """The attempts' folders must be on a shared file system: an s3:// --work-dir is refused (with a
+    local or an s3:// OUT) before anything is created, instead of becoming a local folder 's3:'."""
+    for out in (str(tmp_path / "out"), "s3://bucket/out"):
+        with pytest.raises(SystemExit, match="not s3://"):
+            ws.work_parent_and_label(out, "s3://bucket/work")
+        with pytest.raises(SystemExit, match="not s3://"):
+            ws.create_work_folder(out, "20200101T000000Z-dist-00000000", "s3://bucket/work")
+    assert os.listdir(tmp_path) == [] and not os.path.exists("s3:")
 
 
 def test_stale_work_folders(tmp_path):

@@ -1,5 +1,6 @@
 // dist/split_files: the losers file's parsing, the fingerprints written, the
-// dimension rows' round trip and a cut dims.bin.
+// dimension rows' round trip (streamed across read boundaries, a record longer
+// than a read) and a cut dims.bin.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -118,6 +119,57 @@ TEST(DimensionRows, RoundTripInBatchesAndRefuseACutFile) {
   const Status cut =
       ReadDimensionRows(path, 2, [](const traces::TraceBatch&) { return OkStatus(); });
   EXPECT_EQ(cut.kind(), ErrorKind::kInput);
+}
+
+// The reader streams the file (1 MiB reads): records cut by a read's end, and
+// one record longer than a read, come back whole and in order.
+TEST(DimensionRows, StreamAcrossReadsAndRecordsLongerThanARead) {
+  testing::ScopedTestDir dir("wv_dist_");
+  const std::string path = (dir.path() / "dims.bin").string();
+  constexpr int kRows = 40000;  // ~4 MiB of records of irregular lengths
+  const auto lexeme_string = [](int i) {
+    return i == 777 ? std::string(size_t{3} << 20, 'x') : std::string(i % 97, 'a' + i % 26);
+  };
+  auto sink = io::OpenNewFileSink(path);
+  ASSERT_TRUE(sink.ok());
+  DimensionRowWriter writer(std::move(*sink));
+  for (int start = 0; start < kRows; start += 1000) {
+    traces::TraceBatch b;
+    for (int i = start; i < start + 1000; ++i) {
+      b.timestamp.push_back(int64_t{1} << 40 | i);
+      b.user_id.push_back(fmt::format("user-{}", i * 7919 % 100003));
+      b.learning_language.push_back("de");
+      b.ui_language.push_back(i % 2 ? "en" : "es");
+      b.lexeme_id.push_back(fmt::format("{:032x}", i));
+      b.lexeme_string.push_back(lexeme_string(i));
+    }
+    ASSERT_TRUE(writer.Add(b).ok());
+  }
+  ASSERT_TRUE(writer.Close().ok());
+  ASSERT_GT(ReadBytes(path).size(), size_t{6} << 20);
+  int next = 0;
+  bool equal = true;
+  ASSERT_TRUE(ReadDimensionRows(path, 4096, [&](const traces::TraceBatch& got) {
+                EXPECT_LE(got.size(), 4096u);
+                for (size_t r = 0; r < got.size(); ++r, ++next) {
+                  equal = equal && got.timestamp[r] == (int64_t{1} << 40 | next) &&
+                          got.user_id[r] == fmt::format("user-{}", next * 7919 % 100003) &&
+                          got.learning_language[r] == "de" &&
+                          got.ui_language[r] == (next % 2 ? "en" : "es") &&
+                          got.lexeme_id[r] == fmt::format("{:032x}", next) &&
+                          got.lexeme_string[r] == lexeme_string(next);
+                }
+                return OkStatus();
+              }).ok());
+  EXPECT_EQ(next, kRows);
+  EXPECT_TRUE(equal);
+  // Cut inside the long record: refused, the bytes read before it named.
+  const std::string bytes = ReadBytes(path);
+  WriteBytes(path, bytes.substr(0, size_t{2} << 20));
+  const Status cut =
+      ReadDimensionRows(path, 4096, [](const traces::TraceBatch&) { return OkStatus(); });
+  EXPECT_EQ(cut.kind(), ErrorKind::kInput);
+  EXPECT_NE(cut.message().find("cut short"), std::string::npos) << cut.message();
 }
 
 }  // namespace
