@@ -89,6 +89,7 @@ class StarSchemaBuilder {
   Status FinishFactAndQuarantine();
   Status WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  std::string DimensionFileName(std::string_view table, bool added) const;
   Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteDimension(std::string_view table, TableData data, int key_index, DimensionKeys* keys);
   Status WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out);
@@ -106,6 +107,9 @@ class StarSchemaBuilder {
   std::function<StatusOr<BuildOptions::DimensionRows>(std::string_view table, TableData* data)>
       merge_dimension_;
   std::string file_prefix_;
+  // A spilled dim_users' row groups (the writer buffers one): from the users'
+  // share of the limit (SpilledUsersRowGroupRows in star_builder.cc).
+  int64_t spilled_users_row_group_rows_;
   // Declared last: destroyed (its thread joined) first.
   DimensionFeed dimension_feed_;
 };
