@@ -167,9 +167,9 @@ Status StarSchemaBuilder::WriteTimes(const AccumulatedDimensions& dims, Dimensio
     }
     const bool added = rows == BuildOptions::DimensionRows::kAdded;
     if (writer == nullptr && (!added || slice.rows > 0)) {
-      WV_ASSIGN_OR_RETURN(writer, TableFileWriter::Open(*store_, DimensionFileName(kTimesTable, added),
-                                                        Table(kTimesTable).schema(),
-                                                        writer_options_, &ledger_));
+      WV_ASSIGN_OR_RETURN(
+          writer, TableFileWriter::Open(*store_, DimensionFileName(kTimesTable, added),
+                                        Table(kTimesTable).schema(), writer_options_, &ledger_));
     }
     if (slice.rows > 0) WV_RETURN_IF_ERROR(writer->WriteBatch(slice.columns, slice.rows));
     const std::vector<int64_t>& epochs = slice.columns[kTimeEpoch].i64;
@@ -229,9 +229,9 @@ Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionO
   }
   parquet::WriterOptions writer_options = writer_options_;
   writer_options.row_group_rows = spilled_users_row_group_rows_;
-  WV_ASSIGN_OR_RETURN(
-      auto writer, TableFileWriter::Open(*store_, "dim_users/part-00000.parquet",
-                                         Table(kUsersTable).schema(), writer_options, &ledger_));
+  WV_ASSIGN_OR_RETURN(auto writer,
+                      TableFileWriter::Open(*store_, "dim_users/part-00000.parquet",
+                                            Table(kUsersTable).schema(), writer_options, &ledger_));
   while (true) {
     WV_ASSIGN_OR_RETURN(const bool more, users.Next(kBatchRows, &batch));
     if (!more) break;

@@ -74,8 +74,8 @@ StatusOr<MemoryPlan> PlanMemory(const MemoryPlanInput& input) {
     plan.spill_budget_bytes = input.limit_bytes;
   } else {
     const uint64_t taken = kFixedReserveBytes + plan.chunks_bytes;
-    plan.spill_budget_bytes = std::max(input.limit_bytes - std::min(taken, input.limit_bytes),
-                                       kMinSpillBudgetBytes);
+    plan.spill_budget_bytes =
+        std::max(input.limit_bytes - std::min(taken, input.limit_bytes), kMinSpillBudgetBytes);
   }
   const uint64_t budget = plan.spill_budget_bytes;
   plan.duplicate_bytes = static_cast<size_t>(budget * kDuplicatePercent / 100);

@@ -22,8 +22,8 @@ namespace wv::run {
 
 struct MemoryPlan {
   uint64_t limit_bytes = 0;
-  size_t chunk_bytes = 0;          // the ingest's chunk size
-  uint64_t chunks_bytes = 0;       // the chunks in flight at that size, raw and validated
+  size_t chunk_bytes = 0;           // the ingest's chunk size
+  uint64_t chunks_bytes = 0;        // the chunks in flight at that size, raw and validated
   uint64_t spill_budget_bytes = 0;  // what the shares below are of
   size_t duplicate_bytes = 0;
   int64_t fact_bytes = 0;

@@ -1,7 +1,6 @@
-#include "run/memory_plan.h"
-
 #include <gtest/gtest.h>
 
+#include "run/memory_plan.h"
 #include "traces/ingest.h"
 
 namespace wv::run {
@@ -72,8 +71,7 @@ TEST(MemoryPlanTest, BelowTheMinimumIsAUsageErrorNamingIt) {
     const StatusOr<MemoryPlan> plan = PlanMemory(input);
     ASSERT_FALSE(plan.ok());
     EXPECT_EQ(plan.status().kind(), ErrorKind::kUsage);
-    EXPECT_NE(plan.status().message().find(std::to_string(minimum / kMiB) + "M"),
-              std::string::npos)
+    EXPECT_NE(plan.status().message().find(std::to_string(minimum / kMiB) + "M"), std::string::npos)
         << plan.status().message();
     input.limit_bytes = minimum;
     EXPECT_TRUE(PlanMemory(input).ok());
