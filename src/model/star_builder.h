@@ -110,6 +110,9 @@ class StarSchemaBuilder {
   // A spilled dim_users' row groups (the writer buffers one): from the users'
   // share of the limit (SpilledUsersRowGroupRows in star_builder.cc).
   int64_t spilled_users_row_group_rows_;
+  // Under a memory limit (a spill folder): the tables are finished one after
+  // another, not at once.
+  bool bounded_memory_;
   // Declared last: destroyed (its thread joined) first.
   DimensionFeed dimension_feed_;
 };
