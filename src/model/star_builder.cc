@@ -131,10 +131,9 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
     // the run's peak (~+145 MB at 4x under 256M); this phase is a few
     // seconds of a run.
     // Each returns its freed pages before the next.
-    for (const auto& step : {absl::FunctionRef<void()>(finish_fact),
-                             absl::FunctionRef<void()>(write_users),
-                             absl::FunctionRef<void()>(write_times),
-                             absl::FunctionRef<void()>(write_langs_words)}) {
+    for (const auto& step :
+         {absl::FunctionRef<void()>(finish_fact), absl::FunctionRef<void()>(write_users),
+          absl::FunctionRef<void()>(write_times), absl::FunctionRef<void()>(write_langs_words)}) {
       step();
       ReleaseFreedMemory();
     }
