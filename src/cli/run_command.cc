@@ -165,7 +165,7 @@ void RegisterRunCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option(
          "--memory-limit", flags->memory_limit,
          "Memory (peak RSS) the run may use, spilling to disk to keep to it: bytes or 512M, "
-         "2G, ... (0: no limit; a limit below what the run needs whatever the input, ~100M "
+         "2G, ... (0: no limit; a limit below what the run needs whatever the input, ~115M "
          "with 2 threads, is refused); the duplicate detection, the session log and the users "
          "spill past their shares, the fact row groups and the chunks are sized from it; the "
          "tables' values do not depend on it")

@@ -18,7 +18,7 @@ import pytest
 EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 5
 SPILL_NOTICE = "spilling to disk"
 RUN_ID = "same-run"  # every row carries its run's id (batch_id): one id for byte-identical files
-# A limit the run accepts (its minimum is ~100M with 2 threads: below, a usage error) with a tiny
+# A limit the run accepts (its minimum is ~115M with 2 threads: below, a usage error) with a tiny
 # spill budget (the hidden --spill-budget): the duplicate set holds ~14k rows, so every run below
 # spills.
 LIMIT = "256M"
