@@ -10,9 +10,9 @@
 // under --memory-limit counts the RSS, not what it holds live: these calls
 // make the two close (docs/ARCHITECTURE.md, Memory).
 //
-// Thread-safety: LimitHeapRetention() before any thread but the caller's
-// allocates (mallopt's settings are process-wide); ReleaseFreedMemory() from
-// any thread.
+// Thread-safety: both from any thread (glibc locks its arenas). The settings
+// are process-wide; the arena cap applies to arenas created afterwards, so
+// call LimitHeapRetention() before the run starts its threads.
 namespace wv {
 
 // Two arenas, a fixed 1 MiB mmap threshold (a larger block is its own
