@@ -116,6 +116,7 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
                                                        io::OutputStore* store,
                                                        model::FileLedger* ledger,
                                                        model::DimensionSpill spill) {
+  const size_t users_bytes = spill.users_bytes;
   model::DimensionBuilder builder(std::move(spill));
   for (const OpenedSplit& s : splits) {
     WV_RETURN_IF_ERROR(
@@ -129,7 +130,8 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
                                  ledger);
   };
   if (dims.spilled_users != nullptr) {
-    WV_RETURN_IF_ERROR(model::WriteSpilledUsersFile(*dims.spilled_users, *store, writer, ledger));
+    WV_RETURN_IF_ERROR(model::WriteSpilledUsersFile(*dims.spilled_users, *store, writer,
+                                                   static_cast<int64_t>(users_bytes), ledger));
     dims.spilled_users.reset();  // its partitions are read: their space is freed now
   } else {
     WV_RETURN_IF_ERROR(write(model::kUsersTable, dims.BuildUsers().table));

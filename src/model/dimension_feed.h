@@ -48,9 +48,10 @@ class DimensionFeed {
   // REQUIRES: called once.
   StatusOr<AccumulatedDimensions> Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
- private:
+  // Chunks waiting for the thread at most (memory: run/memory_plan.h).
   static constexpr size_t kMaxQueued = 4;
 
+ private:
   void Loop() ABSL_LOCKS_EXCLUDED(mu_);
   // Stops the thread after it has drained the queue (or, when `cancel`,
   // after the chunk it is adding) and joins it.

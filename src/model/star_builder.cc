@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "absl/functional/function_ref.h"
+#include "core/heap_retention.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "model/star_schema.h"
@@ -36,6 +37,23 @@ FactWriterOptions FactOptions(const BuildOptions& options,
   f.batch_id = options.batch_id;
   f.file_prefix = options.file_prefix;
   return f;
+}
+
+// What the Parquet writer holds of dim_users per row of its row group: the
+// buffered columns (a ~20-byte id and six integers) and their encoding.
+constexpr int64_t kUsersWriterBytesPerRow = 160;
+
+// A spilled dim_users is written as it is merged, and the writer buffers a
+// row group: with the default 1 Mi rows that grew with the users up to
+// ~160 MB. Under a limit the row group fits the users' share (free again
+// once the users spilled): a power of two from 16 Ki rows to the default.
+// The values never change, only the layout (the in-memory table is whole anyway).
+int64_t SpilledUsersRowGroupRows(int64_t users_bytes, const parquet::WriterOptions& writer_options) {
+  if (users_bytes <= 0) return writer_options.row_group_rows;
+  const int64_t fitting = users_bytes / kUsersWriterBytesPerRow;
+  int64_t rows = int64_t{16} << 10;
+  while (rows * 2 <= std::min(fitting, writer_options.row_group_rows)) rows *= 2;
+  return std::min(rows, writer_options.row_group_rows);
 }
 
 // Runs every task at once, each on its own thread (the caller's among them),
@@ -80,6 +98,8 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
                   options.file_prefix),
       merge_dimension_(std::move(options.merge_dimension)),
       file_prefix_(options.file_prefix),
+      users_bytes_(options.memory.users_bytes),
+      bounded_memory_(!options.memory.spill_folder.empty()),
       dimension_feed_(
           DimensionSpill{SessionLogSpill{options.memory.spill_folder,
                                          static_cast<size_t>(options.memory.sessions_bytes)},
@@ -101,12 +121,25 @@ StatusOr<BuildResult> StarSchemaBuilder::Finish() {
   // fact table and the quarantine are finished.
   DimensionOutputs dim_out;
   Status fact_status, users_status, times_status, langs_words_status;
-  RunConcurrently({
-      [&] { fact_status = FinishFactAndQuarantine(); },
-      [&] { users_status = WriteUsers(dims, &dim_out); },
-      [&] { times_status = WriteTimes(dims, &dim_out); },
-      [&] { langs_words_status = WriteLangsAndWords(dims, &dim_out); },
-  });
+  const auto finish_fact = [&] { fact_status = FinishFactAndQuarantine(); };
+  const auto write_users = [&] { users_status = WriteUsers(dims, &dim_out); };
+  const auto write_times = [&] { times_status = WriteTimes(dims, &dim_out); };
+  const auto write_langs_words = [&] { langs_words_status = WriteLangsAndWords(dims, &dim_out); };
+  if (bounded_memory_) {
+    // Under a limit one at a time: the fact table's last row groups, a
+    // dim_users and a dim_times row group each being encoded at once were
+    // the run's peak (~+145 MB at 4x under 256M); this phase is a few
+    // seconds of a run.
+    // Each returns its freed pages before the next.
+    for (const auto& step :
+         {absl::FunctionRef<void()>(finish_fact), absl::FunctionRef<void()>(write_users),
+          absl::FunctionRef<void()>(write_times), absl::FunctionRef<void()>(write_langs_words)}) {
+      step();
+      ReleaseFreedMemory();
+    }
+  } else {
+    RunConcurrently({finish_fact, write_users, write_times, write_langs_words});
+  }
   WV_RETURN_IF_ERROR(fact_status);
   WV_RETURN_IF_ERROR(users_status);
   WV_RETURN_IF_ERROR(times_status);
@@ -128,9 +161,39 @@ Status StarSchemaBuilder::WriteUsers(const AccumulatedDimensions& dims, Dimensio
   return WriteDimension(kUsersTable, std::move(out->users.table), kUserId, &out->users_keys);
 }
 
+// dim_times built and written a slice at a time into one file (the writer
+// cuts the row groups of the whole table), never whole in memory: at up to
+// 86,400 rows a day it is the largest table left in memory at the end. The
+// merge hook sees each slice (its rule for dim_times is a predicate on each
+// row's key, so slices give the rows the whole table would).
 Status StarSchemaBuilder::WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out) {
-  out->times = dims.BuildTimes();
-  return WriteDimension(kTimesTable, std::move(out->times.table), kTimeEpoch, &out->times_keys);
+  constexpr size_t kSliceRows = 64 << 10;
+  const TimesAccumulator& times = dims.times;
+  std::unique_ptr<TableFileWriter> writer;
+  parquet::ColumnVector keys;
+  TableData slice;
+  size_t begin = 0;
+  do {  // at least once: an empty table is still a file
+    const size_t end = std::min(times.size(), begin + kSliceRows);
+    out->times.rows_covered += times.BuildRows(begin, end, &slice);
+    BuildOptions::DimensionRows rows = BuildOptions::DimensionRows::kWhole;
+    if (merge_dimension_) {
+      WV_ASSIGN_OR_RETURN(rows, merge_dimension_(kTimesTable, &slice));
+    }
+    const bool added = rows == BuildOptions::DimensionRows::kAdded;
+    if (writer == nullptr && (!added || slice.rows > 0)) {
+      WV_ASSIGN_OR_RETURN(
+          writer, TableFileWriter::Open(*store_, DimensionFileName(kTimesTable, added),
+                                        Table(kTimesTable).schema(), writer_options_, &ledger_));
+    }
+    if (slice.rows > 0) WV_RETURN_IF_ERROR(writer->WriteBatch(slice.columns, slice.rows));
+    const std::vector<int64_t>& epochs = slice.columns[kTimeEpoch].i64;
+    keys.i64.insert(keys.i64.end(), epochs.begin(), epochs.end());
+    begin = end;
+  } while (begin < times.size());
+  if (writer != nullptr) WV_RETURN_IF_ERROR(writer->Close());
+  out->times_keys = MakeDimensionKeys(kTimesTable, kTimeEpoch, std::move(keys));
+  return OkStatus();
 }
 
 Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
@@ -143,6 +206,11 @@ Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
   return WriteDimension(kWordsTable, std::move(out->words.table), kWordLexemeId, &out->words_keys);
 }
 
+// A dimension's file: the whole table's, or this batch's added rows'.
+std::string StarSchemaBuilder::DimensionFileName(std::string_view table, bool added) const {
+  return fmt::format("{}/{}00000.parquet", table, added ? file_prefix_ : "part-");
+}
+
 // Writes `data` (as the merge hook left it) as the table's file and keeps its key column (at
 // `key_index`) for the uniqueness check; the rest of the table is freed.
 Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data, int key_index,
@@ -153,16 +221,16 @@ Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data,
   }
   const bool added = rows == BuildOptions::DimensionRows::kAdded;
   if (!added || data.rows > 0) {
-    WV_RETURN_IF_ERROR(WriteTableFile(
-        *store_, fmt::format("{}/{}00000.parquet", table, added ? file_prefix_ : "part-"),
-        Table(table).schema(), writer_options_, data.columns, data.rows, &ledger_));
+    WV_RETURN_IF_ERROR(WriteTableFile(*store_, DimensionFileName(table, added),
+                                      Table(table).schema(), writer_options_, data.columns,
+                                      data.rows, &ledger_));
   }
   *keys = MakeDimensionKeys(table, key_index, std::move(data.columns[key_index]));
   return OkStatus();
 }
 
 // dim_users from its spilled partitions, merged a batch at a time into one
-// file (the same row groups as WriteDimension: the writer cuts them). The
+// file (row groups sized from the users' share: WriteSpilledUsersFile). The
 // key check counts what the partitions counted. With `merge_dimension`
 // (`run --append`) the table is gathered whole first: the merge needs it.
 Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out) {
@@ -172,7 +240,7 @@ Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionO
     out->users.rows_covered = users.rows_covered();
     return WriteDimension(kUsersTable, std::move(whole), kUserId, &out->users_keys);
   }
-  WV_RETURN_IF_ERROR(WriteSpilledUsersFile(users, *store_, writer_options_, &ledger_));
+  WV_RETURN_IF_ERROR(WriteSpilledUsersFile(users, *store_, writer_options_, users_bytes_, &ledger_));
   out->users.rows_covered = users.rows_covered();
   out->users_keys = MakeDimensionKeys(kUsersTable, kUserId, parquet::ColumnVector());
   out->users_keys.counted = DimensionKeys::Counted{users.users(), users.repeated_keys()};
@@ -180,11 +248,14 @@ Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionO
 }
 
 Status WriteSpilledUsersFile(SpilledUsersTable& users, io::OutputStore& store,
-                             const parquet::WriterOptions& writer_options, FileLedger* ledger) {
+                             const parquet::WriterOptions& writer_options, int64_t users_bytes,
+                             FileLedger* ledger) {
   constexpr size_t kBatchRows = 64 << 10;
+  parquet::WriterOptions options = writer_options;
+  options.row_group_rows = SpilledUsersRowGroupRows(users_bytes, writer_options);
   WV_ASSIGN_OR_RETURN(auto writer,
                       TableFileWriter::Open(store, "dim_users/part-00000.parquet",
-                                            Table(kUsersTable).schema(), writer_options, ledger));
+                                            Table(kUsersTable).schema(), options, ledger));
   TableData batch;
   while (true) {
     WV_ASSIGN_OR_RETURN(const bool more, users.Next(kBatchRows, &batch));

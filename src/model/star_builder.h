@@ -90,6 +90,7 @@ class StarSchemaBuilder {
   Status FinishFactAndQuarantine();
   Status WriteUsers(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  std::string DimensionFileName(std::string_view table, bool added) const;
   Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
   Status WriteDimension(std::string_view table, TableData data, int key_index, DimensionKeys* keys);
   Status WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out);
@@ -107,6 +108,10 @@ class StarSchemaBuilder {
   std::function<StatusOr<BuildOptions::DimensionRows>(std::string_view table, TableData* data)>
       merge_dimension_;
   std::string file_prefix_;
+  int64_t users_bytes_;  // BuildMemory::users_bytes: sizes a spilled dim_users' row groups
+  // Under a memory limit (a spill folder): the tables are finished one after
+  // another, not at once.
+  bool bounded_memory_;
   // Declared last: destroyed (its thread joined) first.
   DimensionFeed dimension_feed_;
 };
@@ -116,8 +121,11 @@ class StarSchemaBuilder {
 // the row groups as for a table built in memory), recorded in *ledger. What
 // StarSchemaBuilder writes when the users spilled, and `wordviews merge`
 // (dist/merge.cc) too. Memory: one batch and the table's read buffers.
+// Row groups: of as many rows as fit `users_bytes` (the users' share of the
+// memory limit; 0: writer_options' own), since the writer buffers one.
 Status WriteSpilledUsersFile(SpilledUsersTable& users, io::OutputStore& store,
-                             const parquet::WriterOptions& writer_options, FileLedger* ledger);
+                             const parquet::WriterOptions& writer_options, int64_t users_bytes,
+                             FileLedger* ledger);
 
 }  // namespace wv::model
 

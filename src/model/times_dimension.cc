@@ -20,10 +20,21 @@ void TimesAccumulator::Add(int64_t epoch, int64_t rows) {
 
 TimesAccumulator::Built TimesAccumulator::Build() const {
   Built b;
-  TableData& t = b.table;
-  t.columns.resize(kNumTimesColumns);
-  t.rows = order_.size();
-  for (size_t i = 0; i < order_.size(); ++i) {
+  b.rows_covered = BuildRows(0, order_.size(), &b.table);
+  return b;
+}
+
+int64_t TimesAccumulator::BuildRows(size_t begin, size_t end, TableData* table) const {
+  TableData& t = *table;
+  t.columns.assign(kNumTimesColumns, parquet::ColumnVector());
+  t.rows = end - begin;
+  for (int c : {kTimeEpoch, kTimeTimestamp}) t.columns[c].i64.reserve(t.rows);
+  for (int c : {kTimeHour, kTimeDay, kTimeWeek, kTimeMonth, kTimeYear, kTimeWeekday, kTimeDate,
+                kTimeIsoYear}) {
+    t.columns[c].i32.reserve(t.rows);
+  }
+  int64_t rows_covered = 0;
+  for (size_t i = begin; i < end; ++i) {
     const int64_t epoch = order_[i];
     const CivilTime c = CivilFromEpochSeconds(epoch);
     t.columns[kTimeEpoch].i64.push_back(epoch);
@@ -36,9 +47,9 @@ TimesAccumulator::Built TimesAccumulator::Build() const {
     t.columns[kTimeWeekday].i32.push_back(c.iso_weekday);
     t.columns[kTimeDate].i32.push_back(static_cast<int32_t>(c.days_since_epoch));
     t.columns[kTimeIsoYear].i32.push_back(c.iso_year);
-    b.rows_covered += rows_[i];
+    rows_covered += rows_[i];
   }
-  return b;
+  return rows_covered;
 }
 
 }  // namespace wv::model

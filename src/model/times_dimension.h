@@ -30,6 +30,11 @@ class TimesAccumulator {
     int64_t rows_covered = 0;  // fact rows at the emitted epochs
   };
   Built Build() const;
+  // The rows [begin, end) of Build()'s table into *table (replacing it),
+  // and the fact rows at their epochs: the table in slices, so that it is
+  // never whole in memory (StarSchemaBuilder writes dim_times so).
+  // REQUIRES: begin <= end <= size().
+  int64_t BuildRows(size_t begin, size_t end, TableData* table) const;
 
  private:
   absl::flat_hash_map<int64_t, uint32_t> index_;  // epoch -> its place in order_

@@ -14,6 +14,7 @@
 
 #include "core/civil_time.h"
 #include "core/crc32.h"
+#include "core/heap_retention.h"
 #include "core/parallel.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
@@ -24,6 +25,7 @@
 #include "quality/checks.h"
 #include "quality/star_checks.h"
 #include "run/append.h"
+#include "run/memory_plan.h"
 #include "run/published_output.h"
 #include "run/recount_state.h"
 #include "run/s3_append.h"
@@ -124,6 +126,7 @@ struct RunSettings {
   traces::DuplicateHistory* split_history = nullptr;
   std::function<Status(const traces::TraceBatch&)> on_accepted;
   std::optional<traces::ByteRange> input_range;
+  std::optional<MemoryPlan> memory;  // none: no limit
 };
 
 // --run-id, checked, or a new id.
@@ -158,6 +161,15 @@ StatusOr<RunSettings> ResolveOptions(const RunOptions& options) {
                                   options.memory_limit_bytes));
   }
   settings.threads = EffectiveThreads(options.threads);
+  if (options.memory_limit_bytes != 0) {
+    MemoryPlanInput plan;
+    plan.limit_bytes = options.memory_limit_bytes;
+    plan.threads = settings.threads;
+    plan.default_chunks = options.input_range.has_value();
+    plan.spill_budget_bytes = options.spill_budget_bytes;
+    plan.refuse_below_minimum = options.split_history == nullptr;
+    WV_ASSIGN_OR_RETURN(settings.memory, PlanMemory(plan));
+  }
   if (options.split_history != nullptr && (options.append || options.appendable)) {
     return UsageError("run: a split of a distributed run cannot be --append or --appendable");
   }
@@ -225,6 +237,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   Built built;
   traces::IngestOptions ingest{settings.inputs, refs, settings.threads, nullptr};
   ingest.spill = spill;
+  if (settings.memory) ingest.chunk_bytes = settings.memory->chunk_bytes;
   // The append state is kept for outputs made and grown with --append (an S3
   // one is staged locally: run/s3_append.h). A plain run keeps none: it would cost every run ~24
   // bytes an accepted row on disk and the per-row bookkeeping.
@@ -249,11 +262,15 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
     return builder.Consume(std::move(chunk));
   }));
   manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
+  // The duplicate set, its sorters and the chunks are freed: the dimensions'
+  // end is the next peak.
+  if (settings.memory) ReleaseFreedMemory();
   WV_RETURN_IF_ERROR(state->PrepareMerge());
 
   observer.Stage("dimensions");
   built.dimensions_started = Clock::now();
   WV_ASSIGN_OR_RETURN(built.build, builder.Finish());
+  if (settings.memory) ReleaseFreedMemory();
   built.ingest = ingestor.stats();
   return built;
 }
@@ -421,6 +438,9 @@ void RunObserver::Stage(const std::string& name) const {
 StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer) {
   const auto start = Clock::now();
   WV_ASSIGN_OR_RETURN(const RunSettings settings, ResolveOptions(options));
+  // Under a limit the RSS counts, not what is live: the allocator keeps
+  // little freed memory (process-wide; harmless to a later unlimited run).
+  if (settings.memory) LimitHeapRetention();
   // Before any input is read: a location that is not ours is refused here,
   // and the writer lock is held from here until the store is destroyed.
   WV_ASSIGN_OR_RETURN(std::string run_id, ChooseRunId(options));
@@ -464,16 +484,16 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   std::unique_ptr<SpillFolder> spill_folder;
   traces::IngestSpill spill;
   model::BuildMemory memory;
-  if (options.memory_limit_bytes != 0) {
+  if (settings.memory) {
     WV_ASSIGN_OR_RETURN(spill_folder, SpillFolder::Create(options.tmp_dir.empty()
                                                               ? DefaultSpillParent(options.out_dir)
                                                               : options.tmp_dir));
     spill.folder = spill_folder->path();
-    spill.duplicate_memory_bytes = static_cast<size_t>(options.memory_limit_bytes * 3 / 10);
+    spill.duplicate_memory_bytes = settings.memory->duplicate_bytes;
     memory.spill_folder = spill.folder;
-    memory.fact_bytes = static_cast<int64_t>(options.memory_limit_bytes / 4);
-    memory.sessions_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
-    memory.users_bytes = static_cast<int64_t>(options.memory_limit_bytes / 10);
+    memory.fact_bytes = settings.memory->fact_bytes;
+    memory.sessions_bytes = settings.memory->sessions_bytes;
+    memory.users_bytes = settings.memory->users_bytes;
     spill.on_spill = [&observer] { observer.Stage("ingest (spilling to disk: --memory-limit)"); };
   }
   WV_ASSIGN_OR_RETURN(

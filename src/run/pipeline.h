@@ -26,7 +26,8 @@ namespace wv::run {
 class AbsentFileSource;  // run/published_output.h
 
 inline constexpr uint64_t kDefaultMemoryLimit = uint64_t{1} << 30;
-// The least --memory-limit accepted (below it the fixed buffers alone exceed it).
+// The least --memory-limit that parses (the least a run accepts is higher and
+// depends on its threads: run/memory_plan.h, MinimumMemoryLimit).
 inline constexpr uint64_t kMinMemoryLimit = uint64_t{1} << 20;
 
 struct RunOptions {
@@ -44,6 +45,9 @@ struct RunOptions {
   // What the run may hold in memory before it spills to disk (bytes; 0: no
   // limit, never spill). See docs/ARCHITECTURE.md, Memory.
   uint64_t memory_limit_bytes = kDefaultMemoryLimit;
+  // Non-zero: what the parts that grow with the input share, instead of what
+  // the limit leaves them (run/memory_plan.h); tests force tiny budgets so.
+  uint64_t spill_budget_bytes = 0;
   // Where the spill folder goes; empty: beside out_dir.
   std::string tmp_dir;
   double s3_grace_seconds = 900;  // S3 out: how long superseded objects are kept

@@ -44,8 +44,14 @@ class ExternalSorter {
         name_(std::move(name)),
         capacity_(std::max<size_t>(memory_bytes / sizeof(Record), 1024)) {}
 
+  // A new budget for the records buffered before a run is written (the
+  // next Add() writes one when the buffer holds more). REQUIRES: before Finish().
+  void SetMemoryBytes(size_t memory_bytes) {
+    capacity_ = std::max<size_t>(memory_bytes / sizeof(Record), 1024);
+  }
+
   Status Add(const Record& record) {
-    if (buffer_.size() == capacity_) WV_RETURN_IF_ERROR(WriteRun());
+    if (buffer_.size() >= capacity_) WV_RETURN_IF_ERROR(WriteRun());
     if (buffer_.capacity() < capacity_) buffer_.reserve(capacity_);
     buffer_.push_back(record);
     return OkStatus();
@@ -144,7 +150,7 @@ class ExternalSorter {
 
   const std::string folder_;
   const std::string name_;
-  const size_t capacity_;
+  size_t capacity_;
   std::vector<Record> buffer_;
   size_t next_in_memory_ = 0;
   std::vector<std::string> runs_;  // not yet merged

@@ -72,13 +72,16 @@ bool InOrderStage::WouldOutgrow(const ChunkInFlight& chunk) const {
 
 Status InOrderStage::StartSpilling() {
   if (spill_.on_spill) spill_.on_spill();
-  spilled_ = std::make_unique<SpilledDuplicates>(spill_.folder, spill_.duplicate_memory_bytes);
+  // While the set's rows move, the set still holds the budget: the sorters
+  // get an eighth of it (smaller runs) until the set is freed.
+  spilled_ = std::make_unique<SpilledDuplicates>(spill_.folder, spill_.duplicate_memory_bytes / 8);
   Status status;
   duplicates_.ForEachRow([&](const RowFingerprint& fingerprint, uint32_t first_line) {
     if (status.ok()) status = spilled_->Add(fingerprint, first_line);
   });
   WV_RETURN_IF_ERROR(status);
   duplicates_.Release();
+  spilled_->SetMemoryBytes(spill_.duplicate_memory_bytes);
   WV_ASSIGN_OR_RETURN(deferred_log_,
                       SpillWriter::Create(spill_.folder + "/deferred-chunks.log", size_t{1} << 20));
   return OkStatus();

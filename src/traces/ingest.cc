@@ -93,7 +93,7 @@ class ParallelIngest {
       : options_(options),
         stats_(stats),
         workers_(EffectiveThreads(std::max(1, options.threads))),
-        pool_(static_cast<size_t>(2 * workers_ + 2), options.chunk_bytes + 64 * 1024),
+        pool_(ChunkBufferCount(workers_), options.chunk_bytes + 64 * 1024),
         in_order_(options.paths, consume, options.progress, &stored_bytes_read_, sizes.stored_total,
                   sizes.expected_rows, options.spill, stats, options.history),
         stored_(options.paths.size()) {

@@ -65,6 +65,10 @@ struct ByteRange {
   uint64_t lines_before = 0;
 };
 
+// The chunk buffers an ingest with `workers` validation workers recycles:
+// at most this many chunks are read or being validated at once.
+inline size_t ChunkBufferCount(int workers) { return 2 * static_cast<size_t>(workers) + 2; }
+
 struct IngestOptions {
   std::vector<std::string> paths;  // in order; already glob-expanded; "-" is stdin
   const References& refs;

@@ -43,6 +43,12 @@ class SpilledDuplicates {
     return occurrences_.Add(Occurrence{fingerprint.hash, line, fingerprint.check, 0});
   }
 
+  // Changes the budget (each sorter's half of it). REQUIRES: before Resolve().
+  void SetMemoryBytes(size_t memory_bytes) {
+    occurrences_.SetMemoryBytes(memory_bytes / 2);
+    duplicates_.SetMemoryBytes(memory_bytes / 2);
+  }
+
   // Finds the duplicates. REQUIRES: called once, after the last Add().
   Status Resolve();
 

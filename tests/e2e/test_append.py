@@ -306,13 +306,13 @@ def test_refusals_leave_the_output_alone(run_wv, dirty, tmp_path):
 
 
 def test_appends_that_spill_equal_one_run(run_wv, dirty, tmp_path):
-    """With the least --memory-limit every batch finds its duplicates on disk (and replays its
+    """With a tiny spill budget (--spill-budget 1M) every batch finds its duplicates on disk (and replays its
     chunks): the earlier batches' rows must still be found first."""
     folder, batches = dirty
     one, appended = tmp_path / "one", tmp_path / "appended"
     run_wv("run", "--traces", *batches, "--out", one, "--quiet")
     for b in batches:
-        proc = run_wv("run", "--traces", b, "--out", appended, "--append", "--memory-limit", "1M")
+        proc = run_wv("run", "--traces", b, "--out", appended, "--append", "--memory-limit", "256M", "--spill-budget", "1M")
         assert "spilling to disk" in proc.stderr
     assert_same_tables(one, appended)
     check_ok(run_wv, appended)
@@ -320,7 +320,7 @@ def test_appends_that_spill_equal_one_run(run_wv, dirty, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("strace"), reason="no strace")
 def test_appends_whose_users_spill_equal_one_run(run_wv, wv_bin, tmp_path):
-    """Five rows a user: under the least limit each batch's users spill to their partitions
+    """Five rows a user: under a tiny spill budget each batch's users spill to their partitions
     (model/users_spill; strace sees them created) and the merged table is gathered for the
     merge with the earlier batches' users."""
     src = tmp_path / "users.csv"
@@ -334,7 +334,7 @@ def test_appends_whose_users_spill_equal_one_run(run_wv, wv_bin, tmp_path):
         trace = tmp_path / f"trace{k}"
         subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", str(trace), wv_bin,
                         "run", "--traces", str(b), "--out", str(appended), "--append",
-                        "--memory-limit", "1M", "--quiet"], check=True)
+                        "--memory-limit", "256M", "--spill-budget", "1M", "--quiet"], check=True)
         assert "/users-000.part" in trace.read_text()
     assert_same_tables(one, appended)
     check_ok(run_wv, appended)

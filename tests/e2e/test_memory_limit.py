@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,11 @@ import pytest
 EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 5
 SPILL_NOTICE = "spilling to disk"
 RUN_ID = "same-run"  # every row carries its run's id (batch_id): one id for byte-identical files
-TINY = "1M"  # the least accepted: the duplicate set holds ~14k rows, so every run below spills
+# A limit the run accepts (its minimum is ~115M with 2 threads: below, a usage error) with a tiny
+# spill budget (the hidden --spill-budget): the duplicate set holds ~14k rows, so every run below
+# spills.
+LIMIT = "256M"
+TINY = ["--memory-limit", LIMIT, "--spill-budget", "1M"]
 
 
 FACT = "fact_wordviews"
@@ -36,13 +41,15 @@ def spill_folders(folder):
 
 
 def assert_same_output(a, b):
-    """The same tables: every file but the fact table's byte for byte (the fact row groups are
-    sized from the limit), and every table's values in order, read by two independent readers."""
+    """The same tables: every file but the fact table's and dim_users' byte for byte (the fact
+    row groups, and a spilled dim_users' row groups, are sized from the limit), and every
+    table's values in order, read by two independent readers."""
     files_a, files_b = table_files(a), table_files(b)
     assert len(files_a) >= 6
     assert sorted(files_a) == sorted(files_b)
-    assert ({k: v for k, v in files_a.items() if not k.startswith(FACT)}
-            == {k: v for k, v in files_b.items() if not k.startswith(FACT)})
+    sized = (FACT, "dim_users")
+    assert ({k: v for k, v in files_a.items() if not k.startswith(sized)}
+            == {k: v for k, v in files_b.items() if not k.startswith(sized)})
     for table in TABLES:
         ta = pq.read_table(pathlib.Path(a) / table)
         tb = pq.read_table(pathlib.Path(b) / table)
@@ -68,7 +75,7 @@ def assert_same_output(a, b):
 
 def run_spilling(wv, *args):
     """A run with the tiny limit (not quiet, so that the spill notice shows)."""
-    proc = wv("run", *args, "--memory-limit", TINY, "--run-id", RUN_ID)
+    proc = wv("run", *args, *TINY, "--run-id", RUN_ID)
     assert SPILL_NOTICE in proc.stderr.decode()
     return proc
 
@@ -116,13 +123,13 @@ def test_duplicates_across_files_and_their_first_lines(wv, dirty, tmp_path):
 def test_streamed_stdin_with_a_tiny_limit(wv_bin, tmp_path):
     """generate | run --traces -: nothing about the input's size is known in advance."""
     outs = {}
-    for label, limit in (("default", "1G"), ("tiny", TINY)):
+    for label, limit in (("default", ["--memory-limit", "1G"]), ("tiny", TINY)):
         gen = subprocess.Popen([wv_bin, "generate", "--rows", "150000", "--seed", "2",
                                 "--dirty-rate", "0.02", "--out", "-", "--quiet"],
                                stdout=subprocess.PIPE)
         out = tmp_path / label
-        proc = subprocess.run([wv_bin, "run", "--traces", "-", "--out", out, "--memory-limit",
-                               limit, "--run-id", RUN_ID], stdin=gen.stdout, capture_output=True)
+        proc = subprocess.run([wv_bin, "run", "--traces", "-", "--out", out, *limit,
+                               "--run-id", RUN_ID], stdin=gen.stdout, capture_output=True)
         gen.stdout.close()
         assert gen.wait() == 0
         assert proc.returncode == 0, proc.stderr
@@ -144,7 +151,7 @@ def test_failure_after_spilling_removes_the_spill_folder(wv, big, tmp_path):
     bad.write_text("not,the,header\n1,2,3\n")
     spill = tmp_path / "spill"
     spill.mkdir()
-    proc = wv("run", "--traces", big, bad, "--out", tmp_path / "out", "--memory-limit", TINY,
+    proc = wv("run", "--traces", big, bad, "--out", tmp_path / "out", *TINY,
               "--tmp-dir", spill, check=False)
     assert proc.returncode == EXIT_INPUT
     assert SPILL_NOTICE in proc.stderr.decode()
@@ -156,7 +163,7 @@ def test_failure_after_spilling_removes_the_spill_folder(wv, big, tmp_path):
 def start_and_wait_for_spill(wv_bin, big, out, spill):
     """Starts a spilling run and returns once its deferred-chunk log is being written."""
     proc = subprocess.Popen([wv_bin, "run", "--traces", str(big), "--out", str(out), "--threads", "1",
-                             "--memory-limit", TINY, "--tmp-dir", str(spill)],
+                             *TINY, "--tmp-dir", str(spill)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -196,8 +203,8 @@ def test_after_sigkill_the_next_run_removes_the_dead_runs_spill_folder(wv, wv_bi
 def test_memory_limit_option_sources_and_errors(wv, tmp_path):
     small = tmp_path / "small.csv"
     wv("generate", "--rows", 30000, "--out", small, "--quiet")
-    proc = wv("run", "--traces", small, "--out", tmp_path / "o", check=False,
-              env={**os.environ, "WV_RUN_MEMORY_LIMIT": "1MiB"})
+    proc = wv("run", "--traces", small, "--out", tmp_path / "o", "--spill-budget", "1M",
+              check=False, env={**os.environ, "WV_RUN_MEMORY_LIMIT": "256MiB"})
     assert proc.returncode == 0
     assert SPILL_NOTICE in proc.stderr.decode()
     for bad in ("12X", "100K", "-1", "G"):
@@ -212,10 +219,44 @@ def test_memory_limit_option_sources_and_errors(wv, tmp_path):
     assert not (tmp_path / "o3").exists()
 
 
+def test_a_limit_below_the_runs_minimum_is_refused(wv, tmp_path):
+    """Below what the program, its buffers and the chunks in flight take whatever the input
+    (run/memory_plan.h), the limit cannot be kept: a usage error naming the minimum, from the
+    flag or the environment, before anything is written; the minimum named is accepted, one
+    MiB less is not, and more threads (more chunks in flight) need more."""
+    small = tmp_path / "small.csv"
+    wv("generate", "--rows", 3000, "--out", small, "--quiet")
+
+    def run(threads, limit, source="flag"):
+        args = ["--memory-limit", limit] if source == "flag" else []
+        env = {**os.environ, "WV_RUN_MEMORY_LIMIT": limit}
+        return wv("run", "--traces", small, "--out", tmp_path / "o", "--threads", threads, *args,
+                  "--quiet", check=False, env=env)
+
+    minimums = {}
+    for threads in (1, 2, 16):
+        proc = run(threads, "10M")
+        assert proc.returncode == EXIT_USAGE, proc.stderr
+        err = proc.stderr.decode()
+        match = re.search(r"give at least (\d+)M", err)
+        assert match and "--memory-limit" in err, err
+        minimum = minimums[threads] = int(match.group(1))
+        assert 64 < minimum < 256, err
+        for source in ("flag", "env"):
+            proc = run(threads, f"{minimum - 1}M", source)
+            assert proc.returncode == EXIT_USAGE, (source, proc.stderr)
+            assert not (tmp_path / "o").exists()
+            assert spill_folders(tmp_path) == []
+        assert run(threads, f"{minimum}M").returncode == 0
+        wv("check", tmp_path / "o")
+        shutil.rmtree(tmp_path / "o")
+    assert minimums[1] <= minimums[2] < minimums[16]
+
+
 # The users dimension spills past a tenth of the limit (model/users_spill): with 4 rows a user
-# and a 2M limit the users (~160 bytes each in memory) spill while the duplicate set (30%) does
+# and a 2M budget the users (~160 bytes each in memory) spill while the duplicate set (30%) does
 # not, so what is tested is the users' partitions alone.
-USERS_LIMIT = "2M"
+USERS_LIMIT = ["--memory-limit", LIMIT, "--spill-budget", "2M"]
 
 
 @pytest.fixture(scope="module")
@@ -236,14 +277,14 @@ def traced_spill_files(wv_bin, args, trace):
 
 
 @pytest.mark.skipif(not shutil.which("strace"), reason="no strace")
-@pytest.mark.parametrize("limit", [USERS_LIMIT, TINY])
+@pytest.mark.parametrize("limit", [USERS_LIMIT, TINY], ids=["users", "tiny"])
 def test_spilled_users_give_the_default_runs_output(wv, wv_bin, many_users, tmp_path, limit):
     """With USERS_LIMIT only the users spill; with TINY the duplicates, the session log and
     the users all do. dim_users (and everything else) equal the in-memory run's."""
     wv("run", "--traces", many_users, "--out", tmp_path / "default", "--quiet", "--run-id",
        RUN_ID, "--max-bad-ratio", 1)
     proc, created = traced_spill_files(
-        wv_bin, ["--traces", many_users, "--out", tmp_path / "spilled", "--memory-limit", limit,
+        wv_bin, ["--traces", many_users, "--out", tmp_path / "spilled", *limit,
                  "--run-id", RUN_ID, "--max-bad-ratio", 1, "--quiet"], tmp_path / "trace")
     assert proc.returncode == 0, proc.stderr
     partitions = {f for f in created if f.startswith("users-") and f.endswith(".part")}
@@ -278,7 +319,7 @@ def test_full_spill_disk_while_the_users_spill_is_an_output_error(wv_bin, many_u
     small.mkdir()
     out = tmp_path / "out"
     script = (f'mount -t tmpfs -o size=64k none "{small}" || exit 99; '
-              f'"{wv_bin}" run --traces "{many_users}" --out "{out}" --memory-limit {USERS_LIMIT} '
+              f'"{wv_bin}" run --traces "{many_users}" --out "{out}" {" ".join(USERS_LIMIT)} '
               f'--tmp-dir "{small}" --max-bad-ratio 1 --quiet; rc=$?; '
               f'echo "left:$(ls -A "{small}")" >&2; exit $rc')
     proc = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True)
@@ -295,7 +336,7 @@ def test_sigterm_while_the_users_spill_removes_the_spill_folder(wv_bin, big, tmp
     spill = tmp_path / "spill"
     spill.mkdir()
     proc = subprocess.Popen([wv_bin, "run", "--traces", str(big), "--out", str(tmp_path / "out"),
-                             "--threads", "1", "--memory-limit", TINY, "--tmp-dir", str(spill)],
+                             "--threads", "1", *TINY, "--tmp-dir", str(spill)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None and not list(spill.glob(".wv-spill-*/users-*.part")):
         time.sleep(0.02)

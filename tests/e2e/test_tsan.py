@@ -88,12 +88,12 @@ def test_run_matches_release_build(star, traces, wv, tmp_path):
 
 
 def test_spilling_run_matches_the_in_memory_run(star, traces, tsan_bin, tmp_path):
-    """A tiny --memory-limit: the duplicate detection, the session log and small fact row
+    """A tiny spill budget: the duplicate detection, the session log and small fact row
     groups on disk and on the pool's threads, under TSan; the same tables, value for value."""
     import pyarrow.parquet as pq
     out = tmp_path / "tiny"
     run_tsan(tsan_bin, "run", "--traces", traces, "--out", out, "--threads", THREADS, "--quiet",
-             "--run-id", "tsan", "--memory-limit", "1M")
+             "--run-id", "tsan", "--memory-limit", "256M", "--spill-budget", "1M")
     for t in TABLES:
         assert pq.read_table(out / t).equals(pq.read_table(star / t)), t
 

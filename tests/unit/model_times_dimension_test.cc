@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iterator>
 #include <vector>
 
@@ -43,6 +44,35 @@ TEST(TimesAccumulatorTest, RepeatsOfTheLastSecondAndEarlierOnesAreCountedAlike) 
   ASSERT_EQ(built.table.rows, 3u);
   EXPECT_EQ(built.table.columns[kTimeEpoch].i64, (std::vector<int64_t>{100, 200, 300}));
   EXPECT_EQ(built.rows_covered, rows);
+}
+
+TEST(TimesAccumulatorTest, SlicesConcatenateToTheWholeTable) {
+  TimesAccumulator times;
+  for (int i = 0; i < 1000; ++i) times.Add(1362076081 + (i * 7919) % 100000, 1 + i % 3);
+  const TimesAccumulator::Built whole = times.Build();
+  TableData joined;
+  joined.columns.resize(kNumTimesColumns);
+  int64_t rows_covered = 0;
+  TableData slice;
+  for (size_t begin = 0; begin < times.size(); begin += 300) {
+    const size_t end = std::min(times.size(), begin + 300);
+    rows_covered += times.BuildRows(begin, end, &slice);
+    ASSERT_EQ(slice.rows, end - begin);
+    for (int c = 0; c < kNumTimesColumns; ++c) {
+      auto& into = joined.columns[c];
+      const auto& from = slice.columns[c];
+      into.i64.insert(into.i64.end(), from.i64.begin(), from.i64.end());
+      into.i32.insert(into.i32.end(), from.i32.begin(), from.i32.end());
+    }
+  }
+  EXPECT_EQ(rows_covered, whole.rows_covered);
+  for (int c = 0; c < kNumTimesColumns; ++c) {
+    EXPECT_EQ(joined.columns[c].i64, whole.table.columns[c].i64) << c;
+    EXPECT_EQ(joined.columns[c].i32, whole.table.columns[c].i32) << c;
+  }
+  times.BuildRows(0, 0, &slice);
+  EXPECT_EQ(slice.rows, 0u);
+  EXPECT_EQ(slice.columns.size(), static_cast<size_t>(kNumTimesColumns));
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ set(WV_UNIT_TESTS
   report_sections_test.cc
   run_published_output_test.cc
   run_freshness_test.cc
+  run_memory_plan_test.cc
   run_recount_test.cc
   run_verify_test.cc
   s3_client_test.cc
