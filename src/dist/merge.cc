@@ -131,7 +131,7 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
   };
   if (dims.spilled_users != nullptr) {
     WV_RETURN_IF_ERROR(model::WriteSpilledUsersFile(*dims.spilled_users, *store, writer,
-                                                   static_cast<int64_t>(users_bytes), ledger));
+                                                    static_cast<int64_t>(users_bytes), ledger));
     dims.spilled_users.reset();  // its partitions are read: their space is freed now
   } else {
     WV_RETURN_IF_ERROR(write(model::kUsersTable, dims.BuildUsers().table));

@@ -48,7 +48,8 @@ constexpr int64_t kUsersWriterBytesPerRow = 160;
 // ~160 MB. Under a limit the row group fits the users' share (free again
 // once the users spilled): a power of two from 16 Ki rows to the default.
 // The values never change, only the layout (the in-memory table is whole anyway).
-int64_t SpilledUsersRowGroupRows(int64_t users_bytes, const parquet::WriterOptions& writer_options) {
+int64_t SpilledUsersRowGroupRows(int64_t users_bytes,
+                                 const parquet::WriterOptions& writer_options) {
   if (users_bytes <= 0) return writer_options.row_group_rows;
   const int64_t fitting = users_bytes / kUsersWriterBytesPerRow;
   int64_t rows = int64_t{16} << 10;
@@ -240,7 +241,8 @@ Status StarSchemaBuilder::WriteSpilledUsers(SpilledUsersTable& users, DimensionO
     out->users.rows_covered = users.rows_covered();
     return WriteDimension(kUsersTable, std::move(whole), kUserId, &out->users_keys);
   }
-  WV_RETURN_IF_ERROR(WriteSpilledUsersFile(users, *store_, writer_options_, users_bytes_, &ledger_));
+  WV_RETURN_IF_ERROR(
+      WriteSpilledUsersFile(users, *store_, writer_options_, users_bytes_, &ledger_));
   out->users.rows_covered = users.rows_covered();
   out->users_keys = MakeDimensionKeys(kUsersTable, kUserId, parquet::ColumnVector());
   out->users_keys.counted = DimensionKeys::Counted{users.users(), users.repeated_keys()};
