@@ -332,13 +332,20 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(const std::string
 StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
                                             const Manifest& previous) {
   std::set<std::pair<uint64_t, uint32_t>> appended;
+  std::set<uint64_t> appended_sizes;
   for (const BatchRecord& b : previous.batches) {
-    for (const InputFileRecord& f : b.inputs) appended.emplace(f.bytes, f.crc32);
+    for (const InputFileRecord& f : b.inputs) {
+      appended.emplace(f.bytes, f.crc32);
+      appended_sizes.insert(f.bytes);
+    }
   }
   std::vector<bool> result;
   std::string buffer(size_t{1} << 20, '\0');
   for (const std::string& path : inputs) {
-    if (path == "-" || path.starts_with("s3://")) {
+    struct stat st {};
+    // An input missing here is left to the ingest, which says so.
+    if (path == "-" || path.starts_with("s3://") || ::stat(path.c_str(), &st) != 0 ||
+        !S_ISREG(st.st_mode) || !appended_sizes.contains(static_cast<uint64_t>(st.st_size))) {
       result.push_back(false);
       continue;
     }

@@ -54,8 +54,11 @@ StatusOr<std::unique_ptr<PublishedOutput>> OpenPreviousVersion(
 
 // For each of `inputs`, whether an earlier batch of `previous` read the
 // same bytes (the same stored size and CRC-32, whatever the path): what
-// makes appending it again a no-op. Each local input is read once for its
-// CRC; stdin and s3:// inputs are never taken as appended.
+// makes appending it again a no-op. A local regular file is read for its
+// CRC only when an earlier batch read an input of its size (a new day's file
+// is then read once, by the ingest); stdin, pipes and other files that are
+// not regular (reading them here would consume them) and s3:// inputs are
+// never taken as appended.
 StatusOr<std::vector<bool>> AlreadyAppended(const std::vector<std::string>& inputs,
                                             const Manifest& previous);
 

@@ -5,6 +5,7 @@ a killed append leaves the previous version; `check` verifies an appended output
 The oracle is DuckDB reading both outputs' Parquet files (not the project's reader)."""
 import datetime as dt
 import json
+import os
 import pathlib
 import random
 import shutil
@@ -156,6 +157,46 @@ def test_append_of_an_input_appended_before_is_a_no_op(run_wv, dirty, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert snapshot(out) == before
     check_ok(run_wv, out)
+
+
+def test_an_input_of_an_earlier_size_but_other_bytes_is_appended(run_wv, dirty, tmp_path):
+    """The up-front read for the no-op check happens only for an input of a size an earlier
+    batch read; same size with other bytes (two lines swapped) is a new batch."""
+    folder, batches = dirty
+    out = tmp_path / "out"
+    run_wv("run", "--traces", batches[0], "--out", out, "--append", "--quiet")
+    lines = batches[0].read_bytes().split(b"\n")
+    lines[1], lines[2] = lines[2], lines[1]
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_bytes(b"\n".join(lines))
+    assert swapped.stat().st_size == batches[0].stat().st_size
+    proc = run_wv("run", "--traces", swapped, "--out", out, "--append")
+    assert "nothing to append" not in proc.stdout
+    assert len(manifest(out)["batches"]) == 2
+    check_ok(run_wv, out)
+
+
+def test_append_reads_a_named_pipe_once(run_wv, wv_bin, dirty, tmp_path):
+    """A pipe is not read for the no-op check (that would consume its rows before the ingest):
+    appending through a FIFO gives the output that appending the file gives."""
+    folder, batches = dirty
+    by_file, by_pipe = tmp_path / "by_file", tmp_path / "by_pipe"
+    for out in (by_file, by_pipe):
+        run_wv("run", "--traces", batches[0], "--out", out, "--append", "--quiet")
+    run_wv("run", "--traces", batches[1], "--out", by_file, "--append", "--quiet")
+    fifo = tmp_path / "batch.fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([wv_bin, "run", "--traces", str(fifo), "--out", str(by_pipe),
+                             "--append", "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    with open(fifo, "wb") as w:  # opens once the run opens its end
+        w.write(batches[1].read_bytes())
+    _, err = proc.communicate(timeout=600)  # a hang guard: a run that reads the pipe twice waits
+    assert proc.returncode == 0, err
+    want, got = manifest(by_file), manifest(by_pipe)
+    for table in want["tables"]:
+        assert got["tables"][table]["rows"] == want["tables"][table]["rows"], table
+    check_ok(run_wv, by_pipe)
 
 
 def test_append_keeps_earlier_files_unchanged(run_wv, dirty, tmp_path):
