@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <ctime>
 
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
@@ -17,8 +19,19 @@ namespace wv::io {
 namespace {
 
 // A pass over a folder that still finds entries after removing some (another
-// thread adding files) is repeated; past this many passes the rest is left.
+// thread adding files) is repeated, and so is a folder's removal that finds
+// an entry added since it was emptied: at least this many times, and for as
+// long as kRetryNanos after the removal began (a burst of files being created,
+// e.g. a spill's partitions when a signal comes); then the rest is left.
 constexpr int kMaxPasses = 16;
+constexpr int64_t kRetryNanos = 1'000'000'000;
+
+// clock_gettime is async-signal-safe.
+int64_t MonotonicNanos() {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
 
 // The record getdents64(2) fills in (glibc offers no declaration of it, and
 // readdir(3) is not async-signal-safe).
@@ -65,6 +78,18 @@ struct Walk {
   const TreeRemovalOptions* options;
   Place place;  // where the tree's parent is: nothing elsewhere is entered
   TreeRemovalResult* result;
+  int64_t retry_until;  // MonotonicNanos() up to which passes and removals repeat
+
+  // Whether attempt `attempt` (from 0) of something another thread can undo
+  // may be followed by another.
+  bool MayRetry(int attempt) const {
+    return attempt + 1 < kMaxPasses || MonotonicNanos() < retry_until;
+  }
+
+  void BetweenPasses(int dir_fd) const {
+    if (options->between_passes != nullptr)
+      options->between_passes(dir_fd, options->between_passes_arg);
+  }
 
   void Failed(int error) const {
     if (result->first_error == 0) result->first_error = error;
@@ -79,7 +104,7 @@ Outcome RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned cha
 // Empties the folder `dir_fd`; true when it is empty.
 bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
   alignas(8) char buffer[2048];
-  for (int pass = 0; pass < kMaxPasses; ++pass) {
+  for (int pass = 0;; ++pass) {
     // Entries are removed while the folder is read, so each pass reads it
     // from the start again rather than trusting the stream's offset.
     if (::lseek(dir_fd, 0, SEEK_SET) < 0) {
@@ -106,48 +131,53 @@ bool EmptyFolder(const Walk& walk, int dir_fd, int depth) {
         mounts += outcome == Outcome::kMountKept;
       }
     }
+    walk.BetweenPasses(dir_fd);
     if (!saw_entry) return true;
-    if (!progress || pass + 1 == kMaxPasses) {
+    if (!progress || !walk.MayRetry(pass)) {
       walk.result->mounts_kept += mounts;  // counted once, on the pass that gives up
       return false;
     }
   }
-  return false;
 }
 
 // Removes a folder entry by entry; with `only_inode` != 0, only if it is that
 // inode.
 Outcome RemoveFolder(const Walk& walk, int dir_fd, const char* name, int depth,
                      uint64_t only_inode = 0) {
-  // O_NOFOLLOW: a symbolic link swapped in for the folder is not followed.
-  const int child = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (child < 0) {
+  for (int attempt = 0;; ++attempt) {
+    // O_NOFOLLOW: a symbolic link swapped in for the folder is not followed.
+    const int child = ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0) {
+      if (errno == ENOENT) return Outcome::kGone;
+      walk.Failed(errno);
+      return Outcome::kLeft;
+    }
+    Place place;
+    Outcome outcome = Outcome::kLeft;
+    if (!PlaceOf(child, *walk.options, &place)) {
+      walk.Failed(errno);
+    } else if (only_inode != 0 && place.inode != only_inode) {
+      // Not the folder the caller meant: left as it is.
+    } else if (!SamePlace(place, walk.place)) {
+      outcome = Outcome::kMountKept;  // a mount point: not ours to empty
+    } else if (depth + 1 >= kMaxTreeRemovalDepth) {
+      walk.Failed(ELOOP);
+    } else if (EmptyFolder(walk, child, depth + 1)) {
+      outcome = Outcome::kGone;
+      walk.BetweenPasses(child);
+    }
+    ::close(child);
+    if (outcome != Outcome::kGone) return outcome;
+    if (::unlinkat(dir_fd, name, AT_REMOVEDIR) == 0) {
+      ++walk.result->removed;
+      return Outcome::kGone;
+    }
     if (errno == ENOENT) return Outcome::kGone;
+    // Another thread added an entry since the folder was emptied: again.
+    if ((errno == ENOTEMPTY || errno == EEXIST) && walk.MayRetry(attempt)) continue;
     walk.Failed(errno);
     return Outcome::kLeft;
   }
-  Place place;
-  Outcome outcome = Outcome::kLeft;
-  if (!PlaceOf(child, *walk.options, &place)) {
-    walk.Failed(errno);
-  } else if (only_inode != 0 && place.inode != only_inode) {
-    // Not the folder the caller meant: left as it is.
-  } else if (!SamePlace(place, walk.place)) {
-    outcome = Outcome::kMountKept;  // a mount point: not ours to empty
-  } else if (depth + 1 >= kMaxTreeRemovalDepth) {
-    walk.Failed(ELOOP);
-  } else if (EmptyFolder(walk, child, depth + 1)) {
-    outcome = Outcome::kGone;
-  }
-  ::close(child);
-  if (outcome != Outcome::kGone) return outcome;
-  if (::unlinkat(dir_fd, name, AT_REMOVEDIR) == 0) {
-    ++walk.result->removed;
-    return Outcome::kGone;
-  }
-  if (errno == ENOENT) return Outcome::kGone;
-  walk.Failed(errno);
-  return Outcome::kLeft;
 }
 
 Outcome RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned char type, int depth) {
@@ -171,7 +201,7 @@ Outcome RemoveEntry(const Walk& walk, int dir_fd, const char* name, unsigned cha
 
 TreeRemovalResult RemoveTreeAt(int parent_fd, const char* name, const TreeRemovalOptions& options) {
   TreeRemovalResult result;
-  Walk walk{&options, Place{}, &result};
+  Walk walk{&options, Place{}, &result, MonotonicNanos() + kRetryNanos};
   if (!PlaceOf(parent_fd, options, &walk.place)) {
     walk.Failed(errno);
     return result;

@@ -22,6 +22,11 @@ struct TreeRemovalOptions {
   // st_dev). A bind mount cannot be made without privileges; a test makes a
   // folder "foreign" here instead.
   dev_t (*device_of)(const struct stat& st) = nullptr;
+  // A seam for tests: called with the folder being emptied after each pass
+  // over it and before each attempt to remove it once empty, where another
+  // thread's file creations land in real runs (a test adds files there).
+  void (*between_passes)(int dir_fd, void* arg) = nullptr;
+  void* between_passes_arg = nullptr;
   // When not 0, `name` is removed only while it is the folder with this
   // inode number. The check is made on the folder once it is open, so a name
   // that was swapped for something else after the caller looked at it (or
@@ -40,10 +45,13 @@ inline constexpr int kMaxTreeRemovalDepth = 32;
 // id: bind mounts of the same file system count as foreign); such folders
 // and their parents are left in place and counted in mounts_kept.
 // Entries that appear while it runs (another thread still writing) are
-// retried for a bounded number of passes.
+// removed by further passes, and a folder that gains an entry between its last
+// pass and its removal is emptied again: at least 16 times and for up to a
+// second from the start (a burst of file creations, e.g. a spill's partitions
+// when a signal comes), then the rest is left.
 //
 // Async-signal-safe: it allocates nothing and makes only system calls
-// (openat, getdents64, unlinkat, fstatat, statx, lseek, close), so the
+// (openat, getdents64, unlinkat, fstatat, statx, lseek, close, clock_gettime), so the
 // SIGINT/SIGTERM handler uses it too (io/signal_cleanup.h).
 TreeRemovalResult RemoveTreeAt(int parent_fd, const char* name,
                                const TreeRemovalOptions& options = {});

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "io/tree_removal.h"
@@ -135,6 +136,36 @@ TEST_F(TreeRemovalTest, APinnedRootSwappedForSomethingElseIsLeft) {
   EXPECT_FALSE(Remove("t", options).root_removed);  // not even a link to it
   EXPECT_TRUE(fs::is_symlink(root_ / "t"));
   EXPECT_TRUE(fs::exists(root_ / "looked_at"));
+}
+
+// Adds a file to the folder being emptied at each of the first `budget` calls:
+// what another thread still writing does (a spill's partitions being created
+// when a signal comes), at the two places it can land.
+struct AddFiles {
+  int budget;
+  int added = 0;
+  static void Call(int dir_fd, void* arg) {
+    auto* self = static_cast<AddFiles*>(arg);
+    if (self->added >= self->budget) return;
+    const std::string name = "late-" + std::to_string(self->added++) + ".part";
+    const int fd = ::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+TEST_F(TreeRemovalTest, AFolderThatKeepsGainingFilesIsRemovedOnceTheyStop) {
+  // 40 files arriving one after each pass (more passes than the fixed minimum
+  // of 16) and before each removal attempt: the removal outlasts them.
+  fs::create_directories(root_ / "spill");
+  std::ofstream(root_ / "spill" / "users-0.part") << "x";
+  AddFiles add{40};
+  TreeRemovalOptions options;
+  options.between_passes = &AddFiles::Call;
+  options.between_passes_arg = &add;
+  const TreeRemovalResult result = Remove("spill", options);
+  EXPECT_EQ(add.added, 40);
+  EXPECT_TRUE(result.root_removed) << "first error " << result.first_error;
+  EXPECT_FALSE(fs::exists(root_ / "spill"));
 }
 
 }  // namespace
