@@ -19,6 +19,7 @@
 #include "model/table_files.h"
 #include "quality/checks.h"
 #include "run/manifest.h"
+#include "run/memory_plan.h"
 #include "run/output_listing.h"
 #include "run/published_output.h"
 #include "run/s3_append.h"
@@ -305,8 +306,9 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
   parquet::WriterOptions writer;
   writer.compression = compression;
   model::FileLedger ledger;
-  // The same shares of the limit as a run gives its session log and its
-  // users (run/pipeline.cc); the other shares are the splits'.
+  // The session log and the users get the shares a one-thread run's memory
+  // plan gives them (run/memory_plan.h); the other shares are the splits'. A
+  // limit below a run's minimum is the budget whole, as for a split.
   std::unique_ptr<run::SpillFolder> spill_folder;
   model::DimensionSpill spill;
   if (options.memory_limit_bytes != 0) {
@@ -314,8 +316,13 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
         spill_folder,
         run::SpillFolder::Create(options.tmp_dir.empty() ? run::DefaultSpillParent(options.out_dir)
                                                          : options.tmp_dir));
-    spill.sessions = {spill_folder->path(), static_cast<size_t>(options.memory_limit_bytes / 10)};
-    spill.users_bytes = static_cast<size_t>(options.memory_limit_bytes / 10);
+    run::MemoryPlanInput input;
+    input.limit_bytes = options.memory_limit_bytes;
+    input.default_chunks = true;
+    input.refuse_below_minimum = false;
+    WV_ASSIGN_OR_RETURN(const run::MemoryPlan plan, run::PlanMemory(input));
+    spill.sessions = {spill_folder->path(), static_cast<size_t>(plan.sessions_bytes)};
+    spill.users_bytes = static_cast<size_t>(plan.users_bytes);
   }
   WV_ASSIGN_OR_RETURN(const model::AccumulatedDimensions dims,
                       BuildDimensions(splits, refs, writer, store.get(), &ledger, spill));
