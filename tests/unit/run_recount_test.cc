@@ -90,6 +90,28 @@ TEST(FactRecountTest, CountsResolutionConflictsAndCollisionsAcrossFilesOfAPartit
   EXPECT_EQ(recount.rows_outside_partition(), 0);
 }
 
+TEST(FactRecountTest, CountsCollisionsOfASessionWhoseRowsAreApart) {
+  DimensionIndex dims = SmallIndex();
+  dims.users.emplace("u:2", 1);
+  dims.epochs.insert(kEpoch + 1);
+  dims.words.emplace("w2", 1);
+  dims.words.emplace("w3", 2);
+  dims.word_language.insert(dims.word_language.end(), {"es", "es"});
+  FactRecount recount(&dims);
+  // The session (u:1, kEpoch) in two runs and (u:2, kEpoch) in two, other
+  // sessions between them: (u:1, w1), (u:1, w2) and (u:2, w1) repeat once each
+  // across their runs; (u:1, kEpoch + 1, w1) is another key.
+  FactRows rows;
+  rows.Add("u:1", "es", "w1").Add("u:1", "es", "w2").Add("u:2", "es", "w1");
+  rows.Add("u:1", "es", "w1").Add("u:1", "es", "w1", 1.0, kEpoch + 1).Add("u:1", "es", "w2");
+  rows.Add("u:2", "es", "w3").Add("u:2", "es", "w1").Add("u:2", "es", "w2");
+  ASSERT_TRUE(recount.AddFile(*rows.File(), kDay).ok());
+  recount.FinishPartition();
+  EXPECT_EQ(recount.natural_key_collisions(), 3);
+  EXPECT_EQ(recount.coverage().users, 9);
+  EXPECT_EQ(recount.coverage().words, 9);
+}
+
 TEST(FactRecountTest, PartitionsDoNotShareKeysAndMergeAddsUp) {
   const DimensionIndex dims = SmallIndex();
   FactRecount first(&dims), second(&dims);
