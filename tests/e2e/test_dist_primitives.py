@@ -24,7 +24,8 @@ def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merg
 
 
 def run_splits(wv_bin, inputs, work, run_id, repeat_split=None, shard_flags=(), split_bytes="0"):
-    """schedule() up to the merge: the chosen attempt of every split (verified), and the losers."""
+    """schedule() up to the merge: the chosen attempt of every split, and the losers (merge checks the
+    chosen attempts' files against their reports)."""
     os.makedirs(work, exist_ok=True)  # a scheduler's work folder exists before any task
     splits = ws.plan_splits(inputs, ws.parse_bytes(split_bytes), wv_bin)
     reports = []
@@ -38,8 +39,6 @@ def run_splits(wv_bin, inputs, work, run_id, repeat_split=None, shard_flags=(), 
     for split, loser in losers.items():
         path = ws.write_losers(work, split, loser, splits)
         chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path, extra=shard_flags)
-    for r in chosen:
-        ws.verify_attempt(r)
     return chosen, losers
 
 
