@@ -146,7 +146,7 @@ def test_refusals(case, wv_bin, run_wv):
     work = root / "work-refuse"
     split = ws.plan_splits(inputs)[0]
     os.makedirs(work)
-    ws.run_shard(wv_bin, work, "r-x", split, "0")
+    first = ws.run_shard(wv_bin, work, "r-x", split, "0")
     with pytest.raises(RuntimeError, match="exit 5"):  # an attempt never writes where another did
         ws.run_shard(wv_bin, work, "r-x", split, "0")
     # A folder that is not ours is refused before anything is written, by the preflight and by merge.
@@ -156,7 +156,7 @@ def test_refusals(case, wv_bin, run_wv):
     pre = ws.preflight(wv_bin, str(foreign), inputs)
     assert pre.returncode == 5, pre.stderr
     reports = [ws.run_shard(wv_bin, work, "r-x", s, "0") for s in ws.plan_splits(inputs)[1:]]
-    chosen = [{"attempt_dir": str(work / "first" / "split-00000" / "attempt-0")}] + reports
+    chosen = [first] + reports
     merged = ws.run_merge(wv_bin, str(foreign), "r-x", chosen)
     assert merged.returncode == 5, merged.stderr
     assert sorted(os.listdir(foreign)) == ["precious.txt"]
@@ -227,14 +227,16 @@ def test_s3_prefix_and_glob_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, 
         ws.list_inputs([f"s3://{s3_bucket}/glob/none*.csv"], wv_bin)
 
 
-def test_s3_work_dir_is_refused(tmp_path):
-    """The attempts' folders must be on a shared file system: an s3:// --work-dir is refused (with a
-    local or an s3:// OUT) before anything is created, instead of becoming a local folder 's3:'."""
-    for out in (str(tmp_path / "out"), "s3://bucket/out"):
-        with pytest.raises(SystemExit, match="not s3://"):
-            ws.work_parent_and_label(out, "s3://bucket/work")
-        with pytest.raises(SystemExit, match="not s3://"):
-            ws.create_work_folder(out, "20200101T000000Z-dist-00000000", "s3://bucket/work")
+def test_s3_work_dir_is_a_prefix(tmp_path):
+    """An s3:// --work-dir is a prefix (with a local or an s3:// OUT): the run's work "folder" is the
+    prefix .wv-dist-<OUT>-<run id> under it, and nothing is created locally (never a folder 's3:')."""
+    run_id = "20200101T000000Z-dist-00000000"
+    for out, label in ((str(tmp_path / "out"), str(tmp_path / "out").strip("/").replace("/", "_")),
+                       ("s3://bucket/out", "s3-bucket_out")):
+        assert ws.work_folder(out, run_id, "s3://bucket/work/") == f"s3://bucket/work/.wv-dist-{label}-{run_id}"
+        work, lock = ws.create_work_folder(out, run_id, "s3://bucket/work")
+        assert work == f"s3://bucket/work/.wv-dist-{label}-{run_id}" and lock is None
+        assert ws.remove_stale_work_folders(out, "s3://bucket/work") == []
     assert os.listdir(tmp_path) == [] and not os.path.exists("s3:")
 
 
