@@ -278,7 +278,10 @@ StatusOr<Manifest> StartManifest(const MergeOptions& options,
 
 // The checks of the whole staged output, recomputed from its files (the two
 // the files cannot give back from the dimension build), as `run --append`
-// checks the version it staged.
+// checks the version it staged. This read is also what checks a linked
+// split file (never read by the link) against its split manifest's record,
+// which OpenSplits matched to the attempt's report: an InputError when one
+// differs.
 Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensions& dims,
                    Manifest* m) {
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> staged,
@@ -296,12 +299,23 @@ Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensi
   std::set<std::string> quality_checks;
   for (const quality::CheckResult& r : report.recomputed) quality_checks.insert(r.name);
   std::string failed;
+  bool split_file_changed = false;  // a linked split file is not what its record (= report) says
   for (const quality::CheckResult& r : report.checks) {
     if (r.passed || r.severity != quality::Severity::kError || r.name.starts_with("stored:") ||
         quality_checks.contains(r.name)) {
       continue;
     }
     failed += fmt::format("\n  {}: {}", r.name, r.detail);
+    if ((r.name.ends_with(".crc32") || r.name.ends_with(".bytes")) &&
+        r.name.find("/part-s") != std::string::npos) {
+      split_file_changed = true;
+    }
+  }
+  if (split_file_changed) {
+    return InputError(fmt::format(
+        "merge: a split's file changed after its attempt reported it (the output staged for {} "
+        "does not verify); nothing was published:{}",
+        store.location(), failed));
   }
   if (!failed.empty() || report.recomputed.empty()) {
     return InternalError(fmt::format(

@@ -283,3 +283,30 @@ def test_a_task_after_its_work_folder_is_gone_creates_nothing(tmp_path, wv_bin, 
         assert ws.remove_stale_work_folders(str(tmp_path / "out")) == []  # its lock is held
     finally:
         lock.close()
+
+
+def test_linked_file_changed_after_its_report(case, wv_bin, tmp_path):
+    """A local attempt's fact file is hard-linked by merge, not read by the link: one changed after its
+    attempt reported it (a byte flipped, same size) is still caught, by the staged output's verification
+    that reads every listed file against the split's manifest record, which merge matched to the report
+    (exit 3, nothing published); a report whose record of a file differs from the split's manifest is
+    refused before anything is staged."""
+    _, inputs, _ = case
+    chosen, _ = run_splits(wv_bin, inputs, tmp_path / "work", "r-changed")
+    fact = next(f for f in chosen[2]["files"] if f["path"].startswith("out/fact_wordviews/"))
+    path = pathlib.Path(chosen[2]["attempt_dir"]) / fact["path"]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    original = path.read_bytes()
+    path.write_bytes(bytes(data))
+    merged = ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", chosen)
+    assert merged.returncode == 3, merged.stderr
+    assert "changed after its attempt reported it" in merged.stderr and "part-s00002" in merged.stderr
+    assert not (tmp_path / "out").exists()
+    path.write_bytes(original)
+    lying = [dict(r, files=[dict(f, crc32=f["crc32"] ^ 1) if f["path"] == fact["path"] else f for f in r["files"]])
+             if r is chosen[2] else r for r in chosen]
+    merged = ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", lying)
+    assert merged.returncode == 3 and "differs from its attempt's report" in merged.stderr
+    assert not (tmp_path / "out").exists()
+    assert ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", chosen).returncode == 0
