@@ -9,11 +9,11 @@
 
 #include "cli/command.h"
 #include "cli/s3_options.h"
+#include "dist/attempt_store.h"
 #include "dist/merge.h"
 #include "dist/split_plan.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
-#include "dist/attempt_store.h"
 #include "io/byte_source.h"
 #include "io/s3_connection.h"
 #include "run/pipeline.h"
@@ -27,8 +27,8 @@ struct ShardFlags {
   S3Flags s3;
   std::string byte_range;  // "START-END"
   uint64_t lines_before = 0;
-  std::string plan;   // --plan BYTES
-  bool list = false;  // --list
+  std::string plan;         // --plan BYTES
+  bool list = false;        // --list
   std::string fetch;        // --fetch URL
   std::string remove_work;  // --remove-work URL
 };
@@ -172,9 +172,10 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
                   "$TMPDIR), removed however the shard ends");
   sub->add_option("--fetch", flags->fetch,
                   "Only write the bytes of this file or s3:// object to stdout, then exit");
-  sub->add_option("--remove-work", flags->remove_work,
-                  "Only remove a distributed run's s3:// work prefix (its last segment .wv-dist-...): "
-                  "every object and open upload under it, nothing else; then exit");
+  sub->add_option(
+      "--remove-work", flags->remove_work,
+      "Only remove a distributed run's s3:// work prefix (its last segment .wv-dist-...): "
+      "every object and open upload under it, nothing else; then exit");
   sub->add_option("--byte-range", flags->byte_range,
                   "Only bytes START-END of the plain --input file, a range printed by --plan");
   sub->add_option("--lines-before", flags->lines_before,
@@ -216,13 +217,15 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--out", flags->merge.out_dir,
                   "Output folder, or s3://bucket/prefix (staged locally, published as one version)")
       ->required();
-  sub->add_option("--split", flags->merge.splits,
-                  "The chosen attempt folder of each split, in input order (repeat), its files taken "
-                  "as they are");
-  sub->add_option("--reports", flags->reports,
-                  "Instead of --split: a file of the chosen attempts' shard reports, one JSON line "
-                  "each in input order (folders or s3:// prefixes; every file merge uses is checked "
-                  "against its report)");
+  sub->add_option(
+      "--split", flags->merge.splits,
+      "The chosen attempt folder of each split, in input order (repeat), its files taken "
+      "as they are");
+  sub->add_option(
+      "--reports", flags->reports,
+      "Instead of --split: a file of the chosen attempts' shard reports, one JSON line "
+      "each in input order (folders or s3:// prefixes; every file merge uses is checked "
+      "against its report)");
   sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");
   sub->add_option("--compression", flags->merge.compression, "zstd | snappy | none");
   sub->add_option("--max-bad-ratio", flags->merge.max_bad_ratio,

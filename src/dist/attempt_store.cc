@@ -90,10 +90,10 @@ StatusOr<std::vector<WrittenFile>> PutAttemptFiles(const std::string& root,
   for (const std::string& p : paths) {
     WV_ASSIGN_OR_RETURN(const std::unique_ptr<io::S3Sink> sink,
                         io::S3Sink::Open(client, JoinUrl(attempt_url, p), options));
-    WV_ASSIGN_OR_RETURN(
-        WrittenFile f,
-        ReadFileInPieces(root + "/" + p,
-                         [&sink](std::string_view piece) { return sink->Append(piece); }));
+    WV_ASSIGN_OR_RETURN(WrittenFile f,
+                        ReadFileInPieces(root + "/" + p, [&sink](std::string_view piece) {
+                          return sink->Append(piece);
+                        }));
     WV_RETURN_IF_ERROR(sink->Close());
     f.path = p;
     f.etag = sink->etag();
@@ -104,10 +104,11 @@ StatusOr<std::vector<WrittenFile>> PutAttemptFiles(const std::string& root,
 
 Status ReportMismatch(const std::string& where, const WrittenFile& expected, uint64_t bytes,
                       uint32_t crc32) {
-  return InputError(fmt::format(
-      "merge: {} differs from its attempt's report ({} bytes with CRC-32 {:08x}; the report says {} "
-      "bytes, {:08x}): the attempt's files were changed after it reported",
-      where, bytes, crc32, expected.bytes, expected.crc32));
+  return InputError(
+      fmt::format("merge: {} differs from its attempt's report ({} bytes with CRC-32 {:08x}; the "
+                  "report says {} "
+                  "bytes, {:08x}): the attempt's files were changed after it reported",
+                  where, bytes, crc32, expected.bytes, expected.crc32));
 }
 
 Status FetchAttemptFile(const std::string& attempt_url, const WrittenFile& expected,

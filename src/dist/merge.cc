@@ -9,11 +9,11 @@
 #include "core/civil_time.h"
 #include "core/crc32.h"
 #include "dist/split_files.h"
+#include "fmt/core.h"
 #include "io/byte_source.h"
+#include "io/output_store.h"
 #include "io/s3_source.h"
 #include "io/temp_folder.h"
-#include "fmt/core.h"
-#include "io/output_store.h"
 #include "model/dimensions.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
@@ -42,7 +42,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 }
 
 struct OpenedSplit {
-  std::string dir;  // the attempt folder or s3:// prefix
+  std::string dir;                            // the attempt folder or s3:// prefix
   std::unique_ptr<run::PublishedOutput> out;  // its out/ (an S3 attempt's: fetched)
   std::optional<SplitReport> report;          // what the attempt reported, when given
 
@@ -105,7 +105,8 @@ StatusOr<std::vector<OpenedSplit>> OpenSplits(const MergeOptions& options,
                                               const std::string& fetch_folder) {
   std::vector<OpenedSplit> splits;
   for (const std::string& dir : options.splits) splits.push_back(OpenedSplit{dir, nullptr, {}});
-  for (const SplitReport& r : options.reports) splits.push_back(OpenedSplit{r.attempt_dir, nullptr, r});
+  for (const SplitReport& r : options.reports)
+    splits.push_back(OpenedSplit{r.attempt_dir, nullptr, r});
   for (size_t i = 0; i < splits.size(); ++i) {
     OpenedSplit& s = splits[i];
     const std::string folder = fmt::format("{}/split-{:05}", fetch_folder, i);
@@ -113,8 +114,8 @@ StatusOr<std::vector<OpenedSplit>> OpenSplits(const MergeOptions& options,
     if (s.report) {
       WV_ASSIGN_OR_RETURN(out_dir, CheckedSplitManifest(s, folder));
     } else if (io::IsS3Path(s.dir)) {
-      return UsageError(fmt::format("merge: {}: an s3:// attempt is merged by its report (--reports)",
-                                    s.dir));
+      return UsageError(
+          fmt::format("merge: {}: an s3:// attempt is merged by its report (--reports)", s.dir));
     }
     WV_ASSIGN_OR_RETURN(s.out, run::PublishedOutput::Open(out_dir));
     const Manifest* m = s.out->manifest();
@@ -437,7 +438,7 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options,
 // The folder an S3 attempt's files are fetched into, under `parent`: null
 // when every split is local (nothing to fetch).
 StatusOr<std::unique_ptr<run::SpillFolder>> FetchFolder(const MergeOptions& options,
-                                                       const std::string& parent) {
+                                                        const std::string& parent) {
   const bool any_s3 = std::any_of(options.reports.begin(), options.reports.end(),
                                   [](const SplitReport& r) { return io::IsS3Path(r.attempt_dir); });
   if (!any_s3) return std::unique_ptr<run::SpillFolder>();

@@ -187,8 +187,8 @@ Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
     pending.erase(0, pos);
     parsed_bytes += pos;
   }
-  if (expected != nullptr && (parsed_bytes + pending.size() != expected->bytes ||
-                              crc != expected->crc32)) {
+  if (expected != nullptr &&
+      (parsed_bytes + pending.size() != expected->bytes || crc != expected->crc32)) {
     return ReportMismatch(path, *expected, parsed_bytes + pending.size(), crc);
   }
   if (!pending.empty()) {

@@ -34,9 +34,8 @@ StatusOr<std::string> CreateAttemptFolder(const SplitOptions& options,
     return options.attempt_dir;
   }
   WV_RETURN_IF_ERROR(CheckAttemptPrefixUnused(options.attempt_dir));
-  WV_ASSIGN_OR_RETURN(*local, run::SpillFolder::Create(options.tmp_dir.empty()
-                                                           ? io::TemporaryRoot()
-                                                           : options.tmp_dir));
+  WV_ASSIGN_OR_RETURN(*local, run::SpillFolder::Create(options.tmp_dir.empty() ? io::TemporaryRoot()
+                                                                               : options.tmp_dir));
   const std::string dir = (*local)->path() + "/attempt";
   if (::mkdir(dir.c_str(), 0700) != 0) {
     return OutputError(fmt::format("shard: cannot create {}: {}", dir, std::strerror(errno)));

@@ -41,7 +41,7 @@ struct SplitOptions {
   // An s3:// attempt's local folder goes under it (default $TMPDIR), removed
   // however the shard ends.
   std::string tmp_dir;
-  std::string run_id;       // the distributed run's id (the rows' batch_id)
+  std::string run_id;  // the distributed run's id (the rows' batch_id)
   std::string compression = "zstd";
   int threads = 1;
   uint64_t memory_limit_bytes = run::kDefaultMemoryLimit;
@@ -50,7 +50,7 @@ struct SplitOptions {
 };
 
 struct SplitReport {
-  std::string attempt_dir;  // a folder or an s3:// prefix
+  std::string attempt_dir;         // a folder or an s3:// prefix
   std::vector<WrittenFile> files;  // everything the attempt wrote, sorted by path
   int64_t input_rows = 0, accepted_rows = 0, rejected_rows = 0;
   size_t losers = 0;     // fingerprints of --losers

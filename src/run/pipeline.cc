@@ -48,7 +48,6 @@ double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-
 std::string NewRunId() {
   std::random_device rd;
   return fmt::format("{}-{:08x}", CompactIsoDateTimeString(NowEpochSeconds()), rd());
@@ -412,10 +411,10 @@ Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir,
   for (const auto& [reason, n] : manifest.rejected_by_reason) {
     if (n > 0) reasons += fmt::format(" {}={}", reason, n);
   }
-  return QualityGateError(fmt::format(
-      "{} failed its quality gate; nothing was published ({} was left as it was).{}\n  "
-      "rejected by reason:{}",
-      command, out_dir, failed, reasons.empty() ? " none" : reasons));
+  return QualityGateError(
+      fmt::format("{} failed its quality gate; nothing was published ({} was left as it was).{}\n  "
+                  "rejected by reason:{}",
+                  command, out_dir, failed, reasons.empty() ? " none" : reasons));
 }
 
 Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store) {
@@ -424,7 +423,6 @@ Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store) 
   WV_RETURN_IF_ERROR(sink->Close());
   return store->Commit();
 }
-
 
 int64_t PeakRssBytes() {
   rusage u{};
