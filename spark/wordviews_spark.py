@@ -12,12 +12,13 @@ binary is the engine of every task:
    drivers' work folders of the same OUT are removed);
 2. one `wordviews shard` task per split (one input file) on the executors:
    each attempt writes only under its own new attempt folder in the work
-   folder (shared storage) and reports, as one JSON line, what it wrote with
-   sizes and CRC-32s;
+   folder (shared storage) or its own new attempt prefix (an s3:// work
+   prefix: no shared file system needed) and reports, as one JSON line, what
+   it wrote with sizes and CRC-32s (and ETags);
 3. the splits' first-occurrence fingerprints shuffled by hash
    (partitionBy): per fingerprint the first occurrence in input order wins;
    every other split holding it gets it as a "loser" (a duplicate of that
-   first occurrence);
+   first occurrence), whose losers.tsv travels with its task;
 4. `wordviews shard --losers` again for the splits that have losers (the
    others are final after step 2);
 5. `wordviews merge` on the driver over the chosen attempts, in input order:
@@ -26,7 +27,8 @@ binary is the engine of every task:
 Only the driver chooses, per split and step, the first successful attempt it
 receives (collect() returns one result per partition: Spark keeps one
 successful attempt of each task, whatever retries and speculative copies ran)
-and verifies that attempt's files against its report before merging. The
+and hands the chosen reports to merge, which checks every file it uses
+against them (the fingerprints are checked by the shuffle as it reads them). The
 pure functions below (planning, dedup, losers, verification) are also used
 without Spark (tests/e2e/test_dist_primitives.py).
 """
