@@ -190,8 +190,9 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--losers", flags->split.losers_path,
                   "TSV of this split's cross-split duplicates (hash, check, line, path of the "
                   "first occurrence), from the scheduler's dedup; omit for the first step");
-  sub->add_option("--run-id", flags->split.run_id,
-                  "The distributed run's id (required but with --plan or --list)");
+  sub->add_option(
+      "--run-id", flags->split.run_id,
+      "The distributed run's id (required but with --plan, --list, --fetch or --remove-work)");
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));
