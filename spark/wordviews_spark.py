@@ -12,12 +12,13 @@ binary is the engine of every task:
    drivers' work folders of the same OUT are removed);
 2. one `wordviews shard` task per split (one input file) on the executors:
    each attempt writes only under its own new attempt folder in the work
-   folder (shared storage) and reports, as one JSON line, what it wrote with
-   sizes and CRC-32s;
+   folder (shared storage) or its own new attempt prefix (an s3:// work
+   prefix: no shared file system needed) and reports, as one JSON line, what
+   it wrote with sizes and CRC-32s (and ETags);
 3. the splits' first-occurrence fingerprints shuffled by hash
    (partitionBy): per fingerprint the first occurrence in input order wins;
    every other split holding it gets it as a "loser" (a duplicate of that
-   first occurrence);
+   first occurrence), whose losers.tsv travels with its task;
 4. `wordviews shard --losers` again for the splits that have losers (the
    others are final after step 2);
 5. `wordviews merge` on the driver over the chosen attempts, in input order:
@@ -26,7 +27,8 @@ binary is the engine of every task:
 Only the driver chooses, per split and step, the first successful attempt it
 receives (collect() returns one result per partition: Spark keeps one
 successful attempt of each task, whatever retries and speculative copies ran)
-and verifies that attempt's files against its report before merging. The
+and hands the chosen reports to merge, which checks every file it uses
+against them (the fingerprints are checked by the shuffle as it reads them). The
 pure functions below (planning, dedup, losers, verification) are also used
 without Spark (tests/e2e/test_dist_primitives.py).
 """
@@ -137,17 +139,22 @@ def forwarded_aws_settings(environ=None):
 
 def run_shard(binary, work, run_id, split, attempt, losers=None, extra=(), env=None):
     """Runs one attempt of `wordviews shard` for `split`; returns its report
-    (dict) with the split index and the step, or raises on failure. `env`: settings added to
-    this process's environment for the binary (forwarded_aws_settings)."""
+    (dict) with the split index and the step, or raises on failure. `work` is a folder or an s3://
+    prefix (then the attempt is a prefix of its own, which the binary checks is unused). `losers`:
+    the path of the split's losers.tsv (a file or an s3:// object). `env`: settings added to this
+    process's environment for the binary (forwarded_aws_settings)."""
     step = "finish" if losers else "first"
-    attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
-    # Only below an existing work folder: a task still running after its driver removed the folder
-    # fails here instead of creating a tree (without a lock) that no cleanup would recognise.
-    for folder in (os.path.join(work, step), os.path.dirname(attempt_dir)):
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
+    if is_s3(work):
+        attempt_dir = f"{work}/{step}/split-{split['split']:05d}/attempt-{attempt}"
+    else:
+        attempt_dir = os.path.join(work, step, f"split-{split['split']:05d}", f"attempt-{attempt}")
+        # Only below an existing work folder: a task still running after its driver removed the
+        # folder fails here instead of creating a tree (without a lock) that no cleanup would recognise.
+        for folder in (os.path.join(work, step), os.path.dirname(attempt_dir)):
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
     cmd = [binary, "shard", "--input", split["input"], "--attempt-dir", attempt_dir, "--run-id", run_id]
     if split.get("range"):
         start, end, lines_before = split["range"]
@@ -164,26 +171,42 @@ def run_shard(binary, work, run_id, split, attempt, losers=None, extra=(), env=N
     return report
 
 
-def verify_attempt(report):
-    """Checks every file an attempt reported (size and CRC-32) before the
-    driver uses it; raises on a difference."""
+def reported_file(report, path):
+    """The report's entry of `path` (relative to the attempt)."""
     for f in report["files"]:
-        path = os.path.join(report["attempt_dir"], f["path"])
-        with open(path, "rb") as fh:
+        if f["path"] == path:
+            return f
+    raise RuntimeError(f"{report['attempt_dir']}: its report lists no {path}")
+
+
+def read_attempt_file(report, path, binary=None, env=None):
+    """The bytes of one file of an attempt, checked against its report (size and CRC-32): read from
+    the attempt folder, or fetched from an s3:// attempt through the binary (`wordviews shard
+    --fetch`, its S3 settings and credentials: Python needs no S3 client). Raises on a difference."""
+    expected = reported_file(report, path)
+    where = f"{report['attempt_dir']}/{path}"
+    if is_s3(where):
+        proc = subprocess.run([binary, "shard", "--fetch", where], capture_output=True,
+                              env=dict(os.environ, **(env or {})))
+        if proc.returncode != 0:
+            raise RuntimeError(f"cannot read {where}: {proc.stderr.decode(errors='replace').strip()}")
+        data = proc.stdout
+    else:
+        with open(where, "rb") as fh:
             data = fh.read()
-        if len(data) != f["bytes"] or zlib.crc32(data) != f["crc32"]:
-            raise RuntimeError(f"{path}: differs from its attempt's report")
+    if len(data) != expected["bytes"] or zlib.crc32(data) != expected["crc32"]:
+        raise RuntimeError(f"{where}: differs from its attempt's report")
+    return data
 
 
-def read_fingerprints(report):
-    """(hash, check, line) records of one split's first occurrences."""
+def read_fingerprints(report, binary=None, env=None):
+    """(hash, check, line) records of one split's first occurrences, checked against its report."""
     import numpy as np
 
-    path = os.path.join(report["attempt_dir"], "fingerprints.bin")
-    return np.fromfile(path, dtype=FINGERPRINT_DTYPE)
+    return np.frombuffer(read_attempt_file(report, "fingerprints.bin", binary, env), dtype=FINGERPRINT_DTYPE)
 
 
-def fingerprint_blocks(buckets):
+def fingerprint_blocks(buckets, binary=None, env=None):
     """A flatMap function: one split's fingerprints cut into `buckets` blocks by hash,
     (bucket, (split, bytes of the block's records)). The shuffle moves blocks of packed
     records, not one Python object per row (PySpark's per-record cost would dominate)."""
@@ -191,7 +214,8 @@ def fingerprint_blocks(buckets):
     def blocks(report):
         import numpy as np
 
-        a = read_fingerprints(report)
+        exe = executor_binary(binary) if binary and is_s3(report["attempt_dir"]) else binary
+        a = read_fingerprints(report, exe, env)
         bucket = (a["hash"] % np.uint64(buckets)).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         a, bucket = a[order], bucket[order]
@@ -250,14 +274,19 @@ def dedup_locally(reports):
     return losers_by_split(losers_in_bucket(blocks))
 
 
+def losers_text(losers, splits):
+    """The losers.tsv of one split: per loser, `hash, check, line, path` of its first occurrence."""
+    return "".join(f"{h}\t{c}\t{line}\t{splits[winner_split]['input']}\n"
+                   for h, c, winner_split, line in sorted(losers))
+
+
 def write_losers(work, split, losers, splits):
-    """The losers.tsv of one split (the driver's file); returns its path."""
+    """The losers.tsv of one split written into a local work folder; returns its path."""
     path = os.path.join(work, "losers", f"split-{split:05d}.tsv")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + f".tmp-{uuid.uuid4().hex}"
     with open(tmp, "w") as fh:
-        for h, c, winner_split, line in sorted(losers):
-            fh.write(f"{h}\t{c}\t{line}\t{splits[winner_split]['input']}\n")
+        fh.write(losers_text(losers, splits))
     os.replace(tmp, path)
     return path
 
@@ -276,15 +305,22 @@ def choose_first(reports, count, required=None):
 
 
 def run_merge(binary, out, run_id, chosen, extra=(), work=None):
-    """`wordviews merge` of the chosen attempts into OUT; for an s3:// OUT the output is staged in
-    `work` (the work folder, where the splits' files can be hard-linked) before it is uploaded."""
-    cmd = [binary, "merge", "--out", out, "--run-id", run_id]
-    if work is not None and is_s3(out):
-        cmd += ["--tmp-dir", work]
-    for r in chosen:
-        cmd += ["--split", r["attempt_dir"]]
-    cmd += list(extra)
-    return subprocess.run(cmd, capture_output=True, text=True)
+    """`wordviews merge` of the chosen attempts into OUT, given by their reports (a file of JSON lines
+    in split order: merge checks every file it uses against them). For an s3:// OUT and a local work
+    folder, the output is staged in `work` (where the splits' files can be hard-linked) before it is
+    uploaded; with an s3:// work prefix, in the merge's $TMPDIR."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="wv-dist-reports-") as folder:
+        reports = os.path.join(folder, "reports.jsonl")
+        with open(reports, "w") as fh:
+            for r in chosen:
+                fh.write(json.dumps(r) + "\n")
+        cmd = [binary, "merge", "--out", out, "--run-id", run_id, "--reports", reports]
+        if work is not None and is_s3(out) and not is_s3(work):
+            cmd += ["--tmp-dir", work]
+        cmd += list(extra)
+        return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def preflight(binary, out, inputs):
@@ -310,13 +346,15 @@ def is_s3(path):
 
 def work_parent_and_label(out, work_dir=None):
     """Where the work folders of OUT live and the OUT part of their names: beside a local OUT
-    (or in `work_dir`), named after its base name; for an s3:// OUT in `work_dir` (required: shared
-    storage every node sees), named after the bucket and prefix."""
+    (or in `work_dir`), named after its base name; for an s3:// OUT in `work_dir` (required: a folder
+    every node sees, or an s3:// prefix), named after the bucket and prefix. An s3:// `work_dir` is a
+    prefix: the work "folder" is the prefix `work_dir/.wv-dist-<label>-<run id>`."""
     import re
 
-    if work_dir and is_s3(work_dir):  # the attempts are written as files, not objects (not built)
-        raise SystemExit("wordviews_spark: --work-dir must be a folder on a file system every node sees "
-                         "(NFS, EFS, FSx, DBFS), not s3:// (the attempts' files cannot be S3 objects yet)")
+    if work_dir and is_s3(work_dir):
+        work_dir = work_dir.rstrip("/")
+        label = re.sub(r"[^A-Za-z0-9._-]", "_", (out[5:] if is_s3(out) else os.path.abspath(out)).strip("/"))
+        return work_dir, ("s3-" if is_s3(out) else "") + label
     if is_s3(out):
         if not work_dir:
             raise SystemExit("wordviews_spark: an s3:// --out needs --work-dir (a folder on storage every "
@@ -328,6 +366,8 @@ def work_parent_and_label(out, work_dir=None):
 
 def work_folder(out, run_id, work_dir=None):
     parent, label = work_parent_and_label(out, work_dir)
+    if is_s3(parent):
+        return f"{parent}/.wv-dist-{label}-{run_id}"
     return os.path.join(parent, f".wv-dist-{label}-{run_id}")
 
 
@@ -337,6 +377,8 @@ def create_work_folder(out, run_id, work_dir=None):
     import fcntl
 
     work = work_folder(out, run_id, work_dir)
+    if is_s3(work):  # a prefix: nothing to create (the attempts' objects make it), no lock to hold
+        return work, None
     if os.path.lexists(work):
         raise FileExistsError(work)
     # Built under a name the stale-folder cleanup does not match, locked, then renamed: another
@@ -350,6 +392,17 @@ def create_work_folder(out, run_id, work_dir=None):
     return work, lock
 
 
+def remove_work(work, binary):
+    """Removes the run's work folder, or its s3:// work prefix through the binary (every object and
+    open upload under that exact prefix, nothing else: `wordviews shard --remove-work`)."""
+    if not is_s3(work):
+        shutil.rmtree(work, ignore_errors=True)
+        return
+    proc = subprocess.run([binary, "shard", "--remove-work", work], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(f"wordviews_spark: could not remove {work}: {proc.stderr.strip()}\n")
+
+
 def remove_stale_work_folders(out, work_dir=None):
     """Removes the work folders of earlier drivers of the same OUT that died (SIGKILL, a lost node):
     exactly the names `.wv-dist-<OUT>-<run id>` beside OUT whose lock can be taken; a live driver's is
@@ -358,6 +411,8 @@ def remove_stale_work_folders(out, work_dir=None):
     import re
 
     parent, label = work_parent_and_label(out, work_dir)
+    if is_s3(parent):  # no lock on S3 to tell a dead driver's prefix: an S3 lifecycle rule expires them
+        return []
     pattern = re.compile(re.escape(f".wv-dist-{label}-") + RUN_ID_RE)
     removed = []
     for name in sorted(os.listdir(parent)):
@@ -394,20 +449,30 @@ def executor_binary(name):
     raise RuntimeError(f"wordviews binary {name} not found on this executor")
 
 
-def shard_task(binary, work, run_id, losers_by_split=None, env=None):
+def shard_task(binary, work, run_id, env=None):
     """A mapPartitions function: runs one attempt per split of the partition
     (attempt id: the stage, the task's attempt number and a random token,
-    so no two attempts share a folder)."""
+    so no two attempts share a folder). A split of the finishing step carries
+    its losers.tsv text ("losers"), written to a private local file for the
+    binary: the losers travel with the task, not through shared storage."""
 
     def run(splits):
+        import tempfile
+
         from pyspark import TaskContext
 
         ctx = TaskContext.get()
         attempt = f"{ctx.stageId()}.{ctx.attemptNumber()}-{uuid.uuid4().hex[:8]}"
         exe = executor_binary(binary)
         for split in splits:
-            losers = losers_by_split.get(split["split"]) if losers_by_split else None
-            yield run_shard(exe, work, run_id, split, attempt, losers, env=env)
+            if "losers" not in split:
+                yield run_shard(exe, work, run_id, split, attempt, env=env)
+                continue
+            with tempfile.TemporaryDirectory(prefix="wv-losers-") as folder:
+                path = os.path.join(folder, "losers.tsv")
+                with open(path, "w") as fh:
+                    fh.write(split["losers"])
+                yield run_shard(exe, work, run_id, split, attempt, path, env=env)
 
     return run
 
@@ -470,7 +535,7 @@ def run_job(spark, args):
         splits = plan_splits(inputs, parse_bytes(args.split_bytes), driver_bin)
         n = len(splits)
         lap("plan")
-        reports = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env=env)).collect()
+        reports = sc.parallelize(splits, n).mapPartitions(shard_task(args.wordviews, work, run_id, env)).collect()
         # Every shard process's own CPU (its report's): the tasks' cost, which the executors' process tree
         # does not always show (the shards are children of Spark's Python workers).
         shard_cpu = sum(r.get("cpu_seconds", 0) for r in reports)
@@ -480,41 +545,40 @@ def run_job(spark, args):
         # The fingerprints shuffled by hash: blocks keyed by bucket, one reduce task per bucket.
         losers = losers_by_split(
             sc.parallelize(first, n)
-            .flatMap(fingerprint_blocks(buckets))
+            .flatMap(fingerprint_blocks(buckets, args.wordviews, env))
             .partitionBy(buckets, lambda bucket: bucket)
             .mapPartitions(lambda kv: losers_in_bucket(block for _, block in kv))
             .collect()
         )
-        losers_files = {s: write_losers(work, s, l, splits) for s, l in losers.items()}
         lap("dedup")
         chosen = list(first)
-        if losers_files:
-            again = [splits[s] for s in sorted(losers_files)]
+        if losers:
+            again = [dict(splits[s], losers=losers_text(losers[s], splits)) for s in sorted(losers)]
             finished = (
                 sc.parallelize(again, len(again))
-                .mapPartitions(shard_task(args.wordviews, work, run_id, losers_files, env=env))
+                .mapPartitions(shard_task(args.wordviews, work, run_id, env))
                 .collect()
             )
             shard_cpu += sum(r.get("cpu_seconds", 0) for r in finished)
-            for r in choose_first(finished, n, required=sorted(losers_files)):
+            for r in choose_first(finished, n, required=sorted(losers)):
                 chosen[r["split"]] = r
         lap("finishing_step")
-        for r in chosen:
-            verify_attempt(r)
-        lap("verify_reports")
+        # No separate re-read of the chosen files: merge checks every file it uses against its report
+        # (the fingerprints were checked as the shuffle read them).
         merged = run_merge(driver_bin, args.out, run_id, chosen,
                            ["--max-bad-ratio", str(args.max_bad_ratio)], work=work)
         lap("merge")
         sys.stdout.write(merged.stdout)
         sys.stderr.write(merged.stderr)
-        print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers_files),
+        print(json.dumps({"run_id": run_id, "splits": n, "splits_with_losers": len(losers),
                           "losers": sum(len(l) for l in losers.values()), "seconds": seconds,
                           "shard_cpu_seconds": round(shard_cpu, 2)}))
         return merged.returncode
     finally:
         if not args.keep_work:
-            shutil.rmtree(work, ignore_errors=True)
-        work_lock.close()
+            remove_work(work, driver_bin)
+        if work_lock is not None:
+            work_lock.close()
 
 
 def main(argv=None):

@@ -2,16 +2,19 @@
 // (docs/DISTRIBUTED.md) that a scheduler (spark/wordviews_spark.py, a shell
 // loop) runs; `shard` prints its report as one JSON line on stdout.
 #include <charconv>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/s3_options.h"
+#include "dist/attempt_store.h"
 #include "dist/merge.h"
 #include "dist/split_plan.h"
 #include "dist/split_step.h"
 #include "fmt/core.h"
+#include "io/byte_source.h"
 #include "io/s3_connection.h"
 #include "run/pipeline.h"
 
@@ -24,8 +27,10 @@ struct ShardFlags {
   S3Flags s3;
   std::string byte_range;  // "START-END"
   uint64_t lines_before = 0;
-  std::string plan;   // --plan BYTES
-  bool list = false;  // --list
+  std::string plan;         // --plan BYTES
+  bool list = false;        // --list
+  std::string fetch;        // --fetch URL
+  std::string remove_work;  // --remove-work URL
 };
 
 // "START-END" -> the range, with its lines before.
@@ -54,9 +59,54 @@ struct MergeFlags {
   bool preflight = false;
   S3Flags s3;
   std::vector<std::string> inputs;  // --preflight only
+  std::string reports;              // --reports FILE
 };
 
+// The chosen attempts' reports: one JSON line each, in input order.
+StatusOr<std::vector<dist::SplitReport>> ReadReports(const std::string& path) {
+  WV_ASSIGN_OR_RETURN(auto source, io::OpenFileSource(path));
+  WV_ASSIGN_OR_RETURN(const std::string text, io::ReadAll(*source));
+  std::vector<dist::SplitReport> reports;
+  size_t line = 0;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    ++line;
+    const std::string_view row(text.data() + start, end - start);
+    start = end + 1;
+    if (row.empty()) continue;
+    WV_ASSIGN_OR_RETURN(dist::SplitReport r,
+                        dist::ParseSplitReportJson(row, fmt::format("{}: line {}", path, line)));
+    reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+// `shard --fetch URL`: the stored file's bytes on stdout (what a scheduler
+// reads an attempt's fingerprints with when they are S3 objects).
+Status Fetch(const std::string& url) {
+  WV_ASSIGN_OR_RETURN(auto source, io::OpenStoredSource(url));
+  std::string buffer(size_t{1} << 20, '\0');
+  while (true) {
+    WV_ASSIGN_OR_RETURN(const size_t n, source->Read(buffer.data(), buffer.size()));
+    if (n == 0) return OkStatus();
+    if (std::fwrite(buffer.data(), 1, n, stdout) != n) {
+      return OutputError(fmt::format("{}: cannot write to stdout", url));
+    }
+  }
+}
+
 Status Shard(ShardFlags flags) {
+  if (!flags.fetch.empty()) {
+    io::ConfigureS3(flags.split.s3);
+    return Fetch(flags.fetch);
+  }
+  if (!flags.remove_work.empty()) {
+    io::ConfigureS3(flags.split.s3);
+    WV_ASSIGN_OR_RETURN(const size_t removed, dist::RemoveS3WorkPrefix(flags.remove_work));
+    fmt::print("{{\"removed_objects\": {}}}\n", removed);
+    return OkStatus();
+  }
   if (flags.list) {
     io::ConfigureS3(flags.split.s3);
     WV_ASSIGN_OR_RETURN(const std::string listed, dist::ListInputsJson(flags.split.input));
@@ -88,6 +138,9 @@ Status Merge(const MergeFlags& flags) {
     return OkStatus();
   }
   dist::MergeOptions options = flags.merge;
+  if (!flags.reports.empty()) {
+    WV_ASSIGN_OR_RETURN(options.reports, ReadReports(flags.reports));
+  }
   WV_ASSIGN_OR_RETURN(options.memory_limit_bytes,
                       run::ParseByteSize(flags.memory_limit, "--memory-limit"));
   WV_ASSIGN_OR_RETURN(const run::RunSummary summary, dist::MergeSplits(options));
@@ -109,11 +162,20 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
       "One split of a distributed run (one input file): validate it, write its fingerprints, "
       "tables and dimension rows under a new attempt folder; print a JSON report");
   sub->add_option("--input", flags->split.input,
-                  "The split's input file or s3:// object, named exactly as the whole run names it")
-      ->required();
+                  "The split's input file or s3:// object, named exactly as the whole run names it "
+                  "(required but with --fetch or --remove-work)");
+  sub->add_option("--attempt-dir", flags->split.attempt_dir,
+                  "Folder to create for this attempt (must not exist), or an s3:// prefix holding "
+                  "no object (required but with --plan, --list, --fetch or --remove-work)");
+  sub->add_option("--tmp-dir", flags->split.tmp_dir,
+                  "With an s3:// --attempt-dir: where the attempt's local folder goes (default "
+                  "$TMPDIR), removed however the shard ends");
+  sub->add_option("--fetch", flags->fetch,
+                  "Only write the bytes of this file or s3:// object to stdout, then exit");
   sub->add_option(
-      "--attempt-dir", flags->split.attempt_dir,
-      "Folder to create for this attempt (must not exist; required but with --plan or --list)");
+      "--remove-work", flags->remove_work,
+      "Only remove a distributed run's s3:// work prefix (its last segment .wv-dist-...): "
+      "every object and open upload under it, nothing else; then exit");
   sub->add_option("--byte-range", flags->byte_range,
                   "Only bytes START-END of the plain --input file, a range printed by --plan");
   sub->add_option("--lines-before", flags->lines_before,
@@ -128,8 +190,9 @@ void RegisterShardCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--losers", flags->split.losers_path,
                   "TSV of this split's cross-split duplicates (hash, check, line, path of the "
                   "first occurrence), from the scheduler's dedup; omit for the first step");
-  sub->add_option("--run-id", flags->split.run_id,
-                  "The distributed run's id (required but with --plan or --list)");
+  sub->add_option(
+      "--run-id", flags->split.run_id,
+      "The distributed run's id (required but with --plan, --list, --fetch or --remove-work)");
   sub->add_option("--compression", flags->split.compression, "zstd | snappy | none");
   sub->add_option("--threads", flags->split.threads, "Worker threads (default 1)")
       ->check(CLI::Range(1, 1024));
@@ -155,8 +218,15 @@ void RegisterMergeCommand(CLI::App& root, CommandAction* selected) {
   sub->add_option("--out", flags->merge.out_dir,
                   "Output folder, or s3://bucket/prefix (staged locally, published as one version)")
       ->required();
-  sub->add_option("--split", flags->merge.splits,
-                  "The chosen attempt folder of each split, in input order (repeat)");
+  sub->add_option(
+      "--split", flags->merge.splits,
+      "The chosen attempt folder of each split, in input order (repeat), its files taken "
+      "as they are");
+  sub->add_option(
+      "--reports", flags->reports,
+      "Instead of --split: a file of the chosen attempts' shard reports, one JSON line "
+      "each in input order (folders or s3:// prefixes; every file merge uses is checked "
+      "against its report)");
   sub->add_option("--run-id", flags->merge.run_id, "The id the splits were run with");
   sub->add_option("--compression", flags->merge.compression, "zstd | snappy | none");
   sub->add_option("--max-bad-ratio", flags->merge.max_bad_ratio,

@@ -1,7 +1,5 @@
 #include "dist/merge.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -12,7 +10,10 @@
 #include "core/crc32.h"
 #include "dist/split_files.h"
 #include "fmt/core.h"
+#include "io/byte_source.h"
 #include "io/output_store.h"
+#include "io/s3_source.h"
+#include "io/temp_folder.h"
 #include "model/dimensions.h"
 #include "model/star_builder.h"
 #include "model/star_schema.h"
@@ -41,26 +42,92 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 }
 
 struct OpenedSplit {
-  std::string dir;
-  std::unique_ptr<run::PublishedOutput> out;
+  std::string dir;                            // the attempt folder or s3:// prefix
+  std::unique_ptr<run::PublishedOutput> out;  // its out/ (an S3 attempt's: fetched)
+  std::optional<SplitReport> report;          // what the attempt reported, when given
+
+  // The report's entry of `path` (relative to the attempt), or an InputError.
+  StatusOr<const WrittenFile*> Reported(std::string_view path) const {
+    for (const WrittenFile& f : report->files) {
+      if (f.path == path) return &f;
+    }
+    return InputError(fmt::format("merge: {} is not in the report of attempt {}", path, dir));
+  }
 };
 
-StatusOr<std::vector<OpenedSplit>> OpenSplits(const MergeOptions& options) {
+// The split's out/_manifest.json against its report: fetched from an S3
+// attempt into `folder` (checked as it is copied), or read and checked in a
+// local one. Returns the local out/ folder.
+StatusOr<std::string> CheckedSplitManifest(const OpenedSplit& s, const std::string& folder) {
+  const std::string path = fmt::format("{}/{}", kSplitOutputName, run::kManifestName);
+  WV_ASSIGN_OR_RETURN(const WrittenFile* reported, s.Reported(path));
+  if (io::IsS3Path(s.dir)) {
+    WV_RETURN_IF_ERROR(FetchAttemptFile(s.dir, *reported, folder));
+    return fmt::format("{}/{}", folder, kSplitOutputName);
+  }
+  WV_ASSIGN_OR_RETURN(auto source, io::OpenFileSource(s.dir + "/" + path));
+  WV_ASSIGN_OR_RETURN(const std::string text, io::ReadAll(*source));
+  if (text.size() != reported->bytes || Crc32(text) != reported->crc32) {
+    return ReportMismatch(s.dir + "/" + path, *reported, text.size(), Crc32(text));
+  }
+  return s.dir + "/" + std::string(kSplitOutputName);
+}
+
+// The fact and quarantine files the split's manifest lists, each as its
+// attempt's report lists it (same size and CRC-32: the staged output's
+// verification then reads the linked file against that record); an S3
+// attempt's fetched into `folder`, checked as they are copied.
+Status CheckSplitTables(const OpenedSplit& s, const std::string& folder) {
+  for (std::string_view name : {model::kFactTable, model::kQuarantineTable}) {
+    const TableRecord* t = s.out->manifest()->FindTable(name);
+    if (t == nullptr) continue;
+    for (const FileRecord& f : t->files) {
+      const std::string problem = run::ListedPathProblem(std::string(name), f.path);
+      if (!problem.empty()) {
+        return InputError(fmt::format("merge: {} lists '{}', which {}", s.dir, f.path, problem));
+      }
+      WV_ASSIGN_OR_RETURN(const WrittenFile* reported,
+                          s.Reported(fmt::format("{}/{}", kSplitOutputName, f.path)));
+      if (reported->bytes != f.bytes || reported->crc32 != f.crc32) {
+        return ReportMismatch(fmt::format("{}/{}/{}", s.dir, kSplitOutputName, f.path), *reported,
+                              f.bytes, f.crc32);
+      }
+      if (io::IsS3Path(s.dir)) WV_RETURN_IF_ERROR(FetchAttemptFile(s.dir, *reported, folder));
+    }
+  }
+  return OkStatus();
+}
+
+// The splits of `options`, in input order: their attempt folders (--split,
+// trusted as they are) or their reports (--reports: every file merge uses
+// checked against them; an S3 attempt's files fetched into fetch_folder).
+StatusOr<std::vector<OpenedSplit>> OpenSplits(const MergeOptions& options,
+                                              const std::string& fetch_folder) {
   std::vector<OpenedSplit> splits;
-  for (const std::string& dir : options.splits) {
-    OpenedSplit s{dir, nullptr};
-    WV_ASSIGN_OR_RETURN(s.out,
-                        run::PublishedOutput::Open(dir + "/" + std::string(kSplitOutputName)));
+  for (const std::string& dir : options.splits) splits.push_back(OpenedSplit{dir, nullptr, {}});
+  for (const SplitReport& r : options.reports)
+    splits.push_back(OpenedSplit{r.attempt_dir, nullptr, r});
+  for (size_t i = 0; i < splits.size(); ++i) {
+    OpenedSplit& s = splits[i];
+    const std::string folder = fmt::format("{}/split-{:05}", fetch_folder, i);
+    std::string out_dir = s.dir + "/" + std::string(kSplitOutputName);
+    if (s.report) {
+      WV_ASSIGN_OR_RETURN(out_dir, CheckedSplitManifest(s, folder));
+    } else if (io::IsS3Path(s.dir)) {
+      return UsageError(
+          fmt::format("merge: {}: an s3:// attempt is merged by its report (--reports)", s.dir));
+    }
+    WV_ASSIGN_OR_RETURN(s.out, run::PublishedOutput::Open(out_dir));
     const Manifest* m = s.out->manifest();
     if (m == nullptr) return s.out->manifest_status();
     if (m->run_id != options.run_id || m->inputs.size() != 1) {
       return InputError(
           fmt::format("merge: {} is not a split of run {} (its run id is {}, with {} input(s))",
-                      dir, options.run_id, m->run_id, m->inputs.size()));
+                      s.dir, options.run_id, m->run_id, m->inputs.size()));
     }
-    splits.push_back(std::move(s));
+    if (s.report) WV_RETURN_IF_ERROR(CheckSplitTables(s, folder));
   }
-  if (splits.empty()) return UsageError("merge: at least one --split is required");
+  if (splits.empty()) return UsageError("merge: at least one --split or report is required");
   return splits;
 }
 
@@ -120,9 +187,13 @@ StatusOr<model::AccumulatedDimensions> BuildDimensions(const std::vector<OpenedS
   const size_t users_bytes = spill.users_bytes;
   model::DimensionBuilder builder(std::move(spill));
   for (const OpenedSplit& s : splits) {
-    WV_RETURN_IF_ERROR(
-        ReadDimensionRows(s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
-                          [&builder](const traces::TraceBatch& b) { return builder.Add(b); }));
+    const WrittenFile* reported = nullptr;
+    if (s.report) {
+      WV_ASSIGN_OR_RETURN(reported, s.Reported(kDimsName));
+    }
+    WV_RETURN_IF_ERROR(ReadDimensionRows(
+        s.dir + "/" + std::string(kDimsName), kRowsPerBatch,
+        [&builder](const traces::TraceBatch& b) { return builder.Add(b); }, reported));
   }
   WV_ASSIGN_OR_RETURN(model::AccumulatedDimensions dims, std::move(builder).Finish());
   const auto write = [&](std::string_view table, const model::TableData& data) {
@@ -208,7 +279,10 @@ StatusOr<Manifest> StartManifest(const MergeOptions& options,
 
 // The checks of the whole staged output, recomputed from its files (the two
 // the files cannot give back from the dimension build), as `run --append`
-// checks the version it staged.
+// checks the version it staged. This read is also what checks a linked
+// split file (never read by the link) against its split manifest's record,
+// which OpenSplits matched to the attempt's report: an InputError when one
+// differs.
 Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensions& dims,
                    Manifest* m) {
   WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::PublishedOutput> staged,
@@ -226,12 +300,23 @@ Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensi
   std::set<std::string> quality_checks;
   for (const quality::CheckResult& r : report.recomputed) quality_checks.insert(r.name);
   std::string failed;
+  bool split_file_changed = false;  // a linked split file is not what its record (= report) says
   for (const quality::CheckResult& r : report.checks) {
     if (r.passed || r.severity != quality::Severity::kError || r.name.starts_with("stored:") ||
         quality_checks.contains(r.name)) {
       continue;
     }
     failed += fmt::format("\n  {}: {}", r.name, r.detail);
+    if ((r.name.ends_with(".crc32") || r.name.ends_with(".bytes")) &&
+        r.name.find("/part-s") != std::string::npos) {
+      split_file_changed = true;
+    }
+  }
+  if (split_file_changed) {
+    return InputError(fmt::format(
+        "merge: a split's file changed after its attempt reported it (the output staged for {} "
+        "does not verify); nothing was published:{}",
+        store.location(), failed));
   }
   if (!failed.empty() || report.recomputed.empty()) {
     return InternalError(fmt::format(
@@ -240,19 +325,6 @@ Status CheckStaged(const io::OutputStore& store, const model::AccumulatedDimensi
   }
   m->checks = report.recomputed;
   return OkStatus();
-}
-
-Status QualityGate(const Manifest& m, const std::string& out_dir) {
-  if (quality::AllErrorChecksPassed(m.checks)) return OkStatus();
-  std::string failed;
-  for (const quality::CheckResult& c : m.checks) {
-    if (c.severity == quality::Severity::kError && !c.passed) {
-      failed += fmt::format("\n  {}: {}", c.name, c.detail);
-    }
-  }
-  return QualityGateError(
-      fmt::format("merge failed its quality gate; nothing was published ({} was left as it was).{}",
-                  out_dir, failed));
 }
 
 }  // namespace
@@ -288,11 +360,11 @@ Status Localize(const Status& status, const std::string& local, const std::strin
 
 // OUT in a local (or shared) folder: staged and published by the local
 // output store.
-StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
+StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options,
+                                       const std::vector<OpenedSplit>& splits) {
   const auto start = std::chrono::steady_clock::now();
   WV_ASSIGN_OR_RETURN(const parquet::Compression compression,
                       run::ParseCompressionName(options.compression));
-  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
   WV_ASSIGN_OR_RETURN(Manifest m, StartManifest(options, splits));
   std::vector<std::string> inputs;
   for (const run::InputFileRecord& in : m.inputs) inputs.push_back(in.path);
@@ -348,15 +420,12 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
     }
   }
   WV_RETURN_IF_ERROR(CheckStaged(*store, dims, &m));
-  WV_RETURN_IF_ERROR(QualityGate(m, options.out_dir));
+  if (!quality::AllErrorChecksPassed(m.checks)) {
+    return run::QualityGateFailure(m, options.out_dir, "merge");
+  }
   m.stage_seconds.emplace_back("merge", SecondsSince(start));
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  m.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // the merge's own
-  WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(run::kManifestName)));
-  WV_RETURN_IF_ERROR(sink->Append(run::ManifestToJson(m)));
-  WV_RETURN_IF_ERROR(sink->Close());
-  WV_RETURN_IF_ERROR(store->Commit());
+  m.peak_rss_bytes = run::PeakRssBytes();  // the merge's own
+  WV_RETURN_IF_ERROR(run::WriteManifestAndCommit(m, store.get()));
 
   run::RunSummary summary;
   summary.manifest = std::move(m);
@@ -366,31 +435,47 @@ StatusOr<run::RunSummary> MergeLocally(const MergeOptions& options) {
   return summary;
 }
 
-// OUT under an s3:// prefix: the S3 store opened first (the prefix must be
-// ours; the manifest's ETag is what the commit replaces), the output staged
-// locally by MergeLocally in a private work folder (under --tmp-dir, by
-// default the folder holding the first split's attempt, so that the splits'
-// files can be hard-linked), then published as one new version, manifest
-// last (run/s3_append.h). Nothing is visible under OUT before that manifest
-// is written; on failure the uncommitted store removes what it uploaded and
-// the work folder goes.
+// The folder an S3 attempt's files are fetched into, under `parent`: null
+// when every split is local (nothing to fetch).
+StatusOr<std::unique_ptr<run::SpillFolder>> FetchFolder(const MergeOptions& options,
+                                                        const std::string& parent) {
+  const bool any_s3 = std::any_of(options.reports.begin(), options.reports.end(),
+                                  [](const SplitReport& r) { return io::IsS3Path(r.attempt_dir); });
+  if (!any_s3) return std::unique_ptr<run::SpillFolder>();
+  return run::SpillFolder::Create(parent);
+}
+
+// OUT under an s3:// prefix: the splits opened (an S3 attempt's out/ files
+// fetched and checked), the S3 store opened (the prefix must be ours; the
+// manifest's ETag is what the commit replaces), the output staged locally
+// by MergeLocally in a private work folder (under --tmp-dir, by default the
+// folder holding the first split's attempt, so that the splits' files can be
+// hard-linked; $TMPDIR for an S3 attempt), then published as one new
+// version, manifest last (run/s3_append.h). Nothing is visible under OUT
+// before that manifest is written; on failure the uncommitted store removes
+// what it uploaded and the work folder goes.
 StatusOr<run::RunSummary> MergeToS3(const MergeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits, OpenSplits(options));
+  std::string parent = options.tmp_dir;
+  if (parent.empty()) {
+    const std::string first =
+        options.splits.empty() ? options.reports.front().attempt_dir : options.splits.front();
+    parent = io::IsS3Path(first) ? io::TemporaryRoot()
+                                 : std::filesystem::path(first).parent_path().string();
+  }
+  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::SpillFolder> work,
+                      run::SpillFolder::Create(parent.empty() ? "." : parent));
+  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits,
+                      OpenSplits(options, work->path() + "/splits"));
   WV_ASSIGN_OR_RETURN(
       const std::unique_ptr<io::OutputStore> store,
       io::OpenOutputStore(options.out_dir,
                           run::RunOutputStoreOptions(SplitInputs(splits), options.wait_seconds,
                                                      options.run_id, 900)));
-  const std::string parent =
-      options.tmp_dir.empty() ? std::filesystem::path(options.splits.front()).parent_path().string()
-                              : options.tmp_dir;
-  WV_ASSIGN_OR_RETURN(const std::unique_ptr<run::SpillFolder> work,
-                      run::SpillFolder::Create(parent.empty() ? "." : parent));
   MergeOptions local = options;
   local.out_dir = work->path() + "/out";
   local.tmp_dir = work->path();
-  StatusOr<run::RunSummary> merged = MergeLocally(local);
+  StatusOr<run::RunSummary> merged = MergeLocally(local, splits);
   if (!merged.ok()) return Localize(merged.status(), local.out_dir, store->location());
   run::RunSummary summary = std::move(merged).value();
   StatusOr<run::Manifest> published = run::PublishStagedToS3(local.out_dir, store.get());
@@ -402,14 +487,29 @@ StatusOr<run::RunSummary> MergeToS3(const MergeOptions& options) {
   return summary;
 }
 
+// OUT in a local (or shared) folder: an S3 attempt's files fetched into a
+// private folder beside OUT (or under --tmp-dir), removed however the merge
+// ends (the staged output keeps hard links to them).
+StatusOr<run::RunSummary> MergeIntoFolder(const MergeOptions& options) {
+  WV_ASSIGN_OR_RETURN(
+      const std::unique_ptr<run::SpillFolder> fetched,
+      FetchFolder(options, options.tmp_dir.empty() ? run::DefaultSpillParent(options.out_dir)
+                                                   : options.tmp_dir));
+  WV_ASSIGN_OR_RETURN(const std::vector<OpenedSplit> splits,
+                      OpenSplits(options, fetched ? fetched->path() : std::string()));
+  return MergeLocally(options, splits);
+}
+
 }  // namespace
 
 StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options) {
   if (options.out_dir.empty()) return UsageError("merge: --out is required");
   if (options.run_id.empty()) return UsageError("merge: --run-id is required");
-  if (options.splits.empty()) return UsageError("merge: at least one --split is required");
+  if (options.splits.empty() == options.reports.empty()) {
+    return UsageError("merge: give the splits either as --split folders or as --reports");
+  }
   if (options.out_dir.starts_with("s3://")) return MergeToS3(options);
-  return MergeLocally(options);
+  return MergeIntoFolder(options);
 }
 
 }  // namespace wv::dist

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "dist/split_step.h"
 #include "run/pipeline.h"
 
 // `wordviews merge`: the last step of a distributed run (docs/DISTRIBUTED.md),
@@ -23,9 +24,14 @@ namespace wv::dist {
 
 struct MergeOptions {
   std::string out_dir;
-  // The chosen attempt folder of every split (dist/split_step.h), in input
-  // order: split i is input i of the run.
+  // The chosen attempt of every split (dist/split_step.h), in input order
+  // (split i is input i of the run), given one of two ways (not both):
+  // its folder, whose files are taken as they are (a shell scheduler's
+  // --split), or its report (--reports: a folder or an s3:// prefix, every
+  // file merge uses checked against the report's size and CRC-32 as it is
+  // read, fetched or linked; an InputError on a difference).
   std::vector<std::string> splits;
+  std::vector<SplitReport> reports;
   std::string run_id;  // the id the splits were run with
   std::string compression = "zstd";
   double max_bad_ratio = 0.05;
@@ -40,7 +46,8 @@ struct MergeOptions {
 };
 
 // Errors: UsageError, InputError (a split folder that is not a split's
-// output, or a split run with another run id), QualityGateError, OutputError
+// output, a split run with another run id, a file that differs from its
+// attempt's report), QualityGateError, OutputError
 // (OUT cannot be written, is not ours, or another writer holds it). On any
 // error OUT is as it was.
 StatusOr<run::RunSummary> MergeSplits(const MergeOptions& options);

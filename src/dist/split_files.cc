@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/crc32.h"
 #include "fmt/core.h"
 #include "io/byte_source.h"
 
@@ -54,7 +55,7 @@ SplitHistory::SplitHistory(std::unique_ptr<io::ByteSink> fingerprints)
     : sink_(std::move(fingerprints)) {}
 
 Status SplitHistory::LoadLosers(const std::string& path) {
-  WV_ASSIGN_OR_RETURN(auto source, io::OpenFileSource(path));
+  WV_ASSIGN_OR_RETURN(auto source, io::OpenStoredSource(path));
   WV_ASSIGN_OR_RETURN(const std::string text, io::ReadAll(*source));
   size_t start = 0;
   int64_t line_no = 0;
@@ -159,8 +160,10 @@ bool TakeDimensionRow(std::string_view data, size_t* pos, traces::TraceBatch* ba
 }  // namespace
 
 Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
-                         const std::function<Status(const traces::TraceBatch&)>& fn) {
-  WV_ASSIGN_OR_RETURN(auto source, io::OpenFileSource(path));
+                         const std::function<Status(const traces::TraceBatch&)>& fn,
+                         const WrittenFile* expected) {
+  WV_ASSIGN_OR_RETURN(auto source, io::OpenStoredSource(path));
+  uint32_t crc = 0;  // of the bytes read
   // The file is read kReadBytes at a time; `pending` holds what is read and
   // not yet parsed: the read bytes and a record cut by the read's end, so its
   // size stays about kReadBytes plus one record (the batch copies its values).
@@ -173,6 +176,7 @@ Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
     WV_ASSIGN_OR_RETURN(const size_t n, source->Read(pending.data() + kept, kReadBytes));
     pending.resize(kept + n);
     if (n == 0) break;
+    crc = Crc32(std::string_view(pending).substr(kept), crc);
     size_t pos = 0;
     while (TakeDimensionRow(pending, &pos, &batch)) {
       if (batch.size() >= rows_per_batch) {
@@ -182,6 +186,10 @@ Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
     }
     pending.erase(0, pos);
     parsed_bytes += pos;
+  }
+  if (expected != nullptr &&
+      (parsed_bytes + pending.size() != expected->bytes || crc != expected->crc32)) {
+    return ReportMismatch(path, *expected, parsed_bytes + pending.size(), crc);
   }
   if (!pending.empty()) {
     return InputError(fmt::format("{}: cut short after {} bytes", path, parsed_bytes));

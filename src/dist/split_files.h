@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/status.h"
+#include "dist/attempt_store.h"
 #include "io/byte_sink.h"
 #include "traces/duplicate_history.h"
 #include "traces/trace_batch.h"
@@ -85,10 +86,15 @@ class DimensionRowWriter {
 // the columns model::DimensionBuilder reads (timestamp, user_id, the two
 // languages, lexeme_id, lexeme_string); the others are left empty.
 // Calls fn(batch) for each, in order. The file is streamed: memory is one
-// batch and a read buffer (about 1 MiB), whatever its size. An InputError if
-// the file is cut.
+// batch and a read buffer (about 1 MiB), whatever its size; an s3:// object
+// through ranged GETs bound to its ETag (io::OpenStoredSource). An
+// InputError if the file is cut, or, with `expected` (its attempt's report),
+// if its size or CRC-32 differs from the report's: known once the file is
+// read, after fn has seen its rows (the caller's output is not published
+// then).
 Status ReadDimensionRows(const std::string& path, size_t rows_per_batch,
-                         const std::function<Status(const traces::TraceBatch&)>& fn);
+                         const std::function<Status(const traces::TraceBatch&)>& fn,
+                         const WrittenFile* expected = nullptr);
 
 }  // namespace wv::dist
 

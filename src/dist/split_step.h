@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "dist/attempt_store.h"
 #include "io/s3_connection.h"
 #include "run/pipeline.h"
 
@@ -21,6 +22,9 @@
 //                             quarantined as duplicates of it;
 //   ATTEMPT/fingerprints.bin  the split's first occurrences (dist/split_files.h);
 //   ATTEMPT/dims.bin          its accepted rows' dimension columns.
+// ATTEMPT may be an s3:// prefix (dist/attempt_store.h): the attempt then
+// runs in a private folder under tmp_dir and puts its files under the prefix,
+// which must hold no object yet, each only if its key is free.
 // Without --losers this is the first step (every split, in parallel); with
 // it, the finishing step of a split that has cross-split duplicates (a split
 // without any is final after the first step).
@@ -33,8 +37,11 @@ struct SplitOptions {
   // Only this byte range of `input` (dist/split_plan.h); nullopt: the whole file.
   std::optional<traces::ByteRange> range;
   std::string attempt_dir;  // created here; an OutputError if it exists
-  std::string losers_path;  // empty: none (the first step)
-  std::string run_id;       // the distributed run's id (the rows' batch_id)
+  std::string losers_path;  // empty: none (the first step); a file or an s3:// object
+  // An s3:// attempt's local folder goes under it (default $TMPDIR), removed
+  // however the shard ends.
+  std::string tmp_dir;
+  std::string run_id;  // the distributed run's id (the rows' batch_id)
   std::string compression = "zstd";
   int threads = 1;
   uint64_t memory_limit_bytes = run::kDefaultMemoryLimit;
@@ -42,14 +49,8 @@ struct SplitOptions {
   io::S3Settings s3;
 };
 
-struct WrittenFile {
-  std::string path;  // relative to the attempt folder
-  uint64_t bytes = 0;
-  uint32_t crc32 = 0;
-};
-
 struct SplitReport {
-  std::string attempt_dir;
+  std::string attempt_dir;         // a folder or an s3:// prefix
   std::vector<WrittenFile> files;  // everything the attempt wrote, sorted by path
   int64_t input_rows = 0, accepted_rows = 0, rejected_rows = 0;
   size_t losers = 0;     // fingerprints of --losers
@@ -65,6 +66,11 @@ StatusOr<SplitReport> RunSplit(const SplitOptions& options);
 
 // The report as one JSON line (what the scheduler reads on stdout).
 std::string SplitReportJson(const SplitReport& report);
+
+// A report back from SplitReportJson's text (the attempt folder and its
+// files; the counters are not needed). An InputError naming `where` if it is
+// not such a report.
+StatusOr<SplitReport> ParseSplitReportJson(std::string_view text, const std::string& where);
 
 }  // namespace wv::dist
 

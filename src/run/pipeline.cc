@@ -48,12 +48,6 @@ double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-int64_t PeakRssBytes() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<int64_t>(u.ru_maxrss) * 1024;
-}
-
 std::string NewRunId() {
   std::random_device rd;
   return fmt::format("{}-{:08x}", CompactIsoDateTimeString(NowEpochSeconds()), rd());
@@ -369,24 +363,6 @@ Status CheckStagedVersion(io::OutputStore* store, const BatchState& state,
   return OkStatus();
 }
 
-// The QualityGateError of a run whose error-level checks did not all pass.
-Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir) {
-  std::string failed;
-  for (const quality::CheckResult& c : manifest.checks) {
-    if (c.severity == quality::Severity::kError && !c.passed) {
-      failed += fmt::format("\n  {}: {}", c.name, c.detail);
-    }
-  }
-  std::string reasons;
-  for (const auto& [reason, n] : manifest.rejected_by_reason) {
-    if (n > 0) reasons += fmt::format(" {}={}", reason, n);
-  }
-  return QualityGateError(fmt::format(
-      "run failed its quality gate; nothing was published ({} was left as it was).{}\n  "
-      "rejected by reason:{}",
-      out_dir, failed, reasons.empty() ? " none" : reasons));
-}
-
 // `run --append` of inputs that were all appended before.
 RunSummary AlreadyAppendedSummary(const PublishedOutput& previous, const RunSettings& settings,
                                   Clock::time_point start) {
@@ -421,7 +397,26 @@ StatusOr<bool> AllAlreadyAppended(const RunSettings& settings, const Manifest& p
       count, appended.size(), out_dir, which));
 }
 
-// Writes the manifest last and publishes the folder.
+}  // namespace
+
+Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir,
+                          std::string_view command) {
+  std::string failed;
+  for (const quality::CheckResult& c : manifest.checks) {
+    if (c.severity == quality::Severity::kError && !c.passed) {
+      failed += fmt::format("\n  {}: {}", c.name, c.detail);
+    }
+  }
+  std::string reasons;
+  for (const auto& [reason, n] : manifest.rejected_by_reason) {
+    if (n > 0) reasons += fmt::format(" {}={}", reason, n);
+  }
+  return QualityGateError(
+      fmt::format("{} failed its quality gate; nothing was published ({} was left as it was).{}\n  "
+                  "rejected by reason:{}",
+                  command, out_dir, failed, reasons.empty() ? " none" : reasons));
+}
+
 Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store) {
   WV_ASSIGN_OR_RETURN(auto sink, store->Create(std::string(kManifestName)));
   WV_RETURN_IF_ERROR(sink->Append(ManifestToJson(manifest)));
@@ -429,7 +424,11 @@ Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store) 
   return store->Commit();
 }
 
-}  // namespace
+int64_t PeakRssBytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;
+}
 
 void RunObserver::Stage(const std::string& name) const {
   if (on_stage) on_stage(name);
@@ -505,7 +504,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
   RecordBuild(std::move(built), options.max_bad_ratio, &manifest);
   // The batch's own checks gate it (an appended batch's rejected share is its own).
   if (!quality::AllErrorChecksPassed(manifest.checks)) {
-    return QualityGateFailure(manifest, options.out_dir);
+    return QualityGateFailure(manifest, options.out_dir, "run");
   }
   const bool keep_state = (options.append || options.appendable) && !store->StagingPath().empty();
   if (keep_state) {
@@ -528,7 +527,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& o
                                           absent_kept ? &*absent_kept : nullptr, &manifest));
     manifest.stage_seconds.emplace_back("verify_staged_version", SecondsSince(verify_started));
     if (!quality::AllErrorChecksPassed(manifest.checks)) {
-      return QualityGateFailure(manifest, options.out_dir);
+      return QualityGateFailure(manifest, options.out_dir, "run");
     }
   }
   absent_kept.reset();

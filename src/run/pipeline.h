@@ -15,6 +15,10 @@
 #include "traces/ingest.h"
 #include "traces/trace_batch.h"
 
+namespace wv::io {
+class OutputStore;
+}  // namespace wv::io
+
 // `wordviews run` as a library call: read and validate the traces, build the
 // star schema, check it, write the manifest and publish the output folder
 // atomically. The CLI only parses flags and draws progress.
@@ -120,6 +124,20 @@ struct RunSummary {
 // wordviews output, or another run is writing it). On any error the previous
 // content of out_dir is untouched.
 StatusOr<RunSummary> RunPipeline(const RunOptions& options, const RunObserver& observer);
+
+// The QualityGateError of `command` ("run", "merge") whose manifest's
+// error-level checks did not all pass: the failed checks and the rejections
+// by reason, out_dir named as left as it was.
+Status QualityGateFailure(const Manifest& manifest, const std::string& out_dir,
+                          std::string_view command);
+
+// Writes the manifest into the store last, then commits it: the one commit
+// point of a run's (or a merge's) staged output.
+Status WriteManifestAndCommit(const Manifest& manifest, io::OutputStore* store);
+
+// The process's peak resident set so far, in bytes (the manifest's
+// peak_rss_bytes).
+int64_t PeakRssBytes();
 
 // The human summary printed at the end of a run.
 std::string FormatRunSummary(const RunSummary& summary);

@@ -24,7 +24,8 @@ def schedule(wv_bin, inputs, out, work, run_id="r-loop", repeat_split=None, merg
 
 
 def run_splits(wv_bin, inputs, work, run_id, repeat_split=None, shard_flags=(), split_bytes="0"):
-    """schedule() up to the merge: the chosen attempt of every split (verified), and the losers."""
+    """schedule() up to the merge: the chosen attempt of every split, and the losers (merge checks the
+    chosen attempts' files against their reports)."""
     os.makedirs(work, exist_ok=True)  # a scheduler's work folder exists before any task
     splits = ws.plan_splits(inputs, ws.parse_bytes(split_bytes), wv_bin)
     reports = []
@@ -38,8 +39,6 @@ def run_splits(wv_bin, inputs, work, run_id, repeat_split=None, shard_flags=(), 
     for split, loser in losers.items():
         path = ws.write_losers(work, split, loser, splits)
         chosen[split] = ws.run_shard(wv_bin, work, run_id, splits[split], "0", path, extra=shard_flags)
-    for r in chosen:
-        ws.verify_attempt(r)
     return chosen, losers
 
 
@@ -147,7 +146,7 @@ def test_refusals(case, wv_bin, run_wv):
     work = root / "work-refuse"
     split = ws.plan_splits(inputs)[0]
     os.makedirs(work)
-    ws.run_shard(wv_bin, work, "r-x", split, "0")
+    first = ws.run_shard(wv_bin, work, "r-x", split, "0")
     with pytest.raises(RuntimeError, match="exit 5"):  # an attempt never writes where another did
         ws.run_shard(wv_bin, work, "r-x", split, "0")
     # A folder that is not ours is refused before anything is written, by the preflight and by merge.
@@ -157,7 +156,7 @@ def test_refusals(case, wv_bin, run_wv):
     pre = ws.preflight(wv_bin, str(foreign), inputs)
     assert pre.returncode == 5, pre.stderr
     reports = [ws.run_shard(wv_bin, work, "r-x", s, "0") for s in ws.plan_splits(inputs)[1:]]
-    chosen = [{"attempt_dir": str(work / "first" / "split-00000" / "attempt-0")}] + reports
+    chosen = [first] + reports
     merged = ws.run_merge(wv_bin, str(foreign), "r-x", chosen)
     assert merged.returncode == 5, merged.stderr
     assert sorted(os.listdir(foreign)) == ["precious.txt"]
@@ -228,14 +227,16 @@ def test_s3_prefix_and_glob_inputs(case, wv_bin, run_wv, s3, s3_bucket, s3_env, 
         ws.list_inputs([f"s3://{s3_bucket}/glob/none*.csv"], wv_bin)
 
 
-def test_s3_work_dir_is_refused(tmp_path):
-    """The attempts' folders must be on a shared file system: an s3:// --work-dir is refused (with a
-    local or an s3:// OUT) before anything is created, instead of becoming a local folder 's3:'."""
-    for out in (str(tmp_path / "out"), "s3://bucket/out"):
-        with pytest.raises(SystemExit, match="not s3://"):
-            ws.work_parent_and_label(out, "s3://bucket/work")
-        with pytest.raises(SystemExit, match="not s3://"):
-            ws.create_work_folder(out, "20200101T000000Z-dist-00000000", "s3://bucket/work")
+def test_s3_work_dir_is_a_prefix(tmp_path):
+    """An s3:// --work-dir is a prefix (with a local or an s3:// OUT): the run's work "folder" is the
+    prefix .wv-dist-<OUT>-<run id> under it, and nothing is created locally (never a folder 's3:')."""
+    run_id = "20200101T000000Z-dist-00000000"
+    for out, label in ((str(tmp_path / "out"), str(tmp_path / "out").strip("/").replace("/", "_")),
+                       ("s3://bucket/out", "s3-bucket_out")):
+        assert ws.work_folder(out, run_id, "s3://bucket/work/") == f"s3://bucket/work/.wv-dist-{label}-{run_id}"
+        work, lock = ws.create_work_folder(out, run_id, "s3://bucket/work")
+        assert work == f"s3://bucket/work/.wv-dist-{label}-{run_id}" and lock is None
+        assert ws.remove_stale_work_folders(out, "s3://bucket/work") == []
     assert os.listdir(tmp_path) == [] and not os.path.exists("s3:")
 
 
@@ -282,3 +283,30 @@ def test_a_task_after_its_work_folder_is_gone_creates_nothing(tmp_path, wv_bin, 
         assert ws.remove_stale_work_folders(str(tmp_path / "out")) == []  # its lock is held
     finally:
         lock.close()
+
+
+def test_linked_file_changed_after_its_report(case, wv_bin, tmp_path):
+    """A local attempt's fact file is hard-linked by merge, not read by the link: one changed after its
+    attempt reported it (a byte flipped, same size) is still caught, by the staged output's verification
+    that reads every listed file against the split's manifest record, which merge matched to the report
+    (exit 3, nothing published); a report whose record of a file differs from the split's manifest is
+    refused before anything is staged."""
+    _, inputs, _ = case
+    chosen, _ = run_splits(wv_bin, inputs, tmp_path / "work", "r-changed")
+    fact = next(f for f in chosen[2]["files"] if f["path"].startswith("out/fact_wordviews/"))
+    path = pathlib.Path(chosen[2]["attempt_dir"]) / fact["path"]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    original = path.read_bytes()
+    path.write_bytes(bytes(data))
+    merged = ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", chosen)
+    assert merged.returncode == 3, merged.stderr
+    assert "changed after its attempt reported it" in merged.stderr and "part-s00002" in merged.stderr
+    assert not (tmp_path / "out").exists()
+    path.write_bytes(original)
+    lying = [dict(r, files=[dict(f, crc32=f["crc32"] ^ 1) if f["path"] == fact["path"] else f for f in r["files"]])
+             if r is chosen[2] else r for r in chosen]
+    merged = ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", lying)
+    assert merged.returncode == 3 and "differs from its attempt's report" in merged.stderr
+    assert not (tmp_path / "out").exists()
+    assert ws.run_merge(wv_bin, str(tmp_path / "out"), "r-changed", chosen).returncode == 0

@@ -16,6 +16,7 @@ set(WV_UNIT_TESTS
   csv_chunker_test.cc
   csv_field_writer_test.cc
   csv_row_parser_test.cc
+  dist_attempt_store_test.cc
   dist_split_files_test.cc
   generate_defects_test.cc
   generate_output_test.cc
