@@ -33,14 +33,8 @@ inline constexpr std::string_view kFingerprintsName = "fingerprints.bin";
 inline constexpr std::string_view kDimsName = "dims.bin";
 inline constexpr std::string_view kSplitOutputName = "out";
 
-// 24 bytes, little-endian (the machines Spark runs on).
-struct FingerprintRecord {
-  uint64_t hash = 0;
-  uint32_t check = 0;
-  uint32_t reserved = 0;
-  int64_t line = 0;
-};
-static_assert(sizeof(FingerprintRecord) == 24);
+// A fingerprints.bin record (its `input` is 0).
+using traces::FingerprintRecord;
 
 // Rule 7 for one split: FindEarlier answers from the split's losers (the
 // rows whose first occurrence lies in an earlier split), Remember records

@@ -87,8 +87,11 @@ class FileSource final : public ByteSource {
     }
   }
   const std::string& name() const override { return name_; }
+  // The size stored_size() gives a file that is not verified at its end
+  // (OpenDescriptorSource), which has no identity.
+  void SizeUnverified(uint64_t size) { unverified_size_ = size; }
   std::optional<uint64_t> stored_size() const override {
-    if (!identity_) return std::nullopt;
+    if (!identity_) return unverified_size_;
     return limit_ ? *limit_ : identity_->size;
   }
   uint64_t stored_bytes_read() const override { return bytes_read_; }
@@ -142,6 +145,7 @@ class FileSource final : public ByteSource {
   uint64_t bytes_read_ = 0;
   bool verified_ = false;
   std::optional<uint64_t> limit_;
+  std::optional<uint64_t> unverified_size_;
 };
 
 // A source that transforms another's bytes (a prefix put back, gzip
@@ -339,6 +343,14 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileRangeSource(const std::string& pat
   return std::unique_ptr<ByteSource>(std::move(source));
 }
 
+std::unique_ptr<ByteSource> OpenDescriptorSource(UniqueFd fd, std::string name) {
+  struct stat st;
+  const bool regular = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
+  auto source = std::make_unique<FileSource>(fd.Release(), true, std::move(name), std::nullopt);
+  if (regular) source->SizeUnverified(static_cast<uint64_t>(st.st_size));
+  return source;
+}
+
 StatusOr<std::unique_ptr<ByteSource>> MaybeDecompress(std::unique_ptr<ByteSource> inner) {
   // Sniff the first two bytes; a short read does not mean the end of a pipe.
   std::string prefix(2, '\0');
@@ -418,11 +430,11 @@ std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name,
 }
 
 StatusOr<std::string> ReadAll(ByteSource& source) {
-  std::string out;
+  const std::optional<uint64_t> stored = source.stored_size();
+  std::string out(stored ? *stored + 1 : size_t{1} << 17, '\0');
   size_t size = 0;
   for (;;) {
-    if (out.size() - size < (size_t{1} << 16))
-      out.resize(std::max<size_t>(out.size() * 2, 1 << 17));
+    if (size == out.size()) out.resize(out.size() * 2);  // never a read of 0 bytes
     WV_ASSIGN_OR_RETURN(size_t n, source.Read(out.data() + size, out.size() - size));
     if (n == 0) break;
     size += n;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "io/unique_fd.h"
 
 // Sequential byte streams the pipeline reads its inputs from. Local files,
 // gzip streams and (later) S3 objects all implement ByteSource, so the
@@ -92,6 +93,14 @@ StatusOr<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 StatusOr<std::unique_ptr<ByteSource>> OpenFileRangeSource(const std::string& path, uint64_t start,
                                                           uint64_t end);
 
+// Reads the open descriptor `fd` from its position to its end: a file its
+// caller opened and checked itself (run::PublishedOutput, which pins the
+// version it reads by its folder's descriptor). Unlike OpenFileSource's, the
+// file is not compared with its path at its end (the path may name a newer
+// version's file by then). stored_size() is a regular file's size from
+// fstat(2) now (ReadAll sizes its buffer from it); `name` is for messages.
+std::unique_ptr<ByteSource> OpenDescriptorSource(UniqueFd fd, std::string name);
+
 // Wraps `inner`: if its first bytes are the gzip magic, inflates it
 // (multi-member gzip, with ISA-L); otherwise passes bytes through unchanged.
 // A truncated or corrupt gzip stream is an InputError.
@@ -115,7 +124,9 @@ StatusOr<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 std::unique_ptr<ByteSource> OpenMemorySource(std::string data, std::string name = "memory",
                                              size_t max_read = SIZE_MAX);
 
-// Reads a whole (small) source into memory, e.g. a reference file.
+// Reads a whole (small) source into memory, e.g. a reference file: into a
+// buffer of its stored_size() when that is known (one read of it, one more
+// that finds its end), doubled whenever it fills.
 StatusOr<std::string> ReadAll(ByteSource& source);
 
 }  // namespace wv::io

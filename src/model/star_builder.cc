@@ -170,31 +170,16 @@ Status StarSchemaBuilder::WriteUsers(const AccumulatedDimensions& dims, Dimensio
 Status StarSchemaBuilder::WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out) {
   constexpr size_t kSliceRows = 64 << 10;
   const TimesAccumulator& times = dims.times;
-  std::unique_ptr<TableFileWriter> writer;
-  parquet::ColumnVector keys;
-  TableData slice;
   size_t begin = 0;
-  do {  // at least once: an empty table is still a file
-    const size_t end = std::min(times.size(), begin + kSliceRows);
-    out->times.rows_covered += times.BuildRows(begin, end, &slice);
-    BuildOptions::DimensionRows rows = BuildOptions::DimensionRows::kWhole;
-    if (merge_dimension_) {
-      WV_ASSIGN_OR_RETURN(rows, merge_dimension_(kTimesTable, &slice));
-    }
-    const bool added = rows == BuildOptions::DimensionRows::kAdded;
-    if (writer == nullptr && (!added || slice.rows > 0)) {
-      WV_ASSIGN_OR_RETURN(
-          writer, TableFileWriter::Open(*store_, DimensionFileName(kTimesTable, added),
-                                        Table(kTimesTable).schema(), writer_options_, &ledger_));
-    }
-    if (slice.rows > 0) WV_RETURN_IF_ERROR(writer->WriteBatch(slice.columns, slice.rows));
-    const std::vector<int64_t>& epochs = slice.columns[kTimeEpoch].i64;
-    keys.i64.insert(keys.i64.end(), epochs.begin(), epochs.end());
-    begin = end;
-  } while (begin < times.size());
-  if (writer != nullptr) WV_RETURN_IF_ERROR(writer->Close());
-  out->times_keys = MakeDimensionKeys(kTimesTable, kTimeEpoch, std::move(keys));
-  return OkStatus();
+  return WriteDimensionSlices(
+      kTimesTable, kTimeEpoch,
+      [&](TableData* slice) {
+        const size_t end = std::min(times.size(), begin + kSliceRows);
+        out->times.rows_covered += times.BuildRows(begin, end, slice);
+        begin = end;
+        return begin < times.size();
+      },
+      &out->times_keys);
 }
 
 Status StarSchemaBuilder::WriteLangsAndWords(const AccumulatedDimensions& dims,
@@ -212,21 +197,46 @@ std::string StarSchemaBuilder::DimensionFileName(std::string_view table, bool ad
   return fmt::format("{}/{}00000.parquet", table, added ? file_prefix_ : "part-");
 }
 
-// Writes `data` (as the merge hook left it) as the table's file and keeps its key column (at
-// `key_index`) for the uniqueness check; the rest of the table is freed.
+// A dimension built whole: one slice.
 Status StarSchemaBuilder::WriteDimension(std::string_view table, TableData data, int key_index,
                                          DimensionKeys* keys) {
-  BuildOptions::DimensionRows rows = BuildOptions::DimensionRows::kWhole;
-  if (merge_dimension_) {
-    WV_ASSIGN_OR_RETURN(rows, merge_dimension_(table, &data));
+  return WriteDimensionSlices(
+      table, key_index,
+      [&](TableData* slice) {
+        *slice = std::move(data);
+        return false;
+      },
+      keys);
+}
+
+Status StarSchemaBuilder::WriteDimensionSlices(std::string_view table, int key_index,
+                                               absl::FunctionRef<bool(TableData*)> next_slice,
+                                               DimensionKeys* keys) {
+  std::unique_ptr<TableFileWriter> writer;
+  parquet::ColumnVector key_column;
+  TableData slice;
+  bool first = true;
+  for (bool more = true; more; first = false) {
+    more = next_slice(&slice);
+    BuildOptions::DimensionRows rows = BuildOptions::DimensionRows::kWhole;
+    if (merge_dimension_) {
+      WV_ASSIGN_OR_RETURN(rows, merge_dimension_(table, &slice));
+    }
+    const bool added = rows == BuildOptions::DimensionRows::kAdded;
+    if (writer == nullptr && (!added || slice.rows > 0)) {
+      WV_ASSIGN_OR_RETURN(writer,
+                          TableFileWriter::Open(*store_, DimensionFileName(table, added),
+                                                Table(table).schema(), writer_options_, &ledger_));
+    }
+    if (slice.rows > 0) WV_RETURN_IF_ERROR(writer->WriteBatch(slice.columns, slice.rows));
+    if (first) {
+      key_column = std::move(slice.columns[key_index]);
+    } else {
+      parquet::AppendValues(slice.columns[key_index], &key_column);
+    }
   }
-  const bool added = rows == BuildOptions::DimensionRows::kAdded;
-  if (!added || data.rows > 0) {
-    WV_RETURN_IF_ERROR(WriteTableFile(*store_, DimensionFileName(table, added),
-                                      Table(table).schema(), writer_options_, data.columns,
-                                      data.rows, &ledger_));
-  }
-  *keys = MakeDimensionKeys(table, key_index, std::move(data.columns[key_index]));
+  if (writer != nullptr) WV_RETURN_IF_ERROR(writer->Close());
+  *keys = MakeDimensionKeys(table, key_index, std::move(key_column));
   return OkStatus();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "core/status.h"
 #include "io/output_store.h"
 #include "model/build_stats.h"
@@ -92,7 +93,18 @@ class StarSchemaBuilder {
   Status WriteTimes(const AccumulatedDimensions& dims, DimensionOutputs* out);
   std::string DimensionFileName(std::string_view table, bool added) const;
   Status WriteLangsAndWords(const AccumulatedDimensions& dims, DimensionOutputs* out);
+  // Writes `data` as the table's file: WriteDimensionSlices of one slice.
   Status WriteDimension(std::string_view table, TableData data, int key_index, DimensionKeys* keys);
+  // Writes a dimension table given a slice at a time as its one file: each
+  // slice as the merge hook leaves it, the file (the whole table's, or this
+  // batch's added rows', DimensionFileName) opened by the first slice that
+  // has rows to write or is a whole table's, and the key column (at
+  // `key_index`) kept for the uniqueness check; the rest of each slice is
+  // freed. `next_slice` fills all of *slice and returns whether another
+  // follows; it is called at least once (an empty whole table is still a
+  // file).
+  Status WriteDimensionSlices(std::string_view table, int key_index,
+                              absl::FunctionRef<bool(TableData*)> next_slice, DimensionKeys* keys);
   Status WriteSpilledUsers(SpilledUsersTable& users, DimensionOutputs* out);
 
   std::vector<TableRecord> TablesFromLedger();

@@ -65,6 +65,17 @@ struct ColumnVector {
   }
 };
 
+// Appends `from`'s values (every array, validity included) to *to.
+inline void AppendValues(const ColumnVector& from, ColumnVector* to) {
+  to->bools.insert(to->bools.end(), from.bools.begin(), from.bools.end());
+  to->i32.insert(to->i32.end(), from.i32.begin(), from.i32.end());
+  to->i64.insert(to->i64.end(), from.i64.begin(), from.i64.end());
+  to->f32.insert(to->f32.end(), from.f32.begin(), from.f32.end());
+  to->f64.insert(to->f64.end(), from.f64.begin(), from.f64.end());
+  to->valid.insert(to->valid.end(), from.valid.begin(), from.valid.end());
+  for (size_t i = 0; i < from.bytes.size(); ++i) to->bytes.push_back(from.bytes[i]);
+}
+
 }  // namespace wv::parquet
 
 #endif  // WV_PARQUET_COLUMN_VECTOR_H_

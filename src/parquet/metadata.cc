@@ -1,5 +1,9 @@
 #include "parquet/metadata.h"
 
+#include <iterator>
+#include <span>
+#include <type_traits>
+
 #include "fmt/core.h"
 #include "parquet/thrift_compact.h"
 
@@ -98,6 +102,13 @@ void WriteColumnMetaData(CompactWriter& w, int16_t id, const ColumnMetaData& m) 
 }
 
 // ---------------------------------------------------------------- parse
+//
+// A struct's reader is a table of its fields (StructFields<S>::kFields): the
+// Thrift id, the name, how to read the value (ReadMember<&S::member> for a
+// plain member, whose C++ type says how: ReadValue's overloads) and, for a
+// required field, what the missing-field message calls it. ParseFields reads
+// the struct's fields in whatever order they come, skips the ones the table
+// does not have (newer writers' fields) and then checks the required ones.
 
 // Reads fields of the current struct until its stop byte, calling
 // `on_field(id, type)` for each; the callback returns false in *handled to have
@@ -123,75 +134,201 @@ Status Missing(CompactReader& r, std::string_view field) {
   return r.Error(fmt::format("required field {} is missing", field));
 }
 
-Status ReadString(CompactReader& r, WireType type, std::string* out) {
+// One field of struct S: its id, its name (for messages about its value),
+// how to read a value of wire type `type` into *s, and, when the field is
+// required, the name a missing-field message gives it.
+template <typename S>
+struct FieldReader {
+  int16_t id;
+  const char* name;
+  Status (*read)(CompactReader& r, WireType type, std::string_view name, S* s);
+  const char* required = nullptr;  // null: optional
+};
+
+// The fields of struct S, as a `static constexpr FieldReader<S> kFields[]`
+// (specialized below for each struct read this way).
+template <typename S>
+struct StructFields;
+
+// Reads the current struct's fields into *s, `fields` naming those read.
+template <typename S>
+Status ParseFields(CompactReader& r, std::span<const FieldReader<S>> fields, S* s) {
+  uint32_t seen = 0;  // bit i: fields[i] was read
+  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].id != id) continue;
+      *handled = true;
+      seen |= 1u << i;
+      return fields[i].read(r, type, fields[i].name, s);
+    }
+    *handled = false;
+    return OkStatus();
+  }));
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].required != nullptr && !(seen & (1u << i))) {
+      return Missing(r, fields[i].required);
+    }
+  }
+  return OkStatus();
+}
+
+template <typename S>
+Status ParseStruct(CompactReader& r, S* s) {
+  static_assert(std::size(StructFields<S>::kFields) <= 32, "seen is a 32-bit mask");
+  return ParseFields<S>(r, StructFields<S>::kFields, s);
+}
+Status ParseStruct(CompactReader& r, LogicalType* t);  // a union: below
+
+// ReadValue: a field's value by the C++ type it is read into.
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, int32_t* v) {
+  return r.ReadI32(type, v);
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, int64_t* v) {
+  return r.ReadI64(type, v);
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, bool* v) {
+  return r.ReadBool(type, v);
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, std::string* v) {
   if (type != WireType::kBinary) return r.Error("expected a binary field");
-  std::string_view v;
-  WV_RETURN_IF_ERROR(r.ReadBinary(&v));
-  out->assign(v);
+  std::string_view bytes;
+  WV_RETURN_IF_ERROR(r.ReadBinary(&bytes));
+  v->assign(bytes);
+  return OkStatus();
+}
+
+// An i32 kept as a narrower integer or an enum we do not check (readers judge
+// the values they meet).
+template <typename T>
+requires(std::is_enum_v<T> || std::is_same_v<T, int16_t> || std::is_same_v<T, int8_t>) Status
+    ReadValue(CompactReader& r, WireType type, std::string_view, T* v) {
+  int32_t wide = 0;
+  WV_RETURN_IF_ERROR(r.ReadI32(type, &wide));
+  *v = static_cast<T>(wide);
+  return OkStatus();
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, Type* v) {
+  int32_t wide = 0;
+  WV_RETURN_IF_ERROR(r.ReadI32(type, &wide));
+  if (wide < 0 || wide > 7) return r.Error(fmt::format("unknown physical type {}", wide));
+  *v = static_cast<Type>(wide);
+  return OkStatus();
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view, Repetition* v) {
+  int32_t wide = 0;
+  WV_RETURN_IF_ERROR(r.ReadI32(type, &wide));
+  if (wide < 0 || wide > 2) return r.Error(fmt::format("unknown repetition type {}", wide));
+  *v = static_cast<Repetition>(wide);
   return OkStatus();
 }
 
 template <typename T>
-Status ReadI32As(CompactReader& r, WireType type, T* out) {
-  int32_t v = 0;
-  WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-  *out = static_cast<T>(v);
+requires std::is_class_v<T> Status ReadValue(CompactReader& r, WireType type, std::string_view name,
+                                             T* v) {
+  if (type != WireType::kStruct) return r.Error(fmt::format("{} is not a struct", name));
+  return ParseStruct(r, v);
+}
+
+// Set when the field is present (to its value, whole: a struct's is read
+// afresh).
+template <typename T>
+Status ReadValue(CompactReader& r, WireType type, std::string_view name, std::optional<T>* v) {
+  T value{};
+  WV_RETURN_IF_ERROR(ReadValue(r, type, name, &value));
+  *v = std::move(value);
   return OkStatus();
 }
 
-Status ParseStatistics(CompactReader& r, Statistics* s) {
-  return ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    std::string str;
-    int64_t i = 0;
-    bool b = 0;
-    switch (id) {
-      case 1:
-        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
-        s->max = str;
-        break;
-      case 2:
-        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
-        s->min = str;
-        break;
-      case 3:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
-        s->null_count = i;
-        break;
-      case 4:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
-        s->distinct_count = i;
-        break;
-      case 5:
-        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
-        s->max_value = str;
-        break;
-      case 6:
-        WV_RETURN_IF_ERROR(ReadString(r, type, &str));
-        s->min_value = str;
-        break;
-      case 7:
-        WV_RETURN_IF_ERROR(r.ReadBool(type, &b));
-        s->is_max_value_exact = b;
-        break;
-      case 8:
-        WV_RETURN_IF_ERROR(r.ReadBool(type, &b));
-        s->is_min_value_exact = b;
-        break;
-      case 9:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &i));
-        s->nan_count = i;
-        break;
-      default:
-        *handled = false;
-    }
-    return OkStatus();
-  });
+template <typename T>
+requires std::is_class_v<T> Status ReadValue(CompactReader& r, WireType type, std::string_view,
+                                             std::vector<T>* v) {
+  if (type != WireType::kList) return r.Error("expected a list");
+  WireType elem = WireType::kStop;
+  uint32_t n = 0;
+  WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
+  if (elem != WireType::kStruct) return r.Error("expected a list of structs");
+  v->clear();
+  v->reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    v->emplace_back();
+    WV_RETURN_IF_ERROR(ParseStruct(r, &v->back()));
+  }
+  return OkStatus();
 }
 
-Status ParseTimeUnit(CompactReader& r, LogicalType* t) {
+Status ReadValue(CompactReader& r, WireType type, std::string_view name, std::vector<int32_t>* v) {
+  if (type != WireType::kList) return r.Error(fmt::format("{} is not a list", name));
+  WireType elem = WireType::kStop;
+  uint32_t n = 0;
+  WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
+  v->clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    int32_t value = 0;
+    WV_RETURN_IF_ERROR(r.ReadI32(elem, &value));
+    v->push_back(value);
+  }
+  return OkStatus();
+}
+
+Status ReadValue(CompactReader& r, WireType type, std::string_view name,
+                 std::vector<std::string>* v) {
+  if (type != WireType::kList) return r.Error(fmt::format("{} is not a list", name));
+  WireType elem = WireType::kStop;
+  uint32_t n = 0;
+  WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
+  if (elem != WireType::kBinary) return r.Error(fmt::format("{} is not a list of strings", name));
+  v->clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view bytes;
+    WV_RETURN_IF_ERROR(r.ReadBinary(&bytes));
+    v->emplace_back(bytes);
+  }
+  return OkStatus();
+}
+
+template <typename M>
+struct MemberOf;
+template <typename S, typename T>
+struct MemberOf<T S::*> {
+  using Struct = S;
+};
+
+// A FieldReader's `read` for the member `kMember`.
+template <auto kMember>
+Status ReadMember(CompactReader& r, WireType type, std::string_view name,
+                  typename MemberOf<decltype(kMember)>::Struct* s) {
+  return ReadValue(r, type, name, &(s->*kMember));
+}
+
+// The structs, leaves first.
+
+template <>
+struct StructFields<Statistics> {
+  static constexpr FieldReader<Statistics> kFields[] = {
+      {1, "max", ReadMember<&Statistics::max>},
+      {2, "min", ReadMember<&Statistics::min>},
+      {3, "null_count", ReadMember<&Statistics::null_count>},
+      {4, "distinct_count", ReadMember<&Statistics::distinct_count>},
+      {5, "max_value", ReadMember<&Statistics::max_value>},
+      {6, "min_value", ReadMember<&Statistics::min_value>},
+      {7, "is_max_value_exact", ReadMember<&Statistics::is_max_value_exact>},
+      {8, "is_min_value_exact", ReadMember<&Statistics::is_min_value_exact>},
+      {9, "nan_count", ReadMember<&Statistics::nan_count>},
+  };
+};
+
+// TimeUnit: a union of empty structs, each skipped. A unit that is not a
+// struct is skipped too.
+Status ReadTimeUnit(CompactReader& r, WireType type, std::string_view, LogicalType* t) {
+  if (type != WireType::kStruct) return r.Skip(type);
   return ForEachField(r, [&](int16_t id, WireType, bool* handled) -> Status {
-    *handled = false;  // the members are empty structs: skip them
+    *handled = false;
     if (id == 1) t->unit = LogicalType::Unit::kMillis;
     if (id == 2) t->unit = LogicalType::Unit::kMicros;
     if (id == 3) t->unit = LogicalType::Unit::kNanos;
@@ -199,7 +336,20 @@ Status ParseTimeUnit(CompactReader& r, LogicalType* t) {
   });
 }
 
-Status ParseLogicalType(CompactReader& r, LogicalType* t) {
+// The fields of LogicalType's members TimestampType and IntType, kept in the
+// LogicalType itself.
+constexpr FieldReader<LogicalType> kTimestampFields[] = {
+    {1, "isAdjustedToUTC", ReadMember<&LogicalType::is_adjusted_to_utc>},
+    {2, "unit", ReadTimeUnit},
+};
+constexpr FieldReader<LogicalType> kIntegerFields[] = {
+    {1, "bitWidth", ReadMember<&LogicalType::bit_width>},
+    {2, "isSigned", ReadMember<&LogicalType::is_signed>},
+};
+
+// The LogicalType union: the last member present says the kind; a member
+// that is not a struct, or one we do not name, is kOther (and skipped).
+Status ParseStruct(CompactReader& r, LogicalType* t) {
   return ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
     t->union_field_id = id;
     t->kind = LogicalType::Kind::kOther;
@@ -215,28 +365,11 @@ Status ParseLogicalType(CompactReader& r, LogicalType* t) {
       case 8:
         t->kind = LogicalType::Kind::kTimestamp;
         *handled = true;
-        return ForEachField(r, [&](int16_t fid, WireType ftype, bool* h) -> Status {
-          *h = true;
-          if (fid == 1) return r.ReadBool(ftype, &t->is_adjusted_to_utc);
-          if (fid == 2 && ftype == WireType::kStruct) return ParseTimeUnit(r, t);
-          *h = false;
-          return OkStatus();
-        });
+        return ParseFields<LogicalType>(r, kTimestampFields, t);
       case 10:
         t->kind = LogicalType::Kind::kInteger;
         *handled = true;
-        return ForEachField(r, [&](int16_t fid, WireType ftype, bool* h) -> Status {
-          *h = true;
-          if (fid == 1) {
-            int32_t w = 0;
-            WV_RETURN_IF_ERROR(r.ReadI32(ftype, &w));
-            t->bit_width = static_cast<int8_t>(w);
-            return OkStatus();
-          }
-          if (fid == 2) return r.ReadBool(ftype, &t->is_signed);
-          *h = false;
-          return OkStatus();
-        });
+        return ParseFields<LogicalType>(r, kIntegerFields, t);
       default:
         break;
     }
@@ -244,238 +377,171 @@ Status ParseLogicalType(CompactReader& r, LogicalType* t) {
   });
 }
 
-Status ParseSchemaElement(CompactReader& r, SchemaElement* e) {
-  bool has_name = false;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    int32_t v = 0;
-    switch (id) {
-      case 1:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        if (v < 0 || v > 7) return r.Error(fmt::format("unknown physical type {}", v));
-        e->type = static_cast<Type>(v);
-        break;
-      case 2:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        e->type_length = v;
-        break;
-      case 3:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        if (v < 0 || v > 2) return r.Error(fmt::format("unknown repetition type {}", v));
-        e->repetition_type = static_cast<Repetition>(v);
-        break;
-      case 4:
-        WV_RETURN_IF_ERROR(ReadString(r, type, &e->name));
-        has_name = true;
-        break;
-      case 5:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        e->num_children = v;
-        break;
-      case 6:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        e->converted_type = v;
-        break;
-      case 10:
-        if (type != WireType::kStruct) return r.Error("logicalType is not a struct");
-        e->logical_type.emplace();
-        WV_RETURN_IF_ERROR(ParseLogicalType(r, &*e->logical_type));
-        break;
-      default:
-        *handled = false;
-    }
-    return OkStatus();
-  }));
-  if (!has_name) return Missing(r, "SchemaElement.name");
-  return OkStatus();
-}
+template <>
+struct StructFields<SchemaElement> {
+  static constexpr FieldReader<SchemaElement> kFields[] = {
+      {1, "type", ReadMember<&SchemaElement::type>},
+      {2, "type_length", ReadMember<&SchemaElement::type_length>},
+      {3, "repetition_type", ReadMember<&SchemaElement::repetition_type>},
+      {4, "name", ReadMember<&SchemaElement::name>, "SchemaElement.name"},
+      {5, "num_children", ReadMember<&SchemaElement::num_children>},
+      {6, "converted_type", ReadMember<&SchemaElement::converted_type>},
+      {10, "logicalType", ReadMember<&SchemaElement::logical_type>},
+  };
+};
 
-Status ParseKeyValue(CompactReader& r, KeyValue* kv) {
-  bool has_key = false;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    if (id == 1) {
-      has_key = true;
-      return ReadString(r, type, &kv->key);
-    }
-    if (id == 2) {
-      std::string v;
-      WV_RETURN_IF_ERROR(ReadString(r, type, &v));
-      kv->value = std::move(v);
-      return OkStatus();
-    }
-    *handled = false;
-    return OkStatus();
-  }));
-  if (!has_key) return Missing(r, "KeyValue.key");
-  return OkStatus();
-}
+template <>
+struct StructFields<KeyValue> {
+  static constexpr FieldReader<KeyValue> kFields[] = {
+      {1, "key", ReadMember<&KeyValue::key>, "KeyValue.key"},
+      {2, "value", ReadMember<&KeyValue::value>},
+  };
+};
 
-// Reads a list of structs with `parse_elem`.
-template <typename T, typename F>
-Status ParseStructList(CompactReader& r, WireType type, std::vector<T>* out, F&& parse_elem) {
-  if (type != WireType::kList) return r.Error("expected a list");
+template <>
+struct StructFields<PageEncodingStats> {
+  static constexpr FieldReader<PageEncodingStats> kFields[] = {
+      {1, "page_type", ReadMember<&PageEncodingStats::page_type>},
+      {2, "encoding", ReadMember<&PageEncodingStats::encoding>},
+      {3, "count", ReadMember<&PageEncodingStats::count>},
+  };
+};
+
+template <>
+struct StructFields<ColumnMetaData> {
+  static constexpr FieldReader<ColumnMetaData> kFields[] = {
+      {1, "type", ReadMember<&ColumnMetaData::type>, "ColumnMetaData field 1"},
+      {2, "encodings", ReadMember<&ColumnMetaData::encodings>, "ColumnMetaData field 2"},
+      {3, "path_in_schema", ReadMember<&ColumnMetaData::path_in_schema>, "ColumnMetaData field 3"},
+      {4, "codec", ReadMember<&ColumnMetaData::codec>, "ColumnMetaData field 4"},
+      {5, "num_values", ReadMember<&ColumnMetaData::num_values>, "ColumnMetaData field 5"},
+      {6, "total_uncompressed_size", ReadMember<&ColumnMetaData::total_uncompressed_size>,
+       "ColumnMetaData field 6"},
+      {7, "total_compressed_size", ReadMember<&ColumnMetaData::total_compressed_size>,
+       "ColumnMetaData field 7"},
+      {9, "data_page_offset", ReadMember<&ColumnMetaData::data_page_offset>,
+       "ColumnMetaData field 9"},
+      {11, "dictionary_page_offset", ReadMember<&ColumnMetaData::dictionary_page_offset>},
+      {12, "statistics", ReadMember<&ColumnMetaData::statistics>},
+      {13, "encoding_stats", ReadMember<&ColumnMetaData::encoding_stats>},
+  };
+};
+
+template <>
+struct StructFields<ColumnChunk> {
+  static constexpr FieldReader<ColumnChunk> kFields[] = {
+      {1, "file_path", ReadMember<&ColumnChunk::file_path>},
+      {2, "file_offset", ReadMember<&ColumnChunk::file_offset>},
+      {3, "meta_data", ReadMember<&ColumnChunk::meta_data>},
+  };
+};
+
+template <>
+struct StructFields<RowGroup> {
+  static constexpr FieldReader<RowGroup> kFields[] = {
+      {1, "columns", ReadMember<&RowGroup::columns>, "RowGroup.columns"},
+      {2, "total_byte_size", ReadMember<&RowGroup::total_byte_size>},
+      {3, "num_rows", ReadMember<&RowGroup::num_rows>, "RowGroup.num_rows"},
+      {5, "file_offset", ReadMember<&RowGroup::file_offset>},
+      {6, "total_compressed_size", ReadMember<&RowGroup::total_compressed_size>},
+      {7, "ordinal", ReadMember<&RowGroup::ordinal>},
+  };
+};
+
+// column_orders: a list of ColumnOrder unions; TYPE_ORDER (field 1) is the
+// only member there is.
+Status ReadColumnOrders(CompactReader& r, WireType type, std::string_view, FileMetaData* meta) {
+  if (type != WireType::kList) return r.Error("column_orders is not a list");
   WireType elem = WireType::kStop;
   uint32_t n = 0;
   WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
-  if (elem != WireType::kStruct) return r.Error("expected a list of structs");
-  out->clear();
-  out->reserve(n);
+  if (elem != WireType::kStruct) return r.Error("column_orders is not a list of structs");
+  meta->column_orders_type_defined.clear();
   for (uint32_t i = 0; i < n; ++i) {
-    out->emplace_back();
-    WV_RETURN_IF_ERROR(parse_elem(r, &out->back()));
+    bool type_defined = false;
+    WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType, bool* handled) -> Status {
+      *handled = false;
+      if (id == 1) type_defined = true;
+      return OkStatus();
+    }));
+    meta->column_orders_type_defined.push_back(type_defined);
   }
   return OkStatus();
 }
 
-Status ParseColumnMetaData(CompactReader& r, ColumnMetaData* m) {
-  uint32_t seen = 0;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    int32_t v = 0;
-    switch (id) {
-      case 1:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &v));
-        if (v < 0 || v > 7) return r.Error(fmt::format("unknown physical type {}", v));
-        m->type = static_cast<Type>(v);
-        break;
-      case 2: {
-        if (type != WireType::kList) return r.Error("encodings is not a list");
-        WireType elem = WireType::kStop;
-        uint32_t n = 0;
-        WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
-        m->encodings.clear();
-        for (uint32_t i = 0; i < n; ++i) {
-          WV_RETURN_IF_ERROR(r.ReadI32(elem, &v));
-          m->encodings.push_back(v);
-        }
-        break;
-      }
-      case 3: {
-        if (type != WireType::kList) return r.Error("path_in_schema is not a list");
-        WireType elem = WireType::kStop;
-        uint32_t n = 0;
-        WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
-        if (elem != WireType::kBinary) return r.Error("path_in_schema is not a list of strings");
-        m->path_in_schema.clear();
-        for (uint32_t i = 0; i < n; ++i) {
-          std::string_view s;
-          WV_RETURN_IF_ERROR(r.ReadBinary(&s));
-          m->path_in_schema.emplace_back(s);
-        }
-        break;
-      }
-      case 4:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &m->codec));
-        break;
-      case 5:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->num_values));
-        break;
-      case 6:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_uncompressed_size));
-        break;
-      case 7:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->total_compressed_size));
-        break;
-      case 9:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &m->data_page_offset));
-        break;
-      case 11: {
-        int64_t off = 0;
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &off));
-        m->dictionary_page_offset = off;
-        break;
-      }
-      case 12:
-        if (type != WireType::kStruct) return r.Error("statistics is not a struct");
-        m->statistics.emplace();
-        WV_RETURN_IF_ERROR(ParseStatistics(r, &*m->statistics));
-        break;
-      case 13:
-        WV_RETURN_IF_ERROR(ParseStructList(
-            r, type, &m->encoding_stats, [](CompactReader& rr, PageEncodingStats* s) {
-              return ForEachField(rr, [&](int16_t fid, WireType ft, bool* h) -> Status {
-                *h = true;
-                if (fid == 1) return ReadI32As(rr, ft, &s->page_type);
-                if (fid == 2) return ReadI32As(rr, ft, &s->encoding);
-                if (fid == 3) return rr.ReadI32(ft, &s->count);
-                *h = false;
-                return OkStatus();
-              });
-            }));
-        break;
-      default:
-        *handled = false;
-    }
-    if (*handled && id < 32) seen |= 1u << id;
-    return OkStatus();
-  }));
-  for (int id : {1, 2, 3, 4, 5, 6, 7, 9}) {
-    if (!(seen & (1u << id))) return Missing(r, fmt::format("ColumnMetaData field {}", id));
-  }
-  return OkStatus();
+// An encrypted footer's algorithm: only its presence is kept.
+Status ReadEncryptionAlgorithm(CompactReader& r, WireType type, std::string_view,
+                               FileMetaData* meta) {
+  meta->encrypted = true;
+  return r.Skip(type);
 }
 
-Status ParseColumnChunk(CompactReader& r, ColumnChunk* c) {
-  return ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    switch (id) {
-      case 1: {
-        std::string p;
-        WV_RETURN_IF_ERROR(ReadString(r, type, &p));
-        c->file_path = std::move(p);
-        return OkStatus();
-      }
-      case 2:
-        return r.ReadI64(type, &c->file_offset);
-      case 3:
-        if (type != WireType::kStruct) return r.Error("meta_data is not a struct");
-        c->meta_data.emplace();
-        return ParseColumnMetaData(r, &*c->meta_data);
-      default:
-        *handled = false;
-        return OkStatus();
-    }
-  });
-}
+template <>
+struct StructFields<FileMetaData> {
+  static constexpr FieldReader<FileMetaData> kFields[] = {
+      {1, "version", ReadMember<&FileMetaData::version>, "FileMetaData field 1"},
+      {2, "schema", ReadMember<&FileMetaData::schema>, "FileMetaData field 2"},
+      {3, "num_rows", ReadMember<&FileMetaData::num_rows>, "FileMetaData field 3"},
+      {4, "row_groups", ReadMember<&FileMetaData::row_groups>, "FileMetaData field 4"},
+      {5, "key_value_metadata", ReadMember<&FileMetaData::key_value_metadata>},
+      {6, "created_by", ReadMember<&FileMetaData::created_by>},
+      {7, "column_orders", ReadColumnOrders},
+      {8, "encryption_algorithm", ReadEncryptionAlgorithm},
+  };
+};
 
-Status ParseRowGroup(CompactReader& r, RowGroup* g) {
-  bool has_columns = false, has_rows = false;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    int64_t v = 0;
-    switch (id) {
-      case 1:
-        has_columns = true;
-        return ParseStructList(r, type, &g->columns, ParseColumnChunk);
-      case 2:
-        return r.ReadI64(type, &g->total_byte_size);
-      case 3:
-        has_rows = true;
-        return r.ReadI64(type, &g->num_rows);
-      case 5:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &v));
-        g->file_offset = v;
-        return OkStatus();
-      case 6:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &v));
-        g->total_compressed_size = v;
-        return OkStatus();
-      case 7: {
-        int32_t o = 0;
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &o));
-        g->ordinal = static_cast<int16_t>(o);
-        return OkStatus();
-      }
-      default:
-        *handled = false;
-        return OkStatus();
-    }
-  }));
-  if (!has_columns) return Missing(r, "RowGroup.columns");
-  if (!has_rows) return Missing(r, "RowGroup.num_rows");
-  return OkStatus();
-}
+template <>
+struct StructFields<DataPageHeader> {
+  static constexpr const char* kRequired = "DataPageHeader fields";
+  static constexpr FieldReader<DataPageHeader> kFields[] = {
+      {1, "num_values", ReadMember<&DataPageHeader::num_values>, kRequired},
+      {2, "encoding", ReadMember<&DataPageHeader::encoding>, kRequired},
+      {3, "definition_level_encoding", ReadMember<&DataPageHeader::definition_level_encoding>,
+       kRequired},
+      {4, "repetition_level_encoding", ReadMember<&DataPageHeader::repetition_level_encoding>,
+       kRequired},
+  };
+};
+
+template <>
+struct StructFields<DictionaryPageHeader> {
+  static constexpr const char* kRequired = "DictionaryPageHeader fields";
+  static constexpr FieldReader<DictionaryPageHeader> kFields[] = {
+      {1, "num_values", ReadMember<&DictionaryPageHeader::num_values>, kRequired},
+      {2, "encoding", ReadMember<&DictionaryPageHeader::encoding>, kRequired},
+      {3, "is_sorted", ReadMember<&DictionaryPageHeader::is_sorted>},
+  };
+};
+
+template <>
+struct StructFields<DataPageHeaderV2> {
+  static constexpr const char* kRequired = "DataPageHeaderV2 fields";
+  static constexpr FieldReader<DataPageHeaderV2> kFields[] = {
+      {1, "num_values", ReadMember<&DataPageHeaderV2::num_values>, kRequired},
+      {2, "num_nulls", ReadMember<&DataPageHeaderV2::num_nulls>, kRequired},
+      {3, "num_rows", ReadMember<&DataPageHeaderV2::num_rows>, kRequired},
+      {4, "encoding", ReadMember<&DataPageHeaderV2::encoding>, kRequired},
+      {5, "definition_levels_byte_length",
+       ReadMember<&DataPageHeaderV2::definition_levels_byte_length>, kRequired},
+      {6, "repetition_levels_byte_length",
+       ReadMember<&DataPageHeaderV2::repetition_levels_byte_length>, kRequired},
+      {7, "is_compressed", ReadMember<&DataPageHeaderV2::is_compressed>},
+  };
+};
+
+template <>
+struct StructFields<PageHeader> {
+  static constexpr const char* kRequired = "PageHeader type/sizes";
+  static constexpr FieldReader<PageHeader> kFields[] = {
+      {1, "type", ReadMember<&PageHeader::type>, kRequired},
+      {2, "uncompressed_page_size", ReadMember<&PageHeader::uncompressed_page_size>, kRequired},
+      {3, "compressed_page_size", ReadMember<&PageHeader::compressed_page_size>, kRequired},
+      {4, "crc", ReadMember<&PageHeader::crc>},
+      {5, "data_page_header", ReadMember<&PageHeader::data_page_header>},
+      {7, "dictionary_page_header", ReadMember<&PageHeader::dictionary_page_header>},
+      {8, "data_page_header_v2", ReadMember<&PageHeader::data_page_header_v2>},
+  };
+};
 
 }  // namespace
 
@@ -570,186 +636,12 @@ void Serialize(const PageHeader& h, std::string* out) {
 
 Status Parse(std::string_view data, std::string_view context, FileMetaData* meta) {
   CompactReader r(data, context);
-  uint32_t seen = 0;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    switch (id) {
-      case 1:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &meta->version));
-        break;
-      case 2:
-        WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->schema, ParseSchemaElement));
-        break;
-      case 3:
-        WV_RETURN_IF_ERROR(r.ReadI64(type, &meta->num_rows));
-        break;
-      case 4:
-        WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->row_groups, ParseRowGroup));
-        break;
-      case 5:
-        WV_RETURN_IF_ERROR(ParseStructList(r, type, &meta->key_value_metadata, ParseKeyValue));
-        break;
-      case 6: {
-        std::string s;
-        WV_RETURN_IF_ERROR(ReadString(r, type, &s));
-        meta->created_by = std::move(s);
-        break;
-      }
-      case 7: {
-        if (type != WireType::kList) return r.Error("column_orders is not a list");
-        WireType elem = WireType::kStop;
-        uint32_t n = 0;
-        WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
-        if (elem != WireType::kStruct) return r.Error("column_orders is not a list of structs");
-        meta->column_orders_type_defined.clear();
-        for (uint32_t i = 0; i < n; ++i) {
-          bool type_defined = false;
-          WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType, bool* h) -> Status {
-            *h = false;
-            if (fid == 1) type_defined = true;
-            return OkStatus();
-          }));
-          meta->column_orders_type_defined.push_back(type_defined);
-        }
-        break;
-      }
-      case 8:
-        meta->encrypted = true;
-        *handled = false;
-        break;
-      default:
-        *handled = false;
-    }
-    if (id >= 0 && id < 32) seen |= 1u << id;
-    return OkStatus();
-  }));
-  for (int id : {1, 2, 3, 4}) {
-    if (!(seen & (1u << id))) return Missing(r, fmt::format("FileMetaData field {}", id));
-  }
-  return OkStatus();
+  return ParseStruct(r, meta);
 }
 
 Status Parse(std::string_view data, std::string_view context, PageHeader* h, size_t* consumed) {
   CompactReader r(data, context);
-  uint32_t seen = 0;
-  WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, WireType type, bool* handled) -> Status {
-    *handled = true;
-    switch (id) {
-      case 1:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->type));
-        break;
-      case 2:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->uncompressed_page_size));
-        break;
-      case 3:
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &h->compressed_page_size));
-        break;
-      case 4: {
-        int32_t crc = 0;
-        WV_RETURN_IF_ERROR(r.ReadI32(type, &crc));
-        h->crc = crc;
-        break;
-      }
-      case 5: {
-        if (type != WireType::kStruct) return r.Error("data_page_header is not a struct");
-        DataPageHeader& d = h->data_page_header.emplace();
-        uint32_t dseen = 0;
-        WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
-          *hd = true;
-          switch (fid) {
-            case 1:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
-              break;
-            case 2:
-              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
-              break;
-            case 3:
-              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.definition_level_encoding));
-              break;
-            case 4:
-              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.repetition_level_encoding));
-              break;
-            default:
-              *hd = false;
-          }
-          if (*hd) dseen |= 1u << fid;
-          return OkStatus();
-        }));
-        if ((dseen & 0x1e) != 0x1e) return Missing(r, "DataPageHeader fields");
-        break;
-      }
-      case 7: {
-        if (type != WireType::kStruct) return r.Error("dictionary_page_header is not a struct");
-        DictionaryPageHeader& d = h->dictionary_page_header.emplace();
-        uint32_t dseen = 0;
-        WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
-          *hd = true;
-          switch (fid) {
-            case 1:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
-              break;
-            case 2:
-              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
-              break;
-            case 3: {
-              bool b = 0;
-              WV_RETURN_IF_ERROR(r.ReadBool(ft, &b));
-              d.is_sorted = b;
-              break;
-            }
-            default:
-              *hd = false;
-          }
-          if (*hd) dseen |= 1u << fid;
-          return OkStatus();
-        }));
-        if ((dseen & 0x6) != 0x6) return Missing(r, "DictionaryPageHeader fields");
-        break;
-      }
-      case 8: {
-        if (type != WireType::kStruct) return r.Error("data_page_header_v2 is not a struct");
-        DataPageHeaderV2& d = h->data_page_header_v2.emplace();
-        uint32_t dseen = 0;
-        WV_RETURN_IF_ERROR(ForEachField(r, [&](int16_t fid, WireType ft, bool* hd) -> Status {
-          *hd = true;
-          switch (fid) {
-            case 1:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_values));
-              break;
-            case 2:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_nulls));
-              break;
-            case 3:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.num_rows));
-              break;
-            case 4:
-              WV_RETURN_IF_ERROR(ReadI32As(r, ft, &d.encoding));
-              break;
-            case 5:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.definition_levels_byte_length));
-              break;
-            case 6:
-              WV_RETURN_IF_ERROR(r.ReadI32(ft, &d.repetition_levels_byte_length));
-              break;
-            case 7:
-              WV_RETURN_IF_ERROR(r.ReadBool(ft, &d.is_compressed));
-              break;
-            default:
-              *hd = false;
-          }
-          if (*hd) dseen |= 1u << fid;
-          return OkStatus();
-        }));
-        if ((dseen & 0x7e) != 0x7e) return Missing(r, "DataPageHeaderV2 fields");
-        break;
-      }
-      default:
-        *handled = false;
-    }
-    if (*handled) seen |= 1u << id;
-    return OkStatus();
-  }));
-  if ((seen & 0xe) != 0xe) return Missing(r, "PageHeader type/sizes");
+  WV_RETURN_IF_ERROR(ParseStruct(r, h));
   *consumed = r.position();
   return OkStatus();
 }

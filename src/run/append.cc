@@ -27,16 +27,7 @@ constexpr std::string_view kCoursesState = "_state/courses.tsv";
 constexpr std::string_view kSeveralStringsState = "_state/lexemes_with_several_strings.tsv";
 constexpr std::string_view kDedupPrefix = "_state/dedup/date=";
 
-// One fingerprint file record: the row's fingerprint and where it was read
-// (the input's position in the manifest's inputs, and its line). Native
-// byte order (little-endian on every machine the project builds for).
-struct FingerprintRecord {
-  uint64_t hash;
-  uint32_t check;
-  uint32_t input;
-  int64_t line;
-};
-static_assert(sizeof(FingerprintRecord) == 24);
+using traces::FingerprintRecord;  // a _state/dedup file's record
 
 // Flushed to its file past this many bytes.
 constexpr size_t kDayBufferBytes = size_t{1} << 20;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "fmt/core.h"
+#include "io/byte_source.h"
 #include "io/dir_lock.h"
 #include "io/s3_connection.h"
 #include "run/output_listing.h"
@@ -181,28 +182,9 @@ StatusOr<io::UniqueFd> PublishedOutput::OpenFile(std::string_view relative) cons
 
 StatusOr<std::string> PublishedOutput::ReadFile(std::string_view relative) const {
   WV_ASSIGN_OR_RETURN(io::UniqueFd file, OpenFile(relative));
-  // Read in place into a buffer of the file's size (then on, if it grew).
-  struct stat st;
-  std::string bytes;
-  if (::fstat(file.get(), &st) == 0 && st.st_size > 0)
-    bytes.resize(static_cast<size_t>(st.st_size));
-  size_t filled = 0;
-  char more[1 << 16];
-  for (;;) {
-    const bool full = filled == bytes.size();
-    const ssize_t n = full ? ::read(file.get(), more, sizeof more)
-                           : ::read(file.get(), bytes.data() + filled, bytes.size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return InputError(
-          fmt::format("{}/{}: cannot read: {}", dir_, relative, std::strerror(errno)));
-    }
-    if (n == 0) break;
-    if (full) bytes.append(more, static_cast<size_t>(n));
-    filled += static_cast<size_t>(n);
-  }
-  bytes.resize(filled);
-  return bytes;
+  const std::unique_ptr<io::ByteSource> source =
+      io::OpenDescriptorSource(std::move(file), fmt::format("{}/{}", dir_, relative));
+  return io::ReadAll(*source);
 }
 
 std::string PublishedOutput::PathOf(std::string_view relative) const {

@@ -24,6 +24,21 @@
 // Not thread-safe: called from the in-order stage only (one thread at a time).
 namespace wv::traces {
 
+// One record of a fingerprint file, what the implementations write of each
+// row they remember: its fingerprint and where it was read (its line, and
+// its input's position in the list the file's writer keeps: the manifest's
+// inputs in `run --append`'s _state/dedup files; 0 in a distributed run's
+// fingerprints.bin, where spark/wordviews_spark.py calls it "reserved").
+// 24 bytes in native byte order: little-endian on every machine the project
+// builds for and Spark runs on.
+struct FingerprintRecord {
+  uint64_t hash = 0;
+  uint32_t check = 0;
+  uint32_t input = 0;
+  int64_t line = 0;
+};
+static_assert(sizeof(FingerprintRecord) == 24);
+
 class DuplicateHistory {
  public:
   virtual ~DuplicateHistory() = default;
