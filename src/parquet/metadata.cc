@@ -254,7 +254,11 @@ requires std::is_class_v<T> Status ReadValue(CompactReader& r, WireType type, st
   WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
   if (elem != WireType::kStruct) return r.Error("expected a list of structs");
   v->clear();
-  v->reserve(n);
+  // The header's count is only bounded by the bytes left (an element takes at
+  // least one), while an element in memory takes hundreds: reserving it whole
+  // would let a footer of a few MB of zeros ask for GBs. Reserve what a
+  // well-formed list of this size needs at most a page for; grow past it.
+  v->reserve(std::min<size_t>(n, 4096 / sizeof(T) + 1));
   for (uint32_t i = 0; i < n; ++i) {
     v->emplace_back();
     WV_RETURN_IF_ERROR(ParseStruct(r, &v->back()));

@@ -3,7 +3,11 @@
 // suite also runs under ASan/UBSan via `make asan-test`).
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -466,6 +470,41 @@ TEST(ParquetCorruption, HostileThrift) {
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.message().find("required field"), std::string::npos);
 }
+
+// A list whose header claims one element per byte left, of a struct that
+// takes far more in memory than on the wire: the parse must fail on the first
+// element without first allocating the whole claim. Run in a child whose
+// address space is capped 1 GiB above what it has mapped, where a reservation
+// of the claim (~32M column chunks, several GB) throws std::bad_alloc and
+// aborts. Not under the sanitizers, whose shadow memory needs the address space.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+    !(defined(__has_feature) && (__has_feature(address_sanitizer) || __has_feature(thread_sanitizer)))
+TEST(ParquetCorruptionDeathTest, ListCountIsNotReservedWhole) {
+  constexpr size_t kClaim = size_t{32} << 20;
+  static_assert(kClaim * sizeof(format::ColumnChunk) > (size_t{2} << 30));
+  // FileMetaData field 4 (row_groups) list<struct> of 1; RowGroup field 1
+  // (columns) list<struct> of kClaim; then kClaim stop bytes (empty structs).
+  std::string footer = "\x49\x1c\x19\xfc";
+  for (size_t n = kClaim; n >= 0x80; n >>= 7) footer.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  footer.push_back(static_cast<char>(kClaim >> 21));
+  footer.append(kClaim, '\0');
+  EXPECT_EXIT(
+      {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::ifstream status("/proc/self/statm");
+        size_t pages = 0;
+        status >> pages;
+        const rlim_t cap = pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (rlim_t{1} << 30);
+        const rlimit limit{cap, cap};
+        setrlimit(RLIMIT_AS, &limit);
+        format::FileMetaData meta;
+        const Status s = format::Parse(footer, "claim", &meta);
+        std::_Exit(!s.ok() && s.message().find("required field") != std::string::npos ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "");
+}
+#endif
 
 TEST(ParquetCorruption, RandomByteFlipsNeverCrash) {
   // Without page checksums, flipped bytes reach the decoders; with ASan this
