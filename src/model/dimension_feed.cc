@@ -17,7 +17,8 @@ DimensionFeed::~DimensionFeed() { Stop(/*cancel=*/true); }
 
 Status DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
   if (!thread_.joinable()) {
-    return builder_.Add(chunk->accepted, &chunk->keys);  // throws on the caller's thread, which handles it
+    return builder_.Add(chunk->accepted,
+                        &chunk->keys);  // throws on the caller's thread, which handles it
   }
   MutexLock lock(&mu_);
   // A failed thread no longer drains the queue: waiting for room would hang.

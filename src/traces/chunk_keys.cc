@@ -18,8 +18,10 @@ void SplitRuns(const TraceBatch& b, ChunkKeys* keys) {
     const std::string_view learning = b.learning_language[i];
     const std::string_view ui = b.ui_language[i];
     size_t j = i + 1;
-    while (j < n && b.timestamp[j] == epoch && b.user_id[j] == user &&
-           b.learning_language[j] == learning && b.ui_language[j] == ui) {
+    // SameBytes, not ==: these keys are a few bytes, and memcmp's call was
+    // a tenth of this function's instructions (callgrind).
+    while (j < n && b.timestamp[j] == epoch && SameBytes(b.user_id[j], user) &&
+           SameBytes(b.learning_language[j], learning) && SameBytes(b.ui_language[j], ui)) {
       ++j;
     }
     keys->run_starts.push_back(static_cast<uint32_t>(i));

@@ -58,8 +58,7 @@ struct ChunkKeys {
   // kMaxBytesPerRow a row of a chunk in flight).
   size_t MemoryBytes() const;
   // A row is at most a run, a word and a user of its own.
-  static constexpr size_t kMaxBytesPerRow =
-      sizeof(uint32_t) * 3 + sizeof(Word) + sizeof(User);
+  static constexpr size_t kMaxBytesPerRow = sizeof(uint32_t) * 3 + sizeof(Word) + sizeof(User);
 };
 
 // Computes *keys for `batch`'s rows (replacing what it held) and marks it

@@ -206,7 +206,8 @@ class ParallelIngest {
       chunk->validated.source_file = chunk->file;
       validator.Validate(chunk->raw->view(), chunk->file, /*first_line=*/0, &chunk->validated,
                          &chunk->dedup);
-      if (options_.dimension_keys) ComputeChunkKeys(chunk->validated.accepted, &chunk->validated.keys);
+      if (options_.dimension_keys)
+        ComputeChunkKeys(chunk->validated.accepted, &chunk->validated.keys);
       const Status status = reorderer_.Add(std::move(chunk), finish);
       if (!status.ok()) Fail(status);
     }
