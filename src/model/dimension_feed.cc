@@ -17,7 +17,8 @@ DimensionFeed::~DimensionFeed() { Stop(/*cancel=*/true); }
 
 Status DimensionFeed::Push(std::shared_ptr<const traces::ValidatedChunk> chunk) {
   if (!thread_.joinable()) {
-    return builder_.Add(chunk->accepted);  // throws on the caller's thread, which handles it
+    return builder_.Add(chunk->accepted,
+                        &chunk->keys);  // throws on the caller's thread, which handles it
   }
   MutexLock lock(&mu_);
   // A failed thread no longer drains the queue: waiting for room would hang.
@@ -48,7 +49,7 @@ void DimensionFeed::Loop() {
     // the feed's error, returned by the next Push() and by Finish().
     Status error;
     try {
-      error = builder_.Add(chunk->accepted);
+      error = builder_.Add(chunk->accepted, &chunk->keys);
     } catch (...) {
       // Moved, not copied: a copy allocates, and memory is what ran out.
       error = StatusFromCurrentException("the dimension builder");

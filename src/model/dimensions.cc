@@ -21,50 +21,40 @@ constexpr size_t kUserSlotRunsAhead = 8;
 constexpr size_t kUserEntryRunsAhead = 3;
 }  // namespace
 
-Status DimensionBuilder::Add(const traces::TraceBatch& b) {
+Status DimensionBuilder::Add(const traces::TraceBatch& b, const traces::ChunkKeys* keys) {
+  if (keys == nullptr || !keys->valid || keys->row_word.size() != b.size()) {
+    traces::ComputeChunkKeys(b, &own_keys_);
+    keys = &own_keys_;
+  }
   rows_ += static_cast<int64_t>(b.size());
-  PrepareBatch(b);
-  const size_t runs = run_starts_.size() - 1;
+  word_index_.assign(keys->words.size(), UINT32_MAX);
+  user_index_.assign(keys->users.size(), UINT32_MAX);
+  const size_t runs = keys->runs();
   for (size_t run = 0; run < runs; ++run) {
-    PrefetchAhead(b, run);
-    AddRun(b, run);
+    PrefetchAhead(b, *keys, run);
+    AddRun(b, *keys, run);
     if (!status_.ok()) return status_;
   }
   return sessions_.status();
 }
 
-void DimensionBuilder::PrepareBatch(const traces::TraceBatch& b) {
-  const size_t n = b.size();
-  run_starts_.clear();
-  user_hashes_.clear();
-  size_t i = 0;
-  while (i < n) {
-    const int64_t epoch = b.timestamp[i];
-    const std::string_view user = b.user_id[i];
-    const std::string_view learning = b.learning_language[i];
-    const std::string_view ui = b.ui_language[i];
-    size_t j = i + 1;
-    while (j < n && b.timestamp[j] == epoch && b.user_id[j] == user &&
-           b.learning_language[j] == learning && b.ui_language[j] == ui) {
-      ++j;
-    }
-    run_starts_.push_back(i);
-    user_hashes_.push_back(UsersAccumulator::HashId(user));
-    i = j;
-  }
-  run_starts_.push_back(n);
-  word_hashes_.resize(n);
-  for (size_t r = 0; r < n; ++r) word_hashes_[r] = WordsAccumulator::HashId(b.lexeme_id[r]);
-}
-
-void DimensionBuilder::PrefetchAhead(const traces::TraceBatch& b, size_t run) const {
-  const size_t runs = run_starts_.size() - 1;
+void DimensionBuilder::PrefetchAhead(const traces::TraceBatch& b, const traces::ChunkKeys& keys,
+                                     size_t run) const {
+  const size_t runs = keys.runs();
   if (run + kUserSlotRunsAhead < runs) {
-    users_.PrefetchSlot(user_hashes_[run + kUserSlotRunsAhead]);
-    times_.Prefetch(b.timestamp[run_starts_[run + kUserSlotRunsAhead]]);
+    const uint32_t code = keys.run_user[run + kUserSlotRunsAhead];
+    const uint32_t user = user_index_[code];
+    if (user == UINT32_MAX) {
+      users_.PrefetchSlot(keys.users[code].hash);
+    } else if (users_spill_ == nullptr) {
+      users_.PrefetchStats(user);
+    }
+    times_.Prefetch(b.timestamp[keys.run_starts[run + kUserSlotRunsAhead]]);
   }
-  if (run + kUserEntryRunsAhead < runs)
-    users_.PrefetchEntry(user_hashes_[run + kUserEntryRunsAhead]);
+  if (run + kUserEntryRunsAhead < runs) {
+    const uint32_t code = keys.run_user[run + kUserEntryRunsAhead];
+    if (user_index_[code] == UINT32_MAX) users_.PrefetchEntry(keys.users[code].hash);
+  }
 }
 
 Status DimensionBuilder::StartSpillingUsers() {
@@ -73,14 +63,43 @@ Status DimensionBuilder::StartSpillingUsers() {
   WV_RETURN_IF_ERROR(spill->Start(users_, &sessions_));
   users_spill_ = std::move(spill);
   users_ = UsersAccumulator();
-  last_user_ = LastKey();
+  // The indices into the users moved out are void: the spill takes runs
+  // by user id from now on.
+  user_index_.assign(user_index_.size(), UINT32_MAX);
   return OkStatus();
 }
 
-void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t run) {
-  const size_t begin = run_starts_[run];
-  const size_t end = run_starts_[run + 1];
+void DimensionBuilder::AddRunWords(const traces::TraceBatch& b, const traces::ChunkKeys& keys,
+                                   size_t begin, size_t end, uint32_t learning) {
   const size_t n = b.size();
+  run_words_.clear();
+  for (size_t r = begin; r < end; ++r) {
+    // Only a word's first row in the batch looks it up: prefetch for those.
+    if (r + kWordSlotRowsAhead < n) {
+      const uint32_t ahead = keys.row_word[r + kWordSlotRowsAhead];
+      if (word_index_[ahead] == UINT32_MAX) words_.PrefetchSlot(keys.words[ahead].hash);
+    }
+    if (r + kWordEntryRowsAhead < n) {
+      const uint32_t ahead = keys.row_word[r + kWordEntryRowsAhead];
+      if (word_index_[ahead] == UINT32_MAX) words_.PrefetchEntry(keys.words[ahead].hash);
+    }
+    const uint32_t code = keys.row_word[r];
+    const traces::ChunkKeys::Word& local = keys.words[code];
+    uint32_t& word = word_index_[code];
+    if (word == UINT32_MAX) {
+      word = words_.Intern(b.lexeme_id[r], local.hash, b.lexeme_string[r], learning);
+      // Its rows of the batch all as this one: counted at once.
+      if (local.uniform) words_.AddRows(word, b.lexeme_string[r], learning, local.rows);
+    }
+    if (!local.uniform) words_.AddRows(word, b.lexeme_string[r], learning, 1);
+    run_words_.push_back(word);
+  }
+}
+
+void DimensionBuilder::AddRun(const traces::TraceBatch& b, const traces::ChunkKeys& keys,
+                              size_t run) {
+  const size_t begin = keys.run_starts[run];
+  const size_t end = keys.run_starts[run + 1];
   const int64_t epoch = b.timestamp[begin];
   const int64_t rows = static_cast<int64_t>(end - begin);
   const std::string_view learning_code = b.learning_language[begin];
@@ -90,20 +109,14 @@ void DimensionBuilder::AddRun(const traces::TraceBatch& b, size_t run) {
   const uint32_t ui = CachedIndex(ui_code, &last_ui_, [&] { return langs_.Index(ui_code); });
   times_.Add(epoch, rows);
   langs_.AddRows(learning, ui, rows);
-  run_words_.clear();
-  for (size_t r = begin; r < end; ++r) {
-    if (r + kWordSlotRowsAhead < n) words_.PrefetchSlot(word_hashes_[r + kWordSlotRowsAhead]);
-    if (r + kWordEntryRowsAhead < n) words_.PrefetchEntry(word_hashes_[r + kWordEntryRowsAhead]);
-    run_words_.push_back(
-        words_.AddHashed(b.lexeme_id[r], word_hashes_[r], b.lexeme_string[r], learning));
-  }
+  AddRunWords(b, keys, begin, end, learning);
   if (users_spill_ != nullptr) {
     status_ = users_spill_->AddRun(b.user_id[begin], epoch, learning, ui, run_words_);
     return;
   }
-  const std::string_view user_id = b.user_id[begin];
-  const uint32_t user = CachedIndex(user_id, &last_user_,
-                                    [&] { return users_.IndexHashed(user_id, user_hashes_[run]); });
+  const uint32_t code = keys.run_user[run];
+  uint32_t& user = user_index_[code];
+  if (user == UINT32_MAX) user = users_.IndexHashed(b.user_id[begin], keys.users[code].hash);
   users_.AddRun(user, epoch, learning, ui, rows);
   sessions_.AddRun(user, epoch, run_words_);
   if (users_bytes_ > 0 && !sessions_.spill().folder.empty() &&

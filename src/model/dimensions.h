@@ -17,13 +17,18 @@
 #include "model/users_dimension.h"
 #include "model/users_spill.h"
 #include "model/words_dimension.h"
+#include "traces/chunk_keys.h"
 #include "traces/references.h"
 #include "traces/trace_batch.h"
 
 // DimensionBuilder: routes the stream of accepted traces to the four
 // dimension accumulators (users, times, langs, words) and the session log.
 // Rows of one session are usually adjacent, so it walks each batch in runs
-// and handles a run's user, time and course once. Memory grows with the
+// and handles a run's user, time and course once. A batch's words and users
+// come numbered within it (traces::ChunkKeys, by the validating workers):
+// each distinct one is looked up in the run-wide dictionaries once per batch,
+// and a word whose rows all agree with its first in the batch is counted
+// once for all of them. Memory grows with the
 // distinct users, sessions, timestamps and words (and 4 bytes a row in the
 // session log), not with the bytes of the input; the session log spills
 // past its budget (SessionLog), and past theirs the users and their sessions
@@ -77,7 +82,10 @@ class DimensionBuilder {
       : users_bytes_(spill.users_bytes), sessions_(spill.sessions) {}
 
   // An error is the session log's, spilling (a full disk).
-  Status Add(const traces::TraceBatch& batch);
+  Status Add(const traces::TraceBatch& batch) { return Add(batch, nullptr); }
+  // As Add(batch), with `keys` computed for it (ComputeChunkKeys) ahead,
+  // else (null or not valid) computed here.
+  Status Add(const traces::TraceBatch& batch, const traces::ChunkKeys* keys);
 
   // Fact rows seen by Add().
   int64_t rows() const { return rows_; }
@@ -97,14 +105,14 @@ class DimensionBuilder {
   template <typename Lookup>
   static uint32_t CachedIndex(std::string_view key, LastKey* last, Lookup&& lookup);
 
-  // Splits `b` into runs (run_starts_) and hashes their keys (word_hashes_,
-  // user_hashes_) ahead of the lookups, which prefetch by them.
-  void PrepareBatch(const traces::TraceBatch& b);
   // Prefetches what run `run` + a few will look up.
-  void PrefetchAhead(const traces::TraceBatch& b, size_t run) const;
-  // Adds run `run` of `b` (rows run_starts_[run] to run_starts_[run + 1]),
-  // one run of a session.
-  void AddRun(const traces::TraceBatch& b, size_t run);
+  void PrefetchAhead(const traces::TraceBatch& b, const traces::ChunkKeys& keys, size_t run) const;
+  // Adds run `run` of `b` (rows keys.run_starts[run] to [run + 1]), one run
+  // of a session.
+  void AddRun(const traces::TraceBatch& b, const traces::ChunkKeys& keys, size_t run);
+  // The words of the run's rows [begin, end) into run_words_.
+  void AddRunWords(const traces::TraceBatch& b, const traces::ChunkKeys& keys, size_t begin,
+                   size_t end, uint32_t learning);
   // Moves the users and the session log to a UsersSpill.
   Status StartSpillingUsers();
 
@@ -117,12 +125,13 @@ class DimensionBuilder {
   LangsAccumulator langs_;
   WordsAccumulator words_;
   SessionLog sessions_;
-  LastKey last_user_, last_learning_, last_ui_;
+  LastKey last_learning_, last_ui_;
   std::vector<uint32_t> run_words_;  // scratch: the word of each row of the run
-  // Scratch of the batch being added: the first row of each run and the
-  // batch's size; each row's lexeme_id hash; each run's user_id hash.
-  std::vector<size_t> run_starts_;
-  std::vector<uint64_t> word_hashes_, user_hashes_;
+  // Scratch of the batch being added: its keys when it came without them;
+  // the run-wide index of each of its words and users by local code
+  // (UINT32_MAX until its first row or run is added).
+  traces::ChunkKeys own_keys_;
+  std::vector<uint32_t> word_index_, user_index_;
 };
 
 }  // namespace wv::model

@@ -41,6 +41,8 @@ class UsersAccumulator {
     const uint32_t user = index_.PrefetchProbable(hash);
     if (user != UINT32_MAX) __builtin_prefetch(&stats_[user]);
   }
+  // Prefetches what AddRun(user, ...) reads. REQUIRES: user < size().
+  void PrefetchStats(uint32_t user) const { __builtin_prefetch(&stats_[user]); }
 
   // Counts `rows` rows of `user` at `epoch` in the course (learning, ui),
   // given as LangsAccumulator indices.

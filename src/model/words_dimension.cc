@@ -67,8 +67,8 @@ DecodedLexeme DecodeLexeme(std::string_view s, const traces::LexemeReference& re
   return d;
 }
 
-uint32_t WordsAccumulator::AddHashed(std::string_view id, uint64_t hash, std::string_view text,
-                                     uint32_t language) {
+uint32_t WordsAccumulator::Intern(std::string_view id, uint64_t hash, std::string_view text,
+                                  uint32_t language) {
   bool inserted = false;
   const uint32_t word = ids_.InternHashed(id, hash, &inserted);
   if (inserted) {
@@ -76,11 +76,15 @@ uint32_t WordsAccumulator::AddHashed(std::string_view id, uint64_t hash, std::st
         WordStats{strings_.size(), static_cast<uint32_t>(text.size()), language, 0, false, false});
     strings_.append(text);
   }
-  WordStats& w = stats_[word];
-  ++w.views;
-  conflicts_.Add(!SameBytes(LexemeString(w), text), w.language != language, &w.several_strings,
-                 &w.several_languages);
   return word;
+}
+
+void WordsAccumulator::AddRows(uint32_t word, std::string_view text, uint32_t language,
+                               int64_t rows) {
+  WordStats& w = stats_[word];
+  w.views += rows;
+  conflicts_.AddRows(!SameBytes(LexemeString(w), text), w.language != language, rows,
+                     &w.several_strings, &w.several_languages);
 }
 
 WordsAccumulator::Built WordsAccumulator::Build(const traces::LexemeReference& tags,

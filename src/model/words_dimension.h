@@ -60,11 +60,16 @@ struct LexemeConflicts {
   // first occurrence's when `other_string` (`other_language`); the lexeme's
   // flags *several_strings and *several_languages make it count once.
   void Add(bool other_string, bool other_language, bool* several_strings, bool* several_languages) {
+    AddRows(other_string, other_language, 1, several_strings, several_languages);
+  }
+  // As Add for `rows` rows alike.
+  void AddRows(bool other_string, bool other_language, int64_t rows, bool* several_strings,
+               bool* several_languages) {
     lexemes_with_several_strings += other_string && !*several_strings;
     lexemes_with_several_languages += other_language && !*several_languages;
     *several_strings = *several_strings || other_string;
     *several_languages = *several_languages || other_language;
-    rows_with_conflicting_lexeme += other_string || other_language;
+    rows_with_conflicting_lexeme += (other_string || other_language) ? rows : 0;
   }
 };
 
@@ -82,7 +87,20 @@ class WordsAccumulator {
   // (the dictionary slot, the id, the word's stats, its first string) in a
   // table larger than the core's L2 at the real vocabulary.
   uint32_t AddHashed(std::string_view lexeme_id, uint64_t hash, std::string_view lexeme_string,
-                     uint32_t language);
+                     uint32_t language) {
+    const uint32_t word = Intern(lexeme_id, hash, lexeme_string, language);
+    AddRows(word, lexeme_string, language, 1);
+    return word;
+  }
+  // Add() in two steps, for a caller that has counted a chunk's rows of a
+  // word (traces/chunk_keys.h): the index of `lexeme_id`, added with
+  // `lexeme_string` and `language` as its first occurrence when new (with
+  // no rows yet), then `rows` rows of `word` with `lexeme_string` in
+  // `language`, compared with the first occurrence as Add() compares each.
+  // REQUIRES (AddRows): word was returned by Intern(); rows > 0.
+  uint32_t Intern(std::string_view lexeme_id, uint64_t hash, std::string_view lexeme_string,
+                  uint32_t language);
+  void AddRows(uint32_t word, std::string_view lexeme_string, uint32_t language, int64_t rows);
   static uint64_t HashId(std::string_view lexeme_id) { return StringDictionary::Hash(lexeme_id); }
   void PrefetchSlot(uint64_t hash) const { ids_.Prefetch(hash); }
   // REQUIRES: PrefetchSlot(hash) was called (else this waits on the slot).

@@ -239,6 +239,7 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
   if (keep_state) ingest.history = state;
   if (settings.split_history != nullptr) ingest.history = settings.split_history;
   if (settings.input_range) ingest.ranges = {settings.input_range};
+  ingest.dimension_keys = true;  // the workers number the keys the dimension thread looks up
   ingest.progress = [&](const traces::IngestProgress& p) {
     if (!observer.on_progress) return;
     RunProgress rp;

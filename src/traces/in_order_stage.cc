@@ -126,7 +126,7 @@ StatusOr<bool> InOrderStage::ReadDeferred(SpillReader* log, ChunkInFlight* chunk
   return true;
 }
 
-Status InOrderStage::FinishDeferred(const References& refs, int threads) {
+Status InOrderStage::FinishDeferred(const References& refs, int threads, bool dimension_keys) {
   if (spilled_ == nullptr) return OkStatus();
   WV_RETURN_IF_ERROR(deferred_log_->Close());
   WV_RETURN_IF_ERROR(spilled_->Resolve());
@@ -153,6 +153,7 @@ Status InOrderStage::FinishDeferred(const References& refs, int threads) {
       chunk.validated.source_file = chunk.file;
       validators[static_cast<size_t>(worker)].Validate(
           chunk.raw->view(), chunk.file, first_lines[i], &chunk.validated, &chunk.dedup);
+      if (dimension_keys) ComputeChunkKeys(chunk.validated.accepted, &chunk.validated.keys);
     });
     for (size_t i = 0; i < n; ++i) {
       WV_RETURN_IF_ERROR(TakeSpilledDuplicates(batch[i]));
@@ -261,6 +262,8 @@ void InOrderStage::QuarantineDuplicates(const std::vector<DuplicateDetector::Dup
   for (; r < rejected.size(); ++r) merged.AddRowOf(rejected, r);
   rejected = std::move(merged);
 
+  // The keys numbered the rows before: the consumer numbers the rest again.
+  chunk.validated.keys.Clear();
   std::vector<uint8_t> keep(accepted.size(), 1);
   for (const DuplicateDetector::Duplicate& duplicate : duplicates) keep[duplicate.row] = 0;
   ForEachColumn(accepted, [&keep](auto& column) { Compact(column, keep); });

@@ -57,8 +57,9 @@ class InOrderStage {
   Status Finish(ChunkInFlight& chunk);
 
   // Replays the deferred chunks, if any (see above), validating them again
-  // on up to `threads` threads. REQUIRES: after the last Finish(), once.
-  Status FinishDeferred(const References& refs, int threads);
+  // on up to `threads` threads (and numbering their dimension keys when
+  // `dimension_keys`, IngestOptions). REQUIRES: after the last Finish(), once.
+  Status FinishDeferred(const References& refs, int threads, bool dimension_keys);
 
   // Whether the duplicate set outgrew its budget (the chunks were deferred).
   bool spilled() const { return spilled_ != nullptr; }

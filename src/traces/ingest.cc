@@ -123,7 +123,7 @@ class ParallelIngest {
       return InternalError(
           fmt::format("ingest consumed {} of {} chunks", reorderer_.done(), chunks_read_));
     }
-    WV_RETURN_IF_ERROR(in_order_.FinishDeferred(options_.refs, workers_));
+    WV_RETURN_IF_ERROR(in_order_.FinishDeferred(options_.refs, workers_, options_.dimension_keys));
     for (size_t i = 0; i < stats_->files.size(); ++i) {
       IngestFileStats& file = stats_->files[i];
       file.stored_bytes = stored_[i].stored_bytes;
@@ -206,6 +206,8 @@ class ParallelIngest {
       chunk->validated.source_file = chunk->file;
       validator.Validate(chunk->raw->view(), chunk->file, /*first_line=*/0, &chunk->validated,
                          &chunk->dedup);
+      if (options_.dimension_keys)
+        ComputeChunkKeys(chunk->validated.accepted, &chunk->validated.keys);
       const Status status = reorderer_.Add(std::move(chunk), finish);
       if (!status.ok()) Fail(status);
     }

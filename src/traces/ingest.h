@@ -85,6 +85,10 @@ struct IngestOptions {
   // bytes of a local plain file (no header check unless it starts at 0;
   // lines numbered from lines_before + 1).
   std::vector<std::optional<ByteRange>> ranges = {};
+  // Whether the validating workers number each chunk's dimension keys
+  // (ValidatedChunk::keys, traces/chunk_keys.h) for a consumer that builds
+  // the dimensions (`run`); others skip the cost.
+  bool dimension_keys = false;
 };
 
 struct IngestFileStats {

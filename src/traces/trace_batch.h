@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parquet/column_vector.h"
+#include "traces/chunk_keys.h"
 #include "traces/trace_schema.h"
 
 // The hand-off from validation (src/traces) to modelling (src/model): one
@@ -115,6 +116,9 @@ struct ValidatedChunk {
   uint64_t blank_lines = 0;  // blank lines skipped (not rows)
   TraceBatch accepted;
   QuarantineBatch rejected;
+  // The accepted rows' dimension keys, numbered by the validating worker
+  // (not valid when the rows changed since, or nobody computed them).
+  ChunkKeys keys;
 };
 
 }  // namespace wv::traces

@@ -4,6 +4,7 @@
 
 #include "model/dimensions.h"
 #include "model/star_schema.h"
+#include "traces/chunk_keys.h"
 
 namespace wv::model {
 namespace {
@@ -229,6 +230,108 @@ TEST(DimensionsTest, NaturalKeyCollisionsAcrossNonAdjacentRunsAndBatches) {
   EXPECT_EQ(users.columns[kUserViews].i64[0], 5);
   EXPECT_EQ(users.columns[kUserNumberOfSessions].i64[2], 1);
   EXPECT_EQ(users.columns[kUserViews].i64[2], 3);
+}
+
+// A batch's words are counted per distinct word when all its rows agree
+// with the word's first row in the batch (traces::ChunkKeys::Word::uniform),
+// row by row otherwise; the conflicts are against the run-wide first
+// occurrence either way. Expected counts by the rule, row by row: a row
+// conflicts when its string or language differs from the word's first row
+// of the whole input.
+TEST(DimensionsTest, WordsCountedPerBatchKeepRunWideFirstOccurrence) {
+  const traces::References refs = TestRefs();
+  DimensionBuilder builder;
+  AddOk(builder, MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "x/x<n>"}}));
+  // kIdA: three rows alike, all differing from its first string (3 rows);
+  // kIdB: new here, twice alike (none); kIdC: mixed within the batch, its
+  // first "c/c<n>" here (the second row differs: 1).
+  AddOk(builder, MakeBatch({{"u:1", 1362076200, "es", "en", kIdA, "y/y<n>"},
+                            {"u:1", 1362076200, "es", "en", kIdB, "b/b<n>"},
+                            {"u:2", 1362076200, "es", "en", kIdC, "c/c<n>"},
+                            {"u:2", 1362076200, "es", "en", kIdC, "d/d<n>"},
+                            {"u:2", 1362076201, "es", "en", kIdA, "y/y<n>"},
+                            {"u:3", 1362076201, "es", "en", kIdA, "y/y<n>"},
+                            {"u:3", 1362076202, "es", "en", kIdB, "b/b<n>"},
+                            {"u:3", 1362076202, "es", "en", kIdC, "c/c<n>"}}));
+  // kIdB in another language, twice (2 rows); kIdC with its first string
+  // but in another language (1).
+  AddOk(builder, MakeBatch({{"u:4", 1362076300, "en", "es", kIdB, "b/b<n>"},
+                            {"u:4", 1362076300, "en", "es", kIdC, "c/c<n>"},
+                            {"u:4", 1362076301, "en", "es", kIdB, "b/b<n>"}}));
+  const AccumulatedDimensions dims = std::move(builder).Finish().value();
+  const WordsAccumulator::Built built = dims.BuildWords(refs);
+  const TableData& w = built.table;
+  ASSERT_EQ(w.rows, 3u);
+  EXPECT_EQ(w.columns[kWordLexemeId].bytes[0], kIdA);
+  EXPECT_EQ(w.columns[kWordLexemeString].bytes[0], "x/x<n>");
+  EXPECT_EQ(w.columns[kWordLexemeId].bytes[1], kIdB);
+  EXPECT_EQ(w.columns[kWordLanguage].bytes[1], "es");
+  EXPECT_EQ(w.columns[kWordLexemeId].bytes[2], kIdC);
+  EXPECT_EQ(w.columns[kWordLexemeString].bytes[2], "c/c<n>");
+  const WordsAccumulator::Conflicts& c = dims.words.conflicts();
+  EXPECT_EQ(c.lexemes_with_several_strings, 2);    // kIdA, kIdC
+  EXPECT_EQ(c.lexemes_with_several_languages, 2);  // kIdB, kIdC (its "en" row)
+  EXPECT_EQ(c.rows_with_conflicting_lexeme, 3 + 1 + 2 + 1);
+  EXPECT_EQ(built.rows_covered, 12);
+}
+
+// Keys handed in are used only when valid; stale ones (a batch whose rows
+// changed) are numbered again, so the result is the plain Add()'s.
+TEST(DimensionsTest, AddWithKeysEqualsAddWithout) {
+  const traces::TraceBatch first = MakeBatch({{"u:1", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                                              {"u:2", 1362076100, "es", "en", kIdB, "b/b<n>"}});
+  const traces::TraceBatch second = MakeBatch({{"u:2", 1362076101, "es", "en", kIdB, "b/b<n>"},
+                                               {"u:1", 1362076102, "es", "en", kIdA, "a/a<n>"}});
+  traces::ChunkKeys stale;
+  traces::ComputeChunkKeys(first, &stale);
+  stale.Clear();  // as the in-order stage does when it quarantines duplicates
+  traces::ChunkKeys keys;
+  traces::ComputeChunkKeys(first, &keys);
+  DimensionBuilder with, without;
+  ASSERT_TRUE(with.Add(first, &keys).ok());
+  ASSERT_TRUE(with.Add(second, &stale).ok());
+  AddOk(without, first);
+  AddOk(without, second);
+  const AccumulatedDimensions a = std::move(with).Finish().value();
+  const AccumulatedDimensions b = std::move(without).Finish().value();
+  const TableData ua = a.BuildUsers().table, ub = b.BuildUsers().table;
+  ASSERT_EQ(ua.rows, 2u);
+  ASSERT_EQ(ub.rows, 2u);
+  EXPECT_EQ(ua.columns[kUserId].bytes[0], ub.columns[kUserId].bytes[0]);
+  EXPECT_EQ(ua.columns[kUserViews].i64, ub.columns[kUserViews].i64);
+  EXPECT_EQ(ua.columns[kUserLastSeen].i64, ub.columns[kUserLastSeen].i64);
+  EXPECT_EQ(a.words.size(), 2u);
+  EXPECT_EQ(a.sessions.distinct_sessions, b.sessions.distinct_sessions);
+}
+
+// The chunk-local numbering: runs split as the dimension thread splits them,
+// codes in order of first appearance, a word uniform while its rows agree.
+TEST(ChunkKeysTest, NumbersRunsUsersAndWordsInOrderOfFirstAppearance) {
+  const traces::TraceBatch b = MakeBatch({{"u:2", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                                          {"u:2", 1362076100, "es", "en", kIdA, "a/a<n>"},
+                                          {"u:1", 1362076100, "es", "en", kIdB, "b/b<n>"},
+                                          {"u:2", 1362076100, "es", "en", kIdA, "z/z<n>"},
+                                          {"u:2", 1362076100, "en", "es", kIdC, "c/c<n>"}});
+  traces::ChunkKeys k;
+  traces::ComputeChunkKeys(b, &k);
+  ASSERT_TRUE(k.valid);
+  EXPECT_EQ(k.run_starts, (std::vector<uint32_t>{0, 2, 3, 4, 5}));
+  EXPECT_EQ(k.run_user, (std::vector<uint32_t>{0, 1, 0, 0}));
+  ASSERT_EQ(k.users.size(), 2u);
+  EXPECT_EQ(k.users[1].hash, StringDictionary::Hash("u:1"));
+  EXPECT_EQ(k.row_word, (std::vector<uint32_t>{0, 1, 0, 1, 2}));
+  ASSERT_EQ(k.words.size(), 3u);
+  EXPECT_EQ(k.words[0].first_row, 0u);
+  EXPECT_EQ(k.words[0].rows, 2u);
+  EXPECT_TRUE(k.words[0].uniform);
+  EXPECT_EQ(k.words[1].first_row, 1u);
+  EXPECT_EQ(k.words[1].rows, 2u);
+  EXPECT_FALSE(k.words[1].uniform);  // "z/z<n>" on its second row
+  EXPECT_EQ(k.words[2].hash, StringDictionary::Hash(kIdC));
+  EXPECT_GT(k.MemoryBytes(), 0u);
+  k.Clear();
+  EXPECT_FALSE(k.valid);
+  EXPECT_EQ(k.runs(), 0u);
 }
 
 }  // namespace
