@@ -253,12 +253,9 @@ requires std::is_class_v<T> Status ReadValue(CompactReader& r, WireType type, st
   uint32_t n = 0;
   WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
   if (elem != WireType::kStruct) return r.Error("expected a list of structs");
+  WV_RETURN_IF_ERROR(r.ChargeDecoded(n, sizeof(T)));
   v->clear();
-  // The header's count is only bounded by the bytes left (an element takes at
-  // least one), while an element in memory takes hundreds: reserving it whole
-  // would let a footer of a few MB of zeros ask for GBs. Reserve what a
-  // well-formed list of this size needs at most a page for; grow past it.
-  v->reserve(std::min<size_t>(n, 4096 / sizeof(T) + 1));
+  v->reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     v->emplace_back();
     WV_RETURN_IF_ERROR(ParseStruct(r, &v->back()));
@@ -271,6 +268,7 @@ Status ReadValue(CompactReader& r, WireType type, std::string_view name, std::ve
   WireType elem = WireType::kStop;
   uint32_t n = 0;
   WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
+  WV_RETURN_IF_ERROR(r.ChargeDecoded(n, sizeof(int32_t)));
   v->clear();
   for (uint32_t i = 0; i < n; ++i) {
     int32_t value = 0;
@@ -287,6 +285,7 @@ Status ReadValue(CompactReader& r, WireType type, std::string_view name,
   uint32_t n = 0;
   WV_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
   if (elem != WireType::kBinary) return r.Error(fmt::format("{} is not a list of strings", name));
+  WV_RETURN_IF_ERROR(r.ChargeDecoded(n, sizeof(std::string)));
   v->clear();
   for (uint32_t i = 0; i < n; ++i) {
     std::string_view bytes;

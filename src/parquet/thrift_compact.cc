@@ -215,6 +215,15 @@ Status CompactReader::ReadListHeader(WireType* elem, uint32_t* size) {
   return OkStatus();
 }
 
+Status CompactReader::ChargeDecoded(uint64_t count, size_t bytes_each) {
+  decoded_bytes_ += count * bytes_each;  // count <= the data's size: no overflow
+  if (decoded_bytes_ > kMaxDecodedBytes) {
+    return Error(fmt::format("lists of {} elements of {} bytes take more than {} MiB decoded",
+                             count, bytes_each, kMaxDecodedBytes >> 20));
+  }
+  return OkStatus();
+}
+
 Status CompactReader::Skip(WireType type) { return SkipDepth(type, 0); }
 
 Status CompactReader::SkipDepth(WireType type, int depth) {

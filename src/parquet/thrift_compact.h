@@ -94,6 +94,11 @@ class CompactReader {
   Status ReadBool(WireType type, bool* v);  // from a field header's type
   Status ReadBinary(std::string_view* v);
   Status ReadListHeader(WireType* elem, uint32_t* size);
+  // Counts `count` decoded elements of `bytes_each` bytes in memory against
+  // kMaxDecodedBytes for the whole parse: an element takes at least one byte
+  // on the wire but may take hundreds decoded, so a footer of a few MB of
+  // empty structs could otherwise ask for GBs. An error past the budget.
+  Status ChargeDecoded(uint64_t count, size_t bytes_each);
   Status ReadListBool(bool* v);  // a bool list element (one byte)
   // Skips a value of `type` (recursively for containers).
   Status Skip(WireType type);
@@ -111,11 +116,18 @@ class CompactReader {
   std::string_view context_;
   size_t pos_ = 0;
   std::vector<int16_t> last_ids_;
+  uint64_t decoded_bytes_ = 0;  // charged by ChargeDecoded
 };
 
 // The deepest nesting of structs/containers accepted by the reader. Parquet's
 // metadata nests at most ~6 levels; anything far deeper is hostile.
 inline constexpr int kMaxNesting = 32;
+
+// The most memory the elements of one parse's lists may take decoded (Arrow
+// caps the element count of a Thrift container for the same reason). Our own
+// footers take well under 1 MB; a footer of millions of column chunks is not
+// one this reader opens.
+inline constexpr uint64_t kMaxDecodedBytes = uint64_t{256} << 20;
 
 }  // namespace wv::parquet::thrift
 
