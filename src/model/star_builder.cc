@@ -107,7 +107,10 @@ StarSchemaBuilder::StarSchemaBuilder(io::OutputStore* store, std::vector<std::st
                          static_cast<size_t>(options.memory.users_bytes)}) {}
 
 Status StarSchemaBuilder::Consume(traces::ValidatedChunk&& chunk) {
-  auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));
+  return Consume(std::make_shared<const traces::ValidatedChunk>(std::move(chunk)));
+}
+
+Status StarSchemaBuilder::Consume(std::shared_ptr<const traces::ValidatedChunk> shared) {
   input_rows_ += static_cast<int64_t>(shared->input_rows);
   // The dimension thread reads the chunk while this thread routes its rows
   // to the fact partitions.

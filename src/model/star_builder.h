@@ -78,6 +78,8 @@ class StarSchemaBuilder {
   StarSchemaBuilder& operator=(const StarSchemaBuilder&) = delete;
 
   Status Consume(traces::ValidatedChunk&& chunk);
+  // The same, for a chunk others read meanwhile (they must not change it).
+  Status Consume(std::shared_ptr<const traces::ValidatedChunk> chunk);
 
   // Writes the rest (dimensions, last row groups, footers) and returns what
   // was written and counted. Judging the counts is the caller's business.

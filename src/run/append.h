@@ -79,8 +79,11 @@ StatusOr<PreviousDimensions> ReadPreviousDimensions(const PublishedOutput& previ
 // version's files of them and adds a file of this batch's new keys; dim_users
 // is rewritten whole.
 //
-// Thread-safety: FindEarlier/Remember (the in-order stage) and Observe (the
-// consumer) are called from one thread at a time; PrepareMerge once after
+// Thread-safety: FindEarlier/Remember (the in-order stage) are called from
+// one thread at a time, and Observe (the append's ChunkFeed, run/pipeline.cc)
+// from one thread at a time, the two at once: they touch disjoint members
+// (rule 7's days and writers; the courses, sessions and words), and only
+// read what Load() set before the ingest; PrepareMerge once after
 // the ingest; MergeDimension then from several threads at once (it only
 // reads); WriteState once after the build.
 class BatchState final : public traces::DuplicateHistory {

@@ -25,6 +25,7 @@
 #include "quality/checks.h"
 #include "quality/star_checks.h"
 #include "run/append.h"
+#include "run/chunk_feed.h"
 #include "run/memory_plan.h"
 #include "run/published_output.h"
 #include "run/recount_state.h"
@@ -250,12 +251,23 @@ StatusOr<Built> IngestAndBuild(const RunSettings& settings, const traces::Refere
     observer.on_progress(rp);
   };
   traces::Ingestor ingestor(std::move(ingest));
+  // The append state's observation of the accepted rows needs their order
+  // only: it runs on a thread of its own, off the in-order stage.
+  std::optional<ChunkFeed> observe;
+  if (keep_state) {
+    observe.emplace([state](const traces::ValidatedChunk& chunk) {
+      state->Observe(chunk.accepted);
+      return OkStatus();
+    });
+  }
   WV_RETURN_IF_ERROR(ingestor.Run([&](traces::ValidatedChunk&& chunk) -> Status {
     built.rows_consumed += static_cast<int64_t>(chunk.input_rows);
-    if (keep_state) state->Observe(chunk.accepted);
     if (settings.on_accepted) WV_RETURN_IF_ERROR(settings.on_accepted(chunk.accepted));
-    return builder.Consume(std::move(chunk));
+    auto shared = std::make_shared<const traces::ValidatedChunk>(std::move(chunk));
+    if (observe) WV_RETURN_IF_ERROR(observe->Push(shared));
+    return builder.Consume(std::move(shared));
   }));
+  if (observe) WV_RETURN_IF_ERROR(observe->Finish());
   manifest->stage_seconds.emplace_back("ingest_and_fact", SecondsSince(t0));
   // The duplicate set, its sorters and the chunks are freed: the dimensions'
   // end is the next peak.

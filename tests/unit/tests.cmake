@@ -55,6 +55,7 @@ set(WV_UNIT_TESTS
   report_html_test.cc
   report_sections_test.cc
   run_published_output_test.cc
+  run_chunk_feed_test.cc
   run_freshness_test.cc
   run_memory_plan_test.cc
   run_recount_test.cc
